@@ -1,0 +1,180 @@
+"""The Chinese byline grammar: who wrote, photographed and edited a story, and its source outlet.
+
+A byline is read as a sequence of *roles*, each followed by the names it applies to:
+
+    作者:記者陳荔雅 特約通訊員譚總          -> 記者 陳荔雅, 特約通訊員 譚總 (作者 is only a label)
+    (编辑/徐卫民 值班主任/何杰 值班编委/郑时雨) -> three editors, each with their role
+    记者 张三、李四 通讯员 王五              -> 记者 张三, 记者 李四, 通讯员 王五
+    李嘉斌 摄                              -> 摄 李嘉斌 (a role written after the names)
+    (来源:湛江云媒)                         -> source 湛江云媒, never a person
+
+People who made the content (writers, correspondents, photographers) are reporters; editorial
+staff are editors. Roles keep the script and wording the page shows. A role word written right
+before another role is a field label (``作者:``) and is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .normalize import HAN, clean_text
+
+# Roles of people who made the content, as pages write them (both scripts).
+REPORTER_ROLES = (
+    "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
+    "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
+    "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
+    "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
+    "撰文", "撰稿", "摄影", "攝影", "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
+    "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
+)
+# Roles of editorial staff.
+EDITOR_ROLES = (
+    "责任编辑", "責任編輯", "值班主任", "值班编委", "值班編委", "值班总编", "值班總編",
+    "编辑", "編輯", "责编", "責編", "审核", "審核", "校对", "校對", "编审", "編審",
+    "审校", "審校", "初审", "初審", "二审", "二審", "三审", "三審", "终审", "終審",
+    "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
+)
+# Labels whose value is the source outlet, never a person.
+SOURCE_LABELS = ("稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處")
+# Roles written after the names they apply to.
+POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝")
+
+_EDITOR_SET = frozenset(EDITOR_ROLES)
+_SEPARATORS = ":：/|丨｜"
+_NAME_SPLIT = re.compile(r"[、，,;；]+|\s+")
+_SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# A prefix role: multi-character roles may touch the name before them ("記者陳荔雅特約通訊員譚總"
+# is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
+# by a separator, or it would be read out of a name like 吴文静.
+_PREFIX = re.compile(
+    rf"(?P<source>{_alternation(SOURCE_LABELS)})(?:\s*[{_SEPARATORS}]|\s+)"
+    rf"|(?P<multi>{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1))})"
+    rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
+    rf"(?=\s*[{_SEPARATORS}]|\s)"
+)
+# A postfix role at the end of a run of names: "李嘉斌 摄", "李嘉斌/摄", "李嘉斌摄".
+_POSTFIX = re.compile(rf"\s*[/／]?\s*(?P<role>{_alternation(POSTFIX_ROLES)})\s*$")
+# Dateline markers and filler that precede or follow bylines and are not names.
+_FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|讯|訊|报道|報道|等$|^等")
+# A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
+_DATELINE = re.compile(r"\S*?\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|電|讯|訊)")
+_HAN_NAME = re.compile(rf"^[{HAN}·•]+$")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One credited person: the role as shown (or None) and the cleaned name."""
+
+    role: str | None
+    name: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"role": self.role, "name": self.name}
+
+
+@dataclass
+class Byline:
+    """What a byline says: reporters and editors in page order, and the source outlet."""
+
+    reporters: list[Person] = field(default_factory=list)
+    editors: list[Person] = field(default_factory=list)
+    source: str | None = None
+
+    def extend(self, other: Byline) -> None:
+        """Add another byline's people (skipping exact repeats) and its source if we have none."""
+        for person in other.reporters:
+            if person not in self.reporters:
+                self.reporters.append(person)
+        for person in other.editors:
+            if person not in self.editors:
+                self.editors.append(person)
+        if self.source is None:
+            self.source = other.source
+
+
+def is_editor_role(role: str | None) -> bool:
+    """True for editorial staff roles (编辑, 值班主任, 责任编辑 …)."""
+    return role is not None and role in _EDITOR_SET
+
+
+def split_names(text: str) -> list[str]:
+    """Clean a run of names and split it into names.
+
+    Names are separated by spaces, 、 or ，. Chinese names hold no spaces: a single Han character
+    standing alone is half of a name padded for alignment (``吴 静``, ``吴　静``) and is joined to
+    the next part.
+    """
+    text = clean_text(text).strip(_SEPARATORS + " ()（）[]【】")
+    parts = [p for p in _NAME_SPLIT.split(text) if p]
+    names: list[str] = []
+    pending = ""
+    for part in parts:
+        part = _FILLER.sub("", part).strip(_SEPARATORS)
+        if not part:
+            continue
+        if pending:
+            part, pending = pending + part, ""
+        elif len(part) == 1 and _HAN_NAME.match(part):
+            pending = part
+            continue
+        names.append(part)
+    if pending:
+        names.append(pending)
+    return names
+
+
+def parse_byline(text: str | None) -> Byline:
+    """Read reporters, editors and the source outlet from one byline or credit line."""
+    byline = Byline()
+    if not text:
+        return byline
+    text = _DATELINE.sub(" ", clean_text(text))
+    # Brackets only group a credit line; they carry no meaning for the grammar.
+    text = re.sub(r"[()（）\[\]【】]", " ", text)
+    matches = list(_PREFIX.finditer(text))
+    if not matches:
+        _add_names(byline, None, text)
+        return byline
+    _add_names(byline, None, text[: matches[0].start()])
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        value = text[match.end() : end]
+        if match.group("source"):
+            source = clean_text(value).strip(_SEPARATORS + " ")
+            byline.source = byline.source or (source or None)
+            continue
+        role = match.group("multi") or match.group("single")
+        if not value.strip(_SEPARATORS + " "):
+            continue  # a label such as 作者: right before the real role
+        _add_names(byline, role, value)
+    return byline
+
+
+def _add_names(byline: Byline, role: str | None, text: str) -> None:
+    text = text.strip(_SEPARATORS + " ")
+    postfix = _POSTFIX.search(text)
+    postfix_role = None
+    if postfix and postfix.start() > 0:
+        postfix_role = postfix.group("role")
+        text = text[: postfix.start()]
+    names = split_names(text)
+    for name in names:
+        _add(byline, role if role is not None or postfix_role is None else postfix_role, name)
+    if role is not None and postfix_role is not None:
+        for name in names:
+            _add(byline, postfix_role, name)
+
+
+def _add(byline: Byline, role: str | None, name: str) -> None:
+    person = Person(role, name)
+    target = byline.editors if is_editor_role(role) else byline.reporters
+    if person not in target:
+        target.append(person)

@@ -1,0 +1,66 @@
+"""Text normalisation rules for extracted fields.
+
+Each rule is a small function with one job so it can be tested on its own; ``clean_text`` chains
+them in the order that matters (glosses are removed after whitespace is collapsed so that a gloss
+split across a line break is still seen). None of these rules converts between Traditional and
+Simplified script: text stays in the script it was published in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and invisible formatting characters that CMS editors paste into text.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+
+# Every kind of whitespace, including NBSP (U+00A0) and the ideographic space (U+3000).
+_WHITESPACE = re.compile(r"[\s\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+
+# Han characters: CJK unified ideographs, extension A, compatibility, and the supplementary planes.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RE = re.compile(f"[{HAN}]")
+
+# A pinyin syllable as glossed after a character: lowercase, with or without tone marks.
+_PINYIN_SYLLABLE = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,6}"
+_PINYIN_GLOSS = re.compile(f"(?<=[{HAN}])\\s?[(（]{_PINYIN_SYLLABLE}[)）]")
+
+
+def nfc(text: str) -> str:
+    """Compose characters (NFC), so that equal text compares equal and searches match."""
+    return unicodedata.normalize("NFC", text)
+
+
+def remove_zero_width(text: str) -> str:
+    """Drop zero-width spaces, joiners, soft hyphens and stray byte-order marks."""
+    return _ZERO_WIDTH.sub("", text)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Turn every run of whitespace (NBSP and U+3000 included) into one space and trim the ends.
+
+    Full-width punctuation is not whitespace and is kept as published.
+    """
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def strip_pinyin_glosses(text: str) -> str:
+    """Remove pinyin glosses written after Han characters: ``號(hào)`` becomes ``號``.
+
+    Only a single lowercase syllable in brackets directly after a Han character counts, so
+    ``湛江(Zhanjiang)`` or ``(2022)`` are left alone.
+    """
+    return _PINYIN_GLOSS.sub("", text)
+
+
+def clean_text(text: str | None) -> str:
+    """All text rules in order; ``None`` becomes the empty string."""
+    if not text:
+        return ""
+    text = remove_zero_width(nfc(text))
+    return strip_pinyin_glosses(collapse_whitespace(text))
+
+
+def has_han(text: str) -> bool:
+    """True when the text contains at least one Han character."""
+    return bool(_HAN_RE.search(text))
