@@ -23,7 +23,16 @@ _HAN_RE = re.compile(f"[{HAN}]")
 
 # A pinyin syllable as glossed after a character: lowercase, with or without tone marks.
 _PINYIN_SYLLABLE = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,6}"
-_PINYIN_GLOSS = re.compile(f"(?<=[{HAN}])\\s?[(（]{_PINYIN_SYLLABLE}[)）]")
+_PINYIN_GLOSS = re.compile(f"(?<=[{HAN}])\\s?[(（]({_PINYIN_SYLLABLE})[)）]")
+# The shape of one toneless Mandarin syllable (initial + final, ü also written v), so that a
+# lowercase romanised word such as 徐闻(xuwen) or 注册(app) is not mistaken for a gloss.
+_TONELESS_SYLLABLE = re.compile(
+    "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    "(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|er|in|un|ün|vn"
+    "|ia|ie|iu|ua|uo|ui|ue|üe|ve|a|o|e|i|u|ü|v)"
+    "|hng|hm|ng|m|n|ê"
+)
+_TONE_MARKS = re.compile("[\u0300\u0301\u0304\u030c]")
 
 
 def nfc(text: str) -> str:
@@ -47,10 +56,15 @@ def collapse_whitespace(text: str) -> str:
 def strip_pinyin_glosses(text: str) -> str:
     """Remove pinyin glosses written after Han characters: ``號(hào)`` becomes ``號``.
 
-    Only a single lowercase syllable in brackets directly after a Han character counts, so
-    ``湛江(Zhanjiang)`` or ``(2022)`` are left alone.
+    Only a single lowercase pinyin syllable in brackets directly after a Han character counts, so
+    ``湛江(Zhanjiang)``, ``徐闻(xuwen)`` or ``(2022)`` are left alone.
     """
-    return _PINYIN_GLOSS.sub("", text)
+    return _PINYIN_GLOSS.sub(_drop_if_syllable, text)
+
+
+def _drop_if_syllable(match: re.Match[str]) -> str:
+    toneless = nfc(_TONE_MARKS.sub("", unicodedata.normalize("NFD", match.group(1))))
+    return "" if _TONELESS_SYLLABLE.fullmatch(toneless) else match.group(0)
 
 
 def clean_text(text: str | None) -> str:
