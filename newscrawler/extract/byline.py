@@ -143,7 +143,9 @@ def parse_byline(text: str | None) -> Byline:
     if not matches:
         _add_names(byline, None, text)
         return byline
-    _add_names(byline, None, text[: matches[0].start()])
+    # Text before the first role is only taken when a role follows the names ("李嘉斌 摄"):
+    # otherwise it is a site name or a date, not a person.
+    _add_names(byline, None, text[: matches[0].start()], postfix_only=True)
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         value = text[match.end() : end]
@@ -158,13 +160,15 @@ def parse_byline(text: str | None) -> Byline:
     return byline
 
 
-def _add_names(byline: Byline, role: str | None, text: str) -> None:
+def _add_names(byline: Byline, role: str | None, text: str, postfix_only: bool = False) -> None:
     text = text.strip(_SEPARATORS + " ")
     postfix = _POSTFIX.search(text)
     postfix_role = None
     if postfix and postfix.start() > 0:
         postfix_role = postfix.group("role")
         text = text[: postfix.start()]
+    elif postfix_only:
+        return
     names = split_names(text)
     for name in names:
         _add(byline, role if role is not None or postfix_role is None else postfix_role, name)

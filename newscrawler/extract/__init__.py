@@ -1,0 +1,87 @@
+"""Extraction: one pure function from a fetched page to an article record.
+
+    record = extract(url, body, headers, fetched_at)
+
+It runs three stages, which the Scrapy item pipelines also run one by one: ``read_page`` (decode
+the bytes, pick the portal's layout, read raw fields with its selectors), ``build_record``
+(normalisation) and ``validate``. The spider, the command line, re-extraction from the archive and
+the tests all call these same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from .. import portals
+from ..portals.base import Portal
+from .assemble import PageContext, build_record
+from .decode import decode_html
+from .fields import RawFields
+from .page import Page
+from .times import portal_zone
+from .validate import InvalidRecord, validate
+
+__all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "extract", "read_page", "validate"]
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in headers.items():
+        if key.lower() == name:
+            if isinstance(value, (list, tuple)):
+                value = value[0] if value else None
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            return value
+    return None
+
+
+def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
+    if portal is None:
+        found = portals.for_url(url)
+        if found is None:
+            raise portals.UnknownPortal(f"no portal profile owns {url}")
+        return found
+    return portals.get(portal) if isinstance(portal, str) else portal
+
+
+def read_page(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, Any] | None = None,
+    fetched_at: datetime | None = None,
+    portal: str | type[Portal] | None = None,
+) -> tuple[RawFields, PageContext]:
+    """Stage one: decode and read the raw fields with the portal's layout for the fetch date."""
+    profile = resolve_portal(url, portal)
+    fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    decoded = decode_html(body, _header(headers, "content-type"))
+    layout = profile.layout_for(fetched)
+    raw = layout(Page(decoded.text, url)).read()
+    context = PageContext(
+        url=url,
+        canonical_url=profile.canonical_url(url),
+        portal=profile.name,
+        article_id=profile.article_id(url),
+        fetched_at=fetched,
+        zone=portal_zone(profile.timezone),
+        extractor=layout.name(profile.name),
+        encoding=decoded.encoding,
+        warnings=decoded.warnings,
+    )
+    return raw, context
+
+
+def extract(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, Any] | None = None,
+    fetched_at: datetime | None = None,
+    portal: str | type[Portal] | None = None,
+) -> dict[str, Any]:
+    """The validated record for one article page; raises ``InvalidRecord`` when it has none."""
+    raw, context = read_page(url, body, headers, fetched_at, portal)
+    return validate(build_record(raw, context))

@@ -1,0 +1,135 @@
+"""Normalisation: turn a layout's raw strings into the article record.
+
+Shared by every portal: text rules (``normalize``), the byline grammar (``byline``), credit lines
+in the body (``credits``), times (``times``) and script detection (``script``). The output has
+exactly the keys of the field table (``record.FIELDS``), in order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from .byline import Byline, parse_byline
+from .credits import is_credit_line
+from .fields import RawFields, RawLink
+from .normalize import clean_text, collapse_whitespace
+from .script import detect_script
+from .times import find_and_parse
+
+# Labels that introduce the time on a meta line; removed with the time before reading names.
+_TIME_LABEL = re.compile(r"(?:发布|發布|發佈|更新)?(?:时间|時間|日期)\s*[:：]?")
+_PARTICIPANTS = re.compile(r"(\d+)\s*人\s*(?:参与|參與)")
+_COMMENT_COUNT = re.compile(r"(\d+)\s*(?:条|條)\s*(?:评论|評論)")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What is known about a page apart from its content."""
+
+    url: str
+    canonical_url: str
+    portal: str
+    article_id: str | None
+    fetched_at: datetime
+    zone: tzinfo
+    extractor: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
+    """The normalised record for one article page (not yet validated)."""
+    warnings = list(ctx.warnings)
+    published = None
+    if raw.time_text:
+        published = find_and_parse(raw.time_text, ctx.fetched_at, ctx.zone)
+        if published is None:
+            warnings.append(f"unparsed:published_at={collapse_whitespace(raw.time_text)[:60]}")
+
+    byline = Byline()
+    for line in raw.bylines:
+        if published is not None:
+            line = line.replace(published.raw, " ")
+        byline.extend(parse_byline(_TIME_LABEL.sub(" ", line)))
+    paragraphs: list[str] = []
+    for block in raw.paragraphs:
+        text = clean_text(block)
+        if not text:
+            continue
+        if is_credit_line(text):
+            byline.extend(parse_byline(text))
+        else:
+            paragraphs.append(text)
+    for line in raw.credits:
+        byline.extend(parse_byline(line))
+
+    headline = clean_text(raw.headline)
+    return {
+        "url": ctx.url,
+        "canonical_url": ctx.canonical_url,
+        "portal": ctx.portal,
+        "article_id": ctx.article_id,
+        "headline": headline,
+        "published_at": published.value.isoformat() if published else None,
+        "published_at_raw": collapse_whitespace(published.raw) if published else None,
+        "source": byline.source,
+        "reporters": [p.as_dict() for p in byline.reporters],
+        "editors": [p.as_dict() for p in byline.editors],
+        "paragraphs": paragraphs,
+        "images": [
+            {"url": image.url, "caption": clean_text(image.caption) or None} for image in raw.images
+        ],
+        "rankings": [_ranking(link, position) for position, link in _numbered(raw.rankings)],
+        "related": [_related(link) for link in raw.related if clean_text(link.title)],
+        "comments": parse_comments(raw.comments_text),
+        "script": detect_script(headline + "".join(paragraphs)),
+        "encoding": ctx.encoding,
+        "fetched_at": ctx.fetched_at.isoformat(),
+        "extractor": ctx.extractor,
+        "warnings": warnings,
+    }
+
+
+def _numbered(links: list[RawLink]) -> list[tuple[int, RawLink]]:
+    # Position within its own list and period, for items that show no rank number.
+    counters: dict[tuple[str, str | None], int] = {}
+    numbered = []
+    for link in links:
+        key = (link.list, link.period)
+        counters[key] = counters.get(key, 0) + 1
+        numbered.append((counters[key], link))
+    return numbered
+
+
+def _ranking(link: RawLink, position: int) -> dict[str, Any]:
+    digits = _DIGITS.search(link.rank or "")
+    return {
+        "list": clean_text(link.list),
+        "period": clean_text(link.period) or None,
+        "rank": int(digits.group(0)) if digits else position,
+        "title": clean_text(link.title),
+        "url": link.url,
+    }
+
+
+def _related(link: RawLink) -> dict[str, Any]:
+    return {"list": clean_text(link.list), "title": clean_text(link.title), "url": link.url}
+
+
+def parse_comments(text: str | None) -> dict[str, int | None] | None:
+    """``評論 0人參與,0條評論`` → ``{"participants": 0, "count": 0}``; None when no count shows."""
+    if not text:
+        return None
+    text = clean_text(text)
+    participants = _PARTICIPANTS.search(text)
+    count = _COMMENT_COUNT.search(text)
+    if not participants and not count:
+        return None
+    return {
+        "participants": int(participants.group(1)) if participants else None,
+        "count": int(count.group(1)) if count else None,
+    }

@@ -1,0 +1,59 @@
+"""The registry of portal profiles: one module per portal, registered at import time.
+
+``get(name)`` and ``for_url(url)`` find a profile; registering two portals with the same name or
+the same host is an error raised at import, not a surprise during a crawl.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .base import Layout, ListingEntry, Portal
+
+_REGISTRY: dict[str, type[Portal]] = {}
+_BY_HOST: dict[str, type[Portal]] = {}
+
+
+class UnknownPortal(LookupError):
+    """No profile has this name, or no profile owns this URL."""
+
+
+def register(portal: type[Portal]) -> type[Portal]:
+    """Class decorator adding a portal to the registry."""
+    if portal.name in _REGISTRY:
+        raise ValueError(f"portal {portal.name!r} is registered twice")
+    for host in portal.hosts:
+        if host in _BY_HOST:
+            raise ValueError(f"host {host} belongs to {_BY_HOST[host].name} and {portal.name}")
+    _REGISTRY[portal.name] = portal
+    for host in portal.hosts:
+        _BY_HOST[host] = portal
+    return portal
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> type[Portal]:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownPortal(f"unknown portal {name!r} (known: {', '.join(names())})") from None
+
+
+def for_url(url: str) -> type[Portal] | None:
+    """The portal owning the URL's host, or None."""
+    return _BY_HOST.get(urlsplit(url).hostname or "")
+
+
+def canonical_url(url: str) -> str:
+    """The canonical form of any URL: the owning portal's, or the URL unchanged."""
+    portal = for_url(url)
+    return portal.canonical_url(url) if portal else url
+
+
+# Portal modules register themselves on import; list them here.
+from . import zjdaily  # noqa: E402,F401
+
+__all__ = ["Layout", "ListingEntry", "Portal", "UnknownPortal", "canonical_url", "for_url", "get", "names", "register"]

@@ -1,0 +1,243 @@
+"""The shape of a portal profile: where its pages are, and how each layout reads them.
+
+A portal is declared, not programmed: hosts, start pages, URL rules and CSS selectors as class
+attributes. ``Layout`` holds the selectors of one article template and one short method per field;
+a redesign is a new ``Layout`` subclass with a new version (overriding only what changed) and a
+``valid_until`` date on the old one, so records say which layout read them and old fixtures keep
+passing. The methods call shared helpers; nothing portal-specific happens after a field is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+from ..extract.fields import RawFields, RawImage, RawLink
+from ..extract.page import Page, text_of
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    """A link found on a listing page, with the date shown beside it when there is one."""
+
+    url: str
+    date_text: str | None = None
+
+
+class Layout:
+    """One version of a portal's article template. Subclasses set the selectors."""
+
+    version: ClassVar[str] = "1"
+    # The last fetch date this layout applies to; None for the current layout.
+    valid_until: ClassVar[date | None] = None
+
+    headline: ClassVar[str]
+    # The meta line under the headline (time, source, writers).
+    info_line: ClassVar[str]
+    # The publication time element, when the layout has one; otherwise the meta line is searched.
+    time: ClassVar[str | None] = None
+    # Body blocks, in order; image-only blocks and caption blocks are sorted out by their selectors.
+    paragraphs: ClassVar[str]
+    # Credit lines outside the body (编辑:…).
+    credit_lines: ClassVar[str | None] = None
+    # Images in the body, and the caption of each relative to the image.
+    images: ClassVar[str | None] = None
+    image_caption_xpath: ClassVar[str | None] = None
+    # Hot-news ranking boxes: box, its title, its period tabs, its lists (one per tab, in tab order),
+    # and in each list the items with their rank element and link.
+    ranking_box: ClassVar[str | None] = None
+    ranking_title: ClassVar[str] = "h3"
+    ranking_tabs: ClassVar[str | None] = None
+    ranking_lists: ClassVar[str] = "ol"
+    ranking_rank: ClassVar[str | None] = None
+    # Other boxes listing linked stories (湛圖片 …): box and its title.
+    related_box: ClassVar[str | None] = None
+    related_title: ClassVar[str] = "h3"
+    related_item_title: ClassVar[str | None] = None
+    # The element showing comment counts.
+    comments: ClassVar[str | None] = None
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @classmethod
+    def name(cls, portal: str) -> str:
+        return f"{portal}@{cls.version}"
+
+    def read(self) -> RawFields:
+        """Every raw field of the page."""
+        return RawFields(
+            headline=self.read_headline(),
+            time_text=self.read_time(),
+            bylines=self.read_bylines(),
+            paragraphs=self.read_paragraphs(),
+            credits=self.read_credits(),
+            images=self.read_images(),
+            rankings=self.read_rankings(),
+            related=self.read_related(),
+            comments_text=self.read_comments(),
+        )
+
+    def read_headline(self) -> str | None:
+        return self.page.text(self.headline)
+
+    def read_time(self) -> str | None:
+        return (self.time and self.page.text(self.time)) or self.page.text(self.info_line)
+
+    def read_bylines(self) -> list[str]:
+        return self.page.texts(self.info_line)
+
+    def read_credits(self) -> list[str]:
+        return self.page.texts(self.credit_lines) if self.credit_lines else []
+
+    def read_paragraphs(self) -> list[str]:
+        return self.page.texts(self.paragraphs)
+
+    def read_images(self) -> list[RawImage]:
+        if not self.images:
+            return []
+        images = []
+        for img in self.page.css(self.images):
+            url = self.page.absolute(img.attrib.get("data-src") or img.attrib.get("src"))
+            if not url:
+                continue
+            caption = None
+            if self.image_caption_xpath:
+                found = img.xpath(self.image_caption_xpath)
+                caption = text_of(found[0]) if found else None
+            images.append(RawImage(url, caption))
+        return images
+
+    def read_rankings(self) -> list[RawLink]:
+        if not self.ranking_box:
+            return []
+        links: list[RawLink] = []
+        for box in self.page.selector.css(self.ranking_box):
+            title = _first_text(box, self.ranking_title) or ""
+            tabs = [text_of(t) for t in box.css(self.ranking_tabs)] if self.ranking_tabs else []
+            # Lists follow the tabs in order: the first list belongs to the first tab.
+            for index, ranked in enumerate(box.css(self.ranking_lists)):
+                period = tabs[index] if index < len(tabs) else None
+                for position, item in enumerate(ranked.css("li"), start=1):
+                    anchor = item.css("a")
+                    if not anchor:
+                        continue
+                    rank = _first_text(item, self.ranking_rank) if self.ranking_rank else None
+                    links.append(
+                        RawLink(
+                            list=title,
+                            title=text_of(anchor[0]),
+                            url=self.page.absolute(anchor[0].attrib.get("href")),
+                            period=period,
+                            rank=rank or str(position),
+                        )
+                    )
+        return links
+
+    def read_related(self) -> list[RawLink]:
+        if not self.related_box:
+            return []
+        links: list[RawLink] = []
+        for box in self.page.selector.css(self.related_box):
+            title = _first_text(box, self.related_title) or ""
+            for anchor in box.css("li a"):
+                text = (
+                    _first_text(anchor, self.related_item_title)
+                    if self.related_item_title
+                    else text_of(anchor)
+                )
+                links.append(
+                    RawLink(list=title, title=text or "", url=self.page.absolute(anchor.attrib.get("href")))
+                )
+        return links
+
+    def read_comments(self) -> str | None:
+        return self.page.text(self.comments) if self.comments else None
+
+
+def _first_text(node, query: str | None) -> str | None:  # type: ignore[no-untyped-def]
+    if not query:
+        return None
+    found = node.css(query)
+    return text_of(found[0]) if found else None
+
+
+class Portal:
+    """A news portal: hosts, start pages, URL rules, listing selectors and article layouts."""
+
+    name: ClassVar[str]
+    title: ClassVar[str] = ""
+    hosts: ClassVar[tuple[str, ...]]
+    # Article URLs are rewritten to this host and scheme: www. and m. twins are one article.
+    canonical_host: ClassVar[str]
+    canonical_scheme: ClassVar[str] = "https"
+    timezone: ClassVar[str] = "Asia/Shanghai"
+    start_urls: ClassVar[tuple[str, ...]]
+    # Path rules; the article rule names the id group ``id``.
+    article_path: ClassVar[re.Pattern[str]]
+    listing_path: ClassVar[re.Pattern[str]]
+    # On listing pages: one element per listed story, and the date element inside it.
+    listing_item: ClassVar[str | None] = None
+    listing_item_date: ClassVar[str | None] = None
+    # Oldest first; the newest whose ``valid_until`` has not passed reads a page.
+    layouts: ClassVar[tuple[type[Layout], ...]]
+
+    @classmethod
+    def owns(cls, url: str) -> bool:
+        return (urlsplit(url).hostname or "") in cls.hosts
+
+    @classmethod
+    def page_kind(cls, url: str) -> str | None:
+        """``article``, ``listing``, or None for pages the crawler does not follow."""
+        if not cls.owns(url):
+            return None
+        path = urlsplit(url).path or "/"
+        if cls.article_path.match(path):
+            return "article"
+        if cls.listing_path.match(path):
+            return "listing"
+        return None
+
+    @classmethod
+    def article_id(cls, url: str) -> str | None:
+        match = cls.article_path.match(urlsplit(url).path or "/")
+        return match.group("id") if match else None
+
+    @classmethod
+    def canonical_url(cls, url: str) -> str:
+        """One URL per page: canonical host and scheme, no query or fragment on articles."""
+        parts = urlsplit(url)
+        if not cls.owns(url):
+            return url
+        if cls.article_path.match(parts.path or "/"):
+            return urlunsplit((cls.canonical_scheme, cls.canonical_host, parts.path, "", ""))
+        return urlunsplit((cls.canonical_scheme, cls.canonical_host, parts.path or "/", parts.query, ""))
+
+    @classmethod
+    def layout_for(cls, fetched_at: datetime) -> type[Layout]:
+        day = fetched_at.date()
+        for layout in cls.layouts:
+            if layout.valid_until is None or day <= layout.valid_until:
+                return layout
+        return cls.layouts[-1]
+
+    @classmethod
+    def listing_entries(cls, page: Page) -> Iterator[ListingEntry]:
+        """Every link on a listing page, with its date where the listing shows one."""
+        dated: dict[str, str | None] = {}
+        if cls.listing_item:
+            for item in page.css(cls.listing_item):
+                anchor = item.css("a[href]")
+                if not anchor:
+                    continue
+                url = page.absolute(anchor[0].attrib["href"])
+                if url:
+                    dated[url] = _first_text(item, cls.listing_item_date)
+        for anchor in page.css("a[href]"):
+            url = page.absolute(anchor.attrib["href"])
+            if url and url.startswith(("http://", "https://")):
+                yield ListingEntry(url, dated.get(url))
