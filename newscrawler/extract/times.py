@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from dateutil import parser as date_parser
 from dateutil import tz as date_tz
@@ -20,12 +20,12 @@ from dateutil import tz as date_tz
 _ABSOLUTE = (
     r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _YEARLESS = r"(?<![\d-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}月\d{1,2}日\s*\d{1,2}[:：]\d{2}"
 _RELATIVE = (
     r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前"
-    r"|(?:今天|昨天|前天)\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
+    r"|(?:今天|昨天|前天)(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
     r"|刚刚|剛剛"
 )
 TIME_PATTERN = re.compile(f"(?:{_ABSOLUTE}|{_YEARLESS}|{_RELATIVE})")
@@ -52,7 +52,7 @@ class ParsedTime:
 
 def portal_zone(name: str) -> tzinfo:
     """The tzinfo for an IANA zone name; an unknown name is an error, not UTC."""
-    zone = date_tz.gettz(name)
+    zone = date_tz.gettz(name) if name and name.strip() else None
     if zone is None:
         raise ValueError(f"unknown time zone: {name!r}")
     return zone
@@ -79,7 +79,8 @@ def parse_time(raw: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
     match = _CJK_DATE.search(text)
     if match:
         year, month, day = match.groups()
-        text = f"{year or ''}{'-' if year else ''}{month}-{day}{text[match.end():]}"
+        text = f"{year or ''}{'-' if year else ''}{month}-{day} {text[match.end():].strip()}"
+    text = text.strip()
     if re.match(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)", text):
         return _parse_yearless(text, now, zone)
     try:
@@ -99,15 +100,18 @@ def _parse_relative(text: str, now: datetime) -> datetime | None:
         return now.replace(microsecond=0)
     match = re.fullmatch(r"(\d+)\s*(秒|分钟|分鐘|小时|小時|天)前", text)
     if match:
-        return (now - int(match.group(1)) * _RELATIVE_UNITS[match.group(2)]).replace(
+        # "3 hours ago" is elapsed time: subtract it in UTC so a DST change in between counts.
+        elapsed = int(match.group(1)) * _RELATIVE_UNITS[match.group(2)]
+        return (now.astimezone(timezone.utc) - elapsed).astimezone(now.tzinfo).replace(
             microsecond=0
         )
-    match = re.fullmatch(r"(今天|昨天|前天)\s*(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    match = re.fullmatch(r"(今天|昨天|前天)(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
     if match:
+        # A day word alone (昨天) gives the date only: the start of that day.
         day = now - timedelta(days=_DAY_WORDS[match.group(1)])
         return day.replace(
-            hour=int(match.group(2)),
-            minute=int(match.group(3)),
+            hour=int(match.group(2) or 0),
+            minute=int(match.group(3) or 0),
             second=int(match.group(4) or 0),
             microsecond=0,
         )
@@ -115,15 +119,22 @@ def _parse_relative(text: str, now: datetime) -> datetime | None:
 
 
 def _parse_yearless(text: str, now: datetime, zone: tzinfo) -> datetime | None:
+    # The default is in a leap year so that 02-29 parses; the real year is chosen below.
+    default = now.replace(tzinfo=None, year=2000, month=1, day=1, second=0, microsecond=0)
     try:
-        parsed = date_parser.parse(text, default=now.replace(tzinfo=None, second=0, microsecond=0))
+        parsed = date_parser.parse(text, default=default)
     except (ValueError, OverflowError):
         return None
-    value = _aware(parsed.replace(year=now.year), zone)
-    # A year-less date later than the fetch is from last year (a December story read in January).
-    if value > now + timedelta(days=1):
-        value = value.replace(year=now.year - 1)
-    return value
+    # A year-less date later than the fetch is from last year (a December story read in January);
+    # 02-29 falls back to the latest leap year that does not lie ahead.
+    for year in range(now.year, now.year - 8, -1):
+        try:
+            value = _aware(parsed.replace(year=year), zone)
+        except ValueError:
+            continue
+        if value <= now + timedelta(days=1):
+            return value
+    return None
 
 
 def find_and_parse(text: str, fetched_at: datetime, zone: tzinfo) -> ParsedTime | None:
