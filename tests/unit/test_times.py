@@ -1,0 +1,204 @@
+"""Publication times: every form a portal shows, always timezone-aware in the portal's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from newscrawler.extract.times import (
+    ParsedTime,
+    find_and_parse,
+    find_time_text,
+    parse_time,
+    portal_zone,
+)
+
+SHANGHAI = portal_zone("Asia/Shanghai")
+# 2024-06-30T20:00Z is already 2024-07-01 04:00 in the portal's zone (+08:00).
+FETCHED = datetime(2024, 6, 30, 20, 0, tzinfo=timezone.utc)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Absolute forms without a zone: wall-clock time in the portal's zone.
+        ("2022-04-19 17:31", "2022-04-19T17:31:00+08:00"),
+        ("2022-04-19 17:31:05", "2022-04-19T17:31:05+08:00"),
+        ("2022-4-9 7:05", "2022-04-09T07:05:00+08:00"),
+        ("2022年04月19日 17:31", "2022-04-19T17:31:00+08:00"),
+        ("2022年04月19日17:31", "2022-04-19T17:31:00+08:00"),
+        ("2022年04月19日 17：31", "2022-04-19T17:31:00+08:00"),
+        ("2022年04月19日 17:31:05", "2022-04-19T17:31:05+08:00"),
+        ("2022 年 4 月 19 日", "2022-04-19T00:00:00+08:00"),
+        ("2022年4月19日", "2022-04-19T00:00:00+08:00"),
+        ("2022/04/19", "2022-04-19T00:00:00+08:00"),
+        ("2022/04/19 17:31:05", "2022-04-19T17:31:05+08:00"),
+        ("2022.04.19", "2022-04-19T00:00:00+08:00"),
+        ("２０２２年４月１９日 １７:３１", "2022-04-19T17:31:00+08:00"),  # full-width digits
+        ("2022-04-19T17:31:05", "2022-04-19T17:31:05+08:00"),
+        # A zone on the page wins over the portal's zone.
+        ("2022-04-19T17:31:05+08:00", "2022-04-19T17:31:05+08:00"),
+        ("2022-04-19T09:31:05Z", "2022-04-19T09:31:05+00:00"),
+        ("2022-04-19T17:31:05.123+0800", "2022-04-19T17:31:05.123000+08:00"),
+        ("2022-04-19T05:31:05-04:00", "2022-04-19T05:31:05-04:00"),
+        ("2022-04-19 09:31:05+00:00", "2022-04-19T09:31:05+00:00"),
+        # Year-less: the fetch year (in the portal's zone), or the year before if in the future.
+        ("04-19 17:31", "2024-04-19T17:31:00+08:00"),
+        ("04/19 17:31", "2024-04-19T17:31:00+08:00"),
+        ("4月19日 17:31", "2024-04-19T17:31:00+08:00"),
+        ("07-01 03:59", "2024-07-01T03:59:00+08:00"),  # same day in +08:00, though June in UTC
+        ("12-31 23:00", "2023-12-31T23:00:00+08:00"),
+        ("07-02 05:00", "2023-07-02T05:00:00+08:00"),  # more than a day ahead: last year
+        ("07-01 23:00", "2024-07-01T23:00:00+08:00"),  # within a day: clock skew, same year
+        # Relative to the fetch time in the portal's zone (2024-07-01 04:00+08:00).
+        ("刚刚", "2024-07-01T04:00:00+08:00"),
+        ("剛剛", "2024-07-01T04:00:00+08:00"),
+        ("30秒前", "2024-07-01T03:59:30+08:00"),
+        ("5分钟前", "2024-07-01T03:55:00+08:00"),
+        ("5分鐘前", "2024-07-01T03:55:00+08:00"),
+        ("3小时前", "2024-07-01T01:00:00+08:00"),
+        ("3小時前", "2024-07-01T01:00:00+08:00"),
+        ("3 小时前", "2024-07-01T01:00:00+08:00"),
+        ("5小时前", "2024-06-30T23:00:00+08:00"),
+        ("2天前", "2024-06-29T04:00:00+08:00"),
+        ("今天 08:00:05", "2024-07-01T08:00:05+08:00"),
+        ("昨天 17:31", "2024-06-30T17:31:00+08:00"),
+        ("昨天17:31", "2024-06-30T17:31:00+08:00"),
+        ("昨天 17：31", "2024-06-30T17:31:00+08:00"),
+        ("前天 1:05", "2024-06-29T01:05:00+08:00"),
+        # A day word alone gives the date: the start of that day.
+        ("今天", "2024-07-01T00:00:00+08:00"),
+        ("昨天", "2024-06-30T00:00:00+08:00"),
+        ("前天", "2024-06-29T00:00:00+08:00"),
+        # Nothing we understand.
+        ("", None),
+        ("来源:湛江云媒", None),
+        ("2024-02-30 10:00", None),
+        ("2022-04-19 25:00", None),
+    ],
+)
+def test_parse_time(raw: str, expected: str | None) -> None:
+    assert iso(parse_time(raw, FETCHED, SHANGHAI)) == expected
+
+
+def test_zone_less_time_is_aware_in_portal_zone() -> None:
+    # Catches a ``value.replace(tzinfo=zone)`` whose result is thrown away.
+    value = parse_time("2022-04-19 17:31", FETCHED, SHANGHAI)
+    assert value is not None
+    assert value.tzinfo is not None
+    assert value.utcoffset() == timedelta(hours=8)
+    assert value == datetime(2022, 4, 19, 9, 31, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "raw", ["2022-04-19 17:31", "2022年04月19日", "04-19 17:31", "3小时前", "昨天 17:31", "刚刚"]
+)
+def test_every_result_is_aware(raw: str) -> None:
+    value = parse_time(raw, FETCHED, SHANGHAI)
+    assert value is not None and value.utcoffset() == timedelta(hours=8)
+
+
+def test_fetch_time_in_another_zone_is_converted_first() -> None:
+    # The same instant given in New York time resolves exactly as in UTC.
+    fetched = FETCHED.astimezone(portal_zone("America/New_York"))
+    assert iso(parse_time("昨天 17:31", fetched, SHANGHAI)) == "2024-06-30T17:31:00+08:00"
+    assert iso(parse_time("3小时前", fetched, SHANGHAI)) == "2024-07-01T01:00:00+08:00"
+
+
+def test_naive_fetch_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        parse_time("2022-04-19 17:31", datetime(2024, 6, 30, 20, 0), SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("fetched", "expected"),
+    [
+        # 02-29 more than a day ahead of the fetch: the leap year before.
+        (datetime(2024, 2, 28, 0, 0, tzinfo=timezone.utc), "2020-02-29T10:00:00+08:00"),
+        # Fetched in a common year: the latest 29 February behind us.
+        (datetime(2025, 3, 1, 0, 0, tzinfo=timezone.utc), "2024-02-29T10:00:00+08:00"),
+        (datetime(2024, 3, 1, 0, 0, tzinfo=timezone.utc), "2024-02-29T10:00:00+08:00"),
+    ],
+)
+def test_yearless_leap_day(fetched: datetime, expected: str) -> None:
+    assert iso(parse_time("02-29 10:00", fetched, SHANGHAI)) == expected
+
+
+def test_new_year_yearless_date_is_last_year() -> None:
+    # 2024-12-31T17:00Z is 2025-01-01 01:00 in +08:00: a December date is from 2024.
+    fetched = datetime(2024, 12, 31, 17, 0, tzinfo=timezone.utc)
+    assert iso(parse_time("12-31 22:10", fetched, SHANGHAI)) == "2024-12-31T22:10:00+08:00"
+    assert iso(parse_time("01-01 00:30", fetched, SHANGHAI)) == "2025-01-01T00:30:00+08:00"
+
+
+def test_relative_hours_count_elapsed_time_across_dst() -> None:
+    # New York springs forward at 02:00 on 2024-03-10; 07:30Z is 03:30 EDT.
+    new_york = portal_zone("America/New_York")
+    fetched = datetime(2024, 3, 10, 7, 30, tzinfo=timezone.utc)
+    value = parse_time("2小时前", fetched, new_york)
+    assert value is not None
+    assert value.astimezone(timezone.utc) == datetime(2024, 3, 10, 5, 30, tzinfo=timezone.utc)
+    assert iso(value) == "2024-03-10T00:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-04-19 17:31 來源:湛江云媒 作者:記者陳荔雅 特約通訊員譚總", "2022-04-19 17:31"),
+        ("发布时间：2022-04-19 17:31:05 来源：湛江云媒", "2022-04-19 17:31:05"),
+        ("时间：2022年04月19日 17:31 来源：湛江日报", "2022年04月19日 17:31"),
+        ("2022-04-19T17:31:05+08:00", "2022-04-19T17:31:05+08:00"),
+        ("2022-04-19 09:31:05+00:00 UTC", "2022-04-19 09:31:05+00:00"),
+        ("更新于 04-19 17:31", "04-19 17:31"),
+        ("3小时前 · 湛江云媒", "3小时前"),
+        ("湛江云媒 5分鐘前", "5分鐘前"),
+        ("昨天 17:31 湛江云媒", "昨天 17:31"),
+        ("发布于前天", "前天"),
+        ("刚刚 湛江云媒", "刚刚"),
+        ("2022/04/19", "2022/04/19"),
+        ("来源：湛江云媒", None),
+        ("", None),
+    ],
+)
+def test_find_time_text(text: str, expected: str | None) -> None:
+    assert find_time_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "2022-04-19 17:31 來源:湛江云媒 作者:記者陳荔雅 特約通訊員譚總",
+            ParsedTime(datetime(2022, 4, 19, 9, 31, tzinfo=timezone.utc), "2022-04-19 17:31"),
+        ),
+        (
+            "来源：湛江云媒 昨天 17:31",
+            ParsedTime(datetime(2024, 6, 30, 9, 31, tzinfo=timezone.utc), "昨天 17:31"),
+        ),
+        ("来源：湛江云媒", None),
+        ("2024-02-30 10:00", None),  # found but not a real date
+    ],
+)
+def test_find_and_parse(text: str, expected: ParsedTime | None) -> None:
+    result = find_and_parse(text, FETCHED, SHANGHAI)
+    assert result == expected
+    if result is not None:
+        assert result.value.utcoffset() == timedelta(hours=8)
+
+
+def test_portal_zone() -> None:
+    zone = portal_zone("Asia/Shanghai")
+    assert datetime(2024, 7, 1, tzinfo=zone).utcoffset() == timedelta(hours=8)
+    assert datetime(2024, 1, 1, tzinfo=zone).utcoffset() == timedelta(hours=8)
+
+
+@pytest.mark.parametrize("name", ["Asia/Shangai", "Mars/Base", "", "  "])
+def test_unknown_zone_is_an_error(name: str) -> None:
+    # The empty name would otherwise be the machine's local zone.
+    with pytest.raises(ValueError, match="unknown time zone"):
+        portal_zone(name)
