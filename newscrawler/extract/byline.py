@@ -43,7 +43,7 @@ POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝")
 
 _EDITOR_SET = frozenset(EDITOR_ROLES)
 _SEPARATORS = ":：/|丨｜"
-_NAME_SPLIT = re.compile(r"[、，,;；]+|\s+")
+_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜]+|\s+")
 _SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
 
 
@@ -53,19 +53,27 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 # A prefix role: multi-character roles may touch the name before them ("記者陳荔雅特約通訊員譚總"
 # is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
-# by a separator, or it would be read out of a name like 吴文静.
+# by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
+# and a space, where it is the second half of a padded name (记者 吴 文).
 _PREFIX = re.compile(
-    rf"(?P<source>{_alternation(SOURCE_LABELS)})(?:\s*[{_SEPARATORS}]|\s+)"
+    rf"(?P<source>{_alternation(SOURCE_LABELS)})(?:\s*[{_SEPARATORS}]|\s+)?"
     rf"|(?P<multi>{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1))})"
-    rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
+    rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
+    rf"(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
     rf"(?=\s*[{_SEPARATORS}]|\s)"
 )
 # A postfix role at the end of a run of names: "李嘉斌 摄", "李嘉斌/摄", "李嘉斌摄".
 _POSTFIX = re.compile(rf"\s*[/／]?\s*(?P<role>{_alternation(POSTFIX_ROLES)})\s*$")
 # Dateline markers and filler that precede or follow bylines and are not names.
-_FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|讯|訊|报道|報道|等$|^等")
+_FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|等$|^等")
 # A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
-_DATELINE = re.compile(r"\S*?\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|電|讯|訊)")
+# Without a date: 本报湛江讯, 湛江日报讯, 新华社电 (an outlet word right before 讯/电), never a
+# bare 讯 that may end a name (李讯).
+_DATELINE = re.compile(
+    r"\S*?\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|電|讯|訊)"
+    r"|(?:本报|本報|本台|本网|本網)[^\s(（]*?(?:讯|訊|电|電)"
+    r"|[^\s(（]*?(?:报|報|社|网|網|台|媒)(?:讯|訊|电|電)"
+)
 _HAN_NAME = re.compile(rf"^[{HAN}·•]+$")
 
 
@@ -118,8 +126,8 @@ def split_names(text: str) -> list[str]:
     pending = ""
     for part in parts:
         part = _FILLER.sub("", part).strip(_SEPARATORS)
-        if not part:
-            continue
+        if not any(char.isalpha() for char in part):
+            continue  # no name holds only digits and punctuation (a time on the same line)
         if pending:
             part, pending = pending + part, ""
         elif len(part) == 1 and _HAN_NAME.match(part):
