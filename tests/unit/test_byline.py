@@ -1,0 +1,239 @@
+"""The Chinese byline grammar: reporters, editors (roles kept) and the source outlet."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawler.extract.byline import Byline, Person, is_editor_role, parse_byline, split_names
+
+R = list[tuple[str | None, str]]
+
+
+def people(persons: list[Person]) -> R:
+    return [(p.role, p.name) for p in persons]
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors", "source"),
+    [
+        # The forms seen on 湛江云媒's own pages.
+        ("作者:記者陳荔雅 特約通訊員譚總", [("記者", "陳荔雅"), ("特約通訊員", "譚總")], [], None),
+        ("作者：记者陈荔雅 特约通讯员谭总", [("记者", "陈荔雅"), ("特约通讯员", "谭总")], [], None),
+        (
+            "(编辑/徐卫民 值班主任/何杰 值班编委/郑时雨)",
+            [],
+            [("编辑", "徐卫民"), ("值班主任", "何杰"), ("值班编委", "郑时雨")],
+            None,
+        ),
+        (
+            "（编辑/徐卫民  值班主任/何杰  值班编委/郑时雨）",
+            [],
+            [("编辑", "徐卫民"), ("值班主任", "何杰"), ("值班编委", "郑时雨")],
+            None,
+        ),
+        ("(来源:湛江云媒)", [], [], "湛江云媒"),
+        ("（来源：湛江云媒）", [], [], "湛江云媒"),
+        ("李嘉斌 摄", [("摄", "李嘉斌")], [], None),
+        ("李嘉斌/摄", [("摄", "李嘉斌")], [], None),
+        ("李嘉斌摄", [("摄", "李嘉斌")], [], None),
+        ("李嘉斌 攝", [("攝", "李嘉斌")], [], None),
+        ("編輯:吳文靜", [], [("編輯", "吳文靜")], None),
+        # The whole meta line: the time is not a person, the outlet is the source.
+        (
+            "2022-04-19 17:31 來源:湛江云媒 作者:記者陳荔雅 特約通訊員譚總",
+            [("記者", "陳荔雅"), ("特約通訊員", "譚總")],
+            [],
+            "湛江云媒",
+        ),
+        # Roles other portals use.
+        ("本报记者 张三", [("本报记者", "张三")], [], None),
+        ("本报记者张三", [("本报记者", "张三")], [], None),
+        ("本報記者 張三", [("本報記者", "張三")], [], None),
+        ("通讯员 李四", [("通讯员", "李四")], [], None),
+        ("通訊員 譚總", [("通訊員", "譚總")], [], None),
+        ("实习生 王五", [("实习生", "王五")], [], None),
+        ("见习记者 张三", [("见习记者", "张三")], [], None),
+        ("融媒体记者 张三", [("融媒体记者", "张三")], [], None),
+        ("特约记者 张三", [("特约记者", "张三")], [], None),
+        ("作者：张三", [("作者", "张三")], [], None),  # 作者 with a name of its own is a role
+        ("文/图 张三", [("文/图", "张三")], [], None),
+        ("文/图：张三", [("文/图", "张三")], [], None),
+        ("图/文 张三", [("图/文", "张三")], [], None),
+        ("文字：张三 图片：李四", [("文字", "张三"), ("图片", "李四")], [], None),
+        ("摄影：李嘉斌", [("摄影", "李嘉斌")], [], None),
+        ("文/本报记者 张三", [("本报记者", "张三")], [], None),
+        ("责任编辑：张三", [], [("责任编辑", "张三")], None),
+        ("责编：李四", [], [("责编", "李四")], None),
+        ("审核：王五", [], [("审核", "王五")], None),
+        ("校对：赵六", [], [("校对", "赵六")], None),
+        ("编审：孙七", [], [("编审", "孙七")], None),
+        (
+            "责任编辑 张三 审核 李四 校对 王五",
+            [],
+            [("责任编辑", "张三"), ("审核", "李四"), ("校对", "王五")],
+            None,
+        ),
+        ("编辑：张三 责任编辑：李四", [], [("编辑", "张三"), ("责任编辑", "李四")], None),
+        # Every separator.
+        ("编辑:吴文静", [], [("编辑", "吴文静")], None),
+        ("编辑：吴文静", [], [("编辑", "吴文静")], None),
+        ("编辑/吴文静", [], [("编辑", "吴文静")], None),
+        ("编辑丨吴文静", [], [("编辑", "吴文静")], None),
+        ("编辑|吴文静", [], [("编辑", "吴文静")], None),
+        ("编辑｜吴文静", [], [("编辑", "吴文静")], None),
+        ("编辑 吴文静", [], [("编辑", "吴文静")], None),
+        ("编辑吴文静", [], [("编辑", "吴文静")], None),
+        ("记者:张三 | 编辑:李四", [("记者", "张三")], [("编辑", "李四")], None),
+        ("记者 张三/通讯员 李四", [("记者", "张三"), ("通讯员", "李四")], [], None),
+        # Several names under one role.
+        ("记者 张三 李四", [("记者", "张三"), ("记者", "李四")], [], None),
+        ("记者张三、李四", [("记者", "张三"), ("记者", "李四")], [], None),
+        ("记者 张三，李四", [("记者", "张三"), ("记者", "李四")], [], None),
+        ("记者 张三/李四", [("记者", "张三"), ("记者", "李四")], [], None),
+        ("记者｜张三｜李四", [("记者", "张三"), ("记者", "李四")], [], None),
+        (
+            "记者 张三、李四 通讯员 王五",
+            [("记者", "张三"), ("记者", "李四"), ("通讯员", "王五")],
+            [],
+            None,
+        ),
+        # Names padded for alignment.
+        ("记者 吴  静", [("记者", "吴静")], [], None),
+        ("记者 吴　静", [("记者", "吴静")], [], None),
+        ("编辑：吴\u00a0静", [], [("编辑", "吴静")], None),
+        ("记者 吴 静 李四", [("记者", "吴静"), ("记者", "李四")], [], None),
+        # A name holding 文/图/摄 characters is not split into a role.
+        ("吴文静", [(None, "吴文静")], [], None),
+        ("记者 吴文静", [("记者", "吴文静")], [], None),
+        ("记者 欧阳文静", [("记者", "欧阳文静")], [], None),
+        ("文/吴文静", [("文", "吴文静")], [], None),
+        ("图/王图强", [("图", "王图强")], [], None),
+        ("文：吴文静 图：王图强", [("文", "吴文静"), ("图", "王图强")], [], None),
+        ("文 吴文静", [("文", "吴文静")], [], None),
+        ("王图强 摄", [("摄", "王图强")], [], None),
+        ("记者 吴 文 通讯员 王五", [("记者", "吴文"), ("通讯员", "王五")], [], None),
+        ("记者 王 图 李四", [("记者", "王图"), ("记者", "李四")], [], None),
+        ("记者 李讯 通讯员 王五", [("记者", "李讯"), ("通讯员", "王五")], [], None),
+        ("记者 买买提·艾力", [("记者", "买买提·艾力")], [], None),
+        # Datelines and filler are not names.
+        ("新华社北京3月1日电（记者张三、李四）", [("记者", "张三"), ("记者", "李四")], [], None),
+        ("本报讯（记者张三 通讯员李四）", [("记者", "张三"), ("通讯员", "李四")], [], None),
+        ("本报讯 记者张三 通讯员李四", [("记者", "张三"), ("通讯员", "李四")], [], None),
+        ("本报湛江4月18日讯 记者张三", [("记者", "张三")], [], None),
+        ("本报湛江讯（记者 张三）", [("记者", "张三")], [], None),
+        ("湛江日报讯 记者 张三", [("记者", "张三")], [], None),
+        ("新华社电 记者 张三", [("记者", "张三")], [], None),
+        ("记者张三报道", [("记者", "张三")], [], None),
+        ("记者 张三 等", [("记者", "张三")], [], None),
+        # A photographer credit after a role.
+        ("记者 李嘉斌 摄", [("记者", "李嘉斌"), ("摄", "李嘉斌")], [], None),
+        # Sources: never a person.
+        ("来源：湛江云媒", [], [], "湛江云媒"),
+        ("来源: 人民日报客户端", [], [], "人民日报客户端"),
+        ("来源湛江云媒", [], [], "湛江云媒"),
+        ("稿件来源：湛江云媒", [], [], "湛江云媒"),
+        ("出处：湛江云媒", [], [], "湛江云媒"),
+        ("來源:湛江云媒", [], [], "湛江云媒"),
+        ("来源：新华社 编辑：张三", [], [("编辑", "张三")], "新华社"),
+        ("来源:湛江云媒 作者:記者陳荔雅", [("記者", "陳荔雅")], [], "湛江云媒"),
+        ("来源：湛江日报 记者 张三", [("记者", "张三")], [], "湛江日报"),
+        ("来源：", [], [], None),
+        # Editors are never folded into reporters.
+        ("文/图 张三 编辑 李四", [("文/图", "张三")], [("编辑", "李四")], None),
+        # Nothing.
+        (None, [], [], None),
+        ("", [], [], None),
+        ("   ", [], [], None),
+    ],
+)
+def test_parse_byline(text: str | None, reporters: R, editors: R, source: str | None) -> None:
+    byline = parse_byline(text)
+    assert (people(byline.reporters), people(byline.editors), byline.source) == (
+        reporters,
+        editors,
+        source,
+    )
+
+
+def test_repeated_person_is_kept_once() -> None:
+    byline = parse_byline("记者 张三 记者 张三 通讯员 张三")
+    assert people(byline.reporters) == [("记者", "张三"), ("通讯员", "张三")]
+
+
+def test_source_outlet_is_never_a_person() -> None:
+    byline = parse_byline("(来源:湛江云媒) (编辑/徐卫民)")
+    assert byline == Byline(reporters=[], editors=[Person("编辑", "徐卫民")], source="湛江云媒")
+    names = {p.name for p in byline.reporters + byline.editors}
+    assert "湛江云媒" not in names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("张三 李四", ["张三", "李四"]),
+        ("张三、李四、王五", ["张三", "李四", "王五"]),
+        ("张三，李四,王五;赵六；孙七", ["张三", "李四", "王五", "赵六", "孙七"]),
+        ("张三/李四｜王五丨赵六|孙七", ["张三", "李四", "王五", "赵六", "孙七"]),
+        ("吴  静", ["吴静"]),
+        ("吴\u3000静", ["吴静"]),
+        ("吴 静 李四", ["吴静", "李四"]),
+        ("（张三）", ["张三"]),
+        (":张三", ["张三"]),
+        ("张三报道", ["张三"]),
+        ("张三 等", ["张三"]),
+        ("李讯", ["李讯"]),
+        ("吴文静", ["吴文静"]),
+        ("2022-04-19 17:31", []),
+        ("", []),
+        ("吴", ["吴"]),
+    ],
+)
+def test_split_names(text: str, expected: list[str]) -> None:
+    assert split_names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("编辑", True),
+        ("編輯", True),
+        ("责任编辑", True),
+        ("責任編輯", True),
+        ("责编", True),
+        ("审核", True),
+        ("校对", True),
+        ("编审", True),
+        ("值班主任", True),
+        ("值班编委", True),
+        ("记者", False),
+        ("記者", False),
+        ("通讯员", False),
+        ("特約通訊員", False),
+        ("实习生", False),
+        ("文/图", False),
+        ("摄", False),
+        ("作者", False),
+        ("来源", False),
+        (None, False),
+        ("", False),
+    ],
+)
+def test_is_editor_role(role: str | None, expected: bool) -> None:
+    assert is_editor_role(role) is expected
+
+
+def test_person_as_dict() -> None:
+    assert Person("記者", "陳荔雅").as_dict() == {"role": "記者", "name": "陳荔雅"}
+    assert Person(None, "吴文静").as_dict() == {"role": None, "name": "吴文静"}
+
+
+def test_byline_extend() -> None:
+    byline = parse_byline("作者:記者陳荔雅 特約通訊員譚總")
+    byline.extend(parse_byline("編輯:吳文靜"))
+    byline.extend(parse_byline("记者 陈荔雅 (来源:湛江云媒)"))
+    byline.extend(parse_byline("記者陳荔雅 (来源:湛江日报)"))
+    assert byline == Byline(
+        reporters=[Person("記者", "陳荔雅"), Person("特約通訊員", "譚總"), Person("记者", "陈荔雅")],
+        editors=[Person("編輯", "吳文靜")],
+        source="湛江云媒",
+    )
