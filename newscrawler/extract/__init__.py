@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import portals
-from ..portals.base import Portal
 from .assemble import PageContext, build_record
 from .decode import decode_html
 from .fields import RawFields
 from .page import Page
 from .times import portal_zone
 from .validate import InvalidRecord, validate
+
+if TYPE_CHECKING:
+    from ..portals.base import Portal
 
 __all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "extract", "read_page", "validate"]
 
@@ -40,6 +41,10 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 
 
 def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
+    """The named profile, or the one owning the URL's host."""
+    # Imported here: portal modules import the extraction helpers, not the other way round.
+    from .. import portals
+
     if portal is None:
         found = portals.for_url(url)
         if found is None:

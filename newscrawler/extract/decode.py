@@ -1,16 +1,20 @@
 """Decode page bytes to text, trusting declarations only as far as the bytes agree.
 
-Order: the HTTP ``Content-Type`` charset, then the page's ``<meta>`` declaration, then a byte-order
-mark, then statistical detection (charset-normalizer), then UTF-8 and GB18030 as last resorts. Each
+Order: a byte-order mark (as browsers do: it cannot be there by accident), then the HTTP
+``Content-Type`` charset, then the page's ``<meta>`` declaration, then statistical detection
+(charset-normalizer), then UTF-8 and GB18030 as last resorts. Each
 candidate must decode the whole body strictly: a GBK page that declares UTF-8 fails the UTF-8 try
 and falls through to a label that works, with a warning recorded. GB2312 and GBK labels are read as
 GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). Nothing here replaces bytes
-with U+FFFD unless no encoding at all can read them, and that case is reported too.
+with U+FFFD unless no encoding at all can read them, and that case is reported too. A body cut in
+the middle of its last character (a truncated download) is read with the codec that reads
+everything before the cut; the broken tail is dropped and reported as ``charset_truncated``.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -32,18 +36,28 @@ class Decoded:
     warnings: tuple[str, ...] = field(default=())
 
 
-def _candidates(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
-    """(origin, codec name) pairs in the order we trust them."""
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
+
+
+def _declarations(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
     declared = http_content_type_encoding(content_type) if content_type else None
     if declared:
         yield "header", declared
+    elif content_type and (raw := _CHARSET_PARAM.search(content_type)):
+        yield "header", raw.group(1)  # a label w3lib does not know: reported as unknown
     meta = html_body_declared_encoding(body)
     if meta:
         yield "meta", meta
+
+
+def _candidates(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
+    """(origin, codec name) pairs in the order we trust them."""
     bom, _ = read_bom(body)
     if bom:
         yield "bom", bom
-    best = from_bytes(body[:65536]).best() if body else None
+    yield from _declarations(body, content_type)
+    # Plain ASCII reads the same in every candidate; detection would only name cp1252.
+    best = from_bytes(body[:65536]).best() if body and not body.isascii() else None
     if best is not None:
         yield "detected", best.encoding
     yield "fallback", "utf-8"
@@ -63,22 +77,27 @@ def _codec(label: str) -> str | None:
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode an HTML body; ``content_type`` is the HTTP header value, when there was one."""
     warnings: list[str] = []
-    declared: str | None = None
+    declared = next(
+        (c for _, label in _declarations(body, content_type) if (c := _codec(label))), None
+    )
     tried: set[str] = set()
     for origin, label in _candidates(body, content_type):
         codec = _codec(label)
         if codec is None:
             warnings.append(f"charset_unknown:{origin}={label}")
             continue
-        if origin in ("header", "meta") and declared is None:
-            declared = codec
         if codec in tried:
             continue
         tried.add(codec)
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
-            continue
+            # Only the last character cut short: everything before it reads in this codec.
+            try:
+                text = codecs.getincrementaldecoder(codec)().decode(body, final=False)
+            except UnicodeDecodeError:
+                continue
+            warnings.append(f"charset_truncated:decoded={codec}")
         if declared is not None and codec != declared:
             warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
         elif declared is None and origin in ("detected", "fallback"):

@@ -1,0 +1,5 @@
+"""``python -m newscrawler``: the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,159 @@
+"""The ``newscrawler`` command line: crawling and extraction here, research commands from
+``archive.cli``. Each command is a thin layer over the library; user mistakes get a one-line
+error and a non-zero exit, not a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, portals
+from .extract import InvalidRecord, extract
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newscrawler")
+def cli() -> None:
+    """Archive Chinese news portals: crawl, extract structured records, and query the archive."""
+
+
+def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for value in values:
+        if "=" not in value:
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="-s")
+        name, _, setting = value.partition("=")
+        settings[name.strip()] = setting
+    return settings
+
+
+@cli.command()
+@click.argument("portal")
+@click.option("--replay", "replay_dir", type=click.Path(exists=True, file_okay=False),
+              help="Crawl a saved copy of the portal served on loopback (offline).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Append one JSON record per article to this JSON Lines file.")
+@click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most N article pages.")
+@click.option("--since", help="Skip articles listed or published before this date (YYYY-MM-DD).")
+@click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
+@click.option("--contact", help="E-mail or URL for site operators, sent in the User-Agent.")
+@click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def crawl(portal: str, replay_dir: str | None, output: str | None, max_articles: int | None,
+          since: str | None, depth: int | None, contact: str | None, extra: tuple[str, ...],
+          log_level: str) -> None:
+    """Crawl PORTAL (see `newscrawler portals`) and write its article records."""
+    from .crawl import run_crawl  # Scrapy is imported only by the commands that crawl
+
+    try:
+        portals.get(portal)
+    except portals.UnknownPortal as exc:
+        raise click.UsageError(str(exc)) from None
+    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--since")
+    settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper(), **_parse_setting(extra)}
+    if replay_dir:
+        settings["NEWSCRAWLER_REPLAY_DIR"] = str(Path(replay_dir).resolve())
+    if output:
+        settings["NEWSCRAWLER_OUTPUT"] = output
+    if depth is not None:
+        settings["DEPTH_LIMIT"] = depth
+    if contact:
+        settings["NEWSCRAWLER_CONTACT"] = contact
+    result = run_crawl(portal, settings, max_articles=max_articles, since=since)
+    click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+@cli.command(name="extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The page's URL (default: its canonical link).")
+@click.option("--portal", help="Portal profile to use (default: chosen by URL).")
+@click.option("--fetched-at", help="Fetch time, ISO 8601 (default: now); resolves relative times.")
+def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
+                    fetched_at: str | None) -> None:
+    """Print one JSON record per line for saved article pages; no network.
+
+    A file `X.headers.json` beside a page supplies its HTTP headers (e.g. Content-Type).
+    """
+    if url and len(files) > 1:
+        raise click.UsageError("--url names one page; give one FILE with it")
+    if portal:
+        try:
+            portals.get(portal)
+        except portals.UnknownPortal as exc:
+            raise click.UsageError(str(exc)) from None
+    when = _parse_fetched_at(fetched_at)
+    failed = 0
+    for name in files:
+        path = Path(name)
+        body = path.read_bytes()
+        page_url = url or _canonical_link(body)
+        if not page_url:
+            click.echo(f"error: {name}: no --url given and the page has no canonical link", err=True)
+            failed += 1
+            continue
+        try:
+            record = extract(page_url, body, _sidecar_headers(path), when, portal)
+        except (InvalidRecord, portals.UnknownPortal) as exc:
+            click.echo(f"error: {name}: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(json.dumps(record, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command(name="portals")
+def list_portals() -> None:
+    """List the portal profiles."""
+    for name in portals.names():
+        profile = portals.get(name)
+        layouts = ", ".join(layout.name(name) for layout in profile.layouts)
+        click.echo(f"{name}\t{profile.title}\t{', '.join(profile.hosts)}\t{layouts}")
+
+
+def _parse_fetched_at(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use ISO 8601, e.g. 2024-07-01T11:00:00+08:00", param_hint="--fetched-at") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+_CANONICAL = re.compile(
+    rb"""<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)["']|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)["']""",
+    re.IGNORECASE,
+)
+
+
+def _canonical_link(body: bytes) -> str | None:
+    match = _CANONICAL.search(body[:200_000])
+    if not match:
+        return None
+    return (match.group(1) or match.group(2)).decode("ascii", "ignore") or None
+
+
+def _sidecar_headers(path: Path) -> dict[str, str]:
+    sidecar = path.with_name(path.name + ".headers.json")
+    if sidecar.is_file():
+        return json.loads(sidecar.read_text(encoding="utf-8"))
+    return {}
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

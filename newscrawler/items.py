@@ -1,0 +1,29 @@
+"""Items the spider yields: one ``PageItem`` per fetched page, raw and complete.
+
+The spider does no extraction. Item pipelines fill ``raw``/``context`` (extraction), then
+``record`` (normalisation, validation), then write it out; the page bytes travel with the item so
+the archive can keep what the server sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    # ISO 8601 in UTC.
+    fetched_at: str
+    # ``article``, ``listing``, or ``error`` for an HTTP error response.
+    kind: str
+    portal: str
+    # Filled by the pipelines.
+    raw: Any = None
+    context: Any = None
+    record: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)

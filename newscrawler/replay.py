@@ -1,0 +1,151 @@
+"""Offline crawls: serve a saved copy of a portal on loopback and fetch the portal's URLs from it.
+
+``FixtureServer`` serves a directory laid out by URL path (``/`` → ``index.html``, ``/zjxw/`` →
+``zjxw/index.html``, ``/p/1.html`` → ``p/1.html``) for every host, over real HTTP on 127.0.0.1. A
+file ``X.headers.json`` beside ``X`` adds response headers (a wrong charset, say).
+
+``ReplayDownloadHandler`` is Scrapy's HTTP/1.1 handler: with ``NEWSCRAWLER_REPLAY_DIR`` set it
+starts a ``FixtureServer`` on that directory and sends each request there instead of to the
+network, and hands the response back under the URL that was requested. Everything above the
+download (robots.txt, throttling, retries, the spider, the pipelines) runs as in a live crawl.
+Without the setting it is the plain HTTP/1.1 handler.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+# Carries the requested host to the fixture server, which logs it.
+HOST_HEADER = "X-Replay-Host"
+
+
+class FixtureServer:
+    """A threaded loopback HTTP server over a fixture directory. Use as a context manager."""
+
+    def __init__(self, root: str | Path, access_log: str | Path | None = None) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"replay directory not found: {root}")
+        self.access_log = Path(access_log) if access_log else None
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FixtureServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> FixtureServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def resolve(self, path: str) -> Path | None:
+        """The file serving a URL path, or None (outside the root or missing)."""
+        relative = unquote(path).lstrip("/")
+        target = (self.root / relative).resolve()
+        if target != self.root and self.root not in target.parents:
+            return None
+        if target.is_dir():
+            target = target / "index.html"
+        return target if target.is_file() else None
+
+    def _log(self, host: str, path: str, status: int) -> None:
+        if self.access_log is None:
+            return
+        line = json.dumps({"time": time.time(), "host": host, "path": path, "status": status})
+        with self._lock, self.access_log.open("a", encoding="utf-8") as log:
+            log.write(line + "\n")
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                path = urlsplit(self.path).path
+                host = self.headers.get(HOST_HEADER, self.headers.get("Host", ""))
+                target = server.resolve(path)
+                if target is None:
+                    body = b"<html><body><h1>404 Not Found</h1></body></html>"
+                    status = HTTPStatus.NOT_FOUND
+                    headers = {"Content-Type": "text/html"}
+                else:
+                    body = target.read_bytes()
+                    status = HTTPStatus.OK
+                    headers = {"Content-Type": _content_type(target)}
+                    sidecar = target.with_name(target.name + ".headers.json")
+                    if sidecar.is_file():
+                        headers.update(json.loads(sidecar.read_text(encoding="utf-8")))
+                server._log(host, path, int(status))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # the access log above replaces stderr noise
+
+        return Handler
+
+
+def _content_type(path: Path) -> str:
+    if path.suffix in (".html", ".htm"):
+        return "text/html"
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+class ReplayDownloadHandler(HTTP11DownloadHandler):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        root = crawler.settings.get("NEWSCRAWLER_REPLAY_DIR")
+        self.server: FixtureServer | None = None
+        if root:
+            self.server = FixtureServer(root, crawler.settings.get("NEWSCRAWLER_REPLAY_LOG")).start()
+
+    async def download_request(self, request: Request) -> Response:
+        if self.server is None:
+            return await super().download_request(request)
+        parts = urlsplit(request.url)
+        local = request.replace(
+            url=f"{self.server.base_url}{parts.path or '/'}{'?' + parts.query if parts.query else ''}"
+        )
+        local.headers[HOST_HEADER] = parts.netloc
+        response = await super().download_request(local)
+        return response.replace(url=request.url)
+
+    async def close(self) -> None:
+        await super().close()
+        if self.server is not None:
+            self.server.stop()

@@ -1,0 +1,70 @@
+"""Scrapy settings for newscrawler: polite by default.
+
+Settings of our own are prefixed ``NEWSCRAWLER_`` and documented here; components read them in
+their ``__init__``, never at import time.
+
+- ``NEWSCRAWLER_CONTACT``: how a site operator reaches whoever runs the crawl (an e-mail or URL).
+  It goes into the User-Agent; set it for every live crawl (``newscrawler crawl --contact``).
+- ``NEWSCRAWLER_OUTPUT``: a JSON Lines file receiving one record per article.
+- ``NEWSCRAWLER_REPLAY_DIR``: serve this fixture tree on a loopback HTTP server and fetch every
+  URL of the portal from it instead of the network (offline crawls and tests).
+- ``NEWSCRAWLER_REPLAY_LOG``: append one JSON line per request the replay server answered.
+- ``NEWSCRAWLER_RETRY_AFTER_MAX``: longest ``Retry-After`` (seconds) we wait for; longer is a failure.
+"""
+
+from newscrawler import __version__
+
+BOT_NAME = "newscrawler"
+SPIDER_MODULES = ["newscrawler.spiders.portal"]
+NEWSPIDER_MODULE = "newscrawler.spiders"
+
+# --- Politeness -----------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+# Robots rules are matched against the product token, not the full User-Agent string.
+ROBOTSTXT_USER_AGENT = "newscrawler"
+NEWSCRAWLER_CONTACT = ""
+USER_AGENT = f"newscrawler/{__version__} (+https://pypi.org/project/newscrawler/)"
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# News pages are small; a page over 20 MB is an error page or a trap.
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+NEWSCRAWLER_RETRY_AFTER_MAX = 600
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    # Ours replaces Scrapy's: same retries, plus Retry-After honoured.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawler.middlewares.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newscrawler.middlewares.ContactUserAgentMiddleware": 500,
+}
+EXTENSIONS = {
+    # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
+    "newscrawler.extensions.CrawlDelay": 10,
+}
+DOWNLOAD_HANDLERS = {
+    "http": "newscrawler.replay.ReplayDownloadHandler",
+    "https": "newscrawler.replay.ReplayDownloadHandler",
+}
+ITEM_PIPELINES = {
+    "newscrawler.pipelines.ExtractionPipeline": 100,
+    "newscrawler.pipelines.NormalisationPipeline": 200,
+    "newscrawler.pipelines.ValidationPipeline": 300,
+    "newscrawler.pipelines.JsonLinesOutputPipeline": 800,
+}
+# www. and m. twins of an article are one request: the fingerprint uses the canonical URL.
+REQUEST_FINGERPRINTER_CLASS = "newscrawler.fingerprint.CanonicalRequestFingerprinter"
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,152 @@
+"""The one spider, driven by a portal profile.
+
+It starts from the profile's start pages, follows listing pages (pagination included) and
+requests the article pages they link to; it yields one raw ``PageItem`` per response, articles,
+listings and HTTP errors alike, and leaves extraction to the item pipelines.
+
+Arguments (``-a`` with ``scrapy crawl``, options with ``newscrawler crawl``):
+``portal`` (with the generic ``portal`` spider), ``max_articles``, ``since`` (a date: articles
+listed or published before it are skipped) and ``follow_articles`` (also follow article links
+found on article pages). Depth is Scrapy's ``DEPTH_LIMIT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timezone
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from .. import portals
+from ..extract.page import Page
+from ..extract.times import parse_time, portal_zone
+from ..items import PageItem
+from ..portals.base import Portal
+
+
+def parse_since(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"since must be a date like 2022-04-01, got {value!r}") from None
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+    # Set on the per-portal subclasses; the generic spider takes ``-a portal=NAME``.
+    portal_name: str | None = None
+
+    def __init__(
+        self,
+        portal: str | None = None,
+        max_articles: int | str | None = None,
+        since: str | date | None = None,
+        follow_articles: bool | str = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        name = portal or self.portal_name
+        if not name:
+            raise ValueError("no portal given: use `scrapy crawl <portal>` or -a portal=NAME")
+        self.profile: type[Portal] = portals.get(name)
+        self.max_articles = int(max_articles) if max_articles not in (None, "") else None
+        self.since = parse_since(since)
+        self.follow_articles = str(follow_articles).lower() in ("1", "true", "yes")
+        self.allowed_domains = list(self.profile.hosts)
+        self.zone = portal_zone(self.profile.timezone)
+        self.articles_requested = 0
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.profile.start_urls:
+            yield self._request(url, "listing")
+
+    def _request(self, url: str, kind: str) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse, errback=self.on_error, cb_kwargs={"kind": kind}
+        )
+
+    def _budget_left(self) -> bool:
+        return self.max_articles is None or self.articles_requested < self.max_articles
+
+    def parse(self, response: Response, kind: str = "listing") -> Iterator[Any]:
+        yield self._item(response, kind)
+        if kind == "listing" or self.follow_articles:
+            yield from self._follow(response)
+
+    def _follow(self, response: Response) -> Iterator[scrapy.Request]:
+        page = Page(response.text, response.url)
+        entries = list(self.profile.listing_entries(page))
+        dated = [e for e in entries if e.date_text and self.profile.page_kind(e.url) == "article"]
+        # A listing page whose dated stories are all older than --since ends its pagination.
+        all_old = bool(dated) and all(self._too_old(e.date_text) for e in dated)
+        for entry in entries:
+            kind = self.profile.page_kind(entry.url)
+            if kind == "article":
+                if self._too_old(entry.date_text):
+                    self.crawler.stats.inc_value("newscrawler/spider/skipped_before_since")
+                    continue
+                if not self._budget_left():
+                    continue
+                self.articles_requested += 1
+                yield self._request(entry.url, "article")
+            elif kind == "listing" and not all_old and self._budget_left():
+                yield self._request(entry.url, "listing")
+
+    def _too_old(self, date_text: str | None) -> bool:
+        if self.since is None or not date_text:
+            return False
+        shown = parse_time(date_text, datetime.now(timezone.utc), self.zone)
+        return shown is not None and shown.date() < self.since
+
+    def _item(self, response: Response, kind: str) -> PageItem:
+        return PageItem(
+            url=response.url,
+            status=response.status,
+            headers={
+                key.decode("latin-1"): b", ".join(values).decode("latin-1")
+                for key, values in response.headers.items()
+            },
+            body=response.body,
+            fetched_at=datetime.now(timezone.utc).isoformat(),
+            kind=kind,
+            portal=self.profile.name,
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+        """HTTP errors become items (so the archive records them); other failures are counted."""
+        if failure.check(HttpError):
+            response = failure.value.response
+            self.crawler.stats.inc_value(f"newscrawler/spider/http_status/{response.status}")
+            self.logger.warning("HTTP %s for %s", response.status, response.url)
+            yield self._item(response, "error")
+            return
+        if failure.check(IgnoreRequest):
+            # robots.txt refusals and the like: counted by the middleware that refused.
+            self.logger.debug("Ignored %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+            return
+        reason = failure.type.__name__ if failure.type else "unknown"
+        self.crawler.stats.inc_value(f"newscrawler/spider/failure/{reason}")
+        self.logger.error("Failed %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+
+
+def spider_for(portal: type[Portal]) -> type[PortalSpider]:
+    """A spider class named after the portal (``scrapy crawl zjdaily``)."""
+    return type(
+        f"{portal.__name__}Spider",
+        (PortalSpider,),
+        {"name": portal.name, "portal_name": portal.name, "__module__": __name__},
+    )
+
+
+# One named spider per registered portal; Scrapy's spider loader finds them in this module.
+for _portal_name in portals.names():
+    _spider = spider_for(portals.get(_portal_name))
+    globals()[_spider.__name__] = _spider
