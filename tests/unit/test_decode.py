@@ -1,0 +1,174 @@
+"""Decoding page bytes: header, then meta, BOM and detection, each checked against the bytes."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawler.extract.decode import Decoded, decode_html
+
+BODY = "<p>徐闻奋力推进文明城市卫生县城创建，记者陈荔雅报道。</p>"
+BODY_TRAD = "<p>徐聞奮力推進文明城市衛生縣城創建，記者陳荔雅報導。</p>"
+
+
+def page(charset: str | None, body: str = BODY) -> str:
+    meta = f'<meta charset="{charset}">' if charset else ""
+    return f"<html><head>{meta}<title>湛江云媒</title></head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        # Labels that agree with the bytes.
+        (
+            page("utf-8").encode("utf-8"),
+            "text/html; charset=utf-8",
+            Decoded(page("utf-8"), "utf-8"),
+        ),
+        (page("utf-8").encode("utf-8"), None, Decoded(page("utf-8"), "utf-8")),
+        (page(None).encode("utf-8"), "text/html; charset=UTF-8", Decoded(page(None), "utf-8")),
+        # GB2312 and GBK labels are read as GB18030, their superset.
+        (page("gb2312").encode("gbk"), None, Decoded(page("gb2312"), "gb18030")),
+        (page("gbk").encode("gbk"), None, Decoded(page("gbk"), "gb18030")),
+        (page(None).encode("gbk"), "text/html; charset=GBK", Decoded(page(None), "gb18030")),
+        (page(None).encode("gbk"), "text/html; charset=gb2312", Decoded(page(None), "gb18030")),
+        # Characters outside GB2312 (€, an extension-B character) under a GB2312 label.
+        (
+            page("gb2312", "<p>湛江€𠀀</p>").encode("gb18030"),
+            "text/html; charset=gb2312",
+            Decoded(page("gb2312", "<p>湛江€𠀀</p>"), "gb18030"),
+        ),
+        # The header wins over the meta when both agree with the bytes.
+        (page("gbk").encode("utf-8"), "text/html; charset=utf-8", Decoded(page("gbk"), "utf-8")),
+        # A GBK page labelled UTF-8 (header, meta, or both): read as GB18030, with a warning.
+        (
+            page("utf-8").encode("gbk"),
+            "text/html; charset=utf-8",
+            Decoded(page("utf-8"), "gb18030", ("charset_mismatch:declared=utf-8,decoded=gb18030",)),
+        ),
+        (
+            page("utf-8").encode("gbk"),
+            None,
+            Decoded(page("utf-8"), "gb18030", ("charset_mismatch:declared=utf-8,decoded=gb18030",)),
+        ),
+        (
+            page(None).encode("gbk"),
+            "text/html; charset=utf-8",
+            Decoded(page(None), "gb18030", ("charset_mismatch:declared=utf-8,decoded=gb18030",)),
+        ),
+        # Big5 pages.
+        (
+            page("big5", BODY_TRAD).encode("big5"),
+            None,
+            Decoded(page("big5", BODY_TRAD), "big5hkscs"),
+        ),
+        (
+            page(None, BODY_TRAD).encode("big5"),
+            "text/html; charset=big5",
+            Decoded(page(None, BODY_TRAD), "big5hkscs"),
+        ),
+        # No label at all: detection, reported as undeclared.
+        (
+            page(None).encode("gbk"),
+            None,
+            Decoded(page(None), "gb18030", ("charset_undeclared:decoded=gb18030",)),
+        ),
+        (
+            page(None, BODY_TRAD).encode("big5"),
+            None,
+            Decoded(page(None, BODY_TRAD), "big5hkscs", ("charset_undeclared:decoded=big5hkscs",)),
+        ),
+        # Plain ASCII with no label is UTF-8, not whatever a detector guesses.
+        (
+            b"<html>hello</html>",
+            None,
+            Decoded("<html>hello</html>", "utf-8", ("charset_undeclared:decoded=utf-8",)),
+        ),
+        # Byte-order marks: the mark is not part of the text.
+        (b"\xef\xbb\xbf" + page(None).encode("utf-8"), None, Decoded(page(None), "utf-8")),
+        (b"\xff\xfe" + page(None).encode("utf-16-le"), None, Decoded(page(None), "utf-16-le")),
+        (b"\xfe\xff" + page(None).encode("utf-16-be"), None, Decoded(page(None), "utf-16-be")),
+        # A BOM beats a wrong label, even when the label's codec could read the bytes.
+        (
+            b"\xef\xbb\xbf" + "湛江云媒湛".encode("utf-8"),
+            "text/html; charset=gbk",
+            Decoded("湛江云媒湛", "utf-8", ("charset_mismatch:declared=gb18030,decoded=utf-8",)),
+        ),
+        (
+            b"\xef\xbb\xbf" + page("gbk").encode("utf-8"),
+            None,
+            Decoded(page("gbk"), "utf-8", ("charset_mismatch:declared=gb18030,decoded=utf-8",)),
+        ),
+        # An unknown label is reported, and the next declaration is used.
+        (
+            page("utf-8").encode("utf-8"),
+            "text/html; charset=x-foo",
+            Decoded(page("utf-8"), "utf-8", ("charset_unknown:header=x-foo",)),
+        ),
+        # Empty bodies.
+        (b"", None, Decoded("", "utf-8", ("charset_undeclared:decoded=utf-8",))),
+        (b"", "text/html; charset=utf-8", Decoded("", "utf-8")),
+        (b"", "text/html; charset=gbk", Decoded("", "gb18030")),
+    ],
+)
+def test_decode_html(body: bytes, content_type: str | None, expected: Decoded) -> None:
+    assert decode_html(body, content_type) == expected
+
+
+CUT = "湛".encode("utf-8")[:2]  # a three-byte character cut after two bytes
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (
+            page("utf-8").encode("utf-8") + CUT,
+            None,
+            Decoded(page("utf-8"), "utf-8", ("charset_truncated:decoded=utf-8",)),
+        ),
+        (
+            page(None).encode("utf-8") + CUT,
+            "text/html; charset=utf-8",
+            Decoded(page(None), "utf-8", ("charset_truncated:decoded=utf-8",)),
+        ),
+        (
+            page(None).encode("utf-8") + CUT,
+            None,
+            Decoded(
+                page(None),
+                "utf-8",
+                ("charset_truncated:decoded=utf-8", "charset_undeclared:decoded=utf-8"),
+            ),
+        ),
+        # Cut so that the bytes before the cut also pair up as GB18030/CP949: still UTF-8.
+        (
+            "<p>湛江云媒</p>".encode("utf-8")[:13],
+            "text/html; charset=utf-8",
+            Decoded("<p>湛江云", "utf-8", ("charset_truncated:decoded=utf-8",)),
+        ),
+        # A GBK page cut after the first byte of a two-byte character.
+        (
+            page("gbk").encode("gbk") + "湛".encode("gbk")[:1],
+            None,
+            Decoded(page("gbk"), "gb18030", ("charset_truncated:decoded=gb18030",)),
+        ),
+    ],
+)
+def test_truncated_body_is_read_and_reported(
+    body: bytes, content_type: str | None, expected: Decoded
+) -> None:
+    result = decode_html(body, content_type)
+    assert result == expected
+    assert "\ufffd" not in result.text
+
+
+def test_bytes_no_codec_reads_are_replaced_and_reported() -> None:
+    body = b"<p>" + b"\xff\xfe\xfd\x80" * 3 + b"</p>"
+    assert decode_html(body, "text/html; charset=utf-8") == Decoded(
+        "<p>" + "\ufffd" * 12 + "</p>", "utf-8", ("charset_invalid_bytes:decoded=utf-8",)
+    )
+
+
+def test_gbk_labelled_utf8_has_no_replacement_characters() -> None:
+    result = decode_html(page("utf-8").encode("gbk"), "text/html; charset=utf-8")
+    assert "\ufffd" not in result.text
+    assert "徐闻奋力推进文明城市卫生县城创建" in result.text
