@@ -147,6 +147,10 @@ def spider_for(portal: type[Portal]) -> type[PortalSpider]:
 
 
 # One named spider per registered portal; Scrapy's spider loader finds them in this module.
-for _portal_name in portals.names():
-    _spider = spider_for(portals.get(_portal_name))
-    globals()[_spider.__name__] = _spider
+def _register_portal_spiders() -> None:
+    for portal_name in portals.names():
+        spider = spider_for(portals.get(portal_name))
+        globals()[spider.__name__] = spider
+
+
+_register_portal_spiders()

@@ -1,0 +1,53 @@
+"""Shared test helpers: paths, fixture pages, and running the command line in a subprocess.
+
+Crawls run in a subprocess because Twisted's reactor cannot be restarted within one process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+ZJDAILY = FIXTURES / "zjdaily"
+
+
+def fixture_cases(portal_dir: Path = ZJDAILY) -> list[Path]:
+    """Every expected-output file under a fixture portal."""
+    return sorted(portal_dir.rglob("*.expected.json"))
+
+
+def load_case(expected_path: Path) -> dict[str, Any]:
+    case = json.loads(expected_path.read_text(encoding="utf-8"))
+    page = expected_path.with_name(expected_path.name.replace(".expected.json", ".html"))
+    sidecar = page.with_name(page.name + ".headers.json")
+    case["page"] = page
+    case["body"] = page.read_bytes()
+    case["headers"] = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+    case["fetched_at_dt"] = datetime.fromisoformat(case["fetched_at"])
+    return case
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.run(
+        [sys.executable, "-m", "newscrawler", *args],
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
