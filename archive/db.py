@@ -1,0 +1,213 @@
+"""Opening an archive: connection settings, migrations, and the ``Archive`` object.
+
+``Archive`` is the library's front door. The crawler calls ``start_run``/``add_capture``/
+``finish_run``; researchers call ``search``, ``article``, ``stats``, ``rankings`` and
+``iter_articles``, or use ``archive.db`` (a ``sqlite_utils.Database``) for anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from . import compress as codec
+from .fold import translate_table
+from .schema import LATEST, MIGRATIONS
+from .writer import Writer
+
+if TYPE_CHECKING:
+    from .query import ArticleFilter
+    from .search import SearchHit
+
+
+def default_db_path() -> str:
+    """``$NEWSCRAWLER_DB``, else ``data/newscrawler.sqlite``, read when called."""
+    return os.environ.get("NEWSCRAWLER_DB") or "data/newscrawler.sqlite"
+
+
+# The crawler's documented constant; commands call default_db_path() so a changed
+# environment variable is honoured at run time.
+DEFAULT_DB_PATH = default_db_path()
+
+BUSY_TIMEOUT_S = 30.0
+
+
+class ArchiveError(Exception):
+    """An archive that cannot be used: missing, not an archive, or from a newer version."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _json(value: Any) -> str:
+    # default=str: settings may hold paths or datetimes; a readable string beats a crash.
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply missing migrations; returns the schema version. Safe to run from many processes."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > LATEST:
+        raise ArchiveError(f"archive schema {version} is newer than this library ({LATEST})")
+    if version == LATEST:
+        return version
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the write lock.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number, _description, apply in MIGRATIONS:
+            if number > version:
+                apply(conn)
+                conn.execute(f"PRAGMA user_version = {int(number)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return LATEST
+
+
+class Archive:
+    """An open archive file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+        self.fold_table = translate_table(dict(conn.execute("SELECT ch, folded FROM fold")))
+        self._writer = Writer(conn, self.fold_table)
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, *, create: bool = True,
+        busy_timeout: float = BUSY_TIMEOUT_S,
+    ) -> Archive:
+        """Open (and with ``create``, create) the archive at ``path``; migrations run as needed.
+
+        With ``create=False`` a missing file raises ``ArchiveError`` and nothing is created,
+        which is what every read-only command wants.
+        """
+        path = Path(path if path is not None else default_db_path())
+        if not create and not path.is_file():
+            raise ArchiveError(f"no archive at {path}")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(
+                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if not create and conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+                conn.close()
+                raise ArchiveError(f"{path} is not a newscrawler archive")
+            # WAL: readers never block the crawl and the crawl never blocks readers.
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable enough in WAL mode (a power cut may lose the last commits but
+            # never corrupts) and makes a commit per page cheap.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{path}: {exc}") from exc
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; taking the write lock up front avoids deadlocked upgrades."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._writer.rolled_back()
+            raise
+        self.conn.execute("COMMIT")
+        self._writer.committed()
+
+    # --- the crawler's API -------------------------------------------------------------------
+
+    def start_run(self, portal: str, settings: dict[str, Any]) -> int:
+        with self.transaction() as conn:
+            return int(conn.execute(
+                "INSERT INTO runs (portal, started_at, settings) VALUES (?, ?, ?)",
+                (portal, _now(), _json(settings)),
+            ).lastrowid)
+
+    def add_capture(self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None) -> str:
+        """Store a fetched page and its record; returns new, changed, unchanged or captured."""
+        with self.transaction():
+            return self._writer.add_capture(run_id, capture, record)
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET ended_at = ?, status = ?, stats = ? WHERE id = ?",
+                (_now(), status, _json(stats), run_id),
+            )
+            if cursor.rowcount != 1:
+                raise ValueError(f"no crawl run {run_id} in this archive")
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def capture_body(self, capture_id: int) -> bytes:
+        """The raw bytes of a capture, decompressed."""
+        row = self.conn.execute(
+            "SELECT b.data, d.data FROM captures c JOIN bodies b ON b.sha256 = c.body_sha256"
+            " LEFT JOIN body_dictionaries d ON d.id = b.dictionary_id WHERE c.id = ?",
+            (capture_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no capture {capture_id}")
+        dictionary = codec.decompress(row[1]) if row[1] is not None else None
+        return codec.decompress(row[0], dictionary)
+
+    def portals(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT portal FROM articles UNION SELECT portal FROM runs ORDER BY 1")]
+
+    def search(self, query: str, **filters: Any) -> list[SearchHit]:
+        from .search import search
+
+        return search(self, query, **filters)
+
+    def article(self, ref: int | str) -> dict[str, Any] | None:
+        from .query import article
+
+        return article(self, ref)
+
+    def record(self, version_id: int) -> dict[str, Any]:
+        from .query import version_record
+
+        return version_record(self.conn, version_id)
+
+    def iter_articles(self, filters: ArticleFilter | None = None) -> Iterator[dict[str, Any]]:
+        from .query import iter_articles
+
+        return iter_articles(self, filters)
+
+    def stats(self) -> dict[str, Any]:
+        from .query import stats
+
+        return stats(self)
+
+    def rankings(self, **filters: Any) -> list[dict[str, Any]]:
+        from .query import rankings
+
+        return rankings(self, **filters)

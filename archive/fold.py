@@ -1,0 +1,178 @@
+"""Script and case folding plus the bigram index text behind Chinese full-text search.
+
+SQLite's ``unicode61`` tokenizer does not split Chinese and ``trigram`` cannot match two
+characters, so the archive indexes *overlapping bigrams* of a folded copy of the text:
+
+* **Folding** maps every character to one character: NFKC (full-width → half-width), lower case,
+  then OpenCC ``t2s`` (Traditional → Simplified). It is per character on purpose: OpenCC's phrase
+  conversion depends on the neighbours, so a query converted on its own could fold differently
+  from the same characters inside an article, and a substring search would miss it. A per
+  character map keeps ``fold(part)`` a substring of ``fold(text)``, and keeps lengths equal, so a
+  match position in the folded text is the same position in the original.
+* The map is computed once when an archive is created and stored in the archive's ``fold`` table;
+  the library reads it back from there, so an archive never disagrees with itself after an OpenCC
+  upgrade, and plain SQL (Datasette, the ``sqlite3`` shell) can fold a query with a join.
+* **Index text**: the folded text is cut into runs at whitespace and control characters; each run
+  ``c1 c2 … cn`` becomes the tokens ``c1c2 c2c3 … c(n-1)cn cn``. The trailing single character
+  makes one-character prefix queries exact.
+* **Queries**: a term of two or more characters becomes the FTS5 phrase of its bigrams
+  (``"徐闻 闻奋 奋力"``), which matches exactly the runs that contain the term: recall equals a
+  ``LIKE '%term%'`` scan of the folded text. A one-character term becomes ``"c" *``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+# FTS5 tokenizer for the index: every character except whitespace and controls is a token
+# character, so our space-separated bigrams reach the index unchanged (punctuation included,
+# which keeps recall equal to LIKE for queries that contain it). ``Cn`` matters: SQLite's
+# Unicode tables are old, so recent CJK extensions (U+30000 …) count as unassigned there.
+TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* N* P* S* M* Co Cn Cf'"
+
+# Run breaks: whitespace and C0/C1 controls, the characters the tokenizer above separates on.
+_SEPARATORS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+
+FoldTable = Mapping[int, str]
+
+
+@functools.lru_cache(maxsize=1)
+def compute_fold_map() -> dict[str, str]:
+    """Every character whose folded form differs from itself, computed from OpenCC and Unicode.
+
+    Takes about a second; it runs once per process and only when an archive is created.
+    """
+    import opencc  # official binding; imported here so readers of an existing archive never need it
+
+    t2s = opencc.OpenCC("t2s")
+    mapping: dict[str, str] = {}
+    for cp in range(0x110000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        ch = chr(cp)
+        if unicodedata.category(ch) in ("Cn", "Co", "Cs"):
+            continue
+        folded = unicodedata.normalize("NFKC", ch)
+        if len(folded) != 1:
+            folded = ch
+        lower = folded.lower()
+        if len(lower) == 1:
+            folded = lower
+        if cp >= 0x2E80 and unicodedata.category(folded) == "Lo":
+            simplified = t2s.convert(folded)
+            if len(simplified) == 1:
+                folded = simplified
+        if folded != ch:
+            mapping[ch] = folded
+    return mapping
+
+
+def translate_table(mapping: Mapping[str, str]) -> dict[int, str]:
+    """A ``str.translate`` table from a character map."""
+    return {ord(k): v for k, v in mapping.items()}
+
+
+def fold(text: str, table: FoldTable) -> str:
+    """The folded text: same length as ``text``, one folded character per character."""
+    return text.translate(table)
+
+
+def runs(folded: str) -> list[str]:
+    """The runs of token characters of already folded text."""
+    return [run for run in _SEPARATORS.split(folded) if run]
+
+
+def index_text(text: str, table: FoldTable) -> str:
+    """The bigram index text of ``text`` for the FTS5 table."""
+    tokens: list[str] = []
+    for run in runs(fold(text, table)):
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        tokens.append(run[-1])
+    return " ".join(tokens)
+
+
+def index_texts(texts: Iterable[str], table: FoldTable) -> str:
+    """Index text of several texts; a newline keeps a match from spanning two of them."""
+    return "\n".join(index_text(text, table) for text in texts if text)
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def term_query(term: str, table: FoldTable) -> str:
+    """The FTS5 expression matching every indexed text that contains ``term``."""
+    parts = []
+    for run in runs(fold(term, table)):
+        if len(run) == 1:
+            parts.append(_quote(run) + " *")
+        else:
+            parts.append(_quote(" ".join(run[i : i + 2] for i in range(len(run) - 1))))
+    return " AND ".join(parts)
+
+
+def split_terms(query: str) -> list[str]:
+    """Whitespace separates terms; every term must occur (AND)."""
+    return [term for term in query.split() if runs(term)]
+
+
+def fts_query(query: str, table: FoldTable) -> str:
+    """The FTS5 MATCH expression for a user query; ``ValueError`` when nothing is searchable."""
+    terms = split_terms(query)
+    if not terms:
+        raise ValueError(f"nothing to search for in {query!r}")
+    return " AND ".join(term_query(term, table) for term in terms)
+
+
+def snippet(
+    text: str,
+    terms: Iterable[str],
+    table: FoldTable,
+    *,
+    width: int = 60,
+    start: str = "[",
+    end: str = "]",
+    ellipsis: str = "…",
+) -> str | None:
+    """A window of the original ``text`` around the first match, with every match marked.
+
+    Positions are found in the folded text and applied to the original, which the
+    length-preserving fold allows. ``None`` when no term occurs in ``text``.
+    """
+    folded = fold(text, table)
+    needles = sorted({fold(t, table) for t in terms if t}, key=len, reverse=True)
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        pos = folded.find(needle)
+        while pos != -1:
+            spans.append((pos, pos + len(needle)))
+            pos = folded.find(needle, pos + 1)
+    if not spans:
+        return None
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    first = merged[0][0]
+    lo = max(0, first - width // 3)
+    hi = min(len(text), lo + width)
+    out = [ellipsis] if lo > 0 else []
+    cursor = lo
+    for a, b in merged:
+        if a >= hi:
+            break
+        a, b = max(a, lo), min(b, hi)
+        if b <= cursor:
+            continue
+        out += [text[cursor:a], start, text[a:b], end]
+        cursor = b
+    out.append(text[cursor:hi])
+    if hi < len(text):
+        out.append(ellipsis)
+    return "".join(out)

@@ -1,0 +1,281 @@
+"""Reading articles back: records, filters, statistics and hot lists over time."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .urls import url_key
+from .writer import utc_iso
+
+if TYPE_CHECKING:
+    from .db import Archive
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class ArticleFilter:
+    """Filters shared by search, export and stats. Empty fields do not filter."""
+
+    portal: str | None = None
+    since: str | None = None
+    until: str | None = None
+    reporter: str | None = None
+    editor: str | None = None
+    source: str | None = None
+
+    def where(self, alias: str = "a") -> tuple[list[str], list[Any]]:
+        """SQL conditions on an ``articles`` alias, and their parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.portal:
+            clauses.append(f"{alias}.portal = ?")
+            params.append(self.portal)
+        for value, op in ((self.since, ">="), (self.until, "<=")):
+            if value:
+                column, bound = time_bound(value)
+                clauses.append(f"{column.format(a=alias)} {op} ?")
+                params.append(bound)
+        if self.source:
+            clauses.append(f"instr({alias}.source, ?) > 0")
+            params.append(self.source)
+        for kind, name in (("reporter", self.reporter), ("editor", self.editor)):
+            if name:
+                clauses.append(
+                    f"EXISTS (SELECT 1 FROM people p WHERE p.version_id = {alias}.current_version_id"
+                    " AND p.kind = ? AND instr(p.name, ?) > 0)"
+                )
+                params += [kind, name]
+        return clauses, params
+
+
+def time_bound(value: str) -> tuple[str, str]:
+    """The column and value to compare a ``--since``/``--until`` bound with.
+
+    A bare date is the portal's local publication date (what a reader of the page sees, and
+    inclusive at both ends); a full time must carry an offset and is compared in UTC.
+    """
+    if _DATE.fullmatch(value):
+        return "substr({a}.published_at, 1, 10)", value
+    try:
+        return "{a}.published_utc", utc_iso(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"bad time {value!r}: expected YYYY-MM-DD or an ISO 8601 time with offset"
+        ) from exc
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def _people(conn: sqlite3.Connection, version_id: int, kind: str) -> list[dict[str, Any]]:
+    return _rows(
+        conn,
+        "SELECT role, name FROM people WHERE version_id = ? AND kind = ? ORDER BY position",
+        (version_id, kind),
+    )
+
+
+def version_content(conn: sqlite3.Connection, version_id: int) -> dict[str, Any]:
+    """The stored content of a version (the record without its capture-bound keys)."""
+    found = _rows(conn, "SELECT * FROM versions WHERE id = ?", (version_id,))
+    if not found:
+        raise KeyError(f"no version {version_id}")
+    v = found[0]
+    return {
+        "canonical_url": v["canonical_url"],
+        "portal": v["portal"],
+        "article_id": v["portal_article_id"],
+        "headline": v["headline"],
+        "published_at": v["published_at"],
+        "published_at_raw": v["published_at_raw"],
+        "source": v["source"],
+        "reporters": _people(conn, version_id, "reporter"),
+        "editors": _people(conn, version_id, "editor"),
+        "paragraphs": [r[0] for r in conn.execute(
+            "SELECT text FROM paragraphs WHERE version_id = ? ORDER BY position", (version_id,))],
+        "images": _rows(conn, "SELECT url, caption FROM images WHERE version_id = ?"
+                        " ORDER BY position", (version_id,)),
+        "script": v["script"],
+        "encoding": v["encoding"],
+        "extractor": v["extractor"],
+        "first_seen": v["first_seen"],
+        "last_seen": v["last_seen"],
+        "url": v["url"],
+    }
+
+
+def version_record(conn: sqlite3.Connection, version_id: int) -> dict[str, Any]:
+    """The full record as the crawler produced it at the latest capture of this version."""
+    content = version_content(conn, version_id)
+    capture = _rows(
+        conn,
+        "SELECT id, url, fetched_at, comments, warnings FROM captures WHERE version_id = ?"
+        " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+        (version_id,),
+    )
+    cap = capture[0] if capture else None
+    rankings = related = []
+    if cap:
+        rankings = _rows(conn, "SELECT list, period, rank, title, url FROM rankings"
+                         " WHERE capture_id = ? ORDER BY id", (cap["id"],))
+        related = _rows(conn, "SELECT list, title, url FROM related WHERE capture_id = ?"
+                        " ORDER BY id", (cap["id"],))
+    return {
+        "url": cap["url"] if cap else content["url"],
+        "canonical_url": content["canonical_url"],
+        "portal": content["portal"],
+        "article_id": content["article_id"],
+        "headline": content["headline"],
+        "published_at": content["published_at"],
+        "published_at_raw": content["published_at_raw"],
+        "source": content["source"],
+        "reporters": content["reporters"],
+        "editors": content["editors"],
+        "paragraphs": content["paragraphs"],
+        "images": content["images"],
+        "rankings": rankings,
+        "related": related,
+        "comments": json.loads(cap["comments"]) if cap and cap["comments"] else None,
+        "script": content["script"],
+        "encoding": content["encoding"],
+        "fetched_at": cap["fetched_at"] if cap else content["last_seen"],
+        "extractor": content["extractor"],
+        "warnings": json.loads(cap["warnings"]) if cap and cap["warnings"] else [],
+    }
+
+
+def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
+    """An article id from an id, a canonical URL, any www./m. twin of it, or a fetched URL."""
+    if isinstance(ref, int) or str(ref).isdigit():
+        row = conn.execute("SELECT id FROM articles WHERE id = ?", (int(ref),)).fetchone()
+        return row[0] if row else None
+    for sql, param in (
+        ("SELECT id FROM articles WHERE canonical_url = ?", ref),
+        ("SELECT article_id FROM captures WHERE url = ? AND article_id IS NOT NULL"
+         " ORDER BY fetched_at DESC", ref),
+        ("SELECT id FROM articles WHERE url_key = ? ORDER BY id", url_key(ref)),
+    ):
+        row = conn.execute(sql, (param,)).fetchone()
+        if row:
+            return row[0]
+    return None
+
+
+def article(archive: Archive, ref: int | str) -> dict[str, Any] | None:
+    """An article with its current record, every version and every capture; None if unknown."""
+    conn = archive.conn
+    article_id = find_article_id(conn, ref)
+    if article_id is None:
+        return None
+    row = _rows(conn, "SELECT * FROM articles WHERE id = ?", (article_id,))[0]
+    return {
+        "article": row,
+        "record": version_record(conn, row["current_version_id"]),
+        "versions": _rows(
+            conn,
+            "SELECT id, content_sha256, headline, extractor, first_seen, last_seen, url"
+            " FROM versions WHERE article_id = ? ORDER BY first_seen, id",
+            (article_id,),
+        ),
+        "captures": _rows(
+            conn,
+            "SELECT c.id, c.run_id, c.url, c.fetched_at, c.status, c.kind, c.outcome,"
+            " c.version_id, c.body_sha256, b.size AS body_size FROM captures c"
+            " JOIN bodies b ON b.sha256 = c.body_sha256 WHERE c.article_id = ?"
+            " ORDER BY c.fetched_at, c.id",
+            (article_id,),
+        ),
+    }
+
+
+def iter_articles(archive: Archive, filters: ArticleFilter | None = None) -> Iterator[dict[str, Any]]:
+    """Every matching article's current record, one at a time (constant memory)."""
+    clauses, params = (filters or ArticleFilter()).where()
+    sql = (
+        "SELECT a.id, a.current_version_id, a.first_seen, a.last_seen, a.version_count"
+        " FROM articles a"
+        + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        + " ORDER BY a.id"
+    )
+    # A cursor of its own: the outer rows stream while per-article queries run beside them.
+    for article_id, version_id, first_seen, last_seen, count in archive.conn.cursor().execute(
+        sql, params
+    ):
+        content = version_content(archive.conn, version_id)
+        content.update(
+            id=article_id, first_seen=first_seen, last_seen=last_seen, versions=count
+        )
+        yield content
+
+
+def stats(archive: Archive) -> dict[str, Any]:
+    """Articles by portal and publication day, and how often each field is present."""
+    conn = archive.conn
+    totals = _rows(
+        conn,
+        "SELECT (SELECT count(*) FROM articles) AS articles,"
+        " (SELECT count(*) FROM versions) AS versions,"
+        " (SELECT count(*) FROM captures) AS captures,"
+        " (SELECT count(*) FROM runs) AS runs,"
+        " (SELECT ifnull(sum(size), 0) FROM bodies) AS body_bytes,"
+        " (SELECT ifnull(sum(length(data)), 0) FROM bodies)"
+        "  + (SELECT ifnull(sum(length(data)), 0) FROM body_dictionaries) AS stored_body_bytes",
+    )[0]
+    by_day = _rows(
+        conn,
+        "SELECT portal, ifnull(substr(published_at, 1, 10), 'undated') AS day,"
+        " count(*) AS articles FROM articles GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    coverage = _rows(
+        conn,
+        "SELECT portal, count(*) AS articles,"
+        " round(avg(published_at IS NOT NULL), 3) AS with_time,"
+        " round(avg(source IS NOT NULL AND source != ''), 3) AS with_source,"
+        " round(avg(EXISTS (SELECT 1 FROM people p WHERE p.version_id = a.current_version_id"
+        "   AND p.kind = 'reporter')), 3) AS with_reporters,"
+        " round(avg(EXISTS (SELECT 1 FROM people p WHERE p.version_id = a.current_version_id"
+        "   AND p.kind = 'editor')), 3) AS with_editor"
+        " FROM articles a GROUP BY portal ORDER BY portal",
+    )
+    return {"totals": totals, "by_day": by_day, "coverage": coverage}
+
+
+def rankings(
+    archive: Archive,
+    *,
+    portal: str | None = None,
+    list_name: str | None = None,
+    period: str | None = None,
+    since: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Which title held which rank, from when to when, in how many snapshots."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("portal", portal), ("list", list_name), ("period", period)):
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if since:
+        clauses.append("fetched_at >= ?")
+        params.append(since if _DATE.fullmatch(since) else utc_iso(since))
+    sql = (
+        "SELECT portal, list, period, rank, title, url, target_article_id,"
+        " min(fetched_at) AS first_seen, max(fetched_at) AS last_seen,"
+        " count(DISTINCT fetched_at) AS snapshots FROM rankings"
+        + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        + " GROUP BY portal, list, period, rank, title, url"
+        " ORDER BY portal, list, period, first_seen, rank"
+    )
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(archive.conn, sql, params)

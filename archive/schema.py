@@ -1,0 +1,261 @@
+"""The archive's schema as a list of numbered migrations.
+
+``PRAGMA user_version`` records the last migration applied. ``archive.db`` applies the missing ones
+in order, each in the same write transaction as the version bump, so a crash or two processes
+opening a new archive at once never leave it half migrated. Never edit a migration that has
+shipped: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from .fold import TOKENIZE, compute_fold_map
+
+SCHEMA_V1 = """
+CREATE TABLE archive_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+
+-- One crawl: which portal, when, with which settings, how it ended.
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    portal TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    settings TEXT NOT NULL DEFAULT '{}',  -- JSON
+    stats TEXT                            -- JSON
+);
+
+-- Preset zlib dictionaries, one per portal and page kind (see archive/compress.py).
+CREATE TABLE body_dictionaries (
+    id INTEGER PRIMARY KEY,
+    portal TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (portal, kind)
+);
+
+-- Page bodies, stored once per distinct payload.
+CREATE TABLE bodies (
+    sha256 TEXT PRIMARY KEY,           -- hex digest of the raw bytes
+    size INTEGER NOT NULL,             -- raw length in bytes
+    codec TEXT NOT NULL,               -- 'zlib'
+    dictionary_id INTEGER REFERENCES body_dictionaries(id),
+    data BLOB NOT NULL
+);
+
+-- Every fetched page.
+CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    headers TEXT NOT NULL,             -- JSON object
+    body_sha256 TEXT NOT NULL REFERENCES bodies(sha256),
+    outcome TEXT NOT NULL,             -- new | changed | unchanged | captured
+    article_id INTEGER REFERENCES articles(id),
+    version_id INTEGER REFERENCES versions(id),
+    comments TEXT,                     -- JSON {participants, count} or null
+    warnings TEXT,                     -- JSON list of the extractor's warnings
+    UNIQUE (url, fetched_at, body_sha256)
+);
+CREATE INDEX captures_run ON captures(run_id);
+CREATE INDEX captures_article ON captures(article_id);
+
+-- One row per canonical URL, holding the fields of its current version.
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    canonical_url TEXT NOT NULL UNIQUE,
+    url_key TEXT NOT NULL,             -- archive/urls.py: www./m. twins share it
+    portal TEXT NOT NULL,
+    portal_article_id TEXT,            -- the record's article_id
+    current_version_id INTEGER REFERENCES versions(id),
+    headline TEXT NOT NULL,
+    published_at TEXT,                 -- ISO 8601 with the portal's offset
+    published_utc TEXT,                -- the same instant in UTC, for sorting and filtering
+    source TEXT,
+    script TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    version_count INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX articles_portal_key ON articles(portal, url_key);
+CREATE INDEX articles_published ON articles(published_utc);
+
+-- Every distinct extracted content of an article; a correction adds a row.
+CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    content_sha256 TEXT NOT NULL,      -- of the record minus its volatile keys
+    url TEXT NOT NULL,                 -- the URL it was first fetched from
+    canonical_url TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    portal_article_id TEXT,
+    headline TEXT NOT NULL,
+    published_at TEXT,
+    published_utc TEXT,
+    published_at_raw TEXT,
+    source TEXT,
+    script TEXT,
+    encoding TEXT,
+    extractor TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    first_capture_id INTEGER REFERENCES captures(id),
+    UNIQUE (article_id, content_sha256)
+);
+
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    kind TEXT NOT NULL,                -- reporter | editor
+    position INTEGER NOT NULL,         -- page order within its kind, from 0
+    role TEXT,
+    name TEXT NOT NULL,
+    UNIQUE (version_id, kind, position)
+);
+CREATE INDEX people_name ON people(name);
+
+CREATE TABLE paragraphs (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (version_id, position)
+);
+
+CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    caption TEXT,
+    UNIQUE (version_id, position)
+);
+
+-- Hot lists as a capture showed them; target_article_id is the archived article they point to.
+CREATE TABLE rankings (
+    id INTEGER PRIMARY KEY,
+    capture_id INTEGER NOT NULL REFERENCES captures(id),
+    fetched_at TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    list TEXT NOT NULL,
+    period TEXT,
+    rank INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    url_key TEXT,
+    target_article_id INTEGER REFERENCES articles(id)
+);
+-- A capture's list entry is stored once, whatever the record repeats.
+CREATE UNIQUE INDEX rankings_entry ON rankings(capture_id, list, ifnull(period, ''), rank);
+CREATE INDEX rankings_target ON rankings(portal, url_key);
+CREATE INDEX rankings_list ON rankings(portal, list, period, fetched_at);
+
+CREATE TABLE related (
+    id INTEGER PRIMARY KEY,
+    capture_id INTEGER NOT NULL REFERENCES captures(id),
+    fetched_at TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    list TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    url_key TEXT,
+    target_article_id INTEGER REFERENCES articles(id),
+    UNIQUE (capture_id, list, position)
+);
+CREATE INDEX related_target ON related(portal, url_key);
+
+-- Character folding used by the search index (archive/fold.py); only characters that change.
+CREATE TABLE fold (
+    ch TEXT PRIMARY KEY,
+    folded TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Full-text index of the current version of each article, rowid = articles.id.
+-- Columns hold overlapping bigrams of the folded text, see docs/archive.md.
+CREATE VIRTUAL TABLE search USING fts5(headline, body, names, tokenize = "{tokenize}");
+-- bm25 column weights: a hit in the headline counts most.
+INSERT INTO search(search, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0)');
+
+-- Researcher views: the current version of each article, flattened.
+CREATE VIEW article_people AS
+SELECT a.id AS article_id, a.canonical_url, a.portal, a.headline, a.published_at,
+       p.kind, p.position, p.role, p.name
+FROM articles a JOIN people p ON p.version_id = a.current_version_id;
+
+CREATE VIEW articles_flat AS
+SELECT a.id, a.canonical_url, a.portal, a.portal_article_id, a.headline, a.published_at,
+       v.published_at_raw, a.source, a.script,
+       (SELECT group_concat(ifnull(role || ' ', '') || name, '; ') FROM (
+            SELECT role, name FROM people WHERE version_id = a.current_version_id
+            AND kind = 'reporter' ORDER BY position)) AS reporters,
+       (SELECT group_concat(ifnull(role || ' ', '') || name, '; ') FROM (
+            SELECT role, name FROM people WHERE version_id = a.current_version_id
+            AND kind = 'editor' ORDER BY position)) AS editors,
+       (SELECT group_concat(text, char(10)) FROM (
+            SELECT text FROM paragraphs WHERE version_id = a.current_version_id
+            ORDER BY position)) AS text,
+       (SELECT count(*) FROM images WHERE version_id = a.current_version_id) AS image_count,
+       v.extractor, a.version_count, a.first_seen, a.last_seen
+FROM articles a JOIN versions v ON v.id = a.current_version_id;
+
+-- Hot lists over time: how long each title held each rank.
+CREATE VIEW ranking_history AS
+SELECT portal, list, period, rank, title, url, target_article_id,
+       min(fetched_at) AS first_seen, max(fetched_at) AS last_seen,
+       count(DISTINCT fetched_at) AS snapshots
+FROM rankings
+GROUP BY portal, list, period, rank, title, url, target_article_id;
+"""
+
+
+def statements(script: str) -> list[str]:
+    """Split a SQL script into statements.
+
+    ``executescript`` would commit the migration's transaction first, so statements run one by one.
+    """
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement: {pending.strip()[:60]}")
+    return out
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for statement in statements(SCHEMA_V1.replace("{tokenize}", TOKENIZE.replace('"', '""'))):
+        conn.execute(statement)
+    conn.executemany("INSERT INTO fold (ch, folded) VALUES (?, ?)", compute_fold_map().items())
+    conn.executemany(
+        "INSERT INTO archive_meta (key, value) VALUES (?, ?)",
+        [("fold_source", _fold_source()), ("index_scheme", "bigram-1")],
+    )
+
+
+def _fold_source() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"opencc {version('opencc')} t2s, NFKC, lower"
+    except Exception:  # metadata missing in odd installs; the note is informative only
+        return "opencc t2s, NFKC, lower"
+
+
+# (version, description, apply). apply runs inside the migration's transaction.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
+    (1, "tables, search index, views", _v1),
+]
+
+LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,105 @@
+"""Full-text search over the current version of every article, ranked by bm25.
+
+The index and the query language are explained in ``archive/fold.py`` and ``docs/archive.md``:
+whitespace separates terms that must all occur, each term matches as a substring (like
+``LIKE '%term%'``) in either script. Snippets come from the original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from .fold import fts_query, snippet, split_terms
+from .query import ArticleFilter
+
+if TYPE_CHECKING:
+    from .db import Archive
+
+
+@dataclass
+class SearchHit:
+    id: int
+    canonical_url: str
+    portal: str
+    headline: str
+    published_at: str | None
+    source: str | None
+    reporters: list[str]
+    editors: list[str]
+    score: float
+    snippet: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class QueryError(ValueError):
+    """A query with nothing searchable in it."""
+
+
+def search(
+    archive: Archive,
+    query: str,
+    *,
+    portal: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    reporter: str | None = None,
+    editor: str | None = None,
+    source: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    marks: tuple[str, str] = ("[", "]"),
+) -> list[SearchHit]:
+    """Articles matching every term of ``query``, best first."""
+    try:
+        match = fts_query(query, archive.fold_table)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from exc
+    clauses, params = ArticleFilter(portal, since, until, reporter, editor, source).where()
+    sql = (
+        "SELECT a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source,"
+        " a.current_version_id, search.rank FROM search JOIN articles a ON a.id = search.rowid"
+        " WHERE search MATCH ?"
+        + "".join(" AND " + c for c in clauses)
+        + " ORDER BY search.rank LIMIT ? OFFSET ?"
+    )
+    rows = archive.conn.execute(sql, [match, *params, int(limit), int(offset)]).fetchall()
+    terms = split_terms(query)
+    hits = []
+    for article_id, url, portal_, headline, published_at, source_, version_id, rank in rows:
+        people = archive.conn.execute(
+            "SELECT kind, ifnull(role || ' ', '') || name FROM people WHERE version_id = ?"
+            " ORDER BY kind, position",
+            (version_id,),
+        ).fetchall()
+        hits.append(SearchHit(
+            id=article_id,
+            canonical_url=url,
+            portal=portal_,
+            headline=headline,
+            published_at=published_at,
+            source=source_,
+            reporters=[name for kind, name in people if kind == "reporter"],
+            editors=[name for kind, name in people if kind == "editor"],
+            # bm25 is smaller for better matches; flip it so a bigger score is better.
+            score=round(-rank, 4),
+            snippet=_snippet(archive, version_id, headline, terms, marks),
+        ))
+    return hits
+
+
+def _snippet(
+    archive: Archive, version_id: int, headline: str, terms: list[str], marks: tuple[str, str]
+) -> str:
+    start, end = marks
+    texts = [r[0] for r in archive.conn.execute(
+        "SELECT text FROM paragraphs WHERE version_id = ? ORDER BY position", (version_id,))]
+    for text in [*texts, headline]:
+        found = snippet(text, terms, archive.fold_table, start=start, end=end)
+        if found is not None:
+            return found
+    # The match was in a name or the source: show the opening of the text instead.
+    first = texts[0] if texts else headline
+    return first[:60] + ("…" if len(first) > 60 else "")

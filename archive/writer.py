@@ -1,0 +1,355 @@
+"""Storing one fetched page: the capture, and the article version its record describes.
+
+``Writer.add_capture`` is the whole write path of a crawl. ``archive.db`` wraps each call in one
+``BEGIN IMMEDIATE`` transaction, so a crash part-way leaves no capture, article or version half
+written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import datetime, timezone
+from typing import Any
+
+from . import compress as codec
+from .fold import FoldTable, index_text, index_texts
+from .urls import url_key
+
+# Keys that describe the fetch or the portal at fetch time rather than the article: they do not
+# make a new version when they change.
+VOLATILE_KEYS = frozenset({"url", "fetched_at", "rankings", "related", "comments", "warnings"})
+REQUIRED_KEYS = ("url", "canonical_url", "portal", "headline", "paragraphs")
+# Bodies this small (robots.txt, redirects) gain nothing from a preset dictionary.
+MIN_DICTIONARY_SAMPLE = 2048
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """sha256 of the record without its volatile keys, independent of key order."""
+    content = {k: v for k, v in record.items() if k not in VOLATILE_KEYS}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def utc_iso(value: str | datetime) -> str:
+    """An ISO 8601 time in UTC, so stored times sort as strings. Naive input is rejected."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"time without a UTC offset: {value!r}")
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _published_utc(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return utc_iso(value)
+    except ValueError:
+        # The record contract requires an offset; a time without one is kept verbatim in
+        # published_at and simply not placed on the UTC axis rather than guessed.
+        return None
+
+
+class Writer:
+    """Write path bound to one connection. Not thread-safe, like the connection itself."""
+
+    def __init__(self, conn: sqlite3.Connection, fold_table: FoldTable) -> None:
+        self.conn = conn
+        self.fold_table = fold_table
+        self._dictionaries: dict[tuple[str, str], tuple[int, bytes] | None] = {}
+        self._pending: dict[tuple[str, str], tuple[int, bytes] | None] = {}
+        self._run_portals: dict[int, str] = {}
+
+    # Transaction hooks: cached dictionary ids are only trusted once their row is committed.
+    def committed(self) -> None:
+        self._dictionaries.update(self._pending)
+        self._pending.clear()
+
+    def rolled_back(self) -> None:
+        self._pending.clear()
+
+    def add_capture(self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None) -> str:
+        portal = self._run_portal(run_id)
+        fetched_at = utc_iso(capture["fetched_at"])
+        body = capture.get("body") or b""
+        if isinstance(body, str):
+            raise TypeError("capture body must be bytes, as fetched")
+        digest = self._store_body(body, portal, capture.get("kind") or "page")
+        row = self.conn.execute(
+            "SELECT id FROM captures WHERE url = ? AND fetched_at = ? AND body_sha256 = ?",
+            (capture["url"], fetched_at, digest),
+        ).fetchone()
+        if row is not None:
+            # The very same fetch stored again (a replayed crawl): nothing new to record.
+            return "unchanged" if record is not None else "captured"
+        capture_id = self.conn.execute(
+            "INSERT INTO captures (run_id, url, fetched_at, status, kind, headers, body_sha256,"
+            " outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'captured')",
+            (
+                run_id,
+                capture["url"],
+                fetched_at,
+                int(capture["status"]),
+                capture.get("kind") or "page",
+                json.dumps(dict(capture.get("headers") or {}), ensure_ascii=False),
+                digest,
+            ),
+        ).lastrowid
+        if record is None:
+            return "captured"
+        missing = [key for key in REQUIRED_KEYS if key not in record]
+        if missing:
+            raise ValueError(f"record lacks {', '.join(missing)}")
+        outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
+        self._store_lists(record, capture_id, fetched_at)
+        self.conn.execute(
+            "UPDATE captures SET outcome = ?, article_id = ?, version_id = ?, comments = ?,"
+            " warnings = ? WHERE id = ?",
+            (
+                outcome,
+                article_id,
+                version_id,
+                None if record.get("comments") is None else json.dumps(record["comments"]),
+                json.dumps(record.get("warnings") or [], ensure_ascii=False),
+                capture_id,
+            ),
+        )
+        return outcome
+
+    def _run_portal(self, run_id: int) -> str:
+        if run_id not in self._run_portals:
+            row = self.conn.execute("SELECT portal FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise ValueError(f"no crawl run {run_id} in this archive")
+            self._run_portals[run_id] = row[0]
+        return self._run_portals[run_id]
+
+    def _dictionary(self, portal: str, kind: str, sample: bytes) -> tuple[int, bytes] | None:
+        key = (portal, kind)
+        if key in self._dictionaries:
+            return self._dictionaries[key]
+        if key in self._pending:
+            return self._pending[key]
+        row = self.conn.execute(
+            "SELECT id, data FROM body_dictionaries WHERE portal = ? AND kind = ?", key
+        ).fetchone()
+        if row is not None:
+            found = (row[0], codec.decompress(row[1]))
+            self._dictionaries[key] = found
+            return found
+        if len(sample) < MIN_DICTIONARY_SAMPLE:
+            return None
+        data = codec.make_dictionary(sample)
+        new_id = self.conn.execute(
+            "INSERT INTO body_dictionaries (portal, kind, data) VALUES (?, ?, ?)",
+            (portal, kind, codec.compress(data)),
+        ).lastrowid
+        self._pending[key] = (new_id, data)
+        return self._pending[key]
+
+    def _store_body(self, body: bytes, portal: str, kind: str) -> str:
+        digest = hashlib.sha256(body).hexdigest()
+        if self.conn.execute("SELECT 1 FROM bodies WHERE sha256 = ?", (digest,)).fetchone():
+            return digest
+        found = self._dictionary(portal, kind, body)
+        dictionary_id, dictionary = found if found else (None, None)
+        self.conn.execute(
+            "INSERT INTO bodies (sha256, size, codec, dictionary_id, data) VALUES (?, ?, 'zlib', ?, ?)",
+            (digest, len(body), dictionary_id, codec.compress(body, dictionary)),
+        )
+        return digest
+
+    def _store_article(
+        self, record: dict[str, Any], capture_id: int, fetched_at: str
+    ) -> tuple[str, int, int]:
+        digest = content_hash(record)
+        portal = record["portal"]
+        key = url_key(record["canonical_url"]) or record["canonical_url"]
+        article = self.conn.execute(
+            "SELECT id, current_version_id, last_seen FROM articles WHERE canonical_url = ?",
+            (record["canonical_url"],),
+        ).fetchone() or self.conn.execute(
+            "SELECT id, current_version_id, last_seen FROM articles WHERE portal = ? AND url_key = ?"
+            " ORDER BY id LIMIT 1",
+            (portal, key),
+        ).fetchone()
+        if article is None:
+            article_id = self.conn.execute(
+                "INSERT INTO articles (canonical_url, url_key, portal, headline, first_seen,"
+                " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+                (record["canonical_url"], key, portal, record["headline"], fetched_at, fetched_at),
+            ).lastrowid
+            version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at)
+            self._make_current(article_id, version_id, record, fetched_at, new=True)
+            # Hot lists seen before this article was archived can now point at it.
+            for table in ("rankings", "related"):
+                self.conn.execute(
+                    f"UPDATE {table} SET target_article_id = ? WHERE portal = ? AND url_key = ?"
+                    " AND target_article_id IS NULL",
+                    (article_id, portal, key),
+                )
+            return "new", article_id, version_id
+
+        article_id, current_id, last_seen = article
+        is_latest = fetched_at >= last_seen
+        self.conn.execute(
+            "UPDATE articles SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)"
+            " WHERE id = ?",
+            (fetched_at, fetched_at, article_id),
+        )
+        row = self.conn.execute(
+            "SELECT id FROM versions WHERE article_id = ? AND content_sha256 = ?",
+            (article_id, digest),
+        ).fetchone()
+        if row is not None:
+            version_id = row[0]
+            self.conn.execute(
+                "UPDATE versions SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)"
+                " WHERE id = ?",
+                (fetched_at, fetched_at, version_id),
+            )
+            if version_id == current_id or not is_latest:
+                return "unchanged", article_id, version_id
+            # Content went back to an earlier version (a correction reverted).
+            self._make_current(article_id, version_id, record, fetched_at)
+            return "changed", article_id, version_id
+
+        version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at)
+        self.conn.execute(
+            "UPDATE articles SET version_count = version_count + 1 WHERE id = ?", (article_id,)
+        )
+        if is_latest:
+            self._make_current(article_id, version_id, record, fetched_at)
+        return "changed", article_id, version_id
+
+    def _insert_version(
+        self, article_id: int, record: dict[str, Any], digest: str, capture_id: int, fetched_at: str
+    ) -> int:
+        published_at = record.get("published_at")
+        version_id = self.conn.execute(
+            "INSERT INTO versions (article_id, content_sha256, url, canonical_url, portal,"
+            " portal_article_id, headline, published_at, published_utc, published_at_raw, source,"
+            " script, encoding, extractor, first_seen, last_seen, first_capture_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                digest,
+                record["url"],
+                record["canonical_url"],
+                record["portal"],
+                record.get("article_id"),
+                record["headline"],
+                published_at,
+                _published_utc(published_at),
+                record.get("published_at_raw"),
+                record.get("source"),
+                record.get("script"),
+                record.get("encoding"),
+                record.get("extractor"),
+                fetched_at,
+                fetched_at,
+                capture_id,
+            ),
+        ).lastrowid
+        self._insert_children(version_id, record)
+        return version_id
+
+    def _insert_children(self, version_id: int, record: dict[str, Any]) -> None:
+        people = [
+            (version_id, kind, position, person.get("role"), person["name"])
+            for kind, key in (("reporter", "reporters"), ("editor", "editors"))
+            for position, person in enumerate(record.get(key) or [])
+        ]
+        self.conn.executemany(
+            "INSERT INTO people (version_id, kind, position, role, name) VALUES (?, ?, ?, ?, ?)",
+            people,
+        )
+        self.conn.executemany(
+            "INSERT INTO paragraphs (version_id, position, text) VALUES (?, ?, ?)",
+            [(version_id, i, text) for i, text in enumerate(record["paragraphs"])],
+        )
+        self.conn.executemany(
+            "INSERT INTO images (version_id, position, url, caption) VALUES (?, ?, ?, ?)",
+            [
+                (version_id, i, image["url"], image.get("caption"))
+                for i, image in enumerate(record.get("images") or [])
+            ],
+        )
+
+    def _make_current(
+        self, article_id: int, version_id: int, record: dict[str, Any], fetched_at: str,
+        new: bool = False,
+    ) -> None:
+        published_at = record.get("published_at")
+        self.conn.execute(
+            "UPDATE articles SET current_version_id = ?, canonical_url = ?, portal_article_id = ?,"
+            " headline = ?, published_at = ?, published_utc = ?, source = ?, script = ?"
+            " WHERE id = ?",
+            (
+                version_id,
+                record["canonical_url"],
+                record.get("article_id"),
+                record["headline"],
+                published_at,
+                _published_utc(published_at),
+                record.get("source"),
+                record.get("script"),
+                article_id,
+            ),
+        )
+        if not new:
+            self.conn.execute("DELETE FROM search WHERE rowid = ?", (article_id,))
+        names = [p["name"] for key in ("reporters", "editors") for p in record.get(key) or []]
+        if record.get("source"):
+            names.append(record["source"])
+        self.conn.execute(
+            "INSERT INTO search (rowid, headline, body, names) VALUES (?, ?, ?, ?)",
+            (
+                article_id,
+                index_text(record["headline"], self.fold_table),
+                index_texts(record["paragraphs"], self.fold_table),
+                index_texts(names, self.fold_table),
+            ),
+        )
+
+    def _target(self, portal: str, key: str | None) -> int | None:
+        if key is None:
+            return None
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE portal = ? AND url_key = ? ORDER BY id LIMIT 1",
+            (portal, key),
+        ).fetchone()
+        return row[0] if row else None
+
+    def _store_lists(self, record: dict[str, Any], capture_id: int, fetched_at: str) -> None:
+        portal = record["portal"]
+        rows = []
+        for entry in record.get("rankings") or []:
+            key = url_key(entry.get("url"))
+            rows.append((
+                capture_id, fetched_at, portal, entry["list"], entry.get("period"),
+                int(entry["rank"]), entry["title"], entry.get("url"), key,
+                self._target(portal, key),
+            ))
+        # OR IGNORE: a page that repeats an entry (same list, period, rank) stores it once.
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO rankings (capture_id, fetched_at, portal, list, period, rank,"
+            " title, url, url_key, target_article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        rows = []
+        positions: dict[str, int] = {}
+        for entry in record.get("related") or []:
+            key = url_key(entry.get("url"))
+            position = positions.get(entry["list"], 0)
+            positions[entry["list"]] = position + 1
+            rows.append((
+                capture_id, fetched_at, portal, entry["list"], position, entry["title"],
+                entry.get("url"), key, self._target(portal, key),
+            ))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO related (capture_id, fetched_at, portal, list, position, title,"
+            " url, url_key, target_article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
