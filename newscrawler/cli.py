@@ -39,6 +39,9 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
               help="Crawl a saved copy of the portal served on loopback (offline).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Append one JSON record per article to this JSON Lines file.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False),
+              help="The archive file (default: $NEWSCRAWLER_DB or data/newscrawler.sqlite).")
+@click.option("--no-archive", is_flag=True, help="Do not write to the archive.")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most N article pages.")
 @click.option("--since", help="Skip articles listed or published before this date (YYYY-MM-DD).")
 @click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
@@ -46,10 +49,11 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
-def crawl(portal: str, replay_dir: str | None, output: str | None, max_articles: int | None,
+def crawl(portal: str, replay_dir: str | None, output: str | None, db_path: str | None,
+          no_archive: bool, max_articles: int | None,
           since: str | None, depth: int | None, contact: str | None, extra: tuple[str, ...],
           log_level: str) -> None:
-    """Crawl PORTAL (see `newscrawler portals`) and write its article records."""
+    """Crawl PORTAL (see `newscrawler portals`) into the archive (and --output, if given)."""
     from .crawl import run_crawl  # Scrapy is imported only by the commands that crawl
 
     try:
@@ -63,6 +67,10 @@ def crawl(portal: str, replay_dir: str | None, output: str | None, max_articles:
         settings["NEWSCRAWLER_REPLAY_DIR"] = str(Path(replay_dir).resolve())
     if output:
         settings["NEWSCRAWLER_OUTPUT"] = output
+    if not no_archive:
+        from archive import default_db_path
+
+        settings["NEWSCRAWLER_ARCHIVE"] = db_path or default_db_path()
     if depth is not None:
         settings["DEPTH_LIMIT"] = depth
     if contact:

@@ -61,7 +61,7 @@ def run_crawl(
     **spider_args: Any,
 ) -> CrawlResult:
     """Crawl one portal to completion in this process and return its stats."""
-    process = CrawlerProcess(project_settings(settings), install_root_handler=True)
+    process = CrawlerProcess(project_settings(settings))
     crawler = process.create_crawler(portal)
     args = {k: v for k, v in spider_args.items() if v is not None}
     process.crawl(crawler, **args)

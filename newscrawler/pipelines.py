@@ -4,6 +4,9 @@ Each does one job and says why it drops an item. Stats keys name their component
 (``newscrawler/validate/missing/editors``). Enabled in ``settings.ITEM_PIPELINES``; the output
 pipelines switch themselves on from their settings:
 
+- ``NEWSCRAWLER_ARCHIVE`` (path): ``ArchivePipeline`` stores every fetched page (articles,
+  listings, HTTP errors) as a capture and every record as an article version, in the SQLite
+  archive (the ``archive`` package). ``newscrawler crawl`` sets it by default (``--db``).
 - ``NEWSCRAWLER_OUTPUT`` (path): ``JsonLinesOutputPipeline`` appends one record per line.
 """
 
@@ -91,6 +94,73 @@ class ValidationPipeline(_Stage):
             if not warning.startswith("missing:"):
                 self.stats.inc_value(f"newscrawler/validate/warning/{warning.split(':', 1)[0]}")
         return item
+
+
+class ArchivePipeline(_Stage):
+    """Write each page and its record to the archive, one transaction per item.
+
+    A crash mid-crawl loses at most the item being written; everything before it is committed.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        path = crawler.settings.get("NEWSCRAWLER_ARCHIVE")
+        if not path:
+            raise NotConfigured
+        self.path = Path(path)
+        self.archive: Any = None
+        self.run_id: int | None = None
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        from archive import Archive  # the archive library has no Scrapy dependency
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.archive = Archive.open(self.path)
+        spider = self.crawler.spider
+        portal = getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", "")
+        self.run_id = self.archive.start_run(portal, _run_settings(self.crawler))
+        self.stats.set_value("newscrawler/archive/run_id", self.run_id)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.archive is None:
+            return
+        stats = self.stats.get_stats()
+        reason = str(stats.get("finish_reason", "finished"))
+        self.archive.finish_run(self.run_id, reason, _json_safe(stats))
+        self.archive.close()
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        capture = {
+            "url": item.url,
+            "fetched_at": item.fetched_at,
+            "status": item.status,
+            "headers": item.headers,
+            "body": item.body,
+            "kind": item.kind,
+        }
+        outcome = self.archive.add_capture(self.run_id, capture, item.record)
+        self.stats.inc_value(f"newscrawler/archive/{outcome}")
+        return item
+
+
+def _run_settings(crawler: Crawler) -> dict[str, Any]:
+    """The settings worth keeping with a crawl run: ours and the politeness ones."""
+    names = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+             "CONCURRENT_REQUESTS_PER_DOMAIN", "DEPTH_LIMIT")
+    settings = {name: crawler.settings.get(name) for name in names}
+    settings.update({k: v for k, v in crawler.settings.items() if k.startswith("NEWSCRAWLER_")})
+    spider = crawler.spider
+    for arg in ("max_articles", "since"):
+        value = getattr(spider, arg, None)
+        if value is not None:
+            settings[arg] = str(value)
+    return _json_safe(settings)
+
+
+def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(values, default=str))
 
 
 class JsonLinesOutputPipeline(_Stage):

@@ -5,6 +5,7 @@ their ``__init__``, never at import time.
 
 - ``NEWSCRAWLER_CONTACT``: how a site operator reaches whoever runs the crawl (an e-mail or URL).
   It goes into the User-Agent; set it for every live crawl (``newscrawler crawl --contact``).
+- ``NEWSCRAWLER_ARCHIVE``: the SQLite archive file to write (``newscrawler crawl --db``).
 - ``NEWSCRAWLER_OUTPUT``: a JSON Lines file receiving one record per article.
 - ``NEWSCRAWLER_REPLAY_DIR``: serve this fixture tree on a loopback HTTP server and fetch every
   URL of the portal from it instead of the network (offline crawls and tests).
@@ -61,6 +62,7 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.ExtractionPipeline": 100,
     "newscrawler.pipelines.NormalisationPipeline": 200,
     "newscrawler.pipelines.ValidationPipeline": 300,
+    "newscrawler.pipelines.ArchivePipeline": 700,
     "newscrawler.pipelines.JsonLinesOutputPipeline": 800,
 }
 # www. and m. twins of an article are one request: the fingerprint uses the canonical URL.
