@@ -1,5 +1,5 @@
 # The two commands a newcomer runs:
-#   make demo   set up, then crawl the bundled fixture portal offline into ./data/
+#   make demo   set up, then crawl the bundled fixture portal offline into data/newscrawler.sqlite
 #   make test   set up, then run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +16,8 @@ $(BIN)/newscrawler: pyproject.toml
 setup: $(BIN)/newscrawler
 
 demo: setup
-	$(BIN)/newscrawler crawl zjdaily --replay fixtures/zjdaily --output data/zjdaily.jsonl
+	rm -f data/zjdaily.jsonl
+	$(BIN)/newscrawler crawl zjdaily --replay fixtures/zjdaily --db data/newscrawler.sqlite --output data/zjdaily.jsonl
 
 test: setup
 	$(BIN)/python -m pytest
