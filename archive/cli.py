@@ -1,0 +1,247 @@
+"""Research commands over an archive: search, show, export, stats, rankings, serve.
+
+Each command is a thin layer over the library. They are collected in ``COMMANDS`` so the
+``newscrawler`` command group can add them; ``python -m archive.cli`` runs them on their own.
+Mistakes (a missing archive, a bad query, an unknown portal) end with a one-line error and a
+non-zero exit; read commands never create an archive file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from .db import Archive, ArchiveError, default_db_path
+from .query import ArticleFilter
+
+FORMATS = ("table", "json", "csv")
+
+
+def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False), default=default_db_path,
+        show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="Archive file.",
+    )(command)
+
+
+@contextmanager
+def opened(db_path: str) -> Iterator[Archive]:
+    """The archive for a read command: never created, errors as one line."""
+    try:
+        archive = Archive.open(db_path, create=False)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def check_portal(archive: Archive, portal: str | None) -> None:
+    if portal and portal not in archive.portals():
+        known = ", ".join(archive.portals()) or "none"
+        raise click.ClickException(f"unknown portal {portal!r} (archive has: {known})")
+
+
+def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
+    """Print rows as a table, a JSON array or CSV."""
+    columns = columns or (list(rows[0]) if rows else [])
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        from tabulate import tabulate  # a dependency of sqlite-utils
+
+        click.echo(tabulate([[r.get(c) for c in columns] for r in rows], headers=columns))
+
+
+def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--portal", help="Only this portal."),
+        click.option("--since", help="Published on or after: YYYY-MM-DD (portal's local date) or ISO time."),
+        click.option("--until", help="Published on or before: YYYY-MM-DD or ISO time."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _filter(**kwargs: Any) -> ArticleFilter:
+    article_filter = ArticleFilter(**kwargs)
+    try:
+        article_filter.where()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return article_filter
+
+
+@click.command()
+@click.argument("query")
+@filter_options
+@click.option("--reporter", help="A reporter's name contains this.")
+@click.option("--editor", help="An editor's name contains this.")
+@click.option("--source", help="The source contains this.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@db_option
+def search(query: str, portal: str | None, since: str | None, until: str | None,
+           reporter: str | None, editor: str | None, source: str | None, limit: int, fmt: str,
+           db_path: str) -> None:
+    """Full-text search; words separated by spaces must all occur.
+
+    Each word matches as a substring in Traditional or Simplified script: 徐闻 finds 徐聞.
+    """
+    from .search import QueryError
+
+    article_filter = _filter(portal=portal, since=since, until=until, reporter=reporter,
+                             editor=editor, source=source)
+    with opened(db_path) as archive:
+        check_portal(archive, portal)
+        try:
+            hits = archive.search(query, limit=limit, **vars(article_filter))
+        except QueryError as exc:
+            raise click.ClickException(str(exc)) from exc
+        rows = [hit.as_dict() for hit in hits]
+        if fmt != "json":
+            for row in rows:
+                row["reporters"] = "; ".join(row["reporters"])
+                row["editors"] = "; ".join(row["editors"])
+        columns = ["id", "published_at", "portal", "headline", "snippet"]
+        emit(rows, fmt, columns if fmt == "table" else None)
+
+
+@click.command()
+@click.argument("ref")
+@db_option
+def show(ref: str, db_path: str) -> None:
+    """An article by ID or URL: its current record, versions and captures, as JSON."""
+    with opened(db_path) as archive:
+        found = archive.article(ref)
+        if found is None:
+            raise click.ClickException(f"no article {ref!r} in {db_path}")
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
+              show_default=True)
+@filter_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: standard output; required for parquet).")
+@db_option
+def export(fmt: str, portal: str | None, since: str | None, until: str | None,
+           output: str | None, db_path: str) -> None:
+    """Stream every article's current version as JSON lines, CSV (for spreadsheets) or Parquet."""
+    from . import export as exporter
+
+    article_filter = _filter(portal=portal, since=since, until=until)
+    if fmt == "parquet" and not output:
+        raise click.UsageError("parquet needs -o FILE")
+    with opened(db_path) as archive:
+        check_portal(archive, portal)
+        rows = archive.iter_articles(article_filter)
+        if fmt == "parquet":
+            try:
+                count = exporter.write_parquet(rows, output)  # type: ignore[arg-type]
+            except exporter.MissingDependency as exc:
+                raise click.ClickException(str(exc)) from exc
+        else:
+            write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
+            # The BOM makes Excel read the CSV as UTF-8.
+            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+            if output:
+                with open(output, "w", encoding=encoding, newline="") as out:
+                    count = write(rows, out)
+            else:
+                stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="",
+                                          write_through=True)
+                count = write(rows, stream)
+                stream.detach()
+        if output:
+            click.echo(f"{count} articles written to {output}", err=True)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@db_option
+def stats(fmt: str, db_path: str) -> None:
+    """Articles by portal and publication day, and how often each field is present."""
+    with opened(db_path) as archive:
+        figures = archive.stats()
+    if fmt == "json":
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    totals = figures["totals"]
+    click.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
+    click.echo("\nArticles by portal and day")
+    emit(figures["by_day"], "table", ["portal", "day", "articles"])
+    click.echo("\nField coverage (share of articles)")
+    emit(figures["coverage"], "table",
+         ["portal", "articles", "with_time", "with_source", "with_reporters", "with_editor"])
+
+
+@click.command()
+@click.option("--portal", help="Only this portal.")
+@click.option("--list", "list_name", help="Only this list (box title).")
+@click.option("--period", help="Only this period tab.")
+@click.option("--since", help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
+@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@db_option
+def rankings(portal: str | None, list_name: str | None, period: str | None, since: str | None,
+             limit: int | None, fmt: str, db_path: str) -> None:
+    """Hot lists over time: which title held which rank, first and last seen, snapshots."""
+    with opened(db_path) as archive:
+        check_portal(archive, portal)
+        try:
+            rows = archive.rankings(portal=portal, list_name=list_name, period=period,
+                                    since=since, limit=limit)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    columns = ["portal", "list", "period", "rank", "title", "first_seen", "last_seen", "snapshots"]
+    emit(rows, fmt, columns if fmt == "table" else None)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True)
+@db_option
+def serve(host: str, port: int, db_path: str) -> None:
+    """Browse and query the archive in Datasette (needs the datasette extra)."""
+    from .serve import datasette_installed, serve as run
+
+    if not datasette_installed():
+        raise click.ClickException(
+            "Datasette is not installed: pip install 'newscrawler[datasette]'"
+        )
+    # Opening checks the file and brings its schema up to date before Datasette reads it.
+    with opened(db_path):
+        pass
+    sys.exit(run(db_path, host=host, port=port))
+
+
+COMMANDS: list[click.Command] = [search, show, export, stats, rankings, serve]
+
+
+@click.group()
+def main() -> None:
+    """Query a newscrawler archive."""
+
+
+for _command in COMMANDS:
+    main.add_command(_command)
+
+if __name__ == "__main__":
+    main()

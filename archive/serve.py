@@ -1,0 +1,43 @@
+"""Datasette on an archive: the packaged metadata (descriptions, canned queries) and ``serve``.
+
+Datasette is an optional extra (``pip install 'newscrawler[datasette]'``); nothing here imports it
+until it is needed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+METADATA_FILE = Path(__file__).with_name("datasette-metadata.json")
+# The database key the packaged file uses; Datasette names a database after its file stem.
+PACKAGED_NAME = "newscrawler"
+
+
+def metadata_for(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The packaged metadata, keyed by the database name Datasette will give ``path``."""
+    metadata = json.loads(METADATA_FILE.read_text(encoding="utf-8"))
+    databases = metadata["databases"]
+    databases[Path(path).stem] = databases.pop(PACKAGED_NAME)
+    return metadata
+
+
+def datasette_installed() -> bool:
+    return importlib.util.find_spec("datasette") is not None
+
+
+def serve(path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Run Datasette on the archive until interrupted; returns its exit code."""
+    with tempfile.TemporaryDirectory() as tmp:
+        metadata = Path(tmp) / "metadata.json"
+        metadata.write_text(json.dumps(metadata_for(path), ensure_ascii=False), encoding="utf-8")
+        return subprocess.call([
+            sys.executable, "-m", "datasette", "serve", str(path),
+            "--metadata", str(metadata), "--host", host, "--port", str(port),
+        ])
