@@ -84,7 +84,7 @@ def search(
             reporters=[name for kind, name in people if kind == "reporter"],
             editors=[name for kind, name in people if kind == "editor"],
             # bm25 is smaller for better matches; flip it so a bigger score is better.
-            score=round(-rank, 4),
+            score=-rank,
             snippet=_snippet(archive, version_id, headline, terms, marks),
         ))
     return hits
