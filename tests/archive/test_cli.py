@@ -1,0 +1,135 @@
+"""The research commands, through click's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import make_capture, make_record
+
+from archive import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+
+@pytest.fixture
+def path(seeded, db_path):
+    return db_path
+
+
+def test_commands_are_exported():
+    assert [c.name for c in cli.COMMANDS] == ["search", "show", "export", "stats", "rankings", "serve"]
+    for command in cli.COMMANDS:
+        assert any(p.name == "db_path" for p in command.params), command.name
+
+
+def test_search_formats(path):
+    result = invoke("search", "徐闻", "--db", path)
+    assert result.exit_code == 0, result.output
+    assert "徐聞奮力推進文明城市衛生縣城創建" in result.output
+    result = invoke("search", "徐闻", "--db", path, "--format", "json")
+    hits = json.loads(result.output)
+    assert [(h["id"], h["reporters"]) for h in hits] == [(1, ["記者 陳荔雅", "特約通訊員 譚總"])]
+    result = invoke("search", "徐闻", "--db", path, "--format", "csv", "--reporter", "陳荔雅")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["id"], r["reporters"]) for r in rows] == [("1", "記者 陳荔雅; 特約通訊員 譚總")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["search", "  "], "nothing to search for"),
+    (["search", "徐闻", "--portal", "nowhere"], "unknown portal 'nowhere'"),
+    (["search", "徐闻", "--since", "last week"], "bad time"),
+    (["show", "999"], "no article '999'"),
+    (["rankings", "--portal", "nowhere"], "unknown portal"),
+    (["export", "--format", "parquet"], "parquet needs -o FILE"),
+])
+def test_user_mistakes_are_one_line_errors(path, args, message):
+    result = invoke(*args, "--db", path)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("command", [["search", "徐闻"], ["show", "1"], ["export"], ["stats"],
+                                     ["rankings"], ["serve"]])
+def test_missing_archive_is_an_error_and_never_created(tmp_path, command, monkeypatch):
+    monkeypatch.setattr("archive.serve.datasette_installed", lambda: True)
+    missing = tmp_path / "missing.sqlite"
+    result = invoke(*command, "--db", missing)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: no archive at {missing}"
+    assert not missing.exists()
+
+
+def test_default_path_comes_from_the_environment(path, monkeypatch):
+    monkeypatch.setenv("NEWSCRAWLER_DB", str(path))
+    assert invoke("stats").exit_code == 0
+
+
+def test_show_by_url(path):
+    result = invoke("show", "https://m.gdzjdaily.com.cn/p/2953118.html", "--db", path)
+    shown = json.loads(result.output)
+    assert shown["record"] == make_record()
+    assert [v["id"] for v in shown["versions"]] == [1]
+    assert [(c["id"], c["outcome"]) for c in shown["captures"]] == [(1, "new")]
+
+
+def test_export_jsonl_and_csv(path, tmp_path):
+    result = invoke("export", "--db", path)
+    lines = result.output.splitlines()
+    assert len(lines) == 1
+    row = json.loads(lines[0])
+    assert (row["headline"], row["reporters"], row["versions"]) == (
+        "徐聞奮力推進文明城市衛生縣城創建", make_record()["reporters"], 1)
+    out = tmp_path / "out.csv"
+    assert invoke("export", "--format", "csv", "-o", out, "--db", path).exit_code == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [(r["reporters"], r["editors"], r["paragraphs"].count("\n")) for r in rows] == [
+        ("記者 陳荔雅; 特約通訊員 譚總", "編輯 吳文靜", 4)]
+    assert invoke("export", "--db", path, "--since", "2022-04-20").output == ""
+
+
+def test_export_parquet(path, tmp_path):
+    out = tmp_path / "out.parquet"
+    result = invoke("export", "--format", "parquet", "-o", out, "--db", path)
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        assert result.exit_code == 1
+        assert "pyarrow" in result.output and "Traceback" not in result.output
+        return
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out).to_pylist()
+    assert [(r["id"], r["reporters"]) for r in table] == [(1, make_record()["reporters"])]
+
+
+def test_stats(path):
+    result = invoke("stats", "--db", path, "--format", "json")
+    figures = json.loads(result.output)
+    assert figures["by_day"] == [{"portal": "zjdaily", "day": "2022-04-19", "articles": 1}]
+    assert figures["coverage"] == [{"portal": "zjdaily", "articles": 1, "with_time": 1.0,
+                                    "with_source": 1.0, "with_reporters": 1.0, "with_editor": 1.0}]
+    assert "with_editor" in invoke("stats", "--db", path).output
+
+
+def test_rankings(seeded, run_id, path):
+    later = make_record(fetched_at="2026-01-02T00:00:00+00:00")
+    seeded.add_capture(run_id, make_capture(later), later)
+    result = invoke("rankings", "--db", path, "--period", "周點擊", "--format", "json")
+    assert [(r["rank"], r["title"], r["snapshots"]) for r in json.loads(result.output)] == [
+        (1, "湛江新聞", 2)]
+
+
+def test_serve_without_datasette(path, monkeypatch):
+    monkeypatch.setattr("archive.serve.datasette_installed", lambda: False)
+    result = invoke("serve", "--db", path)
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: Datasette is not installed")
