@@ -1,4 +1,4 @@
-"""Shared test helpers: paths, fixture pages, and running the command line in a subprocess.
+"""Shared test helpers (imported as `support`): paths, fixture pages, and running the command line in a subprocess.
 
 Crawls run in a subprocess because Twisted's reactor cannot be restarted within one process.
 """

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ZJDAILY, fixture_cases, load_case, run_cli
+from support import ZJDAILY, fixture_cases, load_case, run_cli
 
 
 @pytest.fixture(scope="module")

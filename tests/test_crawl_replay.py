@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ZJDAILY, fixture_cases, load_case, run_cli
+from support import ZJDAILY, fixture_cases, load_case, run_cli
 
 from newscrawler.extract import extract
 from newscrawler.extract.record import check_record

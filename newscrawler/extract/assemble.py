@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from .byline import Byline, parse_byline
-from .credits import is_credit_line
+from .credits import is_credit_line, trailing_credit
 from .fields import RawFields, RawLink
 from .normalize import clean_text, collapse_whitespace
 from .script import detect_script
@@ -64,6 +64,11 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
             byline.extend(parse_byline(text))
         else:
             paragraphs.append(text)
+    # Photo credits at the end of image captions name content makers too.
+    for image in raw.images:
+        credit = trailing_credit(clean_text(image.caption))
+        if credit:
+            byline.extend(parse_byline(credit))
     for line in raw.credits:
         byline.extend(parse_byline(line))
 

@@ -39,9 +39,10 @@ EDITOR_ROLES = (
 # Labels whose value is the source outlet, never a person.
 SOURCE_LABELS = ("稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處")
 # Roles written after the names they apply to.
-POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝")
+POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/文", "圖/文")
 
 _EDITOR_SET = frozenset(EDITOR_ROLES)
+_POSTFIX_SET = frozenset(POSTFIX_ROLES)
 _SEPARATORS = ":：/|丨｜"
 _NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜]+|\s+")
 _SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
@@ -61,7 +62,13 @@ _PREFIX = re.compile(
     rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
     rf"(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
     rf"(?=\s*[{_SEPARATORS}]|\s)"
+    # …nor may it be followed by one lone character: then it is the first half of a padded
+    # name (编辑:文  静).
+    rf"(?!\s+[{HAN}](?:$|[\s、，,]))"
 )
+# What may stand right before a field label: a role inside a source value without such a
+# boundary is part of the outlet's name (湛江市摄影家协会, 湛江日报社编辑部).
+_BOUNDARY_BEFORE = frozenset(" " + _SEPARATORS)
 # A postfix role at the end of a run of names: "李嘉斌 摄", "李嘉斌/摄", "李嘉斌摄".
 _POSTFIX = re.compile(rf"\s*[/／]?\s*(?P<role>{_alternation(POSTFIX_ROLES)})\s*$")
 # Dateline markers and filler that precede or follow bylines and are not names.
@@ -147,7 +154,7 @@ def parse_byline(text: str | None) -> Byline:
     text = _DATELINE.sub(" ", clean_text(text))
     # Brackets only group a credit line; they carry no meaning for the grammar.
     text = re.sub(r"[()（）\[\]【】]", " ", text)
-    matches = list(_PREFIX.finditer(text))
+    matches = _field_matches(text)
     if not matches:
         _add_names(byline, None, text)
         return byline
@@ -166,6 +173,21 @@ def parse_byline(text: str | None) -> Byline:
             continue  # a label such as 作者: right before the real role
         _add_names(byline, role, value)
     return byline
+
+
+def _field_matches(text: str) -> list[re.Match[str]]:
+    """Role and source-label matches; inside a source value only labels at a boundary count."""
+    matches: list[re.Match[str]] = []
+    for match in _PREFIX.finditer(text):
+        in_source = bool(matches) and matches[-1].group("source") is not None
+        at_boundary = match.start() == 0 or text[match.start() - 1] in _BOUNDARY_BEFORE
+        if in_source and not at_boundary:
+            continue
+        role = match.group("multi") or match.group("single")
+        if role in _POSTFIX_SET and not text[match.end() :].strip(_SEPARATORS + " "):
+            continue  # a role ending the line (记者 李嘉斌 文/图) applies to the names before it
+        matches.append(match)
+    return matches
 
 
 def _add_names(byline: Byline, role: str | None, text: str, postfix_only: bool = False) -> None:

@@ -14,10 +14,15 @@ from .normalize import HAN
 _LABELS = _alternation(EDITOR_ROLES + REPORTER_ROLES + SOURCE_LABELS)
 # A line that opens (after an optional bracket) with a role or source label and a separator.
 _LEADING_LABEL = re.compile(rf"^[(（\[【]?\s*(?:{_LABELS})\s*(?:[:：/|丨｜]|\s)")
-# A photo credit standing alone: names followed by 摄.
-_PHOTO_CREDIT = re.compile(
-    rf"^[(（]?\s*[{HAN}·•、，,\s]{{2,40}}?\s*[/／]?\s*(?:{_alternation(POSTFIX_ROLES)})\s*[)）]?$"
-)
+# A name as credits write it: two to four Han characters, or a transliterated name with a dot.
+_NAME = rf"(?:[{HAN}]{{2,4}}|[{HAN}]+[·•][{HAN}]+)"
+_NAMES = rf"{_NAME}(?:[\s、，,]+{_NAME})*"
+# Names followed by 摄 (but not the verb 拍摄) or 文/图.
+_POSTFIX_CREDIT = rf"(?P<names>{_NAMES})\s*[/／]?\s*(?<!拍)(?:{_alternation(POSTFIX_ROLES)})\s*[)）]?"
+# A photo credit standing alone as a paragraph.
+_PHOTO_CREDIT = re.compile(rf"^[(（]?\s*{_POSTFIX_CREDIT}$")
+# A photo credit ending an image caption: "雷州青年运河……（李嘉斌 摄）".
+_TRAILING_CREDIT = re.compile(rf"(?:(?:^|(?<=[\s，,。；;]))[(（]?|[(（])\s*{_POSTFIX_CREDIT}$")
 # Credit lines are short and are not sentences.
 _MAX_LENGTH = 100
 _SENTENCE_END = re.compile("[。！？!?]")
@@ -28,3 +33,9 @@ def is_credit_line(text: str) -> bool:
     if not text or len(text) > _MAX_LENGTH or _SENTENCE_END.search(text):
         return False
     return bool(_LEADING_LABEL.match(text) or _PHOTO_CREDIT.match(text))
+
+
+def trailing_credit(text: str) -> str | None:
+    """The credit ending an image caption (``李嘉斌 摄``), as its own text, or None."""
+    match = _TRAILING_CREDIT.search(text.strip()) if text else None
+    return match.group(0).strip() if match else None

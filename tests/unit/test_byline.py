@@ -237,3 +237,23 @@ def test_byline_extend() -> None:
         editors=[Person("編輯", "吳文靜")],
         source="湛江云媒",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors", "source"),
+    [
+        # A role word inside an outlet's name does not end the source.
+        ("来源:湛江市摄影家协会", [], [], "湛江市摄影家协会"),
+        ("来源：湛江日报社编辑部", [], [], "湛江日报社编辑部"),
+        ("来源:湛江日报社编辑部 作者:记者 李嘉斌", [("记者", "李嘉斌")], [], "湛江日报社编辑部"),
+        # A padded two-character name starting with a single-character role word.
+        ("编辑:文  静", [], [("编辑", "文静")], None),
+        ("责任编辑：图　强", [], [("责任编辑", "图强")], None),
+        # 文/图 after the names it applies to.
+        ("记者 李嘉斌 文/图", [("记者", "李嘉斌"), ("文/图", "李嘉斌")], [], None),
+        ("李嘉斌 文/图", [("文/图", "李嘉斌")], [], None),
+    ],
+)
+def test_role_words_inside_values(text: str, reporters: R, editors: R, source: str | None) -> None:
+    byline = parse_byline(text)
+    assert (people(byline.reporters), people(byline.editors), byline.source) == (reporters, editors, source)

@@ -1,0 +1,44 @@
+"""Credit lines inside the body and photo credits ending image captions."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawler.extract.credits import is_credit_line, trailing_credit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(编辑/徐卫民 值班主任/何杰 值班编委/郑时雨)", True),
+        ("(来源:湛江云媒)", True),
+        ("编辑:吴文静", True),
+        ("（記者 張三）", True),
+        ("李嘉斌 摄", True),
+        ("（李嘉斌 摄）", True),
+        ("李嘉斌、王小明 摄", True),
+        ("李嘉斌 文/图", True),
+        # Sentences and subheadings that merely contain role words are text.
+        ("记者从市交通局获悉，今年以来全市新增公交线路12条。", False),
+        ("佳作云集 引来观众驻足拍摄", False),
+        ("摄影比赛在湛江举行", False),
+        ("4月18日,徐聞縣召開創建廣東省衛生縣城暨廣東省縣級文明城市工作推進會", False),
+        ("", False),
+    ],
+)
+def test_is_credit_line(text: str, expected: bool) -> None:
+    assert is_credit_line(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("雷州青年运河红色教育基地。李嘉斌 摄", "李嘉斌 摄"),
+        ("市民在红树林观鸟（李嘉斌 摄）", "（李嘉斌 摄）"),
+        ("市民在红树林观鸟", None),
+        ("观众驻足拍摄", None),
+        ("", None),
+    ],
+)
+def test_trailing_credit(caption: str, expected: str | None) -> None:
+    assert trailing_credit(caption) == expected
