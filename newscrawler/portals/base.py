@@ -145,11 +145,8 @@ class Layout:
         for box in self.page.selector.css(self.related_box):
             title = _first_text(box, self.related_title) or ""
             for anchor in box.css("li a"):
-                text = (
-                    _first_text(anchor, self.related_item_title)
-                    if self.related_item_title
-                    else text_of(anchor)
-                )
+                # The title element when the item has one (beside a thumbnail), else the link text.
+                text = _first_text(anchor, self.related_item_title) or text_of(anchor)
                 links.append(
                     RawLink(list=title, title=text or "", url=self.page.absolute(anchor.attrib.get("href")))
                 )

@@ -21,7 +21,10 @@ class ZjdailyV1(Layout):
     headline = "div.article h1.article-title"
     info_line = "div.article div.article-info"
     time = "div.article-info span.time"
-    paragraphs = "#content > p:not(.pic):not(.pic-desc)"
+    # Paragraphs sit in the body directly or one wrapper down (editors paste <div><p>…</p></div>).
+    paragraphs = ", ".join(
+        f"#content {path}p:not(.pic):not(.pic-desc)" for path in ("> ", "> div > ", "> section > ")
+    )
     credit_lines = "div.article div.article-editor"
     images = "#content img"
     image_caption_xpath = (
