@@ -62,5 +62,4 @@ class CrawlDelay:
         slot = self.crawler.engine.downloader.slots.get(key)
         if slot is not None:
             slot.jitter = 0.0
-            if slot.delay < floor:
-                slot.delay = floor
+            slot.delay = max(slot.delay, floor)

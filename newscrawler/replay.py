@@ -49,8 +49,8 @@ class FixtureServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._httpd.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def start(self) -> FixtureServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -90,7 +90,7 @@ class FixtureServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 host = self.headers.get(HOST_HEADER, self.headers.get("Host", ""))
                 target = server.resolve(path)

@@ -36,7 +36,7 @@ class Decoded:
     warnings: tuple[str, ...] = field(default=())
 
 
-_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
 
 
 def _declarations(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
@@ -110,4 +110,4 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
 
 
 def _strip_bom(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")

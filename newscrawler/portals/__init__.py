@@ -54,6 +54,6 @@ def canonical_url(url: str) -> str:
 
 
 # Portal modules register themselves on import; list them here.
-from . import zjdaily  # noqa: E402,F401
+from . import zjdaily  # noqa: F401
 
 __all__ = ["Layout", "ListingEntry", "Portal", "UnknownPortal", "canonical_url", "for_url", "get", "names", "register"]

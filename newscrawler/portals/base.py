@@ -228,10 +228,10 @@ class Portal:
         dated: dict[str, str | None] = {}
         if cls.listing_item:
             for item in page.css(cls.listing_item):
-                anchor = item.css("a[href]")
-                if not anchor:
+                links = item.css("a[href]")
+                if not links:
                     continue
-                url = page.absolute(anchor[0].attrib["href"])
+                url = page.absolute(links[0].attrib["href"])
                 if url:
                     dated[url] = _first_text(item, cls.listing_item_date)
         for anchor in page.css("a[href]"):
