@@ -1,0 +1,37 @@
+"""Archival captures in WARC/1.1 (ISO 28500), and crawls replayed from them.
+
+Every HTTP exchange of a crawl is written as it came over the wire (before Scrapy decodes gzip)
+to gzipped WARC files with a CDXJ index beside each; article pages get a ``metadata`` record
+(outlinks, extractor and its version); a page whose payload is unchanged since an earlier capture
+of its URL in the same directory is written as a ``revisit`` record. A crawl can then be run again
+from those files, through the whole Scrapy engine, with no network. ``docs/warc.md`` tells more,
+including how to open the files in pywb or ReplayWeb.page.
+
+- ``writer.py`` / ``index.py``: files, records, rollover, CDXJ (no Scrapy).
+- ``capture.py``: ``WarcCaptureMiddleware``, the downloader middleware that writes.
+- ``replay.py``: ``WarcReplayDownloadHandler``, the download handler that reads.
+
+Switching it on (``settings.py``)::
+
+    DOWNLOADER_MIDDLEWARES = {..., "newscrawler.warc.capture.WarcCaptureMiddleware": 950}
+    DOWNLOAD_HANDLERS = {"http": "newscrawler.warc.replay.WarcReplayDownloadHandler",
+                         "https": "newscrawler.warc.replay.WarcReplayDownloadHandler"}
+
+Settings:
+
+- ``NEWSCRAWLER_WARC_ENABLED`` (default ``True``): write WARC files for every crawl.
+- ``NEWSCRAWLER_WARC_DIR``: where they go; default ``warc/`` beside ``NEWSCRAWLER_ARCHIVE``
+  (``data/warc/`` for the default archive), ``data/warc/`` when there is no archive.
+- ``NEWSCRAWLER_WARC_MAX_SIZE`` (default 1 GB): a file that reaches this many bytes is closed and
+  the next record opens a new one. Bytes, or a string with a decimal unit (``"100MB"``, ``"1GB"``).
+- ``NEWSCRAWLER_REPLAY_WARC``: a ``.warc.gz`` file or a directory of them; every request is
+  answered from those captures instead of the network (404 for a URL never captured).
+
+Each response carries where its record is on ``response.meta``: ``warc_filename`` and
+``warc_offset`` (plus ``warc_record_id`` and ``warc_record_type`` when it was just written).
+"""
+
+from .index import CaptureIndex, surt
+from .writer import Exchange, WarcFileSet
+
+__all__ = ["CaptureIndex", "Exchange", "WarcFileSet", "surt"]

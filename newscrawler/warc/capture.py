@@ -1,0 +1,223 @@
+"""The Scrapy side of WARC writing: a downloader middleware that records every HTTP exchange.
+
+``WarcCaptureMiddleware`` sits below ``HttpCompressionMiddleware`` (order 950 > 590), so its
+``process_request`` runs after every other middleware has set its headers and its
+``process_response`` sees each response first, with the body and headers as the download handler
+received them (gzip still gzip). It hands the exchange to a ``WarcFileSet`` and puts where the
+response record went on the request's meta, which the response shares: ``warc_filename``,
+``warc_offset``, ``warc_record_id`` and ``warc_record_type`` (``response`` or ``revisit``).
+
+The ``metadata`` record of an article page is written on Scrapy's ``item_scraped`` signal, which
+fires once the item pipelines are done with an item: the extractor name and version only exist in
+the record the pipelines build, and the signal hands over the response (for its outlinks and its
+WARC record id) beside the item, which a pipeline stage would not get.
+
+Responses that did not come from the network are not written again: those served from Scrapy's
+HTTP cache (flag ``cached``) and those replayed from WARC files (flag ``warc``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import TextResponse
+from scrapy.utils.defer import deferred_from_coro
+
+from .. import __version__
+from .writer import Exchange, WarcFileSet
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_SIZE = 1_000_000_000
+REPLAYED_FLAG = "warc"
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?)i?b?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
+
+
+def parse_size(value: Any) -> int:
+    """Bytes from ``1000000``, ``"500MB"`` or ``"1GB"`` (decimal units)."""
+    if isinstance(value, int):
+        return value
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError(f"NEWSCRAWLER_WARC_MAX_SIZE: expected bytes like 1000000 or 1GB, got {value!r}")
+    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+
+
+def default_warc_dir(archive: str | None) -> Path:
+    """``warc/`` beside the archive file, else ``data/warc``."""
+    return Path(archive).parent / "warc" if archive else Path("data/warc")
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def _header_list(headers: Any) -> list[tuple[str, str]]:
+    return [(_text(name), _text(value)) for name, values in headers.items() for value in values]
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWLER_WARC_ENABLED", True):
+            raise NotConfigured
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.directory = Path(
+            settings.get("NEWSCRAWLER_WARC_DIR") or default_warc_dir(settings.get("NEWSCRAWLER_ARCHIVE"))
+        )
+        self.max_size = parse_size(settings.get("NEWSCRAWLER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE))
+        if self.max_size <= 0:
+            raise ValueError("NEWSCRAWLER_WARC_MAX_SIZE must be positive")
+        self.crawl_id = uuid.uuid4().hex
+        self.files: WarcFileSet | None = None
+        self.failed = False
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    # --- files -----------------------------------------------------------------------------
+
+    def _portal(self) -> str:
+        spider = self.crawler.spider
+        return getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", "") or "crawl"
+
+    def _info(self, request: Request) -> dict[str, str]:
+        settings = self.crawler.settings
+        portal = self._portal()
+        info = {
+            "software": f"newscrawler/{__version__} (Scrapy/{scrapy.__version__}; warcio)",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": f"newscrawler-{portal}-{self.crawl_id}",
+            "description": f"newscrawler crawl of the {portal} portal",
+            "portal": portal,
+            "crawl-run": self.crawl_id,
+            "http-header-user-agent": _text(request.headers.get(b"User-Agent") or b""),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "operator": settings.get("NEWSCRAWLER_CONTACT", ""),
+        }
+        # The archive's run, when the archive pipeline has opened one (it does before any request).
+        run_id = self.stats.get_value("newscrawler/archive/run_id") if self.stats else None
+        if run_id is not None:
+            info["archive-run-id"] = str(run_id)
+            info["archive"] = str(settings.get("NEWSCRAWLER_ARCHIVE", ""))
+        return info
+
+    def _fileset(self, request: Request) -> WarcFileSet:
+        if self.files is None:
+            self.files = WarcFileSet(
+                self.directory, self.max_size, self._info(request),
+                name_prefix=f"newscrawler-{self._portal()}", name_suffix=self.crawl_id[:8],
+            )
+        return self.files
+
+    def spider_closed(self, spider: Spider | None = None) -> None:
+        if self.files is not None:
+            self.files.close()
+            self.stats.set_value("newscrawler/warc/files", len(self.files.files))
+
+    # --- exchanges -------------------------------------------------------------------------
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if "cached" in response.flags or REPLAYED_FLAG in response.flags:
+            return response
+        files = self._fileset(request)
+        parts = request.url.split("/", 3)
+        host = parts[2] if len(parts) > 2 else ""
+        request_headers = [("Host", host)] if b"Host" not in request.headers else []
+        request_headers += _header_list(request.headers)
+        protocol = response.protocol if (response.protocol or "").startswith("HTTP/") else "HTTP/1.1"
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        exchange = Exchange(
+            url=request.url, method=request.method, request_headers=request_headers,
+            request_body=request.body, status=response.status, reason=reason,
+            response_headers=_header_list(response.headers), body=response.body,
+            protocol=protocol,
+            ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        )
+        try:
+            written = files.write_exchange(exchange)
+        except OSError:
+            # A full disk must stop the crawl, not leave an archive without its WARCs.
+            logger.exception("Cannot write the WARC records of %s: closing the spider", request.url)
+            self.stats.inc_value("newscrawler/warc/write_error")
+            if not self.failed:
+                self.failed = True
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_error"))
+            return response
+        request.meta.update(
+            warc_filename=written.filename, warc_offset=written.offset,
+            warc_record_id=written.record_id, warc_record_type=written.record_type,
+        )
+        self.stats.inc_value(f"newscrawler/warc/{written.record_type}")
+        return response
+
+    # --- metadata --------------------------------------------------------------------------
+
+    def item_scraped(self, item: Any, response: Response, spider: Spider | None = None) -> None:
+        if getattr(item, "kind", None) != "article" or self.files is None:
+            return
+        record_id = response.meta.get("warc_record_id")
+        if not record_id:
+            return  # a cached or replayed response: no WARC record of ours to describe
+        self.files.write_metadata(response.url, record_id, metadata_fields(item, response))
+        self.stats.inc_value("newscrawler/warc/metadata")
+
+
+def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
+    """``application/warc-fields`` lines for an article page, Heritrix-style outlinks included."""
+    record = getattr(item, "record", None)
+    fields: list[tuple[str, str]] = [("software", f"newscrawler/{__version__}")]
+    if record is not None:
+        fields += [
+            ("extractor", record["extractor"]),
+            ("extractor-version", record["extractor"].rpartition("@")[2]),
+            ("canonical-url", record["canonical_url"]),
+            ("extraction", "record"),
+        ]
+    else:
+        fields.append(("extraction", "none"))
+    fields += [("note", note) for note in getattr(item, "notes", [])]
+    fields += [("outlink", f"{url} {hop} {path}") for url, hop, path in outlinks(response)]
+    return fields
+
+
+def outlinks(response: Response) -> list[tuple[str, str, str]]:
+    """(absolute URL, hop type, XPath-ish source) for links (``L``) and embeds (``E``)."""
+    if not isinstance(response, TextResponse):
+        return []
+    found: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for selector, hop, path in (("a::attr(href)", "L", "a/@href"), ("img::attr(src)", "E", "img/@src"),
+                                ("link::attr(href)", "E", "link/@href"), ("script::attr(src)", "E", "script/@src")):
+        for value in response.css(selector).getall():
+            value = value.strip()
+            if not value or value.startswith(("#", "javascript:", "mailto:", "data:")):
+                continue
+            url = response.urljoin(value)
+            if url not in seen:
+                seen.add(url)
+                found.append((url, hop, path))
+    return found

@@ -1,0 +1,305 @@
+"""Writing a set of WARC/1.1 files in one directory: records, rollover, CDXJ, revisits.
+
+No Scrapy here (``capture.py`` feeds it from the downloader). ``WarcFileSet`` writes each HTTP
+exchange as a ``response`` record and a ``request`` record (``WARC-Concurrent-To`` the response),
+or, when the same URL was captured before with the same payload digest, a ``revisit`` record
+(profile identical-payload-digest, HTTP headers kept, payload left out) in place of the response.
+Each file opens with a ``warcinfo`` record, every record is its own gzip member, and a file is
+closed once it reaches ``max_size``; the next record opens a new one.
+
+Beside each ``X.warc.gz`` an ``X.warc.gz.cdxj`` gets one line per response or revisit as it is
+written (so a crash leaves a usable index), and is sorted when the file is closed. The revisit
+lookup reads every ``*.cdxj`` of the directory when the set opens: captures from earlier crawls
+into the same directory count, WARC files without an index do not.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit
+
+from warcio.warcwriter import WARCWriter
+
+from .index import Entry, cdxj_path, parse_line, read_record, strip_digest, surt, timestamp14
+
+logger = logging.getLogger(__name__)
+
+WARC_VERSION = "1.1"
+WARC_FIELDS = "application/warc-fields"
+# Hop-by-hop framing that no longer describes the stored body (it is stored de-chunked): kept
+# under pywb's prefix for original headers, so the record still parses and nothing is lost.
+_FRAMING_HEADERS = {"transfer-encoding"}
+_ORIG_PREFIX = "X-Archive-Orig-"
+
+
+def payload_digest(body: bytes) -> str:
+    """``sha1:<base32>``, as in ``WARC-Payload-Digest``."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def warc_date(moment: datetime | None = None) -> str:
+    # Whole seconds: the CDXJ timestamp is then exactly the WARC-Date, and a revisit's
+    # WARC-Refers-To-Date, rebuilt from an index line, equals the original's WARC-Date.
+    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_from_timestamp(timestamp: str) -> str:
+    t = timestamp
+    return f"{t[0:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and its response, as the downloader saw them."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    # The entity as received: de-chunked, but not content-decoded.
+    body: bytes
+    protocol: str = "HTTP/1.1"
+    ip_address: str | None = None
+    date: str = field(default_factory=warc_date)
+
+    def request_block(self) -> bytes:
+        parts = urlsplit_target(self.url)
+        lines = [f"{self.method} {parts} {self.protocol}"]
+        lines += [f"{name}: {value}" for name, value in self.request_headers]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace") + self.request_body
+
+    def response_head(self) -> bytes:
+        lines = [f"{self.protocol} {self.status} {self.reason}".rstrip()]
+        for name, value in self.response_headers:
+            if name.lower() in _FRAMING_HEADERS:
+                name = _ORIG_PREFIX + name
+            lines.append(f"{name}: {value}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+
+    @property
+    def mime(self) -> str:
+        for name, value in self.response_headers:
+            if name.lower() == "content-type":
+                return value.split(";", 1)[0].strip().lower() or "unk"
+        return "unk"
+
+
+def urlsplit_target(url: str) -> str:
+    """The request-target of a URL: path and query (``/`` for an empty path)."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where a record went."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+    record_type: str
+    date: str
+    # For a revisit: the response it stands for.
+    refers_to: Entry | None = None
+
+
+class WarcFile:
+    """One open ``.warc.gz`` and its CDXJ."""
+
+    def __init__(self, path: Path, writer_info: dict[str, str]) -> None:
+        self.path = path
+        self.stream: IO[bytes] = path.open("xb")
+        self.cdxj: IO[str] = cdxj_path(path).open("x", encoding="utf-8")
+        self.writer = WARCWriter(self.stream, gzip=True, warc_version=WARC_VERSION)
+        record = self.writer.create_warcinfo_record(path.name, writer_info)
+        self.write(record)
+
+    @property
+    def size(self) -> int:
+        return self.stream.tell()
+
+    def write(self, record: object) -> tuple[int, int]:
+        offset = self.stream.tell()
+        self.writer.write_record(record)
+        return offset, self.stream.tell() - offset
+
+    def index(self, entry: Entry) -> None:
+        self.cdxj.write(entry.line() + "\n")
+        self.cdxj.flush()
+
+    def close(self) -> None:
+        self.stream.close()
+        self.cdxj.close()
+        # pywb and other CDXJ readers binary-search the index: sort it once the file is done.
+        index = cdxj_path(self.path)
+        lines = sorted(index.read_text(encoding="utf-8").splitlines())
+        partial = index.with_name(index.name + ".tmp")
+        partial.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        os.replace(partial, index)
+
+
+class WarcFileSet:
+    """WARC files in one directory, written one after another with rollover at ``max_size``.
+
+    ``info`` goes into each file's ``warcinfo`` record; ``name_prefix`` starts each file name,
+    which continues with the time the file was opened, a serial number and ``name_suffix``
+    (something unique to this writer, so that two crawls may share a directory).
+    """
+
+    def __init__(
+        self, directory: str | Path, max_size: int, info: dict[str, str],
+        name_prefix: str = "newscrawler", name_suffix: str = "",
+    ) -> None:
+        self.directory = Path(directory)
+        self.max_size = max_size
+        self.info = info
+        self.name_prefix = name_prefix
+        self.name_suffix = name_suffix
+        self.serial = 0
+        self.current: WarcFile | None = None
+        self.files: list[Path] = []
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.originals: dict[tuple[str, str], Entry] = {}
+        self._load_originals()
+
+    def _load_originals(self) -> None:
+        """(url, payload digest) → latest full response, from the directory's CDXJ files."""
+        bad = 0
+        for index in sorted(self.directory.glob("*.cdxj")):
+            with index.open(encoding="utf-8") as lines:
+                for line in lines:
+                    line = line.strip()
+                    if not line:
+                        continue
+                    try:
+                        entry = parse_line(line, self.directory)
+                    except (ValueError, KeyError):
+                        # Another crawl may be writing this index right now: a torn last line.
+                        bad += 1
+                        continue
+                    self._remember(entry)
+        if bad:
+            logger.warning("Skipped %d unreadable CDXJ lines in %s", bad, self.directory)
+
+    def _remember(self, entry: Entry) -> None:
+        if entry.is_revisit:
+            return
+        key = (entry.url, entry.digest)
+        known = self.originals.get(key)
+        if known is None or entry.order >= known.order:
+            self.originals[key] = entry
+
+    def _file(self) -> WarcFile:
+        if self.current is None:
+            opened = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
+            name = f"{self.name_prefix}-{opened}-{self.serial:05d}"
+            if self.name_suffix:
+                name += f"-{self.name_suffix}"
+            self.serial += 1
+            path = self.directory / f"{name}.warc.gz"
+            self.current = WarcFile(path, self.info)
+            self.files.append(path)
+        return self.current
+
+    def _roll_if_full(self) -> None:
+        if self.current is not None and self.current.size >= self.max_size:
+            self.current.close()
+            self.current = None
+
+    def _revisit_target(self, url: str, digest: str) -> tuple[Entry, str] | None:
+        """The earlier response this payload repeats, and its record id; None to write it in full."""
+        entry = self.originals.get((url, strip_digest(digest)))
+        if entry is None:
+            return None
+        try:
+            record, _ = read_record(entry.path, entry.offset, consume=False)
+        except (OSError, ValueError) as exc:
+            # The original is gone or unreadable: a revisit would point at nothing.
+            logger.warning("Writing %s in full: its earlier capture is unreadable (%s)", url, exc)
+            return None
+        return entry, record.rec_headers.get_header("WARC-Record-ID")
+
+    def write_exchange(self, exchange: Exchange) -> Written:
+        """Write the response (or a revisit) and the request; returns where the response went."""
+        file = self._file()
+        writer = file.writer
+        digest = payload_digest(exchange.body)
+        head = exchange.response_head()
+        warc_headers = {"WARC-Date": exchange.date}
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        # An empty payload (a redirect, say) is no cheaper as a revisit.
+        target = self._revisit_target(exchange.url, digest) if exchange.body else None
+        if target is not None:
+            original, original_id = target
+            if original_id:
+                warc_headers["WARC-Refers-To"] = original_id
+            http_headers = writer.parser.parse(BytesIO(head))
+            response = writer.create_revisit_record(
+                exchange.url, digest, original.url, iso_from_timestamp(original.timestamp),
+                http_headers=http_headers, warc_headers_dict=warc_headers,
+            )
+            mime = "warc/revisit"
+        else:
+            block = head + exchange.body
+            response = writer.create_warc_record(
+                exchange.url, "response", payload=BytesIO(block), length=len(block),
+                warc_headers_dict=warc_headers,
+            )
+            mime = exchange.mime
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        offset, length = file.write(response)
+        request_block = exchange.request_block()
+        request = writer.create_warc_record(
+            exchange.url, "request", payload=BytesIO(request_block), length=len(request_block),
+            warc_headers_dict={"WARC-Date": exchange.date, "WARC-Concurrent-To": record_id},
+        )
+        file.write(request)
+        entry = Entry(
+            key=surt(exchange.url), timestamp=timestamp14(exchange.date), url=exchange.url,
+            mime=mime, status=str(exchange.status), digest=strip_digest(digest), length=length,
+            offset=offset, filename=file.path.name, path=file.path,
+        )
+        file.index(entry)
+        self._remember(entry)
+        written = Written(
+            filename=file.path.name, offset=offset, length=length, record_id=record_id,
+            record_type=response.rec_type, date=exchange.date,
+            refers_to=target[0] if target else None,
+        )
+        self._roll_if_full()
+        return written
+
+    def write_metadata(self, url: str, refers_to: str, fields: list[tuple[str, str]]) -> Written:
+        """A ``metadata`` record (``application/warc-fields``) about the record ``refers_to``."""
+        file = self._file()
+        body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        date = warc_date()
+        record = file.writer.create_warc_record(
+            url, "metadata", payload=BytesIO(body), length=len(body),
+            warc_content_type=WARC_FIELDS,
+            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": refers_to},
+        )
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        offset, length = file.write(record)
+        written = Written(file.path.name, offset, length, record_id, "metadata", date)
+        self._roll_if_full()
+        return written
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.current = None
