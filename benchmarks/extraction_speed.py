@@ -1,0 +1,185 @@
+"""Per-page extraction time: newscrawler against trafilatura and GNE on the same article pages.
+
+Every article page in ``fixtures/zjdaily/p/*.html`` (with its ``*.headers.json`` sidecar headers
+when there is one) goes through, in the same process and the same rounds:
+
+- ``newscrawler.extract.extract(url, body, headers, fetched_at)``: decoding, the portal layout's
+  selectors, normalisation and validation, i.e. the whole record;
+- ``trafilatura.extract(body, url=…, output_format="json", with_metadata=True)`` (the baseline);
+- ``gne.GeneralNewsExtractor().extract(html)`` (GNE takes text, so decoding is timed with it).
+
+One warm-up round is not counted (imports, caches, lazily compiled patterns). Each round then times
+every page with every extractor, interleaved so machine noise falls on all three alike. Printed:
+median and mean ms/page per extractor, and the newscrawler/trafilatura ratio. Target: at most 0.2
+(a fifth of trafilatura's time). ``--profile`` adds a cProfile of newscrawler's extraction.
+
+    .venv/bin/python benchmarks/extraction_speed.py [--rounds 20] [--profile]
+
+Needs the ``bench`` extra: ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures" / "zjdaily"
+HOST = "https://www.gdzjdaily.com.cn"
+TARGET = 0.2
+# A fixed fetch date: the layout chosen (and so the work done) must not depend on today.
+FETCHED_AT = datetime(2024, 7, 1, 4, 0, tzinfo=timezone.utc)
+
+
+def load_pages(root: Path) -> list[tuple[str, bytes, dict[str, str]]]:
+    pages = []
+    for path in sorted(root.glob("p/*.html")):
+        sidecar = path.with_name(path.name + ".headers.json")
+        headers = {"Content-Type": "text/html"}
+        if sidecar.is_file():
+            headers.update(json.loads(sidecar.read_text(encoding="utf-8")))
+        url = f"{HOST}/{path.relative_to(root).as_posix()}"
+        pages.append((url, path.read_bytes(), headers))
+    return pages
+
+
+def _charset(headers: dict[str, str]) -> str:
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    _, _, charset = content_type.partition("charset=")
+    return charset.strip().strip("\"'") or "utf-8"
+
+
+def extractors() -> dict[str, Callable[[str, bytes, dict[str, str]], Any]]:
+    from newscrawler.extract import InvalidRecord, extract
+
+    def newscrawler(url: str, body: bytes, headers: dict[str, str]) -> Any:
+        try:
+            return extract(url, body, headers, FETCHED_AT)
+        except InvalidRecord:
+            return None  # a page without a record still costs what it cost
+
+    found: dict[str, Callable[[str, bytes, dict[str, str]], Any]] = {"newscrawler": newscrawler}
+    try:
+        import trafilatura
+    except ImportError:
+        sys.exit("trafilatura is missing: pip install -e '.[bench]'")
+
+    def trafilatura_json(url: str, body: bytes, headers: dict[str, str]) -> Any:
+        return trafilatura.extract(body, url=url, output_format="json", with_metadata=True)
+
+    found["trafilatura"] = trafilatura_json
+    try:
+        from gne import GeneralNewsExtractor
+    except ImportError:
+        print("gne is missing (pip install -e '.[bench]'): skipped", file=sys.stderr)
+    else:
+        gne = GeneralNewsExtractor()
+
+        def gne_extract(url: str, body: bytes, headers: dict[str, str]) -> Any:
+            return gne.extract(body.decode(_charset(headers), errors="replace"))
+
+        found["gne"] = gne_extract
+    return found
+
+
+def measure(
+    pages: list[tuple[str, bytes, dict[str, str]]],
+    runners: dict[str, Callable[[str, bytes, dict[str, str]], Any]],
+    rounds: int,
+) -> tuple[dict[str, list[float]], dict[str, int]]:
+    timings: dict[str, list[float]] = {name: [] for name in runners}
+    empty: dict[str, int] = {name: 0 for name in runners}
+    for name, run in runners.items():  # warm-up, not counted
+        for url, body, headers in pages:
+            if not run(url, body, headers):
+                empty[name] += 1
+    clock = time.perf_counter
+    for _ in range(rounds):
+        for url, body, headers in pages:
+            for name, run in runners.items():
+                start = clock()
+                run(url, body, headers)
+                timings[name].append((clock() - start) * 1000)
+    return timings, empty
+
+
+def profile(pages: list[tuple[str, bytes, dict[str, str]]], rounds: int, top: int) -> str:
+    run = extractors()["newscrawler"]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        for url, body, headers in pages:
+            run(url, body, headers)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        default=FIXTURES,
+        help="portal fixture directory (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=20, help="timed rounds over all pages (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also print a cProfile of newscrawler's extraction"
+    )
+    parser.add_argument(
+        "--top", type=int, default=25, help="functions shown by --profile (default: %(default)s)"
+    )
+    args = parser.parse_args(argv)
+
+    pages = load_pages(args.fixtures)
+    if not pages:
+        sys.exit(f"no article pages under {args.fixtures}/p/")
+    runners = extractors()
+    timings, empty = measure(pages, runners, args.rounds)
+
+    print(f"{len(pages)} article pages from {args.fixtures}, {args.rounds} rounds (+1 warm-up)")
+    print(
+        f"{'extractor':<12} {'median ms':>10} {'mean ms':>10} {'p90 ms':>10}  pages without output"
+    )
+    for name, samples in timings.items():
+        p90 = statistics.quantiles(samples, n=10)[-1] if len(samples) > 1 else samples[0]
+        print(
+            f"{name:<12} {statistics.median(samples):>10.2f} {statistics.fmean(samples):>10.2f}"
+            f" {p90:>10.2f}  {empty[name]}/{len(pages)}"
+        )
+    ours, theirs = timings["newscrawler"], timings["trafilatura"]
+    by_median = statistics.median(ours) / statistics.median(theirs)
+    by_mean = statistics.fmean(ours) / statistics.fmean(theirs)
+    verdict = "met" if by_median <= TARGET else "MISSED"
+    print(
+        f"newscrawler/trafilatura: {by_median:.3f} (median), {by_mean:.3f} (mean);"
+        f" target <= {TARGET}: {verdict}"
+    )
+    if "gne" in timings:
+        print(
+            f"newscrawler/gne: {statistics.median(ours) / statistics.median(timings['gne']):.3f} (median)"
+        )
+    if args.profile:
+        print()
+        print(profile(pages, max(1, args.rounds // 2), args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
