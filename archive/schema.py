@@ -85,7 +85,7 @@ CREATE TABLE articles (
     last_seen TEXT NOT NULL,
     version_count INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX articles_portal_key ON articles(portal, url_key);
+CREATE INDEX articles_url_key ON articles(url_key, portal);
 CREATE INDEX articles_published ON articles(published_utc);
 
 -- Every distinct extracted content of an article; a correction adds a row.
@@ -155,7 +155,7 @@ CREATE TABLE rankings (
 );
 -- A capture's list entry is stored once, whatever the record repeats.
 CREATE UNIQUE INDEX rankings_entry ON rankings(capture_id, list, ifnull(period, ''), rank);
-CREATE INDEX rankings_target ON rankings(portal, url_key);
+CREATE INDEX rankings_target ON rankings(url_key, portal);
 CREATE INDEX rankings_list ON rankings(portal, list, period, fetched_at);
 
 CREATE TABLE related (
@@ -171,7 +171,7 @@ CREATE TABLE related (
     target_article_id INTEGER REFERENCES articles(id),
     UNIQUE (capture_id, list, position)
 );
-CREATE INDEX related_target ON related(portal, url_key);
+CREATE INDEX related_target ON related(url_key, portal);
 
 -- Character folding used by the search index (archive/fold.py); only characters that change.
 CREATE TABLE fold (
@@ -180,10 +180,18 @@ CREATE TABLE fold (
 ) WITHOUT ROWID;
 
 -- Full-text index of the current version of each article, rowid = articles.id.
--- Columns hold overlapping bigrams of the folded text, see docs/archive.md.
-CREATE VIRTUAL TABLE search USING fts5(headline, body, names, tokenize = "{tokenize}");
+-- Columns index overlapping bigrams of the folded text, see docs/archive.md. Contentless: the
+-- text is in paragraphs already, and storing its bigrams again would double the archive. A
+-- row is removed with the 'delete' command and the same values, recomputed from the version.
+CREATE VIRTUAL TABLE search USING fts5(
+    headline, body, names, content = '', tokenize = "{tokenize}"
+);
 -- bm25 column weights: a hit in the headline counts most.
 INSERT INTO search(search, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0)');
+-- Every page commits on its own, which leaves many small index segments; merging more of
+-- them at once costs less per page for a small price at query time.
+INSERT INTO search(search, rank) VALUES ('automerge', 8);
+INSERT INTO search(search, rank) VALUES ('crisismerge', 32);
 
 -- Researcher views: the current version of each article, flattened.
 CREATE VIEW article_people AS

@@ -282,6 +282,11 @@ class Writer:
         new: bool = False,
     ) -> None:
         published_at = record.get("published_at")
+        old_version_id = None
+        if not new:
+            old_version_id = self.conn.execute(
+                "SELECT current_version_id FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()[0]
         self.conn.execute(
             "UPDATE articles SET current_version_id = ?, canonical_url = ?, portal_article_id = ?,"
             " headline = ?, published_at = ?, published_utc = ?, source = ?, script = ?"
@@ -299,18 +304,38 @@ class Writer:
             ),
         )
         if not new:
-            self.conn.execute("DELETE FROM search WHERE rowid = ?", (article_id,))
-        names = [p["name"] for key in ("reporters", "editors") for p in record.get(key) or []]
-        if record.get("source"):
-            names.append(record["source"])
+            # A contentless index forgets its text: the row is deleted by repeating the values
+            # it was indexed with, recomputed from the version that was current.
+            self.conn.execute(
+                "INSERT INTO search (search, rowid, headline, body, names)"
+                " VALUES ('delete', ?, ?, ?, ?)",
+                (article_id, *self.search_values(old_version_id)),
+            )
         self.conn.execute(
             "INSERT INTO search (rowid, headline, body, names) VALUES (?, ?, ?, ?)",
-            (
-                article_id,
-                index_text(record["headline"], self.fold_table),
-                index_texts(record["paragraphs"], self.fold_table),
-                index_texts(names, self.fold_table),
-            ),
+            (article_id, *self.search_values(version_id)),
+        )
+
+    def search_values(self, version_id: int) -> tuple[str, str, str]:
+        """The index texts of a version (headline, body, names), always built from stored rows.
+
+        Building them from the database, never from the incoming record, guarantees that the
+        'delete' above repeats exactly what was inserted.
+        """
+        headline, source = self.conn.execute(
+            "SELECT headline, source FROM versions WHERE id = ?", (version_id,)
+        ).fetchone()
+        paragraphs = [r[0] for r in self.conn.execute(
+            "SELECT text FROM paragraphs WHERE version_id = ? ORDER BY position", (version_id,))]
+        names = [r[0] for r in self.conn.execute(
+            "SELECT name FROM people WHERE version_id = ? ORDER BY kind DESC, position",
+            (version_id,))]
+        if source:
+            names.append(source)
+        return (
+            index_text(headline, self.fold_table),
+            index_texts(paragraphs, self.fold_table),
+            index_texts(names, self.fold_table),
         )
 
     def _target(self, portal: str, key: str | None) -> int | None:
