@@ -325,6 +325,7 @@ def test_replay_handler_resolves_revisits_and_answers_404(tmp_path: Path) -> Non
     assert (response.status, response.body) == (200, body)
     assert response.headers[b"Content-Encoding"] == b"gzip" and "warc" in response.flags
     assert (request.meta["warc_filename"], request.meta["warc_offset"]) == (revisit.filename, revisit.offset)
+    assert request.meta["warc_date"] == revisit.date  # when the page was fetched, for extraction
     # The http twin folds into the same SURT key; an unknown URL is a 404.
     assert asyncio.run(handler.download_request(Request("http://x.cn/a.html"))).body == body
     assert asyncio.run(handler.download_request(Request("https://www.x.cn/b.html"))).status == 404

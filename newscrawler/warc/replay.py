@@ -11,11 +11,12 @@ content-encoded, so Scrapy's middlewares (decompression, robots.txt, retries, re
 spider run exactly as in a live crawl, with no network.
 
 Replayed responses carry the flag ``warc`` (the capture middleware does not write them again) and
-put the record they came from on the request's meta: ``warc_filename``, ``warc_offset``.
+put the record they came from on the request's meta: ``warc_filename``, ``warc_offset``, and
+``warc_date`` (its ``WARC-Date``: when the page was really fetched).
 
-Without the setting the handler is ``newscrawler.replay.ReplayDownloadHandler`` (fixture replay
-with ``NEWSCRAWLER_REPLAY_DIR``, else plain HTTP/1.1), so one ``DOWNLOAD_HANDLERS`` entry serves
-all three modes.
+Without the setting the handler hands every request to ``newscrawler.replay.ReplayDownloadHandler``
+(fixture replay with ``NEWSCRAWLER_REPLAY_DIR``, else plain HTTP/1.1), so one
+``DOWNLOAD_HANDLERS`` entry serves all three modes; with it, no HTTP client is set up at all.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from warcio.bufferedreaders import ChunkedDataReader
@@ -50,36 +52,46 @@ class WarcReplayError(Exception):
     """A capture that cannot be replayed: its file is missing or a revisit's original is."""
 
 
-class WarcReplayDownloadHandler(ReplayDownloadHandler):
+class WarcReplayDownloadHandler(BaseDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
         location = crawler.settings.get("NEWSCRAWLER_REPLAY_WARC")
         if location and crawler.settings.get("NEWSCRAWLER_REPLAY_DIR"):
             raise ValueError("set NEWSCRAWLER_REPLAY_WARC or NEWSCRAWLER_REPLAY_DIR, not both")
-        super().__init__(crawler)
         self.stats = crawler.stats
         self.index: CaptureIndex | None = None
-        if location:
-            # http and https each get a handler: they share one index.
-            self.index = _INDEXES.get(crawler)
-            if self.index is None:
-                self.index = _INDEXES[crawler] = CaptureIndex.load(Path(location), canonical_url)
-                logger.info("Replaying %d captures from %s", len(self.index), location)
+        # Without WARC files: fixture replay or the network, through the project's handler.
+        self.fallback: ReplayDownloadHandler | None = None
+        if not location:
+            self.fallback = ReplayDownloadHandler(crawler)
+            return
+        # http and https each get a handler: they share one index.
+        self.index = _INDEXES.get(crawler)
+        if self.index is None:
+            self.index = _INDEXES[crawler] = CaptureIndex.load(Path(location), canonical_url)
+            logger.info("Replaying %d captures from %s", len(self.index), location)
 
     async def download_request(self, request: Request) -> Response:
-        if self.index is None:
-            return await super().download_request(request)
+        if self.fallback is not None:
+            return await self.fallback.download_request(request)
+        assert self.index is not None
         entry = self.index.latest(request.url)
         if entry is None:
             self.stats.inc_value("newscrawler/warc_replay/missing")
             return _response(request.url, 404, Headers({"Content-Type": "text/html"}), NOT_FOUND_BODY,
                              flags=[REPLAYED_FLAG])
-        status, headers, body, protocol = self.load(entry)
-        request.meta.update(warc_filename=entry.filename, warc_offset=entry.offset)
+        status, headers, body, protocol, date = self.load(entry)
+        request.meta.update(warc_filename=entry.filename, warc_offset=entry.offset, warc_date=date)
         self.stats.inc_value("newscrawler/warc_replay/revisit" if entry.is_revisit else "newscrawler/warc_replay/response")
         return _response(request.url, status, headers, body, flags=[REPLAYED_FLAG], protocol=protocol)
 
-    def load(self, entry: Entry) -> tuple[int, Headers, bytes, str | None]:
-        """Status, headers, payload (as stored) and protocol of a capture, revisits resolved."""
+    async def close(self) -> None:
+        if self.fallback is not None:
+            await self.fallback.close()
+
+    def load(self, entry: Entry) -> tuple[int, Headers, bytes, str | None, str]:
+        """Status, headers, payload (as stored), protocol and WARC-Date of a capture, revisits
+        resolved."""
         try:
             record, payload = read_record(entry.path, entry.offset)
         except (OSError, ValueError) as exc:
@@ -100,7 +112,8 @@ class WarcReplayDownloadHandler(ReplayDownloadHandler):
             if chunked and name.lower() == "transfer-encoding":
                 continue
             headers.appendlist(name, value)
-        return int(http.get_statuscode()), headers, payload, http.protocol or None
+        date = record.rec_headers.get_header("WARC-Date") or ""
+        return int(http.get_statuscode()), headers, payload, http.protocol or None, date
 
     def _original_payload(self, entry: Entry, record: object) -> bytes:
         assert self.index is not None

@@ -46,8 +46,7 @@ def payload_digest(body: bytes) -> str:
 
 
 def warc_date(moment: datetime | None = None) -> str:
-    # Whole seconds: the CDXJ timestamp is then exactly the WARC-Date, and a revisit's
-    # WARC-Refers-To-Date, rebuilt from an index line, equals the original's WARC-Date.
+    # Whole seconds, so that the CDXJ timestamp is exactly the WARC-Date.
     moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -219,8 +218,8 @@ class WarcFileSet:
             self.current.close()
             self.current = None
 
-    def _revisit_target(self, url: str, digest: str) -> tuple[Entry, str] | None:
-        """The earlier response this payload repeats, and its record id; None to write it in full."""
+    def _revisit_target(self, url: str, digest: str) -> tuple[Entry, str, str] | None:
+        """The earlier response this payload repeats, its record id and date; None: write in full."""
         entry = self.originals.get((url, strip_digest(digest)))
         if entry is None:
             return None
@@ -230,7 +229,9 @@ class WarcFileSet:
             # The original is gone or unreadable: a revisit would point at nothing.
             logger.warning("Writing %s in full: its earlier capture is unreadable (%s)", url, exc)
             return None
-        return entry, record.rec_headers.get_header("WARC-Record-ID")
+        headers = record.rec_headers
+        date = headers.get_header("WARC-Date") or iso_from_timestamp(entry.timestamp)
+        return entry, headers.get_header("WARC-Record-ID"), date
 
     def write_exchange(self, exchange: Exchange) -> Written:
         """Write the response (or a revisit) and the request; returns where the response went."""
@@ -244,12 +245,12 @@ class WarcFileSet:
         # An empty payload (a redirect, say) is no cheaper as a revisit.
         target = self._revisit_target(exchange.url, digest) if exchange.body else None
         if target is not None:
-            original, original_id = target
+            original, original_id, original_date = target
             if original_id:
                 warc_headers["WARC-Refers-To"] = original_id
             http_headers = writer.parser.parse(BytesIO(head))
             response = writer.create_revisit_record(
-                exchange.url, digest, original.url, iso_from_timestamp(original.timestamp),
+                exchange.url, digest, original.url, original_date,
                 http_headers=http_headers, warc_headers_dict=warc_headers,
             )
             mime = "warc/revisit"
