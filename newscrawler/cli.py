@@ -84,7 +84,7 @@ def crawl(portal: str, replay_dir: str | None, output: str | None, db_path: str 
 @cli.command(name="extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", help="The page's URL (default: its canonical link).")
-@click.option("--portal", help="Portal profile to use (default: chosen by URL).")
+@click.option("--portal", help="Portal profile to use (default: chosen by URL; `generic` for any site).")
 @click.option("--fetched-at", help="Fetch time, ISO 8601 (default: now); resolves relative times.")
 def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
                     fetched_at: str | None) -> None:
@@ -94,7 +94,7 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
     """
     if url and len(files) > 1:
         raise click.UsageError("--url names one page; give one FILE with it")
-    if portal:
+    if portal and portal != "generic":
         try:
             portals.get(portal)
         except portals.UnknownPortal as exc:

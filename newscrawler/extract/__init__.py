@@ -41,15 +41,15 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 
 
 def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
-    """The named profile, or the one owning the URL's host."""
+    """The named profile, or the one owning the URL's host, or the generic one when none does."""
     # Imported here: portal modules import the extraction helpers, not the other way round.
     from .. import portals
+    from ..portals.generic import NAME as GENERIC, GenericPortal
 
     if portal is None:
-        found = portals.for_url(url)
-        if found is None:
-            raise portals.UnknownPortal(f"no portal profile owns {url}")
-        return found
+        return portals.for_url(url) or GenericPortal
+    if portal == GENERIC:
+        return GenericPortal
     return portals.get(portal) if isinstance(portal, str) else portal
 
 
@@ -65,10 +65,12 @@ def read_page(
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     decoded = decode_html(body, _header(headers, "content-type"))
     layout = profile.layout_for(fetched)
-    raw = layout(Page(decoded.text, url)).read()
+    reader = layout(Page(decoded.text, url))
+    raw = reader.read()
     context = PageContext(
         url=url,
-        canonical_url=profile.canonical_url(url),
+        # A layout that reads the canonical link off the page (the generic one) sets it.
+        canonical_url=getattr(reader, "canonical_url", None) or profile.canonical_url(url),
         portal=profile.name,
         article_id=profile.article_id(url),
         fetched_at=fetched,

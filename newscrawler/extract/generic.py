@@ -1,0 +1,749 @@
+"""Generic extraction: the raw fields of an article page from a site that has no portal profile.
+
+``GenericLayout`` is a ``Layout`` whose ``read()`` finds the fields without selectors, using only
+conventions shared by Chinese news pages, so normalisation, the byline grammar and validation are
+the same as for every profiled portal. ``newscrawler.portals.generic.GenericPortal`` uses it for
+any URL no profile owns. In order:
+
+1. **Lines.** The page is cut into rendered lines: a block element (``p``, ``div``, ``td`` …)
+   starts a line, ``<br>`` ends one; inline text and links stay inside their block's line. Hidden
+   elements, scripts, forms controls, ``nav`` and ``aside`` are skipped.
+2. **Body.** Each line with text scores by its length and its punctuation (Chinese prose is dense
+   in ，。；); the score goes to the line's block, its parent and (halved) its grandparent, in the
+   manner of Readability and GeneralNewsExtractor's text/punctuation density. A candidate's score
+   is lowered by its share of link text and by class/id words of page chrome (``comment``,
+   ``share``, ``related`` …). The best candidate's lines are the body, cleaned of the usual
+   non-text lines (原标题, share and QR prompts, 相关阅读 blocks, copyright and disclaimers).
+3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
+   ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix); h1 preferred.
+4. **Bylines and credits.** Short lines between the headline and the body holding a time or a
+   byline label; credit-shaped lines just after the body; credit lines inside the body, the
+   dateline credit opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit
+   closing the last one (``（文/图 …）``). The byline grammar reads them all later.
+5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
+   ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
+   wins when they disagree, the structured one fills in what the page leaves out (the year of
+   ``09-30 22:46``, the time of a bare date).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from ..portals.base import Layout
+from .byline import EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
+from .credits import is_credit_line
+from .fields import RawFields, RawImage
+from .normalize import HAN, collapse_whitespace
+from .page import Page
+from .times import TIME_PATTERN, parse_time, portal_zone
+
+# --- lines -----------------------------------------------------------------------------------
+
+_SKIP = frozenset({
+    "script", "style", "noscript", "template", "textarea", "select", "option", "button", "input",
+    "iframe", "svg", "canvas", "object", "embed", "head", "title", "nav", "aside", "map", "video",
+    "audio", "link", "meta",
+})
+_BLOCK = frozenset({
+    "address", "article", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl",
+    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "html", "li", "main", "ol", "p", "pre", "section", "summary", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption",
+})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_CLASS = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden"})
+_NON_SPACE = re.compile(r"\S")
+
+
+@dataclass
+class Line:
+    """One rendered line of the page: its text, the block it belongs to, and its link text."""
+
+    text: str
+    owner: Any  # the lxml element of the block the line belongs to
+    chars: int
+    link_chars: int
+    index: int = 0
+
+    @property
+    def link_share(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+@dataclass
+class _Buffer:
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+
+    def add(self, text: str, in_link: bool) -> None:
+        self.parts.append(text)
+        if in_link:
+            self.link_chars += len(_NON_SPACE.findall(text))
+
+
+def _tag(element: Any) -> str:
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def is_hidden(element: Any) -> bool:
+    """Hidden by its own markup: ``style="display:none"``, ``hidden``, a hiding class."""
+    attrib = element.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true" and _tag(element) in _BLOCK:
+        return True
+    style = attrib.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    classes = attrib.get("class")
+    return bool(classes) and not _HIDDEN_CLASS.isdisjoint(classes.split())
+
+
+def page_lines(root: Any) -> tuple[list[Line], list[tuple[Any, int]]]:
+    """The rendered lines of a document in order, and its images with the line count before each."""
+    lines: list[Line] = []
+    images: list[tuple[Any, int]] = []
+
+    def flush(buffer: _Buffer, owner: Any) -> None:
+        if buffer.parts:
+            text = collapse_whitespace("".join(buffer.parts))
+            if text:
+                chars = len(text.replace(" ", ""))
+                lines.append(Line(text, owner, chars, min(buffer.link_chars, chars), len(lines)))
+        buffer.parts = []
+        buffer.link_chars = 0
+
+    def walk(element: Any, owner: Any, buffer: _Buffer, in_link: bool) -> None:
+        tag = _tag(element)
+        if not tag or tag in _SKIP or is_hidden(element):
+            return
+        if tag == "br":
+            flush(buffer, owner)
+            return
+        if tag == "img":
+            images.append((element, len(lines)))
+            return
+        if tag in _BLOCK:
+            flush(buffer, owner)
+            inner = _Buffer()
+            if element.text:
+                inner.add(element.text, in_link)
+            for child in element:
+                walk(child, element, inner, in_link)
+                if child.tail:
+                    inner.add(child.tail, in_link)
+            flush(inner, element)
+            return
+        link = in_link or tag == "a"
+        if element.text:
+            buffer.add(element.text, link)
+        for child in element:
+            walk(child, owner, buffer, link)
+            if child.tail:
+                buffer.add(child.tail, link)
+
+    top = _Buffer()
+    walk(root, root, top, False)
+    flush(top, root)
+    return lines, images
+
+
+# --- the body --------------------------------------------------------------------------------
+
+# Punctuation of running prose; its density tells text from menus and lists.
+_PROSE_PUNCT = re.compile(r"[，。；：！？、“”,;]")
+# Class and id words of page chrome and of article containers (Readability's convention).
+_NEGATIVE = re.compile(
+    r"comment|footer|foot\b|sidebar|side|related|recommend|share|\bnav|menu|hot|rank|banner"
+    r"|copyright|breadcrumb|crumb|login|widget|popup|modal|\bad\b|ads\b|advert|guess|tuijian"
+    r"|xiangguan|toolbar|qrcode|erweima|pinglun|fenxiang|reply",
+    re.I,
+)
+_POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|con\b", re.I)
+# Chrome words that end the body when they mark a box inside it.
+_CHROME_BOX = re.compile(
+    r"comment|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
+    re.I,
+)
+_MIN_SCORED_CHARS = 10
+
+
+def line_score(line: Line) -> float:
+    """How much a line looks like article prose: length and punctuation, less its link text."""
+    text_chars = line.chars - line.link_chars
+    if text_chars < _MIN_SCORED_CHARS:
+        return 0.0
+    return (1 + len(_PROSE_PUNCT.findall(line.text)) + min(text_chars / 40, 3)) * (1 - line.link_share)
+
+
+def _class_words(element: Any) -> str:
+    return f"{element.attrib.get('class', '')} {element.attrib.get('id', '')}"
+
+
+def class_weight(element: Any) -> float:
+    words = _class_words(element)
+    if not words.strip():
+        return 1.0
+    weight = 1.0
+    if _NEGATIVE.search(words):
+        weight *= 0.5
+    if _POSITIVE.search(words):
+        weight *= 1.25
+    return weight
+
+
+def best_container(lines: list[Line]) -> Any | None:
+    """The element holding the article text: the best-scoring block after link and class weights."""
+    scores: dict[Any, float] = {}
+    totals: dict[Any, list[int]] = {}
+    for line in lines:
+        # Every ancestor counts the line's characters, for its link density.
+        element = line.owner
+        while element is not None:
+            total = totals.setdefault(element, [0, 0])
+            total[0] += line.chars
+            total[1] += line.link_chars
+            element = element.getparent()
+        score = line_score(line)
+        if not score:
+            continue
+        owner = line.owner
+        parent = owner.getparent()
+        scores[owner] = scores.get(owner, 0.0) + score
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + score
+            grandparent = parent.getparent()
+            if grandparent is not None:
+                scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
+    best, best_score = None, 0.0
+    for element, score in scores.items():
+        if _tag(element) in ("html", "body", "p") or _tag(element) in _HEADINGS:
+            continue
+        chars, link_chars = totals.get(element, (0, 0))
+        density = link_chars / chars if chars else 0.0
+        final = score * (1 - density) * class_weight(element)
+        # Deeper wins ties: a wrapper adds only chrome to the same text.
+        if final > best_score * 1.0001 or (best is not None and final >= best_score and _is_ancestor(best, element)):
+            best, best_score = element, final
+    return best
+
+
+def _is_ancestor(ancestor: Any, element: Any) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _within(element: Any, container: Any) -> bool:
+    return element is container or _is_ancestor(container, element)
+
+
+def _in_chrome_box(element: Any, container: Any) -> bool:
+    """True when an element sits in a share/comment/related box inside the container."""
+    while element is not None and element is not container:
+        if _CHROME_BOX.search(_class_words(element)):
+            return True
+        element = element.getparent()
+    return False
+
+
+# Lines that are not article text (Chinese news conventions). Each is matched on short lines only.
+_ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:本文)?原(?:标|標)?(?:题|題)\s*(?:为|為)?\s*[:：《]")
+_PROMPT = re.compile(
+    r"扫描?(?:下方|上方|文末|左侧|右侧)?二维码|扫一扫|扫码|长按(?:识别|二维码|图片)|识别二维码"
+    r"|下载.{0,12}(?:客户端|APP|App|app)|(?:客户端|APP|App|app).{0,6}下载|分享到|点击(?:阅读原文|关注|下载|查看更多|进入)"
+    r"|关注(?:我们|公众号|微信公众号)|微信公众号[:：]|阅读原文|点击上方|戳这里|点我|订阅号|在看"
+    r"|^(?:分享|打印|收藏|关闭|返回顶部|字号|评论|点赞)\S{0,8}$",
+)
+_LEGAL = re.compile(
+    r"版权所有|版权声明|版权归|未经(?:授权|许可|允许|同意).{0,12}(?:转载|使用|复制|摘编)|不得转载|禁止转载"
+    r"|免责声明|^声明[:：]|转载请注明|Copyright|©|本文(?:为|系).{0,20}(?:原创|作者)|仅代表作者(?:个人)?观点"
+    r"|不代表本(?:站|网|平台)|(?:图片|信息|内容)(?:均)?来(?:自|源于)网络|如有侵权|侵删|^【?(?:编者按)?】?$"
+)
+_STOP = re.compile(
+    r"^[【\[]?\s*(?:相关(?:阅读|推荐|新闻|文章|链接|报道|资讯|专题)|延伸阅读|推荐阅读|热门推荐|热点推荐|猜你喜欢"
+    r"|更多(?:精彩|阅读|推荐|新闻)|往期(?:回顾|推荐|精选)|热门文章|热门新闻|精彩推荐|为你推荐|网友评论|发表评论|评论列表)"
+)
+_MAX_NOISE_LENGTH = 80
+
+
+def is_noise_line(text: str) -> bool:
+    """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
+    if _ORIGINAL_TITLE.search(text):
+        return True
+    if len(text) > _MAX_NOISE_LENGTH:
+        return False
+    return bool(_PROMPT.search(text) or _LEGAL.search(text))
+
+
+def is_stop_line(text: str) -> bool:
+    """True for the heading of a related-stories or comment box: the body ends there."""
+    return len(text) <= 30 and bool(_STOP.search(text))
+
+
+# --- bylines, credits and times --------------------------------------------------------------
+
+_ROLE_WORDS = _alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
+_CREDIT_ROLE = re.compile(rf"(?:{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1))})")
+_META_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|发布|發布|时间|時間|日期|作者")
+_SENTENCE = re.compile(r"[。！？!?；;，]")
+# Values that name nobody: a byline field left at its placeholder.
+_NOBODY = re.compile(
+    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源)\s*[:：]?\s*)"
+    r"(?:未知|佚名|匿名|不详|网络整理|网络|網絡|综合|本站|admin|管理员)(?=$|[\s|丨/])"
+)
+# The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.
+_LEAD_CREDIT = re.compile(
+    r"^\s*[【\[]?[^，。（(【\[]{0,30}?(?:讯|訊|电|電|消息)\s*[】\]]?\s*[（(](?P<credit>[^（）()]{2,60})[)）]"
+    r"|^\s*[（(【\[](?P<credit2>[^（）()【】\[\]]{2,60})[)）】\]]"
+)
+# The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）.
+_TAIL_CREDIT = re.compile(r"[（(](?P<credit>[^（）()]{2,40})[)）]\s*$")
+_BARE_NAME = re.compile(rf"^[{HAN}]{{2,3}}$")
+# A bracketed name ending in these is an organisation or an outlet, not a person.
+_ORG_END = re.compile(r"[社网網报報台局部会會院处處办辦委厅廳站刊馆館司组組队隊所中]$")
+_TIME_LABELLED = re.compile(r"(?:发布|發布|發佈|更新|出版)?(?:时间|時間|日期)\s*[:：]")
+_BYLINE_WINDOW = 12
+_CREDIT_WINDOW = 30
+_MAX_BYLINE_LENGTH = 160
+_MAX_CREDIT_LENGTH = 80
+
+
+def has_credit_role(text: str) -> bool:
+    return bool(_CREDIT_ROLE.search(text))
+
+
+def strip_nobody(text: str) -> str:
+    """Remove placeholder values (``作者：未知``) that would read as names."""
+    return _NOBODY.sub(r"\1 ", text)
+
+
+def lead_credit(paragraph: str) -> str | None:
+    """The bracketed credit of a dateline opening a paragraph, when it names roles."""
+    match = _LEAD_CREDIT.match(paragraph)
+    if not match:
+        return None
+    credit = match.group("credit") or match.group("credit2")
+    return credit if has_credit_role(credit) else None
+
+
+def tail_credit(paragraph: str) -> str | None:
+    """A bracketed credit closing a paragraph: roles and names, or one bare personal name."""
+    match = _TAIL_CREDIT.search(paragraph)
+    if not match:
+        return None
+    credit = match.group("credit").strip()
+    if has_credit_role(credit) or re.search(r"(?:^|[\s/])(?:文|图|圖|摄|攝)(?:[\s/:：]|$)", credit):
+        if len(credit) <= 30 and not _SENTENCE.search(credit):
+            return credit
+        return None
+    if _BARE_NAME.match(credit) and not _ORG_END.search(credit):
+        return credit
+    return None
+
+
+# --- structured metadata ---------------------------------------------------------------------
+
+_ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenews", "blogposting", "analysisnewsarticle", "webpage"})
+_META_TIME_NAMES = (
+    "article:published_time", "og:article:published_time", "og:release_date", "publishdate",
+    "pubdate", "publish_date", "publish-date", "publishtime", "publish_time", "datepublished",
+    "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "weibo:article:create_at",
+    "created", "firstpublishedtime",
+)
+
+
+@dataclass
+class Metadata:
+    headline: str | None = None
+    titles: list[str] = field(default_factory=list)
+    times: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    canonical: str | None = None
+
+
+def _jsonld_objects(page: Page) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for raw in page.selector.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = json.loads(raw.strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue  # a broken block is common and says nothing: other metadata remains
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                kinds = item.get("@type")
+                kinds = kinds if isinstance(kinds, list) else [kinds]
+                if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+                    found.append(item)
+    # Articles before web pages.
+    found.sort(key=lambda item: str(item.get("@type", "")).lower() == "webpage")
+    return found
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def read_metadata(page: Page) -> Metadata:
+    meta = Metadata()
+    for item in _jsonld_objects(page):
+        if isinstance(item.get("headline"), str) and not meta.headline:
+            meta.headline = collapse_whitespace(item["headline"])
+        for key in ("datePublished", "dateCreated"):
+            if isinstance(item.get(key), str):
+                meta.times.append(item[key].strip())
+        meta.authors.extend(_names(item.get("author")))
+    by_name: dict[str, str] = {}
+    for node in page.selector.xpath("//meta[@content]"):
+        key = (node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop") or "").lower()
+        if key and key not in by_name:
+            by_name[key] = node.attrib["content"].strip()
+    for key in ("og:title", "twitter:title", "title"):
+        if by_name.get(key):
+            meta.titles.append(collapse_whitespace(by_name[key]))
+    title = page.selector.xpath("//title//text()").getall()
+    if title:
+        meta.titles.append(collapse_whitespace("".join(title)))
+    for key in _META_TIME_NAMES:
+        if by_name.get(key):
+            meta.times.append(by_name[key])
+    for node in page.selector.xpath('//*[@itemprop="datePublished"][not(self::meta)]'):
+        value = node.attrib.get("datetime") or node.attrib.get("content")
+        if value:
+            meta.times.append(value.strip())
+    if by_name.get("author"):
+        meta.authors.append(by_name["author"])
+    canonical = page.selector.xpath('//link[@rel="canonical"]/@href').get() or by_name.get("og:url")
+    meta.canonical = canonical.strip() if canonical else None
+    return meta
+
+
+# --- headline --------------------------------------------------------------------------------
+
+# Separators between a headline and the site or channel names in a <title>.
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--+|—+|\s-\s|-(?=[^-\s]{2,12}$)|\s–\s|·(?=[^·]{2,12}$))\s*")
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
+_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.I)
+
+
+def title_parts(title: str) -> list[str]:
+    """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    return [title] + parts if len(parts) > 1 else [title]
+
+
+def headline_match(text: str, references: list[str]) -> float:
+    """How well a visible heading matches the page's title data (0 to 1)."""
+    core = _ELLIPSIS.sub("", text).strip()
+    if len(core) < 2:
+        return 0.0
+    best = 0.0
+    for reference in references:
+        for index, part in enumerate(title_parts(reference)):
+            if not part:
+                continue
+            if text == part or core == part:
+                best = max(best, 1.0 if index != 0 or len(title_parts(reference)) == 1 else 0.95)
+            elif part.startswith(core) and len(core) >= 4:
+                best = max(best, 0.5 + 0.4 * len(core) / len(part))
+            elif core in part and len(core) >= 6:
+                best = max(best, 0.3 + 0.4 * len(core) / len(part))
+            elif part in core and len(part) >= 6:
+                best = max(best, 0.3 + 0.4 * len(part) / len(core))
+    return best
+
+
+def choose_headline(candidates: list[tuple[str, str]], references: list[str]) -> tuple[int, float]:
+    """Index of the best (tag, text) heading candidate and its match; (-1, 0) when none fits."""
+    best, best_score = -1, 0.0
+    for index, (tag, text) in enumerate(candidates):
+        score = headline_match(text, references)
+        if not score:
+            continue
+        score += {"h1": 0.06, "h2": 0.04, "h3": 0.02}.get(tag, 0.0)
+        if score > best_score:
+            best, best_score = index, score
+    return best, best_score
+
+
+def fallback_headline(references: list[str]) -> str | None:
+    """The headline a <title> holds when no visible heading matches it: its first piece."""
+    for reference in references:
+        parts = title_parts(reference)
+        if parts[-1]:
+            return parts[1] if len(parts) > 1 else parts[0]
+    return None
+
+
+# --- the layout ------------------------------------------------------------------------------
+
+
+class GenericLayout(Layout):
+    """Reads any article page by the conventions of Chinese news pages; no selectors."""
+
+    version = "1"
+    headline = info_line = paragraphs = ""
+    # Set by ``read()``: the page's own canonical URL when it names one on the same site.
+    canonical_url: str | None = None
+
+    def read(self) -> RawFields:
+        page = self.page
+        root = page.selector.root
+        meta = read_metadata(page)
+        self.canonical_url = same_site_url(page.url, meta.canonical)
+        lines, images = page_lines(root)
+        container = best_container(lines)
+        body = [line for line in lines if container is not None and _within(line.owner, container)]
+
+        references = [r for r in ([meta.headline] + meta.titles) if r]
+        headline, headline_index = self._headline(lines, references, body)
+
+        body = [line for line in body if line.index > headline_index] or body
+        paragraphs, credits, body_end = self._body(body, container, headline)
+        first_body = body[0].index if body else len(lines)
+        bylines = self._bylines(lines, headline_index, first_body)
+        credits.extend(self._trailing_credits(lines, body_end))
+        time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
+        # A structured author shown on the page is a byline too (no role shown with it).
+        shown = " ".join(bylines)
+        for author in meta.authors:
+            author = collapse_whitespace(author)
+            if author and author in shown and not any(author in line for line in bylines + credits):
+                bylines.append(author)
+        return RawFields(
+            headline=headline,
+            time_text=time_text,
+            bylines=[strip_nobody(line) for line in bylines],
+            paragraphs=paragraphs,
+            credits=[strip_nobody(line) for line in credits],
+            images=self._images(images, container),
+        )
+
+    # Headline: the visible heading matching the title data, else the <title>'s first piece.
+    def _headline(self, lines: list[Line], references: list[str], body: list[Line]) -> tuple[str | None, int]:
+        body_start = body[0].index if body else len(lines)
+        candidates: list[tuple[str, str]] = []
+        positions: list[int] = []
+        for line in lines:
+            if line.chars > 120 or line.chars < 2:
+                continue
+            element = line.owner
+            tag = _tag(element)
+            if tag in _HEADINGS or _TITLE_CLASS.search(_class_words(element)) or tag in ("strong", "b"):
+                candidates.append((tag, line.text))
+                positions.append(line.index)
+            elif line.link_share < 0.5 and line.index < body_start + 3:
+                # Any short line near the body start may be the headline when the title data says so.
+                candidates.append(("", line.text))
+                positions.append(line.index)
+        # Prefer headings above the body; a heading far below it is a related story's.
+        above = [i for i, pos in enumerate(positions) if pos <= body_start + 2]
+        pool = [candidates[i] for i in above] or candidates
+        index_map = above or list(range(len(candidates)))
+        chosen, score = choose_headline(pool, references)
+        if chosen >= 0 and score >= 0.5:
+            return pool[chosen][1], positions[index_map[chosen]]
+        return fallback_headline(references), -1
+
+    def _body(self, body: list[Line], container: Any, headline: str | None) -> tuple[list[str], list[str], int]:
+        """Body paragraphs and the credit lines found among them; index of the last body line."""
+        paragraphs: list[str] = []
+        credits: list[str] = []
+        total = sum(line.chars for line in body) or 1
+        seen = 0
+        end = body[-1].index if body else -1
+        for line in body:
+            seen += line.chars
+            text = line.text
+            if is_stop_line(text) and seen / total > 0.5:
+                end = line.index - 1
+                break
+            if _in_chrome_box(line.owner, container) or is_stop_line(text):
+                continue
+            if line.link_share > 0.6 and line.chars < 60:
+                continue
+            if headline and text == headline:
+                continue
+            if is_noise_line(text):
+                continue
+            if self._is_credit(text):
+                credits.append(text)
+                continue
+            paragraphs.append(text)
+        # Credits inside the text: a dateline credit opening the body, a credit closing it.
+        for paragraph in paragraphs[:2]:
+            credit = lead_credit(paragraph)
+            if credit:
+                credits.insert(0, credit)
+                break
+        for paragraph in paragraphs[-2:]:
+            credit = tail_credit(paragraph)
+            if credit:
+                credits.append(credit)
+        return paragraphs, credits, end
+
+    @staticmethod
+    def _is_credit(text: str) -> bool:
+        if is_credit_line(text):
+            return True
+        # Standalone credit lines that open with an outlet or end with a label: 新京报记者 陆一夫.
+        return (
+            len(text) <= 40
+            and not _SENTENCE.search(text)
+            and has_credit_role(text)
+            and bool(parse_byline(text).reporters or parse_byline(text).editors)
+            and not TIME_PATTERN.search(text)
+        )
+
+    def _bylines(self, lines: list[Line], headline_index: int, body_start: int) -> list[str]:
+        """The meta lines between the headline and the body."""
+        start = headline_index + 1 if headline_index >= 0 else max(0, body_start - _BYLINE_WINDOW)
+        found = []
+        for line in lines[start:min(body_start, start + _BYLINE_WINDOW)]:
+            text = line.text
+            if line.chars > _MAX_BYLINE_LENGTH or is_noise_line(text):
+                continue
+            if TIME_PATTERN.search(text) or _META_LABEL.search(text):
+                found.append(text)
+        return found
+
+    def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
+        """Credit lines right after the body, up to the first related-stories or comment box."""
+        found = []
+        for line in lines[body_end + 1 : body_end + 1 + _CREDIT_WINDOW]:
+            text = line.text
+            if is_stop_line(text):
+                break
+            if line.chars > _MAX_CREDIT_LENGTH or line.link_share > 0.5 or _SENTENCE.search(text):
+                continue
+            if is_credit_line(text) or (has_credit_role(text) and re.search(r"[:：/|丨]", text)):
+                found.append(text)
+        return found
+
+    def _time(self, meta: Metadata, bylines: list[str], credits: list[str], lines: list[Line],
+              headline_index: int, body_start: int) -> str | None:
+        visible = None
+        for text in bylines + [t for t in credits if _TIME_LABELLED.search(t)]:
+            match = TIME_PATTERN.search(text)
+            if match:
+                visible = match.group(0)
+                break
+        if visible is None:
+            # A labelled time anywhere near the article (发布日期：… below the body).
+            for line in lines[max(0, headline_index): body_start + 400]:
+                if line.chars <= _MAX_BYLINE_LENGTH and _TIME_LABELLED.search(line.text):
+                    match = TIME_PATTERN.search(line.text)
+                    if match:
+                        visible = match.group(0)
+                        break
+        return reconcile_times(visible, meta.times)
+
+    def _images(self, images: list[tuple[Any, int]], container: Any) -> list[RawImage]:
+        found = []
+        if container is None:
+            return found
+        for element, _ in images:
+            if not _within(element, container):
+                continue
+            src = next(
+                (element.attrib[k] for k in ("data-src", "data-original", "src") if element.attrib.get(k)), None
+            )
+            if not src or src.startswith("data:"):
+                continue
+            url = self.page.absolute(src)
+            if url is None:
+                continue
+            caption = None
+            figure = element.getparent()
+            while figure is not None and _tag(figure) != "figure" and figure is not container:
+                figure = figure.getparent()
+            if figure is not None and _tag(figure) == "figure":
+                captions = figure.findall(".//figcaption")
+                if captions:
+                    caption = collapse_whitespace("".join(captions[0].itertext())) or None
+            found.append(RawImage(url, caption))
+        return found
+
+
+# A fixed reference for comparing times: parsing needs a fetch time only for relative forms.
+_REFERENCE = datetime(2100, 1, 1, tzinfo=timezone.utc)
+_ZONE = portal_zone("Asia/Shanghai")
+_HAS_YEAR = re.compile(r"\d{4}")
+_HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
+
+
+def reconcile_times(visible: str | None, structured: list[str]) -> str | None:
+    """The publication time to read: the visible one, completed or confirmed by metadata."""
+    parsed = []
+    for raw in structured:
+        match = TIME_PATTERN.search(raw)
+        if not match or not _HAS_YEAR.search(match.group(0)):
+            continue
+        value = parse_time(match.group(0), _REFERENCE, _ZONE)
+        if value is not None:
+            parsed.append((match.group(0), value.astimezone(_ZONE)))
+    if visible is None:
+        return parsed[0][0] if parsed else None
+    if not parsed:
+        return visible
+    has_year = bool(_HAS_YEAR.search(visible)) and not re.match(r"^\d{1,2}[-/]", visible)
+    has_clock = bool(_HAS_CLOCK.search(visible))
+    if has_year and has_clock:
+        return visible
+    shown = parse_time(visible, _REFERENCE, _ZONE)
+    if shown is None:
+        return visible
+    shown = shown.astimezone(_ZONE)
+    for raw, value in parsed:
+        same_day = (value.month, value.day) == (shown.month, shown.day)
+        if has_year:
+            # A bare date on the page: metadata of that same day adds the time.
+            if same_day and value.year == shown.year:
+                return raw
+        elif same_day and (not has_clock or (value.hour, value.minute) == (shown.hour, shown.minute)):
+            # A year-less or relative time: metadata that agrees adds the year.
+            return raw
+    return visible
+
+
+def _site(host: str) -> str:
+    labels = host.lower().split(".")
+    if len(labels) >= 3 and labels[-2] in ("com", "net", "org", "gov", "edu", "ac", "co"):
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_site_url(url: str, canonical: str | None) -> str:
+    """The page's canonical URL when it is on the same site; otherwise the URL without fragment."""
+    parts = urlsplit(url)
+    if canonical:
+        absolute = urljoin(url, canonical.strip())
+        target = urlsplit(absolute)
+        if target.scheme in ("http", "https") and target.hostname and parts.hostname and (
+            _site(target.hostname) == _site(parts.hostname)
+        ):
+            return urlunsplit((target.scheme, target.netloc, target.path or "/", target.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
