@@ -16,10 +16,10 @@ Unit tests build the writer, the middleware and the handler directly.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import gzip
 import hashlib
-import base64
 import io
 import json
 import shutil
@@ -29,14 +29,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from support import ZJDAILY, load_case, run_cli
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
+from support import ZJDAILY, load_case, run_cli
 from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 
 from newscrawler import settings as project_settings
+from newscrawler.warc.__main__ import main as warc_command
 from newscrawler.warc.capture import WarcCaptureMiddleware, parse_size
 from newscrawler.warc.index import CaptureIndex, index_warc, read_cdxj, surt, warc_files
 from newscrawler.warc.replay import WarcReplayDownloadHandler
@@ -340,3 +341,17 @@ def test_capture_index_prefers_the_latest(tmp_path: Path) -> None:
     assert latest is not None and latest.offset == newer.offset
     digest = base64.b32encode(hashlib.sha1(b"new").digest()).decode()
     assert latest.digest == digest
+
+
+def test_index_command_rebuilds_a_missing_cdxj(tmp_path: Path) -> None:
+    files = WarcFileSet(tmp_path, 10**6, {"software": "test"})
+    for n in range(3):
+        files.write_exchange(exchange(f"https://www.x.cn/{n}", b"x" * n))
+    files.close()
+    (path,) = files.files
+    index = path.with_name(path.name + ".cdxj")
+    written = index.read_text(encoding="utf-8")
+    index.unlink()
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert warc_command(["index", str(path)]) == 0
+    assert index.read_text(encoding="utf-8") == written

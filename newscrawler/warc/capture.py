@@ -145,7 +145,9 @@ class WarcCaptureMiddleware:
         host = parts[2] if len(parts) > 2 else ""
         request_headers = [("Host", host)] if b"Host" not in request.headers else []
         request_headers += _header_list(request.headers)
-        protocol = response.protocol if (response.protocol or "").startswith("HTTP/") else "HTTP/1.1"
+        protocol = response.protocol or ""
+        if not protocol.startswith("HTTP/"):
+            protocol = "HTTP/1.1"  # h2 and unknown: the record still needs an HTTP/1.x status line
         try:
             reason = HTTPStatus(response.status).phrase
         except ValueError:

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
+from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
-    from warcio.recordloader import ArcWarcRecord
+    from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
 
 REVISIT_MIME = "warc/revisit"
 _DEFAULT_PORTS = {"http": 80, "https": 443}

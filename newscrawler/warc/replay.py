@@ -30,7 +30,7 @@ from weakref import WeakKeyDictionary
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
-from warcio.bufferedreaders import ChunkedDataReader
+from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
 
 from ..portals import canonical_url
 from ..replay import ReplayDownloadHandler

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
-from warcio.warcwriter import WARCWriter
+from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from .index import Entry, cdxj_path, parse_line, read_record, strip_digest, surt, timestamp14
 
