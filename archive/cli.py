@@ -243,5 +243,17 @@ def main() -> None:
 for _command in COMMANDS:
     main.add_command(_command)
 
+
+
+def reference_markdown() -> str:
+    """The commands' ``--help``, as ``docs/archive.md`` carries it (a test keeps them equal)."""
+    parts = []
+    for command in COMMANDS:
+        ctx = click.Context(command, info_name=f"newscrawler {command.name}", terminal_width=100,
+                            max_content_width=100)
+        parts.append(f"### `newscrawler {command.name}`\n\n```\n{command.get_help(ctx)}\n```\n")
+    return "\n".join(parts)
+
+
 if __name__ == "__main__":
     main()

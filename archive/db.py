@@ -193,6 +193,12 @@ class Archive:
         return [r[0] for r in self.conn.execute(
             "SELECT portal FROM articles UNION SELECT portal FROM runs ORDER BY 1")]
 
+    def fts_query(self, query: str) -> str:
+        """The FTS5 MATCH expression the archive uses for ``query``."""
+        from .fold import fts_query
+
+        return fts_query(query, self.fold_table)
+
     def search(self, query: str, **filters: Any) -> list[SearchHit]:
         from .search import search
 

@@ -6,16 +6,17 @@ common, as in real Chinese news; pages wrap the text in a ~30 KB shared portal t
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
 CHARS = [chr(cp) for cp in range(0x4E00, 0x4E00 + 3000)]
-WEIGHTS = [1.0 / (rank + 1) for rank in range(len(CHARS))]
+CUMULATIVE = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(CHARS))))
 PUNCTUATION = "，。、"
 
 
 def text(rng: random.Random, size: int) -> str:
-    chars = rng.choices(CHARS, WEIGHTS, k=size)
+    chars = rng.choices(CHARS, cum_weights=CUMULATIVE, k=size)
     for i in range(rng.randint(8, 20), size, rng.randint(8, 20)):
         chars[i] = rng.choice(PUNCTUATION)
     return "".join(chars)

@@ -1,0 +1,126 @@
+"""Search latency on a generated archive, against a LIKE scan of the same archive.
+
+    python benchmarks/archive_search.py [--articles 100000] [--db PATH] [--queries 50]
+
+Builds (or reuses, with ``--db``) an archive of N generated articles, then times 2-, 4- and
+8-character queries taken from the articles' own text: ``Archive.search`` (bm25-ranked top 20
+with snippets) and a ``LIKE '%q%'`` scan finding every article that contains the query. Figures
+are printed, never asserted. Targets: p95 < 100 ms and ≥ 20× faster than LIKE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import archive_corpus as corpus  # noqa: E402
+
+from archive import Archive  # noqa: E402
+
+LIKE_SQL = (
+    "SELECT count(*) FROM articles a WHERE a.headline LIKE :p OR EXISTS ("
+    " SELECT 1 FROM paragraphs p WHERE p.version_id = a.current_version_id AND p.text LIKE :p)"
+)
+
+
+def build(path: Path, articles: int) -> None:
+    rng = random.Random(2)
+    archive = Archive.open(path)
+    run = archive.start_run("bench", {"articles": articles})
+    start = time.perf_counter()
+    batch = []
+    for n in range(articles):
+        record = corpus.article(rng, n, corpus.when(n))
+        record["rankings"] = record["related"] = []
+        # Bodies do not matter for search; a small one keeps the build quick.
+        capture = {"url": record["url"], "fetched_at": "2026-03-01T00:00:00+00:00",
+                   "status": 200, "headers": {}, "body": str(n).encode(), "kind": "article"}
+        batch.append((capture, record))
+        if len(batch) == 500:
+            archive.add_captures(run, batch)
+            batch = []
+        if n and n % 10000 == 0:
+            print(f"  built {n} articles, {n / (time.perf_counter() - start):.0f}/s", flush=True)
+    if batch:
+        archive.add_captures(run, batch)
+    archive.finish_run(run, "finished", {})
+    # Merge the index into one b-tree, as a crawl's maintenance step would.
+    archive.conn.execute("INSERT INTO search(search) VALUES ('optimize')")
+    archive.close()
+
+
+def queries(archive: Archive, size: int, count: int, rng: random.Random) -> list[str]:
+    found: list[str] = []
+    top = archive.conn.execute("SELECT max(id) FROM paragraphs").fetchone()[0]
+    while len(found) < count:
+        row = archive.conn.execute(
+            "SELECT text FROM paragraphs WHERE id = ?", (rng.randint(1, top),)).fetchone()
+        text = row[0]
+        start = rng.randint(0, max(0, len(text) - size))
+        query = text[start:start + size]
+        if len(query) == size and not any(p in query for p in corpus.PUNCTUATION):
+            found.append(query)
+    return found
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def timed(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        start = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="Archive to reuse, built when missing.")
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--like-queries", type=int, default=5)
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    path = args.db or Path(tmp.name) / "search.sqlite"
+    if not path.exists():
+        print(f"building {args.articles} articles into {path}")
+        start = time.perf_counter()
+        build(path, args.articles)
+        print(f"  built in {time.perf_counter() - start:.0f} s")
+    archive = Archive.open(path, create=False)
+    total = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    print(f"articles {total}, file {path.stat().st_size / 1e6:.0f} MB")
+    rng = random.Random(3)
+    print(f"{'chars':>5} {'search p50':>11} {'p95':>8} {'max':>8} {'hits p50':>9}"
+          f" {'LIKE p50':>10} {'LIKE/search p50':>16}")
+    for size in (2, 4, 8):
+        qs = queries(archive, size, args.queries, rng)
+        ours = timed(lambda q: archive.search(q, limit=20), qs)
+        hits = [archive.conn.execute(
+            "SELECT count(*) FROM search WHERE search MATCH ?",
+            (archive.fts_query(q),)).fetchone()[0] for q in qs]
+        like = timed(lambda q: archive.conn.execute(LIKE_SQL, {"p": f"%{q}%"}).fetchone(),
+                     qs[: args.like_queries])
+        p50, p95 = statistics.median(ours), percentile(ours, 0.95)
+        print(f"{size:>5} {p50:>9.1f}ms {p95:>6.1f}ms {max(ours):>6.1f}ms"
+              f" {statistics.median(hits):>9.0f} {statistics.median(like):>8.0f}ms"
+              f" {statistics.median(like) / p50:>15.0f}x")
+    print("targets: p95 < 100 ms, LIKE/search >= 20x")
+    archive.close()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
