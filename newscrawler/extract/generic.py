@@ -39,9 +39,9 @@ from lxml import etree
 
 from ..portals.base import Layout
 from .byline import EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
-from .credits import is_credit_line
+from .credits import is_credit_line, trailing_credit
 from .fields import RawFields, RawImage
-from .normalize import HAN, collapse_whitespace
+from .normalize import HAN, collapse_whitespace, has_han
 from .page import Page
 from .times import TIME_PATTERN, parse_time, portal_zone
 
@@ -49,11 +49,11 @@ from .times import TIME_PATTERN, parse_time, portal_zone
 
 _SKIP = frozenset({
     "script", "style", "noscript", "template", "textarea", "select", "option", "button", "input",
-    "iframe", "svg", "canvas", "object", "embed", "head", "title", "nav", "aside", "map", "video",
+    "iframe", "svg", "canvas", "object", "embed", "head", "title", "nav", "map", "video",
     "audio", "link", "meta",
 })
 _BLOCK = frozenset({
-    "address", "article", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl",
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl",
     "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
     "header", "hr", "html", "li", "main", "ol", "p", "pre", "section", "summary", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption",
@@ -62,6 +62,7 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HIDDEN_CLASS = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden"})
 _NON_SPACE = re.compile(r"\S")
+_EDGE = "\x00"  # marks where an inline element starts or ends
 
 
 @dataclass
@@ -73,6 +74,9 @@ class Line:
     chars: int
     link_chars: int
     index: int = 0
+    # The text with a space wherever an inline element starts or ends: meta lines put fields in
+    # adjacent spans (<span>09-30</span><span>22:46</span>) that the page spaces with CSS.
+    spaced: str = ""
 
     @property
     def link_share(self) -> float:
@@ -114,10 +118,12 @@ def page_lines(root: Any) -> tuple[list[Line], list[tuple[Any, int]]]:
 
     def flush(buffer: _Buffer, owner: Any) -> None:
         if buffer.parts:
-            text = collapse_whitespace("".join(buffer.parts))
+            joined = "".join(buffer.parts)
+            text = collapse_whitespace(joined.replace(_EDGE, ""))
             if text:
                 chars = len(text.replace(" ", ""))
-                lines.append(Line(text, owner, chars, min(buffer.link_chars, chars), len(lines)))
+                spaced = collapse_whitespace(joined.replace(_EDGE, " "))
+                lines.append(Line(text, owner, chars, min(buffer.link_chars, chars), len(lines), spaced))
         buffer.parts = []
         buffer.link_chars = 0
 
@@ -143,12 +149,14 @@ def page_lines(root: Any) -> tuple[list[Line], list[tuple[Any, int]]]:
             flush(inner, element)
             return
         link = in_link or tag == "a"
+        buffer.parts.append(_EDGE)
         if element.text:
             buffer.add(element.text, link)
         for child in element:
             walk(child, owner, buffer, link)
             if child.tail:
                 buffer.add(child.tail, link)
+        buffer.parts.append(_EDGE)
 
     top = _Buffer()
     walk(root, root, top, False)
@@ -190,9 +198,9 @@ def _class_words(element: Any) -> str:
 
 def class_weight(element: Any) -> float:
     words = _class_words(element)
+    weight = 0.5 if _tag(element) in ("aside", "footer", "header") else 1.0
     if not words.strip():
-        return 1.0
-    weight = 1.0
+        return weight
     if _NEGATIVE.search(words):
         weight *= 0.5
     if _POSITIVE.search(words):
@@ -262,6 +270,7 @@ def _in_chrome_box(element: Any, container: Any) -> bool:
 _ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:本文)?原(?:标|標)?(?:题|題)\s*(?:为|為)?\s*[:：《]")
 _PROMPT = re.compile(
     r"扫描?(?:下方|上方|文末|左侧|右侧)?二维码|扫一扫|扫码|长按(?:识别|二维码|图片)|识别二维码"
+    r"|^\d*[、.]?\s*回复\s*[【\[]|点击菜单|我要跟帖|我要评论|已输入\d+字|^特别声明$"
     r"|下载.{0,12}(?:客户端|APP|App|app)|(?:客户端|APP|App|app).{0,6}下载|分享到|点击(?:阅读原文|关注|下载|查看更多|进入)"
     r"|关注(?:我们|公众号|微信公众号)|微信公众号[:：]|阅读原文|点击上方|戳这里|点我|订阅号|在看"
     r"|^(?:分享|打印|收藏|关闭|返回顶部|字号|评论|点赞)\S{0,8}$",
@@ -269,11 +278,12 @@ _PROMPT = re.compile(
 _LEGAL = re.compile(
     r"版权所有|版权声明|版权归|未经(?:授权|许可|允许|同意).{0,12}(?:转载|使用|复制|摘编)|不得转载|禁止转载"
     r"|免责声明|^声明[:：]|转载请注明|Copyright|©|本文(?:为|系).{0,20}(?:原创|作者)|仅代表作者(?:个人)?观点"
-    r"|不代表本(?:站|网|平台)|(?:图片|信息|内容)(?:均)?来(?:自|源于)网络|如有侵权|侵删|^【?(?:编者按)?】?$"
+    r"|仅代表\S{0,6}观点|不代表\S{0,12}(?:观点|立场)|(?:图片|信息|内容)(?:均)?来(?:自|源于)网络|如有侵权|侵删|^【?(?:编者按)?】?$"
 )
 _STOP = re.compile(
     r"^[【\[]?\s*(?:相关(?:阅读|推荐|新闻|文章|链接|报道|资讯|专题)|延伸阅读|推荐阅读|热门推荐|热点推荐|猜你喜欢"
-    r"|更多(?:精彩|阅读|推荐|新闻)|往期(?:回顾|推荐|精选)|热门文章|热门新闻|精彩推荐|为你推荐|网友评论|发表评论|评论列表)"
+    r"|更多(?:精彩|阅读|推荐|新闻)|往期(?:回顾|推荐|精选)|热门文章|热门新闻|精彩推荐|为你推荐|网友评论|发表评论|评论列表"
+    r"|我要跟帖|我要评论|写评论|评论区|你可能(?:会)?喜欢|大家都在看)"
 )
 _MAX_NOISE_LENGTH = 80
 
@@ -324,6 +334,87 @@ def has_credit_role(text: str) -> bool:
     return bool(_CREDIT_ROLE.search(text))
 
 
+_LABEL_WORDS = _alternation(
+    tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1)
+    + ("发布", "發布", "时间", "時間", "日期", "作者", "发表于", "发布于")
+)
+# A label at a field boundary or followed by a colon: not 作者 inside 工作者.
+_BOUNDED_LABEL = re.compile(rf"(?:^|(?<=[\s|丨/:：\]】)）]))(?:{_LABEL_WORDS})|(?:{_LABEL_WORDS})\s*[:：]")
+_SUMMARY = re.compile(r"(?:摘要|导语|導語|内容提要|內容提要|简介|簡介|编者按|編者按)\s*[:：]")
+_CHROME_WORDS = re.compile(r"^(?:字号|字號|关注|關注|分享|收藏|打印|评论|評論|举报|舉報|[大中小\s]+|A[+-])")
+
+
+def is_meta_line(text: str) -> bool:
+    """A meta line near the headline: short, not prose, with a time or a labelled field."""
+    if len(text) > _MAX_BYLINE_LENGTH or "。" in text or text.count("，") > 1 or is_noise_line(text):
+        return False
+    if _SUMMARY.match(text):
+        return False
+    return bool(TIME_PATTERN.search(text) or _BOUNDED_LABEL.search(text))
+
+
+def _is_short(line: Line) -> bool:
+    return line.chars <= 40 and not _SENTENCE.search(line.text)
+
+
+def is_chrome_line(line: Line) -> bool:
+    """Widgets between the meta lines and the text: font size, follow and share buttons."""
+    return line.link_share > 0.5 or is_noise_line(line.text) or (
+        line.chars <= 8 and bool(_CHROME_WORDS.match(line.text))
+    )
+
+
+_SOURCE_LABEL = re.compile(rf"(?:{_alternation(SOURCE_LABELS)})\s*[:：]?\s*")
+_COUNTERS = re.compile(
+    r"(?:浏览|瀏覽|阅读|閱讀|点击|點擊|访问|訪問|播放|人气|人氣)(?:次数|次數|量|数|數)?\s*[:：]?\s*\d*\s*次?"
+    r"|\d+\s*(?:次阅读|人阅读|次浏览|条评论|條評論|人参与|人參與|人评论|次播放)"
+    r"|(?<!\S)(?:举报|舉報|分享到?|收藏|打印|评论|評論|关注|關注|字号[:：]?|字號[:：]?|[大中小])(?!\S)"
+)
+_UPDATED = re.compile(
+    rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
+)
+_TIME_LABEL = re.compile(r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))\s*[:：]?")
+_STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
+_GLUED_LABEL = re.compile(rf"(?<=[^\s:：/|丨(（\[【])(?=(?:{_LABEL_WORDS})\s*[:：])")
+_TIME_AND_OUTLET = re.compile(
+    rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{{1,19}}?)"
+    r"\s*(?:\[[^\]]{1,4}\]|【[^】]{1,4}】|（[^）]{1,4}）|\([^)]{1,4}\))?$"
+)
+
+
+def tidy_byline(text: str) -> str:
+    """Prepare a meta or credit line for the byline grammar.
+
+    Drops what is not a byline field (view and comment counters, buttons, summaries, update
+    times, placeholder names, staff codes after names), puts a space before a label glued to
+    the previous field (``证券时报网作者：李在山``), keeps only the outlet after 来源 (``来源:
+    新京报 举报``), and reads a lone name after the time as the source (``2019-09-26 10:56
+    证券时报网``), as portals print it.
+    """
+    text = strip_nobody(text)
+    text = _STAFF_CODE.sub("", text)
+    text = _TIME_LABEL.sub(" ", text)
+    summary = _SUMMARY.search(text)
+    if summary:
+        text = text[: summary.start()]
+    text = _UPDATED.sub(" ", text)
+    text = _COUNTERS.sub(" ", text)
+    text = _GLUED_LABEL.sub(" ", text)
+    text = collapse_whitespace(text)
+    source = _SOURCE_LABEL.search(text)
+    if source:
+        rest = text[source.end():]
+        token = re.match(r"[^\s|丨]*", rest).group(0)  # type: ignore[union-attr]
+        following = _BOUNDED_LABEL.search(rest, len(token))
+        tail = rest[following.start():] if following else ""
+        text = f"{text[: source.end()]}{token} {tail}".strip()
+    elif not _BOUNDED_LABEL.search(text):
+        match = _TIME_AND_OUTLET.match(text)
+        if match:
+            text = f"{match.group('time')} 来源：{match.group('outlet')}"
+    return text
+
+
 def strip_nobody(text: str) -> str:
     """Remove placeholder values (``作者：未知``) that would read as names."""
     return _NOBODY.sub(r"\1 ", text)
@@ -335,7 +426,7 @@ def lead_credit(paragraph: str) -> str | None:
     if not match:
         return None
     credit = match.group("credit") or match.group("credit2")
-    return credit if has_credit_role(credit) else None
+    return credit if has_credit_role(credit) and not _SENTENCE.search(credit) else None
 
 
 def tail_credit(paragraph: str) -> str | None:
@@ -362,6 +453,10 @@ _META_TIME_NAMES = (
     "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "weibo:article:create_at",
     "created", "firstpublishedtime",
 )
+_META_MODIFIED_NAMES = (
+    "article:modified_time", "og:updated_time", "datemodified", "dateupdate", "lastmodified",
+    "last-modified",
+)
 
 
 @dataclass
@@ -371,6 +466,8 @@ class Metadata:
     times: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     canonical: str | None = None
+    # Update times: only used to complete a visible time that agrees with them.
+    modified: list[str] = field(default_factory=list)
 
 
 def _jsonld_objects(page: Page) -> list[dict[str, Any]]:
@@ -415,6 +512,8 @@ def read_metadata(page: Page) -> Metadata:
         for key in ("datePublished", "dateCreated"):
             if isinstance(item.get(key), str):
                 meta.times.append(item[key].strip())
+        if isinstance(item.get("dateModified"), str):
+            meta.modified.append(item["dateModified"].strip())
         meta.authors.extend(_names(item.get("author")))
     by_name: dict[str, str] = {}
     for node in page.selector.xpath("//meta[@content]"):
@@ -434,8 +533,9 @@ def read_metadata(page: Page) -> Metadata:
         value = node.attrib.get("datetime") or node.attrib.get("content")
         if value:
             meta.times.append(value.strip())
-    if by_name.get("author"):
-        meta.authors.append(by_name["author"])
+    for key in _META_MODIFIED_NAMES:
+        if by_name.get(key):
+            meta.modified.append(by_name[key])
     canonical = page.selector.xpath('//link[@rel="canonical"]/@href').get() or by_name.get("og:url")
     meta.canonical = canonical.strip() if canonical else None
     return meta
@@ -447,6 +547,7 @@ def read_metadata(page: Page) -> Metadata:
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--+|—+|\s-\s|-(?=[^-\s]{2,12}$)|\s–\s|·(?=[^·]{2,12}$))\s*")
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.I)
+_CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
 
 
 def title_parts(title: str) -> list[str]:
@@ -511,61 +612,77 @@ class GenericLayout(Layout):
 
     def read(self) -> RawFields:
         page = self.page
-        root = page.selector.root
         meta = read_metadata(page)
         self.canonical_url = same_site_url(page.url, meta.canonical)
-        lines, images = page_lines(root)
+        lines, images = page_lines(page.selector.root)
         container = best_container(lines)
         body = [line for line in lines if container is not None and _within(line.owner, container)]
 
         references = [r for r in ([meta.headline] + meta.titles) if r]
         headline, headline_index = self._headline(lines, references, body)
-
-        body = [line for line in body if line.index > headline_index] or body
+        # The container may hold the headline and the meta lines too: the body starts after them.
+        if headline_index >= 0 and any(line.index > headline_index for line in body):
+            body = [line for line in body if line.index > headline_index]
+        meta_lines: list[Line] = []
+        while body and len(meta_lines) < _BYLINE_WINDOW:
+            if is_meta_line(body[0].spaced):
+                meta_lines.append(body.pop(0))
+            elif meta_lines and is_chrome_line(body[0]):
+                body.pop(0)
+            elif not meta_lines and len(body) > 1 and _is_short(body[0]) and is_meta_line(body[1].spaced):
+                body.pop(0)  # e.g. the author/outlet line printed without labels above the time
+            else:
+                break
         paragraphs, credits, body_end = self._body(body, container, headline)
         first_body = body[0].index if body else len(lines)
-        bylines = self._bylines(lines, headline_index, first_body)
+        bylines = [line.spaced for line in meta_lines] or self._bylines(lines, headline_index, first_body)
         credits.extend(self._trailing_credits(lines, body_end))
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
-        # A structured author shown on the page is a byline too (no role shown with it).
+        # A structured author shown in the byline is a byline too (no role shown with it).
         shown = " ".join(bylines)
+        extra = []
         for author in meta.authors:
             author = collapse_whitespace(author)
-            if author and author in shown and not any(author in line for line in bylines + credits):
-                bylines.append(author)
+            if author and author in shown and not parse_byline(tidy_byline(shown)).reporters:
+                extra.append(author)
         return RawFields(
             headline=headline,
             time_text=time_text,
-            bylines=[strip_nobody(line) for line in bylines],
+            bylines=[tidy_byline(line) for line in bylines] + extra,
             paragraphs=paragraphs,
-            credits=[strip_nobody(line) for line in credits],
+            credits=[tidy_byline(line) for line in credits],
             images=self._images(images, container),
         )
 
-    # Headline: the visible heading matching the title data, else the <title>'s first piece.
+    # Headline: the visible heading matching the title data, else the heading nearest above the
+    # body, else the <title>'s first piece.
     def _headline(self, lines: list[Line], references: list[str], body: list[Line]) -> tuple[str | None, int]:
         body_start = body[0].index if body else len(lines)
+        body_end = body[-1].index if body else len(lines)
         candidates: list[tuple[str, str]] = []
         positions: list[int] = []
         for line in lines:
-            if line.chars > 120 or line.chars < 2:
+            if line.chars > 120 or line.chars < 2 or line.index > body_end:
                 continue
             element = line.owner
             tag = _tag(element)
-            if tag in _HEADINGS or _TITLE_CLASS.search(_class_words(element)) or tag in ("strong", "b"):
+            if tag in _HEADINGS or _TITLE_CLASS.search(_class_words(element)):
                 candidates.append((tag, line.text))
                 positions.append(line.index)
-            elif line.link_share < 0.5 and line.index < body_start + 3:
-                # Any short line near the body start may be the headline when the title data says so.
+            elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
+                # A short line at the body start may be the headline when the title data says so.
                 candidates.append(("", line.text))
                 positions.append(line.index)
-        # Prefer headings above the body; a heading far below it is a related story's.
-        above = [i for i, pos in enumerate(positions) if pos <= body_start + 2]
-        pool = [candidates[i] for i in above] or candidates
-        index_map = above or list(range(len(candidates)))
-        chosen, score = choose_headline(pool, references)
+        chosen, score = choose_headline(candidates, references)
         if chosen >= 0 and score >= 0.5:
-            return pool[chosen][1], positions[index_map[chosen]]
+            return candidates[chosen][1], positions[chosen]
+        # No match: the nearest heading above the body (not a breadcrumb, not a link).
+        for index in range(len(candidates) - 1, -1, -1):
+            tag, text = candidates[index]
+            line = lines[positions[index]]
+            if (tag in _HEADINGS and body_start - 8 <= positions[index] <= body_start
+                    and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
+                return text, positions[index]
         return fallback_headline(references), -1
 
     def _body(self, body: list[Line], container: Any, headline: str | None) -> tuple[list[str], list[str], int]:
@@ -587,10 +704,10 @@ class GenericLayout(Layout):
                 continue
             if headline and text == headline:
                 continue
-            if is_noise_line(text):
+            if is_noise_line(text) or "\ufffd" in text and not has_han(text.replace("\ufffd", "")):
                 continue
             if self._is_credit(text):
-                credits.append(text)
+                credits.append(line.spaced)
                 continue
             paragraphs.append(text)
         # Credits inside the text: a dateline credit opening the body, a credit closing it.
@@ -603,6 +720,10 @@ class GenericLayout(Layout):
             credit = tail_credit(paragraph)
             if credit:
                 credits.append(credit)
+        for paragraph in paragraphs:
+            credit = trailing_credit(paragraph)
+            if credit and len(paragraph) <= 80:
+                credits.append(credit)  # a photo credit closing a caption: （刘通摄）
         return paragraphs, credits, end
 
     @staticmethod
@@ -610,32 +731,26 @@ class GenericLayout(Layout):
         if is_credit_line(text):
             return True
         # Standalone credit lines that open with an outlet or end with a label: 新京报记者 陆一夫.
-        return (
-            len(text) <= 40
-            and not _SENTENCE.search(text)
-            and has_credit_role(text)
-            and bool(parse_byline(text).reporters or parse_byline(text).editors)
-            and not TIME_PATTERN.search(text)
-        )
+        if len(text) > 40 or _SENTENCE.search(text) or not has_credit_role(text) or TIME_PATTERN.search(text):
+            return False
+        byline = parse_byline(tidy_byline(text))
+        return bool(byline.reporters or byline.editors)
 
     def _bylines(self, lines: list[Line], headline_index: int, body_start: int) -> list[str]:
-        """The meta lines between the headline and the body."""
-        start = headline_index + 1 if headline_index >= 0 else max(0, body_start - _BYLINE_WINDOW)
-        found = []
-        for line in lines[start:min(body_start, start + _BYLINE_WINDOW)]:
-            text = line.text
-            if line.chars > _MAX_BYLINE_LENGTH or is_noise_line(text):
-                continue
-            if TIME_PATTERN.search(text) or _META_LABEL.search(text):
-                found.append(text)
-        return found
+        """The meta lines after the headline (up to the body), or just above the body."""
+        if headline_index >= 0:
+            stop = body_start if body_start > headline_index else len(lines)
+            window = lines[headline_index + 1 : min(stop, headline_index + 1 + _BYLINE_WINDOW)]
+        else:
+            window = lines[max(0, body_start - _BYLINE_WINDOW) : body_start]
+        return [line.spaced for line in window if is_meta_line(line.spaced)]
 
     def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
         """Credit lines right after the body, up to the first related-stories or comment box."""
         found = []
         for line in lines[body_end + 1 : body_end + 1 + _CREDIT_WINDOW]:
-            text = line.text
-            if is_stop_line(text):
+            text = line.spaced
+            if is_stop_line(line.text) and (line.chars <= 10 or _tag(line.owner) in _HEADINGS):
                 break
             if line.chars > _MAX_CREDIT_LENGTH or line.link_share > 0.5 or _SENTENCE.search(text):
                 continue
@@ -654,12 +769,12 @@ class GenericLayout(Layout):
         if visible is None:
             # A labelled time anywhere near the article (发布日期：… below the body).
             for line in lines[max(0, headline_index): body_start + 400]:
-                if line.chars <= _MAX_BYLINE_LENGTH and _TIME_LABELLED.search(line.text):
-                    match = TIME_PATTERN.search(line.text)
+                if line.chars <= _MAX_BYLINE_LENGTH and _TIME_LABELLED.search(line.spaced):
+                    match = TIME_PATTERN.search(line.spaced)
                     if match:
                         visible = match.group(0)
                         break
-        return reconcile_times(visible, meta.times)
+        return reconcile_times(visible, meta.times, meta.modified)
 
     def _images(self, images: list[tuple[Any, int]], container: Any) -> list[RawImage]:
         found = []
@@ -695,20 +810,34 @@ _HAS_YEAR = re.compile(r"\d{4}")
 _HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
 
 
-def reconcile_times(visible: str | None, structured: list[str]) -> str | None:
-    """The publication time to read: the visible one, completed or confirmed by metadata."""
+def reconcile_times(visible: str | None, structured: list[str], completing: list[str] | tuple[str, ...] = ()) -> str | None:
+    """The publication time to read: the visible one, completed or confirmed by metadata.
+
+    ``structured`` are publication times from metadata; ``completing`` are other times (updates)
+    that may only complete a visible time they agree with.
+    """
+    if visible is None:
+        structured_only = _parsed_times(structured)
+        return structured_only[0][0] if structured_only else None
+    parsed = _parsed_times(structured) + _parsed_times(completing)
+    if not parsed:
+        return visible
+    return _completed(visible, parsed)
+
+
+def _parsed_times(values: list[str] | tuple[str, ...]) -> list[tuple[str, datetime]]:
     parsed = []
-    for raw in structured:
+    for raw in values:
         match = TIME_PATTERN.search(raw)
         if not match or not _HAS_YEAR.search(match.group(0)):
             continue
         value = parse_time(match.group(0), _REFERENCE, _ZONE)
         if value is not None:
             parsed.append((match.group(0), value.astimezone(_ZONE)))
-    if visible is None:
-        return parsed[0][0] if parsed else None
-    if not parsed:
-        return visible
+    return parsed
+
+
+def _completed(visible: str, parsed: list[tuple[str, datetime]]) -> str:
     has_year = bool(_HAS_YEAR.search(visible)) and not re.match(r"^\d{1,2}[-/]", visible)
     has_clock = bool(_HAS_CLOCK.search(visible))
     if has_year and has_clock:
