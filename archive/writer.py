@@ -51,6 +51,15 @@ def _published_utc(value: str | None) -> str | None:
         return None
 
 
+def _header_text(value: Any) -> Any:
+    """Header values that arrive as bytes (as Scrapy keeps them): latin-1, as HTTP defines."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, (list, tuple)):
+        return [_header_text(v) for v in value]
+    return str(value)
+
+
 class Writer:
     """Write path bound to one connection. Not thread-safe, like the connection itself."""
 
@@ -92,7 +101,8 @@ class Writer:
                 fetched_at,
                 int(capture["status"]),
                 capture.get("kind") or "page",
-                json.dumps(dict(capture.get("headers") or {}), ensure_ascii=False),
+                json.dumps(dict(capture.get("headers") or {}), ensure_ascii=False,
+                           default=_header_text),
                 digest,
             ),
         ).lastrowid

@@ -256,3 +256,11 @@ def test_unknown_run_is_an_error(archive):
     with pytest.raises(ValueError, match="no crawl run"):
         archive.add_capture(42, make_capture(record), record)
     assert rows(archive, "SELECT count(*) FROM captures") == [(0,)]
+
+
+def test_byte_headers_are_stored_as_text(archive, run_id):
+    capture = make_capture(None, headers={"Content-Type": b"text/html; charset=gbk",
+                                          "Set-Cookie": [b"a=1", b"b=2"]})
+    archive.add_capture(run_id, capture, None)
+    assert rows(archive, "SELECT headers FROM captures") == [
+        ('{"Content-Type": "text/html; charset=gbk", "Set-Cookie": ["a=1", "b=2"]}',)]
