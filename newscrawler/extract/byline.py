@@ -26,7 +26,7 @@ REPORTER_ROLES = (
     "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
-    "撰文", "撰稿", "摄影", "攝影", "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
+    "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影", "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
 )
 # Roles of editorial staff.
@@ -44,7 +44,8 @@ POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/�
 _EDITOR_SET = frozenset(EDITOR_ROLES)
 _POSTFIX_SET = frozenset(POSTFIX_ROLES)
 _SEPARATORS = ":：/|丨｜"
-_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜]+|\s+")
+# Whitespace between two Latin letters stays inside a name (责编：Demi Xia).
+_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
 
 

@@ -374,12 +374,17 @@ _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
 )
 _TIME_LABEL = re.compile(r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))\s*[:：]?")
+_TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
-_GLUED_LABEL = re.compile(rf"(?<=[^\s:：/|丨(（\[【])(?=(?:{_LABEL_WORDS})\s*[:：])")
+_GLUED_LABEL = re.compile(rf"(?:{_LABEL_WORDS})(?=\s*[:：])")
+_FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
 _TIME_AND_OUTLET = re.compile(
     rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{{1,19}}?)"
     r"\s*(?:\[[^\]]{1,4}\]|【[^】]{1,4}】|（[^）]{1,4}）|\([^)]{1,4}\))?$"
 )
+
+
+_FIELD_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|(?:^|(?<=[\s/|丨:：(（]))(?:文|图|圖|摄|攝)\s*[/:：]")
 
 
 def tidy_byline(text: str) -> str:
@@ -399,7 +404,11 @@ def tidy_byline(text: str) -> str:
         text = text[: summary.start()]
     text = _UPDATED.sub(" ", text)
     text = _COUNTERS.sub(" ", text)
-    text = _GLUED_LABEL.sub(" ", text)
+    text = _TRAILING_NUMBERS.sub("", text)
+    text = _GLUED_LABEL.sub(
+        lambda m: m.group(0) if m.start() == 0 or text[m.start() - 1] in _FIELD_BOUNDARY else " " + m.group(0),
+        text,
+    )
     text = collapse_whitespace(text)
     source = _SOURCE_LABEL.search(text)
     if source:
@@ -410,7 +419,8 @@ def tidy_byline(text: str) -> str:
         text = f"{text[: source.end()]}{token} {tail}".strip()
     elif not _BOUNDED_LABEL.search(text):
         match = _TIME_AND_OUTLET.match(text)
-        if match:
+        # A company's registered name there is the publishing account's owner, not an outlet.
+        if match and not re.search(r"(?:公司|集团|集團)$", match.group("outlet")):
             text = f"{match.group('time')} 来源：{match.group('outlet')}"
     return text
 
@@ -638,17 +648,13 @@ class GenericLayout(Layout):
         bylines = [line.spaced for line in meta_lines] or self._bylines(lines, headline_index, first_body)
         credits.extend(self._trailing_credits(lines, body_end))
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
-        # A structured author shown in the byline is a byline too (no role shown with it).
-        shown = " ".join(bylines)
-        extra = []
-        for author in meta.authors:
-            author = collapse_whitespace(author)
-            if author and author in shown and not parse_byline(tidy_byline(shown)).reporters:
-                extra.append(author)
+        # Only labelled fields name people or the source: an unlabelled meta line holds the time,
+        # the site's or account's name, counters.
+        labelled = [t for t in map(tidy_byline, bylines) if _FIELD_LABEL.search(t)]
         return RawFields(
             headline=headline,
             time_text=time_text,
-            bylines=[tidy_byline(line) for line in bylines] + extra,
+            bylines=labelled,
             paragraphs=paragraphs,
             credits=[tidy_byline(line) for line in credits],
             images=self._images(images, container),

@@ -257,3 +257,19 @@ def test_byline_extend() -> None:
 def test_role_words_inside_values(text: str, reporters: R, editors: R, source: str | None) -> None:
     byline = parse_byline(text)
     assert (people(byline.reporters), people(byline.editors), byline.source) == (reporters, editors, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors"),
+    [
+        # A Latin name keeps the space between its words; Han names are still split on spaces.
+        ("责编：Demi Xia", [], [("责编", "Demi Xia")]),
+        ("记者 张三 John Smith", [("记者", "张三"), ("记者", "John Smith")], []),
+        # 执笔 (written by) is a writer's role; & separates names like 、.
+        ("执笔/叨叨姐、胡一刀&李小飞刀", [("执笔", "叨叨姐"), ("执笔", "胡一刀"), ("执笔", "李小飞刀")], []),
+    ],
+)
+def test_latin_names_and_writer_roles(text: str, reporters: R, editors: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors
