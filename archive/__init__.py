@@ -14,4 +14,4 @@ from __future__ import annotations
 
 from .db import DEFAULT_DB_PATH, Archive, ArchiveError, default_db_path
 
-__all__ = ["Archive", "ArchiveError", "DEFAULT_DB_PATH", "default_db_path"]
+__all__ = ["DEFAULT_DB_PATH", "Archive", "ArchiveError", "default_db_path"]

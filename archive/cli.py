@@ -220,7 +220,8 @@ def rankings(portal: str | None, list_name: str | None, period: str | None, sinc
 @db_option
 def serve(host: str, port: int, db_path: str) -> None:
     """Browse and query the archive in Datasette (needs the datasette extra)."""
-    from .serve import datasette_installed, serve as run
+    from .serve import datasette_installed
+    from .serve import serve as run
 
     if not datasette_installed():
         raise click.ClickException(

@@ -126,7 +126,7 @@ class Archive:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> Archive:  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -149,10 +149,12 @@ class Archive:
 
     def start_run(self, portal: str, settings: dict[str, Any]) -> int:
         with self.transaction() as conn:
-            return int(conn.execute(
+            run_id = conn.execute(
                 "INSERT INTO runs (portal, started_at, settings) VALUES (?, ?, ?)",
                 (portal, _now(), _json(settings)),
-            ).lastrowid)
+            ).lastrowid
+            assert run_id is not None  # an INSERT into a rowid table always sets it
+            return run_id
 
     def add_capture(self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None) -> str:
         """Store a fetched page and its record; returns new, changed, unchanged or captured."""

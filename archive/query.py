@@ -158,10 +158,13 @@ def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
     if isinstance(ref, int) or str(ref).isdigit():
         row = conn.execute("SELECT id FROM articles WHERE id = ?", (int(ref),)).fetchone()
         return row[0] if row else None
+    by_capture = (
+        "SELECT article_id FROM captures WHERE url = ? AND article_id IS NOT NULL"
+        " ORDER BY fetched_at DESC"
+    )
     for sql, param in (
         ("SELECT id FROM articles WHERE canonical_url = ?", ref),
-        ("SELECT article_id FROM captures WHERE url = ? AND article_id IS NOT NULL"
-         " ORDER BY fetched_at DESC", ref),
+        (by_capture, ref),
         ("SELECT id FROM articles WHERE url_key = ? ORDER BY id", url_key(ref)),
     ):
         row = conn.execute(sql, (param,)).fetchone()

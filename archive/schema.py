@@ -253,11 +253,11 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 
 def _fold_source() -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
         return f"opencc {version('opencc')} t2s, NFKC, lower"
-    except Exception:  # metadata missing in odd installs; the note is informative only
+    except PackageNotFoundError:  # odd installs; the note is informative only
         return "opencc t2s, NFKC, lower"
 
 

@@ -92,7 +92,7 @@ class Writer:
         if row is not None:
             # The very same fetch stored again (a replayed crawl): nothing new to record.
             return "unchanged" if record is not None else "captured"
-        capture_id = self.conn.execute(
+        capture_id = self._insert(
             "INSERT INTO captures (run_id, url, fetched_at, status, kind, headers, body_sha256,"
             " outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'captured')",
             (
@@ -105,7 +105,7 @@ class Writer:
                            default=_header_text),
                 digest,
             ),
-        ).lastrowid
+        )
         if record is None:
             return "captured"
         missing = [key for key in REQUIRED_KEYS if key not in record]
@@ -126,6 +126,12 @@ class Writer:
             ),
         )
         return outcome
+
+    def _insert(self, sql: str, params: tuple[Any, ...]) -> int:
+        """Run an INSERT and return the new row's id."""
+        rowid = self.conn.execute(sql, params).lastrowid
+        assert rowid is not None  # an INSERT into a rowid table always sets it
+        return rowid
 
     def _run_portal(self, run_id: int) -> str:
         if run_id not in self._run_portals:
@@ -151,12 +157,13 @@ class Writer:
         if len(sample) < MIN_DICTIONARY_SAMPLE:
             return None
         data = codec.make_dictionary(sample)
-        new_id = self.conn.execute(
+        new_id = self._insert(
             "INSERT INTO body_dictionaries (portal, kind, data) VALUES (?, ?, ?)",
             (portal, kind, codec.compress(data)),
-        ).lastrowid
-        self._pending[key] = (new_id, data)
-        return self._pending[key]
+        )
+        found_new = (new_id, data)
+        self._pending[key] = found_new
+        return found_new
 
     def _store_body(self, body: bytes, portal: str, kind: str) -> str:
         digest = hashlib.sha256(body).hexdigest()
@@ -185,11 +192,11 @@ class Writer:
             (portal, key),
         ).fetchone()
         if article is None:
-            article_id = self.conn.execute(
+            article_id = self._insert(
                 "INSERT INTO articles (canonical_url, url_key, portal, headline, first_seen,"
                 " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
                 (record["canonical_url"], key, portal, record["headline"], fetched_at, fetched_at),
-            ).lastrowid
+            )
             version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at)
             self._make_current(article_id, version_id, record, fetched_at, new=True)
             # Hot lists seen before this article was archived can now point at it.
@@ -237,7 +244,7 @@ class Writer:
         self, article_id: int, record: dict[str, Any], digest: str, capture_id: int, fetched_at: str
     ) -> int:
         published_at = record.get("published_at")
-        version_id = self.conn.execute(
+        version_id = self._insert(
             "INSERT INTO versions (article_id, content_sha256, url, canonical_url, portal,"
             " portal_article_id, headline, published_at, published_utc, published_at_raw, source,"
             " script, encoding, extractor, first_seen, last_seen, first_capture_id)"
@@ -261,7 +268,7 @@ class Writer:
                 fetched_at,
                 capture_id,
             ),
-        ).lastrowid
+        )
         self._insert_children(version_id, record)
         return version_id
 
@@ -292,7 +299,7 @@ class Writer:
         new: bool = False,
     ) -> None:
         published_at = record.get("published_at")
-        old_version_id = None
+        old_version_id = 0
         if not new:
             old_version_id = self.conn.execute(
                 "SELECT current_version_id FROM articles WHERE id = ?", (article_id,)
@@ -359,10 +366,10 @@ class Writer:
 
     def _store_lists(self, record: dict[str, Any], capture_id: int, fetched_at: str) -> None:
         portal = record["portal"]
-        rows = []
+        ranking_rows = []
         for entry in record.get("rankings") or []:
             key = url_key(entry.get("url"))
-            rows.append((
+            ranking_rows.append((
                 capture_id, fetched_at, portal, entry["list"], entry.get("period"),
                 int(entry["rank"]), entry["title"], entry.get("url"), key,
                 self._target(portal, key),
@@ -371,7 +378,7 @@ class Writer:
         self.conn.executemany(
             "INSERT OR IGNORE INTO rankings (capture_id, fetched_at, portal, list, period, rank,"
             " title, url, url_key, target_article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            ranking_rows,
         )
         rows = []
         positions: dict[str, int] = {}

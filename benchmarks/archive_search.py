@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import archive_corpus as corpus  # noqa: E402
+import archive_corpus as corpus
 
-from archive import Archive  # noqa: E402
+from archive import Archive
 
 LIKE_SQL = (
     "SELECT count(*) FROM articles a WHERE a.headline LIKE :p OR EXISTS ("
@@ -73,7 +73,7 @@ def queries(archive: Archive, size: int, count: int, rng: random.Random) -> list
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def timed(fn, items) -> list[float]:

@@ -27,7 +27,7 @@ def _writer(path: str, started, errors) -> None:
             archive.add_capture(run, make_capture(record), record)
         archive.finish_run(run, "finished", {"pages": PAGES})
         archive.close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - reported to the parent process
         errors.put("writer: " + traceback.format_exc())
 
 
@@ -43,7 +43,7 @@ def _reader(path: str, started, done, errors, reads) -> None:
                 archive.stats()
             count += 1
         reads.put(count)
-    except Exception:
+    except Exception:  # noqa: BLE001 - reported to the parent process
         errors.put("reader: " + traceback.format_exc())
         reads.put(0)
 
@@ -91,5 +91,5 @@ def _open_and_close(path: str, errors) -> None:
     try:
         time.sleep(0.01)
         Archive.open(path).close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - reported to the parent process
         errors.put(traceback.format_exc())

@@ -43,7 +43,7 @@ def test_canned_rankings_and_reporter_queries(ds, db_path):
 
 
 def test_descriptions_are_served(ds, db_path):
-    response = get(ds, f"/-/metadata.json")
+    response = get(ds, "/-/metadata.json")
     metadata = response.json()
     tables = metadata["databases"][db_path.stem]["tables"]
     assert "versions" in tables and tables["articles"]["columns"]["canonical_url"]

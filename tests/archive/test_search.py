@@ -93,7 +93,7 @@ def test_recall_equals_a_substring_scan(corpus):
 
 def test_recall_equals_sql_like_on_folded_text(corpus):
     """The same check against SQLite's own LIKE, for queries without wildcards."""
-    archive, records = corpus
+    archive, _records = corpus
     archive.conn.create_function("fold_text", 1, lambda s: fold(s or "", archive.fold_table))
     for query in ["徐闻", "聞縣", "会议", "东車", "的是", "a1", "，。", "\U0002A6A5"]:
         like = {row[0] for row in archive.conn.execute(
