@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import archive_corpus as corpus  # noqa: E402
+import archive_corpus as corpus
 
-from archive import Archive  # noqa: E402
+from archive import Archive
 
 BATCH = 100
 # Tables in dependency order; the baseline copies them row for row.
