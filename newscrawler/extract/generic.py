@@ -645,7 +645,8 @@ class GenericLayout(Layout):
                 break
         paragraphs, credits, body_end = self._body(body, container, headline)
         first_body = body[0].index if body else len(lines)
-        bylines = [line.spaced for line in meta_lines] or self._bylines(lines, headline_index, first_body)
+        bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
+        bylines += [line.spaced for line in meta_lines]
         credits.extend(self._trailing_credits(lines, body_end))
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
