@@ -9,6 +9,7 @@ Simplified script: text stays in the script it was published in.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 # Zero-width and invisible formatting characters that CMS editors paste into text.
@@ -63,8 +64,14 @@ def strip_pinyin_glosses(text: str) -> str:
 
 
 def _drop_if_syllable(match: re.Match[str]) -> str:
-    toneless = nfc(_TONE_MARKS.sub("", unicodedata.normalize("NFD", match.group(1))))
-    return "" if _TONELESS_SYLLABLE.fullmatch(toneless) else match.group(0)
+    return "" if _is_syllable(match.group(1)) else match.group(0)
+
+
+@lru_cache(maxsize=4096)
+def _is_syllable(word: str) -> bool:
+    # A page glosses the same few hundred syllables over and over: decide each once.
+    toneless = nfc(_TONE_MARKS.sub("", unicodedata.normalize("NFD", word)))
+    return bool(_TONELESS_SYLLABLE.fullmatch(toneless))
 
 
 def clean_text(text: str | None) -> str:
@@ -72,7 +79,9 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     text = remove_zero_width(nfc(text))
-    return strip_pinyin_glosses(collapse_whitespace(text))
+    text = collapse_whitespace(text)
+    # Glosses need brackets: most text has none, and skips the regex.
+    return strip_pinyin_glosses(text) if "(" in text or "（" in text else text
 
 
 def has_han(text: str) -> bool:

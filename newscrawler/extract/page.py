@@ -7,29 +7,36 @@ hidden template blocks skipped.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "textarea"})
 
 
 class Page:
-    """An HTML document with its URL; selectors are CSS, as in the portal profiles."""
+    """An HTML document with its URL; selectors are CSS, as in the portal profiles.
+
+    ``css`` returns lxml elements through XPath compiled once per selector (``select``), which is
+    what keeps extraction fast; ``selector`` is the same tree as a parsel ``Selector`` for code
+    that prefers parsel's API.
+    """
 
     def __init__(self, html: str, url: str) -> None:
         self.url = url
         self.selector = Selector(text=html, type="html")
-        root = self.selector.root
-        if root is not None and hasattr(root, "iter"):
-            etree.strip_elements(root, "rt", "rp", with_tail=False)
+        self.root = self.selector.root
+        if self.root is not None and hasattr(self.root, "iter"):
+            etree.strip_elements(self.root, "rt", "rp", with_tail=False)
 
-    def css(self, query: str) -> list[Selector]:
-        return list(self.selector.css(query))
+    def css(self, query: str) -> list[etree._Element]:
+        return select(self.root, query)
 
-    def first(self, query: str) -> Selector | None:
-        found = self.selector.css(query)
+    def first(self, query: str) -> etree._Element | None:
+        found = select(self.root, query)
         return found[0] if found else None
 
     def text(self, query: str) -> str | None:
@@ -38,17 +45,47 @@ class Page:
         return text_of(node) if node is not None else None
 
     def texts(self, query: str) -> list[str]:
-        return [text_of(node) for node in self.selector.css(query)]
+        return [text_of(node) for node in select(self.root, query)]
 
     def absolute(self, href: str | None) -> str | None:
         return urljoin(self.url, href.strip()) if href and href.strip() else None
 
 
-def text_of(node: Selector) -> str:
+@lru_cache(maxsize=1024)
+def _compiled_css(query: str) -> etree.XPath:
+    return etree.XPath(css2xpath(query))
+
+
+@lru_cache(maxsize=256)
+def _compiled_xpath(query: str) -> etree.XPath:
+    return etree.XPath(query)
+
+
+def select(node: etree._Element, query: str) -> list[etree._Element]:
+    """Elements matching a CSS selector inside ``node`` (the node itself included)."""
+    if node is None:
+        return []
+    if query.isalnum():  # a bare tag name: lxml's own iteration is much faster than XPath
+        return list(node.iter(query))
+    return [found for found in _compiled_css(query)(node) if isinstance(found, etree._Element)]
+
+
+def select_xpath(node: etree._Element, query: str) -> list[etree._Element]:
+    """Elements matching an XPath expression relative to ``node``."""
+    return [found for found in _compiled_xpath(query)(node) if isinstance(found, etree._Element)]
+
+
+# Elements whose presence needs the careful text walk below (lxml filters tags in C).
+_NEEDS_WALK = ("script", "style", "noscript", "template", "textarea", "br", etree.Comment, etree.PI)
+
+
+def text_of(node: etree._Element | Selector) -> str:
     """The visible text of an element: descendants' text joined, scripts and styles skipped."""
-    root = node.root
+    root = node.root if isinstance(node, Selector) else node
     if isinstance(root, str):
         return root
+    if next(root.iter(*_NEEDS_WALK), None) is None:
+        return "".join(root.itertext())  # the common case, at C speed
     parts: list[str] = []
     _collect(root, parts)
     return "".join(parts)

@@ -85,10 +85,21 @@ def parse_time(raw: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
     if re.match(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)", text):
         return _parse_yearless(text, now, zone)
     try:
-        parsed = date_parser.isoparse(text) if "T" in text else date_parser.parse(text)
+        parsed = _fast_iso(text) or (
+            date_parser.isoparse(text) if "T" in text else date_parser.parse(text)
+        )
     except (ValueError, OverflowError):
         return None
     return _aware(parsed, zone)
+
+
+def _fast_iso(text: str) -> datetime | None:
+    # The commonest form (2022-04-19 17:31[:05]) is ISO 8601 already: the standard library reads
+    # it several times faster than dateutil's general parser, which handles everything else.
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _aware(value: datetime, zone: tzinfo) -> datetime:

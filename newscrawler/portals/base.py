@@ -17,7 +17,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..extract.fields import RawFields, RawImage, RawLink
-from ..extract.page import Page, text_of
+from ..extract.page import Page, select, select_xpath, text_of
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Layout:
                 continue
             caption = None
             if self.image_caption_xpath:
-                found = img.xpath(self.image_caption_xpath)
+                found = select_xpath(img, self.image_caption_xpath)
                 caption = text_of(found[0]) if found else None
             images.append(RawImage(url, caption))
         return images
@@ -116,14 +116,14 @@ class Layout:
         if not self.ranking_box:
             return []
         links: list[RawLink] = []
-        for box in self.page.selector.css(self.ranking_box):
+        for box in self.page.css(self.ranking_box):
             title = _first_text(box, self.ranking_title) or ""
-            tabs = [text_of(t) for t in box.css(self.ranking_tabs)] if self.ranking_tabs else []
+            tabs = [text_of(t) for t in select(box, self.ranking_tabs)] if self.ranking_tabs else []
             # Lists follow the tabs in order: the first list belongs to the first tab.
-            for index, ranked in enumerate(box.css(self.ranking_lists)):
+            for index, ranked in enumerate(select(box, self.ranking_lists)):
                 period = tabs[index] if index < len(tabs) else None
-                for position, item in enumerate(ranked.css("li"), start=1):
-                    anchor = item.css("a")
+                for position, item in enumerate(ranked.iter("li"), start=1):
+                    anchor = select(item, "a")
                     if not anchor:
                         continue
                     rank = _first_text(item, self.ranking_rank) if self.ranking_rank else None
@@ -142,9 +142,9 @@ class Layout:
         if not self.related_box:
             return []
         links: list[RawLink] = []
-        for box in self.page.selector.css(self.related_box):
+        for box in self.page.css(self.related_box):
             title = _first_text(box, self.related_title) or ""
-            for anchor in box.css("li a"):
+            for anchor in select(box, "li a"):
                 # The title element when the item has one (beside a thumbnail), else the link text.
                 text = _first_text(anchor, self.related_item_title) or text_of(anchor)
                 links.append(
@@ -159,7 +159,7 @@ class Layout:
 def _first_text(node, query: str | None) -> str | None:  # type: ignore[no-untyped-def]
     if not query:
         return None
-    found = node.css(query)
+    found = select(node, query)
     return text_of(found[0]) if found else None
 
 
@@ -228,7 +228,7 @@ class Portal:
         dated: dict[str, str | None] = {}
         if cls.listing_item:
             for item in page.css(cls.listing_item):
-                links = item.css("a[href]")
+                links = select(item, "a[href]")
                 if not links:
                     continue
                 url = page.absolute(links[0].attrib["href"])

@@ -63,6 +63,7 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = list(self.profile.hosts)
         self.zone = portal_zone(self.profile.timezone)
         self.articles_requested = 0
+        self.articles_seen: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.profile.start_urls:
@@ -93,8 +94,10 @@ class PortalSpider(scrapy.Spider):
                 if self._too_old(entry.date_text):
                     self.crawler.stats.inc_value("newscrawler/spider/skipped_before_since")
                     continue
-                if not self._budget_left():
-                    continue
+                canonical = self.profile.canonical_url(entry.url)
+                if canonical in self.articles_seen or not self._budget_left():
+                    continue  # a twin or a repeat link must not use up the --max-articles budget
+                self.articles_seen.add(canonical)
                 self.articles_requested += 1
                 yield self._request(entry.url, "article")
             elif kind == "listing" and not all_old and self._budget_left():

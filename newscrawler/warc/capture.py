@@ -71,6 +71,15 @@ def _header_list(headers: Any) -> list[tuple[str, str]]:
     return [(_text(name), _text(value)) for name, values in headers.items() for value in values]
 
 
+def _truncation(flags: list[str]) -> str | None:
+    """The WARC-Truncated reason for a body Scrapy did not receive in full."""
+    if "dataloss" in flags:
+        return "disconnect"
+    if "download_stopped" in flags:
+        return "unspecified"
+    return None
+
+
 class WarcCaptureMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -158,6 +167,7 @@ class WarcCaptureMiddleware:
             response_headers=_header_list(response.headers), body=response.body,
             protocol=protocol,
             ip_address=str(response.ip_address) if response.ip_address is not None else None,
+            truncated=_truncation(response.flags),
         )
         try:
             written = files.write_exchange(exchange)

@@ -72,6 +72,8 @@ class Exchange:
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None
     date: str = field(default_factory=warc_date)
+    # WARC-Truncated reason when the body is incomplete (``disconnect``, ``length``, ...).
+    truncated: str | None = None
 
     def request_block(self) -> bytes:
         parts = urlsplit_target(self.url)
@@ -242,8 +244,11 @@ class WarcFileSet:
         warc_headers = {"WARC-Date": exchange.date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
-        # An empty payload (a redirect, say) is no cheaper as a revisit.
-        target = self._revisit_target(exchange.url, digest) if exchange.body else None
+        if exchange.truncated:
+            warc_headers["WARC-Truncated"] = exchange.truncated
+        # An empty or cut-off payload is never a revisit.
+        repeatable = exchange.body and not exchange.truncated
+        target = self._revisit_target(exchange.url, digest) if repeatable else None
         if target is not None:
             original, original_id, original_date = target
             if original_id:
