@@ -230,7 +230,7 @@ def serve(host: str, port: int, db_path: str) -> None:
     # Opening checks the file and brings its schema up to date before Datasette reads it.
     with opened(db_path):
         pass
-    sys.exit(run(db_path, host=host, port=port))
+    run(db_path, host=host, port=port)
 
 
 COMMANDS: list[click.Command] = [search, show, export, stats, rankings, serve]

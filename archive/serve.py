@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,12 +30,17 @@ def datasette_installed() -> bool:
     return importlib.util.find_spec("datasette") is not None
 
 
-def serve(path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8001) -> int:
-    """Run Datasette on the archive until interrupted; returns its exit code."""
+def serve(path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Run Datasette on the archive in this process until interrupted.
+
+    In-process rather than a child process, so Ctrl-C and signals reach Datasette directly.
+    """
+    from datasette.cli import cli as datasette_cli
+
     with tempfile.TemporaryDirectory() as tmp:
         metadata = Path(tmp) / "metadata.json"
         metadata.write_text(json.dumps(metadata_for(path), ensure_ascii=False), encoding="utf-8")
-        return subprocess.call([
-            sys.executable, "-m", "datasette", "serve", str(path),
-            "--metadata", str(metadata), "--host", host, "--port", str(port),
-        ])
+        datasette_cli.main(
+            ["serve", str(path), "--metadata", str(metadata), "--host", host, "--port", str(port)],
+            prog_name="datasette",
+        )
