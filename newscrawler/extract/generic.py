@@ -554,7 +554,9 @@ def read_metadata(page: Page) -> Metadata:
 # --- headline --------------------------------------------------------------------------------
 
 # Separators between a headline and the site or channel names in a <title>.
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--+|—+|\s-\s|-(?=[^-\s]{2,12}$)|\s–\s|·(?=[^·]{2,12}$))\s*")
+_TITLE_SPLIT = re.compile(
+    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$))\s*"
+)
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.I)
 _CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
@@ -576,14 +578,19 @@ def headline_match(text: str, references: list[str]) -> float:
         for index, part in enumerate(title_parts(reference)):
             if not part:
                 continue
+            # The first piece of a <title> is the headline; later pieces name channels and sites.
+            weight = 1.0 if index <= 1 else 0.45
             if text == part or core == part:
-                best = max(best, 1.0 if index != 0 or len(title_parts(reference)) == 1 else 0.95)
+                match = 1.0
             elif part.startswith(core) and len(core) >= 4:
-                best = max(best, 0.5 + 0.4 * len(core) / len(part))
+                match = 0.5 + 0.4 * len(core) / len(part)
             elif core in part and len(core) >= 6:
-                best = max(best, 0.3 + 0.4 * len(core) / len(part))
+                match = 0.3 + 0.4 * len(core) / len(part)
             elif part in core and len(part) >= 6:
-                best = max(best, 0.3 + 0.4 * len(part) / len(core))
+                match = 0.3 + 0.4 * len(part) / len(core)
+            else:
+                match = 0.0
+            best = max(best, match * weight)
     return best
 
 

@@ -1,0 +1,236 @@
+"""The generic extractor: pages from sites without a profile.
+
+Whole records are checked by the fixture replay (``fixtures/generic/<host>/…``, picked up by
+``tests/test_fixtures.py``); here are its parts: the headline against the <title>, the body
+scorer, byline tidying, time reconciliation, the canonical URL and the fallback wiring.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newscrawler.cli import cli
+from newscrawler.extract import extract, resolve_portal
+from newscrawler.extract.byline import parse_byline
+from newscrawler.extract.generic import (
+    GenericLayout,
+    best_container,
+    choose_headline,
+    fallback_headline,
+    headline_match,
+    is_noise_line,
+    lead_credit,
+    line_score,
+    page_lines,
+    reconcile_times,
+    same_site_url,
+    tail_credit,
+    tidy_byline,
+    title_parts,
+)
+from newscrawler.extract.page import Page
+from newscrawler.portals.generic import GenericPortal
+from newscrawler.portals.zjdaily import Zjdaily
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERIC = ROOT / "fixtures" / "generic"
+FETCHED_AT = datetime(2024, 7, 1, 3, 0, tzinfo=timezone.utc)
+
+
+def _lines(html: str):  # type: ignore[no-untyped-def]
+    return page_lines(Page(html, "https://news.example/a.html").selector.root)[0]
+
+
+# --- wiring ----------------------------------------------------------------------------------
+
+
+def test_fixture_replay_covers_generic_pages() -> None:
+    import test_fixtures
+
+    generic = [p for p in test_fixtures.EXPECTED_FILES if GENERIC in p.parents]
+    assert len(generic) >= 4
+    hosts = {p.relative_to(GENERIC).parts[0] for p in generic}
+    assert len(hosts) >= 4, "one CMS style per site"
+
+
+def test_resolve_portal_falls_back_to_generic() -> None:
+    assert resolve_portal("https://news.example/a.html", None) is GenericPortal
+    assert resolve_portal("https://www.gdzjdaily.com.cn/p/1.html", None) is Zjdaily
+    assert resolve_portal("https://www.gdzjdaily.com.cn/p/1.html", "generic") is GenericPortal
+    assert GenericPortal.layout_for(FETCHED_AT).name("generic") == "generic@1"
+    assert not GenericPortal.owns("https://news.example/a.html")
+
+
+def test_cli_extract_falls_back_and_forces_generic() -> None:
+    page = GENERIC / "www.county-news.example" / "xw" / "2023-11-08_5521.html"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["extract", str(page), "--url", "http://www.county-news.example/xw/1.html"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert (record["portal"], record["extractor"], record["article_id"]) == ("generic", "generic@1", None)
+    zjdaily_page = ROOT / "fixtures" / "zjdaily" / "p" / "2953118.html"
+    forced = runner.invoke(
+        cli, ["extract", str(zjdaily_page), "--url", "https://www.gdzjdaily.com.cn/p/2953118.html", "--portal", "generic"]
+    )
+    assert forced.exit_code == 0, forced.output
+    record = json.loads(forced.output)
+    assert record["portal"] == "generic"
+    assert record["headline"] == "徐聞奮力推進文明城市衛生縣城創建"
+
+
+def test_profiled_page_read_generically_agrees_on_the_essentials() -> None:
+    page = ROOT / "fixtures" / "zjdaily" / "p" / "2953118.html"
+    url = "https://www.gdzjdaily.com.cn/p/2953118.html"
+    profiled = extract(url, page.read_bytes(), {}, FETCHED_AT)
+    generic = extract(url, page.read_bytes(), {}, FETCHED_AT, "generic")
+    for field in ("headline", "published_at", "source", "reporters", "editors", "paragraphs"):
+        assert generic[field] == profiled[field], field
+
+
+# --- headline --------------------------------------------------------------------------------
+
+
+def test_title_parts_split_site_and_channel_suffixes() -> None:
+    assert title_parts("青山县举办首届农民丰收节--新闻中心--青山县新闻网")[1:] == [
+        "青山县举办首届农民丰收节", "新闻中心", "青山县新闻网",
+    ]
+    assert title_parts("滨海港吞吐量创新高_财经_滨海在线")[1] == "滨海港吞吐量创新高"
+    assert title_parts("标题 | 网站")[1:] == ["标题", "网站"]
+    # A dash inside the headline is not a separator unless a short site name follows it.
+    assert title_parts("1-10月德清县固定资产投资结构趋稳趋优") == ["1-10月德清县固定资产投资结构趋稳趋优"]
+
+
+def test_headline_prefers_the_visible_heading_matching_the_title() -> None:
+    references = ["江南市老城区完成首批雨污分流改造_江南日报网"]
+    candidates = [
+        ("h3", "热点新闻"),
+        ("h1", "江南市老城区完成首批雨污分流改造"),
+        ("h3", "江南市中考成绩7月5日公布"),
+    ]
+    assert choose_headline(candidates, references)[0] == 1
+
+
+def test_headline_truncated_with_an_ellipsis_still_matches() -> None:
+    references = ["定了！广州南沙邮轮母港即将开通！地铁直达+无敌免税城"]
+    assert headline_match("定了！广州南沙邮轮母港即将开通！地铁直达+无敌免...", references) >= 0.5
+
+
+def test_headline_is_not_the_site_name_or_a_related_title() -> None:
+    references = ["国内首条跨海高铁隧道贯通-新闻频道-通讯社网"]
+    assert headline_match("通讯社网", references) < 1.0
+    assert headline_match("春运收官：全国铁路发送旅客4.8亿人次", references) == 0.0
+    assert choose_headline([("h1", "通讯社网"), ("", "国内首条跨海高铁隧道贯通")], references)[0] == 1
+
+
+def test_fallback_headline_drops_the_title_suffix() -> None:
+    assert fallback_headline(["国内首条跨海高铁隧道贯通-新闻频道-通讯社网"]) == "国内首条跨海高铁隧道贯通"
+    assert fallback_headline([]) is None
+
+
+def test_headline_read_from_a_div_when_h1_is_the_site_banner() -> None:
+    html = """<html><head><title>央行发布一季度货币政策执行报告_财经频道</title></head><body>
+    <h1>财经频道</h1><div class="art-title">央行发布一季度货币政策执行报告</div>
+    <div class="info">2024-05-10 17:00 来源：金融时报</div>
+    <div class="art-body"><p>中国人民银行10日发布2024年第一季度中国货币政策执行报告，报告称将保持流动性合理充裕。</p>
+    <p>报告指出，稳健的货币政策要灵活适度、精准有效，合理把握债券与信贷两个最大融资市场的关系。</p></div>
+    </body></html>"""
+    raw = GenericLayout(Page(html, "https://finance.example/a.html")).read()
+    assert raw.headline == "央行发布一季度货币政策执行报告"
+    assert raw.time_text == "2024-05-10 17:00"
+    assert parse_byline(raw.bylines[0]).source == "金融时报"
+
+
+# --- body ------------------------------------------------------------------------------------
+
+
+def test_lines_split_at_blocks_and_br_and_skip_hidden_text() -> None:
+    lines = _lines(
+        "<div>第一行<br>第二行<p>段落<b>加粗</b>文字</p>尾巴"
+        "<p style='display:none'>原标题：隐藏</p><script>var a = 1;</script></div>"
+    )
+    assert [line.text for line in lines] == ["第一行", "第二行", "段落加粗文字", "尾巴"]
+
+
+def test_prose_outscores_menus_and_link_lists() -> None:
+    lines = _lines(
+        "<p>记者从市住建局获悉，老城区首批12条街巷的雨污分流改造工程日前全部完工，涉及居民约3200户。</p>"
+        "<p>首页 新闻 财经 体育 娱乐 科技 教育 房产 汽车</p>"
+        "<p><a href='/a'>城东新区今年新增学位4000个，家长可通过小程序查询学区划分</a></p>"
+    )
+    prose, menu, link = (line_score(line) for line in lines)
+    assert prose > menu
+    assert link == 0.0
+
+
+def test_best_container_is_the_article_not_the_sidebar() -> None:
+    paragraph = "<p>丰收节设置了特色农产品展销、农耕文化体验、农技专家咨询等板块，现场人头攒动，特色产品受到市民青睐。</p>"
+    related = "<li><a href='/x'>青山县冬笋上市，预计今年产量同比增长一成，价格与去年持平</a></li>"
+    comments = "<p>网友：说得好，支持！家乡越来越好了，点赞，希望明年还办。</p>"
+    html = (
+        f"<body><div class='sidebar'><ul>{related * 8}</ul></div>"
+        f"<div class='news-body' id='body'>{paragraph * 4}</div>"
+        f"<div class='comment-list'>{comments * 2}</div></body>"
+    )
+    lines = _lines(html)
+    container = best_container(lines)
+    assert container is not None and container.attrib.get("id") == "body"
+
+
+def test_noise_lines() -> None:
+    assert is_noise_line("（原标题：跨海高铁隧道贯通 两岸半小时通达）")
+    assert is_noise_line("扫描下方二维码，关注“青山发布”微信公众号")
+    assert is_noise_line("版权所有 © 青山县新闻网　未经授权禁止转载")
+    assert is_noise_line("免责声明：本网转载内容仅供参考，不构成投资建议。")
+    assert not is_noise_line("据统计，丰收节首日现场交易额达86万元，签订意向订单21份。")
+
+
+# --- bylines, credits, times, URLs -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "tidy"),
+    [
+        ("2019-11-25 11:01:53 来源: 新京报 举报", "2019-11-25 11:01:53 来源: 新京报"),
+        ("2019-09-26 12:11来源：证券时报网作者：李在山", "2019-09-26 12:11 来源：证券时报网 作者：李在山"),
+        ("作者：未知 责任编辑：棒棒不是糖", "作者： 责任编辑：棒棒不是糖"),
+        ("2019-09-26 10:56:28 证券时报网", "2019-09-26 10:56:28 来源：证券时报网"),
+        # An empty 来源 stays empty: the time and the counter after it are no outlet.
+        ("来源: | 发布时间: 2018-05-17 | 浏览次数: 2168", "来源:"),
+    ],
+)
+def test_tidy_byline(line: str, tidy: str) -> None:
+    assert tidy_byline(line) == tidy
+
+
+def test_dateline_and_closing_credits() -> None:
+    assert lead_credit("新华社北京3月1日电（记者张海洋、王雪）记者1日从有关方面获悉……") == "记者张海洋、王雪"
+    assert lead_credit("本报讯（记者 孙晓东 通讯员 何芳）11月7日……") == "记者 孙晓东 通讯员 何芳"
+    assert lead_credit("（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）") is None
+    assert tail_credit("……提升港口通过能力。（记者 钱伟）") == "记者 钱伟"
+    assert tail_credit("……推进创建工作。（张巨峰）") == "张巨峰"
+    assert tail_credit("……总体全县投资结构趋稳趋优。（德清县发改局）") is None
+    assert tail_credit("……（新华社）") is None
+
+
+def test_times_visible_wins_and_metadata_completes() -> None:
+    # Agreeing metadata adds what the page leaves out.
+    assert reconcile_times("09-30 22:46", [], ["2019-09-30 22:46:13"]) == "2019-09-30 22:46:13"
+    assert reconcile_times("2012-06-24", ["2012-06-24T08:00:00+08:00"]) == "2012-06-24T08:00:00+08:00"
+    # A stale metadata time loses against the page.
+    assert reconcile_times("2019-09-18 06:23", ["2017-11-08 20:26"]) == "2019-09-18 06:23"
+    assert reconcile_times("2019-09-18", ["2017-11-08 20:26"]) == "2019-09-18"
+    assert reconcile_times(None, ["2024-06-28T09:15:00+08:00"]) == "2024-06-28T09:15:00+08:00"
+    assert reconcile_times(None, []) is None
+
+
+def test_canonical_url_only_on_the_same_site() -> None:
+    url = "https://www.news.example.cn/a/1.html?from=share#top"
+    assert same_site_url(url, "https://m.news.example.cn/a/1.html") == "https://m.news.example.cn/a/1.html"
+    assert same_site_url(url, "https://other.example/a/1.html") == "https://www.news.example.cn/a/1.html?from=share"
+    assert same_site_url(url, "/a/1.html") == "https://www.news.example.cn/a/1.html"
+    assert same_site_url(url, None) == "https://www.news.example.cn/a/1.html?from=share"
