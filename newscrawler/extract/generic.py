@@ -48,7 +48,7 @@ from .times import TIME_PATTERN, parse_time, portal_zone
 # --- lines -----------------------------------------------------------------------------------
 
 _SKIP = frozenset({
-    "script", "style", "noscript", "template", "textarea", "select", "option", "button", "input",
+    "script", "style", "noscript", "template", "textarea", "select", "option", "input",
     "iframe", "svg", "canvas", "object", "embed", "head", "title", "nav", "map", "video",
     "audio", "link", "meta",
 })
@@ -161,6 +161,11 @@ def page_lines(root: Any) -> tuple[list[Line], list[tuple[Any, int]]]:
     top = _Buffer()
     walk(root, root, top, False)
     flush(top, root)
+    # Markup after a stray </html> (a header include closing the document) is still rendered by
+    # browsers; libxml2 leaves it as top-level siblings of the root.
+    for sibling in root.itersiblings():
+        walk(sibling, sibling, top, False)
+        flush(top, sibling)
     return lines, images
 
 
@@ -288,9 +293,13 @@ _STOP = re.compile(
 _MAX_NOISE_LENGTH = 80
 
 
+# A keyword list: three or more short words between bars (20190926|国贸|增长率).
+_TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
+
+
 def is_noise_line(text: str) -> bool:
     """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
-    if _ORIGINAL_TITLE.search(text):
+    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text):
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return False
@@ -344,13 +353,19 @@ _SUMMARY = re.compile(r"(?:摘要|导语|導語|内容提要|內容提要|简介
 _CHROME_WORDS = re.compile(r"^(?:字号|字號|关注|關注|分享|收藏|打印|评论|評論|举报|舉報|[大中小\s]+|A[+-])")
 
 
+_LONG_HAN_RUN = re.compile(rf"[{HAN}]{{15,}}")
+
+
 def is_meta_line(text: str) -> bool:
     """A meta line near the headline: short, not prose, with a time or a labelled field."""
     if len(text) > _MAX_BYLINE_LENGTH or "。" in text or text.count("，") > 1 or is_noise_line(text):
         return False
     if _SUMMARY.match(text):
         return False
-    return bool(TIME_PATTERN.search(text) or _BOUNDED_LABEL.search(text))
+    if _BOUNDED_LABEL.search(text):
+        return True
+    # A time alone, or with short fields (names, an outlet); not a sentence that holds a date.
+    return bool(TIME_PATTERN.search(text)) and not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
 
 
 def _is_short(line: Line) -> bool:
@@ -559,6 +574,7 @@ _TITLE_SPLIT = re.compile(
 )
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.I)
+_NO_SPACE = re.compile(r"\s+")
 _CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
 
 
@@ -570,12 +586,15 @@ def title_parts(title: str) -> list[str]:
 
 def headline_match(text: str, references: list[str]) -> float:
     """How well a visible heading matches the page's title data (0 to 1)."""
+    # Spacing differs between a <title> and the page (2007　年末): compare without it.
+    text = _NO_SPACE.sub("", text)
     core = _ELLIPSIS.sub("", text).strip()
     if len(core) < 2:
         return 0.0
     best = 0.0
     for reference in references:
         for index, part in enumerate(title_parts(reference)):
+            part = _NO_SPACE.sub("", part)
             if not part:
                 continue
             # The first piece of a <title> is the headline; later pieces name channels and sites.
@@ -687,9 +706,20 @@ class GenericLayout(Layout):
                 # A short line at the body start may be the headline when the title data says so.
                 candidates.append(("", line.text))
                 positions.append(line.index)
-        chosen, score = choose_headline(candidates, references)
+        # A long headline may be set as two or three lines in a row.
+        joined: list[tuple[str, str]] = []
+        joined_end: list[int] = []
+        for start in range(len(candidates)):
+            for length in (2, 3):
+                end = start + length - 1
+                if end < len(candidates) and positions[end] - positions[start] == length - 1:
+                    tags = {candidates[i][0] for i in range(start, end + 1)}
+                    if len(tags) == 1:
+                        joined.append((tags.pop(), "".join(candidates[i][1] for i in range(start, end + 1))))
+                        joined_end.append(positions[end])
+        chosen, score = choose_headline(candidates + joined, references)
         if chosen >= 0 and score >= 0.5:
-            return candidates[chosen][1], positions[chosen]
+            return (candidates + joined)[chosen][1], (positions + joined_end)[chosen]
         # No match: the nearest heading above the body (not a breadcrumb, not a link).
         for index in range(len(candidates) - 1, -1, -1):
             tag, text = candidates[index]

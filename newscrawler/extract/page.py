@@ -7,12 +7,13 @@ hidden template blocks skipped.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
-from parsel.csstranslator import css2xpath
+from parsel.csstranslator import HTMLTranslator, css2xpath
 
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "textarea"})
 
@@ -33,10 +34,13 @@ class Page:
             etree.strip_elements(self.root, "rt", "rp", with_tail=False)
 
     def css(self, query: str) -> list[etree._Element]:
-        return select(self.root, query)
+        """Elements of the whole document matching a CSS selector."""
+        if self.root is None:
+            return []
+        return [e for e in _compiled_document_css(query)(self.root) if isinstance(e, etree._Element)]
 
     def first(self, query: str) -> etree._Element | None:
-        found = select(self.root, query)
+        found = self.css(query)
         return found[0] if found else None
 
     def text(self, query: str) -> str | None:
@@ -45,10 +49,27 @@ class Page:
         return text_of(node) if node is not None else None
 
     def texts(self, query: str) -> list[str]:
-        return [text_of(node) for node in select(self.root, query)]
+        return [text_of(node) for node in self.css(query)]
 
     def absolute(self, href: str | None) -> str | None:
-        return urljoin(self.url, href.strip()) if href and href.strip() else None
+        if not href or not (href := href.strip()):
+            return None
+        if href.startswith(("https://", "http://")) and " " not in href:
+            return href  # already absolute: urljoin would return it unchanged, slowly
+        return urljoin(self.url, href)
+
+
+_TRANSLATOR = HTMLTranslator()
+# cssselect writes "#content" as a scan of every element's id; libxml2's id() uses its id table.
+_ID_SCAN = re.compile(r"//\*\[@id = '([^'\\]+)'\]")
+
+
+@lru_cache(maxsize=1024)
+def _compiled_document_css(query: str) -> etree.XPath:
+    # From the document root "//" is the same as cssselect's "descendant-or-self::" and libxml2
+    # evaluates it faster.
+    xpath = _TRANSLATOR.css_to_xpath(query, prefix="//")
+    return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath))
 
 
 @lru_cache(maxsize=1024)

@@ -21,10 +21,8 @@ class ZjdailyV1(Layout):
     headline = "div.article h1.article-title"
     info_line = "div.article div.article-info"
     time = "div.article-info span.time"
-    # Paragraphs sit in the body directly or one wrapper down (editors paste <div><p>…</p></div>).
-    paragraphs = ", ".join(
-        f"#content {path}p:not(.pic):not(.pic-desc)" for path in ("> ", "> div > ", "> section > ")
-    )
+    # Body paragraphs at any depth (editors paste <div><p>…</p></div>), minus image blocks.
+    paragraphs = "#content p:not(.pic):not(.pic-desc)"
     credit_lines = "div.article div.article-editor"
     images = "#content img"
     image_caption_xpath = (
