@@ -20,7 +20,9 @@ Every page goes through the three extractors in one run; each field scores 1 (ri
 
 **Empty annotations.** When the annotation has null or an empty list for a field, an extractor is
 right when it also returns nothing (null, empty string or empty list) and wrong when it returns
-anything: inventing a source or a reporter is an error, as missing one is.
+anything: inventing a source or a reporter is an error, as missing one is. An extractor that gives
+no result for a page (newscrawler rejecting it for want of a headline or body, an exception)
+scores 0 on every field of that page, empty ones included.
 
 **Mapping the other extractors** (as fairly as their outputs allow):
 
@@ -252,6 +254,9 @@ def rouge_l(predicted: list[str], reference: list[str]) -> float:
 
 
 def score(prediction: Prediction, annotation: dict[str, Any]) -> dict[str, float]:
+    if not prediction:
+        # No record at all (rejected page, crash): nothing is right, not even the empty fields.
+        return dict.fromkeys(FIELDS, 0.0)
     source = normalise(prediction.get("source")) or None
     want_source = normalise(annotation.get("source_outlet")) or None
     body = tokens("\n".join(prediction.get("paragraphs") or []))

@@ -684,7 +684,7 @@ class GenericLayout(Layout):
             bylines=labelled,
             paragraphs=paragraphs,
             credits=[tidy_byline(line) for line in credits],
-            images=self._images(images, container),
+            images=self._images(images, container, lines),
         )
 
     # Headline: the visible heading matching the title data, else the heading nearest above the
@@ -820,11 +820,14 @@ class GenericLayout(Layout):
                         break
         return reconcile_times(visible, meta.times, meta.modified)
 
-    def _images(self, images: list[tuple[Any, int]], container: Any) -> list[RawImage]:
-        found = []
+    def _images(self, images: list[tuple[Any, int]], container: Any, lines: list[Line]) -> list[RawImage]:
+        """Images in the body; the caption is a figcaption, or the short line set right under the
+        image (in the image's own block after it, or in the next block, or a caption-class block).
+        The caption line also stays a paragraph: it stands as its own block in the body."""
+        found: list[RawImage] = []
         if container is None:
             return found
-        for element, _ in images:
+        for element, position in images:
             if not _within(element, container):
                 continue
             src = next(
@@ -843,8 +846,33 @@ class GenericLayout(Layout):
                 captions = figure.findall(".//figcaption")
                 if captions:
                     caption = collapse_whitespace("".join(captions[0].itertext())) or None
+            if caption is None and position < len(lines):
+                caption = _caption_after(element, lines[position], container)
             found.append(RawImage(url, caption))
         return found
+
+
+_CAPTION_CLASS = re.compile(r"desc|caption|pic|img|photo|note|tuzhu|zhushi|explain", re.I)
+_MAX_CAPTION_LENGTH = 60
+
+
+def _block_of(element: Any) -> Any:
+    while element is not None and _tag(element) not in _BLOCK:
+        element = element.getparent()
+    return element
+
+
+def _caption_after(image: Any, line: Line, container: Any) -> str | None:
+    """The line right after an image when it reads as that image's caption."""
+    if line.chars > _MAX_CAPTION_LENGTH or line.link_share > 0.5 or not _within(line.owner, container):
+        return None
+    block = _block_of(image)
+    owner = line.owner
+    if owner is block or _tag(owner) == "figcaption" or _CAPTION_CLASS.search(_class_words(owner)):
+        return line.text
+    if block is not None and owner.getprevious() is block and not _SENTENCE.search(line.text.rstrip("。")):
+        return line.text
+    return None
 
 
 # A fixed reference for comparing times: parsing needs a fetch time only for relative forms.
