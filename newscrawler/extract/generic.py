@@ -175,12 +175,12 @@ def page_lines(root: Any) -> tuple[list[Line], list[tuple[Any, int]]]:
 _PROSE_PUNCT = re.compile(r"[，。；：！？、“”,;]")
 # Class and id words of page chrome and of article containers (Readability's convention).
 _NEGATIVE = re.compile(
-    r"comment|footer|foot\b|sidebar|side|related|recommend|share|\bnav|menu|hot|rank|banner"
+    r"comment|footer|foot\b|\bside|related|recommend|share|\bnav|menu|\bhot|\brank|banner"
     r"|copyright|breadcrumb|crumb|login|widget|popup|modal|\bad\b|ads\b|advert|guess|tuijian"
     r"|xiangguan|toolbar|qrcode|erweima|pinglun|fenxiang|reply",
     re.I,
 )
-_POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|con\b", re.I)
+_POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|\bcon\b", re.I)
 # Chrome words that end the body when they mark a box inside it.
 _CHROME_BOX = re.compile(
     r"comment|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
