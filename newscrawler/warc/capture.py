@@ -32,6 +32,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.defer import deferred_from_coro
 
 from .. import __version__
+from ..portals import canonical_url
 from .writer import Exchange, WarcFileSet
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ class WarcCaptureMiddleware:
             self.files = WarcFileSet(
                 self.directory, self.max_size, self._info(request),
                 name_prefix=f"newscrawler-{self._portal()}", name_suffix=self.crawl_id[:8],
+                canonical=canonical_url,
             )
         return self.files
 

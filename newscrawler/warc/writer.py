@@ -7,6 +7,9 @@ or, when the same URL was captured before with the same payload digest, a ``revi
 Each file opens with a ``warcinfo`` record, every record is its own gzip member, and a file is
 closed once it reaches ``max_size``; the next record opens a new one.
 
+"The same URL" for revisits can be widened with ``canonical``: the crawler passes the portals'
+canonical URL, so a page fetched from its ``m.`` twin repeats one fetched from ``www.``.
+
 Beside each ``X.warc.gz`` an ``X.warc.gz.cdxj`` gets one line per response or revisit as it is
 written (so a crash leaves a usable index), and is sorted when the file is closed. The revisit
 lookup reads every ``*.cdxj`` of the directory when the set opens: captures from earlier crawls
@@ -19,6 +22,7 @@ import base64
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from io import BytesIO
@@ -163,6 +167,7 @@ class WarcFileSet:
     def __init__(
         self, directory: str | Path, max_size: int, info: dict[str, str],
         name_prefix: str = "newscrawler", name_suffix: str = "",
+        canonical: Callable[[str], str] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.max_size = max_size
@@ -173,11 +178,14 @@ class WarcFileSet:
         self.current: WarcFile | None = None
         self.files: list[Path] = []
         self.directory.mkdir(parents=True, exist_ok=True)
+        # Twins of one page (a portal's www./m. hosts) share their captures' payloads: a revisit
+        # may then name the other twin in WARC-Refers-To-Target-URI (a URL-agnostic revisit).
+        self.canonical = canonical or (lambda url: url)
         self.originals: dict[tuple[str, str], Entry] = {}
         self._load_originals()
 
     def _load_originals(self) -> None:
-        """(url, payload digest) → latest full response, from the directory's CDXJ files."""
+        """(canonical URL, payload digest) → latest full response, from the directory's CDXJ."""
         bad = 0
         for index in sorted(self.directory.glob("*.cdxj")):
             with index.open(encoding="utf-8") as lines:
@@ -198,7 +206,7 @@ class WarcFileSet:
     def _remember(self, entry: Entry) -> None:
         if entry.is_revisit:
             return
-        key = (entry.url, entry.digest)
+        key = (self.canonical(entry.url), entry.digest)
         known = self.originals.get(key)
         if known is None or entry.order >= known.order:
             self.originals[key] = entry
@@ -222,7 +230,7 @@ class WarcFileSet:
 
     def _revisit_target(self, url: str, digest: str) -> tuple[Entry, str, str] | None:
         """The earlier response this payload repeats, its record id and date; None: write in full."""
-        entry = self.originals.get((url, strip_digest(digest)))
+        entry = self.originals.get((self.canonical(url), strip_digest(digest)))
         if entry is None:
             return None
         try:
