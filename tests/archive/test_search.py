@@ -188,3 +188,14 @@ def test_canned_sql_search_agrees_with_the_library(corpus):
             continue
         in_sql = [row[0] for row in archive.conn.execute(sql, {"q": query})]
         assert in_sql == [h.id for h in archive.search(query, limit=100)], query
+
+
+def test_very_common_words_list_newest_first(corpus, monkeypatch):
+    archive, _records = corpus
+    monkeypatch.setattr("archive.search.RANK_LIMIT", 10)
+    hits = archive.search("的", limit=5)
+    assert len(hits) == 5
+    assert [h.id for h in hits] == sorted((h.id for h in hits), reverse=True)
+    monkeypatch.setattr("archive.search.RANK_LIMIT", 10**9)
+    ranked = archive.search("的", limit=5)
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
