@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import SEED_MOBILE_URL, SEED_URL, make_capture, make_record
@@ -264,3 +267,21 @@ def test_byte_headers_are_stored_as_text(archive, run_id):
     archive.add_capture(run_id, capture, None)
     assert rows(archive, "SELECT headers FROM captures") == [
         ('{"Content-Type": "text/html; charset=gbk", "Set-Cookie": ["a=1", "b=2"]}',)]
+
+
+def test_the_library_never_imports_the_crawler():
+    code = (
+        "import sys, archive, archive.cli, archive.export, archive.search, archive.serve;"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'newscrawler'));"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+def test_an_archive_from_a_newer_version_is_refused(db_path):
+    Archive.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(ArchiveError, match="newer"):
+        Archive.open(db_path)
