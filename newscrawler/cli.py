@@ -35,8 +35,10 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 
 @cli.command()
 @click.argument("portal")
-@click.option("--replay", "replay_dir", type=click.Path(exists=True, file_okay=False),
-              help="Crawl a saved copy of the portal served on loopback (offline).")
+@click.option("--replay", "replay_dir", type=click.Path(exists=True),
+              help="Crawl offline from a saved copy of the portal (a directory laid out by URL "
+                   "path) or from WARC files (a .warc.gz file or a directory of them).")
+@click.option("--no-warc", is_flag=True, help="Do not write WARC captures.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Append one JSON record per article to this JSON Lines file.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
@@ -49,7 +51,7 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
-def crawl(portal: str, replay_dir: str | None, output: str | None, db_path: str | None,
+def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None, db_path: str | None,
           no_archive: bool, max_articles: int | None,
           since: str | None, depth: int | None, contact: str | None, extra: tuple[str, ...],
           log_level: str) -> None:
@@ -64,7 +66,10 @@ def crawl(portal: str, replay_dir: str | None, output: str | None, db_path: str 
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--since")
     settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper(), **_parse_setting(extra)}
     if replay_dir:
-        settings["NEWSCRAWLER_REPLAY_DIR"] = str(Path(replay_dir).resolve())
+        kind = "NEWSCRAWLER_REPLAY_WARC" if _is_warc_source(Path(replay_dir)) else "NEWSCRAWLER_REPLAY_DIR"
+        settings[kind] = str(Path(replay_dir).resolve())
+    if no_warc:
+        settings["NEWSCRAWLER_WARC_ENABLED"] = False
     if output:
         settings["NEWSCRAWLER_OUTPUT"] = output
     if not no_archive:
@@ -127,6 +132,13 @@ def list_portals() -> None:
         profile = portals.get(name)
         layouts = ", ".join(layout.name(name) for layout in profile.layouts)
         click.echo(f"{name}\t{profile.title}\t{', '.join(profile.hosts)}\t{layouts}")
+
+
+def _is_warc_source(path: Path) -> bool:
+    """A WARC file, or a directory of WARC files (not a fixture tree with pages in it)."""
+    if path.is_file():
+        return path.name.endswith((".warc", ".warc.gz"))
+    return any(path.glob("*.warc.gz")) or any(path.glob("*.warc"))
 
 
 def _parse_fetched_at(value: str | None) -> datetime:

@@ -22,6 +22,9 @@ class PageItem:
     # ``article``, ``listing``, or ``error`` for an HTTP error response.
     kind: str
     portal: str
+    # Where the WARC record of this response is (see newscrawler.warc), when WARCs are written.
+    warc_filename: str | None = None
+    warc_offset: int | None = None
     # Filled by the pipelines.
     raw: Any = None
     context: Any = None

@@ -33,7 +33,10 @@ class ContactUserAgentMiddleware:
             self.user_agent = base[:-1] + f"; contact: {contact})" if base.endswith(")") else f"{base} (contact: {contact})"
         else:
             self.user_agent = base
-            if not crawler.settings.get("NEWSCRAWLER_REPLAY_DIR"):
+            replaying = crawler.settings.get("NEWSCRAWLER_REPLAY_DIR") or crawler.settings.get(
+                "NEWSCRAWLER_REPLAY_WARC"
+            )
+            if not replaying:
                 logger.warning(
                     "NEWSCRAWLER_CONTACT is not set: site operators cannot reach you "
                     "(use --contact EMAIL or set it in settings)"

@@ -139,6 +139,8 @@ class ArchivePipeline(_Stage):
             "headers": item.headers,
             "body": item.body,
             "kind": item.kind,
+            "warc_filename": item.warc_filename,
+            "warc_offset": item.warc_offset,
         }
         outcome = self.archive.add_capture(self.run_id, capture, item.record)
         self.stats.inc_value(f"newscrawler/archive/{outcome}")

@@ -10,6 +10,10 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_REPLAY_DIR``: serve this fixture tree on a loopback HTTP server and fetch every
   URL of the portal from it instead of the network (offline crawls and tests).
 - ``NEWSCRAWLER_REPLAY_LOG``: append one JSON line per request the replay server answered.
+- ``NEWSCRAWLER_WARC_ENABLED``: write every HTTP exchange to WARC files (default on).
+- ``NEWSCRAWLER_WARC_DIR``: where; default ``warc/`` beside the archive file.
+- ``NEWSCRAWLER_WARC_MAX_SIZE``: roll over to a new WARC file at this size (bytes or "1GB").
+- ``NEWSCRAWLER_REPLAY_WARC``: answer every request from these WARC files (a file or directory).
 - ``NEWSCRAWLER_RETRY_AFTER_MAX``: longest ``Retry-After`` (seconds) we wait for; longer is a failure.
 """
 
@@ -40,6 +44,10 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 NEWSCRAWLER_RETRY_AFTER_MAX = 600
+NEWSCRAWLER_WARC_ENABLED = True
+NEWSCRAWLER_WARC_DIR = ""
+NEWSCRAWLER_WARC_MAX_SIZE = 1_000_000_000
+NEWSCRAWLER_REPLAY_WARC = ""
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -49,14 +57,17 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newscrawler.middlewares.ContactUserAgentMiddleware": 500,
+    # Below HttpCompressionMiddleware (590): records bodies as received, before decoding.
+    "newscrawler.warc.capture.WarcCaptureMiddleware": 950,
 }
 EXTENSIONS = {
     # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
     "newscrawler.extensions.CrawlDelay": 10,
 }
+# Network, fixture replay (NEWSCRAWLER_REPLAY_DIR) or WARC replay (NEWSCRAWLER_REPLAY_WARC).
 DOWNLOAD_HANDLERS = {
-    "http": "newscrawler.replay.ReplayDownloadHandler",
-    "https": "newscrawler.replay.ReplayDownloadHandler",
+    "http": "newscrawler.warc.replay.WarcReplayDownloadHandler",
+    "https": "newscrawler.warc.replay.WarcReplayDownloadHandler",
 }
 ITEM_PIPELINES = {
     "newscrawler.pipelines.ExtractionPipeline": 100,

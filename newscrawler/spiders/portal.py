@@ -118,9 +118,11 @@ class PortalSpider(scrapy.Spider):
                 for key, values in response.headers.items()
             },
             body=response.body,
-            fetched_at=datetime.now(timezone.utc).isoformat(),
+            fetched_at=_fetch_time(response),
             kind=kind,
             portal=self.profile.name,
+            warc_filename=response.meta.get("warc_filename"),
+            warc_offset=response.meta.get("warc_offset"),
         )
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
@@ -138,6 +140,14 @@ class PortalSpider(scrapy.Spider):
         reason = failure.type.__name__ if failure.type else "unknown"
         self.crawler.stats.inc_value(f"newscrawler/spider/failure/{reason}")
         self.logger.error("Failed %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+
+
+def _fetch_time(response: Response) -> str:
+    """When the page was fetched: now, or for a page replayed from WARC, its original capture."""
+    captured = response.meta.get("warc_date")
+    if captured:
+        return datetime.fromisoformat(str(captured).replace("Z", "+00:00")).astimezone(timezone.utc).isoformat()
+    return datetime.now(timezone.utc).isoformat()
 
 
 def spider_for(portal: type[Portal]) -> type[PortalSpider]:
