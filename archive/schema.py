@@ -261,9 +261,16 @@ def _fold_source() -> str:
         return "opencc t2s, NFKC, lower"
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    # Where each capture's WARC record is, when the crawl wrote WARC files (newscrawler.warc).
+    conn.execute("ALTER TABLE captures ADD COLUMN warc_filename TEXT")
+    conn.execute("ALTER TABLE captures ADD COLUMN warc_offset INTEGER")
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
+    (2, "captures point at their WARC record", _v2),
 ]
 
 LATEST = MIGRATIONS[-1][0]

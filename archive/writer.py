@@ -94,7 +94,7 @@ class Writer:
             return "unchanged" if record is not None else "captured"
         capture_id = self._insert(
             "INSERT INTO captures (run_id, url, fetched_at, status, kind, headers, body_sha256,"
-            " outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'captured')",
+            " outcome, warc_filename, warc_offset) VALUES (?, ?, ?, ?, ?, ?, ?, 'captured', ?, ?)",
             (
                 run_id,
                 capture["url"],
@@ -104,6 +104,8 @@ class Writer:
                 json.dumps(dict(capture.get("headers") or {}), ensure_ascii=False,
                            default=_header_text),
                 digest,
+                capture.get("warc_filename"),
+                capture.get("warc_offset"),
             ),
         )
         if record is None:

@@ -134,6 +134,18 @@ def list_portals() -> None:
         click.echo(f"{name}\t{profile.title}\t{', '.join(profile.hosts)}\t{layouts}")
 
 
+def _add_research_commands() -> None:
+    # The archive's own commands (search, show, export, stats, rankings, serve): a thin click
+    # layer over the archive library, which knows nothing of Scrapy.
+    from archive.cli import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_research_commands()
+
+
 def _is_warc_source(path: Path) -> bool:
     """A WARC file, or a directory of WARC files (not a fixture tree with pages in it)."""
     if path.is_file():

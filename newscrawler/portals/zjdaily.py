@@ -53,7 +53,12 @@ class Zjdaily(Portal):
         "https://www.gdzjdaily.com.cn/xsq/",
     )
     article_path = re.compile(r"^/p/(?P<id>\d+)\.html$")
-    listing_path = re.compile(r"^/(?:index\.html)?$|^/[a-z]+/(?:index(?:_\d+)?\.html)?$")
+    # The home page and the news channels (湛江新闻, 县市区, 湛图片, 推广) with their paginated
+    # listings; other folders (/about/, /user/) are not listings.
+    channels = ("zjxw", "xsq", "tp", "tg")
+    listing_path = re.compile(
+        rf"^/(?:index\.html)?$|^/(?:{'|'.join(channels)})/(?:index(?:_\d+)?\.html)?$"
+    )
     listing_item = "ul.news-list li"
     listing_item_date = "span.date"
     layouts = (ZjdailyV1,)
