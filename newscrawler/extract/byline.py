@@ -70,8 +70,15 @@ _PREFIX = re.compile(
 # What may stand right before a field label: a role inside a source value without such a
 # boundary is part of the outlet's name (湛江市摄影家协会, 湛江日报社编辑部).
 _BOUNDARY_BEFORE = frozenset(" " + _SEPARATORS)
-# A postfix role at the end of a run of names: "李嘉斌 摄", "李嘉斌/摄", "李嘉斌摄".
-_POSTFIX = re.compile(rf"\s*[/／]?\s*(?P<role>{_alternation(POSTFIX_ROLES)})\s*$")
+# A role written after the names it credits: "李嘉斌 摄", "李嘉斌/摄", "李嘉斌摄", "黄思远/文";
+# 文 and 图 only with the slash, 摄 not as the verb 拍摄.
+_POSTFIX = re.compile(
+    rf"\s*(?:[/／]\s*(?P<slashed>{_alternation(POSTFIX_ROLES + ('文', '图', '圖'))})"
+    rf"|(?<![拍/／])(?P<bare>{_alternation(POSTFIX_ROLES)}))(?=[\s、，,]|$)"
+)
+_SEPARATOR_AFTER = re.compile(r"\s*[:：]")
+# Role words that are only field labels when another role follows them (文/本报记者 张三).
+_LABELS = frozenset({"作者", "文"})
 # Dateline markers and filler that precede or follow bylines and are not names.
 _FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|等$|^等")
 # A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
@@ -162,6 +169,7 @@ def parse_byline(text: str | None) -> Byline:
     # Text before the first role is only taken when a role follows the names ("李嘉斌 摄"):
     # otherwise it is a site name or a date, not a person.
     _add_names(byline, None, text[: matches[0].start()], postfix_only=True)
+    pending: list[str] = []
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         value = text[match.end() : end]
@@ -171,8 +179,13 @@ def parse_byline(text: str | None) -> Byline:
             continue
         role = match.group("multi") or match.group("single")
         if not value.strip(_SEPARATORS + " "):
-            continue  # a label such as 作者: right before the real role
-        _add_names(byline, role, value)
+            # A role right before another: 作者 is only a field label (作者:记者…), any other
+            # role applies to the names that follow (文/图 记者 李嘉斌).
+            if role not in _LABELS:
+                pending.append(role)
+            continue
+        _add_names(byline, role, value, also=pending)
+        pending = []
     return byline
 
 
@@ -182,30 +195,53 @@ def _field_matches(text: str) -> list[re.Match[str]]:
     for match in _PREFIX.finditer(text):
         in_source = bool(matches) and matches[-1].group("source") is not None
         at_boundary = match.start() == 0 or text[match.start() - 1] in _BOUNDARY_BEFORE
-        if in_source and not at_boundary:
+        # …or where a separator follows: "来源:湛江云媒作者:记者…" (spans rendered glued).
+        if in_source and not at_boundary and not _SEPARATOR_AFTER.match(text, match.end()):
             continue
         role = match.group("multi") or match.group("single")
+        if (
+            role in _SINGLE_CHAR_ROLES
+            and match.start() >= 2
+            and text[match.start() - 1] in "/／"
+            and _HAN_NAME.match(text[match.start() - 2])
+        ):
+            continue  # 黄思远/文: a role written after the name it credits
         if role in _POSTFIX_SET and not text[match.end() :].strip(_SEPARATORS + " "):
             continue  # a role ending the line (记者 李嘉斌 文/图) applies to the names before it
         matches.append(match)
     return matches
 
 
-def _add_names(byline: Byline, role: str | None, text: str, postfix_only: bool = False) -> None:
+def _add_names(
+    byline: Byline,
+    role: str | None,
+    text: str,
+    postfix_only: bool = False,
+    also: list[str] | None = None,
+) -> None:
+    """Add the names in ``text`` under ``role``, and under ``also`` (roles written before it).
+
+    Roles written after names (``李嘉斌 摄``, ``黄思远/文 李嘉斌/摄``) credit the names right
+    before them, in addition to the prefix role.
+    """
     text = text.strip(_SEPARATORS + " ")
-    postfix = _POSTFIX.search(text)
-    postfix_role = None
-    if postfix and postfix.start() > 0:
-        postfix_role = postfix.group("role")
-        text = text[: postfix.start()]
-    elif postfix_only:
+    segments: list[tuple[str, str | None]] = []
+    position = 0
+    for postfix in _POSTFIX.finditer(text):
+        if postfix.start() > position:
+            segments.append((text[position : postfix.start()], postfix.group("slashed") or postfix.group("bare")))
+        position = postfix.end()
+    if postfix_only and not segments:
         return
-    names = split_names(text)
-    for name in names:
-        _add(byline, role if role is not None or postfix_role is None else postfix_role, name)
-    if role is not None and postfix_role is not None:
-        for name in names:
-            _add(byline, postfix_role, name)
+    segments.append((text[position:], None))
+    for segment, postfix_role in segments:
+        for name in split_names(segment):
+            for earlier in also or ():
+                _add(byline, earlier, name)
+            if role is not None or postfix_role is None:
+                _add(byline, role, name)
+            if postfix_role is not None:
+                _add(byline, postfix_role, name)
 
 
 def _add(byline: Byline, role: str | None, name: str) -> None:

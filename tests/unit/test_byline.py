@@ -273,3 +273,23 @@ def test_latin_names_and_writer_roles(text: str, reporters: R, editors: R) -> No
     byline = parse_byline(text)
     assert people(byline.reporters) == reporters
     assert people(byline.editors) == editors
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "source"),
+    [
+        # Roles written after each name, with a slash.
+        (
+            "作者：实习生 林小雨 记者 黄思远/文 李嘉斌/摄",
+            [("实习生", "林小雨"), ("记者", "黄思远"), ("文", "黄思远"), ("记者", "李嘉斌"), ("摄", "李嘉斌")],
+            None,
+        ),
+        # A role before another role applies to the names after both (作者 and 文 are labels).
+        ("文/图 记者 李嘉斌", [("文/图", "李嘉斌"), ("记者", "李嘉斌")], None),
+        # Spans rendered without a space between them: a label with a separator ends the source.
+        ("来源: 湛江云媒作者: 记者|陈荔雅", [("记者", "陈荔雅")], "湛江云媒"),
+    ],
+)
+def test_roles_around_names(text: str, reporters: R, source: str | None) -> None:
+    byline = parse_byline(text)
+    assert (people(byline.reporters), byline.source) == (reporters, source)
