@@ -156,10 +156,26 @@ class Archive:
             assert run_id is not None  # an INSERT into a rowid table always sets it
             return run_id
 
-    def add_capture(self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None) -> str:
-        """Store a fetched page and its record; returns new, changed, unchanged or captured."""
+    def add_capture(
+        self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None,
+        context: dict[str, Any] | None = None,
+    ) -> str:
+        """Store a fetched page and its record; returns new, changed, unchanged or captured.
+
+        ``context`` holds the ``rankings`` and ``related`` lists of a page without a record (a
+        listing page shows the hot lists too); they are stored for the capture like a record's.
+        A capture with status 304 (kind ``not-modified``, no body) answers a conditional
+        request for an archived article: outcome ``unchanged``, and the article's ``last_seen``
+        moves to its fetch time.
+        """
         with self.transaction():
-            return self._writer.add_capture(run_id, capture, record)
+            return self._writer.add_capture(run_id, capture, record, context)
+
+    def crawl_state(self, url: str, portal: str) -> dict[str, Any] | None:
+        """What the archive knows of an article URL, for deciding whether to fetch it again."""
+        from .query import crawl_state
+
+        return crawl_state(self.conn, url, portal)
 
     def add_captures(
         self, run_id: int, items: Iterable[tuple[dict[str, Any], dict[str, Any] | None]]
@@ -172,14 +188,63 @@ class Archive:
         with self.transaction():
             return [self._writer.add_capture(run_id, capture, record) for capture, record in items]
 
-    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+    def finish_run(
+        self, run_id: int, status: str, stats: dict[str, Any], flag_reason: str | None = None
+    ) -> None:
+        """End a run; a ``flag_reason`` flags it (e.g. its field coverage fell, see runs())."""
         with self.transaction() as conn:
             cursor = conn.execute(
-                "UPDATE runs SET ended_at = ?, status = ?, stats = ? WHERE id = ?",
-                (_now(), status, _json(stats), run_id),
+                "UPDATE runs SET ended_at = ?, status = ?, stats = ?, flagged = ?, flag_reason = ?"
+                " WHERE id = ?",
+                (_now(), status, _json(stats), int(flag_reason is not None), flag_reason, run_id),
             )
             if cursor.rowcount != 1:
                 raise ValueError(f"no crawl run {run_id} in this archive")
+
+    def record_failed_run(
+        self, portal: str, settings: dict[str, Any], status: str, stats: dict[str, Any],
+        started_at: str | None = None,
+    ) -> int:
+        """A run that ended before the crawl could record it (it crashed early, or was killed)."""
+        with self.transaction() as conn:
+            run_id = conn.execute(
+                "INSERT INTO runs (portal, started_at, ended_at, status, settings, stats)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (portal, started_at or _now(), _now(), status, _json(settings), _json(stats)),
+            ).lastrowid
+            assert run_id is not None
+            return run_id
+
+    def runs(
+        self, portal: str | None = None, *, last: int | None = None, before: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Crawl runs, newest first: settings and stats decoded, ``flagged`` a bool.
+
+        ``last`` keeps the newest N; ``before`` only runs with a smaller id (older runs).
+        """
+        where, params = [], []
+        if portal is not None:
+            where.append("portal = ?")
+            params.append(portal)
+        if before is not None:
+            where.append("id < ?")
+            params.append(before)
+        sql = ("SELECT id, portal, started_at, ended_at, status, settings, stats, flagged,"
+               " flag_reason FROM runs")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC"
+        if last is not None:
+            sql += f" LIMIT {int(last)}"
+        rows = []
+        for row in self.conn.execute(sql, params):
+            rows.append({
+                "id": row[0], "portal": row[1], "started_at": row[2], "ended_at": row[3],
+                "status": row[4], "settings": json.loads(row[5] or "{}"),
+                "stats": json.loads(row[6]) if row[6] else {}, "flagged": bool(row[7]),
+                "flag_reason": row[8],
+            })
+        return rows
 
     # --- reading -----------------------------------------------------------------------------
 

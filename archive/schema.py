@@ -267,10 +267,19 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE captures ADD COLUMN warc_offset INTEGER")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    # A run whose field coverage fell sharply against the portal's recent runs (newscrawler's
+    # run reports): the layout probably broke. flag_reason names the fields.
+    conn.execute("ALTER TABLE runs ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE runs ADD COLUMN flag_reason TEXT")
+    conn.execute("CREATE INDEX runs_portal ON runs(portal, started_at)")
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
     (2, "captures point at their WARC record", _v2),
+    (3, "runs can be flagged (field coverage fell)", _v3),
 ]
 
 LATEST = MIGRATIONS[-1][0]
