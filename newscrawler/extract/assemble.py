@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from .byline import Byline, parse_byline
-from .credits import is_credit_line, trailing_credit
+from .credits import is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawLink
 from .normalize import clean_text, collapse_whitespace
 from .script import detect_script
@@ -62,8 +62,13 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
             continue
         if is_credit_line(text):
             byline.extend(parse_byline(text))
-        else:
-            paragraphs.append(text)
+            continue
+        if len(paragraphs) < 2:
+            # 本报讯（记者 陈荔雅 通讯员 谭总）4月18日… names people and stays text.
+            credit = lead_credit(text)
+            if credit:
+                byline.extend(parse_byline(credit))
+        paragraphs.append(text)
     # Photo credits at the end of image captions name content makers too.
     for image in raw.images:
         credit = trailing_credit(clean_text(image.caption))

@@ -26,7 +26,7 @@ REPORTER_ROLES = (
     "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
-    "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影", "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
+    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影", "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
 )
 # Roles of editorial staff.
@@ -38,6 +38,11 @@ EDITOR_ROLES = (
 )
 # Labels whose value is the source outlet, never a person.
 SOURCE_LABELS = ("稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處")
+# Page furniture on meta lines: counters and buttons, whose values are neither people nor outlets.
+NOISE_LABELS = (
+    "阅读量", "閱讀量", "浏览量", "瀏覽量", "点击量", "點擊量", "阅读", "閱讀", "浏览", "瀏覽",
+    "点击", "點擊", "访问", "訪問", "字号", "字號", "字体", "字體", "评论", "評論", "分享",
+)
 # Roles written after the names they apply to.
 POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/文", "圖/文")
 
@@ -58,7 +63,8 @@ def _alternation(words: tuple[str, ...]) -> str:
 # by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
 # and a space, where it is the second half of a padded name (记者 吴 文).
 _PREFIX = re.compile(
-    rf"(?P<source>{_alternation(SOURCE_LABELS)})(?:\s*[{_SEPARATORS}]|\s+)?"
+    rf"(?P<noise>{_alternation(NOISE_LABELS)})(?=\s*[:：]|\s*\d)"
+    rf"|(?P<source>{_alternation(SOURCE_LABELS)})(?:\s*[{_SEPARATORS}]|\s+)?"
     rf"|(?P<multi>{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1))})"
     rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
     rf"(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
@@ -173,6 +179,8 @@ def parse_byline(text: str | None) -> Byline:
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         value = text[match.end() : end]
+        if match.group("noise"):
+            continue  # 阅读：1234
         if match.group("source"):
             source = clean_text(value).strip(_SEPARATORS + " ")
             byline.source = byline.source or (source or None)

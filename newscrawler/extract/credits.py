@@ -39,3 +39,30 @@ def trailing_credit(text: str) -> str | None:
     """The credit ending an image caption (``李嘉斌 摄``), as its own text, or None."""
     match = _TRAILING_CREDIT.search(text.strip()) if text else None
     return match.group(0).strip() if match else None
+
+
+# A role or source label of two characters or more, anywhere in a text.
+_CREDIT_ROLE = re.compile(
+    rf"(?:{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1))})"
+)
+_CLAUSE = re.compile(r"[。！？!?；;，]")
+# The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.
+_LEAD_CREDIT = re.compile(
+    r"^\s*[【\[]?[^，。（(【\[]{0,30}?(?:讯|訊|电|電|消息)\s*[】\]]?\s*[（(](?P<credit>[^（）()]{2,60})[)）]"
+    r"|^\s*[（(【\[](?P<credit2>[^（）()【】\[\]]{2,60})[)）】\]]"
+)
+
+
+def has_credit_role(text: str) -> bool:
+    """True when the text names a role or a source label (记者, 编辑, 来源 …)."""
+    return bool(_CREDIT_ROLE.search(text))
+
+
+def lead_credit(paragraph: str) -> str | None:
+    """The bracketed credit of a dateline opening a paragraph (本报讯（记者 王五）…), when it
+    names roles. The paragraph itself stays text; only the people are read from the credit."""
+    match = _LEAD_CREDIT.match(paragraph)
+    if not match:
+        return None
+    credit = match.group("credit") or match.group("credit2")
+    return credit if has_credit_role(credit) and not _CLAUSE.search(credit) else None

@@ -39,7 +39,7 @@ from lxml import etree
 
 from ..portals.base import Layout
 from .byline import EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
-from .credits import is_credit_line, trailing_credit
+from .credits import _CREDIT_ROLE, has_credit_role, is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawImage
 from .normalize import HAN, collapse_whitespace, has_han
 from .page import Page
@@ -314,18 +314,12 @@ def is_stop_line(text: str) -> bool:
 # --- bylines, credits and times --------------------------------------------------------------
 
 _ROLE_WORDS = _alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
-_CREDIT_ROLE = re.compile(rf"(?:{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1))})")
 _META_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|发布|發布|时间|時間|日期|作者")
 _SENTENCE = re.compile(r"[。！？!?；;，]")
 # Values that name nobody: a byline field left at its placeholder.
 _NOBODY = re.compile(
     r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源)\s*[:：]?\s*)"
     r"(?:未知|佚名|匿名|不详|网络整理|网络|網絡|综合|本站|admin|管理员)(?=$|[\s|丨/])"
-)
-# The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.
-_LEAD_CREDIT = re.compile(
-    r"^\s*[【\[]?[^，。（(【\[]{0,30}?(?:讯|訊|电|電|消息)\s*[】\]]?\s*[（(](?P<credit>[^（）()]{2,60})[)）]"
-    r"|^\s*[（(【\[](?P<credit2>[^（）()【】\[\]]{2,60})[)）】\]]"
 )
 # The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）.
 _TAIL_CREDIT = re.compile(r"[（(](?P<credit>[^（）()]{2,40})[)）]\s*$")
@@ -337,10 +331,6 @@ _BYLINE_WINDOW = 12
 _CREDIT_WINDOW = 30
 _MAX_BYLINE_LENGTH = 160
 _MAX_CREDIT_LENGTH = 80
-
-
-def has_credit_role(text: str) -> bool:
-    return bool(_CREDIT_ROLE.search(text))
 
 
 _LABEL_WORDS = _alternation(
@@ -443,15 +433,6 @@ def tidy_byline(text: str) -> str:
 def strip_nobody(text: str) -> str:
     """Remove placeholder values (``作者：未知``) that would read as names."""
     return _NOBODY.sub(r"\1 ", text)
-
-
-def lead_credit(paragraph: str) -> str | None:
-    """The bracketed credit of a dateline opening a paragraph, when it names roles."""
-    match = _LEAD_CREDIT.match(paragraph)
-    if not match:
-        return None
-    credit = match.group("credit") or match.group("credit2")
-    return credit if has_credit_role(credit) and not _SENTENCE.search(credit) else None
 
 
 def tail_credit(paragraph: str) -> str | None:

@@ -293,3 +293,16 @@ def test_latin_names_and_writer_roles(text: str, reporters: R, editors: R) -> No
 def test_roles_around_names(text: str, reporters: R, source: str | None) -> None:
     byline = parse_byline(text)
     assert (people(byline.reporters), byline.source) == (reporters, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "source"),
+    [
+        ("来源：湛江云媒 阅读：1234", [], "湛江云媒"),
+        ("来源：湛江云媒 浏览 56次 作者：记者 张三", [("记者", "张三")], "湛江云媒"),
+        ("评论员 张三", [("评论员", "张三")], None),
+    ],
+)
+def test_meta_line_counters_are_not_people(text: str, reporters: R, source: str | None) -> None:
+    byline = parse_byline(text)
+    assert (people(byline.reporters), byline.source) == (reporters, source)

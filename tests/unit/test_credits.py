@@ -42,3 +42,17 @@ def test_is_credit_line(text: str, expected: bool) -> None:
 )
 def test_trailing_credit(caption: str, expected: str | None) -> None:
     assert trailing_credit(caption) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("本报讯（记者 陈荔雅 通讯员 谭总）4月18日，徐闻县召开会议。", "记者 陈荔雅 通讯员 谭总"),
+        ("新华社北京3月1日电（记者张三、李四）3月1日，会议在北京召开。", "记者张三、李四"),
+        ("4月18日，徐闻县（广东省）召开会议。", None),
+    ],
+)
+def test_lead_credit(paragraph: str, expected: str | None) -> None:
+    from newscrawler.extract.credits import lead_credit
+
+    assert lead_credit(paragraph) == expected
