@@ -282,3 +282,38 @@ def rankings(
     if limit:
         sql += f" LIMIT {int(limit)}"
     return _rows(archive.conn, sql, params)
+
+
+def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, Any] | None:
+    """What the archive knows of an article URL (its canonical URL or a twin), or None.
+
+    ``published_utc``, ``first_seen``, ``last_seen`` (the last capture of it, a 304 included),
+    and the validators the server sent with the latest full capture (``etag``,
+    ``last_modified``, None when it sent none): what a crawler needs to decide whether to fetch
+    the page again and to ask for it conditionally.
+    """
+    row = conn.execute(
+        "SELECT id, published_utc, first_seen, last_seen FROM articles WHERE canonical_url = ?",
+        (url,),
+    ).fetchone() or conn.execute(
+        "SELECT id, published_utc, first_seen, last_seen FROM articles WHERE portal = ?"
+        " AND url_key = ? ORDER BY id LIMIT 1",
+        (portal, url_key(url)),
+    ).fetchone()
+    if row is None:
+        return None
+    article_id, published_utc, first_seen, last_seen = row
+    found = conn.execute(
+        "SELECT headers FROM captures WHERE article_id = ? AND status = 200"
+        " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    headers = {k.lower(): v for k, v in json.loads(found[0]).items()} if found else {}
+    return {
+        "article_id": article_id,
+        "published_utc": published_utc,
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "etag": headers.get("etag"),
+        "last_modified": headers.get("last-modified"),
+    }

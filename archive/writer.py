@@ -78,7 +78,10 @@ class Writer:
     def rolled_back(self) -> None:
         self._pending.clear()
 
-    def add_capture(self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None) -> str:
+    def add_capture(
+        self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None,
+        context: dict[str, Any] | None = None,
+    ) -> str:
         portal = self._run_portal(run_id)
         fetched_at = utc_iso(capture["fetched_at"])
         body = capture.get("body") or b""
@@ -109,12 +112,17 @@ class Writer:
             ),
         )
         if record is None:
+            if context:
+                # A page without an article (a listing) still shows hot lists worth keeping.
+                self._store_lists(context, capture_id, fetched_at, portal)
+            if int(capture["status"]) == 304:
+                return self._not_modified(capture, capture_id, fetched_at, portal)
             return "captured"
         missing = [key for key in REQUIRED_KEYS if key not in record]
         if missing:
             raise ValueError(f"record lacks {', '.join(missing)}")
         outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
-        self._store_lists(record, capture_id, fetched_at)
+        self._store_lists(record, capture_id, fetched_at, record["portal"])
         self.conn.execute(
             "UPDATE captures SET outcome = ?, article_id = ?, version_id = ?, comments = ?,"
             " warnings = ? WHERE id = ?",
@@ -128,6 +136,38 @@ class Writer:
             ),
         )
         return outcome
+
+    def _not_modified(
+        self, capture: dict[str, Any], capture_id: int, fetched_at: str, portal: str
+    ) -> str:
+        """A 304 answer to a conditional request: the archived article was seen again, unchanged.
+
+        The capture has no body; it points at the article and its current version, and both
+        have their ``last_seen`` moved. A 304 for a page the archive does not know stays a
+        plain capture.
+        """
+        canonical = capture.get("canonical_url") or capture["url"]
+        article = self.conn.execute(
+            "SELECT id, current_version_id FROM articles WHERE canonical_url = ?", (canonical,)
+        ).fetchone() or self.conn.execute(
+            "SELECT id, current_version_id FROM articles WHERE portal = ? AND url_key = ?"
+            " ORDER BY id LIMIT 1",
+            (portal, url_key(canonical)),
+        ).fetchone()
+        if article is None:
+            return "captured"
+        article_id, version_id = article
+        self.conn.execute(
+            "UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (fetched_at, article_id)
+        )
+        self.conn.execute(
+            "UPDATE versions SET last_seen = max(last_seen, ?) WHERE id = ?", (fetched_at, version_id)
+        )
+        self.conn.execute(
+            "UPDATE captures SET outcome = 'unchanged', article_id = ?, version_id = ? WHERE id = ?",
+            (article_id, version_id, capture_id),
+        )
+        return "unchanged"
 
     def _insert(self, sql: str, params: tuple[Any, ...]) -> int:
         """Run an INSERT and return the new row's id."""
@@ -366,8 +406,9 @@ class Writer:
         ).fetchone()
         return row[0] if row else None
 
-    def _store_lists(self, record: dict[str, Any], capture_id: int, fetched_at: str) -> None:
-        portal = record["portal"]
+    def _store_lists(
+        self, record: dict[str, Any], capture_id: int, fetched_at: str, portal: str
+    ) -> None:
         ranking_rows = []
         for entry in record.get("rankings") or []:
             key = url_key(entry.get("url"))
