@@ -2,7 +2,10 @@
 
 ``FixtureServer`` serves a directory laid out by URL path (``/`` → ``index.html``, ``/zjxw/`` →
 ``zjxw/index.html``, ``/p/1.html`` → ``p/1.html``) for every host, over real HTTP on 127.0.0.1. A
-file ``X.headers.json`` beside ``X`` adds response headers (a wrong charset, say).
+file ``X.headers.json`` beside ``X`` adds response headers (a wrong charset, say). Every file is
+served with validators, ``ETag`` (a hash of its content) and ``Last-Modified`` (the file's mtime,
+unless its sidecar sets one), and conditional requests (``If-None-Match``,
+``If-Modified-Since``) are answered with 304 Not Modified when they match.
 
 ``ReplayDownloadHandler`` is Scrapy's HTTP/1.1 handler: with ``NEWSCRAWLER_REPLAY_DIR`` set it
 starts a ``FixtureServer`` on that directory and sends each request there instead of to the
@@ -13,10 +16,14 @@ Without the setting it is the plain HTTP/1.1 handler.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sys
 import mimetypes
 import threading
 import time
+from collections.abc import Mapping
+from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +41,14 @@ if TYPE_CHECKING:
 HOST_HEADER = "X-Replay-Host"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A crawler that hangs up (a page over DOWNLOAD_MAXSIZE, a crawl stopped) is not an error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class FixtureServer:
     """A threaded loopback HTTP server over a fixture directory. Use as a context manager."""
 
@@ -43,7 +58,7 @@ class FixtureServer:
             raise FileNotFoundError(f"replay directory not found: {root}")
         self.access_log = Path(access_log) if access_log else None
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -101,22 +116,49 @@ class FixtureServer:
                 else:
                     body = target.read_bytes()
                     status = HTTPStatus.OK
-                    headers = {"Content-Type": _content_type(target)}
+                    headers = {
+                        "Content-Type": _content_type(target),
+                        "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+                        "Last-Modified": formatdate(target.stat().st_mtime, usegmt=True),
+                    }
                     sidecar = target.with_name(target.name + ".headers.json")
                     if sidecar.is_file():
                         headers.update(json.loads(sidecar.read_text(encoding="utf-8")))
+                    if _not_modified(self.headers, headers):
+                        status, body = HTTPStatus.NOT_MODIFIED, b""
                 server._log(host, path, int(status))
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if status != HTTPStatus.NOT_MODIFIED:  # a 304 has no body, and no length for one
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the crawler hung up (a page over DOWNLOAD_MAXSIZE): its choice
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # the access log above replaces stderr noise
 
         return Handler
+
+
+def _not_modified(request: Mapping[str, str], headers: Mapping[str, str]) -> bool:
+    """Whether a conditional request matches the response's validators (RFC 9110 13.2.2)."""
+    if_none_match = request.get("If-None-Match")
+    if if_none_match is not None:
+        # If-None-Match takes precedence; weak comparison, as for GET.
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        etag = headers.get("ETag", "").removeprefix("W/")
+        return "*" in tags or (bool(etag) and etag in tags)
+    since, modified = request.get("If-Modified-Since"), headers.get("Last-Modified")
+    if since and modified:
+        try:
+            return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False  # an unreadable date: send the page
+    return False
 
 
 def _content_type(path: Path) -> str:
