@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from .byline import Byline, parse_byline
@@ -84,9 +84,14 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
         "portal": ctx.portal,
         "article_id": ctx.article_id,
         "headline": headline,
+        "kicker": clean_text(raw.kicker) or None,
+        "subtitle": clean_text(raw.subtitle) or None,
         "published_at": published.value.isoformat() if published else None,
         "published_at_raw": collapse_whitespace(published.raw) if published else None,
         "source": byline.source,
+        "paper": clean_text(raw.paper) or None,
+        "edition_date": edition_date(raw.edition_date),
+        "page": clean_text(raw.page) or None,
         "reporters": [p.as_dict() for p in byline.reporters],
         "editors": [p.as_dict() for p in byline.editors],
         "paragraphs": paragraphs,
@@ -128,6 +133,21 @@ def _ranking(link: RawLink, position: int) -> dict[str, Any]:
 
 def _related(link: RawLink) -> dict[str, Any]:
     return {"list": clean_text(link.list), "title": clean_text(link.title), "url": link.url}
+
+
+_EDITION_DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]?\s*/?\s*(\d{1,2})")
+
+
+def edition_date(text: str | None) -> str | None:
+    """``2022-04/19`` (a Founder URL folder), ``2022年4月19日`` → ``2022-04-19``; None if no date."""
+    match = _EDITION_DATE.search(text or "")
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def parse_comments(text: str | None) -> dict[str, int | None] | None:

@@ -42,3 +42,10 @@ class RawFields:
     rankings: list[RawLink] = field(default_factory=list)
     related: list[RawLink] = field(default_factory=list)
     comments_text: str | None = None
+    # Newspaper pages: the lines set above (引题) and below (副题) the headline, and where the
+    # article was printed (paper, edition date as shown or in the URL, page label).
+    kicker: str | None = None
+    subtitle: str | None = None
+    paper: str | None = None
+    edition_date: str | None = None
+    page: str | None = None

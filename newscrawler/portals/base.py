@@ -60,6 +60,12 @@ class Layout:
     related_item_title: ClassVar[str | None] = None
     # The element showing comment counts.
     comments: ClassVar[str | None] = None
+    # Newspaper pages: the line above the headline (引题), the one below it (副题), and the label
+    # of the printed page (A01版：要闻). Paper and edition date come from ``read_paper`` and
+    # ``read_edition_date``, which e-paper layouts override (they are usually in the URL).
+    kicker: ClassVar[str | None] = None
+    subtitle: ClassVar[str | None] = None
+    page_label: ClassVar[str | None] = None
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -80,6 +86,11 @@ class Layout:
             rankings=self.read_rankings(),
             related=self.read_related(),
             comments_text=self.read_comments(),
+            kicker=self.read_kicker(),
+            subtitle=self.read_subtitle(),
+            paper=self.read_paper(),
+            edition_date=self.read_edition_date(),
+            page=self.read_page_label(),
         )
 
     def read_headline(self) -> str | None:
@@ -154,6 +165,21 @@ class Layout:
 
     def read_comments(self) -> str | None:
         return self.page.text(self.comments) if self.comments else None
+
+    def read_kicker(self) -> str | None:
+        return self.page.text(self.kicker) if self.kicker else None
+
+    def read_subtitle(self) -> str | None:
+        return self.page.text(self.subtitle) if self.subtitle else None
+
+    def read_page_label(self) -> str | None:
+        return self.page.text(self.page_label) if self.page_label else None
+
+    def read_paper(self) -> str | None:
+        return None
+
+    def read_edition_date(self) -> str | None:
+        return None
 
 
 def _first_text(node, query: str | None) -> str | None:  # type: ignore[no-untyped-def]
