@@ -24,7 +24,7 @@ from .schema import LATEST, MIGRATIONS
 from .writer import Writer
 
 if TYPE_CHECKING:
-    from .query import ArticleFilter
+    from .query import ArticleFilter, CaptureFilter
     from .search import SearchHit
 
 
@@ -188,6 +188,17 @@ class Archive:
         with self.transaction():
             return [self._writer.add_capture(run_id, capture, record) for capture, record in items]
 
+    def add_version_from_reparse(self, capture_id: int, record: dict[str, Any]) -> str:
+        """Store a record re-extracted from a stored capture; returns unchanged, added, matched
+        or new (see ``Writer.add_reparsed``)."""
+        with self.transaction():
+            return self._writer.add_reparsed(capture_id, record)
+
+    def add_versions_from_reparse(self, items: Iterable[tuple[int, dict[str, Any]]]) -> list[str]:
+        """Many re-extracted records in one transaction: all or none."""
+        with self.transaction():
+            return [self._writer.add_reparsed(capture_id, record) for capture_id, record in items]
+
     def finish_run(
         self, run_id: int, status: str, stats: dict[str, Any], flag_reason: str | None = None
     ) -> None:
@@ -259,6 +270,15 @@ class Archive:
             raise KeyError(f"no capture {capture_id}")
         dictionary = codec.decompress(row[1]) if row[1] is not None else None
         return codec.decompress(row[0], dictionary)
+
+    def iter_article_captures(
+        self, filters: CaptureFilter | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Successful article captures, oldest first, without bodies (``capture_body`` reads
+        one); for re-extraction."""
+        from .query import iter_article_captures
+
+        return iter_article_captures(self, filters)
 
     def portals(self) -> list[str]:
         return [r[0] for r in self.conn.execute(

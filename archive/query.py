@@ -54,6 +54,40 @@ class ArticleFilter:
         return clauses, params
 
 
+@dataclass
+class CaptureFilter:
+    """Which article captures to read back: portal, and fetch time (a bare date is the UTC
+    date of the fetch, inclusive; a full time needs an offset)."""
+
+    portal: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        """SQL conditions on ``captures c`` joined with ``runs r``, and their parameters."""
+        clauses = ["c.kind = 'article'", "c.status BETWEEN 200 AND 299"]
+        params: list[Any] = []
+        if self.portal:
+            clauses.append("r.portal = ?")
+            params.append(self.portal)
+        for value, op in ((self.since, ">="), (self.until, "<=")):
+            if not value:
+                continue
+            if _DATE.fullmatch(value):
+                clauses.append(f"substr(c.fetched_at, 1, 10) {op} ?")
+                params.append(value)
+                continue
+            try:
+                bound = utc_iso(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"bad time {value!r}: expected YYYY-MM-DD or an ISO 8601 time with offset"
+                ) from exc
+            clauses.append(f"c.fetched_at {op} ?")
+            params.append(bound)
+        return clauses, params
+
+
 def time_bound(value: str) -> tuple[str, str]:
     """The column and value to compare a ``--since``/``--until`` bound with.
 
@@ -317,3 +351,41 @@ def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, An
         "etag": headers.get("etag"),
         "last_modified": headers.get("last-modified"),
     }
+
+
+CAPTURE_PAGE = 500
+
+
+def iter_article_captures(
+    archive: Archive, filters: CaptureFilter | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every successful article-page capture, oldest fetch first, without its body.
+
+    Rows come in pages by (fetch time, id), so the caller may write to the archive (re-extraction
+    links captures to new versions) while iterating. ``headers`` is the stored JSON, parsed.
+    """
+    clauses, params = (filters or CaptureFilter()).where()
+    sql = (
+        "SELECT c.id, c.url, c.fetched_at, c.status, c.headers, r.portal, c.article_id,"
+        " c.version_id, c.body_sha256, c.warc_filename, c.warc_offset"
+        " FROM captures c JOIN runs r ON r.id = c.run_id WHERE " + " AND ".join(clauses)
+        + " AND (c.fetched_at, c.id) > (?, ?) ORDER BY c.fetched_at, c.id LIMIT ?"
+    )
+    after: tuple[str, int] = ("", 0)
+    while True:
+        rows = _rows(archive.conn, sql, [*params, *after, CAPTURE_PAGE])
+        for row in rows:
+            row["headers"] = json.loads(row["headers"])
+            yield row
+        if len(rows) < CAPTURE_PAGE:
+            return
+        after = (rows[-1]["fetched_at"], rows[-1]["id"])
+
+
+def count_article_captures(archive: Archive, filters: CaptureFilter | None = None) -> int:
+    """How many captures ``iter_article_captures`` yields (for a progress display)."""
+    clauses, params = (filters or CaptureFilter()).where()
+    return archive.conn.execute(
+        "SELECT count(*) FROM captures c JOIN runs r ON r.id = c.run_id WHERE "
+        + " AND ".join(clauses), params,
+    ).fetchone()[0]

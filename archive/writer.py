@@ -169,6 +169,49 @@ class Writer:
         )
         return "unchanged"
 
+    def add_reparsed(self, capture_id: int, record: dict[str, Any]) -> str:
+        """Store what the extractor of today reads from an archived capture.
+
+        Compared with the version the capture is linked to, ignoring the extractor's name: the
+        same content changes nothing (``unchanged``). Other content goes through the crawl's own
+        version logic (``_store_article`` at the capture's fetch time): a version with this
+        content already there (a twin capture re-read first) is reused (``matched``), else a
+        version is added (``added``; ``new`` when the capture had no article), recording the
+        extractor that read it. The capture is then linked to that version, with the new
+        record's warnings and comments; its hot lists stay as stored.
+        """
+        row = self.conn.execute(
+            "SELECT c.fetched_at, c.version_id, v.content_sha256, v.extractor FROM captures c"
+            " LEFT JOIN versions v ON v.id = c.version_id WHERE c.id = ?",
+            (capture_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no capture {capture_id}")
+        fetched_at, old_version_id, old_digest, old_extractor = row
+        if old_version_id is not None and (
+            content_hash({**record, "extractor": old_extractor}) == old_digest
+        ):
+            return "unchanged"
+        missing = [key for key in REQUIRED_KEYS if key not in record]
+        if missing:
+            raise ValueError(f"record lacks {', '.join(missing)}")
+        last = self.conn.execute("SELECT ifnull(max(id), 0) FROM versions").fetchone()[0]
+        outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
+        self.conn.execute(
+            "UPDATE captures SET article_id = ?, version_id = ?, comments = ?, warnings = ?"
+            " WHERE id = ?",
+            (
+                article_id,
+                version_id,
+                None if record.get("comments") is None else json.dumps(record["comments"]),
+                json.dumps(record.get("warnings") or [], ensure_ascii=False),
+                capture_id,
+            ),
+        )
+        if outcome == "new":
+            return "new"
+        return "added" if version_id > last else "matched"
+
     def _insert(self, sql: str, params: tuple[Any, ...]) -> int:
         """Run an INSERT and return the new row's id."""
         rowid = self.conn.execute(sql, params).lastrowid

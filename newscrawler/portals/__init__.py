@@ -53,7 +53,17 @@ def canonical_url(url: str) -> str:
     return portal.canonical_url(url) if portal else url
 
 
-# Portal modules register themselves on import; list them here.
-from . import zjdaily  # noqa: F401
+def _import_portal_modules() -> None:
+    """Import every module of this package: each portal module registers itself on import, so
+    adding a portal is adding a module, with no list to edit."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_") and module.name != "base":
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_import_portal_modules()
 
 __all__ = ["Layout", "ListingEntry", "Portal", "UnknownPortal", "canonical_url", "for_url", "get", "names", "register"]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..extract.fields import RawFields, RawImage, RawLink
@@ -208,6 +208,21 @@ class Portal:
     listing_item_date: ClassVar[str | None] = None
     # Oldest first; the newest whose ``valid_until`` has not passed reads a page.
     layouts: ClassVar[tuple[type[Layout], ...]]
+
+    @classmethod
+    def start_urls_for(cls, **spider_args: Any) -> tuple[str, ...]:
+        """The start pages of one crawl, given the spider's arguments; ``start_urls`` by default.
+
+        Portals whose pages are addressed by date (an e-paper's editions) build them from
+        arguments such as ``date_from``/``date_to``; unknown arguments are ignored.
+        """
+        return cls.start_urls
+
+    @classmethod
+    def expected_gap(cls, url: str, status: int) -> str | None:
+        """The name of an expected gap when an HTTP error at ``url`` is one (an e-paper has no
+        edition that day), else None. Gaps are archived and counted, not logged as errors."""
+        return None
 
     @classmethod
     def owns(cls, url: str) -> bool:

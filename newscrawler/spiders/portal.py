@@ -64,9 +64,11 @@ class PortalSpider(scrapy.Spider):
         self.zone = portal_zone(self.profile.timezone)
         self.articles_requested = 0
         self.articles_seen: set[str] = set()
+        # Other arguments (an e-paper's date_from/date_to) choose the profile's start pages.
+        self.start_args = dict(kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.profile.start_urls:
+        for url in self.profile.start_urls_for(**self.start_args):
             yield self._request(url, "listing")
 
     def _request(self, url: str, kind: str) -> scrapy.Request:
@@ -129,6 +131,12 @@ class PortalSpider(scrapy.Spider):
         """HTTP errors become items (so the archive records them); other failures are counted."""
         if failure.check(HttpError):
             response = failure.value.response
+            gap = self.profile.expected_gap(response.url, response.status)
+            if gap:  # e.g. no edition on that day: archived and counted, not an error
+                self.crawler.stats.inc_value(f"newscrawler/spider/{gap}")
+                self.logger.info("No page at %s (%s)", response.url, gap)
+                yield self._item(response, "error")
+                return
             self.crawler.stats.inc_value(f"newscrawler/spider/http_status/{response.status}")
             self.logger.warning("HTTP %s for %s", response.status, response.url)
             yield self._item(response, "error")
