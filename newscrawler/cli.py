@@ -134,6 +134,39 @@ def list_portals() -> None:
         click.echo(f"{name}\t{profile.title}\t{', '.join(profile.hosts)}\t{layouts}")
 
 
+@cli.command()
+@click.option("--portal", help="Only captures from this portal's crawls.")
+@click.option("--since", help="Fetched on or after: YYYY-MM-DD (UTC date) or ISO time.")
+@click.option("--until", help="Fetched on or before: YYYY-MM-DD (UTC date) or ISO time.")
+@click.option("--warc-dir", type=click.Path(file_okay=False),
+              help="WARC files to read pages the archive has no body for (default: warc/ beside "
+                   "the archive).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="The archive file (default: $NEWSCRAWLER_DB or data/newscrawler.sqlite).")
+def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: str | None,
+            db_path: str | None) -> None:
+    """Re-extract archived article pages with today's extractors; no network.
+
+    Content that differs from a capture's version becomes a new version of the article,
+    recording the extractor that read it; the same content changes nothing.
+    """
+    from archive.cli import check_portal, opened
+    from archive.db import default_db_path
+    from archive.query import CaptureFilter
+
+    from .reparse import run
+
+    filters = CaptureFilter(portal=portal, since=since, until=until)
+    try:
+        filters.where()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with opened(db_path or default_db_path()) as archive:
+        check_portal(archive, portal)
+        result = run(archive, filters, warc_dir)
+    click.echo(result.summary())
+
+
 def _add_research_commands() -> None:
     # The archive's own commands (search, show, export, stats, rankings, serve): a thin click
     # layer over the archive library, which knows nothing of Scrapy.

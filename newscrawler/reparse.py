@@ -1,0 +1,190 @@
+"""Re-extraction: run today's extractors over the article pages already in the archive.
+
+    newscrawler reparse [--portal P] [--since D] [--until D] [--db FILE]
+
+Each successful article capture is read back — its body from the archive
+(``Archive.capture_body``), or, when the archive has no body for it, from the crawl's WARC record
+(``captures.warc_filename``/``warc_offset``, revisits resolved, content encoding undone) — and
+goes through the same ``extract()`` as a crawl, with the layout the portal profile picks for the
+capture's fetch date. No network. The archive then decides (``Archive.add_versions_from_reparse``,
+the crawl's own version logic): content equal to the capture's version, whatever extractor made
+it, changes nothing; other content becomes a new version of the article, recording the extractor
+that read it (``zjdaily@2``), and becomes current if the capture is the article's latest.
+
+Writes are batched (``BATCH`` captures per transaction). Progress goes to standard error: a rich
+progress bar on a terminal when ``rich`` is installed, plain lines otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from archive.query import CaptureFilter, count_article_captures
+from archive.warc import WarcReadError, WarcStore, decoded_payload, default_warc_dir
+
+from . import portals
+from .extract import InvalidRecord, extract
+
+if TYPE_CHECKING:
+    from archive import Archive
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+# Plain progress lines at most this often (seconds).
+PLAIN_INTERVAL = 5.0
+
+
+@dataclass
+class ReparseResult:
+    """What a re-extraction did, capture by capture."""
+
+    captures: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    # Captures read from a WARC file because the archive had no body for them.
+    from_warc: int = 0
+    elapsed: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def new_versions(self) -> int:
+        return self.outcomes["added"] + self.outcomes["new"]
+
+    def summary(self) -> str:
+        rate = self.captures / self.elapsed if self.elapsed else 0.0
+        o = self.outcomes
+        return (
+            f"reparsed {self.captures} article captures in {self.elapsed:.1f} s ({rate:.0f}/s):"
+            f" {o['added']} new versions, {o['new']} new articles, {o['unchanged']} unchanged,"
+            f" {o['matched']} matched an existing version, {o['invalid']} without a record,"
+            f" {o['unreadable']} unreadable; {self.from_warc} read from WARC files"
+        )
+
+
+def _body(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> tuple[bytes, bool]:
+    """The capture's decoded body, and whether it came from a WARC file."""
+    try:
+        return archive.capture_body(capture["id"]), False
+    except KeyError:
+        if not capture["warc_filename"] or capture["warc_offset"] is None:
+            raise WarcReadError(f"capture {capture['id']}: no body in the archive and no WARC record") from None
+    found = store.load(capture["warc_filename"], int(capture["warc_offset"]))
+    return decoded_payload(found.headers, found.payload), True
+
+
+def _portal(name: str) -> str | None:
+    # A run of a portal this code no longer has falls back to the profile owning the URL.
+    return name if name in portals.names() else None
+
+
+def iter_records(
+    archive: Archive, filters: CaptureFilter, store: WarcStore, result: ReparseResult
+) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(capture id, today's record or None) for every selected capture."""
+    for capture in archive.iter_article_captures(filters):
+        result.captures += 1
+        try:
+            body, from_warc = _body(archive, store, capture)
+        except (WarcReadError, OSError, ValueError) as exc:
+            result.outcomes["unreadable"] += 1
+            result.failures.append(f"capture {capture['id']} {capture['url']}: {exc}")
+            logger.warning("Capture %s unreadable: %s", capture["id"], exc)
+            yield capture["id"], None
+            continue
+        result.from_warc += from_warc
+        try:
+            record = extract(
+                capture["url"], body, capture["headers"],
+                datetime.fromisoformat(capture["fetched_at"]), _portal(capture["portal"]),
+            )
+        except InvalidRecord as exc:
+            # Today's extractor finds no article here; what the archive has stays as it is.
+            result.outcomes["invalid"] += 1
+            logger.warning("No record for capture %s (%s): %s", capture["id"], capture["url"], exc)
+            yield capture["id"], None
+            continue
+        yield capture["id"], record
+
+
+def reparse(
+    archive: Archive, filters: CaptureFilter | None = None, warc_dir: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReparseResult:
+    """Re-extract the selected captures into ``archive``; ``progress(1)`` after each capture."""
+    filters = filters or CaptureFilter()
+    store = WarcStore(warc_dir if warc_dir is not None else default_warc_dir(archive.path))
+    result = ReparseResult()
+    started = time.perf_counter()
+    batch: list[tuple[int, dict[str, Any]]] = []
+
+    def flush() -> None:
+        if batch:
+            result.outcomes.update(archive.add_versions_from_reparse(batch))
+        batch.clear()
+
+    for capture_id, record in iter_records(archive, filters, store, result):
+        if record is not None:
+            batch.append((capture_id, record))
+        if len(batch) >= BATCH:
+            flush()
+        if progress is not None:
+            progress(1)
+    flush()
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+@contextmanager
+def progress_display(total: int, stream: TextIO | None = None) -> Iterator[Callable[[int], None]]:
+    """A callback advancing a progress display by n captures: rich on a terminal, else lines."""
+    stream = stream or sys.stderr
+    if stream.isatty():
+        try:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+        except ImportError:
+            pass
+        else:
+            from rich.console import Console
+
+            with Progress(
+                TextColumn("reparse"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=Console(file=stream), transient=False,
+            ) as bar:
+                task = bar.add_task("reparse", total=total)
+                yield lambda n: bar.advance(task, n)
+            return
+    done = 0
+    last = 0.0
+
+    def advance(n: int) -> None:
+        nonlocal done, last
+        done += n
+        now = time.monotonic()
+        if done >= total or now - last >= PLAIN_INTERVAL:
+            last = now
+            print(f"reparse: {done}/{total} captures", file=stream, flush=True)
+
+    yield advance
+
+
+def run(archive: Archive, filters: CaptureFilter, warc_dir: str | Path | None = None,
+        stream: TextIO | None = None) -> ReparseResult:
+    """``reparse`` with a progress display on ``stream`` (standard error)."""
+    total = count_article_captures(archive, filters)
+    with progress_display(total, stream) as advance:
+        return reparse(archive, filters, warc_dir, advance)
