@@ -134,22 +134,37 @@ def show(ref: str, db_path: str) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
+              default="jsonl", show_default=True)
 @filter_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (default: standard output; required for parquet).")
+              help="File to write (default: standard output; required for parquet and warc).")
+@click.option("--warc-dir", type=click.Path(file_okay=False),
+              help="warc: the crawl's WARC files (default: warc/ beside the archive).")
 @db_option
 def export(fmt: str, portal: str | None, since: str | None, until: str | None,
-           output: str | None, db_path: str) -> None:
-    """Stream every article's current version as JSON lines, CSV (for spreadsheets) or Parquet."""
+           output: str | None, warc_dir: str | None, db_path: str) -> None:
+    """Stream every article's current version as JSON lines, CSV (for spreadsheets) or Parquet.
+
+    warc writes every capture of the selected articles to a WARC file (.warc.gz) with a CDXJ
+    index beside it (FILE.cdxj), for replay tools such as pywb and ReplayWeb.page.
+    """
     from . import export as exporter
 
     article_filter = _filter(portal=portal, since=since, until=until)
-    if fmt == "parquet" and not output:
-        raise click.UsageError("parquet needs -o FILE")
+    if fmt in ("parquet", "warc") and not output:
+        raise click.UsageError(f"{fmt} needs -o FILE")
     with opened(db_path) as archive:
         check_portal(archive, portal)
+        if fmt == "warc":
+            from .warc import export_warc
+
+            done = export_warc(archive, article_filter, output, warc_dir)  # type: ignore[arg-type]
+            click.echo(
+                f"{done.captures} captures of {done.articles} articles written to {output}"
+                f" ({done.copied} copied from WARC files, {done.from_revisit} from revisits,"
+                f" {done.rebuilt} rebuilt from the archive, {done.skipped} skipped)", err=True)
+            return
         rows = archive.iter_articles(article_filter)
         if fmt == "parquet":
             try:
