@@ -1,0 +1,151 @@
+"""Re-extraction (`newscrawler reparse`): today's extractors over the archived article pages.
+
+The fixture portal is crawled once (a copy without Crawl-delay) into an archive with WARC files;
+each test works on a copy of that archive. A new layout version is simulated in-process by
+patching the zjdaily layout: version 2, without the images and comments selectors.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from support import ZJDAILY, run_cli
+
+from archive import Archive
+from archive.query import CaptureFilter
+from newscrawler.cli import cli
+from newscrawler.portals.zjdaily import ZjdailyV1
+from newscrawler.reparse import progress_display, reparse
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("reparse")
+    site = tmp / "site"
+    shutil.copytree(ZJDAILY, site)
+    robots = site / "robots.txt"
+    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    db = tmp / "crawl" / "archive.sqlite"
+    result = run_cli(
+        "crawl", "zjdaily", "--replay", str(site), "--db", str(db), "--log-level", "WARNING",
+        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db
+
+
+@pytest.fixture
+def archive_copy(crawled: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "crawl"
+    shutil.copytree(crawled.parent, copy)
+    return copy / crawled.name
+
+
+@pytest.fixture
+def layout_v2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A redesign as a new layout version: no images (content), no comments (volatile)."""
+    monkeypatch.setattr(ZjdailyV1, "version", "2")
+    monkeypatch.setattr(ZjdailyV1, "images", None)
+    monkeypatch.setattr(ZjdailyV1, "comments", None)
+
+
+def versions(db: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute(
+        "SELECT v.id, v.article_id, v.extractor, v.first_capture_id, a.canonical_url,"
+        " a.current_version_id, (SELECT count(*) FROM images i WHERE i.version_id = v.id) AS images"
+        " FROM versions v JOIN articles a ON a.id = v.article_id ORDER BY v.id")]
+    conn.close()
+    return rows
+
+
+def test_unchanged_extractors_add_nothing(archive_copy: Path) -> None:
+    before = versions(archive_copy)
+    with Archive.open(archive_copy, create=False) as archive:
+        result = reparse(archive)
+    assert result.captures == len(before) > 10
+    assert result.outcomes == {"unchanged": len(before)}
+    assert versions(archive_copy) == before
+
+
+def test_new_layout_version_adds_exactly_the_changed_articles(
+    archive_copy: Path, layout_v2: None
+) -> None:
+    before = versions(archive_copy)
+    with_images = {v["article_id"] for v in before if v["images"]}
+    assert 0 < len(with_images) < len(before)  # some articles change, some do not
+    with Archive.open(archive_copy, create=False) as archive:
+        result = reparse(archive)
+    after = versions(archive_copy)
+    added = after[len(before):]
+    # One new version per article whose content changed (it had images), read by zjdaily@2 …
+    assert sorted(v["article_id"] for v in added) == sorted(with_images)
+    assert {v["extractor"] for v in added} == {"zjdaily@2"}
+    assert all(v["images"] == 0 for v in added)
+    # … and current, since each article has one capture; the others keep version 1.
+    assert all(v["current_version_id"] == v["id"] for v in added)
+    old = {v["id"]: v for v in before}
+    for v in after[: len(before)]:
+        assert {**v, "current_version_id": None} == {**old[v["id"]], "current_version_id": None}
+    assert result.outcomes == {"added": len(with_images),
+                               "unchanged": len(before) - len(with_images)}
+
+    with Archive.open(archive_copy, create=False) as archive:
+        again = reparse(archive)
+    assert again.outcomes == {"unchanged": len(before)}
+    assert versions(archive_copy) == after
+
+
+def test_pages_without_a_stored_body_are_read_from_the_warc_files(
+    archive_copy: Path, layout_v2: None
+) -> None:
+    expected_new = len({v["article_id"] for v in versions(archive_copy) if v["images"]})
+    conn = sqlite3.connect(archive_copy)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM bodies")
+    conn.commit()
+    conn.close()
+    with Archive.open(archive_copy, create=False) as archive:
+        result = reparse(archive)
+    assert result.from_warc == result.captures > 10
+    assert result.outcomes["added"] == expected_new
+    assert result.outcomes["unreadable"] == 0
+
+
+def test_filters_select_captures_by_portal_and_fetch_date(archive_copy: Path, layout_v2: None) -> None:
+    with Archive.open(archive_copy, create=False) as archive:
+        day = archive.conn.execute("SELECT substr(min(fetched_at), 1, 10) FROM captures").fetchone()[0]
+        assert reparse(archive, CaptureFilter(until="2000-01-01")).captures == 0
+        assert reparse(archive, CaptureFilter(portal="nosuch")).captures == 0
+        assert reparse(archive, CaptureFilter(portal="zjdaily", since=day)).captures > 10
+    assert {v["extractor"] for v in versions(archive_copy)} == {"zjdaily@1", "zjdaily@2"}
+
+
+def test_command_line(archive_copy: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["reparse", "--db", str(archive_copy)])
+    assert result.exit_code == 0, result.output
+    assert "0 new versions" in result.output
+    assert "reparse: " in result.stderr  # plain progress lines when not on a terminal
+    bad = runner.invoke(cli, ["reparse", "--db", str(archive_copy), "--since", "last week"])
+    assert bad.exit_code == 1 and "bad time" in bad.output
+    missing = runner.invoke(cli, ["reparse", "--db", str(archive_copy.parent / "none.sqlite")])
+    assert missing.exit_code == 1 and "no archive" in missing.output
+    assert not (archive_copy.parent / "none.sqlite").exists()
+
+
+def test_plain_progress_lines() -> None:
+    out = io.StringIO()
+    with progress_display(3, out) as advance:
+        for _ in range(3):
+            advance(1)
+    assert out.getvalue().splitlines()[-1] == "reparse: 3/3 captures"
