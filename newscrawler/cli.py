@@ -46,6 +46,10 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--no-archive", is_flag=True, help="Do not write to the archive.")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most N article pages.")
 @click.option("--since", help="Skip articles listed or published before this date (YYYY-MM-DD).")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD",
+              help="Portals addressed by date (e-papers): the first edition to crawl.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD",
+              help="Portals addressed by date: the last edition to crawl (default: today).")
 @click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
 @click.option("--contact", help="E-mail or URL for site operators, sent in the User-Agent.")
 @click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
@@ -53,7 +57,8 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None, db_path: str | None,
           no_archive: bool, max_articles: int | None,
-          since: str | None, depth: int | None, contact: str | None, extra: tuple[str, ...],
+          since: str | None, date_from: str | None, date_to: str | None,
+          depth: int | None, contact: str | None, extra: tuple[str, ...],
           log_level: str) -> None:
     """Crawl PORTAL (see `newscrawler portals`) into the archive (and --output, if given)."""
     from .crawl import run_crawl  # Scrapy is imported only by the commands that crawl
@@ -62,8 +67,11 @@ def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None
         portals.get(portal)
     except portals.UnknownPortal as exc:
         raise click.UsageError(str(exc)) from None
-    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
-        raise click.BadParameter("use YYYY-MM-DD", param_hint="--since")
+    for hint, value in (("--since", since), ("--from", date_from), ("--to", date_to)):
+        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise click.BadParameter("use YYYY-MM-DD", param_hint=hint)
+    if date_from and date_to and date_from > date_to:
+        raise click.BadParameter(f"{date_from} is after --to {date_to}", param_hint="--from")
     settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper(), **_parse_setting(extra)}
     if replay_dir:
         kind = "NEWSCRAWLER_REPLAY_WARC" if _is_warc_source(Path(replay_dir)) else "NEWSCRAWLER_REPLAY_DIR"
@@ -80,7 +88,8 @@ def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None
         settings["DEPTH_LIMIT"] = depth
     if contact:
         settings["NEWSCRAWLER_CONTACT"] = contact
-    result = run_crawl(portal, settings, max_articles=max_articles, since=since)
+    result = run_crawl(portal, settings, max_articles=max_articles, since=since,
+                       date_from=date_from, date_to=date_to)
     click.echo(result.summary())
     if not result.ok:
         sys.exit(1)
