@@ -44,6 +44,12 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
               help="The archive file (default: $NEWSCRAWLER_DB or data/newscrawler.sqlite).")
 @click.option("--no-archive", is_flag=True, help="Do not write to the archive.")
+@click.option("--recrawl", type=click.Choice(["policy", "all", "none"]), default=None,
+              help="Archived articles to fetch again: recent ones when due (policy, the default; "
+                   "see NEWSCRAWLER_RECRAWL_*), all, or none. Listings are always fetched.")
+@click.option("--job-dir", type=click.Path(file_okay=False),
+              help="Keep the crawl's state here so that a stopped crawl resumes when run again "
+                   "(default: jobs/PORTAL beside the archive).")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most N article pages.")
 @click.option("--since", help="Skip articles listed or published before this date (YYYY-MM-DD).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD",
@@ -56,7 +62,7 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None, db_path: str | None,
-          no_archive: bool, max_articles: int | None,
+          no_archive: bool, recrawl: str | None, job_dir: str | None, max_articles: int | None,
           since: str | None, date_from: str | None, date_to: str | None,
           depth: int | None, contact: str | None, extra: tuple[str, ...],
           log_level: str) -> None:
@@ -84,6 +90,11 @@ def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None
         from archive import default_db_path
 
         settings["NEWSCRAWLER_ARCHIVE"] = db_path or default_db_path()
+        job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / portal)
+    if job_dir:
+        settings["JOBDIR"] = job_dir
+    if recrawl:
+        settings["NEWSCRAWLER_RECRAWL"] = recrawl
     if depth is not None:
         settings["DEPTH_LIMIT"] = depth
     if contact:

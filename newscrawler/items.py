@@ -19,7 +19,8 @@ class PageItem:
     body: bytes
     # ISO 8601 in UTC.
     fetched_at: str
-    # ``article``, ``listing``, or ``error`` for an HTTP error response.
+    # ``article``, ``listing``, ``error`` for an HTTP error response, or ``not-modified`` for a
+    # 304 answer to a conditional request (see newscrawler.incremental).
     kind: str
     portal: str
     # Where the WARC record of this response is (see newscrawler.warc), when WARCs are written.
@@ -29,4 +30,6 @@ class PageItem:
     raw: Any = None
     context: Any = None
     record: dict[str, Any] | None = None
+    # The hot lists (``rankings``, ``related``) of a page without a record: listing pages.
+    lists: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)

@@ -47,9 +47,14 @@ def _is_article(item: Any) -> bool:
 
 
 class ExtractionPipeline(_Stage):
-    """Decode the page and read its raw fields with the portal layout's selectors."""
+    """Decode the page and read its raw fields with the portal layout's selectors.
+
+    Listing pages show the hot lists too: their rankings and related boxes go to ``item.lists``.
+    """
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if _is_listing(item):
+            self._read_lists(item)
         if not _is_article(item):
             return item
         try:
@@ -62,6 +67,24 @@ class ExtractionPipeline(_Stage):
             logger.exception("Extraction failed for %s", item.url)
             item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
         return item
+
+
+    def _read_lists(self, item: PageItem) -> None:
+        try:
+            raw, context = read_page(
+                item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal
+            )
+            record = build_record(raw, context)
+        except Exception as exc:
+            self.stats.inc_value("newscrawler/extract/error")
+            logger.exception("Reading the hot lists failed for %s", item.url)
+            item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
+            return
+        item.lists = {"rankings": record["rankings"], "related": record["related"]}
+
+
+def _is_listing(item: Any) -> bool:
+    return isinstance(item, PageItem) and item.kind == "listing" and 200 <= item.status < 300
 
 
 class NormalisationPipeline(_Stage):
@@ -142,7 +165,11 @@ class ArchivePipeline(_Stage):
             "warc_filename": item.warc_filename,
             "warc_offset": item.warc_offset,
         }
-        outcome = self.archive.add_capture(self.run_id, capture, item.record)
+        if item.kind == "not-modified":
+            from .portals import canonical_url
+
+            capture["canonical_url"] = canonical_url(item.url)
+        outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
         self.stats.inc_value(f"newscrawler/archive/{outcome}")
         return item
 

@@ -15,6 +15,15 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_WARC_MAX_SIZE``: roll over to a new WARC file at this size (bytes or "1GB").
 - ``NEWSCRAWLER_REPLAY_WARC``: answer every request from these WARC files (a file or directory).
 - ``NEWSCRAWLER_RETRY_AFTER_MAX``: longest ``Retry-After`` (seconds) we wait for; longer is a failure.
+- ``NEWSCRAWLER_RECRAWL``: which articles the archive already holds are fetched again
+  (``newscrawler.incremental``): ``policy`` (default; the two settings below), ``all`` or
+  ``none`` (``newscrawler crawl --recrawl``). Listing pages are always fetched.
+- ``NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS``: articles published less than this many days ago (default
+  7) are fetched again, conditionally, to catch corrections; older ones never.
+- ``NEWSCRAWLER_RECRAWL_INTERVAL_HOURS``: at most this often (default 24).
+- ``JOBDIR`` (Scrapy's): where a crawl keeps its state so that a crawl stopped at any moment,
+  even killed, resumes when run again (``newscrawler.resume``); ``newscrawler crawl`` sets
+  ``jobs/<portal>/`` beside the archive (``--job-dir``).
 """
 
 from newscrawler import __version__
@@ -76,6 +85,12 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.ArchivePipeline": 700,
     "newscrawler.pipelines.JsonLinesOutputPipeline": 800,
 }
+NEWSCRAWLER_RECRAWL = "policy"
+NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS = 7
+NEWSCRAWLER_RECRAWL_INTERVAL_HOURS = 24
+# With JOBDIR: a killed crawl resumes without losing pages whose items were not yet archived.
+SCHEDULER = "newscrawler.resume.ResumableScheduler"
+DUPEFILTER_CLASS = "newscrawler.resume.ArchivedDupeFilter"
 # www. and m. twins of an article are one request: the fingerprint uses the canonical URL.
 REQUEST_FINGERPRINTER_CLASS = "newscrawler.fingerprint.CanonicalRequestFingerprinter"
 

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,10 @@ def load_case(expected_path: Path) -> dict[str, Any]:
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if args[:1] == ("crawl",) and "--db" not in args:
+        # A crawl skips what its archive already holds: each test crawl gets a fresh default
+        # archive (and job directory beside it), never the working copy's data/.
+        env["NEWSCRAWLER_DB"] = str(Path(tempfile.mkdtemp(prefix="newscrawler-test-")) / "archive.sqlite")
     return subprocess.run(
         [sys.executable, "-m", "newscrawler", *args],
         cwd=cwd or ROOT,

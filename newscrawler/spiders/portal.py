@@ -8,6 +8,9 @@ Arguments (``-a`` with ``scrapy crawl``, options with ``newscrawler crawl``):
 ``portal`` (with the generic ``portal`` spider), ``max_articles``, ``since`` (a date: articles
 listed or published before it are skipped) and ``follow_articles`` (also follow article links
 found on article pages). Depth is Scrapy's ``DEPTH_LIMIT``.
+
+Articles the archive already holds are requested again only when the recrawl policy says so,
+and then conditionally (``newscrawler.incremental``); listing pages are always requested.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from twisted.python.failure import Failure
 from .. import portals
 from ..extract.page import Page
 from ..extract.times import parse_time, portal_zone
+from ..incremental import Incremental
 from ..items import PageItem
 from ..portals.base import Portal
 
@@ -66,20 +70,39 @@ class PortalSpider(scrapy.Spider):
         self.articles_seen: set[str] = set()
         # Other arguments (an e-paper's date_from/date_to) choose the profile's start pages.
         self.start_args = dict(kwargs)
+        self._incremental: Incremental | None = None
+
+    @property
+    def incremental(self) -> Incremental:
+        """The archive's view of which articles to fetch again (settings are read on first use)."""
+        if self._incremental is None:
+            self._incremental = Incremental.from_settings(self.settings, self.profile.name)
+        return self._incremental
+
+    def closed(self, reason: str) -> None:
+        if self._incremental is not None:
+            self._incremental.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.profile.start_urls_for(**self.start_args):
             yield self._request(url, "listing")
 
-    def _request(self, url: str, kind: str) -> scrapy.Request:
+    def _request(self, url: str, kind: str, headers: dict[str, str] | None = None) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse, errback=self.on_error, cb_kwargs={"kind": kind}
+            url, callback=self.parse, errback=self.on_error, cb_kwargs={"kind": kind},
+            headers=headers or None,
+            # A conditional request's 304 is an answer for the spider, not an HTTP error.
+            meta={"handle_httpstatus_list": [304]} if headers else None,
         )
 
     def _budget_left(self) -> bool:
         return self.max_articles is None or self.articles_requested < self.max_articles
 
     def parse(self, response: Response, kind: str = "listing") -> Iterator[Any]:
+        if response.status == 304:
+            self.crawler.stats.inc_value("newscrawler/incremental/not_modified")
+            yield self._item(response, "not-modified")
+            return
         yield self._item(response, kind)
         if kind == "listing" or self.follow_articles:
             yield from self._follow(response)
@@ -100,8 +123,15 @@ class PortalSpider(scrapy.Spider):
                 if canonical in self.articles_seen or not self._budget_left():
                     continue  # a twin or a repeat link must not use up the --max-articles budget
                 self.articles_seen.add(canonical)
+                plan = self.incremental.plan(canonical)
+                if plan is None:
+                    # Archived and not due for a revisit: no request, no budget used.
+                    self.crawler.stats.inc_value("newscrawler/incremental/skipped")
+                    continue
+                if plan.revisit:
+                    self.crawler.stats.inc_value("newscrawler/incremental/revisited")
                 self.articles_requested += 1
-                yield self._request(entry.url, "article")
+                yield self._request(entry.url, "article", plan.headers)
             elif kind == "listing" and not all_old and self._budget_left():
                 yield self._request(entry.url, "listing")
 

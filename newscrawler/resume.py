@@ -1,0 +1,124 @@
+"""Resumable crawls: a crawl stopped at any moment, even by SIGKILL, picks up where it stopped.
+
+Switched on by Scrapy's ``JOBDIR`` (``newscrawler crawl`` sets ``<archive dir>/jobs/<portal>/``,
+or ``--job-dir``). Scrapy keeps two things there, and neither survives a SIGKILL as it stands:
+
+- the scheduler's disk queue is only consistent after a clean close (queuelib writes the queue
+  sizes and ``active.json`` on close); and
+- the duplicate filter writes a request's fingerprint when the request is *scheduled*, so a page
+  whose response arrived but whose item was never archived would never be fetched again.
+
+``ArchivedDupeFilter`` therefore persists a fingerprint only once the page's item has gone
+through every pipeline (Scrapy's ``item_scraped`` signal, after the archive committed it); while
+the crawl runs, every scheduled request is remembered in memory as usual. Listing pages are never
+persisted: a resumed crawl fetches them again, rediscovers the links whose requests were queued
+when the crawl died, and takes one more hot-list snapshot (listings are always fetched anyway,
+see ``newscrawler.incremental``). An article archived in the moment between the commit and the
+fingerprint write is fetched again on resume, which the archive absorbs (same content: outcome
+``unchanged``, no new version).
+
+``ResumableScheduler`` marks the job directory while a crawl runs. A marker left behind means
+the last crawl died without closing: its queue is discarded (the restart from the start pages
+rebuilds it). A crawl that finished clears the job directory, so the next crawl is a new job and
+the recrawl policy, not a stale duplicate filter, decides which articles are fetched again. A
+crawl that was stopped cleanly (Ctrl-C) keeps its queue and resumes from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.core.scheduler import Scheduler
+from scrapy.dupefilters import RFPDupeFilter
+from scrapy.utils.job import job_dir
+
+from .items import PageItem
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.internet.defer import Deferred
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+RUNNING_MARKER = "crawl.running"
+# Finish reasons after which the job is complete and its directory is cleared.
+COMPLETE = ("finished", "closespider_itemcount", "closespider_pagecount")
+
+
+class ArchivedDupeFilter(RFPDupeFilter):
+    """Scrapy's duplicate filter, persisting only the fingerprints of pages that were archived."""
+
+    def __init__(self, path: str | None = None, debug: bool = False, *, crawler: Crawler | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(path, debug, **kwargs)
+        self.stats = crawler.stats if crawler else None
+        if self.stats is not None and self._fingerprints:
+            self.stats.set_value("newscrawler/resume/archived_before", len(self._fingerprints))
+        if crawler is not None:
+            crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(
+            job_dir(crawler.settings),
+            crawler.settings.getbool("DUPEFILTER_DEBUG"),
+            fingerprinter=crawler.request_fingerprinter,
+            crawler=crawler,
+        )
+
+    def request_seen(self, request: Request) -> bool:
+        fingerprint = self._fingerprint(request)
+        if fingerprint in self._fingerprints:
+            return True
+        self._fingerprints.add(fingerprint)
+        return False
+
+    def item_scraped(self, item: Any, response: Response, spider: Spider | None = None) -> None:
+        if self.file is None or not isinstance(item, PageItem) or item.kind == "listing":
+            return
+        # For an item from an errback ``response`` is the failure, which carries the request too.
+        request = getattr(response, "request", None)
+        if request is None:
+            return
+        fingerprint = self._fingerprint(request)
+        self.file.write(len(fingerprint).to_bytes(2, "big") + fingerprint)
+        self.file.flush()
+
+
+class ResumableScheduler(Scheduler):
+    """Scrapy's scheduler, discarding a queue a killed crawl left and clearing a finished job."""
+
+    def open(self, spider: Spider) -> Deferred[None] | None:
+        if self.dqdir:
+            queue = Path(self.dqdir)
+            marker = queue.parent / RUNNING_MARKER
+            if marker.exists():
+                logger.warning(
+                    "The last crawl in %s did not close; its request queue is discarded and the "
+                    "crawl restarts from the start pages, skipping pages already archived",
+                    queue.parent,
+                )
+                shutil.rmtree(queue)
+                queue.mkdir(parents=True)
+                if self.stats is not None:
+                    self.stats.set_value("newscrawler/resume/queue_discarded", 1)
+            marker.write_text(str(os.getpid()), encoding="utf-8")
+        return super().open(spider)
+
+    def close(self, reason: str) -> Deferred[None] | None:
+        result = super().close(reason)
+        if self.dqdir:
+            jobdir = Path(self.dqdir).parent
+            if reason in COMPLETE:
+                shutil.rmtree(self.dqdir, ignore_errors=True)
+                (jobdir / "requests.seen").unlink(missing_ok=True)
+            (jobdir / RUNNING_MARKER).unlink(missing_ok=True)
+        return result
