@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from . import __version__, portals
+from . import __version__, portals, schedule_cli
 from .extract import InvalidRecord, extract
 
 
@@ -104,6 +104,10 @@ def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None
     click.echo(result.summary())
     if not result.ok:
         sys.exit(1)
+    if result.flag_reason:
+        from .reports import EXIT_FLAGGED
+
+        sys.exit(EXIT_FLAGGED)
 
 
 @cli.command(name="extract")
@@ -197,6 +201,8 @@ def _add_research_commands() -> None:
 
 
 _add_research_commands()
+cli.add_command(schedule_cli.schedule)
+cli.add_command(schedule_cli.crawls)
 
 
 def _is_warc_source(path: Path) -> bool:

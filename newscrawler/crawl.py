@@ -32,6 +32,11 @@ class CrawlResult:
     def ok(self) -> bool:
         return self.finish_reason in ("finished", "closespider_itemcount", "closespider_pagecount")
 
+    @property
+    def flag_reason(self) -> str | None:
+        """Why the archive flagged this run (its field coverage fell), see ``reports``."""
+        return self.stats.get("newscrawler/report/flag_reason")
+
     def count(self, key: str) -> int:
         return int(self.stats.get(key, 0))
 
@@ -52,6 +57,14 @@ class CrawlResult:
         ]
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
+        if "newscrawler/archive/run_id" in self.stats:
+            lines.append(
+                f"  archive run {self.stats['newscrawler/archive/run_id']}: new {self.count('newscrawler/archive/new')},"
+                f" changed {self.count('newscrawler/archive/changed')},"
+                f" unchanged {self.count('newscrawler/archive/unchanged')}"
+            )
+        if self.flag_reason:
+            lines.append(f"  FLAGGED: {self.flag_reason}")
         return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from .extract import InvalidRecord, build_record, read_page, validate
@@ -133,6 +134,9 @@ class ArchivePipeline(_Stage):
         self.path = Path(path)
         self.archive: Any = None
         self.run_id: int | None = None
+        # The run is finished on spider_closed, after Scrapy has set finish_reason and the
+        # final stats (close_spider runs before both).
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def open_spider(self, spider: Spider | None = None) -> None:
         from archive import Archive  # the archive library has no Scrapy dependency
@@ -144,13 +148,24 @@ class ArchivePipeline(_Stage):
         self.run_id = self.archive.start_run(portal, _run_settings(self.crawler))
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
 
-    def close_spider(self, spider: Spider | None = None) -> None:
+    def spider_closed(self, spider: Spider | None = None, reason: str = "finished") -> None:
         if self.archive is None:
             return
+        from .reports import COVERAGE_STAT, FLAG_STAT, coverage, review
+
         stats = self.stats.get_stats()
-        reason = str(stats.get("finish_reason", "finished"))
-        self.archive.finish_run(self.run_id, reason, _json_safe(stats))
+        stats.setdefault("finish_reason", reason)
+        for name, share in (coverage(stats) or {}).items():
+            self.stats.set_value(COVERAGE_STAT + name, share)
+        portal = getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", "")
+        flag = review(self.archive, portal, self.run_id, stats)
+        if flag:
+            self.stats.set_value(FLAG_STAT, flag)
+            logger.error("Run %s of %s flagged: %s", self.run_id, portal, flag)
+        self.archive.finish_run(self.run_id, str(stats["finish_reason"]),
+                                _json_safe(self.stats.get_stats()), flag)
         self.archive.close()
+        self.archive = None
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, PageItem):

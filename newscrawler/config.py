@@ -1,0 +1,277 @@
+"""The configuration file of scheduled crawls (``newscrawler.toml``, or ``--config PATH``).
+
+It names the portals to archive, each with one or more cron schedules, its crawl limits
+(``max_articles``, ``since``, ``depth``), an optional replay source, and Scrapy settings that
+override the polite defaults; plus the archive file, the crawl log directory, the time zone of
+the schedules and how long a stopping scheduler waits for running crawls. See
+``newscrawler.example.toml`` and ``docs/scheduling.md``.
+
+The file is validated whole on load, before anything runs: an unknown key, an unknown portal,
+a malformed cron expression or an unknown Scrapy setting is a ``ConfigError`` whose message is
+one line, ``FILE:LINE: what is wrong``. TOML parsers report lines only for syntax errors, so
+the line of a key or value is found by searching the file's text for it, within its table.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_CONFIG = "newscrawler.toml"
+DEFAULT_STOP_TIMEOUT = 120.0
+
+TOP_KEYS = {"archive", "log_dir", "timezone", "stop_timeout", "settings", "portals"}
+PORTAL_KEYS = {"schedules", "max_articles", "since", "depth", "replay", "settings"}
+# "7d": the last seven days, counted from each run's start.
+_RELATIVE_SINCE = re.compile(r"(\d+)d")
+_CRON_NICKNAMES = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message is ``FILE:LINE: problem``."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One portal's scheduled crawl."""
+
+    portal: str
+    schedules: tuple[str, ...]
+    max_articles: int | None = None
+    since: str | None = None  # YYYY-MM-DD, or "Nd" for the last N days
+    depth: int | None = None
+    replay: Path | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def since_date(self, now: datetime) -> str | None:
+        """The ``--since`` date for a run starting at ``now``."""
+        if self.since is None:
+            return None
+        relative = _RELATIVE_SINCE.fullmatch(self.since)
+        if relative:
+            return (now - timedelta(days=int(relative.group(1)))).date().isoformat()
+        return self.since
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    archive: Path
+    log_dir: Path
+    jobs: list[Job]
+    timezone: str | None = None
+    stop_timeout: float = DEFAULT_STOP_TIMEOUT
+
+    @property
+    def zone(self) -> tzinfo | None:
+        """The schedules' time zone; None is the machine's local time, as cron uses."""
+        if self.timezone is None:
+            return datetime.now().astimezone().tzinfo
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
+
+class _Locator:
+    """Finds the line of a key or value in the file's text, preferring its own table."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def _section(self, table: str | None) -> range:
+        if not table:
+            end = next((i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")),
+                       len(self.lines))
+            return range(0, end)
+        parts = table.split(".")
+        header = re.compile(
+            r"\s*\[\s*" + r"\s*\.\s*".join(rf"""["']?{re.escape(p)}["']?""" for p in parts) + r"\s*\]"
+        )
+        for i, line in enumerate(self.lines):
+            if header.match(line):
+                end = next((j for j in range(i + 1, len(self.lines))
+                            if self.lines[j].lstrip().startswith("[")), len(self.lines))
+                return range(i, end)
+        return range(0, len(self.lines))
+
+    def line(self, table: str | None = None, key: str | None = None, value: str | None = None) -> int:
+        """1-based line of ``key =`` (or of ``value``) in ``table``; else of the table; else 1."""
+        patterns = []
+        if value is not None:
+            patterns.append(re.compile(re.escape(value)))
+        if key is not None:
+            patterns.append(re.compile(rf"""^\s*(?:[\w.-]+\.)?["']?{re.escape(key)}["']?\s*="""))
+        section = self._section(table)
+        for pattern in patterns:
+            for scope in (section, range(len(self.lines))):
+                for i in scope:
+                    if pattern.search(self.lines[i]):
+                        return i + 1
+        if table:
+            return self._section(table).start + 1
+        return 1
+
+    def error(self, message: str, table: str | None = None, key: str | None = None,
+              value: str | None = None) -> ConfigError:
+        return ConfigError(f"{self.path}:{self.line(table, key, value)}: {message}")
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    """Read and validate a configuration file; raises ``ConfigError`` with one line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file (see newscrawler.example.toml)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(f"{path}:{where.group(1) if where else 1}: invalid TOML: {message}") from None
+    return _parse(path, data, _Locator(path, text))
+
+
+def _unknown_keys(loc: _Locator, table: dict[str, Any], allowed: set[str], where: str | None) -> None:
+    for key in table:
+        if key not in allowed:
+            label = f"[{where}]" if where else "the top level"
+            raise loc.error(f"unknown key {key!r} in {label} (known: {', '.join(sorted(allowed))})",
+                            where, key)
+
+
+def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
+    from . import portals
+
+    base = path.resolve().parent
+    _unknown_keys(loc, data, TOP_KEYS, None)
+
+    def path_value(table: str | None, key: str, value: Any) -> Path:
+        if not isinstance(value, str) or not value:
+            raise loc.error(f"{key} must be a path (a string)", table, key)
+        found = Path(value).expanduser()
+        return found if found.is_absolute() else base / found
+
+    if "archive" in data:
+        archive = path_value(None, "archive", data["archive"])
+    else:
+        from archive import default_db_path
+
+        archive = Path(default_db_path()).resolve()
+    log_dir = path_value(None, "log_dir", data["log_dir"]) if "log_dir" in data else archive.parent / "logs"
+    zone = data.get("timezone")
+    if zone is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise loc.error(f"unknown time zone {zone!r}", None, "timezone") from None
+    stop_timeout = data.get("stop_timeout", DEFAULT_STOP_TIMEOUT)
+    if isinstance(stop_timeout, bool) or not isinstance(stop_timeout, (int, float)) or stop_timeout < 0:
+        raise loc.error("stop_timeout must be a number of seconds", None, "stop_timeout")
+    common = _settings(loc, data.get("settings", {}), "settings")
+
+    table = data.get("portals")
+    if not isinstance(table, dict) or not table:
+        raise loc.error("no portals to archive: add a [portals.NAME] table", None, "portals")
+    jobs = []
+    for name, entry in table.items():
+        where = f"portals.{name}"
+        try:
+            portals.get(name)
+        except portals.UnknownPortal as exc:
+            raise loc.error(str(exc), where, name) from None
+        if not isinstance(entry, dict):
+            raise loc.error(f"[{where}] must be a table", where, name)
+        _unknown_keys(loc, entry, PORTAL_KEYS, where)
+        jobs.append(Job(
+            portal=name,
+            schedules=_schedules(loc, where, entry.get("schedules")),
+            max_articles=_int(loc, where, "max_articles", entry.get("max_articles"), 1),
+            since=_since(loc, where, entry.get("since")),
+            depth=_int(loc, where, "depth", entry.get("depth"), 0),
+            replay=path_value(where, "replay", entry["replay"]) if "replay" in entry else None,
+            settings={**common, **_settings(loc, entry.get("settings", {}), f"{where}.settings")},
+        ))
+    return Config(path=path, archive=archive, log_dir=log_dir, jobs=jobs, timezone=zone,
+                  stop_timeout=float(stop_timeout))
+
+
+def _schedules(loc: _Locator, where: str, value: Any) -> tuple[str, ...]:
+    from croniter import croniter
+
+    if value is None:
+        raise loc.error(f"[{where}] needs schedules = [\"CRON EXPRESSION\", ...]", where)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise loc.error("schedules must be a list of cron expressions", where, "schedules")
+    for expression in value:
+        if not isinstance(expression, str):
+            raise loc.error("schedules must be a list of cron expressions", where, "schedules")
+        fields = expression.split()
+        nickname = len(fields) == 1 and fields[0].lower() in _CRON_NICKNAMES
+        if not nickname and (len(fields) != 5 or not croniter.is_valid(expression)):
+            raise loc.error(
+                f"malformed cron expression {expression!r} (five fields: minute hour day month"
+                " weekday, or @hourly/@daily/@weekly/@monthly/@yearly)", where, "schedules", expression)
+        try:
+            croniter(expression, datetime(2000, 1, 1)).get_next(datetime)
+        except Exception:  # croniter raises its own errors for dates that never come
+            raise loc.error(f"cron expression {expression!r} never fires", where, "schedules",
+                            expression) from None
+    return tuple(value)
+
+
+def _int(loc: _Locator, where: str, key: str, value: Any, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise loc.error(f"{key} must be a whole number >= {minimum}", where, key)
+    return value
+
+
+def _since(loc: _Locator, where: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        if _RELATIVE_SINCE.fullmatch(value):
+            return value
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise loc.error("since must be a date (2024-07-01) or a number of days (\"7d\")", where, "since")
+
+
+def _known_settings() -> set[str]:
+    from scrapy.settings import default_settings
+
+    from . import settings as project
+
+    return {n for module in (default_settings, project) for n in vars(module) if n.isupper()}
+
+
+def _settings(loc: _Locator, value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise loc.error(f"[{where}] must be a table of Scrapy settings", where)
+    known = _known_settings()
+    for name in value:
+        if name not in known:
+            raise loc.error(f"unknown Scrapy setting {name!r} in [{where}]", where, name)
+    return dict(value)

@@ -1,0 +1,169 @@
+"""Run reports: what a crawl did, read from its Scrapy stats, and whether its field coverage broke.
+
+Every run stores its stats in the archive (``ArchivePipeline``). This module reads them back as a
+report (pages fetched; articles new, changed, unchanged; errors by kind; robots.txt refusals;
+field coverage) and decides whether a run is *flagged*.
+
+Field coverage is the share of a run's article records that have a field: ``published_at``,
+``source``, ``reporters``, ``editors`` (derived from the stats ``newscrawler/validate/articles``
+and ``newscrawler/validate/missing/<field>``). A run is flagged when a field's share is more than
+``DROP_THRESHOLD`` (0.3, absolute) below the median of the portal's last ``BASELINE_RUNS`` (5)
+successful, unflagged runs. Nothing is flagged before the portal has ``MIN_BASELINE_RUNS`` (2)
+such runs, nor for a run with fewer than ``MIN_ARTICLES`` (5) records, whose shares are noise.
+Flagged runs stay out of later baselines, so a broken layout keeps being flagged until it is
+fixed. A flagged run makes ``newscrawler crawl`` exit with status 3.
+
+Pure functions over stats dictionaries and an ``archive.Archive``; no Scrapy import.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from statistics import median
+from typing import TYPE_CHECKING, Any
+
+from .extract.validate import WARN_WHEN_MISSING
+
+if TYPE_CHECKING:
+    from archive import Archive
+
+COVERAGE_FIELDS: tuple[str, ...] = WARN_WHEN_MISSING
+DROP_THRESHOLD = 0.3
+BASELINE_RUNS = 5
+MIN_BASELINE_RUNS = 2
+MIN_ARTICLES = 5
+# Scrapy finish reasons of a crawl that ran to its end (or to a limit it was given).
+SUCCESS_STATUSES = ("finished", "closespider_itemcount", "closespider_pagecount")
+COVERAGE_STAT = "newscrawler/report/coverage/"
+FLAG_STAT = "newscrawler/report/flag_reason"
+# ``newscrawler crawl`` exit status of a run that finished but was flagged.
+EXIT_FLAGGED = 3
+
+
+def _count(stats: dict[str, Any], key: str) -> int:
+    try:
+        return int(stats.get(key, 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def coverage(stats: dict[str, Any]) -> dict[str, float] | None:
+    """Share of the run's article records having each field; None for a run without records."""
+    articles = _count(stats, "newscrawler/validate/articles")
+    if not articles:
+        return None
+    return {
+        name: round(1 - _count(stats, f"newscrawler/validate/missing/{name}") / articles, 4)
+        for name in COVERAGE_FIELDS
+    }
+
+
+def errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
+    """HTTP error statuses, download failures, extraction errors and pages without a record."""
+    prefixes = {
+        "newscrawler/spider/http_status/": "http_",
+        "newscrawler/spider/failure/": "",
+        "newscrawler/validate/invalid/": "invalid_",
+    }
+    errors: dict[str, int] = {}
+    for key in sorted(stats):
+        for prefix, label in prefixes.items():
+            if key.startswith(prefix):
+                errors[label + key[len(prefix):]] = _count(stats, key)
+    if _count(stats, "newscrawler/extract/error"):
+        errors["extract_error"] = _count(stats, "newscrawler/extract/error")
+    return errors
+
+
+def report(stats: dict[str, Any]) -> dict[str, Any]:
+    """The figures of one run, from its stats."""
+    return {
+        "pages": _count(stats, "response_received_count"),
+        "articles": _count(stats, "newscrawler/validate/articles"),
+        "new": _count(stats, "newscrawler/archive/new"),
+        "changed": _count(stats, "newscrawler/archive/changed"),
+        "unchanged": _count(stats, "newscrawler/archive/unchanged"),
+        "errors": errors_by_kind(stats),
+        "robots_refusals": _count(stats, "robotstxt/forbidden"),
+        "coverage": coverage(stats),
+    }
+
+
+def coverage_drops(
+    current: dict[str, float], baseline: list[dict[str, float]]
+) -> list[tuple[str, float, float]]:
+    """(field, share, baseline median) for each field whose share fell by more than the threshold."""
+    if len(baseline) < MIN_BASELINE_RUNS:
+        return []
+    drops = []
+    for name in COVERAGE_FIELDS:
+        previous = [cov[name] for cov in baseline if name in cov]
+        if len(previous) < MIN_BASELINE_RUNS or name not in current:
+            continue
+        usual = median(previous)
+        if round(usual - current[name], 4) > DROP_THRESHOLD:  # 0.9 - 0.6 is not above 0.3
+            drops.append((name, current[name], usual))
+    return drops
+
+
+def baseline(archive: Archive, portal: str, before_run: int) -> list[dict[str, float]]:
+    """Coverage of the portal's last successful, unflagged runs before ``before_run``."""
+    found: list[dict[str, float]] = []
+    for run in archive.runs(portal, before=before_run):
+        if run["status"] not in SUCCESS_STATUSES or run["flagged"]:
+            continue
+        cov = coverage(run["stats"])
+        if cov is None or _count(run["stats"], "newscrawler/validate/articles") < MIN_ARTICLES:
+            continue
+        found.append(cov)
+        if len(found) == BASELINE_RUNS:
+            break
+    return found
+
+
+def review(archive: Archive, portal: str, run_id: int, stats: dict[str, Any]) -> str | None:
+    """The flag reason for a run that has just ended, or None if its coverage is as usual."""
+    if str(stats.get("finish_reason")) not in SUCCESS_STATUSES:
+        return None
+    current = coverage(stats)
+    if current is None or _count(stats, "newscrawler/validate/articles") < MIN_ARTICLES:
+        return None
+    drops = coverage_drops(current, baseline(archive, portal, run_id))
+    if not drops:
+        return None
+    return "field coverage fell: " + ", ".join(
+        f"{name} {share:.2f} (usually {usual:.2f})" for name, share, usual in drops
+    )
+
+
+def _duration(run: dict[str, Any]) -> str:
+    try:
+        seconds = (datetime.fromisoformat(run["ended_at"]) - datetime.fromisoformat(run["started_at"])).total_seconds()
+    except (TypeError, ValueError):
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def run_line(run: dict[str, Any]) -> str:
+    """One line per run, for ``newscrawler crawls``."""
+    figures = report(run["stats"])
+    started = (run["started_at"] or "")[:19].replace("T", " ")
+    errors = sum(figures["errors"].values())
+    parts = [
+        f"#{run['id']}", run["portal"], started, run["status"], _duration(run),
+        f"pages {figures['pages']}",
+        f"articles {figures['articles']} (new {figures['new']}, changed {figures['changed']},"
+        f" unchanged {figures['unchanged']})",
+        f"errors {errors}" + (
+            " (" + ", ".join(f"{k} {v}" for k, v in figures["errors"].items()) + ")" if errors else ""),
+        f"robots {figures['robots_refusals']}",
+    ]
+    if figures["coverage"] is not None:
+        parts.append("coverage " + " ".join(f"{k} {v:.2f}" for k, v in figures["coverage"].items()))
+    if run.get("flagged"):
+        parts.append(f"FLAGGED: {run['flag_reason']}")
+    failure = run["stats"].get("newscrawler/scheduler/failure")
+    if failure:
+        parts.append(str(failure))
+    return "  ".join(parts)

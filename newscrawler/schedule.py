@@ -1,0 +1,354 @@
+"""Scheduled crawls: cron times of each job, a foreground scheduler, and crontab lines.
+
+``newscrawler schedule run`` (``Scheduler``) reads the configuration file (``newscrawler.config``)
+and starts each due crawl as its own process, ``python -m newscrawler crawl PORTAL ...``, with
+its output in ``log_dir``. The rules it keeps:
+
+- one crawl per portal at a time: a portal still crawling when its next time comes skips that
+  time (logged), and a lock file per portal (``log_dir/locks``) keeps two schedulers, or a
+  scheduler and a crontab line, from crawling one portal at once;
+- every run is in the archive: the crawl records its own run; the scheduler finds it by the
+  ``NEWSCRAWLER_RUN_TAG`` setting it passed, and when the crawl died before recording (or while
+  its run was still ``running``) it records the run itself as ``crashed`` or ``killed``, with
+  the exit status and the last lines of the crawl's log. Then the schedule goes on;
+- after the machine slept (or the scheduler was not running), a job whose time passed runs
+  once, not once per missed time; at start, a job whose last recorded run is older than its
+  latest scheduled time runs once;
+- SIGINT or SIGTERM stops it: no new crawls; running ones get SIGINT (Scrapy's clean shutdown)
+  and ``stop_timeout`` seconds, then a second SIGINT and 10 seconds, then SIGKILL. A second
+  signal to the scheduler skips the wait.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from croniter import croniter
+
+from .config import Config, Job
+
+RUN_TAG = "NEWSCRAWLER_RUN_TAG"
+POLL_SECONDS = 0.5
+KILL_GRACE_SECONDS = 10.0
+# Missed times are counted for the log, up to this many.
+MISSED_COUNT_CAP = 1000
+
+
+def next_time(job: Job, after: datetime) -> datetime:
+    """The job's first scheduled time strictly after ``after`` (aware, in after's zone)."""
+    return min(croniter(expr, after).get_next(datetime) for expr in job.schedules)
+
+
+def previous_time(job: Job, at: datetime) -> datetime:
+    """The job's latest scheduled time at or before ``at``."""
+    return max(croniter(expr, at).get_prev(datetime) for expr in job.schedules)
+
+
+def next_times(job: Job, after: datetime, count: int) -> list[datetime]:
+    times: list[datetime] = []
+    current = after
+    while len(times) < count:
+        current = next_time(job, current)
+        times.append(current)
+    return times
+
+
+def missed_times(job: Job, due: datetime, now: datetime) -> int:
+    """How many scheduled times fell in [due, now]: more than one means the machine slept."""
+    count, current = 1, due
+    while count < MISSED_COUNT_CAP:
+        current = next_time(job, current)
+        if current > now:
+            break
+        count += 1
+    return count
+
+
+def _setting_value(value: Any) -> str:
+    # Scrapy reads -s values as strings: booleans as True/False, lists and dicts as JSON.
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def crawl_args(config: Config, job: Job, now: datetime, tag: str | None = None) -> list[str]:
+    """Arguments of ``newscrawler crawl`` for one run of the job."""
+    args = ["crawl", job.portal, "--db", str(config.archive)]
+    if job.replay is not None:
+        args += ["--replay", str(job.replay)]
+    if job.max_articles is not None:
+        args += ["--max-articles", str(job.max_articles)]
+    since = job.since_date(now)
+    if since is not None:
+        args += ["--since", since]
+    if job.depth is not None:
+        args += ["--depth", str(job.depth)]
+    for name, value in job.settings.items():
+        args += ["-s", f"{name}={_setting_value(value)}"]
+    if tag is not None:
+        args += ["-s", f"{RUN_TAG}={tag}", "-s", "NEWSCRAWLER_PROGRESS=off"]
+    return args
+
+
+def crontab_lines(config: Config, program: str | None = None) -> list[str]:
+    """Crontab lines that run the same jobs through ``newscrawler schedule crawl`` (which keeps
+    the per-portal lock and records crashed runs, as ``schedule run`` does)."""
+    program = program or shlex.join([sys.executable, "-m", "newscrawler"])
+    config_path = shlex.quote(str(config.path.resolve()))
+    workdir = shlex.quote(str(config.path.resolve().parent))
+    lines = [f"# newscrawler schedule from {config.path.resolve()}"]
+    if config.timezone:
+        lines.append(f"CRON_TZ={config.timezone}")
+    for job in config.jobs:
+        log = shlex.quote(str(config.log_dir / f"{job.portal}.cron.log"))
+        command = (f"cd {workdir} && {program} schedule crawl {shlex.quote(job.portal)}"
+                   f" --config {config_path} >> {log} 2>&1")
+        # cron reads % as a newline: escape it.
+        command = command.replace("%", r"\%")
+        for expression in job.schedules:
+            lines.append(f"{expression} {command}")
+    return lines
+
+
+@dataclass
+class Running:
+    job: Job
+    process: subprocess.Popen[bytes]
+    tag: str
+    started_at: str
+    log_path: Path
+    lock: IO[str]
+    args: list[str]
+
+
+class Scheduler:
+    """Starts due crawls as child processes and keeps the rules above."""
+
+    def __init__(self, config: Config, echo: Callable[[str], Any] = print,
+                 python: str = sys.executable) -> None:
+        self.config = config
+        self.echo = echo
+        self.python = python
+        self.running: dict[str, Running] = {}
+        self.finished = 0
+        self.failed = 0
+        self.stopping = False
+        self.forced = False
+
+    def say(self, message: str) -> None:
+        stamp = datetime.now(self.config.zone).strftime("%Y-%m-%d %H:%M:%S")
+        self.echo(f"{stamp} {message}")
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    def run(self, once: bool = False, max_runs: int | None = None,
+            only: list[str] | None = None) -> int:
+        """Run until stopped (or, with ``once``, until each job ran once); returns failed runs."""
+        jobs = [job for job in self.config.jobs if only is None or job.portal in only]
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            now = datetime.now(self.config.zone)
+            if once:
+                for job in jobs:
+                    self._start(job, now)
+            else:
+                due = {job.portal: self._first_due(job, now) for job in jobs}
+                for job in jobs:
+                    self.say(f"{job.portal}: next crawl {due[job.portal]:%Y-%m-%d %H:%M %Z}".rstrip())
+            while not self.stopping:
+                self._reap()
+                if max_runs is not None and self.finished >= max_runs:
+                    break
+                if once:
+                    if not self.running:
+                        break
+                else:
+                    now = datetime.now(self.config.zone)
+                    for job in jobs:
+                        if due[job.portal] <= now:
+                            missed = missed_times(job, due[job.portal], now)
+                            if missed > 1:
+                                self.say(f"{job.portal}: {missed} scheduled times passed (the machine"
+                                         " slept or the scheduler was busy); crawling once")
+                            due[job.portal] = next_time(job, now)
+                            self._start(job, now)
+                time.sleep(POLL_SECONDS)
+            if self.stopping:
+                self._stop_running()
+            else:
+                self._wait_running()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return self.failed
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self.stopping:
+            self.forced = True
+            return
+        self.stopping = True
+        name = signal.Signals(signum).name
+        self.say(f"{name}: stopping; {len(self.running)} crawl(s) running")
+
+    def _first_due(self, job: Job, now: datetime) -> datetime:
+        """Now, if a scheduled time passed since the portal's last recorded run; else the next."""
+        from archive import Archive, ArchiveError
+
+        latest = previous_time(job, now)
+        try:
+            with Archive.open(self.config.archive, create=False) as archive:
+                runs = archive.runs(job.portal, last=1)
+        except ArchiveError:
+            runs = []
+        if runs:
+            last = datetime.fromisoformat(runs[0]["started_at"])
+            if last.tzinfo is None:
+                last = last.replace(tzinfo=timezone.utc)
+            if last < latest:
+                self.say(f"{job.portal}: last crawl {last.astimezone(self.config.zone):%Y-%m-%d %H:%M},"
+                         f" before the scheduled {latest:%Y-%m-%d %H:%M}; crawling once now")
+                return now
+        return next_time(job, now)
+
+    # --- one crawl --------------------------------------------------------------------------
+
+    def _lock(self, portal: str) -> IO[str] | None:
+        directory = self.config.log_dir / "locks"
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = (directory / f"{portal}.lock").open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
+
+    def _start(self, job: Job, now: datetime) -> None:
+        if job.portal in self.running:
+            self.say(f"{job.portal}: still crawling; skipping this scheduled time")
+            return
+        try:
+            lock = self._lock(job.portal)
+            if lock is None:
+                self.say(f"{job.portal}: another process is crawling it (lock held); skipping")
+                return
+            tag = uuid.uuid4().hex
+            args = crawl_args(self.config, job, now, tag)
+            self.config.log_dir.mkdir(parents=True, exist_ok=True)
+            log_path = self.config.log_dir / f"{job.portal}-{now:%Y%m%dT%H%M%S}-{tag[:6]}.log"
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    [self.python, "-m", "newscrawler", *args],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    cwd=self.config.path.resolve().parent,
+                    # Its own process group: a Ctrl-C on the terminal reaches the scheduler
+                    # only, which stops the crawls in order.
+                    start_new_session=True,
+                )
+        except Exception:
+            self.failed += 1
+            self.say(f"{job.portal}: could not start the crawl:\n{traceback.format_exc()}")
+            return
+        self.running[job.portal] = Running(job, process, tag, datetime.now(timezone.utc).isoformat(),
+                                           log_path, lock, args)
+        self.say(f"{job.portal}: crawl started (pid {process.pid}, log {log_path})")
+
+    def _reap(self) -> None:
+        for portal, running in list(self.running.items()):
+            if running.process.poll() is not None:
+                del self.running[portal]
+                self._finish(running)
+
+    def _finish(self, running: Running) -> None:
+        code = running.process.returncode
+        self.finished += 1
+        if code != 0:
+            self.failed += 1
+        try:
+            line = self._record(running, code)
+        except Exception:
+            line = f"could not check the archive:\n{traceback.format_exc()}"
+        finally:
+            running.lock.close()
+        self.say(f"{running.job.portal}: crawl ended (exit {code}): {line}")
+
+    def _record(self, running: Running, code: int) -> str:
+        """The run's report line; records the run if the crawl could not."""
+        from archive import Archive
+
+        from .reports import run_line
+
+        with Archive.open(self.config.archive) as archive:
+            mine = [run for run in archive.runs(running.job.portal, last=50)
+                    if run["settings"].get(RUN_TAG) == running.tag]
+            failure = {
+                "newscrawler/scheduler/exit_code": code,
+                "newscrawler/scheduler/failure": _tail(running.log_path),
+                "newscrawler/scheduler/log": str(running.log_path),
+            }
+            status = "killed" if code < 0 else "crashed"
+            if not mine:
+                run_id = archive.record_failed_run(
+                    running.job.portal, {RUN_TAG: running.tag, "args": running.args}, status,
+                    failure, started_at=running.started_at)
+            else:
+                run_id = mine[0]["id"]
+                if mine[0]["status"] == "running":
+                    archive.finish_run(run_id, status, {**mine[0]["stats"], **failure})
+            return run_line(next(r for r in archive.runs(running.job.portal, last=50) if r["id"] == run_id))
+
+    # --- stopping ---------------------------------------------------------------------------
+
+    def _wait_running(self) -> None:
+        while self.running and not self.stopping:
+            self._reap()
+            time.sleep(POLL_SECONDS)
+        if self.running:
+            self._stop_running()
+
+    def _signal_all(self, sig: int) -> None:
+        for running in self.running.values():
+            try:
+                os.killpg(running.process.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def _stop_running(self) -> None:
+        steps = [(signal.SIGINT, self.config.stop_timeout), (signal.SIGINT, KILL_GRACE_SECONDS),
+                 (signal.SIGKILL, KILL_GRACE_SECONDS)]
+        for sig, timeout in steps:
+            self._reap()
+            if not self.running:
+                return
+            self.say(f"sending {signal.Signals(sig).name} to {', '.join(self.running)}")
+            self._signal_all(sig)
+            deadline = time.monotonic() + timeout
+            forced = self.forced
+            while self.running and time.monotonic() < deadline and self.forced == forced:
+                time.sleep(POLL_SECONDS / 5)
+                self._reap()
+        self._reap()
+
+
+def _tail(path: Path, lines: int = 5, limit: int = 2000) -> str:
+    try:
+        data = path.read_bytes()[-20000:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(data.strip().splitlines()[-lines:])[-limit:]

@@ -1,0 +1,122 @@
+"""Commands for crawls left running: ``newscrawler schedule list|run|crontab`` and
+``newscrawler crawls``. A thin click layer over ``newscrawler.config``, ``newscrawler.schedule``
+and ``newscrawler.reports``; ``COMMANDS`` is added to the ``newscrawler`` group in ``cli.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from archive import Archive, ArchiveError, default_db_path
+
+from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
+
+
+def _load(path: str | None) -> Config:
+    try:
+        return load_config(Path(path) if path else Path(DEFAULT_CONFIG))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False),
+    help=f"The configuration file (default: {DEFAULT_CONFIG}).",
+)
+
+
+@click.group()
+def schedule() -> None:
+    """Scheduled crawls of the portals in the configuration file (see docs/scheduling.md)."""
+
+
+@schedule.command(name="list")
+@config_option
+@click.option("--count", "-n", type=click.IntRange(1, 100), default=3, show_default=True,
+              help="Next run times shown per job.")
+def list_jobs(config_path: str | None, count: int) -> None:
+    """Each job (portal and schedule) and its next run times."""
+    from .schedule import next_times
+
+    config = _load(config_path)
+    now = datetime.now(config.zone)
+    for job in config.jobs:
+        times = ", ".join(t.strftime("%Y-%m-%d %H:%M %Z").strip() for t in next_times(job, now, count))
+        click.echo(f"{job.portal}\t{'; '.join(job.schedules)}\t{times}")
+
+
+@schedule.command(name="crontab")
+@config_option
+def crontab(config_path: str | None) -> None:
+    """Crontab lines equivalent to `schedule run` (one crawl per line, with a lock per portal)."""
+    from .schedule import crontab_lines
+
+    config = _load(config_path)
+    for line in crontab_lines(config):
+        click.echo(line)
+
+
+@schedule.command(name="run")
+@config_option
+@click.option("--once", is_flag=True,
+              help="Start every job now, whatever its schedule; exit when all have finished.")
+@click.option("--max-runs", type=click.IntRange(min=1),
+              help="Exit after this many crawls have finished.")
+def run(config_path: str | None, once: bool, max_runs: int | None) -> None:
+    """Run the schedule in the foreground: each due crawl in its own process.
+
+    One crawl per portal at a time; a crash is recorded in the archive and the schedule goes
+    on. SIGINT or SIGTERM stops it: running crawls get SIGINT (Scrapy's clean shutdown) and
+    `stop_timeout` seconds to finish. After the machine slept, a missed job runs once.
+    """
+    from .schedule import Scheduler
+
+    config = _load(config_path)
+    scheduler = Scheduler(config, echo=click.echo)
+    failed = scheduler.run(once=once, max_runs=max_runs)
+    if once and failed:
+        raise SystemExit(1)
+
+
+@schedule.command(name="crawl")
+@click.argument("portal")
+@config_option
+def crawl_job(portal: str, config_path: str | None) -> None:
+    """Crawl one configured PORTAL now, as `schedule run` would (lock, crash record); for cron."""
+    from .schedule import Scheduler
+
+    config = _load(config_path)
+    if portal not in {job.portal for job in config.jobs}:
+        raise click.UsageError(f"{portal!r} is not in {config.path}")
+    scheduler = Scheduler(config, echo=click.echo)
+    if scheduler.run(once=True, only=[portal]):
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--portal", help="Only this portal.")
+@click.option("--last", type=click.IntRange(min=1), default=20, show_default=True,
+              help="The newest N runs.")
+@click.option("--flagged", is_flag=True, help="Only flagged runs.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=default_db_path,
+              show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="Archive file.")
+def crawls(portal: str | None, last: int, flagged: bool, db_path: str) -> None:
+    """List crawl runs, newest first, one line each: pages, articles new/changed/unchanged,
+    errors, robots.txt refusals, field coverage, and FLAGGED when coverage fell."""
+    from .reports import run_line
+
+    try:
+        with Archive.open(db_path, create=False) as archive:
+            runs = archive.runs(portal)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if flagged:
+        runs = [r for r in runs if r["flagged"]]
+    for record in runs[:last]:
+        click.echo(run_line(record))
+
+
+COMMANDS: list[click.Command] = [schedule, crawls]

@@ -1,0 +1,136 @@
+"""Run reports: every run keeps its figures, and a run whose field coverage falls is flagged.
+
+The end-to-end test crawls a fast copy of the fixture portal (no Crawl-delay) twice, then a copy
+whose article template changed (the meta line's class renamed, so time, source and reporters
+vanish): that run is flagged in the archive, listed as flagged, and the crawl exits non-zero
+naming the fields.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from support import ZJDAILY, run_cli
+
+from archive import Archive
+from newscrawler.reports import EXIT_FLAGGED, coverage, coverage_drops, errors_by_kind, run_line
+
+
+def _copy(source: Path, target: Path, old: bytes, new: bytes) -> Path:
+    shutil.copytree(source, target)
+    for page in (target / "p").glob("*.html"):
+        page.write_bytes(page.read_bytes().replace(old, new))
+    return target
+
+
+@pytest.fixture(scope="module")
+def portal_copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The portal; the same portal rendered again (an article page whose bytes are unchanged
+    is not extracted again, so it says nothing of the layout); and the changed template."""
+    base = tmp_path_factory.mktemp("portals")
+    fast = base / "fast" / "zjdaily"
+    shutil.copytree(ZJDAILY, fast)
+    robots = fast / "robots.txt"
+    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    again = _copy(fast, base / "again" / "zjdaily", b"</body>", b"<!-- rendered again --></body>")
+    broken = _copy(fast, base / "broken" / "zjdaily", b'class="article-info"', b'class="article-meta"')
+    return fast, again, broken
+
+
+def _crawl(portal: Path, db: Path):
+    return run_cli(
+        "crawl", "zjdaily", "--replay", str(portal), "--db", str(db), "--no-warc",
+        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+        # Fetch every article again, though the archive holds it (incremental crawling).
+        "-s", "NEWSCRAWLER_RECRAWL=all",
+    )
+
+
+def test_a_run_whose_coverage_falls_is_flagged(portal_copies: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    fast, again, broken = portal_copies
+    db = tmp_path / "archive.sqlite"
+    for portal in (fast, again):
+        result = _crawl(portal, db)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "FLAGGED" not in result.stdout
+
+    result = _crawl(broken, db)
+    assert result.returncode == EXIT_FLAGGED, result.stderr[-3000:]
+    for name in ("published_at", "source", "reporters"):
+        assert name in result.stdout
+        assert re.search(rf"flagged: field coverage fell: .*{name} 0\.[0-3]\d \(usually 1\.00\)", result.stderr)
+    assert "editors" not in result.stdout.split("FLAGGED", 1)[1]
+
+    with Archive.open(db, create=False) as archive:
+        runs = archive.runs("zjdaily")
+    assert [r["flagged"] for r in runs] == [True, False, False]
+    assert [r["status"] for r in runs] == ["finished"] * 3
+    assert runs[0]["flag_reason"].startswith("field coverage fell: published_at 0.00 (usually 1.00)")
+    assert runs[0]["stats"]["newscrawler/report/coverage/published_at"] == 0.0
+    assert runs[1]["stats"]["newscrawler/archive/unchanged"] == runs[1]["stats"]["newscrawler/validate/articles"] > 5
+
+    listed = run_cli("crawls", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith(f"#{runs[0]['id']}  zjdaily") and "FLAGGED: field coverage fell" in lines[0]
+    assert "FLAGGED" not in lines[1] and "coverage published_at 1.00" in lines[1]
+    only = run_cli("crawls", "--db", str(db), "--flagged", "--portal", "zjdaily", "--last", "5")
+    assert only.stdout.splitlines() == lines[:1]
+
+
+def test_crawls_on_a_missing_archive_is_a_one_line_error(tmp_path: Path) -> None:
+    result = run_cli("crawls", "--db", str(tmp_path / "none.sqlite"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"Error: no archive at {tmp_path / 'none.sqlite'}"
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def _stats(articles: int, **missing: int) -> dict:
+    stats = {"newscrawler/validate/articles": articles, "finish_reason": "finished"}
+    stats.update({f"newscrawler/validate/missing/{k}": v for k, v in missing.items()})
+    return stats
+
+
+def test_coverage_is_the_share_of_records_with_each_field() -> None:
+    assert coverage(_stats(10, editors=3, source=10)) == {
+        "published_at": 1.0, "source": 0.0, "reporters": 1.0, "editors": 0.7}
+    assert coverage(_stats(0)) is None
+
+
+def test_a_drop_counts_against_the_median_of_recent_runs() -> None:
+    usual = coverage(_stats(10, editors=1))
+    assert coverage_drops(coverage(_stats(10, editors=5)), [usual, usual]) == [("editors", 0.5, 0.9)]
+    # 0.3 below the median is not "more than 0.3": not a drop.
+    assert coverage_drops(coverage(_stats(10, editors=4)), [usual, usual]) == []
+    # One earlier run is not a baseline.
+    assert coverage_drops(coverage(_stats(10, editors=10)), [usual]) == []
+    # The median shrugs off one odd earlier run.
+    odd = coverage(_stats(10, editors=10))
+    assert coverage_drops(coverage(_stats(10, editors=1)), [usual, odd, usual]) == []
+
+
+def test_a_run_in_the_archive_has_its_report_line(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a.sqlite") as archive:
+        run_id = archive.start_run("zjdaily", {})
+        stats = {**_stats(4, editors=1), "response_received_count": 9, "newscrawler/archive/new": 3,
+                 "newscrawler/archive/unchanged": 1, "newscrawler/spider/http_status/404": 2,
+                 "robotstxt/forbidden": 1}
+        archive.finish_run(run_id, "finished", stats, "field coverage fell: editors 0.75 (usually 1.00)")
+        crashed = archive.record_failed_run("zjdaily", {}, "crashed", {"newscrawler/scheduler/exit_code": 1})
+        runs = archive.runs()
+    assert [r["id"] for r in runs] == [crashed, run_id]
+    line = run_line(runs[1])
+    assert re.fullmatch(
+        rf"#{run_id}  zjdaily  \S+ \S+  finished  0:00:0\d  pages 9  articles 4 \(new 3, changed 0,"
+        r" unchanged 1\)  errors 2 \(http_404 2\)  robots 1  coverage published_at 1.00 source 1.00"
+        r" reporters 1.00 editors 0.75  FLAGGED: field coverage fell: editors 0.75 \(usually 1.00\)",
+        line,
+    ), line
+    assert " crashed " in run_line(runs[0])
+    assert errors_by_kind({"newscrawler/extract/error": 2, "newscrawler/validate/invalid/no_body": 1}) == {
+        "invalid_no_body": 1, "extract_error": 2}
