@@ -330,9 +330,11 @@ def export_warc(
             "selection": json.dumps(vars(filters) if filters else {}, ensure_ascii=False),
         }))
         for article_id in article_ids:
+            # Pages as served: a 304 (a conditional re-fetch) has no page to replay.
             captures = archive.conn.execute(
                 "SELECT id, url, fetched_at, status, headers, warc_filename, warc_offset,"
-                " version_id FROM captures WHERE article_id = ? ORDER BY fetched_at, id",
+                " version_id FROM captures WHERE article_id = ? AND status BETWEEN 200 AND 299"
+                " ORDER BY fetched_at, id",
                 (article_id,),
             ).fetchall()
             for capture in captures:
