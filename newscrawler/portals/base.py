@@ -225,6 +225,12 @@ class Portal:
         return None
 
     @classmethod
+    def kind_after_fetch(cls, kind: str, response: Any) -> str:
+        """The page kind once the page is fetched; ``kind`` (from its URL) unless the profile
+        checks pages (a site without a profile confirms article candidates by their content)."""
+        return kind
+
+    @classmethod
     def owns(cls, url: str) -> bool:
         return (urlsplit(url).hostname or "") in cls.hosts
 

@@ -103,6 +103,7 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawler/incremental/not_modified")
             yield self._item(response, "not-modified")
             return
+        kind = self.profile.kind_after_fetch(kind, response)
         yield self._item(response, kind)
         if kind == "listing" or self.follow_articles:
             yield from self._follow(response)
