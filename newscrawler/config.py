@@ -147,8 +147,8 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
 def _unknown_keys(loc: _Locator, table: dict[str, Any], allowed: set[str], where: str | None) -> None:
     for key in table:
         if key not in allowed:
-            label = f"[{where}]" if where else "the top level"
-            raise loc.error(f"unknown key {key!r} in {label} (known: {', '.join(sorted(allowed))})",
+            label = f"in [{where}]" if where else "at the top level"
+            raise loc.error(f"unknown key {key!r} {label} (known: {', '.join(sorted(allowed))})",
                             where, key)
 
 

@@ -141,10 +141,14 @@ class Scheduler:
     """Starts due crawls as child processes and keeps the rules above."""
 
     def __init__(self, config: Config, echo: Callable[[str], Any] = print,
-                 python: str = sys.executable) -> None:
+                 python: str = sys.executable,
+                 clock: Callable[[], datetime] | None = None,
+                 sleep: Callable[[float], Any] = time.sleep) -> None:
         self.config = config
         self.echo = echo
         self.python = python
+        self.clock = clock or (lambda: datetime.now(config.zone))
+        self.sleep = sleep
         self.running: dict[str, Running] = {}
         self.finished = 0
         self.failed = 0
@@ -152,7 +156,7 @@ class Scheduler:
         self.forced = False
 
     def say(self, message: str) -> None:
-        stamp = datetime.now(self.config.zone).strftime("%Y-%m-%d %H:%M:%S")
+        stamp = self.clock().strftime("%Y-%m-%d %H:%M:%S")
         self.echo(f"{stamp} {message}")
 
     # --- the loop ---------------------------------------------------------------------------
@@ -163,7 +167,7 @@ class Scheduler:
         jobs = [job for job in self.config.jobs if only is None or job.portal in only]
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            now = datetime.now(self.config.zone)
+            now = self.clock()
             if once:
                 for job in jobs:
                     self._start(job, now)
@@ -179,7 +183,7 @@ class Scheduler:
                     if not self.running:
                         break
                 else:
-                    now = datetime.now(self.config.zone)
+                    now = self.clock()
                     for job in jobs:
                         if due[job.portal] <= now:
                             missed = missed_times(job, due[job.portal], now)
@@ -188,7 +192,7 @@ class Scheduler:
                                          " slept or the scheduler was busy); crawling once")
                             due[job.portal] = next_time(job, now)
                             self._start(job, now)
-                time.sleep(POLL_SECONDS)
+                self.sleep(POLL_SECONDS)
             if self.stopping:
                 self._stop_running()
             else:
@@ -318,7 +322,7 @@ class Scheduler:
     def _wait_running(self) -> None:
         while self.running and not self.stopping:
             self._reap()
-            time.sleep(POLL_SECONDS)
+            self.sleep(POLL_SECONDS)
         if self.running:
             self._stop_running()
 

@@ -1,0 +1,281 @@
+"""Scheduled crawls: the configuration file, cron times, catching up, crash records, stopping.
+
+Crawls run over a fast copy of the fixture portal (no Crawl-delay), except the one that must
+still be running when the scheduler is told to stop.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from support import ROOT, ZJDAILY, run_cli
+
+from archive import Archive
+from newscrawler.config import ConfigError, load_config
+from newscrawler.schedule import (
+    RUN_TAG, Scheduler, crontab_lines, missed_times, next_time, next_times, previous_time,
+)
+
+UTC = timezone.utc
+
+
+@pytest.fixture(scope="module")
+def fast_portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("portal") / "zjdaily"
+    shutil.copytree(ZJDAILY, copy)
+    robots = copy / "robots.txt"
+    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    return copy
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "newscrawler.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _config(tmp_path: Path, replay: Path, schedules: str = '["0 3 * * *"]', extra: str = "") -> Path:
+    return _write(tmp_path, f"""\
+archive = "archive.sqlite"
+timezone = "UTC"
+stop_timeout = 30
+
+[settings]
+AUTOTHROTTLE_ENABLED = false
+DOWNLOAD_DELAY = 0
+NEWSCRAWLER_WARC_ENABLED = false
+
+[portals.zjdaily]
+schedules = {schedules}
+max_articles = 4
+replay = "{replay}"
+{extra}
+""")
+
+
+# --- the configuration file -------------------------------------------------------------------
+
+def test_the_example_configuration_loads() -> None:
+    config = load_config(ROOT / "newscrawler.example.toml")
+    assert [job.portal for job in config.jobs] == ["zjdaily"]
+    job = config.jobs[0]
+    assert job.schedules == ("15 */4 * * *", "45 6 * * 1")
+    assert (job.max_articles, job.since, job.depth) == (300, "3d", 3)
+    assert job.settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1
+    assert job.settings["NEWSCRAWLER_CONTACT"] == "archivist@example.org"
+    assert config.archive == ROOT / "data" / "newscrawler.sqlite"
+    assert job.since_date(datetime(2024, 7, 10, 1, tzinfo=UTC)) == "2024-07-07"
+
+
+@pytest.mark.parametrize(("change", "line", "message"), [
+    (("max_articles = 4", "max_articles = 4\nmax_artciles = 5"), 13, "unknown key 'max_artciles' in [portals.zjdaily]"),
+    (("[portals.zjdaily]", "[portals.nosuch]"), 10, "unknown portal 'nosuch'"),
+    (('["0 3 * * *"]', '["0 3 * * *", "0 25 * * *"]'), 11, "malformed cron expression '0 25 * * *'"),
+    (('["0 3 * * *"]', '["0 3 * *"]'), 11, "malformed cron expression '0 3 * *'"),
+    (('["0 3 * * *"]', '["0 0 30 2 *"]'), 11, "cron expression '0 0 30 2 *' never fires"),
+    (("DOWNLOAD_DELAY = 0", "DOWNLOAD_DELAI = 0"), 7, "unknown Scrapy setting 'DOWNLOAD_DELAI' in [settings]"),
+    (("stop_timeout = 30", "stop_timeout = 30\nstop_time = 3"), 4, "unknown key 'stop_time' at the top level"),
+    (("max_articles = 4", "max_articles = 0"), 12, "max_articles must be a whole number >= 1"),
+    (("max_articles = 4", "since = \"last week\""), 12, "since must be a date"),
+    (('timezone = "UTC"', 'timezone = "Mars/Olympus"'), 2, "unknown time zone 'Mars/Olympus'"),
+    (("max_articles = 4", "max_articles = = 4"), 12, "invalid TOML"),
+])
+def test_a_bad_configuration_is_one_line_naming_file_and_line(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    path = _config(tmp_path, tmp_path)
+    path.write_text(path.read_text("utf-8").replace(*change), "utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    text = str(error.value)
+    assert "\n" not in text
+    assert text.startswith(f"{path}:{line}: "), text
+    assert message in text
+
+
+def test_the_command_line_reports_a_bad_configuration_before_running(tmp_path: Path) -> None:
+    path = _config(tmp_path, tmp_path, schedules='["every day"]')
+    result = run_cli("schedule", "run", "--config", str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Error: {path}:11: malformed cron expression 'every day' (five fields: minute hour day"
+        " month weekday, or @hourly/@daily/@weekly/@monthly/@yearly)")
+    assert not (tmp_path / "archive.sqlite").exists()
+    missing = run_cli("schedule", "list", "--config", str(tmp_path / "none.toml"))
+    assert missing.returncode == 1 and "no such configuration file" in missing.stderr
+
+
+# --- times --------------------------------------------------------------------------------------
+
+def test_next_times_merge_the_job_schedules(tmp_path: Path) -> None:
+    job = load_config(_config(tmp_path, tmp_path, '["0 3 * * *", "30 */12 * * *"]')).jobs[0]
+    start = datetime(2024, 7, 1, 2, 0, tzinfo=UTC)
+    assert [t.strftime("%d %H:%M") for t in next_times(job, start, 4)] == [
+        "01 03:00", "01 12:30", "02 00:30", "02 03:00"]
+    assert previous_time(job, start) == datetime(2024, 7, 1, 0, 30, tzinfo=UTC)
+    # Three hours asleep with a job every ten minutes: 18 times passed, counted for the log.
+    every10 = load_config(_config(tmp_path, tmp_path, '["*/10 * * * *"]')).jobs[0]
+    due = next_time(every10, start)
+    assert missed_times(every10, due, due + timedelta(hours=3) - timedelta(seconds=1)) == 18
+
+
+def test_list_and_crontab(tmp_path: Path) -> None:
+    path = _config(tmp_path, tmp_path, '["0 3 * * *", "30 */12 * * *"]')
+    listed = run_cli("schedule", "list", "--config", str(path), "-n", "2")
+    assert listed.returncode == 0, listed.stderr
+    name, schedules, times = listed.stdout.strip().split("\t")
+    assert (name, schedules) == ("zjdaily", "0 3 * * *; 30 */12 * * *")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC, \d{4}-\d\d-\d\d \d\d:\d\d UTC", times)
+
+    lines = crontab_lines(load_config(path), program="newscrawler")
+    assert lines[1:] == [
+        "CRON_TZ=UTC",
+        f"0 3 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
+        f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1",
+        f"30 */12 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
+        f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1",
+    ]
+
+
+# --- the scheduler's loop, on a fake clock -----------------------------------------------------
+
+class _Recorder(Scheduler):
+    """Records the crawls it would start instead of starting them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.started: list[datetime] = []
+
+    def _start(self, job, now) -> None:
+        self.started.append(now)
+        self.finished += 1
+
+
+def _fake_clock(times: list[datetime]):
+    state = {"i": 0}
+
+    def clock() -> datetime:
+        return times[min(state["i"], len(times) - 1)]
+
+    def sleep(_: float) -> None:
+        state["i"] += 1
+    return clock, sleep
+
+
+def test_after_the_machine_slept_a_job_runs_once_not_in_a_burst(tmp_path: Path) -> None:
+    config = load_config(_config(tmp_path, tmp_path, '["*/10 * * * *"]'))
+    t0 = datetime(2024, 7, 1, 8, 5, tzinfo=UTC)
+    # 08:05 start; 08:09 nothing due; then the machine sleeps until 11:07; then 11:15.
+    clock, sleep = _fake_clock([t0, t0, t0 + timedelta(minutes=4), t0 + timedelta(hours=3, minutes=2),
+                                t0 + timedelta(hours=3, minutes=3), t0 + timedelta(hours=3, minutes=10)])
+    lines: list[str] = []
+    scheduler = _Recorder(config, echo=lines.append, clock=clock, sleep=sleep)
+    scheduler.run(max_runs=2)
+    assert scheduler.started == [t0 + timedelta(hours=3, minutes=2), t0 + timedelta(hours=3, minutes=10)]
+    assert any("18 scheduled times passed" in line and "crawling once" in line for line in lines), lines
+
+
+def test_at_start_a_job_missed_since_its_last_run_runs_once(tmp_path: Path) -> None:
+    config = load_config(_config(tmp_path, tmp_path, '["0 3 * * *"]'))
+    with Archive.open(config.archive) as archive:
+        archive.start_run("zjdaily", {})  # started now
+    now = datetime.now(UTC)
+    # The last run is older than yesterday's 03:00 when seen from two days on.
+    later = now + timedelta(days=2)
+    clock, sleep = _fake_clock([later, later])
+    scheduler = _Recorder(config, echo=lambda _: None, clock=clock, sleep=sleep)
+    scheduler.run(max_runs=1)
+    assert scheduler.started == [later]
+    # From now, the run is recent: the job waits for its next time.
+    assert _Recorder(config, echo=lambda _: None)._first_due(config.jobs[0], now) > now
+
+
+# --- real crawls --------------------------------------------------------------------------------
+
+def test_run_once_crawls_and_records_the_run(tmp_path: Path, fast_portal: Path) -> None:
+    path = _config(tmp_path, fast_portal)
+    result = run_cli("schedule", "run", "--once", "--config", str(path), timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"zjdaily: crawl ended \(exit 0\): #1  zjdaily .* finished .* articles 4 ", result.stdout)
+    with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
+        runs = archive.runs()
+    assert [(r["portal"], r["status"]) for r in runs] == [("zjdaily", "finished")]
+    assert runs[0]["settings"][RUN_TAG]
+    assert runs[0]["settings"]["max_articles"] == "4"
+    logs = list((tmp_path / "logs").glob("zjdaily-*.log"))
+    assert len(logs) == 1 and "Spider closed (finished)" in logs[0].read_text("utf-8")
+
+
+def test_a_crawl_that_crashes_before_recording_leaves_a_failed_run(tmp_path: Path, fast_portal: Path) -> None:
+    config = load_config(_config(tmp_path, fast_portal))
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+                    "echo 'ImportError: no module named scrapy' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    lines: list[str] = []
+    failed = Scheduler(config, echo=lines.append, python=str(fake)).run(once=True)
+    assert failed == 1
+    with Archive.open(config.archive, create=False) as archive:
+        (run,) = archive.runs()
+    assert run["status"] == "crashed"
+    assert run["stats"]["newscrawler/scheduler/exit_code"] == 1
+    assert run["stats"]["newscrawler/scheduler/failure"].endswith("ImportError: no module named scrapy")
+    assert "crawl ended (exit 1)" in lines[-1] and "crashed" in lines[-1]
+
+    # The schedule goes on: the next crawl of the portal runs and is recorded as usual.
+    assert Scheduler(config, echo=lines.append).run(once=True) == 0
+    with Archive.open(config.archive, create=False) as archive:
+        assert [r["status"] for r in archive.runs()] == ["finished", "crashed"]
+
+
+def test_one_crawl_per_portal_at_a_time(tmp_path: Path, fast_portal: Path) -> None:
+    config = load_config(_config(tmp_path, fast_portal))
+    scheduler = Scheduler(config, echo=lambda _: None)
+    holder = scheduler._lock("zjdaily")  # another scheduler, or a crontab line, is crawling it
+    assert holder is not None
+    lines: list[str] = []
+    assert Scheduler(config, echo=lines.append).run(once=True) == 0
+    assert any("lock held" in line for line in lines)
+    assert not config.archive.exists()
+    holder.close()
+
+
+def test_sigterm_stops_the_running_crawl_cleanly(tmp_path: Path) -> None:
+    # The real fixture keeps its Crawl-delay: 1, so the crawl is still running when stopped.
+    path = _config(tmp_path, ZJDAILY)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            logs = list((tmp_path / "logs").glob("zjdaily-*.log"))
+            if logs and "Crawl-delay" in logs[0].read_text("utf-8", "replace"):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the crawl did not start")
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "SIGTERM: stopping; 1 crawl(s) running" in output
+    assert "sending SIGINT to zjdaily" in output
+    with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
+        (run,) = archive.runs()
+    # Scrapy's own clean shutdown, recorded by the crawl itself.
+    assert run["status"] == "shutdown", output
+    assert "sending SIGKILL" not in output
