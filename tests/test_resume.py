@@ -1,0 +1,129 @@
+"""Resumable crawls: a crawl killed with SIGKILL and run again ends with the same archive as a crawl
+that was never interrupted (archive.compare: articles, versions, hot lists; not fetch times)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+from support import ROOT, ZJDAILY, run_cli
+
+from archive.compare import differences, snapshot
+from newscrawler.items import PageItem
+from newscrawler.resume import RUNNING_MARKER, ArchivedDupeFilter
+
+# Pages the fixture server answered before the kill (robots.txt included); the copy has 36.
+KILL_AFTER = (3, 14, 27)
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("resume") / "zjdaily"
+    shutil.copytree(ZJDAILY, copy)
+    robots = copy / "robots.txt"
+    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
+def _args(portal: Path, work: Path, delay: str = "0") -> list[str]:
+    return [
+        "crawl", "zjdaily", "--replay", str(portal), "--db", str(work / "archive.sqlite"),
+        "-s", f"NEWSCRAWLER_REPLAY_LOG={work / 'access.jsonl'}", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", f"DOWNLOAD_DELAY={delay}", "--log-level", "WARNING",
+    ]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(portal: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    work = tmp_path_factory.mktemp("whole")
+    result = run_cli(*_args(portal, work))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return snapshot(work / "archive.sqlite")
+
+
+def _served(log: Path) -> int:
+    if not log.exists():
+        return 0
+    return log.read_bytes().count(b"\n")
+
+
+def _crawl_and_kill(portal: Path, work: Path, after: int) -> None:
+    log = work / "access.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", *_args(portal, work, delay="0.1")],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _served(log) < after:
+            assert process.poll() is None, "the crawl ended before it could be killed"
+            assert time.monotonic() < deadline, "the crawl made no progress"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("after", KILL_AFTER)
+def test_killed_crawl_resumes_to_the_same_archive(
+    portal: Path, uninterrupted: dict, tmp_path: Path, after: int
+) -> None:
+    _crawl_and_kill(portal, tmp_path, after)
+    job = tmp_path / "jobs" / "zjdaily"
+    assert (job / RUNNING_MARKER).exists(), "the killed crawl left its job directory behind"
+    before = snapshot(tmp_path / "archive.sqlite")
+    assert len(before["articles"]) < len(uninterrupted["articles"])
+
+    result = run_cli(*_args(portal, tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert differences(uninterrupted, snapshot(tmp_path / "archive.sqlite")) == []
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        # Each article archived once and never re-extracted into a second version.
+        assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(uninterrupted["articles"])
+    # The job finished: the next crawl starts a new job.
+    assert not (job / RUNNING_MARKER).exists() and not (job / "requests.seen").exists()
+
+
+def test_fingerprints_persist_only_for_archived_pages(tmp_path: Path) -> None:
+    crawler = get_crawler(settings_dict={"JOBDIR": str(tmp_path)})
+    first = ArchivedDupeFilter.from_crawler(crawler)
+    archived, in_flight, listing = (Request(f"https://www.gdzjdaily.com.cn/{p}") for p in
+                                    ("p/1.html", "p/2.html", "zjxw/"))
+    for request in (archived, in_flight, listing):
+        assert not first.request_seen(request)
+        assert first.request_seen(request)  # within a crawl, a request is scheduled once
+
+    def item(request: Request, kind: str) -> tuple[PageItem, object]:
+        response = type("R", (), {"request": request})()
+        return PageItem(url=request.url, status=200, headers={}, body=b"", fetched_at="", kind=kind,
+                        portal="zjdaily"), response
+
+    first.item_scraped(*item(archived, "article"))
+    first.item_scraped(*item(listing, "listing"))
+    first.close("killed")
+
+    resumed = ArchivedDupeFilter.from_crawler(get_crawler(settings_dict={"JOBDIR": str(tmp_path)}))
+    assert resumed.request_seen(archived)
+    # The response arrived but its item was never archived; listings are always fetched again.
+    assert not resumed.request_seen(in_flight)
+    assert not resumed.request_seen(listing)
+    resumed.close("finished")
+
+
+def test_compare_reports_what_differs(uninterrupted: dict) -> None:
+    other = {**uninterrupted, "articles": dict(uninterrupted["articles"])}
+    url = sorted(other["articles"])[0]
+    other["articles"][url] = {**other["articles"][url], "headline": "改过的标题"}
+    assert differences(uninterrupted, other) == [f"article {url}: headline differ"]
