@@ -55,6 +55,9 @@ class CrawlResult:
             f"  robots.txt refusals: {self.count('robotstxt/forbidden')}",
             f"  HTTP errors: {sum(v for k, v in self.stats.items() if k.startswith('newscrawler/spider/http_status/'))}",
         ]
+        older = self.count("newscrawler/since/skipped_after_extraction")
+        if older:
+            lines.append(f"  published before --since (captured, no record): {older}")
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
         if "newscrawler/archive/run_id" in self.stats:

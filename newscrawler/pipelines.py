@@ -120,6 +120,25 @@ class ValidationPipeline(_Stage):
         return item
 
 
+class SincePipeline(_Stage):
+    """Keep no record for an article published before the spider's ``since`` date.
+
+    The spider already skips stories whose listing shows an older date; links without a date
+    (sidebars, rankings) are only known to be old once extracted. The page is still captured.
+    """
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        since = getattr(self.crawler.spider, "since", None)
+        if since is None or not isinstance(item, PageItem) or item.record is None:
+            return item
+        published = item.record["published_at"]
+        if published and datetime.fromisoformat(published).date() < since:
+            self.stats.inc_value("newscrawler/since/skipped_after_extraction")
+            item.notes.append(f"before_since:{published}")
+            item.record = None
+        return item
+
+
 class ArchivePipeline(_Stage):
     """Write each page and its record to the archive, one transaction per item.
 

@@ -82,6 +82,7 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.ExtractionPipeline": 100,
     "newscrawler.pipelines.NormalisationPipeline": 200,
     "newscrawler.pipelines.ValidationPipeline": 300,
+    "newscrawler.pipelines.SincePipeline": 400,
     "newscrawler.pipelines.ArchivePipeline": 700,
     "newscrawler.pipelines.JsonLinesOutputPipeline": 800,
 }
