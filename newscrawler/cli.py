@@ -9,6 +9,7 @@ import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import click
@@ -34,7 +35,15 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @cli.command()
-@click.argument("portal")
+@click.argument("portal", required=False)
+@click.option("--start-url", metavar="URL",
+              help="Crawl a site without a profile from this page instead of PORTAL: same-site "
+                   "links, articles told apart by URL shape and content, the generic extractor.")
+@click.option("--allow-domain", multiple=True, metavar="DOMAIN",
+              help="With --start-url: also follow links to this domain and its subdomains.")
+@click.option("--article-pattern", metavar="REGEX",
+              help="With --start-url: article pages are the URLs this matches (re.search); "
+                   "default: URL and page heuristics.")
 @click.option("--replay", "replay_dir", type=click.Path(exists=True),
               help="Crawl offline from a saved copy of the portal (a directory laid out by URL "
                    "path) or from WARC files (a .warc.gz file or a directory of them).")
@@ -61,14 +70,26 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
-def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None, db_path: str | None,
+def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ...],
+          article_pattern: str | None, replay_dir: str | None, no_warc: bool, output: str | None, db_path: str | None,
           no_archive: bool, recrawl: str | None, job_dir: str | None, max_articles: int | None,
           since: str | None, date_from: str | None, date_to: str | None,
           depth: int | None, contact: str | None, extra: tuple[str, ...],
           log_level: str) -> None:
-    """Crawl PORTAL (see `newscrawler portals`) into the archive (and --output, if given)."""
+    """Crawl PORTAL (see `newscrawler portals`), or with --start-url a site without a profile,
+    into the archive (and --output, if given)."""
     from .crawl import run_crawl  # Scrapy is imported only by the commands that crawl
 
+    job_name = portal
+    if start_url:
+        if portal:
+            raise click.UsageError("give PORTAL or --start-url, not both")
+        portal = _adhoc_portal(start_url, allow_domain, article_pattern)
+        job_name = f"site-{urlsplit(start_url).hostname}"
+    elif allow_domain or article_pattern:
+        raise click.UsageError("--allow-domain and --article-pattern go with --start-url")
+    elif not portal:
+        raise click.UsageError("missing PORTAL (see `newscrawler portals`) or --start-url URL")
     try:
         portals.get(portal)
     except portals.UnknownPortal as exc:
@@ -90,7 +111,7 @@ def crawl(portal: str, replay_dir: str | None, no_warc: bool, output: str | None
         from archive import default_db_path
 
         settings["NEWSCRAWLER_ARCHIVE"] = db_path or default_db_path()
-        job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / portal)
+        job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / str(job_name))
     if job_dir:
         settings["JOBDIR"] = job_dir
     if recrawl:
@@ -203,6 +224,16 @@ def _add_research_commands() -> None:
 _add_research_commands()
 cli.add_command(schedule_cli.schedule)
 cli.add_command(schedule_cli.crawls)
+
+
+def _adhoc_portal(start_url: str, allow_domains: tuple[str, ...], article_pattern: str | None) -> str:
+    """Build and register the profile of a site without one; the name to crawl it by."""
+    from .portals.adhoc import adhoc_portal, register_adhoc
+
+    try:
+        return register_adhoc(adhoc_portal(start_url, allow_domains, article_pattern))
+    except ValueError as exc:  # a bad URL or pattern, or a host a profile owns
+        raise click.UsageError(str(exc)) from None
 
 
 def _is_warc_source(path: Path) -> bool:
