@@ -170,6 +170,42 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
         sys.exit(1)
 
 
+@cli.command(name="check")
+@click.argument("portal")
+@click.option("--replay", "replay_dir", type=click.Path(exists=True),
+              help="Check a saved copy (a directory laid out by URL path, or WARC files) "
+                   "instead of the live site.")
+@click.option("-n", "pages", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Article pages to check (with the listing pages leading to them).")
+@click.option("--contact", help="E-mail or URL for site operators, sent in the User-Agent.")
+@click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+def check_command(portal: str, replay_dir: str | None, pages: int, contact: str | None,
+                  extra: tuple[str, ...]) -> None:
+    """Check PORTAL's selectors on a few pages: per field, how many pages produced it.
+
+    Exits 1 when a required field (headline, paragraphs) is missing on any article page: what
+    to run after a site redesign.
+    """
+    from .check import run_check
+
+    try:
+        portals.get(portal)
+    except portals.UnknownPortal as exc:
+        raise click.UsageError(str(exc)) from None
+    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING", **_parse_setting(extra)}
+    if replay_dir:
+        kind = "NEWSCRAWLER_REPLAY_WARC" if _is_warc_source(Path(replay_dir)) else "NEWSCRAWLER_REPLAY_DIR"
+        settings[kind] = str(Path(replay_dir).resolve())
+    if contact:
+        settings["NEWSCRAWLER_CONTACT"] = contact
+    report = run_check(portal, pages, settings)
+    click.echo(report.table())
+    for problem in report.problems:
+        click.echo(f"error: {problem}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
 @cli.command(name="portals")
 def list_portals() -> None:
     """List the portal profiles."""

@@ -1,0 +1,64 @@
+"""`newscrawler check`: per-field counts over a few pages, and a failing exit after a redesign."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from support import ZJDAILY, run_cli
+
+FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0")
+
+
+def _copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "zjdaily"
+    shutil.copytree(ZJDAILY, copy)
+    robots = copy / "robots.txt"
+    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
+def _rows(output: str) -> dict[str, str]:
+    """``{"article/headline": "5/5", ...}`` from the table."""
+    rows, kind = {}, ""
+    for line in output.splitlines():
+        heading = re.match(r"^  (\w+) field\s+pages$", line)
+        if heading:
+            kind = heading.group(1)
+            continue
+        match = re.match(r"^    (\S.*?)\s+(\d+/\d+)", line)
+        if match:
+            rows[f"{kind}/{match.group(1)}"] = match.group(2)
+    return rows
+
+
+def test_check_passes_on_the_fixtures(tmp_path: Path) -> None:
+    result = run_cli("check", "zjdaily", "--replay", str(_copy(tmp_path)), "-n", "3", *FAST)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    rows = _rows(result.stdout)
+    assert rows["article/headline"] == rows["article/paragraphs"] == "3/3"
+    listings = int(rows["listing/article links"].split("/")[1])
+    assert listings >= 1 and rows["listing/rankings"] == f"{listings}/{listings}"
+    assert "FAIL" not in result.stdout and "error:" not in result.stderr
+
+
+def test_check_fails_when_the_headline_selector_no_longer_matches(tmp_path: Path) -> None:
+    site = _copy(tmp_path)
+    for page in (site / "p").glob("*.html"):
+        page.write_bytes(page.read_bytes().replace(b'class="article-title"', b'class="article-heading"'))
+    result = run_cli("check", "zjdaily", "--replay", str(site), "-n", "3", *FAST)
+    assert result.returncode == 1
+    rows = _rows(result.stdout)
+    assert rows["article/headline"] == "0/3"
+    assert rows["article/paragraphs"] == "3/3"
+    assert "headline       0/3  FAIL (required)" in result.stdout
+    assert "error: headline missing on 3 of 3 article pages" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("portal", ["nosuchportal"])
+def test_check_unknown_portal_is_a_usage_error(portal: str) -> None:
+    result = run_cli("check", portal)
+    assert result.returncode == 2 and "unknown portal" in result.stderr
