@@ -1,0 +1,123 @@
+"""Re-extraction speed: ``newscrawler reparse`` in articles per second.
+
+Generates a zjdaily portal (``_portal.py``), crawls it once into a temporary archive (a child
+process, as in the other crawl benchmarks), then re-extracts every article capture in this
+process, ``--repeat`` times each:
+
+- the baseline: ``extract()`` alone over the same stored bodies (read from the archive
+  beforehand), no archive reads or writes;
+- ``unchanged``: today's layout, so every capture compares equal and nothing is written;
+- ``changed``: a new layout version (the zjdaily layout patched to version ``N`` without its
+  editor line selector), so every article gets a new version (on a fresh copy of the
+  archive each time);
+- ``from WARC``: as ``unchanged``, with the archive's bodies deleted so every page is read from
+  the WARC files.
+
+Figures are printed, never asserted.
+
+    .venv/bin/python benchmarks/reparse_speed.py [--articles 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _portal
+
+from archive import Archive
+from newscrawler.extract import extract
+from newscrawler.portals.zjdaily import ZjdailyV1
+from newscrawler.reparse import reparse
+
+
+def _copy(crawl_dir: Path, target: Path) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(crawl_dir, target)
+    return target / "archive.sqlite"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000,
+                        help="article pages generated (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (default: %(default)s)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="newscrawler-reparse-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        portal = _portal.generate(tmp / "portal", args.articles)
+        crawl_dir = tmp / "crawl"
+        settings = {**_portal.throughput_settings(16, 8),
+                    "NEWSCRAWLER_ARCHIVE": str(crawl_dir / "archive.sqlite"),
+                    "NEWSCRAWLER_WARC_DIR": str(crawl_dir / "warc")}
+        report = _portal.run_child("real", portal.root, settings)
+        print(f"crawled {report['pages']} pages, {report['records']} records")
+
+        with Archive.open(crawl_dir / "archive.sqlite", create=False) as archive:
+            pages = [(c["url"], archive.capture_body(c["id"]), c["headers"],
+                      datetime.fromisoformat(c["fetched_at"]))
+                     for c in archive.iter_article_captures()]
+        n = len(pages)
+        figures: dict[str, list[float]] = {}
+
+        def record(name: str, count: int, seconds: float, note: str = "") -> None:
+            figures.setdefault(name, []).append(count / seconds)
+            print(f"  {name:10} {count} captures in {seconds:.2f} s = {count / seconds:.0f}/s {note}")
+
+        for run in range(args.repeat):
+            print(f"run {run + 1}")
+            started = time.perf_counter()
+            for url, body, headers, fetched_at in pages:
+                extract(url, body, headers, fetched_at, "zjdaily")
+            record("extract", n, time.perf_counter() - started)
+
+            db = _copy(crawl_dir, tmp / "work")
+            with Archive.open(db, create=False) as archive:
+                result = reparse(archive)
+            record("unchanged", result.captures, result.elapsed,
+                   f"({result.new_versions} new versions)")
+
+            old_version, old_credits = ZjdailyV1.version, ZjdailyV1.credit_lines
+            ZjdailyV1.version, ZjdailyV1.credit_lines = f"bench{run}", None
+            try:
+                with Archive.open(db, create=False) as archive:
+                    result = reparse(archive)
+            finally:
+                ZjdailyV1.version, ZjdailyV1.credit_lines = old_version, old_credits
+            record("changed", result.captures, result.elapsed,
+                   f"({result.new_versions} new versions)")
+
+            db = _copy(crawl_dir, tmp / "work")
+            conn = sqlite3.connect(db)
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("DELETE FROM bodies")
+            conn.commit()
+            conn.close()
+            with Archive.open(db, create=False) as archive:
+                result = reparse(archive, warc_dir=crawl_dir / "warc")
+            record("from WARC", result.captures, result.elapsed,
+                   f"({result.from_warc} read from WARC files)")
+
+        base = statistics.median(figures["extract"])
+        print(f"\nmedian articles/s over {n} captures (extract() alone: {base:.0f}/s):")
+        for name, rates in figures.items():
+            rate = statistics.median(rates)
+            print(f"  {name:10} {rate:6.0f}/s  ({rate / base:.2f}x extract alone)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
