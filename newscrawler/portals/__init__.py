@@ -60,7 +60,9 @@ def _import_portal_modules() -> None:
     import pkgutil
 
     for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith("_") and module.name != "base":
+        # Not profiles: the base classes, and the generic pseudo-profiles that import the generic
+        # extractor (which imports this package: importing them here would be circular).
+        if not module.name.startswith("_") and module.name not in ("base", "generic", "adhoc"):
             importlib.import_module(f"{__name__}.{module.name}")
 
 
