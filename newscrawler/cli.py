@@ -262,6 +262,39 @@ cli.add_command(schedule_cli.schedule)
 cli.add_command(schedule_cli.crawls)
 
 
+@cli.group(name="portal")
+def portal_group() -> None:
+    """Portal profiles: draft a new one from a saved page."""
+
+
+@portal_group.command(name="new")
+@click.argument("name")
+@click.option("--sample", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="A saved article page of the site.")
+@click.option("--url", required=True, help="The URL the sample was saved from.")
+@click.option("--portals-dir", type=click.Path(file_okay=False),
+              help="Write the module here (default: the newscrawler/portals package).")
+@click.option("--fixtures-dir", type=click.Path(file_okay=False),
+              help="Write the fixture and its expected record here (default: fixtures/).")
+@click.option("--fetched-at", help="When the sample was saved, ISO 8601 (default: now).")
+def portal_new(name: str, sample: str, url: str, portals_dir: str | None, fixtures_dir: str | None,
+               fetched_at: str | None) -> None:
+    """Draft portal NAME from one saved page: module, fixture and expected record, to review."""
+    from .scaffold import FIXTURES_DIR, PORTALS_DIR, ScaffoldError, new_portal
+
+    try:
+        made = new_portal(name, Path(sample), url, Path(portals_dir) if portals_dir else PORTALS_DIR,
+                          Path(fixtures_dir) if fixtures_dir else FIXTURES_DIR,
+                          _parse_fetched_at(fetched_at) if fetched_at else None)
+    except (ScaffoldError, InvalidRecord) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {made.module}\nwrote {made.fixture}\nwrote {made.expected}")
+    for note in made.notes:
+        click.echo(f"TODO {note}")
+    click.echo("Review the expected record against the page, field by field; correct the selectors "
+               "and run scripts/regenerate_expected.py on it.")
+
+
 def _adhoc_portal(start_url: str, allow_domains: tuple[str, ...], article_pattern: str | None) -> str:
     """Build and register the profile of a site without one; the name to crawl it by."""
     from .portals.adhoc import adhoc_portal, register_adhoc
