@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from support import ZJDAILY, fixture_cases, run_cli
+from support import ROOT, ZJDAILY, fixture_cases, run_cli
 
 from archive import Archive
 from newscrawler.incremental import RecrawlPolicy, conditional_headers
@@ -194,3 +194,13 @@ def test_revisits_are_conditional_and_catch_corrections(portal: Path, tmp_path: 
     assert stats["newscrawler/incremental/skipped"] == ARTICLES
     stats, _ = _crawl(portal, tmp_path, "--recrawl", "all")
     assert stats["newscrawler/incremental/not_modified"] == ARTICLES
+
+
+def test_settings_and_options_are_documented() -> None:
+    doc = (ROOT / "docs" / "incremental.md").read_text(encoding="utf-8")
+    settings = (ROOT / "newscrawler" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r"^(NEWSCRAWLER_RECRAWL\w*) =", settings, re.M))
+    assert names == {"NEWSCRAWLER_RECRAWL", "NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "NEWSCRAWLER_RECRAWL_INTERVAL_HOURS"}
+    for name in [*names, "--recrawl", "--job-dir", "--replay", "-n", "newscrawler/incremental/skipped",
+                 "newscrawler/incremental/revisited", "newscrawler/incremental/not_modified"]:
+        assert name in doc, name
