@@ -24,6 +24,10 @@ their ``__init__``, never at import time.
 - ``JOBDIR`` (Scrapy's): where a crawl keeps its state so that a crawl stopped at any moment,
   even killed, resumes when run again (``newscrawler.resume``); ``newscrawler crawl`` sets
   ``jobs/<portal>/`` beside the archive (``--job-dir``).
+- ``NEWSCRAWLER_PROGRESS``: a live progress line on the terminal (``newscrawler.progress``):
+  ``auto`` (default: when standard output is a terminal), ``on`` or ``off``.
+- ``NEWSCRAWLER_RUN_TAG``: an opaque label kept with the run's settings in the archive; the
+  scheduler (``newscrawler.schedule``) finds the run of a crawl it started by it.
 """
 
 from newscrawler import __version__
@@ -57,6 +61,7 @@ NEWSCRAWLER_WARC_ENABLED = True
 NEWSCRAWLER_WARC_DIR = ""
 NEWSCRAWLER_WARC_MAX_SIZE = 1_000_000_000
 NEWSCRAWLER_REPLAY_WARC = ""
+NEWSCRAWLER_PROGRESS = "auto"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -72,6 +77,8 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
     "newscrawler.extensions.CrawlDelay": 10,
+    # Off unless standard output is a terminal (NEWSCRAWLER_PROGRESS); LogStats logs either way.
+    "newscrawler.progress.Progress": 500,
 }
 # Network, fixture replay (NEWSCRAWLER_REPLAY_DIR) or WARC replay (NEWSCRAWLER_REPLAY_WARC).
 DOWNLOAD_HANDLERS = {

@@ -134,3 +134,45 @@ def test_a_run_in_the_archive_has_its_report_line(tmp_path: Path) -> None:
     assert " crashed " in run_line(runs[0])
     assert errors_by_kind({"newscrawler/extract/error": 2, "newscrawler/validate/invalid/no_body": 1}) == {
         "invalid_no_body": 1, "extract_error": 2}
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+def test_the_progress_line() -> None:
+    from newscrawler.progress import progress_line
+
+    stats = {"response_received_count": 30, "newscrawler/archive/new": 5, "newscrawler/archive/changed": 1,
+             "newscrawler/validate/articles": 6, "newscrawler/validate/invalid/no_body": 2,
+             "newscrawler/spider/http_status/404": 3}
+    assert progress_line("zjdaily", stats, 12.0) == (
+        "zjdaily  0:00:12  pages 30 (2.5/s)  articles new 5, changed 1, unchanged 0  errors 5")
+    # 8 of 20 articles in 12 s: 12 more articles take 18 s.
+    assert progress_line("zjdaily", stats, 12.0, max_articles=20).endswith("  8/20  ETA 0:00:18")
+    assert progress_line("zjdaily", {}, 0.0, max_articles=20).endswith("errors 0  0/20")
+
+
+@pytest.mark.parametrize(("mode", "enabled"), [("off", False), ("auto", False), ("on", True), ("bogus", False)])
+def test_progress_is_on_for_terminals_only_unless_asked(mode: str, enabled: bool) -> None:
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from newscrawler.progress import Progress
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWLER_PROGRESS": mode})
+    if enabled:
+        assert Progress(crawler).live is None  # starts with the spider
+    else:  # pytest's standard output is not a terminal
+        with pytest.raises(NotConfigured):
+            Progress(crawler)
+
+
+def test_a_crawl_shows_its_progress_when_asked(portal_copies: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    fast = portal_copies[0]
+    result = run_cli(
+        "crawl", "zjdaily", "--replay", str(fast), "--db", str(tmp_path / "a.sqlite"), "--no-warc",
+        "--max-articles", "3", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+        "-s", "NEWSCRAWLER_PROGRESS=on",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.search(r"^zjdaily  0:00:\d\d  pages \d+ \([\d.]+/s\)  articles new 3, changed 0,"
+                     r" unchanged 0  errors 0  3/3$", result.stdout, re.MULTILINE), result.stdout
