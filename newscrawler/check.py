@@ -118,8 +118,8 @@ class CheckReport:
         return not self.problems
 
     def table(self) -> str:
-        lines = [f"check of {self.portal}: {self.pages('article')} article pages,"
-                 f" {self.pages('listing')} listing pages"]
+        lines = [(f"check of {self.portal}: {self.pages('article')} article pages,"
+                  f" {self.pages('listing')} listing pages")]
         for kind, names in (("article", ARTICLE_FIELDS), ("listing", LISTING_FIELDS)):
             total = self.pages(kind)
             lines.append(f"  {kind + ' field':<16} pages")

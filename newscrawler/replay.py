@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import mimetypes
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -33,6 +33,8 @@ from urllib.parse import unquote, urlsplit
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -144,7 +146,7 @@ class FixtureServer:
         return Handler
 
 
-def _not_modified(request: Mapping[str, str], headers: Mapping[str, str]) -> bool:
+def _not_modified(request: Message, headers: Mapping[str, str]) -> bool:
     """Whether a conditional request matches the response's validators (RFC 9110 13.2.2)."""
     if_none_match = request.get("If-None-Match")
     if if_none_match is not None:

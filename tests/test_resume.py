@@ -124,6 +124,6 @@ def test_fingerprints_persist_only_for_archived_pages(tmp_path: Path) -> None:
 
 def test_compare_reports_what_differs(uninterrupted: dict) -> None:
     other = {**uninterrupted, "articles": dict(uninterrupted["articles"])}
-    url = sorted(other["articles"])[0]
+    url = min(other["articles"])
     other["articles"][url] = {**other["articles"][url], "headline": "改过的标题"}
     assert differences(uninterrupted, other) == [f"article {url}: headline differ"]
