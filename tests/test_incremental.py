@@ -204,3 +204,16 @@ def test_settings_and_options_are_documented() -> None:
     for name in [*names, "--recrawl", "--job-dir", "--replay", "-n", "newscrawler/incremental/skipped",
                  "newscrawler/incremental/revisited", "newscrawler/incremental/not_modified"]:
         assert name in doc, name
+
+
+def test_warc_replay_answers_with_the_full_capture_not_a_later_304() -> None:
+    from newscrawler.warc.index import CaptureIndex, Entry, surt
+
+    def entry(timestamp: str, status: str) -> Entry:
+        return Entry(key=surt(URL), timestamp=timestamp, url=URL, mime="text/html", status=status,
+                     digest="X", length=1, offset=int(timestamp[-2:]), filename="a.warc.gz",
+                     path=Path("a.warc.gz"))
+
+    index = CaptureIndex([entry("20240630000001", "200"), entry("20240701000002", "304")])
+    chosen = index.latest(URL)
+    assert chosen is not None and chosen.status == "200"

@@ -188,12 +188,17 @@ class CaptureIndex:
 
     def latest(self, url: str) -> Entry | None:
         """The latest capture of exactly this URL, else of the same SURT key (``www.``/``http``
-        twins), else of the same canonical URL."""
+        twins), else of the same canonical URL.
+
+        A 304 answered a conditional request and holds no page: the latest full capture before
+        it is what the page was, so 304s are only chosen when nothing else was captured.
+        """
         candidates = self.by_key.get(surt(url), [])
         exact = [e for e in candidates if e.url == url]
         chosen = exact or candidates
         if not chosen and self.canonical is not None:
             chosen = self.by_canonical.get(self.canonical(url), [])
+        chosen = [e for e in chosen if e.status != "304"] or chosen
         return max(chosen, key=lambda e: e.order) if chosen else None
 
     def original(self, url: str, digest: str, before: Entry | None = None) -> Entry | None:
