@@ -14,9 +14,11 @@ the line of a key or value is found by searching the file's text for it, within 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -71,14 +73,22 @@ class Config:
     timezone: str | None = None
     stop_timeout: float = DEFAULT_STOP_TIMEOUT
 
-    @property
+    @cached_property
     def zone(self) -> tzinfo | None:
-        """The schedules' time zone; None is the machine's local time, as cron uses."""
-        if self.timezone is None:
-            return datetime.now().astimezone().tzinfo
-        from zoneinfo import ZoneInfo
+        """The schedules' time zone: ``timezone``, else the machine's, as cron uses."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        return ZoneInfo(self.timezone)
+        if self.timezone is not None:
+            return ZoneInfo(self.timezone)
+        # The machine's zone with its DST rules (a fixed offset would be an hour off for half
+        # the year in a scheduler left running); the current offset when it cannot be read.
+        try:
+            if os.environ.get("TZ"):
+                return ZoneInfo(os.environ["TZ"].lstrip(":"))
+            with open("/etc/localtime", "rb") as localtime:
+                return ZoneInfo.from_file(localtime, key="localtime")
+        except (OSError, ValueError, ZoneInfoNotFoundError):
+            return datetime.now().astimezone().tzinfo
 
 
 class _Locator:

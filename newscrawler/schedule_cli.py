@@ -77,7 +77,7 @@ def run(config_path: str | None, once: bool, max_runs: int | None) -> None:
     config = _load(config_path)
     scheduler = Scheduler(config, echo=click.echo)
     failed = scheduler.run(once=once, max_runs=max_runs)
-    if once and failed:
+    if (once or max_runs) and failed:
         raise SystemExit(1)
 
 
