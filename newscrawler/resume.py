@@ -21,7 +21,9 @@ fingerprint write is fetched again on resume, which the archive absorbs (same co
 the last crawl died without closing: its queue is discarded (the restart from the start pages
 rebuilds it). A crawl that finished clears the job directory, so the next crawl is a new job and
 the recrawl policy, not a stale duplicate filter, decides which articles are fetched again. A
-crawl that was stopped cleanly (Ctrl-C) keeps its queue and resumes from it.
+crawl that was stopped cleanly (Ctrl-C) keeps its queue and resumes from it; as the listings are
+fetched again and rediscover the same links, a request left in the queue by an earlier run goes
+through the duplicate filter when it comes out of the queue, so each page is fetched once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +52,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RUNNING_MARKER = "crawl.running"
+# Request meta naming the crawl process that scheduled a request (queued requests outlive it).
+RUN_META = "newscrawler_scheduled_by"
 # Finish reasons after which the job is complete and its directory is cleared.
 COMPLETE = ("finished", "closespider_itemcount", "closespider_pagecount")
 
@@ -95,6 +100,25 @@ class ArchivedDupeFilter(RFPDupeFilter):
 
 class ResumableScheduler(Scheduler):
     """Scrapy's scheduler, discarding a queue a killed crawl left and clearing a finished job."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.token = uuid.uuid4().hex
+
+    def enqueue_request(self, request: Request) -> bool:
+        request.meta[RUN_META] = self.token
+        return super().enqueue_request(request)
+
+    def next_request(self) -> Request | None:
+        while True:
+            request = super().next_request()
+            if request is None or request.meta.get(RUN_META) == self.token or request.dont_filter:
+                return request
+            # Queued by an earlier run: this run may have scheduled the same page again already.
+            if not self.df.request_seen(request):
+                return request
+            if self.stats is not None:
+                self.stats.inc_value("newscrawler/resume/queued_twice")
 
     def open(self, spider: Spider) -> Deferred[None] | None:
         if self.dqdir:

@@ -3,6 +3,7 @@ that was never interrupted (archive.compare: articles, versions, hot lists; not 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -57,7 +58,7 @@ def _served(log: Path) -> int:
     return log.read_bytes().count(b"\n")
 
 
-def _crawl_and_kill(portal: Path, work: Path, after: int) -> None:
+def _crawl_and_kill(portal: Path, work: Path, after: int, how: signal.Signals = signal.SIGKILL) -> None:
     log = work / "access.jsonl"
     process = subprocess.Popen(
         [sys.executable, "-m", "newscrawler", *_args(portal, work, delay="0.1")],
@@ -70,10 +71,11 @@ def _crawl_and_kill(portal: Path, work: Path, after: int) -> None:
             assert process.poll() is None, "the crawl ended before it could be killed"
             assert time.monotonic() < deadline, "the crawl made no progress"
             time.sleep(0.01)
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(how)
     finally:
         process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
+    if how == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
 
 
 @pytest.mark.parametrize("after", KILL_AFTER)
@@ -94,6 +96,20 @@ def test_killed_crawl_resumes_to_the_same_archive(
         assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(uninterrupted["articles"])
     # The job finished: the next crawl starts a new job.
     assert not (job / RUNNING_MARKER).exists() and not (job / "requests.seen").exists()
+
+
+def test_a_crawl_stopped_cleanly_resumes_from_its_queue_fetching_each_article_once(
+    portal: Path, uninterrupted: dict, tmp_path: Path
+) -> None:
+    _crawl_and_kill(portal, tmp_path, 12, signal.SIGINT)
+    job = tmp_path / "jobs" / "zjdaily"
+    assert (job / "requests.queue" / "active.json").exists() and not (job / RUNNING_MARKER).exists()
+    result = run_cli(*_args(portal, tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert differences(uninterrupted, snapshot(tmp_path / "archive.sqlite")) == []
+    served = [json.loads(line)["path"] for line in (tmp_path / "access.jsonl").read_text().splitlines()]
+    articles = [path for path in served if path.startswith("/p/")]
+    assert len(articles) == len(set(articles)) == len(uninterrupted["articles"])
 
 
 def test_fingerprints_persist_only_for_archived_pages(tmp_path: Path) -> None:
