@@ -299,6 +299,7 @@ def test_roles_around_names(text: str, reporters: R, source: str | None) -> None
     ("text", "reporters", "source"),
     [
         ("来源：湛江云媒 阅读：1234", [], "湛江云媒"),
+        ("来源：青山县融媒体中心 浏览次数：1288", [], "青山县融媒体中心"),
         ("来源：湛江云媒 浏览 56次 作者：记者 张三", [("记者", "张三")], "湛江云媒"),
         ("评论员 张三", [("评论员", "张三")], None),
     ],
