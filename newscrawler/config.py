@@ -18,8 +18,8 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,7 @@ class _Locator:
         if not table:
             end = next((i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")),
                        len(self.lines))
-            return range(0, end)
+            return range(end)
         parts = table.split(".")
         header = re.compile(
             r"\s*\[\s*" + r"\s*\.\s*".join(rf"""["']?{re.escape(p)}["']?""" for p in parts) + r"\s*\]"
@@ -112,7 +112,7 @@ class _Locator:
                 end = next((j for j in range(i + 1, len(self.lines))
                             if self.lines[j].lstrip().startswith("[")), len(self.lines))
                 return range(i, end)
-        return range(0, len(self.lines))
+        return range(len(self.lines))
 
     def line(self, table: str | None = None, key: str | None = None, value: str | None = None) -> int:
         """1-based line of ``key =`` (or of ``value``) in ``table``; else of the table; else 1."""
@@ -221,7 +221,7 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
 
 
 def _schedules(loc: _Locator, where: str, value: Any) -> tuple[str, ...]:
-    from croniter import croniter
+    from croniter import CroniterError, croniter
 
     if value is None:
         raise loc.error(f"[{where}] needs schedules = [\"CRON EXPRESSION\", ...]", where)
@@ -240,7 +240,7 @@ def _schedules(loc: _Locator, where: str, value: Any) -> tuple[str, ...]:
                 " weekday, or @hourly/@daily/@weekly/@monthly/@yearly)", where, "schedules", expression)
         try:
             croniter(expression, datetime(2000, 1, 1)).get_next(datetime)
-        except Exception:  # croniter raises its own errors for dates that never come
+        except (CroniterError, ValueError):  # a date that never comes (February 30)
             raise loc.error(f"cron expression {expression!r} never fires", where, "schedules",
                             expression) from None
     return tuple(value)

@@ -153,8 +153,8 @@ def run_line(run: dict[str, Any]) -> str:
     parts = [
         f"#{run['id']}", run["portal"], started, run["status"], _duration(run),
         f"pages {figures['pages']}",
-        f"articles {figures['articles']} (new {figures['new']}, changed {figures['changed']},"
-        f" unchanged {figures['unchanged']})",
+        (f"articles {figures['articles']} (new {figures['new']}, changed {figures['changed']},"
+         f" unchanged {figures['unchanged']})"),
         f"errors {errors}" + (
             " (" + ", ".join(f"{k} {v}" for k, v in figures["errors"].items()) + ")" if errors else ""),
         f"robots {figures['robots_refusals']}",

@@ -247,6 +247,7 @@ class Scheduler:
         if job.portal in self.running:
             self.say(f"{job.portal}: still crawling; skipping this scheduled time")
             return
+        lock = None
         try:
             lock = self._lock(job.portal)
             if lock is None:
@@ -265,7 +266,9 @@ class Scheduler:
                     # only, which stops the crawls in order.
                     start_new_session=True,
                 )
-        except Exception:
+        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
+            if lock is not None:
+                lock.close()
             self.failed += 1
             self.say(f"{job.portal}: could not start the crawl:\n{traceback.format_exc()}")
             return
@@ -286,7 +289,7 @@ class Scheduler:
             self.failed += 1
         try:
             line = self._record(running, code)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             line = f"could not check the archive:\n{traceback.format_exc()}"
         finally:
             running.lock.close()

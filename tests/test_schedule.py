@@ -22,7 +22,13 @@ from support import ROOT, ZJDAILY, run_cli
 from archive import Archive
 from newscrawler.config import ConfigError, load_config
 from newscrawler.schedule import (
-    RUN_TAG, Scheduler, crontab_lines, missed_times, next_time, next_times, previous_time,
+    RUN_TAG,
+    Scheduler,
+    crontab_lines,
+    missed_times,
+    next_time,
+    next_times,
+    previous_time,
 )
 
 UTC = timezone.utc
@@ -140,10 +146,10 @@ def test_list_and_crontab(tmp_path: Path) -> None:
     lines = crontab_lines(load_config(path), program="newscrawler")
     assert lines[1:] == [
         "CRON_TZ=UTC",
-        f"0 3 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
-        f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1",
-        f"30 */12 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
-        f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1",
+        (f"0 3 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
+         f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
+        (f"30 */12 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
+         f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
     ]
 
 
