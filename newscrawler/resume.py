@@ -98,6 +98,27 @@ class ArchivedDupeFilter(RFPDupeFilter):
         self.file.flush()
 
 
+class JobDirInUse(RuntimeError):
+    """Two crawls at once in one job directory would each discard the other's state."""
+
+
+def _running_crawl(marker: Path) -> int | None:
+    """The id of the live process that wrote ``marker``, or None when it is gone."""
+    try:
+        pid = int(marker.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid  # alive, under another user
+    return pid
+
+
 class ResumableScheduler(Scheduler):
     """Scrapy's scheduler, discarding a queue a killed crawl left and clearing a finished job."""
 
@@ -125,6 +146,12 @@ class ResumableScheduler(Scheduler):
             queue = Path(self.dqdir)
             marker = queue.parent / RUNNING_MARKER
             if marker.exists():
+                owner = _running_crawl(marker)
+                if owner is not None:
+                    raise JobDirInUse(
+                        f"another crawl (process {owner}) is using the job directory"
+                        f" {queue.parent}; wait for it or give this one its own --job-dir"
+                    )
                 logger.warning(
                     "The last crawl in %s did not close; its request queue is discarded and the "
                     "crawl restarts from the start pages, skipping pages already archived",

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 from support import ROOT, ZJDAILY, run_cli
 
@@ -143,3 +143,12 @@ def test_compare_reports_what_differs(uninterrupted: dict) -> None:
     url = min(other["articles"])
     other["articles"][url] = {**other["articles"][url], "headline": "改过的标题"}
     assert differences(uninterrupted, other) == [f"article {url}: headline differ"]
+
+
+def test_a_job_directory_in_use_by_a_live_crawl_is_refused(tmp_path: Path) -> None:
+    from newscrawler.resume import JobDirInUse, ResumableScheduler
+
+    crawler = get_crawler(settings_dict={"JOBDIR": str(tmp_path)})
+    (tmp_path / RUNNING_MARKER).write_text(str(os.getppid()), encoding="utf-8")  # a live process
+    with pytest.raises(JobDirInUse, match="another crawl"):
+        ResumableScheduler.from_crawler(crawler).open(Spider(name="test"))
