@@ -113,6 +113,13 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_ARCHIVE"] = db_path or default_db_path()
         job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / str(job_name))
     if job_dir:
+        from .resume import JobDirInUse, check_job_dir
+
+        try:
+            check_job_dir(job_dir)
+        except JobDirInUse as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
         settings["JOBDIR"] = job_dir
     if recrawl:
         settings["NEWSCRAWLER_RECRAWL"] = recrawl

@@ -102,6 +102,17 @@ class JobDirInUse(RuntimeError):
     """Two crawls at once in one job directory would each discard the other's state."""
 
 
+def check_job_dir(jobdir: str | Path) -> None:
+    """Raise ``JobDirInUse`` when a live crawl is using ``jobdir`` (checked before a crawl starts)."""
+    marker = Path(jobdir) / RUNNING_MARKER
+    owner = _running_crawl(marker) if marker.exists() else None
+    if owner is not None:
+        raise JobDirInUse(
+            f"another crawl (process {owner}) is using the job directory {jobdir};"
+            " wait for it or give this one its own --job-dir"
+        )
+
+
 def _running_crawl(marker: Path) -> int | None:
     """The id of the live process that wrote ``marker``, or None when it is gone."""
     try:
@@ -146,12 +157,7 @@ class ResumableScheduler(Scheduler):
             queue = Path(self.dqdir)
             marker = queue.parent / RUNNING_MARKER
             if marker.exists():
-                owner = _running_crawl(marker)
-                if owner is not None:
-                    raise JobDirInUse(
-                        f"another crawl (process {owner}) is using the job directory"
-                        f" {queue.parent}; wait for it or give this one its own --job-dir"
-                    )
+                check_job_dir(queue.parent)
                 logger.warning(
                     "The last crawl in %s did not close; its request queue is discarded and the "
                     "crawl restarts from the start pages, skipping pages already archived",

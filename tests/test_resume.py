@@ -152,3 +152,14 @@ def test_a_job_directory_in_use_by_a_live_crawl_is_refused(tmp_path: Path) -> No
     (tmp_path / RUNNING_MARKER).write_text(str(os.getppid()), encoding="utf-8")  # a live process
     with pytest.raises(JobDirInUse, match="another crawl"):
         ResumableScheduler.from_crawler(crawler).open(Spider(name="test"))
+
+
+def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path: Path) -> None:
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    (job / RUNNING_MARKER).write_text(str(os.getppid()), encoding="utf-8")
+    result = run_cli(*_args(portal, tmp_path))
+    assert result.returncode == 1
+    assert "another crawl" in result.stderr and "--job-dir" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "archive.sqlite").exists()
