@@ -60,6 +60,10 @@ class CrawlResult:
             lines.append(f"  published before --since (captured, no record): {older}")
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
+        skipped, revisited = self.count("newscrawler/incremental/skipped"), self.count("newscrawler/incremental/revisited")
+        if skipped or revisited:
+            lines.append(f"  archived articles: {skipped} not fetched again, {revisited} revisited"
+                         f" ({self.count('newscrawler/incremental/not_modified')} not modified)")
         if "newscrawler/archive/run_id" in self.stats:
             lines.append(
                 f"  archive run {self.stats['newscrawler/archive/run_id']}: new {self.count('newscrawler/archive/new')},"
