@@ -64,6 +64,10 @@ class ArchivedDupeFilter(RFPDupeFilter):
     def __init__(self, path: str | None = None, debug: bool = False, *, crawler: Crawler | None = None,
                  **kwargs: Any) -> None:
         super().__init__(path, debug, **kwargs)
+        if self.file is not None:
+            # A record cut off by a kill would misalign every record appended after it.
+            self.file.seek(0)
+            self.file.truncate(_complete_length(self.file.read()))
         self.stats = crawler.stats if crawler else None
         if self.stats is not None and self._fingerprints:
             self.stats.set_value("newscrawler/resume/archived_before", len(self._fingerprints))
@@ -96,6 +100,17 @@ class ArchivedDupeFilter(RFPDupeFilter):
         fingerprint = self._fingerprint(request)
         self.file.write(len(fingerprint).to_bytes(2, "big") + fingerprint)
         self.file.flush()
+
+
+def _complete_length(data: bytes) -> int:
+    """The length of the leading complete records of a ``requests.seen`` file."""
+    end = 0
+    while end + 2 <= len(data):
+        size = int.from_bytes(data[end : end + 2], "big")
+        if end + 2 + size > len(data):
+            break
+        end += 2 + size
+    return end
 
 
 class JobDirInUse(RuntimeError):
@@ -165,6 +180,8 @@ class ResumableScheduler(Scheduler):
                 )
                 shutil.rmtree(queue)
                 queue.mkdir(parents=True)
+                # Written on close only; a kill while it was written leaves it unreadable.
+                (queue.parent / "spider.state").unlink(missing_ok=True)
                 if self.stats is not None:
                     self.stats.set_value("newscrawler/resume/queue_discarded", 1)
             marker.write_text(str(os.getpid()), encoding="utf-8")

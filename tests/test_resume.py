@@ -130,12 +130,19 @@ def test_fingerprints_persist_only_for_archived_pages(tmp_path: Path) -> None:
     first.item_scraped(*item(listing, "listing"))
     first.close("killed")
 
+    # A kill in the middle of a write leaves half a record, which must not misalign later ones.
+    with (tmp_path / "requests.seen").open("ab") as seen:
+        seen.write(b"\x00\x14half")
     resumed = ArchivedDupeFilter.from_crawler(get_crawler(settings_dict={"JOBDIR": str(tmp_path)}))
     assert resumed.request_seen(archived)
     # The response arrived but its item was never archived; listings are always fetched again.
     assert not resumed.request_seen(in_flight)
     assert not resumed.request_seen(listing)
-    resumed.close("finished")
+    resumed.item_scraped(*item(in_flight, "article"))
+    resumed.close("killed")
+    again = ArchivedDupeFilter.from_crawler(get_crawler(settings_dict={"JOBDIR": str(tmp_path)}))
+    assert again.request_seen(archived) and again.request_seen(in_flight)
+    again.close("finished")
 
 
 def test_compare_reports_what_differs(uninterrupted: dict) -> None:
