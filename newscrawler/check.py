@@ -46,6 +46,9 @@ class CheckPipeline:
             return item
         if item.kind == "article":
             self._count("article", _article_fields(item), item.url)
+            layout = getattr(item.context, "extractor", None)
+            if layout:
+                self.stats.inc_value(f"{STAT}layout/{layout}")
         elif item.kind == "listing":
             self._count("listing", _listing_fields(item), item.url)
         return item
@@ -119,7 +122,10 @@ class CheckReport:
 
     def table(self) -> str:
         lines = [(f"check of {self.portal}: {self.pages('article')} article pages,"
-                  f" {self.pages('listing')} listing pages")]
+                   f" {self.pages('listing')} listing pages")]
+        layouts = {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith(f"{STAT}layout/")}
+        if layouts:
+            lines.append("  read by " + ", ".join(f"{name} ({n})" for name, n in sorted(layouts.items())))
         for kind, names in (("article", ARTICLE_FIELDS), ("listing", LISTING_FIELDS)):
             total = self.pages(kind)
             lines.append(f"  {kind + ' field':<16} pages")

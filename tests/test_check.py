@@ -42,6 +42,7 @@ def test_check_passes_on_the_fixtures(tmp_path: Path) -> None:
     listings = int(rows["listing/article links"].split("/")[1])
     assert listings >= 1 and rows["listing/rankings"] == f"{listings}/{listings}"
     assert "FAIL" not in result.stdout and "error:" not in result.stderr
+    assert "  read by zjdaily@1 (3)" in result.stdout
 
 
 def test_check_fails_when_the_headline_selector_no_longer_matches(tmp_path: Path) -> None:
