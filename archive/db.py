@@ -212,6 +212,18 @@ class Archive:
             if cursor.rowcount != 1:
                 raise ValueError(f"no crawl run {run_id} in this archive")
 
+    def interrupt_run(self, run_id: int, status: str = "killed") -> bool:
+        """End a run whose crawl died without finishing it (found when the crawl resumes).
+
+        Only a run still ``running`` is changed; returns whether it was.
+        """
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET ended_at = ?, status = ? WHERE id = ? AND status = 'running'",
+                (_now(), status, run_id),
+            )
+            return cursor.rowcount == 1
+
     def record_failed_run(
         self, portal: str, settings: dict[str, Any], status: str, stats: dict[str, Any],
         started_at: str | None = None,

@@ -28,6 +28,7 @@ through the duplicate filter when it comes out of the queue, so each page is fet
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -128,11 +129,19 @@ def check_job_dir(jobdir: str | Path) -> None:
         )
 
 
+def _marker(marker: Path) -> dict[str, Any]:
+    """What a running crawl wrote into its marker: ``pid``, and ``run_id`` in the archive."""
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def _running_crawl(marker: Path) -> int | None:
     """The id of the live process that wrote ``marker``, or None when it is gone."""
-    try:
-        pid = int(marker.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError):
+    pid = _marker(marker).get("pid")
+    if not isinstance(pid, int):
         return None
     if pid == os.getpid():
         return None
@@ -173,6 +182,7 @@ class ResumableScheduler(Scheduler):
             marker = queue.parent / RUNNING_MARKER
             if marker.exists():
                 check_job_dir(queue.parent)
+                self._end_interrupted_run(_marker(marker).get("run_id"))
                 logger.warning(
                     "The last crawl in %s did not close; its request queue is discarded and the "
                     "crawl restarts from the start pages, skipping pages already archived",
@@ -184,8 +194,32 @@ class ResumableScheduler(Scheduler):
                 (queue.parent / "spider.state").unlink(missing_ok=True)
                 if self.stats is not None:
                     self.stats.set_value("newscrawler/resume/queue_discarded", 1)
-            marker.write_text(str(os.getpid()), encoding="utf-8")
+            self._write_marker(None)
+            if self.crawler is not None:
+                # The archive pipeline has started its run by the time the spider opens.
+                self.crawler.signals.connect(self._spider_opened, signal=signals.spider_opened)
         return super().open(spider)
+
+    def _write_marker(self, run_id: int | None) -> None:
+        assert self.dqdir
+        marker = Path(self.dqdir).parent / RUNNING_MARKER
+        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id}), encoding="utf-8")
+
+    def _spider_opened(self, spider: Spider) -> None:
+        run_id = self.stats.get_value("newscrawler/archive/run_id") if self.stats else None
+        if run_id is not None:
+            self._write_marker(run_id)
+
+    def _end_interrupted_run(self, run_id: Any) -> None:
+        """Mark the dead crawl's run in the archive, which would otherwise stay ``running``."""
+        path = self.crawler.settings.get("NEWSCRAWLER_ARCHIVE") if self.crawler else None
+        if not isinstance(run_id, int) or not path or not Path(path).is_file():
+            return
+        from archive import Archive
+
+        with Archive.open(path, create=False) as archive:
+            if archive.interrupt_run(run_id):
+                logger.info("Run %s of the archive ended as killed", run_id)
 
     def close(self, reason: str) -> Deferred[None] | None:
         result = super().close(reason)

@@ -94,6 +94,8 @@ def test_killed_crawl_resumes_to_the_same_archive(
     with sqlite3.connect(tmp_path / "archive.sqlite") as db:
         # Each article archived once and never re-extracted into a second version.
         assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(uninterrupted["articles"])
+        # The killed run does not stay "running" for ever.
+        assert [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")] == ["killed", "finished"]
     # The job finished: the next crawl starts a new job.
     assert not (job / RUNNING_MARKER).exists() and not (job / "requests.seen").exists()
 
@@ -156,7 +158,7 @@ def test_a_job_directory_in_use_by_a_live_crawl_is_refused(tmp_path: Path) -> No
     from newscrawler.resume import JobDirInUse, ResumableScheduler
 
     crawler = get_crawler(settings_dict={"JOBDIR": str(tmp_path)})
-    (tmp_path / RUNNING_MARKER).write_text(str(os.getppid()), encoding="utf-8")  # a live process
+    (tmp_path / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
     with pytest.raises(JobDirInUse, match="another crawl"):
         ResumableScheduler.from_crawler(crawler).open(Spider(name="test"))
 
@@ -164,7 +166,7 @@ def test_a_job_directory_in_use_by_a_live_crawl_is_refused(tmp_path: Path) -> No
 def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path: Path) -> None:
     job = tmp_path / "jobs" / "zjdaily"
     job.mkdir(parents=True)
-    (job / RUNNING_MARKER).write_text(str(os.getppid()), encoding="utf-8")
+    (job / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
     result = run_cli(*_args(portal, tmp_path))
     assert result.returncode == 1
     assert "another crawl" in result.stderr and "--job-dir" in result.stderr
