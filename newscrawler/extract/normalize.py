@@ -78,10 +78,18 @@ def clean_text(text: str | None) -> str:
     """All text rules in order; ``None`` becomes the empty string."""
     if not text:
         return ""
-    text = remove_zero_width(nfc(text))
-    text = collapse_whitespace(text)
+    # Sidebars repeat the same short titles on every page of a crawl: clean each once.
+    return _clean_short(text) if len(text) <= _CACHED_LENGTH else _clean(text)
+
+
+def _clean(text: str) -> str:
+    text = collapse_whitespace(remove_zero_width(nfc(text)))
     # Glosses need brackets: most text has none, and skips the regex.
     return strip_pinyin_glosses(text) if "(" in text or "（" in text else text
+
+
+_CACHED_LENGTH = 200
+_clean_short = lru_cache(maxsize=8192)(_clean)
 
 
 def has_han(text: str) -> bool:
