@@ -35,7 +35,6 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from lxml import etree
 
 from ..portals.base import Layout
 from .byline import EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
