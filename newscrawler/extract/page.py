@@ -8,6 +8,7 @@ hidden template blocks skipped.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -28,10 +29,9 @@ class Page:
 
     def __init__(self, html: str, url: str) -> None:
         self.url = url
-        self.selector = Selector(text=html, type="html")
-        self.root = self.selector.root
-        if self.root is not None and hasattr(self.root, "iter"):
-            etree.strip_elements(self.root, "rt", "rp", with_tail=False)
+        self.root = parse_html(html)
+        etree.strip_elements(self.root, "rt", "rp", with_tail=False)
+        self.selector = Selector(root=self.root, type="html")
 
     def css(self, query: str) -> list[etree._Element]:
         """Elements of the whole document matching a CSS selector."""
@@ -70,6 +70,30 @@ def _compiled_document_css(query: str) -> etree.XPath:
     # evaluates it faster.
     xpath = _TRANSLATOR.css_to_xpath(query, prefix="//")
     return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath))
+
+
+def parse_html(html: str) -> etree._Element:
+    """The document tree of an HTML text (an empty ``<html>`` for a page with no markup).
+
+    A plain libxml2 HTML parser: lxml.html's element classes (what parsel uses) cost a Python
+    call every time an element is touched, which is most of what extraction does.
+    """
+    if html.strip():
+        root = etree.fromstring(html.encode("utf-8"), parser=_html_parser())
+        if root is not None:
+            return root
+    return etree.fromstring(b"<html/>")
+
+
+_PARSERS = threading.local()
+
+
+def _html_parser() -> etree.HTMLParser:
+    # One parser per thread: lxml parsers must not be shared between threads.
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.HTMLParser(recover=True, encoding="utf-8")
+    return parser
 
 
 @lru_cache(maxsize=1024)
