@@ -222,9 +222,9 @@ def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
 # Links (L) and embeds (E) as Heritrix records them. A tag scan is enough for this metadata and
 # costs a fraction of parsing the page a second time.
 _OUTLINK = re.compile(
-    r"""<(a|img|link|script)\b[^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
+    rb"""<(a|img|link|script)\b[^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
 )
-_HOPS = {"a": ("L", "a/@href"), "img": ("E", "img/@src"), "link": ("E", "link/@href"), "script": ("E", "script/@src")}
+_HOPS = {b"a": ("L", "a/@href"), b"img": ("E", "img/@src"), b"link": ("E", "link/@href"), b"script": ("E", "script/@src")}
 
 
 def outlinks(response: Response) -> list[tuple[str, str, str]]:
@@ -233,8 +233,12 @@ def outlinks(response: Response) -> list[tuple[str, str, str]]:
         return []
     found: list[tuple[str, str, str]] = []
     seen: set[str] = set()
-    for match in _OUTLINK.finditer(response.text):
-        value = html.unescape((match.group(2) if match.group(2) is not None else match.group(3)).strip())
+    # Scanned as bytes: URLs are ASCII (or percent-encoded) in practice, and decoding the whole
+    # page here would be a second decode of every article.
+    encoding = response.encoding
+    for match in _OUTLINK.finditer(response.body):
+        raw = match.group(2) if match.group(2) is not None else match.group(3)
+        value = html.unescape(raw.decode(encoding, "replace").strip())
         if not value or value.startswith(("#", "javascript:", "mailto:", "data:")):
             continue
         url = value if value.startswith(("http://", "https://")) else response.urljoin(value)
