@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -31,7 +31,11 @@ class Page:
         self.url = url
         self.root = parse_html(html)
         etree.strip_elements(self.root, "rt", "rp", with_tail=False)
-        self.selector = Selector(root=self.root, type="html")
+
+    @cached_property
+    def selector(self) -> Selector:
+        """The same tree as a parsel ``Selector`` (built on first use: profiles never need it)."""
+        return Selector(root=self.root, type="html")
 
     def css(self, query: str) -> list[etree._Element]:
         """Elements of the whole document matching a CSS selector."""
