@@ -33,8 +33,8 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
@@ -48,30 +48,11 @@ logger = logging.getLogger(__name__)
 REVISIT_MIME = "warc/revisit"
 # Headers that described the bytes on the wire, not the decoded body the archive stores.
 _WIRE_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_WWW = re.compile(r"^www\d*\.")
 
 
 def default_warc_dir(archive_path: str | Path) -> Path:
     """Where the crawler writes WARC files by default: ``warc/`` beside the archive file."""
     return Path(archive_path).parent / "warc"
-
-
-def surt(url: str) -> str:
-    """The SURT key of a URL: the same rules as ``newscrawler.warc.index.surt`` (tested)."""
-    parts = urlsplit(url.strip())
-    host = _WWW.sub("", (parts.hostname or "").strip(".").lower())
-    key = ",".join(reversed(host.split(".")))
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
-        key += f":{port}"
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + "&".join(sorted(parts.query.split("&")))
-    return f"{key}){path}".lower()
 
 
 def _timestamp14(warc_date: str) -> str:

@@ -16,38 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
+from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
 
 REVISIT_MIME = "warc/revisit"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_WWW = re.compile(r"^www\d*\.")
-
-
-def surt(url: str) -> str:
-    """The SURT sort key of a URL, as the ``surt`` package computes it by default.
-
-    Host reversed and comma-joined with a leading ``www.`` dropped, default port dropped, scheme
-    and fragment dropped, query arguments sorted, everything lower-cased:
-    ``https://www.Example.com/A?b=1&a=2`` → ``com,example)/a?a=2&b=1``.
-    """
-    parts = urlsplit(url.strip())
-    host = _WWW.sub("", (parts.hostname or "").strip(".").lower())
-    key = ",".join(reversed(host.split(".")))
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
-        key += f":{port}"
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + "&".join(sorted(parts.query.split("&")))
-    return f"{key}){path}".lower()
 
 
 def timestamp14(warc_date: str) -> str:
