@@ -17,6 +17,7 @@ a process) and returns what the child measured: pages fetched, elapsed crawl tim
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -191,6 +192,19 @@ def generate(root: str | Path, articles: int = 300, seed_time: datetime | None =
 
 
 # The same for the bare spider and the real crawl: throughput, not politeness.
+def add_concurrency_options(parser: argparse.ArgumentParser) -> None:
+    """The download concurrency options every crawl benchmark takes."""
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--per-domain",
+        type=int,
+        default=8,
+        help="CONCURRENT_REQUESTS_PER_DOMAIN (default: %(default)s)",
+    )
+
+
 def throughput_settings(concurrency: int, per_domain: int) -> dict[str, Any]:
     return {
         "AUTOTHROTTLE_ENABLED": False,

@@ -52,15 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="RSS sampling interval in seconds (default: %(default)s)",
     )
-    parser.add_argument(
-        "--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--per-domain",
-        type=int,
-        default=8,
-        help="CONCURRENT_REQUESTS_PER_DOMAIN (default: %(default)s)",
-    )
+    _portal.add_concurrency_options(parser)
     parser.add_argument(
         "--with-bare", action="store_true", help="also measure the bare spider at each size"
     )

@@ -45,15 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         default=3,
         help="runs of each crawl, alternating (default: %(default)s)",
     )
-    parser.add_argument(
-        "--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--per-domain",
-        type=int,
-        default=8,
-        help="CONCURRENT_REQUESTS_PER_DOMAIN (default: %(default)s)",
-    )
+    _portal.add_concurrency_options(parser)
     parser.add_argument(
         "--set",
         action="append",
