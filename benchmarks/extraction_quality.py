@@ -68,7 +68,8 @@ from newscrawler.extract.times import parse_time, portal_zone  # noqa: E402
 DEFAULT_CORPUS = (REPO / ".." / "shared" / "corpus" / "dev").resolve()
 FIELDS = ("headline", "published_at", "source", "reporters", "editors", "body")
 EXTRACTORS = ("newscrawler", "trafilatura", "gne")
-# A fixed fetch time: relative and year-less times must not depend on today.
+# A fixed reference for reading the other extractors' time strings, so that a relative or
+# year-less one never depends on today.
 FETCHED_AT = datetime(2024, 7, 1, 4, 0, tzinfo=timezone.utc)
 CST = portal_zone("Asia/Shanghai")
 _NAME_SPLIT = re.compile(r"\s*[;；,，、]\s*")
@@ -102,7 +103,8 @@ Prediction = dict[str, Any]
 
 def run_newscrawler(case: Case) -> Prediction:
     try:
-        record = extract(case.url, case.body, {}, FETCHED_AT, "generic")
+        # When a corpus page was saved is unknown: relative times (昨天) cannot be resolved.
+        record = extract(case.url, case.body, {}, None, "generic")
     except InvalidRecord:
         return {}
     return {

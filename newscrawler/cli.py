@@ -142,7 +142,8 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", help="The page's URL (default: its canonical link).")
 @click.option("--portal", help="Portal profile to use (default: chosen by URL; `generic` for any site).")
-@click.option("--fetched-at", help="Fetch time, ISO 8601 (default: now); resolves relative times.")
+@click.option("--fetched-at", help="When the page was saved, ISO 8601; resolves relative times (昨天, "
+                                   "3小时前), which stay unresolved without it.")
 def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
                     fetched_at: str | None) -> None:
     """Print one JSON record per line for saved article pages; no network.
@@ -156,7 +157,7 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
             portals.get(portal)
         except portals.UnknownPortal as exc:
             raise click.UsageError(str(exc)) from None
-    when = _parse_fetched_at(fetched_at)
+    when = _parse_fetched_at(fetched_at) if fetched_at else None
     failed = 0
     for name in files:
         path = Path(name)

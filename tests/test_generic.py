@@ -29,6 +29,7 @@ from newscrawler.extract.generic import (
     page_lines,
     reconcile_times,
     same_site_url,
+    script_times,
     tail_credit,
     tidy_byline,
     title_parts,
@@ -226,6 +227,63 @@ def test_times_visible_wins_and_metadata_completes() -> None:
     assert reconcile_times("2019-09-18", ["2017-11-08 20:26"]) == "2019-09-18"
     assert reconcile_times(None, ["2024-06-28T09:15:00+08:00"]) == "2024-06-28T09:15:00+08:00"
     assert reconcile_times(None, []) is None
+
+
+def test_relative_visible_time_gives_way_to_metadata() -> None:
+    # 昨天 can only be checked against the fetch time; an absolute metadata time is better.
+    assert reconcile_times("昨天", ["2020-02-12T22:17:54+08:00"]) == "2020-02-12T22:17:54+08:00"
+    assert reconcile_times("3小时前", []) == "3小时前"
+
+
+def test_script_time_only_when_the_scripts_agree() -> None:
+    one = '<html><head><script>var ct = "1581517074";</script></head><body></body></html>'
+    assert script_times(Page(one, "https://a.example/1")) == ["2020-02-12T22:17:54+08:00"]
+    # A story list in page data, each story with its own time, says nothing about this page.
+    many = (
+        '<script>{"items":[{"publishDate":"2019-09-07T05:51:23.000Z"},'
+        '{"publishDate":"2019-09-07T10:29:27.000Z"}]}</script>'
+    )
+    assert script_times(Page(many, "https://a.example/1")) == []
+    # Milliseconds, and a zone kept as given.
+    ms = '<script>window.DATA = {"publishTime": 1581517074000};</script>'
+    assert script_times(Page(ms, "https://a.example/1")) == ["2020-02-12T22:17:54+08:00"]
+
+
+@pytest.mark.parametrize(
+    ("shown", "published_at"),
+    [
+        # A CMS's end-of-day placeholder with no date on the page: no publication time.
+        ("<p>第二十八次会议通过。</p>", None),
+        # The same placeholder whose date the page shows: that date.
+        ("<p>发布于2007年8月20日。</p>", "2007-08-20T00:00:00+08:00"),
+    ],
+)
+def test_placeholder_metadata_time_needs_the_page_to_show_its_date(shown: str, published_at: str | None) -> None:
+    html = (
+        '<html><head><meta name="firstpublishedtime" content="2007-08-20-23:59:59"><title>决议</title></head>'
+        "<body><h1>决议</h1><div class='content'><p>全国人民代表大会常务委员会决定，批准该条约，"
+        f"同时声明有关事项，并请有关部门做好实施准备工作，依法推进。</p>{shown}</div></body></html>"
+    )
+    record = extract("https://gazette.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["published_at"] == published_at
+
+
+def test_cli_extract_leaves_relative_times_unresolved_without_a_fetch_time(tmp_path: Path) -> None:
+    page = tmp_path / "a.html"
+    page.write_text(
+        "<html><head><title>夜市开张</title></head><body><h1>夜市开张</h1><p><span>昨天 18:42</span></p>"
+        "<div class='content'><p>海滨夜市迎来首个完整周末，一周累计接待市民游客一万二千人次，摊主们直呼没想到。</p>"
+        "<p>夜市设在滨海公园南侧停车场，晚上六时至十一时营业，共有摊位八十六个，以本地小吃为主。</p></div></body></html>",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    unknown = json.loads(runner.invoke(cli, ["extract", str(page), "--url", "https://n.example/a.html"]).output)
+    assert unknown["published_at"] is None
+    assert "unresolved:published_at=昨天 18:42 (fetch time unknown)" in unknown["warnings"]
+    known = json.loads(runner.invoke(
+        cli, ["extract", str(page), "--url", "https://n.example/a.html", "--fetched-at", "2024-07-01T11:00:00+08:00"]
+    ).output)
+    assert known["published_at"] == "2024-06-30T18:42:00+08:00"
 
 
 def test_canonical_url_only_on_the_same_site() -> None:

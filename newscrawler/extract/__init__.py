@@ -60,7 +60,11 @@ def read_page(
     fetched_at: datetime | None = None,
     portal: str | type[Portal] | None = None,
 ) -> tuple[RawFields, PageContext]:
-    """Stage one: decode and read the raw fields with the portal's layout for the fetch date."""
+    """Stage one: decode and read the raw fields with the portal's layout for the fetch date.
+
+    ``fetched_at`` None means the fetch time is unknown (a page saved elsewhere): the record's
+    ``fetched_at`` is then the time of reading, and relative times stay unresolved.
+    """
     profile = resolve_portal(url, portal)
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     decoded = decode_html(body, _header(headers, "content-type"))
@@ -78,6 +82,7 @@ def read_page(
         extractor=layout.name(profile.name),
         encoding=decoded.encoding,
         warnings=decoded.warnings,
+        fetch_time_known=fetched_at is not None,
     )
     return raw, context
 

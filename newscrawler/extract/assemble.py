@@ -17,7 +17,7 @@ from .credits import is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawLink
 from .normalize import clean_text, collapse_whitespace
 from .script import detect_script
-from .times import find_and_parse
+from .times import find_and_parse, find_time_text, is_relative
 
 # Labels that introduce the time on a meta line; removed with the time before reading names.
 _TIME_LABEL = re.compile(r"(?:发布|發布|發佈|更新)?(?:时间|時間|日期)\s*[:：]?")
@@ -39,6 +39,9 @@ class PageContext:
     extractor: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    # False for a page saved by someone else at an unknown time: ``fetched_at`` is then only when
+    # it was read, and relative times (昨天, 3小时前) cannot be resolved against it.
+    fetch_time_known: bool = True
 
 
 def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
@@ -46,8 +49,11 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
     warnings = list(ctx.warnings)
     published = None
     if raw.time_text:
-        published = find_and_parse(raw.time_text, ctx.fetched_at, ctx.zone)
-        if published is None:
+        published = find_and_parse(raw.time_text, ctx.fetched_at if ctx.fetch_time_known else None, ctx.zone)
+        shown = find_time_text(raw.time_text)
+        if published is None and shown and not ctx.fetch_time_known and is_relative(shown):
+            warnings.append(f"unresolved:published_at={shown} (fetch time unknown)")
+        elif published is None:
             warnings.append(f"unparsed:published_at={collapse_whitespace(raw.time_text)[:60]}")
 
     byline = Byline()

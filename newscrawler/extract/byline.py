@@ -98,6 +98,19 @@ _DATELINE = re.compile(
     r"|[^\s(（]*?(?:报|報|社|网|網|台|媒)(?:讯|訊|电|電)"
 )
 _HAN_NAME = re.compile(rf"^[{HAN}·•]+$")
+# The last word of an outlet's or a column's name (观察者网, 中国青年报, 南都, 澎湃新闻, 专栏).
+_OUTLET_END = (
+    r"(?:报|報|网|網|社|台|刊|新闻|新聞|客户端|客戶端|杂志|雜誌|周刊|週刊|传媒|傳媒|媒体|媒體|"
+    r"频道|頻道|专栏|專欄|中心|工作室)"
+)
+_AFFILIATION = re.compile(rf"^[{HAN}A-Za-z0-9]{{1,16}}{_OUTLET_END}$")
+# A person's name as bylines print it: two to four Han characters, or a transliteration with a dot.
+_PERSON = rf"(?:[{HAN}]{{2,4}}|[{HAN}]+[·•][{HAN}]+)"
+# An unlabelled byline of names and their outlet: 石佳/中国青年报, 张三 李四｜新京报.
+AUTHOR_OUTLET = re.compile(
+    rf"^\s*(?P<names>{_PERSON}(?:[\s、，,]+{_PERSON})*)\s*[/／|｜丨]\s*"
+    rf"(?P<outlet>[{HAN}A-Za-z0-9]{{1,16}}{_OUTLET_END})\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,10 @@ def parse_byline(text: str | None) -> Byline:
     text = re.sub(r"[()（）\[\]【】]", " ", text)
     matches = _field_matches(text)
     if not matches:
+        author_outlet = AUTHOR_OUTLET.match(text)
+        if author_outlet:
+            byline.source = author_outlet.group("outlet")
+            text = author_outlet.group("names")
         _add_names(byline, None, text)
         return byline
     # Text before the first role is only taken when a role follows the names ("李嘉斌 摄"):
@@ -188,6 +205,12 @@ def parse_byline(text: str | None) -> Byline:
             byline.source = byline.source or (source or None)
             continue
         role = match.group("multi") or match.group("single")
+        if end < len(text) and value and not value[-1].isspace():
+            # The words glued to the next role may be its outlet or column, not a name:
+            # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五.
+            head, _, last = value.rstrip().rpartition(" ")
+            if _AFFILIATION.match(last.strip(_SEPARATORS)):
+                value = head
         if not value.strip(_SEPARATORS + " "):
             # A role right before another: 作者 is only a field label (作者:记者…), any other
             # role applies to the names that follow (文/图 记者 李嘉斌).

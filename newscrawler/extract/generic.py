@@ -23,7 +23,10 @@ any URL no profile owns. In order:
 5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
    ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
    wins when they disagree, the structured one fills in what the page leaves out (the year of
-   ``09-30 22:46``, the time of a bare date).
+   ``09-30 22:46``, the time of a bare date) and replaces a relative one (``昨天``). Last come
+   times held by page scripts (``var ct = "1581517074"``), only when they all agree. A metadata
+   time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
+   its date.
 """
 
 from __future__ import annotations
@@ -37,12 +40,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 
 from ..portals.base import Layout
-from .byline import EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
+from .byline import AUTHOR_OUTLET, EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
 from .credits import _CREDIT_ROLE, has_credit_role, is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawImage
 from .normalize import HAN, collapse_whitespace, has_han
 from .page import Page
-from .times import TIME_PATTERN, parse_time, portal_zone
+from .times import TIME_PATTERN, is_relative, parse_time, portal_zone
 
 # --- lines -----------------------------------------------------------------------------------
 
@@ -351,7 +354,7 @@ def is_meta_line(text: str) -> bool:
         return False
     if _SUMMARY.match(text):
         return False
-    if _BOUNDED_LABEL.search(text):
+    if _BOUNDED_LABEL.search(text) or AUTHOR_OUTLET.match(text):
         return True
     # A time alone, or with short fields (names, an outlet); not a sentence that holds a date.
     return bool(TIME_PATTERN.search(text)) and not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
@@ -388,6 +391,11 @@ _TIME_AND_OUTLET = re.compile(
 )
 
 
+# Link and button text that a page glues to the end of a byline: 向雪妮返回富达，查看更多.
+_UI_PHRASE = re.compile(
+    r"(?:返回|查看更多|查看全部|点击查看|點擊查看|阅读全文|閱讀全文|展开全文|展開全文|阅读原文|閱讀原文)"
+    r"[^\s，,|丨:：]{0,6}"
+)
 _FIELD_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|(?:^|(?<=[\s/|丨:：(（]))(?:文|图|圖|摄|攝)\s*[/:：]")
 
 
@@ -401,6 +409,7 @@ def tidy_byline(text: str) -> str:
     证券时报网``), as portals print it.
     """
     text = strip_nobody(text)
+    text = _UI_PHRASE.sub(" ", text)
     text = _STAFF_CODE.sub("", text)
     text = _TIME_LABEL.sub(" ", text)
     summary = _SUMMARY.search(text)
@@ -541,9 +550,40 @@ def read_metadata(page: Page) -> Metadata:
     for key in _META_MODIFIED_NAMES:
         if by_name.get(key):
             meta.modified.append(by_name[key])
+    # Last, the least direct evidence: a publication time a page script holds for its renderer.
+    meta.times.extend(script_times(page))
     canonical = page.selector.xpath('//link[@rel="canonical"]/@href').get() or by_name.get("og:url")
     meta.canonical = canonical.strip() if canonical else None
     return meta
+
+
+# Page scripts that render the time themselves hold it in a variable or JSON key: var ct =
+# "1581517074", "publishTime": "2020-02-12 22:17:54". Unix times in seconds or milliseconds.
+_SCRIPT_TIME = re.compile(
+    r"(?<![\w.$])[\"']?(?:publish_?time|publish_?date|pub_?time|pub_?date|release_?time|post_?time|"
+    r"send_?time|create_?time|date_?published|ct)[\"']?\s*[:=]\s*[\"']?"
+    r"(?P<value>\d{13}|\d{10}|\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
+    r"(?![\d:])",
+    re.I,
+)
+_EPOCH_RANGE = (datetime(1995, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+
+
+def script_times(page: Page) -> list[str]:
+    """The publication time held by the page's inline scripts, as ISO 8601; none when they hold
+    several different ones (a list of stories, each with its own), which says nothing of this page."""
+    found: list[str] = []
+    for script in page.selector.xpath("//script[not(@src)]/text()").getall():
+        for match in _SCRIPT_TIME.finditer(script):
+            value = match.group("value")
+            if value.isdigit():
+                moment = datetime.fromtimestamp(int(value) / (1000 if len(value) == 13 else 1), timezone.utc)
+                if not _EPOCH_RANGE[0] <= moment < _EPOCH_RANGE[1]:
+                    continue
+                value = moment.astimezone(_ZONE).isoformat()
+            found.append(value)
+    distinct = {parsed.replace(second=0, microsecond=0) for _, parsed in _parsed_times(found)}
+    return found[:1] if len(distinct) == 1 else []
 
 
 # --- headline --------------------------------------------------------------------------------
@@ -657,7 +697,7 @@ class GenericLayout(Layout):
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
-        labelled = [t for t in map(tidy_byline, bylines) if _FIELD_LABEL.search(t)]
+        labelled = [t for t in map(tidy_byline, bylines) if _FIELD_LABEL.search(t) or AUTHOR_OUTLET.match(t)]
         return RawFields(
             headline=headline,
             time_text=time_text,
@@ -798,6 +838,11 @@ class GenericLayout(Layout):
                     if match:
                         visible = match.group(0)
                         break
+        if visible is None:
+            # Metadata alone: a CMS's end-of-day placeholder (2007-08-20-23:59:59) is no
+            # publication time unless the page shows that date itself.
+            times = [t for t in meta.times if not _PLACEHOLDER_CLOCK.search(t) or _date_shown(t, lines)]
+            return reconcile_times(None, times, meta.modified)
         return reconcile_times(visible, meta.times, meta.modified)
 
     def _images(self, images: list[tuple[Any, int]], container: Any, lines: list[Line]) -> list[RawImage]:
@@ -862,15 +907,31 @@ _HAS_YEAR = re.compile(r"\d{4}")
 _HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
 
 
+_PLACEHOLDER_CLOCK = re.compile(r"23:59:59")
+
+
+def _date_shown(value: str, lines: list[Line]) -> bool:
+    """True when the date of a metadata time appears in the page's text, in any common form."""
+    match = re.search(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})", value)
+    if not match:
+        return False
+    year, month, day = (int(part) for part in match.groups())
+    shown = re.compile(rf"{year}\s*[-/.年]\s*0?{month}\s*[-/.月]\s*0?{day}(?!\d)")
+    return any(shown.search(line.text) for line in lines)
+
+
 def reconcile_times(visible: str | None, structured: list[str], completing: list[str] | tuple[str, ...] = ()) -> str | None:
     """The publication time to read: the visible one, completed or confirmed by metadata.
 
     ``structured`` are publication times from metadata; ``completing`` are other times (updates)
     that may only complete a visible time they agree with.
     """
-    if visible is None:
+    if visible is None or is_relative(visible):
+        # A relative time (昨天) can only be checked against the fetch time, which the page
+        # does not know: the metadata's absolute time is the better reading.
         structured_only = _parsed_times(structured)
-        return structured_only[0][0] if structured_only else None
+        if structured_only or visible is None:
+            return structured_only[0][0] if structured_only else None
     parsed = _parsed_times(structured) + _parsed_times(completing)
     if not parsed:
         return visible

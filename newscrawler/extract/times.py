@@ -2,8 +2,9 @@
 
 Absolute forms (``2022-04-19 17:31``, ``2022年04月19日 17:31``, ``2022/04/19 17:31:05``, ISO 8601
 with an offset) are parsed by python-dateutil. Year-less (``04-19 17:31``) and relative forms
-(``3小时前``, ``昨天 17:31``, ``刚刚``) are resolved against the fetch time, in the portal's zone.
-Every result is timezone-aware: a time shown without a zone is in the portal's zone.
+(``3小时前``, ``昨天 17:31``, ``刚刚``) are resolved against the fetch time, in the portal's zone;
+when the fetch time is unknown (a page saved by someone else) they are left unresolved rather
+than guessed. Every result is timezone-aware: a time shown without a zone is in the portal's zone.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _RELATIVE = (
     r"|刚刚|剛剛"
 )
 TIME_PATTERN = re.compile(f"(?:{_ABSOLUTE}|{_YEARLESS}|{_RELATIVE})")
+_RELATIVE_ONLY = re.compile(f"(?:{_YEARLESS}|{_RELATIVE})")
 
 _RELATIVE_UNITS = {
     "秒": timedelta(seconds=1),
@@ -39,6 +41,8 @@ _RELATIVE_UNITS = {
     "小時": timedelta(hours=1),
     "天": timedelta(days=1),
 }
+# Stands in for an unknown fetch time once relative forms are ruled out: absolute forms ignore it.
+_NO_FETCH = datetime(2100, 1, 1, tzinfo=timezone.utc)
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
 _CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
@@ -65,11 +69,20 @@ def find_time_text(text: str) -> str | None:
     return match.group(0) if match else None
 
 
-def parse_time(raw: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
+def is_relative(raw: str) -> bool:
+    """True for times that only mean something against the fetch time (昨天, 3小时前, 04-19 17:31)."""
+    text = raw.strip().replace("：", ":")
+    return _RELATIVE_ONLY.fullmatch(text) is not None
+
+
+def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime | None:
     """Parse one time text; relative and year-less forms are resolved against ``fetched_at``.
 
-    Returns an aware datetime, or None when the text holds no time we understand.
+    Returns an aware datetime, or None when the text holds no time we understand, or when it is
+    relative or year-less and ``fetched_at`` is None (unknown).
     """
+    if fetched_at is None:
+        return None if is_relative(raw) else parse_time(raw, _NO_FETCH, zone)
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     text = raw.strip().replace("：", ":")
@@ -149,7 +162,7 @@ def _parse_yearless(text: str, now: datetime, zone: tzinfo) -> datetime | None:
     return None
 
 
-def find_and_parse(text: str, fetched_at: datetime, zone: tzinfo) -> ParsedTime | None:
+def find_and_parse(text: str, fetched_at: datetime | None, zone: tzinfo) -> ParsedTime | None:
     """Find the first time in ``text`` and parse it."""
     raw = find_time_text(text)
     if raw is None:

@@ -307,3 +307,23 @@ def test_roles_around_names(text: str, reporters: R, source: str | None) -> None
 def test_meta_line_counters_are_not_people(text: str, reporters: R, source: str | None) -> None:
     byline = parse_byline(text)
     assert (people(byline.reporters), byline.source) == (reporters, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "source"),
+    [
+        # The outlet or column glued to a role is no name.
+        ("文/观察者网专栏作者 王文", [("作者", "王文")], None),
+        ("通讯员 李四 新京报记者 王五", [("通讯员", "李四"), ("记者", "王五")], None),
+        # …but a name glued to the next role stays a name.
+        ("記者陳荔雅特約通訊員譚總", [("記者", "陳荔雅"), ("特約通訊員", "譚總")], None),
+        # Names and their outlet without labels.
+        ("石佳/中国青年报", [(None, "石佳")], "中国青年报"),
+        ("张三 李四｜新京报", [(None, "张三"), (None, "李四")], "新京报"),
+        # Without an outlet word after the slash it is no outlet.
+        ("石佳/王五", [(None, "石佳"), (None, "王五")], None),
+    ],
+)
+def test_affiliations_and_unlabelled_outlets(text: str, reporters: R, source: str | None) -> None:
+    byline = parse_byline(text)
+    assert (people(byline.reporters), byline.source) == (reporters, source)

@@ -202,3 +202,22 @@ def test_unknown_zone_is_an_error(name: str) -> None:
     # The empty name would otherwise be the machine's local zone.
     with pytest.raises(ValueError, match="unknown time zone"):
         portal_zone(name)
+
+
+@pytest.mark.parametrize("raw", ["昨天", "昨天 17:31", "3小时前", "刚刚", "04-19 17:31", "4月19日 17:31"])
+def test_relative_times_stay_unresolved_without_a_fetch_time(raw: str) -> None:
+    assert parse_time(raw, None, SHANGHAI) is None
+    assert find_and_parse(f"发布时间：{raw}", None, SHANGHAI) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2022-04-19 17:31", "2022-04-19T17:31:00+08:00"),
+        ("2022年04月19日 17:31", "2022-04-19T17:31:00+08:00"),
+        ("2020-02-12T14:17:54Z", "2020-02-12T14:17:54+00:00"),
+    ],
+)
+def test_absolute_times_need_no_fetch_time(raw: str, expected: str) -> None:
+    parsed = parse_time(raw, None, SHANGHAI)
+    assert parsed is not None and parsed.isoformat() == expected
