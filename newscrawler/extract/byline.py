@@ -89,6 +89,8 @@ _SEPARATOR_AFTER = re.compile(r"\s*[:：]")
 _LABELS = frozenset({"作者", "文"})
 # Dateline markers and filler that precede or follow bylines and are not names.
 _FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|等$|^等")
+# Words standing where a name would, saying how a story was put together: 综合报道, 整理.
+_NOT_NAMES = frozenset({"综合", "綜合", "整理"})
 # A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
 # Without a date: 本报湛江讯, 湛江日报讯, 新华社电 (an outlet word right before 讯/电), never a
 # bare 讯 that may end a name (李讯).
@@ -169,10 +171,20 @@ def split_names(text: str) -> list[str]:
         elif len(part) == 1 and _HAN_NAME.match(part):
             pending = part
             continue
+        if part in _NOT_NAMES or _is_outlet(part):
+            continue  # the outlet a reporter writes for (文/观察者网 王慧), not a person
         names.append(part)
     if pending:
         names.append(pending)
     return names
+
+
+def _is_outlet(word: str) -> bool:
+    # Three characters ending in 报 or 网 (新京报) are an outlet; shorter words and other endings
+    # need four characters (观察者网, 澎湃新闻), or names such as 李中台 would be lost.
+    if not _AFFILIATION.match(word):
+        return False
+    return len(word) >= 4 or (len(word) == 3 and word[-1] in "报報网網")
 
 
 def parse_byline(text: str | None) -> Byline:

@@ -327,3 +327,19 @@ def test_meta_line_counters_are_not_people(text: str, reporters: R, source: str 
 def test_affiliations_and_unlabelled_outlets(text: str, reporters: R, source: str | None) -> None:
     byline = parse_byline(text)
     assert (people(byline.reporters), byline.source) == (reporters, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # The outlet a reporter writes for, standing among the names, is no person.
+        ("文/观察者网 王慧", [("文", "王慧")]),
+        ("文/ 新京报 齐倩", [("文", "齐倩")]),
+        # …but a three-character name ending like an outlet word stays a name.
+        ("记者 李中台", [("记者", "李中台")]),
+        # How a story was put together is no name either.
+        ("记者 张三 综合报道", [("记者", "张三")]),
+    ],
+)
+def test_outlets_and_filler_among_names(text: str, reporters: R) -> None:
+    assert people(parse_byline(text).reporters) == reporters
