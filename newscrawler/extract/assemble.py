@@ -15,6 +15,7 @@ from typing import Any
 from .byline import Byline, parse_byline
 from .credits import is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawLink
+from .noise import is_noise_line
 from .normalize import clean_text, collapse_whitespace
 from .script import detect_script
 from .times import find_and_parse, find_time_text, is_relative
@@ -64,8 +65,8 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
     paragraphs: list[str] = []
     for block in raw.paragraphs:
         text = clean_text(block)
-        if not text:
-            continue
+        if not text or is_noise_line(text):
+            continue  # prompts, 原标题 notes and legal lines are not article text
         if is_credit_line(text):
             byline.extend(parse_byline(text))
             continue

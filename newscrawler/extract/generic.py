@@ -43,6 +43,7 @@ from ..portals.base import Layout
 from .byline import AUTHOR_OUTLET, EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
 from .credits import _CREDIT_ROLE, has_credit_role, is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawImage
+from .noise import is_noise_line
 from .normalize import HAN, collapse_whitespace, has_han
 from .page import Page
 from .times import TIME_PATTERN, is_relative, parse_time, portal_zone
@@ -273,39 +274,11 @@ def _in_chrome_box(element: Any, container: Any) -> bool:
     return False
 
 
-# Lines that are not article text (Chinese news conventions). Each is matched on short lines only.
-_ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:本文)?原(?:标|標)?(?:题|題)\s*(?:为|為)?\s*[:：《]")
-_PROMPT = re.compile(
-    r"扫描?(?:下方|上方|文末|左侧|右侧)?二维码|扫一扫|扫码|长按(?:识别|二维码|图片)|识别二维码"
-    r"|^\d*[、.]?\s*回复\s*[【\[]|点击菜单|我要跟帖|我要评论|已输入\d+字|^特别声明$"
-    r"|下载.{0,12}(?:客户端|APP|App|app)|(?:客户端|APP|App|app).{0,6}下载|分享到|点击(?:阅读原文|关注|下载|查看更多|进入)"
-    r"|关注(?:我们|公众号|微信公众号)|微信公众号[:：]|阅读原文|点击上方|戳这里|点我|订阅号|在看"
-    r"|^(?:分享|打印|收藏|关闭|返回顶部|字号|评论|点赞)\S{0,8}$",
-)
-_LEGAL = re.compile(
-    r"版权所有|版权声明|版权归|未经(?:授权|许可|允许|同意).{0,12}(?:转载|使用|复制|摘编)|不得转载|禁止转载"
-    r"|免责声明|^声明[:：]|转载请注明|Copyright|©|本文(?:为|系).{0,20}(?:原创|作者)|仅代表作者(?:个人)?观点"
-    r"|仅代表\S{0,6}观点|不代表\S{0,12}(?:观点|立场)|(?:图片|信息|内容)(?:均)?来(?:自|源于)网络|如有侵权|侵删|^【?(?:编者按)?】?$"
-)
 _STOP = re.compile(
     r"^[【\[]?\s*(?:相关(?:阅读|推荐|新闻|文章|链接|报道|资讯|专题)|延伸阅读|推荐阅读|热门推荐|热点推荐|猜你喜欢"
     r"|更多(?:精彩|阅读|推荐|新闻)|往期(?:回顾|推荐|精选)|热门文章|热门新闻|精彩推荐|为你推荐|网友评论|发表评论|评论列表"
     r"|我要跟帖|我要评论|写评论|评论区|你可能(?:会)?喜欢|大家都在看)"
 )
-_MAX_NOISE_LENGTH = 80
-
-
-# A keyword list: three or more short words between bars (20190926|国贸|增长率).
-_TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
-
-
-def is_noise_line(text: str) -> bool:
-    """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
-    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text):
-        return True
-    if len(text) > _MAX_NOISE_LENGTH:
-        return False
-    return bool(_PROMPT.search(text) or _LEGAL.search(text))
 
 
 def is_stop_line(text: str) -> bool:

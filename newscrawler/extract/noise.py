@@ -1,0 +1,45 @@
+"""Lines that are not article text, by the conventions of Chinese news pages, in both scripts.
+
+Pages put prompts and legal lines in and around the body: 原标题 notes, QR-code and app-download
+prompts, share buttons, copyright and disclaimer lines, keyword lists. Normalisation drops them
+from every portal's paragraphs; the generic extractor also uses them to tell the body from page
+chrome. Each prompt or legal pattern is matched on short lines only, so that a sentence of article
+text mentioning 版权 or 二维码 stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:本文)?原(?:标|標)?(?:题|題)\s*(?:为|為)?\s*[:：《]")
+_PROMPT = re.compile(
+    r"[扫掃]描?(?:下方|上方|文末|左侧|左側|右侧|右側)?二[维維][码碼]|[扫掃]一[扫掃]"
+    r"|^[扫掃][码碼]|[扫掃][码碼](?:[关關]注|下[载載]|[阅閱][读讀]|[观觀]看|加入|[进進]群|收[听聽]|[订訂][阅閱]|[领領]取)"
+    r"|[长長]按(?:[识識]别|[识識]別|二[维維][码碼]|[图圖]片)|[识識][别別]二[维維][码碼]"
+    r"|^\d*[、.]?\s*回[复復]\s*[【\[]|[点點][击擊]菜[单單]|我要跟帖|我要[评評][论論]|已[输輸]入\d+字|^特[别別][声聲]明$"
+    r"|下[载載].{0,12}(?:客[户戶]端|APP|App|app)|(?:客[户戶]端|APP|App|app).{0,6}下[载載]|分享到"
+    r"|[点點][击擊](?:[阅閱][读讀]原文|[关關]注|下[载載]|查看更多|[进進]入)"
+    r"|[关關]注(?:我[们們]|公[众眾][号號]|微信公[众眾][号號])|微信公[众眾][号號][:：]|[阅閱][读讀]原文"
+    r"|[点點][击擊]上方|戳[这這][里裡]|^[点點]我|[订訂][阅閱][号號]|^在看$|[点點](?:个|個|亮)在看"
+    r"|^(?:分享|打印|收藏|[关關]閉|[关關]闭|返回[顶頂]部|字[号號]|[评評][论論]|[点點][赞贊])\S{0,8}$",
+)
+_LEGAL = re.compile(
+    r"[版][权權]所有|[版][权權][声聲]明|[版][权權][归歸]"
+    r"|未[经經](?:授[权權]|[许許]可|允[许許]|同意).{0,12}(?:[转轉][载載]|使用|[复複]制|摘[编編])"
+    r"|不得[转轉][载載]|禁止[转轉][载載]|免[责責][声聲]明|^[声聲]明[:：]|[转轉][载載][请請]注明|Copyright|©"
+    r"|本文(?:[为為]|系).{0,20}(?:原创|原創|作者)|[仅僅]代表作者(?:[个個]人)?[观觀]点|[仅僅]代表\S{0,6}[观觀][点點]"
+    r"|不代表\S{0,12}(?:[观觀][点點]|立[场場])|(?:[图圖]片|信息|[内內]容)(?:均)?[来來](?:自|源于|源於)[网網][络絡]"
+    r"|如有侵[权權]|侵[删刪]|^【?(?:[编編]者按)?】?$"
+)
+_MAX_NOISE_LENGTH = 80
+# A keyword list: three or more short words between bars (20190926|国贸|增长率).
+_TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
+
+
+def is_noise_line(text: str) -> bool:
+    """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
+    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text):
+        return True
+    if len(text) > _MAX_NOISE_LENGTH:
+        return False
+    return bool(_PROMPT.search(text) or _LEGAL.search(text))
