@@ -193,8 +193,8 @@ def parse_byline(text: str | None) -> Byline:
     if not text:
         return byline
     text = _DATELINE.sub(" ", clean_text(text))
-    # Brackets only group a credit line; they carry no meaning for the grammar.
-    text = re.sub(r"[()（）\[\]【】]", " ", text)
+    # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
+    text = re.sub(r"[()（）\[\]【】□■◎●◆▲★]", " ", text)
     matches = _field_matches(text)
     if not matches:
         author_outlet = AUTHOR_OUTLET.match(text)
