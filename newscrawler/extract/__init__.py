@@ -44,7 +44,8 @@ def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
     """The named profile, or the one owning the URL's host, or the generic one when none does."""
     # Imported here: portal modules import the extraction helpers, not the other way round.
     from .. import portals
-    from ..portals.generic import NAME as GENERIC, GenericPortal
+    from ..portals.generic import NAME as GENERIC
+    from ..portals.generic import GenericPortal
 
     if portal is None:
         return portals.for_url(url) or GenericPortal

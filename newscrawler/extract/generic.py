@@ -38,9 +38,15 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-
 from ..portals.base import Layout
-from .byline import AUTHOR_OUTLET, EDITOR_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation, parse_byline
+from .byline import (
+    AUTHOR_OUTLET,
+    EDITOR_ROLES,
+    REPORTER_ROLES,
+    SOURCE_LABELS,
+    _alternation,
+    parse_byline,
+)
 from .credits import _CREDIT_ROLE, has_credit_role, is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawImage
 from .noise import is_noise_line
@@ -62,7 +68,7 @@ _BLOCK = frozenset({
     "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption",
 })
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HIDDEN_CLASS = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden"})
 _NON_SPACE = re.compile(r"\S")
 _EDGE = "\x00"  # marks where an inline element starts or ends
@@ -181,13 +187,13 @@ _NEGATIVE = re.compile(
     r"comment|footer|foot\b|\bside|related|recommend|share|\bnav|menu|\bhot|\brank|banner"
     r"|copyright|breadcrumb|crumb|login|widget|popup|modal|\bad\b|ads\b|advert|guess|tuijian"
     r"|xiangguan|toolbar|qrcode|erweima|pinglun|fenxiang|reply",
-    re.I,
+    re.IGNORECASE,
 )
-_POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|\bcon\b", re.I)
+_POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|\bcon\b", re.IGNORECASE)
 # Chrome words that end the body when they mark a box inside it.
 _CHROME_BOX = re.compile(
     r"comment|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
-    re.I,
+    re.IGNORECASE,
 )
 _MIN_SCORED_CHARS = 10
 
@@ -537,7 +543,7 @@ _SCRIPT_TIME = re.compile(
     r"send_?time|create_?time|date_?published|ct)[\"']?\s*[:=]\s*[\"']?"
     r"(?P<value>\d{13}|\d{10}|\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
     r"(?![\d:])",
-    re.I,
+    re.IGNORECASE,
 )
 _EPOCH_RANGE = (datetime(1995, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 
@@ -566,7 +572,7 @@ _TITLE_SPLIT = re.compile(
     r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$))\s*"
 )
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
-_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.I)
+_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
 _CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
 
@@ -850,7 +856,7 @@ class GenericLayout(Layout):
         return found
 
 
-_CAPTION_CLASS = re.compile(r"desc|caption|pic|img|photo|note|tuzhu|zhushi|explain", re.I)
+_CAPTION_CLASS = re.compile(r"desc|caption|pic|img|photo|note|tuzhu|zhushi|explain", re.IGNORECASE)
 _MAX_CAPTION_LENGTH = 60
 
 

@@ -9,8 +9,8 @@ Simplified script: text stays in the script it was published in.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 # Zero-width and invisible formatting characters that CMS editors paste into text.
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
