@@ -18,11 +18,29 @@ from dateutil import tz as date_tz
 
 # The time as a page shows it. Ordered from most to least specific; each alternative is a whole
 # form so that the raw text we keep is exactly what the page showed.
+# Zone names pages print beside a time (overseas outlets, wire copy): 北京时间, 格林尼治标准时间, GMT.
+_ZONE_NAMES = {
+    "北京时间": "Asia/Shanghai", "北京時間": "Asia/Shanghai", "香港时间": "Asia/Hong_Kong",
+    "香港時間": "Asia/Hong_Kong", "台北时间": "Asia/Taipei", "台北時間": "Asia/Taipei",
+    "东京时间": "Asia/Tokyo", "東京時間": "Asia/Tokyo", "日本时间": "Asia/Tokyo", "日本時間": "Asia/Tokyo",
+    "格林尼治标准时间": "UTC", "格林尼治標準時間": "UTC", "格林威治标准时间": "UTC",
+    "格林威治標準時間": "UTC", "格林尼治时间": "UTC", "格林尼治時間": "UTC", "格林威治时间": "UTC",
+    "格林威治時間": "UTC", "世界标准时间": "UTC", "世界標準時間": "UTC", "协调世界时": "UTC",
+    "協調世界時": "UTC", "GMT": "UTC", "UTC": "UTC",
+    "美东时间": "America/New_York", "美東時間": "America/New_York", "美国东部时间": "America/New_York",
+    "美國東部時間": "America/New_York", "英国时间": "Europe/London", "英國時間": "Europe/London",
+    "伦敦时间": "Europe/London", "倫敦時間": "Europe/London", "巴黎时间": "Europe/Paris",
+    "巴黎時間": "Europe/Paris", "柏林时间": "Europe/Berlin", "柏林時間": "Europe/Berlin",
+}
+_ZONE = "|".join(sorted(map(re.escape, _ZONE_NAMES), key=len, reverse=True))
+_CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
+# A zone name before the clock (2012年12月10日, 格林尼治标准时间10:41) or after it (10:41 GMT).
+_ZONED_CLOCK = rf"(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
 _ABSOLUTE = (
     r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
-    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    rf"|(?:(?:{_ZONE})\s*)?\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
+    rf"|(?:(?:{_ZONE})\s*)?\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
+    rf"(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?)?)?"
 )
 _YEARLESS = r"(?<![\d-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}月\d{1,2}日\s*\d{1,2}[:：]\d{2}"
 _RELATIVE = (
@@ -86,6 +104,11 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     text = raw.strip().replace("：", ":")
+    named = re.search(_ZONE, text)
+    if named:
+        # A time printed with its zone's name is in that zone, whatever the portal's.
+        zone = portal_zone(_ZONE_NAMES[named.group(0)])
+        text = re.sub(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*", " ", text).strip()
     now = fetched_at.astimezone(zone)
     relative = _parse_relative(text, now)
     if relative is not None:

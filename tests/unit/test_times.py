@@ -221,3 +221,20 @@ def test_relative_times_stay_unresolved_without_a_fetch_time(raw: str) -> None:
 def test_absolute_times_need_no_fetch_time(raw: str, expected: str) -> None:
     parsed = parse_time(raw, None, SHANGHAI)
     assert parsed is not None and parsed.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A zone printed beside the time wins over the portal's zone.
+        ("2012年12月10日, 格林尼治标准时间10:41", "2012年12月10日, 格林尼治标准时间10:41", "2012-12-10T10:41:00+00:00"),
+        ("更新于 2019-09-24 09:10 GMT", "2019-09-24 09:10 GMT", "2019-09-24T09:10:00+00:00"),
+        ("2019-09-24 09:10（美东时间）", "2019-09-24 09:10（美东时间）", "2019-09-24T09:10:00-04:00"),
+        ("北京时间2019年9月24日 09:10", "北京时间2019年9月24日 09:10", "2019-09-24T09:10:00+08:00"),
+        ("東京時間2019年1月24日 09:10", "東京時間2019年1月24日 09:10", "2019-01-24T09:10:00+09:00"),
+    ],
+)
+def test_zone_named_beside_the_time(text: str, raw: str, expected: str) -> None:
+    parsed = find_and_parse(text, FETCHED, SHANGHAI)
+    assert parsed is not None
+    assert (parsed.raw, parsed.value.isoformat()) == (raw, expected)
