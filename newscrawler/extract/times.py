@@ -35,7 +35,9 @@ _ZONE_NAMES = {
 _ZONE = "|".join(sorted(map(re.escape, _ZONE_NAMES), key=len, reverse=True))
 _CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
 # A zone name before the clock (2012年12月10日, 格林尼治标准时间10:41) or after it (10:41 GMT).
-_ZONED_CLOCK = rf"(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
+# …and a weekday may stand between the date and the clock: 2019年9月24日 星期二 09:10.
+_WEEKDAY = r"(?:星期|周|週|禮拜|礼拜)[一二三四五六日天]"
+_ZONED_CLOCK = rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
 _ABSOLUTE = (
     r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     rf"|(?:(?:{_ZONE})\s*)?\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
@@ -109,6 +111,7 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         # A time printed with its zone's name is in that zone, whatever the portal's.
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = re.sub(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*", " ", text).strip()
+    text = re.sub(_WEEKDAY, " ", text)
     now = fetched_at.astimezone(zone)
     relative = _parse_relative(text, now)
     if relative is not None:
