@@ -75,9 +75,8 @@ def test_cli_extract_falls_back_and_forces_generic() -> None:
     record = json.loads(result.output)
     assert (record["portal"], record["extractor"], record["article_id"]) == ("generic", "generic@1", None)
     zjdaily_page = ROOT / "fixtures" / "zjdaily" / "p" / "2953118.html"
-    forced = runner.invoke(
-        cli, ["extract", str(zjdaily_page), "--url", "https://www.gdzjdaily.com.cn/p/2953118.html", "--portal", "generic"]
-    )
+    url = "https://www.gdzjdaily.com.cn/p/2953118.html"
+    forced = runner.invoke(cli, ["extract", str(zjdaily_page), "--url", url, "--portal", "generic"])
     assert forced.exit_code == 0, forced.output
     record = json.loads(forced.output)
     assert record["portal"] == "generic"
@@ -169,7 +168,10 @@ def test_prose_outscores_menus_and_link_lists() -> None:
 
 
 def test_best_container_is_the_article_not_the_sidebar() -> None:
-    paragraph = "<p>丰收节设置了特色农产品展销、农耕文化体验、农技专家咨询等板块，现场人头攒动，特色产品受到市民青睐。</p>"
+    paragraph = (
+        "<p>丰收节设置了特色农产品展销、农耕文化体验、农技专家咨询等板块，"
+        "现场人头攒动，特色产品受到市民青睐。</p>"
+    )
     related = "<li><a href='/x'>青山县冬笋上市，预计今年产量同比增长一成，价格与去年持平</a></li>"
     comments = "<p>网友：说得好，支持！家乡越来越好了，点赞，希望明年还办。</p>"
     html = (
@@ -202,6 +204,8 @@ def test_noise_lines() -> None:
         ("2019-09-26 10:56:28 证券时报网", "2019-09-26 10:56:28 来源：证券时报网"),
         # An empty 来源 stays empty: the time and the counter after it are no outlet.
         ("来源: | 发布时间: 2018-05-17 | 浏览次数: 2168", "来源:"),
+        # 图片来源 stays whole: neither the source label nor a label glued to a field.
+        ("图片来源：视觉中国 来源：新京报", "图片来源：视觉中国 来源：新京报"),
     ],
 )
 def test_tidy_byline(line: str, tidy: str) -> None:

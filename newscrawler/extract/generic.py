@@ -350,7 +350,12 @@ def is_chrome_line(line: Line) -> bool:
     )
 
 
-_SOURCE_LABEL = re.compile(rf"(?:{_alternation(SOURCE_LABELS)})\s*[:：]?\s*")
+# Not 图片来源 and its kind: where a picture or figures came from is no source outlet.
+_NOT_STORY_SOURCE = "".join(
+    f"(?<!{word})"
+    for word in ("图片", "圖片", "题图", "題圖", "封面", "配图", "配圖", "视频", "視頻", "数据", "數據", "资料", "資料")
+)
+_SOURCE_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_alternation(SOURCE_LABELS)})\s*[:：]?\s*")
 _COUNTERS = re.compile(
     r"(?:浏览|瀏覽|阅读|閱讀|点击|點擊|访问|訪問|播放|人气|人氣)(?:次数|次數|量|数|數)?\s*[:：]?\s*\d*\s*次?"
     r"|\d+\s*(?:次阅读|人阅读|次浏览|条评论|條評論|人参与|人參與|人评论|次播放)"
@@ -362,7 +367,7 @@ _UPDATED = re.compile(
 _TIME_LABEL = re.compile(r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))\s*[:：]?")
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
-_GLUED_LABEL = re.compile(rf"(?:{_LABEL_WORDS})(?=\s*[:：])")
+_GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_LABEL_WORDS})(?=\s*[:：])")
 _FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
 _TIME_AND_OUTLET = re.compile(
     rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{{1,19}}?)"

@@ -343,3 +343,16 @@ def test_affiliations_and_unlabelled_outlets(text: str, reporters: R, source: st
 )
 def test_outlets_and_filler_among_names(text: str, reporters: R) -> None:
     assert people(parse_byline(text).reporters) == reporters
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # Where a picture or figures came from is not the story's source.
+        ("图片来源：视觉中国", None),
+        ("图片来源：视觉中国 来源：新京报", "新京报"),
+        ("来源：新京报 数据来源：国家统计局", "新京报"),
+    ],
+)
+def test_picture_and_data_sources_are_not_the_source(text: str, source: str | None) -> None:
+    assert parse_byline(text).source == source
