@@ -88,8 +88,9 @@ _POSTFIX = re.compile(
     rf"|(?<![拍/／])(?P<bare>{_alternation(POSTFIX_ROLES)}))(?=[\s、，,]|$)"
 )
 _SEPARATOR_AFTER = re.compile(r"\s*[:：]")
-# Role words that are only field labels when another role follows them (文/本报记者 张三).
-_LABELS = frozenset({"作者", "文"})
+# Role words that are only field labels when another role follows them (作者:记者 张三); any
+# other role before a role applies to the names after both (文/本报记者 张三: 文 and 本报记者).
+_LABELS = frozenset({"作者"})
 # Dateline markers and filler that precede or follow bylines and are not names.
 _FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|等$|^等")
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.

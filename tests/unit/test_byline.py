@@ -61,7 +61,7 @@ def people(persons: list[Person]) -> R:
         ("图/文 张三", [("图/文", "张三")], [], None),
         ("文字：张三 图片：李四", [("文字", "张三"), ("图片", "李四")], [], None),
         ("摄影：李嘉斌", [("摄影", "李嘉斌")], [], None),
-        ("文/本报记者 张三", [("本报记者", "张三")], [], None),
+        ("文/本报记者 张三", [("文", "张三"), ("本报记者", "张三")], [], None),
         ("责任编辑：张三", [], [("责任编辑", "张三")], None),
         ("责编：李四", [], [("责编", "李四")], None),
         ("审核：王五", [], [("审核", "王五")], None),
@@ -284,8 +284,13 @@ def test_latin_names_and_writer_roles(text: str, reporters: R, editors: R) -> No
             [("实习生", "林小雨"), ("记者", "黄思远"), ("文", "黄思远"), ("记者", "李嘉斌"), ("摄", "李嘉斌")],
             None,
         ),
-        # A role before another role applies to the names after both (作者 and 文 are labels).
+        # A role before another role applies to the names after both (作者 is only a label).
         ("文/图 记者 李嘉斌", [("文/图", "李嘉斌"), ("记者", "李嘉斌")], None),
+        (
+            "作者:文/记者 黄思远 图/记者 李嘉斌",
+            [("文", "黄思远"), ("记者", "黄思远"), ("图", "李嘉斌"), ("记者", "李嘉斌")],
+            None,
+        ),
         # Spans rendered without a space between them: a label with a separator ends the source.
         ("来源: 湛江云媒作者: 记者|陈荔雅", [("记者", "陈荔雅")], "湛江云媒"),
     ],
@@ -313,7 +318,7 @@ def test_meta_line_counters_are_not_people(text: str, reporters: R, source: str 
     ("text", "reporters", "source"),
     [
         # The outlet or column glued to a role is no name.
-        ("文/观察者网专栏作者 王文", [("作者", "王文")], None),
+        ("文/观察者网专栏作者 王文", [("文", "王文"), ("作者", "王文")], None),
         ("通讯员 李四 新京报记者 王五", [("通讯员", "李四"), ("记者", "王五")], None),
         # …but a name glued to the next role stays a name.
         ("記者陳荔雅特約通訊員譚總", [("記者", "陳荔雅"), ("特約通訊員", "譚總")], None),
