@@ -63,7 +63,7 @@ def test_resolve_portal_falls_back_to_generic() -> None:
     assert resolve_portal("https://news.example/a.html", None) is GenericPortal
     assert resolve_portal("https://www.gdzjdaily.com.cn/p/1.html", None) is Zjdaily
     assert resolve_portal("https://www.gdzjdaily.com.cn/p/1.html", "generic") is GenericPortal
-    assert GenericPortal.layout_for(FETCHED_AT).name("generic") == "generic@1"
+    assert GenericPortal.layout_for(FETCHED_AT).name("generic") == "generic@2"
     assert not GenericPortal.owns("https://news.example/a.html")
 
 
@@ -73,7 +73,7 @@ def test_cli_extract_falls_back_and_forces_generic() -> None:
     result = runner.invoke(cli, ["extract", str(page), "--url", "http://www.county-news.example/xw/1.html"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert (record["portal"], record["extractor"], record["article_id"]) == ("generic", "generic@1", None)
+    assert (record["portal"], record["extractor"], record["article_id"]) == ("generic", "generic@2", None)
     zjdaily_page = ROOT / "fixtures" / "zjdaily" / "p" / "2953118.html"
     url = "https://www.gdzjdaily.com.cn/p/2953118.html"
     forced = runner.invoke(cli, ["extract", str(zjdaily_page), "--url", url, "--portal", "generic"])

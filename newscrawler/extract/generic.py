@@ -645,7 +645,7 @@ def fallback_headline(references: list[str]) -> str | None:
 class GenericLayout(Layout):
     """Reads any article page by the conventions of Chinese news pages; no selectors."""
 
-    version = "1"
+    version = "2"
     headline = info_line = paragraphs = ""
     # Set by ``read()``: the page's own canonical URL when it names one on the same site.
     canonical_url: str | None = None

@@ -3,7 +3,7 @@
 ``GenericPortal`` is not registered by host and owns no URL; ``resolve_portal`` returns it when no
 profile owns a page's URL, and ``--portal generic`` on ``newscrawler extract`` forces it. It reads
 pages with ``GenericLayout`` (``newscrawler.extract.generic``), which needs no selectors. Records
-say ``portal: generic``, ``extractor: generic@1`` and have no ``article_id``; their canonical URL
+say ``portal: generic``, ``extractor: generic@2`` and have no ``article_id``; their canonical URL
 is the page's own ``<link rel=canonical>`` (or ``og:url``) when it is on the same site. Times shown
 without a zone are read in China Standard Time, the zone of the Chinese news pages it is meant for.
 """
