@@ -42,7 +42,7 @@ def _snapshot(conn: sqlite3.Connection) -> dict[str, Any]:
         f"SELECT a.canonical_url, {columns}, v.content_sha256 FROM articles a"
         " JOIN versions v ON v.id = a.current_version_id ORDER BY a.canonical_url"
     ):
-        fields = dict(zip(ARTICLE_FIELDS, row[1:-1]))
+        fields = dict(zip(ARTICLE_FIELDS, row[1:-1], strict=True))
         fields["current_version"] = row[-1]
         articles[row[0]] = fields
     article_rows = conn.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -29,10 +29,7 @@ def make_dictionary(body: bytes) -> bytes:
 
 
 def compress(body: bytes, dictionary: bytes | None = None) -> bytes:
-    if dictionary:
-        packer = zlib.compressobj(LEVEL, zdict=dictionary)
-    else:
-        packer = zlib.compressobj(LEVEL)
+    packer = zlib.compressobj(LEVEL, zdict=dictionary) if dictionary else zlib.compressobj(LEVEL)
     return packer.compress(body) + packer.flush()
 
 

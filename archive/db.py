@@ -126,7 +126,7 @@ class Archive:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> Archive:  # noqa: PYI034 - typing.Self needs Python 3.11
+    def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -245,7 +245,8 @@ class Archive:
 
         ``last`` keeps the newest N; ``before`` only runs with a smaller id (older runs).
         """
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if portal is not None:
             where.append("portal = ?")
             params.append(portal)

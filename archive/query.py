@@ -107,7 +107,7 @@ def time_bound(value: str) -> tuple[str, str]:
 def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def _people(conn: sqlite3.Connection, version_id: int, kind: str) -> list[dict[str, Any]]:

@@ -79,7 +79,7 @@ def main() -> None:
         archive = Archive.open(path)  # creation (fold table) is not part of the timing
         run = archive.start_run("bench", {})
         start = time.perf_counter()
-        for record, capture in zip(records, captures):
+        for record, capture in zip(records, captures, strict=True):
             archive.add_capture(run, capture, record)
         ours = time.perf_counter() - start
         archive.finish_run(run, "finished", {})
@@ -87,7 +87,7 @@ def main() -> None:
         batched_path = Path(tmp) / "batched.sqlite"
         batched = Archive.open(batched_path)
         batch_run = batched.start_run("bench", {})
-        pairs = list(zip(captures, records))
+        pairs = list(zip(captures, records, strict=True))
         start = time.perf_counter()
         for i in range(0, len(pairs), BATCH):
             batched.add_captures(batch_run, pairs[i:i + BATCH])

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _portal  # noqa: E402
+import _portal
 
 TARGET = 1.20
 MIB = 1024 * 1024

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _portal  # noqa: E402
+import _portal
 
 TARGET = 0.70
 

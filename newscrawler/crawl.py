@@ -47,26 +47,31 @@ class CrawlResult:
             if key.startswith("newscrawler/validate/missing/")
         }
         invalid = sum(v for k, v in self.stats.items() if k.startswith("newscrawler/validate/invalid/"))
+        http_errors = sum(
+            v for k, v in self.stats.items() if k.startswith("newscrawler/spider/http_status/")
+        )
         lines = [
             f"crawl of {self.portal}: {self.finish_reason}",
             f"  pages fetched: {self.count('response_received_count')}",
             f"  article records: {self.count('newscrawler/validate/articles')}"
             f" (pages without a record: {invalid})",
             f"  robots.txt refusals: {self.count('robotstxt/forbidden')}",
-            f"  HTTP errors: {sum(v for k, v in self.stats.items() if k.startswith('newscrawler/spider/http_status/'))}",
+            f"  HTTP errors: {http_errors}",
         ]
         older = self.count("newscrawler/since/skipped_after_extraction")
         if older:
             lines.append(f"  published before --since (captured, no record): {older}")
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
-        skipped, revisited = self.count("newscrawler/incremental/skipped"), self.count("newscrawler/incremental/revisited")
+        skipped = self.count("newscrawler/incremental/skipped")
+        revisited = self.count("newscrawler/incremental/revisited")
         if skipped or revisited:
             lines.append(f"  archived articles: {skipped} not fetched again, {revisited} revisited"
                          f" ({self.count('newscrawler/incremental/not_modified')} not modified)")
         if "newscrawler/archive/run_id" in self.stats:
             lines.append(
-                f"  archive run {self.stats['newscrawler/archive/run_id']}: new {self.count('newscrawler/archive/new')},"
+                f"  archive run {self.stats['newscrawler/archive/run_id']}:"
+                f" new {self.count('newscrawler/archive/new')},"
                 f" changed {self.count('newscrawler/archive/changed')},"
                 f" unchanged {self.count('newscrawler/archive/unchanged')}"
             )

@@ -30,7 +30,10 @@ class ContactUserAgentMiddleware:
         contact = crawler.settings.get("NEWSCRAWLER_CONTACT", "").strip()
         if contact:
             # "newscrawler/0.1 (+https://…)" becomes "newscrawler/0.1 (+https://…; contact: …)".
-            self.user_agent = base[:-1] + f"; contact: {contact})" if base.endswith(")") else f"{base} (contact: {contact})"
+            if base.endswith(")"):
+                self.user_agent = base[:-1] + f"; contact: {contact})"
+            else:
+                self.user_agent = f"{base} (contact: {contact})"
         else:
             self.user_agent = base
             replaying = crawler.settings.get("NEWSCRAWLER_REPLAY_DIR") or crawler.settings.get(

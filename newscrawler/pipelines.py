@@ -153,6 +153,7 @@ class ArchivePipeline(_Stage):
         self.path = Path(path)
         self.archive: Any = None
         self.run_id: int | None = None
+        self.portal = ""
         # The run is finished on spider_closed, after Scrapy has set finish_reason and the
         # final stats (close_spider runs before both).
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -162,13 +163,12 @@ class ArchivePipeline(_Stage):
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.archive = Archive.open(self.path)
-        spider = self.crawler.spider
-        portal = getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", "")
-        self.run_id = self.archive.start_run(portal, _run_settings(self.crawler))
+        self.portal = _portal_name(self.crawler.spider)
+        self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler))
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
 
     def spider_closed(self, spider: Spider | None = None, reason: str = "finished") -> None:
-        if self.archive is None:
+        if self.archive is None or self.run_id is None:
             return
         from .reports import COVERAGE_STAT, FLAG_STAT, coverage, review
 
@@ -176,11 +176,10 @@ class ArchivePipeline(_Stage):
         stats.setdefault("finish_reason", reason)
         for name, share in (coverage(stats) or {}).items():
             self.stats.set_value(COVERAGE_STAT + name, share)
-        portal = getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", "")
-        flag = review(self.archive, portal, self.run_id, stats)
+        flag = review(self.archive, self.portal, self.run_id, stats)
         if flag:
             self.stats.set_value(FLAG_STAT, flag)
-            logger.error("Run %s of %s flagged: %s", self.run_id, portal, flag)
+            logger.error("Run %s of %s flagged: %s", self.run_id, self.portal, flag)
         self.archive.finish_run(self.run_id, str(stats["finish_reason"]),
                                 _json_safe(self.stats.get_stats()), flag)
         self.archive.close()
@@ -206,6 +205,11 @@ class ArchivePipeline(_Stage):
         outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
         self.stats.inc_value(f"newscrawler/archive/{outcome}")
         return item
+
+
+def _portal_name(spider: Spider | None) -> str:
+    """The portal a run is recorded under: the spider's profile name, else the spider's own."""
+    return str(getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", ""))
 
 
 def _run_settings(crawler: Crawler) -> dict[str, Any]:

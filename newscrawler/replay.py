@@ -16,6 +16,7 @@ Without the setting it is the plain HTTP/1.1 handler.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mimetypes
@@ -135,10 +136,9 @@ class FixtureServer:
                 if status != HTTPStatus.NOT_MODIFIED:  # a 304 has no body, and no length for one
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                # The crawler may hang up (a page over DOWNLOAD_MAXSIZE): its choice.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the crawler hung up (a page over DOWNLOAD_MAXSIZE): its choice
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # the access log above replaces stderr noise

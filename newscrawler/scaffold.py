@@ -123,9 +123,8 @@ def _deepest(elements: list[tuple[Any, str]], match: Any) -> Any | None:
     """The last (deepest, in document order) element whose text satisfies ``match``."""
     chosen = None
     for element, text in elements:
-        if text and match(text):
-            if chosen is None or chosen in element.iterancestors():
-                chosen = element
+        if text and match(text) and (chosen is None or chosen in element.iterancestors()):
+            chosen = element
     return chosen
 
 
@@ -190,8 +189,10 @@ def propose(url: str, body: bytes, content_type: str | None = None) -> Proposal:
     for credit in raw.credits:
         needle = clean_text(credit)[:20]
         element = _deepest(elements, lambda text, n=needle: n in text and len(text) < 120)
-        inside = body_container is not None and body_container in element.iterancestors() if element is not None else True
-        if element is not None and not inside and element not in credit_elements:
+        if element is None:
+            continue
+        inside = body_container is not None and body_container in element.iterancestors()
+        if not inside and element not in credit_elements:
             credit_elements.append(element)
     if credit_elements:
         proposal.credit_lines = stable_selector(page, credit_elements)
@@ -217,7 +218,7 @@ def _path_rule(path: str) -> tuple[str, str]:
         pieces.append(re.escape(last[position:]))
         last_rule = "".join(pieces)
     else:
-        stem, dot, extension = last.partition(".")
+        _stem, dot, extension = last.partition(".")
         last_rule = "(?P<id>[^/.]+)" + (re.escape(dot + extension) if dot else "")
     folder_rule = re.sub(r"\d+", lambda m: f"\\d{{{len(m.group())}}}", re.escape(folder))
     return f"^{folder_rule}/{last_rule}$", folder

@@ -32,6 +32,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -331,10 +332,8 @@ class Scheduler:
 
     def _signal_all(self, sig: int) -> None:
         for running in self.running.values():
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(running.process.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def _stop_running(self) -> None:
         steps = [(signal.SIGINT, self.config.stop_timeout), (signal.SIGINT, KILL_GRACE_SECONDS),

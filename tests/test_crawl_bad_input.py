@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import sqlite3
-from pathlib import Path
 
 import pytest
 from support import ZJDAILY, run_cli

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def test_crawl_delay_honoured(crawl: dict[str, Any]) -> None:
     gaps = [
         later - earlier
         for times in by_host.values()
-        for earlier, later in zip(sorted(times), sorted(times)[1:])
+        for earlier, later in pairwise(sorted(times))
     ]
     assert len(gaps) >= 10
     # robots.txt says Crawl-delay: 1; allow for timer granularity only.

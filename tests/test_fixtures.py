@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ def _is_empty(value: Any) -> bool:
     return any(value == empty and type(value) is type(empty) for empty in EMPTY)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _extracted(expected_path: Path) -> dict[str, Any]:
     """The record extracted now from the page of one expected file (once per file)."""
     expected = _load(expected_path)

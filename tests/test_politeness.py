@@ -11,7 +11,11 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from newscrawler.crawl import project_settings
-from newscrawler.middlewares import ContactUserAgentMiddleware, RetryAfterMiddleware, retry_after_seconds
+from newscrawler.middlewares import (
+    ContactUserAgentMiddleware,
+    RetryAfterMiddleware,
+    retry_after_seconds,
+)
 
 
 def _ours(**overrides: object) -> dict[str, object]:

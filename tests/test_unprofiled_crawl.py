@@ -117,7 +117,8 @@ def test_url_heuristics() -> None:
 
 
 def test_page_check() -> None:
-    assert looks_like_article_page(HOME + "news/content_4471.htm", _page_file(HOME + "news/content_4471.htm").read_bytes())
+    article = HOME + "news/content_4471.htm"
+    assert looks_like_article_page(article, _page_file(article).read_bytes())
     assert not looks_like_article_page(HOME + "special/20240520.html", (SITE / "special/20240520.html").read_bytes())
 
 

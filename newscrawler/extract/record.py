@@ -23,7 +23,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "headline": ("str", "The headline shown above the body, normalised. Required."),
     "kicker": ("str?", "The line set above the headline (引题) on newspaper pages; null elsewhere."),
     "subtitle": ("str?", "The subheading set below the headline (副题); null when there is none."),
-    "published_at": ("datetime?", "Publication time, ISO 8601 with a UTC offset; the portal's zone when the page shows none."),
+    "published_at": (
+        "datetime?",
+        "Publication time, ISO 8601 with a UTC offset; the portal's zone when the page shows none.",
+    ),
     "published_at_raw": ("str?", "The publication time exactly as the page shows it."),
     "source": ("str?", "The source outlet (来源), never a person."),
     "paper": ("str?", "The newspaper of an e-paper page (湛江日报, 湛江晚报); null for web articles."),
@@ -31,7 +34,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "page": ("str?", "The printed page as the e-paper labels it (`A01版：要闻`); null for web articles."),
     "reporters": ("list[person]", "People who made the content (记者, 通讯员, 摄 …), in page order."),
     "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order."),
-    "paragraphs": ("list[str]", "Body text paragraphs in order, without credit lines, widgets or sidebars. At least one."),
+    "paragraphs": (
+        "list[str]",
+        "Body text paragraphs in order, without credit lines, widgets or sidebars. At least one.",
+    ),
     "images": ("list[image]", "Images in the body, in order, with their captions."),
     "rankings": ("list[ranking]", "Hot-news lists on the page at fetch time, every period tab the page carries."),
     "related": ("list[related]", "Other linked story lists on the page at fetch time (e.g. 湛圖片)."),
@@ -55,7 +61,10 @@ OBJECTS: dict[str, dict[str, str]] = {
 OBJECT_MEANINGS: dict[str, str] = {
     "person": "`role` as shown on the page (記者, 摄, 编辑 …) or null when none is shown; `name` cleaned.",
     "image": "`url` absolute; `caption` the text shown with the image, or null.",
-    "ranking": "`list` the box title (熱點新聞排行); `period` the tab (月點擊); `rank` from 1; `title`, `url` of the story.",
+    "ranking": (
+        "`list` the box title (熱點新聞排行); `period` the tab (月點擊); `rank` from 1;"
+        " `title`, `url` of the story."
+    ),
     "related": "`list` the box title (湛圖片); `title` and `url` of the story.",
     "comments": "`participants` (N人參與) and `count` (N條評論) as the page shows them.",
 }

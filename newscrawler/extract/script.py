@@ -30,7 +30,7 @@ def _classify(chars: list[str]) -> None:
     if len(to_simplified) != len(chars) or len(to_traditional) != len(chars):
         to_simplified = [_converter("t2s").convert(ch) for ch in chars]
         to_traditional = [_converter("s2t").convert(ch) for ch in chars]
-    for ch, simplified, traditional in zip(chars, to_simplified, to_traditional):
+    for ch, simplified, traditional in zip(chars, to_simplified, to_traditional, strict=True):
         _CHAR_SCRIPT[ch] = (simplified != ch) - (traditional != ch)
 
 

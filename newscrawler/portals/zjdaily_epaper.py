@@ -116,8 +116,10 @@ class ZjdailyEpaper(Portal):
 
 
 def _day(value: str | date | None) -> date | None:
-    if value is None or value == "" or isinstance(value, date):
-        return value or None
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -224,7 +224,12 @@ def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
 _OUTLINK = re.compile(
     rb"""<(a|img|link|script)\b[^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
 )
-_HOPS = {b"a": ("L", "a/@href"), b"img": ("E", "img/@src"), b"link": ("E", "link/@href"), b"script": ("E", "script/@src")}
+_HOPS = {
+    b"a": ("L", "a/@href"),
+    b"img": ("E", "img/@src"),
+    b"link": ("E", "link/@href"),
+    b"script": ("E", "script/@src"),
+}
 
 
 def outlinks(response: Response) -> list[tuple[str, str, str]]:

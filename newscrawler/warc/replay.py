@@ -82,7 +82,8 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
                              flags=[REPLAYED_FLAG])
         status, headers, body, protocol, date = self.load(entry)
         request.meta.update(warc_filename=entry.filename, warc_offset=entry.offset, warc_date=date)
-        self.stats.inc_value("newscrawler/warc_replay/revisit" if entry.is_revisit else "newscrawler/warc_replay/response")
+        kind = "revisit" if entry.is_revisit else "response"
+        self.stats.inc_value(f"newscrawler/warc_replay/{kind}")
         return _response(request.url, status, headers, body, flags=[REPLAYED_FLAG], protocol=protocol)
 
     async def close(self) -> None:

@@ -89,7 +89,7 @@ def page(charset: str | None, body: str = BODY) -> str:
         (b"\xfe\xff" + page(None).encode("utf-16-be"), None, Decoded(page(None), "utf-16-be")),
         # A BOM beats a wrong label, even when the label's codec could read the bytes.
         (
-            b"\xef\xbb\xbf" + "湛江云媒湛".encode("utf-8"),
+            b"\xef\xbb\xbf" + "湛江云媒湛".encode(),
             "text/html; charset=gbk",
             Decoded("湛江云媒湛", "utf-8", ("charset_mismatch:declared=gb18030,decoded=utf-8",)),
         ),
@@ -114,7 +114,7 @@ def test_decode_html(body: bytes, content_type: str | None, expected: Decoded) -
     assert decode_html(body, content_type) == expected
 
 
-CUT = "湛".encode("utf-8")[:2]  # a three-byte character cut after two bytes
+CUT = "湛".encode()[:2]  # a three-byte character cut after two bytes
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ CUT = "湛".encode("utf-8")[:2]  # a three-byte character cut after two bytes
         ),
         # Cut so that the bytes before the cut also pair up as GB18030/CP949: still UTF-8.
         (
-            "<p>湛江云媒</p>".encode("utf-8")[:13],
+            "<p>湛江云媒</p>".encode()[:13],
             "text/html; charset=utf-8",
             Decoded("<p>湛江云", "utf-8", ("charset_truncated:decoded=utf-8",)),
         ),
