@@ -290,6 +290,25 @@ def test_cli_extract_leaves_relative_times_unresolved_without_a_fetch_time(tmp_p
     assert known["published_at"] == "2024-06-30T18:42:00+08:00"
 
 
+@pytest.mark.parametrize("heading", ["相关新闻", "延伸閱讀", "相關報導", "猜你喜歡"])
+def test_related_story_headings_in_both_scripts_end_the_body(heading: str) -> None:
+    from newscrawler.extract.generic import is_stop_line
+
+    assert is_stop_line(heading)
+
+
+def test_print_note_of_a_web_article_names_paper_edition_and_page() -> None:
+    html = (
+        "<html><head><title>湿地修复完成--民生网</title></head><body><h1>湿地修复完成</h1>"
+        "<div class='rm_txt_con'><p>城西湿地公园生态修复工程近日通过验收，越冬候鸟数量三年增加一倍，"
+        "观测到的鸟类由八十七种增加到一百二十六种。</p><p>下一步，当地将建设湿地监测站，对水质、鸟类和植被"
+        "开展长期观测。</p><p>《 民生日报 》（ 2024年06月24日 11 版）</p></div></body></html>"
+    )
+    record = extract("https://news.minsheng.example/n1/1.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert (record["paper"], record["edition_date"], record["page"]) == ("民生日报", "2024-06-24", "11版")
+    assert all("民生日报" not in paragraph for paragraph in record["paragraphs"])
+
+
 def test_canonical_url_only_on_the_same_site() -> None:
     url = "https://www.news.example.cn/a/1.html?from=share#top"
     assert same_site_url(url, "https://m.news.example.cn/a/1.html") == "https://m.news.example.cn/a/1.html"

@@ -26,7 +26,8 @@ REPORTER_ROLES = (
     "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
-    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影", "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
+    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影",
+    "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
 )
 # Roles of editorial staff.
@@ -92,7 +93,9 @@ _SEPARATOR_AFTER = re.compile(r"\s*[:：]")
 # other role before a role applies to the names after both (文/本报记者 张三: 文 and 本报记者).
 _LABELS = frozenset({"作者"})
 # Dateline markers and filler that precede or follow bylines and are not names.
-_FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|等$|^等")
+_FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|報導|报导|等$|^等")
+# Where the reporter filed from, after a slash: 記者林思妤／台北報導, 记者 张三/北京报道.
+_FILED_FROM = re.compile(rf"[/／]\s*[{HAN}]{{2,8}}?(?:报道|報道|報導|报导)")
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.
 _NOT_NAMES = frozenset({"综合", "綜合", "整理"})
 # A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
@@ -196,7 +199,7 @@ def parse_byline(text: str | None) -> Byline:
     byline = Byline()
     if not text:
         return byline
-    text = _DATELINE.sub(" ", clean_text(text))
+    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", clean_text(text)))
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
     text = re.sub(r"[()（）\[\]【】□■◎●◆▲★]", " ", text)
     matches = _field_matches(text)

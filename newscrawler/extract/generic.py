@@ -111,7 +111,7 @@ def _tag(element: Any) -> str:
 def is_hidden(element: Any) -> bool:
     """Hidden by its own markup: ``style="display:none"``, ``hidden``, a hiding class."""
     attrib = element.attrib
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true" and _tag(element) in _BLOCK:
+    if "hidden" in attrib or (attrib.get("aria-hidden") == "true" and _tag(element) in _BLOCK):
         return True
     style = attrib.get("style")
     if style and _HIDDEN_STYLE.search(style):
@@ -281,9 +281,11 @@ def _in_chrome_box(element: Any, container: Any) -> bool:
 
 
 _STOP = re.compile(
-    r"^[【\[]?\s*(?:相关(?:阅读|推荐|新闻|文章|链接|报道|资讯|专题)|延伸阅读|推荐阅读|热门推荐|热点推荐|猜你喜欢"
-    r"|更多(?:精彩|阅读|推荐|新闻)|往期(?:回顾|推荐|精选)|热门文章|热门新闻|精彩推荐|为你推荐|网友评论|发表评论|评论列表"
-    r"|我要跟帖|我要评论|写评论|评论区|你可能(?:会)?喜欢|大家都在看)"
+    r"^[【\[]?\s*(?:[相][关關](?:[阅閱][读讀]|推[荐薦]|新[闻聞]|文章|[链鏈]接|[报報][道导導]|[资資][讯訊]|[专專][题題])"
+    r"|延伸[阅閱][读讀]|推[荐薦][阅閱][读讀]|[热熱][门門]推[荐薦]|[热熱][点點]推[荐薦]|猜你喜[欢歡]"
+    r"|更多(?:精彩|[阅閱][读讀]|推[荐薦]|新[闻聞])|往期(?:回[顾顧]|推[荐薦]|精[选選])|[热熱][门門]文章|[热熱][门門]新[闻聞]"
+    r"|精彩推[荐薦]|[为為]你推[荐薦]|[网網]友[评評][论論]|[发發]表[评評][论論]|[评評][论論]列表"
+    r"|我要跟帖|我要[评評][论論]|[写寫][评評][论論]|[评評][论論][区區]|你可能(?:[会會])?喜[欢歡]|大家都在看)"
 )
 
 
@@ -364,7 +366,9 @@ _COUNTERS = re.compile(
 _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
 )
-_TIME_LABEL = re.compile(r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))\s*[:：]?")
+_TIME_LABEL = re.compile(
+    r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))\s*[:：]?"
+)
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
 _GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_LABEL_WORDS})(?=\s*[:：])")
@@ -649,6 +653,8 @@ class GenericLayout(Layout):
     headline = info_line = paragraphs = ""
     # Set by ``read()``: the page's own canonical URL when it names one on the same site.
     canonical_url: str | None = None
+    # Set by ``read()``: the print-edition note of a web article that ran in a newspaper.
+    print_edition: re.Match[str] | None = None
 
     def read(self) -> RawFields:
         page = self.page
@@ -682,6 +688,7 @@ class GenericLayout(Layout):
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
         labelled = [t for t in map(tidy_byline, bylines) if _FIELD_LABEL.search(t) or AUTHOR_OUTLET.match(t)]
+        edition = self.print_edition
         return RawFields(
             headline=headline,
             time_text=time_text,
@@ -689,6 +696,9 @@ class GenericLayout(Layout):
             paragraphs=paragraphs,
             credits=[tidy_byline(line) for line in credits],
             images=self._images(images, container, lines),
+            paper=edition.group("paper") if edition else None,
+            edition_date=edition.group("date") if edition else None,
+            page=re.sub(r"\s+", "", edition.group("page")) if edition else None,
         )
 
     # Headline: the visible heading matching the title data, else the heading nearest above the
@@ -752,7 +762,11 @@ class GenericLayout(Layout):
                 continue
             if headline and text == headline:
                 continue
-            if is_noise_line(text) or "\ufffd" in text and not has_han(text.replace("\ufffd", "")):
+            if is_noise_line(text) or ("\ufffd" in text and not has_han(text.replace("\ufffd", ""))):
+                continue
+            edition = _PRINT_EDITION.match(text)
+            if edition:
+                self.print_edition = edition  # 《人民日报》（2024年06月24日 11版）: where it was printed
                 continue
             if self._is_credit(text):
                 credits.append(line.spaced)
@@ -796,13 +810,19 @@ class GenericLayout(Layout):
     def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
         """Credit lines right after the body, up to the first related-stories or comment box."""
         found = []
+        past_box = False
         for line in lines[body_end + 1 : body_end + 1 + _CREDIT_WINDOW]:
             text = line.spaced
             if is_stop_line(line.text) and (line.chars <= 10 or _tag(line.owner) in _HEADINGS):
-                break
+                # A related-stories box may sit between the body and its editor line: past it,
+                # only a line opening with a credit label counts, never a story title.
+                past_box = True
+                continue
             if line.chars > _MAX_CREDIT_LENGTH or line.link_share > 0.5 or _SENTENCE.search(text):
                 continue
-            if is_credit_line(text) or (has_credit_role(text) and re.search(r"[:：/|丨]", text)):
+            if is_credit_line(text) or (
+                not past_box and has_credit_role(text) and re.search(r"[:：/|丨]", text)
+            ):
                 found.append(text)
         return found
 
@@ -837,12 +857,12 @@ class GenericLayout(Layout):
         if container is None:
             return found
         for element, position in images:
-            if not _within(element, container):
-                continue
+            if not _within(element, container) or _in_chrome_box(element, container):
+                continue  # share QR codes and related-story thumbnails are not the story's images
             src = next(
                 (element.attrib[k] for k in ("data-src", "data-original", "src") if element.attrib.get(k)), None
             )
-            if not src or src.startswith("data:"):
+            if not src or src.startswith("data:") or _NOT_A_PHOTO.search(src):
                 continue
             url = self.page.absolute(src)
             if url is None:
@@ -861,6 +881,13 @@ class GenericLayout(Layout):
         return found
 
 
+# A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
+_PRINT_EDITION = re.compile(
+    r"^[（(]?\s*《\s*(?P<paper>[^《》]{2,16}?)\s*》\s*[（(]\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"\s*(?:第\s*)?(?P<page>[A-Za-z]?\d{1,3}\s*版)\s*[)）]\s*[)）]?$"
+)
+# Image files named for page furniture rather than the story: QR codes, icons, logos, avatars.
+_NOT_A_PHOTO = re.compile(r"qr_?code|erweima|[/_-]qr[._-]|icon|logo|avatar|share|loading|blank\.gif|spacer", re.I)
 _CAPTION_CLASS = re.compile(r"desc|caption|pic|img|photo|note|tuzhu|zhushi|explain", re.IGNORECASE)
 _MAX_CAPTION_LENGTH = 60
 
@@ -904,7 +931,9 @@ def _date_shown(value: str, lines: list[Line]) -> bool:
     return any(shown.search(line.text) for line in lines)
 
 
-def reconcile_times(visible: str | None, structured: list[str], completing: list[str] | tuple[str, ...] = ()) -> str | None:
+def reconcile_times(
+    visible: str | None, structured: list[str], completing: list[str] | tuple[str, ...] = ()
+) -> str | None:
     """The publication time to read: the visible one, completed or confirmed by metadata.
 
     ``structured`` are publication times from metadata; ``completing`` are other times (updates)

@@ -29,14 +29,20 @@ FIELDS: dict[str, tuple[str, str]] = {
     ),
     "published_at_raw": ("str?", "The publication time exactly as the page shows it."),
     "source": ("str?", "The source outlet (来源), never a person."),
-    "paper": ("str?", "The newspaper of an e-paper page (湛江日报, 湛江晚报); null for web articles."),
-    "edition_date": ("str?", "The date of the printed edition, `YYYY-MM-DD`; null for web articles."),
-    "page": ("str?", "The printed page as the e-paper labels it (`A01版：要闻`); null for web articles."),
+    "paper": (
+        "str?",
+        "The newspaper the article was printed in: an e-paper page's (湛江日报, 湛江晚报), or the one a web "
+        "article names in its print note (《人民日报》（2024年06月24日 11版）); else null.",
+    ),
+    "edition_date": ("str?", "The date of the printed edition, `YYYY-MM-DD`; null when not printed."),
+    "page": ("str?", "The printed page as labelled (`A01版：要闻`, `11版`); null when not printed."),
     "reporters": ("list[person]", "People who made the content (记者, 通讯员, 摄 …), in page order."),
     "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order."),
     "paragraphs": (
         "list[str]",
-        "Body text paragraphs in order, without credit lines, widgets or sidebars. At least one.",
+        "Body text paragraphs in order, without credit lines, widgets or sidebars. At least one. "
+        "A caption set as its own block in the body is a paragraph when the portal shows it as one "
+        "(the generic extractor keeps them); it is also the image's caption.",
     ),
     "images": ("list[image]", "Images in the body, in order, with their captions."),
     "rankings": ("list[ranking]", "Hot-news lists on the page at fetch time, every period tab the page carries."),

@@ -361,3 +361,16 @@ def test_outlets_and_filler_among_names(text: str, reporters: R) -> None:
 )
 def test_picture_and_data_sources_are_not_the_source(text: str, source: str | None) -> None:
     assert parse_byline(text).source == source
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # Where the reporter filed from is no name, in either script.
+        ("記者林思妤／台北報導", [("記者", "林思妤")]),
+        ("记者 张三/北京报道", [("记者", "张三")]),
+        ("记者 张三报道", [("记者", "张三")]),
+    ],
+)
+def test_place_filed_from_is_not_a_name(text: str, reporters: R) -> None:
+    assert people(parse_byline(text).reporters) == reporters
