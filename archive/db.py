@@ -238,10 +238,41 @@ class Archive:
             assert run_id is not None
             return run_id
 
+    def acknowledge_flag(self, run_id: int, *, note: str, by: str) -> str:
+        """Record that a person checked a flagged run: ``by`` whom, now, and why (``note``).
+
+        The flag and its reason stay as the crawl set them; the run is no longer an open flag
+        (``newscrawler crawls --flagged``). Returns the acknowledgement time. ``ValueError`` for
+        an unknown run, a run that is not flagged, or one acknowledged already.
+        """
+        note, by = note.strip(), by.strip()
+        if not note or not by:
+            raise ValueError("acknowledging a flag needs a note (why) and who acknowledged it")
+        when = _now()
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ?"
+                " WHERE id = ? AND flagged = 1 AND acknowledged_at IS NULL",
+                (when, by, note, run_id),
+            )
+            if cursor.rowcount == 1:
+                return when
+            row = conn.execute(
+                "SELECT flagged, acknowledged_at, acknowledged_by, acknowledged_note FROM runs"
+                " WHERE id = ?", (run_id,),
+            ).fetchone()
+        if row is None:
+            raise ValueError(f"no crawl run {run_id} in this archive")
+        if not row[0]:
+            raise ValueError(f"run {run_id} is not flagged")
+        raise ValueError(f"run {run_id}'s flag was acknowledged already, {row[1]} by {row[2]}: {row[3]}")
+
     def runs(
         self, portal: str | None = None, *, last: int | None = None, before: int | None = None
     ) -> list[dict[str, Any]]:
-        """Crawl runs, newest first: settings and stats decoded, ``flagged`` a bool.
+        """Crawl runs, newest first: settings and stats decoded, ``flagged`` a bool; a flag
+        acknowledged by a person has ``acknowledged_at``, ``acknowledged_by`` and
+        ``acknowledged_note`` (None otherwise).
 
         ``last`` keeps the newest N; ``before`` only runs with a smaller id (older runs).
         """
@@ -254,7 +285,7 @@ class Archive:
             where.append("id < ?")
             params.append(before)
         sql = ("SELECT id, portal, started_at, ended_at, status, settings, stats, flagged,"
-               " flag_reason FROM runs")
+               " flag_reason, acknowledged_at, acknowledged_by, acknowledged_note FROM runs")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC"
@@ -266,7 +297,8 @@ class Archive:
                 "id": row[0], "portal": row[1], "started_at": row[2], "ended_at": row[3],
                 "status": row[4], "settings": json.loads(row[5] or "{}"),
                 "stats": json.loads(row[6]) if row[6] else {}, "flagged": bool(row[7]),
-                "flag_reason": row[8],
+                "flag_reason": row[8], "acknowledged_at": row[9], "acknowledged_by": row[10],
+                "acknowledged_note": row[11],
             })
         return rows
 

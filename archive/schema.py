@@ -275,11 +275,20 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX runs_portal ON runs(portal, started_at)")
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    # An archivist checked a flagged run and acknowledged its flag (Archive.acknowledge_flag):
+    # when, who, and why. flagged and flag_reason keep what the crawl decided.
+    conn.execute("ALTER TABLE runs ADD COLUMN acknowledged_at TEXT")
+    conn.execute("ALTER TABLE runs ADD COLUMN acknowledged_by TEXT")
+    conn.execute("ALTER TABLE runs ADD COLUMN acknowledged_note TEXT")
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
     (2, "captures point at their WARC record", _v2),
     (3, "runs can be flagged (field coverage fell)", _v3),
+    (4, "a run's flag can be acknowledged (when, by whom, why)", _v4),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -11,7 +11,9 @@ and ``newscrawler/validate/missing/<field>``). A run is flagged when a field's s
 successful, unflagged runs. Nothing is flagged before the portal has ``MIN_BASELINE_RUNS`` (2)
 such runs, nor for a run with fewer than ``MIN_ARTICLES`` (5) records, whose shares are noise.
 Flagged runs stay out of later baselines, so a broken layout keeps being flagged until it is
-fixed. A flagged run makes ``newscrawler crawl`` exit with status 3.
+fixed. A flagged run makes ``newscrawler crawl`` exit with status 3. An archivist who checked a
+flagged run acknowledges it (``newscrawler crawls --acknowledge``): the flag is then no longer
+open, but its reason is kept and the run stays out of baselines.
 
 Pure functions over stats dictionaries and an ``archive.Archive``; no Scrapy import.
 """
@@ -106,10 +108,16 @@ def coverage_drops(
     return drops
 
 
+def open_flag(run: dict[str, Any]) -> bool:
+    """A flagged run that no one has acknowledged yet (``Archive.acknowledge_flag``)."""
+    return bool(run.get("flagged")) and not run.get("acknowledged_at")
+
+
 def baseline(archive: Archive, portal: str, before_run: int) -> list[dict[str, float]]:
     """Coverage of the portal's last successful, unflagged runs before ``before_run``."""
     found: list[dict[str, float]] = []
     for run in archive.runs(portal, before=before_run):
+        # An acknowledged flag stays out too: its figures were odd, whatever the reason.
         if run["status"] not in SUCCESS_STATUSES or run["flagged"]:
             continue
         cov = coverage(run["stats"])
@@ -161,8 +169,12 @@ def run_line(run: dict[str, Any]) -> str:
     ]
     if figures["coverage"] is not None:
         parts.append("coverage " + " ".join(f"{k} {v:.2f}" for k, v in figures["coverage"].items()))
-    if run.get("flagged"):
+    if open_flag(run):
         parts.append(f"FLAGGED: {run['flag_reason']}")
+    elif run.get("flagged"):
+        when = str(run["acknowledged_at"])[:19].replace("T", " ")
+        parts.append(f"flag acknowledged {when} by {run.get('acknowledged_by')}"
+                     f" ({run.get('acknowledged_note')}): {run['flag_reason']}")
     failure = run["stats"].get("newscrawler/scheduler/failure")
     if failure:
         parts.append(str(failure))

@@ -100,23 +100,60 @@ def crawl_job(portal: str, config_path: str | None) -> None:
 @click.option("--portal", help="Only this portal.")
 @click.option("--last", type=click.IntRange(min=1), default=20, show_default=True,
               help="The newest N runs.")
-@click.option("--flagged", is_flag=True, help="Only flagged runs.")
+@click.option("--flagged", is_flag=True, help="Only flagged runs no one has acknowledged yet.")
+@click.option("--acknowledge", "run_id", type=int, metavar="RUN_ID",
+              help="Acknowledge the flag of run RUN_ID (the #number) once checked; needs --note.")
+@click.option("--note", help="With --acknowledge: what was checked, e.g. 'site was down'.")
+@click.option("--by", "by", metavar="NAME",
+              help="With --acknowledge: who checked it (default: your login name).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=default_db_path,
               show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="Archive file.")
-def crawls(portal: str | None, last: int, flagged: bool, db_path: str) -> None:
+@click.pass_context
+def crawls(ctx: click.Context, portal: str | None, last: int, flagged: bool, run_id: int | None,
+           note: str | None, by: str | None, db_path: str) -> None:
     """List crawl runs, newest first, one line each: pages, articles new/changed/unchanged,
-    errors, robots.txt refusals, field coverage, and FLAGGED when coverage fell."""
-    from .reports import run_line
+    errors, robots.txt refusals, field coverage, and FLAGGED when coverage fell.
 
+    A flag someone checked is acknowledged with `--acknowledge RUN_ID --note TEXT`: the run is
+    then listed as `flag acknowledged ... by NAME (TEXT): REASON` and left out of --flagged.
+    """
+    from .reports import open_flag, run_line
+
+    if run_id is None:
+        if note is not None or by is not None:
+            raise click.UsageError("--note and --by go with --acknowledge RUN_ID")
+    else:
+        listing = [f"--{name}" for name in ("portal", "last", "flagged")
+                   if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+        if listing:
+            raise click.UsageError(f"--acknowledge takes no {', '.join(listing)}")
+        if not note or not note.strip():
+            raise click.UsageError("--acknowledge needs --note saying what was checked")
     try:
         with Archive.open(db_path, create=False) as archive:
+            if run_id is not None:
+                try:
+                    archive.acknowledge_flag(run_id, note=str(note), by=by or _login_name())
+                except ValueError as exc:
+                    raise click.ClickException(str(exc)) from None
+                click.echo(run_line(next(r for r in archive.runs() if r["id"] == run_id)))
+                return
             runs = archive.runs(portal)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     if flagged:
-        runs = [r for r in runs if r["flagged"]]
+        runs = [r for r in runs if open_flag(r)]
     for record in runs[:last]:
         click.echo(run_line(record))
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers): the archivist must say
+        raise click.UsageError("cannot tell who you are: give --by NAME") from None
 
 
 COMMANDS: list[click.Command] = [schedule, crawls]

@@ -16,7 +16,14 @@ import pytest
 from support import ZJDAILY, run_cli
 
 from archive import Archive
-from newscrawler.reports import EXIT_FLAGGED, coverage, coverage_drops, errors_by_kind, run_line
+from newscrawler.reports import (
+    EXIT_FLAGGED,
+    coverage,
+    coverage_drops,
+    errors_by_kind,
+    open_flag,
+    run_line,
+)
 
 
 def _copy(source: Path, target: Path, old: bytes, new: bytes) -> Path:
@@ -81,6 +88,93 @@ def test_a_run_whose_coverage_falls_is_flagged(portal_copies: tuple[Path, Path, 
     assert "FLAGGED" not in lines[1] and "coverage published_at 1.00" in lines[1]
     only = run_cli("crawls", "--db", str(db), "--flagged", "--portal", "zjdaily", "--last", "5")
     assert only.stdout.splitlines() == lines[:1]
+
+    # Checked by an archivist: acknowledged, the reason kept, no longer an open flag.
+    acked = run_cli("crawls", "--db", str(db), "--acknowledge", str(runs[0]["id"]),
+                    "--note", "checked: template changed, layout fix under way", "--by", "li")
+    assert acked.returncode == 0, acked.stderr
+    assert re.search(r"  flag acknowledged \S+ \S+ by li \(checked: template changed, layout fix"
+                     r" under way\): field coverage fell: published_at 0\.00", acked.stdout), acked.stdout
+    assert "FLAGGED" not in acked.stdout
+    listed = run_cli("crawls", "--db", str(db))
+    assert listed.stdout.splitlines()[0] == acked.stdout.strip()
+    assert listed.stdout.splitlines()[1:] == lines[1:]
+    only = run_cli("crawls", "--db", str(db), "--flagged")
+    assert only.returncode == 0 and only.stdout == ""
+    with Archive.open(db, create=False) as archive:
+        run = archive.runs("zjdaily")[0]
+    assert run["flagged"] and run["flag_reason"] == runs[0]["flag_reason"]
+    assert run["acknowledged_by"] == "li"
+    assert run["acknowledged_note"] == "checked: template changed, layout fix under way"
+    assert run["acknowledged_at"] >= run["ended_at"]
+    again = run_cli("crawls", "--db", str(db), "--acknowledge", str(runs[0]["id"]), "--note", "again")
+    assert again.returncode == 1
+    assert again.stderr.startswith(f"Error: run {runs[0]['id']}'s flag was acknowledged already, ")
+    assert "by li: checked: template changed" in again.stderr
+
+    # The layout is still broken: the next run (pages rendered again, so extracted again) is
+    # flagged again, the acknowledged run staying out of its baseline.
+    result = _crawl(_copy(broken, tmp_path / "broken-again" / "zjdaily", b"</body>", b"<!-- again --></body>"), db)
+    assert result.returncode == EXIT_FLAGGED, result.stderr[-3000:]
+    only = run_cli("crawls", "--db", str(db), "--flagged")
+    assert len(only.stdout.splitlines()) == 1 and "FLAGGED: field coverage fell" in only.stdout
+
+
+def test_acknowledging_a_flag_in_the_library(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a.sqlite") as archive:
+        flagged = archive.start_run("zjdaily", {})
+        archive.finish_run(flagged, "finished", _stats(9, editors=8),
+                           "field coverage fell: editors 0.11 (usually 1.00)")
+        plain = archive.start_run("zjdaily", {})
+        archive.finish_run(plain, "finished", _stats(9))
+        with pytest.raises(ValueError, match=f"run {plain} is not flagged"):
+            archive.acknowledge_flag(plain, note="fine", by="li")
+        with pytest.raises(ValueError, match="no crawl run 99 in this archive"):
+            archive.acknowledge_flag(99, note="fine", by="li")
+        with pytest.raises(ValueError, match="needs a note"):
+            archive.acknowledge_flag(flagged, note="  ", by="li")
+        assert [open_flag(r) for r in archive.runs()] == [False, True]
+        when = archive.acknowledge_flag(flagged, note=" site was down ", by="li")
+        runs = archive.runs()
+    assert [open_flag(r) for r in runs] == [False, False]
+    assert runs[1]["acknowledged_at"] == when and runs[1]["acknowledged_note"] == "site was down"
+    assert runs[1]["flagged"] and runs[1]["flag_reason"] == "field coverage fell: editors 0.11 (usually 1.00)"
+    assert runs[0]["acknowledged_at"] is None and runs[0]["acknowledged_by"] is None
+    assert run_line(runs[1]).endswith(
+        f"  flag acknowledged {when[:19].replace('T', ' ')} by li (site was down):"
+        " field coverage fell: editors 0.11 (usually 1.00)")
+
+
+def test_an_archive_flagged_before_acknowledgements_existed_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    from archive.schema import MIGRATIONS
+
+    path = tmp_path / "v3.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, _description, apply in MIGRATIONS[:3]:
+        apply(conn)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("INSERT INTO runs (portal, started_at, status, flagged, flag_reason)"
+                 " VALUES ('zjdaily', '2024-07-01T00:00:00+00:00', 'finished', 1, 'field coverage fell')")
+    conn.close()
+    result = run_cli("crawls", "--db", str(path), "--flagged")
+    assert result.returncode == 0 and "FLAGGED: field coverage fell" in result.stdout
+    acked = run_cli("crawls", "--db", str(path), "--acknowledge", "1", "--note", "old run, checked")
+    assert acked.returncode == 0, acked.stderr
+    assert "flag acknowledged" in acked.stdout and " by " in acked.stdout
+
+
+def test_acknowledge_usage_errors(tmp_path: Path) -> None:
+    db = str(tmp_path / "a.sqlite")
+    Archive.open(db).close()
+    for args, message in (
+        (("--acknowledge", "1"), "--acknowledge needs --note"),
+        (("--acknowledge", "1", "--note", "x", "--flagged"), "--acknowledge takes no --flagged"),
+        (("--note", "x"), "--note and --by go with --acknowledge RUN_ID"),
+    ):
+        result = run_cli("crawls", "--db", db, *args)
+        assert result.returncode == 2 and f"Error: {message}" in result.stderr, result.stderr
 
 
 def test_crawls_on_a_missing_archive_is_a_one_line_error(tmp_path: Path) -> None:
