@@ -86,7 +86,22 @@ def _filter(**kwargs: Any) -> ArticleFilter:
     return article_filter
 
 
-@click.command()
+class SearchCommand(click.Command):
+    """``search``: an argument that starts with a single ``-`` is the query, not an option.
+
+    The command's options are all long (``--portal``), so ``-体育 徐闻`` (a query that starts
+    with an exclusion) can only be the query; without this click would report an unknown option.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            queries = [a for a in args if a.startswith("-") and not a.startswith("--") and a != "-"]
+            if queries:
+                args = [a for a in args if a not in queries] + ["--", *queries]
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=SearchCommand)
 @click.argument("query")
 @filter_options
 @click.option("--reporter", help="A reporter's name contains this.")
@@ -101,9 +116,21 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
     """Full-text search; words separated by spaces must all occur.
 
     Each word matches as a substring in Traditional or Simplified script: 徐闻 finds 徐聞.
-    """
-    from .search import QueryError
 
+    \b
+      徐闻 会议 OR 大会     徐闻, and 会议 or 大会 (OR, also |, binds tighter than a space)
+      会议 -体育            会议 but not 体育 (also: 会议 NOT 体育)
+      "New York 时报"       a phrase: these words in this order
+      (徐闻 OR 雷州) 会议   parentheses group
+
+    Operators are ASCII and upper case; quote them to search for them ("OR").
+    """
+    from .syntax import QueryError, check
+
+    try:
+        check(query)
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from exc
     article_filter = _filter(portal=portal, since=since, until=until, reporter=reporter,
                              editor=editor, source=source)
     with opened(db_path) as archive:
@@ -111,7 +138,7 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
         try:
             hits = archive.search(query, limit=limit, **vars(article_filter))
         except QueryError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.UsageError(str(exc)) from exc
         rows = [hit.as_dict() for hit in hits]
         if fmt != "json":
             for row in rows:

@@ -330,8 +330,8 @@ class Archive:
             "SELECT portal FROM articles UNION SELECT portal FROM runs ORDER BY 1")]
 
     def fts_query(self, query: str) -> str:
-        """The FTS5 MATCH expression the archive uses for ``query``."""
-        from .fold import fts_query
+        """The FTS5 MATCH expression the archive uses for ``query`` (``QueryError`` if malformed)."""
+        from .syntax import fts_query
 
         return fts_query(query, self.fold_table)
 

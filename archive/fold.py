@@ -17,7 +17,8 @@ characters, so the archive indexes *overlapping bigrams* of a folded copy of the
   makes one-character prefix queries exact.
 * **Queries**: a term of two or more characters becomes the FTS5 phrase of its bigrams
   (``"徐闻 闻奋 奋力"``), which matches exactly the runs that contain the term: recall equals a
-  ``LIKE '%term%'`` scan of the folded text. A one-character term becomes ``"c" *``.
+  ``LIKE '%term%'`` scan of the folded text. A one-character term becomes ``"c" *``. The query
+  language around terms (OR, NOT, phrases, parentheses) is ``archive/syntax.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from collections.abc import Iterable, Mapping
 TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* N* P* S* M* Co Cn Cf'"
 
 # Run breaks: whitespace and C0/C1 controls, the characters the tokenizer above separates on.
-_SEPARATORS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+_SEPARATOR = r"[\s\x00-\x1f\x7f-\x9f]"
+_SEPARATORS = re.compile(_SEPARATOR + "+")
 
 FoldTable = Mapping[int, str]
 
@@ -96,11 +98,14 @@ def index_text(text: str, table: FoldTable) -> str:
 
 
 def index_texts(texts: Iterable[str], table: FoldTable) -> str:
-    """Index text of several texts; a newline keeps a match from spanning two of them."""
+    """Index text of several texts; a newline keeps a word from spanning two of them.
+
+    (A quoted phrase with whitespace in it can span them: the newline is whitespace.)
+    """
     return "\n".join(index_text(text, table) for text in texts if text)
 
 
-def _quote(token: str) -> str:
+def quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
@@ -109,23 +114,32 @@ def term_query(term: str, table: FoldTable) -> str:
     parts = []
     for run in runs(fold(term, table)):
         if len(run) == 1:
-            parts.append(_quote(run) + " *")
+            parts.append(quote(run) + " *")
         else:
-            parts.append(_quote(" ".join(run[i : i + 2] for i in range(len(run) - 1))))
+            parts.append(quote(" ".join(run[i : i + 2] for i in range(len(run) - 1))))
     return " AND ".join(parts)
 
 
-def split_terms(query: str) -> list[str]:
-    """Whitespace separates terms; every term must occur (AND)."""
-    return [term for term in query.split() if runs(term)]
+def spaced(before: str, after: str) -> bool:
+    """Whether whitespace between two folded characters must be whitespace in the text too.
+
+    Between two narrow characters (Latin letters, digits, ASCII punctuation) whitespace separates
+    words, so ``new york`` does not match ``newyork``. Next to a wide character (Chinese, which is
+    written without spaces, or full-width punctuation) it may be whitespace or nothing: a phrase
+    ``"COVID-19 疫苗"`` or ``"徐闻 会议"`` also matches ``COVID-19疫苗`` and ``徐闻会议``.
+    """
+    return not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in (before, after))
 
 
-def fts_query(query: str, table: FoldTable) -> str:
-    """The FTS5 MATCH expression for a user query; ``ValueError`` when nothing is searchable."""
-    terms = split_terms(query)
-    if not terms:
-        raise ValueError(f"nothing to search for in {query!r}")
-    return " AND ".join(term_query(term, table) for term in terms)
+def term_pattern(term: str, table: FoldTable) -> str:
+    """A regular expression for where ``term`` (a word or a phrase) occurs in folded text."""
+    parts = runs(fold(term, table))
+    pattern = "".join(
+        (_SEPARATOR + ("+" if spaced(parts[i - 1][-1], run[0]) else "*") if i else "")
+        + re.escape(run)
+        for i, run in enumerate(parts)
+    )
+    return pattern
 
 
 def snippet(
@@ -141,16 +155,17 @@ def snippet(
     """A window of the original ``text`` around the first match, with every match marked.
 
     Positions are found in the folded text and applied to the original, which the
-    length-preserving fold allows. ``None`` when no term occurs in ``text``.
+    length-preserving fold allows. Whitespace in a term (a phrase) matches as ``term_pattern``
+    says. ``None`` when no term occurs in ``text``.
     """
     folded = fold(text, table)
-    needles = sorted({fold(t, table) for t in terms if t}, key=len, reverse=True)
     spans: list[tuple[int, int]] = []
-    for needle in needles:
-        pos = folded.find(needle)
-        while pos != -1:
-            spans.append((pos, pos + len(needle)))
-            pos = folded.find(needle, pos + 1)
+    for term in {t for t in terms if t}:
+        # The lookahead finds overlapping occurrences too.
+        needle = term_pattern(term, table)
+        if needle:
+            spans += [(m.start(), m.start() + len(m.group(1)))
+                      for m in re.finditer(f"(?=({needle}))", folded)]
     if not spans:
         return None
     spans.sort()

@@ -1,8 +1,9 @@
 """Full-text search over the current version of every article, ranked by bm25.
 
-The index and the query language are explained in ``archive/fold.py`` and ``docs/archive.md``:
-whitespace separates terms that must all occur, each term matches as a substring (like
-``LIKE '%term%'``) in either script. Snippets come from the original text.
+The index is explained in ``archive/fold.py``, the query language (words that must all occur,
+OR, ``-``/NOT, quoted phrases, parentheses) in ``archive/syntax.py``, both in ``docs/archive.md``.
+Each word matches as a substring (like ``LIKE '%word%'``) in either script. Snippets come from
+the original text.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from .fold import fts_query, snippet, split_terms
+from .fold import snippet
 from .query import ArticleFilter
+from .syntax import QueryError, parse, positive_terms, to_fts
 
 if TYPE_CHECKING:
     from .db import Archive
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
 
 # Above this many matching articles, results come newest first rather than by bm25.
 RANK_LIMIT = 20_000
+
+
+__all__ = ["RANK_LIMIT", "QueryError", "SearchHit", "search"]
 
 
 @dataclass
@@ -38,10 +43,6 @@ class SearchHit:
         return asdict(self)
 
 
-class QueryError(ValueError):
-    """A query with nothing searchable in it."""
-
-
 def search(
     archive: Archive,
     query: str,
@@ -56,11 +57,12 @@ def search(
     offset: int = 0,
     marks: tuple[str, str] = ("[", "]"),
 ) -> list[SearchHit]:
-    """Articles matching every term of ``query``, best first (newest first past RANK_LIMIT)."""
-    try:
-        match = fts_query(query, archive.fold_table)
-    except ValueError as exc:
-        raise QueryError(str(exc)) from exc
+    """Articles matching ``query``, best first (newest first past RANK_LIMIT).
+
+    ``QueryError`` (a ``ValueError``) when the query is malformed; see ``archive/syntax.py``.
+    """
+    parsed = parse(query)
+    match = to_fts(parsed, archive.fold_table)
     clauses, params = ArticleFilter(portal, since, until, reporter, editor, source).where()
     # bm25 costs a few microseconds for every matching row, whatever the LIMIT. Counting is
     # ~20x cheaper, so count first: a word found in more than RANK_LIMIT articles (where its
@@ -77,7 +79,7 @@ def search(
         + f" ORDER BY {order} LIMIT ? OFFSET ?"
     )
     rows = archive.conn.execute(sql, [match, *params, int(limit), int(offset)]).fetchall()
-    terms = split_terms(query)
+    terms = [term.text for term in positive_terms(parsed)]
     hits = []
     for article_id, url, portal_, headline, published_at, source_, version_id, rank in rows:
         people = archive.conn.execute(

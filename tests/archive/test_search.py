@@ -9,9 +9,10 @@ import pytest
 from conftest import make_capture, make_record
 
 from archive import Archive
-from archive.fold import fold, fts_query, index_text, snippet, split_terms
+from archive.fold import fold, index_text, snippet
 from archive.search import QueryError
 from archive.serve import METADATA_FILE
+from archive.syntax import fts_query
 
 # Simplified characters, Traditional forms of some of them, punctuation, Latin, digits, and
 # characters from CJK extensions B and G; small enough that random queries find something.
@@ -65,7 +66,7 @@ def expected_ids(archive: Archive, records: dict, query: str) -> set[int]:
                   *(p["name"] for p in record["reporters"] + record["editors"]),
                   record["source"] or ""]
         folded = [fold(f, table) for f in fields]
-        if all(any(fold(term, table) in f for f in folded) for term in split_terms(query)):
+        if all(any(fold(term, table) in f for f in folded) for term in query.split()):
             found.add(n)
     return found
 
@@ -83,7 +84,7 @@ def test_recall_equals_a_substring_scan(corpus):
                 for _ in range(150)]
     checked = 0
     for query in queries:
-        if not split_terms(query):
+        if not query.split():
             continue
         got = {hit.id for hit in archive.search(query, limit=1000)}
         assert got == expected_ids(archive, records, query), query
@@ -158,16 +159,16 @@ def test_filters(seeded):
 
 def test_one_character_and_malformed_queries(seeded):
     assert [h.id for h in seeded.search("聞")] == [1]
-    assert [h.id for h in seeded.search('"')] == []
-    assert [h.id for h in seeded.search("徐闻 AND OR NOT")] == []  # operators are just text
-    with pytest.raises(QueryError):
-        seeded.search("   ")
+    assert [h.id for h in seeded.search('徐闻 "AND" "OR" "NOT"')] == []  # quoted operators are text
+    for malformed in ["   ", '"', "徐闻 AND OR NOT", "(徐闻", "-徐闻"]:
+        with pytest.raises(QueryError):
+            seeded.search(malformed)
 
 
 def test_index_text_and_query_shape():
-    table = {ord("聞"): "闻"}
+    table = {ord("聞"): "闻", ord("＂"): '"'}
     assert index_text("徐聞奮 ab", table) == "徐闻 闻奮 奮 ab b"
-    assert fts_query('徐聞 a "', table) == '"徐闻" AND "a" * AND """" *'
+    assert fts_query("徐聞 a ＂", table) == '"徐闻" AND "a" * AND """" *'
     assert snippet("甲乙丙丁", ["乙丙"], table) == "甲[乙丙]丁"
 
 
