@@ -24,6 +24,7 @@ characters, so the archive indexes *overlapping bigrams* of a folded copy of the
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -35,8 +36,8 @@ from collections.abc import Iterable, Mapping
 TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* N* P* S* M* Co Cn Cf'"
 
 # Run breaks: whitespace and C0/C1 controls, the characters the tokenizer above separates on.
-_SEPARATOR = r"[\s\x00-\x1f\x7f-\x9f]"
-_SEPARATORS = re.compile(_SEPARATOR + "+")
+SEPARATOR_CHARS = r"\s\x00-\x1f\x7f-\x9f"
+_SEPARATORS = re.compile(f"[{SEPARATOR_CHARS}]+")
 
 FoldTable = Mapping[int, str]
 
@@ -134,11 +135,10 @@ def spaced(before: str, after: str) -> bool:
 def term_pattern(term: str, table: FoldTable) -> str:
     """A regular expression for where ``term`` (a word or a phrase) occurs in folded text."""
     parts = runs(fold(term, table))
-    pattern = "".join(
-        (_SEPARATOR + ("+" if spaced(parts[i - 1][-1], run[0]) else "*") if i else "")
-        + re.escape(run)
-        for i, run in enumerate(parts)
-    )
+    pattern = re.escape(parts[0]) if parts else ""
+    for before, run in itertools.pairwise(parts):
+        gap = "+" if spaced(before[-1], run[0]) else "*"
+        pattern += f"[{SEPARATOR_CHARS}]{gap}" + re.escape(run)
     return pattern
 
 

@@ -24,9 +24,10 @@ operators this module writes join them. The grammar, operators in ASCII and uppe
   会议, 大会. A negation covers the one word, phrase or group after it and is subtracted from
   the group it stands in: ``会议 OR 大会 -体育`` drops every article with 体育.
 * Errors (``QueryError``): an unclosed quote, unbalanced parentheses, an empty phrase or group, an
-  operator with nothing to act on, a negation as an alternative of OR (``A OR -B``), and a query
-  or group made only of negations, which FTS5 cannot answer (and which would match nearly
-  everything).
+  operator with nothing to act on, a ``-`` followed by whitespace, a negation as an alternative
+  of OR (``A OR -B``), a query or group made only of negations, which FTS5 cannot answer (and
+  which would match nearly everything), and a phrase with more than ``MAX_OPTIONAL_GAPS`` spaces
+  next to Chinese characters.
 """
 
 from __future__ import annotations
@@ -34,12 +35,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .fold import FoldTable, fold, quote, runs, spaced, term_query
+from .fold import SEPARATOR_CHARS, FoldTable, fold, quote, runs, spaced, term_query
 
 # Characters that end a word outside quotes: whitespace and controls (the tokenizer's
-# separators, see fold._SEPARATORS) and the syntax characters.
-_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
-_WORD = re.compile(r'[^\s\x00-\x1f\x7f-\x9f"()|]+')
+# separators) and the syntax characters.
+_SPACE = re.compile(f"[{SEPARATOR_CHARS}]")
+_WORD = re.compile(f'[^{SEPARATOR_CHARS}"()|]+')
 KEYWORDS = ("OR", "AND", "NOT")
 
 

@@ -461,3 +461,19 @@ def test_command_reports_malformed_queries_as_usage_errors(news_path, tmp_path, 
         assert "\nError: " in result.output and message in result.output
         assert result.output.startswith("Usage: ")
     assert not (tmp_path / "missing.sqlite").exists()
+
+
+def test_canned_sql_search_takes_words_only(news):
+    """The Datasette query agrees on plain words and, as documented, reads operators as text."""
+    from archive.serve import METADATA_FILE
+
+    metadata = json.loads(METADATA_FILE.read_text("utf-8"))
+    sql = metadata["databases"]["newscrawler"]["queries"]["search"]["sql"]
+
+    def canned(query: str) -> set[int]:
+        return {row[0] for row in news.conn.execute(sql, {"q": query})}
+
+    assert canned("徐聞 会议") == ids(news, "徐聞 会议") == {1}
+    assert canned("湛江 港") == ids(news, "湛江 港") == {3, 4}
+    assert canned("york OR") == ids(news, 'york "OR"') == {3, 4, 6}  # "or" as a word
+    assert canned("徐闻 OR 雷州") == set()
