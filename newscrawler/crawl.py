@@ -58,6 +58,9 @@ class CrawlResult:
             f"  robots.txt refusals: {self.count('robotstxt/forbidden')}",
             f"  HTTP errors: {http_errors}",
         ]
+        before = self.count("newscrawler/resume/budget_spent_before")
+        if before:
+            lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles)")
         older = self.count("newscrawler/since/skipped_after_extraction")
         if older:
             lines.append(f"  published before --since (captured, no record): {older}")

@@ -53,9 +53,11 @@ def progress_line(portal: str, stats: dict[str, Any], elapsed: float,
         done = (count("newscrawler/validate/articles")
                 + sum(int(v or 0) for k, v in stats.items() if k.startswith("newscrawler/validate/invalid/"))
                 + count("newscrawler/incremental/not_modified"))
-        line += f"  {min(done, max_articles)}/{max_articles}"
-        if 0 < done < max_articles:
-            line += f"  ETA {_clock(elapsed * (max_articles - done) / done)}"
+        # A resumed job's budget counts the articles of the run it resumes.
+        before = count("newscrawler/resume/budget_spent_before")
+        line += f"  {min(before + done, max_articles)}/{max_articles}"
+        if done > 0 and before + done < max_articles:
+            line += f"  ETA {_clock(elapsed * (max_articles - before - done) / done)}"
     return line
 
 

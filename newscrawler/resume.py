@@ -230,3 +230,89 @@ class ResumableScheduler(Scheduler):
                 (jobdir / "requests.seen").unlink(missing_ok=True)
             (jobdir / RUNNING_MARKER).unlink(missing_ok=True)
         return result
+
+
+# The ``--max-articles`` budget a job has spent, beside ``requests.seen`` in the job directory.
+BUDGET_FILE = "articles.counted"
+
+
+class ArticleBudget:
+    """The articles a job has spent of its ``--max-articles`` budget, kept across resumes.
+
+    The spider counts an article when it requests it; a crawl killed and run again would count
+    from zero and fetch N more. So every spend is appended to ``articles.counted`` in the job
+    directory and flushed at once, as ``requests.seen`` is: ``R <url>`` when the spider spends
+    budget on an article request, ``A <url>`` when that page went through every pipeline. A
+    line cut off by a kill is ignored.
+
+    What a resumed crawl counts as spent depends on how the last one ended:
+
+    - killed (``ResumableScheduler`` discarded its queue): the articles archived. Requests that
+      were in flight or queued died with it; a listing rediscovers them and they are spent again.
+    - stopped cleanly (queue kept): every article requested. Those still queued are fetched from
+      the queue, and a listing rediscovering one spends nothing more.
+
+    At start the file is rewritten to what is spent; a job that completes removes it.
+    """
+
+    def __init__(self, jobdir: str | Path | None, queue_discarded: bool = False) -> None:
+        self.spent: set[str] = set()
+        self.before = 0  # spent by earlier runs of the job
+        self.path = Path(jobdir) / BUDGET_FILE if jobdir else None
+        self.file: Any = None
+        if self.path is None:
+            return
+        requested, archived = _read_budget(self.path)
+        self.spent = set(archived) if queue_discarded else requested | archived
+        # Rewritten whole (then replaced), so a kill now leaves the old file or the new one.
+        temporary = self.path.with_name(BUDGET_FILE + ".new")
+        with temporary.open("w", encoding="utf-8") as out:
+            for url in sorted(self.spent):
+                out.write(f"{'A' if url in archived else 'R'} {url}\n")
+        os.replace(temporary, self.path)
+        self.before = len(self.spent)
+        self.file = self.path.open("a", encoding="utf-8")
+
+    def __len__(self) -> int:
+        return len(self.spent)
+
+    def __contains__(self, url: object) -> bool:
+        return url in self.spent
+
+    def spend(self, url: str) -> None:
+        if url not in self.spent:
+            self.spent.add(url)
+            self._write("R", url)
+
+    def archived(self, url: str) -> None:
+        self.spent.add(url)
+        self._write("A", url)
+
+    def _write(self, kind: str, url: str) -> None:
+        if self.file is not None and "\n" not in url:
+            self.file.write(f"{kind} {url}\n")
+            self.file.flush()
+
+    def close(self, complete: bool) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        if complete and self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+
+def _read_budget(path: Path) -> tuple[set[str], set[str]]:
+    """The URLs requested (``R`` or ``A``) and archived (``A``) in a budget file's whole lines."""
+    requested: set[str] = set()
+    archived: set[str] = set()
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return requested, archived
+    for line in text.split("\n")[:-1]:  # after the last newline: a line the kill cut off
+        kind, _, url = line.partition(" ")
+        if url and kind in ("R", "A"):
+            requested.add(url)
+            if kind == "A":
+                archived.add(url)
+    return requested, archived

@@ -31,9 +31,10 @@ from urllib.parse import urlsplit
 
 from .extract import extract
 from .extract.decode import decode_html
+from .extract.fields import RawImage
 from .extract.generic import GenericLayout
 from .extract.normalize import clean_text, collapse_whitespace
-from .extract.page import Page, text_of
+from .extract.page import Page, select_xpath, text_of
 from .portals.generic import GenericPortal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +139,68 @@ class Proposal:
     paragraphs: str | None = None
     credit_lines: str | None = None
     images: str | None = None
+    image_caption_xpath: str | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def _image_url(page: Page, img: Any) -> str | None:
+    src = next((img.get(k) for k in ("data-src", "data-original", "src") if img.get(k)), None)
+    return page.absolute(src) if src else None
+
+
+def _propose_images(page: Page, proposal: Proposal, container: str, wanted: list[RawImage]) -> None:
+    """The story's images, without furniture in the body box (share QR codes), and a caption
+    XPath relative to each image when the generic extractor found captions."""
+    urls = [image.url for image in wanted]
+    story = [img for img in page.css(f"{container} img") if _image_url(page, img) in urls]
+    if not story:
+        return
+    candidates = [f"{container} img"]
+    parents = [parent for parent in (img.getparent() for img in story) if parent is not None]
+    tag = str(parents[0].tag) if parents else ""
+    if len(parents) == len(story) and all(parent.tag == tag for parent in parents):
+        token = _token(parents[0])
+        if token and all(_token(parent) == token for parent in parents):
+            candidates.append(f"{container} {token} img")
+        candidates.append(f"{container} > {tag} > img")
+    proposal.images = next((c for c in candidates if page.css(c) == story), None)
+    if proposal.images is None:
+        proposal.images = candidates[0]
+        proposal.notes.append("images: the selector also takes images that are not the story's; narrow it")
+    captions = [image.caption for image in wanted if image.url in [_image_url(page, i) for i in story]]
+    if not any(captions):
+        return
+    for xpath in _caption_xpaths(page, story, captions):
+        found = [select_xpath(img, xpath) for img in story]
+        read = [clean_text(text_of(f[0])) if f else None for f in found]
+        if read == [clean_text(c) if c else None for c in captions]:
+            proposal.image_caption_xpath = xpath
+            return
+    proposal.notes.append("images: captions found, but no caption path fits every image")
+
+
+def _caption_xpaths(page: Page, story: list[Any], captions: list[str | None]) -> list[str]:
+    """Caption paths to try, relative to an image: a figure's figcaption, or the block right
+    after the image's own block, by its stable class or its tag."""
+    paths = ["ancestor::figure[1]/figcaption"]
+    for img, caption in zip(story, captions, strict=True):
+        if not caption:
+            continue
+        block = img.getparent()
+        while block is not None and block.tag in ("a", "span", "strong", "em", "b", "i", "font", "center"):
+            block = block.getparent()
+        following = block.getnext() if block is not None else None
+        if block is None or following is None:
+            continue
+        step = f"ancestor::{block.tag}[1]" if block is not img.getparent() else ".."
+        names = [n for n in (following.get("class") or "").split() if is_stable_name(n)]
+        for name in names:
+            paths.append(
+                f"{step}/following-sibling::{following.tag}[1]"
+                f"[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+            )
+        break
+    return paths
 
 
 def propose(url: str, body: bytes, content_type: str | None = None) -> Proposal:
@@ -180,7 +242,7 @@ def propose(url: str, body: bytes, content_type: str | None = None) -> Proposal:
         if container_selector:
             proposal.paragraphs = f"{container_selector} {located[0].tag}"
             if raw.images:
-                proposal.images = f"{container_selector} img"
+                _propose_images(page, proposal, container_selector, raw.images)
     if not proposal.paragraphs:
         proposal.notes.append("paragraphs: the body's container has no stable name")
 
@@ -246,6 +308,7 @@ class {cls}V1(Layout):
     paragraphs = {paragraphs!r}
     credit_lines = {credit_lines!r}
     images = {images!r}
+    image_caption_xpath = {image_caption_xpath!r}
 
 
 @register
@@ -315,6 +378,7 @@ def new_portal(name: str, sample: Path, url: str, portals_dir: Path = PORTALS_DI
         cls=_class_name(name), headline=proposal.headline,
         info_line=proposal.info_line or proposal.headline, paragraphs=proposal.paragraphs,
         credit_lines=proposal.credit_lines, images=proposal.images,
+        image_caption_xpath=proposal.image_caption_xpath,
         fixture=fixture.relative_to(fixtures_dir.parent) if fixtures_dir.parent in fixture.parents else fixture,
         home=home, folder_url=f"{parts.scheme}://{parts.hostname}{folder}/", article_rule=article_rule,
         listing_rule=rf"^/(?:index\.html?)?$|^{folder_listing}$",

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from support import ROOT, ZJDAILY, run_cli
 
 from archive.compare import differences, snapshot
 from newscrawler.items import PageItem
-from newscrawler.resume import RUNNING_MARKER, ArchivedDupeFilter
+from newscrawler.resume import BUDGET_FILE, RUNNING_MARKER, ArchivedDupeFilter, ArticleBudget
 
 # Pages the fixture server answered before the kill (robots.txt included); the copy has 36.
 KILL_AFTER = (3, 14, 27)
@@ -36,11 +37,11 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-def _args(portal: Path, work: Path, delay: str = "0") -> list[str]:
+def _args(portal: Path, work: Path, delay: str = "0", extra: tuple[str, ...] = ()) -> list[str]:
     return [
         "crawl", "zjdaily", "--replay", str(portal), "--db", str(work / "archive.sqlite"),
         "-s", f"NEWSCRAWLER_REPLAY_LOG={work / 'access.jsonl'}", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", f"DOWNLOAD_DELAY={delay}", "--log-level", "WARNING",
+        "-s", f"DOWNLOAD_DELAY={delay}", "--log-level", "WARNING", *extra,
     ]
 
 
@@ -58,16 +59,25 @@ def _served(log: Path) -> int:
     return log.read_bytes().count(b"\n")
 
 
-def _crawl_and_kill(portal: Path, work: Path, after: int, how: signal.Signals = signal.SIGKILL) -> None:
+def _articles_served(log: Path) -> list[str]:
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8").split("\n")[:-1]
+    return [path for path in (json.loads(line)["path"] for line in lines) if path.startswith("/p/")]
+
+
+def _crawl_and_kill(portal: Path, work: Path, after: int, how: signal.Signals = signal.SIGKILL,
+                    extra: tuple[str, ...] = (), served: Callable[[Path], int] = _served) -> None:
+    """Crawl, and send ``how`` once ``served`` (default: every page) counts ``after`` answers."""
     log = work / "access.jsonl"
     process = subprocess.Popen(
-        [sys.executable, "-m", "newscrawler", *_args(portal, work, delay="0.1")],
+        [sys.executable, "-m", "newscrawler", *_args(portal, work, delay="0.1", extra=extra)],
         cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
-        while _served(log) < after:
+        while served(log) < after:
             assert process.poll() is None, "the crawl ended before it could be killed"
             assert time.monotonic() < deadline, "the crawl made no progress"
             time.sleep(0.01)
@@ -112,6 +122,77 @@ def test_a_crawl_stopped_cleanly_resumes_from_its_queue_fetching_each_article_on
     served = [json.loads(line)["path"] for line in (tmp_path / "access.jsonl").read_text().splitlines()]
     articles = [path for path in served if path.startswith("/p/")]
     assert len(articles) == len(set(articles)) == len(uninterrupted["articles"])
+
+
+# Above what a clean stop drains (the downloader holds up to CONCURRENT_REQUESTS, 8), so that
+# requests are left in the queue it keeps; below the 26 articles of the portal.
+MAX_ARTICLES = 20
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_max_articles_counts_the_articles_of_the_run_it_resumes(
+    portal: Path, uninterrupted: dict, tmp_path: Path, how: signal.Signals
+) -> None:
+    limit = ("--max-articles", str(MAX_ARTICLES))
+    assert len(uninterrupted["articles"]) > MAX_ARTICLES
+    log = tmp_path / "access.jsonl"
+    _crawl_and_kill(portal, tmp_path, 4, how, extra=limit, served=lambda log: len(_articles_served(log)))
+    job = tmp_path / "jobs" / "zjdaily"
+    assert (job / BUDGET_FILE).exists()
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        archived = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 0 < archived < MAX_ARTICLES
+    fetched_before = len(_articles_served(log))
+
+    result = run_cli(*_args(portal, tmp_path, extra=limit))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.search(r"resumed: \d+ articles counted by the interrupted run", result.stdout), result.stdout
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        # N in total, not N more: the resumed run fetched only what the first one had not archived.
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES
+        assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == MAX_ARTICLES
+        statuses = [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["killed" if how == signal.SIGKILL else "shutdown", "finished"]
+    fetched_after = _articles_served(log)[fetched_before:]
+    assert len(fetched_after) == len(set(fetched_after)) == MAX_ARTICLES - archived
+    # The job finished: its count goes with it, and the next crawl has a budget of its own.
+    assert not (job / BUDGET_FILE).exists()
+    again = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "3")))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resumed:" not in again.stdout
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES + 3
+
+
+def test_the_article_budget_file(tmp_path: Path) -> None:
+    first = ArticleBudget(tmp_path)
+    assert len(first) == first.before == 0
+    for url in ("https://a/1", "https://a/2", "https://a/3"):
+        first.spend(url)
+    first.spend("https://a/1")  # spent once
+    first.archived("https://a/1")
+    assert len(first) == 3 and "https://a/2" in first
+    first.close(complete=False)
+    with (tmp_path / BUDGET_FILE).open("a", encoding="utf-8") as budget:
+        budget.write("A https://a/2")  # cut off by a kill: not archived
+    # Killed: the queue is gone, only the archived article counts (2 and 3 are spent again).
+    killed = ArticleBudget(tmp_path, queue_discarded=True)
+    assert killed.spent == {"https://a/1"} and killed.before == 1
+    killed.spend("https://a/4")
+    killed.close(complete=False)
+    # Stopped cleanly: what was requested is queued still, and counts.
+    stopped = ArticleBudget(tmp_path)
+    assert stopped.spent == {"https://a/1", "https://a/4"}
+    stopped.archived("https://a/4")
+    stopped.close(complete=False)
+    assert ArticleBudget(tmp_path, queue_discarded=True).spent == {"https://a/1", "https://a/4"}
+    # A job that completes leaves nothing behind; without a job directory nothing is kept.
+    ArticleBudget(tmp_path).close(complete=True)
+    assert not (tmp_path / BUDGET_FILE).exists()
+    memory = ArticleBudget(None)
+    memory.spend("https://a/5")
+    memory.close(complete=True)
+    assert len(memory) == 1 and not list(tmp_path.iterdir())
 
 
 def test_fingerprints_persist_only_for_archived_pages(tmp_path: Path) -> None:

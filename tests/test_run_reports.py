@@ -243,6 +243,9 @@ def test_the_progress_line() -> None:
     # 8 of 20 articles in 12 s: 12 more articles take 18 s.
     assert progress_line("zjdaily", stats, 12.0, max_articles=20).endswith("  8/20  ETA 0:00:18")
     assert progress_line("zjdaily", {}, 0.0, max_articles=20).endswith("errors 0  0/20")
+    # Resumed: 4 articles counted by the interrupted run; 8 more in 12 s, 8 left take 12 s.
+    resumed = {**stats, "newscrawler/resume/budget_spent_before": 4}
+    assert progress_line("zjdaily", resumed, 12.0, max_articles=20).endswith("  12/20  ETA 0:00:12")
 
 
 @pytest.mark.parametrize(("mode", "enabled"), [("off", False), ("auto", False), ("on", True), ("bogus", False)])

@@ -91,3 +91,19 @@ def test_generated_class_names_are_never_used() -> None:
     assert stable_selector(page, [h1]) == "div.article h1"
     paragraphs = page.css("div.article p")
     assert stable_selector(page, paragraphs) == "div.article p"
+
+
+def test_images_leave_out_furniture_and_captions_get_a_path() -> None:
+    from newscrawler.scaffold import propose
+
+    sample = FIXTURES / "generic" / "www.xiaoxiang-morning.example" / "content/2024-06/26/content_1187342.html"
+    url = "https://www.xiaoxiang-morning.example/content/2024-06/26/content_1187342.html"
+    proposal = propose(url, sample.read_bytes())
+    # The share QR code in the body box is not one of the story's images.
+    assert proposal.images == "#detailContent > p > img"
+    assert proposal.image_caption_xpath is not None and "pic-desc" in proposal.image_caption_xpath
+    page = Page(sample.read_text(encoding="utf-8"), url)
+    assert [img.get("src") for img in page.css(proposal.images)] == [
+        "/uploads/image/20240626/1719389214731.jpg",
+        "/uploads/image/20240626/1719389302518.jpg",
+    ]

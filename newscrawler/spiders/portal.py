@@ -11,6 +11,9 @@ found on article pages). Depth is Scrapy's ``DEPTH_LIMIT``.
 
 Articles the archive already holds are requested again only when the recrawl policy says so,
 and then conditionally (``newscrawler.incremental``); listing pages are always requested.
+
+``max_articles`` counts the article requests of the whole job: a crawl resumed in its job
+directory counts those of the run it resumes (``newscrawler.resume.ArticleBudget``).
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.job import job_dir
 from twisted.python.failure import Failure
 
 from .. import portals
@@ -31,6 +37,10 @@ from ..extract.times import parse_time, portal_zone
 from ..incremental import Incremental
 from ..items import PageItem
 from ..portals.base import Portal
+from ..resume import COMPLETE, ArticleBudget
+
+# Request meta: the canonical URL an article request spent the --max-articles budget on.
+BUDGET_META = "newscrawler_budget"
 
 
 def parse_since(value: str | date | None) -> date | None:
@@ -71,6 +81,13 @@ class PortalSpider(scrapy.Spider):
         # Other arguments (an e-paper's date_from/date_to) choose the profile's start pages.
         self.start_args = dict(kwargs)
         self._incremental: Incremental | None = None
+        self._budget: ArticleBudget | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
+        return spider
 
     @property
     def incremental(self) -> Incremental:
@@ -79,9 +96,32 @@ class PortalSpider(scrapy.Spider):
             self._incremental = Incremental.from_settings(self.settings, self.profile.name)
         return self._incremental
 
+    @property
+    def budget(self) -> ArticleBudget:
+        """The articles counted against ``max_articles`` in this job, this run's and earlier ones'
+        (read on first use: by then the scheduler has dealt with a killed crawl's queue)."""
+        if self._budget is None:
+            stats = self.crawler.stats if hasattr(self, "crawler") else None
+            discarded = bool(stats and stats.get_value("newscrawler/resume/queue_discarded"))
+            self._budget = ArticleBudget(job_dir(self.settings) if hasattr(self, "crawler") else None,
+                                         queue_discarded=discarded)
+            if self._budget.before and stats is not None:
+                stats.set_value("newscrawler/resume/budget_spent_before", self._budget.before)
+                self.logger.info("Resuming a job that counted %s articles already", self._budget.before)
+        return self._budget
+
+    def _item_scraped(self, item: Any, response: Any, spider: Any = None) -> None:
+        # For an item from an errback ``response`` is the failure, which carries the request too.
+        request = getattr(response, "request", None)
+        url = request.meta.get(BUDGET_META) if request is not None else None
+        if url:
+            self.budget.archived(url)
+
     def closed(self, reason: str) -> None:
         if self._incremental is not None:
             self._incremental.close()
+        if self._budget is not None:
+            self._budget.close(complete=reason in COMPLETE)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.profile.start_urls_for(**self.start_args):
@@ -96,7 +136,7 @@ class PortalSpider(scrapy.Spider):
         )
 
     def _budget_left(self) -> bool:
-        return self.max_articles is None or self.articles_requested < self.max_articles
+        return self.max_articles is None or len(self.budget) < self.max_articles
 
     def parse(self, response: Response, kind: str = "listing") -> Iterator[Any]:
         if response.status == 304:
@@ -121,7 +161,9 @@ class PortalSpider(scrapy.Spider):
                     self.crawler.stats.inc_value("newscrawler/spider/skipped_before_since")
                     continue
                 canonical = self.profile.canonical_url(entry.url)
-                if canonical in self.articles_seen or not self._budget_left():
+                # Spent by the run this one resumes: requested again (if need be) for free.
+                spent = canonical in self.budget
+                if canonical in self.articles_seen or not (spent or self._budget_left()):
                     continue  # a twin or a repeat link must not use up the --max-articles budget
                 self.articles_seen.add(canonical)
                 plan = self.incremental.plan(canonical)
@@ -131,8 +173,12 @@ class PortalSpider(scrapy.Spider):
                     continue
                 if plan.revisit:
                     self.crawler.stats.inc_value("newscrawler/incremental/revisited")
-                self.articles_requested += 1
-                yield self._request(entry.url, "article", plan.headers)
+                if not spent:
+                    self.articles_requested += 1
+                    self.budget.spend(canonical)
+                request = self._request(entry.url, "article", plan.headers)
+                request.meta[BUDGET_META] = canonical
+                yield request
             elif kind == "listing" and not all_old and self._budget_left():
                 yield self._request(entry.url, "listing")
 
