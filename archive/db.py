@@ -138,6 +138,7 @@ class Archive:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self._writer.flush()  # the search index rows of the transaction, in one segment
         except BaseException:
             self.conn.execute("ROLLBACK")
             self._writer.rolled_back()
@@ -178,15 +179,19 @@ class Archive:
         return crawl_state(self.conn, url, portal)
 
     def add_captures(
-        self, run_id: int, items: Iterable[tuple[dict[str, Any], dict[str, Any] | None]]
+        self, run_id: int,
+        items: Iterable[tuple[dict[str, Any], dict[str, Any] | None]
+                        | tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]],
     ) -> list[str]:
         """Store many pages in one transaction: all or none, one outcome per page.
 
-        Each commit makes the full-text index write a segment, so a crawl that can buffer a few
-        dozen pages (or an import of old captures) writes several times faster this way.
+        Items are ``(capture, record)`` or ``(capture, record, context)``, as for
+        ``add_capture``. Each commit makes the full-text index write a segment, so a crawl that
+        can buffer a few dozen pages (or an import of old captures) writes several times faster
+        this way.
         """
         with self.transaction():
-            return [self._writer.add_capture(run_id, capture, record) for capture, record in items]
+            return [self._writer.add_capture(run_id, *item) for item in items]
 
     def add_version_from_reparse(self, capture_id: int, record: dict[str, Any]) -> str:
         """Store a record re-extracted from a stored capture; returns unchanged, added, matched

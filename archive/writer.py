@@ -69,6 +69,8 @@ class Writer:
         self._dictionaries: dict[tuple[str, str], tuple[int, bytes] | None] = {}
         self._pending: dict[tuple[str, str], tuple[int, bytes] | None] = {}
         self._run_portals: dict[int, str] = {}
+        # Search index rows of this transaction, written just before it commits (``flush``).
+        self._search_rows: list[tuple[Any, ...]] = []
 
     # Transaction hooks: cached dictionary ids are only trusted once their row is committed.
     def committed(self) -> None:
@@ -77,6 +79,29 @@ class Writer:
 
     def rolled_back(self) -> None:
         self._pending.clear()
+        self._search_rows.clear()
+
+    def flush(self) -> None:
+        """Write the transaction's search index rows; ``archive.db`` calls it before COMMIT.
+
+        FTS5 writes its pending terms out as a new index segment whenever a later statement of the
+        transaction opens a statement journal (an UPDATE with constraints does), so rows inserted
+        as each page is stored would make one segment per page however many pages a transaction
+        holds. Written together at the end, they make one segment per transaction. In order: an
+        article made current twice in a transaction is deleted and inserted as it was stored.
+        """
+        rows, self._search_rows = self._search_rows, []
+        for row in rows:
+            if len(row) == 5:
+                self.conn.execute(
+                    "INSERT INTO search (search, rowid, headline, body, names)"
+                    " VALUES ('delete', ?, ?, ?, ?)",
+                    row[1:],
+                )
+            else:
+                self.conn.execute(
+                    "INSERT INTO search (rowid, headline, body, names) VALUES (?, ?, ?, ?)", row
+                )
 
     def add_capture(
         self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None,
@@ -408,15 +433,8 @@ class Writer:
         if not new:
             # A contentless index forgets its text: the row is deleted by repeating the values
             # it was indexed with, recomputed from the version that was current.
-            self.conn.execute(
-                "INSERT INTO search (search, rowid, headline, body, names)"
-                " VALUES ('delete', ?, ?, ?, ?)",
-                (article_id, *self.search_values(old_version_id)),
-            )
-        self.conn.execute(
-            "INSERT INTO search (rowid, headline, body, names) VALUES (?, ?, ?, ?)",
-            (article_id, *self.search_values(version_id)),
-        )
+            self._search_rows.append(("delete", article_id, *self.search_values(old_version_id)))
+        self._search_rows.append((article_id, *self.search_values(version_id)))
 
     def search_values(self, version_id: int) -> tuple[str, str, str]:
         """The index texts of a version (headline, body, names), always built from stored rows.

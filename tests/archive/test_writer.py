@@ -285,3 +285,37 @@ def test_an_archive_from_a_newer_version_is_refused(db_path):
     conn.close()
     with pytest.raises(ArchiveError, match="newer"):
         Archive.open(db_path)
+
+
+def test_a_batch_stores_what_its_pages_store_one_by_one(tmp_path):
+    # The same article new, corrected and reverted in one transaction (its search row replaced
+    # twice before the commit writes the index), another article, and a listing's hot lists.
+    corrected = make_record(headline="更正後的標題", fetched_at="2026-01-02T00:00:00+00:00")
+    reverted = make_record(fetched_at="2026-01-03T00:00:00+00:00")
+    other = make_record(url="https://www.gdzjdaily.com.cn/p/2953000.html",
+                        canonical_url="https://www.gdzjdaily.com.cn/p/2953000.html",
+                        article_id="2953000", headline="湛江新聞", rankings=[], related=[])
+    lists = {"rankings": make_record()["rankings"][:1], "related": []}
+    pages = [(make_capture(record), record, None)
+             for record in (make_record(), corrected, reverted, other)]
+    pages.append((make_capture(None), None, lists))
+    stored = {}
+    for name in ("one", "batch"):
+        with Archive.open(tmp_path / f"{name}.sqlite") as archive:
+            run = archive.start_run("zjdaily", {})
+            if name == "one":
+                outcomes = [archive.add_capture(run, *page) for page in pages]
+            else:
+                outcomes = archive.add_captures(run, pages)
+            archive.conn.execute("INSERT INTO search (search) VALUES ('integrity-check')")
+            stored[name] = (
+                outcomes,
+                {t: rows(archive, f"SELECT * FROM {t} ORDER BY 1") for t in archive.db.table_names()
+                 if not t.startswith("search") and t != "runs"},
+                {term: [hit.id for hit in archive.search(term)]
+                 for term in ("更正", "徐聞奮力", "湛江新聞", "記者")},
+            )
+    assert stored["batch"] == stored["one"]
+    outcomes, _, hits = stored["batch"]
+    assert outcomes == ["new", "changed", "changed", "new", "captured"]
+    assert hits["更正"] == [] and hits["徐聞奮力"] == [1] and hits["湛江新聞"] == [2]
