@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -51,6 +52,22 @@ def _now() -> str:
 def _json(value: Any) -> str:
     # default=str: settings may hold paths or datetimes; a readable string beats a crash.
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def _set_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
+    # Switching a new file to WAL needs an exclusive lock, and SQLite may report "locked"
+    # at once instead of waiting when another process is creating the same archive: retry.
+    deadline = time.monotonic() + busy_timeout
+    delay = 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -109,7 +126,7 @@ class Archive:
                 conn.close()
                 raise ArchiveError(f"{path} is not a newscrawler archive")
             # WAL: readers never block the crawl and the crawl never blocks readers.
-            conn.execute("PRAGMA journal_mode = WAL")
+            _set_wal(conn, busy_timeout)
             # NORMAL is durable enough in WAL mode (a power cut may lose the last commits but
             # never corrupts) and makes a commit per page cheap.
             conn.execute("PRAGMA synchronous = NORMAL")
