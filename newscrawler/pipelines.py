@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from .extract import InvalidRecord, build_record, read_page, validate
 from .extract.validate import missing_fields
@@ -31,6 +35,9 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
+
+# How often the archive pipeline checks whether its buffer must be written (seconds).
+TICK_SECONDS = 0.05
 
 
 class _Stage:
@@ -140,9 +147,21 @@ class SincePipeline(_Stage):
 
 
 class ArchivePipeline(_Stage):
-    """Write each page and its record to the archive, one transaction per item.
+    """Write each page and its record to the archive, many pages to a transaction.
 
-    A crash mid-crawl loses at most the item being written; everything before it is committed.
+    Pages wait in a buffer and are written together: at most ``NEWSCRAWLER_ARCHIVE_BATCH`` pages
+    (default 50) to a transaction, and none waits longer than ``NEWSCRAWLER_ARCHIVE_BATCH_SECONDS``
+    (default 0.25). The buffer is written at once when the crawl cannot go on without it: nothing is
+    being downloaded and every page in the scraper is waiting here (the last pages of a crawl, a
+    crawl closing), or the scraper holds so much that downloads wait. ``NEWSCRAWLER_ARCHIVE_BATCH``
+    1 writes each page in its own transaction as it comes.
+
+    An item leaves this stage only once its transaction has committed, so whatever follows the
+    pipelines (Scrapy's ``item_scraped``: the resumable crawl's fingerprint of the page, the WARC
+    metadata record, the JSON Lines output) happens for committed pages only. A crash loses the
+    pages of the batch being filled, and none of them is marked done: a resumed crawl fetches them
+    again. A batch that fails is written again page by page, so a page the archive refuses fails
+    alone.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -151,9 +170,15 @@ class ArchivePipeline(_Stage):
         if not path:
             raise NotConfigured
         self.path = Path(path)
+        self.batch_size = max(1, crawler.settings.getint("NEWSCRAWLER_ARCHIVE_BATCH", 50))
+        self.max_wait = crawler.settings.getfloat("NEWSCRAWLER_ARCHIVE_BATCH_SECONDS", 0.25)
         self.archive: Any = None
         self.run_id: int | None = None
         self.portal = ""
+        # (item, capture, Deferred fired with the outcome once committed), oldest first.
+        self.buffer: list[tuple[PageItem, dict[str, Any], Deferred[str]]] = []
+        self.oldest = 0.0
+        self.ticker: Any = None
         # The run is finished on spider_closed, after Scrapy has set finish_reason and the
         # final stats (close_spider runs before both).
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -166,6 +191,17 @@ class ArchivePipeline(_Stage):
         self.portal = _portal_name(self.crawler.spider)
         self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler))
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
+        if self.batch_size > 1:
+            from twisted.internet import task
+
+            self.ticker = task.LoopingCall(self._tick)
+            self.ticker.start(TICK_SECONDS, now=False)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        # Scrapy closes the pipelines once no item is in them, so the buffer is empty by now.
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
+        self.flush()
 
     def spider_closed(self, spider: Spider | None = None, reason: str = "finished") -> None:
         if self.archive is None or self.run_id is None:
@@ -185,7 +221,7 @@ class ArchivePipeline(_Stage):
         self.archive.close()
         self.archive = None
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, PageItem):
             return item
         capture = {
@@ -202,9 +238,75 @@ class ArchivePipeline(_Stage):
             from .portals import canonical_url
 
             capture["canonical_url"] = canonical_url(item.url)
-        outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
-        self.stats.inc_value(f"newscrawler/archive/{outcome}")
+        if self.batch_size == 1:
+            self._count(self.archive.add_capture(self.run_id, capture, item.record, item.lists))
+            self.stats.inc_value("newscrawler/archive/transactions")
+            return item
+        committed: Deferred[str] = Deferred()
+        if not self.buffer:
+            self.oldest = time.monotonic()
+        self.buffer.append((item, capture, committed))
+        if len(self.buffer) >= self.batch_size or self._crawl_waits():
+            self.flush()
+        await maybe_deferred_to_future(committed)
         return item
+
+    def _tick(self) -> None:
+        try:
+            if self.buffer and (time.monotonic() - self.oldest >= self.max_wait or self._crawl_waits()):
+                self.flush()
+        except Exception:
+            # The timer must keep running, or pages would wait for a batch that never fills.
+            logger.exception("Writing the archive's buffered pages failed")
+
+    def _crawl_waits(self) -> bool:
+        """True when the crawl cannot go on until the buffer is written."""
+        engine = self.crawler.engine
+        try:
+            scraping = engine.scraper.slot
+            if scraping is None:
+                return False
+            if scraping.needs_backout():
+                return True  # the scraper holds too much: no download starts until pages leave
+            # Nothing downloading, nothing queued for the spider, and every response in the
+            # scraper has its page here (each response makes one page).
+            return (not engine.downloader.active and not scraping.queue
+                    and len(scraping.active) <= len(self.buffer))
+        except AttributeError:  # another Scrapy's internals: the timer alone writes the buffer
+            return False
+
+    def flush(self) -> None:
+        """Write the buffered pages in one transaction, then let their items go on."""
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        try:
+            outcomes = self.archive.add_captures(
+                self.run_id, [(capture, item.record, item.lists) for item, capture, _ in batch]
+            )
+        except Exception:
+            logger.warning("Writing %d pages together failed; writing them one by one", len(batch),
+                           exc_info=True)
+            self._write_one_by_one(batch)
+            return
+        self.stats.inc_value("newscrawler/archive/transactions")
+        for (_, _, committed), outcome in zip(batch, outcomes, strict=True):
+            self._count(outcome)
+            committed.callback(outcome)
+
+    def _write_one_by_one(self, batch: list[tuple[PageItem, dict[str, Any], Deferred[str]]]) -> None:
+        for item, capture, committed in batch:
+            try:
+                outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
+            except Exception:  # noqa: BLE001 - the item's error: Scrapy logs it, the item is not scraped
+                committed.errback(Failure())
+                continue
+            self.stats.inc_value("newscrawler/archive/transactions")
+            self._count(outcome)
+            committed.callback(outcome)
+
+    def _count(self, outcome: str) -> None:
+        self.stats.inc_value(f"newscrawler/archive/{outcome}")
 
 
 def _portal_name(spider: Spider | None) -> str:

@@ -6,6 +6,12 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_CONTACT``: how a site operator reaches whoever runs the crawl (an e-mail or URL).
   It goes into the User-Agent; set it for every live crawl (``newscrawler crawl --contact``).
 - ``NEWSCRAWLER_ARCHIVE``: the SQLite archive file to write (``newscrawler crawl --db``).
+- ``NEWSCRAWLER_ARCHIVE_BATCH``: pages written to the archive in one transaction, at most
+  (default 50; 1 writes each page on its own). A page counts as done (and a resumable crawl
+  remembers it) only once its transaction has committed.
+- ``NEWSCRAWLER_ARCHIVE_BATCH_SECONDS``: the longest a page waits for its transaction (default
+  0.25); a crawl killed loses at most the pages of the batch being filled, fetched again when
+  it resumes.
 - ``NEWSCRAWLER_OUTPUT``: a JSON Lines file receiving one record per article.
 - ``NEWSCRAWLER_REPLAY_DIR``: serve this fixture tree on a loopback HTTP server and fetch every
   URL of the portal from it instead of the network (offline crawls and tests).
@@ -93,6 +99,8 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.ArchivePipeline": 700,
     "newscrawler.pipelines.JsonLinesOutputPipeline": 800,
 }
+NEWSCRAWLER_ARCHIVE_BATCH = 50
+NEWSCRAWLER_ARCHIVE_BATCH_SECONDS = 0.25
 NEWSCRAWLER_RECRAWL = "policy"
 NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS = 7
 NEWSCRAWLER_RECRAWL_INTERVAL_HOURS = 24
