@@ -23,17 +23,47 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RE = re.compile(f"[{HAN}]")
 
 # A pinyin syllable as glossed after a character: lowercase, with or without tone marks.
-_PINYIN_SYLLABLE = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,6}"
-_PINYIN_GLOSS = re.compile(f"(?<=[{HAN}])\\s?[(（]({_PINYIN_SYLLABLE})[)）]")
+_GLOSS_LETTERS = "abcdefghijklmnopqrstuvwxyzāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
 # The shape of one toneless Mandarin syllable (initial + final, ü also written v), so that a
 # lowercase romanised word such as 徐闻(xuwen) or 注册(app) is not mistaken for a gloss.
-_TONELESS_SYLLABLE = re.compile(
+_TONELESS_SYLLABLE = (
     "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     "(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|er|in|un|ün|vn"
     "|ia|ie|iu|ua|uo|ui|ue|üe|ve|a|o|e|i|u|ü|v)"
     "|hng|hm|ng|m|n|ê"
 )
 _TONE_MARKS = re.compile("[\u0300\u0301\u0304\u030c]")
+
+
+def _toned(pattern: str) -> str:
+    """``pattern`` with each letter widened to the gloss letters that are that letter once their
+    tone mark is dropped (``a`` → ``[aāáǎà]``, ``n`` → ``[nńňǹ]``, ``ü`` → ``[ǖǘǚǜü]``): it
+    matches a toned word exactly when the pattern matches the word without its tone marks."""
+    widened: dict[str, str] = {}
+    for letter in _GLOSS_LETTERS:
+        base = unicodedata.normalize(
+            "NFC", _TONE_MARKS.sub("", unicodedata.normalize("NFD", letter)))
+        widened[base] = widened.get(base, "") + letter
+    out, in_class = [], False
+    for ch in pattern:
+        if ch in "[]":
+            in_class = ch == "["
+            out.append(ch)
+        elif widened.get(ch, ch) != ch:
+            out.append(widened[ch] if in_class else f"[{widened[ch]}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# A gloss: a syllable in brackets right after a Han character, or after one whitespace character
+# after it; the whitespace goes with the gloss. Written to start with the character it consumes
+# first (whitespace or bracket) and to look back from there, so that the regex engine skips
+# straight to brackets and spaces, and with the syllable test in the pattern, so that no Python
+# runs per gloss (a glossed portal's article has a hundred and more).
+_PINYIN_GLOSS = re.compile(
+    f"[\\s(（](?:(?<=[{HAN}]\\s)[(（]|(?<=[{HAN}][(（]))(?:{_toned(_TONELESS_SYLLABLE)})[)）]"
+)
 
 
 def nfc(text: str) -> str:
@@ -60,19 +90,7 @@ def strip_pinyin_glosses(text: str) -> str:
     Only a single lowercase pinyin syllable in brackets directly after a Han character counts, so
     ``湛江(Zhanjiang)``, ``徐闻(xuwen)`` or ``(2022)`` are left alone.
     """
-    return _PINYIN_GLOSS.sub(_drop_if_syllable, text)
-
-
-def _drop_if_syllable(match: re.Match[str]) -> str:
-    return "" if _is_syllable(match.group(1)) else match.group(0)
-
-
-@lru_cache(maxsize=4096)
-def _is_syllable(word: str) -> bool:
-    # A page glosses the same few hundred syllables over and over: decide each once.
-    toneless = nfc(_TONE_MARKS.sub("", unicodedata.normalize("NFD", word)))
-    return bool(_TONELESS_SYLLABLE.fullmatch(toneless))
-
+    return _PINYIN_GLOSS.sub("", text)
 
 def clean_text(text: str | None) -> str:
     """All text rules in order; ``None`` becomes the empty string."""
