@@ -16,9 +16,12 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
-# Per character: +1 Traditional-only, -1 Simplified-only, 0 shared. Filled lazily; a news site
-# uses a few thousand distinct characters, so this stays small and saves OpenCC calls per page.
-_CHAR_SCRIPT: dict[str, int] = {}
+# Characters classified so far, and those that are Traditional-only or Simplified-only. Filled
+# lazily; a news site uses a few thousand distinct characters, so these stay small and save
+# OpenCC calls per page, and a page's characters are counted with set operations.
+_CLASSIFIED: set[str] = set()
+_TRADITIONAL: set[str] = set()
+_SIMPLIFIED: set[str] = set()
 
 
 def _classify(chars: list[str]) -> None:
@@ -31,17 +34,23 @@ def _classify(chars: list[str]) -> None:
         to_simplified = [_converter("t2s").convert(ch) for ch in chars]
         to_traditional = [_converter("s2t").convert(ch) for ch in chars]
     for ch, simplified, traditional in zip(chars, to_simplified, to_traditional, strict=True):
-        _CHAR_SCRIPT[ch] = (simplified != ch) - (traditional != ch)
+        script = (simplified != ch) - (traditional != ch)
+        _CLASSIFIED.add(ch)
+        if script > 0:
+            _TRADITIONAL.add(ch)
+        elif script < 0:
+            _SIMPLIFIED.add(ch)
 
 
 def detect_script(text: str) -> str | None:
     """``zh-Hant``, ``zh-Hans``, or None when no character tells the scripts apart."""
     unique = set(text)
-    unknown = [ch for ch in unique if ch not in _CHAR_SCRIPT and not ch.isascii()]
+    unknown = [ch for ch in unique - _CLASSIFIED if not ch.isascii()]
     if unknown:
         _classify(unknown)
-    traditional = sum(1 for ch in unique if _CHAR_SCRIPT.get(ch, 0) > 0)
-    simplified = sum(1 for ch in unique if _CHAR_SCRIPT.get(ch, 0) < 0)
+    # Distinct characters of each script, counted in C.
+    traditional = len(unique & _TRADITIONAL)
+    simplified = len(unique & _SIMPLIFIED)
     if traditional == simplified == 0:
         return None
     return "zh-Hant" if traditional > simplified else "zh-Hans"
