@@ -8,12 +8,15 @@ that happen to share a path never meet.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 _MOBILE_PREFIXES = ("www.", "m.", "wap.", "3g.", "mobile.")
 _TRACKING = ("utm_", "spm", "from", "share")
 
 
+# Pages repeat the same hot lists and sidebars: each URL is keyed once.
+@lru_cache(maxsize=8192)
 def url_key(url: str | None) -> str | None:
     """``host/path?query`` with twins folded together, or ``None`` for no URL."""
     if not url:
