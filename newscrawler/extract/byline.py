@@ -40,15 +40,18 @@ EDITOR_ROLES = (
 # Labels whose value is the source outlet, never a person.
 SOURCE_LABELS = ("稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處")
 # Page furniture on meta lines: counters and buttons, whose values are neither people nor outlets.
-NOISE_LABELS = (
+NOISE_LABELS: tuple[str, ...] = (
     "浏览次数", "瀏覽次數", "阅读次数", "閱讀次數", "点击次数", "點擊次數", "访问次数", "訪問次數",
     "阅读数", "閱讀數", "浏览数", "瀏覽數", "点击数", "點擊數",
     "阅读量", "閱讀量", "浏览量", "瀏覽量", "点击量", "點擊量", "阅读", "閱讀", "浏览", "瀏覽",
     "点击", "點擊", "访问", "訪問", "字号", "字號", "字体", "字體", "评论", "評論", "分享",
-    # Where a picture, a video or figures came from: not the story's source outlet.
-    "图片来源", "圖片來源", "题图来源", "題圖來源", "封面来源", "封面來源", "配图来源", "配圖來源",
-    "视频来源", "視頻來源", "数据来源", "數據來源", "资料来源", "資料來源",
 )
+# What a 来源 may be about other than the story: where a picture, a video or figures came from
+# (图片来源：视觉中国) is not the story's source outlet.
+NOT_STORY_SOURCES = (
+    "图片", "圖片", "题图", "題圖", "封面", "配图", "配圖", "视频", "視頻", "数据", "數據", "资料", "資料",
+)
+NOISE_LABELS += tuple(f"{what}{label}" for what in NOT_STORY_SOURCES for label in ("来源", "來源"))
 # Roles written after the names they apply to.
 POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/文", "圖/文")
 

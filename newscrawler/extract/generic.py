@@ -42,6 +42,7 @@ from ..portals.base import Layout
 from .byline import (
     AUTHOR_OUTLET,
     EDITOR_ROLES,
+    NOT_STORY_SOURCES,
     REPORTER_ROLES,
     SOURCE_LABELS,
     _alternation,
@@ -353,10 +354,7 @@ def is_chrome_line(line: Line) -> bool:
 
 
 # Not 图片来源 and its kind: where a picture or figures came from is no source outlet.
-_NOT_STORY_SOURCE = "".join(
-    f"(?<!{word})"
-    for word in ("图片", "圖片", "题图", "題圖", "封面", "配图", "配圖", "视频", "視頻", "数据", "數據", "资料", "資料")
-)
+_NOT_STORY_SOURCE = "".join(f"(?<!{word})" for word in NOT_STORY_SOURCES)
 _SOURCE_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_alternation(SOURCE_LABELS)})\s*[:：]?\s*")
 _COUNTERS = re.compile(
     r"(?:浏览|瀏覽|阅读|閱讀|点击|點擊|访问|訪問|播放|人气|人氣)(?:次数|次數|量|数|數)?\s*[:：]?\s*\d*\s*次?"
