@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from functools import cached_property, lru_cache
+from typing import Any
 from urllib.parse import urljoin
 
+import cssselect
+from cssselect import parser as css_parser
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator, css2xpath
@@ -22,8 +26,9 @@ _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "textarea"})
 class Page:
     """An HTML document with its URL; selectors are CSS, as in the portal profiles.
 
-    ``css`` returns lxml elements through XPath compiled once per selector (``select``), which is
-    what keeps extraction fast; ``selector`` is the same tree as a parsel ``Selector`` for code
+    ``css`` returns lxml elements, found by walking the tree for the common selectors (tags and
+    classes, see ``_matcher``) and through XPath compiled once per selector for the others, which
+    is what keeps extraction fast; ``selector`` is the same tree as a parsel ``Selector`` for code
     that prefers parsel's API.
     """
 
@@ -41,6 +46,9 @@ class Page:
         """Elements of the whole document matching a CSS selector."""
         if self.root is None:
             return []
+        matcher = _matcher(query)
+        if matcher is not None:
+            return matcher(self.root, None)
         return [e for e in _compiled_document_css(query)(self.root) if isinstance(e, etree._Element)]
 
     def first(self, query: str) -> etree._Element | None:
@@ -116,7 +124,160 @@ def select(node: etree._Element, query: str) -> list[etree._Element]:
         return []
     if query.isalnum():  # a bare tag name: lxml's own iteration is much faster than XPath
         return list(node.iter(query))
+    matcher = _matcher(query)
+    if matcher is not None:
+        return matcher(node, node)
     return [found for found in _compiled_css(query)(node) if isinstance(found, etree._Element)]
+
+
+# --- The common selectors without XPath -----------------------------------------------------
+#
+# Profiles mostly use tag names and classes joined by spaces (``div.article h1.article-title``,
+# ``ul.rank-tabs li:not(.blank)``). libxml2 evaluates cssselect's XPath for a class by building
+# strings for every element it tests, which made selector evaluation the largest single cost of
+# reading a page. Selectors made only of type selectors (or ``*``), classes, ``:not(.class)``,
+# ``[attribute]`` and the descendant combinator are matched here by walking the tree with lxml;
+# they select exactly what cssselect's XPath selects, in document order. Anything else (ids,
+# other combinators and pseudo-classes, groups) goes through XPath.
+
+# The whitespace of XPath's normalize-space(), which cssselect's class test uses.
+_XPATH_SPACE = re.compile("[ \t\r\n]+")
+
+_Test = Callable[[etree._Element], bool]
+_Matcher = Callable[[etree._Element, "etree._Element | None"], list[etree._Element]]
+
+
+def _compound(tag: str | None, classes: tuple[str, ...], not_classes: tuple[str, ...],
+              attributes: tuple[str, ...], check_tag: bool = True) -> _Test:
+    """A test for one element: its tag (unless the caller iterates that tag only), the classes
+    it has and has not, the attributes it has. Loops, not generators: it runs for every element
+    a selector looks at."""
+    if not check_tag and len(classes) == 1 and not not_classes and not attributes:
+        # The most common shape by far (``div.hot-rank``): one class of elements of one tag.
+        only = classes[0]
+
+        def has_class(element: etree._Element) -> bool:
+            value = element.get("class")
+            return (value is not None and only in value
+                    and only in _XPATH_SPACE.split(value.strip(" \t\r\n")))
+
+        return has_class
+
+    def test(element: etree._Element) -> bool:
+        if check_tag:
+            if tag is not None:
+                if element.tag != tag:
+                    return False
+            elif not isinstance(element.tag, str):
+                return False  # a comment or processing instruction
+        for name in attributes:
+            if element.get(name) is None:
+                return False
+        if not classes and not not_classes:
+            return True
+        value = element.get("class")
+        if value is None:
+            return not classes
+        for name in classes:
+            if name not in value:
+                return False  # not even a substring: the common case, decided without splitting
+        tokens = _XPATH_SPACE.split(value.strip(" \t\r\n"))
+        for name in classes:
+            if name not in tokens:
+                return False
+        return all(name not in tokens for name in not_classes)
+
+    return test
+
+
+def _parse_compound(tree: Any) -> tuple[str | None, list[str], list[str], list[str]] | None:
+    """(tag, classes, classes negated, attributes) of a cssselect compound, or None when it
+    holds anything else."""
+    classes: list[str] = []
+    not_classes: list[str] = []
+    attributes: list[str] = []
+    while True:
+        if isinstance(tree, css_parser.Class):
+            classes.append(tree.class_name)
+        elif isinstance(tree, css_parser.Negation):
+            sub = tree.subselector
+            if not (isinstance(sub, css_parser.Class) and isinstance(sub.selector, css_parser.Element)
+                    and sub.selector.element in (None, "*") and sub.selector.namespace is None):
+                return None
+            not_classes.append(sub.class_name)
+        elif isinstance(tree, css_parser.Attrib):
+            if tree.operator != "exists" or tree.namespace is not None:
+                return None
+            attributes.append(tree.attrib.lower())
+        elif isinstance(tree, css_parser.Element):
+            if tree.namespace is not None:
+                return None
+            element = tree.element if tree.element not in (None, "*") else None
+            return (element.lower() if element else None), classes, not_classes, attributes
+        else:
+            return None
+        tree = tree.selector
+
+
+def _steps(tag: str | None, classes: list[str], not_classes: list[str],
+           attributes: list[str]) -> tuple[str | None, _Test, _Test]:
+    """A compound's tag, its full test, and its test for elements already of that tag."""
+    parts = (tuple(classes), tuple(not_classes), tuple(attributes))
+    return (tag, _compound(tag, *parts),
+            _compound(tag, *parts, check_tag=tag is None))
+
+
+@lru_cache(maxsize=1024)
+def _matcher(query: str) -> _Matcher | None:
+    """A tree-walking matcher for ``query``, or None when XPath must evaluate it.
+
+    ``matcher(scope, stop)`` returns the matching elements of ``scope``'s subtree (``scope``
+    included) in document order; the elements a descendant combinator looks up to are ``stop``
+    and its descendants (``select``: the node searched in), or any (``stop`` None: the document).
+    """
+    try:
+        groups = cssselect.parse(query)
+    except cssselect.SelectorError:
+        return None
+    if len(groups) != 1 or groups[0].pseudo_element is not None:
+        return None
+    tree: Any = groups[0].parsed_tree
+    steps: list[tuple[str | None, _Test, _Test]] = []
+    while isinstance(tree, css_parser.CombinedSelector):
+        if tree.combinator != " ":
+            return None
+        compound = _parse_compound(tree.subselector)
+        if compound is None:
+            return None
+        steps.append(_steps(*compound))
+        tree = tree.selector
+    compound = _parse_compound(tree)
+    if compound is None:
+        return None
+    steps.append(_steps(*compound))
+    steps.reverse()  # outermost first
+    tests = [test for _, test, _ in steps]
+    last_tag, _, last = steps[-1]
+
+    def has_ancestors(element: etree._Element, index: int, stop: etree._Element | None) -> bool:
+        # An ancestor matching tests[index], itself below ancestors matching tests[:index].
+        if element is stop:
+            return False
+        for ancestor in element.iterancestors():
+            if tests[index](ancestor) and (index == 0 or has_ancestors(ancestor, index - 1, stop)):
+                return True
+            if ancestor is stop:
+                break
+        return False
+
+    def matcher(scope: etree._Element, stop: etree._Element | None) -> list[etree._Element]:
+        found = scope.iter(last_tag) if last_tag is not None else scope.iter()
+        if len(tests) == 1:
+            return [element for element in found if last(element)]
+        return [element for element in found
+                if last(element) and has_ancestors(element, len(tests) - 2, stop)]
+
+    return matcher
 
 
 def select_xpath(node: etree._Element, query: str) -> list[etree._Element]:

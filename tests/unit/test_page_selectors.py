@@ -1,0 +1,61 @@
+"""Selectors of tags and classes are matched by walking the tree (``page._matcher``); they must
+select exactly what cssselect's XPath selects, in the same order, from the document and from any
+element (``select``), whatever the class attributes look like."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from lxml import etree
+
+from newscrawler.extract import page as page_module
+from newscrawler.extract.page import Page, select
+
+SELECTORS = [
+    "div.a", "div.a p", ".a", "*", "* .b", "li:not(.a)", "ul.a li:not(.b) a", "div p span",
+    "p.a.b", ".a-b", "a[href]", "div a[href]", "div.A", "DIV.a", "span:not(.a):not(.b)",
+    "div .a .b", "p *", "div.a div.a", "div.article h1.article-title", "ul.news-list li",
+]
+# XPath's normalize-space() splits on space, tab, CR and LF only: NBSP and form feed are not
+# separators, so "x\xa0a" is one class.
+CLASSES = ["a", "b", "a-b", "A", "x\xa0a", "a\tb", "\na\n", "", " ", "ab", "b a", "a\fb",
+           "article", "article-title", "news-list"]
+TAGS = ["div", "p", "span", "li", "ul", "a", "h1", "em"]
+
+
+def _element(rng: random.Random, depth: int) -> str:
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(["text", "<!-- comment -->", ""])
+    tag = rng.choice(TAGS)
+    attributes = f' class="{rng.choice(CLASSES)}"' if rng.random() < 0.7 else ""
+    attributes += ' href="x"' if rng.random() < 0.3 else ""
+    children = "".join(_element(rng, depth - 1) for _ in range(rng.randint(0, 3)))
+    return f"<{tag}{attributes}>{children}</{tag}>"
+
+
+def _xpath_css(page: Page, query: str) -> list[etree._Element]:
+    return [e for e in page_module._compiled_document_css(query)(page.root)
+            if isinstance(e, etree._Element)]
+
+
+def _xpath_select(node: etree._Element, query: str) -> list[etree._Element]:
+    return [e for e in page_module._compiled_css(query)(node) if isinstance(e, etree._Element)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_tree_walking_selects_what_xpath_selects(seed: int) -> None:
+    rng = random.Random(seed)
+    page = Page("<html><body>" + "".join(_element(rng, 5) for _ in range(4)) + "</body></html>", "u")
+    for query in SELECTORS:
+        assert page_module._matcher(query) is not None, query
+        assert page.css(query) == _xpath_css(page, query), query
+        for node in page.root.iter():
+            if isinstance(node.tag, str):
+                assert select(node, query) == _xpath_select(node, query), (query, node.tag)
+
+
+@pytest.mark.parametrize("query", ["#content p", "a > b", "p:first-child", "a[href^=x]", "a, b",
+                                   "p::text", "li:not(p)", "p:nth-of-type(2)"])
+def test_other_selectors_go_through_xpath(query: str) -> None:
+    assert page_module._matcher(query) is None
