@@ -25,7 +25,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from .extract import InvalidRecord, build_record, read_page, validate
+from .extract import InvalidRecord, build_record, read_lists, read_page, validate
 from .extract.validate import missing_fields
 from .items import PageItem
 
@@ -79,16 +79,13 @@ class ExtractionPipeline(_Stage):
 
     def _read_lists(self, item: PageItem) -> None:
         try:
-            raw, context = read_page(
+            item.lists = read_lists(
                 item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal
             )
-            record = build_record(raw, context)
         except Exception as exc:
             self.stats.inc_value("newscrawler/extract/error")
             logger.exception("Reading the hot lists failed for %s", item.url)
             item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
-            return
-        item.lists = {"rankings": record["rankings"], "related": record["related"]}
 
 
 def _is_listing(item: Any) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .assemble import PageContext, build_record
+from .assemble import PageContext, build_rankings, build_record, build_related
 from .decode import decode_html
 from .fields import RawFields
 from .page import Page
@@ -24,7 +24,8 @@ from .validate import InvalidRecord, validate
 if TYPE_CHECKING:
     from ..portals.base import Portal
 
-__all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "extract", "read_page", "validate"]
+__all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "extract", "read_lists",
+           "read_page", "validate"]
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -86,6 +87,28 @@ def read_page(
         fetch_time_known=fetched_at is not None,
     )
     return raw, context
+
+
+def read_lists(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, Any] | None = None,
+    fetched_at: datetime | None = None,
+    portal: str | type[Portal] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """The hot lists of a page without an article (a listing page): what its record would hold
+    as ``rankings`` and ``related``, read without reading or normalising the rest of the page."""
+    from ..portals.base import Layout
+
+    profile = resolve_portal(url, portal)
+    layout = profile.layout_for((fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc))
+    if layout.read is not Layout.read:
+        # A layout that reads the page its own way (the generic one): its full reading's lists.
+        record = build_record(*read_page(url, body, headers, fetched_at, portal))
+        return {"rankings": record["rankings"], "related": record["related"]}
+    reader = layout(Page(decode_html(body, _header(headers, "content-type")).text, url))
+    return {"rankings": build_rankings(reader.read_rankings()),
+            "related": build_related(reader.read_related())}
 
 
 def extract(

@@ -105,8 +105,8 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
         "images": [
             {"url": image.url, "caption": clean_text(image.caption) or None} for image in raw.images
         ],
-        "rankings": [_ranking(link, position) for position, link in _numbered(raw.rankings)],
-        "related": [_related(link) for link in raw.related if clean_text(link.title)],
+        "rankings": build_rankings(raw.rankings),
+        "related": build_related(raw.related),
         "comments": parse_comments(raw.comments_text),
         "script": detect_script(headline + "".join(paragraphs)),
         "encoding": ctx.encoding,
@@ -114,6 +114,16 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
         "extractor": ctx.extractor,
         "warnings": warnings,
     }
+
+
+def build_rankings(links: list[RawLink]) -> list[dict[str, Any]]:
+    """The record's ``rankings`` from a layout's ranking links."""
+    return [_ranking(link, position) for position, link in _numbered(links)]
+
+
+def build_related(links: list[RawLink]) -> list[dict[str, Any]]:
+    """The record's ``related`` from a layout's related-story links (untitled ones left out)."""
+    return [_related(link) for link in links if clean_text(link.title)]
 
 
 def _numbered(links: list[RawLink]) -> list[tuple[int, RawLink]]:
