@@ -18,19 +18,24 @@ HTTP cache (flag ``cached``) and those replayed from WARC files (flag ``warc``).
 
 from __future__ import annotations
 
+import codecs
 import html
 import logging
 import re
 import uuid
+from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.response import get_base_url
+from w3lib.html import get_base_url as w3lib_base_url
 
 from .. import __version__
 from ..portals import canonical_url
@@ -224,12 +229,44 @@ def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
 _OUTLINK = re.compile(
     rb"""<(a|img|link|script)\b[^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
 )
+_NOT_LINKS = ("#", "javascript:", "mailto:", "data:")
 _HOPS = {
     b"a": ("L", "a/@href"),
     b"img": ("E", "img/@src"),
     b"link": ("E", "link/@href"),
     b"script": ("E", "script/@src"),
 }
+
+
+# Encodings in which "<base" can only be written as those bytes: a page without them has no
+# <base> element.
+_ASCII_SUPERSETS = frozenset({
+    "ascii", "utf-8", "gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp936", "cp950",
+    "latin-1", "iso8859-1", "cp1252", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949",
+})
+_BASE_TAG = re.compile(rb"<base", re.IGNORECASE)
+
+
+def _base_url(response: TextResponse, encoding: str) -> str:
+    """What ``response.urljoin`` joins with: the page's <base href>, else its URL.
+
+    Scrapy finds it by decoding the page; a page whose bytes hold no "<base" has none, which is
+    most pages, and w3lib then gives the URL as it gives it for any text without a <base>.
+    """
+    try:
+        ascii_superset = codecs.lookup(encoding).name in _ASCII_SUPERSETS
+    except LookupError:
+        ascii_superset = False
+    if ascii_superset and not _BASE_TAG.search(response.body):
+        return w3lib_base_url("", response.url, encoding)
+    return get_base_url(response)
+
+
+@lru_cache(maxsize=4096)
+def _join_path(origin: str, path: str) -> str:
+    """``urljoin`` of a site's origin (``https://host/``) and an absolute path, which is what
+    ``urljoin`` of any page of the site and that path gives."""
+    return urljoin(origin, path)
 
 
 def outlinks(response: Response) -> list[tuple[str, str, str]]:
@@ -241,14 +278,26 @@ def outlinks(response: Response) -> list[tuple[str, str, str]]:
     # Scanned as bytes: URLs are ASCII (or percent-encoded) in practice, and decoding the whole
     # page here would be a second decode of every article.
     encoding = response.encoding
-    for match in _OUTLINK.finditer(response.body):
-        raw = match.group(2) if match.group(2) is not None else match.group(3)
-        value = html.unescape(raw.decode(encoding, "replace").strip())
-        if not value or value.startswith(("#", "javascript:", "mailto:", "data:")):
+    base: str | None = None  # the page's base URL (its <base href>, else its URL), looked up once
+    origin = ""
+    for tag, double, single in _OUTLINK.findall(response.body):
+        raw = double or single  # findall gives b"" for the quote style not used
+        value = raw.decode(encoding, "replace").strip()
+        if "&" in value:
+            value = html.unescape(value)
+        if not value or value.startswith(_NOT_LINKS):
             continue
-        url = value if value.startswith(("http://", "https://")) else response.urljoin(value)
+        if value.startswith(("http://", "https://")):
+            url = value
+        else:
+            if base is None:
+                base = _base_url(response, encoding)
+                origin = urljoin(base, "/")
+            if value.startswith("/") and not value.startswith("//"):
+                url = _join_path(origin, value)  # /static/… : the same on every page of a site
+            else:
+                url = urljoin(base, value)
         if url not in seen:
             seen.add(url)
-            hop, path = _HOPS[match.group(1).lower()]
-            found.append((url, hop, path))
+            found.append((url, *_HOPS[tag.lower()]))
     return found
