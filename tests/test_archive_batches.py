@@ -85,6 +85,13 @@ def test_a_page_is_done_only_once_its_batch_has_committed(tmp_path: Path) -> Non
     assert 0 < report["transactions"] < len(report["scraped"])
 
 
+def test_batches_of_one_page_write_each_page_as_it_comes(tmp_path: Path) -> None:
+    report = _crawl(tmp_path, batch=1)
+    assert report["finish_reason"] == "finished"
+    assert report["uncommitted"] == []
+    assert report["transactions"] == len(report["scraped"]) > 16
+
+
 def test_a_page_the_archive_refuses_fails_alone(tmp_path: Path) -> None:
     whole = _crawl(tmp_path / "whole", batch=8)
     # Which twin (www. or m.) of an article is fetched depends on timing: compare canonical URLs.
