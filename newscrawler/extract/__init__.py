@@ -43,16 +43,20 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 
 def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
     """The named profile, or the one owning the URL's host, or the generic one when none does."""
-    # Imported here: portal modules import the extraction helpers, not the other way round.
+    # Imported here: portal modules import the extraction helpers, not the other way round. The
+    # generic pseudo-profile only when it reads the page: it imports the generic extractor.
     from .. import portals
-    from ..portals.generic import NAME as GENERIC
+
+    if isinstance(portal, str) and portal != portals.GENERIC:
+        return portals.get(portal)
+    if portal is not None and not isinstance(portal, str):
+        return portal
+    found = portals.for_url(url) if portal is None else None
+    if found is not None:
+        return found
     from ..portals.generic import GenericPortal
 
-    if portal is None:
-        return portals.for_url(url) or GenericPortal
-    if portal == GENERIC:
-        return GenericPortal
-    return portals.get(portal) if isinstance(portal, str) else portal
+    return GenericPortal
 
 
 def read_page(

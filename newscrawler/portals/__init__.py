@@ -10,6 +10,10 @@ from urllib.parse import urlsplit
 
 from .base import Layout, ListingEntry, Portal
 
+# The generic pseudo-profile's name (``portals.generic``, which is imported only when needed: it
+# imports the generic extractor).
+GENERIC = "generic"
+
 _REGISTRY: dict[str, type[Portal]] = {}
 _BY_HOST: dict[str, type[Portal]] = {}
 

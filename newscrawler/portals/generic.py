@@ -14,9 +14,10 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from ..extract.generic import GenericLayout
+from . import GENERIC
 from .base import Portal
 
-NAME = "generic"
+NAME = GENERIC
 
 
 class GenericPortal(Portal):
