@@ -91,6 +91,9 @@ DOWNLOAD_HANDLERS = {
     "http": "newscrawler.warc.replay.WarcReplayDownloadHandler",
     "https": "newscrawler.warc.replay.WarcReplayDownloadHandler",
 }
+# Scrapy starts this many workers (asyncio tasks) for every response to handle what its callback
+# yields; ours yields one item and some requests, so Scrapy's default of 100 mostly made tasks.
+CONCURRENT_ITEMS = 16
 ITEM_PIPELINES = {
     "newscrawler.pipelines.ExtractionPipeline": 100,
     "newscrawler.pipelines.NormalisationPipeline": 200,
