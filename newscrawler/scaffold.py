@@ -170,7 +170,7 @@ def _propose_images(page: Page, proposal: Proposal, container: str, wanted: list
     captions = [image.caption for image in wanted if image.url in [_image_url(page, i) for i in story]]
     if not any(captions):
         return
-    for xpath in _caption_xpaths(page, story, captions):
+    for xpath in _caption_xpaths(story, captions):
         found = [select_xpath(img, xpath) for img in story]
         read = [clean_text(text_of(f[0])) if f else None for f in found]
         if read == [clean_text(c) if c else None for c in captions]:
@@ -179,7 +179,7 @@ def _propose_images(page: Page, proposal: Proposal, container: str, wanted: list
     proposal.notes.append("images: captions found, but no caption path fits every image")
 
 
-def _caption_xpaths(page: Page, story: list[Any], captions: list[str | None]) -> list[str]:
+def _caption_xpaths(story: list[Any], captions: list[str | None]) -> list[str]:
     """Caption paths to try, relative to an image: a figure's figcaption, or the block right
     after the image's own block, by its stable class or its tag."""
     paths = ["ancestor::figure[1]/figcaption"]
