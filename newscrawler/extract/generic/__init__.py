@@ -1,0 +1,64 @@
+"""Generic extraction: the raw fields of an article page from a site that has no portal profile.
+
+``GenericLayout`` is a ``Layout`` whose ``read()`` finds the fields without selectors, using only
+conventions shared by Chinese news pages, so normalisation, the byline grammar and validation are
+the same as for every profiled portal. ``newscrawler.portals.generic.GenericPortal`` uses it for
+any URL no profile owns. In order:
+
+1. **Lines.** The page is cut into rendered lines: a block element (``p``, ``div``, ``td`` …)
+   starts a line, ``<br>`` ends one; inline text and links stay inside their block's line. Hidden
+   elements, scripts, forms controls, ``nav`` and ``aside`` are skipped.
+2. **Body.** Each line with text scores by its length and its punctuation (Chinese prose is dense
+   in ，。；); the score goes to the line's block, its parent and (halved) its grandparent, in the
+   manner of Readability and GeneralNewsExtractor's text/punctuation density. A candidate's score
+   is lowered by its share of link text and by class/id words of page chrome (``comment``,
+   ``share``, ``related`` …). The best candidate's lines are the body, cleaned of the usual
+   non-text lines (原标题, share and QR prompts, 相关阅读 blocks, copyright and disclaimers).
+3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
+   ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix); h1 preferred.
+4. **Bylines and credits.** Short lines between the headline and the body holding a time or a
+   byline label; credit-shaped lines just after the body; credit lines inside the body, the
+   dateline credit opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit
+   closing the last one (``（文/图 …）``). The byline grammar reads them all later.
+5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
+   ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
+   wins when they disagree, the structured one fills in what the page leaves out (the year of
+   ``09-30 22:46``, the time of a bare date) and replaces a relative one (``昨天``). Last come
+   times held by page scripts (``var ct = "1581517074"``), only when they all agree. A metadata
+   time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
+   its date.
+
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``metalines``,
+``metadata``, ``reconcile``, ``images``; ``layout`` puts them together.
+"""
+
+from __future__ import annotations
+
+from ..credits import lead_credit
+from ..noise import is_noise_line
+from .body import best_container, is_stop_line, line_score
+from .headline import choose_headline, fallback_headline, headline_match, title_parts
+from .layout import GenericLayout
+from .lines import page_lines
+from .metadata import same_site_url, script_times
+from .metalines import tail_credit, tidy_byline
+from .reconcile import reconcile_times
+
+__all__ = [
+    "GenericLayout",
+    "best_container",
+    "choose_headline",
+    "fallback_headline",
+    "headline_match",
+    "is_noise_line",
+    "is_stop_line",
+    "lead_credit",
+    "line_score",
+    "page_lines",
+    "reconcile_times",
+    "same_site_url",
+    "script_times",
+    "tail_credit",
+    "tidy_byline",
+    "title_parts",
+]

@@ -1,0 +1,119 @@
+"""The headline: the visible heading that best matches the page's own title data."""
+
+from __future__ import annotations
+
+import re
+
+from .body import class_words
+from .lines import HEADINGS, Line, tag_of
+
+# Separators between a headline and the site or channel names in a <title>.
+_TITLE_SPLIT = re.compile(
+    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$))\s*"
+)
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
+_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
+_NO_SPACE = re.compile(r"\s+")
+_CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
+
+
+def title_parts(title: str) -> list[str]:
+    """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    return [title] + parts if len(parts) > 1 else [title]
+
+
+def headline_match(text: str, references: list[str]) -> float:
+    """How well a visible heading matches the page's title data (0 to 1)."""
+    # Spacing differs between a <title> and the page (2007　年末): compare without it.
+    text = _NO_SPACE.sub("", text)
+    core = _ELLIPSIS.sub("", text).strip()
+    if len(core) < 2:
+        return 0.0
+    best = 0.0
+    for reference in references:
+        for index, part in enumerate(title_parts(reference)):
+            part = _NO_SPACE.sub("", part)
+            if not part:
+                continue
+            # The first piece of a <title> is the headline; later pieces name channels and sites.
+            weight = 1.0 if index <= 1 else 0.45
+            if text == part or core == part:
+                match = 1.0
+            elif part.startswith(core) and len(core) >= 4:
+                match = 0.5 + 0.4 * len(core) / len(part)
+            elif core in part and len(core) >= 6:
+                match = 0.3 + 0.4 * len(core) / len(part)
+            elif part in core and len(part) >= 6:
+                match = 0.3 + 0.4 * len(part) / len(core)
+            else:
+                match = 0.0
+            best = max(best, match * weight)
+    return best
+
+
+def choose_headline(candidates: list[tuple[str, str]], references: list[str]) -> tuple[int, float]:
+    """Index of the best (tag, text) heading candidate and its match; (-1, 0) when none fits."""
+    best, best_score = -1, 0.0
+    for index, (tag, text) in enumerate(candidates):
+        score = headline_match(text, references)
+        if not score:
+            continue
+        score += {"h1": 0.06, "h2": 0.04, "h3": 0.02}.get(tag, 0.0)
+        if score > best_score:
+            best, best_score = index, score
+    return best, best_score
+
+
+def fallback_headline(references: list[str]) -> str | None:
+    """The headline a <title> holds when no visible heading matches it: its first piece."""
+    for reference in references:
+        parts = title_parts(reference)
+        if parts[-1]:
+            return parts[1] if len(parts) > 1 else parts[0]
+    return None
+
+
+
+# Headline: the visible heading matching the title data, else the heading nearest above the
+# body, else the <title>'s first piece.
+def find_headline(lines: list[Line], references: list[str], body: list[Line]) -> tuple[str | None, int]:
+    """The headline and the index of its line (-1 when it comes from the title data alone)."""
+    body_start = body[0].index if body else len(lines)
+    body_end = body[-1].index if body else len(lines)
+    candidates: list[tuple[str, str]] = []
+    positions: list[int] = []
+    for line in lines:
+        if line.chars > 120 or line.chars < 2 or line.index > body_end:
+            continue
+        element = line.owner
+        tag = tag_of(element)
+        if tag in HEADINGS or _TITLE_CLASS.search(class_words(element)):
+            candidates.append((tag, line.text))
+            positions.append(line.index)
+        elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
+            # A short line at the body start may be the headline when the title data says so.
+            candidates.append(("", line.text))
+            positions.append(line.index)
+    # A long headline may be set as two or three lines in a row.
+    joined: list[tuple[str, str]] = []
+    joined_end: list[int] = []
+    for start in range(len(candidates)):
+        for length in (2, 3):
+            end = start + length - 1
+            if end < len(candidates) and positions[end] - positions[start] == length - 1:
+                tags = {candidates[i][0] for i in range(start, end + 1)}
+                if len(tags) == 1:
+                    joined.append((tags.pop(), "".join(candidates[i][1] for i in range(start, end + 1))))
+                    joined_end.append(positions[end])
+    chosen, score = choose_headline(candidates + joined, references)
+    if chosen >= 0 and score >= 0.5:
+        return (candidates + joined)[chosen][1], (positions + joined_end)[chosen]
+    # No match: the nearest heading above the body (not a breadcrumb, not a link).
+    for index in range(len(candidates) - 1, -1, -1):
+        tag, text = candidates[index]
+        line = lines[positions[index]]
+        if (tag in HEADINGS and body_start - 8 <= positions[index] <= body_start
+                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
+            return text, positions[index]
+    return fallback_headline(references), -1

@@ -1,0 +1,167 @@
+"""Meta and credit lines: which short lines near the headline or the body carry bylines, and
+their tidying for the byline grammar."""
+
+from __future__ import annotations
+
+import re
+
+from ..byline import (
+    AUTHOR_OUTLET,
+    EDITOR_ROLES,
+    NOT_STORY_SOURCES,
+    REPORTER_ROLES,
+    SOURCE_LABELS,
+    _alternation,
+)
+from ..credits import _CREDIT_ROLE, has_credit_role
+from ..noise import is_noise_line
+from ..normalize import HAN, collapse_whitespace
+from ..times import TIME_PATTERN
+from .lines import Line
+
+_ROLE_WORDS = _alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
+_META_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|发布|發布|时间|時間|日期|作者")
+SENTENCE = re.compile(r"[。！？!?；;，]")
+# Values that name nobody: a byline field left at its placeholder.
+_NOBODY = re.compile(
+    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源)\s*[:：]?\s*)"
+    r"(?:未知|佚名|匿名|不详|网络整理|网络|網絡|综合|本站|admin|管理员)(?=$|[\s|丨/])"
+)
+# The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）.
+_TAIL_CREDIT = re.compile(r"[（(](?P<credit>[^（）()]{2,40})[)）]\s*$")
+_BARE_NAME = re.compile(rf"^[{HAN}]{{2,3}}$")
+# A bracketed name ending in these is an organisation or an outlet, not a person.
+_ORG_END = re.compile(r"[社网網报報台局部会會院处處办辦委厅廳站刊馆館司组組队隊所中]$")
+TIME_LABELLED = re.compile(r"(?:发布|發布|發佈|更新|出版)?(?:时间|時間|日期)\s*[:：]")
+BYLINE_WINDOW = 12
+CREDIT_WINDOW = 30
+MAX_BYLINE_LENGTH = 160
+MAX_CREDIT_LENGTH = 80
+
+
+_LABEL_WORDS = _alternation(
+    tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1)
+    + ("发布", "發布", "时间", "時間", "日期", "作者", "发表于", "发布于")
+)
+# A label at a field boundary or followed by a colon: not 作者 inside 工作者.
+_BOUNDED_LABEL = re.compile(rf"(?:^|(?<=[\s|丨/:：\]】)）]))(?:{_LABEL_WORDS})|(?:{_LABEL_WORDS})\s*[:：]")
+_SUMMARY = re.compile(r"(?:摘要|导语|導語|内容提要|內容提要|简介|簡介|编者按|編者按)\s*[:：]")
+_CHROME_WORDS = re.compile(r"^(?:字号|字號|关注|關注|分享|收藏|打印|评论|評論|举报|舉報|[大中小\s]+|A[+-])")
+
+
+_LONG_HAN_RUN = re.compile(rf"[{HAN}]{{15,}}")
+
+
+def is_meta_line(text: str) -> bool:
+    """A meta line near the headline: short, not prose, with a time or a labelled field."""
+    if len(text) > MAX_BYLINE_LENGTH or "。" in text or text.count("，") > 1 or is_noise_line(text):
+        return False
+    if _SUMMARY.match(text):
+        return False
+    if _BOUNDED_LABEL.search(text) or AUTHOR_OUTLET.match(text):
+        return True
+    # A time alone, or with short fields (names, an outlet); not a sentence that holds a date.
+    return bool(TIME_PATTERN.search(text)) and not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
+
+
+def is_short(line: Line) -> bool:
+    return line.chars <= 40 and not SENTENCE.search(line.text)
+
+
+def is_chrome_line(line: Line) -> bool:
+    """Widgets between the meta lines and the text: font size, follow and share buttons."""
+    return line.link_share > 0.5 or is_noise_line(line.text) or (
+        line.chars <= 8 and bool(_CHROME_WORDS.match(line.text))
+    )
+
+
+# Not 图片来源 and its kind: where a picture or figures came from is no source outlet.
+_NOT_STORY_SOURCE = "".join(f"(?<!{word})" for word in NOT_STORY_SOURCES)
+_SOURCE_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_alternation(SOURCE_LABELS)})\s*[:：]?\s*")
+_COUNTERS = re.compile(
+    r"(?:浏览|瀏覽|阅读|閱讀|点击|點擊|访问|訪問|播放|人气|人氣)(?:次数|次數|量|数|數)?\s*[:：]?\s*\d*\s*次?"
+    r"|\d+\s*(?:次阅读|人阅读|次浏览|条评论|條評論|人参与|人參與|人评论|次播放)"
+    r"|(?<!\S)(?:举报|舉報|分享到?|收藏|打印|评论|評論|关注|關注|字号[:：]?|字號[:：]?|[大中小])(?!\S)"
+)
+_UPDATED = re.compile(
+    rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
+)
+_TIME_LABEL = re.compile(
+    r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))\s*[:：]?"
+)
+_TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
+_STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
+_GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_LABEL_WORDS})(?=\s*[:：])")
+_FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
+_TIME_AND_OUTLET = re.compile(
+    rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{{1,19}}?)"
+    r"\s*(?:\[[^\]]{1,4}\]|【[^】]{1,4}】|（[^）]{1,4}）|\([^)]{1,4}\))?$"
+)
+
+
+# Link and button text that a page glues to the end of a byline: 向雪妮返回富达，查看更多.
+_UI_PHRASE = re.compile(
+    r"(?:返回|查看更多|查看全部|点击查看|點擊查看|阅读全文|閱讀全文|展开全文|展開全文|阅读原文|閱讀原文)"
+    r"[^\s，,|丨:：]{0,6}"
+)
+FIELD_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|(?:^|(?<=[\s/|丨:：(（]))(?:文|图|圖|摄|攝)\s*[/:：]")
+
+
+def tidy_byline(text: str) -> str:
+    """Prepare a meta or credit line for the byline grammar.
+
+    Drops what is not a byline field (view and comment counters, buttons, summaries, update
+    times, placeholder names, staff codes after names), puts a space before a label glued to
+    the previous field (``证券时报网作者：李在山``), keeps only the outlet after 来源 (``来源:
+    新京报 举报``), and reads a lone name after the time as the source (``2019-09-26 10:56
+    证券时报网``), as portals print it.
+    """
+    text = strip_nobody(text)
+    text = _UI_PHRASE.sub(" ", text)
+    text = _STAFF_CODE.sub("", text)
+    text = _TIME_LABEL.sub(" ", text)
+    summary = _SUMMARY.search(text)
+    if summary:
+        text = text[: summary.start()]
+    text = _UPDATED.sub(" ", text)
+    text = _COUNTERS.sub(" ", text)
+    text = _TRAILING_NUMBERS.sub("", text)
+    text = _GLUED_LABEL.sub(
+        lambda m: m.group(0) if m.start() == 0 or text[m.start() - 1] in _FIELD_BOUNDARY else " " + m.group(0),
+        text,
+    )
+    text = collapse_whitespace(text)
+    source = _SOURCE_LABEL.search(text)
+    if source:
+        rest = text[source.end():]
+        token = re.match(r"[^\s|丨]*", rest).group(0)  # type: ignore[union-attr]
+        following = _BOUNDED_LABEL.search(rest, len(token))
+        tail = rest[following.start():] if following else ""
+        text = f"{text[: source.end()]}{token} {tail}".strip()
+    elif not _BOUNDED_LABEL.search(text):
+        match = _TIME_AND_OUTLET.match(text)
+        # A company's registered name there is the publishing account's owner, not an outlet.
+        if match and not re.search(r"(?:公司|集团|集團)$", match.group("outlet")):
+            text = f"{match.group('time')} 来源：{match.group('outlet')}"
+    return text
+
+
+def strip_nobody(text: str) -> str:
+    """Remove placeholder values (``作者：未知``) that would read as names."""
+    return _NOBODY.sub(r"\1 ", text)
+
+
+def tail_credit(paragraph: str) -> str | None:
+    """A bracketed credit closing a paragraph: roles and names, or one bare personal name."""
+    match = _TAIL_CREDIT.search(paragraph)
+    if not match:
+        return None
+    credit = match.group("credit").strip()
+    if has_credit_role(credit) or re.search(r"(?:^|[\s/])(?:文|图|圖|摄|攝)(?:[\s/:：]|$)", credit):
+        if len(credit) <= 30 and not SENTENCE.search(credit):
+            return credit
+        return None
+    if _BARE_NAME.match(credit) and not _ORG_END.search(credit):
+        return credit
+    return None
+
