@@ -206,6 +206,10 @@ def test_noise_lines() -> None:
         ("来源: | 发布时间: 2018-05-17 | 浏览次数: 2168", "来源:"),
         # 图片来源 stays whole: neither the source label nor a label glued to a field.
         ("图片来源：视觉中国 来源：新京报", "图片来源：视觉中国 来源：新京报"),
+        # The source set off by a bar; an IP location is neither an outlet nor a field.
+        ("2024-06-01 10:00 来源 | 新华社", "2024-06-01 10:00 来源 | 新华社"),
+        ("2024-06-01 10:00 来自广东", "2024-06-01 10:00"),
+        ("来源：新华社 IP属地：北京", "来源：新华社"),
     ],
 )
 def test_tidy_byline(line: str, tidy: str) -> None:
@@ -220,6 +224,11 @@ def test_dateline_and_closing_credits() -> None:
     assert tail_credit("……推进创建工作。（张巨峰）") == "张巨峰"
     assert tail_credit("……总体全县投资结构趋稳趋优。（德清县发改局）") is None
     assert tail_credit("……（新华社）") is None
+    # A sign-off followed by the story's code, and an author signing with a title and no role.
+    assert tail_credit("……正式启用。（編輯：王小明）2301") == "編輯：王小明"
+    assert tail_credit("……值得期待。（作者系青山大学经济学院研究员 张三）") == "张三"
+    assert tail_credit("……值得期待。（青山大学国际关系学院研究员李四）") == "李四"
+    assert tail_credit("……仍在增长。（青山大学研究中心）") is None
 
 
 def test_times_visible_wins_and_metadata_completes() -> None:

@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 
 from .normalize import HAN, clean_text
 
+# Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
+# or a space follows: 整理自澎湃新闻 says where the text came from.
+COMPILER_ROLES = ("编译", "編譯", "整理", "整合")
 # Roles of people who made the content, as pages write them (both scripts).
-REPORTER_ROLES = (
+REPORTER_ROLES: tuple[str, ...] = (
     "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
     "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
@@ -29,6 +32,7 @@ REPORTER_ROLES = (
     "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影",
     "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
+    *COMPILER_ROLES,
 )
 # Roles of editorial staff.
 EDITOR_ROLES = (
@@ -36,6 +40,15 @@ EDITOR_ROLES = (
     "编辑", "編輯", "责编", "責編", "审核", "審核", "校对", "校對", "编审", "編審",
     "审校", "審校", "初审", "初審", "二审", "二審", "三审", "三審", "终审", "終審",
     "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
+    "责任校对", "責任校對", "选稿", "選稿", "审稿", "審稿", "签发", "簽發", "出品人", "出品",
+    "策划", "策劃", "排版", "组版", "組版",
+)
+# Labels whose value is an organisation or a place, never a person nor the source outlet: who
+# produced or hosts the page (制作单位：…, 版权所有：…) and where a commenter's IP is (IP属地：广东).
+ORGANISATION_LABELS = (
+    "制作单位", "製作單位", "出品单位", "出品單位", "主办单位", "主辦單位", "承办单位", "承辦單位",
+    "协办单位", "協辦單位", "主办", "主辦", "承办", "承辦", "协办", "協辦", "技术支持", "技術支持",
+    "版权所有", "版權所有", "IP属地", "IP屬地",
 )
 # Labels whose value is the source outlet, never a person.
 SOURCE_LABELS = ("稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處")
@@ -57,9 +70,11 @@ POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/�
 
 _EDITOR_SET = frozenset(EDITOR_ROLES)
 _POSTFIX_SET = frozenset(POSTFIX_ROLES)
-_SEPARATORS = ":：/|丨｜"
+# Separators between a label and its value or between names: bars and slashes of every width
+# (︱ and │ are the vertical forms some CMS fonts use); none is ever part of a name.
+_SEPARATORS = ":：/／|丨｜︱│"
 # Whitespace between two Latin letters stays inside a name (责编：Demi Xia).
-_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜︱│&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
 
 
@@ -71,10 +86,14 @@ def _alternation(words: tuple[str, ...]) -> str:
 # is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
 # by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
 # and a space, where it is the second half of a padded name (记者 吴 文).
+_MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in COMPILER_ROLES)
 _PREFIX = re.compile(
     rf"(?P<noise>{_alternation(NOISE_LABELS)})(?=\s*[:：]|\s*\d)"
-    rf"|(?P<source>{_alternation(SOURCE_LABELS)})(?:\s*[{_SEPARATORS}]|\s+)?"
-    rf"|(?P<multi>{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1))})"
+    rf"|(?P<organisation>{_alternation(ORGANISATION_LABELS)})"
+    # 来源于 reads as 来源 (来源于新华社).
+    rf"|(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
+    rf"|(?P<compiler>{_alternation(COMPILER_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
+    rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"
     rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
     rf"(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
     rf"(?=\s*[{_SEPARATORS}]|\s)"
@@ -100,7 +119,23 @@ _FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|報
 # Where the reporter filed from, after a slash: 記者林思妤／台北報導, 记者 张三/北京报道.
 _FILED_FROM = re.compile(rf"[/／]\s*[{HAN}]{{2,8}}?(?:报道|報道|報導|报导)")
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.
-_NOT_NAMES = frozenset({"综合", "綜合", "整理"})
+_NOT_NAMES = frozenset({"综合", "綜合", "整理", "整合", "综述", "綜述", "供稿", "编译", "編譯"})
+# A wire dateline glued to the name before it, in the Taiwanese style: 記者王小明台北19日電,
+# 记者张三北京3月1日电. The run of Han characters after the role is the name and the place it
+# was filed from.
+_GLUED_DATELINE = re.compile(
+    rf"(?P<role>{_alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))})\s*(?P<run>[{HAN}]{{4,7}})"
+    r"\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*(?:电|電|讯|訊)"
+)
+# Where a reporter filed from, standing as its own word after the names: 记者 张三 北京报道.
+_PLACE_FILED = re.compile(rf"^(?P<run>[{HAN}]{{2,7}})(?:报道|報道|報導|报导)$")
+# Where a compiled text came from (综合整理自澎湃新闻、智东西等): outlets, never people.
+_COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘编|摘編|转载|轉載|摘)+[自于於]\S*")
+# A staff code: letters and digits (ZB012). Beside a personal name it is the CMS account of the
+# same person or of the typesetter, not a second name; alone it is the only name the page gives.
+_STAFF_CODE = re.compile(r"^[A-Za-z]{1,4}\d{2,6}$")
+# A date or a time glued to a name: 张三6月1日.
+_DIGIT_TAIL = re.compile(rf"^(?P<name>[{HAN}·•]{{2,}})\d")
 # A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
 # Without a date: 本报湛江讯, 湛江日报讯, 新华社电 (an outlet word right before 讯/电), never a
 # bare 讯 that may end a name (李讯).
@@ -161,6 +196,18 @@ def is_editor_role(role: str | None) -> bool:
     return role is not None and role in _EDITOR_SET
 
 
+def _name_before_place(run: str) -> str:
+    """The name at the head of a name glued to a place (王小明台北 → 王小明).
+
+    Nothing marks where the one ends and the other begins; personal names have two or three
+    characters and the places reporters file from mostly two (台北, 北京, 东京), some three or
+    four (华盛顿, 乌鲁木齐): four characters read as two and two, longer runs keep three.
+    """
+    if len(run) <= 3:
+        return run
+    return run[:2] if len(run) == 4 else run[:3]
+
+
 def split_names(text: str) -> list[str]:
     """Clean a run of names and split it into names.
 
@@ -173,7 +220,15 @@ def split_names(text: str) -> list[str]:
     names: list[str] = []
     pending = ""
     for part in parts:
+        filed = _PLACE_FILED.match(part)
+        if filed:
+            if names or pending:
+                continue  # 记者 张三 北京报道: where the story was filed from, not a second name
+            part = _name_before_place(filed.group("run"))  # 张三报道, 张三北京报道
         part = _FILLER.sub("", part).strip(_SEPARATORS)
+        glued = _DIGIT_TAIL.match(part)
+        if glued:
+            part = glued.group("name")  # 张三6月1日: the date is not part of the name
         if not any(char.isalpha() for char in part):
             continue  # no name holds only digits and punctuation (a time on the same line)
         if pending:
@@ -186,6 +241,8 @@ def split_names(text: str) -> list[str]:
         names.append(part)
     if pending:
         names.append(pending)
+    if any(_HAN_NAME.match(name) for name in names):
+        names = [name for name in names if not _STAFF_CODE.match(name)]
     return names
 
 
@@ -202,7 +259,10 @@ def parse_byline(text: str | None) -> Byline:
     byline = Byline()
     if not text:
         return byline
-    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", clean_text(text)))
+    text = _GLUED_DATELINE.sub(
+        lambda m: f"{m.group('role')} {_name_before_place(m.group('run'))} ", clean_text(text)
+    )
+    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", _COMPILED_FROM.sub(" ", text)))
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
     text = re.sub(r"[()（）\[\]【】□■◎●◆▲★]", " ", text)
     matches = _field_matches(text)
@@ -220,13 +280,13 @@ def parse_byline(text: str | None) -> Byline:
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         value = text[match.end() : end]
-        if match.group("noise"):
-            continue  # 阅读：1234
+        if match.group("noise") or match.group("organisation"):
+            continue  # 阅读：1234, 制作单位：某某融媒体中心
         if match.group("source"):
             source = clean_text(value).strip(_SEPARATORS + " ")
             byline.source = byline.source or (source or None)
             continue
-        role = match.group("multi") or match.group("single")
+        role = match.group("multi") or match.group("single") or match.group("compiler")
         if end < len(text) and value and not value[-1].isspace():
             # The words glued to the next role may be its outlet or column, not a name:
             # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五.
@@ -253,7 +313,7 @@ def _field_matches(text: str) -> list[re.Match[str]]:
         # …or where a separator follows: "来源:湛江云媒作者:记者…" (spans rendered glued).
         if in_source and not at_boundary and not _SEPARATOR_AFTER.match(text, match.end()):
             continue
-        role = match.group("multi") or match.group("single")
+        role = match.group("multi") or match.group("single") or match.group("compiler")
         if (
             role in _SINGLE_CHAR_ROLES
             and match.start() >= 2
@@ -299,8 +359,19 @@ def _add_names(
                 _add(byline, postfix_role, name)
 
 
+# The last word of an organisation's name: a department, an office, a company. Editors are people:
+# 出品：某某日报新媒体中心 names who produced the page, not a person.
+_ORGANISATION = re.compile(
+    rf"^[{HAN}A-Za-z0-9·]{{2,20}}(?:中心|部|社|公司|集团|集團|委员会|委員會|办公室|辦公室|局|厅|廳|处|處"
+    r"|科|组|組|站|台|报|報|网|網|工作室|单位|單位|编辑部|編輯部)$"
+)
+
+
 def _add(byline: Byline, role: str | None, name: str) -> None:
     person = Person(role, name)
-    target = byline.editors if is_editor_role(role) else byline.reporters
+    editor = is_editor_role(role)
+    if (editor or role is None) and len(name) >= 4 and _ORGANISATION.match(name):
+        return  # an organisation credited as editor or without a role is nobody's name
+    target = byline.editors if editor else byline.reporters
     if person not in target:
         target.append(person)

@@ -374,3 +374,67 @@ def test_picture_and_data_sources_are_not_the_source(text: str, source: str | No
 )
 def test_place_filed_from_is_not_a_name(text: str, reporters: R) -> None:
     assert people(parse_byline(text).reporters) == reporters
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # A wire dateline glued to the name: the place and the day are no part of it.
+        ("中央社記者王小明台北19日電", [("記者", "王小明")]),
+        ("新华社记者张三北京3月1日电", [("记者", "张三")]),
+        ("记者 张三 李四 北京报道", [("记者", "张三"), ("记者", "李四")]),
+        ("记者张三北京报道", [("记者", "张三")]),
+        ("记者张三6月1日", [("记者", "张三")]),
+        # Bars and slashes of every width separate; none is part of a name.
+        ("文︱张三", [("文", "张三")]),
+        ("作者：张三︱李四", [("作者", "张三"), ("作者", "李四")]),
+        ("作者｜张三 李四", [("作者", "张三"), ("作者", "李四")]),
+        # Who compiled or translated the story is credited; the words alone are no names.
+        ("编译/张三", [("编译", "张三")]),
+        ("整合／张三", [("整合", "张三")]),
+        ("记者 张三 整理", [("记者", "张三")]),
+        ("（综合整理自新京报、南方日报、央视新闻等）", []),
+    ],
+)
+def test_names_stand_apart_from_place_date_and_separators(text: str, reporters: R) -> None:
+    assert people(parse_byline(text).reporters) == reporters
+
+
+@pytest.mark.parametrize(
+    ("text", "editors"),
+    [
+        # More editorial roles, each kept as the page shows it.
+        ("选稿：张三 出品：李四 审核：王五", [("选稿", "张三"), ("出品", "李四"), ("审核", "王五")]),
+        ("编辑：张三 排版：李四", [("编辑", "张三"), ("排版", "李四")]),
+        ("责任校对：赵六 签发：钱七", [("责任校对", "赵六"), ("签发", "钱七")]),
+        # A staff code beside a name is no second name; alone it is the only name given.
+        ("责任编辑：张三 ZB012", [("责任编辑", "张三")]),
+        ("（责任编辑：HN666）", [("责任编辑", "HN666")]),
+        # Organisations are no editors.
+        ("出品：青山日报新媒体中心 编辑：张三", [("编辑", "张三")]),
+        ("制作单位：青山县融媒体中心", []),
+        ("版权所有：青山日报社 编辑：张三", [("编辑", "张三")]),
+        # A closing sign-off with the page's code after it.
+        ("（編輯：王小明）2301", [("編輯", "王小明")]),
+    ],
+)
+def test_editor_roles_codes_and_organisations(text: str, editors: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.editors) == editors
+    assert people(byline.reporters) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("来源于新华社", "新华社"),
+        ("来源 | 新华社", "新华社"),
+        ("（本文来源：人民网 作者：张三）", "人民网"),
+        # Where the poster's IP address is: no source, no person.
+        ("IP属地：广东", None),
+    ],
+)
+def test_source_label_forms(text: str, source: str | None) -> None:
+    byline = parse_byline(text)
+    assert byline.source == source
+    assert byline.editors == [] and all(p.name != "广东" for p in byline.reporters)

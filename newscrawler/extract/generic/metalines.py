@@ -27,8 +27,18 @@ _NOBODY = re.compile(
     r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源)\s*[:：]?\s*)"
     r"(?:未知|佚名|匿名|不详|网络整理|网络|網絡|综合|本站|admin|管理员)(?=$|[\s|丨/])"
 )
-# The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）.
-_TAIL_CREDIT = re.compile(r"[（(](?P<credit>[^（）()]{2,40})[)）]\s*$")
+# The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）; some pages print
+# the story's code after it: …。（編輯：王小明）2301.
+_TAIL_CREDIT = re.compile(r"[（(](?P<credit>[^（）()]{2,40})[)）]\s*(?:\d{1,8}\s*)?$")
+# An author who signs a commentary with a title and no role: （作者系青山大学研究员 张三）,
+# （青山大学经济研究所研究员 李四）. The name is the last word, after the title.
+_SIGNED_TITLE = re.compile(
+    rf"^(?:作者系|作者为|作者為|作者是)?[^，,。；;\s]{{0,20}}?"
+    r"(?:大学|大學|学院|學院|研究院|研究所|研究中心|智库|智庫|学会|學會|事务所|事務所|公司|集团|集團)"
+    r"[^，,。；;\s]{0,10}?"
+    r"(?:研究员|研究員|副教授|教授|讲师|講師|博士|学者|學者|律师|律師|分析师|分析師)"
+    rf"\s*(?P<name>[{HAN}]{{2,3}})$"
+)
 _BARE_NAME = re.compile(rf"^[{HAN}]{{2,3}}$")
 # A bracketed name ending in these is an organisation or an outlet, not a person.
 _ORG_END = re.compile(r"[社网網报報台局部会會院处處办辦委厅廳站刊馆館司组組队隊所中]$")
@@ -77,7 +87,10 @@ def is_chrome_line(line: Line) -> bool:
 
 # Not 图片来源 and its kind: where a picture or figures came from is no source outlet.
 _NOT_STORY_SOURCE = "".join(f"(?<!{word})" for word in NOT_STORY_SOURCES)
-_SOURCE_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_alternation(SOURCE_LABELS)})\s*[:：]?\s*")
+# The label may be written 来源于 and be set off by a bar or a slash instead of a colon (来源 | 新华社).
+_SOURCE_LABEL = re.compile(
+    rf"{_NOT_STORY_SOURCE}(?:{_alternation(SOURCE_LABELS)})[于於]?\s*[:：|｜丨︱/／]?\s*"
+)
 _COUNTERS = re.compile(
     r"(?:浏览|瀏覽|阅读|閱讀|点击|點擊|访问|訪問|播放|人气|人氣)(?:次数|次數|量|数|數)?\s*[:：]?\s*\d*\s*次?"
     r"|\d+\s*(?:次阅读|人阅读|次浏览|条评论|條評論|人参与|人參與|人评论|次播放)"
@@ -93,10 +106,15 @@ _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
 _GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_LABEL_WORDS})(?=\s*[:：])")
 _FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
+# The lone word after the time; never 来自广东 or IP属地, where the poster's IP address is.
 _TIME_AND_OUTLET = re.compile(
-    rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{{1,19}}?)"
+    rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?!来自|來自|IP)(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{{1,19}}?)"
     r"\s*(?:\[[^\]]{1,4}\]|【[^】]{1,4}】|（[^）]{1,4}）|\([^)]{1,4}\))?$"
 )
+
+
+# Where the poster's IP address is (IP属地：广东, 来自北京市): neither a person nor an outlet.
+_IP_LOCATION = re.compile(rf"(?:IP\s*[属屬]地\s*[:：]?|(?<!\S)[来來]自)\s*[{HAN}]{{2,8}}(?!\S)")
 
 
 # Link and button text that a page glues to the end of a byline: 向雪妮返回富达，查看更多.
@@ -117,6 +135,7 @@ def tidy_byline(text: str) -> str:
     证券时报网``), as portals print it.
     """
     text = strip_nobody(text)
+    text = _IP_LOCATION.sub(" ", text)
     text = _UI_PHRASE.sub(" ", text)
     text = _STAFF_CODE.sub("", text)
     text = _TIME_LABEL.sub(" ", text)
@@ -134,7 +153,7 @@ def tidy_byline(text: str) -> str:
     source = _SOURCE_LABEL.search(text)
     if source:
         rest = text[source.end():]
-        token = re.match(r"[^\s|丨]*", rest).group(0)  # type: ignore[union-attr]
+        token = re.match(r"[^\s|丨｜︱]*", rest).group(0)  # type: ignore[union-attr]
         following = _BOUNDED_LABEL.search(rest, len(token))
         tail = rest[following.start():] if following else ""
         text = f"{text[: source.end()]}{token} {tail}".strip()
@@ -157,6 +176,9 @@ def tail_credit(paragraph: str) -> str | None:
     if not match:
         return None
     credit = match.group("credit").strip()
+    signed = _SIGNED_TITLE.match(credit)
+    if signed:
+        return signed.group("name")
     if has_credit_role(credit) or re.search(r"(?:^|[\s/])(?:文|图|圖|摄|攝)(?:[\s/:：]|$)", credit):
         if len(credit) <= 30 and not SENTENCE.search(credit):
             return credit
