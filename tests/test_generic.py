@@ -324,3 +324,33 @@ def test_canonical_url_only_on_the_same_site() -> None:
     assert same_site_url(url, "https://other.example/a/1.html") == "https://www.news.example.cn/a/1.html?from=share"
     assert same_site_url(url, "/a/1.html") == "https://www.news.example.cn/a/1.html"
     assert same_site_url(url, None) == "https://www.news.example.cn/a/1.html?from=share"
+
+
+def test_commentary_headline_names_its_author_only_when_nothing_else_does() -> None:
+    from newscrawler.extract.generic.signed import headline_author
+
+    body = ["入夏以来，不少城市的夜市重新热闹起来。"]
+    assert headline_author("周立新：夜市要亮起来，也要管起来", body, False) == "周立新"
+    # A speaker quoted in the headline is named in the report.
+    assert headline_author("李建华：坚定信心稳增长", ["李建华在会上指出，……"], False) is None
+    # A page that credits its reporter; a prefix that is no personal name.
+    assert headline_author("周立新：夜市要亮起来，也要管起来", body, True) is None
+    assert headline_author("新华时评：夜市要亮起来，也要管起来", body, False) is None
+    assert headline_author("关注：夜市要亮起来，也要管起来", body, False) is None
+
+
+def test_unlabelled_slots_between_headline_and_body() -> None:
+    from newscrawler.extract.generic.slots import slot_bylines
+
+    html = (
+        "<html><body><h1>标题</h1><div class='info'><span>2024-06-20 08:30</span>"
+        "<span class='article-source'>青山日报</span> <a class='author' href='/u/1'>李建华</a>"
+        "<span class='author-follow'>关注</span></div><div class='media'>青山视频</div>"
+        "<div class='body'><p>正文。</p></div><div class='source'>推荐来源</div></body></html>"
+    )
+    root = Page(html, "https://news.example/a.html").selector.root
+    lines = page_lines(root)[0]
+    headline = next(line.index for line in lines if line.text == "标题")
+    body = next(line.index for line in lines if line.text == "正文。")
+    # The account's follow button and a bare media box are no credits; nothing after the body counts.
+    assert slot_bylines(root, lines, headline, body) == ["来源：青山日报", "李建华"]

@@ -301,6 +301,15 @@ def parse_byline(text: str | None) -> Byline:
             continue
         _add_names(byline, role, value, also=pending)
         pending = []
+    return _without_staff_codes(byline)
+
+
+def _without_staff_codes(byline: Byline) -> Byline:
+    """Drop staff codes (排版：ZB012) from a byline that names people: the code is an account."""
+    people = byline.reporters + byline.editors
+    if any(_HAN_NAME.match(p.name) for p in people) and any(_STAFF_CODE.match(p.name) for p in people):
+        byline.reporters = [p for p in byline.reporters if not _STAFF_CODE.match(p.name)]
+        byline.editors = [p for p in byline.editors if not _STAFF_CODE.match(p.name)]
     return byline
 
 

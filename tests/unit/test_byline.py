@@ -409,6 +409,7 @@ def test_names_stand_apart_from_place_date_and_separators(text: str, reporters: 
         ("责任校对：赵六 签发：钱七", [("责任校对", "赵六"), ("签发", "钱七")]),
         # A staff code beside a name is no second name; alone it is the only name given.
         ("责任编辑：张三 ZB012", [("责任编辑", "张三")]),
+        ("编辑：张三 排版：ZB012", [("编辑", "张三")]),
         ("（责任编辑：HN666）", [("责任编辑", "HN666")]),
         # Organisations are no editors.
         ("出品：青山日报新媒体中心 编辑：张三", [("编辑", "张三")]),

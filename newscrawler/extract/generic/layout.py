@@ -32,6 +32,8 @@ from .metalines import (
     tidy_byline,
 )
 from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times
+from .signed import headline_author
+from .slots import slot_bylines
 
 
 class GenericLayout(Layout):
@@ -76,13 +78,22 @@ class GenericLayout(Layout):
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
         labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or AUTHOR_OUTLET.match(t)]
+        # …and so do the slots whose markup names the field (<span class="source">新华社</span>).
+        header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
+        labelled += slot_bylines(page.selector.root, lines, header_start, first_body)
+        credits = [tidy_byline(line) for line in credits]
+        if headline and ("：" in headline or ":" in headline):
+            has_reporters = any(parse_byline(text).reporters for text in labelled + credits)
+            author = headline_author(headline, paragraphs, has_reporters)
+            if author:
+                credits.append(author)  # 张三：… on an opinion page that credits nobody else
         edition = self.print_edition
         return RawFields(
             headline=headline,
             time_text=time_text,
             bylines=labelled,
             paragraphs=paragraphs,
-            credits=[tidy_byline(line) for line in credits],
+            credits=credits,
             images=body_images(page, images, container, lines),
             paper=edition.group("paper") if edition else None,
             edition_date=edition.group("date") if edition else None,
