@@ -354,3 +354,39 @@ def test_unlabelled_slots_between_headline_and_body() -> None:
     body = next(line.index for line in lines if line.text == "正文。")
     # The account's follow button and a bare media box are no credits; nothing after the body counts.
     assert slot_bylines(root, lines, headline, body) == ["来源：青山日报", "李建华"]
+
+
+def test_byline_standing_alone_in_the_header_is_read() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "受北方冷空气影响，青山市今天起迎来明显降温，最高气温将由二十八摄氏度降至十六摄氏度左右。",
+            "气象部门提醒，降温过程中伴有六级左右偏北风，市民外出注意添衣保暖，做好防风措施。",
+            "农业部门建议，大棚蔬菜种植户提前加固棚膜，露天作物及时采取覆盖保温措施。",
+        )
+    )
+    html = (
+        "<html><head><title>青山市迎来明显降温_河畔时报</title></head><body><h1>青山市迎来明显降温</h1>"
+        "<div class='reporter'>河畔新闻记者 吴晓东</div><div class='time'>2024-06-23 07:40</div>"
+        f"<div class='content'>{body}</div></body></html>"
+    )
+    record = extract("https://www.riverside-times.example/a/1.html", html.encode(), {}, FETCHED_AT)
+    assert record["reporters"] == [{"role": "记者", "name": "吴晓东"}]
+
+
+def test_commentary_author_from_the_title_when_the_heading_drops_the_prefix() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "入夏以来，不少城市的夜市重新热闹起来。烟火气回来了，随之而来的噪音和油烟，也让周边居民有了烦恼。",
+            "管理夜市，关键在于划清边界。哪些路段可以摆摊、几点收摊、垃圾怎么清运，都应当事先定好规矩。",
+            "规矩定好了，还要有人守。让夜市亮起来，也让夜市管起来，城市的烟火气才能长久。",
+        )
+    )
+    html = (
+        "<html><head><title>周立新：夜市要亮起来，也要管起来_湖滨新闻网</title></head><body>"
+        "<h1>夜市要亮起来，也要管起来</h1><div class='time'>2024-06-21 10:05</div>"
+        f"<div class='content'>{body}</div></body></html>"
+    )
+    record = extract("https://opinion.lakeside-news.example/pl/1.html", html.encode(), {}, FETCHED_AT)
+    assert record["reporters"] == [{"role": None, "name": "周立新"}]

@@ -120,6 +120,8 @@ _FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|報
 _FILED_FROM = re.compile(rf"[/／]\s*[{HAN}]{{2,8}}?(?:报道|報道|報導|报导)")
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.
 _NOT_NAMES = frozenset({"综合", "綜合", "整理", "整合", "综述", "綜述", "供稿", "编译", "編譯"})
+# Who provided a picture (受访者供图, 资料图, 网络配图): no person's name.
+_PICTURE_PROVIDED = re.compile(r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖)$")
 # A wire dateline glued to the name before it, in the Taiwanese style: 記者王小明台北19日電,
 # 记者张三北京3月1日电. The run of Han characters after the role is the name and the place it
 # was filed from.
@@ -236,7 +238,7 @@ def split_names(text: str) -> list[str]:
         elif len(part) == 1 and _HAN_NAME.match(part):
             pending = part
             continue
-        if part in _NOT_NAMES or _is_outlet(part):
+        if part in _NOT_NAMES or _is_outlet(part) or _PICTURE_PROVIDED.search(part):
             continue  # the outlet a reporter writes for (文/观察者网 王慧), not a person
         names.append(part)
     if pending:
@@ -264,7 +266,7 @@ def parse_byline(text: str | None) -> Byline:
     )
     text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", _COMPILED_FROM.sub(" ", text)))
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
-    text = re.sub(r"[()（）\[\]【】□■◎●◆▲★]", " ", text)
+    text = re.sub(r"[()（）\[\]【】□■◎●◆▲★◇△▶►▌※☆]", " ", text)
     matches = _field_matches(text)
     if not matches:
         author_outlet = AUTHOR_OUTLET.match(text)

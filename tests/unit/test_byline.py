@@ -394,6 +394,9 @@ def test_place_filed_from_is_not_a_name(text: str, reporters: R) -> None:
         ("整合／张三", [("整合", "张三")]),
         ("记者 张三 整理", [("记者", "张三")]),
         ("（综合整理自新京报、南方日报、央视新闻等）", []),
+        # Who provided a picture is no name.
+        ("记者 张三 李四/文 受访者供图", [("记者", "张三"), ("文", "张三"), ("记者", "李四"), ("文", "李四")]),
+        ("▌记者 张三", [("记者", "张三")]),
     ],
 )
 def test_names_stand_apart_from_place_date_and_separators(text: str, reporters: R) -> None:

@@ -13,7 +13,7 @@ from ..noise import is_noise_line
 from ..normalize import has_han
 from ..times import TIME_PATTERN
 from .body import best_container, in_chrome_box, is_stop_line, within
-from .headline import find_headline
+from .headline import find_headline, title_parts
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
@@ -82,11 +82,15 @@ class GenericLayout(Layout):
         header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
         labelled += slot_bylines(page.selector.root, lines, header_start, first_body)
         credits = [tidy_byline(line) for line in credits]
-        if headline and ("：" in headline or ":" in headline):
+        # The page's own title data may keep the prefix a visible heading leaves out.
+        headlines = [headline] + [title_parts(r)[min(1, len(title_parts(r)) - 1)] for r in references]
+        if any(h and ("：" in h or ":" in h) for h in headlines):
             has_reporters = any(parse_byline(text).reporters for text in labelled + credits)
-            author = headline_author(headline, paragraphs, has_reporters)
-            if author:
-                credits.append(author)  # 张三：… on an opinion page that credits nobody else
+            for candidate in headlines:
+                author = headline_author(candidate, paragraphs, has_reporters)
+                if author:
+                    credits.append(author)  # 张三：… on an opinion page that credits nobody else
+                    break
         edition = self.print_edition
         return RawFields(
             headline=headline,
@@ -162,7 +166,8 @@ class GenericLayout(Layout):
             window = lines[headline_index + 1 : min(stop, headline_index + 1 + BYLINE_WINDOW)]
         else:
             window = lines[max(0, body_start - BYLINE_WINDOW) : body_start]
-        return [line.spaced for line in window if is_meta_line(line.spaced)]
+        # A byline standing alone in the header (河畔新闻记者 吴晓东) is a meta line without a time.
+        return [line.spaced for line in window if is_meta_line(line.spaced) or self._is_credit(line.text)]
 
     def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
         """Credit lines right after the body, up to the first related-stories or comment box."""
