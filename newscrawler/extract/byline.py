@@ -136,6 +136,14 @@ _COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘�
 # A staff code: letters and digits (ZB012). Beside a personal name it is the CMS account of the
 # same person or of the typesetter, not a second name; alone it is the only name the page gives.
 _STAFF_CODE = re.compile(r"^[A-Za-z]{1,4}\d{2,6}$")
+# A title, with the institution before it, standing after a name: 张三（青山大学教授）, 张三系青山大学
+#研究员, 张三 李四（均为青山大学教授）. It says who the person is; it is no second name.
+_TITLE_WORD = (
+    r"(?:教授|研究员|研究員|博士生|博士|讲师|講師|主任|院长|院長|所长|所長|律师|律師|学者|學者|专家|專家"
+    r"|分析师|分析師|经济学家|經濟學家|校长|校長|会长|會長|书记|書記|学生|學生|研究生|教师|教師|老师|老師)"
+)
+_TITLED = re.compile(rf"{_TITLE_WORD}$")
+_NAME_THEN_TITLE = re.compile(rf"^(?P<name>[{HAN}]{{2,3}})(?:系|係|为|為|是)[{HAN}]{{2,}}{_TITLE_WORD}$")
 # A date or a time glued to a name: 张三6月1日.
 _DIGIT_TAIL = re.compile(rf"^(?P<name>[{HAN}·•]{{2,}})\d")
 # A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
@@ -228,9 +236,11 @@ def split_names(text: str) -> list[str]:
                 continue  # 记者 张三 北京报道: where the story was filed from, not a second name
             part = _name_before_place(filed.group("run"))  # 张三报道, 张三北京报道
         part = _FILLER.sub("", part).strip(_SEPARATORS)
-        glued = _DIGIT_TAIL.match(part)
+        glued = _DIGIT_TAIL.match(part) or _NAME_THEN_TITLE.match(part)
         if glued:
-            part = glued.group("name")  # 张三6月1日: the date is not part of the name
+            part = glued.group("name")  # 张三6月1日, 张三系青山大学教授: only the name is a name
+        elif _TITLED.search(part):
+            continue
         if not any(char.isalpha() for char in part):
             continue  # no name holds only digits and punctuation (a time on the same line)
         if pending:

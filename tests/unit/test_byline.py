@@ -397,10 +397,23 @@ def test_place_filed_from_is_not_a_name(text: str, reporters: R) -> None:
         # Who provided a picture is no name.
         ("记者 张三 李四/文 受访者供图", [("记者", "张三"), ("文", "张三"), ("记者", "李四"), ("文", "李四")]),
         ("▌记者 张三", [("记者", "张三")]),
+        # Who the person is, after the name, is no second name.
+        ("作者：张三（青山大学教授）", [("作者", "张三")]),
+        ("作者：张三 青山大学经济学院教授", [("作者", "张三")]),
+        ("作者：张三系青山大学研究员", [("作者", "张三")]),
+        ("文/张三（作者系青山大学研究员）", [("文", "张三")]),
+        ("作者 张三 李四（均为青山大学教授）", [("作者", "张三"), ("作者", "李四")]),
+        ("作者：李四（系青山大学学生）", [("作者", "李四")]),
+        # An outlet before 记者 is the reporter's employer: the role is 记者, the outlet no source
+        # (a paper's own pages name it on every byline; a repost labels its 来源).
+        ("联合报記者王小明／台北報導", [("記者", "王小明")]),
+        ("光明日报记者 张三", [("记者", "张三")]),
     ],
 )
 def test_names_stand_apart_from_place_date_and_separators(text: str, reporters: R) -> None:
-    assert people(parse_byline(text).reporters) == reporters
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert byline.source is None
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,8 @@ from newscrawler.extract.credits import is_credit_line, trailing_credit
         # A bullet may mark the credit line.
         ("□记者 张三 通讯员 李四", True),
         ("■本报记者 张三", True),
+        # 本文来源 is the source label too.
+        ("（本文来源：人民网）", True),
         # Sentences and subheadings that merely contain role words are text.
         ("记者从市交通局获悉，今年以来全市新增公交线路12条。", False),
         ("佳作云集 引来观众驻足拍摄", False),
