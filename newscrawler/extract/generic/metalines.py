@@ -95,6 +95,8 @@ _COUNTERS = re.compile(
     r"(?:浏览|瀏覽|阅读|閱讀|点击|點擊|访问|訪問|播放|人气|人氣)(?:次数|次數|量|数|數)?\s*[:：]?\s*\d*\s*次?"
     r"|\d+\s*(?:次阅读|人阅读|次浏览|条评论|條評論|人参与|人參與|人评论|次播放)"
     r"|(?<!\S)(?:举报|舉報|分享到?|收藏|打印|评论|評論|关注|關注|字号[:：]?|字號[:：]?|[大中小])(?!\S)"
+    # The font-size switch in brackets: 【大 中 小】, [大][中][小].
+    r"|[\[【(（]\s*大\s*[\]】)）]?\s*[\[【(（]?\s*中\s*[\]】)）]?\s*[\[【(（]?\s*小\s*[\]】)）]"
 )
 _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
@@ -106,9 +108,15 @@ _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
 _GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_LABEL_WORDS})(?=\s*[:：])")
 _FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
-# The lone word after the time; never 来自广东 or IP属地, where the poster's IP address is.
+# The lone word after the time; never 来自广东 or IP属地 (where the poster's IP address is), nor
+# what else pages print after a date: the weekday, the lunar date, the print page, a button.
+_NOT_OUTLET_AFTER_TIME = (
+    r"来自|來自|IP|星期|礼拜|禮拜|周[一二三四五六日天]|週[一二三四五六日天]|农历|農曆|第\S{0,4}版|[A-Z]?\d+版"
+    r"|打印|关闭|關閉|返回|收藏|分享|[\[【(（]"
+)
 _TIME_AND_OUTLET = re.compile(
-    rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?!来自|來自|IP)(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{{1,19}}?)"
+    rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?!{_NOT_OUTLET_AFTER_TIME})"
+    r"(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{1,19}?)(?<!版)"
     r"\s*(?:\[[^\]]{1,4}\]|【[^】]{1,4}】|（[^）]{1,4}）|\([^)]{1,4}\))?$"
 )
 
