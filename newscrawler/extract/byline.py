@@ -91,7 +91,8 @@ _PREFIX = re.compile(
     rf"(?P<noise>{_alternation(NOISE_LABELS)})(?=\s*[:：]|\s*\d)"
     rf"|(?P<organisation>{_alternation(ORGANISATION_LABELS)})"
     # 来源于 reads as 来源 (来源于新华社).
-    rf"|(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
+    # …but not in a notice: 转载请注明来源：… asks others to credit the site.
+    rf"|(?<!注明)(?<!註明)(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
     rf"|(?P<compiler>{_alternation(COMPILER_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
     rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"
     rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
@@ -241,8 +242,8 @@ def split_names(text: str) -> list[str]:
             part = glued.group("name")  # 张三6月1日, 张三系青山大学教授: only the name is a name
         elif _TITLED.search(part):
             continue
-        if not any(char.isalpha() for char in part):
-            continue  # no name holds only digits and punctuation (a time on the same line)
+        if not any(char.isalpha() for char in part) or ":" in part or "：" in part:
+            continue  # no name holds only digits and punctuation (a time), nor a colon (a notice)
         if pending:
             part, pending = pending + part, ""
         elif len(part) == 1 and _HAN_NAME.match(part):

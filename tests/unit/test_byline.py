@@ -449,9 +449,11 @@ def test_editor_roles_codes_and_organisations(text: str, editors: R) -> None:
         ("（本文来源：人民网 作者：张三）", "人民网"),
         # Where the poster's IP address is: no source, no person.
         ("IP属地：广东", None),
+        # A notice asking others to credit the site names no source of this story.
+        ("转载请注明来源：青山网", None),
     ],
 )
 def test_source_label_forms(text: str, source: str | None) -> None:
     byline = parse_byline(text)
     assert byline.source == source
-    assert byline.editors == [] and all(p.name != "广东" for p in byline.reporters)
+    assert byline.editors == [] and all(p.role == "作者" for p in byline.reporters)

@@ -24,8 +24,8 @@ _META_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|发布|發布|时间|時間|�
 SENTENCE = re.compile(r"[。！？!?；;，]")
 # Values that name nobody: a byline field left at its placeholder.
 _NOBODY = re.compile(
-    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源)\s*[:：]?\s*)"
-    r"(?:未知|佚名|匿名|不详|网络整理|网络|網絡|综合|本站|admin|管理员)(?=$|[\s|丨/])"
+    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源))[于於]?(\s*[:：]?\s*)"
+    r"(?:未知|佚名|匿名|不详|不詳|网络整理|网络|網絡|网路|網路|互联网|互聯網|综合|本站|admin|管理员)(?=$|[\s|丨/])"
 )
 # The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）; some pages print
 # the story's code after it: …。（編輯：王小明）2301.
@@ -106,7 +106,7 @@ _TIME_LABEL = re.compile(
 )
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
-_GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?:{_LABEL_WORDS})(?=\s*[:：])")
+_GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?<!注明)(?<!註明)(?:{_LABEL_WORDS})(?=\s*[:：])")
 _FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
 # The lone word after the time; never 来自广东 or IP属地 (where the poster's IP address is), nor
 # what else pages print after a date: the weekday, the lunar date, the print page, a button.
@@ -175,7 +175,7 @@ def tidy_byline(text: str) -> str:
 
 def strip_nobody(text: str) -> str:
     """Remove placeholder values (``作者：未知``) that would read as names."""
-    return _NOBODY.sub(r"\1 ", text)
+    return _NOBODY.sub(r"\1\2 ", text)
 
 
 def tail_credit(paragraph: str) -> str | None:
