@@ -362,7 +362,7 @@ def test_unlabelled_slots_between_headline_and_body() -> None:
     headline = next(line.index for line in lines if line.text == "标题")
     body = next(line.index for line in lines if line.text == "正文。")
     # The account's follow button and a bare media box are no credits; nothing after the body counts.
-    assert slot_bylines(root, lines, headline, body) == ["来源：青山日报", "李建华"]
+    assert slot_bylines(lines, headline, body) == ["来源：青山日报", "李建华"]
 
 
 def test_byline_standing_alone_in_the_header_is_read() -> None:

@@ -80,7 +80,7 @@ class GenericLayout(Layout):
         labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or AUTHOR_OUTLET.match(t)]
         # …and so do the slots whose markup names the field (<span class="source">新华社</span>).
         header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
-        labelled += slot_bylines(page.selector.root, lines, header_start, first_body)
+        labelled += slot_bylines(lines, header_start, first_body)
         credits = [tidy_byline(line) for line in credits]
         # The page's own title data may keep the prefix a visible heading leaves out.
         headlines = [headline] + [title_parts(r)[min(1, len(title_parts(r)) - 1)] for r in references]

@@ -17,7 +17,7 @@ from ..byline import split_names
 from ..names import looks_like_person
 from ..normalize import HAN, collapse_whitespace
 from ..times import TIME_PATTERN
-from .lines import Line
+from .lines import BLOCK_TAGS, Line, tag_of
 from .metalines import FIELD_LABEL, SENTENCE
 
 # Class and id words (split at spaces, - and _, and camelCase humps) naming each kind of slot.
@@ -44,24 +44,31 @@ def _slot_kind(element: Any) -> str | None:
     return None
 
 
-def _line_index(element: Any, text: str, owners: dict[Any, list[Line]]) -> int:
-    """Index of the rendered line showing the element's text; -1 when it shows nowhere."""
-    node = element
-    while node is not None:
-        for line in owners.get(node, ()):
-            if text in line.text:
-                return line.index
-        node = node.getparent()
-    return -1
+def _candidates(lines: list[Line]) -> list[Any]:
+    """The elements that render the given lines: each line's block, two of its ancestors (a
+    slot may wrap the block: <div class="source"><p>新华社</p></div>) and the inline elements
+    inside it (child blocks render lines of their own)."""
+    found: dict[int, Any] = {}
+    for line in lines:
+        node, depth = line.owner, 0
+        while node is not None and depth < 3:
+            found.setdefault(id(node), node)
+            node, depth = node.getparent(), depth + 1
+        stack = list(reversed(line.owner))  # in document order
+        while stack:
+            element = stack.pop()
+            if isinstance(element.tag, str) and tag_of(element) not in BLOCK_TAGS:
+                found.setdefault(id(element), element)
+                stack.extend(reversed(element))
+    return list(found.values())
 
 
-def slot_bylines(root: Any, lines: list[Line], start: int, stop: int) -> list[str]:
+def slot_bylines(lines: list[Line], start: int, stop: int) -> list[str]:
     """Labelled byline text (``来源：…``, names) for the unlabelled slots shown in lines
     ``start`` < index < ``stop``."""
     found: list[str] = []
-    owners: dict[Any, list[Line]] | None = None
-    for element in root.iter():
-        if not isinstance(element.tag, str) or not element.attrib:
+    for element in _candidates(lines[max(0, start + 1) : max(0, stop)]):
+        if not element.attrib:
             continue
         kind = _slot_kind(element)
         if kind is None:
@@ -70,12 +77,6 @@ def slot_bylines(root: Any, lines: list[Line], start: int, stop: int) -> list[st
         if not text or len(text) > _MAX_SLOT or FIELD_LABEL.search(text) or SENTENCE.search(text):
             continue
         if TIME_PATTERN.search(text):
-            continue
-        if owners is None:
-            owners = {}
-            for line in lines:
-                owners.setdefault(line.owner, []).append(line)
-        if not start < _line_index(element, text, owners) < stop:
             continue
         if kind == "source" and _OUTLET_TEXT.match(text) and not text.isdigit():
             found.append(f"来源：{text}")
