@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .names import looks_like_person
 from .normalize import HAN, clean_text
 
 # Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
@@ -260,10 +261,13 @@ def split_names(text: str) -> list[str]:
 
 
 def _is_outlet(word: str) -> bool:
-    # Three characters ending in 报 or 网 (新京报) are an outlet; shorter words and other endings
+    # Three characters ending in 报 or 网 (新京报) are an outlet; so is an agency (新华社, 中新社)
+    # unless it opens with a common surname (王建社 is a name). Shorter words and other endings
     # need four characters (观察者网, 澎湃新闻), or names such as 李中台 would be lost.
     if not _AFFILIATION.match(word):
         return False
+    if len(word) == 3 and word[-1] == "社":
+        return not looks_like_person(word)
     return len(word) >= 4 or (len(word) == 3 and word[-1] in "报報网網")
 
 

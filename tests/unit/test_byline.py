@@ -342,6 +342,10 @@ def test_affiliations_and_unlabelled_outlets(text: str, reporters: R, source: st
         ("文/ 新京报 齐倩", [("文", "齐倩")]),
         # …but a three-character name ending like an outlet word stays a name.
         ("记者 李中台", [("记者", "李中台")]),
+        # A news agency in the author slot is no person; a name ending in 社 stays a name.
+        ("作者：新华社", []),
+        ("记者 张三 中新社", [("记者", "张三")]),
+        ("记者 王建社", [("记者", "王建社")]),
         # How a story was put together is no name either.
         ("记者 张三 综合报道", [("记者", "张三")]),
     ],
