@@ -54,6 +54,15 @@ _LEAD_CREDIT = re.compile(
 )
 
 
+# The same credit without brackets: 本报讯 记者 张三 通讯员 李四 6月1日，…. Only roles and names
+# that stand as words of their own count; the first word that is not one starts the text.
+_WRITER_ROLES = _alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
+_LEAD_WORDS = re.compile(
+    rf"^\s*[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+"
+    rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}(?:\s+(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,5}})*)(?=\s)"
+)
+
+
 def has_credit_role(text: str) -> bool:
     """True when the text names a role or a source label (记者, 编辑, 来源 …)."""
     return bool(_CREDIT_ROLE.search(text))
@@ -64,6 +73,7 @@ def lead_credit(paragraph: str) -> str | None:
     names roles. The paragraph itself stays text; only the people are read from the credit."""
     match = _LEAD_CREDIT.match(paragraph)
     if not match:
-        return None
+        words = _LEAD_WORDS.match(paragraph)
+        return words.group("credit") if words else None
     credit = match.group("credit") or match.group("credit2")
     return credit if has_credit_role(credit) and not _CLAUSE.search(credit) else None

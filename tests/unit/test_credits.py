@@ -53,6 +53,10 @@ def test_trailing_credit(caption: str, expected: str | None) -> None:
     ("paragraph", "expected"),
     [
         ("本报讯（记者 陈荔雅 通讯员 谭总）4月18日，徐闻县召开会议。", "记者 陈荔雅 通讯员 谭总"),
+        # Without brackets: the roles and names standing as words of their own.
+        ("本报讯 记者 张三 通讯员 李四 6月1日，青山县召开会议。", "记者 张三 通讯员 李四"),
+        ("本报讯 记者 张三 李四 昨日，青山县召开会议。", "记者 张三 李四"),
+        ("本报讯 6月1日，青山县召开会议。", None),
         ("新华社北京3月1日电（记者张三、李四）3月1日，会议在北京召开。", "记者张三、李四"),
         ("4月18日，徐闻县（广东省）召开会议。", None),
     ],
