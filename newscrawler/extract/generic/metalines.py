@@ -113,6 +113,8 @@ _FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
 _NOT_OUTLET_AFTER_TIME = (
     r"来自|來自|IP|星期|礼拜|禮拜|周[一二三四五六日天]|週[一二三四五六日天]|农历|農曆|第\S{0,4}版|[A-Z]?\d+版"
     r"|打印|关闭|關閉|返回|收藏|分享|[\[【(（]"
+    # …nor the rest of the time: half of the day, its zone.
+    r"|(?:[AaPp]\.?[Mm]\.?|GMT|UTC|[ECMP][SD]T|CST|北京|上午|下午|中午|晚上|凌晨|早上)(?![A-Za-z])"
 )
 _TIME_AND_OUTLET = re.compile(
     rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?!{_NOT_OUTLET_AFTER_TIME})"
