@@ -172,6 +172,16 @@ AUTHOR_OUTLET = re.compile(
 )
 
 
+def author_outlet(text: str) -> re.Match[str] | None:
+    """An unlabelled ``names/outlet`` byline, when every name has a person's shape: a breadcrumb
+    such as 首页/新闻中心 has the same form."""
+    match = AUTHOR_OUTLET.match(text)
+    if not match:
+        return None
+    names = [n for n in re.split(r"[\s、，,]+", match.group("names")) if n]
+    return match if all("·" in n or "•" in n or looks_like_person(n) for n in names) else None
+
+
 @dataclass(frozen=True)
 class Person:
     """One credited person: the role as shown (or None) and the cleaned name."""
@@ -284,10 +294,10 @@ def parse_byline(text: str | None) -> Byline:
     text = re.sub(r"[()（）\[\]【】□■◎●◆▲★◇△▶►▌※☆]", " ", text)
     matches = _field_matches(text)
     if not matches:
-        author_outlet = AUTHOR_OUTLET.match(text)
-        if author_outlet:
-            byline.source = author_outlet.group("outlet")
-            text = author_outlet.group("names")
+        unlabelled = author_outlet(text)
+        if unlabelled:
+            byline.source = unlabelled.group("outlet")
+            text = unlabelled.group("names")
         _add_names(byline, None, text)
         return byline
     # Text before the first role is only taken when a role follows the names ("李嘉斌 摄"):

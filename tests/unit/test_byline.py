@@ -461,3 +461,13 @@ def test_source_label_forms(text: str, source: str | None) -> None:
     byline = parse_byline(text)
     assert byline.source == source
     assert byline.editors == [] and all(p.role == "作者" for p in byline.reporters)
+
+
+def test_unlabelled_author_and_outlet_needs_personal_names() -> None:
+    from newscrawler.extract.byline import author_outlet
+
+    assert author_outlet("石佳/中国青年报") is not None
+    assert author_outlet("张三 李四｜新京报") is not None
+    # A breadcrumb has the same shape.
+    assert author_outlet("首页/新闻中心") is None
+    assert author_outlet("要闻 / 青山日报") is None

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ...portals.base import Layout
-from ..byline import AUTHOR_OUTLET, parse_byline
+from ..byline import author_outlet, parse_byline
 from ..credits import has_credit_role, is_credit_line, lead_credit, trailing_credit
 from ..fields import RawFields
 from ..noise import is_noise_line
@@ -77,7 +77,7 @@ class GenericLayout(Layout):
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
-        labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or AUTHOR_OUTLET.match(t)]
+        labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or author_outlet(t)]
         # …and so do the slots whose markup names the field (<span class="source">新华社</span>).
         header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
         labelled += slot_bylines(lines, header_start, first_body)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 from ..byline import (
-    AUTHOR_OUTLET,
     EDITOR_ROLES,
     NOT_STORY_SOURCES,
     REPORTER_ROLES,
     SOURCE_LABELS,
     _alternation,
+    author_outlet,
 )
 from ..credits import _CREDIT_ROLE, has_credit_role
 from ..noise import is_noise_line
@@ -68,7 +68,7 @@ def is_meta_line(text: str) -> bool:
         return False
     if _SUMMARY.match(text):
         return False
-    if _BOUNDED_LABEL.search(text) or AUTHOR_OUTLET.match(text):
+    if _BOUNDED_LABEL.search(text) or author_outlet(text):
         return True
     # A time alone, or with short fields (names, an outlet); not a sentence that holds a date.
     return bool(TIME_PATTERN.search(text)) and not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
