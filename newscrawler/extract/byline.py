@@ -30,7 +30,11 @@ REPORTER_ROLES: tuple[str, ...] = (
     "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
-    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影",
+    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿人", "撰稿", "执笔", "執筆", "主笔", "主筆",
+    "摄影", "攝影",
+    # The kinds of reporter pages print as one word: the qualifier is no name of its own.
+    "特派记者", "特派記者", "驻站记者", "駐站記者", "实习记者", "實習記者", "视频记者", "視頻記者",
+    "摄影记者", "攝影記者", "资深记者", "資深記者",
     "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
     *COMPILER_ROLES,
@@ -133,6 +137,8 @@ _GLUED_DATELINE = re.compile(
 )
 # Where a reporter filed from, standing as its own word after the names: 记者 张三 北京报道.
 _PLACE_FILED = re.compile(rf"^(?P<run>[{HAN}]{{2,7}})(?:报道|報道|報導|报导)$")
+# …or with 发自 (记者 张三 发自北京, 本报记者张三发自上海).
+_SENT_FROM = re.compile(rf"^(?P<name>[{HAN}]{{0,4}}?)(?:发自|發自)[{HAN}]{{2,8}}$")
 # Where a compiled text came from (综合整理自澎湃新闻、智东西等): outlets, never people.
 _COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘编|摘編|转载|轉載|摘)+[自于於]\S*")
 # A staff code: letters and digits (ZB012). Beside a personal name it is the CMS account of the
@@ -242,6 +248,11 @@ def split_names(text: str) -> list[str]:
     names: list[str] = []
     pending = ""
     for part in parts:
+        sent = _SENT_FROM.match(part)
+        if sent:
+            if not sent.group("name"):
+                continue
+            part = sent.group("name")
         filed = _PLACE_FILED.match(part)
         if filed:
             if names or pending:
@@ -317,8 +328,10 @@ def parse_byline(text: str | None) -> Byline:
         if end < len(text) and value and not value[-1].isspace():
             # The words glued to the next role may be its outlet or column, not a name:
             # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五.
+            # A bureau glued to it is no name either: 驻京记者, 驻广东记者.
             head, _, last = value.rstrip().rpartition(" ")
-            if _AFFILIATION.match(last.strip(_SEPARATORS)):
+            last = last.strip(_SEPARATORS)
+            if _AFFILIATION.match(last) or (head and last[:1] in "驻駐" and len(last) <= 4):
                 value = head
         if not value.strip(_SEPARATORS + " "):
             # A role right before another: 作者 is only a field label (作者:记者…), any other
