@@ -46,7 +46,7 @@ EDITOR_ROLES = (
     "审校", "審校", "初审", "初審", "二审", "二審", "三审", "三審", "终审", "終審",
     "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
     "责任校对", "責任校對", "选稿", "選稿", "审稿", "審稿", "签发", "簽發", "出品人", "出品",
-    "策划", "策劃", "排版", "组版", "組版",
+    "策划", "策劃", "排版", "组版", "組版", "复审", "複審",
 )
 # Labels whose value is an organisation or a place, never a person nor the source outlet: who
 # produced or hosts the page (制作单位：…, 版权所有：…) and where a commenter's IP is (IP属地：广东).
@@ -117,6 +117,12 @@ _POSTFIX = re.compile(
     rf"|(?<![拍/／])(?P<bare>{_alternation(POSTFIX_ROLES)}))(?=[\s、，,]|$)"
 )
 _SEPARATOR_AFTER = re.compile(r"\s*[:：]")
+# Words that say what kind of role the next one is: 实习编辑, 视觉编辑, 副主编, 执行主编.
+_QUALIFIERS = frozenset({
+    "实习", "實習", "见习", "見習", "视觉", "視覺", "微信", "副", "执行", "執行", "网络", "網絡",
+    "新媒体", "新媒體", "值班", "运营", "運營", "美术", "美術", "技术", "技術", "视频", "視頻",
+    "特约", "特約", "特派", "首席", "资深", "資深",
+})
 # Role words that are only field labels when another role follows them (作者:记者 张三); any
 # other role before a role applies to the names after both (文/本报记者 张三: 文 and 本报记者).
 _LABELS = frozenset({"作者"})
@@ -125,7 +131,11 @@ _FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|報
 # Where the reporter filed from, after a slash: 記者林思妤／台北報導, 记者 张三/北京报道.
 _FILED_FROM = re.compile(rf"[/／]\s*[{HAN}]{{2,8}}?(?:报道|報道|報導|报导)")
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.
-_NOT_NAMES = frozenset({"综合", "綜合", "整理", "整合", "综述", "綜述", "供稿", "编译", "編譯"})
+_NOT_NAMES = frozenset({
+    "综合", "綜合", "整理", "整合", "综述", "綜述", "供稿", "编译", "編譯",
+    # A grade after a name: 张三（实习）.
+    "实习", "實習", "见习", "見習",
+})
 # Who provided a picture (受访者供图, 资料图, 网络配图): no person's name.
 _PICTURE_PROVIDED = re.compile(r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖)$")
 # A wire dateline glued to the name before it, in the Taiwanese style: 記者王小明台北19日電,
@@ -325,13 +335,16 @@ def parse_byline(text: str | None) -> Byline:
             byline.source = byline.source or (source or None)
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")
-        if end < len(text) and value and not value[-1].isspace():
-            # The words glued to the next role may be its outlet or column, not a name:
-            # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五.
-            # A bureau glued to it is no name either: 驻京记者, 驻广东记者.
+        if end < len(text) and value:
+            # The words right before the next role may be its outlet or column, not a name:
+            # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五; nor is a bureau (驻京记者)
+            # or a word that qualifies the next role (编辑：张三 实习编辑：李四, 副主编).
             head, _, last = value.rstrip().rpartition(" ")
             last = last.strip(_SEPARATORS)
-            if _AFFILIATION.match(last) or (head and last[:1] in "驻駐" and len(last) <= 4):
+            glued = not value[-1].isspace()
+            if (glued and _AFFILIATION.match(last)) or (
+                head and (last in _QUALIFIERS or (glued and last[:1] in "驻駐" and len(last) <= 4))
+            ):
                 value = head
         if not value.strip(_SEPARATORS + " "):
             # A role right before another: 作者 is only a field label (作者:记者…), any other
@@ -339,7 +352,9 @@ def parse_byline(text: str | None) -> Byline:
             if role not in _LABELS:
                 pending.append(role)
             continue
-        _add_names(byline, role, value, also=pending)
+        # A content role right before an editorial one only qualifies it (文字编辑, 图片编辑).
+        also = [r for r in pending if is_editor_role(r) == is_editor_role(role)]
+        _add_names(byline, role, value, also=also)
         pending = []
     return _without_staff_codes(byline)
 

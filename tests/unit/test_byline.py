@@ -442,6 +442,14 @@ def test_names_stand_apart_from_place_date_and_separators(text: str, reporters: 
         ("出品：青山日报新媒体中心 编辑：张三", [("编辑", "张三")]),
         ("制作单位：青山县融媒体中心", []),
         ("版权所有：青山日报社 编辑：张三", [("编辑", "张三")]),
+        # A word that qualifies the next role, a grade after a name, a content role before an
+        # editorial one: none is a name, nor makes the editor a reporter.
+        ("编辑：张三 实习编辑：李四", [("编辑", "张三"), ("编辑", "李四")]),
+        ("主编：张三 副主编：李四", [("主编", "张三"), ("主编", "李四")]),
+        ("责任编辑：张三 微信编辑：李四", [("责任编辑", "张三"), ("编辑", "李四")]),
+        ("编辑: 张三(实习)", [("编辑", "张三")]),
+        ("文字编辑：张三", [("编辑", "张三")]),
+        ("初审：张三 复审：李四 终审：王五", [("初审", "张三"), ("复审", "李四"), ("终审", "王五")]),
         # A closing sign-off with the page's code after it.
         ("（編輯：王小明）2301", [("編輯", "王小明")]),
     ],
