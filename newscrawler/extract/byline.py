@@ -56,13 +56,18 @@ ORGANISATION_LABELS = (
     "版权所有", "版權所有", "IP属地", "IP屬地",
 )
 # Labels whose value is the source outlet, never a person.
-SOURCE_LABELS = ("稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處")
+SOURCE_LABELS = (
+    "稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處",
+    # Where a repost was taken from: 转自：青山日报.
+    "转载自", "轉載自", "转自", "轉自",
+)
 # Page furniture on meta lines: counters and buttons, whose values are neither people nor outlets.
 NOISE_LABELS: tuple[str, ...] = (
     "浏览次数", "瀏覽次數", "阅读次数", "閱讀次數", "点击次数", "點擊次數", "访问次数", "訪問次數",
     "阅读数", "閱讀數", "浏览数", "瀏覽數", "点击数", "點擊數",
     "阅读量", "閱讀量", "浏览量", "瀏覽量", "点击量", "點擊量", "阅读", "閱讀", "浏览", "瀏覽",
     "点击", "點擊", "访问", "訪問", "字号", "字號", "字体", "字體", "评论", "評論", "分享",
+    "原文链接", "原文鏈接", "原文地址", "本文链接", "本文鏈接", "链接", "鏈接", "网址", "網址",
 )
 # What a 来源 may be about other than the story: where a picture, a video or figures came from
 # (图片来源：视觉中国) is not the story's source outlet.
@@ -150,7 +155,7 @@ _PLACE_FILED = re.compile(rf"^(?P<run>[{HAN}]{{2,7}})(?:报道|報道|報導|报
 # …or with 发自 (记者 张三 发自北京, 本报记者张三发自上海).
 _SENT_FROM = re.compile(rf"^(?P<name>[{HAN}]{{0,4}}?)(?:发自|發自)[{HAN}]{{2,8}}$")
 # Where a compiled text came from (综合整理自澎湃新闻、智东西等): outlets, never people.
-_COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘编|摘編|转载|轉載|摘)+[自于於]\S*")
+_COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘编|摘編|转载|轉載|摘)+[自于於](?!\s*[:：])\S*")
 # A staff code: letters and digits (ZB012). Beside a personal name it is the CMS account of the
 # same person or of the typesetter, not a second name; alone it is the only name the page gives.
 _STAFF_CODE = re.compile(r"^[A-Za-z]{1,4}\d{2,6}$")

@@ -465,6 +465,9 @@ def test_editor_roles_codes_and_organisations(text: str, editors: R) -> None:
     [
         ("来源于新华社", "新华社"),
         ("来源 | 新华社", "新华社"),
+        ("转自：青山日报", "青山日报"),
+        ("转载自：青山日报", "青山日报"),
+        ("原文链接：http://www.qingshan-daily.example/a/1.html", None),
         ("（本文来源：人民网 作者：张三）", "人民网"),
         # Where the poster's IP address is: no source, no person.
         ("IP属地：广东", None),

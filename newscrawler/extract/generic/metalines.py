@@ -54,7 +54,7 @@ _LABEL_WORDS = _alternation(
     + ("发布", "發布", "时间", "時間", "日期", "作者", "发表于", "发布于")
 )
 # A label at a field boundary or followed by a colon: not 作者 inside 工作者.
-_BOUNDED_LABEL = re.compile(rf"(?:^|(?<=[\s|丨/:：\]】)）]))(?:{_LABEL_WORDS})|(?:{_LABEL_WORDS})\s*[:：]")
+_BOUNDED_LABEL = re.compile(rf"(?:^|(?<=[\s|丨/:：\]】)）(（]))(?:{_LABEL_WORDS})|(?:{_LABEL_WORDS})\s*[:：]")
 _SUMMARY = re.compile(r"(?:摘要|导语|導語|内容提要|內容提要|简介|簡介|编者按|編者按)\s*[:：]")
 _CHROME_WORDS = re.compile(r"^(?:字号|字號|关注|關注|分享|收藏|打印|评论|評論|举报|舉報|[大中小\s]+|A[+-])")
 
@@ -102,7 +102,7 @@ _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
 )
 _TIME_LABEL = re.compile(
-    r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))\s*[:：]?"
+    r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))(?=\s|[:：]|\d|$)\s*[:：]?"
 )
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
@@ -163,7 +163,8 @@ def tidy_byline(text: str) -> str:
     source = _SOURCE_LABEL.search(text)
     if source:
         rest = text[source.end():]
-        token = re.match(r"[^\s|丨｜︱]*", rest).group(0)  # type: ignore[union-attr]
+        # The outlet ends at a space, a bar or a bracket: 来源：青山日报（记者 张三）.
+        token = re.match(r"[^\s|丨｜︱（(]*", rest).group(0)  # type: ignore[union-attr]
         following = _BOUNDED_LABEL.search(rest, len(token))
         tail = rest[following.start():] if following else ""
         text = f"{text[: source.end()]}{token} {tail}".strip()
