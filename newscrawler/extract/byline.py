@@ -357,6 +357,12 @@ def parse_byline(text: str | None) -> Byline:
             if role not in _LABELS:
                 pending.append(role)
             continue
+        first = value.split(None, 1)[0] if value.strip() else ""
+        if (
+            value[:1] not in _SEPARATORS + " " and len(first) > 4 and _HAN_NAME.match(first)
+            and not _SENT_FROM.match(first) and not _PLACE_FILED.match(first)
+        ):
+            continue  # 记者探访青山夜市: the role word inside a sentence, no byline
         # A content role right before an editorial one only qualifies it (文字编辑, 图片编辑).
         also = [r for r in pending if is_editor_role(r) == is_editor_role(role)]
         _add_names(byline, role, value, also=also)
