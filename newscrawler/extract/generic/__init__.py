@@ -16,10 +16,14 @@ any URL no profile owns. In order:
    non-text lines (原标题, share and QR prompts, 相关阅读 blocks, copyright and disclaimers).
 3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
    ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix); h1 preferred.
-4. **Bylines and credits.** Short lines between the headline and the body holding a time or a
-   byline label; credit-shaped lines just after the body; credit lines inside the body, the
-   dateline credit opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit
-   closing the last one (``（文/图 …）``). The byline grammar reads them all later.
+4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
+   byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
+   class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
+   credit-shaped lines just after the body; credit lines inside the body, the dateline credit
+   opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit closing the last one
+   (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. A
+   commentary that credits nobody else may name its author as the headline's prefix
+   (``张三：…``, ``signed``).
 5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
    ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
    wins when they disagree, the structured one fills in what the page leaves out (the year of
@@ -29,7 +33,7 @@ any URL no profile owns. In order:
    its date.
 
 The stages live in one module each: ``lines``, ``body``, ``headline``, ``metalines``,
-``metadata``, ``reconcile``, ``images``; ``layout`` puts them together.
+``metadata``, ``reconcile``, ``images``, ``slots``, ``signed``; ``layout`` puts them together.
 """
 
 from __future__ import annotations

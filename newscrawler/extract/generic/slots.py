@@ -5,7 +5,8 @@ markup instead: ``<span class="source">新华社</span>``, ``<em class="where">�
 ``<a class="author" href="/u/12">张三</a>``. Such a slot counts only between the headline and the
 body, where a page's meta lines are; anywhere else the same class names a sidebar, a feed or a
 media player. An author slot counts only when it holds personal names (``names``), never an
-account's name or a follow button. A slot whose text carries its own label (``来源：新华社``) is left to the meta lines.
+account's name or a follow button. A slot whose text carries its own label (``来源：新华社``) is
+left to the meta lines.
 """
 
 from __future__ import annotations
