@@ -317,7 +317,7 @@ def parse_byline(text: str | None) -> Byline:
     )
     text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", _COMPILED_FROM.sub(" ", text)))
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
-    text = re.sub(r"[()（）\[\]【】□■◎●◆▲★◇△▶►▌※☆]", " ", text)
+    text = re.sub(r"[()（）\[\]【】〔〕［］□■◎●◆▲★◇△▶►▌※☆]", " ", text)
     matches = _field_matches(text)
     if not matches:
         unlabelled = author_outlet(text)

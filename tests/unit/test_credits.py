@@ -57,6 +57,8 @@ def test_trailing_credit(caption: str, expected: str | None) -> None:
         ("本报讯 记者 张三 通讯员 李四 6月1日，青山县召开会议。", "记者 张三 通讯员 李四"),
         ("本报讯 记者 张三 李四 昨日，青山县召开会议。", "记者 张三 李四"),
         ("本报讯 6月1日，青山县召开会议。", None),
+        # Tortoise-shell brackets, as Taiwanese papers print the dateline.
+        ("〔記者王小明／台北報導〕行政院今天宣布，補助將延長。", "記者王小明／台北報導"),
         ("新华社北京3月1日电（记者张三、李四）3月1日，会议在北京召开。", "记者张三、李四"),
         ("4月18日，徐闻县（广东省）召开会议。", None),
     ],
