@@ -243,6 +243,8 @@ def test_dateline_and_closing_credits() -> None:
     assert tail_credit("……值得期待。（作者系青山大学经济学院研究员 张三）") == "张三"
     assert tail_credit("……值得期待。（青山大学国际关系学院研究员李四）") == "李四"
     assert tail_credit("……仍在增长。（青山大学研究中心）") is None
+    assert tail_credit("……推进创建工作。（张巨峰 李晓红）") == "张巨峰 李晓红"
+    assert tail_credit("……推进创建工作。（北京、上海）") is None
 
 
 def test_times_visible_wins_and_metadata_completes() -> None:

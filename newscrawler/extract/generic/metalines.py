@@ -14,6 +14,7 @@ from ..byline import (
     author_outlet,
 )
 from ..credits import _CREDIT_ROLE, has_credit_role
+from ..names import looks_like_person
 from ..noise import is_noise_line
 from ..normalize import HAN, collapse_whitespace
 from ..times import TIME_PATTERN
@@ -195,6 +196,10 @@ def tail_credit(paragraph: str) -> str | None:
             return credit
         return None
     if _BARE_NAME.match(credit) and not _ORG_END.search(credit):
+        return credit
+    # Several bare names (张三 李四, 张三、李四): each must have a person's shape.
+    names = [n for n in re.split(r"[\s、，,]+", credit) if n]
+    if 2 <= len(names) <= 4 and all(looks_like_person(n) for n in names):
         return credit
     return None
 
