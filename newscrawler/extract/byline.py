@@ -141,8 +141,12 @@ _NOT_NAMES = frozenset({
     # A grade after a name: 张三（实习）.
     "实习", "實習", "见习", "見習",
 })
-# Who provided a picture (受访者供图, 资料图, 网络配图): no person's name.
-_PICTURE_PROVIDED = re.compile(r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖)$")
+# Who provided a picture (受访者供图, 资料图, 网络配图, 受访者/图, 来自网络): no person's name.
+_PICTURE_PROVIDED = re.compile(
+    r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖)$"
+    r"|^(?:受访者|受訪者|网络|網絡|網路|网友|網友|读者|讀者|资料|資料|本报|本報|本网|本網|本台)$"
+    r"|^(?:来自|來自|由)"
+)
 # A wire dateline glued to the name before it, in the Taiwanese style: 記者王小明台北19日電,
 # 记者张三北京3月1日电. The run of Han characters after the role is the name and the place it
 # was filed from.
