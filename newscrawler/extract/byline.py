@@ -187,7 +187,8 @@ _OUTLET_END = (
     r"(?:报|報|网|網|社|台|刊|新闻|新聞|客户端|客戶端|杂志|雜誌|周刊|週刊|传媒|傳媒|媒体|媒體|"
     r"频道|頻道|专栏|專欄|中心|工作室)"
 )
-_AFFILIATION = re.compile(rf"^[{HAN}A-Za-z0-9]{{1,16}}{_OUTLET_END}$")
+# A compound outlet joins its parts with a dot: 顶端新闻·河南商报, 澎湃新闻·澎湃号.
+_AFFILIATION = re.compile(rf"^[{HAN}A-Za-z0-9·•]{{1,24}}{_OUTLET_END}$")
 # A person's name as bylines print it: two to four Han characters, or a transliteration with a dot.
 _PERSON = rf"(?:[{HAN}]{{2,4}}|[{HAN}]+[·•][{HAN}]+)"
 # An unlabelled byline of names and their outlet: 石佳/中国青年报, 张三 李四｜新京报.
@@ -355,9 +356,10 @@ def parse_byline(text: str | None) -> Byline:
                 head and (last in _QUALIFIERS or (glued and last[:1] in "驻駐" and len(last) <= 4))
             ):
                 value = head
-        if not value.strip(_SEPARATORS + " "):
-            # A role right before another: 作者 is only a field label (作者:记者…), any other
-            # role applies to the names that follow (文/图 记者 李嘉斌).
+        if not value.strip(_SEPARATORS + " ") or (not is_editor_role(role) and not split_names(value)):
+            # A role right before another (or before only the outlet: 文/新京报 记者 张三): 作者
+            # is only a field label (作者:记者…), any other role applies to the names that
+            # follow (文/图 记者 李嘉斌).
             if role not in _LABELS:
                 pending.append(role)
             continue

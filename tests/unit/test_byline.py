@@ -340,6 +340,10 @@ def test_affiliations_and_unlabelled_outlets(text: str, reporters: R, source: st
         # The outlet a reporter writes for, standing among the names, is no person.
         ("文/观察者网 王慧", [("文", "王慧")]),
         ("文/ 新京报 齐倩", [("文", "齐倩")]),
+        # …also a compound outlet joined with a dot, which is no transliterated name.
+        ("文/顶端新闻·河南商报记者 张三 李四", [("文", "张三"), ("记者", "张三"), ("文", "李四"), ("记者", "李四")]),
+        ("作者：青山新闻·青山日报记者 张三", [("记者", "张三")]),
+        ("文/青山新闻·青山日报 记者 张三", [("文", "张三"), ("记者", "张三")]),
         # …but a three-character name ending like an outlet word stays a name.
         ("记者 李中台", [("记者", "李中台")]),
         # A news agency in the author slot is no person; a name ending in 社 stays a name.
