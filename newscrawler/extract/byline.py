@@ -100,8 +100,8 @@ _MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and 
 _PREFIX = re.compile(
     rf"(?P<noise>{_alternation(NOISE_LABELS)})(?=\s*[:：]|\s*\d)"
     rf"|(?P<organisation>{_alternation(ORGANISATION_LABELS)})"
-    # 来源于 reads as 来源 (来源于新华社).
-    # …but not in a notice: 转载请注明来源：… asks others to credit the site.
+    # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
+    # credit the site.
     rf"|(?<!注明)(?<!註明)(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
     rf"|(?P<compiler>{_alternation(COMPILER_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
     rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"
@@ -163,8 +163,8 @@ _COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘�
 # A staff code: letters and digits (ZB012). Beside a personal name it is the CMS account of the
 # same person or of the typesetter, not a second name; alone it is the only name the page gives.
 _STAFF_CODE = re.compile(r"^[A-Za-z]{1,4}\d{2,6}$")
-# A title, with the institution before it, standing after a name: 张三（青山大学教授）, 张三系青山大学
-#研究员, 张三 李四（均为青山大学教授）. It says who the person is; it is no second name.
+# A title, with the institution before it, standing after a name: 张三（青山大学教授）,
+# 张三系青山大学研究员, 张三 李四（均为青山大学教授）. It says who the person is; no second name.
 _TITLE_WORD = (
     r"(?:教授|研究员|研究員|博士生|博士|讲师|講師|主任|院长|院長|所长|所長|律师|律師|学者|學者|专家|專家"
     r"|分析师|分析師|经济学家|經濟學家|校长|校長|会长|會長|书记|書記|学生|學生|研究生|教师|教師|老师|老師)"
