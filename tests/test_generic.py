@@ -406,3 +406,23 @@ def test_commentary_author_from_the_title_when_the_heading_drops_the_prefix() ->
     )
     record = extract("https://opinion.lakeside-news.example/pl/1.html", html.encode(), {}, FETCHED_AT)
     assert record["reporters"] == [{"role": None, "name": "周立新"}]
+
+
+def test_byline_slots_right_below_the_text_are_read() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "受北方冷空气影响，青山市今天起迎来明显降温，最高气温将由二十八摄氏度降至十六摄氏度左右。",
+            "气象部门提醒，降温过程中伴有六级左右偏北风，市民外出注意添衣保暖，做好防风措施。",
+            "农业部门建议，大棚蔬菜种植户提前加固棚膜，露天作物及时采取覆盖保温措施。",
+        )
+    )
+    html = (
+        "<html><head><title>青山市迎来明显降温_河畔时报</title></head><body><h1>青山市迎来明显降温</h1>"
+        f"<div class='time'>2024-06-23 07:40</div><div class='content'>{body}</div>"
+        "<div class='article-source'>青山日报</div><div class='author-name'>吴晓东</div>"
+        "<div class='related'><h3>相关阅读</h3><ul><li><a href='/1'>降温天气注意事项</a></li></ul></div>"
+        "<div class='footer-where'>青山市</div></body></html>"
+    )
+    record = extract("https://www.riverside-times.example/a/2.html", html.encode(), {}, FETCHED_AT)
+    assert (record["source"], record["reporters"]) == ("青山日报", [{"role": None, "name": "吴晓东"}])

@@ -74,6 +74,8 @@ class GenericLayout(Layout):
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
         bylines += [line.spaced for line in meta_lines]
         credits.extend(self._trailing_credits(lines, body_end))
+        # Slots right below the text too: <div class="author">张三</div> closing the article.
+        credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
@@ -212,6 +214,8 @@ class GenericLayout(Layout):
         return reconcile_times(visible, meta.times, meta.modified)
 
 
+# How many lines below the body an unlabelled byline slot may stand.
+_SLOTS_AFTER_BODY = 4
 # A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
 _PRINT_EDITION = re.compile(
     r"^[（(]?\s*《\s*(?P<paper>[^《》]{2,16}?)\s*》\s*[（(]\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
