@@ -182,6 +182,7 @@ _DATELINE = re.compile(
     r"|[^\s(（]*?(?:报|報|社|网|網|台|媒)(?:讯|訊|电|電)"
 )
 _HAN_NAME = re.compile(rf"^[{HAN}·•]+$")
+_HAN_WORD = re.compile(rf"^[{HAN}]+$")
 # The last word of an outlet's or a column's name (观察者网, 中国青年报, 南都, 澎湃新闻, 专栏).
 _OUTLET_END = (
     r"(?:报|報|网|網|社|台|刊|新闻|新聞|客户端|客戶端|杂志|雜誌|周刊|週刊|传媒|傳媒|媒体|媒體|"
@@ -365,7 +366,7 @@ def parse_byline(text: str | None) -> Byline:
             continue
         first = value.split(None, 1)[0] if value.strip() else ""
         if (
-            value[:1] not in _SEPARATORS + " " and len(first) > 4 and _HAN_NAME.match(first)
+            value[:1] not in _SEPARATORS + " " and len(first) > 4 and _HAN_WORD.match(first)
             and not _SENT_FROM.match(first) and not _PLACE_FILED.match(first)
         ):
             continue  # 记者探访青山夜市: the role word inside a sentence, no byline

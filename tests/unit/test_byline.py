@@ -403,6 +403,7 @@ def test_place_filed_from_is_not_a_name(text: str, reporters: R) -> None:
         # A role word inside a sentence (a deck, a subheading) is no byline.
         ("记者探访青山县夜市烟火", []),
         ("本报记者张三", [("本报记者", "张三")]),
+        ("记者阿卜杜拉·买买提", [("记者", "阿卜杜拉·买买提")]),
         # Bars and slashes of every width separate; none is part of a name.
         ("文︱张三", [("文", "张三")]),
         ("作者：张三︱李四", [("作者", "张三"), ("作者", "李四")]),

@@ -3,10 +3,10 @@
 Many templates print the source outlet or the author without a label and name the field in the
 markup instead: ``<span class="source">新华社</span>``, ``<em class="where">青山日报</em>``,
 ``<a class="author" href="/u/12">张三</a>``. Such a slot counts only between the headline and the
-body, where a page's meta lines are; anywhere else the same class names a sidebar, a feed or a
-media player. An author slot counts only when it holds personal names (``names``), never an
-account's name or a follow button. A slot whose text carries its own label (``来源：新华社``) is
-left to the meta lines.
+body, where a page's meta lines are, or in the few lines right below the text; anywhere else the
+same class names a sidebar, a feed or a media player. An author slot counts only when it holds
+personal names (``names``), never an account's name or a follow button. A slot whose text
+carries its own label (``来源：新华社``) is left to the meta lines.
 """
 
 from __future__ import annotations
