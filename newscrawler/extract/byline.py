@@ -104,6 +104,8 @@ _PREFIX = re.compile(
     # credit the site.
     rf"|(?<!注明)(?<!註明)(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
     rf"|(?P<compiler>{_alternation(COMPILER_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
+    # 原创：39健康网 — original content of the outlet named; a bare 原创 is a tag (原创 张三).
+    rf"|(?P<original>原创|原創)\s*[:：]"
     rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"
     rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
     rf"(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
@@ -143,7 +145,7 @@ _NOT_NAMES = frozenset({
 })
 # Who provided a picture (受访者供图, 资料图, 网络配图, 受访者/图, 来自网络): no person's name.
 _PICTURE_PROVIDED = re.compile(
-    r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖)$"
+    r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖|视觉|視覺|图库|圖庫|微博|视觉中国|視覺中國)$"
     r"|^(?:受访者|受訪者|网络|網絡|網路|网友|網友|读者|讀者|资料|資料|本报|本報|本网|本網|本台)$"
     r"|^(?:来自|來自|由)"
 )
@@ -285,8 +287,10 @@ def split_names(text: str) -> list[str]:
             part = glued.group("name")  # 张三6月1日, 张三系青山大学教授: only the name is a name
         elif _TITLED.search(part):
             continue
-        if not any(char.isalpha() for char in part) or ":" in part or "：" in part:
-            continue  # no name holds only digits and punctuation (a time), nor a colon (a notice)
+        if not any(char.isalpha() for char in part) or ":" in part or "：" in part or part[0].isdigit():
+            # No name holds only digits and punctuation (a time), a colon (a notice), or opens with
+            # a digit (123rf, a picture library).
+            continue
         if pending:
             part, pending = pending + part, ""
         elif len(part) == 1 and _HAN_NAME.match(part):
@@ -341,8 +345,9 @@ def parse_byline(text: str | None) -> Byline:
         value = text[match.end() : end]
         if match.group("noise") or match.group("organisation"):
             continue  # 阅读：1234, 制作单位：某某融媒体中心
-        if match.group("source"):
-            source = clean_text(value).strip(_SEPARATORS + " ")
+        if match.group("source") or match.group("original"):
+            # The outlet, not the time printed after it (来源：新华社 2024-04-23 12:27).
+            source = re.split(r"\s+(?=\d)", clean_text(value).strip(_SEPARATORS + " "))[0]
             byline.source = byline.source or (source or None)
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")

@@ -418,6 +418,10 @@ def test_place_filed_from_is_not_a_name(text: str, reporters: R) -> None:
         ("▌记者 张三", [("记者", "张三")]),
         ("记者 张三/文 受访者/图", [("记者", "张三"), ("文", "张三")]),
         ("记者 张三/文 图片来自网络", [("记者", "张三"), ("文", "张三")]),
+        # Picture libraries, agencies and social accounts credited for a picture are no people.
+        ("◎ 图：123rf", []),
+        ("◎ 图：@青山微博截图", []),
+        ("图：锐景视觉", []),
         # Who the person is, after the name, is no second name.
         ("作者：张三（青山大学教授）", [("作者", "张三")]),
         ("作者：张三 青山大学经济学院教授", [("作者", "张三")]),
@@ -476,6 +480,9 @@ def test_editor_roles_codes_and_organisations(text: str, editors: R) -> None:
         ("来源于新华社", "新华社"),
         ("来源 | 新华社", "新华社"),
         ("转自：青山日报", "青山日报"),
+        # 原创 with a colon names the outlet whose original content it is; the time is no part.
+        ("原创：青山健康网 2024-04-23 12:27:25", "青山健康网"),
+        ("来源：本站原创", "本站原创"),
         ("转载自：青山日报", "青山日报"),
         ("原文链接：http://www.qingshan-daily.example/a/1.html", None),
         ("（本文来源：人民网 作者：张三）", "人民网"),

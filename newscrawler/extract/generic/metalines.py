@@ -133,7 +133,9 @@ _UI_PHRASE = re.compile(
     r"(?:返回|查看更多|查看全部|点击查看|點擊查看|阅读全文|閱讀全文|展开全文|展開全文|阅读原文|閱讀原文)"
     r"[^\s，,|丨:：]{0,6}"
 )
-FIELD_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|(?:^|(?<=[\s/|丨:：(（]))(?:文|图|圖|摄|攝)\s*[/:：]")
+FIELD_LABEL = re.compile(
+    rf"{_CREDIT_ROLE.pattern}|(?:^|(?<=[\s/|丨:：(（]))(?:文|图|圖|摄|攝)\s*[/:：]|(?:^|(?<=\s))原[创創]\s*[:：]"
+)
 
 
 def tidy_byline(text: str) -> str:
