@@ -60,6 +60,8 @@ _WRITER_ROLES = _alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
 _LEAD_WORDS = re.compile(
     rf"^\s*[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+"
     rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}(?:\s+(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,5}})*)(?=\s)"
+    # …and the Taiwanese dateline opening the text: 記者林思妤／台北報導 台北市政府今天…
+    rf"|^\s*(?P<filed>(?:{_WRITER_ROLES})\s*[{HAN}·•、\s]{{2,16}}?\s*[/／]\s*[{HAN}]{{2,8}}?(?:報導|报道|報道|报导))"
 )
 
 
@@ -74,6 +76,6 @@ def lead_credit(paragraph: str) -> str | None:
     match = _LEAD_CREDIT.match(paragraph)
     if not match:
         words = _LEAD_WORDS.match(paragraph)
-        return words.group("credit") if words else None
+        return (words.group("credit") or words.group("filed")) if words else None
     credit = match.group("credit") or match.group("credit2")
     return credit if has_credit_role(credit) and not _CLAUSE.search(credit) else None
