@@ -353,6 +353,7 @@ def test_commentary_headline_names_its_author_only_when_nothing_else_does() -> N
     assert headline_author("周立新：夜市要亮起来，也要管起来", body, True) is None
     assert headline_author("新华时评：夜市要亮起来，也要管起来", body, False) is None
     assert headline_author("关注：夜市要亮起来，也要管起来", body, False) is None
+    assert headline_author("周立新：“夜市要亮起来，也要管起来”", body, False) is None
 
 
 def test_unlabelled_slots_between_headline_and_body() -> None:

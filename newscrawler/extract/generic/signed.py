@@ -4,7 +4,8 @@ Opinion pages often print the writer's name as the headline's prefix and nowhere
 shape is also how news headlines quote a speaker (``李强：坚定信心``), so the prefix is read as the
 author only when all of these hold: it has the shape of a personal name (``names``); the page
 credits no reporter anywhere else; and the body never names that person, as a report on what
-someone said always does, while a writer does not name himself.
+someone said always does, while a writer does not name himself; and what follows the colon is
+no quotation (李强：“坚定信心”).
 """
 
 from __future__ import annotations
@@ -25,6 +26,6 @@ def headline_author(headline: str | None, paragraphs: list[str], has_reporters: 
     if not match or not looks_like_person(match.group("name")):
         return None
     name = match.group("name")
-    if any(name in paragraph for paragraph in paragraphs):
-        return None
+    if match.group("rest")[0] in "“「『\"'" or any(name in paragraph for paragraph in paragraphs):
+        return None  # a quotation after the colon is the speaker's words, not a commentary
     return name
