@@ -2,10 +2,13 @@
 
 Opinion pages often print the writer's name as the headline's prefix and nowhere else. The same
 shape is also how news headlines quote a speaker (``李强：坚定信心``), so the prefix is read as the
-author only when all of these hold: it has the shape of a personal name (``names``); the page
-credits no reporter anywhere else; and the body never names that person, as a report on what
-someone said always does, while a writer does not name himself; and what follows the colon is
-no quotation (李强：“坚定信心”).
+author only when all of these hold:
+
+- it has the shape of a personal name (``names``);
+- the page credits no reporter anywhere else;
+- what follows the colon is no quotation (``李强：“坚定信心”``);
+- the body never names that person: a report on what someone said always does, while a writer
+  does not name himself.
 """
 
 from __future__ import annotations
