@@ -221,6 +221,9 @@ def test_noise_lines() -> None:
         # The credit in brackets after the outlet stays.
         ("来源：青山日报（记者 张三）", "来源：青山日报 记者 张三）"),
         ("2019-09-26 10:56:28 第一财经", "2019-09-26 10:56:28 来源：第一财经"),
+        # A personal name after the time is no outlet; an outlet opening like a surname is one.
+        ("2004-05-06 10:30 孙立新", "2004-05-06 10:30 孙立新"),
+        ("2004-05-06 10:30 南方网", "2004-05-06 10:30 来源：南方网"),
         # Placeholders name nobody, whichever way the label is written.
         ("2024-06-23 07:40 来源于网络", "2024-06-23 07:40 来源"),
         ("来源：互联网 作者：佚名", "来源： 作者："),

@@ -173,8 +173,12 @@ def tidy_byline(text: str) -> str:
         text = f"{text[: source.end()]}{token} {tail}".strip()
     elif not _BOUNDED_LABEL.search(text):
         match = _TIME_AND_OUTLET.match(text)
-        # A company's registered name there is the publishing account's owner, not an outlet.
-        if match and not re.search(r"(?:公司|集团|集團)$", match.group("outlet")):
+        # A company's registered name there is the publishing account's owner, not an outlet;
+        # a personal name there is an unlabelled author (2004-05-06 张三), not an outlet either.
+        outlet = match.group("outlet") if match else ""
+        if match and not re.search(r"(?:公司|集团|集團)$", outlet) and not (
+            looks_like_person(outlet) and not re.search(r"[报報网網社台刊]$", outlet)
+        ):
             text = f"{match.group('time')} 来源：{match.group('outlet')}"
     return text
 
