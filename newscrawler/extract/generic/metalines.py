@@ -118,11 +118,17 @@ _NOT_OUTLET_AFTER_TIME = (
     r"|(?:[AaPp]\.?[Mm]\.?|GMT|UTC|[ECMP][SD]T|CST|北京|上午|下午|中午|晚上|凌晨|早上)(?![A-Za-z])"
 )
 _TIME_AND_OUTLET = re.compile(
-    rf"^(?P<time>{TIME_PATTERN.pattern})\s+(?!{_NOT_OUTLET_AFTER_TIME})"
+    rf"^(?P<time>{TIME_PATTERN.pattern})\s*(?:[·•|｜丨]\s*|\s)(?!{_NOT_OUTLET_AFTER_TIME})"
     r"(?P<outlet>[^\s:：|丨/\d][^\s:：|丨/]{1,19}?)(?<!版)"
     r"\s*(?:\[[^\]]{1,4}\]|【[^】]{1,4}】|（[^）]{1,4}）|\([^)]{1,4}\))?$"
 )
 
+# …or the outlet before the time (人民网 2024-06-23 07:40): then only a word shaped like an
+# outlet's name, since a column, a channel or a person stands there as often.
+_OUTLET_AND_TIME = re.compile(
+    rf"^(?P<outlet>[{HAN}A-Za-z0-9·]{{1,16}}(?:报|報|网|網|社|台|新闻|新聞|客户端|客戶端))\s*[·•|｜丨]?\s*"
+    rf"(?P<time>{TIME_PATTERN.pattern})$"
+)
 
 # Where the poster's IP address is (IP属地：广东, 来自北京市): neither a person nor an outlet.
 _IP_LOCATION = re.compile(rf"(?:IP\s*[属屬]地\s*[:：]?|(?<!\S)[来來]自)\s*[{HAN}]{{2,8}}(?!\S)")
@@ -172,7 +178,7 @@ def tidy_byline(text: str) -> str:
         tail = rest[following.start():] if following else ""
         text = f"{text[: source.end()]}{token} {tail}".strip()
     elif not _BOUNDED_LABEL.search(text):
-        match = _TIME_AND_OUTLET.match(text)
+        match = _TIME_AND_OUTLET.match(text) or _OUTLET_AND_TIME.match(text)
         # A company's registered name there is the publishing account's owner, not an outlet;
         # a personal name there is an unlabelled author (2004-05-06 张三), not an outlet either.
         outlet = match.group("outlet") if match else ""
