@@ -124,9 +124,9 @@ _TIME_AND_OUTLET = re.compile(
 )
 
 # …or the outlet before the time (人民网 2024-06-23 07:40): then only a word shaped like an
-# outlet's name, since a column, a channel or a person stands there as often.
+# outlet's name, since a column, a channel (国际新闻) or a person stands there as often.
 _OUTLET_AND_TIME = re.compile(
-    rf"^(?P<outlet>[{HAN}A-Za-z0-9·]{{1,16}}(?:报|報|网|網|社|台|新闻|新聞|客户端|客戶端))\s*[·•|｜丨]?\s*"
+    rf"^(?P<outlet>[{HAN}A-Za-z0-9·]{{1,16}}(?:报|報|网|網|社|电视台|電視台|客户端|客戶端))\s*[·•|｜丨]?\s*"
     rf"(?P<time>{TIME_PATTERN.pattern})$"
 )
 
