@@ -87,7 +87,7 @@ def for_path(path: Path) -> Corpus:
     for corpus in CORPORA:
         if corpus.path.resolve() == resolved:
             return corpus
-    return Corpus(resolved.name, resolved, "corpus folder")
+    return Corpus(resolved.name, resolved, "a corpus folder, no floors")
 
 
 def fetch_heldout(download: bool = True) -> str | None:

@@ -426,9 +426,14 @@ def select_corpora(name: str | None) -> list[Corpus]:
 
 
 def update_floors(runs: dict[str, Any]) -> None:
+    """Raise the floors of the known corpora just scored; other folders have none."""
     floors = _floors.load()
+    known = {corpus.name: corpus.path.resolve() for corpus in _corpora.CORPORA}
     for name, run in runs.items():
-        corpus_path = Path(run["path"])
+        corpus_path = Path(run["path"]).resolve()
+        if known.get(name) != corpus_path:
+            print(f"floors: {corpus_path}: not one of the known corpora, no floors kept")
+            continue
         try:
             stored = str(corpus_path.relative_to(REPO))
         except ValueError:
