@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
@@ -75,6 +76,19 @@ def fallback_headline(references: list[str]) -> str | None:
 
 
 
+def heading_of(element: Any) -> str:
+    """The heading tag a line belongs to: its own block, or a block inside a heading
+    (``<h1><p>正题</p><p>副题</p></h1>``)."""
+    for _ in range(3):
+        if element is None:
+            break
+        tag = tag_of(element)
+        if tag in HEADINGS:
+            return tag
+        element = element.getparent()
+    return ""
+
+
 # Headline: the visible heading matching the title data, else the heading nearest above the
 # body, else the <title>'s first piece.
 def find_headline(lines: list[Line], references: list[str], body: list[Line]) -> tuple[str | None, int]:
@@ -83,15 +97,21 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
     body_end = body[-1].index if body else len(lines)
     candidates: list[tuple[str, str]] = []
     positions: list[int] = []
+    # A line that repeats the title data whole is the headline wherever it sits above the body
+    # (a 2005 table layout sets it in <font><b>, rows away from the text); comparing it whole
+    # keeps a dash inside the headline (…——…) from reading as a title separator.
+    whole = {_NO_SPACE.sub("", reference) for reference in references}
     for line in lines:
         if line.chars > 120 or line.chars < 2 or line.index > body_end:
             continue
         element = line.owner
-        tag = tag_of(element)
-        if tag in HEADINGS or _TITLE_CLASS.search(class_words(element)):
-            candidates.append((tag, line.text))
+        tag = heading_of(element)
+        if tag or _TITLE_CLASS.search(class_words(element)):
+            candidates.append((tag or tag_of(element), line.text))
             positions.append(line.index)
-        elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
+        elif line.link_share < 0.5 and (
+            abs(line.index - body_start) <= 3 or (line.index < body_start and _NO_SPACE.sub("", line.text) in whole)
+        ):
             # A short line at the body start may be the headline when the title data says so.
             candidates.append(("", line.text))
             positions.append(line.index)
