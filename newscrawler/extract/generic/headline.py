@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 
@@ -74,6 +75,24 @@ def fallback_headline(references: list[str]) -> str | None:
             return parts[1] if len(parts) > 1 else parts[0]
     return None
 
+
+
+def other_headlines(lines: list[Line], references: list[str]) -> tuple[Line | None, list[Line]]:
+    """The heading line that matches the title data, and the later headings of the same kind
+    that head another story: they match nothing in the title data and have their own time line
+    right below (a recommendation feed printing a full second article)."""
+    headings = [(line, tag) for line in lines if line.chars <= 120 and (tag := heading_of(line.owner))]
+    own = next(((line, tag) for line, tag in headings if headline_match(line.text, references) >= 0.9), None)
+    if own is None:
+        return None, []
+    headline, tag = own
+    foreign = [
+        line for line, other in headings
+        if other == tag and line.index > headline.index + 1 and line.chars >= 8
+        and headline_match(line.text, references) < 0.3
+        and any(below.chars <= 40 and TIME_PATTERN.search(below.text) for below in lines[line.index + 1:][:4])
+    ]
+    return headline, foreign
 
 
 def heading_of(element: Any) -> str:

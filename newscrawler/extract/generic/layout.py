@@ -12,8 +12,8 @@ from ..fields import RawFields
 from ..noise import is_noise_line
 from ..normalize import has_han
 from ..times import TIME_PATTERN
-from .body import best_container, in_chrome_box, is_stop_line, within
-from .headline import find_headline
+from .body import best_container, in_chrome_box, is_stop_line, other_article_blocks, within
+from .headline import find_headline, other_headlines
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
@@ -49,10 +49,14 @@ class GenericLayout(Layout):
         meta = read_metadata(page)
         self.canonical_url = same_site_url(page.url, meta.canonical)
         lines, images = page_lines(page.selector.root)
-        container = best_container(lines)
-        body = [line for line in lines if container is not None and within(line.owner, container)]
-
         references = [r for r in ([meta.headline] + meta.titles) if r]
+        own, foreign = other_headlines(lines, references)
+        container = best_container(lines, other_article_blocks(own, foreign) if own and foreign else ())
+        body = [line for line in lines if container is not None and within(line.owner, container)]
+        if foreign and body:
+            # A container holding both stories ends where the second one's headline starts.
+            body = [line for line in body if line.index < foreign[0].index]
+
         headline, headline_index = find_headline(lines, references, body)
         # The container may hold the headline and the meta lines too: the body starts after them.
         if headline_index >= 0 and any(line.index > headline_index for line in body):
