@@ -272,6 +272,48 @@ def test_placeholder_metadata_time_needs_the_page_to_show_its_date(shown: str, p
     assert record["published_at"] == published_at
 
 
+def _article(meta: str) -> dict:  # type: ignore[type-arg]
+    html = (
+        "<html><head><title>青山湖湿地公园恢复开放_青山网</title></head><body><div class='main'>"
+        f"<h1>青山湖湿地公园恢复开放</h1>{meta}<div class='txt'>"
+        + "<p>记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。</p>" * 3
+        + "</div></div></body></html>"
+    )
+    return extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+
+
+@pytest.mark.parametrize(
+    ("meta", "published_at"),
+    [
+        # The only time shown is an update time: no publication time rather than a late one.
+        ("<div class='info'>更新时间：2024-03-11 16:20</div>", None),
+        ("<div class='info'>来源：青山晚报　最后更新：2024-03-11 16:20</div>", None),
+        # Beside a publication time, the update time is passed over.
+        ("<div class='info'>最后更新：2024-03-11 16:20　发布时间：2024-03-10 09:00</div>", "2024-03-10T09:00:00+08:00"),
+    ],
+)
+def test_update_time_is_not_the_publication_time(meta: str, published_at: str | None) -> None:
+    assert _article(meta)["published_at"] == published_at
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "<ul class='info'><li>2024-03-11 16:20</li><li>来源：青山晚报</li><li>作者：李明</li></ul>",
+        # Label in one item, value in the next.
+        "<table><tr><td>时间：</td><td>2024-03-11 16:20</td><td>来源：</td><td>青山晚报</td>"
+        "<td>作者：</td><td>李明</td></tr></table>",
+        "<div class='info'><p>发布时间：</p><p>2024-03-11 16:20</p><p>来源：</p><p>青山晚报</p>"
+        "<p>作者：</p><p>李明</p></div>",
+    ],
+)
+def test_header_fields_split_across_sibling_items(meta: str) -> None:
+    record = _article(meta)
+    assert record["published_at"] == "2024-03-11T16:20:00+08:00"
+    assert record["source"] == "青山晚报"
+    assert [person["name"] for person in record["reporters"]] == ["李明"]
+
+
 def test_cli_extract_leaves_relative_times_unresolved_without_a_fetch_time(tmp_path: Path) -> None:
     page = tmp_path / "a.html"
     page.write_text(

@@ -31,7 +31,7 @@ from .metalines import (
     tail_credit,
     tidy_byline,
 )
-from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times
+from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times, shown_time
 
 
 class GenericLayout(Layout):
@@ -63,7 +63,9 @@ class GenericLayout(Layout):
             body = [line for line in body if line.index > headline_index]
         meta_lines: list[Line] = []
         while body and len(meta_lines) < BYLINE_WINDOW:
-            if is_meta_line(body[0].spaced):
+            if len(body) > 1 and _BARE_LABEL.match(body[0].text) and _is_value(body[1]):
+                meta_lines.append(_label_and_value(body.pop(0), body.pop(0)))
+            elif is_meta_line(body[0].spaced):
                 meta_lines.append(body.pop(0))
             elif meta_lines and is_chrome_line(body[0]):
                 body.pop(0)
@@ -155,7 +157,14 @@ class GenericLayout(Layout):
             window = lines[headline_index + 1 : min(stop, headline_index + 1 + BYLINE_WINDOW)]
         else:
             window = lines[max(0, body_start - BYLINE_WINDOW) : body_start]
-        return [line.spaced for line in window if is_meta_line(line.spaced)]
+        texts = []
+        for index, line in enumerate(window):
+            following = window[index + 1] if index + 1 < len(window) else None
+            if following is not None and _BARE_LABEL.match(line.text) and _is_value(following):
+                texts.append(_label_and_value(line, following).spaced)
+            elif index == 0 or not (_BARE_LABEL.match(window[index - 1].text) and _is_value(line)):
+                texts.append(line.spaced)
+        return [text for text in texts if is_meta_line(text)]
 
     def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
         """Credit lines right after the body, up to the first related-stories or comment box."""
@@ -180,17 +189,15 @@ class GenericLayout(Layout):
               headline_index: int, body_start: int) -> str | None:
         visible = None
         for text in bylines + [t for t in credits if TIME_LABELLED.search(t)]:
-            match = TIME_PATTERN.search(text)
-            if match:
-                visible = match.group(0)
+            visible = shown_time(text)
+            if visible:
                 break
         if visible is None:
             # A labelled time anywhere near the article (发布日期：… below the body).
             for line in lines[max(0, headline_index): body_start + 400]:
                 if line.chars <= MAX_BYLINE_LENGTH and TIME_LABELLED.search(line.spaced):
-                    match = TIME_PATTERN.search(line.spaced)
-                    if match:
-                        visible = match.group(0)
+                    visible = shown_time(line.spaced)
+                    if visible:
                         break
         if visible is None:
             # Metadata alone: a CMS's end-of-day placeholder (2007-08-20-23:59:59) is no
@@ -198,6 +205,20 @@ class GenericLayout(Layout):
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
             return reconcile_times(None, times, meta.modified)
         return reconcile_times(visible, meta.times, meta.modified)
+
+
+# Header fields set as sibling items with the label in one and the value in the next
+# (<li>来源：</li><li>青山晚报</li>, <td>发布时间：</td><td>2024-03-11</td>): read as one field.
+_BARE_LABEL = re.compile(r"^[^\s:：，。]{1,8}\s*[:：]$")
+
+
+def _is_value(line: Line) -> bool:
+    return line.chars <= 40 and not _BARE_LABEL.match(line.text) and not SENTENCE.search(line.text)
+
+
+def _label_and_value(label: Line, value: Line) -> Line:
+    return Line(label.text + value.text, label.owner, label.chars + value.chars, label.link_chars + value.link_chars,
+                label.index, f"{label.spaced}{value.spaced}")
 
 
 # A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
