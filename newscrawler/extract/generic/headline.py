@@ -62,7 +62,8 @@ def choose_headline(candidates: list[tuple[str, str]], references: list[str]) ->
         if not score:
             continue
         score += {"h1": 0.06, "h2": 0.04, "h3": 0.02}.get(tag, 0.0)
-        if score > best_score:
+        # On a tie the fuller text wins: the whole two-row headline over its first row.
+        if score > best_score or (best >= 0 and score == best_score and len(text) > len(candidates[best][1])):
             best, best_score = index, score
     return best, best_score
 
@@ -114,45 +115,60 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
     """The headline and the index of its line (-1 when it comes from the title data alone)."""
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
-    candidates: list[tuple[str, str]] = []
-    positions: list[int] = []
-    # A line that repeats the title data whole is the headline wherever it sits above the body
-    # (a 2005 table layout sets it in <font><b>, rows away from the text); comparing it whole
-    # keeps a dash inside the headline (…——…) from reading as a title separator.
-    whole = {_NO_SPACE.sub("", reference) for reference in references}
+    # The title data whole and its headline piece, compared without spacing.
+    exact = {_NO_SPACE.sub("", part) for reference in references for part in title_parts(reference)[:2]}
+    candidates: list[tuple[int, str, str]] = []
+    # Plain lines away from the body that repeat the title data: a table layout sets the headline
+    # in <font><b>, rows away from the text. They are a second choice, for when no heading
+    # matches the title fully (the body may open with a bold deck that matches it only in part).
+    title_lines: list[tuple[int, str, str]] = []
     for line in lines:
         if line.chars > 120 or line.chars < 2 or line.index > body_end:
             continue
         element = line.owner
         tag = heading_of(element)
         if tag or _TITLE_CLASS.search(class_words(element)):
-            candidates.append((tag or tag_of(element), line.text))
-            positions.append(line.index)
-        elif line.link_share < 0.5 and (
-            abs(line.index - body_start) <= 3 or (line.index < body_start and _NO_SPACE.sub("", line.text) in whole)
-        ):
+            candidates.append((line.index, tag or tag_of(element), line.text))
+        elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
             # A short line at the body start may be the headline when the title data says so.
-            candidates.append(("", line.text))
-            positions.append(line.index)
+            candidates.append((line.index, "", line.text))
+        elif line.link_share < 0.5 and line.index < body_start and _NO_SPACE.sub("", line.text) in exact:
+            title_lines.append((line.index, "", line.text))
+    found = _best_match(lines, candidates, references, exact)
+    if title_lines and (found is None or found[2] < 0.9):
+        found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
+    if found is not None and found[2] >= 0.5:
+        return found[0], found[1]
+    # No match: the nearest heading above the body (not a breadcrumb, not a link).
+    for position, tag, text in reversed(candidates):
+        line = lines[position]
+        if (tag in HEADINGS and body_start - 8 <= position <= body_start
+                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
+            return text, position
+    return fallback_headline(references), -1
+
+
+def _best_match(
+    lines: list[Line], candidates: list[tuple[int, str, str]], references: list[str], exact: set[str]
+) -> tuple[str, int, float] | None:
+    """The candidate (alone or joined with the lines after it) that best matches the title data:
+    its text, the index of its last line and its match."""
+    options = [(tag, text) for _, tag, text in candidates]
+    ends = [position for position, _, _ in candidates]
     # A long headline may be set as two or three lines in a row.
-    joined: list[tuple[str, str]] = []
-    joined_end: list[int] = []
     for start in range(len(candidates)):
         for length in (2, 3):
             end = start + length - 1
-            if end < len(candidates) and positions[end] - positions[start] == length - 1:
-                tags = {candidates[i][0] for i in range(start, end + 1)}
+            if end < len(candidates) and candidates[end][0] - candidates[start][0] == length - 1:
+                tags = {candidates[i][1] for i in range(start, end + 1)}
                 if len(tags) == 1:
-                    joined.append((tags.pop(), "".join(candidates[i][1] for i in range(start, end + 1))))
-                    joined_end.append(positions[end])
-    chosen, score = choose_headline(candidates + joined, references)
-    if chosen >= 0 and score >= 0.5:
-        return (candidates + joined)[chosen][1], (positions + joined_end)[chosen]
-    # No match: the nearest heading above the body (not a breadcrumb, not a link).
-    for index in range(len(candidates) - 1, -1, -1):
-        tag, text = candidates[index]
-        line = lines[positions[index]]
-        if (tag in HEADINGS and body_start - 8 <= positions[index] <= body_start
-                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
-            return text, positions[index]
-    return fallback_headline(references), -1
+                    options.append((tags.pop(), "".join(candidates[i][2] for i in range(start, end + 1))))
+                    ends.append(candidates[end][0])
+    # A title-matching plain line and the short line under it: a headline set in two rows.
+    for position, tag, text in candidates:
+        following = lines[position + 1] if position + 1 < len(lines) else None
+        if tag == "" and following is not None and following.chars <= 60 and _NO_SPACE.sub("", text) in exact:
+            options.append(("", text + following.text))
+            ends.append(position + 1)
+    chosen, score = choose_headline(options, references)
+    return (options[chosen][1], ends[chosen], score) if chosen >= 0 else None
