@@ -132,6 +132,31 @@ def test_fallback_headline_drops_the_title_suffix() -> None:
     assert fallback_headline([]) is None
 
 
+@pytest.mark.parametrize(
+    ("title", "top", "deck", "headline"),
+    [
+        # The title row of a table layout, rows above the text, wins over a bold deck that opens
+        # the body and matches the title only in part.
+        ("青山湖湿地公园三月底前恢复开放_青山网", "<font size='5'><b>青山湖湿地公园三月底前恢复开放</b></font>",
+         "<p><b>湿地公园三月底前恢复开放</b></p>", "青山湖湿地公园三月底前恢复开放"),
+        # A headline set over two rows, its second opening with a dash, as the title has it.
+        ("青山湖湿地公园恢复开放——新建观鸟平台同步启用",
+         "<b>青山湖湿地公园恢复开放</b><br><b>——新建观鸟平台同步启用</b>",
+         "<p><b>新建观鸟平台同步启用</b></p>", "青山湖湿地公园恢复开放——新建观鸟平台同步启用"),
+    ],
+)
+def test_visible_title_row_wins_over_a_bold_deck(title: str, top: str, deck: str, headline: str) -> None:
+    text = "<p>记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。</p>" * 4
+    html = (
+        f"<html><head><title>{title}</title></head><body><table><tr><td>{top}</td></tr>"
+        "<tr><td>2024-03-11 16:20 来源：青山晚报</td></tr><tr><td>【字体：大 中 小】</td></tr>"
+        "<tr><td><a href='#'>打印</a> <a href='#'>关闭</a></td></tr><tr><td>&nbsp;</td></tr>"
+        f"<tr><td class='content'>{deck}{text}</td></tr></table></body></html>"
+    )
+    record = extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["headline"] == headline
+
+
 def test_headline_read_from_a_div_when_h1_is_the_site_banner() -> None:
     html = """<html><head><title>央行发布一季度货币政策执行报告_财经频道</title></head><body>
     <h1>财经频道</h1><div class="art-title">央行发布一季度货币政策执行报告</div>
