@@ -157,6 +157,16 @@ def test_visible_title_row_wins_over_a_bold_deck(title: str, top: str, deck: str
     assert record["headline"] == headline
 
 
+def test_site_first_title_gives_its_long_piece() -> None:
+    # 站点名 - 标题: the site's name comes first; the long piece is the headline.
+    references = ["北山新闻网 - 汽车下乡试点扩至六县 首批补贴车型公布"]
+    assert headline_match("汽车下乡试点扩至六县 首批补贴车型公布", references) >= 0.8
+    assert headline_match("北山新闻网", references) < 0.5
+    assert fallback_headline(references) == "汽车下乡试点扩至六县 首批补贴车型公布"
+    # The usual order keeps its first piece, however long the site's name.
+    assert fallback_headline(["试点扩至六县_北山市人民政府门户网站"]) == "试点扩至六县"
+
+
 def test_headline_read_from_a_div_when_h1_is_the_site_banner() -> None:
     html = """<html><head><title>央行发布一季度货币政策执行报告_财经频道</title></head><body>
     <h1>财经频道</h1><div class="art-title">央行发布一季度货币政策执行报告</div>

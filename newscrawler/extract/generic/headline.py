@@ -16,6 +16,8 @@ _TITLE_SPLIT = re.compile(
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
+# Site and channel names are short; a title piece this long is a headline.
+_LONG_PIECE = 8
 _CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
 
 
@@ -34,14 +36,19 @@ def headline_match(text: str, references: list[str]) -> float:
         return 0.0
     best = 0.0
     for reference in references:
-        for index, part in enumerate(title_parts(reference)):
+        parts = title_parts(reference)
+        headline_piece = _headline_piece(parts)
+        for index, part in enumerate(parts):
             part = _NO_SPACE.sub("", part)
             if not part:
                 continue
-            # The first piece of a <title> is the headline; later pieces name channels and sites.
-            weight = 1.0 if index <= 1 else 0.45
+            # The whole title and its headline piece are the headline; other pieces name channels
+            # and sites, though a long one that a visible line repeats whole is a headline too.
+            weight = 1.0 if index in (0, headline_piece) else 0.45
             if text == part or core == part:
                 match = 1.0
+                if weight < 1 and len(part) >= _LONG_PIECE:
+                    weight = 0.85
             elif part.startswith(core) and len(core) >= 4:
                 match = 0.5 + 0.4 * len(core) / len(part)
             elif core in part and len(core) >= 6:
@@ -50,6 +57,8 @@ def headline_match(text: str, references: list[str]) -> float:
                 match = 0.3 + 0.4 * len(part) / len(core)
             else:
                 match = 0.0
+            if index == 0 and headline_piece > 1 and match < 1:
+                weight = 0.45  # the start of 站点名 - 标题 is the site's name
             best = max(best, match * weight)
     return best
 
@@ -73,8 +82,19 @@ def fallback_headline(references: list[str]) -> str | None:
     for reference in references:
         parts = title_parts(reference)
         if parts[-1]:
-            return parts[1] if len(parts) > 1 else parts[0]
+            return parts[_headline_piece(parts)]
     return None
+
+
+def _headline_piece(parts: list[str]) -> int:
+    """Which piece of ``title_parts`` is the headline: the first (标题_频道_站点名), or on sites
+    that put their name first (站点名 - 标题), a much longer later piece."""
+    if len(parts) == 1:
+        return 0
+    longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
+    if len(parts[1]) < _LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
+        return longest
+    return 1
 
 
 
