@@ -386,6 +386,24 @@ def test_print_note_of_a_web_article_names_paper_edition_and_page() -> None:
     assert all("民生日报" not in paragraph for paragraph in record["paragraphs"])
 
 
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("http://auto.beishan.example/2005/0412/1234.htm", "http://auto.beishan.example/2005/0412/1234.htm"),
+        # Corpora often store the address without its scheme.
+        ("auto.beishan.example/2005/0412/1234.htm", "http://auto.beishan.example/2005/0412/1234.htm"),
+        ("1234", None),
+    ],
+)
+def test_crawl_corpus_wrapper_gives_address_and_title(address: str, canonical: str | None) -> None:
+    from newscrawler.extract.generic.metadata import read_metadata
+
+    html = f'<text id="{address}" title="汽车下乡试点扩至六县" encoding="gb2312"><p>正文</p></text>'
+    meta = read_metadata(Page(html, "http://auto.beishan.example/records/10.html"))
+    assert meta.canonical == canonical
+    assert meta.titles == ["汽车下乡试点扩至六县"]
+
+
 def test_canonical_url_only_on_the_same_site() -> None:
     url = "https://www.news.example.cn/a/1.html?from=share#top"
     assert same_site_url(url, "https://m.news.example.cn/a/1.html") == "https://m.news.example.cn/a/1.html"

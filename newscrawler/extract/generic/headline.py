@@ -18,6 +18,8 @@ _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
 # Site and channel names are short; a title piece this long is a headline.
 _LONG_PIECE = 8
+# How far above the body a plain line repeating the title is read as its headline.
+_TITLE_ROWS = 12
 _CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
 
 
@@ -152,7 +154,8 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
             # A short line at the body start may be the headline when the title data says so.
             candidates.append((line.index, "", line.text))
-        elif line.link_share < 0.5 and line.index < body_start and _NO_SPACE.sub("", line.text) in exact:
+        elif (line.link_share < 0.5 and body_start - _TITLE_ROWS <= line.index < body_start
+              and _NO_SPACE.sub("", line.text) in exact):
             title_lines.append((line.index, "", line.text))
     found = _best_match(lines, candidates, references, exact)
     if title_lines and (found is None or found[2] < 0.9):

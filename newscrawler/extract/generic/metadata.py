@@ -141,9 +141,18 @@ def _corpus_wrapper(page: Page) -> dict[str, str]:
     if root is None:
         return {}
     wrapper = next(root.iter("text"), None)
-    if wrapper is None or not wrapper.attrib.get("id", "").startswith(("http://", "https://")):
+    if wrapper is None or not ("id" in wrapper.attrib and "title" in wrapper.attrib):
         return {}
-    return {key: wrapper.attrib[key] for key in ("id", "title") if key in wrapper.attrib}
+    found = {"title": wrapper.attrib["title"]}
+    address = wrapper.attrib["id"].strip()
+    if _SCHEMELESS.match(address):
+        address = "http://" + address  # corpora often store the address without its scheme
+    if address.startswith(("http://", "https://")):
+        found["id"] = address
+    return found
+
+
+_SCHEMELESS = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?::\d+)?/")
 
 
 # Page scripts that render the time themselves hold it in a variable or JSON key: var ct =
