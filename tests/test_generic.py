@@ -167,6 +167,14 @@ def test_site_first_title_gives_its_long_piece() -> None:
     assert fallback_headline(["试点扩至六县_北山市人民政府门户网站"]) == "试点扩至六县"
 
 
+def test_title_and_page_may_set_colons_and_dashes_differently() -> None:
+    assert headline_match("孙明：关于乡村图书室的几点看法", ["孙明:关于乡村图书室的几点看法"]) >= 1.0
+    assert headline_match("记一位老教授－－访北山医学院张明", ["记一位老教授——访北山医学院张明"]) >= 1.0
+    # A dash between two long pieces is inside the headline: no site name follows it.
+    assert fallback_headline(["记一位老教授——访北山医学院张明"]) == "记一位老教授——访北山医学院张明"
+    assert fallback_headline(["记一位老教授——北山新闻网"]) == "记一位老教授"
+
+
 def test_headline_read_from_a_div_when_h1_is_the_site_banner() -> None:
     html = """<html><head><title>央行发布一季度货币政策执行报告_财经频道</title></head><body>
     <h1>财经频道</h1><div class="art-title">央行发布一季度货币政策执行报告</div>

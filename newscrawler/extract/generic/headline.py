@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from ..times import TIME_PATTERN
@@ -16,6 +17,14 @@ _TITLE_SPLIT = re.compile(
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
+# Dashes and rules a <title> and the page set differently: ——, ――, －－, --, ─.
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"})
+
+
+def _key(text: str) -> str:
+    """Text as compared with the title data: without spacing, full-width forms folded (孙丰： and
+    孙丰: agree), every dash the same."""
+    return _NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES))
 # Site and channel names are short; a title piece this long is a headline.
 _LONG_PIECE = 8
 # How far above the body a plain line repeating the title is read as its headline.
@@ -32,7 +41,7 @@ def title_parts(title: str) -> list[str]:
 def headline_match(text: str, references: list[str]) -> float:
     """How well a visible heading matches the page's title data (0 to 1)."""
     # Spacing differs between a <title> and the page (2007　年末): compare without it.
-    text = _NO_SPACE.sub("", text)
+    text = _key(text)
     core = _ELLIPSIS.sub("", text).strip()
     if len(core) < 2:
         return 0.0
@@ -41,7 +50,7 @@ def headline_match(text: str, references: list[str]) -> float:
         parts = title_parts(reference)
         headline_piece = _headline_piece(parts)
         for index, part in enumerate(parts):
-            part = _NO_SPACE.sub("", part)
+            part = _key(part)
             if not part:
                 continue
             # The whole title and its headline piece are the headline; other pieces name channels
@@ -84,6 +93,8 @@ def fallback_headline(references: list[str]) -> str | None:
     for reference in references:
         parts = title_parts(reference)
         if parts[-1]:
+            if all(len(part) >= _LONG_PIECE for part in parts[1:]):
+                return parts[0]  # no piece short enough to name a site or channel: a dash in a headline
             return parts[_headline_piece(parts)]
     return None
 
@@ -138,7 +149,7 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
-    exact = {_NO_SPACE.sub("", part) for reference in references for part in title_parts(reference)[:2]}
+    exact = {_key(part) for reference in references for part in title_parts(reference)[:2]}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -155,7 +166,7 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
             # A short line at the body start may be the headline when the title data says so.
             candidates.append((line.index, "", line.text))
         elif (line.link_share < 0.5 and body_start - _TITLE_ROWS <= line.index < body_start
-              and _NO_SPACE.sub("", line.text) in exact):
+              and _key(line.text) in exact):
             title_lines.append((line.index, "", line.text))
     found = _best_match(lines, candidates, references, exact)
     if title_lines and (found is None or found[2] < 0.9):
@@ -190,7 +201,7 @@ def _best_match(
     # A title-matching plain line and the short line under it: a headline set in two rows.
     for position, tag, text in candidates:
         following = lines[position + 1] if position + 1 < len(lines) else None
-        if tag == "" and following is not None and following.chars <= 60 and _NO_SPACE.sub("", text) in exact:
+        if tag == "" and following is not None and following.chars <= 60 and _key(text) in exact:
             options.append(("", text + following.text))
             ends.append(position + 1)
     chosen, score = choose_headline(options, references)
