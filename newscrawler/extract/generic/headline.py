@@ -25,6 +25,8 @@ def _key(text: str) -> str:
     """Text as compared with the title data: without spacing, full-width forms folded (孙丰： and
     孙丰: agree), every dash the same."""
     return _NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES))
+# A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
+_HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
 # Site and channel names are short; a title piece this long is a headline.
 _LONG_PIECE = 8
 # How far above the body a plain line repeating the title is read as its headline.
@@ -93,8 +95,8 @@ def fallback_headline(references: list[str]) -> str | None:
     for reference in references:
         parts = title_parts(reference)
         if parts[-1]:
-            if all(len(part) >= _LONG_PIECE for part in parts[1:]):
-                return parts[0]  # no piece short enough to name a site or channel: a dash in a headline
+            if _HEADLINE_DASH.search(reference) and all(len(part) >= _LONG_PIECE for part in parts[2:]):
+                return parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
             return parts[_headline_piece(parts)]
     return None
 
