@@ -32,6 +32,12 @@ _LEGAL = re.compile(
     r"|如有侵[权權]|侵[删刪]|^【?(?:[编編]者按)?】?$"
 )
 _MAX_NOISE_LENGTH = 80
+# A desk line standing alone, saying how the copy was put together: （本报综合）, （综合新华社、
+# 央视新闻）, （据新华社）. Not article text. (A 来源 line is a credit, read for the source.)
+_DESK = re.compile(
+    r"^[（(【\[]\s*(?:(?:本[报報台网網刊站])(?:综合|綜合|[讯訊]|[编編][译譯]|整理)"
+    r"|(?:综合|綜合|据|據|[编編][译譯]|整理)[^（）()]{0,24})\s*[)）】\]]$"
+)
 # Boilerplate blocks that pages print at length, so they are matched on longer lines: a hosting
 # platform's disclaimer, comment-board rules, browser-support banners. Their wording is set
 # phrases that article prose does not use.
@@ -60,7 +66,7 @@ _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}
 
 def is_noise_line(text: str) -> bool:
     """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
-    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text):
+    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text) or _DESK.match(text):
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and bool(_BOILERPLATE.search(text))

@@ -38,6 +38,10 @@ from newscrawler.extract.noise import is_noise_line
         "請繼續往下閱讀",
         "关键词：湿地公园 栈道 观鸟",
         "新闻热线：0791-86841234",
+        # Desk lines standing alone.
+        "（本报综合）",
+        "（综合新华社、央视新闻）",
+        "（据新华社）",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -53,6 +57,7 @@ def test_noise_lines(line: str) -> None:
         "警方表示，对散布谣言的人员将依法追究法律责任。",
         "市民如有疑问，可拨打12345政务服务便民热线咨询，工作人员将在两个工作日内答复，热线全天开通。",
         "返回首页后，他又点开了那条新闻。",
+        "（据了解，该项目总投资3亿元，预计明年建成投用，届时将新增就业岗位500个。）",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:
