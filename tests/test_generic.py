@@ -418,3 +418,14 @@ def test_canonical_url_only_on_the_same_site() -> None:
     assert same_site_url(url, "https://other.example/a/1.html") == "https://www.news.example.cn/a/1.html?from=share"
     assert same_site_url(url, "/a/1.html") == "https://www.news.example.cn/a/1.html"
     assert same_site_url(url, None) == "https://www.news.example.cn/a/1.html?from=share"
+
+
+def test_column_tag_above_the_text_is_not_a_paragraph() -> None:
+    html = (
+        "<html><head><title>山村小学的新操场_青山网</title></head><body><h1>山村小学的新操场</h1>"
+        "<div class='content'><p>【新春走基层】</p>"
+        + "<p>记者走进青山县石门小学，新铺的塑胶操场上，孩子们正在老师的带领下做课间操，欢笑声传得很远。</p>" * 3
+        + "</div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/b.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["paragraphs"][0].startswith("记者走进")

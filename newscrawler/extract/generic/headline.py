@@ -21,7 +21,7 @@ _NO_SPACE = re.compile(r"\s+")
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"})
 
 
-def _key(text: str) -> str:
+def title_key(text: str) -> str:
     """Text as compared with the title data: without spacing, full-width forms folded (孙丰： and
     孙丰: agree), every dash the same."""
     return _NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES))
@@ -43,7 +43,7 @@ def title_parts(title: str) -> list[str]:
 def headline_match(text: str, references: list[str]) -> float:
     """How well a visible heading matches the page's title data (0 to 1)."""
     # Spacing differs between a <title> and the page (2007　年末): compare without it.
-    text = _key(text)
+    text = title_key(text)
     core = _ELLIPSIS.sub("", text).strip()
     if len(core) < 2:
         return 0.0
@@ -52,7 +52,7 @@ def headline_match(text: str, references: list[str]) -> float:
         parts = title_parts(reference)
         headline_piece = _headline_piece(parts)
         for index, part in enumerate(parts):
-            part = _key(part)
+            part = title_key(part)
             if not part:
                 continue
             # The whole title and its headline piece are the headline; other pieces name channels
@@ -151,7 +151,7 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
-    exact = {_key(part) for reference in references for part in title_parts(reference)[:2]}
+    exact = {title_key(part) for reference in references for part in title_parts(reference)[:2]}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -168,7 +168,7 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
             # A short line at the body start may be the headline when the title data says so.
             candidates.append((line.index, "", line.text))
         elif (line.link_share < 0.5 and body_start - _TITLE_ROWS <= line.index < body_start
-              and _key(line.text) in exact):
+              and title_key(line.text) in exact):
             title_lines.append((line.index, "", line.text))
     found = _best_match(lines, candidates, references, exact)
     if title_lines and (found is None or found[2] < 0.9):
@@ -203,8 +203,32 @@ def _best_match(
     # A title-matching plain line and the short line under it: a headline set in two rows.
     for position, tag, text in candidates:
         following = lines[position + 1] if position + 1 < len(lines) else None
-        if tag == "" and following is not None and following.chars <= 60 and _key(text) in exact:
+        if tag == "" and following is not None and following.chars <= 60 and title_key(text) in exact:
             options.append(("", text + following.text))
             ends.append(position + 1)
     chosen, score = choose_headline(options, references)
     return (options[chosen][1], ends[chosen], score) if chosen >= 0 else None
+
+
+# A column tag set alone above the text: 【新春走基层】.
+_COLUMN_TAG = re.compile(r"^【[^【】]{2,12}】$")
+_REPEAT_WINDOW = 4
+
+
+def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line]:
+    """The body without the headline block a print layout repeats at its top: the kicker and the
+    headline (whole or over several lines), or a column tag alone."""
+    if not headline or not body:
+        return body
+    wanted = title_key(headline)
+    for start in range(min(_REPEAT_WINDOW, len(body))):
+        if start and (body[start - 1].chars > 40 or "。" in body[start - 1].text):
+            break  # only a kicker's short lines stand above the repeated headline
+        joined = ""
+        for end in range(start, min(start + 3, len(body))):
+            joined += title_key(body[end].text)
+            if joined == wanted:
+                return body[end + 1 :]
+            if not wanted.startswith(joined):
+                break
+    return body[1:] if _COLUMN_TAG.match(body[0].text) else body

@@ -13,7 +13,7 @@ from ..noise import is_noise_line
 from ..normalize import has_han
 from ..times import TIME_PATTERN
 from .body import best_container, in_chrome_box, is_stop_line, other_article_blocks, within
-from .headline import find_headline, other_headlines
+from .headline import after_repeated_headline, find_headline, other_headlines
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
@@ -73,6 +73,7 @@ class GenericLayout(Layout):
                 body.pop(0)  # e.g. the author/outlet line printed without labels above the time
             else:
                 break
+        body = after_repeated_headline(body, headline)
         paragraphs, credits, body_end = self._body(body, container, headline)
         first_body = body[0].index if body else len(lines)
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
