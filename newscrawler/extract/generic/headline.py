@@ -117,7 +117,8 @@ def other_headlines(lines: list[Line], references: list[str]) -> tuple[Line | No
     """The heading line that matches the title data, and the later headings of the same kind
     that head another story: they match nothing in the title data and have their own time line
     right below (a recommendation feed printing a full second article)."""
-    headings = [(line, tag) for line in lines if line.chars <= 120 and (tag := heading_of(line.owner))]
+    inside = heading_blocks(lines)
+    headings = [(line, tag) for line in lines if line.chars <= 120 and (tag := inside.get(line.owner, ""))]
     own = next(((line, tag) for line, tag in headings if headline_match(line.text, references) >= 0.9), None)
     if own is None:
         return None, []
@@ -131,17 +132,17 @@ def other_headlines(lines: list[Line], references: list[str]) -> tuple[Line | No
     return headline, foreign
 
 
-def heading_of(element: Any) -> str:
-    """The heading tag a line belongs to: its own block, or a block inside a heading
-    (``<h1><p>正题</p><p>副题</p></h1>``)."""
-    for _ in range(3):
-        if element is None:
-            break
-        tag = tag_of(element)
-        if tag in HEADINGS:
-            return tag
-        element = element.getparent()
-    return ""
+def heading_blocks(lines: list[Line]) -> dict[Any, str]:
+    """Every element inside a heading, with that heading's tag: a line belongs to a heading by
+    its own block or by a block inside one (``<h1><p>正题</p><p>副题</p></h1>``)."""
+    if not lines:
+        return {}
+    root = lines[0].owner.getroottree().getroot()
+    inside: dict[Any, str] = {}
+    for heading in root.iter(*HEADINGS):
+        for element in heading.iter():
+            inside.setdefault(element, tag_of(heading))
+    return inside
 
 
 # Headline: the visible heading matching the title data, else the heading nearest above the
@@ -157,11 +158,12 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
     # matches the title fully (the body may open with a bold deck that matches it only in part).
     title_lines: list[tuple[int, str, str]] = []
+    inside = heading_blocks(lines)
     for line in lines:
         if line.chars > 120 or line.chars < 2 or line.index > body_end:
             continue
         element = line.owner
-        tag = heading_of(element)
+        tag = inside.get(element, "")
         if tag or _TITLE_CLASS.search(class_words(element)):
             candidates.append((line.index, tag or tag_of(element), line.text))
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
