@@ -348,6 +348,11 @@ def test_update_time_is_not_the_publication_time(meta: str, published_at: str | 
         "<td>作者：</td><td>李明</td></tr></table>",
         "<div class='info'><p>发布时间：</p><p>2024-03-11 16:20</p><p>来源：</p><p>青山晚报</p>"
         "<p>作者：</p><p>李明</p></div>",
+        # A clock apart from its date; counters, buttons and separators between the fields.
+        "<ul class='info'><li>2024-03-11</li><li>16:20</li><li>|</li><li>来源：青山晚报</li>"
+        "<li>浏览次数：123</li><li>作者：李明</li></ul>",
+        "<div class='txt-top'><p>2024-03-11 16:20</p><p>【打印】【关闭】</p><p>来源：青山晚报</p>"
+        "<p>作者：李明</p></div>",
     ],
 )
 def test_header_fields_split_across_sibling_items(meta: str) -> None:
@@ -355,6 +360,19 @@ def test_header_fields_split_across_sibling_items(meta: str) -> None:
     assert record["published_at"] == "2024-03-11T16:20:00+08:00"
     assert record["source"] == "青山晚报"
     assert [person["name"] for person in record["reporters"]] == ["李明"]
+    assert record["paragraphs"][0].startswith("记者从市园林局获悉")
+
+
+def test_outlet_alone_after_the_time_is_the_source() -> None:
+    html = (
+        "<html><head><title>青山湖湿地公园恢复开放_青山网</title></head><body><div class='main'>"
+        "<h1>青山湖湿地公园恢复开放</h1><div class='txt'><p>2024-03-11 16:20</p><p>青山晚报</p><p>浏览次数：123</p>"
+        + "<p>记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。</p>" * 3
+        + "</div></div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["source"] == "青山晚报"
+    assert len(record["paragraphs"]) == 3
 
 
 def test_cli_extract_leaves_relative_times_unresolved_without_a_fetch_time(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from ..noise import is_noise_line
 from ..normalize import has_han
 from ..times import TIME_PATTERN
 from .body import best_container, in_chrome_box, is_stop_line, other_article_blocks, within
+from .header import header_item
 from .headline import after_repeated_headline, find_headline, other_headlines
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
@@ -63,10 +64,10 @@ class GenericLayout(Layout):
             body = [line for line in body if line.index > headline_index]
         meta_lines: list[Line] = []
         while body and len(meta_lines) < BYLINE_WINDOW:
-            if len(body) > 1 and _BARE_LABEL.match(body[0].text) and _is_value(body[1]):
-                meta_lines.append(_label_and_value(body.pop(0), body.pop(0)))
-            elif is_meta_line(body[0].spaced):
-                meta_lines.append(body.pop(0))
+            item, taken = header_item(body, 0)
+            if is_meta_line(item.spaced):
+                meta_lines.append(item)
+                del body[:taken]
             elif meta_lines and is_chrome_line(body[0]):
                 body.pop(0)
             elif not meta_lines and len(body) > 1 and is_short(body[0]) and is_meta_line(body[1].spaced):
@@ -159,12 +160,11 @@ class GenericLayout(Layout):
         else:
             window = lines[max(0, body_start - BYLINE_WINDOW) : body_start]
         texts = []
-        for index, line in enumerate(window):
-            following = window[index + 1] if index + 1 < len(window) else None
-            if following is not None and _BARE_LABEL.match(line.text) and _is_value(following):
-                texts.append(_label_and_value(line, following).spaced)
-            elif index == 0 or not (_BARE_LABEL.match(window[index - 1].text) and _is_value(line)):
-                texts.append(line.spaced)
+        index = 0
+        while index < len(window):
+            item, taken = header_item(window, index)
+            texts.append(item.spaced)
+            index += taken
         return [text for text in texts if is_meta_line(text)]
 
     def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
@@ -206,20 +206,6 @@ class GenericLayout(Layout):
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
             return reconcile_times(None, times, meta.modified)
         return reconcile_times(visible, meta.times, meta.modified)
-
-
-# Header fields set as sibling items with the label in one and the value in the next
-# (<li>来源：</li><li>青山晚报</li>, <td>发布时间：</td><td>2024-03-11</td>): read as one field.
-_BARE_LABEL = re.compile(r"^[^\s:：，。]{1,8}\s*[:：]$")
-
-
-def _is_value(line: Line) -> bool:
-    return line.chars <= 40 and not _BARE_LABEL.match(line.text) and not SENTENCE.search(line.text)
-
-
-def _label_and_value(label: Line, value: Line) -> Line:
-    return Line(label.text + value.text, label.owner, label.chars + value.chars, label.link_chars + value.link_chars,
-                label.index, f"{label.spaced}{value.spaced}")
 
 
 # A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
