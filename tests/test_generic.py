@@ -447,3 +447,16 @@ def test_column_tag_above_the_text_is_not_a_paragraph() -> None:
     )
     record = extract("https://news.qingshan.example/b.html", html.encode(), {}, FETCHED_AT, "generic")
     assert record["paragraphs"][0].startswith("记者走进")
+
+
+@pytest.mark.parametrize(("box", "kept"), [("t-content__chapo", True), ("article-summary", False)])
+def test_standfirst_above_the_body_opens_it_but_a_summary_box_does_not(box: str, kept: bool) -> None:
+    lead = "冬奥会闭幕已近一周，多家报纸今天把目光投向了冬奥留下的遗产：城市里的冰雪运动热还能持续多久？"
+    html = (
+        "<html><head><title>冬奥之后的城市冰雪热</title></head><body><article><h1>冬奥之后的城市冰雪热</h1>"
+        f"<p class='{box}'>{lead}</p><div class='body'>"
+        + "<p>一家都市报在评论中写道，冬奥期间新开的室内冰场几乎场场爆满，不少家长带着孩子第一次穿上冰鞋。</p>" * 3
+        + "</div></article></body></html>"
+    )
+    record = extract("https://www.radio.example/cn/a", html.encode(), {}, FETCHED_AT, "generic")
+    assert (record["paragraphs"][0] == lead) is kept

@@ -17,7 +17,9 @@ any URL no profile owns. In order:
    (a later heading of the same kind that matches nothing in the title data and has its own time
    line) is never chosen. The best candidate's lines are the body, cleaned of the usual non-text
    lines (原标题, share and QR prompts, 相关阅读 blocks, copyright and disclaimers, closing widgets,
-   desk lines) and of a headline block repeated at its top.
+   desk lines) and of a headline block repeated at its top. A standfirst set above the body
+   block (``chapo``, ``standfirst``, ``dek``), not repeated in it, opens the paragraphs; a
+   summary or 导语 box does not.
 3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
    ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix or ``站点名 - `` prefix,
    a founder-CMS or crawl-corpus record's title); h1 preferred. When no heading matches fully,
@@ -35,8 +37,9 @@ any URL no profile owns. In order:
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 
-The stages live in one module each: ``lines``, ``body``, ``headline``, ``metalines``,
-``metadata``, ``reconcile``, ``images``; ``layout`` puts them together.
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``header`` (meta rows
+split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``; ``layout``
+puts them together.
 """
 
 from __future__ import annotations

@@ -147,3 +147,19 @@ def is_stop_line(text: str) -> bool:
     """True for the heading of a related-stories or comment box: the body ends there."""
     return len(text) <= 30 and bool(_STOP.search(text))
 
+
+
+# The standfirst of an article, by its name in newsrooms and CMSs (French ``chapo``, British
+# ``standfirst``, American ``dek``/``lede``): the opening of the story set above the body block.
+# Summary and 导语 boxes are not it: they restate the story.
+_STANDFIRST = re.compile(r"chapo|standfirst|\blede\b|\bdek\b", re.IGNORECASE)
+
+
+def standfirst(between: list[Line], paragraphs: list[str]) -> list[str]:
+    """The standfirst set between the headline and the body, when the body does not repeat it."""
+    for line in between:
+        if (line.chars >= 20 and line.link_share < 0.3 and _PROSE_PUNCT.search(line.text)
+                and _STANDFIRST.search(class_words(line.owner))
+                and not any(line.text in paragraph for paragraph in paragraphs[:2])):
+            return [line.text]
+    return []

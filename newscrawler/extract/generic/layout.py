@@ -12,7 +12,14 @@ from ..fields import RawFields
 from ..noise import is_noise_line
 from ..normalize import has_han
 from ..times import TIME_PATTERN
-from .body import best_container, in_chrome_box, is_stop_line, other_article_blocks, within
+from .body import (
+    best_container,
+    in_chrome_box,
+    is_stop_line,
+    other_article_blocks,
+    standfirst,
+    within,
+)
 from .header import header_item
 from .headline import after_repeated_headline, find_headline, other_headlines
 from .images import body_images
@@ -77,6 +84,7 @@ class GenericLayout(Layout):
         body = after_repeated_headline(body, headline)
         paragraphs, credits, body_end = self._body(body, container, headline)
         first_body = body[0].index if body else len(lines)
+        paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
         bylines += [line.spaced for line in meta_lines]
         credits.extend(self._trailing_credits(lines, body_end))
