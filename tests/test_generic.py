@@ -460,3 +460,24 @@ def test_standfirst_above_the_body_opens_it_but_a_summary_box_does_not(box: str,
     )
     record = extract("https://www.radio.example/cn/a", html.encode(), {}, FETCHED_AT, "generic")
     assert (record["paragraphs"][0] == lead) is kept
+
+
+@pytest.mark.parametrize(
+    "wrap", ["<div class='more'><h3>更多新闻</h3>{items}</div>", "<div class='list'>{items}</div>"]
+)
+def test_one_paragraph_article_beats_a_list_of_story_teasers(wrap: str) -> None:
+    article = (
+        "<p>记者20日从市交通局获悉，江心洲大桥主桥当天上午顺利合龙，大桥全长3.2公里，设计为双向六车道，"
+        "建成后从江心洲到主城区的车程将由四十分钟缩短到十分钟，预计年底具备通车条件。</p>"
+    )
+    item = (
+        "<div class='item'><a href='/n/{i}.html'>城东新区今年新增学位四千个</a><p>城东新区今年将新建和改扩建学校"
+        "六所，新增学位四千个，家长可通过小程序查询学区划分，报名工作将于七月启动，请关注后续通知。</p></div>"
+    )
+    teasers = wrap.format(items="".join(item.format(i=i) for i in range(6)))
+    html = (
+        "<html><head><title>江心洲大桥主桥合龙_青山网</title></head><body><div class='wrap'><h1>江心洲大桥主桥合龙</h1>"
+        f"<div class='info'>2024-05-20 13:09</div><div class='text'>{article}</div>{teasers}</div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/c.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert [p[:6] for p in record["paragraphs"]] == ["记者20日从"]

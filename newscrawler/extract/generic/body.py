@@ -60,7 +60,7 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
     """
     scores: dict[Any, float] = {}
     totals: dict[Any, list[int]] = {}
-    for line in lines:
+    for position, line in enumerate(lines):
         # Every ancestor counts the line's characters, for its link density.
         element = line.owner
         while element is not None:
@@ -73,6 +73,8 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
             continue
         owner = line.owner
         parent = owner.getparent()
+        if is_teaser(lines, position):
+            score *= _TEASER_WEIGHT
         scores[owner] = scores.get(owner, 0.0) + score
         if parent is not None:
             scores[parent] = scores.get(parent, 0.0) + score
@@ -90,6 +92,26 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
         if final > best_score * 1.0001 or (best is not None and final >= best_score and is_ancestor(best, element)):
             best, best_score = element, final
     return best
+
+
+# A teaser's summary counts for this much of a paragraph: "more stories" lists set each story as a
+# linked title and a summary of prose, and six of them must not outweigh a one-paragraph article.
+_TEASER_WEIGHT = 0.25
+
+
+def is_teaser(lines: list[Line], position: int) -> bool:
+    """A story teaser's summary: the line after a linked title, the two alone in their item block
+    (<div class=item><a>标题</a><p>摘要…</p></div>)."""
+    if position == 0:
+        return False
+    line, title = lines[position], lines[position - 1]
+    if title.link_share < 0.8 or title.chars < 6:
+        return False
+    item = line.owner.getparent()
+    if item is None or (title.owner is not item and title.owner.getparent() is not item):
+        return False
+    following = lines[position + 1] if position + 1 < len(lines) else None
+    return following is None or (following.owner is not item and following.owner.getparent() is not item)
 
 
 def other_article_blocks(headline: Line, foreign: list[Line]) -> set[Any]:
