@@ -60,6 +60,12 @@ _WIDGET = re.compile(
     r"|^(?:关键[词字]|關鍵[詞字]|[标標][签籤]|Tags?)\s*[:：]"
     r"|(?:[热熱][线線]|[电電][话話]|[热熱]綫)\s*[:：]?\s*[（(]?\d{3,4}[)）-]?\s*\d{4}"
 )
+# Where the piece first ran and how to submit or join, closing a repost: 本文首发于…公众号,
+# 发送邮件至…@…申请加入.
+_PROVENANCE = re.compile(
+    r"^本文(?:首[发發]|原[载載]|[转轉][载載]自|[来來]源于|[来來]源於|[来來]自|摘自|选自|選自)"
+    r"|(?:[发發]送[邮郵]件至|投稿[邮郵]箱|投稿信箱)\s*[:：]?\s*\S+@"
+)
 # A keyword list: three or more short words between bars (20190926|国贸|增长率).
 _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
 
@@ -70,5 +76,5 @@ def is_noise_line(text: str) -> bool:
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and bool(_BOILERPLATE.search(text))
-    return bool(_PROMPT.search(text) or _LEGAL.search(text) or _BOILERPLATE.search(text)
+    return bool(_PROMPT.search(text) or _LEGAL.search(text) or _BOILERPLATE.search(text) or _PROVENANCE.search(text)
                 or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGET.search(text)))

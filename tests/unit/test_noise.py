@@ -38,6 +38,9 @@ from newscrawler.extract.noise import is_noise_line
         "請繼續往下閱讀",
         "关键词：湿地公园 栈道 观鸟",
         "新闻热线：0791-86841234",
+        # Provenance and submission lines closing a repost.
+        "本文首发于青山深呼吸公众号（qingshan39）",
+        "发送邮件至news@qingshan.example申请加入青山政务号",
         # Desk lines standing alone.
         "（本报综合）",
         "（综合新华社、央视新闻）",
@@ -57,6 +60,7 @@ def test_noise_lines(line: str) -> None:
         "警方表示，对散布谣言的人员将依法追究法律责任。",
         "市民如有疑问，可拨打12345政务服务便民热线咨询，工作人员将在两个工作日内答复，热线全天开通。",
         "返回首页后，他又点开了那条新闻。",
+        "本文作者认为，湿地保护需要长期投入。",
         "（据了解，该项目总投资3亿元，预计明年建成投用，届时将新增就业岗位500个。）",
     ],
 )
