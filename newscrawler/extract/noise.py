@@ -70,11 +70,14 @@ _PROVENANCE = re.compile(
 _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
 
 
+# One scan for every pattern of short lines: the body scorer asks this of each line of a page.
+_SHORT_NOISE = re.compile("|".join(f"(?:{p.pattern})" for p in (_PROMPT, _LEGAL, _BOILERPLATE, _PROVENANCE)))
+
+
 def is_noise_line(text: str) -> bool:
     """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
     if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text) or _DESK.match(text):
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and bool(_BOILERPLATE.search(text))
-    return bool(_PROMPT.search(text) or _LEGAL.search(text) or _BOILERPLATE.search(text) or _PROVENANCE.search(text)
-                or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGET.search(text)))
+    return bool(_SHORT_NOISE.search(text) or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGET.search(text)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from ..times import TIME_PATTERN
@@ -49,10 +50,8 @@ def headline_match(text: str, references: list[str]) -> float:
         return 0.0
     best = 0.0
     for reference in references:
-        parts = title_parts(reference)
-        headline_piece = _headline_piece(parts)
-        for index, part in enumerate(parts):
-            part = title_key(part)
+        keys, headline_piece = _reference_keys(reference)
+        for index, part in enumerate(keys):
             if not part:
                 continue
             # The whole title and its headline piece are the headline; other pieces name channels
@@ -74,6 +73,13 @@ def headline_match(text: str, references: list[str]) -> float:
                 weight = 0.45  # the start of 站点名 - 标题 is the site's name
             best = max(best, match * weight)
     return best
+
+
+@lru_cache(maxsize=64)
+def _reference_keys(reference: str) -> tuple[tuple[str, ...], int]:
+    """A title's pieces as compared, and which piece is the headline (read once per page)."""
+    parts = title_parts(reference)
+    return tuple(title_key(part) for part in parts), _headline_piece(parts)
 
 
 def choose_headline(candidates: list[tuple[str, str]], references: list[str]) -> tuple[int, float]:
