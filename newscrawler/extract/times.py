@@ -41,7 +41,10 @@ _ZONED_CLOCK = rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\
 _MERIDIEM = r"\s*(?:[AaPp]\.?[Mm]\.?)(?![A-Za-z])"
 # Never a clock that stops short of its AM/PM (a caller's pattern could backtrack to that).
 _US_CLOCK = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:{_MERIDIEM}|(?!{_MERIDIEM}))"
-_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}"
+_MONTH_NAME = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?![a-z])"
+)
 _ABSOLUTE = (
     r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     rf"|(?:(?:{_ZONE})\s*)?\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"

@@ -256,6 +256,7 @@ def test_zone_named_beside_the_time(text: str, raw: str, expected: str) -> None:
         # A slashed date without AM/PM may be day first (a European site): not read.
         ("发表时间 : 21/01/2022 - 10:31", None),
         ("01/02/2022", None),
+        ("Market 12, 2004", None),
     ],
 )
 def test_us_style_times_are_found_only_when_unambiguous(text: str, found: str | None) -> None:
