@@ -140,7 +140,8 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
 
 @cli.command(name="extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", help="The page's URL (default: its canonical link).")
+@click.option("--url", help="The page's URL (default: its canonical link; without either, the record's "
+                             "url is null, with the warning no_url).")
 @click.option("--portal", help="Portal profile to use (default: chosen by URL; `generic` for any site).")
 @click.option("--fetched-at", help="When the page was saved, ISO 8601; resolves relative times (昨天, "
                                    "3小时前), which stay unresolved without it.")
@@ -148,7 +149,10 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
                     fetched_at: str | None) -> None:
     """Print one JSON record per line for saved article pages; no network.
 
-    A file `X.headers.json` beside a page supplies its HTTP headers (e.g. Content-Type).
+    A file `X.headers.json` beside a page supplies its HTTP headers (e.g. Content-Type). A page
+    whose URL is neither given nor in a canonical link is read by the generic extractor (or
+    --portal) into a record with url and canonical_url null and the warning no_url; such records
+    are for reading, not for the archive, which files articles by URL.
     """
     if url and len(files) > 1:
         raise click.UsageError("--url names one page; give one FILE with it")
@@ -162,11 +166,9 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
     for name in files:
         path = Path(name)
         body = path.read_bytes()
+        # A page without --url or a canonical link is still read: its record has url null and
+        # the warning no_url, since a saved file often is all a researcher has.
         page_url = url or _canonical_link(body)
-        if not page_url:
-            click.echo(f"error: {name}: no --url given and the page has no canonical link", err=True)
-            failed += 1
-            continue
         try:
             record = extract(page_url, body, _sidecar_headers(path), when, portal)
         except (InvalidRecord, portals.UnknownPortal) as exc:

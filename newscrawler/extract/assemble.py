@@ -31,8 +31,9 @@ _DIGITS = re.compile(r"\d+")
 class PageContext:
     """What is known about a page apart from its content."""
 
-    url: str
-    canonical_url: str
+    # None for a page read outside a crawl whose address is unknown.
+    url: str | None
+    canonical_url: str | None
     portal: str
     article_id: str | None
     fetched_at: datetime

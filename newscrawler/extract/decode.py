@@ -1,8 +1,12 @@
 """Decode page bytes to text, trusting declarations only as far as the bytes agree.
 
 Order: a byte-order mark (as browsers do: it cannot be there by accident), then the HTTP
-``Content-Type`` charset, then the page's ``<meta>`` declaration, then statistical detection
-(charset-normalizer), then UTF-8 and GB18030 as last resorts. Each
+``Content-Type`` charset, then the page's ``<meta>`` declaration, then the ``encoding`` of a
+crawl-corpus wrapper (``<text id="URL" title="…" encoding="gb2312">``, whose records often lost
+their ``<head>``), then UTF-8 when every byte reads as UTF-8 (multi-byte text in another charset
+almost never does, while a detector can mistake short UTF-8 text for a legacy code page), then
+statistical detection (charset-normalizer), then GB18030 as the last resort. ``charset``
+attributes of ``<script>`` tags name the script file's charset, not the page's, and are ignored. Each
 candidate must decode the whole body strictly: a GBK page that declares UTF-8 fails the UTF-8 try
 and falls through to a label that works, with a warning recorded. GB2312 and GBK labels are read as
 GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). Nothing here replaces bytes
@@ -37,6 +41,10 @@ class Decoded:
 
 
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
+# The record wrapper of research crawl corpora, opening the file: <text id="URL" encoding="gb2312">.
+_WRAPPER_ENCODING = re.compile(
+    rb"^\s*<text\b[^>]*?\sencoding\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE
+)
 
 
 def _declarations(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
@@ -48,6 +56,9 @@ def _declarations(body: bytes, content_type: str | None) -> Iterator[tuple[str, 
     meta = html_body_declared_encoding(body)
     if meta:
         yield "meta", meta
+    wrapper = _WRAPPER_ENCODING.match(body[:1024])
+    if wrapper:
+        yield "wrapper", wrapper.group(1).decode("ascii")
 
 
 def _candidates(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
@@ -56,11 +67,11 @@ def _candidates(body: bytes, content_type: str | None) -> Iterator[tuple[str, st
     if bom:
         yield "bom", bom
     yield from _declarations(body, content_type)
+    yield "utf-8", "utf-8"
     # Plain ASCII reads the same in every candidate; detection would only name cp1252.
     best = from_bytes(body[:65536]).best() if body and not body.isascii() else None
     if best is not None:
         yield "detected", best.encoding
-    yield "fallback", "utf-8"
     yield "fallback", "gb18030"
 
 
@@ -100,7 +111,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
             warnings.append(f"charset_truncated:decoded={codec}")
         if declared is not None and codec != declared:
             warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
-        elif declared is None and origin in ("detected", "fallback"):
+        elif declared is None and origin in ("utf-8", "detected", "fallback"):
             warnings.append(f"charset_undeclared:decoded={codec}")
         return Decoded(_strip_bom(text), codec, tuple(warnings))
     # No codec reads every byte (a truncated or corrupt page): keep what can be read.

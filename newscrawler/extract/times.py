@@ -38,11 +38,23 @@ _CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
 # …and a weekday may stand between the date and the clock: 2019年9月24日 星期二 09:10.
 _WEEKDAY = r"(?:星期|周|週|禮拜|礼拜)[一二三四五六日天]"
 _ZONED_CLOCK = rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
+_MERIDIEM = r"\s*(?:[AaPp]\.?[Mm]\.?)(?![A-Za-z])"
+# Never a clock that stops short of its AM/PM (a caller's pattern could backtrack to that).
+_US_CLOCK = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:{_MERIDIEM}|(?!{_MERIDIEM}))"
+_MONTH_NAME = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?![a-z])"
+)
 _ABSOLUTE = (
     r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     rf"|(?:(?:{_ZONE})\s*)?\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
     rf"|(?:(?:{_ZONE})\s*)?\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
-    rf"(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?)?)?"
+    rf"(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?)?"
+    # US style, month first, with AM/PM and no zone (overseas Chinese sites): 11/20/2004 10:30 PM,
+    # Nov 20, 2004. A slashed date without AM/PM may be day first (21/01/2022 on a European
+    # site): it is not read, rather than read wrong.
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{4}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_MERIDIEM}"
+    rf"|{_MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+(?:at\s+)?{_US_CLOCK})?"
 )
 _YEARLESS = r"(?<![\d-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}月\d{1,2}日\s*\d{1,2}[:：]\d{2}"
 _RELATIVE = (

@@ -172,3 +172,35 @@ def test_gbk_labelled_utf8_has_no_replacement_characters() -> None:
     result = decode_html(page("utf-8").encode("gbk"), "text/html; charset=utf-8")
     assert "\ufffd" not in result.text
     assert "徐闻奋力推进文明城市卫生县城创建" in result.text
+
+
+def test_valid_utf8_is_read_before_a_statistical_guess(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A detector can name a legacy code page for UTF-8 text; bytes that read as UTF-8 are UTF-8.
+    class _Guess:
+        encoding = "cp1252"
+
+    class _Matches:
+        def best(self) -> _Guess:
+            return _Guess()
+
+    monkeypatch.setattr("newscrawler.extract.decode.from_bytes", lambda _body: _Matches())
+    assert decode_html(page(None).encode("utf-8"), None) == Decoded(
+        page(None), "utf-8", ("charset_undeclared:decoded=utf-8",)
+    )
+
+
+def test_script_charset_is_not_a_page_declaration() -> None:
+    # <script charset> names the script file's charset; the page itself is GBK, undeclared.
+    html = f'<html><head><script src="a.js" charset="utf-8"></script></head><body>{BODY}</body></html>'
+    result = decode_html(html.encode("gbk"), None)
+    assert result == Decoded(html, "gb18030", ("charset_undeclared:decoded=gb18030",))
+
+
+def test_crawl_corpus_wrapper_declares_the_encoding() -> None:
+    # Research crawl corpora wrap each record in <text id="URL" title="…" encoding="…">, often
+    # without the page's <head>: the wrapper's label is the declaration.
+    html = f'<text id="http://news.example/a.htm" title="湛江云媒" encoding="gb2312">{BODY}</text>'
+    assert decode_html(html.encode("gbk"), None) == Decoded(html, "gb18030")
+    # Its dash at A1 AA reads as a browser shows it (U+2014), not as Python's gb2312 (U+2015).
+    dashed = html.replace("报道", "报道——")
+    assert "——" in decode_html(dashed.encode("gbk"), None).text

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
+from ..noise import is_noise_line
 from .lines import HEADINGS, Line, tag_of
 
 # Punctuation of running prose; its density tells text from menus and lists.
@@ -28,7 +30,9 @@ _MIN_SCORED_CHARS = 10
 def line_score(line: Line) -> float:
     """How much a line looks like article prose: length and punctuation, less its link text."""
     text_chars = line.chars - line.link_chars
-    if text_chars < _MIN_SCORED_CHARS:
+    if text_chars < _MIN_SCORED_CHARS or is_noise_line(line.text):
+        # Boilerplate is often long and full of commas (licence footers, comment-board rules):
+        # it must not outweigh a one-paragraph article.
         return 0.0
     return (1 + len(_PROSE_PUNCT.findall(line.text)) + min(text_chars / 40, 3)) * (1 - line.link_share)
 
@@ -49,11 +53,14 @@ def class_weight(element: Any) -> float:
     return weight
 
 
-def best_container(lines: list[Line]) -> Any | None:
-    """The element holding the article text: the best-scoring block after link and class weights."""
+def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | None:
+    """The element holding the article text: the best-scoring block after link and class weights.
+
+    ``excluded`` are elements that may not be chosen (the blocks of another article on the page).
+    """
     scores: dict[Any, float] = {}
     totals: dict[Any, list[int]] = {}
-    for line in lines:
+    for position, line in enumerate(lines):
         # Every ancestor counts the line's characters, for its link density.
         element = line.owner
         while element is not None:
@@ -66,6 +73,8 @@ def best_container(lines: list[Line]) -> Any | None:
             continue
         owner = line.owner
         parent = owner.getparent()
+        if is_teaser(lines, position):
+            score *= _TEASER_WEIGHT
         scores[owner] = scores.get(owner, 0.0) + score
         if parent is not None:
             scores[parent] = scores.get(parent, 0.0) + score
@@ -74,7 +83,7 @@ def best_container(lines: list[Line]) -> Any | None:
                 scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
     best, best_score = None, 0.0
     for element, score in scores.items():
-        if tag_of(element) in ("html", "body", "p") or tag_of(element) in HEADINGS:
+        if tag_of(element) in ("html", "body", "p") or tag_of(element) in HEADINGS or element in excluded:
             continue
         chars, link_chars = totals.get(element, (0, 0))
         density = link_chars / chars if chars else 0.0
@@ -83,6 +92,45 @@ def best_container(lines: list[Line]) -> Any | None:
         if final > best_score * 1.0001 or (best is not None and final >= best_score and is_ancestor(best, element)):
             best, best_score = element, final
     return best
+
+
+# A teaser's summary counts for this much of a paragraph: "more stories" lists set each story as a
+# linked title and a summary of prose, and six of them must not outweigh a one-paragraph article.
+_TEASER_WEIGHT = 0.25
+
+
+def is_teaser(lines: list[Line], position: int) -> bool:
+    """A story teaser's summary: the line after a linked title, the two alone in their item block
+    (<div class=item><a>标题</a><p>摘要…</p></div>)."""
+    if position == 0:
+        return False
+    line, title = lines[position], lines[position - 1]
+    if title.link_share < 0.8 or title.chars < 6:
+        return False
+    item = line.owner.getparent()
+    if item is None or (title.owner is not item and title.owner.getparent() is not item):
+        return False
+    following = lines[position + 1] if position + 1 < len(lines) else None
+    return following is None or (following.owner is not item and following.owner.getparent() is not item)
+
+
+def other_article_blocks(headline: Line, foreign: list[Line]) -> set[Any]:
+    """The blocks of another article: everything inside the widest block that holds another
+    story's headline but not the page's own (a recommendation feed printing a second full story,
+    with its own heading, time and text, below the article)."""
+    own = set()
+    element = headline.owner
+    while element is not None:
+        own.add(element)
+        element = element.getparent()
+    blocks: set[Any] = set()
+    for line in foreign:
+        element = line.owner
+        while element.getparent() is not None and element.getparent() not in own:
+            element = element.getparent()
+        if element not in own:
+            blocks.update(element.iter())
+    return blocks
 
 
 def is_ancestor(ancestor: Any, element: Any) -> bool:
@@ -112,7 +160,8 @@ _STOP = re.compile(
     r"|延伸[阅閱][读讀]|推[荐薦][阅閱][读讀]|[热熱][门門]推[荐薦]|[热熱][点點]推[荐薦]|猜你喜[欢歡]"
     r"|更多(?:精彩|[阅閱][读讀]|推[荐薦]|新[闻聞])|往期(?:回[顾顧]|推[荐薦]|精[选選])|[热熱][门門]文章|[热熱][门門]新[闻聞]"
     r"|精彩推[荐薦]|[为為]你推[荐薦]|[网網]友[评評][论論]|[发發]表[评評][论論]|[评評][论論]列表"
-    r"|我要跟帖|我要[评評][论論]|[写寫][评評][论論]|[评評][论論][区區]|你可能(?:[会會])?喜[欢歡]|大家都在看)"
+    r"|我要跟帖|我要[评評][论論]|[写寫][评評][论論]|[评評][论論][区區]|你可能(?:[会會])?喜[欢歡]|大家都在看"
+    r"|(?:[相][关關]|精彩|推[荐薦]|更多)[视視][频頻]|[视視][频頻]推[荐薦])"
 )
 
 
@@ -120,3 +169,19 @@ def is_stop_line(text: str) -> bool:
     """True for the heading of a related-stories or comment box: the body ends there."""
     return len(text) <= 30 and bool(_STOP.search(text))
 
+
+
+# The standfirst of an article, by its name in newsrooms and CMSs (French ``chapo``, British
+# ``standfirst``, American ``dek``/``lede``): the opening of the story set above the body block.
+# Summary and 导语 boxes are not it: they restate the story.
+_STANDFIRST = re.compile(r"chapo|standfirst|\blede\b|\bdek\b", re.IGNORECASE)
+
+
+def standfirst(between: list[Line], paragraphs: list[str]) -> list[str]:
+    """The standfirst set between the headline and the body, when the body does not repeat it."""
+    for line in between:
+        if (line.chars >= 20 and line.link_share < 0.3 and _PROSE_PUNCT.search(line.text)
+                and _STANDFIRST.search(class_words(line.owner))
+                and not any(line.text in paragraph for paragraph in paragraphs[:2])):
+            return [line.text]
+    return []

@@ -12,8 +12,16 @@ from ..fields import RawFields
 from ..noise import is_noise_line
 from ..normalize import has_han
 from ..times import TIME_PATTERN
-from .body import best_container, in_chrome_box, is_stop_line, within
-from .headline import find_headline, title_parts
+from .body import (
+    best_container,
+    in_chrome_box,
+    is_stop_line,
+    other_article_blocks,
+    standfirst,
+    within,
+)
+from .header import header_item
+from .headline import after_repeated_headline, find_headline, other_headlines, title_parts
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
@@ -31,7 +39,7 @@ from .metalines import (
     tail_credit,
     tidy_byline,
 )
-from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times
+from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times, shown_time
 from .signed import headline_author
 from .slots import slot_bylines
 
@@ -51,26 +59,34 @@ class GenericLayout(Layout):
         meta = read_metadata(page)
         self.canonical_url = same_site_url(page.url, meta.canonical)
         lines, images = page_lines(page.selector.root)
-        container = best_container(lines)
-        body = [line for line in lines if container is not None and within(line.owner, container)]
-
         references = [r for r in ([meta.headline] + meta.titles) if r]
+        own, foreign = other_headlines(lines, references)
+        container = best_container(lines, other_article_blocks(own, foreign) if own and foreign else ())
+        body = [line for line in lines if container is not None and within(line.owner, container)]
+        if foreign and body:
+            # A container holding both stories ends where the second one's headline starts.
+            body = [line for line in body if line.index < foreign[0].index]
+
         headline, headline_index = find_headline(lines, references, body)
         # The container may hold the headline and the meta lines too: the body starts after them.
         if headline_index >= 0 and any(line.index > headline_index for line in body):
             body = [line for line in body if line.index > headline_index]
         meta_lines: list[Line] = []
         while body and len(meta_lines) < BYLINE_WINDOW:
-            if is_meta_line(body[0].spaced):
-                meta_lines.append(body.pop(0))
+            item, taken = header_item(body, 0)
+            if is_meta_line(item.spaced):
+                meta_lines.append(item)
+                del body[:taken]
             elif meta_lines and is_chrome_line(body[0]):
                 body.pop(0)
             elif not meta_lines and len(body) > 1 and is_short(body[0]) and is_meta_line(body[1].spaced):
                 body.pop(0)  # e.g. the author/outlet line printed without labels above the time
             else:
                 break
+        body = after_repeated_headline(body, headline)
         paragraphs, credits, body_end = self._body(body, container, headline)
         first_body = body[0].index if body else len(lines)
+        paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
         bylines += [line.spaced for line in meta_lines]
         credits.extend(self._trailing_credits(lines, body_end))
@@ -168,8 +184,15 @@ class GenericLayout(Layout):
             window = lines[headline_index + 1 : min(stop, headline_index + 1 + BYLINE_WINDOW)]
         else:
             window = lines[max(0, body_start - BYLINE_WINDOW) : body_start]
+        # Meta rows split across sibling blocks are read as one item each.
+        items = []
+        index = 0
+        while index < len(window):
+            item, taken = header_item(window, index)
+            items.append(item)
+            index += taken
         # A byline standing alone in the header (河畔新闻记者 吴晓东) is a meta line without a time.
-        return [line.spaced for line in window if is_meta_line(line.spaced) or self._is_credit(line.text)]
+        return [item.spaced for item in items if is_meta_line(item.spaced) or self._is_credit(item.text)]
 
     def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
         """Credit lines right after the body, up to the first related-stories or comment box."""
@@ -194,17 +217,15 @@ class GenericLayout(Layout):
               headline_index: int, body_start: int) -> str | None:
         visible = None
         for text in bylines + [t for t in credits if TIME_LABELLED.search(t)]:
-            match = TIME_PATTERN.search(text)
-            if match:
-                visible = match.group(0)
+            visible = shown_time(text)
+            if visible:
                 break
         if visible is None:
             # A labelled time anywhere near the article (发布日期：… below the body).
             for line in lines[max(0, headline_index): body_start + 400]:
                 if line.chars <= MAX_BYLINE_LENGTH and TIME_LABELLED.search(line.spaced):
-                    match = TIME_PATTERN.search(line.spaced)
-                    if match:
-                        visible = match.group(0)
+                    visible = shown_time(line.spaced)
+                    if visible:
                         break
         if visible is None:
             # Metadata alone: a CMS's end-of-day placeholder (2007-08-20-23:59:59) is no

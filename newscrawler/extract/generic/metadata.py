@@ -93,6 +93,11 @@ def read_metadata(page: Page) -> Metadata:
     title = page.selector.xpath("//title//text()").getall()
     if title:
         meta.titles.append(collapse_whitespace("".join(title)))
+    cms = _cms_properties(page)
+    wrapper = _corpus_wrapper(page)
+    for found in (cms.get("title"), wrapper.get("title")):
+        if found and found.strip():
+            meta.titles.append(collapse_whitespace(found))
     for key in _META_TIME_NAMES:
         if by_name.get(key):
             meta.times.append(by_name[key])
@@ -103,11 +108,51 @@ def read_metadata(page: Page) -> Metadata:
     for key in _META_MODIFIED_NAMES:
         if by_name.get(key):
             meta.modified.append(by_name[key])
+    if cms.get("date"):
+        meta.times.append(cms["date"])
     # Last, the least direct evidence: a publication time a page script holds for its renderer.
     meta.times.extend(script_times(page))
-    canonical = page.selector.xpath('//link[@rel="canonical"]/@href').get() or by_name.get("og:url")
+    # The page's own address: the canonical link first, then the CMS's and the corpus's records.
+    canonical = next(
+        (u for u in (page.selector.xpath('//link[@rel="canonical"]/@href').get(), by_name.get("og:url"),
+                     by_name.get("url"), cms.get("url"), wrapper.get("id")) if u and u.strip()),
+        None,
+    )
     meta.canonical = canonical.strip() if canonical else None
     return meta
+
+
+# Founder CMS pages (方正翔宇, common on Chinese newspaper sites and e-papers) record the article
+# in a comment: <!--enpproperty <articleid>…</articleid><date>2022-01-05 09:12:30.0</date>
+# <title>…</title>…<url>…</url>…/enpproperty-->.
+_CMS_FIELD = re.compile(r"<(date|title|url)>([^<]{1,500})</\1>")
+
+
+def _cms_properties(page: Page) -> dict[str, str]:
+    for comment in page.selector.xpath("//comment()").getall():
+        if "enpproperty" in comment:
+            return {key: value.strip() for key, value in reversed(_CMS_FIELD.findall(comment))}
+    return {}
+
+
+def _corpus_wrapper(page: Page) -> dict[str, str]:
+    """The record wrapper of research crawl corpora: <text id="URL" title="…" encoding="…">."""
+    root = page.root
+    if root is None:
+        return {}
+    wrapper = next(root.iter("text"), None)
+    if wrapper is None or not ("id" in wrapper.attrib and "title" in wrapper.attrib):
+        return {}
+    found = {"title": wrapper.attrib["title"]}
+    address = wrapper.attrib["id"].strip()
+    if _SCHEMELESS.match(address):
+        address = "http://" + address  # corpora often store the address without its scheme
+    if address.startswith(("http://", "https://")):
+        found["id"] = address
+    return found
+
+
+_SCHEMELESS = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?::\d+)?/")
 
 
 # Page scripts that render the time themselves hold it in a variable or JSON key: var ct =

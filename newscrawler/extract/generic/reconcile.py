@@ -16,6 +16,20 @@ _HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
 
 
 PLACEHOLDER_CLOCK = re.compile(r"23:59:59")
+# An update time is when the page last changed, not when it was published: a page that shows
+# only an update time has no publication time to read (published_at stays null rather than late).
+_UPDATE_LABEL = re.compile(
+    r"(?:最后更新|最後更新|最近更新|更新(?:时间|時間|日期|于|於)?|修改(?:时间|時間|日期|于|於)|修订(?:时间|日期|于)"
+    r"|[Uu]pdated?(?:\s+on|\s+at)?)\s*[:：]?\s*$"
+)
+
+
+def shown_time(text: str) -> str | None:
+    """The first time a meta line shows as its publication time: not one labelled as an update."""
+    for match in TIME_PATTERN.finditer(text):
+        if not _UPDATE_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
+            return match.group(0)
+    return None
 
 
 def date_shown(value: str, lines: list[Line]) -> bool:
@@ -61,7 +75,8 @@ def parsed_times(values: list[str] | tuple[str, ...]) -> list[tuple[str, datetim
 
 
 def _completed(visible: str, parsed: list[tuple[str, datetime]]) -> str:
-    has_year = bool(_HAS_YEAR.search(visible)) and not re.match(r"^\d{1,2}[-/]", visible)
+    # 04-19 17:31 has no year (its 4-digit run is not one); 11/20/2004 10:30 PM has.
+    has_year = bool(_HAS_YEAR.search(visible)) and not re.match(r"^\d{1,2}[-/]\d{1,2}(?![-/]\d)", visible)
     has_clock = bool(_HAS_CLOCK.search(visible))
     if has_year and has_clock:
         return visible
