@@ -9,6 +9,12 @@ GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). Nothing
 with U+FFFD unless no encoding at all can read them, and that case is reported too. A body cut in
 the middle of its last character (a truncated download) is read with the codec that reads
 everything before the cut; the broken tail is dropped and reported as ``charset_truncated``.
+
+A UTF-16 or UTF-32 label without a byte-order mark is only believed when the text it gives has
+HTML markup in it: ASCII-compatible bytes "decode" as UTF-16 into CJK-looking nonsense, and an odd
+length fails outright. NUL bytes, which no HTML page means to contain, are removed
+(``control_nul:removed=N``), and a page nested deeper than the HTML parser follows, whose tail
+the parser would drop, is reported (``html_too_deep``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from w3lib.encoding import (
     read_bom,
     resolve_encoding,
 )
+
+from .page import MAX_DEPTH, too_deep
 
 
 @dataclass(frozen=True)
@@ -89,24 +97,40 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
         if codec in tried:
             continue
         tried.add(codec)
+        # UnicodeError, not only UnicodeDecodeError: the UTF-16 codec raises the former for a
+        # body of odd length that starts without a byte-order mark.
         try:
             text = body.decode(codec)
-        except UnicodeDecodeError:
+        except UnicodeError:
             # Only the last character cut short: everything before it reads in this codec.
             try:
                 text = codecs.getincrementaldecoder(codec)().decode(body, final=False)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 continue
             warnings.append(f"charset_truncated:decoded={codec}")
+        if origin != "bom" and codec.startswith(("utf-16", "utf-32")) and "<" not in text:
+            continue  # a wide-character label on bytes that are not wide characters
         if declared is not None and codec != declared:
             warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
         elif declared is None and origin in ("detected", "fallback"):
             warnings.append(f"charset_undeclared:decoded={codec}")
-        return Decoded(_strip_bom(text), codec, tuple(warnings))
+        return _checked(_strip_bom(text), codec, warnings)
     # No codec reads every byte (a truncated or corrupt page): keep what can be read.
-    codec = declared or "utf-8"
+    codec = declared if declared and not declared.startswith(("utf-16", "utf-32")) else "utf-8"
     warnings.append(f"charset_invalid_bytes:decoded={codec}")
-    return Decoded(_strip_bom(body.decode(codec, errors="replace")), codec, tuple(warnings))
+    return _checked(_strip_bom(body.decode(codec, errors="replace")), codec, warnings)
+
+
+def _checked(text: str, codec: str, warnings: list[str]) -> Decoded:
+    """The decoded text with what the HTML parser would silently mangle reported."""
+    nuls = text.count("\x00")
+    if nuls:
+        # libxml2 turns each NUL into U+FFFD in the middle of the text; they carry nothing.
+        text = text.replace("\x00", "")
+        warnings.append(f"control_nul:removed={nuls}")
+    if too_deep(text):
+        warnings.append(f"html_too_deep:depth>{MAX_DEPTH}")
+    return Decoded(text, codec, tuple(warnings))
 
 
 def _strip_bom(text: str) -> str:

@@ -172,3 +172,34 @@ def test_gbk_labelled_utf8_has_no_replacement_characters() -> None:
     result = decode_html(page("utf-8").encode("gbk"), "text/html; charset=utf-8")
     assert "\ufffd" not in result.text
     assert "徐闻奋力推进文明城市卫生县城创建" in result.text
+
+
+# -- labels and bytes no HTML page means ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-16", None])
+@pytest.mark.parametrize("extra", ["", "x"])  # an even and an odd number of bytes
+def test_a_utf16_label_on_a_page_that_is_not_utf16_is_read_as_what_it_is(
+    content_type: str | None, extra: str
+) -> None:
+    # Odd lengths made the UTF-16 codec raise UnicodeError; even ones "decoded" to nonsense.
+    text = page("utf-16" if content_type is None else None) + extra
+    decoded = decode_html(text.encode("utf-8"), content_type)
+    assert decoded == Decoded(text, "utf-8", ("charset_mismatch:declared=utf-16,decoded=utf-8",))
+
+
+def test_a_real_utf16_page_with_its_label_still_reads() -> None:
+    text = page(None)
+    assert decode_html(text.encode("utf-16-le"), "text/html; charset=utf-16le") == Decoded(text, "utf-16-le")
+
+
+def test_nul_bytes_are_removed_with_a_warning() -> None:
+    decoded = decode_html(page("utf-8", "<p>徐闻\x00奋力\x00推进</p>").encode("utf-8"))
+    assert decoded == Decoded(page("utf-8", "<p>徐闻奋力推进</p>"), "utf-8", ("control_nul:removed=2",))
+
+
+def test_a_page_nested_past_the_parsers_limit_is_reported() -> None:
+    deep = "<div>" * 2100 + "<p>徐闻</p>" + "</div>" * 2100
+    assert decode_html(page("utf-8", deep).encode("utf-8")).warnings == ("html_too_deep:depth>2048",)
+    # Many tags, but shallow: no warning.
+    assert decode_html(page("utf-8", "<p>徐闻</p>" * 2100).encode("utf-8")).warnings == ()
