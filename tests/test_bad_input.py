@@ -91,7 +91,7 @@ def test_nul_bytes_in_a_page_are_dropped_with_a_warning(tmp_path: Path) -> None:
     body = PAGE.read_bytes().replace("会议指出".encode(), "会议\x00指出".encode())
     assert b"\x00" in body
     record = extract_one(saved_page(tmp_path, body))
-    assert "control_nul:removed=1" in record["warnings"]
+    assert "control_chars:removed=1" in record["warnings"]
     assert not any("\ufffd" in p for p in record["paragraphs"])
     assert any("会议指出" in p for p in record["paragraphs"])
 
