@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -341,7 +341,16 @@ def _parse_fetched_at(value: str | None) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("use ISO 8601, e.g. 2024-07-01T11:00:00+08:00", param_hint="--fetched-at") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    try:
+        # In UTC here: at the edges of what datetime holds (9999-12-31T23:00-05:00) it cannot be.
+        fetched = (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except OverflowError:
+        raise click.BadParameter(f"{value!r} is out of range", param_hint="--fetched-at") from None
+    # A fetch time ahead of now is a typo (2042 for 2024): relative times would resolve into
+    # the future. A day of slack for clocks and zones.
+    if fetched > datetime.now(timezone.utc) + timedelta(days=1):
+        raise click.BadParameter(f"{value!r} is in the future", param_hint="--fetched-at")
+    return fetched
 
 
 _CANONICAL = re.compile(

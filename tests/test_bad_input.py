@@ -125,6 +125,17 @@ def test_a_five_digit_year_is_no_publication_time(tmp_path: Path) -> None:
         w.startswith("unparsed:published_at") for w in record["warnings"]), record["warnings"]
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("9999-12-31T23:00:00-05:00", "out of range"),  # an OverflowError traceback before
+    ("0001-01-01T00:00:00+05:00", "out of range"),
+    ("2999-07-01T11:00:00+08:00", "in the future"),
+    ("yesterday", "use ISO 8601"),
+])
+def test_a_bad_fetch_time_is_a_usage_error(value: str, message: str) -> None:
+    result = invoke("extract", PAGE, "--url", URL, "--fetched-at", value)
+    assert_usage_error(result.output, result.exit_code, "--fetched-at", message)
+
+
 # -- URLs -----------------------------------------------------------------------------------------
 
 

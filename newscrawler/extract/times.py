@@ -116,8 +116,13 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = re.sub(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*", " ", text).strip()
     text = re.sub(_WEEKDAY, " ", text)
-    now = fetched_at.astimezone(zone)
-    relative = _parse_relative(text, now)
+    try:
+        # Times relative to a fetch at the edge of what datetime holds (year 1 or 9999) can fall
+        # outside it: no time we can give.
+        now = fetched_at.astimezone(zone)
+        relative = _parse_relative(text, now)
+    except OverflowError:
+        return None
     if relative is not None:
         return relative
     match = _CJK_DATE.search(text)
@@ -126,7 +131,10 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         text = f"{year or ''}{'-' if year else ''}{month}-{day} {text[match.end():].strip()}"
     text = text.strip()
     if re.match(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)", text):
-        return _parse_yearless(text, now, zone)
+        try:
+            return _parse_yearless(text, now, zone)
+        except OverflowError:
+            return None
     try:
         parsed = _fast_iso(text) or (
             date_parser.isoparse(text) if "T" in text else date_parser.parse(text)
