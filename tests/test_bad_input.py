@@ -8,17 +8,21 @@ that wrongly started would need its own process); the others use click's runner.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from support import ZJDAILY, run_cli
+from support import FIXTURES, ZJDAILY, run_cli
 
 from archive import Archive, ArchiveError
 from newscrawler.cli import cli
+from newscrawler.extract import InvalidRecord, extract
+from newscrawler.extract.record import check_record
 
 PAGE = ZJDAILY / "p" / "2953124.html"
 URL = "https://www.gdzjdaily.com.cn/p/2953124.html"
@@ -154,6 +158,35 @@ def test_a_bad_canonical_link_on_a_page_is_an_error_for_that_page(tmp_path: Path
     assert "Traceback" not in result.output
     assert f"error: {page}: the page's canonical link 'http://[::1/p/2953124.html' is not a URL" in result.output
     assert json.loads(result.stdout.splitlines()[-1])["url"] == URL  # the other page is read
+
+
+@pytest.mark.parametrize("href", ["//[::1/p/1.html", "http://[::1 x", "http://[::1/p/1.html"])
+def test_a_link_that_is_no_url_is_left_out_and_the_page_archived(tmp_path: Path, href: str) -> None:
+    # Hot-list links that urllib cannot read ended extraction (Page.absolute) or the archive
+    # write (url_key) in a ValueError.
+    body = PAGE.read_bytes().replace(b"https://www.gdzjdaily.com.cn/p/3418107.html", href.encode())
+    record = extract_one(saved_page(tmp_path, body))
+    check_record(record)
+    first = record["rankings"][0]
+    assert first["title"] == "深中通道6月30日下午3时通车试运营"
+    assert first["url"] in (None, href)
+    with Archive.open(tmp_path / "archive.sqlite") as archive:
+        run = archive.start_run("zjdaily", {})
+        capture = {"url": URL, "fetched_at": record["fetched_at"], "status": 200, "headers": {},
+                   "body": body, "kind": "article"}
+        assert archive.add_capture(run, capture, record) == "new"
+    result = invoke("show", href, "--db", tmp_path / "archive.sqlite")
+    assert result.exit_code == 1 and result.output == f"Error: no article {href!r} in {tmp_path / 'archive.sqlite'}\n"
+
+
+@pytest.mark.xfail(strict=True, reason="the generic extractor joins a page's canonical link with "
+                                       "urljoin, which raises on http://[::1 (extract/generic.py)")
+def test_a_canonical_link_that_is_no_url_on_a_page_without_profile() -> None:
+    page = next((FIXTURES / "generic").rglob("*.html"))
+    body = re.sub(rb'(<link[^>]+rel="canonical"[^>]+href=")[^"]+', rb"\1//[::1/a.html", page.read_bytes())
+    assert b"//[::1/a.html" in body
+    with contextlib.suppress(InvalidRecord):  # a record or InvalidRecord, as for any page
+        extract("https://news.example.cn/a.html", body, {}, None)
 
 
 def test_a_bad_url_for_portal_new_is_a_usage_error(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ from newscrawler.extract.times import find_and_parse, parse_time, portal_zone
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-PAGES = sorted(FIXTURES.glob("zjdaily/p/*.html")) + sorted(FIXTURES.glob("generic/*/**/*.html"))[:6]
+PAGES = (sorted(FIXTURES.glob("zjdaily/p/*.html")) + sorted(FIXTURES.glob("zjdaily-epaper/**/content_*.htm"))[:3]
+         + sorted(FIXTURES.glob("generic/*/**/*.html"))[:6])
 URLS = ["https://www.gdzjdaily.com.cn/p/2953124.html", "https://news.example.cn/2024-07/01/content_1.htm",
         "https://szb.gdzjdaily.com.cn/zjrb/html/2022-04/19/content_1_1.htm"]
 CONTENT_TYPES = [None, "text/html", "text/html; charset=utf-8", "text/html; charset=gbk",
@@ -65,7 +66,8 @@ NOISE = st.one_of(
     st.sampled_from([b"\x00", b"\xef\xbb\xbf", b"\xff\xfe", "徐闻".encode("gbk"), "會議".encode("big5"),
                      b"<div>" * 300, b"</div></body></html>", b"<!--", b"<script>", b"]]>", b"&#0;",
                      b"&#x110000;", "<p>2022年13月45日 25:61</p>".encode(), b"<time>99999-01-01</time>",
-                     b'<meta charset="utf-16">', b"<p>" + "年".encode() * 50]),
+                     b'<meta charset="utf-16">', b'<a href="//[::1/x">x</a>', b'<img src="http://[::1 x">',
+                     b'<a href="http://[::1/p">', b"<p>" + "年".encode() * 50]),
 )
 
 

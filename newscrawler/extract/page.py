@@ -66,9 +66,13 @@ class Page:
     def absolute(self, href: str | None) -> str | None:
         if not href or not (href := href.strip()):
             return None
-        if href.startswith(("https://", "http://")) and " " not in href:
+        if href.startswith(("https://", "http://")) and " " not in href and "[" not in href:
             return href  # already absolute: urljoin would return it unchanged, slowly
-        return urljoin(self.url, href)
+        try:
+            return urljoin(self.url, href)
+        except ValueError:
+            # "Invalid IPv6 URL" (http://[::1): the link leads nowhere, and the page is still read.
+            return None
 
 
 _TRANSLATOR = HTMLTranslator()
