@@ -120,10 +120,10 @@ def _html_parser() -> etree.HTMLParser:
 def too_deep(html: str) -> bool:
     """Whether ``html`` nests elements past ``MAX_DEPTH``, where the parser stops reading it.
 
-    A page needs more than ``MAX_DEPTH`` tags to get there, so almost every page is answered by
-    counting them; only the others are parsed (again) to find out.
+    A page needs more than ``MAX_DEPTH`` start tags to get there, so almost every page is answered
+    by counting them; only the others are parsed (again) to find out.
     """
-    if html.count("<") <= MAX_DEPTH:
+    if html.count("<") - html.count("</") <= MAX_DEPTH:
         return False
     parser = _html_parser()
     etree.fromstring(html.encode("utf-8"), parser=parser)
