@@ -5,13 +5,13 @@ Order: a byte-order mark (as browsers do: it cannot be there by accident), then 
 (charset-normalizer), then UTF-8 and GB18030 as last resorts. Each
 candidate must decode the whole body strictly: a GBK page that declares UTF-8 fails the UTF-8 try
 and falls through to a label that works, with a warning recorded. GB2312 and GBK labels are read as
-GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). Nothing here replaces bytes
-unless no encoding at all can read them: then the bytes the declared codec (else UTF-8) cannot read
-are dropped and counted (``charset_invalid_bytes``), since a record never holds U+FFFD. A body that
-starts in the middle of a character (a download resumed at an offset) is read after its broken
-first bytes, also reported as ``charset_truncated``. A body cut in
-the middle of its last character (a truncated download) is read with the codec that reads
-everything before the cut; the broken tail is dropped and reported as ``charset_truncated``.
+GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). A body cut in the middle
+of its last character (a truncated download) is read with the codec that reads everything before
+the cut; the broken tail is dropped and reported as ``charset_truncated``, and so are the broken
+first bytes of a body that starts in the middle of a character (a download resumed at an offset).
+Nothing here replaces bytes unless no encoding at all can read them: then the bytes the declared
+codec (else UTF-8) cannot read are dropped and counted (``charset_invalid_bytes``), since a record
+never holds U+FFFD.
 
 A UTF-16 or UTF-32 label without a byte-order mark is only believed when the text it gives has
 HTML markup in it: ASCII-compatible bytes "decode" as UTF-16 into CJK-looking nonsense, and an odd
