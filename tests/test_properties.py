@@ -26,7 +26,7 @@ from newscrawler.extract.times import find_and_parse, parse_time, portal_zone
 
 # In CI the examples are the same on every run (derandomize), so a red build is never a roll of
 # the dice; on a developer's machine they vary, and the failures found stay in .hypothesis/.
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                 derandomize=bool(os.environ.get("CI")))
 
 PAGES = (sorted(FIXTURES.glob("zjdaily/p/*.html")) + sorted(FIXTURES.glob("zjdaily-epaper/**/content_*.htm"))[:3]

@@ -37,7 +37,7 @@ def test_the_archive_has_something_to_find(news: Archive) -> None:
 
 
 # Fixed examples in CI, as in tests/test_properties.py.
-@settings(max_examples=150, deadline=None, derandomize=bool(os.environ.get("CI")))
+@settings(max_examples=300, deadline=None, derandomize=bool(os.environ.get("CI")))
 @given(query=QUERIES)
 def test_any_query_gives_hits_or_a_query_error(news: Archive, query: str) -> None:
     try:
