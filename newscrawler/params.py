@@ -53,6 +53,19 @@ _FRACTIONAL = frozenset({
 })
 
 
+def _size(value: str) -> None:
+    from .warc.capture import parse_size
+
+    if parse_size(value) <= 0:
+        raise ValueError("must be positive")
+
+
+# Settings this project reads with a parser of its own rather than by their default's type.
+_READERS: dict[str, tuple[Callable[[str], object], str]] = {
+    "NEWSCRAWLER_WARC_MAX_SIZE": (_size, "a size in bytes, like 1000000 or 1GB"),
+}
+
+
 def _defaults() -> Settings:
     # Imported when a -s option is given: only the crawling commands take one.
     from scrapy.settings import Settings
@@ -69,6 +82,13 @@ def check_setting(name: str, value: str) -> None:
     """
     from scrapy.settings import BaseSettings, Settings
 
+    if name in _READERS:
+        reader, wanted = _READERS[name]
+        try:
+            reader(value)
+        except ValueError as exc:
+            raise ValueError(f"{name}={value}: expected {wanted}") from exc
+        return
     default = _defaults().get(name)
     getter: Callable[[Settings, str], object]
     if isinstance(default, bool):

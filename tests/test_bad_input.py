@@ -208,6 +208,7 @@ def test_a_bad_url_for_portal_new_is_a_usage_error(tmp_path: Path) -> None:
     (["zjdaily", "-s", "CONCURRENT_REQUESTS=1.5"], ["expected a whole number"]),
     (["zjdaily", "-s", "AUTOTHROTTLE_ENABLED=maybe"], ["expected true or false"]),
     (["zjdaily", "-s", "ITEM_PIPELINES=none"], ["expected a JSON object"]),
+    (["zjdaily", "-s", "NEWSCRAWLER_WARC_MAX_SIZE=big"], ["expected a size in bytes"]),
     (["zjdaily", "-s", "DOWNLOAD_DELAY"], ["expected NAME=VALUE"]),
     (["--start-url", "http://[::1"], ["'--start-url'", "Invalid IPv6 URL"]),
     (["zjdaily", "-o", "no/such/dir/records.jsonl"], ["'--output'", "directory 'no/such/dir' does not exist"]),
@@ -230,7 +231,8 @@ def test_good_settings_pass() -> None:
 
     for name, value in [("DOWNLOAD_DELAY", "0.5"), ("AUTOTHROTTLE_ENABLED", "False"),
                         ("CONCURRENT_REQUESTS", "4"), ("USER_AGENT", "anything"),
-                        ("NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "2.5"), ("UNKNOWN_SETTING", "x")]:
+                        ("NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "2.5"), ("UNKNOWN_SETTING", "x"),
+                        ("NEWSCRAWLER_WARC_MAX_SIZE", "20KB"), ("NEWSCRAWLER_WARC_MAX_SIZE", "1000")]:
         check_setting(name, value)
 
 
