@@ -179,10 +179,8 @@ def test_a_link_that_is_no_url_is_left_out_and_the_page_archived(tmp_path: Path,
     assert result.exit_code == 1 and result.output == f"Error: no article {href!r} in {tmp_path / 'archive.sqlite'}\n"
 
 
-@pytest.mark.xfail(strict=True, reason="the generic extractor joins a page's canonical link with "
-                                       "urljoin, which raises on http://[::1 (extract/generic.py)")
 def test_a_canonical_link_that_is_no_url_on_a_page_without_profile() -> None:
-    page = next((FIXTURES / "generic").rglob("*.html"))
+    page = next(p for p in sorted((FIXTURES / "generic").rglob("*.html")) if b'rel="canonical"' in p.read_bytes())
     body = re.sub(rb'(<link[^>]+rel="canonical"[^>]+href=")[^"]+', rb"\1//[::1/a.html", page.read_bytes())
     assert b"//[::1/a.html" in body
     with contextlib.suppress(InvalidRecord):  # a record or InvalidRecord, as for any page
