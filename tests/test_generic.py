@@ -600,3 +600,19 @@ def test_one_paragraph_article_beats_a_list_of_story_teasers(wrap: str) -> None:
     )
     record = extract("https://news.qingshan.example/c.html", html.encode(), {}, FETCHED_AT, "generic")
     assert [p[:6] for p in record["paragraphs"]] == ["记者20日从"]
+
+
+def test_prominent_line_above_the_body_is_the_headline_only_when_set_apart() -> None:
+    from newscrawler.extract.generic.headline import prominent_line
+
+    def lines_of(html: str) -> list:  # type: ignore[type-arg]
+        return page_lines(Page(html, "https://news.example/a.html").selector.root)[0]
+
+    bold = lines_of("<table><tr><td><font size='4'><b>老城区旧房改造正式启动</b></font></td></tr>"
+                    "<tr><td>发布时间：2004-11-20 09:15</td></tr><tr><td>正文第一段。</td></tr></table>")
+    assert prominent_line(bold, 2) == 0
+    # A plain line, or a bold meta line, is no headline.
+    plain = lines_of("<table><tr><td>老城区旧房改造正式启动</td></tr><tr><td>正文第一段。</td></tr></table>")
+    assert prominent_line(plain, 1) is None
+    meta = lines_of("<div><b>作者：林海明 来源：南风周刊</b></div><p>正文第一段。</p>")
+    assert prominent_line(meta, 1) is None
