@@ -77,7 +77,20 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
           depth: int | None, contact: str | None, extra: tuple[str, ...],
           log_level: str) -> None:
     """Crawl PORTAL (see `newscrawler portals`), or with --start-url a site without a profile,
-    into the archive (and --output, if given)."""
+    into the archive (and --output, if given).
+
+    Every page fetched is archived or counted as a failure with its reason; the summary says
+    where each went.
+
+    \b
+    Exit status:
+      0  finished: every page fetched archived or counted as a failure
+      1  did not run to its end (stopped, WARC write error, job directory in use)
+      2  usage error (bad option, value or portal)
+      3  finished, but flagged: field coverage fell (see `newscrawler crawls`)
+      4  failed: pages lost without a reason, archive write errors, or spider or
+         pipeline errors
+    """
     from .crawl import run_crawl  # Scrapy is imported only by the commands that crawl
 
     job_name = portal
@@ -130,12 +143,7 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
     result = run_crawl(portal, settings, max_articles=max_articles, since=since,
                        date_from=date_from, date_to=date_to)
     click.echo(result.summary())
-    if not result.ok:
-        sys.exit(1)
-    if result.flag_reason:
-        from .reports import EXIT_FLAGGED
-
-        sys.exit(EXIT_FLAGGED)
+    sys.exit(result.exit_code)
 
 
 @cli.command(name="extract")

@@ -26,6 +26,9 @@ class PageItem:
     # Where the WARC record of this response is (see newscrawler.warc), when WARCs are written.
     warc_filename: str | None = None
     warc_offset: int | None = None
+    # The redirects that led here, oldest first: ``url``, ``status``, ``reason`` (``location`` or
+    # ``meta refresh``) and their WARC record (``warc_filename``, ``warc_offset``).
+    redirects: list[dict[str, Any]] = field(default_factory=list)
     # Filled by the pipelines.
     raw: Any = None
     context: Any = None
