@@ -120,7 +120,9 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_WARC_ENABLED"] = False
     if output:
         settings["NEWSCRAWLER_OUTPUT"] = output
-    if not no_archive:
+    if no_archive:
+        settings["NEWSCRAWLER_ARCHIVE"] = ""  # chosen: no warning that nothing is archived
+    else:
         from archive import default_db_path
 
         settings["NEWSCRAWLER_ARCHIVE"] = db_path or default_db_path()

@@ -166,6 +166,9 @@ class ArchivePipeline(_Stage):
         super().__init__(crawler)
         path = crawler.settings.get("NEWSCRAWLER_ARCHIVE")
         if not path:
+            if path is None:  # never set (scrapy crawl), rather than switched off (--no-archive)
+                logger.warning("NEWSCRAWLER_ARCHIVE is not set: this crawl writes no archive, only "
+                               "its feeds and WARC files (-s NEWSCRAWLER_ARCHIVE=data/newscrawler.sqlite)")
             raise NotConfigured
         self.path = Path(path)
         self.batch_size = max(1, crawler.settings.getint("NEWSCRAWLER_ARCHIVE_BATCH", 50))

@@ -16,6 +16,8 @@ WWW = "https://www.gdzjdaily.com.cn"
 CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     # Fetched as linked: the control.
     "2953127": (f"{WWW}/p/2953127.html", []),
+    # Dated "06-26 20:48", no year: the year is the capture's (2024), not the replay's.
+    "3418377": (f"{WWW}/p/3418377.html", []),
     # http:// redirected to https:// on the same path: the same page.
     "2953118": ("http://www.gdzjdaily.com.cn/p/2953118.html",
                 [{":scheme": "http", ":status": 301, "Location": f"{WWW}/p/2953118.html"}]),
