@@ -68,6 +68,9 @@ if TYPE_CHECKING:
 # instructions (``":host"``, ``":scheme"``) against them.
 HOST_HEADER = "X-Replay-Host"
 SCHEME_HEADER = "X-Replay-Scheme"
+# Sent by the fixture server when its ``Date`` is the fixture's capture time, not its clock's;
+# the handler removes it, so it is never archived.
+CAPTURED_HEADER = "X-Replay-Captured"
 # Request meta: the ``Date`` the fixture server answered with, the capture time of a saved page.
 REPLAY_DATE_META = "replay_date"
 # A directory's headers for every file below it.
@@ -212,7 +215,10 @@ class FixtureServer:
                 # send_response_only: the fixture's Date (its capture time) replaces the clock's.
                 self.send_response_only(status)
                 self.send_header("Server", self.version_string())
-                if not any(name.lower() == "date" for name in headers):
+                if any(name.lower() == "date" for name in headers):
+                    # The fixture's capture time: the handler takes it as the fetch time.
+                    self.send_header(CAPTURED_HEADER, "1")
+                else:
                     self.send_header("Date", self.date_time_string())
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -275,9 +281,12 @@ class ReplayDownloadHandler(HTTP11DownloadHandler):
         local.headers[HOST_HEADER] = parts.netloc
         local.headers[SCHEME_HEADER] = parts.scheme
         response = await super().download_request(local)
-        date = response.headers.get(b"Date")
-        if date:
-            request.meta[REPLAY_DATE_META] = date.decode("latin-1")
+        # Only a date the fixture gives is a capture time; the server's clock is the fetch's own,
+        # and the crawl's clock says it more precisely (HTTP dates are whole seconds).
+        if response.headers.pop(CAPTURED_HEADER, None):
+            date = response.headers.get(b"Date")
+            if date:
+                request.meta[REPLAY_DATE_META] = date.decode("latin-1")
         return response.replace(url=request.url)
 
     async def close(self) -> None:
