@@ -183,3 +183,22 @@ def test_scrapy_crawl_feeds_get_the_records(crawl: dict[str, Any], tmp_path: Pat
     # Without NEWSCRAWLER_ARCHIVE, scrapy crawl writes no archive, and says so.
     assert "no archive" in result.stderr
     assert not list(tmp_path.rglob("*.sqlite"))
+
+
+def test_the_summary_counts_extraction_and_download_errors() -> None:
+    from newscrawler.crawl import CrawlResult
+
+    result = CrawlResult("zjdaily", {
+        "finish_reason": "finished", "newscrawler/accounting/close_reason": "finished",
+        "newscrawler/accounting/downloaded": 3, "newscrawler/accounting/archived": 3,
+        "newscrawler/accounting/failed/download_error": 4, "newscrawler/extract/error": 2,
+    })
+    summary = result.summary()
+    assert "  download errors: 4\n" in summary
+    assert "  extraction errors: 2\n" in summary
+    assert "3 archived, 4 failed (download error 4), 0 lost without a reason" in summary
+    assert result.exit_code == 0
+    lost = CrawlResult("zjdaily", {**result.stats, "finish_reason": "failed",
+                                   "newscrawler/accounting/failed_because": "1 pages lost without a reason"})
+    assert lost.exit_code == 4
+    assert lost.summary().startswith("crawl of zjdaily: failed (1 pages lost without a reason)\n")
