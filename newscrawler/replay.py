@@ -24,6 +24,7 @@ list of them applied in order; keys starting with ``:`` are instructions, not he
   a retry gets past);
 - ``":truncate": 100``: send the full ``Content-Length`` but only the first N bytes of the body,
   then hang up (a connection lost mid-page);
+- ``":hangup": true``: close the connection without answering (a server that went away);
 - ``":body": "other.html"``: answer with that file's bytes (beside the sidecar) instead, e.g. a
   page that refreshes to its twin on another host.
 
@@ -147,6 +148,8 @@ class FixtureServer:
                 status = int(rule.get(":status", status))
                 if ":truncate" in rule:
                     truncate = int(rule[":truncate"])
+                if rule.get(":hangup"):
+                    truncate = -1
                 if ":body" in rule:
                     body = folder / str(rule[":body"])
                 headers.update({k: str(v) for k, v in rule.items() if not k.startswith(":")})
@@ -206,6 +209,10 @@ class FixtureServer:
                         "Last-Modified": formatdate(target.stat().st_mtime, usegmt=True),
                     }
                     status, extra, truncate, source = server.answer(target, scheme, host)
+                    if truncate == -1:  # ":hangup": no answer at all
+                        server._log(host, path, 0)
+                        self.close_connection = True
+                        return
                     if source != target:
                         body = source.read_bytes()
                     headers.update(extra)

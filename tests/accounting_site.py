@@ -37,6 +37,8 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "2953146": (f"{WWW}/p/2953146.html", [{":times": 1, ":status": 503, "Retry-After": "1"}]),
     # The connection drops mid-page, every time.
     "2953152": (f"{WWW}/p/2953152.html", [{":truncate": 300}]),
+    # The server hangs up without answering, every time.
+    "2953163": (f"{WWW}/p/2953163.html", [{":hangup": True}]),
     # Says gzip, is not.
     "2953158": (f"{WWW}/p/2953158.html", [{"Content-Encoding": "gzip"}]),
 }

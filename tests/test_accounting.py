@@ -60,16 +60,16 @@ def test_a_crawl_with_counted_failures_finishes(crawl: dict[str, Any]) -> None:
     assert run["status"] == "finished"
     ledger = _accounting(run["stats"])
     # Home page, two 404 channel pages and six articles archived; three hops followed, one 503
-    # retried; four pages counted with their reasons (the dropped connection brought no
+    # retried; five pages counted with their reasons (the dropped connections brought no
     # response); nothing open at the end.
     assert ledger == {
         "archived": 9, "redirected": 3, "retried": 1, "downloaded": 16, "robots_txt": 2,
         "failed/redirect_offsite": 1, "failed/redirect_loop": 1, "failed/truncated": 1,
-        "failed/undecodable": 1, "close_reason": "finished",
+        "failed/undecodable": 1, "failed/download_error": 1, "close_reason": "finished",
     }
-    assert "  download errors: 2\n" in result.stdout
+    assert "  download errors: 3\n" in result.stdout
     assert ("pages accounted for: 16 responses; 9 archived, 3 redirects followed, 1 answers retried,"
-            " 4 failed (redirect loop 1, redirect offsite 1, truncated 1, undecodable 1),"
+            " 5 failed (download error 1, redirect loop 1, redirect offsite 1, truncated 1, undecodable 1),"
             " 0 lost without a reason") in result.stdout
 
 
@@ -91,7 +91,7 @@ def test_redirects_to_the_same_page_are_followed_and_recorded(crawl: dict[str, A
 
 def test_pages_not_archived_are_counted_by_reason(crawl: dict[str, Any]) -> None:
     archived = {c["url"] for c in crawl["captures"]}
-    for number in ("2953131", "2953135", "2953152", "2953158"):
+    for number in ("2953131", "2953135", "2953152", "2953158", "2953163"):
         assert not [url for url in archived if number in url]
     assert f"{WWW}/p/2953146.html" in crawl["articles"]  # the 503 was retried after Retry-After
     stderr = crawl["result"].stderr
