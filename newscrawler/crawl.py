@@ -21,10 +21,12 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from . import reports
+
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
-EXIT_FLAGGED = 3
+EXIT_FLAGGED = reports.EXIT_FLAGGED  # 3
 EXIT_FAILED = 4
 ACCOUNTING = "newscrawler/accounting/"
 

@@ -202,3 +202,18 @@ def test_the_summary_counts_extraction_and_download_errors() -> None:
                                    "newscrawler/accounting/failed_because": "1 pages lost without a reason"})
     assert lost.exit_code == 4
     assert lost.summary().startswith("crawl of zjdaily: failed (1 pages lost without a reason)\n")
+
+
+def test_every_exit_status_is_documented() -> None:
+    from newscrawler import crawl as crawl_module
+
+    statuses = {value for name, value in vars(crawl_module).items() if name.startswith("EXIT_")}
+    assert statuses == {0, 1, 2, 3, 4}
+    help_text = CliRunner().invoke(cli, ["crawl", "--help"]).output
+    block = help_text.split("Exit status:", 1)[1].split("Options:", 1)[0]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = (ROOT / "docs" / "accounting.md").read_text(encoding="utf-8")
+    for status in statuses:
+        assert f"\n    {status}  " in block, status
+        assert f"| {status} |" in table, status
+    assert "exits with status 0 when" in readme and "4 when it failed" in readme
