@@ -24,7 +24,8 @@ or that archived nothing and failed at least once, is **failed**: its ``finish_r
 crawl`` say so) and ``newscrawler/accounting/failed_because`` says why; Scrapy's own close reason
 is kept as ``newscrawler/accounting/close_reason``. A crawl stopped early (Ctrl-C, a WARC write
 error) keeps its reason; the pages it had in flight are counted ``interrupted``: none was marked
-done, so the crawl resumed from its job directory fetches them again.
+done, so the crawl resumed from its job directory fetches them again. (So do the pages in
+flight when a ``CLOSESPIDER_*`` limit closed the crawl, which keeps its reason and exit 0.)
 
 Stats: ``newscrawler/accounting/downloaded``, ``…/archived`` (or ``…/scraped``),
 ``…/redirected``, ``…/retried``, ``…/failed/<reason>``, ``…/refused/robots``, ``…/lost``.
@@ -178,15 +179,14 @@ class PageAccounting:
         self.fail(_request_of(response), "spider_error")
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
-        from .reports import SUCCESS_STATUSES
-
         lost = list(self.pending.values())
         self.pending.clear()
         self.stats.set_value(PREFIX + self.kept, int(self.stats.get_value(PREFIX + self.kept, 0)))
         self.stats.set_value(PREFIX + "close_reason", reason)
-        if lost and reason not in SUCCESS_STATUSES:
-            # A crawl stopped early (Ctrl-C, a WARC write error) drops the pages in flight; none
-            # is marked done, so the crawl resumed from its job directory fetches them again.
+        if lost and reason != "finished":
+            # A crawl stopped early (Ctrl-C, a WARC write error, a CLOSESPIDER_* limit) drops the
+            # pages in flight; none is marked done, so a crawl resumed from its job directory
+            # fetches them again.
             self.stats.set_value(PREFIX + "interrupted", len(lost))
             logger.warning("%d pages in flight when the crawl stopped (%s): fetched again when it resumes",
                            len(lost), reason)

@@ -217,3 +217,16 @@ def test_every_exit_status_is_documented() -> None:
         assert f"\n    {status}  " in block, status
         assert f"| {status} |" in table, status
     assert "exits with status 0 when" in readme and "4 when it failed" in readme
+
+
+def test_a_crawl_closed_at_a_limit_is_not_failed_for_its_pages_in_flight(tmp_path: Path) -> None:
+    site = build_site(tmp_path / "site", {number: CASES[number] for number in ("2953127", "3418377", "2953146")})
+    db = tmp_path / "archive.sqlite"
+    result = run_cli("crawl", "zjdaily", "--replay", str(site), "--db", str(db), *FAST,
+                     "-s", "CLOSESPIDER_PAGECOUNT=2", timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    run = _run(db)
+    assert run["status"] == "closespider_pagecount"
+    ledger = _accounting(run["stats"])
+    assert "lost" not in ledger and "failed_because" not in ledger
+    assert ledger["downloaded"] == ledger["archived"] + ledger.get("interrupted", 0) + ledger.get("retried", 0)
