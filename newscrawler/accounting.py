@@ -33,7 +33,9 @@ Stats: ``newscrawler/accounting/downloaded``, ``…/archived`` (or ``…/scraped
 
 from __future__ import annotations
 
+import gzip
 import logging
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -85,10 +87,9 @@ def failure_reason(failure: Failure) -> str:
         return "ignored"
     if "max size" in message or "maxsize" in message.lower():
         return "too_large"  # the download was cancelled at DOWNLOAD_MAXSIZE
+    if isinstance(exc, (gzip.BadGzipFile, zlib.error, EOFError)):
+        return "undecodable"  # HttpCompressionMiddleware could not decode the body
     name = type(exc).__name__
-    if name in ("BadGzipFile", "error", "DecompressionError") or "decompress" in message.lower() \
-            or "gzip" in message.lower():
-        return "undecodable"
     if "DataLoss" in name or (name == "ResponseFailed" and "DataLoss" in repr(exc)):
         return "truncated"  # the connection ended before the body did
     if isinstance(exc, NotSupported):

@@ -9,6 +9,7 @@ gzip it claims to be.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import sqlite3
@@ -20,9 +21,13 @@ from typing import Any
 import pytest
 from accounting_site import CASES, FAST, WWW, build_site
 from click.testing import CliRunner
+from scrapy.exceptions import IgnoreRequest, ResponseDataLossError
 from support import ROOT, run_cli
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
 
 from archive import Archive
+from newscrawler.accounting import failure_reason
 from newscrawler.cli import cli
 from newscrawler.crawl import project_settings
 from newscrawler.replay import FixtureServer
@@ -230,3 +235,17 @@ def test_a_crawl_closed_at_a_limit_is_not_failed_for_its_pages_in_flight(tmp_pat
     ledger = _accounting(run["stats"])
     assert "lost" not in ledger and "failed_because" not in ledger
     assert ledger["downloaded"] == ledger["archived"] + ledger.get("interrupted", 0) + ledger.get("retried", 0)
+
+
+@pytest.mark.parametrize(("exception", "reason"), [
+    (IgnoreRequest("Forbidden by robots.txt"), "robots"),
+    (CancelledError("Cancelling download of https://x/: expected response size (99) larger than download "
+                    "max size (10)."), "too_large"),
+    (IgnoreRequest("Ignored <200 https://x/> because its body (9 B compressed, 99 B decompressed so far) "
+                   "exceeded DOWNLOAD_MAXSIZE (10 B) during decompression."), "too_large"),
+    (gzip.BadGzipFile("Not a gzipped file (b'<!')"), "undecodable"),
+    (ResponseDataLossError(), "truncated"),
+    (TimeoutError(), "download_error"),
+])
+def test_failure_reasons(exception: Exception, reason: str) -> None:
+    assert failure_reason(Failure(exception)) == reason
