@@ -83,7 +83,20 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
           depth: int | None, contact: str | None, extra: tuple[tuple[str, str], ...],
           log_level: str) -> None:
     """Crawl PORTAL (see `newscrawler portals`), or with --start-url a site without a profile,
-    into the archive (and --output, if given)."""
+    into the archive (and --output, if given).
+
+    Every page fetched is archived or counted as a failure with its reason; the summary says
+    where each went.
+
+    \b
+    Exit status:
+      0  finished: every page fetched archived or counted as a failure
+      1  did not run to its end (stopped, WARC write error, job directory in use)
+      2  usage error (bad option, value or portal)
+      3  finished, but flagged: field coverage fell (see `newscrawler crawls`)
+      4  failed: pages lost without a reason, archive write errors, or spider or
+         pipeline errors
+    """
     from .crawl import run_crawl  # Scrapy is imported only by the commands that crawl
 
     job_name = portal
@@ -110,7 +123,9 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_WARC_ENABLED"] = False
     if output:
         settings["NEWSCRAWLER_OUTPUT"] = output
-    if not no_archive:
+    if no_archive:
+        settings["NEWSCRAWLER_ARCHIVE"] = ""  # chosen: no warning that nothing is archived
+    else:
         if db_path is None:  # the default is checked as --db would be
             ctx = click.get_current_context()
             param = next(p for p in ctx.command.params if p.name == "db_path")
@@ -135,12 +150,7 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
     result = run_crawl(portal, settings, max_articles=max_articles, since=since,
                        date_from=date_from, date_to=date_to)
     click.echo(result.summary())
-    if not result.ok:
-        sys.exit(1)
-    if result.flag_reason:
-        from .reports import EXIT_FLAGGED
-
-        sys.exit(EXIT_FLAGGED)
+    sys.exit(result.exit_code)
 
 
 @cli.command(name="extract")
