@@ -20,7 +20,7 @@ from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
 from . import __version__, portals, schedule_cli
 from .extract import InvalidRecord, extract
 from .params import SETTING, URL, check_url
-from .sidecars import SidecarError, check_sidecars, page_headers
+from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
 
 
 def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -195,7 +195,9 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
             failed += 1
             continue
         try:
-            record = extract(page_url, body, headers[name], when, portal)
+            # Without --fetched-at, the capture's own Date (a sidecar, or a .headers.json above
+            # the page) says when it was fetched, never today.
+            record = extract(page_url, body, headers[name], when or capture_date(headers[name]), portal)
         except (InvalidRecord, portals.UnknownPortal) as exc:
             click.echo(f"error: {name}: {exc}", err=True)
             failed += 1

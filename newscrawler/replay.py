@@ -58,6 +58,8 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 
+from .sidecars import DIRECTORY_SIDECAR, read_rules
+
 if TYPE_CHECKING:
     from email.message import Message
 
@@ -75,7 +77,7 @@ CAPTURED_HEADER = "X-Replay-Captured"
 # Request meta: the ``Date`` the fixture server answered with, the capture time of a saved page.
 REPLAY_DATE_META = "replay_date"
 # A directory's headers for every file below it.
-DIRECTORY_HEADERS = ".headers.json"
+DIRECTORY_HEADERS = DIRECTORY_SIDECAR
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -160,9 +162,7 @@ class FixtureServer:
         site = self.root / DIRECTORY_HEADERS
         if not site.is_file():
             return {}
-        loaded = json.loads(site.read_text(encoding="utf-8"))
-        rules = loaded if isinstance(loaded, list) else [loaded]
-        dates = [str(rule["Date"]) for rule in rules if "Date" in rule]
+        dates = [str(rule["Date"]) for rule in read_rules(site) if "Date" in rule]
         return {"Date": dates[-1]} if dates else {}
 
     def _header_files(self, target: Path) -> list[tuple[Path, list[dict[str, Any]]]]:
@@ -171,12 +171,7 @@ class FixtureServer:
         folders = [target.parent, *target.parent.parents]
         files = [d / DIRECTORY_HEADERS for d in reversed(folders) if d == self.root or self.root in d.parents]
         files.append(target.with_name(target.name + ".headers.json"))
-        found = []
-        for path in files:
-            if path.is_file() and path != target:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
-                found.append((path.parent, loaded if isinstance(loaded, list) else [loaded]))
-        return found
+        return [(path.parent, read_rules(path)) for path in files if path.is_file() and path != target]
 
     def _log(self, host: str, path: str, status: int) -> None:
         if self.access_log is None:

@@ -347,3 +347,12 @@ def test_export_into_a_missing_directory_is_a_usage_error(archive_path: Path, tm
         assert_usage_error(result.output, result.exit_code, "'-o' / '--output'", "does not exist")
     assert not (tmp_path / "no").exists()
 
+
+
+def test_replay_instructions_in_a_sidecar_are_checked_like_headers(tmp_path: Path) -> None:
+    page = saved_page(tmp_path, headers='[{"Date": "Mon, 01 Jul 2024 03:00:00 GMT"}, {":status": "301"}]')
+    result = invoke("extract", page, "--url", URL)
+    assert_usage_error(result.output, result.exit_code, "page.html.headers.json", "':status' must be a int")
+    page = saved_page(tmp_path, headers='{":stauts": 301}')
+    result = invoke("extract", page, "--url", URL)
+    assert_usage_error(result.output, result.exit_code, "unknown instruction ':stauts'")

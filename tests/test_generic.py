@@ -418,7 +418,13 @@ def test_cli_extract_leaves_relative_times_unresolved_without_a_fetch_time(tmp_p
     runner = CliRunner()
     unknown = json.loads(runner.invoke(cli, ["extract", str(page), "--url", "https://n.example/a.html"]).output)
     assert unknown["published_at"] is None
+    assert unknown["published_at_raw"] == "昨天 18:42"  # kept as shown
     assert "unresolved:published_at=昨天 18:42 (fetch time unknown)" in unknown["warnings"]
+    # A capture Date in a .headers.json above the page says when it was fetched.
+    (tmp_path / ".headers.json").write_text('{"Date": "Mon, 01 Jul 2024 03:00:00 GMT"}', encoding="utf-8")
+    dated = json.loads(runner.invoke(cli, ["extract", str(page), "--url", "https://n.example/a.html"]).output)
+    assert (dated["published_at"], dated["fetched_at"]) == ("2024-06-30T18:42:00+08:00", "2024-07-01T03:00:00+00:00")
+    (tmp_path / ".headers.json").unlink()
     known = json.loads(runner.invoke(
         cli, ["extract", str(page), "--url", "https://n.example/a.html", "--fetched-at", "2024-07-01T11:00:00+08:00"]
     ).output)
