@@ -51,7 +51,7 @@ def check_portal(archive: Archive, portal: str | None) -> None:
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
-    """Print rows as a table, a JSON array or CSV."""
+    """Print rows as a table (aligned by display width), a JSON array or CSV."""
     columns = columns or (list(rows[0]) if rows else [])
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -62,9 +62,9 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None)
         writer.writerows(rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
-        from tabulate import tabulate  # a dependency of sqlite-utils
+        from .terminal import table
 
-        click.echo(tabulate([[r.get(c) for c in columns] for r in rows], headers=columns))
+        click.echo(table(rows, columns))
 
 
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,14 +150,24 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
 
 @click.command()
 @click.argument("ref")
+@click.option("--json", "as_json", is_flag=True,
+              help="The full record, every version and every capture, as JSON.")
+@click.option("--paragraphs", type=click.IntRange(0), default=3, show_default=True,
+              help="Opening paragraphs to print (0: all).")
 @db_option
-def show(ref: str, db_path: str) -> None:
-    """An article by ID or URL: its current record, versions and captures, as JSON."""
+def show(ref: str, as_json: bool, paragraphs: int, db_path: str) -> None:
+    """An article by ID or URL: headline, time, source, people, its opening paragraphs, and
+    its versions and captures (with where each capture's WARC record is)."""
+    from .terminal import article_summary
+
     with opened(db_path) as archive:
         found = archive.article(ref)
         if found is None:
             raise click.ClickException(f"no article {ref!r} in {db_path}")
+    if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        click.echo(article_summary(found, paragraphs=paragraphs))
 
 
 @click.command()
@@ -226,7 +236,8 @@ def stats(fmt: str, db_path: str) -> None:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     totals = figures["totals"]
-    click.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
+    click.echo("Archive")
+    emit([totals], "table", list(totals))
     click.echo("\nArticles by portal and day")
     emit(figures["by_day"], "table", ["portal", "day", "articles"])
     click.echo("\nField coverage (share of articles)")

@@ -226,7 +226,8 @@ def article(archive: Archive, ref: int | str) -> dict[str, Any] | None:
         "captures": _rows(
             conn,
             "SELECT c.id, c.run_id, c.url, c.fetched_at, c.status, c.kind, c.outcome,"
-            " c.version_id, c.body_sha256, b.size AS body_size FROM captures c"
+            " c.version_id, c.body_sha256, b.size AS body_size, c.warc_filename, c.warc_offset"
+            " FROM captures c"
             " JOIN bodies b ON b.sha256 = c.body_sha256 WHERE c.article_id = ?"
             " ORDER BY c.fetched_at, c.id",
             (article_id,),
