@@ -247,15 +247,18 @@ def stats(fmt: str, db_path: str) -> None:
 
 @click.command()
 @click.option("--portal", help="Only this portal.")
-@click.option("--list", "list_name", help="Only this list (box title).")
-@click.option("--period", help="Only this period tab.")
+@click.option("--list", "list_name", help="Only this list (box title), in either script.")
+@click.option("--period", help="Only this period tab, in either script: 月點擊 also finds 月点击.")
 @click.option("--since", help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
 def rankings(portal: str | None, list_name: str | None, period: str | None, since: str | None,
              limit: int | None, fmt: str, db_path: str) -> None:
-    """Hot lists over time: which title held which rank, first and last seen, snapshots."""
+    """Hot lists over time: which title held which rank, first and last seen, snapshots.
+
+    A list or period the archive never saw is an error that names the ones it has.
+    """
     with opened(db_path) as archive:
         check_portal(archive, portal)
         try:
