@@ -40,6 +40,12 @@ def test_canned_rankings_and_reporter_queries(ds, db_path):
     name = db_path.stem
     response = get(ds, f"/{name}/rankings_over_time.json?portal=zjdaily&list=&_shape=array")
     assert [(r["rank"], r["snapshots"]) for r in response.json()][:1] == [(1, 1)]
+    # List and period in the other script than the page showed them.
+    response = get(ds, f"/{name}/rankings_over_time.json?portal=&list=热点新闻排行&period=月点击&_shape=array")
+    assert [(r["list"], r["period"], r["rank"]) for r in response.json()] == [
+        ("熱點新聞排行", "月點擊", 1), ("熱點新聞排行", "月點擊", 2)]
+    response = get(ds, f"/{name}/rankings_over_time.json?portal=&list=&period=年点击&_shape=array")
+    assert response.json() == []
     response = get(ds, f"/{name}/articles_by_reporter.json?name=%E9%99%B3&_shape=array")  # 陳
     assert [(r["article_id"], r["name"]) for r in response.json()] == [(1, "陳荔雅")]
 
