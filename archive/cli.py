@@ -145,6 +145,10 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
                 row["reporters"] = "; ".join(row["reporters"])
                 row["editors"] = "; ".join(row["editors"])
         columns = ["id", "published_at", "portal", "headline", "snippet"]
+        if not rows and fmt == "table":
+            # An empty table says nothing; the message goes to stderr, so stdout stays data.
+            click.echo(f"No articles match {query!r}.", err=True)
+            return
         emit(rows, fmt, columns if fmt == "table" else None)
 
 

@@ -12,6 +12,7 @@ Nothing is styled: the text is the same on a terminal and in a file, and ``[`` i
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,15 +37,20 @@ def terminal_width() -> int | None:
     return None
 
 
+# Fractions of a second in a capture time: noise in a table, kept in JSON and CSV.
+_FRACTION = re.compile(r"(?<=^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(?=[+-]\d\d:\d\d$|Z$)")
+
+
 def cell(value: Any) -> str:
-    """A value as a table shows it: nothing for null, lists joined with '; '."""
+    """A value as a table shows it: nothing for null, lists joined with '; ', times to the
+    second."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         return "; ".join(cell(v) for v in value)
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value)
+    return _FRACTION.sub("", str(value))
 
 
 def table(

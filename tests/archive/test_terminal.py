@@ -113,3 +113,17 @@ def test_show_all_paragraphs_and_json(path):
     shown = json.loads(invoke("show", "1", "--db", path, "--json").output)
     assert shown["record"] == make_record()
     assert [(c["id"], c["warc_filename"]) for c in shown["captures"]] == [(1, None)]
+
+
+def test_tables_show_times_to_the_second():
+    rows = [{"first_seen": "2026-12-05T08:43:36.653435+00:00", "day": "2022-04-19"}]
+    assert table(rows, ["first_seen", "day"]).splitlines()[2].split() == [
+        "2026-12-05T08:43:36+00:00", "2022-04-19"]
+
+
+def test_search_without_hits_says_so(path):
+    result = CliRunner().invoke(cli.main, ["search", "不存在的词", "--db", str(path)])
+    assert result.exit_code == 0
+    assert result.output == "No articles match '不存在的词'.\n"
+    json_result = invoke("search", "不存在的词", "--db", path, "--format", "json")
+    assert json.loads(json_result.output) == []
