@@ -115,3 +115,10 @@ def test_the_site_is_read_only(ds, db_path):
     response = get(ds, f"/{db_path.stem}.json?sql=delete+from+articles")
     assert response.status_code == 400
     assert get(ds, f"/{db_path.stem}/articles.json?_shape=array").json()[0]["id"] == 1
+
+
+def test_serve_listens_on_loopback_by_default():
+    from archive.cli import serve
+
+    host = next(p for p in serve.params if p.name == "host")
+    assert host.default == "127.0.0.1"
