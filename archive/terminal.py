@@ -128,14 +128,22 @@ def article_summary(found: Mapping[str, Any], *, paragraphs: int = 3, width: int
     if len(shown) < len(text):
         parts.append(f"… {len(text) - len(shown)} more paragraphs ({len(text)} in all;"
                      " --paragraphs 0 shows them, --json gives the full record)\n")
-    parts.append(f"Versions ({len(found['versions'])})")
-    parts.append(table(found["versions"], ["id", "first_seen", "last_seen", "extractor", "headline"],
-                       width=width))
-    parts.append(f"\nCaptures ({len(found['captures'])})")
-    captures = [{**c, "warc": c.get("warc_filename") and f"{c['warc_filename']}@{c['warc_offset']}"}
-                for c in found["captures"]]
-    parts.append(table(captures, ["id", "fetched_at", "status", "outcome", "version_id", "url",
-                                  "warc"],
+    versions, captures = found["versions"], found["captures"]
+    parts.append(f"Versions ({len(versions)}{latest_note(versions)})")
+    parts.append(table(versions[-SHORT:], ["id", "first_seen", "last_seen", "extractor",
+                                            "headline"], width=width))
+    parts.append(f"\nCaptures ({len(captures)}{latest_note(captures)})")
+    rows = [{**c, "warc": c.get("warc_filename") and f"{c['warc_filename']}@{c['warc_offset']}"}
+            for c in captures[-SHORT:]]
+    parts.append(table(rows, ["id", "fetched_at", "status", "outcome", "version_id", "url", "warc"],
                        headers=["id", "fetched_at", "status", "outcome", "version", "url",
                                 "warc record"], width=width))
     return "\n".join(parts)
+
+
+# Rows of the versions and captures tables in a summary: the latest ones; --json has them all.
+SHORT = 10
+
+
+def latest_note(rows: Sequence[Any]) -> str:
+    return f", the latest {SHORT} shown" if len(rows) > SHORT else ""

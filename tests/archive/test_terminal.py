@@ -127,3 +127,13 @@ def test_search_without_hits_says_so(path):
     assert result.output == "No articles match '不存在的词'.\n"
     json_result = invoke("search", "不存在的词", "--db", path, "--format", "json")
     assert json.loads(json_result.output) == []
+
+
+def test_show_lists_the_latest_captures_only(seeded, run_id, db_path):
+    for day in range(2, 14):
+        again = make_record(fetched_at=f"2026-01-{day:02d}T00:00:00+00:00")
+        seeded.add_capture(run_id, make_capture(again), again)
+    output = invoke("show", "1", "--db", db_path).output
+    captures = output.split("Captures (13, the latest 10 shown)\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in captures[2:]] == [str(n) for n in range(4, 14)]
+    assert len(json.loads(invoke("show", "1", "--db", db_path, "--json").output)["captures"]) == 13
