@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from .db import Archive, ArchiveError, default_db_path
+from .params import TIME_BOUND, ArchivePath, OutputPath
 from .query import ArticleFilter
 
 FORMATS = ("table", "json", "csv")
@@ -26,7 +27,7 @@ FORMATS = ("table", "json", "csv")
 
 def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False), default=default_db_path,
+        "--db", "db_path", type=ArchivePath(), default=default_db_path,
         show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="Archive file.",
     )(command)
 
@@ -70,8 +71,9 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None)
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--portal", help="Only this portal."),
-        click.option("--since", help="Published on or after: YYYY-MM-DD (portal's local date) or ISO time."),
-        click.option("--until", help="Published on or before: YYYY-MM-DD or ISO time."),
+        click.option("--since", type=TIME_BOUND,
+                     help="Published on or after: YYYY-MM-DD (portal's local date) or ISO time."),
+        click.option("--until", type=TIME_BOUND, help="Published on or before: YYYY-MM-DD or ISO time."),
     ]):
         command = option(command)
     return command
@@ -178,7 +180,7 @@ def show(ref: str, as_json: bool, paragraphs: int, db_path: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
               default="jsonl", show_default=True)
 @filter_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+@click.option("-o", "--output", type=OutputPath(),
               help="File to write (default: standard output; required for parquet and warc).")
 @click.option("--warc-dir", type=click.Path(file_okay=False),
               help="warc: the crawl's WARC files (default: warc/ beside the archive).")
@@ -253,7 +255,7 @@ def stats(fmt: str, db_path: str) -> None:
 @click.option("--portal", help="Only this portal.")
 @click.option("--list", "list_name", help="Only this list (box title), in either script.")
 @click.option("--period", help="Only this period tab, in either script: 月點擊 also finds 月点击.")
-@click.option("--since", help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
+@click.option("--since", type=TIME_BOUND, help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option

@@ -8,17 +8,13 @@ nothing is an error that lists the names there are, with how often each was seen
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from .fold import fold
-from .writer import utc_iso
+from .query import parse_bound
 
 if TYPE_CHECKING:
     from .db import Archive
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 
 class UnknownRanking(ValueError):
     """A list or period the archive's hot lists never showed."""
@@ -82,7 +78,7 @@ def rankings(
         params += periods
     if since:
         clauses.append("fetched_at >= ?")
-        params.append(since if _DATE.fullmatch(since) else utc_iso(since))
+        params.append(parse_bound(since)[1])
     sql = (
         "SELECT portal, list, period, rank, title, url, target_article_id,"
         " min(fetched_at) AS first_seen, max(fetched_at) AS last_seen,"

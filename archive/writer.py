@@ -139,7 +139,8 @@ class Writer:
             return "unchanged" if record is not None else "captured"
         capture_id = self._insert(
             "INSERT INTO captures (run_id, url, fetched_at, status, kind, headers, body_sha256,"
-            " outcome, warc_filename, warc_offset) VALUES (?, ?, ?, ?, ?, ?, ?, 'captured', ?, ?)",
+            " outcome, warc_filename, warc_offset, redirects)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'captured', ?, ?, ?)",
             (
                 run_id,
                 capture["url"],
@@ -151,6 +152,7 @@ class Writer:
                 digest,
                 capture.get("warc_filename"),
                 capture.get("warc_offset"),
+                json.dumps(capture["redirects"], ensure_ascii=False) if capture.get("redirects") else None,
             ),
         )
         if record is None:

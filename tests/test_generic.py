@@ -249,6 +249,31 @@ def test_noise_lines() -> None:
         ("来源: | 发布时间: 2018-05-17 | 浏览次数: 2168", "来源:"),
         # 图片来源 stays whole: neither the source label nor a label glued to a field.
         ("图片来源：视觉中国 来源：新京报", "图片来源：视觉中国 来源：新京报"),
+        # The source set off by a bar; an IP location is neither an outlet nor a field.
+        ("2024-06-01 10:00 来源 | 新华社", "2024-06-01 10:00 来源 | 新华社"),
+        ("2024-06-01 10:00 来自广东", "2024-06-01 10:00"),
+        ("来源：新华社 IP属地：北京", "来源：新华社"),
+        # Neither is the weekday, the print page, a button or the font-size switch after a date.
+        ("2022年03月08日 星期二", "2022年03月08日 星期二"),
+        ("2022年03月08日 第A05版", "2022年03月08日 第A05版"),
+        ("2022-03-08 10:00 打印本页", "2022-03-08 10:00 打印本页"),
+        ("2022-03-08 10:00 【大 中 小】", "2022-03-08 10:00"),
+        ("2004-05-06 10:30 PM", "2004-05-06 10:30 PM"),
+        ("2004-05-06 10:30 北京时间", "2004-05-06 10:30 北京"),
+        ("2004-5-6 上午", "2004-5-6 上午"),
+        # The credit in brackets after the outlet stays.
+        ("来源：青山日报（记者 张三）", "来源：青山日报 记者 张三）"),
+        ("2019-09-26 10:56:28 第一财经", "2019-09-26 10:56:28 来源：第一财经"),
+        # A personal name after the time is no outlet; an outlet opening like a surname is one.
+        ("2004-05-06 10:30 孙立新", "2004-05-06 10:30 孙立新"),
+        ("2004-05-06 10:30 南方网", "2004-05-06 10:30 来源：南方网"),
+        ("2024-06-23 07:40 · 新华社", "2024-06-23 07:40 来源：新华社"),
+        ("人民网 2024-06-23 07:40", "2024-06-23 07:40 来源：人民网"),
+        ("要闻 2024-06-23 07:40", "要闻 2024-06-23 07:40"),
+        ("国际新闻 2024-06-23 07:40", "国际新闻 2024-06-23 07:40"),
+        # Placeholders name nobody, whichever way the label is written.
+        ("2024-06-23 07:40 来源于网络", "2024-06-23 07:40 来源"),
+        ("来源：互联网 作者：佚名", "来源： 作者："),
     ],
 )
 def test_tidy_byline(line: str, tidy: str) -> None:
@@ -263,6 +288,13 @@ def test_dateline_and_closing_credits() -> None:
     assert tail_credit("……推进创建工作。（张巨峰）") == "张巨峰"
     assert tail_credit("……总体全县投资结构趋稳趋优。（德清县发改局）") is None
     assert tail_credit("……（新华社）") is None
+    # A sign-off followed by the story's code, and an author signing with a title and no role.
+    assert tail_credit("……正式启用。（編輯：王小明）2301") == "編輯：王小明"
+    assert tail_credit("……值得期待。（作者系青山大学经济学院研究员 张三）") == "张三"
+    assert tail_credit("……值得期待。（青山大学国际关系学院研究员李四）") == "李四"
+    assert tail_credit("……仍在增长。（青山大学研究中心）") is None
+    assert tail_credit("……推进创建工作。（张巨峰 李晓红）") == "张巨峰 李晓红"
+    assert tail_credit("……推进创建工作。（北京、上海）") is None
 
 
 def test_times_visible_wins_and_metadata_completes() -> None:
@@ -438,6 +470,93 @@ def test_canonical_url_only_on_the_same_site() -> None:
     assert same_site_url(url, None) == "https://www.news.example.cn/a/1.html?from=share"
 
 
+def test_commentary_headline_names_its_author_only_when_nothing_else_does() -> None:
+    from newscrawler.extract.generic.signed import headline_author
+
+    body = ["入夏以来，不少城市的夜市重新热闹起来。"]
+    assert headline_author("周立新：夜市要亮起来，也要管起来", body, False) == "周立新"
+    # A speaker quoted in the headline is named in the report.
+    assert headline_author("李建华：坚定信心稳增长", ["李建华在会上指出，……"], False) is None
+    # A page that credits its reporter; a prefix that is no personal name.
+    assert headline_author("周立新：夜市要亮起来，也要管起来", body, True) is None
+    assert headline_author("新华时评：夜市要亮起来，也要管起来", body, False) is None
+    assert headline_author("关注：夜市要亮起来，也要管起来", body, False) is None
+    assert headline_author("周立新：“夜市要亮起来，也要管起来”", body, False) is None
+
+
+def test_unlabelled_slots_between_headline_and_body() -> None:
+    from newscrawler.extract.generic.slots import slot_bylines
+
+    html = (
+        "<html><body><h1>标题</h1><div class='info'><span>2024-06-20 08:30</span>"
+        "<span class='article-source'>青山日报</span> <a class='author' href='/u/1'>李建华</a>"
+        "<span class='author-follow'>关注</span></div><div class='media'>青山视频</div>"
+        "<div class='body'><p>正文。</p></div><div class='source'>推荐来源</div></body></html>"
+    )
+    root = Page(html, "https://news.example/a.html").selector.root
+    lines = page_lines(root)[0]
+    headline = next(line.index for line in lines if line.text == "标题")
+    body = next(line.index for line in lines if line.text == "正文。")
+    # The account's follow button and a bare media box are no credits; nothing after the body counts.
+    assert slot_bylines(lines, headline, body) == ["来源：青山日报", "李建华"]
+
+
+def test_byline_standing_alone_in_the_header_is_read() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "受北方冷空气影响，青山市今天起迎来明显降温，最高气温将由二十八摄氏度降至十六摄氏度左右。",
+            "气象部门提醒，降温过程中伴有六级左右偏北风，市民外出注意添衣保暖，做好防风措施。",
+            "农业部门建议，大棚蔬菜种植户提前加固棚膜，露天作物及时采取覆盖保温措施。",
+        )
+    )
+    html = (
+        "<html><head><title>青山市迎来明显降温_河畔时报</title></head><body><h1>青山市迎来明显降温</h1>"
+        "<div class='reporter'>河畔新闻记者 吴晓东</div><div class='time'>2024-06-23 07:40</div>"
+        f"<div class='content'>{body}</div></body></html>"
+    )
+    record = extract("https://www.riverside-times.example/a/1.html", html.encode(), {}, FETCHED_AT)
+    assert record["reporters"] == [{"role": "记者", "name": "吴晓东"}]
+
+
+def test_commentary_author_from_the_title_when_the_heading_drops_the_prefix() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "入夏以来，不少城市的夜市重新热闹起来。烟火气回来了，随之而来的噪音和油烟，也让周边居民有了烦恼。",
+            "管理夜市，关键在于划清边界。哪些路段可以摆摊、几点收摊、垃圾怎么清运，都应当事先定好规矩。",
+            "规矩定好了，还要有人守。让夜市亮起来，也让夜市管起来，城市的烟火气才能长久。",
+        )
+    )
+    html = (
+        "<html><head><title>周立新：夜市要亮起来，也要管起来_湖滨新闻网</title></head><body>"
+        "<h1>夜市要亮起来，也要管起来</h1><div class='time'>2024-06-21 10:05</div>"
+        f"<div class='content'>{body}</div></body></html>"
+    )
+    record = extract("https://opinion.lakeside-news.example/pl/1.html", html.encode(), {}, FETCHED_AT)
+    assert record["reporters"] == [{"role": None, "name": "周立新"}]
+
+
+def test_byline_slots_right_below_the_text_are_read() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "受北方冷空气影响，青山市今天起迎来明显降温，最高气温将由二十八摄氏度降至十六摄氏度左右。",
+            "气象部门提醒，降温过程中伴有六级左右偏北风，市民外出注意添衣保暖，做好防风措施。",
+            "农业部门建议，大棚蔬菜种植户提前加固棚膜，露天作物及时采取覆盖保温措施。",
+        )
+    )
+    html = (
+        "<html><head><title>青山市迎来明显降温_河畔时报</title></head><body><h1>青山市迎来明显降温</h1>"
+        f"<div class='time'>2024-06-23 07:40</div><div class='content'>{body}</div>"
+        "<div class='article-source'>青山日报</div><div class='author-name'>吴晓东</div>"
+        "<div class='related'><h3>相关阅读</h3><ul><li><a href='/1'>降温天气注意事项</a></li></ul></div>"
+        "<div class='footer-where'>青山市</div></body></html>"
+    )
+    record = extract("https://www.riverside-times.example/a/2.html", html.encode(), {}, FETCHED_AT)
+    assert (record["source"], record["reporters"]) == ("青山日报", [{"role": None, "name": "吴晓东"}])
+
+
 def test_column_tag_above_the_text_is_not_a_paragraph() -> None:
     html = (
         "<html><head><title>山村小学的新操场_青山网</title></head><body><h1>山村小学的新操场</h1>"
@@ -481,3 +600,19 @@ def test_one_paragraph_article_beats_a_list_of_story_teasers(wrap: str) -> None:
     )
     record = extract("https://news.qingshan.example/c.html", html.encode(), {}, FETCHED_AT, "generic")
     assert [p[:6] for p in record["paragraphs"]] == ["记者20日从"]
+
+
+def test_prominent_line_above_the_body_is_the_headline_only_when_set_apart() -> None:
+    from newscrawler.extract.generic.headline import prominent_line
+
+    def lines_of(html: str) -> list:  # type: ignore[type-arg]
+        return page_lines(Page(html, "https://news.example/a.html").selector.root)[0]
+
+    bold = lines_of("<table><tr><td><font size='4'><b>老城区旧房改造正式启动</b></font></td></tr>"
+                    "<tr><td>发布时间：2004-11-20 09:15</td></tr><tr><td>正文第一段。</td></tr></table>")
+    assert prominent_line(bold, 2) == 0
+    # A plain line, or a bold meta line, is no headline.
+    plain = lines_of("<table><tr><td>老城区旧房改造正式启动</td></tr><tr><td>正文第一段。</td></tr></table>")
+    assert prominent_line(plain, 1) is None
+    meta = lines_of("<div><b>作者：林海明 来源：南风周刊</b></div><p>正文第一段。</p>")
+    assert prominent_line(meta, 1) is None

@@ -261,3 +261,19 @@ def test_zone_named_beside_the_time(text: str, raw: str, expected: str) -> None:
 )
 def test_us_style_times_are_found_only_when_unambiguous(text: str, found: str | None) -> None:
     assert find_time_text(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发布时间：99999-01-01 10:00",
+        "99999年1月2日 10:00",
+        "99999-01-01T10:00:00+08:00",
+        "12022/04/19 17:31",
+    ],
+)
+def test_a_year_of_five_digits_is_no_time(text: str) -> None:
+    # Its last four digits used to be read as the year (99999 became 9999), or its month and day
+    # as a year-less date.
+    assert find_time_text(text) is None
+    assert find_and_parse(text, FETCHED, SHANGHAI) is None

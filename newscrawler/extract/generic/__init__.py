@@ -25,10 +25,14 @@ any URL no profile owns. In order:
    a founder-CMS or crawl-corpus record's title); h1 preferred. When no heading matches fully,
    a plain line near the body that repeats the title (a table layout's title row) wins over a
    bold deck opening the body.
-4. **Bylines and credits.** Short lines between the headline and the body holding a time or a
-   byline label; credit-shaped lines just after the body; credit lines inside the body, the
-   dateline credit opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit
-   closing the last one (``（文/图 …）``). The byline grammar reads them all later.
+4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
+   byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
+   class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
+   credit-shaped lines just after the body; credit lines inside the body, the dateline credit
+   opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit closing the last one
+   (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. A
+   commentary that credits nobody else may name its author as the headline's prefix
+   (``张三：…``, ``signed``).
 5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
    ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
    wins when they disagree, the structured one fills in what the page leaves out (the year of
@@ -38,7 +42,8 @@ any URL no profile owns. In order:
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 
 The stages live in one module each: ``lines``, ``body``, ``headline``, ``header`` (meta rows
-split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``; ``layout``
+split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
+(unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``
 puts them together.
 """
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
+from .metalines import is_meta_line
 
 # Separators between a headline and the site or channel names in a <title>.
 _TITLE_SPLIT = re.compile(
@@ -23,8 +24,8 @@ _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u
 
 
 def title_key(text: str) -> str:
-    """Text as compared with the title data: without spacing, full-width forms folded (孙丰： and
-    孙丰: agree), every dash the same."""
+    """Text as compared with the title data: without spacing, full-width forms folded (张三： and
+    张三: agree), every dash the same."""
     return _NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES))
 # A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
 _HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
@@ -189,7 +190,14 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         if (tag in HEADINGS and body_start - 8 <= position <= body_start
                 and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
             return text, position
-    return fallback_headline(references), -1
+    from_title = fallback_headline(references)
+    if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
+        # The title data name only the site, or nothing: a table layout's headline is the line
+        # above the text that it sets apart in bold, a large font or centred.
+        prominent = prominent_line(lines, body_start)
+        if prominent is not None:
+            return lines[prominent].text, prominent
+    return from_title, -1
 
 
 def _best_match(
@@ -240,3 +248,44 @@ def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line
             if not wanted.startswith(joined):
                 break
     return body[1:] if _COLUMN_TAG.match(body[0].text) else body
+
+
+# Inline markup that sets a line apart as a heading in a page without heading elements.
+_EMPHASIS = frozenset({"b", "strong", "font", "big"})
+_CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+_PROMINENT_ROWS = 8
+_SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
+
+
+def _set_apart(line: Line) -> bool:
+    """True when a line's whole text is set in bold or a large font, or its block is centred."""
+    block = line.owner
+    if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
+        return True
+    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)):
+        return True
+    children = list(block)
+    # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
+    if len(children) == 1 and not (block.text or "").strip() and not (children[0].tail or "").strip():
+        element = children[0]
+        while element is not None and tag_of(element) in _EMPHASIS:
+            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size"):
+                return True
+            inner = list(element)
+            element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
+    return False
+
+
+def prominent_line(lines: list[Line], body_start: int) -> int | None:
+    """Index of the nearest line above the body that is set apart as a heading: short, no link,
+    not a sentence, no time or breadcrumb; None when there is none."""
+    for index in range(min(body_start, len(lines)) - 1, max(-1, body_start - _PROMINENT_ROWS - 1), -1):
+        line = lines[index]
+        text = line.text
+        if not (6 <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
+            continue
+        if TIME_PATTERN.search(text) or _CRUMB.search(text) or is_meta_line(line.spaced):
+            continue
+        if _set_apart(line):
+            return index
+    return None

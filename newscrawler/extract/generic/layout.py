@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ...portals.base import Layout
-from ..byline import AUTHOR_OUTLET, parse_byline
+from ..byline import author_outlet, parse_byline
 from ..credits import has_credit_role, is_credit_line, lead_credit, trailing_credit
 from ..fields import RawFields
 from ..noise import is_noise_line
@@ -21,7 +21,7 @@ from .body import (
     within,
 )
 from .header import header_item
-from .headline import after_repeated_headline, find_headline, other_headlines
+from .headline import after_repeated_headline, find_headline, other_headlines, title_parts
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
@@ -40,6 +40,8 @@ from .metalines import (
     tidy_byline,
 )
 from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times, shown_time
+from .signed import headline_author
+from .slots import slot_bylines
 
 
 class GenericLayout(Layout):
@@ -88,17 +90,32 @@ class GenericLayout(Layout):
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
         bylines += [line.spaced for line in meta_lines]
         credits.extend(self._trailing_credits(lines, body_end))
+        # Slots right below the text too: <div class="author">张三</div> closing the article.
+        credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
-        labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or AUTHOR_OUTLET.match(t)]
+        labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or author_outlet(t)]
+        # …and so do the slots whose markup names the field (<span class="source">新华社</span>).
+        header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
+        labelled += slot_bylines(lines, header_start, first_body)
+        credits = [tidy_byline(line) for line in credits]
+        # The page's own title data may keep the prefix a visible heading leaves out.
+        headlines = [headline] + [title_parts(r)[min(1, len(title_parts(r)) - 1)] for r in references]
+        if any(h and ("：" in h or ":" in h) for h in headlines):
+            has_reporters = any(parse_byline(text).reporters for text in labelled + credits)
+            for candidate in headlines:
+                author = headline_author(candidate, paragraphs, has_reporters)
+                if author:
+                    credits.append(author)  # 张三：… on an opinion page that credits nobody else
+                    break
         edition = self.print_edition
         return RawFields(
             headline=headline,
             time_text=time_text,
             bylines=labelled,
             paragraphs=paragraphs,
-            credits=[tidy_byline(line) for line in credits],
+            credits=credits,
             images=body_images(page, images, container, lines),
             paper=edition.group("paper") if edition else None,
             edition_date=edition.group("date") if edition else None,
@@ -167,13 +184,15 @@ class GenericLayout(Layout):
             window = lines[headline_index + 1 : min(stop, headline_index + 1 + BYLINE_WINDOW)]
         else:
             window = lines[max(0, body_start - BYLINE_WINDOW) : body_start]
-        texts = []
+        # Meta rows split across sibling blocks are read as one item each.
+        items = []
         index = 0
         while index < len(window):
             item, taken = header_item(window, index)
-            texts.append(item.spaced)
+            items.append(item)
             index += taken
-        return [text for text in texts if is_meta_line(text)]
+        # A byline standing alone in the header (河畔新闻记者 吴晓东) is a meta line without a time.
+        return [item.spaced for item in items if is_meta_line(item.spaced) or self._is_credit(item.text)]
 
     def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
         """Credit lines right after the body, up to the first related-stories or comment box."""
@@ -216,6 +235,8 @@ class GenericLayout(Layout):
         return reconcile_times(visible, meta.times, meta.modified)
 
 
+# How many lines below the body an unlabelled byline slot may stand.
+_SLOTS_AFTER_BODY = 4
 # A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
 _PRINT_EDITION = re.compile(
     r"^[（(]?\s*《\s*(?P<paper>[^《》]{2,16}?)\s*》\s*[（(]\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"

@@ -196,10 +196,14 @@ def same_site_url(url: str, canonical: str | None) -> str:
     """The page's canonical URL when it is on the same site; otherwise the URL without fragment."""
     parts = urlsplit(url)
     if canonical:
-        absolute = urljoin(url, canonical.strip())
-        target = urlsplit(absolute)
-        if target.scheme in ("http", "https") and target.hostname and parts.hostname and (
-            _site(target.hostname) == _site(parts.hostname)
+        try:
+            target = urlsplit(urljoin(url, canonical.strip()))
+            target_host = target.hostname
+        except ValueError:
+            # A canonical link that is no URL (//[::1…) names nothing: the fetched URL stands.
+            target_host = None
+        if target_host and target.scheme in ("http", "https") and parts.hostname and (
+            _site(target_host) == _site(parts.hostname)
         ):
             return urlunsplit((target.scheme, target.netloc, target.path or "/", target.query, ""))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
