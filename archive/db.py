@@ -428,6 +428,6 @@ class Archive:
         return stats(self)
 
     def rankings(self, **filters: Any) -> list[dict[str, Any]]:
-        from .query import rankings
+        from .rankings import rankings
 
         return rankings(self, **filters)

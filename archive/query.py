@@ -1,4 +1,4 @@
-"""Reading articles back: records, filters, statistics and hot lists over time."""
+"""Reading articles back: records, filters and statistics (hot lists: ``archive/rankings.py``)."""
 
 from __future__ import annotations
 
@@ -233,7 +233,8 @@ def article(archive: Archive, ref: int | str) -> dict[str, Any] | None:
         "captures": _rows(
             conn,
             "SELECT c.id, c.run_id, c.url, c.fetched_at, c.status, c.kind, c.outcome,"
-            " c.version_id, c.body_sha256, b.size AS body_size FROM captures c"
+            " c.version_id, c.body_sha256, b.size AS body_size, c.warc_filename, c.warc_offset"
+            " FROM captures c"
             " JOIN bodies b ON b.sha256 = c.body_sha256 WHERE c.article_id = ?"
             " ORDER BY c.fetched_at, c.id",
             (article_id,),
@@ -291,38 +292,6 @@ def stats(archive: Archive) -> dict[str, Any]:
         " FROM articles a GROUP BY portal ORDER BY portal",
     )
     return {"totals": totals, "by_day": by_day, "coverage": coverage}
-
-
-def rankings(
-    archive: Archive,
-    *,
-    portal: str | None = None,
-    list_name: str | None = None,
-    period: str | None = None,
-    since: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Which title held which rank, from when to when, in how many snapshots."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, value in (("portal", portal), ("list", list_name), ("period", period)):
-        if value:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if since:
-        clauses.append("fetched_at >= ?")
-        params.append(parse_bound(since)[1])
-    sql = (
-        "SELECT portal, list, period, rank, title, url, target_article_id,"
-        " min(fetched_at) AS first_seen, max(fetched_at) AS last_seen,"
-        " count(DISTINCT fetched_at) AS snapshots FROM rankings"
-        + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        + " GROUP BY portal, list, period, rank, title, url"
-        " ORDER BY portal, list, period, first_seen, rank"
-    )
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return _rows(archive.conn, sql, params)
 
 
 def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, Any] | None:

@@ -245,11 +245,15 @@ def check_command(portal: str, replay_dir: str | None, pages: int, contact: str 
 
 @cli.command(name="portals")
 def list_portals() -> None:
-    """List the portal profiles."""
+    """List the portal profiles: name, title, hosts and layout versions."""
+    from archive.terminal import table
+
+    rows = []
     for name in portals.names():
         profile = portals.get(name)
-        layouts = ", ".join(layout.name(name) for layout in profile.layouts)
-        click.echo(f"{name}\t{profile.title}\t{', '.join(profile.hosts)}\t{layouts}")
+        rows.append({"portal": name, "title": profile.title, "hosts": ", ".join(profile.hosts),
+                     "layouts": ", ".join(layout.name(name) for layout in profile.layouts)})
+    click.echo(table(rows, ["portal", "title", "hosts", "layouts"]))
 
 
 @cli.command()
