@@ -49,7 +49,7 @@ def cli() -> None:
 @click.option("--article-pattern", metavar="REGEX",
               help="With --start-url: article pages are the URLs this matches (re.search); "
                    "default: URL and page heuristics.")
-@click.option("--replay", "replay_dir", type=click.Path(exists=True), callback=_checked_replay,
+@click.option("--replay", "replay_dir", type=click.Path(exists=True, file_okay=False), callback=_checked_replay,
               help="Crawl offline from a saved copy of the portal (a directory laid out by URL "
                    "path) or from WARC files (a .warc.gz file or a directory of them).")
 @click.option("--no-warc", is_flag=True, help="Do not write WARC captures.")
@@ -209,7 +209,7 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
 
 @cli.command(name="check")
 @click.argument("portal")
-@click.option("--replay", "replay_dir", type=click.Path(exists=True), callback=_checked_replay,
+@click.option("--replay", "replay_dir", type=click.Path(exists=True, file_okay=False), callback=_checked_replay,
               help="Check a saved copy (a directory laid out by URL path, or WARC files) "
                    "instead of the live site.")
 @click.option("-n", "pages", type=click.IntRange(min=1), default=5, show_default=True,

@@ -166,7 +166,13 @@ def test_a_page_lost_without_a_reason_fails_the_crawl(tmp_path: Path) -> None:
 
 
 def test_replay_of_a_file_that_is_no_directory_fails(tmp_path: Path) -> None:
+    # On the command line it is a usage error, before anything runs.
     result = run_cli("crawl", "zjdaily", "--replay", str(ROOT / "README.md"), "--db",
+                     str(tmp_path / "a.sqlite"), *FAST, timeout=180)
+    assert result.returncode == 2, result.stdout + result.stderr[-3000:]
+    assert "is a file" in result.stderr and "Traceback" not in result.stderr
+    # Set as a Scrapy setting, every download fails and the crawl says so.
+    result = run_cli("crawl", "zjdaily", "-s", f"NEWSCRAWLER_REPLAY_DIR={ROOT / 'README.md'}", "--db",
                      str(tmp_path / "a.sqlite"), *FAST, timeout=180)
     assert result.returncode == 4, result.stdout + result.stderr[-3000:]
     assert "crawl of zjdaily: failed (nothing archived, 3 failures)" in result.stdout
