@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from .assemble import PageContext, build_rankings, build_record, build_related
 from .decode import decode_html
+from .fallback import SUFFIX as FALLBACK_SUFFIX
+from .fallback import complete, warnings_for
 from .fields import RawFields
 from .page import Page
 from .times import portal_zone
@@ -68,6 +70,10 @@ def read_page(
 ) -> tuple[RawFields, PageContext]:
     """Stage one: decode and read the raw fields with the portal's layout for the fetch date.
 
+    What a profile's selectors miss is read by the generic extractor from the same parsed page
+    (``fallback.complete``): the record then says ``fallback:<field>`` in its warnings and
+    ``<profile>@<version>+generic`` as its extractor.
+
     ``fetched_at`` None means the fetch time is unknown (a page saved elsewhere): the record's
     ``fetched_at`` is then the time of reading, and relative times stay unresolved.
     """
@@ -77,6 +83,9 @@ def read_page(
     layout = profile.layout_for(fetched)
     reader = layout(Page(decoded.text, url))
     raw = reader.read()
+    fell_back: list[str] = []
+    if _is_profile(layout):
+        raw, fell_back = complete(reader, raw)
     context = PageContext(
         url=url,
         # A layout that reads the canonical link off the page (the generic one) sets it.
@@ -85,12 +94,20 @@ def read_page(
         article_id=profile.article_id(url),
         fetched_at=fetched,
         zone=portal_zone(profile.timezone),
-        extractor=layout.name(profile.name),
+        extractor=layout.name(profile.name) + (FALLBACK_SUFFIX if fell_back else ""),
         encoding=decoded.encoding,
-        warnings=decoded.warnings,
+        warnings=(*decoded.warnings, *warnings_for(fell_back)),
         fetch_time_known=fetched_at is not None,
     )
     return raw, context
+
+
+def _is_profile(layout: type[Any]) -> bool:
+    """True for a profile layout reading with selectors; a layout that reads the page its own
+    way (the generic one) has nothing to fall back to."""
+    from ..portals.base import Layout
+
+    return layout.read is Layout.read
 
 
 def read_lists(

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..extract.fields import RawFields, RawImage, RawLink
+from ..extract.images import is_article_image
 from ..extract.page import Page, select, select_xpath, text_of
 
 
@@ -106,7 +107,12 @@ class Layout:
         return self.page.texts(self.credit_lines) if self.credit_lines else []
 
     def read_paragraphs(self) -> list[str]:
-        return self.page.texts(self.paragraphs)
+        return [text_of(node) for node in self.paragraph_nodes()]
+
+    def paragraph_nodes(self) -> list[Any]:
+        """The elements the paragraph selector matched, in document order. The fallback to the
+        generic extractor (``newscrawler.extract.fallback``) looks at what surrounds them."""
+        return self.page.css(self.paragraphs)
 
     def read_images(self) -> list[RawImage]:
         if not self.images:
@@ -114,8 +120,8 @@ class Layout:
         images = []
         for img in self.page.css(self.images):
             url = self.page.absolute(img.attrib.get("data-src") or img.attrib.get("src"))
-            if not url:
-                continue
+            if not url or not is_article_image(img, url, self.page.url):
+                continue  # banners, advertising and tracking pixels are not the article's
             caption = None
             if self.image_caption_xpath:
                 found = select_xpath(img, self.image_caption_xpath)

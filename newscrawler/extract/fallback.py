@@ -1,0 +1,193 @@
+"""Profiles degrade, they never drop: fields a profile's selectors miss come from the generic
+extractor, read from the same parsed page.
+
+Portal profiles are reconstructed from captured pages, and live sites drift: a body container
+renamed, paragraphs written as ``<div>`` blocks, a meta line with a new class. ``complete`` runs
+after a profile layout has read a page (``read_page`` calls it for every profile) and fills in
+what its selectors missed from ``GenericLayout(page).read()`` — the same ``Page`` object, so the
+page is neither decoded nor parsed twice:
+
+- ``headline``, ``published_at`` (the time text), ``bylines`` (the meta line: source and
+  reporters): when the profile's selector found nothing;
+- ``paragraphs``: when the profile found no body, or when a cheap check says it missed text —
+  its matched paragraphs' container (their common ancestor) holds at least ``MISSED_TEXT_MIN``
+  characters in blocks of another tag (``<div>`` paragraphs after ``<p>`` ones) — and the generic
+  body holds the profile's text and clearly more; or when the generic reading ran anyway and
+  its body is ``FAR_MORE`` times the profile's. Credit lines the generic reading took out of
+  that body come with it;
+- ``images``: with a fallen-back body, when the profile's image selector found none;
+- ``credits``: when the profile declares credit lines, found none, and the generic reading ran.
+
+The generic reading (~5–10 ms a page against ~0.7 ms for a profile) runs only when one of these
+checks asks for it. Every field taken from it is a ``fallback:<field>`` warning on the record, and
+the record's ``extractor`` says so (``zjdaily@1+generic``); the crawl counts them
+(``newscrawler/extract/fallback/<field>``), ``newscrawler crawls`` and ``newscrawler check``
+show them, and a run that needs them much more than usual is flagged (``newscrawler.reports``).
+Images kept from the generic reading pass ``images.is_article_image`` as a profile's do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from .fields import RawFields, RawImage
+from .images import is_article_image
+
+if TYPE_CHECKING:
+    from ..portals.base import Layout
+
+# In the order the warnings appear on a record.
+FIELDS = ("headline", "published_at", "bylines", "paragraphs", "images", "credits")
+WARNING = "fallback:"
+# Text in other blocks of the body container that says the profile's selector missed paragraphs:
+# more than a caption or a share prompt (captions of the fixture pages run to 60 characters, but
+# those are blocks the profile excludes on purpose, of the paragraphs' own tag).
+MISSED_TEXT_MIN = 40
+# A generic body this many times the profile's replaces it even without the cheap check firing.
+FAR_MORE = 1.5
+# Share of the profile's body text the generic body must hold before it replaces it: the generic
+# reading must have found the same article, not a comment box beside it.
+MUST_HOLD = 0.8
+SUFFIX = "+generic"
+_SPACE = re.compile(r"\s+")
+_SKIP = frozenset({"script", "style", "noscript", "template", "textarea"})
+
+
+def complete(reader: Layout, raw: RawFields) -> tuple[RawFields, list[str]]:
+    """The profile's raw fields with what its selectors missed read by the generic extractor,
+    and the fields taken from it (in ``FIELDS`` order; empty when the profile read everything)."""
+    nodes = reader.paragraph_nodes() if raw.paragraphs else []
+    body_missed = not _chars(raw.paragraphs) or missed_text(nodes) >= MISSED_TEXT_MIN
+    wanted = body_missed or not _filled(raw.headline) or not _filled(raw.time_text) or not raw.bylines
+    if not wanted:
+        return raw, []
+    # Imported here: the generic extractor is a layout too, and portal modules import this package.
+    from .generic import GenericLayout
+
+    generic = GenericLayout(reader.page).read()
+    taken: dict[str, Any] = {}
+    if not _filled(raw.headline) and _filled(generic.headline):
+        taken["headline"] = generic.headline
+    if not _filled(raw.time_text) and _filled(generic.time_text):
+        taken["time_text"] = generic.time_text
+    if not raw.bylines and generic.bylines:
+        taken["bylines"] = generic.bylines
+    if _better_body(raw.paragraphs, generic.paragraphs, body_missed):
+        taken["paragraphs"] = generic.paragraphs
+        taken["credits"] = raw.credits + [c for c in generic.credits if c not in raw.credits]
+        if not raw.images and reader.images:
+            images = _article_images(reader, generic.images)
+            if images:
+                taken["images"] = images
+    elif reader.credit_lines and not raw.credits and generic.credits:
+        taken["credits"] = generic.credits
+    fields = [
+        name for name in FIELDS
+        if _raw_name(name) in taken and (name != "credits" or "paragraphs" not in taken)
+    ]
+    return (replace(raw, **taken) if taken else raw), fields
+
+
+def warnings_for(fields: list[str]) -> list[str]:
+    return [WARNING + name for name in fields]
+
+
+def fallback_fields(warnings: list[str] | tuple[str, ...]) -> list[str]:
+    """The fields a record took from the generic extractor, from its warnings."""
+    return [w[len(WARNING):] for w in warnings if w.startswith(WARNING)]
+
+
+def missed_text(nodes: list[Any]) -> int:
+    """Characters of text the paragraph selector left in its paragraphs' container: outside the
+    matched nodes, and outside unmatched elements of their own tag (those the selector excludes
+    on purpose, such as caption paragraphs). Scripts and styles do not count."""
+    if not nodes:
+        return 0
+    container = _common_ancestor(nodes)
+    if container is None:
+        return 0
+    matched = set(nodes)
+    tags = {node.tag for node in nodes}
+    count = 0
+
+    def walk(element: Any) -> None:
+        nonlocal count
+        if element in matched or not isinstance(element.tag, str) or element.tag in _SKIP:
+            return
+        if element.tag in tags and element is not container and not _holds_any(element, matched):
+            return
+        count += _visible(element.text)
+        for child in element:
+            walk(child)
+            count += _visible(child.tail)
+
+    walk(container)
+    return count
+
+
+def _common_ancestor(nodes: list[Any]) -> Any:
+    first = nodes[0].getparent()
+    if first is None:
+        return None
+    chain = [first, *first.iterancestors()]
+    depth = {id(element): index for index, element in enumerate(chain)}
+    deepest = 0
+    for node in nodes[1:]:
+        for ancestor in node.iterancestors():
+            if id(ancestor) in depth:
+                deepest = max(deepest, depth[id(ancestor)])
+                break
+    return chain[deepest]
+
+
+def _holds_any(element: Any, matched: set[Any]) -> bool:
+    return any(descendant in matched for descendant in element.iterdescendants())
+
+
+def _visible(text: str | None) -> int:
+    return len(_SPACE.sub("", text)) if text else 0
+
+
+def _chars(paragraphs: list[str]) -> int:
+    return sum(_visible(p) for p in paragraphs)
+
+
+def _filled(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+def _raw_name(field: str) -> str:
+    return {"published_at": "time_text"}.get(field, field)
+
+
+def _better_body(profile: list[str], generic: list[str], missed: bool) -> bool:
+    """True when the generic body should replace the profile's."""
+    mine, theirs = _chars(profile), _chars(generic)
+    if not theirs:
+        return False
+    if not mine:
+        return True
+    if theirs < mine * FAR_MORE and not (missed and theirs - mine >= MISSED_TEXT_MIN):
+        return False
+    # The generic body must be the same article: it holds (nearly) all of the profile's text.
+    joined = _SPACE.sub("", "".join(generic))
+    held = sum(_visible(p) for p in profile if _SPACE.sub("", p) in joined)
+    return held >= mine * MUST_HOLD
+
+
+def _article_images(reader: Layout, images: list[RawImage]) -> list[RawImage]:
+    """The generic reading's images that pass the profiles' image rule."""
+    page = reader.page
+    elements: dict[str, Any] = {}
+    for img in page.root.iter("img"):
+        for key in ("data-src", "data-original", "src"):
+            url = page.absolute(img.get(key))
+            if url:
+                elements.setdefault(url, img)
+    return [image for image in images
+            if image.url in elements and is_article_image(elements[image.url], image.url, page.url)]
+
+
+__all__ = ["FIELDS", "SUFFIX", "complete", "fallback_fields", "missed_text", "warnings_for"]
