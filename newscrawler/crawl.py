@@ -9,6 +9,9 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from .extract.fallback import STAT as FALLBACK_STAT
+from .reports import fallbacks
+
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     """newscrawler's settings (whatever the working directory), with overrides on top."""
@@ -66,6 +69,13 @@ class CrawlResult:
             lines.append(f"  published before --since (captured, no record): {older}")
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
+        fell_back = fallbacks(self.stats)
+        if fell_back:
+            lines.append(
+                f"  fields the profile missed, read by the generic extractor"
+                f" ({self.count(FALLBACK_STAT + 'records')} records): "
+                + ", ".join(f"{k} {v}" for k, v in fell_back.items())
+            )
         skipped = self.count("newscrawler/incremental/skipped")
         revisited = self.count("newscrawler/incremental/revisited")
         if skipped or revisited:

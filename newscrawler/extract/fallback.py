@@ -14,7 +14,8 @@ page is neither decoded nor parsed twice:
   characters in blocks of another tag (``<div>`` paragraphs after ``<p>`` ones) — and the generic
   body holds the profile's text and clearly more; or when the generic reading ran anyway and
   its body is ``FAR_MORE`` times the profile's. Credit lines the generic reading took out of
-  that body come with it;
+  that body come with it; image captions it keeps as paragraphs do not (profiles read captions
+  apart from the text);
 - ``images``: with a fallen-back body, when the profile's image selector found none;
 - ``credits``: when the profile declares credit lines, found none, and the generic reading ran.
 
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 # In the order the warnings appear on a record.
 FIELDS = ("headline", "published_at", "bylines", "paragraphs", "images", "credits")
 WARNING = "fallback:"
+# Crawl stats: ``<STAT><field>`` per field taken, ``<STAT>records`` per record that took any.
+STAT = "newscrawler/extract/fallback/"
 # Text in other blocks of the body container that says the profile's selector missed paragraphs:
 # more than a caption or a share prompt (captions of the fixture pages run to 60 characters, but
 # those are blocks the profile excludes on purpose, of the paragraphs' own tag).
@@ -75,12 +78,13 @@ def complete(reader: Layout, raw: RawFields) -> tuple[RawFields, list[str]]:
     if not raw.bylines and generic.bylines:
         taken["bylines"] = generic.bylines
     if _better_body(raw.paragraphs, generic.paragraphs, body_missed):
-        taken["paragraphs"] = generic.paragraphs
-        taken["credits"] = raw.credits + [c for c in generic.credits if c not in raw.credits]
+        images = raw.images
         if not raw.images and reader.images:
             images = _article_images(reader, generic.images)
             if images:
                 taken["images"] = images
+        taken["paragraphs"] = _without_captions(generic.paragraphs, images, raw.paragraphs)
+        taken["credits"] = raw.credits + [c for c in generic.credits if c not in raw.credits]
     elif reader.credit_lines and not raw.credits and generic.credits:
         taken["credits"] = generic.credits
     fields = [
@@ -177,6 +181,14 @@ def _better_body(profile: list[str], generic: list[str], missed: bool) -> bool:
     return held >= mine * MUST_HOLD
 
 
+def _without_captions(paragraphs: list[str], images: list[RawImage], profile: list[str]) -> list[str]:
+    """The generic body without the image captions it keeps as paragraphs: profiles read
+    captions apart from the text (unless the profile's own paragraphs held that line)."""
+    captions = {_SPACE.sub("", image.caption) for image in images if image.caption}
+    own = {_SPACE.sub("", p) for p in profile}
+    return [p for p in paragraphs if _SPACE.sub("", p) not in captions - own]
+
+
 def _article_images(reader: Layout, images: list[RawImage]) -> list[RawImage]:
     """The generic reading's images that pass the profiles' image rule."""
     page = reader.page
@@ -190,4 +202,4 @@ def _article_images(reader: Layout, images: list[RawImage]) -> list[RawImage]:
             if image.url in elements and is_article_image(elements[image.url], image.url, page.url)]
 
 
-__all__ = ["FIELDS", "SUFFIX", "complete", "fallback_fields", "missed_text", "warnings_for"]
+__all__ = ["FIELDS", "STAT", "SUFFIX", "complete", "fallback_fields", "missed_text", "warnings_for"]
