@@ -122,12 +122,15 @@ class Layout:
             url = self.page.absolute(img.attrib.get("data-src") or img.attrib.get("src"))
             if not url or not is_article_image(img, url, self.page.url):
                 continue  # banners, advertising and tracking pixels are not the article's
-            caption = None
-            if self.image_caption_xpath:
-                found = select_xpath(img, self.image_caption_xpath)
-                caption = text_of(found[0]) if found else None
-            images.append(RawImage(url, caption))
+            images.append(RawImage(url, self.image_caption(img)))
         return images
+
+    def image_caption(self, img: Any) -> str | None:
+        """The caption of an ``<img>`` by the layout's caption rule; None when it finds none."""
+        if not self.image_caption_xpath:
+            return None
+        found = select_xpath(img, self.image_caption_xpath)
+        return text_of(found[0]) if found else None
 
     def read_rankings(self) -> list[RawLink]:
         if not self.ranking_box:
