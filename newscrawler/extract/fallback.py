@@ -8,7 +8,7 @@ what its selectors missed from ``GenericLayout(page).read()`` — the same ``Pag
 page is neither decoded nor parsed twice:
 
 - ``headline``, ``published_at`` (the time text), ``bylines`` (the meta line: source and
-  reporters): when the profile's selector found nothing;
+  reporters): when the profile's selector found nothing (for the time: no text showing a time);
 - ``paragraphs``: when the profile found no body, or when a cheap check says it missed text —
   its matched paragraphs' container (their common ancestor) holds at least ``MISSED_TEXT_MIN``
   characters in blocks of another tag (``<div>`` paragraphs after ``<p>`` ones), not counting
@@ -41,6 +41,7 @@ from .fields import RawFields, RawImage
 from .images import is_article_image
 from .normalize import clean_text
 from .page import text_of
+from .times import find_time_text
 
 if TYPE_CHECKING:
     from ..portals.base import Layout
@@ -68,7 +69,7 @@ def complete(reader: Layout, raw: RawFields) -> tuple[RawFields, list[str]]:
     """The profile's raw fields with what its selectors missed read by the generic extractor,
     and the fields taken from it (in ``FIELDS`` order; empty when the profile read everything)."""
     body_missed, credit_missed = _missed(reader, raw)
-    wanted = (body_missed or credit_missed or not _filled(raw.headline) or not _filled(raw.time_text)
+    wanted = (body_missed or credit_missed or not _filled(raw.headline) or not _shows_time(raw.time_text)
               or not raw.bylines)
     if not wanted:
         return raw, []
@@ -79,7 +80,7 @@ def complete(reader: Layout, raw: RawFields) -> tuple[RawFields, list[str]]:
     taken: dict[str, Any] = {}
     if not _filled(raw.headline) and _filled(generic.headline):
         taken["headline"] = generic.headline
-    if not _filled(raw.time_text) and _filled(generic.time_text):
+    if not _shows_time(raw.time_text) and _shows_time(generic.time_text):
         taken["time_text"] = generic.time_text
     if not raw.bylines and generic.bylines:
         taken["bylines"] = generic.bylines
@@ -184,6 +185,12 @@ def _chars(paragraphs: list[str]) -> int:
 
 def _filled(text: str | None) -> bool:
     return bool(text and text.strip())
+
+
+def _shows_time(text: str | None) -> bool:
+    # A layout without its time element reads the meta line instead (``Layout.read_time``); a
+    # meta line without a time in it is a missed time too.
+    return bool(text and find_time_text(text))
 
 
 def _raw_name(field: str) -> str:

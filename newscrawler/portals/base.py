@@ -70,6 +70,7 @@ class Layout:
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        self._paragraph_nodes: list[Any] | None = None
 
     @classmethod
     def name(cls, portal: str) -> str:
@@ -112,7 +113,9 @@ class Layout:
     def paragraph_nodes(self) -> list[Any]:
         """The elements the paragraph selector matched, in document order. The fallback to the
         generic extractor (``newscrawler.extract.fallback``) looks at what surrounds them."""
-        return self.page.css(self.paragraphs)
+        if self._paragraph_nodes is None:
+            self._paragraph_nodes = self.page.css(self.paragraphs)
+        return self._paragraph_nodes
 
     def read_images(self) -> list[RawImage]:
         if not self.images:
