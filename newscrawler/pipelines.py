@@ -63,7 +63,12 @@ class ExtractionPipeline(_Stage):
     Listing pages show the hot lists too: their rankings and related boxes go to ``item.lists``.
     Fields the selectors miss are read by the generic extractor (``extract.fallback``); each is
     counted as ``newscrawler/extract/fallback/<field>``, and records taking any as ``…/records``.
+    ``NEWSCRAWLER_FALLBACK`` False (default True) keeps to the profile's reading alone.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.fallback = crawler.settings.getbool("NEWSCRAWLER_FALLBACK", True)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if _is_listing(item):
@@ -72,7 +77,8 @@ class ExtractionPipeline(_Stage):
             return item
         try:
             item.raw, item.context = read_page(
-                item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal
+                item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal,
+                fallback=self.fallback,
             )
         except Exception as exc:
             # An extractor bug must not stop the crawl; the page is still captured downstream.

@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.utils.test import get_crawler
 from support import FIXTURES, load_case, run_cli
 
 from archive import Archive
-from newscrawler.extract import extract, generic, read_page
+from newscrawler.extract import InvalidRecord, extract, generic, read_page
 from newscrawler.extract.images import is_article_image
 from newscrawler.extract.page import Page
+from newscrawler.items import PageItem
+from newscrawler.pipelines import ExtractionPipeline
 from newscrawler.reports import EXIT_FLAGGED, fallback_rises, fallbacks, run_line
 
 DRIFT = FIXTURES / "zjdaily-drift"
@@ -141,6 +144,42 @@ def test_clean_pages_never_run_the_generic_reading(monkeypatch: pytest.MonkeyPat
     case = _case(DRIFT_CASES[0])
     read_page(case["url"], case["body"], case["headers"], case["fetched_at_dt"])
     assert read == [case["url"]]  # once per page that needs it
+
+
+def _pipeline_item(case: dict[str, Any], fallback: bool | None) -> tuple[PageItem, dict[str, Any]]:
+    settings = {} if fallback is None else {"NEWSCRAWLER_FALLBACK": fallback}
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    item = PageItem(url=case["url"], status=200, headers=case["headers"], body=case["body"],
+                    fetched_at=case["fetched_at"], kind="article", portal="zjdaily")
+    ExtractionPipeline.from_crawler(crawler).process_item(item)
+    return item, crawler.stats.get_stats()
+
+
+def test_the_extraction_pipeline_counts_fallbacks_and_can_do_without() -> None:
+    case = _case(DRIFT / "p" / "3500101.expected.json")
+    item, stats = _pipeline_item(case, None)
+    assert item.context.extractor == "zjdaily@1+generic"
+    assert {k: v for k, v in stats.items() if k.startswith("newscrawler/extract/")} == {
+        "newscrawler/extract/fallback/paragraphs": 1,
+        "newscrawler/extract/fallback/images": 1,
+        "newscrawler/extract/fallback/records": 1,
+    }
+    # Off: the profile's reading alone, which has no body on this page.
+    item, stats = _pipeline_item(case, False)
+    assert item.context.extractor == "zjdaily@1" and item.raw.paragraphs == []
+    assert not [k for k in stats if k.startswith("newscrawler/extract/")]
+    with pytest.raises(InvalidRecord, match="no_body"):
+        extract(case["url"], case["body"], case["headers"], case["fetched_at_dt"], fallback=False)
+
+
+def test_extract_command_without_fallback() -> None:
+    page = DRIFT / "p" / "3500102.html"
+    result = run_cli("extract", "--no-fallback", str(page))
+    assert result.returncode == 1 and "no_body" in result.stderr
+    result = run_cli("extract", str(page))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["warnings"] == ["fallback:paragraphs"]
 
 
 @pytest.mark.parametrize(

@@ -67,12 +67,15 @@ def read_page(
     headers: Mapping[str, Any] | None = None,
     fetched_at: datetime | None = None,
     portal: str | type[Portal] | None = None,
+    *,
+    fallback: bool = True,
 ) -> tuple[RawFields, PageContext]:
     """Stage one: decode and read the raw fields with the portal's layout for the fetch date.
 
     What a profile's selectors miss is read by the generic extractor from the same parsed page
     (``fallback.complete``): the record then says ``fallback:<field>`` in its warnings and
-    ``<profile>@<version>+generic`` as its extractor.
+    ``<profile>@<version>+generic`` as its extractor. ``fallback=False`` gives the profile's
+    reading alone (what a profile's author checks selectors against).
 
     ``fetched_at`` None means the fetch time is unknown (a page saved elsewhere): the record's
     ``fetched_at`` is then the time of reading, and relative times stay unresolved.
@@ -84,7 +87,7 @@ def read_page(
     reader = layout(Page(decoded.text, url))
     raw = reader.read()
     fell_back: list[str] = []
-    if _is_profile(layout):
+    if fallback and _is_profile(layout):
         raw, fell_back = complete(reader, raw)
     context = PageContext(
         url=url,
@@ -138,7 +141,9 @@ def extract(
     headers: Mapping[str, Any] | None = None,
     fetched_at: datetime | None = None,
     portal: str | type[Portal] | None = None,
+    *,
+    fallback: bool = True,
 ) -> dict[str, Any]:
     """The validated record for one article page; raises ``InvalidRecord`` when it has none."""
-    raw, context = read_page(url, body, headers, fetched_at, portal)
+    raw, context = read_page(url, body, headers, fetched_at, portal, fallback=fallback)
     return validate(build_record(raw, context))
