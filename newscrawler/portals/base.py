@@ -5,6 +5,8 @@ attributes. ``Layout`` holds the selectors of one article template and one short
 a redesign is a new ``Layout`` subclass with a new version (overriding only what changed) and a
 ``valid_until`` date on the old one, so records say which layout read them and old fixtures keep
 passing. The methods call shared helpers; nothing portal-specific happens after a field is read.
+What a layout's selectors miss on a drifted page is read by the generic extractor
+(``newscrawler.extract.fallback``, run by ``read_page``); layouts declare nothing for it.
 """
 
 from __future__ import annotations
