@@ -148,7 +148,7 @@ def missed_blocks(nodes: list[Any]) -> list[str]:
 
 def _missed(reader: Layout, raw: RawFields) -> tuple[bool, bool]:
     """(the body missed text, the body missed a credit line): the cheap check."""
-    if not _chars(raw.paragraphs):
+    if not any(p.strip() for p in raw.paragraphs):
         return True, False
     captions = {_SPACE.sub("", image.caption) for image in raw.images if image.caption}
     blocks = [b for b in missed_blocks(reader.paragraph_nodes()) if _SPACE.sub("", b) not in captions]
@@ -164,6 +164,8 @@ def _common_ancestor(nodes: list[Any]) -> Any:
     depth = {id(element): index for index, element in enumerate(chain)}
     deepest = 0
     for node in nodes[1:]:
+        if node.getparent() is first:
+            continue  # siblings, the common case: nothing deeper than their parent
         for ancestor in node.iterancestors():
             if id(ancestor) in depth:
                 deepest = max(deepest, depth[id(ancestor)])
@@ -176,7 +178,7 @@ def _holds_any(element: Any, matched: set[Any]) -> bool:
 
 
 def _visible(text: str | None) -> int:
-    return len(_SPACE.sub("", text)) if text else 0
+    return len("".join(text.split())) if text else 0
 
 
 def _chars(paragraphs: list[str]) -> int:
