@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from .db import Archive, ArchiveError, default_db_path
+from .params import TIME_BOUND, ArchivePath, OutputPath
 from .query import ArticleFilter
 
 FORMATS = ("table", "json", "csv")
@@ -26,7 +27,7 @@ FORMATS = ("table", "json", "csv")
 
 def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False), default=default_db_path,
+        "--db", "db_path", type=ArchivePath(), default=default_db_path,
         show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="Archive file.",
     )(command)
 
@@ -51,7 +52,7 @@ def check_portal(archive: Archive, portal: str | None) -> None:
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
-    """Print rows as a table, a JSON array or CSV."""
+    """Print rows as a table (aligned by display width), a JSON array or CSV."""
     columns = columns or (list(rows[0]) if rows else [])
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -62,16 +63,17 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None)
         writer.writerows(rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
-        from tabulate import tabulate  # a dependency of sqlite-utils
+        from .terminal import table
 
-        click.echo(tabulate([[r.get(c) for c in columns] for r in rows], headers=columns))
+        click.echo(table(rows, columns))
 
 
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--portal", help="Only this portal."),
-        click.option("--since", help="Published on or after: YYYY-MM-DD (portal's local date) or ISO time."),
-        click.option("--until", help="Published on or before: YYYY-MM-DD or ISO time."),
+        click.option("--since", type=TIME_BOUND,
+                     help="Published on or after: YYYY-MM-DD (portal's local date) or ISO time."),
+        click.option("--until", type=TIME_BOUND, help="Published on or before: YYYY-MM-DD or ISO time."),
     ]):
         command = option(command)
     return command
@@ -145,26 +147,40 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
                 row["reporters"] = "; ".join(row["reporters"])
                 row["editors"] = "; ".join(row["editors"])
         columns = ["id", "published_at", "portal", "headline", "snippet"]
+        if not rows and fmt == "table":
+            # An empty table says nothing; the message goes to stderr, so stdout stays data.
+            click.echo(f"No articles match {query!r}.", err=True)
+            return
         emit(rows, fmt, columns if fmt == "table" else None)
 
 
 @click.command()
 @click.argument("ref")
+@click.option("--json", "as_json", is_flag=True,
+              help="The full record, every version and every capture, as JSON.")
+@click.option("--paragraphs", type=click.IntRange(0), default=3, show_default=True,
+              help="Opening paragraphs to print (0: all).")
 @db_option
-def show(ref: str, db_path: str) -> None:
-    """An article by ID or URL: its current record, versions and captures, as JSON."""
+def show(ref: str, as_json: bool, paragraphs: int, db_path: str) -> None:
+    """An article by ID or URL: headline, time, source, people, its opening paragraphs, and
+    its versions and captures (with where each capture's WARC record is)."""
+    from .terminal import article_summary
+
     with opened(db_path) as archive:
         found = archive.article(ref)
         if found is None:
             raise click.ClickException(f"no article {ref!r} in {db_path}")
+    if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        click.echo(article_summary(found, paragraphs=paragraphs))
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
               default="jsonl", show_default=True)
 @filter_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+@click.option("-o", "--output", type=OutputPath(),
               help="File to write (default: standard output; required for parquet and warc).")
 @click.option("--warc-dir", type=click.Path(file_okay=False),
               help="warc: the crawl's WARC files (default: warc/ beside the archive).")
@@ -226,7 +242,8 @@ def stats(fmt: str, db_path: str) -> None:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     totals = figures["totals"]
-    click.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
+    click.echo("Archive")
+    emit([totals], "table", list(totals))
     click.echo("\nArticles by portal and day")
     emit(figures["by_day"], "table", ["portal", "day", "articles"])
     click.echo("\nField coverage (share of articles)")
@@ -236,15 +253,18 @@ def stats(fmt: str, db_path: str) -> None:
 
 @click.command()
 @click.option("--portal", help="Only this portal.")
-@click.option("--list", "list_name", help="Only this list (box title).")
-@click.option("--period", help="Only this period tab.")
-@click.option("--since", help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
+@click.option("--list", "list_name", help="Only this list (box title), in either script.")
+@click.option("--period", help="Only this period tab, in either script: 月點擊 also finds 月点击.")
+@click.option("--since", type=TIME_BOUND, help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
 def rankings(portal: str | None, list_name: str | None, period: str | None, since: str | None,
              limit: int | None, fmt: str, db_path: str) -> None:
-    """Hot lists over time: which title held which rank, first and last seen, snapshots."""
+    """Hot lists over time: which title held which rank, first and last seen, snapshots.
+
+    A list or period the archive never saw is an error that names the ones it has.
+    """
     with opened(db_path) as archive:
         check_portal(archive, portal)
         try:

@@ -45,6 +45,49 @@ class ArchiveError(Exception):
     """An archive that cannot be used: missing, not an archive, or from a newer version."""
 
 
+# Tables every version of the schema has: a database holding none of them is not an archive.
+ARCHIVE_TABLES = frozenset({"runs", "captures", "articles", "versions"})
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_file(path: str | os.PathLike[str]) -> None:
+    """``ArchiveError`` unless ``path`` can become or is an archive: missing, empty, an SQLite
+    database without tables, or one with the archive's tables.
+
+    Checked before SQLite opens the file, so that another application's database never gets the
+    archive's schema added to it, and a file that is not SQLite at all is named as such rather
+    than failing on the first query.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise ArchiveError(f"{path} is not a file")
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror or exc}") from exc
+    if not header:
+        return  # an empty file: SQLite makes a new database of it
+    if header != _SQLITE_HEADER:
+        raise ArchiveError(f"{path} is not a newscrawler archive (not an SQLite database)")
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
+        try:
+            tables = {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not a newscrawler archive ({exc})") from exc
+    if tables and not tables & ARCHIVE_TABLES:
+        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise ArchiveError(
+            f"{path} is not a newscrawler archive (an SQLite database with other tables: {shown})"
+        )
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat()
 
@@ -110,11 +153,13 @@ class Archive:
         """Open (and with ``create``, create) the archive at ``path``; migrations run as needed.
 
         With ``create=False`` a missing file raises ``ArchiveError`` and nothing is created,
-        which is what every read-only command wants.
+        which is what every read-only command wants. A file that is not an archive (not SQLite,
+        or another application's database) raises ``ArchiveError`` and is left untouched.
         """
         path = Path(path if path is not None else default_db_path())
         if not create and not path.is_file():
             raise ArchiveError(f"no archive at {path}")
+        check_file(path)
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -383,6 +428,6 @@ class Archive:
         return stats(self)
 
     def rankings(self, **filters: Any) -> list[dict[str, Any]]:
-        from .query import rankings
+        from .rankings import rankings
 
         return rankings(self, **filters)

@@ -1,4 +1,4 @@
-"""Reading articles back: records, filters, statistics and hot lists over time."""
+"""Reading articles back: records, filters and statistics (hot lists: ``archive/rankings.py``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .urls import url_key
@@ -73,19 +74,31 @@ class CaptureFilter:
         for value, op in ((self.since, ">="), (self.until, "<=")):
             if not value:
                 continue
-            if _DATE.fullmatch(value):
-                clauses.append(f"substr(c.fetched_at, 1, 10) {op} ?")
-                params.append(value)
-                continue
-            try:
-                bound = utc_iso(value)
-            except ValueError as exc:
-                raise ValueError(
-                    f"bad time {value!r}: expected YYYY-MM-DD or an ISO 8601 time with offset"
-                ) from exc
-            clauses.append(f"c.fetched_at {op} ?")
+            is_date, bound = parse_bound(value)
+            clauses.append(f"substr(c.fetched_at, 1, 10) {op} ?" if is_date else f"c.fetched_at {op} ?")
             params.append(bound)
         return clauses, params
+
+
+def parse_bound(value: str) -> tuple[bool, str]:
+    """A ``--since``/``--until`` bound: (True, the date) for a calendar date ``YYYY-MM-DD``,
+    (False, the time in UTC) for an ISO 8601 time with an offset; ``ValueError`` otherwise.
+
+    Checked here rather than left to SQL: 2022-13-45 compares as a string like any date, and a
+    filter that silently matches everything or nothing is worse than an error.
+    """
+    if _DATE.fullmatch(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"bad date {value!r}: no such day") from exc
+        return True, value
+    try:
+        return False, utc_iso(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"bad time {value!r}: expected YYYY-MM-DD or an ISO 8601 time with offset"
+        ) from exc
 
 
 def time_bound(value: str) -> tuple[str, str]:
@@ -94,14 +107,8 @@ def time_bound(value: str) -> tuple[str, str]:
     A bare date is the portal's local publication date (what a reader of the page sees, and
     inclusive at both ends); a full time must carry an offset and is compared in UTC.
     """
-    if _DATE.fullmatch(value):
-        return "substr({a}.published_at, 1, 10)", value
-    try:
-        return "{a}.published_utc", utc_iso(value)
-    except ValueError as exc:
-        raise ValueError(
-            f"bad time {value!r}: expected YYYY-MM-DD or an ISO 8601 time with offset"
-        ) from exc
+    is_date, bound = parse_bound(value)
+    return ("substr({a}.published_at, 1, 10)" if is_date else "{a}.published_utc"), bound
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
@@ -226,7 +233,8 @@ def article(archive: Archive, ref: int | str) -> dict[str, Any] | None:
         "captures": _rows(
             conn,
             "SELECT c.id, c.run_id, c.url, c.fetched_at, c.status, c.kind, c.outcome,"
-            " c.version_id, c.body_sha256, b.size AS body_size FROM captures c"
+            " c.version_id, c.body_sha256, b.size AS body_size, c.warc_filename, c.warc_offset"
+            " FROM captures c"
             " JOIN bodies b ON b.sha256 = c.body_sha256 WHERE c.article_id = ?"
             " ORDER BY c.fetched_at, c.id",
             (article_id,),
@@ -284,38 +292,6 @@ def stats(archive: Archive) -> dict[str, Any]:
         " FROM articles a GROUP BY portal ORDER BY portal",
     )
     return {"totals": totals, "by_day": by_day, "coverage": coverage}
-
-
-def rankings(
-    archive: Archive,
-    *,
-    portal: str | None = None,
-    list_name: str | None = None,
-    period: str | None = None,
-    since: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Which title held which rank, from when to when, in how many snapshots."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, value in (("portal", portal), ("list", list_name), ("period", period)):
-        if value:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if since:
-        clauses.append("fetched_at >= ?")
-        params.append(since if _DATE.fullmatch(since) else utc_iso(since))
-    sql = (
-        "SELECT portal, list, period, rank, title, url, target_article_id,"
-        " min(fetched_at) AS first_seen, max(fetched_at) AS last_seen,"
-        " count(DISTINCT fetched_at) AS snapshots FROM rankings"
-        + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        + " GROUP BY portal, list, period, rank, title, url"
-        " ORDER BY portal, list, period, first_seen, rank"
-    )
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return _rows(archive.conn, sql, params)
 
 
 def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, Any] | None:

@@ -283,12 +283,19 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE runs ADD COLUMN acknowledged_note TEXT")
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    # The redirects that led to a capture (3xx or meta refresh), oldest first: JSON list of
+    # {url, status, reason, warc_filename, warc_offset}, or null when it was fetched directly.
+    conn.execute("ALTER TABLE captures ADD COLUMN redirects TEXT")
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
     (2, "captures point at their WARC record", _v2),
     (3, "runs can be flagged (field coverage fell)", _v3),
     (4, "a run's flag can be acknowledged (when, by whom, why)", _v4),
+    (5, "captures record the redirects that led to them", _v5),
 ]
 
 LATEST = MIGRATIONS[-1][0]

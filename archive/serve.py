@@ -1,7 +1,10 @@
-"""Datasette on an archive: the packaged metadata (descriptions, canned queries) and ``serve``.
+"""Datasette on an archive: the packaged metadata (descriptions, canned queries, hidden internal
+tables), the research front end of ``archive/site`` (search on the home page, article pages), and
+``serve``.
 
 Datasette is an optional extra (``pip install 'newscrawler[datasette]'``); nothing here imports it
-until it is needed.
+until it is needed. Datasette reads the archive through read-only connections, and ``serve``
+listens on 127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
@@ -30,6 +33,26 @@ def datasette_installed() -> bool:
     return importlib.util.find_spec("datasette") is not None
 
 
+def register_site() -> None:
+    """Load the ``archive.site`` plugin into Datasette (once per process)."""
+    from datasette.plugins import pm
+
+    from . import site
+
+    if not pm.is_registered(site):
+        pm.register(site, name="newscrawler-site")
+
+
+def app(path: str | os.PathLike[str]) -> Any:
+    """A Datasette instance on the archive, as ``serve`` runs it (for tests and embedding)."""
+    from datasette.app import Datasette
+
+    from .site import TEMPLATES
+
+    register_site()
+    return Datasette([str(path)], metadata=metadata_for(path), template_dir=str(TEMPLATES))
+
+
 def serve(path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8001) -> None:
     """Run Datasette on the archive in this process until interrupted.
 
@@ -37,10 +60,14 @@ def serve(path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 800
     """
     from datasette.cli import cli as datasette_cli
 
+    from .site import TEMPLATES
+
+    register_site()
     with tempfile.TemporaryDirectory() as tmp:
         metadata = Path(tmp) / "metadata.json"
         metadata.write_text(json.dumps(metadata_for(path), ensure_ascii=False), encoding="utf-8")
         datasette_cli.main(
-            ["serve", str(path), "--metadata", str(metadata), "--host", host, "--port", str(port)],
+            ["serve", str(path), "--metadata", str(metadata), "--template-dir", str(TEMPLATES),
+             "--host", host, "--port", str(port)],
             prog_name="datasette",
         )

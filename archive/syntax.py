@@ -27,7 +27,10 @@ operators this module writes join them. The grammar, operators in ASCII and uppe
   operator with nothing to act on, a ``-`` followed by whitespace, a negation as an alternative
   of OR (``A OR -B``), a query or group made only of negations, which FTS5 cannot answer (and
   which would match nearly everything), and a phrase with more than ``MAX_OPTIONAL_GAPS`` spaces
-  next to Chinese characters.
+  next to Chinese characters, and parentheses or negations nested more than ``MAX_NESTING`` deep.
+* Invisible characters a copied query brings along (a byte-order mark, zero-width spaces and
+  joiners, soft hyphens) are removed before parsing: they are not in the index and would make
+  the query find nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ from .fold import SEPARATOR_CHARS, FoldTable, fold, quote, runs, spaced, term_qu
 _SPACE = re.compile(f"[{SEPARATOR_CHARS}]")
 _WORD = re.compile(f'[^{SEPARATOR_CHARS}"()|]+')
 KEYWORDS = ("OR", "AND", "NOT")
+# Deeper than any query a person writes, and far within Python's recursion limit.
+MAX_NESTING = 100
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff]")
 
 
 class QueryError(ValueError):
@@ -148,6 +154,14 @@ class _Parser:
         self.query = query
         self.tokens = tokens(query)
         self.pos = 0
+        self.depth = 0
+
+    def nest(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(
+                f"{token.text!r} at character {token.at + 1} is nested more than {MAX_NESTING} deep"
+            )
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
@@ -184,8 +198,10 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.peek().kind in ("-", "NOT"):
-            self.take()
-            return _not(self.unary())
+            self.nest(self.take())
+            node = _not(self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -201,9 +217,11 @@ class _Parser:
                 raise QueryError(f"empty parentheses at character {token.at + 1}")
             if self.peek().kind == "end":
                 raise QueryError(f"missing ')' for the '(' at character {token.at + 1}")
+            self.nest(token)
             node = self.all()
             if self.take().kind != ")":
                 raise QueryError(f"missing ')' for the '(' at character {token.at + 1}")
+            self.depth -= 1
             return node
         # An operator where a word, phrase or group should be.
         before = self.tokens[self.pos - 2] if self.pos >= 2 else None
@@ -224,7 +242,12 @@ class _Parser:
 
 def parse(query: str) -> Node:
     """The syntax tree of ``query``; ``QueryError`` when it is malformed."""
-    return _Parser(query).parse()
+    return _Parser(clean(query)).parse()
+
+
+def clean(query: str) -> str:
+    """``query`` without the invisible characters that copying text brings along."""
+    return _INVISIBLE.sub("", query)
 
 
 # -- FTS5 expressions ------------------------------------------------------------------------

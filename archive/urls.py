@@ -18,10 +18,15 @@ _TRACKING = ("utm_", "spm", "from", "share")
 # Pages repeat the same hot lists and sidebars: each URL is keyed once.
 @lru_cache(maxsize=8192)
 def url_key(url: str | None) -> str | None:
-    """``host/path?query`` with twins folded together, or ``None`` for no URL."""
+    """``host/path?query`` with twins folded together, ``None`` for no URL, and the text itself for
+    one that does not parse."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        # Not a URL urllib can read (http://[::1): it can only be a twin of itself.
+        return url.strip()
     host = (parts.hostname or "").lower()
     for prefix in _MOBILE_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:

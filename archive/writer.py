@@ -21,6 +21,9 @@ from .urls import url_key
 # make a new version when they change.
 VOLATILE_KEYS = frozenset({"url", "fetched_at", "rankings", "related", "comments", "warnings"})
 REQUIRED_KEYS = ("url", "canonical_url", "portal", "headline", "paragraphs")
+# Articles are filed by URL: a record read outside a crawl without one (url null, warning no_url)
+# cannot be archived.
+REQUIRED_VALUES = ("canonical_url",)
 # Bodies this small (robots.txt, redirects) gain nothing from a preset dictionary.
 MIN_DICTIONARY_SAMPLE = 2048
 
@@ -49,6 +52,18 @@ def _published_utc(value: str | None) -> str | None:
         # The record contract requires an offset; a time without one is kept verbatim in
         # published_at and simply not placed on the UTC axis rather than guessed.
         return None
+
+
+def _check_record(record: dict[str, Any]) -> None:
+    """Refuse, with the reason, a record the archive cannot file."""
+    missing = [key for key in REQUIRED_KEYS if key not in record]
+    if missing:
+        raise ValueError(f"record lacks {', '.join(missing)}")
+    empty = [key for key in REQUIRED_VALUES if not record[key]]
+    if empty:
+        raise ValueError(
+            f"record has no {', '.join(empty)}: a page read without its URL cannot be archived"
+        )
 
 
 def _header_text(value: Any) -> Any:
@@ -107,6 +122,8 @@ class Writer:
         self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None,
         context: dict[str, Any] | None = None,
     ) -> str:
+        if record is not None:
+            _check_record(record)  # before anything is written
         portal = self._run_portal(run_id)
         fetched_at = utc_iso(capture["fetched_at"])
         body = capture.get("body") or b""
@@ -122,7 +139,8 @@ class Writer:
             return "unchanged" if record is not None else "captured"
         capture_id = self._insert(
             "INSERT INTO captures (run_id, url, fetched_at, status, kind, headers, body_sha256,"
-            " outcome, warc_filename, warc_offset) VALUES (?, ?, ?, ?, ?, ?, ?, 'captured', ?, ?)",
+            " outcome, warc_filename, warc_offset, redirects)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'captured', ?, ?, ?)",
             (
                 run_id,
                 capture["url"],
@@ -134,6 +152,7 @@ class Writer:
                 digest,
                 capture.get("warc_filename"),
                 capture.get("warc_offset"),
+                json.dumps(capture["redirects"], ensure_ascii=False) if capture.get("redirects") else None,
             ),
         )
         if record is None:
@@ -143,9 +162,6 @@ class Writer:
             if int(capture["status"]) == 304:
                 return self._not_modified(capture, capture_id, fetched_at, portal)
             return "captured"
-        missing = [key for key in REQUIRED_KEYS if key not in record]
-        if missing:
-            raise ValueError(f"record lacks {', '.join(missing)}")
         outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
         self._store_lists(record, capture_id, fetched_at, record["portal"])
         self.conn.execute(
@@ -217,9 +233,7 @@ class Writer:
             content_hash({**record, "extractor": old_extractor}) == old_digest
         ):
             return "unchanged"
-        missing = [key for key in REQUIRED_KEYS if key not in record]
-        if missing:
-            raise ValueError(f"record lacks {', '.join(missing)}")
+        _check_record(record)
         last = self.conn.execute("SELECT ifnull(max(id), 0) FROM versions").fetchone()[0]
         outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
         self.conn.execute(

@@ -13,8 +13,9 @@ like the development corpus::
 
 Then measure with::
 
-    python benchmarks/fetch_heldout.py && python benchmarks/extraction_quality.py --corpus .cache/heldout
+    python benchmarks/fetch_heldout.py && python benchmarks/extraction_quality.py --corpus heldout
 
+(``extraction_quality.py`` without ``--corpus`` calls this itself when the pages are missing.)
 Running it again downloads nothing when every page is already in DEST with the right hash; the
 annotations are copied every time, so edits to them are picked up. Only PyPI sources are supported.
 """

@@ -7,15 +7,30 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
+from archive.db import default_db_path
+from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
+
 from . import __version__, portals, schedule_cli
 from .extract import InvalidRecord, extract
+from .params import SETTING, URL, check_url
+from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
+
+
+def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A saved copy to replay: its header sidecars are read before the crawl serves them."""
+    if value and Path(value).is_dir():
+        try:
+            check_sidecars(Path(value))
+        except SidecarError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from exc
+    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,19 +39,9 @@ def cli() -> None:
     """Archive Chinese news portals: crawl, extract structured records, and query the archive."""
 
 
-def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
-    settings = {}
-    for value in values:
-        if "=" not in value:
-            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="-s")
-        name, _, setting = value.partition("=")
-        settings[name.strip()] = setting
-    return settings
-
-
 @cli.command()
 @click.argument("portal", required=False)
-@click.option("--start-url", metavar="URL",
+@click.option("--start-url", type=URL,
               help="Crawl a site without a profile from this page instead of PORTAL: same-site "
                    "links, articles told apart by URL shape and content, the generic extractor.")
 @click.option("--allow-domain", multiple=True, metavar="DOMAIN",
@@ -44,13 +49,13 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--article-pattern", metavar="REGEX",
               help="With --start-url: article pages are the URLs this matches (re.search); "
                    "default: URL and page heuristics.")
-@click.option("--replay", "replay_dir", type=click.Path(exists=True),
+@click.option("--replay", "replay_dir", type=click.Path(exists=True), callback=_checked_replay,
               help="Crawl offline from a saved copy of the portal (a directory laid out by URL "
                    "path) or from WARC files (a .warc.gz file or a directory of them).")
 @click.option("--no-warc", is_flag=True, help="Do not write WARC captures.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", type=OutputPath(),
               help="Append one JSON record per article to this JSON Lines file.")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False),
+@click.option("--db", "db_path", type=ArchivePath(),
               help="The archive file (default: $NEWSCRAWLER_DB or data/newscrawler.sqlite).")
 @click.option("--no-archive", is_flag=True, help="Do not write to the archive.")
 @click.option("--recrawl", type=click.Choice(["policy", "all", "none"]), default=None,
@@ -60,24 +65,38 @@ def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
               help="Keep the crawl's state here so that a stopped crawl resumes when run again "
                    "(default: jobs/PORTAL beside the archive).")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most N article pages.")
-@click.option("--since", help="Skip articles listed or published before this date (YYYY-MM-DD).")
-@click.option("--from", "date_from", metavar="YYYY-MM-DD",
+@click.option("--since", type=DATE,
+              help="Skip articles listed or published before this date (YYYY-MM-DD).")
+@click.option("--from", "date_from", type=DATE,
               help="Portals addressed by date (e-papers): the first edition to crawl.")
-@click.option("--to", "date_to", metavar="YYYY-MM-DD",
+@click.option("--to", "date_to", type=DATE,
               help="Portals addressed by date: the last edition to crawl (default: today).")
 @click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
 @click.option("--contact", help="E-mail or URL for site operators, sent in the User-Agent.")
-@click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+@click.option("--set", "-s", "extra", multiple=True, type=SETTING, help="Any Scrapy setting.")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ...],
           article_pattern: str | None, replay_dir: str | None, no_warc: bool, output: str | None, db_path: str | None,
           no_archive: bool, recrawl: str | None, job_dir: str | None, max_articles: int | None,
           since: str | None, date_from: str | None, date_to: str | None,
-          depth: int | None, contact: str | None, extra: tuple[str, ...],
+          depth: int | None, contact: str | None, extra: tuple[tuple[str, str], ...],
           log_level: str) -> None:
     """Crawl PORTAL (see `newscrawler portals`), or with --start-url a site without a profile,
-    into the archive (and --output, if given)."""
+    into the archive (and --output, if given).
+
+    Every page fetched is archived or counted as a failure with its reason; the summary says
+    where each went.
+
+    \b
+    Exit status:
+      0  finished: every page fetched archived or counted as a failure
+      1  did not run to its end (stopped, WARC write error, job directory in use)
+      2  usage error (bad option, value or portal)
+      3  finished, but flagged: field coverage fell (see `newscrawler crawls`)
+      4  failed: pages lost without a reason, archive write errors, or spider or
+         pipeline errors
+    """
     from .crawl import run_crawl  # Scrapy is imported only by the commands that crawl
 
     job_name = portal
@@ -94,12 +113,9 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         portals.get(portal)
     except portals.UnknownPortal as exc:
         raise click.UsageError(str(exc)) from None
-    for hint, value in (("--since", since), ("--from", date_from), ("--to", date_to)):
-        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise click.BadParameter("use YYYY-MM-DD", param_hint=hint)
     if date_from and date_to and date_from > date_to:
         raise click.BadParameter(f"{date_from} is after --to {date_to}", param_hint="--from")
-    settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper(), **_parse_setting(extra)}
+    settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper(), **dict(extra)}
     if replay_dir:
         kind = "NEWSCRAWLER_REPLAY_WARC" if _is_warc_source(Path(replay_dir)) else "NEWSCRAWLER_REPLAY_DIR"
         settings[kind] = str(Path(replay_dir).resolve())
@@ -107,10 +123,14 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_WARC_ENABLED"] = False
     if output:
         settings["NEWSCRAWLER_OUTPUT"] = output
-    if not no_archive:
-        from archive import default_db_path
-
-        settings["NEWSCRAWLER_ARCHIVE"] = db_path or default_db_path()
+    if no_archive:
+        settings["NEWSCRAWLER_ARCHIVE"] = ""  # chosen: no warning that nothing is archived
+    else:
+        if db_path is None:  # the default is checked as --db would be
+            ctx = click.get_current_context()
+            param = next(p for p in ctx.command.params if p.name == "db_path")
+            db_path = param.type_cast_value(ctx, default_db_path())
+        settings["NEWSCRAWLER_ARCHIVE"] = db_path
         job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / str(job_name))
     if job_dir:
         from .resume import JobDirInUse, check_job_dir
@@ -130,17 +150,13 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
     result = run_crawl(portal, settings, max_articles=max_articles, since=since,
                        date_from=date_from, date_to=date_to)
     click.echo(result.summary())
-    if not result.ok:
-        sys.exit(1)
-    if result.flag_reason:
-        from .reports import EXIT_FLAGGED
-
-        sys.exit(EXIT_FLAGGED)
+    sys.exit(result.exit_code)
 
 
 @cli.command(name="extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", help="The page's URL (default: its canonical link).")
+@click.option("--url", type=URL, help="The page's URL (default: its canonical link; without either, the record's "
+                                       "url is null, with the warning no_url).")
 @click.option("--portal", help="Portal profile to use (default: chosen by URL; `generic` for any site).")
 @click.option("--fetched-at", help="When the page was saved, ISO 8601; resolves relative times (昨天, "
                                    "3小时前), which stay unresolved without it.")
@@ -151,7 +167,10 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
                     fetched_at: str | None, no_fallback: bool) -> None:
     """Print one JSON record per line for saved article pages; no network.
 
-    A file `X.headers.json` beside a page supplies its HTTP headers (e.g. Content-Type).
+    A file `X.headers.json` beside a page supplies its HTTP headers (e.g. Content-Type). A page
+    whose URL is neither given nor in a canonical link is read by the generic extractor (or
+    --portal) into a record with url and canonical_url null and the warning no_url; such records
+    are for reading, not for the archive, which files articles by URL.
     """
     if url and len(files) > 1:
         raise click.UsageError("--url names one page; give one FILE with it")
@@ -161,17 +180,28 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
         except portals.UnknownPortal as exc:
             raise click.UsageError(str(exc)) from None
     when = _parse_fetched_at(fetched_at) if fetched_at else None
+    try:  # a malformed sidecar is a mistake in the input: nothing is extracted
+        headers = {name: page_headers(Path(name)) for name in files}
+    except SidecarError as exc:
+        raise click.BadParameter(str(exc), param_hint="FILES") from exc
     failed = 0
     for name in files:
         path = Path(name)
         body = path.read_bytes()
+        # A page without --url or a canonical link is still read: its record has url null and
+        # the warning no_url, since a saved file often is all a researcher has.
         page_url = url or _canonical_link(body)
-        if not page_url:
-            click.echo(f"error: {name}: no --url given and the page has no canonical link", err=True)
+        try:
+            page_url = check_url(page_url) if page_url else None
+        except ValueError as exc:
+            click.echo(f"error: {name}: the page's canonical link {exc.args[0]}; give --url", err=True)
             failed += 1
             continue
         try:
-            record = extract(page_url, body, _sidecar_headers(path), when, portal, fallback=not no_fallback)
+            # Without --fetched-at, the capture's own Date (a sidecar, or a .headers.json above
+            # the page) says when it was fetched, never today.
+            record = extract(page_url, body, headers[name], when or capture_date(headers[name]), portal,
+                             fallback=not no_fallback)
         except (InvalidRecord, portals.UnknownPortal) as exc:
             click.echo(f"error: {name}: {exc}", err=True)
             failed += 1
@@ -183,15 +213,15 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
 
 @cli.command(name="check")
 @click.argument("portal")
-@click.option("--replay", "replay_dir", type=click.Path(exists=True),
+@click.option("--replay", "replay_dir", type=click.Path(exists=True), callback=_checked_replay,
               help="Check a saved copy (a directory laid out by URL path, or WARC files) "
                    "instead of the live site.")
 @click.option("-n", "pages", type=click.IntRange(min=1), default=5, show_default=True,
               help="Article pages to check (with the listing pages leading to them).")
 @click.option("--contact", help="E-mail or URL for site operators, sent in the User-Agent.")
-@click.option("--set", "-s", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+@click.option("--set", "-s", "extra", multiple=True, type=SETTING, help="Any Scrapy setting.")
 def check_command(portal: str, replay_dir: str | None, pages: int, contact: str | None,
-                  extra: tuple[str, ...]) -> None:
+                  extra: tuple[tuple[str, str], ...]) -> None:
     """Check PORTAL's selectors on a few pages: per field, how many pages produced it.
 
     Exits 1 when a required field (headline, paragraphs) is missing on any article page: what
@@ -203,7 +233,7 @@ def check_command(portal: str, replay_dir: str | None, pages: int, contact: str 
         portals.get(portal)
     except portals.UnknownPortal as exc:
         raise click.UsageError(str(exc)) from None
-    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING", **_parse_setting(extra)}
+    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING", **dict(extra)}
     if replay_dir:
         kind = "NEWSCRAWLER_REPLAY_WARC" if _is_warc_source(Path(replay_dir)) else "NEWSCRAWLER_REPLAY_DIR"
         settings[kind] = str(Path(replay_dir).resolve())
@@ -219,31 +249,34 @@ def check_command(portal: str, replay_dir: str | None, pages: int, contact: str 
 
 @cli.command(name="portals")
 def list_portals() -> None:
-    """List the portal profiles."""
+    """List the portal profiles: name, title, hosts and layout versions."""
+    from archive.terminal import table
+
+    rows = []
     for name in portals.names():
         profile = portals.get(name)
-        layouts = ", ".join(layout.name(name) for layout in profile.layouts)
-        click.echo(f"{name}\t{profile.title}\t{', '.join(profile.hosts)}\t{layouts}")
+        rows.append({"portal": name, "title": profile.title, "hosts": ", ".join(profile.hosts),
+                     "layouts": ", ".join(layout.name(name) for layout in profile.layouts)})
+    click.echo(table(rows, ["portal", "title", "hosts", "layouts"]))
 
 
 @cli.command()
 @click.option("--portal", help="Only captures from this portal's crawls.")
-@click.option("--since", help="Fetched on or after: YYYY-MM-DD (UTC date) or ISO time.")
-@click.option("--until", help="Fetched on or before: YYYY-MM-DD (UTC date) or ISO time.")
+@click.option("--since", type=TIME_BOUND, help="Fetched on or after: YYYY-MM-DD (UTC date) or ISO time.")
+@click.option("--until", type=TIME_BOUND, help="Fetched on or before: YYYY-MM-DD (UTC date) or ISO time.")
 @click.option("--warc-dir", type=click.Path(file_okay=False),
               help="WARC files to read pages the archive has no body for (default: warc/ beside "
                    "the archive).")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-              help="The archive file (default: $NEWSCRAWLER_DB or data/newscrawler.sqlite).")
+@click.option("--db", "db_path", type=ArchivePath(), default=default_db_path,
+              show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="The archive file.")
 def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: str | None,
-            db_path: str | None) -> None:
+            db_path: str) -> None:
     """Re-extract archived article pages with today's extractors; no network.
 
     Content that differs from a capture's version becomes a new version of the article,
     recording the extractor that read it; the same content changes nothing.
     """
     from archive.cli import check_portal, opened
-    from archive.db import default_db_path
     from archive.query import CaptureFilter
 
     from .reparse import run
@@ -253,7 +286,7 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
         filters.where()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    with opened(db_path or default_db_path()) as archive:
+    with opened(db_path) as archive:
         check_portal(archive, portal)
         result = run(archive, filters, warc_dir)
     click.echo(result.summary())
@@ -282,7 +315,7 @@ def portal_group() -> None:
 @click.argument("name")
 @click.option("--sample", required=True, type=click.Path(exists=True, dir_okay=False),
               help="A saved article page of the site.")
-@click.option("--url", required=True, help="The URL the sample was saved from.")
+@click.option("--url", required=True, type=URL, help="The URL the sample was saved from.")
 @click.option("--portals-dir", type=click.Path(file_okay=False),
               help="Write the module here (default: the newscrawler/portals package).")
 @click.option("--fixtures-dir", type=click.Path(file_okay=False),
@@ -330,7 +363,16 @@ def _parse_fetched_at(value: str | None) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("use ISO 8601, e.g. 2024-07-01T11:00:00+08:00", param_hint="--fetched-at") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    try:
+        # In UTC here: at the edges of what datetime holds (9999-12-31T23:00-05:00) it cannot be.
+        fetched = (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except OverflowError:
+        raise click.BadParameter(f"{value!r} is out of range", param_hint="--fetched-at") from None
+    # A fetch time ahead of now is a typo (2042 for 2024): relative times would resolve into
+    # the future. A day of slack for clocks and zones.
+    if fetched > datetime.now(timezone.utc) + timedelta(days=1):
+        raise click.BadParameter(f"{value!r} is in the future", param_hint="--fetched-at")
+    return fetched
 
 
 _CANONICAL = re.compile(
@@ -344,13 +386,6 @@ def _canonical_link(body: bytes) -> str | None:
     if not match:
         return None
     return (match.group(1) or match.group(2)).decode("ascii", "ignore") or None
-
-
-def _sidecar_headers(path: Path) -> dict[str, str]:
-    sidecar = path.with_name(path.name + ".headers.json")
-    if sidecar.is_file():
-        return json.loads(sidecar.read_text(encoding="utf-8"))
-    return {}
 
 
 def main() -> None:

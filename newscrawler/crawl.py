@@ -1,5 +1,17 @@
 """Running a crawl from Python or the command line: Scrapy's ``CrawlerProcess`` with the project
-settings, and a short summary of what the crawl did."""
+settings, a short summary of what the crawl did, and the exit status that says how it ended.
+
+Exit statuses of ``newscrawler crawl`` (``EXIT_*``):
+
+- 0: the crawl ran to its end (or to a limit it was given) and every page it fetched was
+  archived or counted as a failure with its reason (an HTTP error, a download error…);
+- 1: the crawl did not run to its end (stopped, a WARC file could not be written, the job
+  directory is in use) or could not start;
+- 2: the command line was wrong (an unknown option or portal, a bad value);
+- 3: the crawl ran to its end but was flagged: its field coverage fell (``newscrawler.reports``);
+- 4: the crawl failed: it lost pages without a reason, the archive refused a write, or an
+  unexpected error in the spider or a pipeline lost a page (``newscrawler.accounting``).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +21,16 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
 from .reports import fallbacks
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_USAGE = 2
+EXIT_FLAGGED = reports.EXIT_FLAGGED  # 3
+EXIT_FAILED = 4
+ACCOUNTING = "newscrawler/accounting/"
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -40,8 +60,46 @@ class CrawlResult:
         """Why the archive flagged this run (its field coverage fell), see ``reports``."""
         return self.stats.get("newscrawler/report/flag_reason")
 
+    @property
+    def failed_because(self) -> str | None:
+        """Why the page ledger failed the crawl (``newscrawler.accounting``), or None."""
+        return self.stats.get(ACCOUNTING + "failed_because")
+
+    @property
+    def exit_code(self) -> int:
+        """The exit status of ``newscrawler crawl`` for this crawl (see the module's docstring)."""
+        if self.failed_because:
+            return EXIT_FAILED
+        if not self.ok:
+            return EXIT_INCOMPLETE
+        if self.flag_reason:
+            return EXIT_FLAGGED
+        return EXIT_OK
+
     def count(self, key: str) -> int:
         return int(self.stats.get(key, 0))
+
+    def _failures(self) -> dict[str, int]:
+        prefix = ACCOUNTING + "failed/"
+        return {k[len(prefix):]: int(v) for k, v in sorted(self.stats.items()) if k.startswith(prefix)}
+
+    def _ledger_line(self) -> str | None:
+        """Where every fetched page went: the reconciliation of the page ledger."""
+        if ACCOUNTING + "close_reason" not in self.stats:
+            return None  # accounting was switched off
+        kept = "scraped" if ACCOUNTING + "scraped" in self.stats else "archived"
+        failures = self._failures()
+        parts = [f"{self.count(ACCOUNTING + kept)} {kept}"]
+        for key, label in (("redirected", "redirects followed"), ("retried", "answers retried")):
+            if self.count(ACCOUNTING + key):
+                parts.append(f"{self.count(ACCOUNTING + key)} {label}")
+        parts.append(f"{sum(failures.values())} failed"
+                     + (" (" + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in failures.items()) + ")"
+                        if failures else ""))
+        parts.append(f"{self.count(ACCOUNTING + 'lost')} lost without a reason")
+        if self.count(ACCOUNTING + "interrupted"):
+            parts.append(f"{self.count(ACCOUNTING + 'interrupted')} in flight when the crawl stopped")
+        return f"  pages accounted for: {self.count(ACCOUNTING + 'downloaded')} responses; " + ", ".join(parts)
 
     def summary(self) -> str:
         missing = {
@@ -53,14 +111,27 @@ class CrawlResult:
         http_errors = sum(
             v for k, v in self.stats.items() if k.startswith("newscrawler/spider/http_status/")
         )
+        download_errors = sum(
+            v for k, v in self._failures().items()
+            if k in ("download_error", "truncated", "undecodable", "too_large", "no_download_handler")
+        )
+        status = self.finish_reason
+        if self.failed_because:
+            status += f" ({self.failed_because})"
         lines = [
-            f"crawl of {self.portal}: {self.finish_reason}",
+            f"crawl of {self.portal}: {status}",
             f"  pages fetched: {self.count('response_received_count')}",
             f"  article records: {self.count('newscrawler/validate/articles')}"
             f" (pages without a record: {invalid})",
             f"  robots.txt refusals: {self.count('robotstxt/forbidden')}",
             f"  HTTP errors: {http_errors}",
+            f"  download errors: {download_errors}",
+            f"  extraction errors: {self.count('newscrawler/extract/error')}",
+            f"  archive write errors: {self.count('newscrawler/archive/write_error')}",
         ]
+        ledger = self._ledger_line()
+        if ledger:
+            lines.append(ledger)
         before = self.count("newscrawler/resume/budget_spent_before")
         if before:
             lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles)")

@@ -16,7 +16,8 @@ class PageItem:
     url: str
     status: int
     headers: dict[str, str]
-    body: bytes
+    # Left out of the item's repr: Scrapy logs an item that failed, and the page is no news.
+    body: bytes = field(repr=False)
     # ISO 8601 in UTC.
     fetched_at: str
     # ``article``, ``listing``, ``error`` for an HTTP error response, or ``not-modified`` for a
@@ -26,10 +27,13 @@ class PageItem:
     # Where the WARC record of this response is (see newscrawler.warc), when WARCs are written.
     warc_filename: str | None = None
     warc_offset: int | None = None
+    # The redirects that led here, oldest first: ``url``, ``status``, ``reason`` (``location`` or
+    # ``meta refresh``) and their WARC record (``warc_filename``, ``warc_offset``).
+    redirects: list[dict[str, Any]] = field(default_factory=list)
     # Filled by the pipelines.
-    raw: Any = None
-    context: Any = None
-    record: dict[str, Any] | None = None
+    raw: Any = field(default=None, repr=False)
+    context: Any = field(default=None, repr=False)
+    record: dict[str, Any] | None = field(default=None, repr=False)
     # The hot lists (``rankings``, ``related``) of a page without a record: listing pages.
-    lists: dict[str, Any] | None = None
+    lists: dict[str, Any] | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)

@@ -92,7 +92,15 @@ class RetryAfterMiddleware(RetryMiddleware):
                     self.crawler.stats.inc_value("newscrawler/retry_after/too_long")
                     return response
                 self._hold_slot(request, wait)
-        return super().process_response(request, response)
+        result = super().process_response(request, response)
+        if result is not response:
+            # Asked again: this answer is done with, the retry's will be accounted in its place.
+            from .accounting import ledger
+
+            accounts = ledger(self.crawler)
+            if accounts is not None:
+                accounts.close(request, "retried")
+        return result
 
     def _hold_slot(self, request: Request, wait: float) -> None:
         downloader = self.crawler.engine.downloader

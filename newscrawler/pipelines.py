@@ -26,6 +26,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from .accounting import ArchiveWriteError
 from .extract import InvalidRecord, build_record, read_lists, read_page, validate
 from .extract.fallback import STAT as FALLBACK_STAT
 from .extract.fallback import fallback_fields
@@ -185,6 +186,9 @@ class ArchivePipeline(_Stage):
         super().__init__(crawler)
         path = crawler.settings.get("NEWSCRAWLER_ARCHIVE")
         if not path:
+            if path is None:  # never set (scrapy crawl), rather than switched off (--no-archive)
+                logger.warning("NEWSCRAWLER_ARCHIVE is not set: this crawl writes no archive, only "
+                               "its feeds and WARC files (-s NEWSCRAWLER_ARCHIVE=data/newscrawler.sqlite)")
             raise NotConfigured
         self.path = Path(path)
         self.batch_size = max(1, crawler.settings.getint("NEWSCRAWLER_ARCHIVE_BATCH", 50))
@@ -250,13 +254,18 @@ class ArchivePipeline(_Stage):
             "kind": item.kind,
             "warc_filename": item.warc_filename,
             "warc_offset": item.warc_offset,
+            "redirects": item.redirects,
         }
         if item.kind == "not-modified":
             from .portals import canonical_url
 
             capture["canonical_url"] = canonical_url(item.url)
         if self.batch_size == 1:
-            self._count(self.archive.add_capture(self.run_id, capture, item.record, item.lists))
+            try:
+                outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
+            except Exception as exc:
+                raise self._write_error(item, exc) from exc
+            self._count(outcome)
             self.stats.inc_value("newscrawler/archive/transactions")
             return item
         committed: Deferred[str] = Deferred()
@@ -315,8 +324,8 @@ class ArchivePipeline(_Stage):
         for item, capture, committed in batch:
             try:
                 outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
-            except Exception:  # noqa: BLE001 - the item's error: Scrapy logs it, the item is not scraped
-                committed.errback(Failure())
+            except Exception as exc:  # noqa: BLE001 - the item's error: Scrapy logs it, the item is not scraped
+                committed.errback(Failure(self._write_error(item, exc)))
                 continue
             self.stats.inc_value("newscrawler/archive/transactions")
             self._count(outcome)
@@ -324,6 +333,13 @@ class ArchivePipeline(_Stage):
 
     def _count(self, outcome: str) -> None:
         self.stats.inc_value(f"newscrawler/archive/{outcome}")
+
+    def _write_error(self, item: PageItem, exc: Exception) -> ArchiveWriteError:
+        # Counted here and by the page ledger (item_error): any of them fails the crawl.
+        self.stats.inc_value("newscrawler/archive/write_error")
+        error = ArchiveWriteError(f"the archive refused {item.url}: {type(exc).__name__}: {exc}")
+        error.__cause__ = exc
+        return error
 
 
 def _portal_name(spider: Spider | None) -> str:

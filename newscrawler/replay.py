@@ -2,14 +2,39 @@
 
 ``FixtureServer`` serves a directory laid out by URL path (``/`` → ``index.html``, ``/zjxw/`` →
 ``zjxw/index.html``, ``/p/1.html`` → ``p/1.html``) for every host, over real HTTP on 127.0.0.1. A
-file ``X.headers.json`` beside ``X`` adds response headers (a wrong charset, say). Every file is
-served with validators, ``ETag`` (a hash of its content) and ``Last-Modified`` (the file's mtime,
-unless its sidecar sets one), and conditional requests (``If-None-Match``,
+file ``X.headers.json`` beside ``X`` adds response headers (a wrong charset, say); a file
+``.headers.json`` in a directory adds them to every file below it (the nearest wins). Every file
+is served with validators, ``ETag`` (a hash of its content) and ``Last-Modified`` (the file's
+mtime, unless its sidecar sets one), and conditional requests (``If-None-Match``,
 ``If-Modified-Since``) are answered with 304 Not Modified when they match.
+
+A saved copy says when it was captured with a ``Date`` header (``fixtures/zjdaily/.headers.json``
+dates the whole portal): the server sends it, and the crawl takes it as the page's fetch time, so
+dates shown without a year (``06-26 20:48``) resolve against the capture, never against the day
+of the replay. A fixture without one gets the current time, as from a live server.
+
+A sidecar can make the server answer as real servers do. It is a JSON object of headers, or a
+list of them applied in order; keys starting with ``:`` are instructions, not headers:
+
+- ``":status": 301`` answers with that status (the file is the body; with ``Location``, a
+  redirect; with ``Retry-After``, a 503 or 429 to come back to);
+- ``":scheme": "http"``, ``":host": "m.example.cn"``: the object applies only to requests for
+  that scheme or host (``http://`` redirected to ``https://`` on the same path);
+- ``":times": 1``: the object applies to the first N requests for the file only (a 503 that
+  a retry gets past);
+- ``":truncate": 100``: send the full ``Content-Length`` but only the first N bytes of the body,
+  then hang up (a connection lost mid-page);
+- ``":hangup": true``: close the connection without answering (a server that went away);
+- ``":body": "other.html"``: answer with that file's bytes (beside the sidecar) instead, e.g. a
+  page that refreshes to its twin on another host.
+
+A body that is not what its ``Content-Encoding`` says (bad gzip) needs no instruction: the
+header and the file are served as they are.
 
 ``ReplayDownloadHandler`` is Scrapy's HTTP/1.1 handler: with ``NEWSCRAWLER_REPLAY_DIR`` set it
 starts a ``FixtureServer`` on that directory and sends each request there instead of to the
-network, and hands the response back under the URL that was requested. Everything above the
+network, and hands the response back under the URL that was requested, with the server's
+``Date`` on the request's meta (``replay_date``): when the saved page was captured. Everything above the
 download (robots.txt, throttling, retries, the spider, the pipelines) runs as in a live crawl.
 Without the setting it is the plain HTTP/1.1 handler.
 """
@@ -28,10 +53,12 @@ from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+from .sidecars import DIRECTORY_SIDECAR, read_rules
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -40,8 +67,17 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-# Carries the requested host to the fixture server, which logs it.
+# Carry the requested host and scheme to the fixture server, which logs them and matches sidecar
+# instructions (``":host"``, ``":scheme"``) against them.
 HOST_HEADER = "X-Replay-Host"
+SCHEME_HEADER = "X-Replay-Scheme"
+# Sent by the fixture server when its ``Date`` is the fixture's capture time, not its clock's;
+# the handler removes it, so it is never archived.
+CAPTURED_HEADER = "X-Replay-Captured"
+# Request meta: the ``Date`` the fixture server answered with, the capture time of a saved page.
+REPLAY_DATE_META = "replay_date"
+# A directory's headers for every file below it.
+DIRECTORY_HEADERS = DIRECTORY_SIDECAR
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -61,6 +97,8 @@ class FixtureServer:
             raise FileNotFoundError(f"replay directory not found: {root}")
         self.access_log = Path(access_log) if access_log else None
         self._lock = threading.Lock()
+        # Requests served per file, for ``":times"``.
+        self._served: dict[Path, int] = {}
         self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -95,6 +133,46 @@ class FixtureServer:
             target = target / "index.html"
         return target if target.is_file() else None
 
+    def answer(self, target: Path, scheme: str, host: str) -> tuple[int, dict[str, str], int | None, Path]:
+        """Status, headers, truncation (bytes to send, or None) and the file whose bytes are the
+        body, for one request of a file."""
+        with self._lock:
+            served = self._served[target] = self._served.get(target, 0) + 1
+        status, headers, truncate, body = int(HTTPStatus.OK), {}, None, target
+        for folder, rules in self._header_files(target):
+            for rule in rules:
+                if ":scheme" in rule and rule[":scheme"] != scheme:
+                    continue
+                if ":host" in rule and rule[":host"] != host:
+                    continue
+                if ":times" in rule and served > int(rule[":times"]):
+                    continue
+                status = int(rule.get(":status", status))
+                if ":truncate" in rule:
+                    truncate = int(rule[":truncate"])
+                if rule.get(":hangup"):
+                    truncate = -1
+                if ":body" in rule:
+                    body = folder / str(rule[":body"])
+                headers.update({k: str(v) for k, v in rule.items() if not k.startswith(":")})
+        return status, headers, truncate, body
+
+    def site_date(self) -> dict[str, str]:
+        """The saved copy's ``Date`` (its root ``.headers.json``), for answers without a file."""
+        site = self.root / DIRECTORY_HEADERS
+        if not site.is_file():
+            return {}
+        dates = [str(rule["Date"]) for rule in read_rules(site) if "Date" in rule]
+        return {"Date": dates[-1]} if dates else {}
+
+    def _header_files(self, target: Path) -> list[tuple[Path, list[dict[str, Any]]]]:
+        """The header rules for a file: its directories' ``.headers.json`` from the root down,
+        then its own sidecar."""
+        folders = [target.parent, *target.parent.parents]
+        files = [d / DIRECTORY_HEADERS for d in reversed(folders) if d == self.root or self.root in d.parents]
+        files.append(target.with_name(target.name + ".headers.json"))
+        return [(path.parent, read_rules(path)) for path in files if path.is_file() and path != target]
+
     def _log(self, host: str, path: str, status: int) -> None:
         if self.access_log is None:
             return
@@ -111,30 +189,47 @@ class FixtureServer:
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 host = self.headers.get(HOST_HEADER, self.headers.get("Host", ""))
+                scheme = self.headers.get(SCHEME_HEADER, "http")
                 target = server.resolve(path)
+                truncate: int | None = None
                 if target is None:
                     body = b"<html><body><h1>404 Not Found</h1></body></html>"
-                    status = HTTPStatus.NOT_FOUND
-                    headers = {"Content-Type": "text/html"}
+                    status = int(HTTPStatus.NOT_FOUND)
+                    headers = {"Content-Type": "text/html", **server.site_date()}
                 else:
                     body = target.read_bytes()
-                    status = HTTPStatus.OK
                     headers = {
                         "Content-Type": _content_type(target),
                         "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
                         "Last-Modified": formatdate(target.stat().st_mtime, usegmt=True),
                     }
-                    sidecar = target.with_name(target.name + ".headers.json")
-                    if sidecar.is_file():
-                        headers.update(json.loads(sidecar.read_text(encoding="utf-8")))
-                    if _not_modified(self.headers, headers):
-                        status, body = HTTPStatus.NOT_MODIFIED, b""
-                server._log(host, path, int(status))
-                self.send_response(status)
+                    status, extra, truncate, source = server.answer(target, scheme, host)
+                    if truncate == -1:  # ":hangup": no answer at all
+                        server._log(host, path, 0)
+                        self.close_connection = True
+                        return
+                    if source != target:
+                        body = source.read_bytes()
+                    headers.update(extra)
+                    if status == HTTPStatus.OK and _not_modified(self.headers, headers):
+                        status, body = int(HTTPStatus.NOT_MODIFIED), b""
+                server._log(host, path, status)
+                # send_response_only: the fixture's Date (its capture time) replaces the clock's.
+                self.send_response_only(status)
+                self.send_header("Server", self.version_string())
+                if any(name.lower() == "date" for name in headers):
+                    # The fixture's capture time: the handler takes it as the fetch time.
+                    self.send_header(CAPTURED_HEADER, "1")
+                else:
+                    self.send_header("Date", self.date_time_string())
                 for name, value in headers.items():
                     self.send_header(name, value)
                 if status != HTTPStatus.NOT_MODIFIED:  # a 304 has no body, and no length for one
                     self.send_header("Content-Length", str(len(body)))
+                if truncate is not None:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                    body = body[:truncate]
                 self.end_headers()
                 # The crawler may hang up (a page over DOWNLOAD_MAXSIZE): its choice.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -186,7 +281,14 @@ class ReplayDownloadHandler(HTTP11DownloadHandler):
             url=f"{self.server.base_url}{parts.path or '/'}{'?' + parts.query if parts.query else ''}"
         )
         local.headers[HOST_HEADER] = parts.netloc
+        local.headers[SCHEME_HEADER] = parts.scheme
         response = await super().download_request(local)
+        # Only a date the fixture gives is a capture time; the server's clock is the fetch's own,
+        # and the crawl's clock says it more precisely (HTTP dates are whole seconds).
+        if response.headers.pop(CAPTURED_HEADER, None):
+            date = response.headers.get(b"Date")
+            if date:
+                request.meta[REPLAY_DATE_META] = date.decode("latin-1")
         return response.replace(url=request.url)
 
     async def close(self) -> None:

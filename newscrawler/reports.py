@@ -11,7 +11,8 @@ and ``newscrawler/validate/missing/<field>``). A run is flagged when a field's s
 successful, unflagged runs. Nothing is flagged before the portal has ``MIN_BASELINE_RUNS`` (2)
 such runs, nor for a run with fewer than ``MIN_ARTICLES`` (5) records, whose shares are noise.
 Flagged runs stay out of later baselines, so a broken layout keeps being flagged until it is
-fixed. A flagged run makes ``newscrawler crawl`` exit with status 3. An archivist who checked a
+fixed. A flagged run makes ``newscrawler crawl`` exit with status 3 (a failed run, one that lost
+pages, exits 4 and is never flagged: ``newscrawler.accounting``). An archivist who checked a
 flagged run acknowledges it (``newscrawler crawls --acknowledge``): the flag is then no longer
 open, but its reason is kept and the run stays out of baselines.
 
@@ -84,6 +85,15 @@ def errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
                 errors[label + key[len(prefix):]] = _count(stats, key)
     if _count(stats, "newscrawler/extract/error"):
         errors["extract_error"] = _count(stats, "newscrawler/extract/error")
+    # The page ledger's (newscrawler.accounting): pages the archive refused, pages that an
+    # unexpected error or a redirect lost, and pages lost without any reason.
+    for key, label in (("newscrawler/archive/write_error", "write_error"),
+                       ("newscrawler/accounting/failed/spider_error", "spider_error"),
+                       ("newscrawler/accounting/failed/pipeline_error", "pipeline_error"),
+                       ("newscrawler/accounting/failed/redirect_filtered", "redirect_filtered"),
+                       ("newscrawler/accounting/lost", "lost")):
+        if _count(stats, key):
+            errors[label] = _count(stats, key)
     return errors
 
 
@@ -237,6 +247,9 @@ def run_line(run: dict[str, Any]) -> str:
         when = str(run["acknowledged_at"])[:19].replace("T", " ")
         parts.append(f"flag acknowledged {when} by {run.get('acknowledged_by')}"
                      f" ({run.get('acknowledged_note')}): {run['flag_reason']}")
+    failed_because = run["stats"].get("newscrawler/accounting/failed_because")
+    if failed_because:
+        parts.append(f"FAILED: {failed_because}")
     failure = run["stats"].get("newscrawler/scheduler/failure")
     if failure:
         parts.append(str(failure))

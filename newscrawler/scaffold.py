@@ -10,7 +10,9 @@ ancestor when the element itself has none. It writes:
   the sample URL, and a ``Layout`` with the proposed selectors (the registry imports every module
   of the package, so nothing else needs editing);
 - ``fixtures/<name>/<URL path>``: the sample, laid out by URL path;
-- its ``.expected.json``: the record the new module extracts from it.
+- its ``.expected.json``: the record the new module extracts from it;
+- ``fixtures/<name>/.headers.json``, unless there is one: the ``Date`` the copy was captured
+  (``--fetched-at``, default now), by which a replay (``--replay fixtures/<name>``) dates its pages.
 
 Everything is a proposal for a person to review: read the expected record against the page,
 correct the selectors, then ``python scripts/regenerate_expected.py`` the fixture.
@@ -25,6 +27,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -395,6 +398,11 @@ def new_portal(name: str, sample: Path, url: str, portals_dir: Path = PORTALS_DI
         raise
     fixture.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(sample, fixture)
+    site_headers = Path(fixtures_dir) / name / ".headers.json"
+    if not site_headers.exists():
+        # The saved copy's capture time: a replay dates its pages by it, as the expected record.
+        site_headers.write_text(json.dumps({"Date": formatdate(when.timestamp(), usegmt=True)}) + "\n",
+                                encoding="utf-8")
     expected = fixture.with_name(fixture.stem + ".expected.json")
     empty = [key for key, value in record.items() if value in (None, "", [], {})]
     expected.write_text(json.dumps(

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from archive import Archive, ArchiveError, default_db_path
+from archive.params import ArchivePath
 
 from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
 
@@ -106,7 +107,7 @@ def crawl_job(portal: str, config_path: str | None) -> None:
 @click.option("--note", help="With --acknowledge: what was checked, e.g. 'site was down'.")
 @click.option("--by", "by", metavar="NAME",
               help="With --acknowledge: who checked it (default: your login name).")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=default_db_path,
+@click.option("--db", "db_path", type=ArchivePath(), default=default_db_path,
               show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="Archive file.")
 @click.pass_context
 def crawls(ctx: click.Context, portal: str | None, last: int, flagged: bool, run_id: int | None,

@@ -35,6 +35,9 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_FALLBACK``: read the fields a portal profile's selectors miss with the generic
   extractor (default on; ``newscrawler.extract.fallback``, ``docs/fallback.md``). Off, a
   profile's records hold only what its selectors read, and pages whose body they miss get none.
+- ``NEWSCRAWLER_ACCOUNTING_ENABLED``: reconcile the crawl's pages at its end (default on): every
+  page fetched is archived or counted as a failure with its reason, and a crawl that lost one
+  ends ``failed`` (``newscrawler.accounting``).
 - ``NEWSCRAWLER_RUN_TAG``: an opaque label kept with the run's settings in the archive; the
   scheduler (``newscrawler.schedule``) finds the run of a crawl it started by it.
 """
@@ -72,6 +75,7 @@ NEWSCRAWLER_WARC_MAX_SIZE = 1_000_000_000
 NEWSCRAWLER_REPLAY_WARC = ""
 NEWSCRAWLER_PROGRESS = "auto"
 NEWSCRAWLER_FALLBACK = True
+NEWSCRAWLER_ACCOUNTING_ENABLED = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -81,10 +85,20 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newscrawler.middlewares.ContactUserAgentMiddleware": 500,
+    # Ours replace Scrapy's: a redirect to the same page is followed, the others are counted.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawler.redirects.RedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawler.redirects.MetaRefreshMiddleware": 580,
     # Below HttpCompressionMiddleware (590): records bodies as received, before decoding.
     "newscrawler.warc.capture.WarcCaptureMiddleware": 950,
 }
 EXTENSIONS = {
+    # Ours replaces Scrapy's: feeds (-o out.jsonl, scrapyd's items) get the article records.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawler.feeds.RecordFeedExporter": 0,
+    # After CoreStats (0): a crawl that lost pages ends "failed", whatever Scrapy's reason.
+    "newscrawler.accounting.PageAccounting": 5,
     # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
     "newscrawler.extensions.CrawlDelay": 10,
     # Off unless standard output is a terminal (NEWSCRAWLER_PROGRESS); LogStats logs either way.

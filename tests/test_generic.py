@@ -132,6 +132,49 @@ def test_fallback_headline_drops_the_title_suffix() -> None:
     assert fallback_headline([]) is None
 
 
+@pytest.mark.parametrize(
+    ("title", "top", "deck", "headline"),
+    [
+        # The title row of a table layout, rows above the text, wins over a bold deck that opens
+        # the body and matches the title only in part.
+        ("青山湖湿地公园三月底前恢复开放_青山网", "<font size='5'><b>青山湖湿地公园三月底前恢复开放</b></font>",
+         "<p><b>湿地公园三月底前恢复开放</b></p>", "青山湖湿地公园三月底前恢复开放"),
+        # A headline set over two rows, its second opening with a dash, as the title has it.
+        ("青山湖湿地公园恢复开放——新建观鸟平台同步启用",
+         "<b>青山湖湿地公园恢复开放</b><br><b>——新建观鸟平台同步启用</b>",
+         "<p><b>新建观鸟平台同步启用</b></p>", "青山湖湿地公园恢复开放——新建观鸟平台同步启用"),
+    ],
+)
+def test_visible_title_row_wins_over_a_bold_deck(title: str, top: str, deck: str, headline: str) -> None:
+    text = "<p>记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。</p>" * 4
+    html = (
+        f"<html><head><title>{title}</title></head><body><table><tr><td>{top}</td></tr>"
+        "<tr><td>2024-03-11 16:20 来源：青山晚报</td></tr><tr><td>【字体：大 中 小】</td></tr>"
+        "<tr><td><a href='#'>打印</a> <a href='#'>关闭</a></td></tr><tr><td>&nbsp;</td></tr>"
+        f"<tr><td class='content'>{deck}{text}</td></tr></table></body></html>"
+    )
+    record = extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["headline"] == headline
+
+
+def test_site_first_title_gives_its_long_piece() -> None:
+    # 站点名 - 标题: the site's name comes first; the long piece is the headline.
+    references = ["北山新闻网 - 汽车下乡试点扩至六县 首批补贴车型公布"]
+    assert headline_match("汽车下乡试点扩至六县 首批补贴车型公布", references) >= 0.8
+    assert headline_match("北山新闻网", references) < 0.5
+    assert fallback_headline(references) == "汽车下乡试点扩至六县 首批补贴车型公布"
+    # The usual order keeps its first piece, however long the site's name.
+    assert fallback_headline(["试点扩至六县_北山市人民政府门户网站"]) == "试点扩至六县"
+
+
+def test_title_and_page_may_set_colons_and_dashes_differently() -> None:
+    assert headline_match("孙明：关于乡村图书室的几点看法", ["孙明:关于乡村图书室的几点看法"]) >= 1.0
+    assert headline_match("记一位老教授－－访北山医学院张明", ["记一位老教授——访北山医学院张明"]) >= 1.0
+    # A dash between two long pieces is inside the headline: no site name follows it.
+    assert fallback_headline(["记一位老教授——访北山医学院张明"]) == "记一位老教授——访北山医学院张明"
+    assert fallback_headline(["记一位老教授——北山新闻网"]) == "记一位老教授"
+
+
 def test_headline_read_from_a_div_when_h1_is_the_site_banner() -> None:
     html = """<html><head><title>央行发布一季度货币政策执行报告_财经频道</title></head><body>
     <h1>财经频道</h1><div class="art-title">央行发布一季度货币政策执行报告</div>
@@ -206,6 +249,31 @@ def test_noise_lines() -> None:
         ("来源: | 发布时间: 2018-05-17 | 浏览次数: 2168", "来源:"),
         # 图片来源 stays whole: neither the source label nor a label glued to a field.
         ("图片来源：视觉中国 来源：新京报", "图片来源：视觉中国 来源：新京报"),
+        # The source set off by a bar; an IP location is neither an outlet nor a field.
+        ("2024-06-01 10:00 来源 | 新华社", "2024-06-01 10:00 来源 | 新华社"),
+        ("2024-06-01 10:00 来自广东", "2024-06-01 10:00"),
+        ("来源：新华社 IP属地：北京", "来源：新华社"),
+        # Neither is the weekday, the print page, a button or the font-size switch after a date.
+        ("2022年03月08日 星期二", "2022年03月08日 星期二"),
+        ("2022年03月08日 第A05版", "2022年03月08日 第A05版"),
+        ("2022-03-08 10:00 打印本页", "2022-03-08 10:00 打印本页"),
+        ("2022-03-08 10:00 【大 中 小】", "2022-03-08 10:00"),
+        ("2004-05-06 10:30 PM", "2004-05-06 10:30 PM"),
+        ("2004-05-06 10:30 北京时间", "2004-05-06 10:30 北京"),
+        ("2004-5-6 上午", "2004-5-6 上午"),
+        # The credit in brackets after the outlet stays.
+        ("来源：青山日报（记者 张三）", "来源：青山日报 记者 张三）"),
+        ("2019-09-26 10:56:28 第一财经", "2019-09-26 10:56:28 来源：第一财经"),
+        # A personal name after the time is no outlet; an outlet opening like a surname is one.
+        ("2004-05-06 10:30 孙立新", "2004-05-06 10:30 孙立新"),
+        ("2004-05-06 10:30 南方网", "2004-05-06 10:30 来源：南方网"),
+        ("2024-06-23 07:40 · 新华社", "2024-06-23 07:40 来源：新华社"),
+        ("人民网 2024-06-23 07:40", "2024-06-23 07:40 来源：人民网"),
+        ("要闻 2024-06-23 07:40", "要闻 2024-06-23 07:40"),
+        ("国际新闻 2024-06-23 07:40", "国际新闻 2024-06-23 07:40"),
+        # Placeholders name nobody, whichever way the label is written.
+        ("2024-06-23 07:40 来源于网络", "2024-06-23 07:40 来源"),
+        ("来源：互联网 作者：佚名", "来源： 作者："),
     ],
 )
 def test_tidy_byline(line: str, tidy: str) -> None:
@@ -220,6 +288,13 @@ def test_dateline_and_closing_credits() -> None:
     assert tail_credit("……推进创建工作。（张巨峰）") == "张巨峰"
     assert tail_credit("……总体全县投资结构趋稳趋优。（德清县发改局）") is None
     assert tail_credit("……（新华社）") is None
+    # A sign-off followed by the story's code, and an author signing with a title and no role.
+    assert tail_credit("……正式启用。（編輯：王小明）2301") == "編輯：王小明"
+    assert tail_credit("……值得期待。（作者系青山大学经济学院研究员 张三）") == "张三"
+    assert tail_credit("……值得期待。（青山大学国际关系学院研究员李四）") == "李四"
+    assert tail_credit("……仍在增长。（青山大学研究中心）") is None
+    assert tail_credit("……推进创建工作。（张巨峰 李晓红）") == "张巨峰 李晓红"
+    assert tail_credit("……推进创建工作。（北京、上海）") is None
 
 
 def test_times_visible_wins_and_metadata_completes() -> None:
@@ -272,6 +347,66 @@ def test_placeholder_metadata_time_needs_the_page_to_show_its_date(shown: str, p
     assert record["published_at"] == published_at
 
 
+def _article(meta: str) -> dict:  # type: ignore[type-arg]
+    html = (
+        "<html><head><title>青山湖湿地公园恢复开放_青山网</title></head><body><div class='main'>"
+        f"<h1>青山湖湿地公园恢复开放</h1>{meta}<div class='txt'>"
+        + "<p>记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。</p>" * 3
+        + "</div></div></body></html>"
+    )
+    return extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+
+
+@pytest.mark.parametrize(
+    ("meta", "published_at"),
+    [
+        # The only time shown is an update time: no publication time rather than a late one.
+        ("<div class='info'>更新时间：2024-03-11 16:20</div>", None),
+        ("<div class='info'>来源：青山晚报　最后更新：2024-03-11 16:20</div>", None),
+        # Beside a publication time, the update time is passed over.
+        ("<div class='info'>最后更新：2024-03-11 16:20　发布时间：2024-03-10 09:00</div>", "2024-03-10T09:00:00+08:00"),
+    ],
+)
+def test_update_time_is_not_the_publication_time(meta: str, published_at: str | None) -> None:
+    assert _article(meta)["published_at"] == published_at
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "<ul class='info'><li>2024-03-11 16:20</li><li>来源：青山晚报</li><li>作者：李明</li></ul>",
+        # Label in one item, value in the next.
+        "<table><tr><td>时间：</td><td>2024-03-11 16:20</td><td>来源：</td><td>青山晚报</td>"
+        "<td>作者：</td><td>李明</td></tr></table>",
+        "<div class='info'><p>发布时间：</p><p>2024-03-11 16:20</p><p>来源：</p><p>青山晚报</p>"
+        "<p>作者：</p><p>李明</p></div>",
+        # A clock apart from its date; counters, buttons and separators between the fields.
+        "<ul class='info'><li>2024-03-11</li><li>16:20</li><li>|</li><li>来源：青山晚报</li>"
+        "<li>浏览次数：123</li><li>作者：李明</li></ul>",
+        "<div class='txt-top'><p>2024-03-11 16:20</p><p>【打印】【关闭】</p><p>来源：青山晚报</p>"
+        "<p>作者：李明</p></div>",
+    ],
+)
+def test_header_fields_split_across_sibling_items(meta: str) -> None:
+    record = _article(meta)
+    assert record["published_at"] == "2024-03-11T16:20:00+08:00"
+    assert record["source"] == "青山晚报"
+    assert [person["name"] for person in record["reporters"]] == ["李明"]
+    assert record["paragraphs"][0].startswith("记者从市园林局获悉")
+
+
+def test_outlet_alone_after_the_time_is_the_source() -> None:
+    html = (
+        "<html><head><title>青山湖湿地公园恢复开放_青山网</title></head><body><div class='main'>"
+        "<h1>青山湖湿地公园恢复开放</h1><div class='txt'><p>2024-03-11 16:20</p><p>青山晚报</p><p>浏览次数：123</p>"
+        + "<p>记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。</p>" * 3
+        + "</div></div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["source"] == "青山晚报"
+    assert len(record["paragraphs"]) == 3
+
+
 def test_cli_extract_leaves_relative_times_unresolved_without_a_fetch_time(tmp_path: Path) -> None:
     page = tmp_path / "a.html"
     page.write_text(
@@ -283,7 +418,13 @@ def test_cli_extract_leaves_relative_times_unresolved_without_a_fetch_time(tmp_p
     runner = CliRunner()
     unknown = json.loads(runner.invoke(cli, ["extract", str(page), "--url", "https://n.example/a.html"]).output)
     assert unknown["published_at"] is None
+    assert unknown["published_at_raw"] == "昨天 18:42"  # kept as shown
     assert "unresolved:published_at=昨天 18:42 (fetch time unknown)" in unknown["warnings"]
+    # A capture Date in a .headers.json above the page says when it was fetched.
+    (tmp_path / ".headers.json").write_text('{"Date": "Mon, 01 Jul 2024 03:00:00 GMT"}', encoding="utf-8")
+    dated = json.loads(runner.invoke(cli, ["extract", str(page), "--url", "https://n.example/a.html"]).output)
+    assert (dated["published_at"], dated["fetched_at"]) == ("2024-06-30T18:42:00+08:00", "2024-07-01T03:00:00+00:00")
+    (tmp_path / ".headers.json").unlink()
     known = json.loads(runner.invoke(
         cli, ["extract", str(page), "--url", "https://n.example/a.html", "--fetched-at", "2024-07-01T11:00:00+08:00"]
     ).output)
@@ -309,9 +450,175 @@ def test_print_note_of_a_web_article_names_paper_edition_and_page() -> None:
     assert all("民生日报" not in paragraph for paragraph in record["paragraphs"])
 
 
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("http://auto.beishan.example/2005/0412/1234.htm", "http://auto.beishan.example/2005/0412/1234.htm"),
+        # Corpora often store the address without its scheme.
+        ("auto.beishan.example/2005/0412/1234.htm", "http://auto.beishan.example/2005/0412/1234.htm"),
+        ("1234", None),
+    ],
+)
+def test_crawl_corpus_wrapper_gives_address_and_title(address: str, canonical: str | None) -> None:
+    from newscrawler.extract.generic.metadata import read_metadata
+
+    html = f'<text id="{address}" title="汽车下乡试点扩至六县" encoding="gb2312"><p>正文</p></text>'
+    meta = read_metadata(Page(html, "http://auto.beishan.example/records/10.html"))
+    assert meta.canonical == canonical
+    assert meta.titles == ["汽车下乡试点扩至六县"]
+
+
 def test_canonical_url_only_on_the_same_site() -> None:
     url = "https://www.news.example.cn/a/1.html?from=share#top"
     assert same_site_url(url, "https://m.news.example.cn/a/1.html") == "https://m.news.example.cn/a/1.html"
     assert same_site_url(url, "https://other.example/a/1.html") == "https://www.news.example.cn/a/1.html?from=share"
     assert same_site_url(url, "/a/1.html") == "https://www.news.example.cn/a/1.html"
     assert same_site_url(url, None) == "https://www.news.example.cn/a/1.html?from=share"
+
+
+def test_commentary_headline_names_its_author_only_when_nothing_else_does() -> None:
+    from newscrawler.extract.generic.signed import headline_author
+
+    body = ["入夏以来，不少城市的夜市重新热闹起来。"]
+    assert headline_author("周立新：夜市要亮起来，也要管起来", body, False) == "周立新"
+    # A speaker quoted in the headline is named in the report.
+    assert headline_author("李建华：坚定信心稳增长", ["李建华在会上指出，……"], False) is None
+    # A page that credits its reporter; a prefix that is no personal name.
+    assert headline_author("周立新：夜市要亮起来，也要管起来", body, True) is None
+    assert headline_author("新华时评：夜市要亮起来，也要管起来", body, False) is None
+    assert headline_author("关注：夜市要亮起来，也要管起来", body, False) is None
+    assert headline_author("周立新：“夜市要亮起来，也要管起来”", body, False) is None
+
+
+def test_unlabelled_slots_between_headline_and_body() -> None:
+    from newscrawler.extract.generic.slots import slot_bylines
+
+    html = (
+        "<html><body><h1>标题</h1><div class='info'><span>2024-06-20 08:30</span>"
+        "<span class='article-source'>青山日报</span> <a class='author' href='/u/1'>李建华</a>"
+        "<span class='author-follow'>关注</span></div><div class='media'>青山视频</div>"
+        "<div class='body'><p>正文。</p></div><div class='source'>推荐来源</div></body></html>"
+    )
+    root = Page(html, "https://news.example/a.html").selector.root
+    lines = page_lines(root)[0]
+    headline = next(line.index for line in lines if line.text == "标题")
+    body = next(line.index for line in lines if line.text == "正文。")
+    # The account's follow button and a bare media box are no credits; nothing after the body counts.
+    assert slot_bylines(lines, headline, body) == ["来源：青山日报", "李建华"]
+
+
+def test_byline_standing_alone_in_the_header_is_read() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "受北方冷空气影响，青山市今天起迎来明显降温，最高气温将由二十八摄氏度降至十六摄氏度左右。",
+            "气象部门提醒，降温过程中伴有六级左右偏北风，市民外出注意添衣保暖，做好防风措施。",
+            "农业部门建议，大棚蔬菜种植户提前加固棚膜，露天作物及时采取覆盖保温措施。",
+        )
+    )
+    html = (
+        "<html><head><title>青山市迎来明显降温_河畔时报</title></head><body><h1>青山市迎来明显降温</h1>"
+        "<div class='reporter'>河畔新闻记者 吴晓东</div><div class='time'>2024-06-23 07:40</div>"
+        f"<div class='content'>{body}</div></body></html>"
+    )
+    record = extract("https://www.riverside-times.example/a/1.html", html.encode(), {}, FETCHED_AT)
+    assert record["reporters"] == [{"role": "记者", "name": "吴晓东"}]
+
+
+def test_commentary_author_from_the_title_when_the_heading_drops_the_prefix() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "入夏以来，不少城市的夜市重新热闹起来。烟火气回来了，随之而来的噪音和油烟，也让周边居民有了烦恼。",
+            "管理夜市，关键在于划清边界。哪些路段可以摆摊、几点收摊、垃圾怎么清运，都应当事先定好规矩。",
+            "规矩定好了，还要有人守。让夜市亮起来，也让夜市管起来，城市的烟火气才能长久。",
+        )
+    )
+    html = (
+        "<html><head><title>周立新：夜市要亮起来，也要管起来_湖滨新闻网</title></head><body>"
+        "<h1>夜市要亮起来，也要管起来</h1><div class='time'>2024-06-21 10:05</div>"
+        f"<div class='content'>{body}</div></body></html>"
+    )
+    record = extract("https://opinion.lakeside-news.example/pl/1.html", html.encode(), {}, FETCHED_AT)
+    assert record["reporters"] == [{"role": None, "name": "周立新"}]
+
+
+def test_byline_slots_right_below_the_text_are_read() -> None:
+    body = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "受北方冷空气影响，青山市今天起迎来明显降温，最高气温将由二十八摄氏度降至十六摄氏度左右。",
+            "气象部门提醒，降温过程中伴有六级左右偏北风，市民外出注意添衣保暖，做好防风措施。",
+            "农业部门建议，大棚蔬菜种植户提前加固棚膜，露天作物及时采取覆盖保温措施。",
+        )
+    )
+    html = (
+        "<html><head><title>青山市迎来明显降温_河畔时报</title></head><body><h1>青山市迎来明显降温</h1>"
+        f"<div class='time'>2024-06-23 07:40</div><div class='content'>{body}</div>"
+        "<div class='article-source'>青山日报</div><div class='author-name'>吴晓东</div>"
+        "<div class='related'><h3>相关阅读</h3><ul><li><a href='/1'>降温天气注意事项</a></li></ul></div>"
+        "<div class='footer-where'>青山市</div></body></html>"
+    )
+    record = extract("https://www.riverside-times.example/a/2.html", html.encode(), {}, FETCHED_AT)
+    assert (record["source"], record["reporters"]) == ("青山日报", [{"role": None, "name": "吴晓东"}])
+
+
+def test_column_tag_above_the_text_is_not_a_paragraph() -> None:
+    html = (
+        "<html><head><title>山村小学的新操场_青山网</title></head><body><h1>山村小学的新操场</h1>"
+        "<div class='content'><p>【新春走基层】</p>"
+        + "<p>记者走进青山县石门小学，新铺的塑胶操场上，孩子们正在老师的带领下做课间操，欢笑声传得很远。</p>" * 3
+        + "</div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/b.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["paragraphs"][0].startswith("记者走进")
+
+
+@pytest.mark.parametrize(("box", "kept"), [("t-content__chapo", True), ("article-summary", False)])
+def test_standfirst_above_the_body_opens_it_but_a_summary_box_does_not(box: str, kept: bool) -> None:
+    lead = "冬奥会闭幕已近一周，多家报纸今天把目光投向了冬奥留下的遗产：城市里的冰雪运动热还能持续多久？"
+    html = (
+        "<html><head><title>冬奥之后的城市冰雪热</title></head><body><article><h1>冬奥之后的城市冰雪热</h1>"
+        f"<p class='{box}'>{lead}</p><div class='body'>"
+        + "<p>一家都市报在评论中写道，冬奥期间新开的室内冰场几乎场场爆满，不少家长带着孩子第一次穿上冰鞋。</p>" * 3
+        + "</div></article></body></html>"
+    )
+    record = extract("https://www.radio.example/cn/a", html.encode(), {}, FETCHED_AT, "generic")
+    assert (record["paragraphs"][0] == lead) is kept
+
+
+@pytest.mark.parametrize(
+    "wrap", ["<div class='more'><h3>更多新闻</h3>{items}</div>", "<div class='list'>{items}</div>"]
+)
+def test_one_paragraph_article_beats_a_list_of_story_teasers(wrap: str) -> None:
+    article = (
+        "<p>记者20日从市交通局获悉，江心洲大桥主桥当天上午顺利合龙，大桥全长3.2公里，设计为双向六车道，"
+        "建成后从江心洲到主城区的车程将由四十分钟缩短到十分钟，预计年底具备通车条件。</p>"
+    )
+    item = (
+        "<div class='item'><a href='/n/{i}.html'>城东新区今年新增学位四千个</a><p>城东新区今年将新建和改扩建学校"
+        "六所，新增学位四千个，家长可通过小程序查询学区划分，报名工作将于七月启动，请关注后续通知。</p></div>"
+    )
+    teasers = wrap.format(items="".join(item.format(i=i) for i in range(6)))
+    html = (
+        "<html><head><title>江心洲大桥主桥合龙_青山网</title></head><body><div class='wrap'><h1>江心洲大桥主桥合龙</h1>"
+        f"<div class='info'>2024-05-20 13:09</div><div class='text'>{article}</div>{teasers}</div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/c.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert [p[:6] for p in record["paragraphs"]] == ["记者20日从"]
+
+
+def test_prominent_line_above_the_body_is_the_headline_only_when_set_apart() -> None:
+    from newscrawler.extract.generic.headline import prominent_line
+
+    def lines_of(html: str) -> list:  # type: ignore[type-arg]
+        return page_lines(Page(html, "https://news.example/a.html").selector.root)[0]
+
+    bold = lines_of("<table><tr><td><font size='4'><b>老城区旧房改造正式启动</b></font></td></tr>"
+                    "<tr><td>发布时间：2004-11-20 09:15</td></tr><tr><td>正文第一段。</td></tr></table>")
+    assert prominent_line(bold, 2) == 0
+    # A plain line, or a bold meta line, is no headline.
+    plain = lines_of("<table><tr><td>老城区旧房改造正式启动</td></tr><tr><td>正文第一段。</td></tr></table>")
+    assert prominent_line(plain, 1) is None
+    meta = lines_of("<div><b>作者：林海明 来源：南风周刊</b></div><p>正文第一段。</p>")
+    assert prominent_line(meta, 1) is None

@@ -137,7 +137,7 @@ def test_command_line(archive_copy: Path) -> None:
     assert "0 new versions" in result.output
     assert "reparse: " in result.stderr  # plain progress lines when not on a terminal
     bad = runner.invoke(cli, ["reparse", "--db", str(archive_copy), "--since", "last week"])
-    assert bad.exit_code == 1 and "bad time" in bad.output
+    assert bad.exit_code == 2 and "bad time" in bad.output
     missing = runner.invoke(cli, ["reparse", "--db", str(archive_copy.parent / "none.sqlite")])
     assert missing.exit_code == 1 and "no archive" in missing.output
     assert not (archive_copy.parent / "none.sqlite").exists()

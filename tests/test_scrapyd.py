@@ -69,7 +69,7 @@ def test_deploy_and_schedule_on_scrapyd(tmp_path: Path) -> None:
     server.mkdir()
     (server / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.2\n"
-        "logs_dir = logs\neggs_dir = eggs\ndbs_dir = dbs\nitems_dir =\n", "utf-8")
+        "logs_dir = logs\neggs_dir = eggs\ndbs_dir = dbs\nitems_dir = items\n", "utf-8")
     portal = tmp_path / "portal"
     shutil.copytree(ZJDAILY, portal)
     robots = portal / "robots.txt"
@@ -128,4 +128,9 @@ def test_deploy_and_schedule_on_scrapyd(tmp_path: Path) -> None:
         (run,) = archive.runs()
     assert expected <= urls
     assert run["status"] == "finished"
+    # scrapyd's items feed: one article record per line, not the raw pages.
+    (feed,) = (server / "items" / "newscrawler" / "zjdaily").glob("*.jl")
+    records = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
+    assert {r["canonical_url"] for r in records} == expected
+    assert all("body" not in r and r["headline"] for r in records)
     assert run["settings"]["NEWSCRAWLER_REPLAY_DIR"] == str(portal)

@@ -2,6 +2,10 @@
 
     record = extract(url, body, headers, fetched_at)
 
+``url`` is None for a page read outside a crawl whose address is unknown (a saved file without a
+canonical link): the record then has ``url`` and ``canonical_url`` null, no ``article_id``, and a
+``no_url`` warning, and the portal is the generic one unless named.
+
 It runs three stages, which the Scrapy item pipelines also run one by one: ``read_page`` (decode
 the bytes, pick the portal's layout, read raw fields with its selectors), ``build_record``
 (normalisation) and ``validate``. The spider, the command line, re-extraction from the archive and
@@ -43,8 +47,9 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
     return None
 
 
-def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
-    """The named profile, or the one owning the URL's host, or the generic one when none does."""
+def resolve_portal(url: str | None, portal: str | type[Portal] | None) -> type[Portal]:
+    """The named profile, or the one owning the URL's host, or the generic one when none does
+    (or when the URL is unknown)."""
     # Imported here: portal modules import the extraction helpers, not the other way round. The
     # generic pseudo-profile only when it reads the page: it imports the generic extractor.
     from .. import portals
@@ -53,7 +58,7 @@ def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
         return portals.get(portal)
     if portal is not None and not isinstance(portal, str):
         return portal
-    found = portals.for_url(url) if portal is None else None
+    found = portals.for_url(url) if portal is None and url else None
     if found is not None:
         return found
     from ..portals.generic import GenericPortal
@@ -62,7 +67,7 @@ def resolve_portal(url: str, portal: str | type[Portal] | None) -> type[Portal]:
 
 
 def read_page(
-    url: str,
+    url: str | None,
     body: bytes,
     headers: Mapping[str, Any] | None = None,
     fetched_at: datetime | None = None,
@@ -78,28 +83,36 @@ def read_page(
     reading alone (what a profile's author checks selectors against).
 
     ``fetched_at`` None means the fetch time is unknown (a page saved elsewhere): the record's
-    ``fetched_at`` is then the time of reading, and relative times stay unresolved.
+    ``fetched_at`` is then the time of reading, and relative times stay unresolved. ``url`` None
+    means the page's address is unknown: links on it that are relative stay relative.
     """
     profile = resolve_portal(url, portal)
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     decoded = decode_html(body, _header(headers, "content-type"))
     layout = profile.layout_for(fetched)
-    reader = layout(Page(decoded.text, url))
+    reader = layout(Page(decoded.text, url or ""))
     raw = reader.read()
     fell_back: list[str] = []
     if fallback and _is_profile(layout):
         raw, fell_back = complete(reader, raw)
+    warnings = decoded.warnings
+    if url:
+        # A layout that reads the canonical link off the page (the generic one) sets it.
+        canonical_url: str | None = getattr(reader, "canonical_url", None) or profile.canonical_url(url)
+    else:
+        # Without the page's own address nothing ties a canonical link to the page's site.
+        canonical_url = None
+        warnings = (*warnings, "no_url")
     context = PageContext(
         url=url,
-        # A layout that reads the canonical link off the page (the generic one) sets it.
-        canonical_url=getattr(reader, "canonical_url", None) or profile.canonical_url(url),
+        canonical_url=canonical_url,
         portal=profile.name,
-        article_id=profile.article_id(url),
+        article_id=profile.article_id(url) if url else None,
         fetched_at=fetched,
         zone=portal_zone(profile.timezone),
         extractor=layout.name(profile.name) + (FALLBACK_SUFFIX if fell_back else ""),
         encoding=decoded.encoding,
-        warnings=(*decoded.warnings, *warnings_for(fell_back)),
+        warnings=(*warnings, *warnings_for(fell_back)),
         fetch_time_known=fetched_at is not None,
     )
     return raw, context
@@ -114,7 +127,7 @@ def _is_profile(layout: type[Any]) -> bool:
 
 
 def read_lists(
-    url: str,
+    url: str | None,
     body: bytes,
     headers: Mapping[str, Any] | None = None,
     fetched_at: datetime | None = None,
@@ -130,13 +143,13 @@ def read_lists(
         # A layout that reads the page its own way (the generic one): its full reading's lists.
         record = build_record(*read_page(url, body, headers, fetched_at, portal))
         return {"rankings": record["rankings"], "related": record["related"]}
-    reader = layout(Page(decode_html(body, _header(headers, "content-type")).text, url))
+    reader = layout(Page(decode_html(body, _header(headers, "content-type")).text, url or ""))
     return {"rankings": build_rankings(reader.read_rankings()),
             "related": build_related(reader.read_related())}
 
 
 def extract(
-    url: str,
+    url: str | None,
     body: bytes,
     headers: Mapping[str, Any] | None = None,
     fetched_at: datetime | None = None,

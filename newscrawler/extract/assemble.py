@@ -31,8 +31,9 @@ _DIGITS = re.compile(r"\d+")
 class PageContext:
     """What is known about a page apart from its content."""
 
-    url: str
-    canonical_url: str
+    # None for a page read outside a crawl whose address is unknown.
+    url: str | None
+    canonical_url: str | None
     portal: str
     article_id: str | None
     fetched_at: datetime
@@ -49,11 +50,13 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
     """The normalised record for one article page (not yet validated)."""
     warnings = list(ctx.warnings)
     published = None
+    unresolved = None
     if raw.time_text:
         published = find_and_parse(raw.time_text, ctx.fetched_at if ctx.fetch_time_known else None, ctx.zone)
         shown = find_time_text(raw.time_text)
         if published is None and shown and not ctx.fetch_time_known and is_relative(shown):
             warnings.append(f"unresolved:published_at={shown} (fetch time unknown)")
+            unresolved = shown  # kept as shown, for a reader who knows when the page was saved
         elif published is None:
             warnings.append(f"unparsed:published_at={collapse_whitespace(raw.time_text)[:60]}")
 
@@ -94,7 +97,7 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
         "kicker": clean_text(raw.kicker) or None,
         "subtitle": clean_text(raw.subtitle) or None,
         "published_at": published.value.isoformat() if published else None,
-        "published_at_raw": collapse_whitespace(published.raw) if published else None,
+        "published_at_raw": collapse_whitespace(published.raw if published else unresolved or "") or None,
         "source": byline.source,
         "paper": clean_text(raw.paper) or None,
         "edition_date": edition_date(raw.edition_date),

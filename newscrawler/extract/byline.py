@@ -18,17 +18,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .names import looks_like_person
 from .normalize import HAN, clean_text
 
+# Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
+# or a space follows: 整理自澎湃新闻 says where the text came from.
+COMPILER_ROLES = ("编译", "編譯", "整理", "整合")
 # Roles of people who made the content, as pages write them (both scripts).
-REPORTER_ROLES = (
+REPORTER_ROLES: tuple[str, ...] = (
     "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
     "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
-    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿", "执笔", "執筆", "摄影", "攝影",
+    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿人", "撰稿", "执笔", "執筆", "主笔", "主筆",
+    "摄影", "攝影",
+    # The kinds of reporter pages print as one word: the qualifier is no name of its own.
+    "特派记者", "特派記者", "驻站记者", "駐站記者", "实习记者", "實習記者", "视频记者", "視頻記者",
+    "摄影记者", "攝影記者", "资深记者", "資深記者",
     "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
+    *COMPILER_ROLES,
 )
 # Roles of editorial staff.
 EDITOR_ROLES = (
@@ -36,15 +45,29 @@ EDITOR_ROLES = (
     "编辑", "編輯", "责编", "責編", "审核", "審核", "校对", "校對", "编审", "編審",
     "审校", "審校", "初审", "初審", "二审", "二審", "三审", "三審", "终审", "終審",
     "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
+    "责任校对", "責任校對", "选稿", "選稿", "审稿", "審稿", "签发", "簽發", "出品人", "出品",
+    "策划", "策劃", "排版", "组版", "組版", "复审", "複審",
+)
+# Labels whose value is an organisation or a place, never a person nor the source outlet: who
+# produced or hosts the page (制作单位：…, 版权所有：…) and where a commenter's IP is (IP属地：广东).
+ORGANISATION_LABELS = (
+    "制作单位", "製作單位", "出品单位", "出品單位", "主办单位", "主辦單位", "承办单位", "承辦單位",
+    "协办单位", "協辦單位", "主办", "主辦", "承办", "承辦", "协办", "協辦", "技术支持", "技術支持",
+    "版权所有", "版權所有", "IP属地", "IP屬地",
 )
 # Labels whose value is the source outlet, never a person.
-SOURCE_LABELS = ("稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處")
+SOURCE_LABELS = (
+    "稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處",
+    # Where a repost was taken from: 转自：青山日报.
+    "转载自", "轉載自", "转自", "轉自",
+)
 # Page furniture on meta lines: counters and buttons, whose values are neither people nor outlets.
 NOISE_LABELS: tuple[str, ...] = (
     "浏览次数", "瀏覽次數", "阅读次数", "閱讀次數", "点击次数", "點擊次數", "访问次数", "訪問次數",
     "阅读数", "閱讀數", "浏览数", "瀏覽數", "点击数", "點擊數",
     "阅读量", "閱讀量", "浏览量", "瀏覽量", "点击量", "點擊量", "阅读", "閱讀", "浏览", "瀏覽",
     "点击", "點擊", "访问", "訪問", "字号", "字號", "字体", "字體", "评论", "評論", "分享",
+    "原文链接", "原文鏈接", "原文地址", "本文链接", "本文鏈接", "链接", "鏈接", "网址", "網址",
 )
 # What a 来源 may be about other than the story: where a picture, a video or figures came from
 # (图片来源：视觉中国) is not the story's source outlet.
@@ -57,9 +80,11 @@ POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/�
 
 _EDITOR_SET = frozenset(EDITOR_ROLES)
 _POSTFIX_SET = frozenset(POSTFIX_ROLES)
-_SEPARATORS = ":：/|丨｜"
+# Separators between a label and its value or between names: bars and slashes of every width
+# (︱ and │ are the vertical forms some CMS fonts use); none is ever part of a name.
+_SEPARATORS = ":：/／|丨｜︱│"
 # Whitespace between two Latin letters stays inside a name (责编：Demi Xia).
-_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜︱│&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
 
 
@@ -71,10 +96,17 @@ def _alternation(words: tuple[str, ...]) -> str:
 # is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
 # by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
 # and a space, where it is the second half of a padded name (记者 吴 文).
+_MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in COMPILER_ROLES)
 _PREFIX = re.compile(
     rf"(?P<noise>{_alternation(NOISE_LABELS)})(?=\s*[:：]|\s*\d)"
-    rf"|(?P<source>{_alternation(SOURCE_LABELS)})(?:\s*[{_SEPARATORS}]|\s+)?"
-    rf"|(?P<multi>{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1))})"
+    rf"|(?P<organisation>{_alternation(ORGANISATION_LABELS)})"
+    # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
+    # credit the site.
+    rf"|(?<!注明)(?<!註明)(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
+    rf"|(?P<compiler>{_alternation(COMPILER_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
+    # 原创：39健康网 — original content of the outlet named; a bare 原创 is a tag (原创 张三).
+    rf"|(?P<original>原创|原創)\s*[:：]"
+    rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"
     rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
     rf"(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
     rf"(?=\s*[{_SEPARATORS}]|\s)"
@@ -92,6 +124,12 @@ _POSTFIX = re.compile(
     rf"|(?<![拍/／])(?P<bare>{_alternation(POSTFIX_ROLES)}))(?=[\s、，,]|$)"
 )
 _SEPARATOR_AFTER = re.compile(r"\s*[:：]")
+# Words that say what kind of role the next one is: 实习编辑, 视觉编辑, 副主编, 执行主编.
+_QUALIFIERS = frozenset({
+    "实习", "實習", "见习", "見習", "视觉", "視覺", "微信", "副", "执行", "執行", "网络", "網絡",
+    "新媒体", "新媒體", "值班", "运营", "運營", "美术", "美術", "技术", "技術", "视频", "視頻",
+    "特约", "特約", "特派", "首席", "资深", "資深",
+})
 # Role words that are only field labels when another role follows them (作者:记者 张三); any
 # other role before a role applies to the names after both (文/本报记者 张三: 文 and 本报记者).
 _LABELS = frozenset({"作者"})
@@ -100,7 +138,43 @@ _FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|報
 # Where the reporter filed from, after a slash: 記者林思妤／台北報導, 记者 张三/北京报道.
 _FILED_FROM = re.compile(rf"[/／]\s*[{HAN}]{{2,8}}?(?:报道|報道|報導|报导)")
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.
-_NOT_NAMES = frozenset({"综合", "綜合", "整理"})
+_NOT_NAMES = frozenset({
+    "综合", "綜合", "整理", "整合", "综述", "綜述", "供稿", "编译", "編譯",
+    # A grade after a name: 张三（实习）.
+    "实习", "實習", "见习", "見習",
+})
+# Who provided a picture (受访者供图, 资料图, 网络配图, 受访者/图, 来自网络): no person's name.
+_PICTURE_PROVIDED = re.compile(
+    r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖|视觉|視覺|图库|圖庫|微博|视觉中国|視覺中國)$"
+    r"|^(?:受访者|受訪者|网络|網絡|網路|网友|網友|读者|讀者|资料|資料|本报|本報|本网|本網|本台)$"
+    r"|^(?:来自|來自|由)"
+)
+# A wire dateline glued to the name before it, in the Taiwanese style: 記者王小明台北19日電,
+# 记者张三北京3月1日电. The run of Han characters after the role is the name and the place it
+# was filed from.
+_GLUED_DATELINE = re.compile(
+    rf"(?P<role>{_alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))})\s*(?P<run>[{HAN}]{{4,7}})"
+    r"\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*(?:电|電|讯|訊)"
+)
+# Where a reporter filed from, standing as its own word after the names: 记者 张三 北京报道.
+_PLACE_FILED = re.compile(rf"^(?P<run>[{HAN}]{{2,7}})(?:报道|報道|報導|报导)$")
+# …or with 发自 (记者 张三 发自北京, 本报记者张三发自上海).
+_SENT_FROM = re.compile(rf"^(?P<name>[{HAN}]{{0,4}}?)(?:发自|發自)[{HAN}]{{2,8}}$")
+# Where a compiled text came from (综合整理自澎湃新闻、智东西等): outlets, never people.
+_COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘编|摘編|转载|轉載|摘)+[自于於](?!\s*[:：])\S*")
+# A staff code: letters and digits (ZB012). Beside a personal name it is the CMS account of the
+# same person or of the typesetter, not a second name; alone it is the only name the page gives.
+_STAFF_CODE = re.compile(r"^[A-Za-z]{1,4}\d{2,6}$")
+# A title, with the institution before it, standing after a name: 张三（青山大学教授）,
+# 张三系青山大学研究员, 张三 李四（均为青山大学教授）. It says who the person is; no second name.
+_TITLE_WORD = (
+    r"(?:教授|研究员|研究員|博士生|博士|讲师|講師|主任|院长|院長|所长|所長|律师|律師|学者|學者|专家|專家"
+    r"|分析师|分析師|经济学家|經濟學家|校长|校長|会长|會長|书记|書記|学生|學生|研究生|教师|教師|老师|老師)"
+)
+_TITLED = re.compile(rf"{_TITLE_WORD}$")
+_NAME_THEN_TITLE = re.compile(rf"^(?P<name>[{HAN}]{{2,3}})(?:系|係|为|為|是)[{HAN}]{{2,}}{_TITLE_WORD}$")
+# A date or a time glued to a name: 张三6月1日.
+_DIGIT_TAIL = re.compile(rf"^(?P<name>[{HAN}·•]{{2,}})\d")
 # A wire-service dateline before the byline: 新华社北京3月1日电, 本报湛江4月18日讯.
 # Without a date: 本报湛江讯, 湛江日报讯, 新华社电 (an outlet word right before 讯/电), never a
 # bare 讯 that may end a name (李讯).
@@ -110,12 +184,14 @@ _DATELINE = re.compile(
     r"|[^\s(（]*?(?:报|報|社|网|網|台|媒)(?:讯|訊|电|電)"
 )
 _HAN_NAME = re.compile(rf"^[{HAN}·•]+$")
+_HAN_WORD = re.compile(rf"^[{HAN}]+$")
 # The last word of an outlet's or a column's name (观察者网, 中国青年报, 南都, 澎湃新闻, 专栏).
 _OUTLET_END = (
     r"(?:报|報|网|網|社|台|刊|新闻|新聞|客户端|客戶端|杂志|雜誌|周刊|週刊|传媒|傳媒|媒体|媒體|"
     r"频道|頻道|专栏|專欄|中心|工作室)"
 )
-_AFFILIATION = re.compile(rf"^[{HAN}A-Za-z0-9]{{1,16}}{_OUTLET_END}$")
+# A compound outlet joins its parts with a dot: 顶端新闻·河南商报, 澎湃新闻·澎湃号.
+_AFFILIATION = re.compile(rf"^[{HAN}A-Za-z0-9·•]{{1,24}}{_OUTLET_END}$")
 # A person's name as bylines print it: two to four Han characters, or a transliteration with a dot.
 _PERSON = rf"(?:[{HAN}]{{2,4}}|[{HAN}]+[·•][{HAN}]+)"
 # An unlabelled byline of names and their outlet: 石佳/中国青年报, 张三 李四｜新京报.
@@ -123,6 +199,16 @@ AUTHOR_OUTLET = re.compile(
     rf"^\s*(?P<names>{_PERSON}(?:[\s、，,]+{_PERSON})*)\s*[/／|｜丨]\s*"
     rf"(?P<outlet>[{HAN}A-Za-z0-9]{{1,16}}{_OUTLET_END})\s*$"
 )
+
+
+def author_outlet(text: str) -> re.Match[str] | None:
+    """An unlabelled ``names/outlet`` byline, when every name has a person's shape: a breadcrumb
+    such as 首页/新闻中心 has the same form."""
+    match = AUTHOR_OUTLET.match(text)
+    if not match:
+        return None
+    names = [n for n in re.split(r"[\s、，,]+", match.group("names")) if n]
+    return match if all("·" in n or "•" in n or looks_like_person(n) for n in names) else None
 
 
 @dataclass(frozen=True)
@@ -161,6 +247,18 @@ def is_editor_role(role: str | None) -> bool:
     return role is not None and role in _EDITOR_SET
 
 
+def _name_before_place(run: str) -> str:
+    """The name at the head of a name glued to a place (王小明台北 → 王小明).
+
+    Nothing marks where the one ends and the other begins; personal names have two or three
+    characters and the places reporters file from mostly two (台北, 北京, 东京), some three or
+    four (华盛顿, 乌鲁木齐): four characters read as two and two, longer runs keep three.
+    """
+    if len(run) <= 3:
+        return run
+    return run[:2] if len(run) == 4 else run[:3]
+
+
 def split_names(text: str) -> list[str]:
     """Clean a run of names and split it into names.
 
@@ -173,27 +271,49 @@ def split_names(text: str) -> list[str]:
     names: list[str] = []
     pending = ""
     for part in parts:
+        sent = _SENT_FROM.match(part)
+        if sent:
+            if not sent.group("name"):
+                continue
+            part = sent.group("name")
+        filed = _PLACE_FILED.match(part)
+        if filed:
+            if names or pending:
+                continue  # 记者 张三 北京报道: where the story was filed from, not a second name
+            part = _name_before_place(filed.group("run"))  # 张三报道, 张三北京报道
         part = _FILLER.sub("", part).strip(_SEPARATORS)
-        if not any(char.isalpha() for char in part):
-            continue  # no name holds only digits and punctuation (a time on the same line)
+        glued = _DIGIT_TAIL.match(part) or _NAME_THEN_TITLE.match(part)
+        if glued:
+            part = glued.group("name")  # 张三6月1日, 张三系青山大学教授: only the name is a name
+        elif _TITLED.search(part):
+            continue
+        if not any(char.isalpha() for char in part) or ":" in part or "：" in part or part[0].isdigit():
+            # No name holds only digits and punctuation (a time), a colon (a notice), or opens with
+            # a digit (123rf, a picture library).
+            continue
         if pending:
             part, pending = pending + part, ""
         elif len(part) == 1 and _HAN_NAME.match(part):
             pending = part
             continue
-        if part in _NOT_NAMES or _is_outlet(part):
+        if part in _NOT_NAMES or _is_outlet(part) or _PICTURE_PROVIDED.search(part):
             continue  # the outlet a reporter writes for (文/观察者网 王慧), not a person
         names.append(part)
     if pending:
         names.append(pending)
+    if any(_HAN_NAME.match(name) for name in names):
+        names = [name for name in names if not _STAFF_CODE.match(name)]
     return names
 
 
 def _is_outlet(word: str) -> bool:
-    # Three characters ending in 报 or 网 (新京报) are an outlet; shorter words and other endings
+    # Three characters ending in 报 or 网 (新京报) are an outlet; so is an agency (新华社, 中新社)
+    # unless it opens with a common surname (王建社 is a name). Shorter words and other endings
     # need four characters (观察者网, 澎湃新闻), or names such as 李中台 would be lost.
     if not _AFFILIATION.match(word):
         return False
+    if len(word) == 3 and word[-1] == "社":
+        return not looks_like_person(word)
     return len(word) >= 4 or (len(word) == 3 and word[-1] in "报報网網")
 
 
@@ -202,15 +322,18 @@ def parse_byline(text: str | None) -> Byline:
     byline = Byline()
     if not text:
         return byline
-    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", clean_text(text)))
+    text = _GLUED_DATELINE.sub(
+        lambda m: f"{m.group('role')} {_name_before_place(m.group('run'))} ", clean_text(text)
+    )
+    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", _COMPILED_FROM.sub(" ", text)))
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
-    text = re.sub(r"[()（）\[\]【】□■◎●◆▲★]", " ", text)
+    text = re.sub(r"[()（）\[\]【】〔〕［］□■◎●◆▲★◇△▶►▌※☆]", " ", text)
     matches = _field_matches(text)
     if not matches:
-        author_outlet = AUTHOR_OUTLET.match(text)
-        if author_outlet:
-            byline.source = author_outlet.group("outlet")
-            text = author_outlet.group("names")
+        unlabelled = author_outlet(text)
+        if unlabelled:
+            byline.source = unlabelled.group("outlet")
+            text = unlabelled.group("names")
         _add_names(byline, None, text)
         return byline
     # Text before the first role is only taken when a role follows the names ("李嘉斌 摄"):
@@ -220,27 +343,51 @@ def parse_byline(text: str | None) -> Byline:
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         value = text[match.end() : end]
-        if match.group("noise"):
-            continue  # 阅读：1234
-        if match.group("source"):
-            source = clean_text(value).strip(_SEPARATORS + " ")
+        if match.group("noise") or match.group("organisation"):
+            continue  # 阅读：1234, 制作单位：某某融媒体中心
+        if match.group("source") or match.group("original"):
+            # The outlet, not the time printed after it (来源：新华社 2024-04-23 12:27).
+            source = re.split(r"\s+(?=\d)", clean_text(value).strip(_SEPARATORS + " "))[0]
             byline.source = byline.source or (source or None)
             continue
-        role = match.group("multi") or match.group("single")
-        if end < len(text) and value and not value[-1].isspace():
-            # The words glued to the next role may be its outlet or column, not a name:
-            # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五.
+        role = match.group("multi") or match.group("single") or match.group("compiler")
+        if end < len(text) and value:
+            # The words right before the next role may be its outlet or column, not a name:
+            # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五; nor is a bureau (驻京记者)
+            # or a word that qualifies the next role (编辑：张三 实习编辑：李四, 副主编).
             head, _, last = value.rstrip().rpartition(" ")
-            if _AFFILIATION.match(last.strip(_SEPARATORS)):
+            last = last.strip(_SEPARATORS)
+            glued = not value[-1].isspace()
+            if (glued and _AFFILIATION.match(last)) or (
+                head and (last in _QUALIFIERS or (glued and last[:1] in "驻駐" and len(last) <= 4))
+            ):
                 value = head
-        if not value.strip(_SEPARATORS + " "):
-            # A role right before another: 作者 is only a field label (作者:记者…), any other
-            # role applies to the names that follow (文/图 记者 李嘉斌).
+        if not value.strip(_SEPARATORS + " ") or (not is_editor_role(role) and not split_names(value)):
+            # A role right before another (or before only the outlet: 文/新京报 记者 张三): 作者
+            # is only a field label (作者:记者…), any other role applies to the names that
+            # follow (文/图 记者 李嘉斌).
             if role not in _LABELS:
                 pending.append(role)
             continue
-        _add_names(byline, role, value, also=pending)
+        first = value.split(None, 1)[0] if value.strip() else ""
+        if (
+            value[:1] not in _SEPARATORS + " " and len(first) > 4 and _HAN_WORD.match(first)
+            and not _SENT_FROM.match(first) and not _PLACE_FILED.match(first)
+        ):
+            continue  # 记者探访青山夜市: the role word inside a sentence, no byline
+        # A content role right before an editorial one only qualifies it (文字编辑, 图片编辑).
+        also = [r for r in pending if is_editor_role(r) == is_editor_role(role)]
+        _add_names(byline, role, value, also=also)
         pending = []
+    return _without_staff_codes(byline)
+
+
+def _without_staff_codes(byline: Byline) -> Byline:
+    """Drop staff codes (排版：ZB012) from a byline that names people: the code is an account."""
+    people = byline.reporters + byline.editors
+    if any(_HAN_NAME.match(p.name) for p in people) and any(_STAFF_CODE.match(p.name) for p in people):
+        byline.reporters = [p for p in byline.reporters if not _STAFF_CODE.match(p.name)]
+        byline.editors = [p for p in byline.editors if not _STAFF_CODE.match(p.name)]
     return byline
 
 
@@ -253,7 +400,7 @@ def _field_matches(text: str) -> list[re.Match[str]]:
         # …or where a separator follows: "来源:湛江云媒作者:记者…" (spans rendered glued).
         if in_source and not at_boundary and not _SEPARATOR_AFTER.match(text, match.end()):
             continue
-        role = match.group("multi") or match.group("single")
+        role = match.group("multi") or match.group("single") or match.group("compiler")
         if (
             role in _SINGLE_CHAR_ROLES
             and match.start() >= 2
@@ -299,8 +446,19 @@ def _add_names(
                 _add(byline, postfix_role, name)
 
 
+# The last word of an organisation's name: a department, an office, a company. Editors are people:
+# 出品：某某日报新媒体中心 names who produced the page, not a person.
+_ORGANISATION = re.compile(
+    rf"^[{HAN}A-Za-z0-9·]{{2,20}}(?:中心|部|社|公司|集团|集團|委员会|委員會|办公室|辦公室|局|厅|廳|处|處"
+    r"|科|组|組|站|台|报|報|网|網|工作室|单位|單位|编辑部|編輯部)$"
+)
+
+
 def _add(byline: Byline, role: str | None, name: str) -> None:
     person = Person(role, name)
-    target = byline.editors if is_editor_role(role) else byline.reporters
+    editor = is_editor_role(role)
+    if (editor or role is None) and len(name) >= 4 and _ORGANISATION.match(name):
+        return  # an organisation credited as editor or without a role is nobody's name
+    target = byline.editors if editor else byline.reporters
     if person not in target:
         target.append(person)

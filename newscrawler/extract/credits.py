@@ -13,8 +13,8 @@ from .normalize import HAN
 
 _LABELS = _alternation(EDITOR_ROLES + REPORTER_ROLES + SOURCE_LABELS)
 # A line that opens (after an optional bracket or bullet: □记者) with a role or source label and a
-# separator.
-_LEADING_LABEL = re.compile(rf"^[(（\[【□■◎●◆▲★]?\s*(?:{_LABELS})\s*(?:[:：/|丨｜]|\s)")
+# separator; 本文来源 and its kind are the same label.
+_LEADING_LABEL = re.compile(rf"^[(（\[【□■◎●◆▲★◇△▶►▌※☆]?\s*(?:本文|文章|稿件)?(?:{_LABELS})\s*(?:[:：/|丨｜]|\s)")
 # A name as credits write it: two to four Han characters, or a transliterated name with a dot.
 _NAME = rf"(?:[{HAN}]{{2,4}}|[{HAN}]+[·•][{HAN}]+)"
 _NAMES = rf"{_NAME}(?:[\s、，,]+{_NAME})*"
@@ -50,7 +50,18 @@ _CLAUSE = re.compile(r"[。！？!?；;，]")
 # The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.
 _LEAD_CREDIT = re.compile(
     r"^\s*[【\[]?[^，。（(【\[]{0,30}?(?:讯|訊|电|電|消息)\s*[】\]]?\s*[（(](?P<credit>[^（）()]{2,60})[)）]"
-    r"|^\s*[（(【\[](?P<credit2>[^（）()【】\[\]]{2,60})[)）】\]]"
+    r"|^\s*[（(【\[〔［](?P<credit2>[^（）()【】\[\]〔〕［］]{2,60})[)）】\]〕］]"
+)
+
+
+# The same credit without brackets: 本报讯 记者 张三 通讯员 李四 6月1日，…. Only roles and names
+# that stand as words of their own count; the first word that is not one starts the text.
+_WRITER_ROLES = _alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
+_LEAD_WORDS = re.compile(
+    rf"^\s*[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+"
+    rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}(?:\s+(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,5}})*)(?=\s)"
+    # …and the Taiwanese dateline opening the text: 記者林思妤／台北報導 台北市政府今天…
+    rf"|^\s*(?P<filed>(?:{_WRITER_ROLES})\s*[{HAN}·•、\s]{{2,16}}?\s*[/／]\s*[{HAN}]{{2,8}}?(?:報導|报道|報道|报导))"
 )
 
 
@@ -64,6 +75,7 @@ def lead_credit(paragraph: str) -> str | None:
     names roles. The paragraph itself stays text; only the people are read from the credit."""
     match = _LEAD_CREDIT.match(paragraph)
     if not match:
-        return None
+        words = _LEAD_WORDS.match(paragraph)
+        return (words.group("credit") or words.group("filed")) if words else None
     credit = match.group("credit") or match.group("credit2")
     return credit if has_credit_role(credit) and not _CLAUSE.search(credit) else None

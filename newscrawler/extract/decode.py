@@ -1,14 +1,28 @@
 """Decode page bytes to text, trusting declarations only as far as the bytes agree.
 
 Order: a byte-order mark (as browsers do: it cannot be there by accident), then the HTTP
-``Content-Type`` charset, then the page's ``<meta>`` declaration, then statistical detection
-(charset-normalizer), then UTF-8 and GB18030 as last resorts. Each
+``Content-Type`` charset, then the page's ``<meta>`` declaration, then the ``encoding`` of a
+crawl-corpus wrapper (``<text id="URL" title="…" encoding="gb2312">``, whose records often lost
+their ``<head>``), then UTF-8 when every byte reads as UTF-8 (multi-byte text in another charset
+almost never does, while a detector can mistake short UTF-8 text for a legacy code page), then
+statistical detection (charset-normalizer), then GB18030 as the last resort. ``charset``
+attributes of ``<script>`` tags name the script file's charset, not the page's, and are ignored. Each
 candidate must decode the whole body strictly: a GBK page that declares UTF-8 fails the UTF-8 try
 and falls through to a label that works, with a warning recorded. GB2312 and GBK labels are read as
-GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). Nothing here replaces bytes
-with U+FFFD unless no encoding at all can read them, and that case is reported too. A body cut in
-the middle of its last character (a truncated download) is read with the codec that reads
-everything before the cut; the broken tail is dropped and reported as ``charset_truncated``.
+GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). A body cut in the middle
+of its last character (a truncated download) is read with the codec that reads everything before
+the cut; the broken tail is dropped and reported as ``charset_truncated``, and so are the broken
+first bytes of a body that starts in the middle of a character (a download resumed at an offset).
+Nothing here replaces bytes unless no encoding at all can read them: then the bytes the declared
+codec (else UTF-8) cannot read are dropped and counted (``charset_invalid_bytes``), since a record
+never holds U+FFFD.
+
+A UTF-16 or UTF-32 label without a byte-order mark is only believed when the text it gives has
+HTML markup in it: ASCII-compatible bytes "decode" as UTF-16 into CJK-looking nonsense, and an odd
+length fails outright. Control characters other than whitespace, U+FFFD and numeric references to
+no character, which no page means to show and the parser would turn into U+FFFD, are removed
+(``control_chars:removed=N``), and a page nested deeper than the HTML parser follows, whose tail
+the parser would drop, is reported (``html_too_deep``).
 """
 
 from __future__ import annotations
@@ -26,6 +40,8 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from .page import MAX_DEPTH, too_deep
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -37,6 +53,10 @@ class Decoded:
 
 
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
+# The record wrapper of research crawl corpora, opening the file: <text id="URL" encoding="gb2312">.
+_WRAPPER_ENCODING = re.compile(
+    rb"^\s*<text\b[^>]*?\sencoding\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE
+)
 
 
 def _declarations(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
@@ -48,6 +68,9 @@ def _declarations(body: bytes, content_type: str | None) -> Iterator[tuple[str, 
     meta = html_body_declared_encoding(body)
     if meta:
         yield "meta", meta
+    wrapper = _WRAPPER_ENCODING.match(body[:1024])
+    if wrapper:
+        yield "wrapper", wrapper.group(1).decode("ascii")
 
 
 def _candidates(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
@@ -56,11 +79,11 @@ def _candidates(body: bytes, content_type: str | None) -> Iterator[tuple[str, st
     if bom:
         yield "bom", bom
     yield from _declarations(body, content_type)
+    yield "utf-8", "utf-8"
     # Plain ASCII reads the same in every candidate; detection would only name cp1252.
     best = from_bytes(body[:65536]).best() if body and not body.isascii() else None
     if best is not None:
         yield "detected", best.encoding
-    yield "fallback", "utf-8"
     yield "fallback", "gb18030"
 
 
@@ -80,7 +103,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     declared = next(
         (c for _, label in _declarations(body, content_type) if (c := _codec(label))), None
     )
-    tried: set[str] = set()
+    tried: dict[str, None] = {}  # in the order tried, which is the order of trust
     for origin, label in _candidates(body, content_type):
         codec = _codec(label)
         if codec is None:
@@ -88,25 +111,81 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
             continue
         if codec in tried:
             continue
-        tried.add(codec)
+        tried[codec] = None
+        # UnicodeError, not only UnicodeDecodeError: the UTF-16 codec raises the former for a
+        # body of odd length that starts without a byte-order mark.
         try:
             text = body.decode(codec)
-        except UnicodeDecodeError:
+        except UnicodeError:
             # Only the last character cut short: everything before it reads in this codec.
             try:
                 text = codecs.getincrementaldecoder(codec)().decode(body, final=False)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 continue
             warnings.append(f"charset_truncated:decoded={codec}")
+        if origin != "bom" and codec.startswith(("utf-16", "utf-32")) and "<" not in text:
+            continue  # a wide-character label on bytes that are not wide characters
         if declared is not None and codec != declared:
             warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
-        elif declared is None and origin in ("detected", "fallback"):
+        elif declared is None and origin in ("utf-8", "detected", "fallback"):
             warnings.append(f"charset_undeclared:decoded={codec}")
-        return Decoded(_strip_bom(text), codec, tuple(warnings))
-    # No codec reads every byte (a truncated or corrupt page): keep what can be read.
-    codec = declared or "utf-8"
-    warnings.append(f"charset_invalid_bytes:decoded={codec}")
-    return Decoded(_strip_bom(body.decode(codec, errors="replace")), codec, tuple(warnings))
+        return _checked(_strip_bom(text), codec, warnings)
+    # A body that starts in the middle of a character (a download resumed at an offset): the
+    # first codec, in the order of trust, that reads all after its first few bytes.
+    for skip in range(1, 4):
+        for codec in tried:
+            if codec.startswith(("utf-16", "utf-32")):
+                continue  # a skipped byte shifts every character: nonsense that decodes
+            try:
+                text = codecs.getincrementaldecoder(codec)().decode(body[skip:], final=False)
+            except UnicodeError:
+                continue
+            warnings.append(f"charset_truncated:decoded={codec},skipped={skip}")
+            if declared is not None and codec != declared:
+                warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
+            return _checked(_strip_bom(text), codec, warnings)
+    # No codec reads every byte (a corrupt page): the declared codec, else UTF-8, reads it; the
+    # bytes it cannot read are left out and counted, since a record holds no U+FFFD (it would be
+    # a character no page showed).
+    codec = declared if declared and not declared.startswith(("utf-16", "utf-32")) else "utf-8"
+    text = body.decode(codec, errors="replace")
+    warnings.append(f"charset_invalid_bytes:decoded={codec},dropped={text.count(chr(0xFFFD))}")
+    return _checked(_strip_bom(text.replace("\ufffd", "")), codec, warnings)
+
+
+# What no page means to show and libxml2 would mangle without a word: C0 controls other than
+# whitespace (they become U+FFFD in text, and attribute names lxml then refuses to read),
+# noncharacters, and numeric references to a control or to no character (&#0;, &#xD800;).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_REPLACEMENT = "\ufffd"
+
+
+def _bad_reference(match: re.Match[str]) -> str:
+    hex_digits, decimal = match.groups()
+    point = int(hex_digits, 16) if hex_digits else int(decimal)
+    if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF or point == 0xFFFD or _CONTROL.match(chr(point)):
+        return _REPLACEMENT  # counted and removed with the others below
+    return match.group(0)
+
+
+def _checked(text: str, codec: str, warnings: list[str]) -> Decoded:
+    """The decoded text without what the HTML parser would silently mangle, reported."""
+    # Form feed and vertical tab separate words like spaces do.
+    text = text.replace("\x0b", " ").replace("\x0c", " ") if "\x0b" in text or "\x0c" in text else text
+    controls = len(_CONTROL.findall(text))
+    if controls:
+        text = _CONTROL.sub("", text)
+    if "&#" in text:
+        text = _REFERENCE.sub(_bad_reference, text)
+    if controls or _REPLACEMENT in text:
+        # U+FFFD is a decoding error upstream (or a reference to nothing): a record holds none.
+        removed = controls + text.count(_REPLACEMENT)
+        text = text.replace(_REPLACEMENT, "")
+        warnings.append(f"control_chars:removed={removed}")
+    if too_deep(text):
+        warnings.append(f"html_too_deep:depth>{MAX_DEPTH}")
+    return Decoded(text, codec, tuple(warnings))
 
 
 def _strip_bom(text: str) -> str:

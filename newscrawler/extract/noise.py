@@ -32,14 +32,52 @@ _LEGAL = re.compile(
     r"|如有侵[权權]|侵[删刪]|^【?(?:[编編]者按)?】?$"
 )
 _MAX_NOISE_LENGTH = 80
+# A desk line standing alone, saying how the copy was put together: （本报综合）, （综合新华社、
+# 央视新闻）, （据新华社）. Not article text. (A 来源 line is a credit, read for the source.)
+_DESK = re.compile(
+    r"^[（(【\[]\s*(?:(?:本[报報台网網刊站])(?:综合|綜合|[讯訊]|[编編][译譯]|整理)"
+    r"|(?:综合|綜合|据|據|[编編][译譯]|整理)[^（）()]{0,24})\s*[)）】\]]$"
+)
+# Boilerplate blocks that pages print at length, so they are matched on longer lines: a hosting
+# platform's disclaimer, comment-board rules, browser-support banners. Their wording is set
+# phrases that article prose does not use.
+_BOILERPLATE = re.compile(
+    r"仅提供信息存储(?:空间)?服务|僅提供信息存儲(?:空間)?服務|[仅僅]提供信息[发發]布平台"
+    r"|文明上[网網]|理性[发發]言|[网網]友[评評][论論](?:仅|僅)供|[评評][论論](?:需|须|須)?[经經][过過]?审核"
+    r"|遵守.{0,12}(?:法律法[规規]|[国國]家法律)|(?:不得|禁止)[发發]布.{0,20}(?:言论|言論|信息|[内內]容)"
+    r"|[浏瀏][览覽]器版本(?:[过過]|太)?低|升[级級](?:您的)?[浏瀏][览覽]器|(?:推荐|推薦|建议|建議)(?:您)?使用.{0,30}[浏瀏][览覽]器"
+    r"|最佳[浏瀏][览覽](?:效果|体验|體驗)|[浏瀏][览覽]器.{0,12}(?:不支持|不兼容|兼容性)"
+    r"|(?:[转轉][载載]|引用).{0,12}(?:注明|註明)(?:来源|來源|出[处處])|特此[声聲]明|All Rights Reserved|ICP[备備]"
+)
+_MAX_BOILERPLATE_LENGTH = 240
+_MAX_WIDGET_LENGTH = 40
+# Widgets at the end of an article: load-more and back-home buttons, keyword lists, hotline
+# boxes, the "continue reading below" line before an advert.
+_WIDGET = re.compile(
+    r"^(?:[点點][击擊])?(?:加[载載]更多|查看更多|展开全文|展開全文|[显顯]示全文)\S{0,4}$"
+    r"|^(?:返回|回到)(?:首[页頁]|[顶頂]部|列表|[频頻]道)\S{0,6}$"
+    r"|[请請][继繼][续續]往下[阅閱][读讀]|[继繼][续續][阅閱][读讀]下一[篇页頁]"
+    r"|^(?:关键[词字]|關鍵[詞字]|[标標][签籤]|Tags?)\s*[:：]"
+    r"|(?:[热熱][线線]|[电電][话話]|[热熱]綫)\s*[:：]?\s*[（(]?\d{3,4}[)）-]?\s*\d{4}"
+)
+# Where the piece first ran and how to submit or join, closing a repost: 本文首发于…公众号,
+# 发送邮件至…@…申请加入.
+_PROVENANCE = re.compile(
+    r"^本文(?:首[发發]|原[载載]|[转轉][载載]自|[来來]源于|[来來]源於|[来來]自|摘自|选自|選自)"
+    r"|(?:[发發]送[邮郵]件至|投稿[邮郵]箱|投稿信箱)\s*[:：]?\s*\S+@"
+)
 # A keyword list: three or more short words between bars (20190926|国贸|增长率).
 _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
 
 
+# One scan for every pattern of short lines: the body scorer asks this of each line of a page.
+_SHORT_NOISE = re.compile("|".join(f"(?:{p.pattern})" for p in (_PROMPT, _LEGAL, _BOILERPLATE, _PROVENANCE)))
+
+
 def is_noise_line(text: str) -> bool:
     """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
-    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text):
+    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text) or _DESK.match(text):
         return True
     if len(text) > _MAX_NOISE_LENGTH:
-        return False
-    return bool(_PROMPT.search(text) or _LEGAL.search(text))
+        return len(text) <= _MAX_BOILERPLATE_LENGTH and bool(_BOILERPLATE.search(text))
+    return bool(_SHORT_NOISE.search(text) or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGET.search(text)))

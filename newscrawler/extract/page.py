@@ -66,9 +66,13 @@ class Page:
     def absolute(self, href: str | None) -> str | None:
         if not href or not (href := href.strip()):
             return None
-        if href.startswith(("https://", "http://")) and " " not in href:
+        if href.startswith(("https://", "http://")) and " " not in href and "[" not in href:
             return href  # already absolute: urljoin would return it unchanged, slowly
-        return urljoin(self.url, href)
+        try:
+            return urljoin(self.url, href)
+        except ValueError:
+            # "Invalid IPv6 URL" (http://[::1): the link leads nowhere, and the page is still read.
+            return None
 
 
 _TRANSLATOR = HTMLTranslator()
@@ -88,7 +92,9 @@ def parse_html(html: str) -> etree._Element:
     """The document tree of an HTML text (an empty ``<html>`` for a page with no markup).
 
     A plain libxml2 HTML parser: lxml.html's element classes (what parsel uses) cost a Python
-    call every time an element is touched, which is most of what extraction does.
+    call every time an element is touched, which is most of what extraction does. It follows
+    elements nested up to ``MAX_DEPTH`` deep; past that libxml2 drops the rest of the document
+    (``too_deep`` tells).
     """
     if html.strip():
         root = etree.fromstring(html.encode("utf-8"), parser=_html_parser())
@@ -98,14 +104,30 @@ def parse_html(html: str) -> etree._Element:
 
 
 _PARSERS = threading.local()
+# libxml2's nesting limit with huge_tree; without it the limit is 256, which a page built of
+# nested layout tables and <font> tags can pass, and the body after that point would be lost.
+MAX_DEPTH = 2048
 
 
 def _html_parser() -> etree.HTMLParser:
     # One parser per thread: lxml parsers must not be shared between threads.
     parser = getattr(_PARSERS, "parser", None)
     if parser is None:
-        parser = _PARSERS.parser = etree.HTMLParser(recover=True, encoding="utf-8")
+        parser = _PARSERS.parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     return parser
+
+
+def too_deep(html: str) -> bool:
+    """Whether ``html`` nests elements past ``MAX_DEPTH``, where the parser stops reading it.
+
+    A page needs more than ``MAX_DEPTH`` start tags to get there, so almost every page is answered
+    by counting them; only the others are parsed (again) to find out.
+    """
+    if html.count("<") - html.count("</") <= MAX_DEPTH:
+        return False
+    parser = _html_parser()
+    etree.fromstring(html.encode("utf-8"), parser=parser)
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 @lru_cache(maxsize=1024)

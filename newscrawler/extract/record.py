@@ -16,8 +16,17 @@ from typing import Any
 
 # name -> (type, meaning). Order is the order of keys in every record.
 FIELDS: dict[str, tuple[str, str]] = {
-    "url": ("str", "The URL the page was fetched from, as requested."),
-    "canonical_url": ("str", "One URL per article: www./m. twins and tracking parameters fold into it."),
+    "url": (
+        "str?",
+        "The URL the page was fetched from, as requested. Null only for a page read outside a crawl "
+        "whose address is unknown (`newscrawler extract FILE` without `--url` on a page without a "
+        "canonical link); such a record carries the warning `no_url`. Crawled records always have one.",
+    ),
+    "canonical_url": (
+        "str?",
+        "One URL per article: www./m. twins and tracking parameters fold into it. Null exactly when "
+        "`url` is.",
+    ),
     "portal": ("str", "Name of the portal profile (`zjdaily`), or `generic`."),
     "article_id": ("str?", "The portal's own article id, from the URL (`/p/<id>.html`)."),
     "headline": ("str", "The headline shown above the body, normalised. Required."),
@@ -74,7 +83,10 @@ OBJECTS: dict[str, dict[str, str]] = {
 
 OBJECT_MEANINGS: dict[str, str] = {
     "person": "`role` as shown on the page (記者, 摄, 编辑 …) or null when none is shown; `name` cleaned.",
-    "image": "`url` absolute; `caption` the text shown with the image, or null.",
+    "image": (
+        "`url` absolute (as written on the page when the page's own URL is unknown); `caption` the "
+        "text shown with the image, or null."
+    ),
     "ranking": (
         "`list` the box title (熱點新聞排行); `period` the tab (月點擊); `rank` from 1;"
         " `title`, `url` of the story."
@@ -142,6 +154,10 @@ def check_record(record: dict[str, Any]) -> None:
     for name in REQUIRED_NON_EMPTY:
         if not record[name]:
             raise RecordError(f"{name}: required and empty")
+    if (record["url"] is None) != (record["canonical_url"] is None):
+        raise RecordError("url and canonical_url: null only together")
+    if record["url"] is None and "no_url" not in record["warnings"]:
+        raise RecordError("url: null without the warning no_url")
 
 
 def field_table_markdown() -> str:

@@ -38,13 +38,29 @@ _CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
 # …and a weekday may stand between the date and the clock: 2019年9月24日 星期二 09:10.
 _WEEKDAY = r"(?:星期|周|週|禮拜|礼拜)[一二三四五六日天]"
 _ZONED_CLOCK = rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
-_ABSOLUTE = (
-    r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-    rf"|(?:(?:{_ZONE})\s*)?\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
-    rf"|(?:(?:{_ZONE})\s*)?\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
-    rf"(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?)?)?"
+_MERIDIEM = r"\s*(?:[AaPp]\.?[Mm]\.?)(?![A-Za-z])"
+# Never a clock that stops short of its AM/PM (a caller's pattern could backtrack to that).
+_US_CLOCK = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:{_MERIDIEM}|(?!{_MERIDIEM}))"
+_MONTH_NAME = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?![a-z])"
 )
-_YEARLESS = r"(?<![\d-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}月\d{1,2}日\s*\d{1,2}[:：]\d{2}"
+# Every form starts where a number starts: in 99999-01-01 the last four digits are no year.
+_ABSOLUTE = (
+    r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+    rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
+    rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
+    rf"(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?)?"
+    # US style, month first, with AM/PM and no zone (overseas Chinese sites): 11/20/2004 10:30 PM,
+    # Nov 20, 2004. A slashed date without AM/PM may be day first (21/01/2022 on a European
+    # site): it is not read, rather than read wrong.
+    rf"|(?<!\d)\d{{1,2}}/\d{{1,2}}/\d{{4}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_MERIDIEM}"
+    rf"|{_MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+(?:at\s+)?{_US_CLOCK})?"
+)
+_YEARLESS = (
+    r"(?<![\d/.-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"|(?<![\d年])\d{1,2}月\d{1,2}日\s*\d{1,2}[:：]\d{2}"
+)
 _RELATIVE = (
     r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前"
     r"|(?:今天|昨天|前天)(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
@@ -112,8 +128,13 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = re.sub(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*", " ", text).strip()
     text = re.sub(_WEEKDAY, " ", text)
-    now = fetched_at.astimezone(zone)
-    relative = _parse_relative(text, now)
+    try:
+        # Times relative to a fetch at the edge of what datetime holds (year 1 or 9999) can fall
+        # outside it: no time we can give.
+        now = fetched_at.astimezone(zone)
+        relative = _parse_relative(text, now)
+    except OverflowError:
+        return None
     if relative is not None:
         return relative
     match = _CJK_DATE.search(text)
@@ -122,7 +143,10 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         text = f"{year or ''}{'-' if year else ''}{month}-{day} {text[match.end():].strip()}"
     text = text.strip()
     if re.match(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)", text):
-        return _parse_yearless(text, now, zone)
+        try:
+            return _parse_yearless(text, now, zone)
+        except OverflowError:
+            return None
     try:
         parsed = _fast_iso(text) or (
             date_parser.isoparse(text) if "T" in text else date_parser.parse(text)

@@ -12,8 +12,8 @@ WARN_WHEN_MISSING = ("published_at", "source", "reporters", "editors")
 class InvalidRecord(ValueError):
     """A page that cannot become a record; ``reason`` is a short code for stats."""
 
-    def __init__(self, reason: str, url: str) -> None:
-        super().__init__(f"{reason}: {url}")
+    def __init__(self, reason: str, url: str | None) -> None:
+        super().__init__(f"{reason}: {url or 'page without a URL'}")
         self.reason = reason
         self.url = url
 

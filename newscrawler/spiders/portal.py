@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import scrapy
@@ -32,11 +33,14 @@ from scrapy.utils.job import job_dir
 from twisted.python.failure import Failure
 
 from .. import portals
+from ..accounting import failure_reason, ledger
 from ..extract.page import Page
 from ..extract.times import parse_time, portal_zone
 from ..incremental import Incremental
 from ..items import PageItem
 from ..portals.base import Portal
+from ..redirects import HOPS_META
+from ..replay import REPLAY_DATE_META
 from ..resume import COMPLETE, ArticleBudget
 
 # Request meta: the canonical URL an article request spent the --max-articles budget on.
@@ -202,6 +206,7 @@ class PortalSpider(scrapy.Spider):
             portal=self.profile.name,
             warc_filename=response.meta.get("warc_filename"),
             warc_offset=response.meta.get("warc_offset"),
+            redirects=list(response.meta.get(HOPS_META, [])),
         )
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
@@ -218,20 +223,36 @@ class PortalSpider(scrapy.Spider):
             self.logger.warning("HTTP %s for %s", response.status, response.url)
             yield self._item(response, "error")
             return
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure)
+        accounts = ledger(self.crawler)
+        if accounts is not None:
+            accounts.fail(request, reason)
         if failure.check(IgnoreRequest):
-            # robots.txt refusals and the like: counted by the middleware that refused.
-            self.logger.debug("Ignored %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+            # robots.txt refusals are counted by the middleware that refused; the rest by reason.
+            if reason == "robots":
+                self.logger.debug("Ignored %s: %s", request.url, failure.getErrorMessage())
+            else:
+                self.crawler.stats.inc_value(f"newscrawler/spider/failure/{reason}")
+                self.logger.warning("Not fetched %s: %s", request.url, failure.getErrorMessage())
             return
-        reason = failure.type.__name__ if failure.type else "unknown"
-        self.crawler.stats.inc_value(f"newscrawler/spider/failure/{reason}")
-        self.logger.error("Failed %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        kind = failure.type.__name__ if failure.type else "unknown"
+        self.crawler.stats.inc_value(f"newscrawler/spider/failure/{kind}")
+        self.logger.error("Failed %s (%s): %s", request.url, reason, failure.getErrorMessage())
 
 
 def _fetch_time(response: Response) -> str:
-    """When the page was fetched: now, or for a page replayed from WARC, its original capture."""
+    """When the page was fetched: now, or for a replayed page, when it was captured (its WARC
+    record's date, or the saved copy's ``Date``), never the day of the replay."""
     captured = response.meta.get("warc_date")
     if captured:
         return datetime.fromisoformat(str(captured).replace("Z", "+00:00")).astimezone(timezone.utc).isoformat()
+    saved = response.meta.get(REPLAY_DATE_META)
+    if saved:
+        try:
+            return parsedate_to_datetime(str(saved)).astimezone(timezone.utc).isoformat()
+        except (TypeError, ValueError):
+            pass  # an unreadable Date: the replay's own clock, as the server would have used
     return datetime.now(timezone.utc).isoformat()
 
 

@@ -12,6 +12,9 @@ fires once the item pipelines are done with an item: the extractor name and vers
 the record the pipelines build, and the signal hands over the response (for its outlinks and its
 WARC record id) beside the item, which a pipeline stage would not get.
 
+A saved page replayed from a fixture directory is dated by its capture (the fixture's ``Date``):
+its records' ``WARC-Date`` is that time, as the archive's ``fetched_at`` is.
+
 Responses that did not come from the network are not written again: those served from Scrapy's
 HTTP cache (flag ``cached``) and those replayed from WARC files (flag ``warc``).
 """
@@ -23,6 +26,7 @@ import html
 import logging
 import re
 import uuid
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
@@ -39,7 +43,8 @@ from w3lib.html import get_base_url as w3lib_base_url
 
 from .. import __version__
 from ..portals import canonical_url
-from .writer import Exchange, WarcFileSet
+from ..replay import REPLAY_DATE_META
+from .writer import Exchange, WarcFileSet, warc_date
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -76,6 +81,18 @@ def _text(value: bytes | str) -> str:
 
 def _header_list(headers: Any) -> list[tuple[str, str]]:
     return [(_text(name), _text(value)) for name, values in headers.items() for value in values]
+
+
+def _captured_at(request: Request) -> dict[str, str]:
+    """A saved page's capture time (the fixture's ``Date``, see ``newscrawler.replay``) as the
+    record's ``WARC-Date``: the record says when the page was fetched, as the archive does."""
+    saved = request.meta.get(REPLAY_DATE_META)
+    if not saved:
+        return {}
+    try:
+        return {"date": warc_date(parsedate_to_datetime(str(saved)))}
+    except (TypeError, ValueError):
+        return {}
 
 
 def _truncation(flags: list[str]) -> str | None:
@@ -176,6 +193,7 @@ class WarcCaptureMiddleware:
             protocol=protocol,
             ip_address=str(response.ip_address) if response.ip_address is not None else None,
             truncated=_truncation(response.flags),
+            **_captured_at(request),
         )
         try:
             written = files.write_exchange(exchange)

@@ -73,7 +73,7 @@ def test_default_path_comes_from_the_environment(path, monkeypatch):
 
 
 def test_show_by_url(path):
-    result = invoke("show", "https://m.gdzjdaily.com.cn/p/2953118.html", "--db", path)
+    result = invoke("show", "https://m.gdzjdaily.com.cn/p/2953118.html", "--db", path, "--json")
     shown = json.loads(result.output)
     assert shown["record"] == make_record()
     assert [v["id"] for v in shown["versions"]] == [1]

@@ -439,6 +439,10 @@ def news_path(news):
     ('"new york" -紐約', [6]),
     ("-体育 雷州", [5, 6]),  # an exclusion first is the query, not an option
     ("聞 OR 颱", [1, 2, 5, 6]),
+    # Invisible characters a copied query brings along are not in the index: they are dropped.
+    ("\ufeff徐闻", [1, 2]),
+    ("徐\u200b闻 OR\u200d 雷州\u2060", [1, 2, 5, 6]),
+    ("(" * 100 + "徐闻" + ")" * 100, [1, 2]),
 ])
 def test_command_takes_the_query_language(news_path, query, expected):
     result = invoke("search", query, "--db", news_path, "--format", "json")
@@ -452,6 +456,11 @@ def test_command_takes_the_query_language(news_path, query, expected):
     ("徐闻)", "unmatched ')'"),
     ("-徐闻 NOT 雷州", "only excludes"),
     ("  ", "nothing to search for"),
+    ("\u200b\ufeff", "nothing to search for"),
+    # Nesting that used to end in a RecursionError.
+    ("(" * 250 + "徐闻" + ")" * 250, "'(' at character 101 is nested more than 100 deep"),
+    ("徐闻 " + "-" * 2000 + "雷州", "'-' at character 104 is nested more than 100 deep"),
+    ("NOT " * 300 + "徐闻", "'NOT' at character 401 is nested more than 100 deep"),
 ])
 def test_command_reports_malformed_queries_as_usage_errors(news_path, tmp_path, query, message):
     for db in (news_path, tmp_path / "missing.sqlite"):  # the query is checked first

@@ -340,8 +340,16 @@ def test_affiliations_and_unlabelled_outlets(text: str, reporters: R, source: st
         # The outlet a reporter writes for, standing among the names, is no person.
         ("文/观察者网 王慧", [("文", "王慧")]),
         ("文/ 新京报 齐倩", [("文", "齐倩")]),
+        # …also a compound outlet joined with a dot, which is no transliterated name.
+        ("文/顶端新闻·河南商报记者 张三 李四", [("文", "张三"), ("记者", "张三"), ("文", "李四"), ("记者", "李四")]),
+        ("作者：青山新闻·青山日报记者 张三", [("记者", "张三")]),
+        ("文/青山新闻·青山日报 记者 张三", [("文", "张三"), ("记者", "张三")]),
         # …but a three-character name ending like an outlet word stays a name.
         ("记者 李中台", [("记者", "李中台")]),
+        # A news agency in the author slot is no person; a name ending in 社 stays a name.
+        ("作者：新华社", []),
+        ("记者 张三 中新社", [("记者", "张三")]),
+        ("记者 王建社", [("记者", "王建社")]),
         # How a story was put together is no name either.
         ("记者 张三 综合报道", [("记者", "张三")]),
     ],
@@ -374,3 +382,127 @@ def test_picture_and_data_sources_are_not_the_source(text: str, source: str | No
 )
 def test_place_filed_from_is_not_a_name(text: str, reporters: R) -> None:
     assert people(parse_byline(text).reporters) == reporters
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # A wire dateline glued to the name: the place and the day are no part of it.
+        ("中央社記者王小明台北19日電", [("記者", "王小明")]),
+        ("新华社记者张三北京3月1日电", [("记者", "张三")]),
+        ("记者 张三 李四 北京报道", [("记者", "张三"), ("记者", "李四")]),
+        ("记者张三北京报道", [("记者", "张三")]),
+        ("记者张三6月1日", [("记者", "张三")]),
+        ("记者 张三 发自北京", [("记者", "张三")]),
+        ("本报记者张三发自上海", [("本报记者", "张三")]),
+        # A kind of reporter or a bureau glued to the role is no name.
+        ("记者 张三 特派记者 李四", [("记者", "张三"), ("特派记者", "李四")]),
+        ("记者：张三 实习记者：李四", [("记者", "张三"), ("实习记者", "李四")]),
+        ("记者 张三 驻京记者 李四", [("记者", "张三"), ("记者", "李四")]),
+        ("撰稿人：张三", [("撰稿人", "张三")]),
+        # A role word inside a sentence (a deck, a subheading) is no byline.
+        ("记者探访青山县夜市烟火", []),
+        ("本报记者张三", [("本报记者", "张三")]),
+        ("记者阿卜杜拉·买买提", [("记者", "阿卜杜拉·买买提")]),
+        # Bars and slashes of every width separate; none is part of a name.
+        ("文︱张三", [("文", "张三")]),
+        ("作者：张三︱李四", [("作者", "张三"), ("作者", "李四")]),
+        ("作者｜张三 李四", [("作者", "张三"), ("作者", "李四")]),
+        # Who compiled or translated the story is credited; the words alone are no names.
+        ("编译/张三", [("编译", "张三")]),
+        ("整合／张三", [("整合", "张三")]),
+        ("记者 张三 整理", [("记者", "张三")]),
+        ("（综合整理自新京报、南方日报、央视新闻等）", []),
+        # Who provided a picture is no name.
+        ("记者 张三 李四/文 受访者供图", [("记者", "张三"), ("文", "张三"), ("记者", "李四"), ("文", "李四")]),
+        ("▌记者 张三", [("记者", "张三")]),
+        ("记者 张三/文 受访者/图", [("记者", "张三"), ("文", "张三")]),
+        ("记者 张三/文 图片来自网络", [("记者", "张三"), ("文", "张三")]),
+        # Picture libraries, agencies and social accounts credited for a picture are no people.
+        ("◎ 图：123rf", []),
+        ("◎ 图：@青山微博截图", []),
+        ("图：锐景视觉", []),
+        # Who the person is, after the name, is no second name.
+        ("作者：张三（青山大学教授）", [("作者", "张三")]),
+        ("作者：张三 青山大学经济学院教授", [("作者", "张三")]),
+        ("作者：张三系青山大学研究员", [("作者", "张三")]),
+        ("文/张三（作者系青山大学研究员）", [("文", "张三")]),
+        ("作者 张三 李四（均为青山大学教授）", [("作者", "张三"), ("作者", "李四")]),
+        ("作者：李四（系青山大学学生）", [("作者", "李四")]),
+        # An outlet before 记者 is the reporter's employer: the role is 记者, the outlet no source
+        # (a paper's own pages name it on every byline; a repost labels its 来源).
+        ("联合报記者王小明／台北報導", [("記者", "王小明")]),
+        ("光明日报记者 张三", [("记者", "张三")]),
+    ],
+)
+def test_names_stand_apart_from_place_date_and_separators(text: str, reporters: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert byline.source is None
+
+
+@pytest.mark.parametrize(
+    ("text", "editors"),
+    [
+        # More editorial roles, each kept as the page shows it.
+        ("选稿：张三 出品：李四 审核：王五", [("选稿", "张三"), ("出品", "李四"), ("审核", "王五")]),
+        ("编辑：张三 排版：李四", [("编辑", "张三"), ("排版", "李四")]),
+        ("责任校对：赵六 签发：钱七", [("责任校对", "赵六"), ("签发", "钱七")]),
+        # A staff code beside a name is no second name; alone it is the only name given.
+        ("责任编辑：张三 ZB012", [("责任编辑", "张三")]),
+        ("编辑：张三 排版：ZB012", [("编辑", "张三")]),
+        ("（责任编辑：HN666）", [("责任编辑", "HN666")]),
+        # Organisations are no editors.
+        ("出品：青山日报新媒体中心 编辑：张三", [("编辑", "张三")]),
+        ("制作单位：青山县融媒体中心", []),
+        ("版权所有：青山日报社 编辑：张三", [("编辑", "张三")]),
+        # A word that qualifies the next role, a grade after a name, a content role before an
+        # editorial one: none is a name, nor makes the editor a reporter.
+        ("编辑：张三 实习编辑：李四", [("编辑", "张三"), ("编辑", "李四")]),
+        ("主编：张三 副主编：李四", [("主编", "张三"), ("主编", "李四")]),
+        ("责任编辑：张三 微信编辑：李四", [("责任编辑", "张三"), ("编辑", "李四")]),
+        ("编辑: 张三(实习)", [("编辑", "张三")]),
+        ("文字编辑：张三", [("编辑", "张三")]),
+        ("初审：张三 复审：李四 终审：王五", [("初审", "张三"), ("复审", "李四"), ("终审", "王五")]),
+        # A closing sign-off with the page's code after it.
+        ("（編輯：王小明）2301", [("編輯", "王小明")]),
+    ],
+)
+def test_editor_roles_codes_and_organisations(text: str, editors: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.editors) == editors
+    assert people(byline.reporters) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("来源于新华社", "新华社"),
+        ("来源 | 新华社", "新华社"),
+        ("转自：青山日报", "青山日报"),
+        # 原创 with a colon names the outlet whose original content it is; the time is no part.
+        ("原创：青山健康网 2024-04-23 12:27:25", "青山健康网"),
+        ("来源：本站原创", "本站原创"),
+        ("转载自：青山日报", "青山日报"),
+        ("原文链接：http://www.qingshan-daily.example/a/1.html", None),
+        ("（本文来源：人民网 作者：张三）", "人民网"),
+        # Where the poster's IP address is: no source, no person.
+        ("IP属地：广东", None),
+        # A notice asking others to credit the site names no source of this story.
+        ("转载请注明来源：青山网", None),
+    ],
+)
+def test_source_label_forms(text: str, source: str | None) -> None:
+    byline = parse_byline(text)
+    assert byline.source == source
+    assert byline.editors == [] and all(p.role == "作者" for p in byline.reporters)
+
+
+def test_unlabelled_author_and_outlet_needs_personal_names() -> None:
+    from newscrawler.extract.byline import author_outlet
+
+    assert author_outlet("石佳/中国青年报") is not None
+    assert author_outlet("张三 李四｜新京报") is not None
+    # A breadcrumb has the same shape.
+    assert author_outlet("首页/新闻中心") is None
+    assert author_outlet("要闻 / 青山日报") is None

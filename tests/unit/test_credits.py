@@ -21,6 +21,8 @@ from newscrawler.extract.credits import is_credit_line, trailing_credit
         # A bullet may mark the credit line.
         ("□记者 张三 通讯员 李四", True),
         ("■本报记者 张三", True),
+        # 本文来源 is the source label too.
+        ("（本文来源：人民网）", True),
         # Sentences and subheadings that merely contain role words are text.
         ("记者从市交通局获悉，今年以来全市新增公交线路12条。", False),
         ("佳作云集 引来观众驻足拍摄", False),
@@ -51,6 +53,14 @@ def test_trailing_credit(caption: str, expected: str | None) -> None:
     ("paragraph", "expected"),
     [
         ("本报讯（记者 陈荔雅 通讯员 谭总）4月18日，徐闻县召开会议。", "记者 陈荔雅 通讯员 谭总"),
+        # Without brackets: the roles and names standing as words of their own.
+        ("本报讯 记者 张三 通讯员 李四 6月1日，青山县召开会议。", "记者 张三 通讯员 李四"),
+        ("本报讯 记者 张三 李四 昨日，青山县召开会议。", "记者 张三 李四"),
+        ("本报讯 6月1日，青山县召开会议。", None),
+        # Tortoise-shell brackets, as Taiwanese papers print the dateline.
+        ("〔記者王小明／台北報導〕行政院今天宣布，補助將延長。", "記者王小明／台北報導"),
+        ("記者王小明／台北報導 行政院今天宣布，補助將延長。", "記者王小明／台北報導"),
+        ("記者王小明、李大同／綜合報導 行政院今天宣布，補助將延長。", "記者王小明、李大同／綜合報導"),
         ("新华社北京3月1日电（记者张三、李四）3月1日，会议在北京召开。", "记者张三、李四"),
         ("4月18日，徐闻县（广东省）召开会议。", None),
     ],

@@ -161,10 +161,21 @@ def test_truncated_body_is_read_and_reported(
     assert "\ufffd" not in result.text
 
 
-def test_bytes_no_codec_reads_are_replaced_and_reported() -> None:
+def test_bytes_no_codec_reads_are_dropped_and_reported() -> None:
+    # A record holds no U+FFFD (the field contract): the bytes are counted, not replaced.
     body = b"<p>" + b"\xff\xfe\xfd\x80" * 3 + b"</p>"
     assert decode_html(body, "text/html; charset=utf-8") == Decoded(
-        "<p>" + "\ufffd" * 12 + "</p>", "utf-8", ("charset_invalid_bytes:decoded=utf-8",)
+        "<p></p>", "utf-8", ("charset_invalid_bytes:decoded=utf-8,dropped=12",)
+    )
+
+
+def test_a_page_cut_at_both_ends_is_read_after_its_broken_first_bytes() -> None:
+    # A download resumed mid-character and cut again, with a GBK label it does not match.
+    text = page(None)
+    body = "徐".encode()[1:] + text.encode("utf-8") + "闻".encode()[:2]
+    assert decode_html(body, "text/html; charset=gbk") == Decoded(
+        text, "utf-8",
+        ("charset_truncated:decoded=utf-8,skipped=2", "charset_mismatch:declared=gb18030,decoded=utf-8"),
     )
 
 
@@ -172,3 +183,75 @@ def test_gbk_labelled_utf8_has_no_replacement_characters() -> None:
     result = decode_html(page("utf-8").encode("gbk"), "text/html; charset=utf-8")
     assert "\ufffd" not in result.text
     assert "徐闻奋力推进文明城市卫生县城创建" in result.text
+
+
+def test_valid_utf8_is_read_before_a_statistical_guess(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A detector can name a legacy code page for UTF-8 text; bytes that read as UTF-8 are UTF-8.
+    class _Guess:
+        encoding = "cp1252"
+
+    class _Matches:
+        def best(self) -> _Guess:
+            return _Guess()
+
+    monkeypatch.setattr("newscrawler.extract.decode.from_bytes", lambda _body: _Matches())
+    assert decode_html(page(None).encode("utf-8"), None) == Decoded(
+        page(None), "utf-8", ("charset_undeclared:decoded=utf-8",)
+    )
+
+
+def test_script_charset_is_not_a_page_declaration() -> None:
+    # <script charset> names the script file's charset; the page itself is GBK, undeclared.
+    html = f'<html><head><script src="a.js" charset="utf-8"></script></head><body>{BODY}</body></html>'
+    result = decode_html(html.encode("gbk"), None)
+    assert result == Decoded(html, "gb18030", ("charset_undeclared:decoded=gb18030",))
+
+
+def test_crawl_corpus_wrapper_declares_the_encoding() -> None:
+    # Research crawl corpora wrap each record in <text id="URL" title="…" encoding="…">, often
+    # without the page's <head>: the wrapper's label is the declaration.
+    html = f'<text id="http://news.example/a.htm" title="湛江云媒" encoding="gb2312">{BODY}</text>'
+    assert decode_html(html.encode("gbk"), None) == Decoded(html, "gb18030")
+    # Its dash at A1 AA reads as a browser shows it (U+2014), not as Python's gb2312 (U+2015).
+    dashed = html.replace("报道", "报道——")
+    assert "——" in decode_html(dashed.encode("gbk"), None).text
+
+
+# -- labels and bytes no HTML page means ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-16", None])
+@pytest.mark.parametrize("extra", ["", "x"])  # an even and an odd number of bytes
+def test_a_utf16_label_on_a_page_that_is_not_utf16_is_read_as_what_it_is(
+    content_type: str | None, extra: str
+) -> None:
+    # Odd lengths made the UTF-16 codec raise UnicodeError; even ones "decoded" to nonsense.
+    text = page("utf-16" if content_type is None else None) + extra
+    decoded = decode_html(text.encode("utf-8"), content_type)
+    assert decoded == Decoded(text, "utf-8", ("charset_mismatch:declared=utf-16,decoded=utf-8",))
+
+
+def test_a_real_utf16_page_with_its_label_still_reads() -> None:
+    text = page(None)
+    assert decode_html(text.encode("utf-16-le"), "text/html; charset=utf-16le") == Decoded(text, "utf-16-le")
+
+
+def test_nul_bytes_are_removed_with_a_warning() -> None:
+    # libxml2 turned each into U+FFFD, without a word.
+    decoded = decode_html(page("utf-8", "<p>徐闻\x00奋力\x00推进</p>").encode("utf-8"))
+    assert decoded == Decoded(page("utf-8", "<p>徐闻奋力推进</p>"), "utf-8", ("control_chars:removed=2",))
+
+
+def test_controls_and_references_to_no_character_are_removed_with_a_warning() -> None:
+    body = '<p class\x01="x">徐\x1f闻&#0;奋&#xD800;力&#x110000;推&#xFFFD;进\ufffd\x0c会议&#x4F1A;&#20250;</p>'
+    decoded = decode_html(page("utf-8", body).encode("utf-8"))
+    assert decoded == Decoded(
+        page("utf-8", '<p class="x">徐闻奋力推进 会议&#x4F1A;&#20250;</p>'), "utf-8", ("control_chars:removed=7",)
+    )
+
+
+def test_a_page_nested_past_the_parsers_limit_is_reported() -> None:
+    deep = "<div>" * 2100 + "<p>徐闻</p>" + "</div>" * 2100
+    assert decode_html(page("utf-8", deep).encode("utf-8")).warnings == ("html_too_deep:depth>2048",)
+    # Many tags, but shallow: no warning.
+    assert decode_html(page("utf-8", "<p>徐闻</p>" * 2100).encode("utf-8")).warnings == ()

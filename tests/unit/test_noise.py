@@ -22,6 +22,29 @@ from newscrawler.extract.noise import is_noise_line
         "本文仅代表作者个人观点。",
         "点个在看",
         "20190926|国贸|增长率",
+        # Boilerplate printed at length: a platform's disclaimer, comment-board rules, a
+        # browser-support banner, a licence footer.
+        "以上内容（包括图片及视频）为平台用户上传并发布，本平台仅提供信息存储服务。",
+        "1. 请遵守中华人民共和国有关法律法规，文明上网，理性发言，不得发布含有攻击、侮辱、诽谤他人内容的言论，"
+        "一切因您的行为而直接或间接引起的法律责任由您自行承担。",
+        "温馨提示：您的浏览器版本过低，为了获得更好的浏览体验，建议您使用Chrome、Firefox、Edge等浏览器的最新版本，"
+        "或将浏览器切换到极速模式访问本站。",
+        "本网站所刊登的各种新闻、信息和各种专题专栏资料，均为本网版权所有，未经协议授权，禁止下载使用。"
+        "凡转载本网稿件，务请注明来源，不得篡改或歪曲原意。",
+        # Widgets closing an article.
+        "加载更多",
+        "点击查看更多",
+        "返回首页",
+        "請繼續往下閱讀",
+        "关键词：湿地公园 栈道 观鸟",
+        "新闻热线：0791-86841234",
+        # Provenance and submission lines closing a repost.
+        "本文首发于青山深呼吸公众号（qingshan39）",
+        "发送邮件至news@qingshan.example申请加入青山政务号",
+        # Desk lines standing alone.
+        "（本报综合）",
+        "（综合新华社、央视新闻）",
+        "（据新华社）",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -34,6 +57,11 @@ def test_noise_lines(line: str) -> None:
         "活动现场，主办方还发布了徐闻菠萝品牌标准和产地溯源平台，消费者扫码即可查看果园、采摘和运输信息。",
         "我们正在看这批样品的检测结果。",
         "据统计，丰收节首日现场交易额达86万元，签订意向订单21份。",
+        "警方表示，对散布谣言的人员将依法追究法律责任。",
+        "市民如有疑问，可拨打12345政务服务便民热线咨询，工作人员将在两个工作日内答复，热线全天开通。",
+        "返回首页后，他又点开了那条新闻。",
+        "本文作者认为，湿地保护需要长期投入。",
+        "（据了解，该项目总投资3亿元，预计明年建成投用，届时将新增就业岗位500个。）",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:

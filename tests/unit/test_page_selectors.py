@@ -59,3 +59,9 @@ def test_tree_walking_selects_what_xpath_selects(seed: int) -> None:
                                    "p::text", "li:not(p)", "p:nth-of-type(2)"])
 def test_other_selectors_go_through_xpath(query: str) -> None:
     assert page_module._matcher(query) is None
+
+
+def test_a_body_nested_hundreds_deep_is_read_whole() -> None:
+    # libxml2 stops at 256 levels without huge_tree and drops the rest of the document silently.
+    html = "<html><body>" + "<div>" * 300 + "<p>深处</p>" + "</div>" * 300 + "<p>之后</p></body></html>"
+    assert Page(html, "https://example.cn/").texts("p") == ["深处", "之后"]

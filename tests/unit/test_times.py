@@ -47,6 +47,12 @@ def iso(value: datetime | None) -> str | None:
         ("2022-04-19T17:31:05.123+0800", "2022-04-19T17:31:05.123000+08:00"),
         ("2022-04-19T05:31:05-04:00", "2022-04-19T05:31:05-04:00"),
         ("2022-04-19 09:31:05+00:00", "2022-04-19T09:31:05+00:00"),
+        # US style, month first, with AM/PM and no zone: wall-clock time in the portal's zone.
+        ("11/20/2004 10:30 PM", "2004-11-20T22:30:00+08:00"),
+        ("3/11/2024 4:20:15 pm", "2024-03-11T16:20:15+08:00"),
+        ("2004-11-20 10:30 PM", "2004-11-20T22:30:00+08:00"),
+        ("Nov 20, 2004", "2004-11-20T00:00:00+08:00"),
+        ("November 20, 2004 at 10:30 a.m.", "2004-11-20T10:30:00+08:00"),
         # Year-less: the fetch year (in the portal's zone), or the year before if in the future.
         ("04-19 17:31", "2024-04-19T17:31:00+08:00"),
         ("04/19 17:31", "2024-04-19T17:31:00+08:00"),
@@ -240,3 +246,34 @@ def test_zone_named_beside_the_time(text: str, raw: str, expected: str) -> None:
     parsed = find_and_parse(text, FETCHED, SHANGHAI)
     assert parsed is not None
     assert (parsed.raw, parsed.value.isoformat()) == (raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("发布时间：11/20/2004 10:30 PM 作者：孙明", "11/20/2004 10:30 PM"),
+        ("Posted Nov 20, 2004 by staff", "Nov 20, 2004"),
+        # A slashed date without AM/PM may be day first (a European site): not read.
+        ("发表时间 : 21/01/2022 - 10:31", None),
+        ("01/02/2022", None),
+        ("Market 12, 2004", None),
+    ],
+)
+def test_us_style_times_are_found_only_when_unambiguous(text: str, found: str | None) -> None:
+    assert find_time_text(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发布时间：99999-01-01 10:00",
+        "99999年1月2日 10:00",
+        "99999-01-01T10:00:00+08:00",
+        "12022/04/19 17:31",
+    ],
+)
+def test_a_year_of_five_digits_is_no_time(text: str) -> None:
+    # Its last four digits used to be read as the year (99999 became 9999), or its month and day
+    # as a year-less date.
+    assert find_time_text(text) is None
+    assert find_and_parse(text, FETCHED, SHANGHAI) is None

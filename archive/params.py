@@ -1,0 +1,89 @@
+"""Click parameter types for what every command reads: dates, time bounds, archive files and
+output files.
+
+A bad value ends the command before it does anything, with click's one-line usage error and exit
+code 2, the same message for the same mistake in every command. The checks themselves live in
+the library (``archive.query.parse_bound``, ``archive.db.check_file``) so that code calling the
+library gets the same answers as a ``ValueError`` or ``ArchiveError``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .db import ArchiveError, check_file
+from .query import parse_bound
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DateType(click.ParamType):
+    """A calendar day, ``YYYY-MM-DD``; the value stays that string."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if not _DAY.fullmatch(text):
+            self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2022-04-19", param, ctx)
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a date: no such day", param, ctx)
+        return text
+
+
+class TimeBoundType(click.ParamType):
+    """A filter bound: a day ``YYYY-MM-DD`` or an ISO 8601 time with its UTC offset; the value
+    stays the string as given."""
+
+    name = "YYYY-MM-DD|TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        try:
+            parse_bound(text)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return text
+
+
+class ArchivePath(click.Path):
+    """An archive file: missing or new is fine (the command decides whether it may create it),
+    anything else must be an archive, an empty file or an SQLite database without tables."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        try:
+            check_file(os.fsdecode(path))
+        except ArchiveError as exc:
+            self.fail(str(exc), param, ctx)
+        return path
+
+
+class OutputPath(click.Path):
+    """A file to write: its directory must exist (it is not created, in case of a typo), and the
+    file, when it exists, must be a file."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, writable=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        parent = Path(os.fsdecode(path)).parent
+        if not parent.is_dir():
+            self.fail(f"directory {str(parent)!r} does not exist", param, ctx)
+        return path
+
+
+DATE = DateType()
+TIME_BOUND = TimeBoundType()

@@ -1,0 +1,79 @@
+"""Generic extraction: the raw fields of an article page from a site that has no portal profile.
+
+``GenericLayout`` is a ``Layout`` whose ``read()`` finds the fields without selectors, using only
+conventions shared by Chinese news pages, so normalisation, the byline grammar and validation are
+the same as for every profiled portal. ``newscrawler.portals.generic.GenericPortal`` uses it for
+any URL no profile owns. In order:
+
+1. **Lines.** The page is cut into rendered lines: a block element (``p``, ``div``, ``td`` …)
+   starts a line, ``<br>`` ends one; inline text and links stay inside their block's line. Hidden
+   elements, scripts, forms controls, ``nav`` and ``aside`` are skipped.
+2. **Body.** Each line with text scores by its length and its punctuation (Chinese prose is dense
+   in ，。；); the score goes to the line's block, its parent and (halved) its grandparent, in the
+   manner of Readability and GeneralNewsExtractor's text/punctuation density. Boilerplate scores
+   nothing (licence footers, comment-board rules, browser banners), so a one-paragraph article
+   still wins. A candidate's score is lowered by its share of link text and by class/id words of
+   page chrome (``comment``, ``share``, ``related`` …); a block holding another story's headline
+   (a later heading of the same kind that matches nothing in the title data and has its own time
+   line) is never chosen. The best candidate's lines are the body, cleaned of the usual non-text
+   lines (原标题, share and QR prompts, 相关阅读 blocks, copyright and disclaimers, closing widgets,
+   desk lines) and of a headline block repeated at its top. A standfirst set above the body
+   block (``chapo``, ``standfirst``, ``dek``), not repeated in it, opens the paragraphs; a
+   summary or 导语 box does not.
+3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
+   ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix or ``站点名 - `` prefix,
+   a founder-CMS or crawl-corpus record's title); h1 preferred. When no heading matches fully,
+   a plain line near the body that repeats the title (a table layout's title row) wins over a
+   bold deck opening the body.
+4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
+   byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
+   class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
+   credit-shaped lines just after the body; credit lines inside the body, the dateline credit
+   opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit closing the last one
+   (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. A
+   commentary that credits nobody else may name its author as the headline's prefix
+   (``张三：…``, ``signed``).
+5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
+   ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
+   wins when they disagree, the structured one fills in what the page leaves out (the year of
+   ``09-30 22:46``, the time of a bare date) and replaces a relative one (``昨天``). Last come
+   times held by page scripts (``var ct = "1581517074"``), only when they all agree. A metadata
+   time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
+   its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
+
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``header`` (meta rows
+split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
+(unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``
+puts them together.
+"""
+
+from __future__ import annotations
+
+from ..credits import lead_credit
+from ..noise import is_noise_line
+from .body import best_container, is_stop_line, line_score
+from .headline import choose_headline, fallback_headline, headline_match, title_parts
+from .layout import GenericLayout
+from .lines import page_lines
+from .metadata import same_site_url, script_times
+from .metalines import tail_credit, tidy_byline
+from .reconcile import reconcile_times
+
+__all__ = [
+    "GenericLayout",
+    "best_container",
+    "choose_headline",
+    "fallback_headline",
+    "headline_match",
+    "is_noise_line",
+    "is_stop_line",
+    "lead_credit",
+    "line_score",
+    "page_lines",
+    "reconcile_times",
+    "same_site_url",
+    "script_times",
+    "tail_credit",
+    "tidy_byline",
+    "title_parts",
+]

@@ -1,0 +1,187 @@
+"""The body container: the block of the page whose lines read most like article prose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+from ..noise import is_noise_line
+from .lines import HEADINGS, Line, tag_of
+
+# Punctuation of running prose; its density tells text from menus and lists.
+_PROSE_PUNCT = re.compile(r"[，。；：！？、“”,;]")
+# Class and id words of page chrome and of article containers (Readability's convention).
+_NEGATIVE = re.compile(
+    r"comment|footer|foot\b|\bside|related|recommend|share|\bnav|menu|\bhot|\brank|banner"
+    r"|copyright|breadcrumb|crumb|login|widget|popup|modal|\bad\b|ads\b|advert|guess|tuijian"
+    r"|xiangguan|toolbar|qrcode|erweima|pinglun|fenxiang|reply",
+    re.IGNORECASE,
+)
+_POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|\bcon\b", re.IGNORECASE)
+# Chrome words that end the body when they mark a box inside it.
+_CHROME_BOX = re.compile(
+    r"comment|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
+    re.IGNORECASE,
+)
+_MIN_SCORED_CHARS = 10
+
+
+def line_score(line: Line) -> float:
+    """How much a line looks like article prose: length and punctuation, less its link text."""
+    text_chars = line.chars - line.link_chars
+    if text_chars < _MIN_SCORED_CHARS or is_noise_line(line.text):
+        # Boilerplate is often long and full of commas (licence footers, comment-board rules):
+        # it must not outweigh a one-paragraph article.
+        return 0.0
+    return (1 + len(_PROSE_PUNCT.findall(line.text)) + min(text_chars / 40, 3)) * (1 - line.link_share)
+
+
+def class_words(element: Any) -> str:
+    return f"{element.attrib.get('class', '')} {element.attrib.get('id', '')}"
+
+
+def class_weight(element: Any) -> float:
+    words = class_words(element)
+    weight = 0.5 if tag_of(element) in ("aside", "footer", "header") else 1.0
+    if not words.strip():
+        return weight
+    if _NEGATIVE.search(words):
+        weight *= 0.5
+    if _POSITIVE.search(words):
+        weight *= 1.25
+    return weight
+
+
+def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | None:
+    """The element holding the article text: the best-scoring block after link and class weights.
+
+    ``excluded`` are elements that may not be chosen (the blocks of another article on the page).
+    """
+    scores: dict[Any, float] = {}
+    totals: dict[Any, list[int]] = {}
+    for position, line in enumerate(lines):
+        # Every ancestor counts the line's characters, for its link density.
+        element = line.owner
+        while element is not None:
+            total = totals.setdefault(element, [0, 0])
+            total[0] += line.chars
+            total[1] += line.link_chars
+            element = element.getparent()
+        score = line_score(line)
+        if not score:
+            continue
+        owner = line.owner
+        parent = owner.getparent()
+        if is_teaser(lines, position):
+            score *= _TEASER_WEIGHT
+        scores[owner] = scores.get(owner, 0.0) + score
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + score
+            grandparent = parent.getparent()
+            if grandparent is not None:
+                scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
+    best, best_score = None, 0.0
+    for element, score in scores.items():
+        if tag_of(element) in ("html", "body", "p") or tag_of(element) in HEADINGS or element in excluded:
+            continue
+        chars, link_chars = totals.get(element, (0, 0))
+        density = link_chars / chars if chars else 0.0
+        final = score * (1 - density) * class_weight(element)
+        # Deeper wins ties: a wrapper adds only chrome to the same text.
+        if final > best_score * 1.0001 or (best is not None and final >= best_score and is_ancestor(best, element)):
+            best, best_score = element, final
+    return best
+
+
+# A teaser's summary counts for this much of a paragraph: "more stories" lists set each story as a
+# linked title and a summary of prose, and six of them must not outweigh a one-paragraph article.
+_TEASER_WEIGHT = 0.25
+
+
+def is_teaser(lines: list[Line], position: int) -> bool:
+    """A story teaser's summary: the line after a linked title, the two alone in their item block
+    (<div class=item><a>标题</a><p>摘要…</p></div>)."""
+    if position == 0:
+        return False
+    line, title = lines[position], lines[position - 1]
+    if title.link_share < 0.8 or title.chars < 6:
+        return False
+    item = line.owner.getparent()
+    if item is None or (title.owner is not item and title.owner.getparent() is not item):
+        return False
+    following = lines[position + 1] if position + 1 < len(lines) else None
+    return following is None or (following.owner is not item and following.owner.getparent() is not item)
+
+
+def other_article_blocks(headline: Line, foreign: list[Line]) -> set[Any]:
+    """The blocks of another article: everything inside the widest block that holds another
+    story's headline but not the page's own (a recommendation feed printing a second full story,
+    with its own heading, time and text, below the article)."""
+    own = set()
+    element = headline.owner
+    while element is not None:
+        own.add(element)
+        element = element.getparent()
+    blocks: set[Any] = set()
+    for line in foreign:
+        element = line.owner
+        while element.getparent() is not None and element.getparent() not in own:
+            element = element.getparent()
+        if element not in own:
+            blocks.update(element.iter())
+    return blocks
+
+
+def is_ancestor(ancestor: Any, element: Any) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def within(element: Any, container: Any) -> bool:
+    return element is container or is_ancestor(container, element)
+
+
+def in_chrome_box(element: Any, container: Any) -> bool:
+    """True when an element sits in a share/comment/related box inside the container."""
+    while element is not None and element is not container:
+        if _CHROME_BOX.search(class_words(element)):
+            return True
+        element = element.getparent()
+    return False
+
+
+_STOP = re.compile(
+    r"^[【\[]?\s*(?:[相][关關](?:[阅閱][读讀]|推[荐薦]|新[闻聞]|文章|[链鏈]接|[报報][道导導]|[资資][讯訊]|[专專][题題])"
+    r"|延伸[阅閱][读讀]|推[荐薦][阅閱][读讀]|[热熱][门門]推[荐薦]|[热熱][点點]推[荐薦]|猜你喜[欢歡]"
+    r"|更多(?:精彩|[阅閱][读讀]|推[荐薦]|新[闻聞])|往期(?:回[顾顧]|推[荐薦]|精[选選])|[热熱][门門]文章|[热熱][门門]新[闻聞]"
+    r"|精彩推[荐薦]|[为為]你推[荐薦]|[网網]友[评評][论論]|[发發]表[评評][论論]|[评評][论論]列表"
+    r"|我要跟帖|我要[评評][论論]|[写寫][评評][论論]|[评評][论論][区區]|你可能(?:[会會])?喜[欢歡]|大家都在看"
+    r"|(?:[相][关關]|精彩|推[荐薦]|更多)[视視][频頻]|[视視][频頻]推[荐薦])"
+)
+
+
+def is_stop_line(text: str) -> bool:
+    """True for the heading of a related-stories or comment box: the body ends there."""
+    return len(text) <= 30 and bool(_STOP.search(text))
+
+
+
+# The standfirst of an article, by its name in newsrooms and CMSs (French ``chapo``, British
+# ``standfirst``, American ``dek``/``lede``): the opening of the story set above the body block.
+# Summary and 导语 boxes are not it: they restate the story.
+_STANDFIRST = re.compile(r"chapo|standfirst|\blede\b|\bdek\b", re.IGNORECASE)
+
+
+def standfirst(between: list[Line], paragraphs: list[str]) -> list[str]:
+    """The standfirst set between the headline and the body, when the body does not repeat it."""
+    for line in between:
+        if (line.chars >= 20 and line.link_share < 0.3 and _PROSE_PUNCT.search(line.text)
+                and _STANDFIRST.search(class_words(line.owner))
+                and not any(line.text in paragraph for paragraph in paragraphs[:2])):
+            return [line.text]
+    return []

@@ -1,0 +1,291 @@
+"""The headline: the visible heading that best matches the page's own title data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from ..times import TIME_PATTERN
+from .body import class_words
+from .lines import HEADINGS, Line, tag_of
+from .metalines import is_meta_line
+
+# Separators between a headline and the site or channel names in a <title>.
+_TITLE_SPLIT = re.compile(
+    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$))\s*"
+)
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
+_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
+_NO_SPACE = re.compile(r"\s+")
+# Dashes and rules a <title> and the page set differently: ——, ――, －－, --, ─.
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"})
+
+
+def title_key(text: str) -> str:
+    """Text as compared with the title data: without spacing, full-width forms folded (张三： and
+    张三: agree), every dash the same."""
+    return _NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES))
+# A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
+_HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
+# Site and channel names are short; a title piece this long is a headline.
+_LONG_PIECE = 8
+# How far above the body a plain line repeating the title is read as its headline.
+_TITLE_ROWS = 12
+_CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
+
+
+def title_parts(title: str) -> list[str]:
+    """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    return [title] + parts if len(parts) > 1 else [title]
+
+
+def headline_match(text: str, references: list[str]) -> float:
+    """How well a visible heading matches the page's title data (0 to 1)."""
+    # Spacing differs between a <title> and the page (2007　年末): compare without it.
+    text = title_key(text)
+    core = _ELLIPSIS.sub("", text).strip()
+    if len(core) < 2:
+        return 0.0
+    best = 0.0
+    for reference in references:
+        keys, headline_piece = _reference_keys(reference)
+        for index, part in enumerate(keys):
+            if not part:
+                continue
+            # The whole title and its headline piece are the headline; other pieces name channels
+            # and sites, though a long one that a visible line repeats whole is a headline too.
+            weight = 1.0 if index in (0, headline_piece) else 0.45
+            if text == part or core == part:
+                match = 1.0
+                if weight < 1 and len(part) >= _LONG_PIECE:
+                    weight = 0.85
+            elif part.startswith(core) and len(core) >= 4:
+                match = 0.5 + 0.4 * len(core) / len(part)
+            elif core in part and len(core) >= 6:
+                match = 0.3 + 0.4 * len(core) / len(part)
+            elif part in core and len(part) >= 6:
+                match = 0.3 + 0.4 * len(part) / len(core)
+            else:
+                match = 0.0
+            if index == 0 and headline_piece > 1 and match < 1:
+                weight = 0.45  # the start of 站点名 - 标题 is the site's name
+            best = max(best, match * weight)
+    return best
+
+
+@lru_cache(maxsize=64)
+def _reference_keys(reference: str) -> tuple[tuple[str, ...], int]:
+    """A title's pieces as compared, and which piece is the headline (read once per page)."""
+    parts = title_parts(reference)
+    return tuple(title_key(part) for part in parts), _headline_piece(parts)
+
+
+def choose_headline(candidates: list[tuple[str, str]], references: list[str]) -> tuple[int, float]:
+    """Index of the best (tag, text) heading candidate and its match; (-1, 0) when none fits."""
+    best, best_score = -1, 0.0
+    for index, (tag, text) in enumerate(candidates):
+        score = headline_match(text, references)
+        if not score:
+            continue
+        score += {"h1": 0.06, "h2": 0.04, "h3": 0.02}.get(tag, 0.0)
+        # On a tie the fuller text wins: the whole two-row headline over its first row.
+        if score > best_score or (best >= 0 and score == best_score and len(text) > len(candidates[best][1])):
+            best, best_score = index, score
+    return best, best_score
+
+
+def fallback_headline(references: list[str]) -> str | None:
+    """The headline a <title> holds when no visible heading matches it: its first piece."""
+    for reference in references:
+        parts = title_parts(reference)
+        if parts[-1]:
+            if _HEADLINE_DASH.search(reference) and all(len(part) >= _LONG_PIECE for part in parts[2:]):
+                return parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
+            return parts[_headline_piece(parts)]
+    return None
+
+
+def _headline_piece(parts: list[str]) -> int:
+    """Which piece of ``title_parts`` is the headline: the first (标题_频道_站点名), or on sites
+    that put their name first (站点名 - 标题), a much longer later piece."""
+    if len(parts) == 1:
+        return 0
+    longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
+    if len(parts[1]) < _LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
+        return longest
+    return 1
+
+
+
+def other_headlines(lines: list[Line], references: list[str]) -> tuple[Line | None, list[Line]]:
+    """The heading line that matches the title data, and the later headings of the same kind
+    that head another story: they match nothing in the title data and have their own time line
+    right below (a recommendation feed printing a full second article)."""
+    inside = heading_blocks(lines)
+    headings = [(line, tag) for line in lines if line.chars <= 120 and (tag := inside.get(line.owner, ""))]
+    own = next(((line, tag) for line, tag in headings if headline_match(line.text, references) >= 0.9), None)
+    if own is None:
+        return None, []
+    headline, tag = own
+    foreign = [
+        line for line, other in headings
+        if other == tag and line.index > headline.index + 1 and line.chars >= 8
+        and headline_match(line.text, references) < 0.3
+        and any(below.chars <= 40 and TIME_PATTERN.search(below.text) for below in lines[line.index + 1:][:4])
+    ]
+    return headline, foreign
+
+
+def heading_blocks(lines: list[Line]) -> dict[Any, str]:
+    """Every element inside a heading, with that heading's tag: a line belongs to a heading by
+    its own block or by a block inside one (``<h1><p>正题</p><p>副题</p></h1>``)."""
+    if not lines:
+        return {}
+    root = lines[0].owner.getroottree().getroot()
+    inside: dict[Any, str] = {}
+    for heading in root.iter(*HEADINGS):
+        for element in heading.iter():
+            inside.setdefault(element, tag_of(heading))
+    return inside
+
+
+# Headline: the visible heading matching the title data, else the heading nearest above the
+# body, else the <title>'s first piece.
+def find_headline(lines: list[Line], references: list[str], body: list[Line]) -> tuple[str | None, int]:
+    """The headline and the index of its line (-1 when it comes from the title data alone)."""
+    body_start = body[0].index if body else len(lines)
+    body_end = body[-1].index if body else len(lines)
+    # The title data whole and its headline piece, compared without spacing.
+    exact = {title_key(part) for reference in references for part in title_parts(reference)[:2]}
+    candidates: list[tuple[int, str, str]] = []
+    # Plain lines away from the body that repeat the title data: a table layout sets the headline
+    # in <font><b>, rows away from the text. They are a second choice, for when no heading
+    # matches the title fully (the body may open with a bold deck that matches it only in part).
+    title_lines: list[tuple[int, str, str]] = []
+    inside = heading_blocks(lines)
+    for line in lines:
+        if line.chars > 120 or line.chars < 2 or line.index > body_end:
+            continue
+        element = line.owner
+        tag = inside.get(element, "")
+        if tag or _TITLE_CLASS.search(class_words(element)):
+            candidates.append((line.index, tag or tag_of(element), line.text))
+        elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
+            # A short line at the body start may be the headline when the title data says so.
+            candidates.append((line.index, "", line.text))
+        elif (line.link_share < 0.5 and body_start - _TITLE_ROWS <= line.index < body_start
+              and title_key(line.text) in exact):
+            title_lines.append((line.index, "", line.text))
+    found = _best_match(lines, candidates, references, exact)
+    if title_lines and (found is None or found[2] < 0.9):
+        found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
+    if found is not None and found[2] >= 0.5:
+        return found[0], found[1]
+    # No match: the nearest heading above the body (not a breadcrumb, not a link).
+    for position, tag, text in reversed(candidates):
+        line = lines[position]
+        if (tag in HEADINGS and body_start - 8 <= position <= body_start
+                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
+            return text, position
+    from_title = fallback_headline(references)
+    if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
+        # The title data name only the site, or nothing: a table layout's headline is the line
+        # above the text that it sets apart in bold, a large font or centred.
+        prominent = prominent_line(lines, body_start)
+        if prominent is not None:
+            return lines[prominent].text, prominent
+    return from_title, -1
+
+
+def _best_match(
+    lines: list[Line], candidates: list[tuple[int, str, str]], references: list[str], exact: set[str]
+) -> tuple[str, int, float] | None:
+    """The candidate (alone or joined with the lines after it) that best matches the title data:
+    its text, the index of its last line and its match."""
+    options = [(tag, text) for _, tag, text in candidates]
+    ends = [position for position, _, _ in candidates]
+    # A long headline may be set as two or three lines in a row.
+    for start in range(len(candidates)):
+        for length in (2, 3):
+            end = start + length - 1
+            if end < len(candidates) and candidates[end][0] - candidates[start][0] == length - 1:
+                tags = {candidates[i][1] for i in range(start, end + 1)}
+                if len(tags) == 1:
+                    options.append((tags.pop(), "".join(candidates[i][2] for i in range(start, end + 1))))
+                    ends.append(candidates[end][0])
+    # A title-matching plain line and the short line under it: a headline set in two rows.
+    for position, tag, text in candidates:
+        following = lines[position + 1] if position + 1 < len(lines) else None
+        if tag == "" and following is not None and following.chars <= 60 and title_key(text) in exact:
+            options.append(("", text + following.text))
+            ends.append(position + 1)
+    chosen, score = choose_headline(options, references)
+    return (options[chosen][1], ends[chosen], score) if chosen >= 0 else None
+
+
+# A column tag set alone above the text: 【新春走基层】.
+_COLUMN_TAG = re.compile(r"^【[^【】]{2,12}】$")
+_REPEAT_WINDOW = 4
+
+
+def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line]:
+    """The body without the headline block a print layout repeats at its top: the kicker and the
+    headline (whole or over several lines), or a column tag alone."""
+    if not headline or not body:
+        return body
+    wanted = title_key(headline)
+    for start in range(min(_REPEAT_WINDOW, len(body))):
+        if start and (body[start - 1].chars > 40 or "。" in body[start - 1].text):
+            break  # only a kicker's short lines stand above the repeated headline
+        joined = ""
+        for end in range(start, min(start + 3, len(body))):
+            joined += title_key(body[end].text)
+            if joined == wanted:
+                return body[end + 1 :]
+            if not wanted.startswith(joined):
+                break
+    return body[1:] if _COLUMN_TAG.match(body[0].text) else body
+
+
+# Inline markup that sets a line apart as a heading in a page without heading elements.
+_EMPHASIS = frozenset({"b", "strong", "font", "big"})
+_CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+_PROMINENT_ROWS = 8
+_SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
+
+
+def _set_apart(line: Line) -> bool:
+    """True when a line's whole text is set in bold or a large font, or its block is centred."""
+    block = line.owner
+    if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
+        return True
+    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)):
+        return True
+    children = list(block)
+    # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
+    if len(children) == 1 and not (block.text or "").strip() and not (children[0].tail or "").strip():
+        element = children[0]
+        while element is not None and tag_of(element) in _EMPHASIS:
+            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size"):
+                return True
+            inner = list(element)
+            element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
+    return False
+
+
+def prominent_line(lines: list[Line], body_start: int) -> int | None:
+    """Index of the nearest line above the body that is set apart as a heading: short, no link,
+    not a sentence, no time or breadcrumb; None when there is none."""
+    for index in range(min(body_start, len(lines)) - 1, max(-1, body_start - _PROMINENT_ROWS - 1), -1):
+        line = lines[index]
+        text = line.text
+        if not (6 <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
+            continue
+        if TIME_PATTERN.search(text) or _CRUMB.search(text) or is_meta_line(line.spaced):
+            continue
+        if _set_apart(line):
+            return index
+    return None

@@ -1,0 +1,244 @@
+"""``GenericLayout``: the stages of the generic extractor put together into one reading of a page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...portals.base import Layout
+from ..byline import author_outlet, parse_byline
+from ..credits import has_credit_role, is_credit_line, lead_credit, trailing_credit
+from ..fields import RawFields
+from ..noise import is_noise_line
+from ..normalize import has_han
+from ..times import TIME_PATTERN
+from .body import (
+    best_container,
+    in_chrome_box,
+    is_stop_line,
+    other_article_blocks,
+    standfirst,
+    within,
+)
+from .header import header_item
+from .headline import after_repeated_headline, find_headline, other_headlines, title_parts
+from .images import body_images
+from .lines import HEADINGS, Line, page_lines, tag_of
+from .metadata import Metadata, read_metadata, same_site_url
+from .metalines import (
+    BYLINE_WINDOW,
+    CREDIT_WINDOW,
+    FIELD_LABEL,
+    MAX_BYLINE_LENGTH,
+    MAX_CREDIT_LENGTH,
+    SENTENCE,
+    TIME_LABELLED,
+    is_chrome_line,
+    is_meta_line,
+    is_short,
+    tail_credit,
+    tidy_byline,
+)
+from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times, shown_time
+from .signed import headline_author
+from .slots import slot_bylines
+
+
+class GenericLayout(Layout):
+    """Reads any article page by the conventions of Chinese news pages; no selectors."""
+
+    version = "2"
+    headline = info_line = paragraphs = ""
+    # Set by ``read()``: the page's own canonical URL when it names one on the same site.
+    canonical_url: str | None = None
+    # Set by ``read()``: the print-edition note of a web article that ran in a newspaper.
+    print_edition: re.Match[str] | None = None
+
+    def read(self) -> RawFields:
+        page = self.page
+        meta = read_metadata(page)
+        self.canonical_url = same_site_url(page.url, meta.canonical)
+        lines, images = page_lines(page.selector.root)
+        references = [r for r in ([meta.headline] + meta.titles) if r]
+        own, foreign = other_headlines(lines, references)
+        container = best_container(lines, other_article_blocks(own, foreign) if own and foreign else ())
+        body = [line for line in lines if container is not None and within(line.owner, container)]
+        if foreign and body:
+            # A container holding both stories ends where the second one's headline starts.
+            body = [line for line in body if line.index < foreign[0].index]
+
+        headline, headline_index = find_headline(lines, references, body)
+        # The container may hold the headline and the meta lines too: the body starts after them.
+        if headline_index >= 0 and any(line.index > headline_index for line in body):
+            body = [line for line in body if line.index > headline_index]
+        meta_lines: list[Line] = []
+        while body and len(meta_lines) < BYLINE_WINDOW:
+            item, taken = header_item(body, 0)
+            if is_meta_line(item.spaced):
+                meta_lines.append(item)
+                del body[:taken]
+            elif meta_lines and is_chrome_line(body[0]):
+                body.pop(0)
+            elif not meta_lines and len(body) > 1 and is_short(body[0]) and is_meta_line(body[1].spaced):
+                body.pop(0)  # e.g. the author/outlet line printed without labels above the time
+            else:
+                break
+        body = after_repeated_headline(body, headline)
+        paragraphs, credits, body_end = self._body(body, container, headline)
+        first_body = body[0].index if body else len(lines)
+        paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
+        bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
+        bylines += [line.spaced for line in meta_lines]
+        credits.extend(self._trailing_credits(lines, body_end))
+        # Slots right below the text too: <div class="author">张三</div> closing the article.
+        credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
+        time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
+        # Only labelled fields name people or the source: an unlabelled meta line holds the time,
+        # the site's or account's name, counters.
+        labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or author_outlet(t)]
+        # …and so do the slots whose markup names the field (<span class="source">新华社</span>).
+        header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
+        labelled += slot_bylines(lines, header_start, first_body)
+        credits = [tidy_byline(line) for line in credits]
+        # The page's own title data may keep the prefix a visible heading leaves out.
+        headlines = [headline] + [title_parts(r)[min(1, len(title_parts(r)) - 1)] for r in references]
+        if any(h and ("：" in h or ":" in h) for h in headlines):
+            has_reporters = any(parse_byline(text).reporters for text in labelled + credits)
+            for candidate in headlines:
+                author = headline_author(candidate, paragraphs, has_reporters)
+                if author:
+                    credits.append(author)  # 张三：… on an opinion page that credits nobody else
+                    break
+        edition = self.print_edition
+        return RawFields(
+            headline=headline,
+            time_text=time_text,
+            bylines=labelled,
+            paragraphs=paragraphs,
+            credits=credits,
+            images=body_images(page, images, container, lines),
+            paper=edition.group("paper") if edition else None,
+            edition_date=edition.group("date") if edition else None,
+            page=re.sub(r"\s+", "", edition.group("page")) if edition else None,
+        )
+
+    def _body(self, body: list[Line], container: Any, headline: str | None) -> tuple[list[str], list[str], int]:
+        """Body paragraphs and the credit lines found among them; index of the last body line."""
+        paragraphs: list[str] = []
+        credits: list[str] = []
+        total = sum(line.chars for line in body) or 1
+        seen = 0
+        end = body[-1].index if body else -1
+        for line in body:
+            seen += line.chars
+            text = line.text
+            if is_stop_line(text) and seen / total > 0.5:
+                end = line.index - 1
+                break
+            if in_chrome_box(line.owner, container) or is_stop_line(text):
+                continue
+            if line.link_share > 0.6 and line.chars < 60:
+                continue
+            if headline and text == headline:
+                continue
+            if is_noise_line(text) or ("\ufffd" in text and not has_han(text.replace("\ufffd", ""))):
+                continue
+            edition = _PRINT_EDITION.match(text)
+            if edition:
+                self.print_edition = edition  # 《人民日报》（2024年06月24日 11版）: where it was printed
+                continue
+            if self._is_credit(text):
+                credits.append(line.spaced)
+                continue
+            paragraphs.append(text)
+        # Credits inside the text: a dateline credit opening the body, a credit closing it.
+        for paragraph in paragraphs[:2]:
+            credit = lead_credit(paragraph)
+            if credit:
+                credits.insert(0, credit)
+                break
+        for paragraph in paragraphs[-2:]:
+            credit = tail_credit(paragraph)
+            if credit:
+                credits.append(credit)
+        for paragraph in paragraphs:
+            credit = trailing_credit(paragraph)
+            if credit and len(paragraph) <= 80:
+                credits.append(credit)  # a photo credit closing a caption: （刘通摄）
+        return paragraphs, credits, end
+
+    @staticmethod
+    def _is_credit(text: str) -> bool:
+        if is_credit_line(text):
+            return True
+        # Standalone credit lines that open with an outlet or end with a label: 新京报记者 陆一夫.
+        if len(text) > 40 or SENTENCE.search(text) or not has_credit_role(text) or TIME_PATTERN.search(text):
+            return False
+        byline = parse_byline(tidy_byline(text))
+        return bool(byline.reporters or byline.editors)
+
+    def _bylines(self, lines: list[Line], headline_index: int, body_start: int) -> list[str]:
+        """The meta lines after the headline (up to the body), or just above the body."""
+        if headline_index >= 0:
+            stop = body_start if body_start > headline_index else len(lines)
+            window = lines[headline_index + 1 : min(stop, headline_index + 1 + BYLINE_WINDOW)]
+        else:
+            window = lines[max(0, body_start - BYLINE_WINDOW) : body_start]
+        # Meta rows split across sibling blocks are read as one item each.
+        items = []
+        index = 0
+        while index < len(window):
+            item, taken = header_item(window, index)
+            items.append(item)
+            index += taken
+        # A byline standing alone in the header (河畔新闻记者 吴晓东) is a meta line without a time.
+        return [item.spaced for item in items if is_meta_line(item.spaced) or self._is_credit(item.text)]
+
+    def _trailing_credits(self, lines: list[Line], body_end: int) -> list[str]:
+        """Credit lines right after the body, up to the first related-stories or comment box."""
+        found = []
+        past_box = False
+        for line in lines[body_end + 1 : body_end + 1 + CREDIT_WINDOW]:
+            text = line.spaced
+            if is_stop_line(line.text) and (line.chars <= 10 or tag_of(line.owner) in HEADINGS):
+                # A related-stories box may sit between the body and its editor line: past it,
+                # only a line opening with a credit label counts, never a story title.
+                past_box = True
+                continue
+            if line.chars > MAX_CREDIT_LENGTH or line.link_share > 0.5 or SENTENCE.search(text):
+                continue
+            if is_credit_line(text) or (
+                not past_box and has_credit_role(text) and re.search(r"[:：/|丨]", text)
+            ):
+                found.append(text)
+        return found
+
+    def _time(self, meta: Metadata, bylines: list[str], credits: list[str], lines: list[Line],
+              headline_index: int, body_start: int) -> str | None:
+        visible = None
+        for text in bylines + [t for t in credits if TIME_LABELLED.search(t)]:
+            visible = shown_time(text)
+            if visible:
+                break
+        if visible is None:
+            # A labelled time anywhere near the article (发布日期：… below the body).
+            for line in lines[max(0, headline_index): body_start + 400]:
+                if line.chars <= MAX_BYLINE_LENGTH and TIME_LABELLED.search(line.spaced):
+                    visible = shown_time(line.spaced)
+                    if visible:
+                        break
+        if visible is None:
+            # Metadata alone: a CMS's end-of-day placeholder (2007-08-20-23:59:59) is no
+            # publication time unless the page shows that date itself.
+            times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
+            return reconcile_times(None, times, meta.modified)
+        return reconcile_times(visible, meta.times, meta.modified)
+
+
+# How many lines below the body an unlabelled byline slot may stand.
+_SLOTS_AFTER_BODY = 4
+# A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
+_PRINT_EDITION = re.compile(
+    r"^[（(]?\s*《\s*(?P<paper>[^《》]{2,16}?)\s*》\s*[（(]\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"\s*(?:第\s*)?(?P<page>[A-Za-z]?\d{1,3}\s*版)\s*[)）]\s*[)）]?$"
+)

@@ -1,0 +1,209 @@
+"""Structured metadata: JSON-LD, <meta> tags, the <title>, script-held times and the canonical link."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from ..normalize import collapse_whitespace
+from ..page import Page
+from .reconcile import ZONE, parsed_times
+
+_ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenews", "blogposting", "analysisnewsarticle", "webpage"})
+_META_TIME_NAMES = (
+    "article:published_time", "og:article:published_time", "og:release_date", "publishdate",
+    "pubdate", "publish_date", "publish-date", "publishtime", "publish_time", "datepublished",
+    "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "weibo:article:create_at",
+    "created", "firstpublishedtime",
+)
+_META_MODIFIED_NAMES = (
+    "article:modified_time", "og:updated_time", "datemodified", "dateupdate", "lastmodified",
+    "last-modified",
+)
+
+
+@dataclass
+class Metadata:
+    headline: str | None = None
+    titles: list[str] = field(default_factory=list)
+    times: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    canonical: str | None = None
+    # Update times: only used to complete a visible time that agrees with them.
+    modified: list[str] = field(default_factory=list)
+
+
+def _jsonld_objects(page: Page) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for raw in page.selector.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = json.loads(raw.strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue  # a broken block is common and says nothing: other metadata remains
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                kinds = item.get("@type")
+                kinds = kinds if isinstance(kinds, list) else [kinds]
+                if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+                    found.append(item)
+    # Articles before web pages.
+    found.sort(key=lambda item: str(item.get("@type", "")).lower() == "webpage")
+    return found
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def read_metadata(page: Page) -> Metadata:
+    meta = Metadata()
+    for item in _jsonld_objects(page):
+        if isinstance(item.get("headline"), str) and not meta.headline:
+            meta.headline = collapse_whitespace(item["headline"])
+        for key in ("datePublished", "dateCreated"):
+            if isinstance(item.get(key), str):
+                meta.times.append(item[key].strip())
+        if isinstance(item.get("dateModified"), str):
+            meta.modified.append(item["dateModified"].strip())
+        meta.authors.extend(_names(item.get("author")))
+    by_name: dict[str, str] = {}
+    for node in page.selector.xpath("//meta[@content]"):
+        key = (node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop") or "").lower()
+        if key and key not in by_name:
+            by_name[key] = node.attrib["content"].strip()
+    for key in ("og:title", "twitter:title", "title"):
+        if by_name.get(key):
+            meta.titles.append(collapse_whitespace(by_name[key]))
+    title = page.selector.xpath("//title//text()").getall()
+    if title:
+        meta.titles.append(collapse_whitespace("".join(title)))
+    cms = _cms_properties(page)
+    wrapper = _corpus_wrapper(page)
+    for found in (cms.get("title"), wrapper.get("title")):
+        if found and found.strip():
+            meta.titles.append(collapse_whitespace(found))
+    for key in _META_TIME_NAMES:
+        if by_name.get(key):
+            meta.times.append(by_name[key])
+    for node in page.selector.xpath('//*[@itemprop="datePublished"][not(self::meta)]'):
+        value = node.attrib.get("datetime") or node.attrib.get("content")
+        if value:
+            meta.times.append(value.strip())
+    for key in _META_MODIFIED_NAMES:
+        if by_name.get(key):
+            meta.modified.append(by_name[key])
+    if cms.get("date"):
+        meta.times.append(cms["date"])
+    # Last, the least direct evidence: a publication time a page script holds for its renderer.
+    meta.times.extend(script_times(page))
+    # The page's own address: the canonical link first, then the CMS's and the corpus's records.
+    canonical = next(
+        (u for u in (page.selector.xpath('//link[@rel="canonical"]/@href').get(), by_name.get("og:url"),
+                     by_name.get("url"), cms.get("url"), wrapper.get("id")) if u and u.strip()),
+        None,
+    )
+    meta.canonical = canonical.strip() if canonical else None
+    return meta
+
+
+# Founder CMS pages (方正翔宇, common on Chinese newspaper sites and e-papers) record the article
+# in a comment: <!--enpproperty <articleid>…</articleid><date>2022-01-05 09:12:30.0</date>
+# <title>…</title>…<url>…</url>…/enpproperty-->.
+_CMS_FIELD = re.compile(r"<(date|title|url)>([^<]{1,500})</\1>")
+
+
+def _cms_properties(page: Page) -> dict[str, str]:
+    for comment in page.selector.xpath("//comment()").getall():
+        if "enpproperty" in comment:
+            return {key: value.strip() for key, value in reversed(_CMS_FIELD.findall(comment))}
+    return {}
+
+
+def _corpus_wrapper(page: Page) -> dict[str, str]:
+    """The record wrapper of research crawl corpora: <text id="URL" title="…" encoding="…">."""
+    root = page.root
+    if root is None:
+        return {}
+    wrapper = next(root.iter("text"), None)
+    if wrapper is None or not ("id" in wrapper.attrib and "title" in wrapper.attrib):
+        return {}
+    found = {"title": wrapper.attrib["title"]}
+    address = wrapper.attrib["id"].strip()
+    if _SCHEMELESS.match(address):
+        address = "http://" + address  # corpora often store the address without its scheme
+    if address.startswith(("http://", "https://")):
+        found["id"] = address
+    return found
+
+
+_SCHEMELESS = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?::\d+)?/")
+
+
+# Page scripts that render the time themselves hold it in a variable or JSON key: var ct =
+# "1581517074", "publishTime": "2020-02-12 22:17:54". Unix times in seconds or milliseconds.
+_SCRIPT_TIME = re.compile(
+    r"(?<![\w.$])[\"']?(?:publish_?time|publish_?date|pub_?time|pub_?date|release_?time|post_?time|"
+    r"send_?time|create_?time|date_?published|ct)[\"']?\s*[:=]\s*[\"']?"
+    r"(?P<value>\d{13}|\d{10}|\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
+    r"(?![\d:])",
+    re.IGNORECASE,
+)
+_EPOCH_RANGE = (datetime(1995, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+
+
+def script_times(page: Page) -> list[str]:
+    """The publication time held by the page's inline scripts, as ISO 8601; none when they hold
+    several different ones (a list of stories, each with its own), which says nothing of this page."""
+    found: list[str] = []
+    for script in page.selector.xpath("//script[not(@src)]/text()").getall():
+        for match in _SCRIPT_TIME.finditer(script):
+            value = match.group("value")
+            if value.isdigit():
+                moment = datetime.fromtimestamp(int(value) / (1000 if len(value) == 13 else 1), timezone.utc)
+                if not _EPOCH_RANGE[0] <= moment < _EPOCH_RANGE[1]:
+                    continue
+                value = moment.astimezone(ZONE).isoformat()
+            found.append(value)
+    distinct = {parsed.replace(second=0, microsecond=0) for _, parsed in parsed_times(found)}
+    return found[:1] if len(distinct) == 1 else []
+
+
+
+def _site(host: str) -> str:
+    labels = host.lower().split(".")
+    if len(labels) >= 3 and labels[-2] in ("com", "net", "org", "gov", "edu", "ac", "co"):
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_site_url(url: str, canonical: str | None) -> str:
+    """The page's canonical URL when it is on the same site; otherwise the URL without fragment."""
+    parts = urlsplit(url)
+    if canonical:
+        try:
+            target = urlsplit(urljoin(url, canonical.strip()))
+            target_host = target.hostname
+        except ValueError:
+            # A canonical link that is no URL (//[::1…) names nothing: the fetched URL stands.
+            target_host = None
+        if target_host and target.scheme in ("http", "https") and parts.hostname and (
+            _site(target_host) == _site(parts.hostname)
+        ):
+            return urlunsplit((target.scheme, target.netloc, target.path or "/", target.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))

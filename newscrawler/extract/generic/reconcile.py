@@ -1,0 +1,97 @@
+"""Publication times: the visible time reconciled with the times the page's metadata holds."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from ..times import TIME_PATTERN, is_relative, parse_time, portal_zone
+from .lines import Line
+
+# A fixed reference for comparing times: parsing needs a fetch time only for relative forms.
+_REFERENCE = datetime(2100, 1, 1, tzinfo=timezone.utc)
+ZONE = portal_zone("Asia/Shanghai")
+_HAS_YEAR = re.compile(r"\d{4}")
+_HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
+
+
+PLACEHOLDER_CLOCK = re.compile(r"23:59:59")
+# An update time is when the page last changed, not when it was published: a page that shows
+# only an update time has no publication time to read (published_at stays null rather than late).
+_UPDATE_LABEL = re.compile(
+    r"(?:最后更新|最後更新|最近更新|更新(?:时间|時間|日期|于|於)?|修改(?:时间|時間|日期|于|於)|修订(?:时间|日期|于)"
+    r"|[Uu]pdated?(?:\s+on|\s+at)?)\s*[:：]?\s*$"
+)
+
+
+def shown_time(text: str) -> str | None:
+    """The first time a meta line shows as its publication time: not one labelled as an update."""
+    for match in TIME_PATTERN.finditer(text):
+        if not _UPDATE_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
+            return match.group(0)
+    return None
+
+
+def date_shown(value: str, lines: list[Line]) -> bool:
+    """True when the date of a metadata time appears in the page's text, in any common form."""
+    match = re.search(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})", value)
+    if not match:
+        return False
+    year, month, day = (int(part) for part in match.groups())
+    shown = re.compile(rf"{year}\s*[-/.年]\s*0?{month}\s*[-/.月]\s*0?{day}(?!\d)")
+    return any(shown.search(line.text) for line in lines)
+
+
+def reconcile_times(
+    visible: str | None, structured: list[str], completing: list[str] | tuple[str, ...] = ()
+) -> str | None:
+    """The publication time to read: the visible one, completed or confirmed by metadata.
+
+    ``structured`` are publication times from metadata; ``completing`` are other times (updates)
+    that may only complete a visible time they agree with.
+    """
+    if visible is None or is_relative(visible):
+        # A relative time (昨天) can only be checked against the fetch time, which the page
+        # does not know: the metadata's absolute time is the better reading.
+        structured_only = parsed_times(structured)
+        if structured_only or visible is None:
+            return structured_only[0][0] if structured_only else None
+    parsed = parsed_times(structured) + parsed_times(completing)
+    if not parsed:
+        return visible
+    return _completed(visible, parsed)
+
+
+def parsed_times(values: list[str] | tuple[str, ...]) -> list[tuple[str, datetime]]:
+    parsed = []
+    for raw in values:
+        match = TIME_PATTERN.search(raw)
+        if not match or not _HAS_YEAR.search(match.group(0)):
+            continue
+        value = parse_time(match.group(0), _REFERENCE, ZONE)
+        if value is not None:
+            parsed.append((match.group(0), value.astimezone(ZONE)))
+    return parsed
+
+
+def _completed(visible: str, parsed: list[tuple[str, datetime]]) -> str:
+    # 04-19 17:31 has no year (its 4-digit run is not one); 11/20/2004 10:30 PM has.
+    has_year = bool(_HAS_YEAR.search(visible)) and not re.match(r"^\d{1,2}[-/]\d{1,2}(?![-/]\d)", visible)
+    has_clock = bool(_HAS_CLOCK.search(visible))
+    if has_year and has_clock:
+        return visible
+    shown = parse_time(visible, _REFERENCE, ZONE)
+    if shown is None:
+        return visible
+    shown = shown.astimezone(ZONE)
+    for raw, value in parsed:
+        same_day = (value.month, value.day) == (shown.month, shown.day)
+        if has_year:
+            # A bare date on the page: metadata of that same day adds the time.
+            if same_day and value.year == shown.year:
+                return raw
+        elif same_day and (not has_clock or (value.hour, value.minute) == (shown.hour, shown.minute)):
+            # A year-less or relative time: metadata that agrees adds the year.
+            return raw
+    return visible
+
