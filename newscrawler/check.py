@@ -6,6 +6,11 @@ per field how many pages produced it. ``CheckPipeline`` (enabled only by the che
 record after normalisation and before validation, so a page that fails validation still shows
 which fields it lacked. The check fails when a required field (headline, paragraphs) is missing
 on any article page, or when no article page could be reached at all.
+
+A field the profile's selectors missed but the generic extractor read (``extract.fallback``) is
+in the record, yet the profile did not produce it: the table counts it under ``fallback``, not
+under ``pages``, so a redesign still shows (and a required field read only by the fallback still
+fails the check) while the crawl itself keeps its records.
 """
 
 from __future__ import annotations
@@ -25,6 +30,15 @@ ARTICLE_FIELDS = ("headline", "published_at", "source", "reporters", "editors", 
                   "images", "rankings", "related", "comments")
 LISTING_FIELDS = ("article links", "dated entries", "rankings", "related")
 STAT = "newscrawler/check/"
+# The record fields a fallback warning (``fallback:<field>``) stands for.
+FALLBACK_TO_FIELDS = {
+    "headline": ("headline",),
+    "published_at": ("published_at",),
+    "bylines": ("source", "reporters"),
+    "paragraphs": ("paragraphs",),
+    "images": ("images",),
+    "credits": ("editors",),
+}
 
 
 class CheckPipeline:
@@ -45,7 +59,12 @@ class CheckPipeline:
             self._failed("fetch", item.url)
             return item
         if item.kind == "article":
-            self._count("article", _article_fields(item), item.url)
+            fields = _article_fields(item)
+            for name in _fallback_fields(item):
+                if fields.get(name):
+                    fields[name] = False  # present, but not from the profile's selectors
+                    self.stats.inc_value(f"{STAT}fallback/{name}")
+            self._count("article", fields, item.url)
             layout = getattr(item.context, "extractor", None)
             if layout:
                 self.stats.inc_value(f"{STAT}layout/{layout}")
@@ -69,6 +88,13 @@ class CheckPipeline:
 def _article_fields(item: PageItem) -> dict[str, bool]:
     record = item.record or {}
     return {name: bool(record.get(name)) for name in ARTICLE_FIELDS}
+
+
+def _fallback_fields(item: PageItem) -> list[str]:
+    from .extract.fallback import fallback_fields
+
+    warnings = getattr(item.context, "warnings", ())
+    return [name for field in fallback_fields(warnings) for name in FALLBACK_TO_FIELDS.get(field, ())]
 
 
 def _listing_fields(item: PageItem) -> dict[str, bool]:
@@ -100,6 +126,10 @@ class CheckReport:
     def found(self, kind: str, name: str) -> int:
         return int(self.stats.get(f"{STAT}{kind}/{name}", 0))
 
+    def fallback(self, name: str) -> int:
+        """Article pages whose field the generic extractor read because the profile missed it."""
+        return int(self.stats.get(f"{STAT}fallback/{name}", 0))
+
     def missing(self, key: str) -> list[str]:
         return list(self.stats.get(f"{STAT}missing/{key}") or [])
 
@@ -113,7 +143,11 @@ class CheckReport:
         for name in REQUIRED:
             urls = self.missing(f"article/{name}")
             if urls:
-                out.append(f"{name} missing on {len(urls)} of {articles} article pages, e.g. {urls[0]}")
+                problem = f"{name} missing on {len(urls)} of {articles} article pages, e.g. {urls[0]}"
+                if self.fallback(name):
+                    problem += (f" (the generic extractor read it on {self.fallback(name)}:"
+                                " the profile's selectors no longer match)")
+                out.append(problem)
         return out
 
     @property
@@ -128,12 +162,15 @@ class CheckReport:
             lines.append("  read by " + ", ".join(f"{name} ({n})" for name, n in sorted(layouts.items())))
         for kind, names in (("article", ARTICLE_FIELDS), ("listing", LISTING_FIELDS)):
             total = self.pages(kind)
-            lines.append(f"  {kind + ' field':<16} pages")
+            lines.append(f"  {kind + ' field':<16} pages" + ("  fallback" if kind == "article" else ""))
             for name in names:
                 mark = ""
                 if name in REQUIRED and kind == "article" and self.found(kind, name) < total:
                     mark = "  FAIL (required)"
-                lines.append(f"    {name:<14} {self.found(kind, name)}/{total}{mark}")
+                counted = f"{self.found(kind, name)}/{total}"
+                if kind == "article":
+                    counted = f"{counted:<6} {self.fallback(name) or '-':>8}"
+                lines.append(f"    {name:<14} {counted}{mark}")
         fetch_failures = self.missing("fetch")
         if fetch_failures:
             lines.append(f"  HTTP errors: {len(fetch_failures)}, e.g. {fetch_failures[0]}")

@@ -160,8 +160,11 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
 @click.option("--portal", help="Portal profile to use (default: chosen by URL; `generic` for any site).")
 @click.option("--fetched-at", help="When the page was saved, ISO 8601; resolves relative times (昨天, "
                                    "3小时前), which stay unresolved without it.")
+@click.option("--no-fallback", is_flag=True,
+              help="Only what the profile's selectors read: no fields from the generic extractor "
+                   "where they miss (to check a profile's selectors).")
 def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
-                    fetched_at: str | None) -> None:
+                    fetched_at: str | None, no_fallback: bool) -> None:
     """Print one JSON record per line for saved article pages; no network.
 
     A file `X.headers.json` beside a page supplies its HTTP headers (e.g. Content-Type). A page
@@ -197,7 +200,8 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
         try:
             # Without --fetched-at, the capture's own Date (a sidecar, or a .headers.json above
             # the page) says when it was fetched, never today.
-            record = extract(page_url, body, headers[name], when or capture_date(headers[name]), portal)
+            record = extract(page_url, body, headers[name], when or capture_date(headers[name]), portal,
+                             fallback=not no_fallback)
         except (InvalidRecord, portals.UnknownPortal) as exc:
             click.echo(f"error: {name}: {exc}", err=True)
             failed += 1

@@ -22,6 +22,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from . import reports
+from .extract.fallback import STAT as FALLBACK_STAT
+from .reports import fallbacks
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -138,6 +140,13 @@ class CrawlResult:
             lines.append(f"  published before --since (captured, no record): {older}")
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
+        fell_back = fallbacks(self.stats)
+        if fell_back:
+            lines.append(
+                f"  fields the profile missed, read by the generic extractor"
+                f" ({self.count(FALLBACK_STAT + 'records')} records): "
+                + ", ".join(f"{k} {v}" for k, v in fell_back.items())
+            )
         skipped = self.count("newscrawler/incremental/skipped")
         revisited = self.count("newscrawler/incremental/revisited")
         if skipped or revisited:

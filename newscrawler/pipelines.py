@@ -1,8 +1,9 @@
 """Item pipelines, in order: extraction, normalisation, validation, then output.
 
 Each does one job and says why it drops an item. Stats keys name their component
-(``newscrawler/validate/missing/editors``). Enabled in ``settings.ITEM_PIPELINES``; the output
-pipelines switch themselves on from their settings:
+(``newscrawler/validate/missing/editors``; ``newscrawler/extract/fallback/paragraphs`` for a field
+the profile missed and the generic extractor read). Enabled in ``settings.ITEM_PIPELINES``; the
+output pipelines switch themselves on from their settings:
 
 - ``NEWSCRAWLER_ARCHIVE`` (path): ``ArchivePipeline`` stores every fetched page (articles,
   listings, HTTP errors) as a capture and every record as an article version, in the SQLite
@@ -27,6 +28,8 @@ from twisted.python.failure import Failure
 
 from .accounting import ArchiveWriteError
 from .extract import InvalidRecord, build_record, read_lists, read_page, validate
+from .extract.fallback import STAT as FALLBACK_STAT
+from .extract.fallback import fallback_fields
 from .extract.validate import missing_fields
 from .items import PageItem
 
@@ -59,7 +62,14 @@ class ExtractionPipeline(_Stage):
     """Decode the page and read its raw fields with the portal layout's selectors.
 
     Listing pages show the hot lists too: their rankings and related boxes go to ``item.lists``.
+    Fields the selectors miss are read by the generic extractor (``extract.fallback``); each is
+    counted as ``newscrawler/extract/fallback/<field>``, and records taking any as ``…/records``.
+    ``NEWSCRAWLER_FALLBACK`` False (default True) keeps to the profile's reading alone.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.fallback = crawler.settings.getbool("NEWSCRAWLER_FALLBACK", True)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if _is_listing(item):
@@ -68,15 +78,25 @@ class ExtractionPipeline(_Stage):
             return item
         try:
             item.raw, item.context = read_page(
-                item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal
+                item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal,
+                fallback=self.fallback,
             )
         except Exception as exc:
             # An extractor bug must not stop the crawl; the page is still captured downstream.
             self.stats.inc_value("newscrawler/extract/error")
             logger.exception("Extraction failed for %s", item.url)
             item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
+            return item
+        self._count_fallbacks(item.context.warnings)
         return item
 
+    def _count_fallbacks(self, warnings: tuple[str, ...]) -> None:
+        # Fields the profile's selectors missed and the generic extractor read: a sign of drift.
+        fields = fallback_fields(warnings)
+        for name in fields:
+            self.stats.inc_value(f"{FALLBACK_STAT}{name}")
+        if fields:
+            self.stats.inc_value(f"{FALLBACK_STAT}records")
 
     def _read_lists(self, item: PageItem) -> None:
         try:

@@ -16,6 +16,13 @@ pages, exits 4 and is never flagged: ``newscrawler.accounting``). An archivist w
 flagged run acknowledges it (``newscrawler crawls --acknowledge``): the flag is then no longer
 open, but its reason is kept and the run stays out of baselines.
 
+Fields a profile's selectors missed are read by the generic extractor (``extract.fallback``), so
+a template change no longer shows as lost coverage; it shows as fallbacks. The report counts them
+per field (``newscrawler/extract/fallback/<field>``), and a run is flagged too when the share of
+its records that needed a fallback for a field is more than ``FALLBACK_RISE`` (0.3) above that
+share's median in the baseline runs (0 when there are none: a profile that reads its pages needs
+no fallback, so no baseline is needed to see it stop doing so), under the same guards otherwise.
+
 Pure functions over stats dictionaries and an ``archive.Archive``; no Scrapy import.
 """
 
@@ -25,6 +32,8 @@ from datetime import datetime
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
+from .extract.fallback import FIELDS as FALLBACK_FIELDS
+from .extract.fallback import STAT as FALLBACK_STAT
 from .extract.validate import WARN_WHEN_MISSING
 
 if TYPE_CHECKING:
@@ -41,6 +50,7 @@ COVERAGE_STAT = "newscrawler/report/coverage/"
 FLAG_STAT = "newscrawler/report/flag_reason"
 # ``newscrawler crawl`` exit status of a run that finished but was flagged.
 EXIT_FLAGGED = 3
+FALLBACK_RISE = 0.3
 
 
 def _count(stats: dict[str, Any], key: str) -> int:
@@ -87,9 +97,52 @@ def errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
     return errors
 
 
+def fallbacks(stats: dict[str, Any]) -> dict[str, int]:
+    """Records whose field was read by the generic extractor because the profile missed it."""
+    counts = {name: _count(stats, FALLBACK_STAT + name) for name in FALLBACK_FIELDS}
+    return {name: count for name, count in counts.items() if count}
+
+
+def fallback_shares(stats: dict[str, Any]) -> dict[str, float] | None:
+    """Share of the run's article records that needed a fallback, per field; None without records."""
+    articles = _count(stats, "newscrawler/validate/articles")
+    if not articles:
+        return None
+    return {name: round(min(1.0, _count(stats, FALLBACK_STAT + name) / articles), 4)
+            for name in FALLBACK_FIELDS}
+
+
+def fallback_rises(
+    current: dict[str, float], baseline_shares: list[dict[str, float]]
+) -> list[tuple[str, float, float]]:
+    """(field, share, baseline median) for each field whose fallback share rose above the usual."""
+    rises = []
+    for name in FALLBACK_FIELDS:
+        usual = median([shares.get(name, 0.0) for shares in baseline_shares] or [0.0])
+        if round(current.get(name, 0.0) - usual, 4) > FALLBACK_RISE:
+            rises.append((name, current[name], usual))
+    return rises
+
+
+def fallback_baseline(archive: Archive, portal: str, before_run: int) -> list[dict[str, float]]:
+    """Fallback shares of the runs ``baseline`` takes (runs from before fallbacks count as 0)."""
+    found: list[dict[str, float]] = []
+    for run in archive.runs(portal, before=before_run):
+        if run["status"] not in SUCCESS_STATUSES or run["flagged"]:
+            continue
+        shares = fallback_shares(run["stats"])
+        if shares is None or _count(run["stats"], "newscrawler/validate/articles") < MIN_ARTICLES:
+            continue
+        found.append(shares)
+        if len(found) == BASELINE_RUNS:
+            break
+    return found
+
+
 def report(stats: dict[str, Any]) -> dict[str, Any]:
     """The figures of one run, from its stats."""
     return {
+        "fallbacks": fallbacks(stats),
         "pages": _count(stats, "response_received_count"),
         "articles": _count(stats, "newscrawler/validate/articles"),
         "new": _count(stats, "newscrawler/archive/new"),
@@ -140,18 +193,25 @@ def baseline(archive: Archive, portal: str, before_run: int) -> list[dict[str, f
 
 
 def review(archive: Archive, portal: str, run_id: int, stats: dict[str, Any]) -> str | None:
-    """The flag reason for a run that has just ended, or None if its coverage is as usual."""
+    """The flag reason for a run that has just ended, or None if its coverage and fallbacks are
+    as usual."""
     if str(stats.get("finish_reason")) not in SUCCESS_STATUSES:
         return None
     current = coverage(stats)
     if current is None or _count(stats, "newscrawler/validate/articles") < MIN_ARTICLES:
         return None
     drops = coverage_drops(current, baseline(archive, portal, run_id))
-    if not drops:
-        return None
-    return "field coverage fell: " + ", ".join(
-        f"{name} {share:.2f} (usually {usual:.2f})" for name, share, usual in drops
-    )
+    reasons = []
+    if drops:
+        reasons.append("field coverage fell: " + ", ".join(
+            f"{name} {share:.2f} (usually {usual:.2f})" for name, share, usual in drops
+        ))
+    rises = fallback_rises(fallback_shares(stats) or {}, fallback_baseline(archive, portal, run_id))
+    if rises:
+        reasons.append("profile missed fields, read by the generic extractor: " + ", ".join(
+            f"{name} {share:.2f} (usually {usual:.2f})" for name, share, usual in rises
+        ))
+    return "; ".join(reasons) or None
 
 
 def _duration(run: dict[str, Any]) -> str:
@@ -179,6 +239,8 @@ def run_line(run: dict[str, Any]) -> str:
     ]
     if figures["coverage"] is not None:
         parts.append("coverage " + " ".join(f"{k} {v:.2f}" for k, v in figures["coverage"].items()))
+    if figures["fallbacks"]:
+        parts.append("fallback " + ", ".join(f"{k} {v}" for k, v in figures["fallbacks"].items()))
     if open_flag(run):
         parts.append(f"FLAGGED: {run['flag_reason']}")
     elif run.get("flagged"):

@@ -32,6 +32,9 @@ their ``__init__``, never at import time.
   ``jobs/<portal>/`` beside the archive (``--job-dir``).
 - ``NEWSCRAWLER_PROGRESS``: a live progress line on the terminal (``newscrawler.progress``):
   ``auto`` (default: when standard output is a terminal), ``on`` or ``off``.
+- ``NEWSCRAWLER_FALLBACK``: read the fields a portal profile's selectors miss with the generic
+  extractor (default on; ``newscrawler.extract.fallback``, ``docs/fallback.md``). Off, a
+  profile's records hold only what its selectors read, and pages whose body they miss get none.
 - ``NEWSCRAWLER_ACCOUNTING_ENABLED``: reconcile the crawl's pages at its end (default on): every
   page fetched is archived or counted as a failure with its reason, and a crawl that lost one
   ends ``failed`` (``newscrawler.accounting``).
@@ -71,6 +74,7 @@ NEWSCRAWLER_WARC_DIR = ""
 NEWSCRAWLER_WARC_MAX_SIZE = 1_000_000_000
 NEWSCRAWLER_REPLAY_WARC = ""
 NEWSCRAWLER_PROGRESS = "auto"
+NEWSCRAWLER_FALLBACK = True
 NEWSCRAWLER_ACCOUNTING_ENABLED = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -24,7 +24,7 @@ def _rows(output: str) -> dict[str, str]:
     """``{"article/headline": "5/5", ...}`` from the table."""
     rows, kind = {}, ""
     for line in output.splitlines():
-        heading = re.match(r"^  (\w+) field\s+pages$", line)
+        heading = re.match(r"^  (\w+) field\s+pages(?:\s+fallback)?$", line)
         if heading:
             kind = heading.group(1)
             continue
@@ -54,8 +54,14 @@ def test_check_fails_when_the_headline_selector_no_longer_matches(tmp_path: Path
     rows = _rows(result.stdout)
     assert rows["article/headline"] == "0/3"
     assert rows["article/paragraphs"] == "3/3"
-    assert "headline       0/3  FAIL (required)" in result.stdout
-    assert "error: headline missing on 3 of 3 article pages" in result.stderr
+    # The records keep their headline (the generic extractor read it), the profile did not.
+    assert "  article field    pages  fallback" in result.stdout
+    assert "    headline       0/3           3  FAIL (required)" in result.stdout
+    assert "    paragraphs     3/3           -" in result.stdout
+    assert "  read by zjdaily@1+generic (3)" in result.stdout
+    assert ("error: headline missing on 3 of 3 article pages, e.g. https://www.gdzjdaily.com.cn/p/"
+            in result.stderr)
+    assert "(the generic extractor read it on 3: the profile's selectors no longer match)" in result.stderr
     assert "Traceback" not in result.stderr
 
 

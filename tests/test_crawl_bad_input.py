@@ -29,9 +29,12 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
     robots = portal / "robots.txt"
     robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
     template = (portal / "p" / "2953124.html").read_text(encoding="utf-8")
-    # A page whose headline element is gone: no record, but the page is still captured.
+    # A page with no headline anywhere (its heading and its <title> gone, so the generic extractor
+    # has none to fall back on either): no record, but the page is still captured.
     (portal / "p" / "9000001.html").write_text(
-        re.sub(r"<h1 class=\"article-title\">.*?</h1>", "", template, flags=re.S), encoding="utf-8"
+        re.sub(r"<title>.*?</title>", "<title></title>",
+               re.sub(r"<h1 class=\"article-title\">.*?</h1>", "", template, flags=re.S), flags=re.S),
+        encoding="utf-8",
     )
     # A page cut off in the middle of a multi-byte character, as a dropped connection leaves it.
     encoded = template.encode("utf-8")

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from .assemble import PageContext, build_rankings, build_record, build_related
 from .decode import decode_html
+from .fallback import SUFFIX as FALLBACK_SUFFIX
+from .fallback import complete, warnings_for
 from .fields import RawFields
 from .page import Page
 from .times import portal_zone
@@ -70,8 +72,15 @@ def read_page(
     headers: Mapping[str, Any] | None = None,
     fetched_at: datetime | None = None,
     portal: str | type[Portal] | None = None,
+    *,
+    fallback: bool = True,
 ) -> tuple[RawFields, PageContext]:
     """Stage one: decode and read the raw fields with the portal's layout for the fetch date.
+
+    What a profile's selectors miss is read by the generic extractor from the same parsed page
+    (``fallback.complete``): the record then says ``fallback:<field>`` in its warnings and
+    ``<profile>@<version>+generic`` as its extractor. ``fallback=False`` gives the profile's
+    reading alone (what a profile's author checks selectors against).
 
     ``fetched_at`` None means the fetch time is unknown (a page saved elsewhere): the record's
     ``fetched_at`` is then the time of reading, and relative times stay unresolved. ``url`` None
@@ -83,6 +92,9 @@ def read_page(
     layout = profile.layout_for(fetched)
     reader = layout(Page(decoded.text, url or ""))
     raw = reader.read()
+    fell_back: list[str] = []
+    if fallback and _is_profile(layout):
+        raw, fell_back = complete(reader, raw)
     warnings = decoded.warnings
     if url:
         # A layout that reads the canonical link off the page (the generic one) sets it.
@@ -98,12 +110,20 @@ def read_page(
         article_id=profile.article_id(url) if url else None,
         fetched_at=fetched,
         zone=portal_zone(profile.timezone),
-        extractor=layout.name(profile.name),
+        extractor=layout.name(profile.name) + (FALLBACK_SUFFIX if fell_back else ""),
         encoding=decoded.encoding,
-        warnings=warnings,
+        warnings=(*warnings, *warnings_for(fell_back)),
         fetch_time_known=fetched_at is not None,
     )
     return raw, context
+
+
+def _is_profile(layout: type[Any]) -> bool:
+    """True for a profile layout reading with selectors; a layout that reads the page its own
+    way (the generic one) has nothing to fall back to."""
+    from ..portals.base import Layout
+
+    return layout.read is Layout.read
 
 
 def read_lists(
@@ -134,7 +154,9 @@ def extract(
     headers: Mapping[str, Any] | None = None,
     fetched_at: datetime | None = None,
     portal: str | type[Portal] | None = None,
+    *,
+    fallback: bool = True,
 ) -> dict[str, Any]:
     """The validated record for one article page; raises ``InvalidRecord`` when it has none."""
-    raw, context = read_page(url, body, headers, fetched_at, portal)
+    raw, context = read_page(url, body, headers, fetched_at, portal, fallback=fallback)
     return validate(build_record(raw, context))

@@ -60,8 +60,16 @@ FIELDS: dict[str, tuple[str, str]] = {
     "script": ("script?", "`zh-Hant` or `zh-Hans`: the script the text is written in (never converted)."),
     "encoding": ("str", "The codec that decoded the page bytes (e.g. `utf-8`, `gb18030`)."),
     "fetched_at": ("datetime", "When the page was fetched, ISO 8601 in UTC."),
-    "extractor": ("str", "Profile and layout version that produced the record (`zjdaily@1`)."),
-    "warnings": ("list[str]", "What was missing or doubtful (`missing:editors`, `charset_mismatch:…`)."),
+    "extractor": (
+        "str",
+        "Profile and layout version that produced the record (`zjdaily@1`); `+generic` when the generic "
+        "extractor read fields the profile's selectors missed (`zjdaily@1+generic`, see `docs/fallback.md`).",
+    ),
+    "warnings": (
+        "list[str]",
+        "What was missing, doubtful or read by the fallback (`missing:editors`, `charset_mismatch:…`, "
+        "`fallback:paragraphs`).",
+    ),
 }
 
 # Named object types: key -> type.

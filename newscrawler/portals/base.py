@@ -5,6 +5,8 @@ attributes. ``Layout`` holds the selectors of one article template and one short
 a redesign is a new ``Layout`` subclass with a new version (overriding only what changed) and a
 ``valid_until`` date on the old one, so records say which layout read them and old fixtures keep
 passing. The methods call shared helpers; nothing portal-specific happens after a field is read.
+What a layout's selectors miss on a drifted page is read by the generic extractor
+(``newscrawler.extract.fallback``, run by ``read_page``); layouts declare nothing for it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..extract.fields import RawFields, RawImage, RawLink
+from ..extract.images import is_article_image
 from ..extract.page import Page, select, select_xpath, text_of
 
 
@@ -69,6 +72,7 @@ class Layout:
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        self._paragraph_nodes: list[Any] | None = None
 
     @classmethod
     def name(cls, portal: str) -> str:
@@ -106,7 +110,14 @@ class Layout:
         return self.page.texts(self.credit_lines) if self.credit_lines else []
 
     def read_paragraphs(self) -> list[str]:
-        return self.page.texts(self.paragraphs)
+        return [text_of(node) for node in self.paragraph_nodes()]
+
+    def paragraph_nodes(self) -> list[Any]:
+        """The elements the paragraph selector matched, in document order. The fallback to the
+        generic extractor (``newscrawler.extract.fallback``) looks at what surrounds them."""
+        if self._paragraph_nodes is None:
+            self._paragraph_nodes = self.page.css(self.paragraphs)
+        return self._paragraph_nodes
 
     def read_images(self) -> list[RawImage]:
         if not self.images:
@@ -114,14 +125,17 @@ class Layout:
         images = []
         for img in self.page.css(self.images):
             url = self.page.absolute(img.attrib.get("data-src") or img.attrib.get("src"))
-            if not url:
-                continue
-            caption = None
-            if self.image_caption_xpath:
-                found = select_xpath(img, self.image_caption_xpath)
-                caption = text_of(found[0]) if found else None
-            images.append(RawImage(url, caption))
+            if not url or not is_article_image(img, url, self.page.url):
+                continue  # banners, advertising and tracking pixels are not the article's
+            images.append(RawImage(url, self.image_caption(img)))
         return images
+
+    def image_caption(self, img: Any) -> str | None:
+        """The caption of an ``<img>`` by the layout's caption rule; None when it finds none."""
+        if not self.image_caption_xpath:
+            return None
+        found = select_xpath(img, self.image_caption_xpath)
+        return text_of(found[0]) if found else None
 
     def read_rankings(self) -> list[RawLink]:
         if not self.ranking_box:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..fields import RawImage
+from ..images import is_article_image
 from ..normalize import collapse_whitespace
 from ..page import Page
 from .body import class_words, in_chrome_box, within
@@ -56,8 +57,8 @@ def body_images(
         if not src or src.startswith("data:") or _NOT_A_PHOTO.search(src):
             continue
         url = page.absolute(src)
-        if url is None:
-            continue
+        if url is None or not is_article_image(element, url, page.url):
+            continue  # a banner linking elsewhere, an advertisement, a tracking pixel
         caption = None
         figure = element.getparent()
         while figure is not None and tag_of(figure) != "figure" and figure is not container:
