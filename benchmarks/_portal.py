@@ -12,7 +12,8 @@ Every tenth listing link points at the mobile twin ``m.gdzjdaily.com.cn``. Pages
 once; 10,000 articles take a few seconds and about 120 MB.
 
 ``run_child(...)`` runs one crawl in a fresh interpreter (Twisted's reactor cannot be restarted in
-a process) and returns what the child measured: pages fetched, elapsed crawl time, peak RSS.
+a process) and returns what the child measured: pages fetched, elapsed crawl time, CPU time of
+the crawl (process and reactor thread), peak RSS.
 """
 
 from __future__ import annotations
@@ -299,6 +300,9 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
                         yield scrapy.Request(url, cb_kwargs={"kind": found})
 
         settings["ITEM_PIPELINES"] = {}
+        # Page accounting would fail a crawl that keeps none of the pages it fetched, which is
+        # what the bare spider is for.
+        settings["NEWSCRAWLER_ACCOUNTING_ENABLED"] = False
         spider: Any = BareSpider
         args: dict[str, Any] = {}
     else:
@@ -315,8 +319,12 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
 
     interval = float(spec.get("sample_interval", 0))
     loopers: list[Any] = []
+    # CPU seconds of the crawl, spider opened to closed: the whole process (the replay server's
+    # threads included, as in every offline crawl) and the reactor's thread alone.
+    cpu: dict[str, float] = {}
 
     def opened(spider: Any) -> None:
+        cpu["process"], cpu["thread"] = -time.process_time(), -time.thread_time()
         # Imported once the crawl runs: importing it earlier installs the default reactor.
         from twisted.internet import task
 
@@ -325,6 +333,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
             loopers[0].start(interval, now=True)
 
     def closed(spider: Any, reason: str) -> None:
+        cpu["process"] += time.process_time()
+        cpu["thread"] += time.thread_time()
         for looper in loopers:
             if looper.running:
                 looper.stop()
@@ -361,6 +371,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         "records": int(stats.get("newscrawler/validate/articles", 0)),
         "elapsed": float(stats.get("elapsed_time_seconds", wall)),
         "wall": wall,
+        "cpu": cpu.get("process", 0.0),
+        "thread_cpu": cpu.get("thread", 0.0),
         "finish_reason": str(stats.get("finish_reason")),
         "errors": {
             k: v for k, v in stats.items() if "error" in k or "invalid" in k or "failure" in k

@@ -17,9 +17,17 @@ fresh temporary directory.
 Both get the same overrides (robots.txt without ``Crawl-delay``, ``AUTOTHROTTLE_ENABLED=False``,
 ``DOWNLOAD_DELAY=0``, the same ``CONCURRENT_REQUESTS``/``_PER_DOMAIN``) so that the figure is
 throughput, not politeness. pages/s = responses received / the crawl's ``elapsed_time_seconds``
-(engine start to close; interpreter start-up excluded). ``--repeat`` alternates the two runs and
-reports the median. Target: the real crawl at >= 70% of the bare spider's rate. ``--profile N``
-then runs one more real crawl under cProfile and prints its top N functions.
+(engine start to close; interpreter start-up excluded). CPU ms/page = the crawl process's CPU
+time from spider opened to spider closed (the in-process replay server included, as in every
+offline crawl) / responses; the reactor thread's own share is shown below it. ``--repeat``
+alternates the two runs and reports the medians.
+
+Then (``--cpu-bound N``, default 64) both crawls run again with N concurrent requests, per
+domain too: enough that neither waits for a response, so both keep their one Python thread busy
+(CPU use about one core; the GIL makes the second core of little use) and the pages/s ratio is
+one of CPU time per page. Target: the real crawl at >= 70% of the bare spider's rate, in both
+phases. ``--profile N`` then runs one more real crawl under cProfile and prints its top N
+functions.
 
     .venv/bin/python benchmarks/crawl_throughput.py [--articles 300] [--repeat 3]
 """
@@ -54,6 +62,50 @@ def _run_settings(settings: dict[str, Any], run_dir: Path, kind: str, args: Any)
     return extra
 
 
+def _measure(
+    settings: dict[str, Any], run_root: Path, portal: _portal.Portal, args: Any
+) -> dict[str, dict[str, list[float]]]:
+    """Alternate the bare and the real crawl ``--repeat`` times; each run's figures by crawl."""
+    runs: dict[str, dict[str, list[float]]] = {
+        kind: {"rate": [], "cpu_ms": [], "thread_ms": [], "cores": []} for kind in ("bare", "real")
+    }
+    for run in range(args.repeat):
+        for kind in ("bare", "real"):
+            extra = _run_settings(settings, run_root / f"{kind}-{run}", kind, args)
+            report = _portal.run_child(kind, portal.root, extra)
+            pages, elapsed = report["pages"], report["elapsed"]
+            figures = runs[kind]
+            figures["rate"].append(pages / elapsed)
+            figures["cpu_ms"].append(1000 * report["cpu"] / pages)
+            figures["thread_ms"].append(1000 * report["thread_cpu"] / pages)
+            figures["cores"].append(report["cpu"] / elapsed)
+            detail = f", {report['records']} records" if kind == "real" else ""
+            print(
+                f"  run {run + 1} {kind:<4}: {pages} pages in {elapsed:.2f}s"
+                f" = {pages / elapsed:6.1f} pages/s, CPU {figures['cpu_ms'][-1]:.2f} ms/page{detail}"
+            )
+            if pages != portal.expected_pages:
+                print(f"    (expected {portal.expected_pages} pages)")
+            if kind == "real" and report["records"] != portal.articles:
+                print(f"    (expected {portal.articles} records; errors: {report['errors']})")
+    return runs
+
+
+def _row(
+    name: str, runs: dict[str, dict[str, list[float]]], key: str, higher_is_better: bool | None
+) -> None:
+    """One line of the summary: both medians and zjdaily's standing against the bare spider,
+    as a rate ratio (CPU time per page is inverted: bare/zjdaily, so 0.70 means the same in
+    every row). CPU use has no ratio: it says whether a crawl was CPU-bound (about 1 core)."""
+    bare, real = statistics.median(runs["bare"][key]), statistics.median(runs["real"][key])
+    ratio = (
+        ""
+        if higher_is_better is None
+        else f"{(real / bare if higher_is_better else bare / real):6.2f}"
+    )
+    print(f"{name:<52} {bare:8.2f} {real:8.2f} {ratio:>6}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -78,6 +130,14 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         metavar="N",
         help="then profile one real crawl (cProfile, top N functions)",
+    )
+    parser.add_argument(
+        "--cpu-bound",
+        type=int,
+        default=64,
+        metavar="N",
+        help="then both crawls again with N concurrent requests (per domain too), enough that"
+        " both are CPU-bound; 0: skip (default: %(default)s)",
     )
     parser.add_argument(
         "--job-dir",
@@ -109,33 +169,34 @@ def main(argv: list[str] | None = None) -> int:
             " AUTOTHROTTLE_ENABLED=False, robots.txt without Crawl-delay"
             + "".join(f" {item}" for item in args.set)
         )
-        rates: dict[str, list[float]] = {"bare": [], "real": []}
-        for run in range(args.repeat):
-            for kind in ("bare", "real"):
-                extra = _run_settings(settings, Path(tmp) / f"{kind}-{run}", kind, args)
-                report = _portal.run_child(kind, root, extra)
-                rate = report["pages"] / report["elapsed"]
-                rates[kind].append(rate)
-                detail = f", {report['records']} records" if kind == "real" else ""
-                print(
-                    f"  run {run + 1} {kind:<4}: {report['pages']} pages in {report['elapsed']:.2f}s"
-                    f" = {rate:6.1f} pages/s{detail}"
-                )
-                if report["pages"] != portal.expected_pages:
-                    print(f"    (expected {portal.expected_pages} pages)")
-                if kind == "real" and report["records"] != portal.articles:
-                    print(f"    (expected {portal.articles} records; errors: {report['errors']})")
+        phases = [("as configured", settings)]
+        if args.cpu_bound:
+            # Enough requests in flight that neither crawl ever waits for the network: both run
+            # their one Python thread flat out, so the ratio is one of CPU time per page.
+            busy = dict(settings)
+            busy.update(
+                CONCURRENT_REQUESTS=args.cpu_bound, CONCURRENT_REQUESTS_PER_DOMAIN=args.cpu_bound
+            )
+            phases.append((f"CPU-bound ({args.cpu_bound} concurrent)", busy))
+        results = {}
+        for number, (label, phase_settings) in enumerate(phases):
+            print(f"{label}:")
+            results[label] = _measure(phase_settings, Path(tmp) / f"phase-{number}", portal, args)
         if args.profile:
             extra = _run_settings(settings, Path(tmp) / "profiled", "real", args)
             profiled = _portal.run_child("real", root, extra, profile=args.profile)
 
-    bare, real = statistics.median(rates["bare"]), statistics.median(rates["real"])
-    ratio = real / bare
-    print(f"bare spider (baseline): {bare:.1f} pages/s (median of {args.repeat})")
-    print(f"zjdaily crawl:          {real:.1f} pages/s (median of {args.repeat})")
-    print(
-        f"zjdaily/bare: {ratio:.2f}; target >= {TARGET:.2f}: {'met' if ratio >= TARGET else 'MISSED'}"
-    )
+    print(f"\nmedians of {args.repeat} runs each; baseline: the bare spider")
+    print(f"{'':<52} {'bare':>8} {'zjdaily':>8} {'ratio':>6}")
+    for label, runs in results.items():
+        _row(f"pages/s, {label}", runs, "rate", higher_is_better=True)
+        _row(f"CPU ms/page, {label}", runs, "cpu_ms", higher_is_better=False)
+        _row(f"  reactor thread ms/page, {label}", runs, "thread_ms", higher_is_better=False)
+        _row(f"  CPU use (cores), {label}", runs, "cores", higher_is_better=None)
+    for label, runs in results.items():
+        ratio = statistics.median(runs["real"]["rate"]) / statistics.median(runs["bare"]["rate"])
+        verdict = "met" if ratio >= TARGET else "MISSED"
+        print(f"zjdaily/bare pages/s, {label}: {ratio:.2f}; target >= {TARGET:.2f}: {verdict}")
     if args.profile:
         print("\nprofile of one real crawl (main thread; the replay server's thread is not in it):")
         print(profiled["profile"])
