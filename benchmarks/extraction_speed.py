@@ -6,12 +6,17 @@ when there is one) goes through, in the same process and the same rounds:
 - ``newscrawler.extract.extract(url, body, headers, fetched_at)``: decoding, the portal layout's
   selectors, normalisation and validation, i.e. the whole record;
 - ``trafilatura.extract(body, url=…, output_format="json", with_metadata=True)`` (the baseline);
-- ``gne.GeneralNewsExtractor().extract(html)`` (GNE takes text, so decoding is timed with it).
+- ``gne.GeneralNewsExtractor().extract(html)`` (GNE takes text, so decoding is timed with it);
+- ``extract(..., fallback=False)``: the same without the fallback's check for what the profile
+  missed (``newscrawler.extract.fallback``), so the difference is what that check costs;
+- ``lxml.etree.fromstring(body, HTMLParser())``: a bare libxml2 parse of the bytes, the least any
+  extractor does (the second baseline).
 
 One warm-up round is not counted (imports, caches, lazily compiled patterns). Each round then times
 every page with every extractor, interleaved so machine noise falls on all three alike. Printed:
-median and mean ms/page per extractor, and the newscrawler/trafilatura ratio. Target: at most 0.2
-(a fifth of trafilatura's time). ``--profile`` adds a cProfile of newscrawler's extraction.
+median and mean ms/page per extractor, the newscrawler/trafilatura ratio (target: at most 0.2, a
+fifth of trafilatura's time), the newscrawler/lxml-parse ratio (target: at most 4) and the
+fallback check's cost. ``--profile`` adds a cProfile of newscrawler's extraction.
 
     .venv/bin/python benchmarks/extraction_speed.py [--rounds 20] [--profile]
 
@@ -37,6 +42,10 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures" / "zjdaily"
 HOST = "https://www.gdzjdaily.com.cn"
 TARGET = 0.2
+# Profiled extraction against a bare parse of the same bytes: at most this many times as long.
+PARSE_TARGET = 4.0
+NO_FALLBACK = "no fallback"
+LXML = "lxml parse"
 # A fixed fetch date: the layout chosen (and so the work done) must not depend on today.
 FETCHED_AT = datetime(2024, 7, 1, 4, 0, tzinfo=timezone.utc)
 
@@ -60,6 +69,8 @@ def _charset(headers: dict[str, str]) -> str:
 
 
 def extractors() -> dict[str, Callable[[str, bytes, dict[str, str]], Any]]:
+    from lxml import etree
+
     from newscrawler.extract import InvalidRecord, extract
 
     def newscrawler(url: str, body: bytes, headers: dict[str, str]) -> Any:
@@ -68,7 +79,23 @@ def extractors() -> dict[str, Callable[[str, bytes, dict[str, str]], Any]]:
         except InvalidRecord:
             return None  # a page without a record still costs what it cost
 
-    found: dict[str, Callable[[str, bytes, dict[str, str]], Any]] = {"newscrawler": newscrawler}
+    def without_fallback(url: str, body: bytes, headers: dict[str, str]) -> Any:
+        try:
+            return extract(url, body, headers, FETCHED_AT, fallback=False)
+        except InvalidRecord:
+            return None
+
+    # The least any extractor does: libxml2 parses the bytes (the parser newscrawler uses).
+    parser = etree.HTMLParser(recover=True, huge_tree=True)
+
+    def lxml_parse(url: str, body: bytes, headers: dict[str, str]) -> Any:
+        return etree.fromstring(body, parser=parser) is not None  # a tree: output
+
+    found: dict[str, Callable[[str, bytes, dict[str, str]], Any]] = {
+        "newscrawler": newscrawler,
+        NO_FALLBACK: without_fallback,
+        LXML: lxml_parse,
+    }
     try:
         import trafilatura
     except ImportError:
@@ -160,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, samples in timings.items():
         p90 = statistics.quantiles(samples, n=10)[-1] if len(samples) > 1 else samples[0]
         print(
-            f"{name:<12} {statistics.median(samples):>10.2f} {statistics.fmean(samples):>10.2f}"
-            f" {p90:>10.2f}  {empty[name]}/{len(pages)}"
+            f"{name:<12} {statistics.median(samples):>10.3f} {statistics.fmean(samples):>10.3f}"
+            f" {p90:>10.3f}  {empty[name]}/{len(pages)}"
         )
     ours, theirs = timings["newscrawler"], timings["trafilatura"]
     by_median = statistics.median(ours) / statistics.median(theirs)
@@ -170,6 +197,18 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"newscrawler/trafilatura: {by_median:.3f} (median), {by_mean:.3f} (mean);"
         f" target <= {TARGET}: {verdict}"
+    )
+    parse = statistics.median(timings[LXML])
+    by_parse = statistics.median(ours) / parse
+    verdict = "met" if by_parse <= PARSE_TARGET else "MISSED"
+    print(
+        f"newscrawler/lxml parse: {by_parse:.2f} (median);"
+        f" target <= {PARSE_TARGET:.0f}: {verdict}"
+    )
+    check = statistics.median(ours) - statistics.median(timings[NO_FALLBACK])
+    print(
+        f"the fallback's check: {check:+.3f} ms/page (newscrawler against {NO_FALLBACK!r},"
+        f" medians; {check / statistics.median(ours):+.1%} of extraction)"
     )
     if "gne" in timings:
         print(
