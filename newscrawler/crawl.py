@@ -16,7 +16,7 @@ Exit statuses of ``newscrawler crawl`` (``EXIT_*``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -24,6 +24,9 @@ from scrapy.settings import Settings
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
 from .reports import fallbacks
+
+if TYPE_CHECKING:
+    from .crawllog import CrawlLog, LogPlan
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -46,6 +49,8 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 class CrawlResult:
     portal: str
     stats: dict[str, Any] = field(default_factory=dict)
+    # The warnings and errors logged, when the crawl ran with a ``LogPlan``.
+    log: CrawlLog | None = None
 
     @property
     def finish_reason(self) -> str:
@@ -161,18 +166,38 @@ class CrawlResult:
             )
         if self.flag_reason:
             lines.append(f"  FLAGGED: {self.flag_reason}")
+        if self.log is not None:
+            lines.append(self.log.summary_line())
         return "\n".join(lines)
 
 
 def run_crawl(
     portal: str,
     settings: dict[str, Any] | None = None,
+    log: LogPlan | None = None,
     **spider_args: Any,
 ) -> CrawlResult:
-    """Crawl one portal to completion in this process and return its stats."""
-    process = CrawlerProcess(project_settings(settings))
-    crawler = process.create_crawler(portal)
-    args = {k: v for k, v in spider_args.items() if v is not None}
-    process.crawl(crawler, **args)
-    process.start()
-    return CrawlResult(portal, dict(crawler.stats.get_stats() if crawler.stats else {}))
+    """Crawl one portal to completion in this process and return its stats.
+
+    With a ``log`` plan (``newscrawler.crawllog``), Scrapy's log goes where the plan says (the
+    given ``settings`` still win) and the result counts the warnings and errors logged; without
+    one, logging is Scrapy's own.
+    """
+    installed = None
+    if log is not None:
+        from .crawllog import Installed
+
+        log.prepare()
+        settings = {**log.settings(), **(settings or {})}
+    full = project_settings(settings)
+    process = CrawlerProcess(full)
+    if log is not None:
+        installed = Installed(log, full)
+    try:
+        crawler = process.create_crawler(portal)
+        args = {k: v for k, v in spider_args.items() if v is not None}
+        process.crawl(crawler, **args)
+        process.start()
+    finally:
+        crawl_log = installed.finish() if installed is not None else None
+    return CrawlResult(portal, dict(crawler.stats.get_stats() if crawler.stats else {}), crawl_log)
