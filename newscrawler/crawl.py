@@ -23,7 +23,7 @@ from scrapy.settings import Settings
 
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
-from .reports import fallbacks
+from .reports import NEVER_SHOWN_STAT, fallbacks
 
 if TYPE_CHECKING:
     from .crawllog import CrawlLog, LogPlan
@@ -106,6 +106,19 @@ class CrawlResult:
             parts.append(f"{self.count(ACCOUNTING + 'interrupted')} in flight when the crawl stopped")
         return f"  pages accounted for: {self.count(ACCOUNTING + 'downloaded')} responses; " + ", ".join(parts)
 
+    def _gaps(self) -> list[str]:
+        """The expected gaps (an e-paper's missing editions), as the portal describes them."""
+        from .portals import UnknownPortal, get
+        from .portals.base import Portal
+        from .spiders.portal import GAP_URLS
+
+        try:
+            profile: type[Portal] = get(self.portal)
+        except UnknownPortal:  # a site without a profile, registered by another process
+            profile = Portal
+        return [profile.describe_gaps(key[len(GAP_URLS):], list(urls))
+                for key, urls in sorted(self.stats.items()) if key.startswith(GAP_URLS) and urls]
+
     def summary(self) -> str:
         missing = {
             key.rsplit("/", 1)[1]: value
@@ -145,6 +158,10 @@ class CrawlResult:
             lines.append(f"  published before --since (captured, no record): {older}")
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
+        never = self.stats.get(NEVER_SHOWN_STAT)
+        if never:
+            lines.append(f"  fields {self.portal} never shows (not counted missing): {', '.join(never)}")
+        lines += [f"  {line}" for line in self._gaps()]
         fell_back = fallbacks(self.stats)
         if fell_back:
             lines.append(
