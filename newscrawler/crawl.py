@@ -119,6 +119,49 @@ class CrawlResult:
         return [profile.describe_gaps(key[len(GAP_URLS):], list(urls))
                 for key, urls in sorted(self.stats.items()) if key.startswith(GAP_URLS) and urls]
 
+    def _output_line(self) -> str | None:
+        """Where the records went (``--output``), and why none did when none did."""
+        path = self.stats.get("newscrawler/output/path")
+        if not path:
+            return None
+        written = self.count("newscrawler/output/records")
+        if written:
+            return f"  output: {written} record{'s' * (written != 1)} appended to {path}"
+        return f"  output: no records written to {path}: " + "; ".join(self._why_no_records())
+
+    def _why_no_records(self) -> list[str]:
+        """The reasons a crawl made no article record, from its stats, most telling first."""
+        reasons = []
+        if not self.ok:
+            reasons.append(f"the crawl did not run to its end ({self.finish_reason})")
+        skipped = self.count("newscrawler/incremental/skipped")
+        if skipped:
+            reasons.append(f"{skipped} article{'s' * (skipped != 1)} already in the archive"
+                           " not due to be fetched again (--recrawl all fetches them)")
+        not_modified = self.count("newscrawler/incremental/not_modified")
+        if not_modified:
+            reasons.append(f"{not_modified} fetched again answered 304 Not Modified")
+        invalid = sum(int(v) for k, v in self.stats.items() if k.startswith("newscrawler/validate/invalid/"))
+        if invalid:
+            reasons.append(f"{invalid} article page{'s' * (invalid != 1)} without a headline or body")
+        older = (self.count("newscrawler/spider/skipped_before_since")
+                 + self.count("newscrawler/since/skipped_after_extraction"))
+        if older:
+            reasons.append(f"{older} article{'s' * (older != 1)} published before --since")
+        before = self.count("newscrawler/resume/budget_spent_before")
+        if before:
+            reasons.append(f"{before} articles were archived by the interrupted run this one resumed")
+        errors = self.count("newscrawler/extract/error")
+        if errors:
+            reasons.append(f"{errors} extraction error{'s' * (errors != 1)}")
+        if not reasons:
+            pages = self.count("response_received_count")
+            reasons.append(f"none of the {pages} pages fetched was an article page" if pages
+                           else "no page was fetched")
+        elif not (self.count("newscrawler/validate/articles") or invalid or errors or not_modified):
+            reasons.append("only listing pages were fetched")
+        return reasons
+
     def summary(self) -> str:
         missing = {
             key.rsplit("/", 1)[1]: value
@@ -181,6 +224,9 @@ class CrawlResult:
                 f" changed {self.count('newscrawler/archive/changed')},"
                 f" unchanged {self.count('newscrawler/archive/unchanged')}"
             )
+        output = self._output_line()
+        if output:
+            lines.append(output)
         if self.flag_reason:
             lines.append(f"  FLAGGED: {self.flag_reason}")
         if self.log is not None:

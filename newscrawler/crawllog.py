@@ -35,7 +35,13 @@ LINE_WIDTH = 240
 def default_log_file(archive: str | Path, job: str, now: datetime | None = None) -> Path:
     """``logs/<job>-<UTC time>.log`` in the archive's directory: one file per run, kept."""
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return Path(archive).parent / "logs" / f"{job}-{when:%Y%m%dT%H%M%SZ}.log"
+    folder = Path(archive).parent / "logs"
+    path = folder / f"{job}-{when:%Y%m%dT%H%M%SZ}.log"
+    n = 1
+    while path.exists():  # two runs in one second: the second's log must not replace the first's
+        n += 1
+        path = folder / f"{job}-{when:%Y%m%dT%H%M%SZ}-{n}.log"
+    return path
 
 
 @dataclass(frozen=True)

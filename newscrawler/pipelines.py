@@ -390,6 +390,9 @@ class JsonLinesOutputPipeline(_Stage):
     def open_spider(self, spider: Spider | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.file = self.path.open("a", encoding="utf-8")
+        # The crawl's summary says how many records went where (and why none, when none did).
+        self.stats.set_value("newscrawler/output/path", str(self.path))
+        self.stats.set_value("newscrawler/output/records", 0)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.file:

@@ -84,6 +84,22 @@ def test_log_level_prints_the_log_at_that_level_and_log_file_keeps_it(site: Path
     assert result.stdout.splitlines()[-1] == f"  log: 1 warning, 0 errors; the full log: {log}"
 
 
+def test_a_crawl_that_wrote_no_records_says_why(site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "records.jsonl"
+    first = run_cli(*_args(site, tmp_path, "-o", str(output)))
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    assert f"  output: 5 records appended to {output}" in first.stdout.splitlines()
+    # Again into the same archive: every article is archived and not due for a recrawl.
+    again = run_cli(*_args(site, tmp_path, "-o", str(output)))
+    assert again.returncode == 0, again.stdout + again.stderr[-3000:]
+    assert (f"  output: no records written to {output}: 5 articles already in the archive not due to"
+            " be fetched again (--recrawl all fetches them); only listing pages were fetched"
+            in again.stdout.splitlines()), again.stdout
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 5
+    # Two runs within a second keep two log files.
+    assert len(list((tmp_path / "logs").glob("*.log"))) == 2
+
+
 def _run_in_terminal(args: list[str], tmp: Path) -> tuple[int, str]:
     """Run the command line with a pseudo-terminal (200 columns) as its standard streams."""
     master, slave = pty.openpty()
