@@ -158,8 +158,9 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["DEPTH_LIMIT"] = depth
     if contact:
         settings["NEWSCRAWLER_CONTACT"] = contact
-    log = _log_plan(verbose, log_level, log_file, None if no_archive else settings["NEWSCRAWLER_ARCHIVE"],
-                    str(job_name))
+    # -s LOG_FILE=… is Scrapy's way of saying --log-file.
+    log = _log_plan(verbose, log_level, log_file or settings.pop("LOG_FILE", None),
+                    None if no_archive else settings["NEWSCRAWLER_ARCHIVE"], str(job_name))
     result = run_crawl(portal, settings, log, max_articles=max_articles, since=since,
                        date_from=date_from, date_to=date_to)
     click.echo(result.summary())
