@@ -16,6 +16,7 @@ $(BIN)/newscrawler: pyproject.toml
 setup: $(BIN)/newscrawler
 
 demo: setup
+	mkdir -p data
 	rm -f data/zjdaily.jsonl
 	$(BIN)/newscrawler crawl zjdaily --replay fixtures/zjdaily --db data/newscrawler.sqlite --output data/zjdaily.jsonl
 

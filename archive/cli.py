@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from .db import Archive, ArchiveError, default_db_path
+from .export import MissingDependency
 from .params import TIME_BOUND, ArchivePath, OutputPath
 from .query import ArticleFilter
 
@@ -233,11 +234,27 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--plot", "plot_path", type=OutputPath(), metavar="FILE.png",
+              help="Also chart the articles per day of each portal into this image (PNG, SVG or "
+                   "PDF by its name); needs the plot extra (matplotlib).")
 @db_option
-def stats(fmt: str, db_path: str) -> None:
+def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
     """Articles by portal and publication day, and how often each field is present."""
+    if plot_path:
+        from .plot import require_matplotlib
+
+        try:  # before anything is read: the command does all it was asked or nothing
+            require_matplotlib()
+        except MissingDependency as exc:
+            raise click.ClickException(str(exc)) from exc
     with opened(db_path) as archive:
         figures = archive.stats()
+    if plot_path:
+        from .plot import plot_by_day
+
+        shown = plot_by_day(figures["by_day"], plot_path)
+        click.echo(f"articles per day of {len(shown['portals'])} portals over {shown['days']} days"
+                   f" plotted to {plot_path}", err=True)
     if fmt == "json":
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return

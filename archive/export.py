@@ -81,7 +81,9 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: str) -> int:
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise MissingDependency(
-            "Parquet export needs pyarrow: pip install 'newscrawler[parquet]'"
+            "Parquet export needs pyarrow, the parquet extra: in a source checkout"
+            " .venv/bin/pip install -e '.[parquet]' (an installed package: pip install"
+            " 'newscrawler[parquet]')"
         ) from exc
     person = pa.struct([("role", pa.string()), ("name", pa.string())])
     schema = pa.schema([

@@ -160,6 +160,9 @@ class CheckReport:
         layouts = {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith(f"{STAT}layout/")}
         if layouts:
             lines.append("  read by " + ", ".join(f"{name} ({n})" for name, n in sorted(layouts.items())))
+        from .portals import never_shown
+
+        never = never_shown(self.portal)
         for kind, names in (("article", ARTICLE_FIELDS), ("listing", LISTING_FIELDS)):
             total = self.pages(kind)
             lines.append(f"  {kind + ' field':<16} pages" + ("  fallback" if kind == "article" else ""))
@@ -167,6 +170,8 @@ class CheckReport:
                 mark = ""
                 if name in REQUIRED and kind == "article" and self.found(kind, name) < total:
                     mark = "  FAIL (required)"
+                elif kind == "article" and name in never:
+                    mark = "  (the portal never shows it)"
                 counted = f"{self.found(kind, name)}/{total}"
                 if kind == "article":
                     counted = f"{counted:<6} {self.fallback(name) or '-':>8}"

@@ -9,7 +9,7 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
@@ -21,6 +21,9 @@ from . import __version__, portals, schedule_cli
 from .extract import InvalidRecord, extract
 from .params import SETTING, URL, check_url
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
+
+if TYPE_CHECKING:
+    from .crawllog import LogPlan
 
 
 def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -74,19 +77,27 @@ def cli() -> None:
 @click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
 @click.option("--contact", help="E-mail or URL for site operators, sent in the User-Agent.")
 @click.option("--set", "-s", "extra", multiple=True, type=SETTING, help="Any Scrapy setting.")
-@click.option("--log-level", default="INFO", show_default=True,
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("--verbose", "-v", is_flag=True,
+              help="Print Scrapy's log on standard error (level INFO). By default it goes to a "
+                   "file only, logs/PORTAL-TIME.log beside the archive, and the summary counts its "
+                   "warnings and errors and shows the first few.")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="Print Scrapy's log on standard error at this level (as --verbose does at INFO).")
+@click.option("--log-file", type=OutputPath(),
+              help="Write the full log here (default: logs/PORTAL-TIME.log beside the archive; none "
+                   "with --no-archive or --verbose unless given).")
 def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ...],
           article_pattern: str | None, replay_dir: str | None, no_warc: bool, output: str | None, db_path: str | None,
           no_archive: bool, recrawl: str | None, job_dir: str | None, max_articles: int | None,
           since: str | None, date_from: str | None, date_to: str | None,
           depth: int | None, contact: str | None, extra: tuple[tuple[str, str], ...],
-          log_level: str) -> None:
+          verbose: bool, log_level: str | None, log_file: str | None) -> None:
     """Crawl PORTAL (see `newscrawler portals`), or with --start-url a site without a profile,
     into the archive (and --output, if given).
 
     Every page fetched is archived or counted as a failure with its reason; the summary says
-    where each went.
+    where each went. On a terminal a progress line shows the crawl as it goes; Scrapy's log is
+    kept in a file (--verbose prints it).
 
     \b
     Exit status:
@@ -115,7 +126,7 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         raise click.UsageError(str(exc)) from None
     if date_from and date_to and date_from > date_to:
         raise click.BadParameter(f"{date_from} is after --to {date_to}", param_hint="--from")
-    settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper(), **dict(extra)}
+    settings: dict[str, Any] = dict(extra)
     if replay_dir:
         kind = "NEWSCRAWLER_REPLAY_WARC" if _is_warc_source(Path(replay_dir)) else "NEWSCRAWLER_REPLAY_DIR"
         settings[kind] = str(Path(replay_dir).resolve())
@@ -147,10 +158,31 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["DEPTH_LIMIT"] = depth
     if contact:
         settings["NEWSCRAWLER_CONTACT"] = contact
-    result = run_crawl(portal, settings, max_articles=max_articles, since=since,
+    # -s LOG_FILE=… is Scrapy's way of saying --log-file.
+    log = _log_plan(verbose, log_level, log_file or settings.pop("LOG_FILE", None),
+                    None if no_archive else settings["NEWSCRAWLER_ARCHIVE"], str(job_name))
+    result = run_crawl(portal, settings, log, max_articles=max_articles, since=since,
                        date_from=date_from, date_to=date_to)
     click.echo(result.summary())
+    for line in result.log.excerpt() if result.log else []:
+        click.echo(line, err=True)
     sys.exit(result.exit_code)
+
+
+def _log_plan(verbose: bool, log_level: str | None, log_file: str | None, archive: str | None,
+              job: str) -> LogPlan:
+    """Where a crawl's log goes (``newscrawler.crawllog``): the terminal when asked, a file
+    beside the archive otherwise."""
+    from .crawllog import LogPlan, default_log_file
+
+    show = verbose or log_level is not None
+    if log_file:
+        file: Path | None = Path(log_file)
+    elif not show and archive:
+        file = default_log_file(archive, job)
+    else:
+        file = None
+    return LogPlan(show=show, level=(log_level or "INFO").upper(), file=file)
 
 
 @cli.command(name="extract")

@@ -16,14 +16,17 @@ Exit statuses of ``newscrawler crawl`` (``EXIT_*``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
-from .reports import fallbacks
+from .reports import NEVER_SHOWN_STAT, fallbacks
+
+if TYPE_CHECKING:
+    from .crawllog import CrawlLog, LogPlan
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -46,6 +49,8 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 class CrawlResult:
     portal: str
     stats: dict[str, Any] = field(default_factory=dict)
+    # The warnings and errors logged, when the crawl ran with a ``LogPlan``.
+    log: CrawlLog | None = None
 
     @property
     def finish_reason(self) -> str:
@@ -101,6 +106,62 @@ class CrawlResult:
             parts.append(f"{self.count(ACCOUNTING + 'interrupted')} in flight when the crawl stopped")
         return f"  pages accounted for: {self.count(ACCOUNTING + 'downloaded')} responses; " + ", ".join(parts)
 
+    def _gaps(self) -> list[str]:
+        """The expected gaps (an e-paper's missing editions), as the portal describes them."""
+        from .portals import UnknownPortal, get
+        from .portals.base import Portal
+        from .spiders.portal import GAP_URLS
+
+        try:
+            profile: type[Portal] = get(self.portal)
+        except UnknownPortal:  # a site without a profile, registered by another process
+            profile = Portal
+        return [profile.describe_gaps(key[len(GAP_URLS):], list(urls))
+                for key, urls in sorted(self.stats.items()) if key.startswith(GAP_URLS) and urls]
+
+    def _output_line(self) -> str | None:
+        """Where the records went (``--output``), and why none did when none did."""
+        path = self.stats.get("newscrawler/output/path")
+        if not path:
+            return None
+        written = self.count("newscrawler/output/records")
+        if written:
+            return f"  output: {written} record{'s' * (written != 1)} appended to {path}"
+        return f"  output: no records written to {path}: " + "; ".join(self._why_no_records())
+
+    def _why_no_records(self) -> list[str]:
+        """The reasons a crawl made no article record, from its stats, most telling first."""
+        reasons = []
+        if not self.ok:
+            reasons.append(f"the crawl did not run to its end ({self.finish_reason})")
+        skipped = self.count("newscrawler/incremental/skipped")
+        if skipped:
+            reasons.append(f"{skipped} article{'s' * (skipped != 1)} already in the archive"
+                           " not due to be fetched again (--recrawl all fetches them)")
+        not_modified = self.count("newscrawler/incremental/not_modified")
+        if not_modified:
+            reasons.append(f"{not_modified} fetched again answered 304 Not Modified")
+        invalid = sum(int(v) for k, v in self.stats.items() if k.startswith("newscrawler/validate/invalid/"))
+        if invalid:
+            reasons.append(f"{invalid} article page{'s' * (invalid != 1)} without a headline or body")
+        older = (self.count("newscrawler/spider/skipped_before_since")
+                 + self.count("newscrawler/since/skipped_after_extraction"))
+        if older:
+            reasons.append(f"{older} article{'s' * (older != 1)} published before --since")
+        before = self.count("newscrawler/resume/budget_spent_before")
+        if before:
+            reasons.append(f"{before} articles were archived by the interrupted run this one resumed")
+        errors = self.count("newscrawler/extract/error")
+        if errors:
+            reasons.append(f"{errors} extraction error{'s' * (errors != 1)}")
+        if not reasons:
+            pages = self.count("response_received_count")
+            reasons.append(f"none of the {pages} pages fetched was an article page" if pages
+                           else "no page was fetched")
+        elif not (self.count("newscrawler/validate/articles") or invalid or errors or not_modified):
+            reasons.append("only listing pages were fetched")
+        return reasons
+
     def summary(self) -> str:
         missing = {
             key.rsplit("/", 1)[1]: value
@@ -140,6 +201,10 @@ class CrawlResult:
             lines.append(f"  published before --since (captured, no record): {older}")
         if missing:
             lines.append("  missing fields: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
+        never = self.stats.get(NEVER_SHOWN_STAT)
+        if never:
+            lines.append(f"  fields {self.portal} never shows (not counted missing): {', '.join(never)}")
+        lines += [f"  {line}" for line in self._gaps()]
         fell_back = fallbacks(self.stats)
         if fell_back:
             lines.append(
@@ -159,20 +224,43 @@ class CrawlResult:
                 f" changed {self.count('newscrawler/archive/changed')},"
                 f" unchanged {self.count('newscrawler/archive/unchanged')}"
             )
+        output = self._output_line()
+        if output:
+            lines.append(output)
         if self.flag_reason:
             lines.append(f"  FLAGGED: {self.flag_reason}")
+        if self.log is not None:
+            lines.append(self.log.summary_line())
         return "\n".join(lines)
 
 
 def run_crawl(
     portal: str,
     settings: dict[str, Any] | None = None,
+    log: LogPlan | None = None,
     **spider_args: Any,
 ) -> CrawlResult:
-    """Crawl one portal to completion in this process and return its stats."""
-    process = CrawlerProcess(project_settings(settings))
-    crawler = process.create_crawler(portal)
-    args = {k: v for k, v in spider_args.items() if v is not None}
-    process.crawl(crawler, **args)
-    process.start()
-    return CrawlResult(portal, dict(crawler.stats.get_stats() if crawler.stats else {}))
+    """Crawl one portal to completion in this process and return its stats.
+
+    With a ``log`` plan (``newscrawler.crawllog``), Scrapy's log goes where the plan says (the
+    given ``settings`` still win) and the result counts the warnings and errors logged; without
+    one, logging is Scrapy's own.
+    """
+    installed = None
+    if log is not None:
+        from .crawllog import Installed
+
+        log.prepare()
+        settings = {**log.settings(), **(settings or {})}
+    full = project_settings(settings)
+    process = CrawlerProcess(full)
+    if log is not None:
+        installed = Installed(log, full)
+    try:
+        crawler = process.create_crawler(portal)
+        args = {k: v for k, v in spider_args.items() if v is not None}
+        process.crawl(crawler, **args)
+        process.start()
+    finally:
+        crawl_log = installed.finish() if installed is not None else None
+    return CrawlResult(portal, dict(crawler.stats.get_stats() if crawler.stats else {}), crawl_log)

@@ -32,6 +32,8 @@ from .extract.fallback import STAT as FALLBACK_STAT
 from .extract.fallback import fallback_fields
 from .extract.validate import missing_fields
 from .items import PageItem
+from .portals import never_shown
+from .reports import NEVER_SHOWN_STAT
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -123,13 +125,22 @@ class NormalisationPipeline(_Stage):
 
 
 class ValidationPipeline(_Stage):
-    """Require a headline and body; record missing optional fields as warnings and count them."""
+    """Require a headline and body; record missing optional fields as warnings and count them.
+
+    Fields the portal never shows (``Portal.never_shown``) are not missing; the crawl's stats
+    name them (``newscrawler/validate/never_shown``), so its coverage leaves them out.
+    """
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        name = getattr(getattr(self.crawler.spider, "profile", None), "name", "")
+        if never_shown(name):
+            self.stats.set_value(NEVER_SHOWN_STAT, sorted(never_shown(name)))
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not _is_article(item) or item.record is None:
             return item
         try:
-            validate(item.record)
+            validate(item.record, never_shown(item.portal))
         except InvalidRecord as exc:
             self.stats.inc_value(f"newscrawler/validate/invalid/{exc.reason}")
             item.notes.append(f"invalid:{exc.reason}")
@@ -379,6 +390,9 @@ class JsonLinesOutputPipeline(_Stage):
     def open_spider(self, spider: Spider | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.file = self.path.open("a", encoding="utf-8")
+        # The crawl's summary says how many records went where (and why none, when none did).
+        self.stats.set_value("newscrawler/output/path", str(self.path))
+        self.stats.set_value("newscrawler/output/records", 0)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.file:

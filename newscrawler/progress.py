@@ -6,7 +6,8 @@ the time left. Log lines keep scrolling above it.
 
 Setting ``NEWSCRAWLER_PROGRESS``: ``auto`` (default: on when standard output is a terminal),
 ``on`` or ``off``. When it is off, Scrapy's LogStats still logs a progress line every minute,
-which is what a crawl whose output goes to a file or a pipe wants.
+into the crawl's log (``newscrawler.crawllog``: a file by default, standard error with
+``newscrawler crawl --verbose``), which is what a crawl whose output goes to a file or a pipe wants.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ field coverage) and decides whether a run is *flagged*.
 
 Field coverage is the share of a run's article records that have a field: ``published_at``,
 ``source``, ``reporters``, ``editors`` (derived from the stats ``newscrawler/validate/articles``
-and ``newscrawler/validate/missing/<field>``). A run is flagged when a field's share is more than
+and ``newscrawler/validate/missing/<field>``), but for the fields the portal never shows
+(``Portal.never_shown``, named by ``newscrawler/validate/never_shown``), which have no share.
+A run is flagged when a field's share is more than
 ``DROP_THRESHOLD`` (0.3, absolute) below the median of the portal's last ``BASELINE_RUNS`` (5)
 successful, unflagged runs. Nothing is flagged before the portal has ``MIN_BASELINE_RUNS`` (2)
 such runs, nor for a run with fewer than ``MIN_ARTICLES`` (5) records, whose shares are noise.
@@ -47,6 +49,8 @@ MIN_ARTICLES = 5
 # Scrapy finish reasons of a crawl that ran to its end (or to a limit it was given).
 SUCCESS_STATUSES = ("finished", "closespider_itemcount", "closespider_pagecount")
 COVERAGE_STAT = "newscrawler/report/coverage/"
+# The fields the crawled portal never shows (``Portal.never_shown``), set by the validation stage.
+NEVER_SHOWN_STAT = "newscrawler/validate/never_shown"
 FLAG_STAT = "newscrawler/report/flag_reason"
 # ``newscrawler crawl`` exit status of a run that finished but was flagged.
 EXIT_FLAGGED = 3
@@ -61,13 +65,17 @@ def _count(stats: dict[str, Any], key: str) -> int:
 
 
 def coverage(stats: dict[str, Any]) -> dict[str, float] | None:
-    """Share of the run's article records having each field; None for a run without records."""
+    """Share of the run's article records having each field; None for a run without records.
+
+    Fields the portal never shows (``newscrawler/validate/never_shown``) have no share.
+    """
     articles = _count(stats, "newscrawler/validate/articles")
     if not articles:
         return None
+    never = set(stats.get(NEVER_SHOWN_STAT) or ())
     return {
         name: round(1 - _count(stats, f"newscrawler/validate/missing/{name}") / articles, 4)
-        for name in COVERAGE_FIELDS
+        for name in COVERAGE_FIELDS if name not in never
     }
 
 

@@ -103,7 +103,8 @@ def crawl_args(config: Config, job: Job, now: datetime, tag: str | None = None) 
     for name, value in job.settings.items():
         args += ["-s", f"{name}={_setting_value(value)}"]
     if tag is not None:
-        args += ["-s", f"{RUN_TAG}={tag}", "-s", "NEWSCRAWLER_PROGRESS=off"]
+        # The scheduler keeps each run's output in a file of its own: the whole log goes there.
+        args += ["-s", f"{RUN_TAG}={tag}", "-s", "NEWSCRAWLER_PROGRESS=off", "--verbose"]
     return args
 
 

@@ -69,3 +69,15 @@ def test_check_fails_when_the_headline_selector_no_longer_matches(tmp_path: Path
 def test_check_unknown_portal_is_a_usage_error(portal: str) -> None:
     result = run_cli("check", portal)
     assert result.returncode == 2 and "unknown portal" in result.stderr
+
+
+def test_fields_a_portal_never_shows_are_marked_in_the_table() -> None:
+    from newscrawler.check import STAT, CheckReport
+
+    stats = {f"{STAT}pages/article": 2, f"{STAT}article/headline": 2, f"{STAT}article/paragraphs": 2,
+             f"{STAT}article/reporters": 1}
+    lines = CheckReport("zjdaily-epaper", stats).table().splitlines()
+    assert "    source         0/2           -  (the portal never shows it)" in lines
+    assert "    editors        0/2           -  (the portal never shows it)" in lines
+    assert "    reporters      1/2           -" in lines
+    assert not [line for line in CheckReport("zjdaily", stats).table().splitlines() if "never shows" in line]

@@ -51,7 +51,7 @@ def _crawl(site: Path, tmp: Path, *args: str) -> dict[str, Any]:
         stats = json.loads(conn.execute("SELECT stats FROM runs").fetchone()[0])
         captures = conn.execute("SELECT url, status, kind FROM captures").fetchall()
     return {"records": records, "requests": requests, "stats": stats, "captures": captures,
-            "stderr": result.stderr}
+            "stderr": result.stderr, "stdout": result.stdout}
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +126,24 @@ def test_links_to_other_days_are_not_followed(fast_epaper: Path, tmp_path: Path)
     assert days == {"2022-04-19"}
     assert not [r for r in crawl["requests"] if "/2022-04/18/" in r["path"]]
     assert len(crawl["records"]) == 9
+
+
+def test_summary_names_the_missing_editions(crawl: dict[str, Any]) -> None:
+    line = "  missing editions (edition page answered 404): 2022-04-17 (湛江日报, 湛江晚报)"
+    assert line in crawl["stdout"].splitlines()
+
+
+def test_fields_the_e_paper_never_shows_are_not_missing(crawl: dict[str, Any]) -> None:
+    assert get("zjdaily-epaper").never_shown == ("source", "editors")
+    for record in crawl["records"]:
+        assert record["source"] is None and record["editors"] == []
+        assert not {"missing:source", "missing:editors"} & set(record["warnings"]), record["warnings"]
+    assert not [k for k in crawl["stats"] if k in ("newscrawler/validate/missing/source",
+                                                   "newscrawler/validate/missing/editors")]
+    # Coverage has no share for them (a share of 0 would flag every run), the others keep theirs.
+    coverage = {k.rsplit("/", 1)[1] for k in crawl["stats"] if k.startswith("newscrawler/report/coverage/")}
+    assert coverage == {"published_at", "reporters"}
+    lines = crawl["stdout"].splitlines()
+    assert "  fields zjdaily-epaper never shows (not counted missing): editors, source" in lines
+    assert not [line for line in lines if line.startswith("  missing fields:")
+                and ("source" in line or "editors" in line)]

@@ -194,6 +194,23 @@ def test_coverage_is_the_share_of_records_with_each_field() -> None:
     assert coverage(_stats(10, editors=3, source=10)) == {
         "published_at": 1.0, "source": 0.0, "reporters": 1.0, "editors": 0.7}
     assert coverage(_stats(0)) is None
+    # A portal that never shows a field (Portal.never_shown) has no share for it.
+    never = {**_stats(10, editors=10, source=10), "newscrawler/validate/never_shown": ["editors", "source"]}
+    assert coverage(never) == {"published_at": 1.0, "reporters": 1.0}
+    assert coverage_drops(coverage(never) or {}, [coverage(_stats(10))] * 3) == []
+
+
+def test_a_portal_can_only_declare_optional_fields_never_shown() -> None:
+    from newscrawler.portals import register
+    from newscrawler.portals.base import Portal
+
+    class Headless(Portal):
+        name = "headless-test"
+        hosts = ("headless.example",)
+        never_shown = ("headline",)
+
+    with pytest.raises(ValueError, match="never_shown names \\['headline'\\]"):
+        register(Headless)
 
 
 def test_a_drop_counts_against_the_median_of_recent_runs() -> None:

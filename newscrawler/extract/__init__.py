@@ -159,4 +159,4 @@ def extract(
 ) -> dict[str, Any]:
     """The validated record for one article page; raises ``InvalidRecord`` when it has none."""
     raw, context = read_page(url, body, headers, fetched_at, portal, fallback=fallback)
-    return validate(build_record(raw, context))
+    return validate(build_record(raw, context), resolve_portal(url, portal).never_shown)

@@ -3,6 +3,7 @@ recorded as warnings on the record (``missing:editors``) so that nothing is drop
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 # Optional fields whose absence is worth a warning: researchers count on them.
@@ -18,14 +19,18 @@ class InvalidRecord(ValueError):
         self.url = url
 
 
-def validate(record: dict[str, Any]) -> dict[str, Any]:
-    """Check required fields and add ``missing:<field>`` warnings; returns the same record."""
+def validate(record: dict[str, Any], never_shown: Collection[str] = ()) -> dict[str, Any]:
+    """Check required fields and add ``missing:<field>`` warnings; returns the same record.
+
+    ``never_shown``: the fields the record's portal never shows (``Portal.never_shown``), which
+    are not missing when absent.
+    """
     if not record["headline"]:
         raise InvalidRecord("no_headline", record["url"])
     if not record["paragraphs"]:
         raise InvalidRecord("no_body", record["url"])
     for name in WARN_WHEN_MISSING:
-        if not record[name]:
+        if not record[name] and name not in never_shown:
             record["warnings"].append(f"missing:{name}")
     return record
 

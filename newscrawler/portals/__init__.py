@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..extract.validate import WARN_WHEN_MISSING
 from .base import Layout, ListingEntry, Portal
 
 # The generic pseudo-profile's name (``portals.generic``, which is imported only when needed: it
@@ -26,6 +27,10 @@ def register(portal: type[Portal]) -> type[Portal]:
     """Class decorator adding a portal to the registry."""
     if portal.name in _REGISTRY:
         raise ValueError(f"portal {portal.name!r} is registered twice")
+    unknown = set(portal.never_shown) - set(WARN_WHEN_MISSING)
+    if unknown:
+        raise ValueError(f"portal {portal.name!r}: never_shown names {sorted(unknown)}, not among the"
+                         f" optional fields {', '.join(WARN_WHEN_MISSING)}")
     for host in portal.hosts:
         if host in _BY_HOST:
             raise ValueError(f"host {host} belongs to {_BY_HOST[host].name} and {portal.name}")
@@ -51,6 +56,12 @@ def for_url(url: str) -> type[Portal] | None:
     return _BY_HOST.get(urlsplit(url).hostname or "")
 
 
+def never_shown(name: str) -> tuple[str, ...]:
+    """The fields portal ``name`` never shows; none for a name without a profile (generic)."""
+    found = _REGISTRY.get(name)
+    return found.never_shown if found else ()
+
+
 def canonical_url(url: str) -> str:
     """The canonical form of any URL: the owning portal's, or the URL unchanged."""
     portal = for_url(url)
@@ -72,4 +83,5 @@ def _import_portal_modules() -> None:
 
 _import_portal_modules()
 
-__all__ = ["Layout", "ListingEntry", "Portal", "UnknownPortal", "canonical_url", "for_url", "get", "names", "register"]
+__all__ = ["Layout", "ListingEntry", "Portal", "UnknownPortal", "canonical_url", "for_url", "get", "names",
+           "never_shown", "register"]

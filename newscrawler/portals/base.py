@@ -222,6 +222,10 @@ class Portal:
     listing_item_date: ClassVar[str | None] = None
     # Oldest first; the newest whose ``valid_until`` has not passed reads a page.
     layouts: ClassVar[tuple[type[Layout], ...]]
+    # Optional record fields the portal's pages never show (an e-paper prints no source or
+    # editors): not ``missing:<field>`` on its records, not counted missing in a crawl's summary,
+    # and left out of its field coverage, so that only a field it does show can be missed.
+    never_shown: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def start_urls_for(cls, **spider_args: Any) -> tuple[str, ...]:
@@ -237,6 +241,11 @@ class Portal:
         """The name of an expected gap when an HTTP error at ``url`` is one (an e-paper has no
         edition that day), else None. Gaps are archived and counted, not logged as errors."""
         return None
+
+    @classmethod
+    def describe_gaps(cls, gap: str, urls: list[str]) -> str:
+        """One line for a crawl's summary on the expected gaps named ``gap`` at ``urls``."""
+        return f"{gap.replace('_', ' ')}: {len(urls)}"
 
     @classmethod
     def kind_after_fetch(cls, kind: str, response: Any) -> str:

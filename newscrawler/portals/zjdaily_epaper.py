@@ -33,6 +33,8 @@ PAPERS = {"zjrb": "湛江日报", "zjwb": "湛江晚报"}
 _EDITION = re.compile(r"^/(?P<paper>[a-z]+)/html/(?P<month>\d{4}-\d{2})/(?P<day>\d{2})/")
 # The longest range one crawl accepts: a typo in a year must not queue decades of requests.
 MAX_DAYS = 3660
+# Days without an edition a crawl's summary names; the others are counted.
+MAX_GAP_DAYS = 20
 
 
 class ZjdailyEpaperV1(Layout):
@@ -75,6 +77,8 @@ class ZjdailyEpaper(Portal):
     listing_path = re.compile(rf"^/(?:{_papers})/html/\d{{4}}-\d{{2}}/\d{{2}}/node_\d+\.htm$")
     front_page = "node_2.htm"
     layouts = (ZjdailyEpaperV1,)
+    # A printed page names its reporters at most; the paper is its own source, editors unnamed.
+    never_shown = ("source", "editors")
 
     @classmethod
     def start_urls_for(cls, date_from: str | date | None = None, date_to: str | date | None = None,
@@ -104,6 +108,22 @@ class ZjdailyEpaper(Portal):
         if status == 404 and path.endswith("/" + cls.front_page) and cls.listing_path.match(path):
             return "missing_edition"
         return None
+
+    @classmethod
+    def describe_gaps(cls, gap: str, urls: list[str]) -> str:
+        if gap != "missing_edition":
+            return super().describe_gaps(gap, urls)
+        # "2022-04-17 (湛江日报, 湛江晚报)": the papers missing, by day.
+        by_day: dict[str, list[str]] = {}
+        for url in sorted(urls):
+            match = _EDITION.match(urlsplit(url).path)
+            if match:
+                day = f"{match.group('month')}-{match.group('day')}"
+                by_day.setdefault(day, []).append(PAPERS.get(match.group("paper"), match.group("paper")))
+        days = [f"{day} ({', '.join(papers)})" for day, papers in sorted(by_day.items())]
+        shown = days[:MAX_GAP_DAYS] + ([f"and {len(days) - MAX_GAP_DAYS} more days"]
+                                       if len(days) > MAX_GAP_DAYS else [])
+        return f"missing editions (edition page answered 404): {'; '.join(shown)}"
 
     @classmethod
     def listing_entries(cls, page: Page) -> Iterator[ListingEntry]:

@@ -45,6 +45,8 @@ from ..resume import COMPLETE, ArticleBudget
 
 # Request meta: the canonical URL an article request spent the --max-articles budget on.
 BUDGET_META = "newscrawler_budget"
+# The URLs of each kind of expected gap (``Portal.expected_gap``), e.g. ``…/missing_edition``.
+GAP_URLS = "newscrawler/spider/gap_urls/"
 
 
 def parse_since(value: str | date | None) -> date | None:
@@ -216,6 +218,9 @@ class PortalSpider(scrapy.Spider):
             gap = self.profile.expected_gap(response.url, response.status)
             if gap:  # e.g. no edition on that day: archived and counted, not an error
                 self.crawler.stats.inc_value(f"newscrawler/spider/{gap}")
+                # Kept for the summary, which names them (``Portal.describe_gaps``).
+                urls = self.crawler.stats.get_value(GAP_URLS + gap) or []
+                self.crawler.stats.set_value(GAP_URLS + gap, [*urls, response.url])
                 self.logger.info("No page at %s (%s)", response.url, gap)
                 yield self._item(response, "error")
                 return

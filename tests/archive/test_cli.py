@@ -105,6 +105,7 @@ def test_export_parquet(path, tmp_path):
     except ImportError:
         assert result.exit_code == 1
         assert "pyarrow" in result.output and "Traceback" not in result.output
+        assert ".venv/bin/pip install -e '.[parquet]'" in result.output
         return
     assert result.exit_code == 0, result.output
     table = pq.read_table(out).to_pylist()

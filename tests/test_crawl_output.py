@@ -1,0 +1,164 @@
+"""What ``newscrawler crawl`` prints: the summary and, on a terminal, the progress line; Scrapy's
+log only with ``--verbose`` (or ``--log-level``), kept in a file beside the archive otherwise,
+and its warnings and errors counted and shown after the summary.
+
+The crawls run over a copy of ``fixtures/generic-site`` whose home page also links to a page
+that is not there: its HTTP 404 is the crawl's one warning.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+from support import FIXTURES, ROOT, run_cli
+
+HOME = "https://www.nanhai-daily.example/"
+GONE = HOME + "news/2024/05/24/1099.html"
+WARNING_LINE = f"WARNING [generic] HTTP 404 for {GONE}"
+# Scrapy's INFO lines: "2026-12-05 09:11:04 [scrapy.core.engine] INFO: Spider opened".
+SCRAPY_INFO = re.compile(r"^\S+ \S+ \[[\w.]+\] INFO: ", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("site") / "generic-site"
+    shutil.copytree(FIXTURES / "generic-site", copy)
+    home = copy / "index.html"
+    html = home.read_text(encoding="utf-8")
+    assert "</body>" in html
+    home.write_text(html.replace("</body>", f'<a href="{GONE}">已删除的稿件</a></body>'), encoding="utf-8")
+    return copy
+
+
+def _args(site: Path, tmp: Path, *extra: str) -> list[str]:
+    return ["crawl", "--start-url", HOME, "--replay", str(site), "--db", str(tmp / "archive.sqlite"),
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *extra]
+
+
+def test_by_default_the_log_goes_to_a_file_and_its_warnings_follow_the_summary(site: Path, tmp_path: Path) -> None:
+    result = run_cli(*_args(site, tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert not SCRAPY_INFO.search(result.stderr), result.stderr[:2000]
+    assert "Dumping Scrapy stats" not in result.stderr + result.stdout
+    assert result.stderr.splitlines() == [WARNING_LINE]
+    logs = list((tmp_path / "logs").glob("site-www.nanhai-daily.example-*.log"))
+    assert len(logs) == 1
+    summary = result.stdout.splitlines()
+    assert summary[0] == "crawl of generic: finished"
+    assert summary[-1] == f"  log: 1 warning, 0 errors; the full log: {logs[0]}"
+    full = logs[0].read_text(encoding="utf-8")
+    assert SCRAPY_INFO.search(full) and "Dumping Scrapy stats" in full
+    assert f"WARNING: HTTP 404 for {GONE}" in full
+
+
+def test_verbose_prints_scrapys_log(site: Path, tmp_path: Path) -> None:
+    result = run_cli(*_args(site, tmp_path, "--verbose"))
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "[scrapy.core.engine] INFO: Spider opened" in result.stderr
+    assert "Dumping Scrapy stats" in result.stderr
+    # The warning is in the log as it happened, and again after the summary.
+    assert f"WARNING: HTTP 404 for {GONE}" in result.stderr
+    assert result.stderr.splitlines()[-1] == WARNING_LINE
+    assert result.stdout.splitlines()[-1] == "  log: 1 warning, 0 errors (above)"
+    assert not (tmp_path / "logs").exists()
+
+
+def test_log_level_prints_the_log_at_that_level_and_log_file_keeps_it(site: Path, tmp_path: Path) -> None:
+    log = tmp_path / "crawl.log"
+    result = run_cli(*_args(site, tmp_path, "--log-level", "WARNING", "--log-file", str(log)))
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert not SCRAPY_INFO.search(result.stderr)
+    assert f"WARNING: HTTP 404 for {GONE}" in result.stderr
+    assert f"WARNING: HTTP 404 for {GONE}" in log.read_text(encoding="utf-8")
+    assert not SCRAPY_INFO.search(log.read_text(encoding="utf-8"))
+    assert result.stdout.splitlines()[-1] == f"  log: 1 warning, 0 errors; the full log: {log}"
+
+
+def test_a_crawl_that_wrote_no_records_says_why(site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "records.jsonl"
+    first = run_cli(*_args(site, tmp_path, "-o", str(output)))
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    assert f"  output: 5 records appended to {output}" in first.stdout.splitlines()
+    # Again into the same archive: every article is archived and not due for a recrawl.
+    again = run_cli(*_args(site, tmp_path, "-o", str(output)))
+    assert again.returncode == 0, again.stdout + again.stderr[-3000:]
+    assert (f"  output: no records written to {output}: 5 articles already in the archive not due to"
+            " be fetched again (--recrawl all fetches them); only listing pages were fetched"
+            in again.stdout.splitlines()), again.stdout
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 5
+    # Two runs within a second keep two log files.
+    assert len(list((tmp_path / "logs").glob("*.log"))) == 2
+
+
+def _run_in_terminal(args: list[str], tmp: Path) -> tuple[int, str]:
+    """Run the command line with a pseudo-terminal (200 columns) as its standard streams."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TERM="xterm", COLUMNS="200")
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen([sys.executable, "-m", "newscrawler", *args], cwd=ROOT, env=env,
+                               stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's last user has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    code = process.wait(timeout=300)
+    # Terminal control sequences (cursor moves, colours) out; what a person reads stays.
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r", "", b"".join(chunks).decode("utf-8", "replace"))
+    return code, text
+
+
+def test_on_a_terminal_the_progress_line_and_the_summary_show_not_the_log(site: Path, tmp_path: Path) -> None:
+    code, screen = _run_in_terminal(_args(site, tmp_path), tmp_path)
+    assert code == 0, screen[-3000:]
+    progress = re.search(r"generic  \d:\d\d:\d\d  pages \d+ \([\d.]+/s\)  articles new \d+", screen)
+    assert progress, screen[-3000:]
+    assert "crawl of generic: finished" in screen
+    assert screen.index(progress.group(0)) < screen.index("crawl of generic: finished")
+    assert "  log: 1 warning, 0 errors; the full log: " in screen
+    assert WARNING_LINE in screen
+    assert not SCRAPY_INFO.search(screen) and " INFO: " not in screen, screen[:3000]
+
+
+def test_the_summary_shows_the_first_errors_then_the_first_warnings_one_line_each() -> None:
+    import logging
+
+    from newscrawler.crawllog import Installed, LogPlan
+
+    plan = LogPlan(file=Path("data/logs/zjdaily.log"))
+    installed = Installed(plan, {})
+    logger = logging.getLogger("newscrawler.test")
+    try:
+        for n in range(7):
+            logger.warning("HTTP 404 for https://www.gdzjdaily.com.cn/p/%d.html", n)
+        logger.info("not counted")
+        try:
+            raise ValueError("bad byte")
+        except ValueError:
+            logger.exception("Error processing {'url': 'x',\n 'body': b'...'}")
+    finally:
+        log = installed.finish()
+    assert installed.collector not in logging.root.handlers
+    assert log.summary_line() == "  log: 7 warnings, 1 error; the full log: data/logs/zjdaily.log"
+    assert log.excerpt() == [
+        "ERROR [newscrawler.test] Error processing {'url': 'x',",
+        *[f"WARNING [newscrawler.test] HTTP 404 for https://www.gdzjdaily.com.cn/p/{n}.html" for n in range(5)],
+        "… and 2 more warnings",
+    ]
