@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from support import ZJDAILY, run_cli
 
 from archive import Archive
+from archive.compare import differences, snapshot
 from archive.query import CaptureFilter
 from newscrawler.cli import cli
 from newscrawler.portals.zjdaily import ZjdailyV1
@@ -149,3 +150,34 @@ def test_plain_progress_lines() -> None:
         for _ in range(3):
             advance(1)
     assert out.getvalue().splitlines()[-1] == "reparse: 3/3 captures"
+
+
+def test_jobs_give_the_same_archive_as_one_process(
+    archive_copy: Path, tmp_path: Path, layout_v2: None
+) -> None:
+    # Worker processes read and extract; the parent writes in capture order, so the archives
+    # match, row ids included. Some bodies come from the WARC files, some from the archive.
+    conn = sqlite3.connect(archive_copy)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM bodies WHERE sha256 IN (SELECT body_sha256 FROM captures"
+                 " WHERE kind = 'article' AND id % 2 = 0)")
+    conn.commit()
+    conn.close()
+    parallel = tmp_path / "parallel"
+    shutil.copytree(archive_copy.parent, parallel)
+    with Archive.open(archive_copy, create=False) as archive:
+        one = reparse(archive, jobs=1)
+    with Archive.open(parallel / archive_copy.name, create=False) as archive:
+        two = reparse(archive, jobs=2)
+    assert one.outcomes["added"] > 0 and 0 < one.from_warc < one.captures
+    assert (two.captures, two.outcomes, two.from_warc) == (one.captures, one.outcomes, one.from_warc)
+    assert differences(snapshot(archive_copy), snapshot(parallel / archive_copy.name)) == []
+    assert versions(parallel / archive_copy.name) == versions(archive_copy)
+
+
+def test_command_line_jobs(archive_copy: Path, layout_v2: None) -> None:
+    result = CliRunner().invoke(cli, ["reparse", "--db", str(archive_copy), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert " new versions" in result.output and "0 new versions" not in result.output
+    bad = CliRunner().invoke(cli, ["reparse", "--db", str(archive_copy), "--jobs", "0"])
+    assert bad.exit_code == 2 and "--jobs" in bad.output
