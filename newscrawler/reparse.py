@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from archive.query import CaptureFilter, count_article_captures
-from archive.warc import WarcReadError, WarcStore, decoded_payload, default_warc_dir
+from archive.warc import WarcReadError, WarcStore, default_warc_dir
 
 from . import portals
 from .extract import InvalidRecord, extract
@@ -82,8 +82,7 @@ def _body(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> tuple[
     except KeyError:
         if not capture["warc_filename"] or capture["warc_offset"] is None:
             raise WarcReadError(f"capture {capture['id']}: no body in the archive and no WARC record") from None
-    found = store.load(capture["warc_filename"], int(capture["warc_offset"]))
-    return decoded_payload(found.headers, found.payload), True
+    return store.body(capture["warc_filename"], int(capture["warc_offset"])), True
 
 
 def _portal(name: str) -> str | None:

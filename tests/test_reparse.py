@@ -21,6 +21,7 @@ from support import ZJDAILY, run_cli
 from archive import Archive
 from archive.compare import differences, snapshot
 from archive.query import CaptureFilter
+from archive.warc import WarcStore, decoded_payload, default_warc_dir
 from newscrawler.cli import cli
 from newscrawler.portals.zjdaily import ZjdailyV1
 from newscrawler.reparse import progress_display, reparse
@@ -181,3 +182,18 @@ def test_command_line_jobs(archive_copy: Path, layout_v2: None) -> None:
     assert " new versions" in result.output and "0 new versions" not in result.output
     bad = CliRunner().invoke(cli, ["reparse", "--db", str(archive_copy), "--jobs", "0"])
     assert bad.exit_code == 2 and "--jobs" in bad.output
+
+
+def test_warc_bodies_read_directly_equal_warcio_reads(archive_copy: Path) -> None:
+    store = WarcStore(default_warc_dir(archive_copy))
+    conn = sqlite3.connect(archive_copy)
+    records = conn.execute(
+        "SELECT warc_filename, warc_offset FROM captures WHERE warc_filename IS NOT NULL").fetchall()
+    conn.close()
+    assert len(records) > 10
+    direct = 0
+    for filename, offset in records:
+        found = store.load(filename, offset)
+        assert store.body(filename, offset) == decoded_payload(found.headers, found.payload)
+        direct += found.record_type == "response" and store._plain_response(filename, offset) is not None
+    assert direct > 10  # the crawler's own records take the direct path
