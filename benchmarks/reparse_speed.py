@@ -18,12 +18,18 @@ one per core). Printed ratios: each pass against ``extract()`` alone, ``jobs N``
 ``jobs 1`` for the same pass, and WARC bodies against archive bodies (``from WARC`` against
 ``unchanged``) for the same number of jobs. Figures are printed, never asserted.
 
+On a shared machine the cores are not always there to be had, so each round also measures what
+the machine gives: the same pure-Python loop run ``N`` times in one process and once in each of
+``N`` processes at a time (``machine``: the second rate against the first). Read ``jobs N``
+against ``jobs 1`` beside it.
+
     .venv/bin/python benchmarks/reparse_speed.py [--articles 1000] [--repeat 3] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
 import sqlite3
 import statistics
@@ -42,6 +48,30 @@ from archive import Archive
 from newscrawler.extract import extract
 from newscrawler.portals.zjdaily import ZjdailyV1
 from newscrawler.reparse import default_jobs, reparse
+
+
+def _spin(n: int = 2_000_000) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_parallelism(jobs: int) -> float:
+    """How much faster ``jobs`` processes do ``jobs`` units of pure-Python work than one does."""
+    started = time.perf_counter()
+    for _ in range(jobs):
+        _spin()
+    one = time.perf_counter() - started
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                          else "spawn")
+    started = time.perf_counter()
+    workers = [context.Process(target=_spin) for _ in range(jobs)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return one / (time.perf_counter() - started)
 
 
 def _copy(crawl_dir: Path, target: Path) -> Path:
@@ -77,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                      for c in archive.iter_article_captures()]
         n = len(pages)
         figures: dict[str, list[float]] = {}
+        machine: list[float] = []
 
         def record(name: str, count: int, seconds: float, note: str = "") -> None:
             figures.setdefault(name, []).append(count / seconds)
@@ -89,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                 extract(url, body, headers, fetched_at, "zjdaily")
             record("extract", n, time.perf_counter() - started)
 
+            machine.append(machine_parallelism(args.jobs))
+            print(f"  machine: {args.jobs} processes at once {machine[-1]:.2f}x one")
             for jobs in (1, args.jobs):
                 label = f"jobs {jobs}"
                 db = _copy(crawl_dir, tmp / "work")
@@ -124,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
               f" (extract() alone, one process: {base:.0f}/s):")
         for name, rate in median.items():
             print(f"  {name:22} {rate:6.0f}/s  ({rate / base:.2f}x extract alone)")
-        print(f"\n{jobs_n} against jobs 1, same pass:")
+        print(f"\n{jobs_n} against jobs 1, same pass (machine: {args.jobs} processes"
+              f" {statistics.median(machine):.2f}x one, rounds {', '.join(f'{m:.2f}' for m in machine)}):")
         for name in ("unchanged", "changed", "from WARC"):
             print(f"  {name:22} {median[f'{name}, {jobs_n}'] / median[f'{name}, jobs 1']:.2f}x")
         print("\nWARC bodies against archive bodies (from WARC / unchanged):")
