@@ -8,9 +8,11 @@ patching the zjdaily layout: version 2, without the images and comments selector
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from archive.warc import WarcStore, decoded_payload, default_warc_dir
 from newscrawler.cli import cli
 from newscrawler.portals.zjdaily import ZjdailyV1
 from newscrawler.reparse import progress_display, reparse
+from newscrawler.reparse_pool import AHEAD, CHUNK, ExtractorPool
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +200,43 @@ def test_warc_bodies_read_directly_equal_warcio_reads(archive_copy: Path) -> Non
         assert store.body(filename, offset) == decoded_payload(found.headers, found.payload)
         direct += found.record_type == "response" and store._plain_response(filename, offset) is not None
     assert direct > 10  # the crawler's own records take the direct path
+
+
+def test_work_in_flight_is_bounded(archive_copy: Path) -> None:
+    # An endless supply of captures: the pool takes only a few chunks ahead of what it returns.
+    pulled = 0
+    with Archive.open(archive_copy, create=False) as archive:
+        rows = list(archive.iter_article_captures())
+
+    def captures() -> Iterator[dict[str, Any]]:
+        nonlocal pulled
+        for row in itertools.cycle(rows):
+            pulled += 1
+            yield row
+
+    with ExtractorPool(archive_copy, default_warc_dir(archive_copy), 2) as pool:
+        for n, outcome in enumerate(itertools.islice(pool.map(captures()), 300), 1):
+            assert outcome.record is not None
+            assert pulled - n <= (2 * AHEAD + 1) * CHUNK
+
+
+def test_an_unexpected_error_in_a_worker_stops_the_run(
+    archive_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in one process: the error reaches the caller; batches written before it stay written.
+    from newscrawler import reparse as module
+
+    with Archive.open(archive_copy, create=False) as archive:
+        urls = [c["url"] for c in archive.iter_article_captures()]
+    bad_url = urls[len(urls) // 2]
+    real = module.extract
+
+    def failing(url: str, *args: Any) -> dict[str, Any]:
+        if url == bad_url:
+            raise RuntimeError("extractor bug")
+        return real(url, *args)
+
+    monkeypatch.setattr(module, "extract", failing)
+    with Archive.open(archive_copy, create=False) as archive:
+        with pytest.raises(RuntimeError, match="extractor bug"):
+            reparse(archive, jobs=2)
