@@ -237,6 +237,6 @@ def test_an_unexpected_error_in_a_worker_stops_the_run(
         return real(url, *args)
 
     monkeypatch.setattr(module, "extract", failing)
-    with Archive.open(archive_copy, create=False) as archive:
-        with pytest.raises(RuntimeError, match="extractor bug"):
-            reparse(archive, jobs=2)
+    with (Archive.open(archive_copy, create=False) as archive,
+          pytest.raises(RuntimeError, match="extractor bug")):
+        reparse(archive, jobs=2)
