@@ -148,14 +148,16 @@ def reparse(
     With ``jobs`` above 1 (or a ``pool`` already started), worker processes read and extract
     while this process writes, in capture order, so the archive ends up the same as with one.
     """
+    started = time.perf_counter()
     filters = filters or CaptureFilter()
     warc_dir = warc_dir if warc_dir is not None else default_warc_dir(archive.path)
     store = WarcStore(warc_dir)
     if pool is None and jobs > 1:
         with ExtractorPool(archive.path, warc_dir, jobs) as own:
-            return reparse(archive, filters, warc_dir, progress, pool=own)
+            result = reparse(archive, filters, warc_dir, progress, pool=own)
+        result.elapsed = time.perf_counter() - started  # starting and stopping workers included
+        return result
     result = ReparseResult()
-    started = time.perf_counter()
     batch: list[tuple[int, dict[str, Any]]] = []
 
     def flush() -> None:
@@ -169,7 +171,7 @@ def reparse(
         if outcome.failure == "unreadable":
             result.outcomes["unreadable"] += 1
             result.failures.append(outcome.reason)
-            logger.warning("Capture unreadable: %s", outcome.reason)
+            logger.warning("Unreadable: %s", outcome.reason)
         elif outcome.failure == "invalid":
             result.outcomes["invalid"] += 1
             logger.warning("No record for %s", outcome.reason)
