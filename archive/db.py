@@ -144,6 +144,7 @@ class Archive:
         self.db = sqlite_utils.Database(conn)
         self.fold_table = translate_table(dict(conn.execute("SELECT ch, folded FROM fold")))
         self._writer = Writer(conn, self.fold_table)
+        self._dictionaries: dict[int, bytes] = {}
 
     @classmethod
     def open(
@@ -374,14 +375,25 @@ class Archive:
     def capture_body(self, capture_id: int) -> bytes:
         """The raw bytes of a capture, decompressed."""
         row = self.conn.execute(
-            "SELECT b.data, d.data FROM captures c JOIN bodies b ON b.sha256 = c.body_sha256"
-            " LEFT JOIN body_dictionaries d ON d.id = b.dictionary_id WHERE c.id = ?",
+            "SELECT b.data, b.dictionary_id FROM captures c JOIN bodies b ON b.sha256 = c.body_sha256"
+            " WHERE c.id = ?",
             (capture_id,),
         ).fetchone()
         if row is None:
             raise KeyError(f"no capture {capture_id}")
-        dictionary = codec.decompress(row[1]) if row[1] is not None else None
-        return codec.decompress(row[0], dictionary)
+        return codec.decompress(row[0], None if row[1] is None else self._dictionary(row[1]))
+
+    def _dictionary(self, dictionary_id: int) -> bytes:
+        # A dictionary is never changed once written, so it is read and decompressed once per
+        # archive object: re-extraction reads thousands of bodies that share a few of them.
+        found = self._dictionaries.get(dictionary_id)
+        if found is None:
+            row = self.conn.execute(
+                "SELECT data FROM body_dictionaries WHERE id = ?", (dictionary_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no body dictionary {dictionary_id}")
+            found = self._dictionaries[dictionary_id] = codec.decompress(row[0])
+        return found
 
     def iter_article_captures(
         self, filters: CaptureFilter | None = None

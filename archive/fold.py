@@ -17,7 +17,8 @@ characters, so the archive indexes *overlapping bigrams* of a folded copy of the
   makes one-character prefix queries exact.
 * **Queries**: a term of two or more characters becomes the FTS5 phrase of its bigrams
   (``"徐闻 闻奋 奋力"``), which matches exactly the runs that contain the term: recall equals a
-  ``LIKE '%term%'`` scan of the folded text. A one-character term becomes ``"c" *``. The query
+  ``LIKE '%term%'`` scan of the folded text. A one-character term becomes ``"c" *``, which the
+  index's one-character prefix index (``prefix = '1'``) answers from one posting list. The query
   language around terms (OR, NOT, phrases, parentheses) is ``archive/syntax.py``.
 """
 

@@ -2,10 +2,10 @@
 
 Generates a zjdaily portal (``_portal.py``), crawls it once into a temporary archive (a child
 process, as in the other crawl benchmarks), then re-extracts every article capture in this
-process, ``--repeat`` times each:
+process, ``--repeat`` times each, the passes alternating within each round:
 
 - the baseline: ``extract()`` alone over the same stored bodies (read from the archive
-  beforehand), no archive reads or writes;
+  beforehand), no archive reads or writes, in this one process;
 - ``unchanged``: today's layout, so every capture compares equal and nothing is written;
 - ``changed``: a new layout version (the zjdaily layout patched to version ``N`` without its
   editor line selector), so every article gets a new version (on a fresh copy of the
@@ -13,14 +13,23 @@ process, ``--repeat`` times each:
 - ``from WARC``: as ``unchanged``, with the archive's bodies deleted so every page is read from
   the WARC files.
 
-Figures are printed, never asserted.
+Each of the three passes runs with ``--jobs 1`` (one process) and with ``--jobs N`` (default:
+one per core). Printed ratios: each pass against ``extract()`` alone, ``jobs N`` against
+``jobs 1`` for the same pass, and WARC bodies against archive bodies (``from WARC`` against
+``unchanged``) for the same number of jobs. Figures are printed, never asserted.
 
-    .venv/bin/python benchmarks/reparse_speed.py [--articles 1000] [--repeat 3]
+On a shared machine the cores are not always there to be had, so each round also measures what
+the machine gives: the same pure-Python loop run ``N`` times in one process and once in each of
+``N`` processes at a time (``machine``: the second rate against the first). Read ``jobs N``
+against ``jobs 1`` beside it.
+
+    .venv/bin/python benchmarks/reparse_speed.py [--articles 1000] [--repeat 3] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
 import sqlite3
 import statistics
@@ -38,7 +47,31 @@ import _portal
 from archive import Archive
 from newscrawler.extract import extract
 from newscrawler.portals.zjdaily import ZjdailyV1
-from newscrawler.reparse import reparse
+from newscrawler.reparse import default_jobs, reparse
+
+
+def _spin(n: int = 2_000_000) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_parallelism(jobs: int) -> float:
+    """How much faster ``jobs`` processes do ``jobs`` units of pure-Python work than one does."""
+    started = time.perf_counter()
+    for _ in range(jobs):
+        _spin()
+    one = time.perf_counter() - started
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                          else "spawn")
+    started = time.perf_counter()
+    workers = [context.Process(target=_spin) for _ in range(jobs)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return one / (time.perf_counter() - started)
 
 
 def _copy(crawl_dir: Path, target: Path) -> Path:
@@ -53,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1000,
                         help="article pages generated (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (default: %(default)s)")
+    parser.add_argument("--jobs", type=int, default=default_jobs(),
+                        help="worker processes of the parallel passes (default: cores, %(default)s)")
     args = parser.parse_args(argv)
+    jobs_n = f"jobs {args.jobs}"
 
     with tempfile.TemporaryDirectory(prefix="newscrawler-reparse-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -71,10 +107,11 @@ def main(argv: list[str] | None = None) -> int:
                      for c in archive.iter_article_captures()]
         n = len(pages)
         figures: dict[str, list[float]] = {}
+        machine: list[float] = []
 
         def record(name: str, count: int, seconds: float, note: str = "") -> None:
             figures.setdefault(name, []).append(count / seconds)
-            print(f"  {name:10} {count} captures in {seconds:.2f} s = {count / seconds:.0f}/s {note}")
+            print(f"  {name:22} {count} captures in {seconds:.2f} s = {count / seconds:.0f}/s {note}")
 
         for run in range(args.repeat):
             print(f"run {run + 1}")
@@ -83,38 +120,50 @@ def main(argv: list[str] | None = None) -> int:
                 extract(url, body, headers, fetched_at, "zjdaily")
             record("extract", n, time.perf_counter() - started)
 
-            db = _copy(crawl_dir, tmp / "work")
-            with Archive.open(db, create=False) as archive:
-                result = reparse(archive)
-            record("unchanged", result.captures, result.elapsed,
-                   f"({result.new_versions} new versions)")
-
-            old_version, old_credits = ZjdailyV1.version, ZjdailyV1.credit_lines
-            ZjdailyV1.version, ZjdailyV1.credit_lines = f"bench{run}", None
-            try:
+            machine.append(machine_parallelism(args.jobs))
+            print(f"  machine: {args.jobs} processes at once {machine[-1]:.2f}x one")
+            for jobs in (1, args.jobs):
+                label = f"jobs {jobs}"
+                db = _copy(crawl_dir, tmp / "work")
                 with Archive.open(db, create=False) as archive:
-                    result = reparse(archive)
-            finally:
-                ZjdailyV1.version, ZjdailyV1.credit_lines = old_version, old_credits
-            record("changed", result.captures, result.elapsed,
-                   f"({result.new_versions} new versions)")
+                    result = reparse(archive, jobs=jobs)
+                record(f"unchanged, {label}", result.captures, result.elapsed,
+                       f"({result.new_versions} new versions)")
 
-            db = _copy(crawl_dir, tmp / "work")
-            conn = sqlite3.connect(db)
-            conn.execute("PRAGMA foreign_keys = OFF")
-            conn.execute("DELETE FROM bodies")
-            conn.commit()
-            conn.close()
-            with Archive.open(db, create=False) as archive:
-                result = reparse(archive, warc_dir=crawl_dir / "warc")
-            record("from WARC", result.captures, result.elapsed,
-                   f"({result.from_warc} read from WARC files)")
+                old_version, old_credits = ZjdailyV1.version, ZjdailyV1.credit_lines
+                ZjdailyV1.version, ZjdailyV1.credit_lines = f"bench{run}", None
+                try:
+                    with Archive.open(db, create=False) as archive:
+                        result = reparse(archive, jobs=jobs)
+                finally:
+                    ZjdailyV1.version, ZjdailyV1.credit_lines = old_version, old_credits
+                record(f"changed, {label}", result.captures, result.elapsed,
+                       f"({result.new_versions} new versions)")
 
-        base = statistics.median(figures["extract"])
-        print(f"\nmedian articles/s over {n} captures (extract() alone: {base:.0f}/s):")
-        for name, rates in figures.items():
-            rate = statistics.median(rates)
-            print(f"  {name:10} {rate:6.0f}/s  ({rate / base:.2f}x extract alone)")
+                db = _copy(crawl_dir, tmp / "work")
+                conn = sqlite3.connect(db)
+                conn.execute("PRAGMA foreign_keys = OFF")
+                conn.execute("DELETE FROM bodies")
+                conn.commit()
+                conn.close()
+                with Archive.open(db, create=False) as archive:
+                    result = reparse(archive, warc_dir=crawl_dir / "warc", jobs=jobs)
+                record(f"from WARC, {label}", result.captures, result.elapsed,
+                       f"({result.from_warc} read from WARC files)")
+
+        median = {name: statistics.median(rates) for name, rates in figures.items()}
+        base = median["extract"]
+        print(f"\nmedian articles/s over {n} captures, {args.repeat} runs"
+              f" (extract() alone, one process: {base:.0f}/s):")
+        for name, rate in median.items():
+            print(f"  {name:22} {rate:6.0f}/s  ({rate / base:.2f}x extract alone)")
+        print(f"\n{jobs_n} against jobs 1, same pass (machine: {args.jobs} processes"
+              f" {statistics.median(machine):.2f}x one, rounds {', '.join(f'{m:.2f}' for m in machine)}):")
+        for name in ("unchanged", "changed", "from WARC"):
+            print(f"  {name:22} {median[f'{name}, {jobs_n}'] / median[f'{name}, jobs 1']:.2f}x")
+        print("\nWARC bodies against archive bodies (from WARC / unchanged):")
+        for label in dict.fromkeys(("jobs 1", jobs_n)):
+            print(f"  {label:22} {median[f'from WARC, {label}'] / median[f'unchanged, {label}']:.2f}x")
     return 0
 
 

@@ -299,10 +299,12 @@ def list_portals() -> None:
 @click.option("--warc-dir", type=click.Path(file_okay=False),
               help="WARC files to read pages the archive has no body for (default: warc/ beside "
                    "the archive).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes reading and extracting pages (default: one per core).")
 @click.option("--db", "db_path", type=ArchivePath(), default=default_db_path,
               show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="The archive file.")
 def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: str | None,
-            db_path: str) -> None:
+            jobs: int | None, db_path: str) -> None:
     """Re-extract archived article pages with today's extractors; no network.
 
     Content that differs from a capture's version becomes a new version of the article,
@@ -311,7 +313,7 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
     from archive.cli import check_portal, opened
     from archive.query import CaptureFilter
 
-    from .reparse import run
+    from .reparse import default_jobs, run
 
     filters = CaptureFilter(portal=portal, since=since, until=until)
     try:
@@ -320,7 +322,7 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
         raise click.ClickException(str(exc)) from exc
     with opened(db_path) as archive:
         check_portal(archive, portal)
-        result = run(archive, filters, warc_dir)
+        result = run(archive, filters, warc_dir, jobs=jobs or default_jobs())
     click.echo(result.summary())
 
 

@@ -1,6 +1,6 @@
 """Re-extraction: run today's extractors over the article pages already in the archive.
 
-    newscrawler reparse [--portal P] [--since D] [--until D] [--db FILE]
+    newscrawler reparse [--portal P] [--since D] [--until D] [--jobs N] [--db FILE]
 
 Each successful article capture is read back — its body from the archive
 (``Archive.capture_body``), or, when the archive has no body for it, from the crawl's WARC record
@@ -11,28 +11,33 @@ the crawl's own version logic): content equal to the capture's version, whatever
 it, changes nothing; other content becomes a new version of the article, recording the extractor
 that read it (``zjdaily@2``), and becomes current if the capture is the article's latest.
 
-Writes are batched (``BATCH`` captures per transaction). Progress goes to standard error: a rich
-progress bar on a terminal when ``rich`` is installed, plain lines otherwise.
+Reading and extraction run in ``--jobs`` worker processes (default: one per core,
+``newscrawler/reparse_pool.py``); this process alone writes, in capture order, so the archive is
+the same whatever the number of jobs. Writes are batched (``BATCH`` captures per transaction).
+Progress goes to standard error: a rich progress bar on a terminal when ``rich`` is installed,
+plain lines otherwise.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from archive.query import CaptureFilter, count_article_captures
-from archive.warc import WarcReadError, WarcStore, decoded_payload, default_warc_dir
+from archive.warc import WarcReadError, WarcStore, default_warc_dir
 
 from . import portals
 from .extract import InvalidRecord, extract
+from .reparse_pool import ExtractorPool
 
 if TYPE_CHECKING:
     from archive import Archive
@@ -77,8 +82,7 @@ def _body(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> tuple[
     except KeyError:
         if not capture["warc_filename"] or capture["warc_offset"] is None:
             raise WarcReadError(f"capture {capture['id']}: no body in the archive and no WARC record") from None
-    found = store.load(capture["warc_filename"], int(capture["warc_offset"]))
-    return decoded_payload(found.headers, found.payload), True
+    return store.body(capture["warc_filename"], int(capture["warc_offset"])), True
 
 
 def _portal(name: str) -> str | None:
@@ -86,44 +90,74 @@ def _portal(name: str) -> str | None:
     return name if name in portals.names() else None
 
 
-def iter_records(
-    archive: Archive, filters: CaptureFilter, store: WarcStore, result: ReparseResult
-) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """(capture id, today's record or None) for every selected capture."""
-    for capture in archive.iter_article_captures(filters):
-        result.captures += 1
-        try:
-            body, from_warc = _body(archive, store, capture)
-        except (WarcReadError, OSError, ValueError) as exc:
-            result.outcomes["unreadable"] += 1
-            result.failures.append(f"capture {capture['id']} {capture['url']}: {exc}")
-            logger.warning("Capture %s unreadable: %s", capture["id"], exc)
-            yield capture["id"], None
-            continue
-        result.from_warc += from_warc
-        try:
-            record = extract(
-                capture["url"], body, capture["headers"],
-                datetime.fromisoformat(capture["fetched_at"]), _portal(capture["portal"]),
-            )
-        except InvalidRecord as exc:
-            # Today's extractor finds no article here; what the archive has stays as it is.
-            result.outcomes["invalid"] += 1
-            logger.warning("No record for capture %s (%s): %s", capture["id"], capture["url"], exc)
-            yield capture["id"], None
-            continue
-        yield capture["id"], record
+@dataclass
+class Outcome:
+    """What reading and extracting one capture gave; no archive writes (a worker makes these)."""
+
+    capture_id: int
+    record: dict[str, Any] | None
+    # "unreadable" or "invalid" when there is no record, with the reason.
+    failure: str | None = None
+    reason: str = ""
+    from_warc: bool = False
+
+
+def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Outcome:
+    """Today's record of one capture (``iter_article_captures`` row), read and extracted."""
+    try:
+        body, from_warc = _body(archive, store, capture)
+    except (WarcReadError, OSError, ValueError) as exc:
+        return Outcome(capture["id"], None, "unreadable", f"capture {capture['id']} {capture['url']}: {exc}")
+    try:
+        record = extract(
+            capture["url"], body, capture["headers"],
+            datetime.fromisoformat(capture["fetched_at"]), _portal(capture["portal"]),
+        )
+    except InvalidRecord as exc:
+        # Today's extractor finds no article here; what the archive has stays as it is.
+        return Outcome(capture["id"], None, "invalid", f"capture {capture['id']} ({capture['url']}): {exc}",
+                       from_warc)
+    return Outcome(capture["id"], record, from_warc=from_warc)
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _outcomes(
+    archive: Archive, filters: CaptureFilter, store: WarcStore, pool: ExtractorPool | None
+) -> Iterator[Outcome]:
+    """An outcome per selected capture, in capture order, extracted here or by ``pool``."""
+    captures = archive.iter_article_captures(filters)
+    if pool is None:
+        return (reextract(archive, store, capture) for capture in captures)
+    return pool.map(captures)
 
 
 def reparse(
     archive: Archive, filters: CaptureFilter | None = None, warc_dir: str | Path | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, jobs: int = 1,
+    pool: ExtractorPool | None = None,
 ) -> ReparseResult:
-    """Re-extract the selected captures into ``archive``; ``progress(1)`` after each capture."""
-    filters = filters or CaptureFilter()
-    store = WarcStore(warc_dir if warc_dir is not None else default_warc_dir(archive.path))
-    result = ReparseResult()
+    """Re-extract the selected captures into ``archive``; ``progress(1)`` after each capture.
+
+    With ``jobs`` above 1 (or a ``pool`` already started), worker processes read and extract
+    while this process writes, in capture order, so the archive ends up the same as with one.
+    """
     started = time.perf_counter()
+    filters = filters or CaptureFilter()
+    warc_dir = warc_dir if warc_dir is not None else default_warc_dir(archive.path)
+    store = WarcStore(warc_dir)
+    if pool is None and jobs > 1:
+        with ExtractorPool(archive.path, warc_dir, jobs) as own:
+            result = reparse(archive, filters, warc_dir, progress, pool=own)
+        result.elapsed = time.perf_counter() - started  # starting and stopping workers included
+        return result
+    result = ReparseResult()
     batch: list[tuple[int, dict[str, Any]]] = []
 
     def flush() -> None:
@@ -131,9 +165,18 @@ def reparse(
             result.outcomes.update(archive.add_versions_from_reparse(batch))
         batch.clear()
 
-    for capture_id, record in iter_records(archive, filters, store, result):
-        if record is not None:
-            batch.append((capture_id, record))
+    for outcome in _outcomes(archive, filters, store, pool):
+        result.captures += 1
+        result.from_warc += outcome.from_warc
+        if outcome.failure == "unreadable":
+            result.outcomes["unreadable"] += 1
+            result.failures.append(outcome.reason)
+            logger.warning("Unreadable: %s", outcome.reason)
+        elif outcome.failure == "invalid":
+            result.outcomes["invalid"] += 1
+            logger.warning("No record for %s", outcome.reason)
+        elif outcome.record is not None:
+            batch.append((outcome.capture_id, outcome.record))
         if len(batch) >= BATCH:
             flush()
         if progress is not None:
@@ -183,8 +226,11 @@ def progress_display(total: int, stream: TextIO | None = None) -> Iterator[Calla
 
 
 def run(archive: Archive, filters: CaptureFilter, warc_dir: str | Path | None = None,
-        stream: TextIO | None = None) -> ReparseResult:
+        stream: TextIO | None = None, jobs: int = 1) -> ReparseResult:
     """``reparse`` with a progress display on ``stream`` (standard error)."""
     total = count_article_captures(archive, filters)
-    with progress_display(total, stream) as advance:
-        return reparse(archive, filters, warc_dir, advance)
+    warc_dir = warc_dir if warc_dir is not None else default_warc_dir(archive.path)
+    # Workers start before the display, whose refresh thread a forked child should not inherit.
+    with (ExtractorPool(archive.path, warc_dir, jobs) if jobs > 1 else nullcontext()) as pool, \
+            progress_display(total, stream) as advance:
+        return reparse(archive, filters, warc_dir, advance, pool=pool)
