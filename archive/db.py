@@ -25,6 +25,7 @@ from .schema import LATEST, MIGRATIONS
 from .writer import Writer
 
 if TYPE_CHECKING:
+    from .diff import VersionDiff
     from .query import ArticleFilter, CaptureFilter
     from .search import SearchHit
 
@@ -411,6 +412,19 @@ class Archive:
         from .query import article
 
         return article(self, ref)
+
+    def diff(
+        self, ref: int | str, from_number: int | None = None, to_number: int | None = None
+    ) -> tuple[VersionDiff, int, int]:
+        """What changed between two versions of an article (``archive.diff.compare``);
+        ``KeyError`` for an unknown article, ``ValueError`` for a version it does not have."""
+        from .diff import compare
+        from .query import find_article_id
+
+        article_id = find_article_id(self.conn, ref)
+        if article_id is None:
+            raise KeyError(f"no article {ref!r}")
+        return compare(self.conn, article_id, from_number, to_number)
 
     def record(self, version_id: int) -> dict[str, Any]:
         from .query import version_record

@@ -289,6 +289,41 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE captures ADD COLUMN redirects TEXT")
 
 
+def _v6(conn: sqlite3.Connection) -> None:
+    # What changed from the version seen before, one row per version that has one (archive/diff.py):
+    # researchers ask SQL which headlines were changed or which reporters were removed.
+    conn.execute("""
+        CREATE TABLE version_changes (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            previous_version_id INTEGER NOT NULL REFERENCES versions(id),
+            seen_at TEXT NOT NULL,               -- the version's first capture (UTC)
+            changed TEXT NOT NULL,               -- the fields that differ, space-separated
+            headline_changed INTEGER NOT NULL,
+            published_at_changed INTEGER NOT NULL,
+            source_changed INTEGER NOT NULL,
+            reporters_changed INTEGER NOT NULL,
+            editors_changed INTEGER NOT NULL,
+            paragraphs_changed INTEGER NOT NULL,
+            chars_inserted INTEGER NOT NULL,     -- in the headline and paragraphs
+            chars_deleted INTEGER NOT NULL,
+            paragraphs_inserted INTEGER NOT NULL,
+            paragraphs_deleted INTEGER NOT NULL,
+            paragraphs_rewritten INTEGER NOT NULL,
+            people_removed TEXT,                 -- reporters and editors no longer named, '; '
+            people_added TEXT
+        )""")
+    conn.execute("CREATE INDEX version_changes_article ON version_changes(article_id)")
+    conn.execute("CREATE INDEX version_changes_seen ON version_changes(seen_at)")
+    from .diff import record_change
+
+    # Backfill: every version that has a predecessor, oldest first.
+    for (version_id,) in conn.execute(
+        "SELECT id FROM versions ORDER BY article_id, first_seen, id"
+    ).fetchall():
+        record_change(conn, version_id, successor=False)
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
@@ -296,6 +331,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (3, "runs can be flagged (field coverage fell)", _v3),
     (4, "a run's flag can be acknowledged (when, by whom, why)", _v4),
     (5, "captures record the redirects that led to them", _v5),
+    (6, "what changed in each version (version_changes)", _v6),
 ]
 
 LATEST = MIGRATIONS[-1][0]

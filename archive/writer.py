@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import compress as codec
+from .diff import record_change
 from .fold import FoldTable, index_text, index_texts
 from .urls import url_key
 
@@ -394,6 +395,7 @@ class Writer:
             ),
         )
         self._insert_children(version_id, record)
+        record_change(self.conn, version_id)
         return version_id
 
     def _insert_children(self, version_id: int, record: dict[str, Any]) -> None:
