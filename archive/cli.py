@@ -213,6 +213,31 @@ def diff(ref: str, from_number: int | None, to_number: int | None, as_html: bool
 
 
 @click.command()
+@click.option("--portal", help="Only this portal.")
+@click.option("--since", type=TIME_BOUND,
+              help="Changes first seen on or after: YYYY-MM-DD (UTC day) or ISO time.")
+@click.option("--until", type=TIME_BOUND, help="Changes first seen on or before.")
+@click.option("--kind", type=click.Choice(["edited", "headline", "people", "removed", "restored"]),
+              help="Only this kind of change.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="At most N changes.")
+@db_option
+def changes(portal: str | None, since: str | None, until: str | None, kind: str | None,
+            fmt: str, limit: int | None, db_path: str) -> None:
+    """What changed in a window, oldest first: new versions of articles (edited: body, time or
+    source; headline; people: reporters or editors) and articles removed or restored. `diff`
+    shows a version's changes in full."""
+    with opened(db_path) as archive:
+        check_portal(archive, portal)
+        rows = archive.changes(portal=portal, since=since, until=until, kind=kind, limit=limit)
+    if not rows and fmt == "table":
+        click.echo("No changes match.", err=True)
+        return
+    columns = ["at", "kind", "article_id", "headline", "detail"] if fmt == "table" else None
+    emit(rows, fmt, columns)
+
+
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
               default="jsonl", show_default=True)
 @filter_options
@@ -331,7 +356,7 @@ def serve(host: str, port: int, db_path: str) -> None:
     run(db_path, host=host, port=port)
 
 
-COMMANDS: list[click.Command] = [search, show, diff, export, stats, rankings, serve]
+COMMANDS: list[click.Command] = [search, show, diff, changes, export, stats, rankings, serve]
 
 
 @click.group()

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -412,6 +412,21 @@ class Archive:
         from .query import article
 
         return article(self, ref)
+
+    @property
+    def removal_confirm(self) -> timedelta:
+        """How long after a first sign of an article's removal a second one confirms it."""
+        return self._writer.removal_confirm
+
+    @removal_confirm.setter
+    def removal_confirm(self, value: timedelta) -> None:
+        self._writer.removal_confirm = value
+
+    def changes(self, **filters: Any) -> list[dict[str, Any]]:
+        """Edits, headline and people changes, removals and restorations (``archive.changes``)."""
+        from .changes import changes
+
+        return changes(self, **filters)
 
     def diff(
         self, ref: int | str, from_number: int | None = None, to_number: int | None = None

@@ -240,6 +240,14 @@ def record_change(conn: sqlite3.Connection, version_id: int, *, successor: bool 
         )
 
 
+def backfill(conn: sqlite3.Connection) -> None:
+    """Write the ``version_changes`` row of every version that has a predecessor."""
+    for (version_id,) in conn.execute(
+        "SELECT id FROM versions ORDER BY article_id, first_seen, id"
+    ).fetchall():
+        record_change(conn, version_id, successor=False)
+
+
 def article_versions(conn: sqlite3.Connection, article_id: int) -> list[int]:
     """An article's version ids in the order they were first seen: version N is item N-1."""
     return [vid for (vid,) in conn.execute(

@@ -315,13 +315,63 @@ def _v6(conn: sqlite3.Connection) -> None:
         )""")
     conn.execute("CREATE INDEX version_changes_article ON version_changes(article_id)")
     conn.execute("CREATE INDEX version_changes_seen ON version_changes(seen_at)")
-    from .diff import record_change
+    from .diff import backfill
 
-    # Backfill: every version that has a predecessor, oldest first.
-    for (version_id,) in conn.execute(
-        "SELECT id FROM versions ORDER BY article_id, first_seen, id"
-    ).fetchall():
-        record_change(conn, version_id, successor=False)
+    backfill(conn)
+
+
+CHANGES_VIEW = """
+CREATE VIEW changes AS
+SELECT * FROM (
+    SELECT vc.seen_at AS at,
+           trim(CASE WHEN vc.paragraphs_changed OR vc.published_at_changed OR vc.source_changed
+                     THEN 'edited ' ELSE '' END
+                || CASE WHEN vc.headline_changed THEN 'headline ' ELSE '' END
+                || CASE WHEN vc.reporters_changed OR vc.editors_changed THEN 'people' ELSE '' END
+           ) AS kind,
+           a.portal, a.id AS article_id, v.headline,
+           CASE WHEN vc.headline_changed THEN p.headline END AS previous_headline,
+           vc.changed || ' (+' || vc.chars_inserted || ' -' || vc.chars_deleted || ' chars)'
+               || ifnull('; people removed: ' || vc.people_removed, '')
+               || ifnull('; people added: ' || vc.people_added, '') AS detail,
+           vc.previous_version_id AS from_version_id, vc.version_id AS to_version_id,
+           v.first_capture_id AS capture_id, a.canonical_url
+    FROM version_changes vc
+    JOIN versions v ON v.id = vc.version_id
+    JOIN versions p ON p.id = vc.previous_version_id
+    JOIN articles a ON a.id = vc.article_id
+) WHERE kind != ''
+UNION ALL
+SELECT e.at, e.kind, a.portal, a.id, a.headline, NULL, ifnull(e.reason, ''), NULL, NULL,
+       e.capture_id, a.canonical_url
+FROM article_events e JOIN articles a ON a.id = e.article_id
+"""
+
+
+def _v7(conn: sqlite3.Connection) -> None:
+    # Articles taken down and back (docs/changes.md). status: live | removed | restored, since
+    # the fetch time of the capture that first showed it. A sign of removal waits in
+    # removal_pending_capture_id until a second one, a set time later, confirms it.
+    conn.execute("ALTER TABLE articles ADD COLUMN status TEXT NOT NULL DEFAULT 'live'")
+    conn.execute("ALTER TABLE articles ADD COLUMN status_since TEXT")
+    conn.execute("ALTER TABLE articles ADD COLUMN removal_pending_capture_id INTEGER"
+                 " REFERENCES captures(id)")
+    # The sign of removal a capture of a known article showed: http_404, http_410,
+    # redirect_home, redirect_channel or soft_404.
+    conn.execute("ALTER TABLE captures ADD COLUMN removal TEXT")
+    conn.execute("""
+        CREATE TABLE article_events (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            kind TEXT NOT NULL,                  -- removed | restored
+            at TEXT NOT NULL,                    -- fetch time of the capture that first showed it
+            capture_id INTEGER NOT NULL REFERENCES captures(id),
+            confirmed_by INTEGER REFERENCES captures(id),  -- removed: the later observation
+            reason TEXT                          -- removed: the first capture's sign of removal
+        )""")
+    conn.execute("CREATE INDEX article_events_article ON article_events(article_id)")
+    conn.execute("CREATE INDEX article_events_at ON article_events(at)")
+    conn.execute(CHANGES_VIEW)
 
 
 # (version, description, apply). apply runs inside the migration's transaction.
@@ -332,6 +382,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (4, "a run's flag can be acknowledged (when, by whom, why)", _v4),
     (5, "captures record the redirects that led to them", _v5),
     (6, "what changed in each version (version_changes)", _v6),
+    (7, "articles removed and restored (status, article_events, changes view)", _v7),
 ]
 
 LATEST = MIGRATIONS[-1][0]
