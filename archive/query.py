@@ -314,7 +314,9 @@ def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, An
         return None
     article_id, published_utc, first_seen, last_seen = row
     found = conn.execute(
-        "SELECT headers FROM captures WHERE article_id = ? AND status = 200"
+        # Not a page that showed the article gone (a soft 404): its validators are the error
+        # page's, and a 304 for them would say nothing of the article.
+        "SELECT headers FROM captures WHERE article_id = ? AND status = 200 AND removal IS NULL"
         " ORDER BY fetched_at DESC, id DESC LIMIT 1",
         (article_id,),
     ).fetchone()

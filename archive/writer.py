@@ -138,7 +138,11 @@ class Writer:
             (capture["url"], fetched_at, digest),
         ).fetchone()
         if row is not None:
-            # The very same fetch stored again (a replayed crawl): nothing new to record.
+            # The very same fetch stored again (a replayed crawl): nothing new to record, unless
+            # it is where an archived article now redirects (a home page also fetched as itself
+            # at the same capture time): then it is that article's evidence too.
+            if record is None and capture.get("removal"):
+                self._removal_observed(capture, row[0], fetched_at, portal)
             return "unchanged" if record is not None else "captured"
         capture_id = self._insert(
             "INSERT INTO captures (run_id, url, fetched_at, status, kind, headers, body_sha256,"
@@ -234,10 +238,13 @@ class Writer:
         if article is None:
             return
         article_id = article[0]
-        self.conn.execute(
-            "UPDATE captures SET removal = ?, article_id = ? WHERE id = ?",
-            (capture["removal"], article_id, capture_id),
-        )
+        linked = self.conn.execute(
+            "UPDATE captures SET removal = ?, article_id = ? WHERE id = ?"
+            " AND ifnull(article_id, ?) = ?",
+            (capture["removal"], article_id, capture_id, article_id, article_id),
+        ).rowcount
+        if not linked:
+            return  # a page already filed as another article's: not evidence for this one
         status, pending_id = self.conn.execute(
             "SELECT status, removal_pending_capture_id FROM articles WHERE id = ?", (article_id,)
         ).fetchone()

@@ -13,14 +13,19 @@ of its own: the article's last capture, its publication time and the validators 
 
 A page fetched again is asked for conditionally (``If-None-Match``/``If-Modified-Since`` from the
 ``ETag``/``Last-Modified`` of its latest full capture); a 304 answer becomes a capture of kind
-``not-modified`` without a body. Listing pages are never skipped: every crawl takes a snapshot of
-the hot lists they show. Stats: ``newscrawler/incremental/skipped``, ``.../revisited``,
-``.../not_modified``. Without an archive every page is fetched.
+``not-modified`` without a body. Archived articles due for a revisit are requested even when no
+listing links to them any more (``NEWSCRAWLER_RECRAWL_UNLISTED``, default True; stat
+``newscrawler/incremental/unlisted``): a story taken down usually leaves its listings first, and
+its removal is only seen by asking for it (``newscrawler.removals``). Listing pages are never
+skipped: every crawl takes a snapshot of the hot lists they show. Stats:
+``newscrawler/incremental/skipped``, ``.../revisited``, ``.../not_modified``. Without an archive
+every page is fetched.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -110,6 +115,22 @@ class Incremental:
         from archive.query import crawl_state
 
         return crawl_state(conn, url, self.portal)
+
+    def due(self, now: datetime | None = None) -> Iterator[str]:
+        """Canonical URLs of the portal's archived articles the policy would fetch again now,
+        oldest capture first."""
+        conn = self._connection()
+        if conn is None or self.policy.mode == "none":
+            return
+        now = now or datetime.now(timezone.utc)
+        rows = conn.execute(
+            "SELECT canonical_url, published_utc, first_seen, last_seen FROM articles"
+            " WHERE portal = ? ORDER BY last_seen, id", (self.portal,)
+        ).fetchall()
+        for url, published_utc, first_seen, last_seen in rows:
+            state = {"published_utc": published_utc, "first_seen": first_seen, "last_seen": last_seen}
+            if self.policy.revisit(state, now):
+                yield url
 
     def plan(self, url: str, now: datetime | None = None) -> Plan | None:
         """How to request the article at canonical ``url``; None to skip it."""

@@ -206,9 +206,11 @@ def test_settings_and_options_are_documented() -> None:
     doc = (ROOT / "docs" / "incremental.md").read_text(encoding="utf-8")
     settings = (ROOT / "newscrawler" / "settings.py").read_text(encoding="utf-8")
     names = set(re.findall(r"^(NEWSCRAWLER_RECRAWL\w*) =", settings, re.MULTILINE))
-    assert names == {"NEWSCRAWLER_RECRAWL", "NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "NEWSCRAWLER_RECRAWL_INTERVAL_HOURS"}
+    assert names == {"NEWSCRAWLER_RECRAWL", "NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "NEWSCRAWLER_RECRAWL_INTERVAL_HOURS",
+                     "NEWSCRAWLER_RECRAWL_UNLISTED"}
     for name in [*names, "--recrawl", "--job-dir", "--replay", "-n", "newscrawler/incremental/skipped",
-                 "newscrawler/incremental/revisited", "newscrawler/incremental/not_modified"]:
+                 "newscrawler/incremental/revisited", "newscrawler/incremental/not_modified",
+                 "newscrawler/incremental/unlisted"]:
         assert name in doc, name
 
 

@@ -222,6 +222,9 @@ class Portal:
     listing_item_date: ClassVar[str | None] = None
     # Oldest first; the newest whose ``valid_until`` has not passed reads a page.
     layouts: ClassVar[tuple[type[Layout], ...]]
+    # CSS selectors of the portal's own "page not found" template, served with a 200 in place of
+    # an article taken down; its text alone often says so too (newscrawler.removals).
+    error_page_selectors: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def start_urls_for(cls, **spider_args: Any) -> tuple[str, ...]:
