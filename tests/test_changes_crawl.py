@@ -144,3 +144,21 @@ def test_show_says_an_article_was_removed(archive: Path) -> None:
     assert "removed since 2024-07-05T03:00:00+00:00" in result.stdout.splitlines()[4]
     restored = run_cli("show", BASE + "3600001.html", "--db", str(archive))
     assert "restored since 2024-07-07T03:00:00+00:00" in restored.stdout
+
+
+def test_the_watch_policy_asks_for_old_articles_again(tmp_path: Path) -> None:
+    # The fixture's stories are two years old: the default policy never asks for them again,
+    # the watch policy does every 91 days, and their last capture is older than that.
+    db = tmp_path / "a.sqlite"
+    for step, recrawl in (("1-published", "policy"), ("2-edited", "policy"), ("2-edited", "watch")):
+        result = run_cli(
+            "crawl", "zjdaily", "--replay", str(FIXTURES / "zjdaily-changes" / step), "--db", str(db),
+            "--no-warc", "--recrawl", recrawl, "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+            "--log-level", "WARNING",
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    runs = [json.loads(s) for (s,) in _rows(db, "SELECT stats FROM runs ORDER BY id")]
+    assert runs[1]["newscrawler/incremental/skipped"] == 3
+    assert runs[2]["newscrawler/incremental/revisited"] == 3
+    assert runs[2]["newscrawler/incremental/not_modified"] == 2
+    assert _rows(db, "SELECT changed FROM version_changes") == [("paragraphs",)]
