@@ -200,8 +200,10 @@ def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
         row = conn.execute("SELECT id FROM articles WHERE id = ?", (int(ref),)).fetchone()
         return row[0] if row else None
     by_capture = (
+        # Not a page an article was redirected to when it was taken down (the home page): that
+        # page's URL is not the article's.
         "SELECT article_id FROM captures WHERE url = ? AND article_id IS NOT NULL"
-        " ORDER BY fetched_at DESC"
+        " AND removal IS NULL ORDER BY fetched_at DESC"
     )
     for sql, param in (
         ("SELECT id FROM articles WHERE canonical_url = ?", ref),

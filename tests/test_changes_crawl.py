@@ -144,6 +144,8 @@ def test_show_says_an_article_was_removed(archive: Path) -> None:
     assert "removed since 2024-07-05T03:00:00+00:00" in result.stdout.splitlines()[4]
     restored = run_cli("show", BASE + "3600001.html", "--db", str(archive))
     assert "restored since 2024-07-07T03:00:00+00:00" in restored.stdout
+    # The home page it redirects to is its evidence, not its address.
+    assert run_cli("show", "https://www.gdzjdaily.com.cn/", "--db", str(archive)).returncode == 1
 
 
 def test_the_watch_policy_asks_for_old_articles_again(tmp_path: Path) -> None:
