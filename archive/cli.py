@@ -178,6 +178,67 @@ def show(ref: str, as_json: bool, paragraphs: int, db_path: str) -> None:
 
 
 @click.command()
+@click.argument("ref")
+@click.option("--from", "from_number", type=click.IntRange(min=1), metavar="N",
+              help="The older version, by number (1 = first seen; default: the one before --to).")
+@click.option("--to", "to_number", type=click.IntRange(min=1), metavar="N",
+              help="The newer version (default: the latest).")
+@click.option("--html", "as_html", is_flag=True, help="A standalone HTML page instead of text.")
+@click.option("--color/--no-color", default=None,
+              help="Colour the changes (default: on a terminal only).")
+@db_option
+def diff(ref: str, from_number: int | None, to_number: int | None, as_html: bool,
+         color: bool | None, db_path: str) -> None:
+    """What changed between two versions of an article (by ID or URL): the fields that differ
+    and the paragraphs inserted, deleted and rewritten, characters deleted marked [-so-] and
+    inserted {+so+}. Versions are numbered in the order they were first seen, as `show` lists
+    them; by default the latest is compared with the one before it."""
+    from .diffview import terminal, to_html
+    from .terminal import terminal_width
+
+    with opened(db_path) as archive:
+        try:
+            changes, from_n, to_n = archive.diff(ref, from_number, to_number)
+        except (KeyError, ValueError) as exc:
+            raise click.ClickException(str(exc).strip("'\"")) from exc
+        article = archive.conn.execute(
+            "SELECT id, canonical_url FROM articles WHERE id = (SELECT article_id FROM versions"
+            " WHERE id = ?)", (changes.to_version,)).fetchone()
+    title = f"article {article[0]} {article[1]}: version {from_n} → {to_n}"
+    if as_html:
+        click.echo(to_html(changes, title), nl=False)
+        return
+    width = terminal_width()
+    click.echo(terminal(changes, title, color=width is not None if color is None else color,
+                        width=width), nl=False)
+
+
+@click.command()
+@click.option("--portal", help="Only this portal.")
+@click.option("--since", type=TIME_BOUND,
+              help="Changes first seen on or after: YYYY-MM-DD (UTC day) or ISO time.")
+@click.option("--until", type=TIME_BOUND, help="Changes first seen on or before.")
+@click.option("--kind", type=click.Choice(["edited", "headline", "people", "removed", "restored"]),
+              help="Only this kind of change.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="At most N changes.")
+@db_option
+def changes(portal: str | None, since: str | None, until: str | None, kind: str | None,
+            fmt: str, limit: int | None, db_path: str) -> None:
+    """What changed in a window, oldest first: new versions of articles (edited: body, time or
+    source; headline; people: reporters or editors) and articles removed or restored. `diff`
+    shows a version's changes in full."""
+    with opened(db_path) as archive:
+        check_portal(archive, portal)
+        rows = archive.changes(portal=portal, since=since, until=until, kind=kind, limit=limit)
+    if not rows and fmt == "table":
+        click.echo("No changes match.", err=True)
+        return
+    columns = ["at", "kind", "article_id", "headline", "detail"] if fmt == "table" else None
+    emit(rows, fmt, columns)
+
+
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
               default="jsonl", show_default=True)
 @filter_options
@@ -312,7 +373,7 @@ def serve(host: str, port: int, db_path: str) -> None:
     run(db_path, host=host, port=port)
 
 
-COMMANDS: list[click.Command] = [search, show, export, stats, rankings, serve]
+COMMANDS: list[click.Command] = [search, show, diff, changes, export, stats, rankings, serve]
 
 
 @click.group()

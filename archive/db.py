@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from .schema import LATEST, MIGRATIONS
 from .writer import Writer
 
 if TYPE_CHECKING:
+    from .diff import VersionDiff
     from .query import ArticleFilter, CaptureFilter
     from .search import SearchHit
 
@@ -423,6 +424,34 @@ class Archive:
         from .query import article
 
         return article(self, ref)
+
+    @property
+    def removal_confirm(self) -> timedelta:
+        """How long after a first sign of an article's removal a second one confirms it."""
+        return self._writer.removal_confirm
+
+    @removal_confirm.setter
+    def removal_confirm(self, value: timedelta) -> None:
+        self._writer.removal_confirm = value
+
+    def changes(self, **filters: Any) -> list[dict[str, Any]]:
+        """Edits, headline and people changes, removals and restorations (``archive.changes``)."""
+        from .changes import changes
+
+        return changes(self, **filters)
+
+    def diff(
+        self, ref: int | str, from_number: int | None = None, to_number: int | None = None
+    ) -> tuple[VersionDiff, int, int]:
+        """What changed between two versions of an article (``archive.diff.compare``);
+        ``KeyError`` for an unknown article, ``ValueError`` for a version it does not have."""
+        from .diff import compare
+        from .query import find_article_id
+
+        article_id = find_article_id(self.conn, ref)
+        if article_id is None:
+            raise KeyError(f"no article {ref!r}")
+        return compare(self.conn, article_id, from_number, to_number)
 
     def record(self, version_id: int) -> dict[str, Any]:
         from .query import version_record

@@ -200,8 +200,10 @@ def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
         row = conn.execute("SELECT id FROM articles WHERE id = ?", (int(ref),)).fetchone()
         return row[0] if row else None
     by_capture = (
+        # Not a page an article was redirected to when it was taken down (the home page): that
+        # page's URL is not the article's.
         "SELECT article_id FROM captures WHERE url = ? AND article_id IS NOT NULL"
-        " ORDER BY fetched_at DESC"
+        " AND removal IS NULL ORDER BY fetched_at DESC"
     )
     for sql, param in (
         ("SELECT id FROM articles WHERE canonical_url = ?", ref),
@@ -314,7 +316,9 @@ def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, An
         return None
     article_id, published_utc, first_seen, last_seen = row
     found = conn.execute(
-        "SELECT headers FROM captures WHERE article_id = ? AND status = 200"
+        # Not a page that showed the article gone (a soft 404): its validators are the error
+        # page's, and a 304 for them would say nothing of the article.
+        "SELECT headers FROM captures WHERE article_id = ? AND status = 200 AND removal IS NULL"
         " ORDER BY fetched_at DESC, id DESC LIMIT 1",
         (article_id,),
     ).fetchone()

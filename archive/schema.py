@@ -320,6 +320,91 @@ def _v6(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE archive_meta SET value = 'bigram-1 prefix-1' WHERE key = 'index_scheme'")
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    # What changed from the version seen before, one row per version that has one (archive/diff.py):
+    # researchers ask SQL which headlines were changed or which reporters were removed.
+    conn.execute("""
+        CREATE TABLE version_changes (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            previous_version_id INTEGER NOT NULL REFERENCES versions(id),
+            seen_at TEXT NOT NULL,               -- the version's first capture (UTC)
+            changed TEXT NOT NULL,               -- the fields that differ, space-separated
+            headline_changed INTEGER NOT NULL,
+            published_at_changed INTEGER NOT NULL,
+            source_changed INTEGER NOT NULL,
+            reporters_changed INTEGER NOT NULL,
+            editors_changed INTEGER NOT NULL,
+            paragraphs_changed INTEGER NOT NULL,
+            chars_inserted INTEGER NOT NULL,     -- in the headline and paragraphs
+            chars_deleted INTEGER NOT NULL,
+            paragraphs_inserted INTEGER NOT NULL,
+            paragraphs_deleted INTEGER NOT NULL,
+            paragraphs_rewritten INTEGER NOT NULL,
+            people_removed TEXT,                 -- reporters and editors no longer named, '; '
+            people_added TEXT
+        )""")
+    conn.execute("CREATE INDEX version_changes_article ON version_changes(article_id)")
+    conn.execute("CREATE INDEX version_changes_seen ON version_changes(seen_at)")
+    from .diff import backfill
+
+    backfill(conn)
+
+
+CHANGES_VIEW = """
+CREATE VIEW changes AS
+SELECT * FROM (
+    SELECT vc.seen_at AS at,
+           trim(CASE WHEN vc.paragraphs_changed OR vc.published_at_changed OR vc.source_changed
+                     THEN 'edited ' ELSE '' END
+                || CASE WHEN vc.headline_changed THEN 'headline ' ELSE '' END
+                || CASE WHEN vc.reporters_changed OR vc.editors_changed THEN 'people' ELSE '' END
+           ) AS kind,
+           a.portal, a.id AS article_id, v.headline,
+           CASE WHEN vc.headline_changed THEN p.headline END AS previous_headline,
+           vc.changed || ' (+' || vc.chars_inserted || ' -' || vc.chars_deleted || ' chars)'
+               || ifnull('; people removed: ' || vc.people_removed, '')
+               || ifnull('; people added: ' || vc.people_added, '') AS detail,
+           vc.previous_version_id AS from_version_id, vc.version_id AS to_version_id,
+           v.first_capture_id AS capture_id, a.canonical_url
+    FROM version_changes vc
+    JOIN versions v ON v.id = vc.version_id
+    JOIN versions p ON p.id = vc.previous_version_id
+    JOIN articles a ON a.id = vc.article_id
+) WHERE kind != ''
+UNION ALL
+SELECT e.at, e.kind, a.portal, a.id, a.headline, NULL, ifnull(e.reason, ''), NULL, NULL,
+       e.capture_id, a.canonical_url
+FROM article_events e JOIN articles a ON a.id = e.article_id
+"""
+
+
+def _v8(conn: sqlite3.Connection) -> None:
+    # Articles taken down and back (docs/changes.md). status: live | removed | restored, since
+    # the fetch time of the capture that first showed it. A sign of removal waits in
+    # removal_pending_capture_id until a second one, a set time later, confirms it.
+    conn.execute("ALTER TABLE articles ADD COLUMN status TEXT NOT NULL DEFAULT 'live'")
+    conn.execute("ALTER TABLE articles ADD COLUMN status_since TEXT")
+    conn.execute("ALTER TABLE articles ADD COLUMN removal_pending_capture_id INTEGER"
+                 " REFERENCES captures(id)")
+    # The sign of removal a capture of a known article showed: http_404, http_410,
+    # redirect_home, redirect_channel or soft_404.
+    conn.execute("ALTER TABLE captures ADD COLUMN removal TEXT")
+    conn.execute("""
+        CREATE TABLE article_events (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            kind TEXT NOT NULL,                  -- removed | restored
+            at TEXT NOT NULL,                    -- fetch time of the capture that first showed it
+            capture_id INTEGER NOT NULL REFERENCES captures(id),
+            confirmed_by INTEGER REFERENCES captures(id),  -- removed: the later observation
+            reason TEXT                          -- removed: the first capture's sign of removal
+        )""")
+    conn.execute("CREATE INDEX article_events_article ON article_events(article_id)")
+    conn.execute("CREATE INDEX article_events_at ON article_events(at)")
+    conn.execute(CHANGES_VIEW)
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
@@ -328,6 +413,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (4, "a run's flag can be acknowledged (when, by whom, why)", _v4),
     (5, "captures record the redirects that led to them", _v5),
     (6, "search index with one-character prefixes (fast one-character words)", _v6),
+    (7, "what changed in each version (version_changes)", _v7),
+    (8, "articles removed and restored (status, article_events, changes view)", _v8),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -104,6 +104,9 @@ def article_summary(found: Mapping[str, Any], *, paragraphs: int = 3, width: int
     row, record = found["article"], found["record"]
     facts: list[tuple[str, Any]] = [
         ("article", f"{row['id']} ({row['portal']} {row['portal_article_id'] or '-'})"),
+        # Removed or restored (docs/changes.md): said first, a reader must not miss it.
+        ("status", row.get("status") not in (None, "live")
+         and f"{row['status']} since {cell(row['status_since'])}"),
         ("published", record["published_at"] and (
             f"{record['published_at']} (page: {record['published_at_raw']})"
             if record["published_at_raw"] else record["published_at"])),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import compress as codec
+from .diff import record_change
 from .fold import FoldTable, index_text, index_texts
 from .urls import url_key
 
@@ -84,6 +85,8 @@ class Writer:
         self._dictionaries: dict[tuple[str, str], tuple[int, bytes] | None] = {}
         self._pending: dict[tuple[str, str], tuple[int, bytes] | None] = {}
         self._run_portals: dict[int, str] = {}
+        # How long after a first sign of removal a second one confirms it (docs/changes.md).
+        self.removal_confirm = timedelta(hours=24)
         # Search index rows of this transaction, written just before it commits (``flush``).
         self._search_rows: list[tuple[Any, ...]] = []
 
@@ -135,7 +138,11 @@ class Writer:
             (capture["url"], fetched_at, digest),
         ).fetchone()
         if row is not None:
-            # The very same fetch stored again (a replayed crawl): nothing new to record.
+            # The very same fetch stored again (a replayed crawl): nothing new to record, unless
+            # it is where an archived article now redirects (a home page also fetched as itself
+            # at the same capture time): then it is that article's evidence too.
+            if record is None and capture.get("removal"):
+                self._removal_observed(capture, row[0], fetched_at, portal)
             return "unchanged" if record is not None else "captured"
         capture_id = self._insert(
             "INSERT INTO captures (run_id, url, fetched_at, status, kind, headers, body_sha256,"
@@ -161,6 +168,8 @@ class Writer:
                 self._store_lists(context, capture_id, fetched_at, portal)
             if int(capture["status"]) == 304:
                 return self._not_modified(capture, capture_id, fetched_at, portal)
+            if capture.get("removal"):
+                self._removal_observed(capture, capture_id, fetched_at, portal)
             return "captured"
         outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
         self._store_lists(record, capture_id, fetched_at, record["portal"])
@@ -176,7 +185,89 @@ class Writer:
                 capture_id,
             ),
         )
+        self._seen_live(article_id, capture_id, fetched_at)
         return outcome
+
+    def _known_article(self, capture: dict[str, Any], portal: str) -> tuple[int, int] | None:
+        """(id, current version) of the archived article a capture answers for, by the
+        canonical URL that was asked for (``canonical_url``, else the capture's URL)."""
+        canonical = capture.get("canonical_url") or capture["url"]
+        found: tuple[int, int] | None = self.conn.execute(
+            "SELECT id, current_version_id FROM articles WHERE canonical_url = ?", (canonical,)
+        ).fetchone() or self.conn.execute(
+            "SELECT id, current_version_id FROM articles WHERE portal = ? AND url_key = ?"
+            " ORDER BY id LIMIT 1",
+            (portal, url_key(canonical)),
+        ).fetchone()
+        return found
+
+    def _seen_live(self, article_id: int, capture_id: int, fetched_at: str) -> None:
+        """The article was served again: a pending sign of removal was transient, and a removed
+        article is ``restored`` from this capture on."""
+        status, since = self.conn.execute(
+            "SELECT status, status_since FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if status == "removed" and fetched_at > (since or ""):
+            self.conn.execute(
+                "UPDATE articles SET status = 'restored', status_since = ?,"
+                " removal_pending_capture_id = NULL WHERE id = ?", (fetched_at, article_id))
+            self.conn.execute(
+                "INSERT INTO article_events (article_id, kind, at, capture_id)"
+                " VALUES (?, 'restored', ?, ?)", (article_id, fetched_at, capture_id))
+        elif status != "removed":
+            pending = self.conn.execute(
+                "SELECT c.fetched_at FROM articles a JOIN captures c"
+                " ON c.id = a.removal_pending_capture_id WHERE a.id = ?", (article_id,)
+            ).fetchone()
+            if pending is not None and fetched_at > pending[0]:
+                self.conn.execute(
+                    "UPDATE articles SET removal_pending_capture_id = NULL WHERE id = ?",
+                    (article_id,))
+
+    def _removal_observed(
+        self, capture: dict[str, Any], capture_id: int, fetched_at: str, portal: str
+    ) -> None:
+        """A capture of an archived article that shows it gone (``capture["removal"]`` says
+        how: a 404 or 410, a redirect to a home or channel page, a soft 404).
+
+        The capture is kept as evidence and points at the article. One such observation is
+        pending; a second at least ``removal_confirm`` later makes the article ``removed``,
+        dated by the first. A page the archive does not know stays a plain capture.
+        """
+        article = self._known_article(capture, portal)
+        if article is None:
+            return
+        article_id = article[0]
+        linked = self.conn.execute(
+            "UPDATE captures SET removal = ?, article_id = ? WHERE id = ?"
+            " AND ifnull(article_id, ?) = ?",
+            (capture["removal"], article_id, capture_id, article_id, article_id),
+        ).rowcount
+        if not linked:
+            return  # a page already filed as another article's: not evidence for this one
+        status, pending_id = self.conn.execute(
+            "SELECT status, removal_pending_capture_id FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if status == "removed":
+            return
+        if pending_id is None:
+            self.conn.execute(
+                "UPDATE articles SET removal_pending_capture_id = ? WHERE id = ?",
+                (capture_id, article_id))
+            return
+        first_at, reason = self.conn.execute(
+            "SELECT fetched_at, removal FROM captures WHERE id = ?", (pending_id,)
+        ).fetchone()
+        elapsed = datetime.fromisoformat(fetched_at) - datetime.fromisoformat(first_at)
+        if elapsed < self.removal_confirm:
+            return
+        self.conn.execute(
+            "UPDATE articles SET status = 'removed', status_since = ?,"
+            " removal_pending_capture_id = NULL WHERE id = ?", (first_at, article_id))
+        self.conn.execute(
+            "INSERT INTO article_events (article_id, kind, at, capture_id, confirmed_by, reason)"
+            " VALUES (?, 'removed', ?, ?, ?, ?)",
+            (article_id, first_at, pending_id, capture_id, reason))
 
     def _not_modified(
         self, capture: dict[str, Any], capture_id: int, fetched_at: str, portal: str
@@ -187,14 +278,7 @@ class Writer:
         have their ``last_seen`` moved. A 304 for a page the archive does not know stays a
         plain capture.
         """
-        canonical = capture.get("canonical_url") or capture["url"]
-        article = self.conn.execute(
-            "SELECT id, current_version_id FROM articles WHERE canonical_url = ?", (canonical,)
-        ).fetchone() or self.conn.execute(
-            "SELECT id, current_version_id FROM articles WHERE portal = ? AND url_key = ?"
-            " ORDER BY id LIMIT 1",
-            (portal, url_key(canonical)),
-        ).fetchone()
+        article = self._known_article(capture, portal)
         if article is None:
             return "captured"
         article_id, version_id = article
@@ -208,6 +292,7 @@ class Writer:
             "UPDATE captures SET outcome = 'unchanged', article_id = ?, version_id = ? WHERE id = ?",
             (article_id, version_id, capture_id),
         )
+        self._seen_live(article_id, capture_id, fetched_at)
         return "unchanged"
 
     def add_reparsed(self, capture_id: int, record: dict[str, Any]) -> str:
@@ -394,6 +479,7 @@ class Writer:
             ),
         )
         self._insert_children(version_id, record)
+        record_change(self.conn, version_id)
         return version_id
 
     def _insert_children(self, version_id: int, record: dict[str, Any]) -> None:

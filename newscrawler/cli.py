@@ -61,9 +61,10 @@ def cli() -> None:
 @click.option("--db", "db_path", type=ArchivePath(),
               help="The archive file (default: $NEWSCRAWLER_DB or data/newscrawler.sqlite).")
 @click.option("--no-archive", is_flag=True, help="Do not write to the archive.")
-@click.option("--recrawl", type=click.Choice(["policy", "all", "none"]), default=None,
+@click.option("--recrawl", type=click.Choice(["policy", "watch", "all", "none"]), default=None,
               help="Archived articles to fetch again: recent ones when due (policy, the default; "
-                   "see NEWSCRAWLER_RECRAWL_*), all, or none. Listings are always fetched.")
+                   "see NEWSCRAWLER_RECRAWL_*), all at intervals growing with their age (watch), "
+                   "all, or none. Listings are always fetched.")
 @click.option("--job-dir", type=click.Path(file_okay=False),
               help="Keep the crawl's state here so that a stopped crawl resumes when run again "
                    "(default: jobs/PORTAL beside the archive).")

@@ -9,18 +9,27 @@ of its own: the article's last capture, its publication time and the validators 
   ``NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS`` ago (its first capture when it shows no date) is fetched
   again once its last capture is ``NEWSCRAWLER_RECRAWL_INTERVAL_HOURS`` old, to catch
   corrections; older articles are never fetched again.
+- ``"watch"``: every archived article is fetched again at intervals that grow with its age,
+  ``NEWSCRAWLER_RECRAWL_WATCH`` (default ``"7:1,30:7,365:30,*:91"``: daily in its first week,
+  weekly to a month, every 30 days to a year, every 91 days after), to catch late edits and
+  removals (docs/changes.md).
 - ``"all"``: every archived article is fetched again; ``"none"``: none is.
 
 A page fetched again is asked for conditionally (``If-None-Match``/``If-Modified-Since`` from the
 ``ETag``/``Last-Modified`` of its latest full capture); a 304 answer becomes a capture of kind
-``not-modified`` without a body. Listing pages are never skipped: every crawl takes a snapshot of
-the hot lists they show. Stats: ``newscrawler/incremental/skipped``, ``.../revisited``,
-``.../not_modified``. Without an archive every page is fetched.
+``not-modified`` without a body. Archived articles due for a revisit are requested even when no
+listing links to them any more (``NEWSCRAWLER_RECRAWL_UNLISTED``, default True; stat
+``newscrawler/incremental/unlisted``): a story taken down usually leaves its listings first, and
+its removal is only seen by asking for it (``newscrawler.removals``). Listing pages are never
+skipped: every crawl takes a snapshot of the hot lists they show. Stats:
+``newscrawler/incremental/skipped``, ``.../revisited``, ``.../not_modified``. Without an archive
+every page is fetched.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -29,7 +38,31 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-MODES = ("policy", "all", "none")
+MODES = ("policy", "watch", "all", "none")
+# The watch policy's default schedule: (age of the article in days up to which, days between
+# checks), the last band for every older article. Checks grow rarer as a story ages: removals
+# and rewrites come weeks or months after publication, but a daily check of a whole archive
+# would cost as many requests as articles (docs/changes.md estimates the cost).
+WATCH_SCHEDULE = "7:1,30:7,365:30,*:91"
+
+
+def parse_schedule(text: str) -> tuple[tuple[float, timedelta], ...]:
+    """``"7:1,30:7,*:91"`` → ((7, 1 day), (30, 7 days), (inf, 91 days)); ``ValueError`` when
+    malformed (ages must grow, the last band must be ``*``)."""
+    bands: list[tuple[float, timedelta]] = []
+    for part in text.split(","):
+        age, sep, every = part.strip().partition(":")
+        try:
+            upto = float("inf") if age.strip() == "*" else float(age)
+            interval = timedelta(days=float(every))
+        except ValueError:
+            raise ValueError(f"watch schedule band must be AGE_DAYS:EVERY_DAYS, got {part!r}") from None
+        if not sep or (bands and upto <= bands[-1][0]) or interval <= timedelta(0):
+            raise ValueError(f"watch schedule bands must grow in age with positive intervals: {text!r}")
+        bands.append((upto, interval))
+    if not bands or bands[-1][0] != float("inf"):
+        raise ValueError(f"watch schedule must end with a band for every age (*:DAYS): {text!r}")
+    return tuple(bands)
 
 
 @dataclass(frozen=True)
@@ -39,6 +72,7 @@ class RecrawlPolicy:
     mode: str = "policy"
     max_age: timedelta = timedelta(days=7)
     interval: timedelta = timedelta(hours=24)
+    watch: tuple[tuple[float, timedelta], ...] = parse_schedule(WATCH_SCHEDULE)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -50,14 +84,20 @@ class RecrawlPolicy:
             mode=str(settings.get("NEWSCRAWLER_RECRAWL") or "policy").lower(),
             max_age=timedelta(days=settings.getfloat("NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", 7)),
             interval=timedelta(hours=settings.getfloat("NEWSCRAWLER_RECRAWL_INTERVAL_HOURS", 24)),
+            watch=parse_schedule(str(settings.get("NEWSCRAWLER_RECRAWL_WATCH") or WATCH_SCHEDULE)),
         )
 
     def revisit(self, state: dict[str, Any], now: datetime) -> bool:
         """Whether to fetch again an article the archive holds (``state`` from ``crawl_state``)."""
-        if self.mode != "policy":
+        if self.mode not in ("policy", "watch"):
             return self.mode == "all"
         born = _utc(state.get("published_utc")) or _utc(state["first_seen"])
         last = _utc(state["last_seen"])
+        if self.mode == "watch":
+            assert born is not None and last is not None  # first_seen and last_seen are NOT NULL
+            age_days = (now - born) / timedelta(days=1)
+            every = next(interval for upto, interval in self.watch if age_days < upto)
+            return now - last >= every
         assert born is not None and last is not None  # first_seen and last_seen are NOT NULL
         return now - born < self.max_age and now - last >= self.interval
 
@@ -110,6 +150,22 @@ class Incremental:
         from archive.query import crawl_state
 
         return crawl_state(conn, url, self.portal)
+
+    def due(self, now: datetime | None = None) -> Iterator[str]:
+        """Canonical URLs of the portal's archived articles the policy would fetch again now,
+        oldest capture first."""
+        conn = self._connection()
+        if conn is None or self.policy.mode == "none":
+            return
+        now = now or datetime.now(timezone.utc)
+        rows = conn.execute(
+            "SELECT canonical_url, published_utc, first_seen, last_seen FROM articles"
+            " WHERE portal = ? ORDER BY last_seen, id", (self.portal,)
+        ).fetchall()
+        for url, published_utc, first_seen, last_seen in rows:
+            state = {"published_utc": published_utc, "first_seen": first_seen, "last_seen": last_seen}
+            if self.policy.revisit(state, now):
+                yield url
 
     def plan(self, url: str, now: datetime | None = None) -> Plan | None:
         """How to request the article at canonical ``url``; None to skip it."""

@@ -37,3 +37,8 @@ class PageItem:
     # The hot lists (``rankings``, ``related``) of a page without a record: listing pages.
     lists: dict[str, Any] | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)
+    # The canonical URL of the archived article this page was fetched again for (a revisit,
+    # see newscrawler.incremental), and the sign of its removal the page showed, if any
+    # (``http_404``, ``redirect_home``, ``soft_404`` …, see newscrawler.removals).
+    revisit_of: str | None = None
+    removal: str | None = None

@@ -50,6 +50,7 @@ _FRACTIONAL = frozenset({
     "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
     "NEWSCRAWLER_ARCHIVE_BATCH_SECONDS", "NEWSCRAWLER_RECRAWL_INTERVAL_HOURS",
     "NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "NEWSCRAWLER_RETRY_AFTER_MAX",
+    "NEWSCRAWLER_REMOVAL_CONFIRM_HOURS",
 })
 
 
@@ -60,9 +61,16 @@ def _size(value: str) -> None:
         raise ValueError("must be positive")
 
 
+def _schedule(value: str) -> None:
+    from .incremental import parse_schedule
+
+    parse_schedule(value)
+
+
 # Settings this project reads with a parser of its own rather than by their default's type.
 _READERS: dict[str, tuple[Callable[[str], object], str]] = {
     "NEWSCRAWLER_WARC_MAX_SIZE": (_size, "a size in bytes, like 1000000 or 1GB"),
+    "NEWSCRAWLER_RECRAWL_WATCH": (_schedule, "AGE_DAYS:EVERY_DAYS bands ending with *, like 7:1,30:7,*:91"),
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,6 +175,42 @@ class SincePipeline(_Stage):
         return item
 
 
+class RemovalPipeline(_Stage):
+    """Put on a page fetched again for an archived article the sign of its removal it shows
+    (``newscrawler.removals``): a 404 or 410, a redirect to a home or channel page, a soft 404.
+
+    The archive counts it as an observation of the article's removal. Counted as
+    ``newscrawler/removal/<sign>``.
+    """
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, PageItem) or not item.revisit_of or item.kind == "not-modified":
+            return item
+        from . import portals
+        from .removals import removal_sign
+
+        profile: type[portals.Portal] | None
+        try:
+            profile = portals.get(item.portal)
+        except portals.UnknownPortal:
+            profile = portals.for_url(item.revisit_of)
+        content_type = next((v for k, v in item.headers.items() if k.lower() == "content-type"), None)
+        item.removal = removal_sign(
+            status=item.status, url=item.url, requested=item.revisit_of,
+            redirected=bool(item.redirects), record=item.record, body=item.body,
+            content_type=content_type, profile=profile,
+        )
+        if item.removal and item.record is not None:
+            # The portal's error page, read as a scrap of an article: not a version of it.
+            item.notes.append(f"removal:{item.removal}")
+            item.record = None
+        if item.removal:
+            self.stats.inc_value(f"newscrawler/removal/{item.removal}")
+            logger.info("%s: archived article %s looks removed (%s)", item.url, item.revisit_of,
+                        item.removal)
+        return item
+
+
 class ArchivePipeline(_Stage):
     """Write each page and its record to the archive, many pages to a transaction.
 
@@ -220,6 +256,8 @@ class ArchivePipeline(_Stage):
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.archive = Archive.open(self.path)
+        self.archive.removal_confirm = timedelta(
+            hours=self.crawler.settings.getfloat("NEWSCRAWLER_REMOVAL_CONFIRM_HOURS", 24))
         self.portal = _portal_name(self.crawler.spider)
         self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler))
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
@@ -271,6 +309,9 @@ class ArchivePipeline(_Stage):
             from .portals import canonical_url
 
             capture["canonical_url"] = canonical_url(item.url)
+        if item.removal:
+            capture["removal"] = item.removal
+            capture["canonical_url"] = item.revisit_of
         if self.batch_size == 1:
             try:
                 outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)

@@ -64,6 +64,10 @@ class _AccountedRedirects:
             # The same page: its fingerprint is the source's, which the duplicate filter has seen.
             followed.dont_filter = True
             stats.inc_value("newscrawler/redirect/same_page")
+        elif request.meta.get("newscrawler_revisit"):
+            # An archived article that now redirects (to the home page, say): where it leads is
+            # evidence of its removal (newscrawler.removals), even when that page was fetched.
+            followed.dont_filter = True
         hop = {
             "url": request.url,
             "status": reason if isinstance(reason, int) else 200,

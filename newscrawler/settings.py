@@ -22,11 +22,19 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_REPLAY_WARC``: answer every request from these WARC files (a file or directory).
 - ``NEWSCRAWLER_RETRY_AFTER_MAX``: longest ``Retry-After`` (seconds) we wait for; longer is a failure.
 - ``NEWSCRAWLER_RECRAWL``: which articles the archive already holds are fetched again
-  (``newscrawler.incremental``): ``policy`` (default; the two settings below), ``all`` or
-  ``none`` (``newscrawler crawl --recrawl``). Listing pages are always fetched.
+  (``newscrawler.incremental``): ``policy`` (default; the two settings below), ``watch``
+  (``NEWSCRAWLER_RECRAWL_WATCH``), ``all`` or ``none`` (``newscrawler crawl --recrawl``).
+  Listing pages are always fetched.
 - ``NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS``: articles published less than this many days ago (default
   7) are fetched again, conditionally, to catch corrections; older ones never.
 - ``NEWSCRAWLER_RECRAWL_INTERVAL_HOURS``: at most this often (default 24).
+- ``NEWSCRAWLER_RECRAWL_WATCH``: with ``NEWSCRAWLER_RECRAWL = "watch"``, how often an article is
+  checked by age: ``AGE_DAYS:EVERY_DAYS`` bands, the last ``*`` (default ``"7:1,30:7,365:30,*:91"``).
+- ``NEWSCRAWLER_RECRAWL_UNLISTED``: archived articles due for a revisit are requested even when
+  no listing links to them any more (default True).
+- ``NEWSCRAWLER_REMOVAL_CONFIRM_HOURS``: an archived article is ``removed`` once a second sign of
+  its removal (a 404 or 410, a redirect to a home or channel page, a soft 404) comes at least
+  this many hours after the first (default 24; 0: any second sign). See docs/changes.md.
 - ``JOBDIR`` (Scrapy's): where a crawl keeps its state so that a crawl stopped at any moment,
   even killed, resumes when run again (``newscrawler.resume``); ``newscrawler crawl`` sets
   ``jobs/<portal>/`` beside the archive (``--job-dir``).
@@ -117,6 +125,7 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.NormalisationPipeline": 200,
     "newscrawler.pipelines.ValidationPipeline": 300,
     "newscrawler.pipelines.SincePipeline": 400,
+    "newscrawler.pipelines.RemovalPipeline": 500,
     "newscrawler.pipelines.ArchivePipeline": 700,
     "newscrawler.pipelines.JsonLinesOutputPipeline": 800,
 }
@@ -125,6 +134,9 @@ NEWSCRAWLER_ARCHIVE_BATCH_SECONDS = 0.25
 NEWSCRAWLER_RECRAWL = "policy"
 NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS = 7
 NEWSCRAWLER_RECRAWL_INTERVAL_HOURS = 24
+NEWSCRAWLER_RECRAWL_UNLISTED = True
+NEWSCRAWLER_RECRAWL_WATCH = "7:1,30:7,365:30,*:91"
+NEWSCRAWLER_REMOVAL_CONFIRM_HOURS = 24
 # With JOBDIR: a killed crawl resumes without losing pages whose items were not yet archived.
 SCHEDULER = "newscrawler.resume.ResumableScheduler"
 DUPEFILTER_CLASS = "newscrawler.resume.ArchivedDupeFilter"

@@ -16,7 +16,7 @@ import pytest
 from support import ROOT, ZJDAILY, fixture_cases, run_cli
 
 from archive import Archive
-from newscrawler.incremental import RecrawlPolicy, conditional_headers
+from newscrawler.incremental import RecrawlPolicy, conditional_headers, parse_schedule
 from newscrawler.replay import FixtureServer
 
 NOW = datetime(2024, 7, 1, 12, 0, tzinfo=timezone.utc)
@@ -40,6 +40,14 @@ def _state(published: str | None, last_seen: str, first_seen: str = "2024-06-01T
         ("policy", _state(None, "2024-06-30T10:00:00", first_seen="2024-06-30T10:00:00"), True),
         ("all", _state("2020-01-01T00:00:00+00:00", "2024-07-01T11:59:00+00:00"), True),
         ("none", _state("2024-06-29T12:00:00+00:00", "2024-06-30T11:00:00+00:00"), False),
+        # Watch: daily in the first week, weekly to a month, monthly to a year, quarterly after.
+        ("watch", _state("2024-06-29T12:00:00+00:00", "2024-06-30T11:00:00+00:00"), True),
+        ("watch", _state("2024-06-11T12:00:00+00:00", "2024-06-27T12:00:00+00:00"), False),
+        ("watch", _state("2024-06-11T12:00:00+00:00", "2024-06-24T12:00:00+00:00"), True),
+        ("watch", _state("2024-01-01T00:00:00+00:00", "2024-06-10T00:00:00+00:00"), False),
+        ("watch", _state("2024-01-01T00:00:00+00:00", "2024-05-31T00:00:00+00:00"), True),
+        ("watch", _state("2020-01-01T00:00:00+00:00", "2024-05-01T00:00:00+00:00"), False),
+        ("watch", _state("2020-01-01T00:00:00+00:00", "2024-03-31T00:00:00+00:00"), True),
     ],
 )
 def test_recrawl_policy(mode: str, state: dict, revisit: bool) -> None:
@@ -48,8 +56,15 @@ def test_recrawl_policy(mode: str, state: dict, revisit: bool) -> None:
 
 
 def test_unknown_recrawl_mode_is_refused() -> None:
-    with pytest.raises(ValueError, match="policy, all, none"):
+    with pytest.raises(ValueError, match="policy, watch, all, none"):
         RecrawlPolicy("sometimes")
+
+
+@pytest.mark.parametrize("schedule", ["7:1,30:7", "30:7,7:1,*:91", "7:0,*:1", "seven:1,*:2", "7,*:1", ""])
+def test_malformed_watch_schedules_are_refused(schedule: str) -> None:
+    with pytest.raises(ValueError, match="watch schedule"):
+        parse_schedule(schedule)
+    assert parse_schedule("7:1,*:0.5") == ((7.0, timedelta(days=1)), (float("inf"), timedelta(hours=12)))
 
 
 def test_conditional_headers_from_validators() -> None:
@@ -206,9 +221,11 @@ def test_settings_and_options_are_documented() -> None:
     doc = (ROOT / "docs" / "incremental.md").read_text(encoding="utf-8")
     settings = (ROOT / "newscrawler" / "settings.py").read_text(encoding="utf-8")
     names = set(re.findall(r"^(NEWSCRAWLER_RECRAWL\w*) =", settings, re.MULTILINE))
-    assert names == {"NEWSCRAWLER_RECRAWL", "NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "NEWSCRAWLER_RECRAWL_INTERVAL_HOURS"}
+    assert names == {"NEWSCRAWLER_RECRAWL", "NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS", "NEWSCRAWLER_RECRAWL_INTERVAL_HOURS",
+                     "NEWSCRAWLER_RECRAWL_UNLISTED", "NEWSCRAWLER_RECRAWL_WATCH"}
     for name in [*names, "--recrawl", "--job-dir", "--replay", "-n", "newscrawler/incremental/skipped",
-                 "newscrawler/incremental/revisited", "newscrawler/incremental/not_modified"]:
+                 "newscrawler/incremental/revisited", "newscrawler/incremental/not_modified",
+                 "newscrawler/incremental/unlisted"]:
         assert name in doc, name
 
 

@@ -226,6 +226,9 @@ class Portal:
     # editors): not ``missing:<field>`` on its records, not counted missing in a crawl's summary,
     # and left out of its field coverage, so that only a field it does show can be missed.
     never_shown: ClassVar[tuple[str, ...]] = ()
+    # CSS selectors of the portal's own "page not found" template, served with a 200 in place of
+    # an article taken down; its text alone often says so too (newscrawler.removals).
+    error_page_selectors: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def start_urls_for(cls, **spider_args: Any) -> tuple[str, ...]:

@@ -47,6 +47,8 @@ from ..resume import COMPLETE, ArticleBudget
 BUDGET_META = "newscrawler_budget"
 # The URLs of each kind of expected gap (``Portal.expected_gap``), e.g. ``…/missing_edition``.
 GAP_URLS = "newscrawler/spider/gap_urls/"
+# Request meta: the canonical URL of the archived article a request fetches again.
+REVISIT_META = "newscrawler_revisit"
 
 
 def parse_since(value: str | date | None) -> date | None:
@@ -132,6 +134,8 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.profile.start_urls_for(**self.start_args):
             yield self._request(url, "listing")
+        for request in self._unlisted_revisits():
+            yield request
 
     def _request(self, url: str, kind: str, headers: dict[str, str] | None = None) -> scrapy.Request:
         return scrapy.Request(
@@ -150,6 +154,12 @@ class PortalSpider(scrapy.Spider):
             yield self._item(response, "not-modified")
             return
         kind = self.profile.kind_after_fetch(kind, response)
+        if (kind == "article" and response.meta.get(HOPS_META)
+                and self.profile.page_kind(response.url) == "listing"):
+            # An article's URL that now redirects to a home or channel page: that page is
+            # archived as what it is (and as a sign of the article's removal), not read as one.
+            yield self._item(response, "listing")
+            return
         yield self._item(response, kind)
         if kind == "listing" or self.follow_articles:
             yield from self._follow(response)
@@ -166,27 +176,49 @@ class PortalSpider(scrapy.Spider):
                 if self._too_old(entry.date_text):
                     self.crawler.stats.inc_value("newscrawler/spider/skipped_before_since")
                     continue
-                canonical = self.profile.canonical_url(entry.url)
-                # Spent by the run this one resumes: requested again (if need be) for free.
-                spent = canonical in self.budget
-                if canonical in self.articles_seen or not (spent or self._budget_left()):
-                    continue  # a twin or a repeat link must not use up the --max-articles budget
-                self.articles_seen.add(canonical)
-                plan = self.incremental.plan(canonical)
-                if plan is None:
-                    # Archived and not due for a revisit: no request, no budget used.
-                    self.crawler.stats.inc_value("newscrawler/incremental/skipped")
-                    continue
-                if plan.revisit:
-                    self.crawler.stats.inc_value("newscrawler/incremental/revisited")
-                if not spent:
-                    self.articles_requested += 1
-                    self.budget.spend(canonical)
-                request = self._request(entry.url, "article", plan.headers)
-                request.meta[BUDGET_META] = canonical
-                yield request
+                request = self._article_request(entry.url)
+                if request is not None:
+                    yield request
             elif kind == "listing" and not all_old and self._budget_left():
                 yield self._request(entry.url, "listing")
+
+    def _article_request(self, url: str) -> scrapy.Request | None:
+        """The request for an article page, or None: already requested, over budget, or
+        archived and not due for a revisit."""
+        canonical = self.profile.canonical_url(url)
+        # Spent by the run this one resumes: requested again (if need be) for free.
+        spent = canonical in self.budget
+        if canonical in self.articles_seen or not (spent or self._budget_left()):
+            return None  # a twin or a repeat link must not use up the --max-articles budget
+        self.articles_seen.add(canonical)
+        plan = self.incremental.plan(canonical)
+        if plan is None:
+            # Archived and not due for a revisit: no request, no budget used.
+            self.crawler.stats.inc_value("newscrawler/incremental/skipped")
+            return None
+        if plan.revisit:
+            self.crawler.stats.inc_value("newscrawler/incremental/revisited")
+        if not spent:
+            self.articles_requested += 1
+            self.budget.spend(canonical)
+        request = self._request(url, "article", plan.headers)
+        request.meta[BUDGET_META] = canonical
+        if plan.revisit:
+            request.meta[REVISIT_META] = canonical
+        return request
+
+    def _unlisted_revisits(self) -> Iterator[scrapy.Request]:
+        """Archived articles due for a revisit, whether or not a listing still links to them:
+        an article taken down usually leaves the listings first (``NEWSCRAWLER_RECRAWL_UNLISTED``,
+        default True)."""
+        if not self.settings.getbool("NEWSCRAWLER_RECRAWL_UNLISTED", True):
+            return
+        for url in self.incremental.due():
+            if self.profile.owns(url):
+                request = self._article_request(url)
+                if request is not None:
+                    self.crawler.stats.inc_value("newscrawler/incremental/unlisted")
+                    yield request
 
     def _too_old(self, date_text: str | None) -> bool:
         if self.since is None or not date_text:
@@ -209,6 +241,7 @@ class PortalSpider(scrapy.Spider):
             warc_filename=response.meta.get("warc_filename"),
             warc_offset=response.meta.get("warc_offset"),
             redirects=list(response.meta.get(HOPS_META, [])),
+            revisit_of=response.meta.get(REVISIT_META),
         )
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
@@ -222,6 +255,13 @@ class PortalSpider(scrapy.Spider):
                 urls = self.crawler.stats.get_value(GAP_URLS + gap) or []
                 self.crawler.stats.set_value(GAP_URLS + gap, [*urls, response.url])
                 self.logger.info("No page at %s (%s)", response.url, gap)
+                yield self._item(response, "error")
+                return
+            if response.meta.get(REVISIT_META) and response.status in (404, 410):
+                # An archived article the server says is gone: the answer is evidence of its
+                # removal, archived and counted as such (newscrawler.removals), not a failure.
+                self.crawler.stats.inc_value("newscrawler/spider/gone")
+                self.logger.info("HTTP %s for archived article %s", response.status, response.url)
                 yield self._item(response, "error")
                 return
             self.crawler.stats.inc_value(f"newscrawler/spider/http_status/{response.status}")

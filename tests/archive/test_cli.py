@@ -23,7 +23,8 @@ def path(seeded, db_path):
 
 
 def test_commands_are_exported():
-    assert [c.name for c in cli.COMMANDS] == ["search", "show", "export", "stats", "rankings", "serve"]
+    assert [c.name for c in cli.COMMANDS] == [
+        "search", "show", "diff", "changes", "export", "stats", "rankings", "serve"]
     for command in cli.COMMANDS:
         assert any(p.name == "db_path" for p in command.params), command.name
 

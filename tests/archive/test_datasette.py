@@ -122,3 +122,9 @@ def test_serve_listens_on_loopback_by_default():
 
     host = next(p for p in serve.params if p.name == "host")
     assert host.default == "127.0.0.1"
+
+
+def test_canned_changes_query(ds, db_path):
+    response = get(ds, f"/{db_path.stem}/changes.json?portal=&since=&kind=&_shape=array")
+    assert response.status_code == 200, response.text
+    assert response.json() == []  # one version, nothing changed yet

@@ -21,6 +21,7 @@ from test_search import ALPHABET, random_record
 
 from archive import Archive
 from archive.fold import TOKENIZE
+from archive.schema import LATEST
 from archive.writer import Writer
 
 QUERIES = [
@@ -87,7 +88,7 @@ def test_same_hits_as_the_index_without_prefixes(
     conn.close()
 
     with Archive.open(copy, create=False) as archive:  # migrates: the index is rebuilt
-        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
         assert dict(archive.conn.execute("SELECT key, value FROM archive_meta"))[
             "index_scheme"] == "bigram-1 prefix-1"
         assert _hits(archive) == expected

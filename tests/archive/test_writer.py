@@ -79,6 +79,9 @@ def test_new_article_rows(seeded):
         "first_seen": "2026-01-01T00:00:00+00:00",
         "last_seen": "2026-01-01T00:00:00+00:00",
         "version_count": 1,
+        "status": "live",
+        "status_since": None,
+        "removal_pending_capture_id": None,
     }]
     assert rows(seeded, "SELECT kind, position, role, name FROM people ORDER BY id") == [
         ("reporter", 0, "記者", "陳荔雅"),
