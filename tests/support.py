@@ -5,6 +5,7 @@ Crawls run in a subprocess because Twisted's reactor cannot be restarted within 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,6 +21,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 ZJDAILY = FIXTURES / "zjdaily"
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """A module of ``benchmarks/`` (a folder of scripts, not a package), loaded once."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def fixture_cases(portal_dir: Path = ZJDAILY) -> list[Path]:

@@ -11,30 +11,15 @@ without jieba (the ``bench`` extra). Nothing is downloaded here.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from support import BENCHMARKS, ROOT, load_benchmark
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "benchmarks"
 FLOORS = BENCHMARKS / "quality_floors.json"
 FIELDS = {"headline", "published_at", "source", "reporters", "editors", "body"}
 
-
-def _load(name: str) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _floors() -> dict[str, Any]:
@@ -45,7 +30,7 @@ def _floors() -> dict[str, Any]:
 def test_floors_file_is_well_formed() -> None:
     floors = _floors()
     assert "only move up" in floors["about"]
-    corpora = _load("_corpora")
+    corpora = load_benchmark("_corpora")
     assert set(floors["corpora"]) == {"dev", "dev2", "dev3", "heldout"}
     for name, entry in floors["corpora"].items():
         assert set(entry) == {"corpus", "pages", "floors"}, name
@@ -56,7 +41,7 @@ def test_floors_file_is_well_formed() -> None:
 
 
 def test_raising_floors_never_lowers_one() -> None:
-    floors_module = _load("_floors")
+    floors_module = load_benchmark("_floors")
     floors = {"corpora": {"dev": {"corpus": "c", "pages": 2, "floors": dict.fromkeys(FIELDS, 0.5)}}}
     scores = {**dict.fromkeys(FIELDS, 0.4), "body": 0.75}
     changes = floors_module.raise_floors(floors, "dev", "c", 2, scores)
@@ -73,10 +58,10 @@ def test_raising_floors_never_lowers_one() -> None:
 def test_generic_extractor_stays_above_its_floors(name: str) -> None:
     pytest.importorskip("jieba")
     entry = _floors()["corpora"][name]
-    corpus = _load("_corpora").by_name(name)
+    corpus = load_benchmark("_corpora").by_name(name)
     if not corpus.present():
         pytest.skip(f"no corpus at {corpus.path}")
-    bench = _load("extraction_quality")
+    bench = load_benchmark("extraction_quality")
     cases = bench.load_corpus(corpus)
     assert len(cases) == entry["pages"], (
         f"{name} has {len(cases)} pages, its floors were pinned on {entry['pages']}: re-pin them by hand"
@@ -85,5 +70,5 @@ def test_generic_extractor_stays_above_its_floors(name: str) -> None:
     print(f"{name}: field          score  floor")
     for field, floor in entry["floors"].items():
         print(f"{field:<14} {scores[field]:.4f}  {floor:.4f}")
-    below = _load("_floors").below(scores, entry["floors"])
+    below = load_benchmark("_floors").below(scores, entry["floors"])
     assert not below, f"{name}: below the floor (score, floor): {below}"

@@ -7,30 +7,16 @@ standfirst) named in the notes count either way.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from support import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    return _load("extraction_quality")
+    return load_benchmark("extraction_quality")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +54,7 @@ def test_photo_roles_are_left_out_on_both_sides_only_where_photographers_are_not
 
 
 def test_optional_paragraphs_come_from_the_notes_and_the_readme() -> None:
-    corpora = _load("_corpora")
+    corpora = load_benchmark("_corpora")
     corpus = corpora.Corpus("c", Path("c"), "test", optional={"p2": (0,)})
     notes = (
         "URL from <link rel=\"canonical\">. paragraphs[1] \"活动现场\" and paragraphs[3] \"合影\" are image "
