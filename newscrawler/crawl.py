@@ -84,9 +84,12 @@ class CrawlResult:
     def count(self, key: str) -> int:
         return int(self.stats.get(key, 0))
 
-    def _failures(self) -> dict[str, int]:
-        prefix = ACCOUNTING + "failed/"
+    def counts(self, prefix: str) -> dict[str, int]:
+        """The stats under ``prefix``, keyed by the rest of their names."""
         return {k[len(prefix):]: int(v) for k, v in sorted(self.stats.items()) if k.startswith(prefix)}
+
+    def _failures(self) -> dict[str, int]:
+        return self.counts(ACCOUNTING + "failed/")
 
     def _ledger_line(self) -> str | None:
         """Where every fetched page went: the reconciliation of the page ledger."""
@@ -141,7 +144,7 @@ class CrawlResult:
         not_modified = self.count("newscrawler/incremental/not_modified")
         if not_modified:
             reasons.append(f"{not_modified} fetched again answered 304 Not Modified")
-        invalid = sum(int(v) for k, v in self.stats.items() if k.startswith("newscrawler/validate/invalid/"))
+        invalid = sum(self.counts("newscrawler/validate/invalid/").values())
         if invalid:
             reasons.append(f"{invalid} article page{'s' * (invalid != 1)} without a headline or body")
         older = (self.count("newscrawler/spider/skipped_before_since")
@@ -163,15 +166,9 @@ class CrawlResult:
         return reasons
 
     def summary(self) -> str:
-        missing = {
-            key.rsplit("/", 1)[1]: value
-            for key, value in sorted(self.stats.items())
-            if key.startswith("newscrawler/validate/missing/")
-        }
-        invalid = sum(v for k, v in self.stats.items() if k.startswith("newscrawler/validate/invalid/"))
-        http_errors = sum(
-            v for k, v in self.stats.items() if k.startswith("newscrawler/spider/http_status/")
-        )
+        missing = self.counts("newscrawler/validate/missing/")
+        invalid = sum(self.counts("newscrawler/validate/invalid/").values())
+        http_errors = sum(self.counts("newscrawler/spider/http_status/").values())
         download_errors = sum(
             v for k, v in self._failures().items()
             if k in ("download_error", "truncated", "undecodable", "too_large", "no_download_handler")
