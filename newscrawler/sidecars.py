@@ -102,8 +102,12 @@ def page_headers(page: Path) -> dict[str, str]:
 def capture_date(headers: dict[str, str]) -> datetime | None:
     """When a saved page was captured, from its ``Date`` header; None without a valid one."""
     value = next((v for k, v in headers.items() if k.lower() == "date"), None)
-    if not value:
-        return None
+    return parse_http_date(value) if value else None
+
+
+def parse_http_date(value: str) -> datetime | None:
+    """An HTTP date (``Mon, 01 Jul 2024 03:00:00 GMT``) in UTC; None when it is not one. A date
+    without a zone (``-0000``) is read as UTC, as HTTP dates are."""
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import scrapy
@@ -42,6 +41,7 @@ from ..portals.base import Portal
 from ..redirects import HOPS_META
 from ..replay import REPLAY_DATE_META
 from ..resume import COMPLETE, ArticleBudget
+from ..sidecars import parse_http_date
 
 # Request meta: the canonical URL an article request spent the --max-articles budget on.
 BUDGET_META = "newscrawler_budget"
@@ -293,12 +293,9 @@ def _fetch_time(response: Response) -> str:
     if captured:
         return datetime.fromisoformat(str(captured).replace("Z", "+00:00")).astimezone(timezone.utc).isoformat()
     saved = response.meta.get(REPLAY_DATE_META)
-    if saved:
-        try:
-            return parsedate_to_datetime(str(saved)).astimezone(timezone.utc).isoformat()
-        except (TypeError, ValueError):
-            pass  # an unreadable Date: the replay's own clock, as the server would have used
-    return datetime.now(timezone.utc).isoformat()
+    # An unreadable Date: the replay's own clock, as the server would have used.
+    captured_at = parse_http_date(str(saved)) if saved else None
+    return (captured_at or datetime.now(timezone.utc)).isoformat()
 
 
 def spider_for(portal: type[Portal]) -> type[PortalSpider]:

@@ -26,7 +26,6 @@ import html
 import logging
 import re
 import uuid
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
@@ -44,6 +43,7 @@ from w3lib.html import get_base_url as w3lib_base_url
 from .. import __version__
 from ..portals import canonical_url
 from ..replay import REPLAY_DATE_META
+from ..sidecars import parse_http_date
 from .writer import Exchange, WarcFileSet, warc_date
 
 if TYPE_CHECKING:
@@ -87,12 +87,8 @@ def _captured_at(request: Request) -> dict[str, str]:
     """A saved page's capture time (the fixture's ``Date``, see ``newscrawler.replay``) as the
     record's ``WARC-Date``: the record says when the page was fetched, as the archive does."""
     saved = request.meta.get(REPLAY_DATE_META)
-    if not saved:
-        return {}
-    try:
-        return {"date": warc_date(parsedate_to_datetime(str(saved)))}
-    except (TypeError, ValueError):
-        return {}
+    captured_at = parse_http_date(str(saved)) if saved else None
+    return {"date": warc_date(captured_at)} if captured_at else {}
 
 
 def _truncation(flags: list[str]) -> str | None:
