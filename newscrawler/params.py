@@ -7,6 +7,7 @@ code 2, instead of a traceback from deep inside Scrapy once the crawl is running
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -67,8 +68,15 @@ def _schedule(value: str) -> None:
     parse_schedule(value)
 
 
+def _log_level(value: str) -> None:
+    # What logging.Handler.setLevel accepts: a registered level name (upper case) or a number.
+    if not value.isdigit() and not isinstance(logging.getLevelName(value), int):
+        raise ValueError("unknown level")
+
+
 # Settings this project reads with a parser of its own rather than by their default's type.
 _READERS: dict[str, tuple[Callable[[str], object], str]] = {
+    "LOG_LEVEL": (_log_level, "a log level: CRITICAL, ERROR, WARNING, INFO or DEBUG"),
     "NEWSCRAWLER_WARC_MAX_SIZE": (_size, "a size in bytes, like 1000000 or 1GB"),
     "NEWSCRAWLER_RECRAWL_WATCH": (_schedule, "AGE_DAYS:EVERY_DAYS bands ending with *, like 7:1,30:7,*:91"),
 }

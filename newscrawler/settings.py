@@ -55,6 +55,8 @@ from newscrawler import __version__
 BOT_NAME = "newscrawler"
 SPIDER_MODULES = ["newscrawler.spiders.portal"]
 NEWSPIDER_MODULE = "newscrawler.spiders"
+# `scrapy crawl` refuses unreadable spider arguments and settings before the crawl starts.
+COMMANDS_MODULE = "newscrawler.commands"
 
 # --- Politeness -----------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -13,11 +13,13 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from support import FIXTURES, ZJDAILY, run_cli
+from support import FIXTURES, ROOT, ZJDAILY, run_cli
 
 from archive import Archive, ArchiveError
 from newscrawler.cli import cli
@@ -208,6 +210,7 @@ def test_a_bad_url_for_portal_new_is_a_usage_error(tmp_path: Path) -> None:
     (["zjdaily", "-s", "ITEM_PIPELINES=none"], ["expected a JSON object"]),
     (["zjdaily", "-s", "NEWSCRAWLER_WARC_MAX_SIZE=big"], ["expected a size in bytes"]),
     (["zjdaily", "-s", "DOWNLOAD_DELAY"], ["expected NAME=VALUE"]),
+    (["zjdaily", "-s", "LOG_LEVEL=loud"], ["LOG_LEVEL=loud: expected a log level"]),
     (["--start-url", "http://[::1"], ["'--start-url'", "Invalid IPv6 URL"]),
     (["zjdaily", "-o", "no/such/dir/records.jsonl"], ["'--output'", "directory 'no/such/dir' does not exist"]),
 ])
@@ -217,6 +220,39 @@ def test_bad_crawl_options_are_usage_errors(tmp_path: Path, args: list[str], mes
     assert_usage_error(result.stderr, result.returncode, *message)
     assert result.stdout == ""
     assert not db.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["zjdaily", "-a", "since=2022-13-45"], "-a: since must be a date like 2022-04-01, got '2022-13-45'"),
+    (["zjdaily", "-a", "max_articles=abc"], "-a: max_articles must be a whole number of at least 1"),
+    (["zjdaily-epaper", "-a", "date_from=2022-02-30"], "-a: expected a date like 2022-04-19, got '2022-02-30'"),
+    (["zjdaily-epaper", "-a", "date_from=2022-03-02", "-a", "date_to=2022-03-01"],
+     "-a: date_from 2022-03-02 is after date_to 2022-03-01"),
+    (["portal"], "-a: no portal given"),
+    (["zjdaily", "-s", "LOG_LEVEL=loud"], "LOG_LEVEL=loud: expected a log level"),
+    (["zjdaily", "-L", "loud"], "LOG_LEVEL=loud: expected a log level"),
+    (["zjdaily", "-s", "DOWNLOAD_DELAY=abc"], "DOWNLOAD_DELAY=abc: expected a number"),
+])
+def test_scrapy_crawl_refuses_bad_arguments_before_the_crawl(tmp_path: Path, args: list[str], message: str) -> None:
+    """``scrapy crawl`` (and scrapyd, which runs it) ends with a one-line usage error, not a
+    traceback from inside the running crawl, and touches no archive."""
+    db = tmp_path / "archive.sqlite"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy.cmdline", "crawl", *args, "-a", f"replay={ZJDAILY}",
+         "-s", f"NEWSCRAWLER_DB={db}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert not db.exists()
+
+
+def test_a_good_log_level_passes() -> None:
+    from newscrawler.params import check_setting
+
+    for value in ("DEBUG", "WARNING", "10"):
+        check_setting("LOG_LEVEL", value)
 
 
 def test_check_takes_settings_the_same_way() -> None:

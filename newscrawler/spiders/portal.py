@@ -60,6 +60,18 @@ def parse_since(value: str | date | None) -> date | None:
         raise ValueError(f"since must be a date like 2022-04-01, got {value!r}") from None
 
 
+def _positive(value: int | str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"max_articles must be a whole number of at least 1, got {value!r}")
+    return number
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
     # Set on the per-portal subclasses; the generic spider takes ``-a portal=NAME``.
@@ -79,7 +91,7 @@ class PortalSpider(scrapy.Spider):
         if not name:
             raise ValueError("no portal given: use `scrapy crawl <portal>` or -a portal=NAME")
         self.profile: type[Portal] = portals.get(name)
-        self.max_articles = int(max_articles) if max_articles not in (None, "") else None
+        self.max_articles = _positive(max_articles)
         self.since = parse_since(since)
         self.follow_articles = str(follow_articles).lower() in ("1", "true", "yes")
         self.allowed_domains = list(self.profile.hosts)
@@ -90,6 +102,13 @@ class PortalSpider(scrapy.Spider):
         self.start_args = dict(kwargs)
         self._incremental: Incremental | None = None
         self._budget: ArticleBudget | None = None
+
+    @classmethod
+    def check_arguments(cls, **arguments: Any) -> None:
+        """``ValueError`` for spider arguments (``-a NAME=VALUE``) this spider cannot read, before
+        a crawl starts (``newscrawler.commands.crawl``)."""
+        spider = cls(**arguments)
+        list(spider.profile.start_urls_for(**spider.start_args))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
