@@ -4,7 +4,9 @@
 (``archive/schema.py``), one row per event, oldest first: a new version of an article (kind
 ``edited`` for the body, time or source, ``headline``, ``people`` for reporters and editors,
 space-separated when a version is several) or a change of status (``removed``, ``restored``,
-see ``docs/changes.md``). ``newscrawler changes`` prints it; Datasette has it as the canned
+see ``docs/changes.md``). A version that reads the same page bytes differently (``reparse``
+with a newer extractor) is kind ``reextracted``: left out unless asked for by ``kind``, since
+the article did not change. ``newscrawler changes`` prints it; Datasette has it as the canned
 query ``changes``.
 """
 
@@ -17,7 +19,7 @@ from .query import parse_bound
 if TYPE_CHECKING:
     from .db import Archive
 
-KINDS = ("edited", "headline", "people", "removed", "restored")
+KINDS = ("edited", "headline", "people", "removed", "restored", "reextracted")
 COLUMNS = ("at", "kind", "portal", "article_id", "headline", "previous_headline", "detail",
            "from_version_id", "to_version_id", "capture_id", "canonical_url")
 
@@ -50,6 +52,8 @@ def changes(
     if kind:
         clauses.append("(' ' || kind || ' ') LIKE ?")
         params.append(f"% {kind} %")
+    else:
+        clauses.append("kind != 'reextracted'")
     sql = (f"SELECT {', '.join(COLUMNS)} FROM changes"
            + (" WHERE " + " AND ".join(clauses) if clauses else "")
            + " ORDER BY at, article_id, kind")

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from .db import Archive, ArchiveError, default_db_path
+from .changes import KINDS
 from .export import MissingDependency
 from .params import TIME_BOUND, ArchivePath, OutputPath
 from .query import ArticleFilter
@@ -218,8 +219,9 @@ def diff(ref: str, from_number: int | None, to_number: int | None, as_html: bool
 @click.option("--since", type=TIME_BOUND,
               help="Changes first seen on or after: YYYY-MM-DD (UTC day) or ISO time.")
 @click.option("--until", type=TIME_BOUND, help="Changes first seen on or before.")
-@click.option("--kind", type=click.Choice(["edited", "headline", "people", "removed", "restored"]),
-              help="Only this kind of change.")
+@click.option("--kind", type=click.Choice(KINDS),
+              help="Only this kind of change (reextracted: the same page read by a newer"
+                   " extractor; left out otherwise).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="At most N changes.")
 @db_option
@@ -227,7 +229,8 @@ def changes(portal: str | None, since: str | None, until: str | None, kind: str 
             fmt: str, limit: int | None, db_path: str) -> None:
     """What changed in a window, oldest first: new versions of articles (edited: body, time or
     source; headline; people: reporters or editors) and articles removed or restored. `diff`
-    shows a version's changes in full."""
+    shows a version's changes in full. Versions `reparse` made from the same page bytes are not
+    changes of the article and are left out (`--kind reextracted` lists them)."""
     with opened(db_path) as archive:
         check_portal(archive, portal)
         rows = archive.changes(portal=portal, since=since, until=until, kind=kind, limit=limit)

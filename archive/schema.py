@@ -355,11 +355,17 @@ CHANGES_VIEW = """
 CREATE VIEW changes AS
 SELECT * FROM (
     SELECT vc.seen_at AS at,
-           trim(CASE WHEN vc.paragraphs_changed OR vc.published_at_changed OR vc.source_changed
-                     THEN 'edited ' ELSE '' END
-                || CASE WHEN vc.headline_changed THEN 'headline ' ELSE '' END
-                || CASE WHEN vc.reporters_changed OR vc.editors_changed THEN 'people' ELSE '' END
-           ) AS kind,
+           -- The same page bytes read differently (``newscrawler reparse`` with a newer
+           -- extractor) are no edit of the article: kind 'reextracted'.
+           CASE WHEN (SELECT body_sha256 FROM captures WHERE id = v.first_capture_id)
+                     = (SELECT body_sha256 FROM captures WHERE id = p.first_capture_id)
+                THEN 'reextracted'
+                ELSE trim(CASE WHEN vc.paragraphs_changed OR vc.published_at_changed
+                                    OR vc.source_changed THEN 'edited ' ELSE '' END
+                          || CASE WHEN vc.headline_changed THEN 'headline ' ELSE '' END
+                          || CASE WHEN vc.reporters_changed OR vc.editors_changed
+                                  THEN 'people' ELSE '' END)
+           END AS kind,
            a.portal, a.id AS article_id, v.headline,
            CASE WHEN vc.headline_changed THEN p.headline END AS previous_headline,
            vc.changed || ' (+' || vc.chars_inserted || ' -' || vc.chars_deleted || ' chars)'
@@ -405,6 +411,12 @@ def _v8(conn: sqlite3.Connection) -> None:
     conn.execute(CHANGES_VIEW)
 
 
+def _v9(conn: sqlite3.Connection) -> None:
+    # Views hold no data: the changes view is replaced by its current definition.
+    conn.execute("DROP VIEW IF EXISTS changes")
+    conn.execute(CHANGES_VIEW)
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
@@ -415,6 +427,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (6, "search index with one-character prefixes (fast one-character words)", _v6),
     (7, "what changed in each version (version_changes)", _v7),
     (8, "articles removed and restored (status, article_events, changes view)", _v8),
+    (9, "re-extractions of the same page bytes are not edits (changes view)", _v9),
 ]
 
 LATEST = MIGRATIONS[-1][0]

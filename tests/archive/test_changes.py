@@ -143,3 +143,23 @@ def test_changes_command_formats(db_path):
     assert none.exit_code == 0 and none.stdout == "" and "No changes" in none.stderr
     unknown = runner.invoke(changes_command, ["--db", str(db_path), "--portal", "nope"])
     assert unknown.exit_code == 1
+
+
+def test_a_reextraction_of_the_same_page_is_no_change_of_the_article(live):
+    """``reparse`` reading an archived capture with a newer extractor makes a version, but the
+    page bytes are those of the version before: kind ``reextracted``, left out by default."""
+    archive, run = live
+    capture_id = archive.conn.execute("SELECT id FROM captures").fetchone()[0]
+    reread = make_record(headline="徐闻推进创建", extractor="zjdaily@2")
+    assert archive.add_versions_from_reparse([(capture_id, reread)]) == ["added"]
+    # A real edit later: other page bytes.
+    edited = make_record(fetched_at=_day(3), headline="徐闻推进创建工作", extractor="zjdaily@2")
+    archive.add_capture(run, make_capture(edited), edited)
+    everything = archive.changes(kind="reextracted")
+    assert [(r["kind"], r["headline"]) for r in everything] == [("reextracted", "徐闻推进创建")]
+    assert [(r["at"], r["kind"]) for r in archive.changes()] == [(_day(3), "headline")]
+    assert archive.changes(kind="headline")[0]["previous_headline"] == "徐闻推进创建"
+    runner = CliRunner()
+    db = archive.conn.execute("PRAGMA database_list").fetchone()[2]
+    listed = runner.invoke(changes_command, ["--db", db, "--format", "json", "--kind", "reextracted"])
+    assert [r["kind"] for r in json.loads(listed.output)] == ["reextracted"], listed.output
