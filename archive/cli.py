@@ -18,8 +18,8 @@ from typing import Any
 
 import click
 
-from .db import Archive, ArchiveError, default_db_path
 from .changes import KINDS
+from .db import Archive, ArchiveError, default_db_path
 from .export import MissingDependency
 from .params import TIME_BOUND, ArchivePath, OutputPath
 from .query import ArticleFilter
