@@ -440,6 +440,14 @@ class Archive:
 
         return changes(self, **filters)
 
+    def run_events(self, run_id: int) -> dict[str, int]:
+        """Articles whose status a run changed: ``{"removed": n, "restored": m}`` (kinds with
+        none left out). A removal belongs to the run whose capture confirmed it."""
+        return dict(self.conn.execute(
+            "SELECT e.kind, count(*) FROM article_events e"
+            " JOIN captures c ON c.id = coalesce(e.confirmed_by, e.capture_id)"
+            " WHERE c.run_id = ? GROUP BY e.kind ORDER BY e.kind", (run_id,)))
+
     def diff(
         self, ref: int | str, from_number: int | None = None, to_number: int | None = None
     ) -> tuple[VersionDiff, int, int]:

@@ -23,7 +23,7 @@ from scrapy.settings import Settings
 
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
-from .reports import NEVER_SHOWN_STAT, fallbacks
+from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
 
 if TYPE_CHECKING:
     from .crawllog import CrawlLog, LogPlan
@@ -165,6 +165,16 @@ class CrawlResult:
             reasons.append("only listing pages were fetched")
         return reasons
 
+    def _removals_line(self) -> str | None:
+        """Signs of removal seen on articles fetched again, and the status changes they made."""
+        signs = self.counts(REMOVAL_SIGN_STAT)
+        events = self.counts(EVENTS_STAT)
+        if not signs and not events:
+            return None
+        seen = ", ".join(f"{k} {v}" for k, v in signs.items()) or "none"
+        return (f"  removals: signs seen {seen}; articles removed {events.get('removed', 0)},"
+                f" restored {events.get('restored', 0)}")
+
     def summary(self) -> str:
         missing = self.counts("newscrawler/validate/missing/")
         invalid = sum(self.counts("newscrawler/validate/invalid/").values())
@@ -221,6 +231,9 @@ class CrawlResult:
                 f" changed {self.count('newscrawler/archive/changed')},"
                 f" unchanged {self.count('newscrawler/archive/unchanged')}"
             )
+        removals = self._removals_line()
+        if removals:
+            lines.append(removals)
         output = self._output_line()
         if output:
             lines.append(output)

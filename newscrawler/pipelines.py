@@ -33,7 +33,7 @@ from .extract.fallback import fallback_fields
 from .extract.validate import missing_fields
 from .items import PageItem
 from .portals import never_shown
-from .reports import NEVER_SHOWN_STAT
+from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -205,7 +205,7 @@ class RemovalPipeline(_Stage):
             item.notes.append(f"removal:{item.removal}")
             item.record = None
         if item.removal:
-            self.stats.inc_value(f"newscrawler/removal/{item.removal}")
+            self.stats.inc_value(f"{REMOVAL_SIGN_STAT}{item.removal}")
             logger.info("%s: archived article %s looks removed (%s)", item.url, item.revisit_of,
                         item.removal)
         return item
@@ -278,6 +278,8 @@ class ArchivePipeline(_Stage):
             return
         from .reports import COVERAGE_STAT, FLAG_STAT, coverage, review
 
+        for kind, count in self.archive.run_events(self.run_id).items():
+            self.stats.set_value(f"{EVENTS_STAT}{kind}", count)
         stats = self.stats.get_stats()
         stats.setdefault("finish_reason", reason)
         for name, share in (coverage(stats) or {}).items():

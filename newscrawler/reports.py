@@ -52,6 +52,10 @@ COVERAGE_STAT = "newscrawler/report/coverage/"
 # The fields the crawled portal never shows (``Portal.never_shown``), set by the validation stage.
 NEVER_SHOWN_STAT = "newscrawler/validate/never_shown"
 FLAG_STAT = "newscrawler/report/flag_reason"
+# Articles whose status the run changed (``removed``, ``restored``), set when the run ends.
+EVENTS_STAT = "newscrawler/archive/events/"
+# Signs of removal seen on pages fetched again (``newscrawler.removals``), by sign.
+REMOVAL_SIGN_STAT = "newscrawler/removal/"
 # ``newscrawler crawl`` exit status of a run that finished but was flagged.
 EXIT_FLAGGED = 3
 FALLBACK_RISE = 0.3

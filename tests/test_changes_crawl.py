@@ -26,6 +26,10 @@ def _day(n: int) -> str:
     return f"2024-07-0{n}T03:00:00+00:00"
 
 
+# Each step's crawl summary (standard output), by step.
+OUTPUT: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("changes") / "a.sqlite"
@@ -37,6 +41,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-s", "RETRY_TIMES=1", "--log-level", "INFO",
         )
         assert result.returncode == 0, (step, result.stderr[-3000:])
+        OUTPUT[step] = result.stdout
     return db
 
 
@@ -89,6 +94,17 @@ def test_the_crawl_counts_signs_not_failures(archive: Path) -> None:
     assert not any(key.startswith("newscrawler/accounting/failed/") for key in stats)
     # Neither story is linked from a listing any more: asked for because the archive has them.
     assert stats["newscrawler/incremental/unlisted"] >= 2
+
+
+def test_the_summary_counts_signs_and_status_changes(archive: Path) -> None:
+    def line(step: str) -> list[str]:
+        return [row.strip() for row in OUTPUT[step].splitlines() if row.strip().startswith("removals:")]
+
+    assert line("4-reporter-removed") == []
+    assert line("5-deleted") == ["removals: signs seen http_404 1, redirect_home 1; articles removed 0, restored 0"]
+    assert line("6-soft-404") == ["removals: signs seen redirect_home 1, soft_404 1; articles removed 2, restored 0"]
+    # The second story still redirects home: one more sign, and it stays removed.
+    assert line("7-restored") == ["removals: signs seen redirect_home 1; articles removed 0, restored 1"]
 
 
 def test_version_changes(archive: Path) -> None:
