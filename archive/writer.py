@@ -171,7 +171,8 @@ class Writer:
             if capture.get("removal"):
                 self._removal_observed(capture, capture_id, fetched_at, portal)
             return "captured"
-        outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
+        outcome, article_id, version_id = self._store_article(
+            record, capture_id, fetched_at, capture.get("content_sha256"))
         self._store_lists(record, capture_id, fetched_at, record["portal"])
         self.conn.execute(
             "UPDATE captures SET outcome = ?, article_id = ?, version_id = ?, comments = ?,"
@@ -387,9 +388,11 @@ class Writer:
         return digest
 
     def _store_article(
-        self, record: dict[str, Any], capture_id: int, fetched_at: str
+        self, record: dict[str, Any], capture_id: int, fetched_at: str, digest: str | None = None
     ) -> tuple[str, int, int]:
-        digest = content_hash(record)
+        # A merged capture brings its version's hash: the archive keeps only the record's fields
+        # it files, so the record rebuilt from them need not hash as the crawled one did.
+        digest = digest or content_hash(record)
         portal = record["portal"]
         key = url_key(record["canonical_url"]) or record["canonical_url"]
         article = self.conn.execute(
