@@ -272,6 +272,13 @@ class Archive:
             return [self._writer.add_capture(run_id, capture, record, context)
                     for run_id, capture, record, context in items]
 
+    def restate_status(self, article_ids: Iterable[int]) -> None:
+        """Decide these articles' removal status again from their captures in fetch order
+        (``Writer.restate_status``), in one transaction."""
+        with self.transaction():
+            for article_id in article_ids:
+                self._writer.restate_status(article_id)
+
     def add_version_from_reparse(self, capture_id: int, record: dict[str, Any]) -> str:
         """Store a record re-extracted from a stored capture; returns unchanged, added, matched
         or new (see ``Writer.add_reparsed``)."""

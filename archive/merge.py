@@ -8,7 +8,10 @@ crawled on two nodes is one article; a version whose content is already there (s
 hash) is the same version; the current version is that of the latest capture; ``version_changes``
 compare each version with the one seen before it; a sign of removal seen on one node and its
 confirmation on another make the article ``removed``; hot-list entries point at the archived
-article; the search index is written with each article made current.
+article; the search index is written with each article made current. Captures merged later than
+newer ones of the same article (a node's snapshot merged after another's) get the write path's
+rules for late captures, and the removal status of an article with signs of removal is decided
+again from all its captures in fetch order (``Writer.restate_status``).
 
 Every id is new: runs, captures, articles, versions, people, rankings and events get ``out``'s
 next ids, and every reference between them is to ``out``'s rows. A run is the same run when it
@@ -315,7 +318,15 @@ def merge(
                     source.report.warc_files_copied, source.report.warc_files_present = copied, present
                     source.report.warc_bytes_copied = size
                 _merge_runs(out, source)
+            last = out.conn.execute("SELECT ifnull(max(id), 0) FROM captures").fetchone()[0]
             _store(out, opened)
+            # An article's removal status depends on the order its evidence arrived: where this
+            # merge added captures of an article with signs of removal, it is decided again from
+            # all of them in fetch order (the same again when they came in order).
+            out.restate_status([article_id for (article_id,) in out.conn.execute(
+                "SELECT DISTINCT article_id FROM captures WHERE id > ? AND article_id IN"
+                " (SELECT article_id FROM captures WHERE removal IS NOT NULL) ORDER BY 1",
+                (last,)).fetchall()])
         for source in opened:
             source.report.captures_without_warc = _warc_gaps(source, warc_dir)
     finally:

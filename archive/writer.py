@@ -225,6 +225,24 @@ class Writer:
                     "UPDATE articles SET removal_pending_capture_id = NULL WHERE id = ?",
                     (article_id,))
 
+    def restate_status(self, article_id: int) -> None:
+        """Decide an article's status (live, removed, restored) again from all its captures in
+        fetch order, as a crawl that saw them in that order would have: a merge brought captures
+        older than those the status was decided on."""
+        portal, canonical = self.conn.execute(
+            "SELECT portal, canonical_url FROM articles WHERE id = ?", (article_id,)).fetchone()
+        self.conn.execute("DELETE FROM article_events WHERE article_id = ?", (article_id,))
+        self.conn.execute("UPDATE articles SET status = 'live', status_since = NULL,"
+                          " removal_pending_capture_id = NULL WHERE id = ?", (article_id,))
+        for capture_id, url, fetched_at, removal in self.conn.execute(
+            "SELECT id, url, fetched_at, removal FROM captures WHERE article_id = ?"
+            " ORDER BY fetched_at, id", (article_id,)).fetchall():
+            if removal:
+                capture = {"url": url, "removal": removal, "canonical_url": canonical}
+                self._removal_observed(capture, capture_id, fetched_at, portal)
+            else:
+                self._seen_live(article_id, capture_id, fetched_at)
+
     def _removal_observed(
         self, capture: dict[str, Any], capture_id: int, fetched_at: str, portal: str
     ) -> None:

@@ -162,7 +162,11 @@ def taking_turns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             _crawl("zjdaily", CHANGES / step, db, "--recrawl", "all")
     merged = tmp / "merged" / "archive.sqlite"
     _merge(merged, odd, even)
-    return {"odd": odd, "even": even, "single": single, "merged": merged}
+    # One node at a time, the later one first: the other's captures arrive out of order.
+    in_turn = tmp / "in-turn" / "archive.sqlite"
+    _merge(in_turn, even)
+    _merge(in_turn, odd)
+    return {"odd": odd, "even": even, "single": single, "merged": merged, "in_turn": in_turn}
 
 
 HISTORY = (
@@ -188,3 +192,10 @@ def test_nodes_taking_turns_merge_into_the_whole_history(taking_turns: dict[str,
     # Neither node saw it: one saw the takedown (404), the other the soft 404 a day later.
     for node in ("odd", "even"):
         assert _rows(taking_turns[node], HISTORY[0]) != _rows(single, HISTORY[0])
+
+
+def test_nodes_merged_one_at_a_time_out_of_order_too(taking_turns: dict[str, Path]) -> None:
+    single, in_turn = taking_turns["single"], taking_turns["in_turn"]
+    assert differences(snapshot(single), snapshot(in_turn)) == []
+    for sql in HISTORY:
+        assert _rows(in_turn, sql) == _rows(single, sql), sql
