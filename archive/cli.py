@@ -379,6 +379,62 @@ def serve(host: str, port: int, db_path: str) -> None:
 COMMANDS: list[click.Command] = [search, show, diff, changes, export, stats, rankings, serve]
 
 
+@click.group(name="archive")
+def archive_group() -> None:
+    """Copy live archives and merge the archives of several crawl nodes into one."""
+
+
+@archive_group.command(name="snapshot")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--warc/--no-warc", default=True, show_default=True,
+              help="Also copy the WARC files (warc/ beside the archive, to warc/ beside OUT).")
+@db_option
+def snapshot_command(out: str, warc: bool, db_path: str) -> None:
+    """A consistent copy of an archive, even while crawls write to it: every capture committed
+    when the copy starts, none half-written. OUT must not exist."""
+    from .snapshot import snapshot
+
+    try:
+        done = snapshot(db_path, out, warc=warc)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{done.captures} captures copied to {out}"
+               + (f", {done.warc_files} WARC files ({done.warc_bytes} bytes)" if warc else ""),
+               err=True)
+
+
+@archive_group.command(name="merge")
+@click.argument("out", type=ArchivePath())
+@click.argument("sources", nargs=-1, required=True, type=ArchivePath())
+@click.option("--warc/--no-warc", default=True, show_default=True,
+              help="Also copy each source's WARC files (warc/ beside it) to warc/ beside OUT.")
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
+def merge_command(out: str, sources: tuple[str, ...], warc: bool, as_json: bool) -> None:
+    """Merge node archives (snapshots) into OUT, created if missing: one article per URL, its
+    versions and captures in time order, runs, hot lists, people and events kept, ids new, search
+    index updated. Merging a source again adds nothing. Prints what each source added and what
+    was already present."""
+    from .merge import merge
+
+    try:
+        report = merge(out, list(sources), warc=warc)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    emit(report.rows(), "table", ["source", "rows", "added", "already_present"])
+    for source in report.sources:
+        if warc:
+            click.echo(f"{source.path}: {source.warc_files_copied} WARC files copied,"
+                       f" {source.warc_files_present} already there", err=True)
+        if source.captures_without_warc:
+            click.echo(f"{source.path}: {source.captures_without_warc} captures name a WARC file"
+                       " that is not in the merged archive's warc/", err=True)
+    click.echo(f"{report.captures_added} captures merged into {out} in {report.seconds:.1f} s",
+               err=True)
+
+
 @click.group()
 def main() -> None:
     """Query a newscrawler archive."""
@@ -386,6 +442,7 @@ def main() -> None:
 
 for _command in COMMANDS:
     main.add_command(_command)
+main.add_command(archive_group)
 
 
 

@@ -257,6 +257,28 @@ class Archive:
         with self.transaction():
             return [self._writer.add_capture(run_id, *item) for item in items]
 
+    def add_captures_of_runs(
+        self, items: Iterable[tuple[int, dict[str, Any], dict[str, Any] | None,
+                                    dict[str, Any] | None]],
+    ) -> list[str]:
+        """Many pages of several runs in one transaction: ``(run_id, capture, record, context)``.
+
+        The write path of ``add_capture``; a merge (``archive.merge``) stores the captures of
+        every node's runs through it in fetch order. A capture may carry ``content_sha256``, the
+        hash its version had where it was first stored, and ``canonical_url``, the article a
+        capture without a record (a 304, a sign of removal) answers for.
+        """
+        with self.transaction():
+            return [self._writer.add_capture(run_id, capture, record, context)
+                    for run_id, capture, record, context in items]
+
+    def restate_status(self, article_ids: Iterable[int]) -> None:
+        """Decide these articles' removal status again from their captures in fetch order
+        (``Writer.restate_status``), in one transaction."""
+        with self.transaction():
+            for article_id in article_ids:
+                self._writer.restate_status(article_id)
+
     def add_version_from_reparse(self, capture_id: int, record: dict[str, Any]) -> str:
         """Store a record re-extracted from a stored capture; returns unchanged, added, matched
         or new (see ``Writer.add_reparsed``)."""

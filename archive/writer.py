@@ -171,7 +171,8 @@ class Writer:
             if capture.get("removal"):
                 self._removal_observed(capture, capture_id, fetched_at, portal)
             return "captured"
-        outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
+        outcome, article_id, version_id = self._store_article(
+            record, capture_id, fetched_at, capture.get("content_sha256"))
         self._store_lists(record, capture_id, fetched_at, record["portal"])
         self.conn.execute(
             "UPDATE captures SET outcome = ?, article_id = ?, version_id = ?, comments = ?,"
@@ -223,6 +224,24 @@ class Writer:
                 self.conn.execute(
                     "UPDATE articles SET removal_pending_capture_id = NULL WHERE id = ?",
                     (article_id,))
+
+    def restate_status(self, article_id: int) -> None:
+        """Decide an article's status (live, removed, restored) again from all its captures in
+        fetch order, as a crawl that saw them in that order would have: a merge brought captures
+        older than those the status was decided on."""
+        portal, canonical = self.conn.execute(
+            "SELECT portal, canonical_url FROM articles WHERE id = ?", (article_id,)).fetchone()
+        self.conn.execute("DELETE FROM article_events WHERE article_id = ?", (article_id,))
+        self.conn.execute("UPDATE articles SET status = 'live', status_since = NULL,"
+                          " removal_pending_capture_id = NULL WHERE id = ?", (article_id,))
+        for capture_id, url, fetched_at, removal in self.conn.execute(
+            "SELECT id, url, fetched_at, removal FROM captures WHERE article_id = ?"
+            " ORDER BY fetched_at, id", (article_id,)).fetchall():
+            if removal:
+                capture = {"url": url, "removal": removal, "canonical_url": canonical}
+                self._removal_observed(capture, capture_id, fetched_at, portal)
+            else:
+                self._seen_live(article_id, capture_id, fetched_at)
 
     def _removal_observed(
         self, capture: dict[str, Any], capture_id: int, fetched_at: str, portal: str
@@ -387,9 +406,11 @@ class Writer:
         return digest
 
     def _store_article(
-        self, record: dict[str, Any], capture_id: int, fetched_at: str
+        self, record: dict[str, Any], capture_id: int, fetched_at: str, digest: str | None = None
     ) -> tuple[str, int, int]:
-        digest = content_hash(record)
+        # A merged capture brings its version's hash: the archive keeps only the record's fields
+        # it files, so the record rebuilt from them need not hash as the crawled one did.
+        digest = digest or content_hash(record)
         portal = record["portal"]
         key = url_key(record["canonical_url"]) or record["canonical_url"]
         article = self.conn.execute(

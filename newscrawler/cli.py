@@ -328,12 +328,13 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
 
 
 def _add_research_commands() -> None:
-    # The archive's own commands (search, show, export, stats, rankings, serve): a thin click
-    # layer over the archive library, which knows nothing of Scrapy.
-    from archive.cli import COMMANDS
+    # The archive's own commands (search, show, export, stats, rankings, serve; the archive group:
+    # snapshot, merge): a thin click layer over the archive library, which knows nothing of Scrapy.
+    from archive.cli import COMMANDS, archive_group
 
     for command in COMMANDS:
         cli.add_command(command)
+    cli.add_command(archive_group)
 
 
 _add_research_commands()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,6 +52,18 @@ def load_case(expected_path: Path) -> dict[str, Any]:
     case["headers"] = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
     case["fetched_at_dt"] = datetime.fromisoformat(case["fetched_at"])
     return case
+
+
+def without_crawl_delay(site: Path, into: Path) -> Path:
+    """A copy of a fixture portal in ``into`` whose robots.txt asks for no Crawl-delay, so that a
+    test crawl takes seconds rather than a second per page."""
+    copy = into / site.name
+    shutil.copytree(site, copy)
+    robots = copy / "robots.txt"
+    if robots.is_file():
+        text = robots.read_text(encoding="utf-8")
+        robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", text), encoding="utf-8")
+    return copy
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
