@@ -385,10 +385,9 @@ def _adhoc_portal(start_url: str, allow_domains: tuple[str, ...], article_patter
 
 
 def _is_warc_source(path: Path) -> bool:
-    """A WARC file, or a directory of WARC files (not a fixture tree with pages in it)."""
-    if path.is_file():
-        return path.name.endswith((".warc", ".warc.gz"))
-    return any(path.glob("*.warc.gz")) or any(path.glob("*.warc"))
+    from .warc import is_warc_source
+
+    return is_warc_source(path)
 
 
 def _parse_fetched_at(value: str | None) -> datetime:
