@@ -17,7 +17,7 @@ import click
 from archive.db import default_db_path
 from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
 
-from . import __version__, portals, schedule_cli
+from . import __version__, nodes_cli, portals, schedule_cli
 from .extract import InvalidRecord, extract
 from .params import SETTING, URL, check_url
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
@@ -339,6 +339,8 @@ def _add_research_commands() -> None:
 _add_research_commands()
 cli.add_command(schedule_cli.schedule)
 cli.add_command(schedule_cli.crawls)
+for _command in nodes_cli.COMMANDS:
+    cli.add_command(_command)
 
 
 @cli.group(name="portal")

@@ -1,12 +1,12 @@
 """The configuration file of scheduled crawls (``newscrawler.toml``, or ``--config PATH``).
 
 It names the portals to archive, each with one or more cron schedules, its crawl limits
-(``max_articles``, ``since``, ``depth``), an optional replay source, and Scrapy settings that
-override the polite defaults; plus the archive file, the crawl log directory, the time zone of
-the schedules and how long a stopping scheduler waits for running crawls. ``[nodes.NAME]``
-tables declare scrapyd nodes and a portal's ``node`` key pins it to one (``newscrawler.nodes``
-places the others). See ``newscrawler.example.toml``, ``docs/scheduling.md`` and
-``docs/scaling.md``.
+(``max_articles``, ``since``, ``depth``; an e-paper's ``date_from``/``date_to``), an optional
+replay source, and Scrapy settings that override the polite defaults; plus the archive file,
+the crawl log directory, the time zone of the schedules and how long a stopping scheduler waits
+for running crawls. ``[nodes.NAME]`` tables declare scrapyd nodes and a portal's ``node`` key
+pins it to one (``newscrawler.nodes`` places the others). See ``newscrawler.example.toml``,
+``docs/scheduling.md`` and ``docs/scaling.md``.
 
 The file is validated whole on load, before anything runs: an unknown key, an unknown portal,
 a malformed cron expression or an unknown Scrapy setting is a ``ConfigError`` whose message is
@@ -37,7 +37,8 @@ DEFAULT_CONFIG = "newscrawler.toml"
 DEFAULT_STOP_TIMEOUT = 120.0
 
 TOP_KEYS = {"archive", "log_dir", "timezone", "stop_timeout", "settings", "portals", "nodes"}
-PORTAL_KEYS = {"schedules", "max_articles", "since", "depth", "replay", "settings", "node"}
+PORTAL_KEYS = {"schedules", "max_articles", "since", "depth", "replay", "settings", "node",
+               "date_from", "date_to"}
 NODE_KEYS = {"url", "username_env", "password_env", "max_crawls", "archive", "warc_dir"}
 # The local node runs crawls on this machine, into the top-level archive: only its capacity is set.
 LOCAL_NODE_KEYS = {"max_crawls"}
@@ -58,6 +59,9 @@ class Job:
     schedules: tuple[str, ...]
     max_articles: int | None = None
     since: str | None = None  # YYYY-MM-DD, or "Nd" for the last N days
+    # An e-paper's editions (``--from``/``--to``): dates, or "Nd" for N days before each run.
+    date_from: str | None = None
+    date_to: str | None = None
     depth: int | None = None
     replay: Path | None = None
     settings: dict[str, Any] = field(default_factory=dict)
@@ -66,12 +70,20 @@ class Job:
 
     def since_date(self, now: datetime) -> str | None:
         """The ``--since`` date for a run starting at ``now``."""
-        if self.since is None:
-            return None
-        relative = _RELATIVE_SINCE.fullmatch(self.since)
-        if relative:
-            return (now - timedelta(days=int(relative.group(1)))).date().isoformat()
-        return self.since
+        return _day(self.since, now)
+
+    def edition_dates(self, now: datetime) -> tuple[str | None, str | None]:
+        """The ``--from`` and ``--to`` dates for a run starting at ``now``."""
+        return _day(self.date_from, now), _day(self.date_to, now)
+
+
+def _day(value: str | None, now: datetime) -> str | None:
+    if value is None:
+        return None
+    relative = _RELATIVE_SINCE.fullmatch(value)
+    if relative:
+        return (now - timedelta(days=int(relative.group(1)))).date().isoformat()
+    return value
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,8 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
             schedules=_schedules(loc, where, entry.get("schedules")),
             max_articles=_int(loc, where, "max_articles", entry.get("max_articles"), 1),
             since=_since(loc, where, entry.get("since")),
+            date_from=_since(loc, where, entry.get("date_from"), "date_from"),
+            date_to=_since(loc, where, entry.get("date_to"), "date_to"),
             depth=_int(loc, where, "depth", entry.get("depth"), 0),
             replay=path_value(where, "replay", entry["replay"]) if "replay" in entry else None,
             settings={**common, **_settings(loc, entry.get("settings", {}), f"{where}.settings")},
@@ -322,7 +336,7 @@ def _int(loc: _Locator, where: str, key: str, value: Any, minimum: int) -> int |
     return value
 
 
-def _since(loc: _Locator, where: str, value: Any) -> str | None:
+def _since(loc: _Locator, where: str, value: Any, key: str = "since") -> str | None:
     if value is None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -334,7 +348,7 @@ def _since(loc: _Locator, where: str, value: Any) -> str | None:
             return date.fromisoformat(value).isoformat()
         except ValueError:
             pass
-    raise loc.error("since must be a date (2024-07-01) or a number of days (\"7d\")", where, "since")
+    raise loc.error(f"{key} must be a date (2024-07-01) or a number of days (\"7d\")", where, key)
 
 
 def _known_settings() -> set[str]:

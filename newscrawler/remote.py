@@ -68,6 +68,9 @@ def scrapyd_job(node: Node, job: Job, now: datetime, tag: str) -> tuple[dict[str
     since = job.since_date(now)
     if since is not None:
         args["since"] = since
+    for name, day in zip(("date_from", "date_to"), job.edition_dates(now), strict=True):
+        if day is not None:
+            args[name] = day
     return settings, args
 
 

@@ -100,6 +100,9 @@ def crawl_args(config: Config, job: Job, now: datetime, tag: str | None = None) 
         args += ["--since", since]
     if job.depth is not None:
         args += ["--depth", str(job.depth)]
+    for option, day in zip(("--from", "--to"), job.edition_dates(now), strict=True):
+        if day is not None:
+            args += [option, day]
     for name, value in job.settings.items():
         args += ["-s", f"{name}={setting_value(value)}"]
     if tag is not None:
