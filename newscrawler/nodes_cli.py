@@ -39,7 +39,7 @@ def nodes(config_path: str | None) -> None:
             jobs = client.jobs()
         except (NodeDown, NodeRefused) as exc:
             trouble = True
-            click.echo(f"{name}  {node.url}  DOWN: {exc}")
+            click.echo(f"{name}  {node.url}  {'DOWN' if isinstance(exc, NodeDown) else 'REFUSED'}: {exc}")
             click.echo(f"  archive {node.archive} (on the node)")
             click.echo(f"  portals: {portals}")
             continue

@@ -121,9 +121,9 @@ class RemoteCrawls:
             return
         running.down = reason
         where = f"job {running.jobid}" if running.jobid else "not queued yet"
+        self._record_failure(running, "node-down", reason)
         self.say(f"{running.job.portal}: {reason} ({where}); the crawl waits for the node, tried"
                  f" again every {NODE_RETRY_SECONDS:g} s")
-        self._record_failure(running, "node-down", reason)
 
     def _poll_remote(self) -> None:
         if time.monotonic() < self.next_remote_poll:
