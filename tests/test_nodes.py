@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,6 +248,15 @@ def _runs(path: Path) -> list[dict]:
         return archive.runs()
 
 
+def _statuses_while_crawling(path: Path) -> list[str]:
+    """The run statuses of an archive a crawl may be creating at this moment."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return [row[0] for row in conn.execute("SELECT status FROM runs")]
+    except sqlite3.Error:  # not there yet, or its tables not yet created
+        return []
+
+
 def test_a_round_on_two_nodes_writes_each_nodes_archive(scheduled_round: Round) -> None:
     lines = "\n".join(scheduled_round.lines)
     assert scheduled_round.failed == 0, lines
@@ -333,3 +343,50 @@ def test_a_node_down_is_reported_and_its_crawl_retried_when_it_is_back(
     assert (run["portal"], run["status"]) == ("zjdaily-epaper", "finished")
     # Never moved to another node: node a did not crawl it.
     assert not (tmp_path / "node-a").exists()
+
+
+def test_a_node_killed_mid_crawl_loses_the_job_which_is_recorded_and_crawled_again(
+    nodes: dict[str, ScrapydServer], credentials: None, tmp_path: Path
+) -> None:
+    # The e-paper with its Crawl-delay: 1 kept, so the crawl is still running when its node dies.
+    path = _round_config(tmp_path, nodes, _EPAPER_ON_B.replace("{epaper}", str(EPAPER)))
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(iter(scheduler.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 90
+        archive = tmp_path / "node-b" / "archive.sqlite"
+        while True:  # until the crawl has recorded the start of its run
+            running = nodes["b"].call("listjobs.json?project=newscrawler")["running"]
+            if running and "running" in _statuses_while_crawling(archive):
+                break
+            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
+            time.sleep(0.2)
+        jobid = running[0]["id"]
+        nodes["b"].kill()
+        while not any("is down" in line for line in output):
+            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
+            time.sleep(0.2)
+        assert any("is down: " in line and f"(job {jobid}); the crawl waits" in line for line in output)
+        nodes["b"].start()
+        scheduler.wait(timeout=180)
+        reader.join(timeout=10)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    text = "".join(output)
+    # The crawl did not finish, so the round failed; the crawl that followed did.
+    assert scheduler.returncode == 1, text
+    assert "zjdaily-epaper: node b is back" in text
+    assert "zjdaily-epaper: crawl lost with node b: #2  zjdaily-epaper" in text
+    assert f"node b lost job {jobid}: it restarted while the crawl was queued or running; queued again" in text
+    assert "zjdaily-epaper: crawl ended on node b (finished): #2  zjdaily-epaper" in text
+    # The node's archive: the killed run, ended as such by the resumed crawl, and the finished one.
+    assert [(r["portal"], r["status"]) for r in _runs(tmp_path / "node-b" / "archive.sqlite")] == [
+        ("zjdaily-epaper", "finished"), ("zjdaily-epaper", "killed")]
+    # The scheduler's archive: the outage, then the lost job.
+    assert [r["status"] for r in _runs(tmp_path / "scheduler.sqlite")] == ["crashed", "node-down"]
