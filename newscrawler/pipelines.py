@@ -289,8 +289,9 @@ class ArchivePipeline(_Stage):
         self.archive.finish_run(self.run_id, str(stats["finish_reason"]),
                                 _json_safe(self.stats.get_stats()), flag)
         # The outcome for a scheduler that cannot open this archive (a crawl on a scrapyd node).
-        run = next(r for r in self.archive.runs(self.portal, last=20) if r["id"] == self.run_id)
-        logger.info("%s", recorded_line(run))
+        run = next((r for r in self.archive.runs(self.portal, last=20) if r["id"] == self.run_id), None)
+        if run is not None:
+            logger.info("%s", recorded_line(run))
         self.archive.close()
         self.archive = None
 

@@ -100,7 +100,19 @@ class RemoteCrawls:
         settings, args = scrapyd_job(node, job, running.now or self.clock(), running.tag)
         running.args = [f"{name}={value}" for name, value in {**settings, **args}.items()]
         try:
-            running.jobid = self._client(node.name).schedule(job.portal, settings, args, running.tag)
+            client = self._client(node.name)
+            # A crawl of the portal this scheduler did not start (another scheduler, or this one
+            # before a restart) still holds the portal's job directory on the node.
+            jobs = client.jobs()
+            other = next((j for state in ("pending", "running") for j in jobs[state]
+                          if j["spider"] == job.portal), None)
+            if other is not None:
+                del self.running[job.portal]
+                running.lock.close()
+                self.say(f"{job.portal}: node {node.name} is crawling it already (job {other['id']});"
+                         " skipping this scheduled time")
+                return
+            running.jobid = client.schedule(job.portal, settings, args, running.tag)
         except NodeDown as exc:
             self._node_down(running, str(exc))
             return

@@ -390,3 +390,25 @@ def test_a_node_killed_mid_crawl_loses_the_job_which_is_recorded_and_crawled_aga
         ("zjdaily-epaper", "finished"), ("zjdaily-epaper", "killed")]
     # The scheduler's archive: the outage, then the lost job.
     assert [r["status"] for r in _runs(tmp_path / "scheduler.sqlite")] == ["crashed", "node-down"]
+
+
+def test_a_portal_the_node_is_crawling_already_is_not_queued_twice(
+    nodes: dict[str, ScrapydServer], credentials: None, tmp_path: Path
+) -> None:
+    # A crawl of zjdaily queued on node a by someone else (another scheduler, or by hand), kept
+    # slow by the fixture's Crawl-delay: 1.
+    other = nodes["a"].call("schedule.json", [
+        ("project", "newscrawler"), ("spider", "zjdaily"), ("setting", f"NEWSCRAWLER_REPLAY_DIR={ZJDAILY}"),
+        ("setting", f"NEWSCRAWLER_ARCHIVE={tmp_path / 'other.sqlite'}")])["jobid"]
+    try:
+        path = _round_config(tmp_path, nodes, _ZJDAILY_ON_A)
+        lines: list[str] = []
+        assert Scheduler(load_config(path), echo=lines.append).run(once=True) == 0
+        assert any(f"zjdaily: node a is crawling it already (job {other}); skipping" in line
+                   for line in lines), lines
+        jobs = nodes["a"].call("listjobs.json?project=newscrawler")
+        assert [j["id"] for j in jobs["pending"] + jobs["running"]] == [other]
+    finally:
+        nodes["a"].call("cancel.json", [("project", "newscrawler"), ("job", other)])
+        nodes["a"].wait_for_job(other)
+    assert not (tmp_path / "node-a").exists()
