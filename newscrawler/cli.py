@@ -17,7 +17,7 @@ import click
 from archive.db import default_db_path
 from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
 
-from . import __version__, portals, schedule_cli
+from . import __version__, nodes_cli, portals, schedule_cli
 from .extract import InvalidRecord, extract
 from .params import SETTING, URL, check_url
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
@@ -340,6 +340,8 @@ def _add_research_commands() -> None:
 _add_research_commands()
 cli.add_command(schedule_cli.schedule)
 cli.add_command(schedule_cli.crawls)
+for _command in nodes_cli.COMMANDS:
+    cli.add_command(_command)
 
 
 @cli.group(name="portal")
@@ -386,10 +388,9 @@ def _adhoc_portal(start_url: str, allow_domains: tuple[str, ...], article_patter
 
 
 def _is_warc_source(path: Path) -> bool:
-    """A WARC file, or a directory of WARC files (not a fixture tree with pages in it)."""
-    if path.is_file():
-        return path.name.endswith((".warc", ".warc.gz"))
-    return any(path.glob("*.warc.gz")) or any(path.glob("*.warc"))
+    from .warc import is_warc_source
+
+    return is_warc_source(path)
 
 
 def _parse_fetched_at(value: str | None) -> datetime:

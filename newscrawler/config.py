@@ -1,10 +1,12 @@
 """The configuration file of scheduled crawls (``newscrawler.toml``, or ``--config PATH``).
 
 It names the portals to archive, each with one or more cron schedules, its crawl limits
-(``max_articles``, ``since``, ``depth``), an optional replay source, and Scrapy settings that
-override the polite defaults; plus the archive file, the crawl log directory, the time zone of
-the schedules and how long a stopping scheduler waits for running crawls. See
-``newscrawler.example.toml`` and ``docs/scheduling.md``.
+(``max_articles``, ``since``, ``depth``; an e-paper's ``date_from``/``date_to``), an optional
+replay source, and Scrapy settings that override the polite defaults; plus the archive file,
+the crawl log directory, the time zone of the schedules and how long a stopping scheduler waits
+for running crawls. ``[nodes.NAME]`` tables declare scrapyd nodes and a portal's ``node`` key
+pins it to one (``newscrawler.nodes`` places the others). See ``newscrawler.example.toml``,
+``docs/scheduling.md`` and ``docs/scaling.md``.
 
 The file is validated whole on load, before anything runs: an unknown key, an unknown portal,
 a malformed cron expression or an unknown Scrapy setting is a ``ConfigError`` whose message is
@@ -17,11 +19,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+import urllib.parse
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from .nodes import LOCAL, Node, PlacementError, place
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,8 +36,12 @@ else:  # pragma: no cover - Python 3.10
 DEFAULT_CONFIG = "newscrawler.toml"
 DEFAULT_STOP_TIMEOUT = 120.0
 
-TOP_KEYS = {"archive", "log_dir", "timezone", "stop_timeout", "settings", "portals"}
-PORTAL_KEYS = {"schedules", "max_articles", "since", "depth", "replay", "settings"}
+TOP_KEYS = {"archive", "log_dir", "timezone", "stop_timeout", "settings", "portals", "nodes"}
+PORTAL_KEYS = {"schedules", "max_articles", "since", "depth", "replay", "settings", "node",
+               "date_from", "date_to"}
+NODE_KEYS = {"url", "username_env", "password_env", "max_crawls", "archive", "warc_dir"}
+# The local node runs crawls on this machine, into the top-level archive: only its capacity is set.
+LOCAL_NODE_KEYS = {"max_crawls"}
 # "7d": the last seven days, counted from each run's start.
 _RELATIVE_SINCE = re.compile(r"(\d+)d")
 _CRON_NICKNAMES = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -50,18 +59,31 @@ class Job:
     schedules: tuple[str, ...]
     max_articles: int | None = None
     since: str | None = None  # YYYY-MM-DD, or "Nd" for the last N days
+    # An e-paper's editions (``--from``/``--to``): dates, or "Nd" for N days before each run.
+    date_from: str | None = None
+    date_to: str | None = None
     depth: int | None = None
     replay: Path | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    # The node that crawls the portal (``newscrawler.nodes.place``).
+    node: str = LOCAL
 
     def since_date(self, now: datetime) -> str | None:
         """The ``--since`` date for a run starting at ``now``."""
-        if self.since is None:
-            return None
-        relative = _RELATIVE_SINCE.fullmatch(self.since)
-        if relative:
-            return (now - timedelta(days=int(relative.group(1)))).date().isoformat()
-        return self.since
+        return _day(self.since, now)
+
+    def edition_dates(self, now: datetime) -> tuple[str | None, str | None]:
+        """The ``--from`` and ``--to`` dates for a run starting at ``now``."""
+        return _day(self.date_from, now), _day(self.date_to, now)
+
+
+def _day(value: str | None, now: datetime) -> str | None:
+    if value is None:
+        return None
+    relative = _RELATIVE_SINCE.fullmatch(value)
+    if relative:
+        return (now - timedelta(days=int(relative.group(1)))).date().isoformat()
+    return value
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,9 @@ class Config:
     jobs: list[Job]
     timezone: str | None = None
     stop_timeout: float = DEFAULT_STOP_TIMEOUT
+    nodes: dict[str, Node] = field(default_factory=lambda: {LOCAL: Node(LOCAL)})
+    # Portals pinned by their ``node`` key (the others were placed by hash).
+    pinned: frozenset[str] = frozenset()
 
     @cached_property
     def zone(self) -> tzinfo | None:
@@ -194,6 +219,7 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
         raise loc.error("stop_timeout must be a number of seconds", None, "stop_timeout")
     common = _settings(loc, data.get("settings", {}), "settings")
 
+    nodes = _nodes(loc, data.get("nodes", {}))
     table = data.get("portals")
     if not isinstance(table, dict) or not table:
         raise loc.error("no portals to archive: add a [portals.NAME] table", None, "portals")
@@ -212,12 +238,68 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
             schedules=_schedules(loc, where, entry.get("schedules")),
             max_articles=_int(loc, where, "max_articles", entry.get("max_articles"), 1),
             since=_since(loc, where, entry.get("since")),
+            date_from=_since(loc, where, entry.get("date_from"), "date_from"),
+            date_to=_since(loc, where, entry.get("date_to"), "date_to"),
             depth=_int(loc, where, "depth", entry.get("depth"), 0),
             replay=path_value(where, "replay", entry["replay"]) if "replay" in entry else None,
             settings={**common, **_settings(loc, entry.get("settings", {}), f"{where}.settings")},
+            node=_node_key(loc, where, entry.get("node"), nodes),
         ))
+    pinned = {job.portal: job.node for job in jobs if job.node}
+    try:
+        # Unpinned portals spread over the declared nodes (``local`` too, if declared).
+        spread = [name for name in nodes if name != LOCAL or LOCAL in data.get("nodes", {})]
+        placement = place({job.portal: portals.get(job.portal).hosts for job in jobs}, pinned,
+                          spread or [LOCAL])
+    except PlacementError as exc:
+        raise loc.error(str(exc), f"portals.{exc.portals[1]}", "node") from None
+    jobs = [replace(job, node=placement[job.portal]) for job in jobs]
     return Config(path=path, archive=archive, log_dir=log_dir, jobs=jobs, timezone=zone,
-                  stop_timeout=float(stop_timeout))
+                  stop_timeout=float(stop_timeout), nodes=nodes, pinned=frozenset(pinned))
+
+
+def _nodes(loc: _Locator, value: Any) -> dict[str, Node]:
+    """The declared nodes, and ``local`` (which is always there to pin a portal to)."""
+    if not isinstance(value, dict):
+        raise loc.error("[nodes] must hold one [nodes.NAME] table per scrapyd node", "nodes")
+    nodes = {LOCAL: Node(LOCAL)}
+    for name, entry in value.items():
+        where = f"nodes.{name}"
+        if not isinstance(entry, dict):
+            raise loc.error(f"[{where}] must be a table", where, name)
+        _unknown_keys(loc, entry, LOCAL_NODE_KEYS if name == LOCAL else NODE_KEYS, where)
+        max_crawls = _int(loc, where, "max_crawls", entry.get("max_crawls"), 1)
+        if name == LOCAL:
+            nodes[name] = Node(name, max_crawls=max_crawls)
+            continue
+        for key in ("url", "archive"):
+            if key not in entry:
+                raise loc.error(f"[{where}] needs {key} = ...", where)
+        strings: dict[str, str | None] = {}
+        for key in ("url", "username_env", "password_env", "archive", "warc_dir"):
+            if key in entry and (not isinstance(entry[key], str) or not entry[key]):
+                raise loc.error(f"{key} must be a string", where, key)
+            strings[key] = entry.get(key)
+        url = str(entry["url"])
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise loc.error(f"url must be scrapyd's http:// or https:// address, not {url!r}", where, "url")
+        # Paths on the node, not on this machine: nothing to resolve them against here.
+        for key in ("archive", "warc_dir"):
+            if not (strings[key] or "/").startswith("/"):
+                raise loc.error(f"{key} must be an absolute path on the node", where, key)
+        nodes[name] = Node(name, url=url, username_env=strings["username_env"],
+                           password_env=strings["password_env"], max_crawls=max_crawls,
+                           archive=strings["archive"], warc_dir=strings["warc_dir"])
+    return nodes
+
+
+def _node_key(loc: _Locator, where: str, value: Any, nodes: dict[str, Node]) -> str:
+    """A portal's pinned node, or "" (placed by hash)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or value not in nodes:
+        raise loc.error(f"unknown node {value!r} (known: {', '.join(sorted(nodes))})", where, "node")
+    return value
 
 
 def _schedules(loc: _Locator, where: str, value: Any) -> tuple[str, ...]:
@@ -254,7 +336,7 @@ def _int(loc: _Locator, where: str, key: str, value: Any, minimum: int) -> int |
     return value
 
 
-def _since(loc: _Locator, where: str, value: Any) -> str | None:
+def _since(loc: _Locator, where: str, value: Any, key: str = "since") -> str | None:
     if value is None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -266,7 +348,7 @@ def _since(loc: _Locator, where: str, value: Any) -> str | None:
             return date.fromisoformat(value).isoformat()
         except ValueError:
             pass
-    raise loc.error("since must be a date (2024-07-01) or a number of days (\"7d\")", where, "since")
+    raise loc.error(f"{key} must be a date (2024-07-01) or a number of days (\"7d\")", where, key)
 
 
 def _known_settings() -> set[str]:

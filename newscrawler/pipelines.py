@@ -276,7 +276,7 @@ class ArchivePipeline(_Stage):
     def spider_closed(self, spider: Spider | None = None, reason: str = "finished") -> None:
         if self.archive is None or self.run_id is None:
             return
-        from .reports import COVERAGE_STAT, FLAG_STAT, coverage, review
+        from .reports import COVERAGE_STAT, FLAG_STAT, coverage, recorded_line, review
 
         for kind, count in self.archive.run_events(self.run_id).items():
             self.stats.set_value(f"{EVENTS_STAT}{kind}", count)
@@ -290,6 +290,10 @@ class ArchivePipeline(_Stage):
             logger.error("Run %s of %s flagged: %s", self.run_id, self.portal, flag)
         self.archive.finish_run(self.run_id, str(stats["finish_reason"]),
                                 _json_safe(self.stats.get_stats()), flag)
+        # The outcome for a scheduler that cannot open this archive (a crawl on a scrapyd node).
+        run = next((r for r in self.archive.runs(self.portal, last=20) if r["id"] == self.run_id), None)
+        if run is not None:
+            logger.info("%s", recorded_line(run))
         self.archive.close()
         self.archive = None
 

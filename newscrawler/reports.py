@@ -30,6 +30,7 @@ Pure functions over stats dictionaries and an ``archive.Archive``; no Scrapy imp
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -266,3 +267,32 @@ def run_line(run: dict[str, Any]) -> str:
     if failure:
         parts.append(str(failure))
     return "  ".join(parts)
+
+
+
+# A crawl logs this line, then the run as JSON, once its run is recorded: a scheduler that cannot
+# open the archive (the crawl ran on a scrapyd node) reads the run's outcome from the crawl's log.
+RECORDED = "newscrawler run recorded: "
+
+
+def recorded_line(run: dict[str, Any]) -> str:
+    """The log line saying a run is recorded: its id, status, open flag and report line."""
+    return RECORDED + json.dumps({
+        "id": run["id"], "portal": run["portal"], "status": run["status"],
+        "flag_reason": run["flag_reason"] if open_flag(run) else None, "report": run_line(run),
+    }, ensure_ascii=False)
+
+
+def find_recorded(log: str) -> dict[str, Any] | None:
+    """The run a crawl's log says it recorded (the last, if several), or None."""
+    for line in reversed(log.splitlines()):
+        at = line.find(RECORDED)
+        if at < 0:
+            continue
+        try:
+            run = json.loads(line[at + len(RECORDED):])
+        except ValueError:
+            continue
+        if isinstance(run, dict) and "status" in run:
+            return run
+    return None

@@ -17,12 +17,20 @@ its output in ``log_dir``. The rules it keeps:
 - SIGINT or SIGTERM stops it: no new crawls; running ones get SIGINT (Scrapy's clean shutdown)
   and ``stop_timeout`` seconds, then a second SIGINT and 10 seconds, then SIGKILL. A second
   signal to the scheduler skips the wait.
+
+A portal placed on a scrapyd node (``newscrawler.nodes``) is crawled there instead: the
+scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
+same rules (lock, one crawl per portal, at most ``max_crawls`` per node). The crawl records its
+run in the node's archive and logs it; the scheduler reads the outcome from the job's log (kept
+in ``log_dir`` too) and records in its own archive what the node could not: a job that ended
+without its run recorded (``crashed``), and a node found down (``node-down``). A node that is
+down keeps its crawls: they are retried there every ``NODE_RETRY_SECONDS`` until it is back, and
+a job it lost (it restarted while the crawl ran) is recorded as crashed and queued again.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shlex
 import signal
@@ -41,8 +49,9 @@ from typing import IO, Any
 from croniter import croniter
 
 from .config import Config, Job
+from .nodes import Node, Scrapyd
+from .remote import RUN_TAG, RemoteCrawls, setting_value, tail
 
-RUN_TAG = "NEWSCRAWLER_RUN_TAG"
 POLL_SECONDS = 0.5
 KILL_GRACE_SECONDS = 10.0
 # Missed times are counted for the log, up to this many.
@@ -79,15 +88,6 @@ def missed_times(job: Job, due: datetime, now: datetime) -> int:
     return count
 
 
-def _setting_value(value: Any) -> str:
-    # Scrapy reads -s values as strings: booleans as True/False, lists and dicts as JSON.
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
-
-
 def crawl_args(config: Config, job: Job, now: datetime, tag: str | None = None) -> list[str]:
     """Arguments of ``newscrawler crawl`` for one run of the job."""
     args = ["crawl", job.portal, "--db", str(config.archive)]
@@ -100,8 +100,11 @@ def crawl_args(config: Config, job: Job, now: datetime, tag: str | None = None) 
         args += ["--since", since]
     if job.depth is not None:
         args += ["--depth", str(job.depth)]
+    for option, day in zip(("--from", "--to"), job.edition_dates(now), strict=True):
+        if day is not None:
+            args += [option, day]
     for name, value in job.settings.items():
-        args += ["-s", f"{name}={_setting_value(value)}"]
+        args += ["-s", f"{name}={setting_value(value)}"]
     if tag is not None:
         # The scheduler keeps each run's output in a file of its own: the whole log goes there.
         args += ["-s", f"{RUN_TAG}={tag}", "-s", "NEWSCRAWLER_PROGRESS=off", "--verbose"]
@@ -131,15 +134,21 @@ def crontab_lines(config: Config, program: str | None = None) -> list[str]:
 @dataclass
 class Running:
     job: Job
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None  # None for a crawl on a scrapyd node
     tag: str
     started_at: str
     log_path: Path
     lock: IO[str]
     args: list[str]
+    # On a scrapyd node: the job id once queued there (the tag), the reason the node was found
+    # down (reported once per outage), and when to try it again.
+    jobid: str | None = None
+    down: str | None = None
+    retry_at: float = 0.0
+    now: datetime | None = None
 
 
-class Scheduler:
+class Scheduler(RemoteCrawls):
     """Starts due crawls as child processes and keeps the rules above."""
 
     def __init__(self, config: Config, echo: Callable[[str], Any] = print,
@@ -152,6 +161,10 @@ class Scheduler:
         self.clock = clock or (lambda: datetime.now(config.zone))
         self.sleep = sleep
         self.running: dict[str, Running] = {}
+        # Due jobs waiting for their node to have a crawl slot free (max_crawls).
+        self.queued: dict[str, Job] = {}
+        self.clients: dict[str, Scrapyd] = {}
+        self.next_remote_poll = 0.0
         self.finished = 0
         self.failed = 0
         self.stopping = False
@@ -182,7 +195,7 @@ class Scheduler:
                 if max_runs is not None and self.finished >= max_runs:
                     break
                 if once:
-                    if not self.running:
+                    if not self.running and not self.queued:
                         break
                 else:
                     now = self.clock()
@@ -246,8 +259,14 @@ class Scheduler:
         return handle
 
     def _start(self, job: Job, now: datetime) -> None:
-        if job.portal in self.running:
+        if job.portal in self.running or job.portal in self.queued:
             self.say(f"{job.portal}: still crawling; skipping this scheduled time")
+            return
+        node = self.config.nodes[job.node]
+        if not self._has_slot(node):
+            self.queued[job.portal] = job
+            self.say(f"{job.portal}: node {node.name} has its {node.max_crawls} crawl(s) running;"
+                     " waiting for one to end")
             return
         lock = None
         try:
@@ -256,6 +275,9 @@ class Scheduler:
                 self.say(f"{job.portal}: another process is crawling it (lock held); skipping")
                 return
             tag = uuid.uuid4().hex
+            if not node.local:
+                self._start_remote(job, now, tag, lock)
+                return
             args = crawl_args(self.config, job, now, tag)
             self.config.log_dir.mkdir(parents=True, exist_ok=True)
             log_path = self.config.log_dir / f"{job.portal}-{now:%Y%m%dT%H%M%S}-{tag[:6]}.log"
@@ -280,11 +302,21 @@ class Scheduler:
 
     def _reap(self) -> None:
         for portal, running in list(self.running.items()):
-            if running.process.poll() is not None:
+            if running.process is not None and running.process.poll() is not None:
                 del self.running[portal]
                 self._finish(running)
+        self._poll_remote()
+        for portal, job in list(self.queued.items()):
+            if not self.stopping and self._has_slot(self.config.nodes[job.node]):
+                del self.queued[portal]
+                self._start(job, self.clock())
+
+    def _has_slot(self, node: Node) -> bool:
+        busy = sum(1 for running in self.running.values() if running.job.node == node.name)
+        return node.max_crawls is None or busy < node.max_crawls
 
     def _finish(self, running: Running) -> None:
+        assert running.process is not None
         code = running.process.returncode
         self.finished += 1
         if code != 0:
@@ -308,7 +340,7 @@ class Scheduler:
                     if run["settings"].get(RUN_TAG) == running.tag]
             failure = {
                 "newscrawler/scheduler/exit_code": code,
-                "newscrawler/scheduler/failure": _tail(running.log_path),
+                "newscrawler/scheduler/failure": tail(running.log_path),
                 "newscrawler/scheduler/log": str(running.log_path),
             }
             status = "killed" if code < 0 else "crashed"
@@ -322,21 +354,37 @@ class Scheduler:
                     archive.finish_run(run_id, status, {**mine[0]["stats"], **failure})
             return run_line(next(r for r in archive.runs(running.job.portal, last=50) if r["id"] == run_id))
 
+    # --- a crawl on a scrapyd node (the rest in RemoteCrawls) ---------------------------------
+
+    def _start_remote(self, job: Job, now: datetime, tag: str, lock: IO[str]) -> None:
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.config.log_dir / f"{job.portal}-{now:%Y%m%dT%H%M%S}-{tag[:6]}.log"
+        running = Running(job, None, tag, datetime.now(timezone.utc).isoformat(), log_path, lock, [],
+                          now=now)
+        self.running[job.portal] = running
+        self._dispatch(running)
+
     # --- stopping ---------------------------------------------------------------------------
 
     def _wait_running(self) -> None:
-        while self.running and not self.stopping:
+        while (self.running or self.queued) and not self.stopping:
             self._reap()
             self.sleep(POLL_SECONDS)
         if self.running:
             self._stop_running()
 
     def _signal_all(self, sig: int) -> None:
-        for running in self.running.values():
-            with suppress(ProcessLookupError):
-                os.killpg(running.process.pid, sig)
+        for running in list(self.running.values()):
+            if running.process is not None:
+                with suppress(ProcessLookupError):
+                    os.killpg(running.process.pid, sig)
+            else:
+                self._cancel_remote(running, sig)
 
     def _stop_running(self) -> None:
+        for portal in self.queued:
+            self.say(f"{portal}: not started (waiting for a crawl slot on node {self.queued[portal].node})")
+        self.queued.clear()
         steps = [(signal.SIGINT, self.config.stop_timeout), (signal.SIGINT, KILL_GRACE_SECONDS),
                  (signal.SIGKILL, KILL_GRACE_SECONDS)]
         for sig, timeout in steps:
@@ -351,11 +399,7 @@ class Scheduler:
                 time.sleep(POLL_SECONDS / 5)
                 self._reap()
         self._reap()
-
-
-def _tail(path: Path, lines: int = 5, limit: int = 2000) -> str:
-    try:
-        data = path.read_bytes()[-20000:].decode("utf-8", "replace")
-    except OSError:
-        return ""
-    return "\n".join(data.strip().splitlines()[-lines:])[-limit:]
+        for portal, running in list(self.running.items()):  # on a node that stayed down
+            del self.running[portal]
+            running.lock.close()
+            self.say(f"{portal}: left running on node {running.job.node} (job {running.jobid}), unreachable")

@@ -71,7 +71,8 @@ def run(config_path: str | None, once: bool, max_runs: int | None) -> None:
 
     One crawl per portal at a time; a crash is recorded in the archive and the schedule goes
     on. SIGINT or SIGTERM stops it: running crawls get SIGINT (Scrapy's clean shutdown) and
-    `stop_timeout` seconds to finish. After the machine slept, a missed job runs once.
+    `stop_timeout` seconds to finish. After the machine slept, a missed job runs once. Portals
+    on scrapyd nodes are queued there and followed to their end (docs/scaling.md).
     """
     from .schedule import Scheduler
 

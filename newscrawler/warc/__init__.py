@@ -31,7 +31,18 @@ Each response carries where its record is on ``response.meta``: ``warc_filename`
 ``warc_offset`` (plus ``warc_record_id`` and ``warc_record_type`` when it was just written).
 """
 
+from pathlib import Path
+
 from .index import CaptureIndex, surt
 from .writer import Exchange, WarcFileSet
 
-__all__ = ["CaptureIndex", "Exchange", "WarcFileSet", "surt"]
+
+def is_warc_source(path: Path) -> bool:
+    """A WARC file, or a directory of WARC files (not a fixture tree with pages in it): what a
+    replay source must be to be read as ``NEWSCRAWLER_REPLAY_WARC`` rather than ``_REPLAY_DIR``."""
+    if path.is_file():
+        return path.name.endswith((".warc", ".warc.gz"))
+    return any(path.glob("*.warc.gz")) or any(path.glob("*.warc"))
+
+
+__all__ = ["CaptureIndex", "Exchange", "WarcFileSet", "is_warc_source", "surt"]

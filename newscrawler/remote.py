@@ -1,0 +1,238 @@
+"""Crawls on scrapyd nodes, for the scheduler: queued with ``schedule.json``, polled with
+``listjobs.json``, their outcome read from the job's log.
+
+``RemoteCrawls`` is the part of ``newscrawler.schedule.Scheduler`` that talks to the nodes
+(``newscrawler.nodes.Scrapyd``); the scheduler keeps the lock, the per-node crawl slots and the
+stopping rules for local and remote crawls alike. A crawl records its run in its node's archive
+and logs it (``reports.recorded_line``); what the node cannot record is recorded in the
+scheduler's archive: a job that ended without its run (``crashed``), a job the node lost when it
+restarted (``crashed``, then queued again), and a node found down (``node-down``, once per outage
+and crawl; the crawl waits for the node and is never moved to another).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import traceback
+import uuid
+from contextlib import suppress
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .nodes import Node, NodeDown, NodeRefused, Scrapyd
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .config import Config, Job
+    from .schedule import Running
+
+# The setting by which the scheduler finds the run of a crawl it started (kept with the run).
+RUN_TAG = "NEWSCRAWLER_RUN_TAG"
+# How often the nodes' jobs are polled, and a node found down is tried again.
+REMOTE_POLL_SECONDS = 1.0
+NODE_RETRY_SECONDS = 5.0
+
+
+def setting_value(value: Any) -> str:
+    # Scrapy reads -s values as strings: booleans as True/False, lists and dicts as JSON.
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def scrapyd_job(node: Node, job: Job, now: datetime, tag: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The settings and spider arguments of ``schedule.json`` for one run of the job on a node:
+    what ``crawl_args`` gives ``newscrawler crawl``, with the node's archive and WARC directory."""
+    assert node.archive is not None
+    settings = {name: setting_value(value) for name, value in job.settings.items()}
+    settings.update({"NEWSCRAWLER_ARCHIVE": node.archive, "JOBDIR": node.job_dir(job.portal),
+                     RUN_TAG: tag, "NEWSCRAWLER_PROGRESS": "off"})
+    if node.warc_dir:
+        settings["NEWSCRAWLER_WARC_DIR"] = node.warc_dir
+    if job.replay is not None:
+        from .warc import is_warc_source
+
+        kind = "NEWSCRAWLER_REPLAY_WARC" if is_warc_source(job.replay) else "NEWSCRAWLER_REPLAY_DIR"
+        settings[kind] = str(job.replay)
+    if job.depth is not None:
+        settings["DEPTH_LIMIT"] = str(job.depth)
+    args = {}
+    if job.max_articles is not None:
+        args["max_articles"] = str(job.max_articles)
+    since = job.since_date(now)
+    if since is not None:
+        args["since"] = since
+    for name, day in zip(("date_from", "date_to"), job.edition_dates(now), strict=True):
+        if day is not None:
+            args[name] = day
+    return settings, args
+
+
+class RemoteCrawls:
+    """The scheduler's crawls on scrapyd nodes (a mixin of ``Scheduler``)."""
+
+    config: Config
+    running: dict[str, Running]
+    clients: dict[str, Scrapyd]
+    next_remote_poll: float
+    finished: int
+    failed: int
+    stopping: bool
+    clock: Callable[[], datetime]
+
+    def say(self, message: str) -> None:
+        raise NotImplementedError  # Scheduler.say
+
+    def _client(self, name: str) -> Scrapyd:
+        if name not in self.clients:
+            self.clients[name] = Scrapyd(self.config.nodes[name])
+        return self.clients[name]
+
+    def _dispatch(self, running: Running) -> None:
+        """Queue the crawl on its node (``schedule.json``); a node that is down is retried."""
+        job, node = running.job, self.config.nodes[running.job.node]
+        settings, args = scrapyd_job(node, job, running.now or self.clock(), running.tag)
+        running.args = [f"{name}={value}" for name, value in {**settings, **args}.items()]
+        try:
+            client = self._client(node.name)
+            # A crawl of the portal this scheduler did not start (another scheduler, or this one
+            # before a restart) still holds the portal's job directory on the node.
+            jobs = client.jobs()
+            other = next((j for state in ("pending", "running") for j in jobs[state]
+                          if j["spider"] == job.portal), None)
+            if other is not None:
+                del self.running[job.portal]
+                running.lock.close()
+                self.say(f"{job.portal}: node {node.name} is crawling it already (job {other['id']});"
+                         " skipping this scheduled time")
+                return
+            running.jobid = client.schedule(job.portal, settings, args, running.tag)
+        except NodeDown as exc:
+            self._node_down(running, str(exc))
+            return
+        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
+            del self.running[job.portal]
+            running.lock.close()
+            self.failed += 1
+            self.say(f"{job.portal}: could not queue the crawl on node {node.name}:\n{traceback.format_exc()}")
+            return
+        back = " (the node is back)" if running.down else ""
+        running.down = None
+        self.say(f"{job.portal}: crawl queued on node {node.name}{back} (job {running.jobid})")
+
+    def _node_down(self, running: Running, reason: str) -> None:
+        """Report a node found down, once per outage and crawl: in the log and as a run."""
+        running.retry_at = time.monotonic() + NODE_RETRY_SECONDS
+        if running.down is not None:
+            return
+        running.down = reason
+        where = f"job {running.jobid}" if running.jobid else "not queued yet"
+        self._record_failure(running, "node-down", reason)
+        self.say(f"{running.job.portal}: {reason} ({where}); the crawl waits for the node, tried"
+                 f" again every {NODE_RETRY_SECONDS:g} s")
+
+    def _poll_remote(self) -> None:
+        if time.monotonic() < self.next_remote_poll:
+            return
+        self.next_remote_poll = time.monotonic() + REMOTE_POLL_SECONDS
+        remote = [running for running in self.running.values() if running.process is None]
+        for name in sorted({running.job.node for running in remote}):
+            mine = [r for r in remote if r.job.node == name and r.retry_at <= time.monotonic()]
+            for running in [r for r in mine if r.jobid is None and not self.stopping]:
+                self._dispatch(running)
+            queued = [r for r in mine if r.jobid is not None]
+            if not queued:
+                continue
+            try:
+                jobs = self._client(name).jobs()
+            except (NodeDown, NodeRefused) as exc:
+                for running in queued:
+                    self._node_down(running, str(exc))
+                continue
+            known = {j["id"]: (state, j) for state, entries in jobs.items() for j in entries}
+            for running in queued:
+                if running.down is not None:
+                    self.say(f"{running.job.portal}: node {name} is back")
+                    running.down = None
+                state, entry = known.get(running.jobid, ("lost", {}))
+                if state in ("finished", "lost"):
+                    self._settle(running, state, entry)
+
+    def _settle(self, running: Running, state: str, entry: dict[str, Any]) -> None:
+        """A job the node finished, or no longer knows (it restarted): its outcome from its log."""
+        from .reports import SUCCESS_STATUSES, find_recorded
+
+        job, name = running.job, running.job.node
+        try:
+            log = self._client(name).log({"id": running.jobid, "spider": job.portal, **entry})
+        except NodeDown as exc:
+            self._node_down(running, str(exc))
+            return
+        except NodeRefused:  # no log kept (scrapyd's logs_dir off), or none written
+            log = ""
+        running.log_path.write_text(log, encoding="utf-8")
+        run = find_recorded(log)
+        if run is not None:
+            del self.running[job.portal]
+            running.lock.close()
+            self.finished += 1
+            if run["status"] not in SUCCESS_STATUSES or run["flag_reason"]:
+                self.failed += 1
+            self.say(f"{job.portal}: crawl ended on node {name} ({run['status']}): {run['report']}")
+            return
+        self.failed += 1
+        if state == "lost":
+            line = self._record_failure(running, "crashed", f"node {name} lost job {running.jobid}:"
+                                        " it restarted while the crawl was queued or running")
+            self.say(f"{job.portal}: crawl lost with node {name}: {line}; queued again")
+            running.tag = uuid.uuid4().hex
+            running.jobid = None
+            self._dispatch(running)
+            return
+        del self.running[job.portal]
+        running.lock.close()
+        self.finished += 1
+        line = self._record_failure(running, "crashed", tail(running.log_path) or "no log")
+        self.say(f"{job.portal}: crawl ended on node {name} without recording its run: {line}")
+
+    def _record_failure(self, running: Running, status: str, failure: str) -> str:
+        """Record in the scheduler's archive what the node could not; returns the run's line."""
+        from archive import Archive
+
+        from .reports import run_line
+
+        stats = {"newscrawler/scheduler/failure": failure, "newscrawler/scheduler/node": running.job.node,
+                 "newscrawler/scheduler/log": str(running.log_path)}
+        try:
+            with Archive.open(self.config.archive) as archive:
+                run_id = archive.record_failed_run(
+                    running.job.portal, {RUN_TAG: running.tag, "node": running.job.node,
+                                         "args": running.args}, status, stats,
+                    started_at=running.started_at)
+                return run_line(next(r for r in archive.runs(running.job.portal, last=50)
+                                     if r["id"] == run_id))
+        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
+            return f"could not record it in the archive:\n{traceback.format_exc()}"
+
+    def _cancel_remote(self, running: Running, sig: int) -> None:
+        if running.jobid is None:  # never queued (its node is down): nothing to stop
+            del self.running[running.job.portal]
+            running.lock.close()
+            self.say(f"{running.job.portal}: not queued on node {running.job.node}, which is down")
+            return
+        with suppress(NodeDown, NodeRefused):
+            self._client(running.job.node).cancel(running.jobid, signal.Signals(sig).name[3:])
+
+
+def tail(path: Path, lines: int = 5, limit: int = 2000) -> str:
+    try:
+        data = path.read_bytes()[-20000:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(data.strip().splitlines()[-lines:])[-limit:]

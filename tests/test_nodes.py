@@ -1,0 +1,419 @@
+"""Crawls spread over scrapyd nodes: placement in the configuration file, then scheduled rounds
+over two real scrapyd servers on loopback ports (node ``b`` behind basic authentication), the
+project deployed to both with scrapyd-deploy, each node writing its own archive and WARC files.
+A node stopped before its crawl is reported and the crawl retried there once it is back."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from support import (
+    FIXTURES,
+    ROOT,
+    ZJDAILY,
+    ScrapydServer,
+    deploy,
+    project_copy,
+    run_cli,
+    without_crawl_delay,
+)
+
+from archive import Archive
+from newscrawler.config import ConfigError, load_config
+from newscrawler.nodes import PlacementError, place
+from newscrawler.schedule import RUN_TAG, Scheduler
+
+EPAPER = FIXTURES / "zjdaily-epaper"
+CREDENTIALS = {"NODE_B_USER": "archivist", "NODE_B_PASSWORD": "s3cret pass"}
+
+
+# --- placement ----------------------------------------------------------------------------------
+
+def test_portals_sharing_a_host_go_together_and_their_pins_must_agree() -> None:
+    hosts = {"a": ["x.example"], "b": ["X.example", "y.example"], "c": ["y.example"], "d": ["w.example"]}
+    placement = place(hosts, {}, ["n1", "n2", "n3"])
+    assert placement["a"] == placement["b"] == placement["c"]
+    # One pin places the whole group.
+    assert {place(hosts, {"c": "n3"}, ["n1", "n2", "n3"])[p] for p in "abc"} == {"n3"}
+    with pytest.raises(PlacementError, match=r"'a' \(node 'n1'\) and 'b' \(node 'n2'\) share the host x\.example"):
+        place(hosts, {"a": "n1", "b": "n2"}, ["n1", "n2"])
+    with pytest.raises(PlacementError, match=r"'a' \(node 'n1'\) and 'c' \(node 'n2'\) share hosts through b"):
+        place(hosts, {"a": "n1", "c": "n2"}, ["n1", "n2"])
+
+
+_PLACE = ("import json, sys; from newscrawler.nodes import place; "
+          "print(json.dumps(place({f'p{i}': [f'h{i}.example'] for i in range(50)}, {}, sys.argv[1:])))")
+
+
+def _placement_in_a_new_process(seed: str, *nodes: str) -> dict[str, str]:
+    result = subprocess.run([sys.executable, "-c", _PLACE, *nodes], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONHASHSEED=seed), check=True, cwd=ROOT)
+    return dict(json.loads(result.stdout))
+
+
+def test_unpinned_portals_spread_the_same_in_every_process_and_a_new_node_takes_only_its_share() -> None:
+    first = _placement_in_a_new_process("1", "a", "b", "c")
+    assert _placement_in_a_new_process("2", "c", "a", "b") == first
+    counts = {node: list(first.values()).count(node) for node in "abc"}
+    assert min(counts.values()) >= 8, counts  # fifty portals, none of three nodes left idle
+    grown = _placement_in_a_new_process("3", "a", "b", "c", "d")
+    moved = {portal for portal in first if grown[portal] != first[portal]}
+    assert moved and all(grown[portal] == "d" for portal in moved)
+    assert len(moved) < 25
+
+
+def _nodes_config(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "newscrawler.toml"
+    path.write_text(body, "utf-8")
+    return path
+
+
+_TWO_NODES = """\
+archive = "scheduler.sqlite"
+
+[nodes.a]
+url = "http://10.0.0.2:6800/"
+archive = "/srv/newscrawler/a.sqlite"
+max_crawls = 2
+
+[nodes.b]
+url = "https://10.0.0.3/scrapyd/"
+username_env = "NODE_B_USER"
+password_env = "NODE_B_PASSWORD"
+archive = "/srv/newscrawler/b.sqlite"
+warc_dir = "/srv/warc"
+
+[portals.zjdaily]
+schedules = ["0 3 * * *"]
+node = "b"
+
+[portals.zjdaily-epaper]
+schedules = ["0 4 * * *"]
+date_from = "1d"
+"""
+
+
+def test_nodes_in_the_configuration_file(tmp_path: Path) -> None:
+    config = load_config(_nodes_config(tmp_path, _TWO_NODES))
+    assert sorted(config.nodes) == ["a", "b", "local"]
+    b = config.nodes["b"]
+    assert (b.url, b.username_env, b.password_env, b.archive, b.warc_dir, b.max_crawls) == (
+        "https://10.0.0.3/scrapyd/", "NODE_B_USER", "NODE_B_PASSWORD", "/srv/newscrawler/b.sqlite",
+        "/srv/warc", None)
+    assert config.nodes["a"].max_crawls == 2
+    assert b.job_dir("zjdaily") == "/srv/newscrawler/jobs/zjdaily"
+    jobs = {job.portal: job for job in config.jobs}
+    assert jobs["zjdaily"].node == "b" and config.pinned == {"zjdaily"}
+    # Unpinned: placed by hash over the declared nodes, never on the implicit local one.
+    assert jobs["zjdaily-epaper"].node in ("a", "b")
+    # Without [nodes], everything runs here, as before.
+    plain = _TWO_NODES[_TWO_NODES.index("[portals.zjdaily]"):].replace('node = "b"\n', "")
+    assert {job.node for job in load_config(_nodes_config(tmp_path, plain)).jobs} == {"local"}
+
+
+@pytest.mark.parametrize(("change", "line", "message"), [
+    (('url = "http://10.0.0.2:6800/"\n', ""), 3, "[nodes.a] needs url = ..."),
+    (('"/srv/newscrawler/a.sqlite"', '"a.sqlite"'), 5, "archive must be an absolute path on the node"),
+    (('"http://10.0.0.2:6800/"', '"10.0.0.2:6800"'), 4, "url must be scrapyd's http:// or https:// address"),
+    (('node = "b"', 'node = "c"'), 17, "unknown node 'c' (known: a, b, local)"),
+    (("max_crawls = 2", "max_crawl = 2"), 6, "unknown key 'max_crawl' in [nodes.a]"),
+    (('password_env = "NODE_B_PASSWORD"', 'password = "hunter2"'), 11, "unknown key 'password' in [nodes.b]"),
+    (("[nodes.a]", "[nodes.local]"), 4, "unknown key 'url' in [nodes.local]"),
+])
+def test_a_bad_node_is_one_line_naming_file_and_line(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    path = _nodes_config(tmp_path, _TWO_NODES.replace(*change))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).startswith(f"{path}:{line}: "), str(error.value)
+    assert message in str(error.value)
+
+
+# --- two real nodes -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def credentials() -> Iterator[None]:
+    """Node b's user name and password, in the variables the configuration file names."""
+    saved = {name: os.environ.get(name) for name in CREDENTIALS}
+    os.environ.update(CREDENTIALS)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ScrapydServer]]:
+    """Two scrapyd servers, the project deployed to both (one egg, built once)."""
+    pytest.importorskip("scrapyd", reason="scrapyd is not installed (pip install -e '.[test]')")
+    pytest.importorskip("scrapyd_client", reason="scrapyd-client is not installed (pip install -e '.[test]')")
+    base = tmp_path_factory.mktemp("nodes")
+    servers = {"a": ScrapydServer(base / "scrapyd-a"),
+               "b": ScrapydServer(base / "scrapyd-b", *CREDENTIALS.values())}
+    try:
+        for server in servers.values():
+            server.start()
+        project = project_copy(base / "project", servers)
+        deploy(project, "--build-egg", str(base / "newscrawler.egg"))
+        output = deploy(project, "-a", "-p", "newscrawler", "--egg", str(base / "newscrawler.egg"))
+        assert output.count('"status": "ok"') == 2, output
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def _round_config(directory: Path, nodes: dict[str, ScrapydServer], portals: str) -> Path:
+    zjdaily = without_crawl_delay(ZJDAILY, directory / "portal-zjdaily")
+    epaper = without_crawl_delay(EPAPER, directory / "portal-epaper")
+    path = directory / "newscrawler.toml"
+    path.write_text(f"""\
+archive = "scheduler.sqlite"
+timezone = "UTC"
+stop_timeout = 30
+
+[settings]
+AUTOTHROTTLE_ENABLED = false
+DOWNLOAD_DELAY = 0
+
+[nodes.a]
+url = "{nodes['a'].base}"
+archive = "{directory / 'node-a' / 'archive.sqlite'}"
+
+[nodes.b]
+url = "{nodes['b'].base}"
+username_env = "NODE_B_USER"
+password_env = "NODE_B_PASSWORD"
+archive = "{directory / 'node-b' / 'archive.sqlite'}"
+warc_dir = "{directory / 'node-b' / 'captures'}"
+max_crawls = 1
+""" + portals.format(zjdaily=zjdaily, epaper=epaper), "utf-8")
+    return path
+
+
+_ZJDAILY_ON_A = """
+[portals.zjdaily]
+schedules = ["0 3 * * *"]
+max_articles = 4
+replay = "{zjdaily}"
+node = "a"
+"""
+_EPAPER_ON_B = """
+[portals.zjdaily-epaper]
+schedules = ["0 3 * * *"]
+max_articles = 4
+date_from = "2022-04-18"
+date_to = "2022-04-19"
+replay = "{epaper}"
+node = "b"
+"""
+
+
+@dataclass
+class Round:
+    config: Path
+    lines: list[str]
+    failed: int
+    archives: dict[str, Path]  # each node's archive, by node name
+
+
+@pytest.fixture(scope="module")
+def scheduled_round(nodes: dict[str, ScrapydServer], credentials: None,
+                    tmp_path_factory: pytest.TempPathFactory) -> Round:
+    """One round of the schedule through the real Scheduler: zjdaily on node a, zjdaily-epaper
+    on node b. ``archives`` are the two node archives (to be merged into one and compared)."""
+    directory = tmp_path_factory.mktemp("round")
+    path = _round_config(directory, nodes, _ZJDAILY_ON_A + _EPAPER_ON_B)
+    lines: list[str] = []
+    failed = Scheduler(load_config(path), echo=lines.append).run(once=True)
+    return Round(path, lines, failed, {name: directory / f"node-{name}" / "archive.sqlite" for name in "ab"})
+
+
+def _runs(path: Path) -> list[dict]:
+    with Archive.open(path, create=False) as archive:
+        return archive.runs()
+
+
+def _statuses_while_crawling(path: Path) -> list[str]:
+    """The run statuses of an archive a crawl may be creating at this moment."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return [row[0] for row in conn.execute("SELECT status FROM runs")]
+    except sqlite3.Error:  # not there yet, or its tables not yet created
+        return []
+
+
+def test_a_round_on_two_nodes_writes_each_nodes_archive(scheduled_round: Round) -> None:
+    lines = "\n".join(scheduled_round.lines)
+    assert scheduled_round.failed == 0, lines
+    assert "zjdaily: crawl queued on node a (job " in lines
+    assert "zjdaily: crawl ended on node a (finished): #1  zjdaily  " in lines
+    assert "zjdaily-epaper: crawl ended on node b (finished): #1  zjdaily-epaper  " in lines
+    expected_host = {"a": "www.gdzjdaily.com.cn", "b": "szb.gdzjdaily.com.cn"}
+    for name, portal in (("a", "zjdaily"), ("b", "zjdaily-epaper")):
+        (run,) = _runs(scheduled_round.archives[name])
+        assert (run["portal"], run["status"]) == (portal, "finished")
+        assert run["settings"]["NEWSCRAWLER_ARCHIVE"] == str(scheduled_round.archives[name])
+        assert run["settings"][RUN_TAG] in lines  # the scrapyd job id is the run's tag
+        with sqlite3.connect(scheduled_round.archives[name]) as conn:
+            urls = [row[0] for row in conn.execute("SELECT canonical_url FROM articles")]
+        assert urls and all(url.split("/")[2] == expected_host[name] for url in urls), urls
+    # Each node's WARC files: beside its archive (a), or in its warc_dir (b).
+    root = scheduled_round.archives["a"].parent.parent
+    assert list((root / "node-a" / "warc").glob("*.warc.gz"))
+    assert list((root / "node-b" / "captures").glob("*.warc.gz"))
+    assert not (root / "node-b" / "warc").exists()
+    # The scheduler keeps each job's log; its own archive holds nothing: no run went wrong.
+    logs = sorted((root / "logs").glob("*.log"))
+    assert len(logs) == 2 and all("Spider closed (finished)" in log.read_text("utf-8") for log in logs)
+    assert not (root / "scheduler.sqlite").exists() or _runs(root / "scheduler.sqlite") == []
+
+
+def test_the_nodes_command_shows_each_node_its_jobs_and_portals(
+    scheduled_round: Round, nodes: dict[str, ScrapydServer]
+) -> None:
+    result = run_cli("nodes", "--config", str(scheduled_round.config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"a  {nodes['a'].base}  ok  no crawl limit  running 0, pending 0, finished 1")
+    assert "  portals: zjdaily (pinned)" in lines
+    assert "  portals: zjdaily-epaper (pinned)" in lines
+    assert any(line.startswith(f"b  {nodes['b'].base}  ok  max 1 crawls") for line in lines)
+    # Without node b's credentials in the environment, the node is named as refusing.
+    env = {name: value for name, value in os.environ.items() if name not in CREDENTIALS}
+    refused = subprocess.run([sys.executable, "-m", "newscrawler", "nodes", "--config",
+                              str(scheduled_round.config)], capture_output=True, text=True, env=env,
+                             cwd=ROOT, timeout=60, check=False)
+    assert refused.returncode == 1
+    assert f"b  {nodes['b'].base}  REFUSED: node b: the environment variable NODE_B_USER is not set" in refused.stdout
+
+
+def test_a_node_down_is_reported_and_its_crawl_retried_when_it_is_back(
+    nodes: dict[str, ScrapydServer], credentials: None, tmp_path: Path
+) -> None:
+    path = _round_config(tmp_path, nodes, _EPAPER_ON_B)
+    nodes["b"].kill()
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(iter(scheduler.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any("is down" in line for line in output):
+            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
+            time.sleep(0.2)
+        (down,) = [line for line in output if "is down" in line]
+        assert f"zjdaily-epaper: node b ({nodes['b'].base}) is down: " in down
+        assert "(not queued yet); the crawl waits for the node, tried again every 5 s" in down
+        # Recorded as an event of the portal in the scheduler's archive, and shown by `nodes`.
+        (event,) = _runs(tmp_path / "scheduler.sqlite")
+        assert (event["portal"], event["status"]) == ("zjdaily-epaper", "node-down")
+        assert event["stats"]["newscrawler/scheduler/node"] == "b"
+        shown = run_cli("nodes", "--config", str(path))
+        assert shown.returncode == 1 and f"b  {nodes['b'].base}  DOWN: node b" in shown.stdout
+
+        nodes["b"].start()
+        scheduler.wait(timeout=180)
+        reader.join(timeout=10)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    text = "".join(output)
+    assert scheduler.returncode == 0, text
+    assert "zjdaily-epaper: crawl queued on node b (the node is back) (job " in text
+    assert "zjdaily-epaper: crawl ended on node b (finished): #1  zjdaily-epaper" in text
+    (run,) = _runs(tmp_path / "node-b" / "archive.sqlite")
+    assert (run["portal"], run["status"]) == ("zjdaily-epaper", "finished")
+    # Never moved to another node: node a did not crawl it.
+    assert not (tmp_path / "node-a").exists()
+
+
+def test_a_node_killed_mid_crawl_loses_the_job_which_is_recorded_and_crawled_again(
+    nodes: dict[str, ScrapydServer], credentials: None, tmp_path: Path
+) -> None:
+    # The e-paper with its Crawl-delay: 1 kept, so the crawl is still running when its node dies.
+    path = _round_config(tmp_path, nodes, _EPAPER_ON_B.replace("{epaper}", str(EPAPER)))
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(iter(scheduler.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 90
+        archive = tmp_path / "node-b" / "archive.sqlite"
+        while True:  # until the crawl has recorded the start of its run
+            running = nodes["b"].call("listjobs.json?project=newscrawler")["running"]
+            if running and "running" in _statuses_while_crawling(archive):
+                break
+            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
+            time.sleep(0.2)
+        jobid = running[0]["id"]
+        nodes["b"].kill()
+        while not any("is down" in line for line in output):
+            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
+            time.sleep(0.2)
+        assert any("is down: " in line and f"(job {jobid}); the crawl waits" in line for line in output)
+        nodes["b"].start()
+        scheduler.wait(timeout=180)
+        reader.join(timeout=10)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    text = "".join(output)
+    # The crawl did not finish, so the round failed; the crawl that followed did.
+    assert scheduler.returncode == 1, text
+    assert "zjdaily-epaper: node b is back" in text
+    assert "zjdaily-epaper: crawl lost with node b: #2  zjdaily-epaper" in text
+    assert f"node b lost job {jobid}: it restarted while the crawl was queued or running; queued again" in text
+    assert "zjdaily-epaper: crawl ended on node b (finished): #2  zjdaily-epaper" in text
+    # The node's archive: the killed run, ended as such by the resumed crawl, and the finished one.
+    assert [(r["portal"], r["status"]) for r in _runs(tmp_path / "node-b" / "archive.sqlite")] == [
+        ("zjdaily-epaper", "finished"), ("zjdaily-epaper", "killed")]
+    # The scheduler's archive: the outage, then the lost job.
+    assert [r["status"] for r in _runs(tmp_path / "scheduler.sqlite")] == ["crashed", "node-down"]
+
+
+def test_a_portal_the_node_is_crawling_already_is_not_queued_twice(
+    nodes: dict[str, ScrapydServer], credentials: None, tmp_path: Path
+) -> None:
+    # A crawl of zjdaily queued on node a by someone else (another scheduler, or by hand), kept
+    # slow by the fixture's Crawl-delay: 1.
+    other = nodes["a"].call("schedule.json", [
+        ("project", "newscrawler"), ("spider", "zjdaily"), ("setting", f"NEWSCRAWLER_REPLAY_DIR={ZJDAILY}"),
+        ("setting", f"NEWSCRAWLER_ARCHIVE={tmp_path / 'other.sqlite'}")])["jobid"]
+    try:
+        path = _round_config(tmp_path, nodes, _ZJDAILY_ON_A)
+        lines: list[str] = []
+        assert Scheduler(load_config(path), echo=lines.append).run(once=True) == 0
+        assert any(f"zjdaily: node a is crawling it already (job {other}); skipping" in line
+                   for line in lines), lines
+        jobs = nodes["a"].call("listjobs.json?project=newscrawler")
+        assert [j["id"] for j in jobs["pending"] + jobs["running"]] == [other]
+    finally:
+        # Cancelled while pending, a job leaves scrapyd's lists; while running, it finishes.
+        nodes["a"].call("cancel.json", [("project", "newscrawler"), ("job", other)])
+        deadline = time.monotonic() + 120
+        while any(j["id"] == other for state in ("pending", "running")
+                  for j in nodes["a"].call("listjobs.json?project=newscrawler")[state]):
+            assert time.monotonic() < deadline, f"job {other} was not stopped"
+            time.sleep(0.3)
+    assert not (tmp_path / "node-a").exists()
