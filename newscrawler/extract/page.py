@@ -123,7 +123,8 @@ def too_deep(html: str) -> bool:
     A page needs more than ``MAX_DEPTH`` start tags to get there, so almost every page is answered
     by counting them; only the others are parsed (again) to find out.
     """
-    if html.count("<") - html.count("</") <= MAX_DEPTH:
+    opened = html.count("<")  # counting "</" costs more than "<": only when it can matter
+    if opened <= MAX_DEPTH or opened - html.count("</") <= MAX_DEPTH:
         return False
     parser = _html_parser()
     etree.fromstring(html.encode("utf-8"), parser=parser)
