@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .anyof import AnyOf
+from .prefilter import AnyOf
 
 _ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:本文)?原(?:标|標)?(?:题|題)\s*(?:为|為)?\s*[:：《]")
 _PROMPT = re.compile(
