@@ -126,6 +126,10 @@ _POSTFIX = re.compile(
     rf"\s*(?:[/／]\s*(?P<slashed>{_alternation(POSTFIX_ROLES + ('文', '图', '圖'))})"
     rf"|(?<![拍/／])(?P<bare>{_alternation(POSTFIX_ROLES)}))(?=[\s、，,]|$)"
 )
+# What ends a source outlet's name: a time printed after it (来源：新华社 2024-04-23 12:27).
+_BEFORE_DIGITS = re.compile(r"\s+(?=\d)")
+# Between the names of an unlabelled byline.
+_NAMES_SPLIT = re.compile(r"[\s、，,]+")
 # Brackets and bullets, which only group or mark a credit line.
 _BRACKETS = re.compile(r"[()（）\[\]【】〔〕［］□■◎●◆▲★◇△▶►▌※☆]")
 _SEPARATOR_AFTER = re.compile(r"\s*[:：]")
@@ -214,7 +218,7 @@ def author_outlet(text: str) -> re.Match[str] | None:
     match = AUTHOR_OUTLET.match(text)
     if not match:
         return None
-    names = [n for n in re.split(r"[\s、，,]+", match.group("names")) if n]
+    names = [n for n in _NAMES_SPLIT.split(match.group("names")) if n]
     return match if all("·" in n or "•" in n or looks_like_person(n) for n in names) else None
 
 
@@ -354,7 +358,7 @@ def parse_byline(text: str | None) -> Byline:
             continue  # 阅读：1234, 制作单位：某某融媒体中心
         if match.group("source") or match.group("original"):
             # The outlet, not the time printed after it (来源：新华社 2024-04-23 12:27).
-            source = re.split(r"\s+(?=\d)", clean_text(value).strip(_SEPARATORS + " "))[0]
+            source = _BEFORE_DIGITS.split(clean_text(value).strip(_SEPARATORS + " "))[0]
             byline.source = byline.source or (source or None)
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")
