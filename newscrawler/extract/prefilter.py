@@ -188,10 +188,9 @@ _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 # (class members, whether the items can match the empty string), or None for "any character".
 _First = tuple[set[str], bool]
 _CATEGORIES = {
-    name: escape for name, escape in (
-        ("CATEGORY_DIGIT", r"\d"), ("CATEGORY_NOT_DIGIT", r"\D"), ("CATEGORY_SPACE", r"\s"),
-        ("CATEGORY_NOT_SPACE", r"\S"), ("CATEGORY_WORD", r"\w"), ("CATEGORY_NOT_WORD", r"\W"),
-    )
+    sre_parse.CATEGORY_DIGIT: r"\d", sre_parse.CATEGORY_NOT_DIGIT: r"\D",
+    sre_parse.CATEGORY_SPACE: r"\s", sre_parse.CATEGORY_NOT_SPACE: r"\S",
+    sre_parse.CATEGORY_WORD: r"\w", sre_parse.CATEGORY_NOT_WORD: r"\W",
 }
 
 
@@ -217,8 +216,8 @@ def _first_item(op: Any, av: Any) -> _First | None:
                 members.add(re.escape(chr(value)))
             elif kind is sre_parse.RANGE:
                 members.add(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
-            elif kind is sre_parse.CATEGORY and str(value) in _CATEGORIES:
-                members.add(_CATEGORIES[str(value)])
+            elif kind is sre_parse.CATEGORY and value in _CATEGORIES:
+                members.add(_CATEGORIES[value])
             else:
                 return None  # a negated class: nearly any character
         return members, False
