@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .names import looks_like_person
 from .normalize import HAN, clean_text
+from .prefilter import guarded
 
 # Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
 # or a space follows: 整理自澎湃新闻 says where the text came from.
@@ -84,7 +85,7 @@ _POSTFIX_SET = frozenset(POSTFIX_ROLES)
 # (︱ and │ are the vertical forms some CMS fonts use); none is ever part of a name.
 _SEPARATORS = ":：/／|丨｜︱│"
 # Whitespace between two Latin letters stays inside a name (责编：Demi Xia).
-_NAME_SPLIT = re.compile(r"[、，,;；/／|丨｜︱│&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+_NAME_SPLIT = guarded(re.compile(r"[、，,;；/／|丨｜︱│&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])"))
 _SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
 
 
@@ -97,7 +98,9 @@ def _alternation(words: tuple[str, ...]) -> str:
 # by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
 # and a space, where it is the second half of a padded name (记者 吴 文).
 _MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in COMPILER_ROLES)
-_PREFIX = re.compile(
+# Behind a lookahead for its first characters (``guarded``): hundreds of words, tried at every
+# position of every meta line otherwise.
+_PREFIX = guarded(re.compile(
     rf"(?P<noise>{_alternation(NOISE_LABELS)})(?=\s*[:：]|\s*\d)"
     rf"|(?P<organisation>{_alternation(ORGANISATION_LABELS)})"
     # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
@@ -113,7 +116,7 @@ _PREFIX = re.compile(
     # …nor may it be followed by one lone character: then it is the first half of a padded
     # name (编辑:文  静).
     rf"(?!\s+[{HAN}](?:$|[\s、，,]))"
-)
+))
 # What may stand right before a field label: a role inside a source value without such a
 # boundary is part of the outlet's name (湛江市摄影家协会, 湛江日报社编辑部).
 _BOUNDARY_BEFORE = frozenset(" " + _SEPARATORS)
@@ -123,6 +126,12 @@ _POSTFIX = re.compile(
     rf"\s*(?:[/／]\s*(?P<slashed>{_alternation(POSTFIX_ROLES + ('文', '图', '圖'))})"
     rf"|(?<![拍/／])(?P<bare>{_alternation(POSTFIX_ROLES)}))(?=[\s、，,]|$)"
 )
+# What ends a source outlet's name: a time printed after it (来源：新华社 2024-04-23 12:27).
+_BEFORE_DIGITS = re.compile(r"\s+(?=\d)")
+# Between the names of an unlabelled byline.
+_NAMES_SPLIT = re.compile(r"[\s、，,]+")
+# Brackets and bullets, which only group or mark a credit line.
+_BRACKETS = re.compile(r"[()（）\[\]【】〔〕［］□■◎●◆▲★◇△▶►▌※☆]")
 _SEPARATOR_AFTER = re.compile(r"\s*[:：]")
 # Words that say what kind of role the next one is: 实习编辑, 视觉编辑, 副主编, 执行主编.
 _QUALIFIERS = frozenset({
@@ -134,7 +143,7 @@ _QUALIFIERS = frozenset({
 # other role before a role applies to the names after both (文/本报记者 张三: 文 and 本报记者).
 _LABELS = frozenset({"作者"})
 # Dateline markers and filler that precede or follow bylines and are not names.
-_FILLER = re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|報導|报导|等$|^等")
+_FILLER = guarded(re.compile(r"本报讯|本報訊|本台讯|本台訊|报道|報道|報導|报导|等$|^等"))
 # Where the reporter filed from, after a slash: 記者林思妤／台北報導, 记者 张三/北京报道.
 _FILED_FROM = re.compile(rf"[/／]\s*[{HAN}]{{2,8}}?(?:报道|報道|報導|报导)")
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.
@@ -161,7 +170,9 @@ _PLACE_FILED = re.compile(rf"^(?P<run>[{HAN}]{{2,7}})(?:报道|報道|報導|报
 # …or with 发自 (记者 张三 发自北京, 本报记者张三发自上海).
 _SENT_FROM = re.compile(rf"^(?P<name>[{HAN}]{{0,4}}?)(?:发自|發自)[{HAN}]{{2,8}}$")
 # Where a compiled text came from (综合整理自澎湃新闻、智东西等): outlets, never people.
-_COMPILED_FROM = re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘编|摘編|转载|轉載|摘)+[自于於](?!\s*[:：])\S*")
+_COMPILED_FROM = guarded(
+    re.compile(r"(?:综合|綜合|整理|整合|编译|編譯|摘编|摘編|转载|轉載|摘)+[自于於](?!\s*[:：])\S*")
+)
 # A staff code: letters and digits (ZB012). Beside a personal name it is the CMS account of the
 # same person or of the typesetter, not a second name; alone it is the only name the page gives.
 _STAFF_CODE = re.compile(r"^[A-Za-z]{1,4}\d{2,6}$")
@@ -207,7 +218,7 @@ def author_outlet(text: str) -> re.Match[str] | None:
     match = AUTHOR_OUTLET.match(text)
     if not match:
         return None
-    names = [n for n in re.split(r"[\s、，,]+", match.group("names")) if n]
+    names = [n for n in _NAMES_SPLIT.split(match.group("names")) if n]
     return match if all("·" in n or "•" in n or looks_like_person(n) for n in names) else None
 
 
@@ -327,7 +338,7 @@ def parse_byline(text: str | None) -> Byline:
     )
     text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", _COMPILED_FROM.sub(" ", text)))
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
-    text = re.sub(r"[()（）\[\]【】〔〕［］□■◎●◆▲★◇△▶►▌※☆]", " ", text)
+    text = _BRACKETS.sub(" ", text)
     matches = _field_matches(text)
     if not matches:
         unlabelled = author_outlet(text)
@@ -347,7 +358,7 @@ def parse_byline(text: str | None) -> Byline:
             continue  # 阅读：1234, 制作单位：某某融媒体中心
         if match.group("source") or match.group("original"):
             # The outlet, not the time printed after it (来源：新华社 2024-04-23 12:27).
-            source = re.split(r"\s+(?=\d)", clean_text(value).strip(_SEPARATORS + " "))[0]
+            source = _BEFORE_DIGITS.split(clean_text(value).strip(_SEPARATORS + " "))[0]
             byline.source = byline.source or (source or None)
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")

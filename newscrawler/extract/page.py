@@ -123,7 +123,8 @@ def too_deep(html: str) -> bool:
     A page needs more than ``MAX_DEPTH`` start tags to get there, so almost every page is answered
     by counting them; only the others are parsed (again) to find out.
     """
-    if html.count("<") - html.count("</") <= MAX_DEPTH:
+    opened = html.count("<")  # counting "</" costs more than "<": only when it can matter
+    if opened <= MAX_DEPTH or opened - html.count("</") <= MAX_DEPTH:
         return False
     parser = _html_parser()
     etree.fromstring(html.encode("utf-8"), parser=parser)
@@ -150,6 +151,16 @@ def select(node: etree._Element, query: str) -> list[etree._Element]:
     if matcher is not None:
         return matcher(node, node)
     return [found for found in _compiled_css(query)(node) if isinstance(found, etree._Element)]
+
+
+def select_first(node: etree._Element, query: str) -> etree._Element | None:
+    """The first element ``select`` would give, or None; a bare tag name stops at the first."""
+    if node is None:
+        return None
+    if query.isalnum():
+        return next(node.iter(query), None)
+    found = select(node, query)
+    return found[0] if found else None
 
 
 # --- The common selectors without XPath -----------------------------------------------------
@@ -292,10 +303,41 @@ def _matcher(query: str) -> _Matcher | None:
                 break
         return False
 
+    def inside(element: etree._Element, stop: etree._Element | None,
+               known: dict[etree._Element, bool]) -> bool:
+        # has_ancestors(element, 0, stop), remembering for each ancestor walked through whether
+        # it or one above it passes: the items of one list share their ancestors, which are
+        # then tested once per call, not once per item.
+        if element is stop:
+            return False
+        walked = []
+        found = False
+        ancestor = element.getparent()
+        while ancestor is not None:
+            answer = known.get(ancestor)
+            if answer is not None:
+                found = answer
+                break
+            walked.append(ancestor)
+            if outer(ancestor):
+                found = True
+                break
+            if ancestor is stop:
+                break
+            ancestor = ancestor.getparent()
+        for passed in walked:
+            known[passed] = found
+        return found
+
+    outer = tests[0]
+
     def matcher(scope: etree._Element, stop: etree._Element | None) -> list[etree._Element]:
         found = scope.iter(last_tag) if last_tag is not None else scope.iter()
         if len(tests) == 1:
             return [element for element in found if last(element)]
+        if len(tests) == 2:
+            known: dict[etree._Element, bool] = {}
+            return [element for element in found if last(element) and inside(element, stop, known)]
         return [element for element in found
                 if last(element) and has_ancestors(element, len(tests) - 2, stop)]
 

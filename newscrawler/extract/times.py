@@ -81,6 +81,13 @@ _RELATIVE_UNITS = {
 _NO_FETCH = datetime(2100, 1, 1, tzinfo=timezone.utc)
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
 _CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# Compiled once: parse_time runs for every page.
+_ZONE_NAME = re.compile(_ZONE)
+_ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
+_WEEKDAY_WORD = re.compile(_WEEKDAY)
+_YEARLESS_START = re.compile(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)")
+_AGO = re.compile(r"(\d+)\s*(秒|分钟|分鐘|小时|小時|天)前")
+_DAY_WORD_TIME = re.compile(r"(今天|昨天|前天)(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -122,12 +129,12 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     text = raw.strip().replace("：", ":")
-    named = re.search(_ZONE, text)
+    named = _ZONE_NAME.search(text)
     if named:
         # A time printed with its zone's name is in that zone, whatever the portal's.
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
-        text = re.sub(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*", " ", text).strip()
-    text = re.sub(_WEEKDAY, " ", text)
+        text = _ZONE_WORDS.sub(" ", text).strip()
+    text = _WEEKDAY_WORD.sub(" ", text)
     try:
         # Times relative to a fetch at the edge of what datetime holds (year 1 or 9999) can fall
         # outside it: no time we can give.
@@ -142,7 +149,7 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         year, month, day = match.groups()
         text = f"{year or ''}{'-' if year else ''}{month}-{day} {text[match.end():].strip()}"
     text = text.strip()
-    if re.match(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)", text):
+    if _YEARLESS_START.match(text):
         try:
             return _parse_yearless(text, now, zone)
         except OverflowError:
@@ -173,14 +180,14 @@ def _aware(value: datetime, zone: tzinfo) -> datetime:
 def _parse_relative(text: str, now: datetime) -> datetime | None:
     if text in ("刚刚", "剛剛"):
         return now.replace(microsecond=0)
-    match = re.fullmatch(r"(\d+)\s*(秒|分钟|分鐘|小时|小時|天)前", text)
+    match = _AGO.fullmatch(text)
     if match:
         # "3 hours ago" is elapsed time: subtract it in UTC so a DST change in between counts.
         elapsed = int(match.group(1)) * _RELATIVE_UNITS[match.group(2)]
         return (now.astimezone(timezone.utc) - elapsed).astimezone(now.tzinfo).replace(
             microsecond=0
         )
-    match = re.fullmatch(r"(今天|昨天|前天)(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
+    match = _DAY_WORD_TIME.fullmatch(text)
     if match:
         # A day word alone (昨天) gives the date only: the start of that day.
         day = now - timedelta(days=_DAY_WORDS[match.group(1)])

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..extract.fields import RawFields, RawImage, RawLink
 from ..extract.images import is_article_image
-from ..extract.page import Page, select, select_xpath, text_of
+from ..extract.page import Page, select, select_first, select_xpath, text_of
 
 
 @dataclass(frozen=True)
@@ -148,15 +148,15 @@ class Layout:
             for index, ranked in enumerate(select(box, self.ranking_lists)):
                 period = tabs[index] if index < len(tabs) else None
                 for position, item in enumerate(ranked.iter("li"), start=1):
-                    anchor = select(item, "a")
-                    if not anchor:
+                    anchor = select_first(item, "a")
+                    if anchor is None:
                         continue
                     rank = _first_text(item, self.ranking_rank) if self.ranking_rank else None
                     links.append(
                         RawLink(
                             list=title,
-                            title=text_of(anchor[0]),
-                            url=self.page.absolute(anchor[0].attrib.get("href")),
+                            title=text_of(anchor),
+                            url=self.page.absolute(anchor.get("href")),
                             period=period,
                             rank=rank or str(position),
                         )
@@ -199,8 +199,8 @@ class Layout:
 def _first_text(node, query: str | None) -> str | None:  # type: ignore[no-untyped-def]
     if not query:
         return None
-    found = select(node, query)
-    return text_of(found[0]) if found else None
+    found = select_first(node, query)
+    return text_of(found) if found is not None else None
 
 
 class Portal:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from newscrawler.extract.decode import Decoded, decode_html
+from newscrawler.extract.decode import _CONTROL, Decoded, _may_hold_controls, decode_html
 
 BODY = "<p>徐闻奋力推进文明城市卫生县城创建，记者陈荔雅报道。</p>"
 BODY_TRAD = "<p>徐聞奮力推進文明城市衛生縣城創建，記者陳荔雅報導。</p>"
@@ -255,3 +257,15 @@ def test_a_page_nested_past_the_parsers_limit_is_reported() -> None:
     assert decode_html(page("utf-8", deep).encode("utf-8")).warnings == ("html_too_deep:depth>2048",)
     # Many tags, but shallow: no warning.
     assert decode_html(page("utf-8", "<p>徐闻</p>" * 2100).encode("utf-8")).warnings == ()
+
+
+# Characters around every edge of what the control test looks for, in both encodings' widths.
+_EDGES = st.sampled_from(
+    [chr(c) for c in (*range(0x21), 0x7F, 0x80, 0xA0, 0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000)]
+    + ["徐", "闻", "𠀀", "\udc80"]
+)
+
+
+@given(st.text(alphabet=_EDGES, max_size=12))
+def test_the_quick_control_check_answers_as_the_pattern(text: str) -> None:
+    assert _may_hold_controls(text) == bool(_CONTROL.search(text))
