@@ -23,10 +23,13 @@ from newscrawler.extract.generic import (
     choose_headline,
     fallback_headline,
     headline_match,
+    is_logo,
     is_noise_line,
     lead_credit,
     line_score,
+    own_titles,
     page_lines,
+    page_names,
     reconcile_times,
     same_site_url,
     script_times,
@@ -186,6 +189,93 @@ def test_headline_read_from_a_div_when_h1_is_the_site_banner() -> None:
     assert raw.headline == "央行发布一季度货币政策执行报告"
     assert raw.time_text == "2024-05-10 17:00"
     assert parse_byline(raw.bylines[0]).source == "金融时报"
+
+
+def test_breadcrumb_titles_split_at_their_arrows() -> None:
+    assert title_parts("苍山网 > 社会新闻 > 苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
+    assert title_parts("苍山网::社会新闻::苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
+    assert title_parts("苍山网>>社会新闻>>苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
+    # A comparison between figures is part of the headline.
+    assert title_parts("全市七成企业增速>6%") == ["全市七成企业增速>6%"]
+    headline = "苍山老街改造完工 百年骑楼重现旧貌"
+    assert fallback_headline([f"苍山网 > 社会新闻 > {headline}"]) == headline
+
+
+def test_title_cut_short_matches_the_whole_headline_over_the_site_name() -> None:
+    references = ["靖海港首条国际集装箱航线开通 每周一班直达…_要闻_靖海日报网"]
+    whole = "靖海港首条国际集装箱航线开通 每周一班直达东南亚四个港口"
+    assert headline_match(whole, references) >= 0.9
+    # The site's name, even set as an <h1>, stays below what a headline needs.
+    assert choose_headline([("h1", "靖海日报网"), ("h2", whole)], references)[0] == 1
+    assert choose_headline([("h1", "靖海日报网")], references)[1] < 0.5
+
+
+def test_title_media_marks_are_not_part_of_the_headline() -> None:
+    assert headline_match("玉湖公园郁金香进入盛花期", ["玉湖公园郁金香进入盛花期（组图）_玉湖新闻网"]) == 1.0
+    assert headline_match("玉湖公园郁金香进入盛花期", ["[视频]玉湖公园郁金香进入盛花期"]) == 1.0
+    assert fallback_headline(["玉湖公园郁金香进入盛花期 (图)_玉湖新闻网"]) == "玉湖公园郁金香进入盛花期"
+    # A bracket that is no media mark stays: a column tag is part of what the page shows.
+    tagged = "【新春走基层】玉湖公园郁金香进入盛花期"
+    assert fallback_headline([f"{tagged}_玉湖新闻网"]) == tagged
+
+
+def test_title_class_short_forms_mark_a_headline_rows_above_the_text() -> None:
+    text = "<p>连日来，玉湖公园四十万株郁金香陆续盛开，二十多个品种争奇斗艳，吸引了大批市民和游客前来观赏。</p>" * 3
+    html = (
+        "<html><head><title>玉湖公园郁金香进入盛花期 花期持续到月底_玉湖新闻网</title></head><body><table>"
+        "<tr><td class='news_tit'>玉湖公园郁金香进入盛花期</td></tr><tr><td>2007-04-16 08:50 来源：玉湖晚报</td></tr>"
+        "<tr><td>【字体：<a href='#'>大</a> <a href='#'>中</a> <a href='#'>小</a>】</td></tr>"
+        "<tr><td><a href='#'>打印</a> <a href='#'>关闭</a></td></tr><tr><td>&nbsp;</td></tr>"
+        f"<tr><td class='content'><p><b>郁金香进入盛花期</b></p>{text}</td></tr></table></body></html>"
+    )
+    raw = GenericLayout(Page(html, "https://www.yuhu.example/a.html")).read()
+    assert raw.headline == "玉湖公园郁金香进入盛花期"
+
+
+def test_traditional_heading_matches_a_simplified_title() -> None:
+    assert headline_match("海西渡輪碼頭完成改建", ["海西渡轮码头完成改建_海西导报"]) == 1.0
+    assert headline_match("海西渡轮码头完成改建", ["海西渡輪碼頭完成改建｜海西導報"]) == 1.0
+
+
+def test_title_naming_only_a_channel_and_the_site_gives_no_headline() -> None:
+    lines = _lines(
+        "<div><a href='/'>首页</a> | <a href='/bdxw/'>本地新闻</a></div>"
+        "<div>您现在的位置：首页 &gt;&gt; 本地新闻 &gt;&gt; 正文</div><p>东湖区五百余人参加义务植树活动</p>"
+    )
+    assert "本地新闻" in page_names(lines)
+    # The channel named by the page's links leaves the site's name; a headline piece stays.
+    assert own_titles(["本地新闻 - 东湖新闻网"], lines) == ["东湖新闻网"]
+    assert own_titles(["东湖新闻网"], lines) == ["东湖新闻网"]
+    assert own_titles(["首页_本地新闻"], lines) == []
+    kept = ["东湖区五百余人参加义务植树活动_本地新闻_东湖新闻网", "义务植树_本地新闻"]
+    assert own_titles(kept, lines) == kept
+
+
+@pytest.mark.parametrize(
+    ("heading", "logo"),
+    [
+        ("<div class='logo'><h1>东湖新闻网</h1></div>", True),
+        ("<h1 id='site-name'>东湖新闻网</h1>", True),
+        ("<h1><a href='http://www.donghu.example/'>东湖新闻网</a></h1>", True),
+        ("<h1><a href='/index.html'>东湖新闻网</a></h1>", True),
+        ("<h1><a href='/bdxw/2004/0312/1058.html'>东湖区五百余人参加义务植树活动</a></h1>", False),
+        ("<div class='article'><h1>东湖区五百余人参加义务植树活动</h1></div>", False),
+    ],
+)
+def test_site_logo_is_never_the_headline(heading: str, logo: bool) -> None:
+    line = next(line for line in _lines(heading) if line.text)
+    assert is_logo(line.owner) is logo
+
+
+def test_heading_set_over_lines_is_read_whole_without_its_subheadline() -> None:
+    text = "<p>9月27日上午，松河高速公路举行通车仪式，这条高速公路全长一百六十八公里，设计时速一百公里。</p>" * 3
+    html = (
+        "<html><head><title>松河网-新闻中心</title></head><body><div class='article'>"
+        "<h1>松河高速公路全线通车<br>市区到省城缩短至两小时<br>——沿线五县区均设出入口</h1>"
+        f"<div class='info'>2012-09-27 18:05 来源：松河电视台</div><div class='text'>{text}</div></div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "https://news.songhe.example/a.html")).read()
+    assert raw.headline == "松河高速公路全线通车市区到省城缩短至两小时"
 
 
 # --- body ------------------------------------------------------------------------------------

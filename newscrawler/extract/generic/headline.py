@@ -5,41 +5,103 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
+from ..script import simplified
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 from .metalines import is_meta_line
 
 # Separators between a headline and the site or channel names in a <title>.
+# Breadcrumb-style titles (站点名 :: 频道 :: 标题, 站点名 > 频道 > 标题) split at their arrows,
+# but not a comparison between figures (增速>6%).
 _TITLE_SPLIT = re.compile(
-    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$))\s*"
+    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$)"
+    r"|::+|(?<![\dA-Za-z])(?:>+|»+|›+|＞+)(?![\dA-Za-z]))\s*"
 )
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
-_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
+_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b|(?<![a-z])tit(?![a-z])", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
 # Dashes and rules a <title> and the page set differently: ——, ――, －－, --, ─.
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"})
 
 
+# What a <title> adds to say a story has pictures or video, （组图）, [视频]: the page's heading
+# leaves it out.
+_MARK = r"\s*[(（\[【〔]\s*(?:组?图|多图|附图|图文|视频|音频|高清)\s*[)）\]】〕]\s*"
+_MEDIA_MARK = re.compile(f"^{_MARK}|{_MARK}$")
+
+
 def title_key(text: str) -> str:
     """Text as compared with the title data: without spacing, full-width forms folded (张三： and
-    张三: agree), every dash the same."""
-    return _NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES))
+    张三: agree), every dash the same, in Simplified characters (a page showing its headline in
+    Traditional script may keep its <title> in Simplified, or the other way round)."""
+    key = simplified(_NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES)))
+    return _MEDIA_MARK.sub("", key)
 # A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
 _HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
+# A heading that repeats a title's site or channel name stays below the 0.5 a headline needs,
+# even as an <h1> (a logo).
+_NAME_WEIGHT = 0.4
 # Site and channel names are short; a title piece this long is a headline.
 _LONG_PIECE = 8
 # How far above the body a plain line repeating the title is read as its headline.
 _TITLE_ROWS = 12
 _CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
+# A subheadline (副题) under the headline opens with a dash: ——访…; never the headline alone.
+_SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
 
 
 def title_parts(title: str) -> list[str]:
     """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
     parts = [p for p in _TITLE_SPLIT.split(title) if p]
     return [title] + parts if len(parts) > 1 else [title]
+
+
+# The steps of a breadcrumb: 首页 > 本地新闻 > 正文, 当前位置：首页 >> 本地新闻.
+_CRUMB_STEP = re.compile(r"[>›»＞/|｜:：]+")
+
+
+def own_titles(references: list[str], lines: list[Line]) -> list[str]:
+    """The title data without the site and channel names the page itself gives in its links and
+    breadcrumb: a title such as ``本地新闻 - 东湖新闻网`` names no headline, and its channel piece
+    must not make the channel's name, shown in bold above the text, the headline."""
+    names: set[str] | None = None
+    kept = []
+    for reference in references:
+        parts = title_parts(reference)
+        pieces = parts[1:] or parts
+        headline_piece = pieces[max(0, _headline_piece(parts) - 1)]
+        if len(title_key(headline_piece)) >= _LONG_PIECE:
+            kept.append(reference)
+            continue
+        if names is None:
+            names = page_names(lines)  # only for titles whose headline piece is short
+        if title_key(headline_piece) not in names:
+            kept.append(reference)
+            continue
+        rest = [piece for piece in pieces if title_key(piece) not in names]
+        if rest:
+            kept.append("_".join(rest))
+    return kept
+
+
+def page_names(lines: list[Line]) -> set[str]:
+    """Names the page gives its site and channels (as ``title_key``): the short texts of links
+    and of the images in them (menus, the logo), and the steps of a breadcrumb."""
+    texts: list[str] = []
+    if not lines:
+        return set()
+    for line in lines:
+        if line.chars <= 60 and _CRUMB.search(line.text):
+            texts.extend(_CRUMB_STEP.split(line.text))
+    root = lines[0].owner.getroottree().getroot()
+    for link in root.iter("a"):
+        texts.append("".join(link.itertext()))
+        texts.extend(image.attrib.get("alt") or "" for image in link.iter("img"))
+    return {key for key in map(title_key, texts) if 2 <= len(key) < _LONG_PIECE}
 
 
 def headline_match(text: str, references: list[str]) -> float:
@@ -57,11 +119,14 @@ def headline_match(text: str, references: list[str]) -> float:
                 continue
             # The whole title and its headline piece are the headline; other pieces name channels
             # and sites, though a long one that a visible line repeats whole is a headline too.
-            weight = 1.0 if index in (0, headline_piece) else 0.45
+            weight = 1.0 if index in (0, headline_piece) else _NAME_WEIGHT
+            shown = _ELLIPSIS.sub("", part)
             if text == part or core == part:
                 match = 1.0
                 if weight < 1 and len(part) >= _LONG_PIECE:
                     weight = 0.85
+            elif shown != part and len(shown) >= 6 and core.startswith(shown):
+                match = 0.95  # a title cut short with …, the page showing the whole headline
             elif part.startswith(core) and len(core) >= 4:
                 match = 0.5 + 0.4 * len(core) / len(part)
             elif core in part and len(core) >= 6:
@@ -71,7 +136,7 @@ def headline_match(text: str, references: list[str]) -> float:
             else:
                 match = 0.0
             if index == 0 and headline_piece > 1 and match < 1:
-                weight = 0.45  # the start of 站点名 - 标题 is the site's name
+                weight = _NAME_WEIGHT  # the start of 站点名 - 标题 is the site's name
             best = max(best, match * weight)
     return best
 
@@ -98,13 +163,16 @@ def choose_headline(candidates: list[tuple[str, str]], references: list[str]) ->
 
 
 def fallback_headline(references: list[str]) -> str | None:
-    """The headline a <title> holds when no visible heading matches it: its first piece."""
+    """The headline a <title> holds when no visible heading matches it: its first piece, without
+    a mark such as （组图）."""
     for reference in references:
         parts = title_parts(reference)
         if parts[-1]:
             if _HEADLINE_DASH.search(reference) and all(len(part) >= _LONG_PIECE for part in parts[2:]):
-                return parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
-            return parts[_headline_piece(parts)]
+                piece = parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
+            else:
+                piece = parts[_headline_piece(parts)]
+            return _MEDIA_MARK.sub("", piece) or piece
     return None
 
 
@@ -159,7 +227,7 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
-    exact = {title_key(part) for reference in references for part in title_parts(reference)[:2]}
+    exact = {keys[index] for keys, piece in map(_reference_keys, references) for index in {0, piece}}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -172,7 +240,8 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         element = line.owner
         tag = inside.get(element, "")
         if tag or _TITLE_CLASS.search(class_words(element)):
-            candidates.append((line.index, tag or tag_of(element), line.text))
+            if not is_logo(element):
+                candidates.append((line.index, tag or tag_of(element), line.text))
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
             # A short line at the body start may be the headline when the title data says so.
             candidates.append((line.index, "", line.text))
@@ -184,12 +253,14 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None and found[2] >= 0.5:
         return found[0], found[1]
-    # No match: the nearest heading above the body (not a breadcrumb, not a link).
+    # No match: the nearest heading above the body (not a breadcrumb, not a link, not a
+    # subheadline), whole when <br> sets it over several lines.
     for position, tag, text in reversed(candidates):
         line = lines[position]
         if (tag in HEADINGS and body_start - 8 <= position <= body_start
-                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
-            return text, position
+                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)
+                and not _SUBHEADLINE.match(text)):
+            return _whole_heading(lines, position), position
     from_title = fallback_headline(references)
     if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
         # The title data name only the site, or nothing: a table layout's headline is the line
@@ -198,6 +269,45 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         if prominent is not None:
             return lines[prominent].text, prominent
     return from_title, -1
+
+
+_LOGO = re.compile(r"logo|brand|site-?name", re.IGNORECASE)
+# A link to the site's front page: /, /index.html, http://host/.
+_HOME = re.compile(r"^(?:(?:https?:)?//[^/]+)?/?(?:index\.\w+)?$", re.IGNORECASE)
+_LOGO_LEVELS = 3
+
+
+def is_logo(element: Any) -> bool:
+    """True for the site's name set as a heading: a block in a logo box (class or id ``logo``,
+    ``brand``, ``sitename``) or holding one link, to the front page."""
+    ancestor = element
+    for _ in range(_LOGO_LEVELS):
+        if ancestor is None:
+            break
+        if _LOGO.search(class_words(ancestor)):
+            return True
+        ancestor = ancestor.getparent()
+    links = list(islice(element.iter("a"), 2))
+    return len(links) == 1 and _HOME.match((links[0].attrib.get("href") or "#").strip() or "#") is not None
+
+
+def _heading_of(element: Any) -> Any:
+    """The heading element a line's block is or sits in, or None."""
+    while element is not None and tag_of(element) not in HEADINGS:
+        element = element.getparent()
+    return element
+
+
+def _whole_heading(lines: list[Line], position: int) -> str:
+    """The text of a heading ending at ``position`` with the lines of the same heading above it
+    (``<h1>第一行<br>第二行</h1>``), joined as one headline."""
+    heading = _heading_of(lines[position].owner)
+    start = position
+    while start > 0 and _heading_of(lines[start - 1].owner) is heading:
+        if _SUBHEADLINE.match(lines[start - 1].text):
+            break
+        start -= 1
+    return "".join(line.text for line in lines[start : position + 1])
 
 
 def _best_match(
@@ -286,6 +396,8 @@ def prominent_line(lines: list[Line], body_start: int) -> int | None:
             continue
         if TIME_PATTERN.search(text) or _CRUMB.search(text) or is_meta_line(line.spaced):
             continue
+        if _SUBHEADLINE.match(text):
+            continue  # ——副题 under the headline is set apart as well
         if _set_apart(line):
             return index
     return None

@@ -21,7 +21,13 @@ from .body import (
     within,
 )
 from .header import header_item
-from .headline import after_repeated_headline, find_headline, other_headlines, title_parts
+from .headline import (
+    after_repeated_headline,
+    find_headline,
+    other_headlines,
+    own_titles,
+    title_parts,
+)
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
@@ -59,7 +65,7 @@ class GenericLayout(Layout):
         meta = read_metadata(page)
         self.canonical_url = same_site_url(page.url, meta.canonical)
         lines, images = page_lines(page.selector.root)
-        references = [r for r in ([meta.headline] + meta.titles) if r]
+        references = own_titles([r for r in ([meta.headline] + meta.titles) if r], lines)
         own, foreign = other_headlines(lines, references)
         container = best_container(lines, other_article_blocks(own, foreign) if own and foreign else ())
         body = [line for line in lines if container is not None and within(line.owner, container)]
