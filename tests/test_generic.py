@@ -278,6 +278,43 @@ def test_heading_set_over_lines_is_read_whole_without_its_subheadline() -> None:
     assert raw.headline == "松河高速公路全线通车市区到省城缩短至两小时"
 
 
+_TRAIN_TEXT = "<p>昨日是春运首日，南岭火车站共发送旅客三万二千人次，客流总体平稳，车站加开临时旅客列车二十趟。</p>" * 3
+
+
+@pytest.mark.parametrize(
+    ("header", "headline"),
+    [
+        # A deck under the headline and a kicker above it, all headings: the higher rank.
+        ("<h3>春运首日客流平稳</h3><h1>南岭火车站加开临客二十趟</h1><h3>售票窗口增至三十个</h3>",
+         "南岭火车站加开临客二十趟"),
+        ("<h2>南岭火车站加开临客二十趟</h2><h2>——售票窗口增至三十个</h2>", "南岭火车站加开临客二十趟"),
+        # A headline linking to its own page; related stories below link elsewhere.
+        ("<h1><a href='/html/2010-01/22/content_40213.htm'>南岭火车站加开临客二十趟</a></h1>",
+         "南岭火车站加开临客二十趟"),
+    ],
+)
+def test_nearest_heading_is_the_headline_not_its_deck(header: str, headline: str) -> None:
+    html = (
+        "<html><head><title>南岭日报</title></head><body><div class='article'>"
+        f"{header}<div class='info'>2010-01-22 来源：南岭日报</div><div class='text'>{_TRAIN_TEXT}</div></div>"
+        "<div class='more'><h1><a href='/html/2010-01/21/content_40190.htm'>城区新增公交线路三条</a></h1></div>"
+        "</body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://epaper.nanling.example/html/2010-01/22/content_40213.htm")).read()
+    assert raw.headline == headline
+
+
+def test_page_without_a_headline_keeps_the_site_name_from_its_title() -> None:
+    # The title names only the site, as its logo link does, and nothing reads as a headline:
+    # the record keeps the site's name rather than being dropped.
+    html = (
+        "<html><head><title>南岭日报</title></head><body><a href='/'><img alt='南岭日报' src='/logo.png'></a>"
+        f"<div class='text'>{_TRAIN_TEXT}</div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert raw.headline == "南岭日报"
+
+
 # --- body ------------------------------------------------------------------------------------
 
 

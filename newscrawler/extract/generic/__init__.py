@@ -29,8 +29,11 @@ any URL no profile owns. In order:
    opening the body. The site's logo (a heading in a ``logo`` box, or linking to the front
    page) is never the headline, nor is a title piece that the page's own links or breadcrumb
    name (``本地新闻 - 东湖新闻网`` names a channel and the site). Without a match: the nearest
-   heading above the body, whole when ``<br>`` sets it over lines, then the line above the text
-   set apart in bold, a large font or centred; a ``——`` subheadline under it is passed over.
+   heading above the body (or the higher-ranked one right above it, an ``<h1>`` over its
+   ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
+   over lines, then the line above the text set apart in bold, a large font or centred; a
+   ``——`` subheadline is passed over. A page where nothing reads as the headline keeps the
+   site's name its title gives.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
    byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);

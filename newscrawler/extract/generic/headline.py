@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 from itertools import islice
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from ..script import simplified
 from ..times import TIME_PATTERN
@@ -222,7 +223,9 @@ def heading_blocks(lines: list[Line]) -> dict[Any, str]:
 
 # Headline: the visible heading matching the title data, else the heading nearest above the
 # body, else the <title>'s first piece.
-def find_headline(lines: list[Line], references: list[str], body: list[Line]) -> tuple[str | None, int]:
+def find_headline(
+    lines: list[Line], references: list[str], body: list[Line], url: str | None = None
+) -> tuple[str | None, int]:
     """The headline and the index of its line (-1 when it comes from the title data alone)."""
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
@@ -253,14 +256,9 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None and found[2] >= 0.5:
         return found[0], found[1]
-    # No match: the nearest heading above the body (not a breadcrumb, not a link, not a
-    # subheadline), whole when <br> sets it over several lines.
-    for position, tag, text in reversed(candidates):
-        line = lines[position]
-        if (tag in HEADINGS and body_start - 8 <= position <= body_start
-                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)
-                and not _SUBHEADLINE.match(text)):
-            return _whole_heading(lines, position), position
+    nearest = _nearest_heading(lines, candidates, body_start, url)
+    if nearest is not None:
+        return nearest
     from_title = fallback_headline(references)
     if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
         # The title data name only the site, or nothing: a table layout's headline is the line
@@ -287,8 +285,55 @@ def is_logo(element: Any) -> bool:
         if _LOGO.search(class_words(ancestor)):
             return True
         ancestor = ancestor.getparent()
-    links = list(islice(element.iter("a"), 2))
-    return len(links) == 1 and _HOME.match((links[0].attrib.get("href") or "#").strip() or "#") is not None
+    href = _only_link(element)
+    return href is not None and _HOME.match(href) is not None
+
+
+_NEAREST_ROWS = 8
+
+
+def _nearest_heading(
+    lines: list[Line], candidates: list[tuple[int, str, str]], body_start: int, url: str | None
+) -> tuple[str, int] | None:
+    """When nothing matches the title data: the nearest heading above the body that is no
+    breadcrumb, no link to another page and no ——subheadline; a heading of higher rank right
+    above it is the headline it stands under (<h1> over an <h3> deck). Whole when <br> sets it
+    over several lines."""
+    usable = {
+        position: tag for position, tag, text in candidates
+        if tag in HEADINGS and body_start - _NEAREST_ROWS <= position <= body_start
+        and lines[position].chars >= 6 and not _CRUMB.search(text) and not _SUBHEADLINE.match(text)
+        and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
+    }
+    if not usable:
+        return None
+    position = max(usable)
+    while True:
+        above = _heading_start(lines, position) - 1
+        if usable.get(above, "h9") >= usable[position]:
+            break
+        position = above  # "h1" < "h3": the higher rank
+    return _whole_heading(lines, position), position
+
+
+def links_here(element: Any, url: str | None) -> bool:
+    """True when a block's one link leads to the page itself: a headline linking to its story."""
+    href = _only_link(element)
+    if not url or not href:
+        return False
+    try:
+        target = urlsplit(urljoin(url, href))
+    except ValueError:
+        return False  # an href that is no URL leads nowhere
+    here = urlsplit(url)
+    return (target.netloc, target.path, target.query) == (here.netloc, here.path, here.query)
+
+
+def _only_link(element: Any) -> str | None:
+    """The address of the one link in a block; None when it has none or several (an anchor
+    without an address, <a name="top">, is no link)."""
+    links = [href for a in islice(element.iter("a"), 3) if (href := (a.attrib.get("href") or "").strip())]
+    return links[0] if len(links) == 1 else None
 
 
 def _heading_of(element: Any) -> Any:
@@ -298,16 +343,21 @@ def _heading_of(element: Any) -> Any:
     return element
 
 
-def _whole_heading(lines: list[Line], position: int) -> str:
-    """The text of a heading ending at ``position`` with the lines of the same heading above it
-    (``<h1>第一行<br>第二行</h1>``), joined as one headline."""
+def _heading_start(lines: list[Line], position: int) -> int:
+    """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
+    not counting a ——subheadline inside it."""
     heading = _heading_of(lines[position].owner)
     start = position
     while start > 0 and _heading_of(lines[start - 1].owner) is heading:
         if _SUBHEADLINE.match(lines[start - 1].text):
             break
         start -= 1
-    return "".join(line.text for line in lines[start : position + 1])
+    return start
+
+
+def _whole_heading(lines: list[Line], position: int) -> str:
+    """The text of a heading ending at ``position``, its lines joined as one headline."""
+    return "".join(line.text for line in lines[_heading_start(lines, position) : position + 1])
 
 
 def _best_match(
