@@ -195,6 +195,10 @@ def test_breadcrumb_titles_split_at_their_arrows() -> None:
     assert title_parts("苍山网 > 社会新闻 > 苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
     assert title_parts("苍山网::社会新闻::苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
     assert title_parts("苍山网>>社会新闻>>苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
+    # 丨 splits off only a short last piece, an account's name; a column before it stays.
+    assert title_parts("双溪街道今秋新增三所公办幼儿园丨双溪发布")[1:] == ["双溪街道今秋新增三所公办幼儿园", "双溪发布"]
+    assert title_parts("专访丨张三：关于乡村图书室的几点看法") == ["专访丨张三：关于乡村图书室的几点看法"]
+    assert title_parts("两会丨代表委员热议乡村教育_新华网")[1:] == ["两会丨代表委员热议乡村教育", "新华网"]
     # A comparison between figures is part of the headline.
     assert title_parts("全市七成企业增速>6%") == ["全市七成企业增速>6%"]
     headline = "苍山老街改造完工 百年骑楼重现旧貌"

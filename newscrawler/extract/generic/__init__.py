@@ -22,7 +22,7 @@ any URL no profile owns. In order:
    summary or 导语 box does not.
 3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
    ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix or ``站点名 - `` prefix,
-   or its ``站点名 > 频道 >`` steps, a founder-CMS or crawl-corpus record's title); h1 preferred.
+   its ``站点名 > 频道 >`` steps or ``丨账号名``, a founder-CMS or crawl-corpus record's title); h1 preferred.
    Both sides are compared in one script (a Traditional heading under a Simplified title), and a
    title cut short with ``…`` matches the whole heading. When no heading matches fully, a plain
    line near the body that repeats the title (a table layout's title row) wins over a bold deck
