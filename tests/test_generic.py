@@ -319,6 +319,34 @@ def test_page_without_a_headline_keeps_the_site_name_from_its_title() -> None:
     assert raw.headline == "南岭日报"
 
 
+@pytest.mark.parametrize(
+    ("header", "kicker", "subtitle"),
+    [
+        ("<p class='yt'>春运首日客流平稳</p><h1>南岭火车站加开临客二十趟</h1><p class='ft'>售票窗口增至三十个</p>",
+         "春运首日客流平稳", "售票窗口增至三十个"),
+        ("<h3>春运首日客流平稳</h3><h1>南岭火车站加开临客二十趟</h1><h3>售票窗口增至三十个</h3>",
+         "春运首日客流平稳", "售票窗口增至三十个"),
+        # A print block in a table: the dash marks the subtitle, the centred line above is the kicker.
+        ("<table><tr><td align='center'>春运首日客流平稳</td></tr>"
+         "<tr><td align='center'><font size='5'><b>南岭火车站加开临客二十趟</b></font></td></tr>"
+         "<tr><td align='center'>——售票窗口增至三十个</td></tr></table>",
+         "春运首日客流平稳", "售票窗口增至三十个"),
+        # A channel name or a breadcrumb above, nothing below: no kicker, no subtitle.
+        ("<div class='channel'>本地新闻</div><h1>南岭火车站加开临客二十趟</h1>", None, None),
+        ("<div>首页 &gt; 本地新闻</div><h1>南岭火车站加开临客二十趟</h1>", None, None),
+        ("<table><tr><td align='center'>春运首日客流平稳</td></tr>"
+         "<tr><td align='center'><b>南岭火车站加开临客二十趟</b></td></tr></table>", None, None),
+    ],
+)
+def test_kicker_and_subtitle_set_with_the_headline(header: str, kicker: str | None, subtitle: str | None) -> None:
+    html = (
+        f"<html><head><title>南岭火车站加开临客二十趟_南岭日报</title></head><body>{header}"
+        f"<div class='info'>2010-01-22 来源：南岭日报</div><div class='text'>{_TRAIN_TEXT}</div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert (raw.kicker, raw.headline, raw.subtitle) == (kicker, "南岭火车站加开临客二十趟", subtitle)
+
+
 # --- body ------------------------------------------------------------------------------------
 
 

@@ -33,7 +33,9 @@ any URL no profile owns. In order:
    ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
    over lines, then the line above the text set apart in bold, a large font or centred; a
    ``——`` subheadline is passed over. A page where nothing reads as the headline keeps the
-   site's name its title gives.
+   site's name its title gives. The lines the page sets with the headline as its block are the
+   kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``, ``subtitle``), by a
+   heading of lower rank, or, below it, by an opening dash.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
    byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
@@ -50,7 +52,8 @@ any URL no profile owns. In order:
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 
-The stages live in one module each: ``lines``, ``body``, ``headline``, ``header`` (meta rows
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``headblock`` (the
+kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
 (unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``
 puts them together.

@@ -51,9 +51,9 @@ _NAME_WEIGHT = 0.4
 _LONG_PIECE = 8
 # How far above the body a plain line repeating the title is read as its headline.
 _TITLE_ROWS = 12
-_CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
+CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
 # A subheadline (副题) under the headline opens with a dash: ——访…; never the headline alone.
-_SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
+SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
 
 
 def title_parts(title: str) -> list[str]:
@@ -97,7 +97,7 @@ def page_names(lines: list[Line]) -> set[str]:
     if not lines:
         return set()
     for line in lines:
-        if line.chars <= 60 and _CRUMB.search(line.text):
+        if line.chars <= 60 and CRUMB.search(line.text):
             texts.extend(_CRUMB_STEP.split(line.text))
     root = lines[0].owner.getroottree().getroot()
     for link in root.iter("a"):
@@ -303,7 +303,7 @@ def _nearest_heading(
     usable = {
         position: tag for position, tag, text in candidates
         if tag in HEADINGS and body_start - _NEAREST_ROWS <= position <= body_start
-        and lines[position].chars >= 6 and not _CRUMB.search(text) and not _SUBHEADLINE.match(text)
+        and lines[position].chars >= 6 and not CRUMB.search(text) and not SUBHEADLINE.match(text)
         and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
     }
     if not usable:
@@ -337,7 +337,7 @@ def _only_link(element: Any) -> str | None:
     return links[0] if len(links) == 1 else None
 
 
-def _heading_of(element: Any) -> Any:
+def heading_of(element: Any) -> Any:
     """The heading element a line's block is or sits in, or None."""
     while element is not None and tag_of(element) not in HEADINGS:
         element = element.getparent()
@@ -347,10 +347,10 @@ def _heading_of(element: Any) -> Any:
 def _heading_start(lines: list[Line], position: int) -> int:
     """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
     not counting a ——subheadline inside it."""
-    heading = _heading_of(lines[position].owner)
+    heading = heading_of(lines[position].owner)
     start = position
-    while start > 0 and _heading_of(lines[start - 1].owner) is heading:
-        if _SUBHEADLINE.match(lines[start - 1].text):
+    while start > 0 and heading_of(lines[start - 1].owner) is heading:
+        if SUBHEADLINE.match(lines[start - 1].text):
             break
         start -= 1
     return start
@@ -418,7 +418,7 @@ _PROMINENT_ROWS = 8
 _SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
 
 
-def _set_apart(line: Line) -> bool:
+def set_apart(line: Line) -> bool:
     """True when a line's whole text is set in bold or a large font, or its block is centred."""
     block = line.owner
     if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
@@ -445,10 +445,10 @@ def prominent_line(lines: list[Line], body_start: int) -> int | None:
         text = line.text
         if not (6 <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
             continue
-        if TIME_PATTERN.search(text) or _CRUMB.search(text) or is_meta_line(line.spaced):
+        if TIME_PATTERN.search(text) or CRUMB.search(text) or is_meta_line(line.spaced):
             continue
-        if _SUBHEADLINE.match(text):
+        if SUBHEADLINE.match(text):
             continue  # ——副题 under the headline is set apart as well
-        if _set_apart(line):
+        if set_apart(line):
             return index
     return None

@@ -20,6 +20,7 @@ from .body import (
     standfirst,
     within,
 )
+from .headblock import headline_block
 from .header import header_item
 from .headline import (
     after_repeated_headline,
@@ -80,6 +81,7 @@ class GenericLayout(Layout):
             # Nothing on the page reads as its headline and the title names only the site: the
             # site's name keeps the record, which still holds the text.
             headline = fallback_headline(titles)
+        kicker, subtitle = headline_block(lines, headline, headline_index)
         # The container may hold the headline and the meta lines too: the body starts after them.
         if headline_index >= 0 and any(line.index > headline_index for line in body):
             body = [line for line in body if line.index > headline_index]
@@ -129,6 +131,8 @@ class GenericLayout(Layout):
             paragraphs=paragraphs,
             credits=credits,
             images=body_images(page, images, container, lines),
+            kicker=kicker,
+            subtitle=subtitle,
             paper=edition.group("paper") if edition else None,
             edition_date=edition.group("date") if edition else None,
             page=re.sub(r"\s+", "", edition.group("page")) if edition else None,
