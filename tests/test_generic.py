@@ -308,6 +308,16 @@ def test_nearest_heading_is_the_headline_not_its_deck(header: str, headline: str
     assert raw.headline == headline
 
 
+def test_channel_banner_above_the_article_is_not_the_headline() -> None:
+    html = (
+        "<html><head><title>南岭日报</title></head><body><div class='banner'><h1>南岭日报本地新闻频道</h1></div>"
+        "<div class='article'><h2>南岭火车站加开临客二十趟</h2><div class='info'>2010-01-22 来源：南岭日报</div>"
+        f"<div class='text'>{_TRAIN_TEXT}</div></div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert raw.headline == "南岭火车站加开临客二十趟"
+
+
 def test_page_without_a_headline_keeps_the_site_name_from_its_title() -> None:
     # The title names only the site, as its logo link does, and nothing reads as a headline:
     # the record keeps the site's name rather than being dropped.

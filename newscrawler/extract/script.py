@@ -58,5 +58,13 @@ def detect_script(text: str) -> str | None:
 
 
 def simplified(text: str) -> str:
-    """``text`` in Simplified characters: a comparison key for texts that may be in either script."""
-    return _converter("t2s").convert(text) if not text.isascii() else text
+    """``text`` in Simplified characters: a comparison key for texts that may be in either script.
+    Text without Traditional-only characters is returned as it is, so that OpenCC's phrase rules
+    never make a Simplified text and a piece of it compare differently."""
+    if text.isascii():
+        return text
+    unique = set(text)
+    unknown = [ch for ch in unique - _CLASSIFIED if not ch.isascii()]
+    if unknown:
+        _classify(unknown)
+    return _converter("t2s").convert(text) if unique & _TRADITIONAL else text

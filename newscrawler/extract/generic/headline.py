@@ -311,9 +311,10 @@ def _nearest_heading(
     position = max(usable)
     while True:
         above = _heading_start(lines, position) - 1
-        if usable.get(above, "h9") >= usable[position]:
+        # "h1" < "h3": a higher rank, in the same block (not a channel's banner in the header).
+        if usable.get(above, "h9") >= usable[position] or _block_of(lines, above) is not _block_of(lines, position):
             break
-        position = above  # "h1" < "h3": the higher rank
+        position = above
     return _whole_heading(lines, position), position
 
 
@@ -328,6 +329,12 @@ def links_here(element: Any, url: str | None) -> bool:
         return False  # an href that is no URL leads nowhere
     here = urlsplit(url)
     return (target.netloc, target.path, target.query) == (here.netloc, here.path, here.query)
+
+
+def _block_of(lines: list[Line], position: int) -> Any:
+    """The element holding the heading of the line at ``position``."""
+    heading = heading_of(lines[position].owner)
+    return heading.getparent() if heading is not None else None
 
 
 def _only_link(element: Any) -> str | None:
