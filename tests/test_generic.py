@@ -318,6 +318,28 @@ def test_channel_banner_above_the_article_is_not_the_headline() -> None:
     assert raw.headline == "南岭火车站加开临客二十趟"
 
 
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("<td style='font-size:18px;font-weight:bold'>{}</td>", True),
+        ("<td><span style='font-size:20px; color:#003399'>{}</span></td>", True),
+        ("<td class='f18b'>{}</td>", True),
+        ("<td><span class='bt1'>{}</span></td>", True),
+        # Body-sized, plain: nothing sets the line apart from the rows around it.
+        ("<td style='font-size:12px'>{}</td>", False),
+        ("<td class='f12'>{}</td>", False),
+    ],
+)
+def test_table_headline_set_apart_by_style_or_class(cell: str, read: bool) -> None:
+    html = (
+        "<html><head><title>南岭日报</title></head><body><table>"
+        f"<tr>{cell.format('南岭火车站加开临客二十趟')}</tr><tr><td>作者：王振宇　发布时间：2010-1-22</td></tr>"
+        f"<tr><td>{_TRAIN_TEXT}</td></tr></table></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert raw.headline == ("南岭火车站加开临客二十趟" if read else "南岭日报")
+
+
 def test_page_without_a_headline_keeps_the_site_name_from_its_title() -> None:
     # The title names only the site, as its logo link does, and nothing reads as a headline:
     # the record keeps the site's name rather than being dropped.

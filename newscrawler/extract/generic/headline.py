@@ -419,8 +419,16 @@ def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line
 
 
 # Inline markup that sets a line apart as a heading in a page without heading elements.
-_EMPHASIS = frozenset({"b", "strong", "font", "big"})
+_EMPHASIS = frozenset({"b", "strong", "font", "big", "span"})
 _CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+# Bold or a large font set by a style (font-weight:bold; font-size:18px) or by a class named
+# after it (f18b, font20, bt1), as table layouts did before headings had styles of their own.
+_BIG_STYLE = re.compile(
+    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font-size\s*:\s*(?:(?:1[6-9]|[2-4]\d)(?:\.\d+)?px"
+    r"|(?:1[2-9]|[23]\d)(?:\.\d+)?pt|(?:x+-)?large)",
+    re.IGNORECASE,
+)
+_BIG_CLASS = re.compile(r"(?<![a-z])(?:f(?:ont)?[-_]?(?:1[6-9]|[2-4]\d)(?!\d)|bt\d)", re.IGNORECASE)
 _PROMINENT_ROWS = 8
 _SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
 
@@ -430,18 +438,22 @@ def set_apart(line: Line) -> bool:
     block = line.owner
     if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
         return True
-    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)):
+    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)) or _big(block):
         return True
     children = list(block)
     # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
     if len(children) == 1 and not (block.text or "").strip() and not (children[0].tail or "").strip():
         element = children[0]
         while element is not None and tag_of(element) in _EMPHASIS:
-            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size"):
+            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size") or _big(element):
                 return True
             inner = list(element)
             element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
     return False
+
+
+def _big(element: Any) -> bool:
+    return bool(_BIG_STYLE.search(element.attrib.get("style") or "") or _BIG_CLASS.search(class_words(element)))
 
 
 def prominent_line(lines: list[Line], body_start: int) -> int | None:
