@@ -37,6 +37,7 @@ from newscrawler.extract.generic import (
     tidy_byline,
     title_parts,
 )
+from newscrawler.extract.generic.metadata import read_metadata
 from newscrawler.extract.page import Page
 from newscrawler.portals.generic import GenericPortal
 from newscrawler.portals.zjdaily import Zjdaily
@@ -234,6 +235,20 @@ def test_title_class_short_forms_mark_a_headline_rows_above_the_text() -> None:
     )
     raw = GenericLayout(Page(html, "https://www.yuhu.example/a.html")).read()
     assert raw.headline == "玉湖公园郁金香进入盛花期"
+
+
+def test_title_and_page_may_set_quotation_marks_differently() -> None:
+    assert headline_match('岭南市植树节种下"市民林"', ["岭南市植树节种下“市民林”_岭南时报网"]) == 1.0
+    assert headline_match("北市種下「市民林」", ["北市種下“市民林”"]) == 1.0
+
+
+def test_metadata_titles_escaped_twice_are_read_as_text() -> None:
+    html = (
+        "<html><head><meta property='og:title' content='种下&amp;quot;市民林&amp;quot;'>"
+        "<title>种下&amp;quot;市民林&amp;quot;</title></head><body></body></html>"
+    )
+    meta = read_metadata(Page(html, "https://news.example/a.html"))
+    assert meta.titles == ['种下"市民林"', '种下"市民林"']
 
 
 def test_traditional_heading_matches_a_simplified_title() -> None:

@@ -26,8 +26,13 @@ _TITLE_SPLIT = re.compile(
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b|(?<![a-z])tit(?![a-z])", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
-# Dashes and rules a <title> and the page set differently: ——, ――, －－, --, ─.
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"})
+# Dashes and rules a <title> and the page set differently (——, ――, －－, --, ─), and quotation
+# marks (“绿色账” in the heading, "绿色账" in the title).
+_DASHES = str.maketrans(
+    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"}
+    | {c: '"' for c in "\u201c\u201d\u201e\u201f\u300c\u300d\u300e\u300f\u301d\u301e"}
+    | {c: "'" for c in "\u2018\u2019\u201a\u201b"}
+)
 
 
 # What a <title> adds to say a story has pictures or video, （组图）, [视频]: the page's heading
