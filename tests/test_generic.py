@@ -268,6 +268,10 @@ def test_title_naming_only_a_channel_and_the_site_gives_no_headline() -> None:
     assert own_titles(["首页_本地新闻"], lines) == []
     kept = ["东湖区五百余人参加义务植树活动_本地新闻_东湖新闻网", "义务植树_本地新闻"]
     assert own_titles(kept, lines) == kept
+    # A title that is the name another title gives the site: og:title left as the site's name.
+    titled = "东湖区五百余人参加义务植树活动_东湖新闻网"
+    assert own_titles(["东湖新闻网", titled], lines) == [titled]
+    assert own_titles(["东湖新闻网-东湖人自己的网站", titled], lines) == [titled]
 
 
 @pytest.mark.parametrize(

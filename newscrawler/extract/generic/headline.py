@@ -74,13 +74,22 @@ _CRUMB_STEP = re.compile(r"[>›»＞/|｜:：]+")
 def own_titles(references: list[str], lines: list[Line]) -> list[str]:
     """The title data without the site and channel names the page itself gives in its links and
     breadcrumb: a title such as ``本地新闻 - 东湖新闻网`` names no headline, and its channel piece
-    must not make the channel's name, shown in bold above the text, the headline."""
+    must not make the channel's name, shown in bold above the text, the headline. A title whose
+    headline piece another title gives as the site's name (og:title ``东湖新闻网-东湖人自己的网站``
+    beside the <title> ``标题_东湖新闻网``) names none either."""
     names: set[str] | None = None
+    # The pieces each title gives besides its headline: channel and site names.
+    named = {
+        key for keys, piece in map(_reference_keys, references)
+        for index, key in enumerate(keys) if index not in (0, piece)
+    }
     kept = []
     for reference in references:
         parts = title_parts(reference)
         pieces = parts[1:] or parts
         headline_piece = pieces[max(0, _headline_piece(parts) - 1)]
+        if title_key(headline_piece) in named:
+            continue
         if len(title_key(headline_piece)) >= _LONG_PIECE:
             kept.append(reference)
             continue
