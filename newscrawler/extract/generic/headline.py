@@ -28,13 +28,11 @@ _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b|(?<![a-z])tit(?![a-z])", 
 _NO_SPACE = re.compile(r"\s+")
 # Dashes and rules a <title> and the page set differently (——, ――, －－, --, ─), and quotation
 # marks (“绿色账” in the heading, "绿色账" in the title).
-_DASHES = str.maketrans(
+_FOLDED = str.maketrans(
     {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"}
     | {c: '"' for c in "\u201c\u201d\u201e\u201f\u300c\u300d\u300e\u300f\u301d\u301e"}
     | {c: "'" for c in "\u2018\u2019\u201a\u201b"}
 )
-
-
 # What a <title> adds to say a story has pictures or video, （组图）, [视频]: the page's heading
 # leaves it out.
 _MARK = r"\s*[(（\[【〔]\s*(?:组?图|多图|附图|图文|视频|音频|高清)\s*[)）\]】〕]\s*"
@@ -43,10 +41,13 @@ _MEDIA_MARK = re.compile(f"^{_MARK}|{_MARK}$")
 
 def title_key(text: str) -> str:
     """Text as compared with the title data: without spacing, full-width forms folded (张三： and
-    张三: agree), every dash the same, in Simplified characters (a page showing its headline in
-    Traditional script may keep its <title> in Simplified, or the other way round)."""
-    key = simplified(_NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES)))
+    张三: agree), every dash and every quotation mark the same, in Simplified characters (a page
+    showing its headline in Traditional script may keep its <title> in Simplified, or the other
+    way round), without a media mark."""
+    key = simplified(_NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_FOLDED)))
     return _MEDIA_MARK.sub("", key)
+
+
 # A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
 _HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
 # A heading that repeats a title's site or channel name stays below the 0.5 a headline needs,
