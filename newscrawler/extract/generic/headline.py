@@ -39,6 +39,7 @@ _MARK = r"\s*[(（\[【〔]\s*(?:组?图|多图|附图|图文|视频|音频|高�
 _MEDIA_MARK = re.compile(f"^{_MARK}|{_MARK}$")
 
 
+@lru_cache(maxsize=4096)  # the same titles and headings are compared again and again
 def title_key(text: str) -> str:
     """Text as compared with the title data: without spacing, full-width forms folded (张三： and
     张三: agree), every dash and every quotation mark the same, in Simplified characters (a page
