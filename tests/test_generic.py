@@ -23,10 +23,13 @@ from newscrawler.extract.generic import (
     choose_headline,
     fallback_headline,
     headline_match,
+    is_logo,
     is_noise_line,
     lead_credit,
     line_score,
+    own_titles,
     page_lines,
+    page_names,
     reconcile_times,
     same_site_url,
     script_times,
@@ -34,6 +37,7 @@ from newscrawler.extract.generic import (
     tidy_byline,
     title_parts,
 )
+from newscrawler.extract.generic.metadata import read_metadata
 from newscrawler.extract.page import Page
 from newscrawler.portals.generic import GenericPortal
 from newscrawler.portals.zjdaily import Zjdaily
@@ -186,6 +190,212 @@ def test_headline_read_from_a_div_when_h1_is_the_site_banner() -> None:
     assert raw.headline == "央行发布一季度货币政策执行报告"
     assert raw.time_text == "2024-05-10 17:00"
     assert parse_byline(raw.bylines[0]).source == "金融时报"
+
+
+def test_breadcrumb_titles_split_at_their_arrows() -> None:
+    assert title_parts("苍山网 > 社会新闻 > 苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
+    assert title_parts("苍山网::社会新闻::苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
+    assert title_parts("苍山网>>社会新闻>>苍山老街改造完工")[1:] == ["苍山网", "社会新闻", "苍山老街改造完工"]
+    # 丨 splits off only a short last piece, an account's name; a column before it stays.
+    assert title_parts("双溪街道今秋新增三所公办幼儿园丨双溪发布")[1:] == ["双溪街道今秋新增三所公办幼儿园", "双溪发布"]
+    assert title_parts("专访丨张三：关于乡村图书室的几点看法") == ["专访丨张三：关于乡村图书室的几点看法"]
+    assert title_parts("两会丨代表委员热议乡村教育_新华网")[1:] == ["两会丨代表委员热议乡村教育", "新华网"]
+    # A comparison between figures is part of the headline.
+    assert title_parts("全市七成企业增速>6%") == ["全市七成企业增速>6%"]
+    headline = "苍山老街改造完工 百年骑楼重现旧貌"
+    assert fallback_headline([f"苍山网 > 社会新闻 > {headline}"]) == headline
+
+
+def test_title_cut_short_matches_the_whole_headline_over_the_site_name() -> None:
+    references = ["靖海港首条国际集装箱航线开通 每周一班直达…_要闻_靖海日报网"]
+    whole = "靖海港首条国际集装箱航线开通 每周一班直达东南亚四个港口"
+    assert headline_match(whole, references) >= 0.9
+    # The site's name, even set as an <h1>, stays below what a headline needs.
+    assert choose_headline([("h1", "靖海日报网"), ("h2", whole)], references)[0] == 1
+    assert choose_headline([("h1", "靖海日报网")], references)[1] < 0.5
+
+
+def test_title_media_marks_are_not_part_of_the_headline() -> None:
+    assert headline_match("玉湖公园郁金香进入盛花期", ["玉湖公园郁金香进入盛花期（组图）_玉湖新闻网"]) == 1.0
+    assert headline_match("玉湖公园郁金香进入盛花期", ["[视频]玉湖公园郁金香进入盛花期"]) == 1.0
+    assert fallback_headline(["玉湖公园郁金香进入盛花期 (图)_玉湖新闻网"]) == "玉湖公园郁金香进入盛花期"
+    # A bracket that is no media mark stays: a column tag is part of what the page shows.
+    tagged = "【新春走基层】玉湖公园郁金香进入盛花期"
+    assert fallback_headline([f"{tagged}_玉湖新闻网"]) == tagged
+
+
+def test_title_class_short_forms_mark_a_headline_rows_above_the_text() -> None:
+    text = "<p>连日来，玉湖公园四十万株郁金香陆续盛开，二十多个品种争奇斗艳，吸引了大批市民和游客前来观赏。</p>" * 3
+    html = (
+        "<html><head><title>玉湖公园郁金香进入盛花期 花期持续到月底_玉湖新闻网</title></head><body><table>"
+        "<tr><td class='news_tit'>玉湖公园郁金香进入盛花期</td></tr><tr><td>2007-04-16 08:50 来源：玉湖晚报</td></tr>"
+        "<tr><td>【字体：<a href='#'>大</a> <a href='#'>中</a> <a href='#'>小</a>】</td></tr>"
+        "<tr><td><a href='#'>打印</a> <a href='#'>关闭</a></td></tr><tr><td>&nbsp;</td></tr>"
+        f"<tr><td class='content'><p><b>郁金香进入盛花期</b></p>{text}</td></tr></table></body></html>"
+    )
+    raw = GenericLayout(Page(html, "https://www.yuhu.example/a.html")).read()
+    assert raw.headline == "玉湖公园郁金香进入盛花期"
+
+
+def test_title_and_page_may_set_quotation_marks_differently() -> None:
+    assert headline_match('岭南市植树节种下"市民林"', ["岭南市植树节种下“市民林”_岭南时报网"]) == 1.0
+    assert headline_match("北市種下「市民林」", ["北市種下“市民林”"]) == 1.0
+
+
+def test_metadata_titles_escaped_twice_are_read_as_text() -> None:
+    html = (
+        "<html><head><meta property='og:title' content='种下&amp;quot;市民林&amp;quot;'>"
+        "<title>种下&amp;quot;市民林&amp;quot;</title></head><body></body></html>"
+    )
+    meta = read_metadata(Page(html, "https://news.example/a.html"))
+    assert meta.titles == ['种下"市民林"', '种下"市民林"']
+
+
+def test_traditional_heading_matches_a_simplified_title() -> None:
+    assert headline_match("海西渡輪碼頭完成改建", ["海西渡轮码头完成改建_海西导报"]) == 1.0
+    assert headline_match("海西渡轮码头完成改建", ["海西渡輪碼頭完成改建｜海西導報"]) == 1.0
+
+
+def test_title_naming_only_a_channel_and_the_site_gives_no_headline() -> None:
+    lines = _lines(
+        "<div><a href='/'>首页</a> | <a href='/bdxw/'>本地新闻</a></div>"
+        "<div>您现在的位置：首页 &gt;&gt; 本地新闻 &gt;&gt; 正文</div><p>东湖区五百余人参加义务植树活动</p>"
+    )
+    assert "本地新闻" in page_names(lines)
+    # The channel named by the page's links leaves the site's name; a headline piece stays.
+    assert own_titles(["本地新闻 - 东湖新闻网"], lines) == ["东湖新闻网"]
+    assert own_titles(["东湖新闻网"], lines) == ["东湖新闻网"]
+    assert own_titles(["首页_本地新闻"], lines) == []
+    kept = ["东湖区五百余人参加义务植树活动_本地新闻_东湖新闻网", "义务植树_本地新闻"]
+    assert own_titles(kept, lines) == kept
+    # A title that is the name another title gives the site: og:title left as the site's name.
+    titled = "东湖区五百余人参加义务植树活动_东湖新闻网"
+    assert own_titles(["东湖新闻网", titled], lines) == [titled]
+    assert own_titles(["东湖新闻网-东湖人自己的网站", titled], lines) == [titled]
+
+
+@pytest.mark.parametrize(
+    ("heading", "logo"),
+    [
+        ("<div class='logo'><h1>东湖新闻网</h1></div>", True),
+        ("<h1 id='site-name'>东湖新闻网</h1>", True),
+        ("<h1><a href='http://www.donghu.example/'>东湖新闻网</a></h1>", True),
+        ("<h1><a href='/index.html'>东湖新闻网</a></h1>", True),
+        ("<h1><a href='/bdxw/2004/0312/1058.html'>东湖区五百余人参加义务植树活动</a></h1>", False),
+        ("<div class='article'><h1>东湖区五百余人参加义务植树活动</h1></div>", False),
+    ],
+)
+def test_site_logo_is_never_the_headline(heading: str, logo: bool) -> None:
+    line = next(line for line in _lines(heading) if line.text)
+    assert is_logo(line.owner) is logo
+
+
+def test_heading_set_over_lines_is_read_whole_without_its_subheadline() -> None:
+    text = "<p>9月27日上午，松河高速公路举行通车仪式，这条高速公路全长一百六十八公里，设计时速一百公里。</p>" * 3
+    html = (
+        "<html><head><title>松河网-新闻中心</title></head><body><div class='article'>"
+        "<h1>松河高速公路全线通车<br>市区到省城缩短至两小时<br>——沿线五县区均设出入口</h1>"
+        f"<div class='info'>2012-09-27 18:05 来源：松河电视台</div><div class='text'>{text}</div></div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "https://news.songhe.example/a.html")).read()
+    assert raw.headline == "松河高速公路全线通车市区到省城缩短至两小时"
+
+
+_TRAIN_TEXT = "<p>昨日是春运首日，南岭火车站共发送旅客三万二千人次，客流总体平稳，车站加开临时旅客列车二十趟。</p>" * 3
+
+
+@pytest.mark.parametrize(
+    ("header", "headline"),
+    [
+        # A deck under the headline and a kicker above it, all headings: the higher rank.
+        ("<h3>春运首日客流平稳</h3><h1>南岭火车站加开临客二十趟</h1><h3>售票窗口增至三十个</h3>",
+         "南岭火车站加开临客二十趟"),
+        ("<h2>南岭火车站加开临客二十趟</h2><h2>——售票窗口增至三十个</h2>", "南岭火车站加开临客二十趟"),
+        # A headline linking to its own page; related stories below link elsewhere.
+        ("<h1><a href='/html/2010-01/22/content_40213.htm'>南岭火车站加开临客二十趟</a></h1>",
+         "南岭火车站加开临客二十趟"),
+    ],
+)
+def test_nearest_heading_is_the_headline_not_its_deck(header: str, headline: str) -> None:
+    html = (
+        "<html><head><title>南岭日报</title></head><body><div class='article'>"
+        f"{header}<div class='info'>2010-01-22 来源：南岭日报</div><div class='text'>{_TRAIN_TEXT}</div></div>"
+        "<div class='more'><h1><a href='/html/2010-01/21/content_40190.htm'>城区新增公交线路三条</a></h1></div>"
+        "</body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://epaper.nanling.example/html/2010-01/22/content_40213.htm")).read()
+    assert raw.headline == headline
+
+
+def test_channel_banner_above_the_article_is_not_the_headline() -> None:
+    html = (
+        "<html><head><title>南岭日报</title></head><body><div class='banner'><h1>南岭日报本地新闻频道</h1></div>"
+        "<div class='article'><h2>南岭火车站加开临客二十趟</h2><div class='info'>2010-01-22 来源：南岭日报</div>"
+        f"<div class='text'>{_TRAIN_TEXT}</div></div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert raw.headline == "南岭火车站加开临客二十趟"
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("<td style='font-size:18px;font-weight:bold'>{}</td>", True),
+        ("<td><span style='font-size:20px; color:#003399'>{}</span></td>", True),
+        ("<td class='f18b'>{}</td>", True),
+        ("<td><span class='bt1'>{}</span></td>", True),
+        # Body-sized, plain: nothing sets the line apart from the rows around it.
+        ("<td style='font-size:12px'>{}</td>", False),
+        ("<td class='f12'>{}</td>", False),
+    ],
+)
+def test_table_headline_set_apart_by_style_or_class(cell: str, read: bool) -> None:
+    html = (
+        "<html><head><title>南岭日报</title></head><body><table>"
+        f"<tr>{cell.format('南岭火车站加开临客二十趟')}</tr><tr><td>作者：王振宇　发布时间：2010-1-22</td></tr>"
+        f"<tr><td>{_TRAIN_TEXT}</td></tr></table></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert raw.headline == ("南岭火车站加开临客二十趟" if read else "南岭日报")
+
+
+def test_page_without_a_headline_keeps_the_site_name_from_its_title() -> None:
+    # The title names only the site, as its logo link does, and nothing reads as a headline:
+    # the record keeps the site's name rather than being dropped.
+    html = (
+        "<html><head><title>南岭日报</title></head><body><a href='/'><img alt='南岭日报' src='/logo.png'></a>"
+        f"<div class='text'>{_TRAIN_TEXT}</div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert raw.headline == "南岭日报"
+
+
+@pytest.mark.parametrize(
+    ("header", "kicker", "subtitle"),
+    [
+        ("<p class='yt'>春运首日客流平稳</p><h1>南岭火车站加开临客二十趟</h1><p class='ft'>售票窗口增至三十个</p>",
+         "春运首日客流平稳", "售票窗口增至三十个"),
+        ("<h3>春运首日客流平稳</h3><h1>南岭火车站加开临客二十趟</h1><h3>售票窗口增至三十个</h3>",
+         "春运首日客流平稳", "售票窗口增至三十个"),
+        # A print block in a table: the dash marks the subtitle, the centred line above is the kicker.
+        ("<table><tr><td align='center'>春运首日客流平稳</td></tr>"
+         "<tr><td align='center'><font size='5'><b>南岭火车站加开临客二十趟</b></font></td></tr>"
+         "<tr><td align='center'>——售票窗口增至三十个</td></tr></table>",
+         "春运首日客流平稳", "售票窗口增至三十个"),
+        # A channel name or a breadcrumb above, nothing below: no kicker, no subtitle.
+        ("<div class='channel'>本地新闻</div><h1>南岭火车站加开临客二十趟</h1>", None, None),
+        ("<div>首页 &gt; 本地新闻</div><h1>南岭火车站加开临客二十趟</h1>", None, None),
+        ("<table><tr><td align='center'>春运首日客流平稳</td></tr>"
+         "<tr><td align='center'><b>南岭火车站加开临客二十趟</b></td></tr></table>", None, None),
+    ],
+)
+def test_kicker_and_subtitle_set_with_the_headline(header: str, kicker: str | None, subtitle: str | None) -> None:
+    html = (
+        f"<html><head><title>南岭火车站加开临客二十趟_南岭日报</title></head><body>{header}"
+        f"<div class='info'>2010-01-22 来源：南岭日报</div><div class='text'>{_TRAIN_TEXT}</div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.nanling.example/a/1.html")).read()
+    assert (raw.kicker, raw.headline, raw.subtitle) == (kicker, "南岭火车站加开临客二十趟", subtitle)
 
 
 # --- body ------------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ ORGANISATION_LABELS = (
 )
 # Labels whose value is the source outlet, never a person.
 SOURCE_LABELS = (
-    "稿件来源", "稿件來源", "来源", "來源", "稿源", "出处", "出處",
+    "稿件来源", "稿件來源", "文章来源", "文章來源", "新闻来源", "新聞來源", "信息来源", "信息來源",
+    "来源", "來源", "稿源", "出处", "出處",
     # Where a repost was taken from: 转自：青山日报.
     "转载自", "轉載自", "转自", "轉自",
 )

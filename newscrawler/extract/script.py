@@ -1,7 +1,8 @@
 """Which script a text is written in: Traditional (``zh-Hant``) or Simplified (``zh-Hans``).
 
 OpenCC knows which characters differ between the scripts: a character that ``t2s`` changes is
-Traditional-only, one that ``s2t`` changes is Simplified-only. The text itself is never converted.
+Traditional-only, one that ``s2t`` changes is Simplified-only. The text itself is never converted;
+``simplified`` gives a key to compare texts across scripts, never text for a record.
 """
 
 from __future__ import annotations
@@ -54,3 +55,16 @@ def detect_script(text: str) -> str | None:
     if traditional == simplified == 0:
         return None
     return "zh-Hant" if traditional > simplified else "zh-Hans"
+
+
+def simplified(text: str) -> str:
+    """``text`` in Simplified characters: a comparison key for texts that may be in either script.
+    Text without Traditional-only characters is returned as it is, so that OpenCC's phrase rules
+    never make a Simplified text and a piece of it compare differently."""
+    if text.isascii():
+        return text
+    unique = set(text)
+    unknown = [ch for ch in unique - _CLASSIFIED if not ch.isascii()]
+    if unknown:
+        _classify(unknown)
+    return _converter("t2s").convert(text) if unique & _TRADITIONAL else text

@@ -22,9 +22,20 @@ any URL no profile owns. In order:
    summary or 导语 box does not.
 3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
    ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix or ``站点名 - `` prefix,
-   a founder-CMS or crawl-corpus record's title); h1 preferred. When no heading matches fully,
-   a plain line near the body that repeats the title (a table layout's title row) wins over a
-   bold deck opening the body.
+   its ``站点名 > 频道 >`` steps or ``丨账号名``, a founder-CMS or crawl-corpus record's title); h1 preferred.
+   Both sides are compared in one script (a Traditional heading under a Simplified title), and a
+   title cut short with ``…`` matches the whole heading. When no heading matches fully, a plain
+   line near the body that repeats the title (a table layout's title row) wins over a bold deck
+   opening the body. The site's logo (a heading in a ``logo`` box, or linking to the front
+   page) is never the headline, nor is a title piece that the page's own links or breadcrumb
+   name (``本地新闻 - 东湖新闻网`` names a channel and the site). Without a match: the nearest
+   heading above the body (or the higher-ranked one right above it, an ``<h1>`` over its
+   ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
+   over lines, then the line above the text set apart in bold, a large font or centred; a
+   ``——`` subheadline is passed over. A page where nothing reads as the headline keeps the
+   site's name its title gives. The lines the page sets with the headline as its block are the
+   kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``, ``subtitle``), by a
+   heading of lower rank, or, below it, by an opening dash.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
    byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
@@ -41,7 +52,8 @@ any URL no profile owns. In order:
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 
-The stages live in one module each: ``lines``, ``body``, ``headline``, ``header`` (meta rows
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``headblock`` (the
+kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
 (unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``
 puts them together.
@@ -52,7 +64,15 @@ from __future__ import annotations
 from ..credits import lead_credit
 from ..noise import is_noise_line
 from .body import best_container, is_stop_line, line_score
-from .headline import choose_headline, fallback_headline, headline_match, title_parts
+from .headline import (
+    choose_headline,
+    fallback_headline,
+    headline_match,
+    is_logo,
+    own_titles,
+    page_names,
+    title_parts,
+)
 from .layout import GenericLayout
 from .lines import page_lines
 from .metadata import same_site_url, script_times
@@ -65,11 +85,14 @@ __all__ = [
     "choose_headline",
     "fallback_headline",
     "headline_match",
+    "is_logo",
     "is_noise_line",
     "is_stop_line",
     "lead_credit",
     "line_score",
+    "own_titles",
     "page_lines",
+    "page_names",
     "reconcile_times",
     "same_site_url",
     "script_times",

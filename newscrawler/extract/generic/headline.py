@@ -5,41 +5,121 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import islice
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from ..script import simplified
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 from .metalines import is_meta_line
 
 # Separators between a headline and the site or channel names in a <title>.
+# Breadcrumb-style titles (站点名 :: 频道 :: 标题, 站点名 > 频道 > 标题) split at their arrows,
+# but not a comparison between figures (增速>6%). 丨 and · open a column (专访丨…, 两会·…) inside
+# headlines: they only split off a short last piece, the site's or account's name (…丨东湖发布).
 _TITLE_SPLIT = re.compile(
-    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$))\s*"
+    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$)|丨(?=[^丨_|｜\-—]{2,12}$)"
+    r"|::+|(?<![\dA-Za-z])(?:>+|»+|›+|＞+)(?![\dA-Za-z]))\s*"
 )
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
-_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b", re.IGNORECASE)
+_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b|(?<![a-z])tit(?![a-z])", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
-# Dashes and rules a <title> and the page set differently: ——, ――, －－, --, ─.
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"})
+# Dashes and rules a <title> and the page set differently (——, ――, －－, --, ─), and quotation
+# marks (“绿色账” in the heading, "绿色账" in the title).
+_FOLDED = str.maketrans(
+    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"}
+    | {c: '"' for c in "\u201c\u201d\u201e\u201f\u300c\u300d\u300e\u300f\u301d\u301e"}
+    | {c: "'" for c in "\u2018\u2019\u201a\u201b"}
+)
+# What a <title> adds to say a story has pictures or video, （组图）, [视频]: the page's heading
+# leaves it out.
+_MARK = r"\s*[(（\[【〔]\s*(?:组?图|多图|附图|图文|视频|音频|高清)\s*[)）\]】〕]\s*"
+_MEDIA_MARK = re.compile(f"^{_MARK}|{_MARK}$")
 
 
+@lru_cache(maxsize=4096)  # the same titles and headings are compared again and again
 def title_key(text: str) -> str:
     """Text as compared with the title data: without spacing, full-width forms folded (张三： and
-    张三: agree), every dash the same."""
-    return _NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_DASHES))
+    张三: agree), every dash and every quotation mark the same, in Simplified characters (a page
+    showing its headline in Traditional script may keep its <title> in Simplified, or the other
+    way round), without a media mark."""
+    key = simplified(_NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_FOLDED)))
+    return _MEDIA_MARK.sub("", key)
+
+
 # A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
 _HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
+# A heading that repeats a title's site or channel name stays below the 0.5 a headline needs,
+# even as an <h1> (a logo).
+_NAME_WEIGHT = 0.4
 # Site and channel names are short; a title piece this long is a headline.
 _LONG_PIECE = 8
 # How far above the body a plain line repeating the title is read as its headline.
 _TITLE_ROWS = 12
-_CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
+CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
+# A subheadline (副题) under the headline opens with a dash: ——访…; never the headline alone.
+SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
 
 
 def title_parts(title: str) -> list[str]:
     """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
     parts = [p for p in _TITLE_SPLIT.split(title) if p]
     return [title] + parts if len(parts) > 1 else [title]
+
+
+# The steps of a breadcrumb: 首页 > 本地新闻 > 正文, 当前位置：首页 >> 本地新闻.
+_CRUMB_STEP = re.compile(r"[>›»＞/|｜:：]+")
+
+
+def own_titles(references: list[str], lines: list[Line]) -> list[str]:
+    """The title data without the site and channel names the page itself gives in its links and
+    breadcrumb: a title such as ``本地新闻 - 东湖新闻网`` names no headline, and its channel piece
+    must not make the channel's name, shown in bold above the text, the headline. A title whose
+    headline piece another title gives as the site's name (og:title ``东湖新闻网-东湖人自己的网站``
+    beside the <title> ``标题_东湖新闻网``) names none either."""
+    names: set[str] | None = None
+    # The pieces each title gives besides its headline: channel and site names.
+    named = {
+        key for keys, piece in map(_reference_keys, references)
+        for index, key in enumerate(keys) if index not in (0, piece)
+    }
+    kept = []
+    for reference in references:
+        parts = title_parts(reference)
+        pieces = parts[1:] or parts
+        headline_piece = pieces[max(0, _headline_piece(parts) - 1)]
+        if title_key(headline_piece) in named:
+            continue
+        if len(title_key(headline_piece)) >= _LONG_PIECE:
+            kept.append(reference)
+            continue
+        if names is None:
+            names = page_names(lines)  # only for titles whose headline piece is short
+        if title_key(headline_piece) not in names:
+            kept.append(reference)
+            continue
+        rest = [piece for piece in pieces if title_key(piece) not in names]
+        if rest:
+            kept.append("_".join(rest))
+    return kept
+
+
+def page_names(lines: list[Line]) -> set[str]:
+    """Names the page gives its site and channels (as ``title_key``): the short texts of links
+    and of the images in them (menus, the logo), and the steps of a breadcrumb."""
+    texts: list[str] = []
+    if not lines:
+        return set()
+    for line in lines:
+        if line.chars <= 60 and CRUMB.search(line.text):
+            texts.extend(_CRUMB_STEP.split(line.text))
+    root = lines[0].owner.getroottree().getroot()
+    for link in root.iter("a"):
+        texts.append("".join(link.itertext()))
+        texts.extend(image.attrib.get("alt") or "" for image in link.iter("img"))
+    return {key for key in map(title_key, texts) if 2 <= len(key) < _LONG_PIECE}
 
 
 def headline_match(text: str, references: list[str]) -> float:
@@ -57,11 +137,14 @@ def headline_match(text: str, references: list[str]) -> float:
                 continue
             # The whole title and its headline piece are the headline; other pieces name channels
             # and sites, though a long one that a visible line repeats whole is a headline too.
-            weight = 1.0 if index in (0, headline_piece) else 0.45
+            weight = 1.0 if index in (0, headline_piece) else _NAME_WEIGHT
+            shown = _ELLIPSIS.sub("", part)
             if text == part or core == part:
                 match = 1.0
                 if weight < 1 and len(part) >= _LONG_PIECE:
                     weight = 0.85
+            elif shown != part and len(shown) >= 6 and core.startswith(shown):
+                match = 0.95  # a title cut short with …, the page showing the whole headline
             elif part.startswith(core) and len(core) >= 4:
                 match = 0.5 + 0.4 * len(core) / len(part)
             elif core in part and len(core) >= 6:
@@ -71,7 +154,7 @@ def headline_match(text: str, references: list[str]) -> float:
             else:
                 match = 0.0
             if index == 0 and headline_piece > 1 and match < 1:
-                weight = 0.45  # the start of 站点名 - 标题 is the site's name
+                weight = _NAME_WEIGHT  # the start of 站点名 - 标题 is the site's name
             best = max(best, match * weight)
     return best
 
@@ -98,13 +181,16 @@ def choose_headline(candidates: list[tuple[str, str]], references: list[str]) ->
 
 
 def fallback_headline(references: list[str]) -> str | None:
-    """The headline a <title> holds when no visible heading matches it: its first piece."""
+    """The headline a <title> holds when no visible heading matches it: its first piece, without
+    a mark such as （组图）."""
     for reference in references:
         parts = title_parts(reference)
         if parts[-1]:
             if _HEADLINE_DASH.search(reference) and all(len(part) >= _LONG_PIECE for part in parts[2:]):
-                return parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
-            return parts[_headline_piece(parts)]
+                piece = parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
+            else:
+                piece = parts[_headline_piece(parts)]
+            return _MEDIA_MARK.sub("", piece) or piece
     return None
 
 
@@ -154,12 +240,14 @@ def heading_blocks(lines: list[Line]) -> dict[Any, str]:
 
 # Headline: the visible heading matching the title data, else the heading nearest above the
 # body, else the <title>'s first piece.
-def find_headline(lines: list[Line], references: list[str], body: list[Line]) -> tuple[str | None, int]:
+def find_headline(
+    lines: list[Line], references: list[str], body: list[Line], url: str | None = None
+) -> tuple[str | None, int]:
     """The headline and the index of its line (-1 when it comes from the title data alone)."""
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
-    exact = {title_key(part) for reference in references for part in title_parts(reference)[:2]}
+    exact = {keys[index] for keys, piece in map(_reference_keys, references) for index in {0, piece}}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -172,7 +260,8 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         element = line.owner
         tag = inside.get(element, "")
         if tag or _TITLE_CLASS.search(class_words(element)):
-            candidates.append((line.index, tag or tag_of(element), line.text))
+            if not is_logo(element):
+                candidates.append((line.index, tag or tag_of(element), line.text))
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
             # A short line at the body start may be the headline when the title data says so.
             candidates.append((line.index, "", line.text))
@@ -184,12 +273,9 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None and found[2] >= 0.5:
         return found[0], found[1]
-    # No match: the nearest heading above the body (not a breadcrumb, not a link).
-    for position, tag, text in reversed(candidates):
-        line = lines[position]
-        if (tag in HEADINGS and body_start - 8 <= position <= body_start
-                and line.chars >= 6 and line.link_share < 0.5 and not _CRUMB.search(text)):
-            return text, position
+    nearest = _nearest_heading(lines, candidates, body_start, url)
+    if nearest is not None:
+        return nearest
     from_title = fallback_headline(references)
     if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
         # The title data name only the site, or nothing: a table layout's headline is the line
@@ -198,6 +284,104 @@ def find_headline(lines: list[Line], references: list[str], body: list[Line]) ->
         if prominent is not None:
             return lines[prominent].text, prominent
     return from_title, -1
+
+
+_LOGO = re.compile(r"logo|brand|site-?name", re.IGNORECASE)
+# A link to the site's front page: /, /index.html, http://host/.
+_HOME = re.compile(r"^(?:(?:https?:)?//[^/]+)?/?(?:index\.\w+)?$", re.IGNORECASE)
+_LOGO_LEVELS = 3
+
+
+def is_logo(element: Any) -> bool:
+    """True for the site's name set as a heading: a block in a logo box (class or id ``logo``,
+    ``brand``, ``sitename``) or holding one link, to the front page."""
+    ancestor = element
+    for _ in range(_LOGO_LEVELS):
+        if ancestor is None:
+            break
+        if _LOGO.search(class_words(ancestor)):
+            return True
+        ancestor = ancestor.getparent()
+    href = _only_link(element)
+    return href is not None and _HOME.match(href) is not None
+
+
+_NEAREST_ROWS = 8
+
+
+def _nearest_heading(
+    lines: list[Line], candidates: list[tuple[int, str, str]], body_start: int, url: str | None
+) -> tuple[str, int] | None:
+    """When nothing matches the title data: the nearest heading above the body that is no
+    breadcrumb, no link to another page and no ——subheadline; a heading of higher rank right
+    above it is the headline it stands under (<h1> over an <h3> deck). Whole when <br> sets it
+    over several lines."""
+    usable = {
+        position: tag for position, tag, text in candidates
+        if tag in HEADINGS and body_start - _NEAREST_ROWS <= position <= body_start
+        and lines[position].chars >= 6 and not CRUMB.search(text) and not SUBHEADLINE.match(text)
+        and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
+    }
+    if not usable:
+        return None
+    position = max(usable)
+    while True:
+        above = _heading_start(lines, position) - 1
+        # "h1" < "h3": a higher rank, in the same block (not a channel's banner in the header).
+        if usable.get(above, "h9") >= usable[position] or _block_of(lines, above) is not _block_of(lines, position):
+            break
+        position = above
+    return _whole_heading(lines, position), position
+
+
+def links_here(element: Any, url: str | None) -> bool:
+    """True when a block's one link leads to the page itself: a headline linking to its story."""
+    href = _only_link(element)
+    if not url or not href:
+        return False
+    try:
+        target = urlsplit(urljoin(url, href))
+    except ValueError:
+        return False  # an href that is no URL leads nowhere
+    here = urlsplit(url)
+    return (target.netloc, target.path, target.query) == (here.netloc, here.path, here.query)
+
+
+def _block_of(lines: list[Line], position: int) -> Any:
+    """The element holding the heading of the line at ``position``."""
+    heading = heading_of(lines[position].owner)
+    return heading.getparent() if heading is not None else None
+
+
+def _only_link(element: Any) -> str | None:
+    """The address of the one link in a block; None when it has none or several (an anchor
+    without an address, <a name="top">, is no link)."""
+    links = [href for a in islice(element.iter("a"), 3) if (href := (a.attrib.get("href") or "").strip())]
+    return links[0] if len(links) == 1 else None
+
+
+def heading_of(element: Any) -> Any:
+    """The heading element a line's block is or sits in, or None."""
+    while element is not None and tag_of(element) not in HEADINGS:
+        element = element.getparent()
+    return element
+
+
+def _heading_start(lines: list[Line], position: int) -> int:
+    """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
+    not counting a ——subheadline inside it."""
+    heading = heading_of(lines[position].owner)
+    start = position
+    while start > 0 and heading_of(lines[start - 1].owner) is heading:
+        if SUBHEADLINE.match(lines[start - 1].text):
+            break
+        start -= 1
+    return start
+
+
+def _whole_heading(lines: list[Line], position: int) -> str:
+    """The text of a heading ending at ``position``, its lines joined as one headline."""
+    return "".join(line.text for line in lines[_heading_start(lines, position) : position + 1])
 
 
 def _best_match(
@@ -251,29 +435,41 @@ def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line
 
 
 # Inline markup that sets a line apart as a heading in a page without heading elements.
-_EMPHASIS = frozenset({"b", "strong", "font", "big"})
+_EMPHASIS = frozenset({"b", "strong", "font", "big", "span"})
 _CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+# Bold or a large font set by a style (font-weight:bold; font-size:18px) or by a class named
+# after it (f18b, font20, bt1), as table layouts did before headings had styles of their own.
+_BIG_STYLE = re.compile(
+    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font-size\s*:\s*(?:(?:1[6-9]|[2-4]\d)(?:\.\d+)?px"
+    r"|(?:1[2-9]|[23]\d)(?:\.\d+)?pt|(?:x+-)?large)",
+    re.IGNORECASE,
+)
+_BIG_CLASS = re.compile(r"(?<![a-z])(?:f(?:ont)?[-_]?(?:1[6-9]|[2-4]\d)(?!\d)|bt\d)", re.IGNORECASE)
 _PROMINENT_ROWS = 8
 _SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
 
 
-def _set_apart(line: Line) -> bool:
+def set_apart(line: Line) -> bool:
     """True when a line's whole text is set in bold or a large font, or its block is centred."""
     block = line.owner
     if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
         return True
-    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)):
+    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)) or _big(block):
         return True
     children = list(block)
     # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
     if len(children) == 1 and not (block.text or "").strip() and not (children[0].tail or "").strip():
         element = children[0]
         while element is not None and tag_of(element) in _EMPHASIS:
-            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size"):
+            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size") or _big(element):
                 return True
             inner = list(element)
             element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
     return False
+
+
+def _big(element: Any) -> bool:
+    return bool(_BIG_STYLE.search(element.attrib.get("style") or "") or _BIG_CLASS.search(class_words(element)))
 
 
 def prominent_line(lines: list[Line], body_start: int) -> int | None:
@@ -284,8 +480,10 @@ def prominent_line(lines: list[Line], body_start: int) -> int | None:
         text = line.text
         if not (6 <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
             continue
-        if TIME_PATTERN.search(text) or _CRUMB.search(text) or is_meta_line(line.spaced):
+        if TIME_PATTERN.search(text) or CRUMB.search(text) or is_meta_line(line.spaced):
             continue
-        if _set_apart(line):
+        if SUBHEADLINE.match(text):
+            continue  # ——副题 under the headline is set apart as well
+        if set_apart(line):
             return index
     return None

@@ -20,8 +20,16 @@ from .body import (
     standfirst,
     within,
 )
+from .headblock import headline_block
 from .header import header_item
-from .headline import after_repeated_headline, find_headline, other_headlines, title_parts
+from .headline import (
+    after_repeated_headline,
+    fallback_headline,
+    find_headline,
+    other_headlines,
+    own_titles,
+    title_parts,
+)
 from .images import body_images
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
@@ -59,7 +67,8 @@ class GenericLayout(Layout):
         meta = read_metadata(page)
         self.canonical_url = same_site_url(page.url, meta.canonical)
         lines, images = page_lines(page.selector.root)
-        references = [r for r in ([meta.headline] + meta.titles) if r]
+        titles = [r for r in ([meta.headline] + meta.titles) if r]
+        references = own_titles(titles, lines)
         own, foreign = other_headlines(lines, references)
         container = best_container(lines, other_article_blocks(own, foreign) if own and foreign else ())
         body = [line for line in lines if container is not None and within(line.owner, container)]
@@ -67,7 +76,12 @@ class GenericLayout(Layout):
             # A container holding both stories ends where the second one's headline starts.
             body = [line for line in body if line.index < foreign[0].index]
 
-        headline, headline_index = find_headline(lines, references, body)
+        headline, headline_index = find_headline(lines, references, body, page.url)
+        if headline is None:
+            # Nothing on the page reads as its headline and the title names only the site: the
+            # site's name keeps the record, which still holds the text.
+            headline = fallback_headline(titles)
+        kicker, subtitle = headline_block(lines, headline, headline_index)
         # The container may hold the headline and the meta lines too: the body starts after them.
         if headline_index >= 0 and any(line.index > headline_index for line in body):
             body = [line for line in body if line.index > headline_index]
@@ -117,6 +131,8 @@ class GenericLayout(Layout):
             paragraphs=paragraphs,
             credits=credits,
             images=body_images(page, images, container, lines),
+            kicker=kicker,
+            subtitle=subtitle,
             paper=edition.group("paper") if edition else None,
             edition_date=edition.group("date") if edition else None,
             page=re.sub(r"\s+", "", edition.group("page")) if edition else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -75,7 +76,7 @@ def read_metadata(page: Page) -> Metadata:
     meta = Metadata()
     for item in _jsonld_objects(page):
         if isinstance(item.get("headline"), str) and not meta.headline:
-            meta.headline = collapse_whitespace(item["headline"])
+            meta.headline = _unescaped(item["headline"])
         for key in ("datePublished", "dateCreated"):
             if isinstance(item.get(key), str):
                 meta.times.append(item[key].strip())
@@ -89,10 +90,10 @@ def read_metadata(page: Page) -> Metadata:
             by_name[key] = node.attrib["content"].strip()
     for key in ("og:title", "twitter:title", "title"):
         if by_name.get(key):
-            meta.titles.append(collapse_whitespace(by_name[key]))
+            meta.titles.append(_unescaped(by_name[key]))
     title = page.selector.xpath("//title//text()").getall()
     if title:
-        meta.titles.append(collapse_whitespace("".join(title)))
+        meta.titles.append(_unescaped("".join(title)))
     cms = _cms_properties(page)
     wrapper = _corpus_wrapper(page)
     for found in (cms.get("title"), wrapper.get("title")):
@@ -120,6 +121,11 @@ def read_metadata(page: Page) -> Metadata:
     )
     meta.canonical = canonical.strip() if canonical else None
     return meta
+
+
+def _unescaped(text: str) -> str:
+    """A title from metadata, with the entities a CMS escaped twice (&amp;quot;) read as text."""
+    return collapse_whitespace(html.unescape(text) if "&" in text else text)
 
 
 # Founder CMS pages (方正翔宇, common on Chinese newspaper sites and e-papers) record the article

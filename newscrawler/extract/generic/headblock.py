@@ -1,0 +1,92 @@
+"""The lines set with the headline: the kicker (引题, 肩题) above it and the subtitle (副题) below.
+
+Newspaper sites print a headline as a block: a short kicker line, the headline, and a subtitle
+that often opens with a dash (``——新建城北水厂昨日正式通水``). Neither is the headline (the
+headline is the main line alone), and neither is taken unless the page marks it as part of the
+block, because the line above a headline is as often a channel name or a breadcrumb:
+
+- by its class (``yt``, ``kicker``, ``pre`` above; ``ft``, ``subtitle``, ``sub`` below);
+- as a heading of lower rank right above or below the headline's heading (``<h3>`` kicker,
+  ``<h1>`` headline, ``<h3>`` subtitle);
+- a subtitle by its opening dash; and then the line right above the headline, set apart as the
+  headline is (centred, bold, a large font), is the kicker of that print block.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..times import TIME_PATTERN
+from .body import class_words
+from .headline import CRUMB, SUBHEADLINE, heading_of, set_apart
+from .lines import Line, tag_of
+from .metalines import is_meta_line
+
+_KICKER_CLASSES = frozenset({"yt", "yinti", "jt", "jianti", "kicker", "pre", "pretitle", "pre-title", "overline"})
+_SUBTITLE_CLASSES = frozenset({
+    "ft", "futi", "fbt", "subtitle", "sub-title", "sub_title", "subhead", "subheadline", "sub", "deck",
+})
+_MAX_KICKER = 40
+_MAX_SUBTITLE = 60
+_SENTENCE = re.compile(r"[。？！]$")
+
+
+def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[str | None, str | None]:
+    """The kicker and the subtitle of the headline whose last line is at ``last`` (None when the
+    page does not mark one as part of the headline's block)."""
+    if headline is None or last < 0 or last >= len(lines):
+        return None, None
+    first = _first_line(lines, headline, last)
+    rank = _rank(lines[first].owner)
+    subtitle = None
+    below = lines[last + 1] if last + 1 < len(lines) else None
+    dashed = below is not None and SUBHEADLINE.match(below.text) is not None
+    if below is not None and _plain(below, _MAX_SUBTITLE) and (
+        dashed or _marked(below.owner, _SUBTITLE_CLASSES) or _lower(below.owner, rank)
+    ):
+        # The dash only marks the line as a subtitle, as a heading's size would.
+        subtitle = SUBHEADLINE.sub("", below.text).strip() or None
+    kicker = None
+    above = lines[first - 1] if first > 0 else None
+    if above is not None and _plain(above, _MAX_KICKER) and not SUBHEADLINE.match(above.text) and (
+        _marked(above.owner, _KICKER_CLASSES) or _lower(above.owner, rank)
+        or (subtitle is not None and dashed and set_apart(above))
+    ):
+        kicker = above.text
+    return kicker, subtitle
+
+
+def _first_line(lines: list[Line], headline: str, last: int) -> int:
+    """The first of the lines a headline was read from (it may be set over up to three)."""
+    wanted = re.sub(r"\s+", "", headline)
+    joined = ""
+    for first in range(last, max(-1, last - 3), -1):
+        joined = re.sub(r"\s+", "", lines[first].text) + joined
+        if joined == wanted:
+            return first
+    return last
+
+
+def _plain(line: Line, longest: int) -> bool:
+    """A short line of its own that is no link, time, byline, breadcrumb or sentence."""
+    text = line.text
+    return (
+        2 <= line.chars <= longest and line.link_share < 0.5 and not _SENTENCE.search(text)
+        and not CRUMB.search(text) and not TIME_PATTERN.search(text) and not is_meta_line(line.spaced)
+    )
+
+
+def _marked(element: Any, names: frozenset[str]) -> bool:
+    return not names.isdisjoint(class_words(element).lower().split())
+
+
+def _rank(element: Any) -> str | None:
+    heading = heading_of(element)
+    return tag_of(heading) if heading is not None else None
+
+
+def _lower(element: Any, rank: str | None) -> bool:
+    """A heading of lower rank than the headline's: an <h3> beside an <h1>."""
+    other = _rank(element)
+    return rank is not None and other is not None and other > rank
