@@ -9,9 +9,12 @@ characters, so the archive indexes *overlapping bigrams* of a folded copy of the
   from the same characters inside an article, and a substring search would miss it. A per
   character map keeps ``fold(part)`` a substring of ``fold(text)``, and keeps lengths equal, so a
   match position in the folded text is the same position in the original.
-* The map is computed once when an archive is created and stored in the archive's ``fold`` table;
-  the library reads it back from there, so an archive never disagrees with itself after an OpenCC
-  upgrade, and plain SQL (Datasette, the ``sqlite3`` shell) can fold a query with a join.
+* The map is stored in the archive's ``fold`` table when the archive is created; the library
+  reads it back from there, so an archive never disagrees with itself after an OpenCC upgrade,
+  and plain SQL (Datasette, the ``sqlite3`` shell) can fold a query with a join. Computing it
+  takes about a second (every code point through OpenCC), so the package ships it computed
+  (``fold_map.json``, ``fold_map()``), used when the installed OpenCC and Python's Unicode
+  database are the versions it was computed with, and computed afresh otherwise.
 * **Index text**: the folded text is cut into runs at whitespace and control characters; each run
   ``c1 c2 … cn`` becomes the tokens ``c1c2 c2c3 … c(n-1)cn cn``. The trailing single character
   makes one-character prefix queries exact.
@@ -27,10 +30,13 @@ from __future__ import annotations
 import array
 import functools
 import itertools
+import json
 import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 # FTS5 tokenizer for the index: every character except whitespace and controls is a token
 # character, so our space-separated bigrams reach the index unchanged (punctuation included,
@@ -44,12 +50,47 @@ _SEPARATORS = re.compile(f"[{SEPARATOR_CHARS}]+")
 
 FoldTable = Mapping[int, str]
 
+# The map computed by ``compute_fold_map``, with the versions it depends on
+# (``scripts/regenerate_fold_map.py`` writes it).
+FOLD_MAP_FILE = Path(__file__).with_name("fold_map.json")
+
+
+@functools.lru_cache(maxsize=1)
+def fold_versions() -> dict[str, str]:
+    """The versions ``compute_fold_map``'s result depends on: OpenCC's and Unicode's."""
+    try:
+        opencc = version("opencc")
+    except PackageNotFoundError:
+        opencc = "unknown"  # an odd install: never matches a shipped map, so the map is computed
+    return {"opencc": opencc, "unicode": unicodedata.unidata_version}
+
+
+def shipped_fold_map() -> tuple[dict[str, str], dict[str, str]]:
+    """The map in ``fold_map.json`` and the versions it was computed with."""
+    data = json.loads(FOLD_MAP_FILE.read_text(encoding="utf-8"))
+    return {chr(a): chr(b) for a, b in data["pairs"]}, data["versions"]
+
+
+def fold_map() -> dict[str, str]:
+    """``compute_fold_map()``, read from the shipped file when its versions are the installed ones.
+
+    A new archive needs the map before its first page; the file takes milliseconds to read where
+    computing takes about a second. With another OpenCC or Unicode version (whose tables may
+    differ) it is computed, so an archive's map is always what its OpenCC says.
+    """
+    try:
+        mapping, versions = shipped_fold_map()
+    except (OSError, ValueError, KeyError, TypeError):  # not shipped (a stripped install)
+        return compute_fold_map()
+    return mapping if versions == fold_versions() else compute_fold_map()
+
 
 @functools.lru_cache(maxsize=1)
 def compute_fold_map() -> dict[str, str]:
     """Every character whose folded form differs from itself, computed from OpenCC and Unicode.
 
-    Takes about a second; it runs once per process and only when an archive is created.
+    Takes about a second; it runs once per process, when an archive is created and the shipped
+    map (``fold_map``) is not for the installed versions.
     """
     import opencc  # official binding; imported here so readers of an existing archive never need it
 

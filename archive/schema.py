@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from .fold import TOKENIZE, compute_fold_map, translate_table
+from .fold import TOKENIZE, fold_map, fold_versions, translate_table
 
 SCHEMA_V1 = """
 CREATE TABLE archive_meta (
@@ -245,7 +245,7 @@ def statements(script: str) -> list[str]:
 def _v1(conn: sqlite3.Connection) -> None:
     for statement in statements(SCHEMA_V1.replace("{tokenize}", TOKENIZE.replace('"', '""'))):
         conn.execute(statement)
-    conn.executemany("INSERT INTO fold (ch, folded) VALUES (?, ?)", compute_fold_map().items())
+    conn.executemany("INSERT INTO fold (ch, folded) VALUES (?, ?)", fold_map().items())
     conn.executemany(
         "INSERT INTO archive_meta (key, value) VALUES (?, ?)",
         [("fold_source", _fold_source()), ("index_scheme", "bigram-1")],
@@ -253,12 +253,9 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 
 def _fold_source() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"opencc {version('opencc')} t2s, NFKC, lower"
-    except PackageNotFoundError:  # odd installs; the note is informative only
-        return "opencc t2s, NFKC, lower"
+    opencc = fold_versions()["opencc"]
+    # The note is informative only; odd installs may not know OpenCC's version.
+    return f"opencc {opencc} t2s, NFKC, lower" if opencc != "unknown" else "opencc t2s, NFKC, lower"
 
 
 def _v2(conn: sqlite3.Connection) -> None:

@@ -67,8 +67,11 @@ def search(
     # bm25 costs a few microseconds for every matching row, whatever the LIMIT. Counting is
     # ~20x cheaper, so count first: a word found in more than RANK_LIMIT articles (where its
     # bm25 weight is close to nothing anyway) lists the newest archived articles first instead.
+    # Counting stops one past RANK_LIMIT: only which side of it the count falls matters, and a
+    # common word need not be counted to the end.
     matches = archive.conn.execute(
-        "SELECT count(*) FROM search WHERE search MATCH ?", (match,)
+        "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
+        (match, RANK_LIMIT + 1),
     ).fetchone()[0]
     order = "search.rank" if matches <= RANK_LIMIT else "search.rowid DESC"
     sql = (

@@ -313,9 +313,30 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     process = CrawlerProcess(project_settings(settings))
     crawler = process.create_crawler(spider)
 
+    # tracemalloc snapshots once the crawl has fetched each of these many pages, and at its end,
+    # dumped to files (a snapshot kept in memory would be traced itself).
+    trace_at = sorted(int(n) for n in spec.get("trace_at", []))
+    snapshots: list[tuple[int, str]] = []
+    if trace_at:
+        import tracemalloc
+
+        tracemalloc.start(int(spec.get("trace_frames", 8)))
+
+    def snapshot(pages: int) -> None:
+        import gc
+        import tracemalloc
+
+        gc.collect()
+        path = Path(spec["trace_dir"]) / f"snapshot-{pages}.trace"
+        tracemalloc.take_snapshot().dump(str(path))
+        snapshots.append((pages, str(path)))
+
     def sample() -> None:
         pages = crawler.stats.get_value("response_received_count", 0) if crawler.stats else 0
         samples.append((pages, process_info.memory_info().rss))
+        while trace_at and pages >= trace_at[0]:
+            trace_at.pop(0)
+            snapshot(pages)
 
     interval = float(spec.get("sample_interval", 0))
     loopers: list[Any] = []
@@ -339,6 +360,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
             if looper.running:
                 looper.stop()
         sample()
+        if "trace_at" in spec:
+            snapshot(crawler.stats.get_value("response_received_count", 0) if crawler.stats else 0)
 
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)
@@ -380,6 +403,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         # Linux reports ru_maxrss in KiB.
         "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "samples": samples,
+        "snapshots": snapshots,
         "profile": profile_text,
     }
 

@@ -13,6 +13,10 @@ process, ``--repeat`` times each, the passes alternating within each round:
 - ``from WARC``: as ``unchanged``, with the archive's bodies deleted so every page is read from
   the WARC files.
 
+Before the passes, body reads alone: every capture's body from the archive
+(``Archive.capture_body``) and from its WARC record (``WarcStore.body``), alternating, µs a
+capture; the target is WARC reads at least as fast as archive reads.
+
 Each of the three passes runs with ``--jobs 1`` (one process) and with ``--jobs N`` (default:
 one per core). Printed ratios: each pass against ``extract()`` alone, ``jobs N`` against
 ``jobs 1`` for the same pass, and WARC bodies against archive bodies (``from WARC`` against
@@ -45,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _portal
 
 from archive import Archive
+from archive.warc import WarcStore
 from newscrawler.extract import extract
 from newscrawler.portals.zjdaily import ZjdailyV1
 from newscrawler.reparse import default_jobs, reparse
@@ -102,9 +107,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crawled {report['pages']} pages, {report['records']} records")
 
         with Archive.open(crawl_dir / "archive.sqlite", create=False) as archive:
+            captures = list(archive.iter_article_captures())
             pages = [(c["url"], archive.capture_body(c["id"]), c["headers"],
-                      datetime.fromisoformat(c["fetched_at"]))
-                     for c in archive.iter_article_captures()]
+                      datetime.fromisoformat(c["fetched_at"])) for c in captures]
+            # Body reads alone, archive against WARC, alternating: a few tens of microseconds a
+            # page, too little to tell apart in whole passes on a shared machine.
+            reads: dict[str, list[float]] = {"archive": [], "WARC": []}
+            for _ in range(max(5, args.repeat)):
+                started = time.perf_counter()
+                for c in captures:
+                    archive.capture_body(c["id"])
+                reads["archive"].append((time.perf_counter() - started) / len(captures))
+                with WarcStore(crawl_dir / "warc") as store:
+                    started = time.perf_counter()
+                    for c in captures:
+                        store.body(c["warc_filename"], int(c["warc_offset"]))
+                    reads["WARC"].append((time.perf_counter() - started) / len(captures))
+            for name, values in reads.items():
+                print(f"body reads from the {name}: median {statistics.median(values) * 1e6:.1f} µs"
+                      f" a capture (range {min(values) * 1e6:.1f}-{max(values) * 1e6:.1f})")
+            print("WARC body reads against archive body reads:"
+                  f" {statistics.median(reads['archive']) / statistics.median(reads['WARC']):.2f}x")
         n = len(pages)
         figures: dict[str, list[float]] = {}
         machine: list[float] = []

@@ -253,9 +253,11 @@ class ArchivePipeline(_Stage):
 
     def open_spider(self, spider: Spider | None = None) -> None:
         from archive import Archive  # the archive library has no Scrapy dependency
+        from archive.db import CACHE_MB
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.archive = Archive.open(self.path)
+        self.archive = Archive.open(
+            self.path, cache_mb=self.crawler.settings.getfloat("NEWSCRAWLER_ARCHIVE_CACHE_MB", CACHE_MB))
         self.archive.removal_confirm = timedelta(
             hours=self.crawler.settings.getfloat("NEWSCRAWLER_REMOVAL_CONFIRM_HOURS", 24))
         self.portal = _portal_name(self.crawler.spider)

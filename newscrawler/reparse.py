@@ -165,22 +165,23 @@ def reparse(
             result.outcomes.update(archive.add_versions_from_reparse(batch))
         batch.clear()
 
-    for outcome in _outcomes(archive, filters, store, pool):
-        result.captures += 1
-        result.from_warc += outcome.from_warc
-        if outcome.failure == "unreadable":
-            result.outcomes["unreadable"] += 1
-            result.failures.append(outcome.reason)
-            logger.warning("Unreadable: %s", outcome.reason)
-        elif outcome.failure == "invalid":
-            result.outcomes["invalid"] += 1
-            logger.warning("No record for %s", outcome.reason)
-        elif outcome.record is not None:
-            batch.append((outcome.capture_id, outcome.record))
-        if len(batch) >= BATCH:
-            flush()
-        if progress is not None:
-            progress(1)
+    with store:  # closes the WARC files the store kept open
+        for outcome in _outcomes(archive, filters, store, pool):
+            result.captures += 1
+            result.from_warc += outcome.from_warc
+            if outcome.failure == "unreadable":
+                result.outcomes["unreadable"] += 1
+                result.failures.append(outcome.reason)
+                logger.warning("Unreadable: %s", outcome.reason)
+            elif outcome.failure == "invalid":
+                result.outcomes["invalid"] += 1
+                logger.warning("No record for %s", outcome.reason)
+            elif outcome.record is not None:
+                batch.append((outcome.capture_id, outcome.record))
+            if len(batch) >= BATCH:
+                flush()
+            if progress is not None:
+                progress(1)
     flush()
     result.elapsed = time.perf_counter() - started
     return result

@@ -12,6 +12,10 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_ARCHIVE_BATCH_SECONDS``: the longest a page waits for its transaction (default
   0.25); a crawl killed loses at most the pages of the batch being filled, fetched again when
   it resumes.
+- ``NEWSCRAWLER_ARCHIVE_CACHE_MB``: SQLite's page cache for the crawl's archive connection, in
+  MiB (default 64). It fills over the first few thousand pages and then stays at this size, so
+  it is most of what a long crawl's memory grows by (``benchmarks/README.md``, crawl_memory.py);
+  a smaller cache reads more index pages back from disk as the archive grows.
 - ``NEWSCRAWLER_OUTPUT``: a JSON Lines file receiving one record per article.
 - ``NEWSCRAWLER_REPLAY_DIR``: serve this fixture tree on a loopback HTTP server and fetch every
   URL of the portal from it instead of the network (offline crawls and tests).
@@ -133,6 +137,7 @@ ITEM_PIPELINES = {
 }
 NEWSCRAWLER_ARCHIVE_BATCH = 50
 NEWSCRAWLER_ARCHIVE_BATCH_SECONDS = 0.25
+NEWSCRAWLER_ARCHIVE_CACHE_MB = 64
 NEWSCRAWLER_RECRAWL = "policy"
 NEWSCRAWLER_RECRAWL_MAX_AGE_DAYS = 7
 NEWSCRAWLER_RECRAWL_INTERVAL_HOURS = 24

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import random
 import re
 import shutil
 import sqlite3
@@ -240,3 +241,29 @@ def test_an_unexpected_error_in_a_worker_stops_the_run(
     with (Archive.open(archive_copy, create=False) as archive,
           pytest.raises(RuntimeError, match="extractor bug")):
         reparse(archive, jobs=2)
+
+
+def test_a_store_reading_many_files_at_random_gives_the_same_bodies(archive_copy: Path) -> None:
+    # More files than a store keeps open, read in no particular order: each read equals a read
+    # by a fresh store, which opens the file anew.
+    warc_dir = default_warc_dir(archive_copy)
+    conn = sqlite3.connect(archive_copy)
+    records = conn.execute(
+        "SELECT warc_filename, warc_offset FROM captures WHERE warc_filename IS NOT NULL").fetchall()
+    conn.close()
+    names = sorted({filename for filename, _ in records})
+    copies = []
+    for n in range(12):
+        for name in names:
+            copy = f"copy{n}-{name}"
+            shutil.copyfile(warc_dir / name, warc_dir / copy)
+            copies.append((name, copy))
+    reads = [(copy, offset) for name, copy in copies for filename, offset in records if filename == name]
+    random.Random(1).shuffle(reads)
+    with WarcStore(warc_dir) as store:
+        for filename, offset in reads[:400]:
+            with WarcStore(warc_dir) as fresh:
+                assert store.body(filename, offset) == fresh.body(filename, offset)
+        assert 0 < len(store._open) <= 8
+        kept = list(store._open.values())
+    assert kept and all(stream.closed for stream in kept)

@@ -200,3 +200,59 @@ def test_very_common_words_list_newest_first(corpus, monkeypatch):
     monkeypatch.setattr("archive.search.RANK_LIMIT", 10**9)
     ranked = archive.search("的", limit=5)
     assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
+
+
+@pytest.fixture(scope="module")
+def repeats(tmp_path_factory):
+    """Articles with runs of one repeated character (的的的…, 聞聞…, aaa), 1 to 9 long."""
+    rng = random.Random(20261205)
+    path = tmp_path_factory.mktemp("repeats") / "repeats.sqlite"
+    archive = Archive.open(path)
+    run = archive.start_run("example", {})
+    for n in range(1, 201):
+        record = random_record(rng, n)
+        record["paragraphs"] = [
+            text[:cut] + rng.choice("的闻聞a") * rng.randint(1, 9) + text[cut:]
+            for text in record["paragraphs"] for cut in [rng.randint(0, len(text))]
+        ]
+        archive.add_capture(run, make_capture(record), record)
+    yield archive
+    archive.close()
+
+
+def like_ids(archive: Archive, query: str) -> set[int]:
+    archive.conn.create_function("fold_text", 1, lambda s: fold(s or "", archive.fold_table))
+    return {row[0] for row in archive.conn.execute(
+        "SELECT DISTINCT a.id FROM articles a JOIN paragraphs p"
+        " ON p.version_id = a.current_version_id WHERE fold_text(p.text) LIKE ?"
+        " UNION SELECT id FROM articles WHERE fold_text(headline) LIKE ?"
+        " UNION SELECT id FROM articles WHERE fold_text(source) LIKE ?"
+        " UNION SELECT a.id FROM articles a JOIN people p"
+        " ON p.version_id = a.current_version_id WHERE fold_text(p.name) LIKE ?",
+        [f"%{fold(query, archive.fold_table)}%"] * 4)}
+
+
+@pytest.mark.parametrize("char", ["的", "闻", "聞", "a"])
+def test_repeated_characters_find_what_like_finds(repeats, char):
+    found = []
+    for size in range(1, 10):
+        query = char * size
+        got = {hit.id for hit in repeats.search(query, limit=1000)}
+        assert got == like_ids(repeats, query), query
+        found.append(len(got))
+    # Longer runs are rarer, and the longest still occur: the comparison is not vacuous.
+    assert found == sorted(found, reverse=True) and found[0] > found[-1] > 0
+
+
+def test_rank_limit_is_exact(repeats, monkeypatch):
+    # Ranked by bm25 up to RANK_LIMIT matches, newest first from one more: the count may stop
+    # early, but never on the wrong side of the limit.
+    matches = len(like_ids(repeats, "的的的"))
+    assert matches > 5
+    monkeypatch.setattr("archive.search.RANK_LIMIT", matches)
+    ranked = repeats.search("的的的", limit=matches)
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
+    assert [h.id for h in ranked] != sorted((h.id for h in ranked), reverse=True)
+    monkeypatch.setattr("archive.search.RANK_LIMIT", matches - 1)
+    newest = repeats.search("的的的", limit=matches)
+    assert [h.id for h in newest] == sorted((h.id for h in ranked), reverse=True)
