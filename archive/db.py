@@ -27,6 +27,7 @@ from .writer import Writer
 if TYPE_CHECKING:
     from .diff import VersionDiff
     from .query import ArticleFilter, CaptureFilter
+    from .rankings import Board
     from .search import SearchHit
 
 
@@ -472,3 +473,9 @@ class Archive:
         from .rankings import rankings
 
         return rankings(self, **filters)
+
+    def rank_history(self, **filters: Any) -> list[Board]:
+        """Each hot list over time with its top stories' ranks (``archive.rankings.history``)."""
+        from .rankings import history
+
+        return history(self, **filters)
