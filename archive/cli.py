@@ -324,9 +324,10 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
     emit([totals], "table", list(totals))
     click.echo("\nArticles by portal and day")
     emit(figures["by_day"], "table", ["portal", "day", "articles"])
-    click.echo("\nField coverage (share of articles)")
-    emit(figures["coverage"], "table",
-         ["portal", "articles", "with_time", "with_source", "with_reporters", "with_editor"])
+    click.echo("\nField coverage (share of articles; not shown: the portal never shows it)")
+    columns = ["portal", "articles", "with_time", "with_source", "with_reporters", "with_editor"]
+    emit([{**row, **{column: "not shown" for column in columns if row[column] is None}}
+          for row in figures["coverage"]], "table", columns)
 
 
 @click.command()
