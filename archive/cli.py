@@ -69,6 +69,10 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None)
         click.echo(table(rows, columns))
 
 
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--portal", help="Only this portal."),
@@ -377,8 +381,9 @@ def rankings(portal: str | None, list_name: str | None, period: str | None, sinc
         shown = write(boards, plot_path)
         left_out = (f"; {shown['left_out']} more lists left out (choose with --list, --period)"
                     if shown["left_out"] else "")
-        click.echo(f"rank over time of {shown['stories']} stories in {shown['lists']} lists over"
-                   f" {shown['snapshots']} snapshots plotted to {plot_path}{left_out}", err=True)
+        click.echo(f"rank over time of {_count(shown['stories'], 'story', 'stories')} in"
+                   f" {_count(shown['lists'], 'list')} over {_count(shown['snapshots'], 'snapshot')}"
+                   f" plotted to {plot_path}{left_out}", err=True)
     columns = ["portal", "list", "period", "rank", "title", "first_seen", "last_seen", "snapshots"]
     emit(rows, fmt, columns if fmt == "table" else None)
 

@@ -64,7 +64,7 @@ def test_the_plot_is_a_png_of_the_top_stories_the_rankings_command_lists(hot_lis
     result = CliRunner().invoke(cli.main, ["rankings", "--db", str(hot_lists), "--period", "月点击",
                                            "--top", "4", "--plot", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"rank over time of 4 stories in 1 lists over 7 snapshots plotted to {out}" in result.output
+    assert f"rank over time of 4 stories in 1 list over 7 snapshots plotted to {out}" in result.output
     assert "深中通道6月30日下午3时通车试运营" in result.output  # the table is printed too
     png = out.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
