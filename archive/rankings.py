@@ -88,10 +88,10 @@ def _where(
             raise UnknownRanking(f"no article {article!r} in the archive")
         found = archive.conn.execute("SELECT portal, url_key FROM articles WHERE id = ?",
                                      (article_id,)).fetchone()
-        # Entries seen before the article was archived link to it once it is, by URL; the
-        # URL condition also covers an archive written before that link was kept.
-        clauses.append("(target_article_id = ? OR (portal = ? AND url_key = ?))")
-        params += [article_id, *found]
+        # The archive links an entry to an article by this same URL key (any www./m. twin),
+        # also for entries seen before the article was archived; the key is indexed.
+        clauses.append("portal = ? AND url_key = ?")
+        params += list(found)
     if title:
         key = fold(title, archive.fold_table)
         sql = "SELECT DISTINCT title FROM rankings" + _and(clauses)
@@ -216,14 +216,15 @@ def history(
             + " GROUP BY story ORDER BY min(rank), avg(rank), count(DISTINCT fetched_at) DESC,"
             " min(fetched_at), story LIMIT ?", [*story_params, *board_values, top])]
         position = {at: n for n, at in enumerate(board.snapshots)}
-        for key in picked:
-            story = Story("", None, None, [None] * len(board.snapshots))
-            for at, rank, shown, url, target in conn.execute(
-                    "SELECT fetched_at, min(rank), title, url, target_article_id FROM rankings"
-                    + _and([*where, f"{_STORY} = ?"]) + " GROUP BY fetched_at ORDER BY fetched_at",
-                    [*values, key]):
-                story.ranks[position[at]] = rank
-                story.title, story.url, story.article_id = shown, url, target
-            board.stories.append(story)
+        stories = {key: Story("", None, None, [None] * len(board.snapshots)) for key in picked}
+        # One pass over the list for all its stories; a story's title and link as last seen.
+        for key, at, rank, shown, url, target in conn.execute(
+                f"SELECT {_STORY} AS story, fetched_at, min(rank), title, url, target_article_id"
+                " FROM rankings" + _and([*where, f"story IN ({', '.join('?' * len(picked))})"])
+                + " GROUP BY story, fetched_at ORDER BY fetched_at", [*values, *picked]):
+            story = stories[key]
+            story.ranks[position[at]] = rank
+            story.title, story.url, story.article_id = shown, url, target
+        board.stories = list(stories.values())
         boards.append(board)
     return boards
