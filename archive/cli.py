@@ -70,6 +70,10 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None)
         click.echo(table(rows, columns))
 
 
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--portal", help="Only this portal."),
@@ -327,9 +331,10 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
     emit([totals], "table", list(totals))
     click.echo("\nArticles by portal and day")
     emit(figures["by_day"], "table", ["portal", "day", "articles"])
-    click.echo("\nField coverage (share of articles)")
-    emit(figures["coverage"], "table",
-         ["portal", "articles", "with_time", "with_source", "with_reporters", "with_editor"])
+    click.echo("\nField coverage (share of articles; not shown: the portal never shows it)")
+    columns = ["portal", "articles", "with_time", "with_source", "with_reporters", "with_editor"]
+    emit([{**row, **{column: "not shown" for column in columns if row[column] is None}}
+          for row in figures["coverage"]], "table", columns)
 
 
 @click.command()
@@ -337,22 +342,51 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
 @click.option("--list", "list_name", help="Only this list (box title), in either script.")
 @click.option("--period", help="Only this period tab, in either script: 月點擊 also finds 月点击.")
 @click.option("--since", type=TIME_BOUND, help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
+@click.option("--article", metavar="ID|URL", help="Only the entries of this archived article.")
+@click.option("--title", help="Only titles containing this, in either script.")
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--plot", "plot_path", type=OutputPath(), metavar="FILE.png",
+              help="Also chart each list's rank over time into this image (PNG, SVG or PDF by its "
+                   "name): one line per story; needs the plot extra (matplotlib).")
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True,
+              help="--plot: the stories drawn per list (best rank first), unless --article or "
+                   "--title picks them.")
 @db_option
 def rankings(portal: str | None, list_name: str | None, period: str | None, since: str | None,
-             limit: int | None, fmt: str, db_path: str) -> None:
+             article: str | None, title: str | None, limit: int | None, fmt: str,
+             plot_path: str | None, top: int, db_path: str) -> None:
     """Hot lists over time: which title held which rank, first and last seen, snapshots.
 
     A list or period the archive never saw is an error that names the ones it has.
     """
+    if plot_path:
+        from .plot import require_matplotlib
+
+        try:  # before anything is read: the command does all it was asked or nothing
+            require_matplotlib()
+        except MissingDependency as exc:
+            raise click.ClickException(str(exc)) from exc
+    filters = {"portal": portal, "list_name": list_name, "period": period, "since": since,
+               "article": article, "title": title}
     with opened(db_path) as archive:
         check_portal(archive, portal)
         try:
-            rows = archive.rankings(portal=portal, list_name=list_name, period=period,
-                                    since=since, limit=limit)
+            rows = archive.rankings(**filters, limit=limit)
+            boards = archive.rank_history(**filters, top=top) if plot_path else []
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
+    if plot_path:
+        if not boards:
+            raise click.ClickException("no hot-list entries match: nothing to plot")
+        from .rankchart import write
+
+        shown = write(boards, plot_path)
+        left_out = (f"; {shown['left_out']} more lists left out (choose with --list, --period)"
+                    if shown["left_out"] else "")
+        click.echo(f"rank over time of {_count(shown['stories'], 'story', 'stories')} in"
+                   f" {_count(shown['lists'], 'list')} over {_count(shown['snapshots'], 'snapshot')}"
+                   f" plotted to {plot_path}{left_out}", err=True)
     columns = ["portal", "list", "period", "rank", "title", "first_seen", "last_seen", "snapshots"]
     emit(rows, fmt, columns if fmt == "table" else None)
 

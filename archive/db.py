@@ -27,6 +27,7 @@ from .writer import Writer
 if TYPE_CHECKING:
     from .diff import VersionDiff
     from .query import ArticleFilter, CaptureFilter
+    from .rankings import Board
     from .search import SearchHit
 
 
@@ -217,11 +218,16 @@ class Archive:
 
     # --- the crawler's API -------------------------------------------------------------------
 
-    def start_run(self, portal: str, settings: dict[str, Any]) -> int:
+    def start_run(self, portal: str, settings: dict[str, Any],
+                  never_shown: Iterable[str] | None = None) -> int:
+        """Record a crawl run starting; ``never_shown``: the record fields the portal never
+        shows (a printed page's source and editors), which ``stats`` then reports as not shown
+        rather than missing. None: not known (an empty list: the portal shows every field)."""
         with self.transaction() as conn:
             run_id = conn.execute(
-                "INSERT INTO runs (portal, started_at, settings) VALUES (?, ?, ?)",
-                (portal, _now(), _json(settings)),
+                "INSERT INTO runs (portal, started_at, settings, never_shown) VALUES (?, ?, ?, ?)",
+                (portal, _now(), _json(settings),
+                 None if never_shown is None else _json(sorted(never_shown))),
             ).lastrowid
             assert run_id is not None  # an INSERT into a rowid table always sets it
             return run_id
@@ -507,3 +513,9 @@ class Archive:
         from .rankings import rankings
 
         return rankings(self, **filters)
+
+    def rank_history(self, **filters: Any) -> list[Board]:
+        """Each hot list over time with its top stories' ranks (``archive.rankings.history``)."""
+        from .rankings import history
+
+        return history(self, **filters)

@@ -293,7 +293,27 @@ def stats(archive: Archive) -> dict[str, Any]:
         "   AND p.kind = 'editor')), 3) AS with_editor"
         " FROM articles a GROUP BY portal ORDER BY portal",
     )
+    never_shown = portals_never_shown(conn)
+    for row in coverage:
+        # A field the portal never shows has no share: None, not 0 (its articles lack nothing).
+        row["never_shown"] = never_shown.get(row["portal"], [])
+        for name in row["never_shown"]:
+            if name in COVERAGE_COLUMNS:
+                row[COVERAGE_COLUMNS[name]] = None
     return {"totals": totals, "by_day": by_day, "coverage": coverage}
+
+
+# The record field each coverage column of ``stats`` counts.
+COVERAGE_COLUMNS = {"published_at": "with_time", "source": "with_source",
+                    "reporters": "with_reporters", "editors": "with_editor"}
+
+
+def portals_never_shown(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """The fields each portal never shows, as its latest run that said so recorded them."""
+    return {portal: json.loads(fields) for portal, fields in conn.execute(
+        "SELECT portal, never_shown FROM runs r WHERE id = (SELECT id FROM runs"
+        " WHERE portal = r.portal AND never_shown IS NOT NULL ORDER BY started_at DESC, id DESC"
+        " LIMIT 1)")}
 
 
 def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, Any] | None:

@@ -414,6 +414,18 @@ def _v9(conn: sqlite3.Connection) -> None:
     conn.execute(CHANGES_VIEW)
 
 
+def _v10(conn: sqlite3.Connection) -> None:
+    # The record fields the crawled portal never shows (a printed page has no source and no
+    # editors), as a JSON list, so `stats` says "not shown" instead of a coverage of 0. The
+    # crawler declares them (Portal.never_shown); the archive only keeps them. Null: a run
+    # recorded before, which did not say. Those runs' stats named them already
+    # (newscrawler/validate/never_shown, set only when there are some): taken from there.
+    conn.execute("ALTER TABLE runs ADD COLUMN never_shown TEXT")
+    conn.execute("""UPDATE runs SET never_shown = json_extract(stats, '$."newscrawler/validate/never_shown"')
+                    WHERE json_valid(stats)
+                      AND json_type(stats, '$."newscrawler/validate/never_shown"') = 'array'""")
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
@@ -425,6 +437,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (7, "what changed in each version (version_changes)", _v7),
     (8, "articles removed and restored (status, article_events, changes view)", _v8),
     (9, "re-extractions of the same page bytes are not edits (changes view)", _v9),
+    (10, "runs record the fields their portal never shows", _v10),
 ]
 
 LATEST = MIGRATIONS[-1][0]

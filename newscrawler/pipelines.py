@@ -261,7 +261,9 @@ class ArchivePipeline(_Stage):
         self.archive.removal_confirm = timedelta(
             hours=self.crawler.settings.getfloat("NEWSCRAWLER_REMOVAL_CONFIRM_HOURS", 24))
         self.portal = _portal_name(self.crawler.spider)
-        self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler))
+        # The archive reports the fields the portal never shows as such, not as missing.
+        self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler),
+                                             never_shown=never_shown(self.portal))
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
         if self.batch_size > 1:
             from twisted.internet import task

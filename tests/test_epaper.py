@@ -51,7 +51,7 @@ def _crawl(site: Path, tmp: Path, *args: str) -> dict[str, Any]:
         stats = json.loads(conn.execute("SELECT stats FROM runs").fetchone()[0])
         captures = conn.execute("SELECT url, status, kind FROM captures").fetchall()
     return {"records": records, "requests": requests, "stats": stats, "captures": captures,
-            "stderr": result.stderr, "stdout": result.stdout}
+            "stderr": result.stderr, "stdout": result.stdout, "db": db}
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +147,25 @@ def test_fields_the_e_paper_never_shows_are_not_missing(crawl: dict[str, Any]) -
     assert "  fields zjdaily-epaper never shows (not counted missing): editors, source" in lines
     assert not [line for line in lines if line.startswith("  missing fields:")
                 and ("source" in line or "editors" in line)]
+
+
+def test_the_archive_stats_say_which_fields_the_e_paper_never_shows(crawl: dict[str, Any]) -> None:
+    # The run records the portal's never-shown fields, so the archive (which knows no portal
+    # profiles) reports them as not shown rather than as a coverage of 0.
+    with sqlite3.connect(crawl["db"]) as conn:
+        assert conn.execute("SELECT portal, never_shown FROM runs").fetchall() == [
+            ("zjdaily-epaper", '["editors", "source"]')]
+    result = run_cli("stats", "--db", str(crawl["db"]), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    articles = len(crawl["records"])
+    dated = sum(1 for r in crawl["records"] if r["published_at"]) / articles
+    with_reporters = sum(1 for r in crawl["records"] if r["reporters"]) / articles
+    assert json.loads(result.stdout)["coverage"] == [{
+        "portal": "zjdaily-epaper", "articles": articles, "with_time": round(dated, 3),
+        "with_source": None, "with_reporters": round(with_reporters, 3), "with_editor": None,
+        "never_shown": ["editors", "source"]}]
+    table = run_cli("stats", "--db", str(crawl["db"])).stdout.splitlines()
+    row = next(line for line in table if line.startswith("zjdaily-epaper ") and "not shown" in line)
+    cells = row.split()
+    assert cells[:2] == ["zjdaily-epaper", str(articles)] and cells[3:5] == cells[6:] == ["not", "shown"]
+    assert (float(cells[2]), float(cells[5])) == (round(dated, 3), round(with_reporters, 3))

@@ -9,6 +9,8 @@
   on the page.
 * In query results, article ids and headlines link to that page, and the ``[`` ``]`` marks of
   a search snippet are shown highlighted.
+* ``/DB/-/rankings-chart`` charts hot-list ranks over time (``charts.py``); the article page of
+  an article that was on a hot list and the *Hot lists over time* query link to it.
 
 Everything is read: Datasette opens the archive read-only for queries, and the article page
 reads through the same connections. ``archive.serve.app`` and ``archive.serve.serve`` register
@@ -28,6 +30,7 @@ from markupsafe import Markup, escape
 
 from ..db import Archive
 from ..query import article
+from .charts import ROUTES
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Columns of query results that hold an article id, whatever query they come from.
@@ -70,7 +73,7 @@ async def article_page(datasette: Any, request: Any) -> Response:
 
 @hookimpl
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
-    return [(r"^/(?P<database>[^/]+)/articles/(?P<id>\d+)$", article_page)]
+    return [(r"^/(?P<database>[^/]+)/articles/(?P<id>\d+)$", article_page), *ROUTES]
 
 
 def _article_link(datasette: Any, database: str, article_id: Any, text: Any) -> Markup:

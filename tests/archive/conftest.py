@@ -1,8 +1,12 @@
-"""Record and capture factories for the archive tests, and an archive in tmp_path."""
+"""Record and capture factories for the archive tests, an archive in tmp_path, and an archive
+crawled from the fixture portal's hot lists on seven days."""
 
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +110,25 @@ def seeded(archive: Archive, run_id: int) -> Archive:
     record = make_record()
     assert archive.add_capture(run_id, make_capture(record), record) == "new"
     return archive
+
+
+HOT_LISTS = Path(__file__).resolve().parents[2] / "fixtures" / "zjdaily-rankings"
+
+
+def crawl_hot_lists(db: Path) -> None:
+    """Crawl ``fixtures/zjdaily-rankings`` into ``db``, a day at a time, as a portal's archive
+    grows: the home and channel pages show the hot lists (月点击, 日点击) of that day."""
+    for day in sorted(HOT_LISTS.iterdir()):
+        result = subprocess.run(
+            [sys.executable, "-m", "newscrawler", "crawl", "zjdaily", "--replay", str(day), "--db",
+             str(db), "--no-warc", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"],
+            capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        assert result.returncode == 0, (day.name, result.stderr[-3000:])
+
+
+@pytest.fixture(scope="session")
+def hot_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive of seven days of the fixture portal's hot lists (read it, do not write it)."""
+    db = tmp_path_factory.mktemp("hot-lists") / "newscrawler.sqlite"
+    crawl_hot_lists(db)
+    return db

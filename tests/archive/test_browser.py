@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +25,8 @@ from conftest import make_capture, make_record
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLINE = "徐聞奮力推進文明城市衛生縣城創建"
+# A story of fixtures/zjdaily-rankings that entered the hot lists on the second day.
+PORT_LINE = "湛江港集团开通新外贸航线"
 
 
 def missing(reason: str) -> None:
@@ -84,6 +87,17 @@ def site(seeded, run_id, db_path) -> Iterator[str]:
     )
     seeded.add_capture(run_id, make_capture(other), other)
     seeded.close()
+    yield from serve(db_path)
+
+
+@pytest.fixture
+def chart_site(hot_lists) -> Iterator[str]:
+    """``newscrawler serve`` on the fixture portal's hot lists crawled on seven days."""
+    yield from serve(hot_lists)
+
+
+def serve(db_path: Path) -> Iterator[str]:
+    """Run ``newscrawler serve`` on the archive until the test is done; yields its address."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "newscrawler", "serve", "--db", str(db_path), "--port", str(port)],
@@ -161,3 +175,64 @@ def test_simplified_article_found_from_traditional(browser, site, db_path, scree
         "湛江海上风电项目桩基础施工全部完成"]
     assert [m.text for m in browser.find_elements(By.CSS_SELECTOR, "td.col-snippet mark")] == ["海上风电"]
     browser.save_screenshot(str(screenshots / "search-traditional-query.png"))
+
+
+def loaded_image(driver, css: str) -> tuple[int, int]:
+    """The natural size of the image, once the browser has loaded it (0, 0: it failed)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    image = wait_for(driver, css)
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return arguments[0].complete", image))
+    return tuple(driver.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight]",
+                                       image))
+
+
+def test_an_articles_page_leads_to_its_rank_over_time(browser, chart_site, hot_lists, screenshots):
+    from selenium.webdriver.common.by import By
+
+    with sqlite3.connect(hot_lists) as conn:
+        (article_id,) = conn.execute("SELECT id FROM articles WHERE headline = ?", (PORT_LINE,)).fetchone()
+    browser.get(f"{chart_site}/{hot_lists.stem}/articles/{article_id}")
+    wait_for(browser, "table.rankings")
+    browser.find_element(By.LINK_TEXT, "Its rank over time, as a chart").click()
+    assert wait_for(browser, "h1").text == f"Hot lists over time: {PORT_LINE}"
+    assert loaded_image(browser, "img.rankings-chart") == (960, 710)
+    # Under the chart, a table per list it was on: the article's rank on each day, a gap (–)
+    # on 1 July, before it was on the lists.
+    panels = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "h2")]
+    assert [p.split(" (")[0] for p in panels] == ["热点新闻排行 · 日点击", "热点新闻排行 · 月点击"]
+    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in browser.find_elements(By.CSS_SELECTOR, "table.chart-stories tbody tr")]
+    assert rows == [[PORT_LINE, "1", "6", "– 3 1 1 2 3 4"], [PORT_LINE, "4", "5", "– – 8 6 5 4 4"]]
+    # The image is the chart of those lists: their names and the story in its text.
+    source = browser.find_element(By.CSS_SELECTOR, "img.rankings-chart").get_attribute("src")
+    svg = urllib.request.urlopen(source).read().decode("utf-8")
+    for text in ("热点排行 · Hot-list rank over time", "热点新闻排行 · 日点击", "热点新闻排行 · 月点击",
+                 PORT_LINE, "排名 · rank"):
+        assert f"<!-- {text} -->" in svg, text
+    browser.save_screenshot(str(screenshots / "rankings-chart-article.png"))
+    # Its story links back to the article.
+    browser.find_element(By.LINK_TEXT, PORT_LINE).click()
+    assert wait_for(browser, "h1").text == PORT_LINE
+
+
+def test_the_hot_lists_query_leads_to_a_chart_of_its_list(browser, chart_site, hot_lists, screenshots):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{chart_site}/{hot_lists.stem}/rankings_over_time?portal=&list=&period=月點擊")
+    wait_for(browser, "table.rows-and-columns td.col-title")
+    browser.find_element(By.LINK_TEXT, "These lists over time, as a chart").click()
+    width, height = loaded_image(browser, "img.rankings-chart")
+    assert (width, height) == (960, 384)
+    assert [h.text.split(" (")[0] for h in browser.find_elements(By.CSS_SELECTOR, "h2")] == [
+        "热点新闻排行 · 月点击"]
+    stories = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.chart-stories td:first-child a")]
+    assert len(stories) == 10 and stories[:2] == ["深中通道6月30日下午3时通车试运营",
+                                                  "少儿书画作品展:以童趣心灵描绘“鲜美湛江”"]
+    browser.save_screenshot(str(screenshots / "rankings-chart.png"))
+
+    # A list the archive never saw says which lists there are.
+    browser.get(f"{chart_site}/{hot_lists.stem}/-/rankings-chart?list=要闻")
+    assert wait_for(browser, "p.message-error").text == (
+        "no list '要闻' in the hot lists (lists: 热点新闻排行 (7 snapshots))")
+    assert not browser.find_elements(By.CSS_SELECTOR, "img.rankings-chart")

@@ -118,8 +118,58 @@ def test_stats(path):
     figures = json.loads(result.output)
     assert figures["by_day"] == [{"portal": "zjdaily", "day": "2022-04-19", "articles": 1}]
     assert figures["coverage"] == [{"portal": "zjdaily", "articles": 1, "with_time": 1.0,
-                                    "with_source": 1.0, "with_reporters": 1.0, "with_editor": 1.0}]
+                                    "with_source": 1.0, "with_reporters": 1.0, "with_editor": 1.0,
+                                    "never_shown": []}]
     assert "with_editor" in invoke("stats", "--db", path).output
+
+
+def test_fields_a_portal_never_shows_are_not_shown_as_its_latest_run_declared(archive, db_path):
+    paper = make_record(url="https://szb.gdzjdaily.com.cn/zjrb/html/2022-04/19/content_1.htm",
+                        canonical_url="https://szb.gdzjdaily.com.cn/zjrb/html/2022-04/19/content_1.htm",
+                        portal="zjdaily-epaper", article_id="1", source=None, editors=[], rankings=[],
+                        related=[])
+    run = archive.start_run("zjdaily-epaper", {}, never_shown=("source", "editors"))
+    archive.add_capture(run, make_capture(paper), paper)
+
+    def coverage():
+        return json.loads(invoke("stats", "--db", db_path, "--format", "json").output)["coverage"]
+
+    assert coverage() == [{"portal": "zjdaily-epaper", "articles": 1, "with_time": 1.0, "with_source": None,
+                           "with_reporters": 1.0, "with_editor": None, "never_shown": ["editors", "source"]}]
+    lines = invoke("stats", "--db", db_path).output.splitlines()
+    assert "Field coverage (share of articles; not shown: the portal never shows it)" in lines
+    assert [line.split() for line in lines if line.startswith("zjdaily-epaper  ")][-1] == [
+        "zjdaily-epaper", "1", "1", "not", "shown", "1", "not", "shown"]
+    # A run that does not say (recorded by an older crawler) changes nothing; a later run of a
+    # profile that shows the fields brings their shares back.
+    archive.start_run("zjdaily-epaper", {})
+    assert coverage()[0]["never_shown"] == ["editors", "source"]
+    archive.start_run("zjdaily-epaper", {}, never_shown=())
+    assert coverage() == [{"portal": "zjdaily-epaper", "articles": 1, "with_time": 1.0, "with_source": 0.0,
+                           "with_reporters": 1.0, "with_editor": 0.0, "never_shown": []}]
+
+
+def test_runs_recorded_before_never_shown_take_it_from_their_stats(tmp_path):
+    import sqlite3
+
+    from archive import Archive
+    from archive.schema import MIGRATIONS
+
+    path = tmp_path / "before.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    adding = next(n for n, (_, about, _) in enumerate(MIGRATIONS) if "never shows" in about)
+    for number, _description, apply in MIGRATIONS[:adding]:
+        apply(conn)
+        conn.execute(f"PRAGMA user_version = {number}")
+    stats = json.dumps({"newscrawler/validate/never_shown": ["editors", "source"]})
+    conn.executemany("INSERT INTO runs (portal, started_at, status, stats) VALUES (?, ?, 'finished', ?)",
+                     [("zjdaily-epaper", "2024-07-01T00:00:00+00:00", stats),
+                      ("zjdaily", "2024-07-01T00:00:00+00:00", "{}"),
+                      ("zjdaily", "2024-07-02T00:00:00+00:00", None)])
+    conn.close()
+    with Archive.open(path, create=False) as archive:
+        assert archive.conn.execute("SELECT portal, never_shown FROM runs ORDER BY id").fetchall() == [
+            ("zjdaily-epaper", '["editors","source"]'), ("zjdaily", None), ("zjdaily", None)]
 
 
 def test_rankings(seeded, run_id, path):

@@ -128,3 +128,25 @@ def test_canned_changes_query(ds, db_path):
     response = get(ds, f"/{db_path.stem}/changes.json?portal=&since=&kind=&_shape=array")
     assert response.status_code == 200, response.text
     assert response.json() == []  # one version, nothing changed yet
+
+
+def test_rankings_chart_routes_answer_bad_input_with_a_reason(ds, db_path):
+    name = db_path.stem
+    response = get(ds, f"/{name}/-/rankings-chart.svg?top=zero")
+    assert (response.status_code, response.text) == (400, "top must be a number from 1 to 30, not 'zero'")
+    response = get(ds, f"/{name}/-/rankings-chart?period=年点击")
+    assert response.status_code == 400
+    assert ("no period &#39;年点击&#39; in the hot lists (periods: 周點擊 (1 snapshot), 月點擊 (1 snapshot))"
+            in response.text)
+    assert get(ds, "/elsewhere/-/rankings-chart.svg").status_code == 404
+
+
+def test_rankings_chart_of_the_seed_articles_lists(ds, db_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install -e '.[plot]')")
+    name = db_path.stem
+    response = get(ds, f"/{name}/-/rankings-chart.svg?period=月点击")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    assert "<!-- 熱點新聞排行 · 月點擊 -->" in response.text
+    # The article page of an article on a hot list links to its chart.
+    page = get(ds, f"/{name}/articles/1").text
+    assert f'href="/{name}/-/rankings-chart?article=1">Its rank over time, as a chart</a>' in page
