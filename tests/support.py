@@ -60,18 +60,6 @@ def load_case(expected_path: Path) -> dict[str, Any]:
     return case
 
 
-def without_crawl_delay(site: Path, into: Path) -> Path:
-    """A copy of a fixture portal in ``into`` whose robots.txt asks for no Crawl-delay, so that a
-    test crawl takes seconds rather than a second per page."""
-    copy = into / site.name
-    shutil.copytree(site, copy)
-    robots = copy / "robots.txt"
-    if robots.is_file():
-        text = robots.read_text(encoding="utf-8")
-        robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", text), encoding="utf-8")
-    return copy
-
-
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     if args[:1] == ("crawl",) and "--db" not in args:

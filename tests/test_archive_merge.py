@@ -56,8 +56,8 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
 @pytest.fixture(scope="module")
 def two_portals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("merge")
-    zjdaily = without_crawl_delay(ZJDAILY, tmp / "sites")
-    epaper = without_crawl_delay(EPAPER, tmp / "sites")
+    zjdaily = without_crawl_delay(ZJDAILY, tmp / "sites" / "zjdaily")
+    epaper = without_crawl_delay(EPAPER, tmp / "sites" / "zjdaily-epaper")
     days = ("--from", "2022-04-17", "--to", "2022-04-19")
     node1, node2 = tmp / "node1" / "archive.sqlite", tmp / "node2" / "archive.sqlite"
     single, merged = tmp / "single" / "archive.sqlite", tmp / "merged" / "archive.sqlite"

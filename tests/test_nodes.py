@@ -283,6 +283,35 @@ def test_a_round_on_two_nodes_writes_each_nodes_archive(scheduled_round: Round) 
     assert not (root / "scheduler.sqlite").exists() or _runs(root / "scheduler.sqlite") == []
 
 
+def test_the_node_archives_snapshotted_and_merged_equal_one_machines_crawl(
+        scheduled_round: Round, tmp_path: Path) -> None:
+    """What researchers query: each node's archive copied while it may be written
+    (``archive snapshot``), the copies merged (``archive merge``), and the result compared with
+    the archive one machine builds crawling the same portals with the same limits."""
+    from archive.compare import differences, snapshot
+
+    assert scheduled_round.failed == 0, "\n".join(scheduled_round.lines)
+    copies = []
+    for name, source in scheduled_round.archives.items():
+        copy = tmp_path / f"snapshot-{name}" / "archive.sqlite"
+        copy.parent.mkdir()
+        result = run_cli("archive", "snapshot", "--db", str(source), str(copy))
+        assert result.returncode == 0, result.stderr
+        copies.append(copy)
+    merged = tmp_path / "merged" / "archive.sqlite"
+    result = run_cli("archive", "merge", str(merged), *map(str, copies), "--json")
+    assert result.returncode == 0, result.stderr
+    # One machine crawling the same captures: the nodes' WARC files replayed.
+    root = scheduled_round.config.parent
+    single = tmp_path / "single" / "archive.sqlite"
+    for portal, warcs, days in (
+            ("zjdaily", root / "node-a" / "warc", ()),
+            ("zjdaily-epaper", root / "node-b" / "captures", ("--from", "2022-04-18", "--to", "2022-04-19"))):
+        result = run_cli("crawl", portal, "--replay", str(warcs), "--db", str(single), *days)
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert differences(snapshot(single), snapshot(merged)) == []
+
+
 def test_the_nodes_command_shows_each_node_its_jobs_and_portals(
     scheduled_round: Round, nodes: dict[str, ScrapydServer]
 ) -> None:
