@@ -832,3 +832,33 @@ def test_prominent_line_above_the_body_is_the_headline_only_when_set_apart() -> 
     assert prominent_line(plain, 1) is None
     meta = lines_of("<div><b>作者：林海明 来源：南风周刊</b></div><p>正文第一段。</p>")
     assert prominent_line(meta, 1) is None
+
+
+def test_a_site_name_set_off_by_spacing_leaves_the_title() -> None:
+    lines = _lines("<div><a href='/'><img src='/logo.png' alt='白云邮报'></a> <a href='/news/'>新闻</a></div>")
+    assert own_titles(["白云山登山步道全线贯通 白云邮报"], lines) == ["白云山登山步道全线贯通"]
+    # A word of the headline that the page names nothing with stays: headlines have spaces too.
+    assert own_titles(["习近平 会见 外宾"], lines) == ["习近平 会见 外宾"]
+
+
+def _headline_of(body: str, title: str) -> str | None:
+    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    return GenericLayout(Page(html, "https://www.shatian.example/a.html")).read().headline
+
+
+_TEXT = (
+    "<div class='meta'>2024-06-30 09:45　来源：沙田日报</div><div class='article'>"
+    "<p>记者从区交通运输局获悉，7月1日起，沙田区将新开通三条公交线路，方便沿线居民出行。</p>"
+    "<p>新线路首班车时间为早上6时，末班车时间为晚上10时，全程票价2元。</p></div>"
+)
+
+
+def test_a_channel_banner_matching_the_title_gives_way_to_the_headline_below_it() -> None:
+    banner = "<div class='channel'><h1>本地新闻</h1></div>"
+    headline = "<div class='main'><h2>沙田区三条新公交线路开通</h2>" + _TEXT + "</div>"
+    assert _headline_of(banner + headline, "本地新闻_沙田新闻网") == "沙田区三条新公交线路开通"
+
+
+def test_a_short_headline_keeps_the_deck_set_under_it() -> None:
+    head = "<div class='main'><div class='head'><h1>春天来了</h1><h2>沙田公园的樱花和玉兰竞相开放</h2></div>"
+    assert _headline_of(head + _TEXT + "</div>", "春天来了_沙田新闻网") == "春天来了"

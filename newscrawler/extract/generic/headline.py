@@ -87,6 +87,9 @@ def own_titles(references: list[str], lines: list[Line]) -> list[str]:
     }
     kept = []
     for reference in references:
+        if _SPACED_NAME.search(reference) and len(title_parts(reference)) == 1:
+            names = page_names(lines) if names is None else names
+            reference = _without_spaced_name(reference, names)
         parts = title_parts(reference)
         pieces = parts[1:] or parts
         headline_piece = pieces[max(0, _headline_piece(parts) - 1)]
@@ -104,6 +107,22 @@ def own_titles(references: list[str], lines: list[Line]) -> list[str]:
         if rest:
             kept.append("_".join(rest))
     return kept
+
+
+# A site's name set off from the headline by spacing alone: ``市区新增三条公交线路 东湖网``.
+_SPACED_NAME = re.compile(r"^\S{2,7}\s+\S|\S\s+\S{2,7}$")
+
+
+def _without_spaced_name(title: str, names: set[str]) -> str:
+    """A title without a name the page gives its site or a channel (the logo, a menu link), set
+    off by spacing at its end or its start; headlines have spaces of their own (习近平 会见…), so
+    only a word the page itself uses as a name goes."""
+    words = title.split()
+    while len(words) > 1 and title_key(words[-1]) in names:
+        words.pop()
+    while len(words) > 1 and title_key(words[0]) in names:
+        words.pop(0)
+    return " ".join(words) if len(words) < len(title.split()) else title
 
 
 def page_names(lines: list[Line]) -> set[str]:
@@ -272,10 +291,10 @@ def find_headline(
     if title_lines and (found is None or found[2] < 0.9):
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None and found[2] >= 0.5:
-        return found[0], found[1]
+        return _past_banner(lines, candidates, body_start, url, (found[0], found[1]))
     nearest = _nearest_heading(lines, candidates, body_start, url)
     if nearest is not None:
-        return nearest
+        return _past_banner(lines, candidates, body_start, url, nearest)
     from_title = fallback_headline(references)
     if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
         # The title data name only the site, or nothing: a table layout's headline is the line
@@ -284,6 +303,37 @@ def find_headline(
         if prominent is not None:
             return lines[prominent].text, prominent
     return from_title, -1
+
+
+def _past_banner(
+    lines: list[Line], candidates: list[tuple[int, str, str]], body_start: int, url: str | None,
+    chosen: tuple[str, int],
+) -> tuple[str, int]:
+    """The chosen headline, unless it is a channel's banner: a short heading (本地新闻) in a block
+    of its own, with a longer heading or a line set apart as one between it and the text. A
+    <title> that names the channel and the site only (本地新闻_东湖网) makes the banner match."""
+    text, index = chosen
+    if index < 0 or len(title_key(text)) >= _LONG_PIECE:
+        return chosen
+    nearer: tuple[str, int] | None = _nearest_heading(lines, candidates, body_start, url)
+    if nearer is None or nearer[1] <= index:
+        prominent = prominent_line(lines, body_start)
+        nearer = (lines[prominent].text, prominent) if prominent is not None else None
+    if (
+        nearer is not None and nearer[1] > index and len(title_key(nearer[0])) >= _LONG_PIECE
+        and not _same_block(lines[index].owner, lines[nearer[1]].owner)
+    ):
+        return nearer
+    return chosen
+
+
+def _same_block(first: Any, second: Any) -> bool:
+    """True when two lines' blocks share a parent or one holds the other (a headline and its deck
+    set in one header box)."""
+    return (
+        first.getparent() is second.getparent()
+        or first in second.iterancestors() or second in first.iterancestors()
+    )
 
 
 _LOGO = re.compile(r"logo|brand|site-?name", re.IGNORECASE)
