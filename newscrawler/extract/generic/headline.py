@@ -291,7 +291,8 @@ def find_headline(
     if title_lines and (found is None or found[2] < 0.9):
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None and found[2] >= 0.5:
-        return _past_banner(lines, candidates, body_start, url, (found[0], found[1]))
+        text = _without_badge(lines[found[1]], found[0], exact)
+        return _past_banner(lines, candidates, body_start, url, (text, found[1]))
     nearest = _nearest_heading(lines, candidates, body_start, url)
     if nearest is not None:
         return _past_banner(lines, candidates, body_start, url, nearest)
@@ -303,6 +304,31 @@ def find_headline(
         if prominent is not None:
             return lines[prominent].text, prominent
     return from_title, -1
+
+
+# A label set in its own element at the start or end of a heading: <span>原创</span>, <i>置顶</i>.
+_BADGE_CHARS = 4
+
+
+def _without_badge(line: Line, text: str, exact: set[str]) -> str:
+    """A heading's text without a label it sets in an element of its own (原创, 独家, 置顶), when
+    what is left is the headline the title data give whole."""
+    if title_key(text) in exact or text != line.text:
+        return text
+    children = [child for child in line.owner if isinstance(child.tag, str)]
+    for child in children[:1] + children[-1:]:
+        badge = "".join(child.itertext()).strip()
+        if not 1 <= len(badge) <= _BADGE_CHARS:
+            continue
+        if text.startswith(badge):
+            rest = text[len(badge):].strip()
+        elif text.endswith(badge):
+            rest = text[: -len(badge)].strip()
+        else:
+            continue
+        if title_key(rest) in exact:
+            return rest
+    return text
 
 
 def _past_banner(
