@@ -17,8 +17,9 @@ import click
 from archive.db import default_db_path
 from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
 
-from . import __version__, nodes_cli, portals, schedule_cli
+from . import __version__, portals
 from .extract import InvalidRecord, extract
+from .operate import nodes_cli, schedule_cli
 from .params import SETTING, URL, check_url
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
 

@@ -51,7 +51,7 @@ their ``__init__``, never at import time.
   page fetched is archived or counted as a failure with its reason, and a crawl that lost one
   ends ``failed`` (``newscrawler.accounting``).
 - ``NEWSCRAWLER_RUN_TAG``: an opaque label kept with the run's settings in the archive; the
-  scheduler (``newscrawler.schedule``) finds the run of a crawl it started by it.
+  scheduler (``newscrawler.operate.schedule``) finds the run of a crawl it started by it.
 """
 
 from newscrawler import __version__

@@ -30,9 +30,9 @@ from support import (
 )
 
 from archive import Archive
-from newscrawler.config import ConfigError, load_config
-from newscrawler.nodes import PlacementError, place
-from newscrawler.schedule import RUN_TAG, Scheduler
+from newscrawler.operate.config import ConfigError, load_config
+from newscrawler.operate.nodes import PlacementError, place
+from newscrawler.operate.schedule import RUN_TAG, Scheduler
 
 EPAPER = FIXTURES / "zjdaily-epaper"
 CREDENTIALS = {"NODE_B_USER": "archivist", "NODE_B_PASSWORD": "s3cret pass"}
@@ -52,7 +52,7 @@ def test_portals_sharing_a_host_go_together_and_their_pins_must_agree() -> None:
         place(hosts, {"a": "n1", "c": "n2"}, ["n1", "n2"])
 
 
-_PLACE = ("import json, sys; from newscrawler.nodes import place; "
+_PLACE = ("import json, sys; from newscrawler.operate.nodes import place; "
           "print(json.dumps(place({f'p{i}': [f'h{i}.example'] for i in range(50)}, {}, sys.argv[1:])))")
 
 

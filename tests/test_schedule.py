@@ -20,8 +20,8 @@ import pytest
 from support import ROOT, ZJDAILY, run_cli
 
 from archive import Archive
-from newscrawler.config import ConfigError, load_config
-from newscrawler.schedule import (
+from newscrawler.operate.config import ConfigError, load_config
+from newscrawler.operate.schedule import (
     RUN_TAG,
     Scheduler,
     crontab_lines,

@@ -1,5 +1,5 @@
 """``newscrawler nodes``: each node of the configuration file, whether it answers, its jobs, and
-the portals placed on it. A thin click layer over ``newscrawler.nodes``; added to the
+the portals placed on it. A thin click layer over ``newscrawler.operate.nodes``; added to the
 ``newscrawler`` group in ``cli.py``.
 """
 

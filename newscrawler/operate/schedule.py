@@ -1,6 +1,6 @@
 """Scheduled crawls: cron times of each job, a foreground scheduler, and crontab lines.
 
-``newscrawler schedule run`` (``Scheduler``) reads the configuration file (``newscrawler.config``)
+``newscrawler schedule run`` (``Scheduler``) reads the configuration file (``newscrawler.operate.config``)
 and starts each due crawl as its own process, ``python -m newscrawler crawl PORTAL ...``, with
 its output in ``log_dir``. The rules it keeps:
 
@@ -18,7 +18,7 @@ its output in ``log_dir``. The rules it keeps:
   and ``stop_timeout`` seconds, then a second SIGINT and 10 seconds, then SIGKILL. A second
   signal to the scheduler skips the wait.
 
-A portal placed on a scrapyd node (``newscrawler.nodes``) is crawled there instead: the
+A portal placed on a scrapyd node (``newscrawler.operate.nodes``) is crawled there instead: the
 scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
 same rules (lock, one crawl per portal, at most ``max_crawls`` per node). The crawl records its
 run in the node's archive and logs it; the scheduler reads the outcome from the job's log (kept
@@ -333,7 +333,7 @@ class Scheduler(RemoteCrawls):
         """The run's report line; records the run if the crawl could not."""
         from archive import Archive
 
-        from .reports import run_line
+        from ..reports import run_line
 
         with Archive.open(self.config.archive) as archive:
             mine = [run for run in archive.runs(running.job.portal, last=50)

@@ -1,8 +1,8 @@
 """Crawls on scrapyd nodes, for the scheduler: queued with ``schedule.json``, polled with
 ``listjobs.json``, their outcome read from the job's log.
 
-``RemoteCrawls`` is the part of ``newscrawler.schedule.Scheduler`` that talks to the nodes
-(``newscrawler.nodes.Scrapyd``); the scheduler keeps the lock, the per-node crawl slots and the
+``RemoteCrawls`` is the part of ``newscrawler.operate.schedule.Scheduler`` that talks to the nodes
+(``newscrawler.operate.nodes.Scrapyd``); the scheduler keeps the lock, the per-node crawl slots and the
 stopping rules for local and remote crawls alike. A crawl records its run in its node's archive
 and logs it (``reports.recorded_line``); what the node cannot record is recorded in the
 scheduler's archive: a job that ended without its run (``crashed``), a job the node lost when it
@@ -56,7 +56,7 @@ def scrapyd_job(node: Node, job: Job, now: datetime, tag: str) -> tuple[dict[str
     if node.warc_dir:
         settings["NEWSCRAWLER_WARC_DIR"] = node.warc_dir
     if job.replay is not None:
-        from .warc import is_warc_source
+        from ..warc import is_warc_source
 
         kind = "NEWSCRAWLER_REPLAY_WARC" if is_warc_source(job.replay) else "NEWSCRAWLER_REPLAY_DIR"
         settings[kind] = str(job.replay)
@@ -166,7 +166,7 @@ class RemoteCrawls:
 
     def _settle(self, running: Running, state: str, entry: dict[str, Any]) -> None:
         """A job the node finished, or no longer knows (it restarted): its outcome from its log."""
-        from .reports import SUCCESS_STATUSES, find_recorded
+        from ..reports import SUCCESS_STATUSES, find_recorded
 
         job, name = running.job, running.job.node
         try:
@@ -205,7 +205,7 @@ class RemoteCrawls:
         """Record in the scheduler's archive what the node could not; returns the run's line."""
         from archive import Archive
 
-        from .reports import run_line
+        from ..reports import run_line
 
         stats = {"newscrawler/scheduler/failure": failure, "newscrawler/scheduler/node": running.job.node,
                  "newscrawler/scheduler/log": str(running.log_path)}

@@ -5,7 +5,7 @@ It names the portals to archive, each with one or more cron schedules, its crawl
 replay source, and Scrapy settings that override the polite defaults; plus the archive file,
 the crawl log directory, the time zone of the schedules and how long a stopping scheduler waits
 for running crawls. ``[nodes.NAME]`` tables declare scrapyd nodes and a portal's ``node`` key
-pins it to one (``newscrawler.nodes`` places the others). See ``newscrawler.example.toml``,
+pins it to one (``newscrawler.operate.nodes`` places the others). See ``newscrawler.example.toml``,
 ``docs/scheduling.md`` and ``docs/scaling.md``.
 
 The file is validated whole on load, before anything runs: an unknown key, an unknown portal,
@@ -65,7 +65,7 @@ class Job:
     depth: int | None = None
     replay: Path | None = None
     settings: dict[str, Any] = field(default_factory=dict)
-    # The node that crawls the portal (``newscrawler.nodes.place``).
+    # The node that crawls the portal (``newscrawler.operate.nodes.place``).
     node: str = LOCAL
 
     def since_date(self, now: datetime) -> str | None:
@@ -188,7 +188,7 @@ def _unknown_keys(loc: _Locator, table: dict[str, Any], allowed: set[str], where
 
 
 def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
-    from . import portals
+    from .. import portals
 
     base = path.resolve().parent
     _unknown_keys(loc, data, TOP_KEYS, None)
@@ -354,7 +354,7 @@ def _since(loc: _Locator, where: str, value: Any, key: str = "since") -> str | N
 def _known_settings() -> set[str]:
     from scrapy.settings import default_settings
 
-    from . import settings as project
+    from .. import settings as project
 
     return {n for module in (default_settings, project) for n in vars(module) if n.isupper()}
 

@@ -1,5 +1,5 @@
 """Commands for crawls left running: ``newscrawler schedule list|run|crontab`` and
-``newscrawler crawls``. A thin click layer over ``newscrawler.config``, ``newscrawler.schedule``
+``newscrawler crawls``. A thin click layer over ``newscrawler.operate.config``, ``newscrawler.operate.schedule``
 and ``newscrawler.reports``; ``COMMANDS`` is added to the ``newscrawler`` group in ``cli.py``.
 """
 
@@ -119,7 +119,7 @@ def crawls(ctx: click.Context, portal: str | None, last: int, flagged: bool, run
     A flag someone checked is acknowledged with `--acknowledge RUN_ID --note TEXT`: the run is
     then listed as `flag acknowledged ... by NAME (TEXT): REASON` and left out of --flagged.
     """
-    from .reports import open_flag, run_line
+    from ..reports import open_flag, run_line
 
     if run_id is None:
         if note is not None or by is not None:
