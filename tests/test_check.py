@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from support import ZJDAILY, run_cli
+from support import ZJDAILY, run_cli, without_crawl_delay
 
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0")
 
 
 def _copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "zjdaily"
-    shutil.copytree(ZJDAILY, copy)
-    robots = copy / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
-    return copy
+    return without_crawl_delay(ZJDAILY, tmp_path / "zjdaily")
 
 
 def _rows(output: str) -> dict[str, str]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 
 import pytest
-from support import ZJDAILY, run_cli
+from support import ZJDAILY, run_cli, without_crawl_delay
 
 from newscrawler.extract.record import check_record
 
@@ -24,10 +23,7 @@ EXTRA = {
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("bad")
-    portal = tmp / "zjdaily"
-    shutil.copytree(ZJDAILY, portal)
-    robots = portal / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
+    portal = without_crawl_delay(ZJDAILY, tmp / "zjdaily")
     template = (portal / "p" / "2953124.html").read_text(encoding="utf-8")
     # A page with no headline anywhere (its heading and its <title> gone, so the generic extractor
     # has none to fall back on either): no record, but the page is still captured.

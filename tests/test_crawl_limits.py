@@ -4,21 +4,15 @@ robots.txt has no Crawl-delay (so these crawls take seconds)."""
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from pathlib import Path
 
 import pytest
-from support import ZJDAILY, fixture_cases, load_case, run_cli
+from support import ZJDAILY, fixture_cases, load_case, run_cli, without_crawl_delay
 
 
 @pytest.fixture(scope="module")
 def fast_portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("portal") / "zjdaily"
-    shutil.copytree(ZJDAILY, copy)
-    robots = copy / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
-    return copy
+    return without_crawl_delay(ZJDAILY, tmp_path_factory.mktemp("portal") / "zjdaily")
 
 
 def _crawl(portal: Path, tmp_path: Path, *args: str) -> tuple[list[dict], list[dict]]:

@@ -8,8 +8,6 @@ engine over loopback on a copy whose robots.txt has no Crawl-delay, so it takes 
 from __future__ import annotations
 
 import json
-import re
-import shutil
 import sqlite3
 from collections import Counter
 from datetime import datetime
@@ -17,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import FIXTURES, run_cli
+from support import FIXTURES, run_cli, without_crawl_delay
 
 from newscrawler.extract import extract
 from newscrawler.extract.record import check_record
@@ -29,12 +27,7 @@ HOST = "https://szb.gdzjdaily.com.cn"
 
 @pytest.fixture(scope="module")
 def fast_epaper(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("epaper") / "zjdaily-epaper"
-    shutil.copytree(EPAPER, copy)
-    robots = copy / "robots.txt"
-    assert "Crawl-delay" in robots.read_text(encoding="utf-8")
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
-    return copy
+    return without_crawl_delay(EPAPER, tmp_path_factory.mktemp("epaper") / "zjdaily-epaper")
 
 
 def _crawl(site: Path, tmp: Path, *args: str) -> dict[str, Any]:

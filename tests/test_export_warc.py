@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from support import ZJDAILY, run_cli
+from support import ZJDAILY, run_cli, without_crawl_delay
 from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 
@@ -37,11 +37,7 @@ GZIPPED = "p/2953124.html"
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("export")
-    site = tmp / "site"
-    shutil.copytree(ZJDAILY, site)
-    robots = site / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")),
-                      encoding="utf-8")
+    site = without_crawl_delay(ZJDAILY, tmp / "site")
     page = site / GZIPPED
     page.write_bytes(gzip.compress(page.read_bytes(), mtime=0))
     (site / f"{GZIPPED}.headers.json").write_text('{"Content-Encoding": "gzip"}', encoding="utf-8")

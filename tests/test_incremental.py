@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 import urllib.error
 import urllib.request
@@ -13,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from support import ROOT, ZJDAILY, fixture_cases, run_cli
+from support import ROOT, ZJDAILY, fixture_cases, run_cli, without_crawl_delay
 
 from archive import Archive
 from newscrawler.incremental import RecrawlPolicy, conditional_headers, parse_schedule
@@ -147,10 +146,7 @@ def test_fixture_server_answers_conditional_requests() -> None:
 
 @pytest.fixture
 def portal(tmp_path: Path) -> Path:
-    copy = tmp_path / "zjdaily"
-    shutil.copytree(ZJDAILY, copy)
-    robots = copy / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
+    copy = without_crawl_delay(ZJDAILY, tmp_path / "zjdaily")
     # A live site, crawled again and again: its server answers with today's Date, not the day
     # the saved copy was captured.
     (copy / ".headers.json").unlink()

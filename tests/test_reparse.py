@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import itertools
 import random
-import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from support import ZJDAILY, run_cli
+from support import ZJDAILY, run_cli, without_crawl_delay
 
 from archive import Archive
 from archive.compare import differences, snapshot
@@ -34,11 +33,7 @@ from newscrawler.reparse_pool import AHEAD, CHUNK, ExtractorPool
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("reparse")
-    site = tmp / "site"
-    shutil.copytree(ZJDAILY, site)
-    robots = site / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")),
-                      encoding="utf-8")
+    site = without_crawl_delay(ZJDAILY, tmp / "site")
     db = tmp / "crawl" / "archive.sqlite"
     result = run_cli(
         "crawl", "zjdaily", "--replay", str(site), "--db", str(db), "--log-level", "WARNING",

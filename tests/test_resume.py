@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
-from support import ROOT, ZJDAILY, run_cli
+from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
 
 from archive.compare import differences, snapshot
 from newscrawler.items import PageItem
@@ -30,11 +29,7 @@ KILL_AFTER = (3, 14, 27)
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("resume") / "zjdaily"
-    shutil.copytree(ZJDAILY, copy)
-    robots = copy / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")), encoding="utf-8")
-    return copy
+    return without_crawl_delay(ZJDAILY, tmp_path_factory.mktemp("resume") / "zjdaily")
 
 
 def _args(portal: Path, work: Path, delay: str = "0", extra: tuple[str, ...] = ()) -> list[str]:

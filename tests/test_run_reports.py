@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import ZJDAILY, run_cli
+from support import ZJDAILY, run_cli, without_crawl_delay
 
 from archive import Archive
 from newscrawler.reports import (
@@ -38,11 +38,7 @@ def portal_copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
     """The portal; the same portal rendered again (an article page whose bytes are unchanged
     is not extracted again, so it says nothing of the layout); and the changed template."""
     base = tmp_path_factory.mktemp("portals")
-    fast = base / "fast" / "zjdaily"
-    shutil.copytree(ZJDAILY, fast)
-    robots = fast / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")),
-                      encoding="utf-8")
+    fast = without_crawl_delay(ZJDAILY, base / "fast" / "zjdaily")
     again = _copy(fast, base / "again" / "zjdaily", b"</body>", b"<!-- rendered again --></body>")
     broken = _copy(fast, base / "broken" / "zjdaily", b'class="article-info"', b'class="article-meta" hidden')
     return fast, again, broken

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from support import ROOT, ZJDAILY, run_cli
+from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
 
 from archive import Archive
 from newscrawler.operate.config import ConfigError, load_config
@@ -36,12 +35,7 @@ UTC = timezone.utc
 
 @pytest.fixture(scope="module")
 def fast_portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("portal") / "zjdaily"
-    shutil.copytree(ZJDAILY, copy)
-    robots = copy / "robots.txt"
-    robots.write_text(re.sub(r"(?im)^crawl-delay:.*\n", "", robots.read_text(encoding="utf-8")),
-                      encoding="utf-8")
-    return copy
+    return without_crawl_delay(ZJDAILY, tmp_path_factory.mktemp("portal") / "zjdaily")
 
 
 def _write(tmp_path: Path, text: str) -> Path:
