@@ -862,3 +862,17 @@ def test_a_channel_banner_matching_the_title_gives_way_to_the_headline_below_it(
 def test_a_short_headline_keeps_the_deck_set_under_it() -> None:
     head = "<div class='main'><div class='head'><h1>春天来了</h1><h2>沙田公园的樱花和玉兰竞相开放</h2></div>"
     assert _headline_of(head + _TEXT + "</div>", "春天来了_沙田新闻网") == "春天来了"
+
+
+@pytest.mark.parametrize("heading", [
+    "<h1><span class='badge'>独家</span>沙田区三条新公交线路开通</h1>",
+    "<h1>沙田区三条新公交线路开通<span class='time'>2024-06-30 09:45</span></h1>",
+])
+def test_what_a_heading_sets_apart_from_the_headline_is_not_part_of_it(heading: str) -> None:
+    page = "<div class='main'>" + heading + _TEXT + "</div>"
+    assert _headline_of(page, "沙田区三条新公交线路开通_沙田新闻网") == "沙田区三条新公交线路开通"
+
+
+def test_a_heading_the_title_gives_whole_keeps_its_parts() -> None:
+    page = "<div class='main'><h1><span>沙田区</span>三条新公交线路开通</h1>" + _TEXT + "</div>"
+    assert _headline_of(page, "沙田区三条新公交线路开通_沙田新闻网") == "沙田区三条新公交线路开通"

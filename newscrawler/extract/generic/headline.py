@@ -306,24 +306,21 @@ def find_headline(
     return from_title, -1
 
 
-# A label set in its own element at the start or end of a heading: <span>原创</span>, <i>置顶</i>.
-_BADGE_CHARS = 4
-
-
 def _without_badge(line: Line, text: str, exact: set[str]) -> str:
-    """A heading's text without a label it sets in an element of its own (原创, 独家, 置顶), when
-    what is left is the headline the title data give whole."""
+    """A heading's text without what it sets in an element of its own at its start or end, when
+    what is left is the headline the title data give whole: a label (<span>原创</span>, <i>置顶</i>)
+    or the time and source (<h1>标题<span>2024-06-30 来源：某报</span></h1>)."""
     if title_key(text) in exact or text != line.text:
         return text
     children = [child for child in line.owner if isinstance(child.tag, str)]
     for child in children[:1] + children[-1:]:
-        badge = "".join(child.itertext()).strip()
-        if not 1 <= len(badge) <= _BADGE_CHARS:
+        extra = "".join(child.itertext()).strip()
+        if not extra:
             continue
-        if text.startswith(badge):
-            rest = text[len(badge):].strip()
-        elif text.endswith(badge):
-            rest = text[: -len(badge)].strip()
+        if text.startswith(extra):
+            rest = text[len(extra):].strip()
+        elif text.endswith(extra):
+            rest = text[: -len(extra)].strip()
         else:
             continue
         if title_key(rest) in exact:
