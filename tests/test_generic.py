@@ -876,3 +876,12 @@ def test_what_a_heading_sets_apart_from_the_headline_is_not_part_of_it(heading: 
 def test_a_heading_the_title_gives_whole_keeps_its_parts() -> None:
     page = "<div class='main'><h1><span>沙田区</span>三条新公交线路开通</h1>" + _TEXT + "</div>"
     assert _headline_of(page, "沙田区三条新公交线路开通_沙田新闻网") == "沙田区三条新公交线路开通"
+
+
+def test_the_site_name_of_the_metadata_is_a_page_name() -> None:
+    lines = _lines(
+        "<html><head><meta property='og:site_name' content='东湖新闻'></head>"
+        "<body><p>东湖区五百余人参加义务植树活动</p></body></html>"
+    )
+    assert "东湖新闻" in page_names(lines)
+    assert own_titles(["东湖区五百余人参加义务植树活动　东湖新闻"], lines) == ["东湖区五百余人参加义务植树活动"]

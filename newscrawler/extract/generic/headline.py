@@ -9,6 +9,8 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from ..script import simplified
 from ..times import TIME_PATTERN
 from .body import class_words
@@ -125,6 +127,13 @@ def _without_spaced_name(title: str, names: set[str]) -> str:
     return " ".join(words) if len(words) < len(title.split()) else title
 
 
+# The site's name as its metadata gives it: og:site_name, the name of a web application.
+_SITE_NAME_META = etree.XPath(
+    "//meta[@property='og:site_name' or @name='application-name' or @name='apple-mobile-web-app-title']"
+    "/@content"
+)
+
+
 def page_names(lines: list[Line]) -> set[str]:
     """Names the page gives its site and channels (as ``title_key``): the short texts of links
     and of the images in them (menus, the logo), and the steps of a breadcrumb."""
@@ -138,6 +147,7 @@ def page_names(lines: list[Line]) -> set[str]:
     for link in root.iter("a"):
         texts.append("".join(link.itertext()))
         texts.extend(image.attrib.get("alt") or "" for image in link.iter("img"))
+    texts.extend(_SITE_NAME_META(root))
     return {key for key in map(title_key, texts) if 2 <= len(key) < _LONG_PIECE}
 
 
