@@ -281,6 +281,8 @@ def test_a_round_on_two_nodes_writes_each_nodes_archive(scheduled_round: Round) 
     logs = sorted((root / "logs").glob("*.log"))
     assert len(logs) == 2 and all("Spider closed (finished)" in log.read_text("utf-8") for log in logs)
     assert not (root / "scheduler.sqlite").exists() or _runs(root / "scheduler.sqlite") == []
+    # What it keeps instead: when it queued each portal's crawl, for catching up after a restart.
+    assert sorted(json.loads((root / "logs" / "dispatched.json").read_text("utf-8"))) == ["zjdaily", "zjdaily-epaper"]
 
 
 def test_the_node_archives_snapshotted_and_merged_equal_one_machines_crawl(

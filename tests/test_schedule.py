@@ -6,6 +6,7 @@ still be running when the scheduler is told to stop.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
 
 from archive import Archive
 from newscrawler.operate.config import ConfigError, load_config
+from newscrawler.operate.remote import record_dispatch
 from newscrawler.operate.schedule import (
     RUN_TAG,
     Scheduler,
@@ -279,3 +281,20 @@ def test_sigterm_stops_the_running_crawl_cleanly(tmp_path: Path) -> None:
     # Scrapy's own clean shutdown, recorded by the crawl itself.
     assert run["status"] == "shutdown", output
     assert "sending SIGKILL" not in output
+
+
+def test_at_start_a_portal_on_a_node_catches_up_from_its_last_queued_crawl(tmp_path: Path) -> None:
+    node = '\n[nodes.a]\nurl = "http://127.0.0.1:9/"\narchive = "/srv/newscrawler/a.sqlite"\n'
+    config = load_config(_config(tmp_path, tmp_path, '["0 3 * * *"]', 'node = "a"\n' + node))
+    job, now = config.jobs[0], datetime.now(UTC)
+    scheduler = Scheduler(config, echo=lambda _: None)
+    # Nothing recorded yet: the node's archive holds its runs, not the scheduler's; it waits.
+    assert scheduler._first_due(job, now) > now
+    # A crawl queued two days ago, and a scheduled time passed since: it runs once at start.
+    config.log_dir.mkdir(parents=True)
+    record_dispatch(config.log_dir, "zjdaily", (now - timedelta(days=2)).isoformat())
+    assert scheduler._first_due(job, now) == now
+    # A crawl queued just now: the portal waits for its next time.
+    record_dispatch(config.log_dir, "zjdaily", now.isoformat())
+    assert scheduler._first_due(job, now) > now
+    assert json.loads((config.log_dir / "dispatched.json").read_text("utf-8")) == {"zjdaily": now.isoformat()}

@@ -124,6 +124,7 @@ class RemoteCrawls:
             return
         back = " (the node is back)" if running.down else ""
         running.down = None
+        record_dispatch(self.config.log_dir, job.portal, running.started_at)
         self.say(f"{job.portal}: crawl queued on node {node.name}{back} (job {running.jobid})")
 
     def _node_down(self, running: Running, reason: str) -> None:
@@ -228,6 +229,31 @@ class RemoteCrawls:
             return
         with suppress(NodeDown, NodeRefused):
             self._client(running.job.node).cancel(running.jobid, signal.Signals(sig).name[3:])
+
+
+# Which crawl each remote portal last had queued: the node's archive holds its runs, the
+# scheduler's holds only failures, so this is what tells a restarted scheduler whether a scheduled
+# time passed without a crawl.
+DISPATCHED = "dispatched.json"
+
+
+def record_dispatch(log_dir: Path, portal: str, started_at: str) -> None:
+    """Note that a crawl of ``portal`` was queued on its node at ``started_at`` (ISO 8601)."""
+    dispatched = last_dispatches(log_dir)
+    dispatched[portal] = started_at
+    path = log_dir / DISPATCHED
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(dispatched, indent=1, sort_keys=True), "utf-8")
+    partial.replace(path)  # never a half-written file, whenever the scheduler is stopped
+
+
+def last_dispatches(log_dir: Path) -> dict[str, str]:
+    """When each remote portal last had a crawl queued; empty when the file is missing or unreadable."""
+    try:
+        data = json.loads((log_dir / DISPATCHED).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def tail(path: Path, lines: int = 5, limit: int = 2000) -> str:

@@ -50,7 +50,7 @@ from croniter import croniter
 
 from .config import Config, Job
 from .nodes import Node, Scrapyd
-from .remote import RUN_TAG, RemoteCrawls, setting_value, tail
+from .remote import RUN_TAG, RemoteCrawls, last_dispatches, setting_value, tail
 
 POLL_SECONDS = 0.5
 KILL_GRACE_SECONDS = 10.0
@@ -75,6 +75,11 @@ def next_times(job: Job, after: datetime, count: int) -> list[datetime]:
         current = next_time(job, current)
         times.append(current)
     return times
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time as recorded, in UTC when it names no zone (older archives)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def missed_times(job: Job, due: datetime, now: datetime) -> int:
@@ -235,10 +240,12 @@ class Scheduler(RemoteCrawls):
                 runs = archive.runs(job.portal, last=1)
         except ArchiveError:
             runs = []
-        if runs:
-            last = datetime.fromisoformat(runs[0]["started_at"])
-            if last.tzinfo is None:
-                last = last.replace(tzinfo=timezone.utc)
+        starts = [run["started_at"] for run in runs]
+        if not self.config.nodes[job.node].local:
+            # The node's archive holds its runs; the scheduler notes each crawl it queued there.
+            starts += [when for portal, when in last_dispatches(self.config.log_dir).items() if portal == job.portal]
+        if starts:
+            last = max(_aware(datetime.fromisoformat(start)) for start in starts)
             if last < latest:
                 self.say(f"{job.portal}: last crawl {last.astimezone(self.config.zone):%Y-%m-%d %H:%M},"
                          f" before the scheduled {latest:%Y-%m-%d %H:%M}; crawling once now")
