@@ -117,7 +117,7 @@ def newest_page(
     out = []
     for row in rows:
         freq = 0.0
-        for weight, text in zip(weights, writer.search_values(row[-1])):
+        for weight, text in zip(weights, writer.search_values(row[-1]), strict=True):
             for _ in phrase.finditer(text):
                 freq += weight  # one instance at a time, as FTS5 adds them up
         size = _docsize(archive, row[0])
@@ -133,8 +133,9 @@ def _weights(archive: Archive) -> list[float] | None:
     found = _RANK.fullmatch(str(row[0]).strip()) if row else None
     if found is None:
         return None
+    # One weight per column (headline, body, names); missing ones are 1, extra ones unused.
     weights = [float(w) for w in found.group(1).split(",")]
-    return weights + [1.0] * (3 - len(weights))
+    return (weights + [1.0] * 3)[:3]
 
 
 def _totals(archive: Archive) -> tuple[int, int]:
