@@ -1,17 +1,18 @@
-"""Searching for a phrase that repeats a bigram (一一一一, 哈哈哈), the way FTS5 is slow at.
+"""Phrases that repeat a bigram (一一一一, 哈哈哈): FTS5's slow case, and a faster page for it.
 
 A query becomes one FTS5 phrase of its bigrams (``archive/fold.py``), and a repeated character
 repeats a bigram: 一一一一 is ``"一一 一一 一一"``. FTS5 reads a phrase's postings once per token,
 so it reads 一一's postings three times, and checks positions in every article that has 一一,
 however few hold the phrase. ``archive/search.py`` lists such a query newest first when its
-bigrams are common (``common``); this module lists that page in one pass over the postings.
+bigrams are common (``common``), so that FTS5 stops at the page's last row.
 
-FTS5 would give each hit its bm25 score by counting the phrase's articles once more (its document
-frequency) before the first row. Here the one pass collects every match, so their number is
-known, and ``bm25`` computes the score of each listed article as FTS5's ``bm25()`` does, from
-the same figures: the index's row and token totals, the article's size in tokens, and the
-phrase's occurrences in each column of its index text. Hits and scores are those of the plain
-FTS5 query (``tests/archive/test_search_repeats.py`` compares them).
+A rare phrase still takes FTS5 one pass over those postings to fill its page, and FTS5 would
+make a second one for bm25's document frequency (the number of articles holding the phrase).
+When the first pass ran to the end, it saw every match, so that number is known, and
+``newest_page`` computes each listed article's score as FTS5's ``bm25()`` does, from the same
+figures: the index's row and token totals, the article's size in tokens, and the phrase's
+occurrences in each column of its index text. Hits and scores are those of the plain FTS5 query
+(``tests/archive/test_search_repeats.py`` compares them).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def newest_page(
         # Matches are left unseen, or filtered out: FTS5 counts them for its bm25 as fast as
         # we could, and the page costs little to list again when it filled up early.
         return None
-    matches = offset + len(rows)  # the pass reached the last match: all were seen
+    matches = max(offset, 0) + len(rows)  # the pass reached the last match: all were seen
     rows_total, tokens_total = _totals(archive)
     avgdl = float(tokens_total) / float(rows_total)
     idf = math.log((rows_total - matches + 0.5) / (matches + 0.5))
