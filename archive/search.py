@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fold import snippet
 from .query import ArticleFilter
+from .repeats import common, newest_page, single_phrase
 from .syntax import QueryError, parse, positive_terms, to_fts
 
 if TYPE_CHECKING:
@@ -57,31 +58,21 @@ def search(
     offset: int = 0,
     marks: tuple[str, str] = ("[", "]"),
 ) -> list[SearchHit]:
-    """Articles matching ``query``, best first (newest first past RANK_LIMIT).
+    """Articles matching ``query``, best first (newest first past RANK_LIMIT, see ``_ranked``).
 
     ``QueryError`` (a ``ValueError``) when the query is malformed; see ``archive/syntax.py``.
     """
     parsed = parse(query)
     match = to_fts(parsed, archive.fold_table)
     clauses, params = ArticleFilter(portal, since, until, reporter, editor, source).where()
-    # bm25 costs a few microseconds for every matching row, whatever the LIMIT. Counting is
-    # ~20x cheaper, so count first: a word found in more than RANK_LIMIT articles (where its
-    # bm25 weight is close to nothing anyway) lists the newest archived articles first instead.
-    # Counting stops one past RANK_LIMIT: only which side of it the count falls matters, and a
-    # common word need not be counted to the end.
-    matches = archive.conn.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
-        (match, RANK_LIMIT + 1),
-    ).fetchone()[0]
-    order = "search.rank" if matches <= RANK_LIMIT else "search.rowid DESC"
-    sql = (
-        "SELECT a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source,"
-        " a.current_version_id, search.rank FROM search JOIN articles a ON a.id = search.rowid"
-        " WHERE search MATCH ?"
-        + "".join(" AND " + c for c in clauses)
-        + f" ORDER BY {order} LIMIT ? OFFSET ?"
-    )
-    rows = archive.conn.execute(sql, [match, *params, int(limit), int(offset)]).fetchall()
+    if _ranked(archive, match):
+        rows = _rows(archive, match, "search.rank", clauses, params, limit, offset)
+    else:
+        tokens = single_phrase(match)
+        found = None if tokens is None else newest_page(
+            archive, match, tokens, clauses, params, int(limit), int(offset))
+        rows = found if found is not None else _rows(
+            archive, match, "search.rowid DESC", clauses, params, limit, offset)
     terms = [term.text for term in positive_terms(parsed)]
     hits = []
     for article_id, url, portal_, headline, published_at, source_, version_id, rank in rows:
@@ -104,6 +95,44 @@ def search(
             snippet=_snippet(archive, version_id, headline, terms, marks),
         ))
     return hits
+
+
+def _rows(
+    archive: Archive, match: str, order: str, clauses: list[str], params: list[Any], limit: int,
+    offset: int,
+) -> list[tuple[Any, ...]]:
+    sql = (
+        "SELECT a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source,"
+        " a.current_version_id, search.rank FROM search JOIN articles a ON a.id = search.rowid"
+        " WHERE search MATCH ?"
+        + "".join(" AND " + c for c in clauses)
+        + f" ORDER BY {order} LIMIT ? OFFSET ?"
+    )
+    return archive.conn.execute(sql, [match, *params, int(limit), int(offset)]).fetchall()
+
+
+def _ranked(archive: Archive, match: str) -> bool:
+    """Whether the matches of ``match`` are listed by bm25 (else newest first)."""
+    # A phrase that repeats a bigram (一一一一 is "一一 一一 一一") makes FTS5 read that bigram's
+    # postings once per repetition and check positions in every article holding its bigrams,
+    # however few hold the phrase, and it would do so three times over (the count, bm25's
+    # document frequency, the ranked rows). When more than RANK_LIMIT articles hold its
+    # bigrams, the query is listed newest first, like a common word (archive/repeats.py).
+    if common(archive, match, RANK_LIMIT):
+        return False
+    # bm25 costs a few microseconds for every matching row, whatever the LIMIT. Counting is
+    # ~20x cheaper, so count first: a word found in more than RANK_LIMIT articles (where its
+    # bm25 weight is close to nothing anyway) lists the newest archived articles first instead.
+    return _count(archive, match) <= RANK_LIMIT
+
+
+def _count(archive: Archive, match: str) -> int:
+    """The articles ``match`` finds, counted up to one past RANK_LIMIT: only which side of it
+    the count falls matters, and a common word need not be counted to the end."""
+    return int(archive.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
+        (match, RANK_LIMIT + 1),
+    ).fetchone()[0])
 
 
 def _snippet(

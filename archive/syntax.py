@@ -367,6 +367,29 @@ def check(query: str) -> None:
     fts_query(query, {})
 
 
+# A quoted FTS5 phrase as ``to_fts`` writes it (``fold.quote``), and the `` *`` of a prefix phrase.
+_FTS_PHRASE = re.compile(r'"((?:[^"]|"")*)"( \*)?')
+
+
+def repeating_phrases(expression: str) -> list[list[str]]:
+    """The phrases of an FTS5 expression (``to_fts``) in which a token occurs more than once.
+
+    Each is given as its distinct whole tokens (a prefix phrase's last token left out), in
+    order: ``"一一 一一 一一"`` (一一一一) gives ``["一一"]``, ``"哈哈 哈大 大哈 哈哈"`` gives
+    ``["哈哈", "哈大", "大哈"]``. Every article where the phrase occurs contains all of them.
+    Parsed back from the expression, so it describes exactly what FTS5 is asked.
+    """
+    found = []
+    for quoted in _FTS_PHRASE.finditer(expression):
+        tokens = quoted.group(1).replace('""', '"').split(" ")
+        if quoted.group(2):
+            tokens = tokens[:-1]
+        distinct = list(dict.fromkeys(tokens))
+        if len(distinct) < len(tokens):
+            found.append(distinct)
+    return found
+
+
 def positive_terms(node: Node) -> list[Term]:
     """The words and phrases a match can contain (none under a negation), for snippets."""
     if isinstance(node, Term):

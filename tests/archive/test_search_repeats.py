@@ -1,0 +1,175 @@
+"""Queries that repeat a bigram (的的的, 聞聞聞聞) find what the plain FTS5 query finds.
+
+``archive/repeats.py`` lists such a query newest first when its bigrams are common, and finds a
+rare one's page in one pass, computing bm25 itself. Every hit, score, page and snippet is
+compared with the plain FTS5 query (``reference``) and the hits with a LIKE scan, on an archive
+with runs of repeated characters longer than the queries, overlapping runs, Traditional and
+Simplified forms mixed, runs in headlines, names and the source.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import make_capture
+from test_search import canned, like_ids, random_record
+
+from archive import Archive, cli
+from archive.query import ArticleFilter
+from archive.repeats import single_phrase
+from archive.search import _rows
+from archive.syntax import repeating_phrases
+
+QUERIES = [
+    "的的", "的的的", "的的的的", "的的的的的的", "的" * 30,  # longer than any run: none
+    "闻闻闻", "聞聞聞", "闻聞闻聞", "會會會", "会会会会",
+    "的的闻", "闻的的的", "的闻的闻", "闻的闻的闻",  # a bigram repeated apart from itself
+    "aaa", "AAA",  # narrow characters: listed by FTS5 itself
+    # Mixed with other words and operators: FTS5 lists them, newest first by the same rule.
+    "的的的 会", '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "(的的的 | 会会会) 闻",
+]
+
+
+@pytest.fixture(scope="module")
+def repeated(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    rng = random.Random(20261206)
+    path = tmp_path_factory.mktemp("repeated") / "repeated.sqlite"
+    archive = Archive.open(path)
+    run = archive.start_run("example", {})
+
+    def runs(text: str) -> str:
+        for _ in range(rng.randint(0, 3)):
+            cut = rng.randint(0, len(text))
+            # Runs of one form, of both forms mixed (闻聞闻), and overlapping pairs (的闻的闻的).
+            piece = rng.choice([
+                rng.choice(["的", "闻", "聞", "会", "會", "a", "A"]) * rng.randint(1, 9),
+                "".join(rng.choice("闻聞") for _ in range(rng.randint(2, 8))),
+                "".join(rng.choice("會会") for _ in range(rng.randint(2, 8))),
+                ("的闻" * 5)[: rng.randint(3, 10)],
+            ])
+            text = text[:cut] + piece + text[cut:]
+        return text
+
+    for n in range(1, 241):
+        record = random_record(rng, n)
+        record["headline"] = runs(record["headline"])
+        record["paragraphs"] = [runs(text) for text in record["paragraphs"]]
+        record["reporters"][0]["name"] += rng.choice(["", "的的的", "聞聞"])
+        record["source"] = rng.choice([None, "的的的报", "新聞聞社"])
+        archive.add_capture(run, make_capture(record), record)
+    return archive
+
+
+def reference(archive: Archive, query: str, rank_limit: int, **filters: Any) -> list[tuple]:
+    """The plain FTS5 query's rows: (id, score), by the ordering rule of ``archive.search``."""
+    limit, offset = filters.pop("limit", 20), filters.pop("offset", 0)
+    match = archive.fts_query(query)
+    clauses, params = ArticleFilter(**filters).where()
+    candidates = [archive.conn.execute(
+        "SELECT count(*) FROM search WHERE search MATCH ?",
+        (" AND ".join(f'"{t}"' for t in tokens),)).fetchone()[0]
+        for tokens in repeating_phrases(match)]
+    matches = archive.conn.execute(
+        "SELECT count(*) FROM search WHERE search MATCH ?", (match,)).fetchone()[0]
+    ranked = max(candidates, default=0) <= rank_limit and matches <= rank_limit
+    rows = _rows(archive, match, "search.rank" if ranked else "search.rowid DESC", clauses,
+                 params, limit, offset)
+    return [(row[0], -row[-1]) for row in rows]
+
+
+def found(archive: Archive, query: str, **filters: Any) -> list[tuple]:
+    return [(hit.id, hit.score) for hit in archive.search(query, **filters)]
+
+
+def same(got: list[tuple], expected: list[tuple]) -> None:
+    """Same articles in the same order, and the same bm25 scores (computed the same way,
+    operation for operation; the tolerance only allows for a compiler that fuses them)."""
+    assert [i for i, _ in got] == [i for i, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)
+
+
+@pytest.mark.parametrize("rank_limit", [10**9, 40, 3, 0])
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_hits_and_scores_as_the_plain_query(
+    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    got = found(repeated, query, limit=1000)
+    same(got, reference(repeated, query, rank_limit, limit=1000))
+    if " " not in query and '"' not in query:
+        assert {i for i, _ in got} == like_ids(repeated, query)
+
+
+def test_the_comparison_covers_every_path(repeated: Archive) -> None:
+    # Runs as long as the queries occur, and the longest query is longer than any run.
+    counts = {q: len(found(repeated, q, limit=1000)) for q in QUERIES}
+    assert all(counts[q] > 0 for q in QUERIES if q != "的" * 30), counts
+    assert counts["的" * 30] == 0
+    assert counts["闻闻闻"] == counts["聞聞聞"] > counts["闻聞闻聞"]  # either script, either way
+    # One-pass pages (Chinese single phrases) and FTS5 pages (the rest) are both compared.
+    assert single_phrase(repeated.fts_query("聞聞聞")) == ["闻闻", "闻闻"]
+    assert single_phrase(repeated.fts_query("的闻的闻")) == ["的闻", "闻的", "的闻"]
+    for query in ["aaa", "的的的 会", '"闻闻 闻"', "闻闻", "闻的"]:
+        assert single_phrase(repeated.fts_query(query)) is None, query
+
+
+@pytest.mark.parametrize("rank_limit", [10**9, 3])
+@pytest.mark.parametrize("query", ["的的的", "闻聞闻", "的的的的的的", "會會會 闻", "aaa"])
+def test_pages_filters_and_snippets(
+    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    whole = repeated.search(query, limit=1000)
+    assert whole
+    pages = [hit for offset in range(0, len(whole) + 7, 7)
+             for hit in repeated.search(query, limit=7, offset=offset)]
+    same([(h.id, h.score) for h in pages], [(h.id, h.score) for h in whole])
+    unscored = [{**asdict(h), "score": None} for h in whole]
+    assert [{**asdict(h), "score": None} for h in pages] == unscored
+    for hit in whole:
+        assert "[" in hit.snippet or len(hit.snippet) <= 61  # marked, or a match in a name
+    for filters in ({"since": "2026-01-01T00:00:00+00:00"}, {"portal": "example", "offset": 2},
+                    {"source": "報", "limit": 3}, {"reporter": "的的"}):
+        same(found(repeated, query, **filters), reference(repeated, query, rank_limit, **filters))
+
+
+def test_common_bigrams_list_newest_first(repeated: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 的的 is in more articles than the limit, 的的的的的 in fewer: the phrase is listed newest
+    # first as the bigram would be, not ranked as its own count would have it.
+    bigram = len(found(repeated, "的的", limit=1000))
+    phrase = len(found(repeated, "的的的的的", limit=1000))
+    assert phrase < bigram
+    monkeypatch.setattr("archive.search.RANK_LIMIT", (phrase + bigram) // 2)
+    newest = [i for i, _ in found(repeated, "的的的的的", limit=1000)]
+    assert newest == sorted(newest, reverse=True)
+    monkeypatch.setattr("archive.search.RANK_LIMIT", bigram)
+    ranked = found(repeated, "的的的的的", limit=1000)
+    assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+    assert [i for i, _ in ranked] != newest
+
+
+def test_repeating_phrases_of_fts_expressions() -> None:
+    assert repeating_phrases('"一一 一一 一一"') == [["一一"]]
+    assert repeating_phrases('"哈哈 哈大 大哈 哈哈" AND "新闻"') == [["哈哈", "哈大", "大哈"]]
+    assert repeating_phrases('"a"" a"" a""" OR "x y"') == [['a"']]
+    # A prefix token is not a whole one; quoted text never counts as an operator.
+    assert repeating_phrases('"一一 一 一" *') == []
+    assert repeating_phrases('"一" * AND "一一" NOT "OR OR"') == [["OR"]]
+
+
+def test_command_and_canned_search(repeated: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    for query in ["的的的", "聞聞聞", "的闻的闻"]:
+        result = CliRunner().invoke(
+            cli.main, ["search", query, "--db", str(repeated.path), "--format", "json",
+                       "--limit", "50"])
+        assert result.exit_code == 0, result.output
+        assert [h["id"] for h in json.loads(result.output)] == [
+            h.id for h in repeated.search(query, limit=50)]
+        # The canned SQL query ranks by bm25 at any size, as the library does below RANK_LIMIT.
+        in_sql = [row[0] for row in repeated.conn.execute(canned("search"), {"q": query})]
+        assert in_sql == [h.id for h in repeated.search(query, limit=100)], query
