@@ -32,9 +32,11 @@ class Page:
     that prefers parsel's API.
     """
 
-    def __init__(self, html: str, url: str) -> None:
+    def __init__(self, html: str, url: str, *, utf8: bytes | None = None) -> None:
+        """``utf8``: the UTF-8 bytes of ``html`` when the caller has them (``Decoded.utf8``),
+        parsed as they are instead of encoding the text again."""
         self.url = url
-        self.root = parse_html(html)
+        self.root = parse_html(html, utf8)
         etree.strip_elements(self.root, "rt", "rp", with_tail=False)
 
     @cached_property
@@ -88,16 +90,16 @@ def _compiled_document_css(query: str) -> etree.XPath:
     return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath))
 
 
-def parse_html(html: str) -> etree._Element:
+def parse_html(html: str, utf8: bytes | None = None) -> etree._Element:
     """The document tree of an HTML text (an empty ``<html>`` for a page with no markup).
 
     A plain libxml2 HTML parser: lxml.html's element classes (what parsel uses) cost a Python
     call every time an element is touched, which is most of what extraction does. It follows
     elements nested up to ``MAX_DEPTH`` deep; past that libxml2 drops the rest of the document
-    (``too_deep`` tells).
+    (``too_deep`` tells). ``utf8``, when given, is ``html`` encoded as UTF-8.
     """
     if html.strip():
-        root = etree.fromstring(html.encode("utf-8"), parser=_html_parser())
+        root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=_html_parser())
         if root is not None:
             return root
     return etree.fromstring(b"<html/>")
