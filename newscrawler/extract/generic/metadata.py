@@ -170,6 +170,9 @@ _SCRIPT_TIME = re.compile(
     r"(?![\d:])",
     re.IGNORECASE,
 )
+# What every match holds (its value): a script without it is not searched with the pattern above,
+# whose look-behind and keyword alternation are tried at every position of the script.
+_SCRIPT_TIME_VALUE = re.compile(r"\d{10}|\d{4}-\d")
 _EPOCH_RANGE = (datetime(1995, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 
 
@@ -178,6 +181,8 @@ def script_times(page: Page) -> list[str]:
     several different ones (a list of stories, each with its own), which says nothing of this page."""
     found: list[str] = []
     for script in page.selector.xpath("//script[not(@src)]/text()").getall():
+        if not _SCRIPT_TIME_VALUE.search(script):
+            continue
         for match in _SCRIPT_TIME.finditer(script):
             value = match.group("value")
             if value.isdigit():
