@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urljoin
@@ -38,6 +38,9 @@ class Page:
         self.url = url
         self.root = parse_html(html, utf8)
         etree.strip_elements(self.root, "rt", "rp", with_tail=False)
+        # By tag: its elements with a class attribute and the attribute (``_with_class``). The
+        # tree is not changed after this point, so the lists stay true.
+        self._classed: dict[str | None, list[tuple[etree._Element, str]]] = {}
 
     @cached_property
     def selector(self) -> Selector:
@@ -50,8 +53,23 @@ class Page:
             return []
         matcher = _matcher(query)
         if matcher is not None:
+            key = _key_class(query)
+            if key is not None:
+                return matcher(self.root, None, self._with_class(*key))
             return matcher(self.root, None)
         return [e for e in _compiled_document_css(query)(self.root) if isinstance(e, etree._Element)]
+
+    def _with_class(self, tag: str | None, name: str) -> list[etree._Element]:
+        """The elements of ``tag`` (any, for None) whose class attribute holds ``name`` as a
+        substring, in document order: a superset of those with the class, for the selector's
+        own test. A profile asks for several classes of the same tag (``div.article-info``,
+        ``div.hot-rank`` …); the tag's elements with a class attribute are listed once per page,
+        so each later query tests strings, not elements."""
+        classed = self._classed.get(tag)
+        if classed is None:
+            found = self.root.iter(tag) if tag is not None else self.root.iter(etree.Element)
+            classed = self._classed[tag] = [(e, value) for e in found if (value := e.get("class"))]
+        return [element for element, value in classed if name in value]
 
     def first(self, query: str) -> etree._Element | None:
         found = self.css(query)
@@ -179,7 +197,7 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
 _XPATH_SPACE = re.compile("[ \t\r\n]+")
 
 _Test = Callable[[etree._Element], bool]
-_Matcher = Callable[[etree._Element, "etree._Element | None"], list[etree._Element]]
+_Matcher = Callable[..., list[etree._Element]]
 
 
 def _compound(tag: str | None, classes: tuple[str, ...], not_classes: tuple[str, ...],
@@ -263,6 +281,21 @@ def _steps(tag: str | None, classes: list[str], not_classes: list[str],
 
 
 @lru_cache(maxsize=1024)
+def _key_class(query: str) -> tuple[str | None, str] | None:
+    """The tag (None for any) of the last step of a tree-walking selector and a class it names
+    (every element it matches has it), or None when that step names no class."""
+    try:
+        groups = cssselect.parse(query)
+    except cssselect.SelectorError:
+        return None
+    tree: Any = groups[0].parsed_tree if len(groups) == 1 else None
+    if isinstance(tree, css_parser.CombinedSelector):
+        tree = tree.subselector
+    compound = _parse_compound(tree) if tree is not None else None
+    return (compound[0], compound[1][0]) if compound is not None and compound[1] else None
+
+
+@lru_cache(maxsize=1024)
 def _matcher(query: str) -> _Matcher | None:
     """A tree-walking matcher for ``query``, or None when XPath must evaluate it.
 
@@ -292,7 +325,7 @@ def _matcher(query: str) -> _Matcher | None:
     steps.append(_steps(*compound))
     steps.reverse()  # outermost first
     tests = [test for _, test, _ in steps]
-    last_tag, _, last = steps[-1]
+    last_tag, last_any, last_own = steps[-1]
 
     def has_ancestors(element: etree._Element, index: int, stop: etree._Element | None) -> bool:
         # An ancestor matching tests[index], itself below ancestors matching tests[:index].
@@ -333,8 +366,16 @@ def _matcher(query: str) -> _Matcher | None:
 
     outer = tests[0]
 
-    def matcher(scope: etree._Element, stop: etree._Element | None) -> list[etree._Element]:
-        found = scope.iter(last_tag) if last_tag is not None else scope.iter()
+    def matcher(scope: etree._Element, stop: etree._Element | None,
+                candidates: Iterable[etree._Element] | None = None) -> list[etree._Element]:
+        # ``candidates``: the elements of ``scope`` that may match, in document order (the
+        # page's class index); else every element of the last step's tag.
+        if candidates is not None:
+            found: Iterable[etree._Element] = candidates
+            last = last_any
+        else:
+            found = scope.iter(last_tag) if last_tag is not None else scope.iter()
+            last = last_own
         if len(tests) == 1:
             return [element for element in found if last(element)]
         if len(tests) == 2:
