@@ -101,7 +101,7 @@ def _read(
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     decoded = decode_html(body, _header(headers, "content-type"))
     layout = profile.layout_for(fetched)
-    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8))
+    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
     raw = reader.read()
     fell_back: list[str] = []
     if fallback and _is_profile(layout):
@@ -155,7 +155,7 @@ def read_lists(
         record = build_record(*read_page(url, body, headers, fetched_at, portal))
         return {"rankings": record["rankings"], "related": record["related"]}
     decoded = decode_html(body, _header(headers, "content-type"))
-    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8))
+    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
     return {"rankings": build_rankings(reader.read_rankings()),
             "related": build_related(reader.read_related())}
 

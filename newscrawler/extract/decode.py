@@ -31,6 +31,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from charset_normalizer import from_bytes
 from w3lib.encoding import (
@@ -40,7 +41,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from .page import MAX_DEPTH, too_deep
+from .page import MAX_DEPTH, depth_check
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Decoded:
     # The UTF-8 bytes of ``text`` when the body already is them (a UTF-8 page left unchanged), so
     # the parser reads them without encoding the text again; None otherwise.
     utf8: bytes | None = field(default=None, compare=False, repr=False)
+    # The document tree of ``text`` when the depth check had to parse it (a page of many tags),
+    # for ``Page`` to take instead of parsing it again; None otherwise.
+    parsed: Any = field(default=None, compare=False, repr=False)
 
 
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
@@ -230,9 +234,10 @@ def _checked(text: str, codec: str, warnings: list[str], utf8: bytes | None = No
         text = text.replace(_REPLACEMENT, "")
         warnings.append(f"control_chars:removed={removed}")
         utf8 = None
-    if too_deep(text):
+    deep, parsed = depth_check(text, utf8)
+    if deep:
         warnings.append(f"html_too_deep:depth>{MAX_DEPTH}")
-    return Decoded(text, codec, tuple(warnings), utf8)
+    return Decoded(text, codec, tuple(warnings), utf8, parsed)
 
 
 def _strip_bom(text: str) -> str:

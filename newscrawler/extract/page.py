@@ -32,11 +32,13 @@ class Page:
     that prefers parsel's API.
     """
 
-    def __init__(self, html: str, url: str, *, utf8: bytes | None = None) -> None:
+    def __init__(self, html: str, url: str, *, utf8: bytes | None = None,
+                 parsed: etree._Element | None = None) -> None:
         """``utf8``: the UTF-8 bytes of ``html`` when the caller has them (``Decoded.utf8``),
-        parsed as they are instead of encoding the text again."""
+        parsed as they are instead of encoding the text again. ``parsed``: the tree of
+        ``parse_html(html)`` when the caller already has it (``Decoded.parsed``)."""
         self.url = url
-        self.root = parse_html(html, utf8)
+        self.root = parsed if parsed is not None else parse_html(html, utf8)
         etree.strip_elements(self.root, "rt", "rp", with_tail=False)
         # By tag: its elements with a class attribute and the attribute (``_with_class``). The
         # tree is not changed after this point, so the lists stay true.
@@ -143,12 +145,19 @@ def too_deep(html: str) -> bool:
     A page needs more than ``MAX_DEPTH`` start tags to get there, so almost every page is answered
     by counting them; only the others are parsed (again) to find out.
     """
+    return depth_check(html)[0]
+
+
+def depth_check(html: str, utf8: bytes | None = None) -> tuple[bool, etree._Element | None]:
+    """``too_deep(html)``, and the document tree when finding out took a parse (else None): the
+    same parse of the same bytes as ``parse_html``, which ``Page`` then takes as it is instead of
+    parsing the page a second time. ``utf8``: ``html`` encoded as UTF-8, when the caller has it."""
     opened = html.count("<")  # counting "</" costs more than "<": only when it can matter
     if opened <= MAX_DEPTH or opened - html.count("</") <= MAX_DEPTH:
-        return False
+        return False, None
     parser = _html_parser()
-    etree.fromstring(html.encode("utf-8"), parser=parser)
-    return any("Excessive depth" in entry.message for entry in parser.error_log)
+    root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=parser)
+    return any("Excessive depth" in entry.message for entry in parser.error_log), root
 
 
 @lru_cache(maxsize=1024)
