@@ -86,10 +86,12 @@ def page_lines(root: Any) -> tuple[list[Line], list[tuple[Any, int]]]:
     def flush(buffer: _Buffer, owner: Any) -> None:
         if buffer.parts:
             joined = "".join(buffer.parts)
-            text = collapse_whitespace(joined.replace(_EDGE, ""))
+            edged = _EDGE in joined
+            text = collapse_whitespace(joined.replace(_EDGE, "") if edged else joined)
             if text:
                 chars = len(text.replace(" ", ""))
-                spaced = collapse_whitespace(joined.replace(_EDGE, " "))
+                # Without inline elements the spaced text is the text.
+                spaced = collapse_whitespace(joined.replace(_EDGE, " ")) if edged else text
                 lines.append(Line(text, owner, chars, min(buffer.link_chars, chars), len(lines), spaced))
         buffer.parts = []
         buffer.link_chars = 0
