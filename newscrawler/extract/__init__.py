@@ -86,11 +86,22 @@ def read_page(
     ``fetched_at`` is then the time of reading, and relative times stay unresolved. ``url`` None
     means the page's address is unknown: links on it that are relative stay relative.
     """
-    profile = resolve_portal(url, portal)
+    return _read(url, body, headers, fetched_at, resolve_portal(url, portal), fallback)
+
+
+def _read(
+    url: str | None,
+    body: bytes,
+    headers: Mapping[str, Any] | None,
+    fetched_at: datetime | None,
+    profile: type[Portal],
+    fallback: bool,
+) -> tuple[RawFields, PageContext]:
+    """``read_page`` with the profile already resolved."""
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     decoded = decode_html(body, _header(headers, "content-type"))
     layout = profile.layout_for(fetched)
-    reader = layout(Page(decoded.text, url or ""))
+    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
     raw = reader.read()
     fell_back: list[str] = []
     if fallback and _is_profile(layout):
@@ -143,7 +154,8 @@ def read_lists(
         # A layout that reads the page its own way (the generic one): its full reading's lists.
         record = build_record(*read_page(url, body, headers, fetched_at, portal))
         return {"rankings": record["rankings"], "related": record["related"]}
-    reader = layout(Page(decode_html(body, _header(headers, "content-type")).text, url or ""))
+    decoded = decode_html(body, _header(headers, "content-type"))
+    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
     return {"rankings": build_rankings(reader.read_rankings()),
             "related": build_related(reader.read_related())}
 
@@ -158,5 +170,6 @@ def extract(
     fallback: bool = True,
 ) -> dict[str, Any]:
     """The validated record for one article page; raises ``InvalidRecord`` when it has none."""
-    raw, context = read_page(url, body, headers, fetched_at, portal, fallback=fallback)
-    return validate(build_record(raw, context), resolve_portal(url, portal).never_shown)
+    profile = resolve_portal(url, portal)  # once: resolving costs as much as a selector
+    raw, context = _read(url, body, headers, fetched_at, profile, fallback)
+    return validate(build_record(raw, context), profile.never_shown)

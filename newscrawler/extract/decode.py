@@ -31,6 +31,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from charset_normalizer import from_bytes
 from w3lib.encoding import (
@@ -40,7 +41,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from .page import MAX_DEPTH, too_deep
+from .page import MAX_DEPTH, depth_check
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ class Decoded:
     text: str
     encoding: str
     warnings: tuple[str, ...] = field(default=())
+    # The UTF-8 bytes of ``text`` when the body already is them (a UTF-8 page left unchanged), so
+    # the parser reads them without encoding the text again; None otherwise.
+    utf8: bytes | None = field(default=None, compare=False, repr=False)
+    # The document tree of ``text`` when the depth check had to parse it (a page of many tags),
+    # for ``Page`` to take instead of parsing it again; None otherwise.
+    parsed: Any = field(default=None, compare=False, repr=False)
 
 
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
@@ -114,9 +121,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
         tried[codec] = None
         # UnicodeError, not only UnicodeDecodeError: the UTF-16 codec raises the former for a
         # body of odd length that starts without a byte-order mark.
+        whole = True
         try:
             text = body.decode(codec)
         except UnicodeError:
+            whole = False
             # Only the last character cut short: everything before it reads in this codec.
             try:
                 text = codecs.getincrementaldecoder(codec)().decode(body, final=False)
@@ -129,7 +138,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
             warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
         elif declared is None and origin in ("utf-8", "detected", "fallback"):
             warnings.append(f"charset_undeclared:decoded={codec}")
-        return _checked(_strip_bom(text), codec, warnings)
+        utf8 = None
+        if codec == "utf-8" and whole:
+            # The text is exactly these bytes read as UTF-8 (the byte-order mark aside).
+            utf8 = body[3:] if text.startswith("\ufeff") else body
+        return _checked(_strip_bom(text), codec, warnings, utf8)
     # A body that starts in the middle of a character (a download resumed at an offset): the
     # first codec, in the order of trust, that reads all after its first few bytes.
     for skip in range(1, 4):
@@ -173,32 +186,58 @@ def _bad_reference(match: re.Match[str]) -> str:
 _NOT_CONTROL_BYTES = bytes(range(256)).translate(None, bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
 
 
-def _may_hold_controls(text: str) -> bool:
+def _may_hold_controls(text: str, utf8: bytes | None = None) -> bool:
     """False when ``text`` holds nothing ``_CONTROL`` matches, found in C on its UTF-8 bytes (a
-    C0 control is one byte there, U+FFFE and U+FFFF three) in a fraction of the regex's time;
-    nearly every page holds none."""
-    encoded = text.encode("utf-8", "surrogatepass")
-    return (bool(encoded.translate(None, _NOT_CONTROL_BYTES))
-            or b"\xef\xbf\xbe" in encoded or b"\xef\xbf\xbf" in encoded)
+    C0 control is one byte there) in a fraction of the regex's time; nearly every page holds
+    none. ``utf8``: those bytes when the caller has them (encoding the text again costs as much
+    as the test)."""
+    encoded = text.encode("utf-8", "surrogatepass") if utf8 is None else utf8
+    # U+FFFE and U+FFFF are single characters of the text: a one-character search is a memchr.
+    return bool(encoded.translate(None, _NOT_CONTROL_BYTES)) or "\ufffe" in text or "\uffff" in text
 
 
-def _checked(text: str, codec: str, warnings: list[str]) -> Decoded:
-    """The decoded text without what the HTML parser would silently mangle, reported."""
+# Past this many ampersands without a reference, one scan for "&#" is cheaper than hopping.
+_AMPERSAND_HOPS = 32
+
+
+def _has_numeric_reference(text: str) -> bool:
+    """``"&#" in text``, found by hopping between ampersands (each a memchr) rather than a
+    two-character scan of the whole text, which costs several times more on a page with few."""
+    index = text.find("&")
+    for _ in range(_AMPERSAND_HOPS):
+        if index < 0:
+            return False
+        if text.startswith("#", index + 1):
+            return True
+        index = text.find("&", index + 1)
+    return index >= 0 and "&#" in text[index:]
+
+
+def _checked(text: str, codec: str, warnings: list[str], utf8: bytes | None = None) -> Decoded:
+    """The decoded text without what the HTML parser would silently mangle, reported.
+
+    ``utf8``: the UTF-8 bytes of ``text``, when known; kept on the result while the text is
+    left as it is."""
     # Form feed and vertical tab separate words like spaces do.
-    text = text.replace("\x0b", " ").replace("\x0c", " ") if "\x0b" in text or "\x0c" in text else text
-    controls = len(_CONTROL.findall(text)) if _may_hold_controls(text) else 0
+    if "\x0b" in text or "\x0c" in text:
+        text = text.replace("\x0b", " ").replace("\x0c", " ")
+        utf8 = None
+    controls = len(_CONTROL.findall(text)) if _may_hold_controls(text, utf8) else 0
     if controls:
         text = _CONTROL.sub("", text)
-    if "&#" in text:
+    if _has_numeric_reference(text):
+        # A reference to a proper character is left as it is; a bad one becomes U+FFFD, below.
         text = _REFERENCE.sub(_bad_reference, text)
     if controls or _REPLACEMENT in text:
         # U+FFFD is a decoding error upstream (or a reference to nothing): a record holds none.
         removed = controls + text.count(_REPLACEMENT)
         text = text.replace(_REPLACEMENT, "")
         warnings.append(f"control_chars:removed={removed}")
-    if too_deep(text):
+        utf8 = None
+    deep, parsed = depth_check(text, utf8)
+    if deep:
         warnings.append(f"html_too_deep:depth>{MAX_DEPTH}")
-    return Decoded(text, codec, tuple(warnings))
+    return Decoded(text, codec, tuple(warnings), utf8, parsed)
 
 
 def _strip_bom(text: str) -> str:

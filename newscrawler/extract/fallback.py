@@ -122,28 +122,29 @@ def missed_blocks(nodes: list[Any]) -> list[str]:
     container = _common_ancestor(nodes)
     if container is None:
         return []
-    matched = set(nodes)
-    tags = {node.tag for node in nodes}
     found: list[str] = []
-
-    def keep(text: str | None) -> None:
-        if text and text.strip():
-            found.append(text)
-
-    def walk(element: Any) -> None:
-        if element in matched or not isinstance(element.tag, str) or element.tag in _SKIP:
-            return
-        if element is not container and not _holds_any(element, matched):
-            if element.tag not in tags:
-                keep(text_of(element))
-            return
-        keep(element.text)
-        for child in element:
-            walk(child)
-            keep(child.tail)
-
-    walk(container)
+    _walk(container, container, set(nodes), {node.tag for node in nodes}, found)
     return found
+
+
+def _walk(element: Any, container: Any, matched: set[Any], tags: set[Any], found: list[str]) -> None:
+    # A module function, not a closure: a nested function calling itself is a reference cycle,
+    # which kept every page's tree alive until the garbage collector's next pass.
+    if element in matched or not isinstance(element.tag, str) or element.tag in _SKIP:
+        return
+    if element is not container and not _holds_any(element, matched):
+        if element.tag not in tags:
+            _keep(text_of(element), found)
+        return
+    _keep(element.text, found)
+    for child in element:
+        _walk(child, container, matched, tags, found)
+        _keep(child.tail, found)
+
+
+def _keep(text: str | None, found: list[str]) -> None:
+    if text and text.strip():
+        found.append(text)
 
 
 def _missed(reader: Layout, raw: RawFields) -> tuple[bool, bool]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urljoin
@@ -32,10 +32,17 @@ class Page:
     that prefers parsel's API.
     """
 
-    def __init__(self, html: str, url: str) -> None:
+    def __init__(self, html: str, url: str, *, utf8: bytes | None = None,
+                 parsed: etree._Element | None = None) -> None:
+        """``utf8``: the UTF-8 bytes of ``html`` when the caller has them (``Decoded.utf8``),
+        parsed as they are instead of encoding the text again. ``parsed``: the tree of
+        ``parse_html(html)`` when the caller already has it (``Decoded.parsed``)."""
         self.url = url
-        self.root = parse_html(html)
+        self.root = parsed if parsed is not None else parse_html(html, utf8)
         etree.strip_elements(self.root, "rt", "rp", with_tail=False)
+        # By tag: its elements with a class attribute and the attribute (``_with_class``). The
+        # tree is not changed after this point, so the lists stay true.
+        self._classed: dict[str | None, list[tuple[etree._Element, str]]] = {}
 
     @cached_property
     def selector(self) -> Selector:
@@ -48,8 +55,23 @@ class Page:
             return []
         matcher = _matcher(query)
         if matcher is not None:
+            key = _key_class(query)
+            if key is not None:
+                return matcher(self.root, None, self._with_class(*key))
             return matcher(self.root, None)
         return [e for e in _compiled_document_css(query)(self.root) if isinstance(e, etree._Element)]
+
+    def _with_class(self, tag: str | None, name: str) -> list[etree._Element]:
+        """The elements of ``tag`` (any, for None) whose class attribute holds ``name`` as a
+        substring, in document order: a superset of those with the class, for the selector's
+        own test. A profile asks for several classes of the same tag (``div.article-info``,
+        ``div.hot-rank`` …); the tag's elements with a class attribute are listed once per page,
+        so each later query tests strings, not elements."""
+        classed = self._classed.get(tag)
+        if classed is None:
+            found = self.root.iter(tag) if tag is not None else self.root.iter(etree.Element)
+            classed = self._classed[tag] = [(e, value) for e in found if (value := e.get("class"))]
+        return [element for element, value in classed if name in value]
 
     def first(self, query: str) -> etree._Element | None:
         found = self.css(query)
@@ -88,16 +110,16 @@ def _compiled_document_css(query: str) -> etree.XPath:
     return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath))
 
 
-def parse_html(html: str) -> etree._Element:
+def parse_html(html: str, utf8: bytes | None = None) -> etree._Element:
     """The document tree of an HTML text (an empty ``<html>`` for a page with no markup).
 
     A plain libxml2 HTML parser: lxml.html's element classes (what parsel uses) cost a Python
     call every time an element is touched, which is most of what extraction does. It follows
     elements nested up to ``MAX_DEPTH`` deep; past that libxml2 drops the rest of the document
-    (``too_deep`` tells).
+    (``too_deep`` tells). ``utf8``, when given, is ``html`` encoded as UTF-8.
     """
     if html.strip():
-        root = etree.fromstring(html.encode("utf-8"), parser=_html_parser())
+        root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=_html_parser())
         if root is not None:
             return root
     return etree.fromstring(b"<html/>")
@@ -123,12 +145,19 @@ def too_deep(html: str) -> bool:
     A page needs more than ``MAX_DEPTH`` start tags to get there, so almost every page is answered
     by counting them; only the others are parsed (again) to find out.
     """
+    return depth_check(html)[0]
+
+
+def depth_check(html: str, utf8: bytes | None = None) -> tuple[bool, etree._Element | None]:
+    """``too_deep(html)``, and the document tree when finding out took a parse (else None): the
+    same parse of the same bytes as ``parse_html``, which ``Page`` then takes as it is instead of
+    parsing the page a second time. ``utf8``: ``html`` encoded as UTF-8, when the caller has it."""
     opened = html.count("<")  # counting "</" costs more than "<": only when it can matter
     if opened <= MAX_DEPTH or opened - html.count("</") <= MAX_DEPTH:
-        return False
+        return False, None
     parser = _html_parser()
-    etree.fromstring(html.encode("utf-8"), parser=parser)
-    return any("Excessive depth" in entry.message for entry in parser.error_log)
+    root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=parser)
+    return any("Excessive depth" in entry.message for entry in parser.error_log), root
 
 
 @lru_cache(maxsize=1024)
@@ -177,7 +206,7 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
 _XPATH_SPACE = re.compile("[ \t\r\n]+")
 
 _Test = Callable[[etree._Element], bool]
-_Matcher = Callable[[etree._Element, "etree._Element | None"], list[etree._Element]]
+_Matcher = Callable[..., list[etree._Element]]
 
 
 def _compound(tag: str | None, classes: tuple[str, ...], not_classes: tuple[str, ...],
@@ -261,6 +290,21 @@ def _steps(tag: str | None, classes: list[str], not_classes: list[str],
 
 
 @lru_cache(maxsize=1024)
+def _key_class(query: str) -> tuple[str | None, str] | None:
+    """The tag (None for any) of the last step of a tree-walking selector and a class it names
+    (every element it matches has it), or None when that step names no class."""
+    try:
+        groups = cssselect.parse(query)
+    except cssselect.SelectorError:
+        return None
+    tree: Any = groups[0].parsed_tree if len(groups) == 1 else None
+    if isinstance(tree, css_parser.CombinedSelector):
+        tree = tree.subselector
+    compound = _parse_compound(tree) if tree is not None else None
+    return (compound[0], compound[1][0]) if compound is not None and compound[1] else None
+
+
+@lru_cache(maxsize=1024)
 def _matcher(query: str) -> _Matcher | None:
     """A tree-walking matcher for ``query``, or None when XPath must evaluate it.
 
@@ -290,7 +334,7 @@ def _matcher(query: str) -> _Matcher | None:
     steps.append(_steps(*compound))
     steps.reverse()  # outermost first
     tests = [test for _, test, _ in steps]
-    last_tag, _, last = steps[-1]
+    last_tag, last_any, last_own = steps[-1]
 
     def has_ancestors(element: etree._Element, index: int, stop: etree._Element | None) -> bool:
         # An ancestor matching tests[index], itself below ancestors matching tests[:index].
@@ -331,8 +375,16 @@ def _matcher(query: str) -> _Matcher | None:
 
     outer = tests[0]
 
-    def matcher(scope: etree._Element, stop: etree._Element | None) -> list[etree._Element]:
-        found = scope.iter(last_tag) if last_tag is not None else scope.iter()
+    def matcher(scope: etree._Element, stop: etree._Element | None,
+                candidates: Iterable[etree._Element] | None = None) -> list[etree._Element]:
+        # ``candidates``: the elements of ``scope`` that may match, in document order (the
+        # page's class index); else every element of the last step's tag.
+        if candidates is not None:
+            found: Iterable[etree._Element] = candidates
+            last = last_any
+        else:
+            found = scope.iter(last_tag) if last_tag is not None else scope.iter()
+            last = last_own
         if len(tests) == 1:
             return [element for element in found if last(element)]
         if len(tests) == 2:

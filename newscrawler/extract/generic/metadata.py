@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from lxml import etree
+
 from ..normalize import collapse_whitespace
 from ..page import Page
 from .reconcile import ZONE, parsed_times
@@ -38,9 +40,27 @@ class Metadata:
     modified: list[str] = field(default_factory=list)
 
 
+# Compiled once and run on the lxml tree: the same results as the parsel selector's ``getall()``
+# (plain strings) and its nodes' attributes, without building a parsel object for every result.
+_JSONLD = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+_META = etree.XPath("//meta[@content]")
+_TITLE = etree.XPath("//title//text()", smart_strings=False)
+_DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"][not(self::meta)]')
+_CANONICAL = etree.XPath('//link[@rel="canonical"]/@href', smart_strings=False)
+_INLINE_SCRIPTS = etree.XPath("//script[not(@src)]/text()", smart_strings=False)
+
+
+def _strings(query: etree.XPath, page: Page) -> list[str]:
+    return [str(found) for found in query(page.root)] if page.root is not None else []
+
+
+def _elements(query: etree.XPath, page: Page) -> list[Any]:
+    return list(query(page.root)) if page.root is not None else []
+
+
 def _jsonld_objects(page: Page) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for raw in page.selector.xpath('//script[@type="application/ld+json"]/text()').getall():
+    for raw in _strings(_JSONLD, page):
         try:
             data = json.loads(raw.strip().rstrip(";"), strict=False)
         except ValueError:
@@ -84,14 +104,14 @@ def read_metadata(page: Page) -> Metadata:
             meta.modified.append(item["dateModified"].strip())
         meta.authors.extend(_names(item.get("author")))
     by_name: dict[str, str] = {}
-    for node in page.selector.xpath("//meta[@content]"):
+    for node in _elements(_META, page):
         key = (node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop") or "").lower()
         if key and key not in by_name:
             by_name[key] = node.attrib["content"].strip()
     for key in ("og:title", "twitter:title", "title"):
         if by_name.get(key):
             meta.titles.append(_unescaped(by_name[key]))
-    title = page.selector.xpath("//title//text()").getall()
+    title = _strings(_TITLE, page)
     if title:
         meta.titles.append(_unescaped("".join(title)))
     cms = _cms_properties(page)
@@ -102,7 +122,7 @@ def read_metadata(page: Page) -> Metadata:
     for key in _META_TIME_NAMES:
         if by_name.get(key):
             meta.times.append(by_name[key])
-    for node in page.selector.xpath('//*[@itemprop="datePublished"][not(self::meta)]'):
+    for node in _elements(_DATE_PUBLISHED, page):
         value = node.attrib.get("datetime") or node.attrib.get("content")
         if value:
             meta.times.append(value.strip())
@@ -115,7 +135,7 @@ def read_metadata(page: Page) -> Metadata:
     meta.times.extend(script_times(page))
     # The page's own address: the canonical link first, then the CMS's and the corpus's records.
     canonical = next(
-        (u for u in (page.selector.xpath('//link[@rel="canonical"]/@href').get(), by_name.get("og:url"),
+        (u for u in (next(iter(_strings(_CANONICAL, page)), None), by_name.get("og:url"),
                      by_name.get("url"), cms.get("url"), wrapper.get("id")) if u and u.strip()),
         None,
     )
@@ -170,6 +190,9 @@ _SCRIPT_TIME = re.compile(
     r"(?![\d:])",
     re.IGNORECASE,
 )
+# What every match holds (its value): a script without it is not searched with the pattern above,
+# whose look-behind and keyword alternation are tried at every position of the script.
+_SCRIPT_TIME_VALUE = re.compile(r"\d{10}|\d{4}-\d")
 _EPOCH_RANGE = (datetime(1995, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 
 
@@ -177,7 +200,9 @@ def script_times(page: Page) -> list[str]:
     """The publication time held by the page's inline scripts, as ISO 8601; none when they hold
     several different ones (a list of stories, each with its own), which says nothing of this page."""
     found: list[str] = []
-    for script in page.selector.xpath("//script[not(@src)]/text()").getall():
+    for script in _strings(_INLINE_SCRIPTS, page):
+        if not _SCRIPT_TIME_VALUE.search(script):
+            continue
         for match in _SCRIPT_TIME.finditer(script):
             value = match.group("value")
             if value.isdigit():
