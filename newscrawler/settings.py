@@ -50,6 +50,9 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_ACCOUNTING_ENABLED``: reconcile the crawl's pages at its end (default on): every
   page fetched is archived or counted as a failure with its reason, and a crawl that lost one
   ends ``failed`` (``newscrawler.accounting``).
+- ``NEWSCRAWLER_WORKER``: read pages (extraction, normalisation) and write the archive and the
+  WARC files in a worker process beside the crawl's own (default on; ``newscrawler.worker``):
+  a crawl then uses two cores rather than one. Off, all of it runs on the crawl's thread.
 - ``NEWSCRAWLER_RUN_TAG``: an opaque label kept with the run's settings in the archive; the
   scheduler (``newscrawler.schedule``) finds the run of a crawl it started by it.
 """
@@ -90,6 +93,7 @@ NEWSCRAWLER_REPLAY_WARC = ""
 NEWSCRAWLER_PROGRESS = "auto"
 NEWSCRAWLER_FALLBACK = True
 NEWSCRAWLER_ACCOUNTING_ENABLED = True
+NEWSCRAWLER_WORKER = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
