@@ -88,7 +88,7 @@ class ExtractionPipeline(_Stage):
                 item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal,
                 fallback=self.fallback,
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
             # An extractor bug must not stop the crawl; the page is still captured downstream.
             self._failed(item, exc, "Extraction failed for %s")
             return item
@@ -102,13 +102,13 @@ class ExtractionPipeline(_Stage):
         if _is_listing(item):
             try:
                 item.lists = await maybe_deferred_to_future(self.worker.call("read_lists", *page))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
                 self._failed(item, exc, "Reading the hot lists failed for %s")
             return item
         try:
             item.raw, item.context, item.record = await maybe_deferred_to_future(
                 self.worker.call("extract", *page, self.fallback))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
             self._failed(item, exc, "Extraction failed for %s")
             return item
         self._count_fallbacks(item.context.warnings)
@@ -132,7 +132,7 @@ class ExtractionPipeline(_Stage):
             item.lists = read_lists(
                 item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
             self._failed(item, exc, "Reading the hot lists failed for %s")
 
 
@@ -425,7 +425,7 @@ class ArchivePipeline(_Stage):
             return
         try:
             outcomes = self.archive.add_captures(self.run_id, pages)
-        except Exception:
+        except Exception:  # noqa: BLE001 - logged with its traceback in _batch_failed
             self._batch_failed(Failure(), batch)
             return
         self._committed(outcomes, batch)

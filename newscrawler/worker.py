@@ -238,8 +238,9 @@ class CrawlWorker:
         context = _context()
         if context.get_start_method() == "fork":
             # What the worker runs, imported once here (the crawl needs it too), not in each fork.
-            import archive  # noqa: F401
             import scrapy.http  # noqa: F401
+
+            import archive  # noqa: F401
 
             from . import extract  # noqa: F401
             from .warc import writer  # noqa: F401

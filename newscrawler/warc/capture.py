@@ -275,7 +275,8 @@ class WarcCaptureMiddleware:
                                              response.url, failure.getErrorMessage()),
             )
             return
-        self.files.write_metadata(response.url, record_id, metadata_fields(item, response))
+        if self.files is not None:
+            self.files.write_metadata(response.url, record_id, metadata_fields(item, response))
         self.stats.inc_value("newscrawler/warc/metadata")
 
 
