@@ -24,11 +24,12 @@ the crawl's worker process (``NEWSCRAWLER_WORKER``, ``newscrawler.worker``) besi
 alternates the two runs and reports the medians.
 
 Then (``--cpu-bound N``, default 64) both crawls run again with N concurrent requests, per
-domain too: enough that neither waits for a response, so both keep their one Python thread busy
-(CPU use about one core; the GIL makes the second core of little use) and the pages/s ratio is
-one of CPU time per page. Target: the real crawl at >= 70% of the bare spider's rate, in both
-phases. ``--profile N`` then runs one more real crawl under cProfile and prints its top N
-functions.
+domain too: enough that neither waits for a response, so both keep their reactor thread busy
+and the pages/s ratio is one of CPU time per page. The real crawl's worker process
+(``newscrawler.worker``) reads, archives and writes WARC records of pages on the second core;
+the bare spider's worker writes its WARC records (CPU use: both processes together). Target:
+the real crawl at >= 70% of the bare spider's rate, in both phases. ``--profile N`` then runs
+one more real crawl under cProfile and prints its top N functions (the crawl's thread only).
 
     .venv/bin/python benchmarks/crawl_throughput.py [--articles 300] [--repeat 3]
 """

@@ -119,6 +119,8 @@ EXTENSIONS = {
     "newscrawler.accounting.PageAccounting": 5,
     # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
     "newscrawler.extensions.CrawlDelay": 10,
+    # First of all: the worker process is forked before any component starts a thread.
+    "newscrawler.worker.StartWorker": -10,
     # Off unless standard output is a terminal (NEWSCRAWLER_PROGRESS); LogStats logs either way.
     "newscrawler.progress.Progress": 500,
 }

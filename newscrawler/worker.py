@@ -20,7 +20,8 @@ resumed crawl finds it stored already), closes its archive and WARC files, and e
 
 The worker is forked, not spawned, where the platform can: it runs exactly the code loaded in
 the crawl (portal profiles, their layout versions) and starts in milliseconds. It is forked
-while the crawl is being set up, before the reactor and its threads run.
+while the crawl is being set up (``StartWorker``, an extension), before the reactor, the replay
+server and their threads run.
 """
 
 from __future__ import annotations
@@ -354,6 +355,17 @@ def for_crawler(crawler: Crawler) -> CrawlWorker | None:
         logger.debug("Worker process %s started", worker.process.pid)
     setattr(crawler, _ATTRIBUTE, worker)
     return worker
+
+
+class StartWorker:
+    """Extension that starts the crawl's worker as the crawler is set up: extensions are made
+    before the engine, whose download handlers start threads (the replay server's), so the
+    worker is forked while the crawl's process runs one thread."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StartWorker:
+        for_crawler(crawler)
+        return cls()
 
 
 def pid() -> int:

@@ -44,7 +44,7 @@ from .. import __version__
 from ..portals import canonical_url
 from ..replay import REPLAY_DATE_META
 from ..sidecars import parse_http_date
-from ..worker import for_crawler
+from ..worker import WorkerDied, for_crawler
 from .writer import Exchange, WarcFileSet, warc_date
 
 if TYPE_CHECKING:
@@ -210,7 +210,7 @@ class WarcCaptureMiddleware:
             )  # its error, if any, is the first record's too
         try:
             written = await maybe_deferred_to_future(self.worker.call("warc_exchange", exchange))
-        except OSError:
+        except (OSError, WorkerDied):  # a full disk, or no worker left to write
             self._write_failed(request)
             return response
         self._written(request, written)
