@@ -3,7 +3,8 @@ files there are all stored when a crawl is stopped part-way, and the worker ends
 
 Each crawl runs in a subprocess (Twisted's reactor cannot restart). The probe stops the crawl as
 Ctrl-C does (an orderly close) as soon as a few pages are done, while others are still queued in
-the worker: extracted, waiting for their batch, or waiting for their WARC records.
+the worker: extracted, waiting for their batch, or waiting for their WARC records. Another
+probe kills the worker at its first batch: its pages fail, none silently.
 """
 
 from __future__ import annotations
@@ -26,14 +27,18 @@ from scrapy.utils.defer import deferred_from_coro
 from newscrawler.crawl import project_settings
 
 settings = json.loads(sys.argv[1])
+if len(sys.argv) > 2:  # the worker dies at its first batch (it is forked: it runs this too)
+    import newscrawler.worker
+    newscrawler.worker.CALLS["archive_add"] = lambda *args: os._exit(1)
 process = CrawlerProcess(project_settings(settings))
 crawler = process.create_crawler("zjdaily")
 scraped = []
+STOP_NEVER = len(sys.argv) > 2
 
 
 def item_scraped(item, response, spider):
     scraped.append(item.url)
-    if len(scraped) == 3:  # what Ctrl-C does: close in order, with pages still in the worker
+    if len(scraped) == 3 and not STOP_NEVER:  # what Ctrl-C does: close in order, with pages still in the worker
         deferred_from_coro(crawler.engine.close_spider_async(reason="shutdown"))
 
 
@@ -49,12 +54,12 @@ print(json.dumps({
                     and k.rsplit("/", 1)[1] in ("new", "changed", "unchanged", "captured")),
     "warc_files": stats.get("newscrawler/warc/files"),
     "worker": worker is not None, "worker_alive": worker is not None and worker.process.is_alive(),
-    "pid": os.getpid(),
+    "failed_pages": stats.get("newscrawler/archive/write_error", 0),
 }))
 """
 
 
-def _crawl(tmp_path: Path, **extra: object) -> dict:
+def _crawl(tmp_path: Path, *probe_args: str, **extra: object) -> dict:
     settings = {
         "NEWSCRAWLER_REPLAY_DIR": str(ZJDAILY), "NEWSCRAWLER_ARCHIVE": str(tmp_path / "a.sqlite"),
         "NEWSCRAWLER_WARC_DIR": str(tmp_path / "warc"), "JOBDIR": str(tmp_path / "job"),
@@ -63,7 +68,7 @@ def _crawl(tmp_path: Path, **extra: object) -> dict:
         **extra,
     }
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(settings)], cwd=ROOT,
+        [sys.executable, "-c", PROBE, json.dumps(settings), *probe_args], cwd=ROOT,
         env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -97,3 +102,13 @@ def test_the_worker_and_the_crawl_in_one_process_archive_the_same(tmp_path: Path
     for report, name in ((with_worker, "worker"), (alone, "alone")):
         with sqlite3.connect(tmp_path / name / "a.sqlite") as conn:
             assert conn.execute("SELECT count(*) FROM captures").fetchone()[0] == report["archived"]
+
+
+def test_a_worker_that_dies_fails_its_pages_and_the_crawl_ends(tmp_path: Path) -> None:
+    report = _crawl(tmp_path, "die")
+    # Every page the dead worker was to archive is a write error, none is done, and the crawl
+    # ends failed rather than hanging or finishing as if they were stored.
+    assert report["finish_reason"] == "failed"
+    assert report["items"] == 0 and report["failed_pages"] > 0
+    with sqlite3.connect(tmp_path / "a.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 0
