@@ -253,6 +253,11 @@ class ArchivePipeline(_Stage):
     pages of the batch being filled, and none of them is marked done: a resumed crawl fetches them
     again. A batch that fails is written again page by page, so a page the archive refuses fails
     alone.
+
+    With the crawl's worker process (``NEWSCRAWLER_WORKER``, ``newscrawler.worker``) the batches
+    are written by the worker's own connection, in the order they were sent, and each item waits
+    for its batch's answer as it waits for the commit otherwise. This connection starts the run
+    and finishes it once the worker has closed its own.
     """
 
     def __init__(self, crawler: Crawler) -> None:

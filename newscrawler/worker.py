@@ -32,6 +32,7 @@ import os
 import queue
 import signal
 import threading
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -195,6 +196,8 @@ def _serve(conn: Connection, parent_end: Connection | None) -> None:
         try:
             result = CALLS[name](*args)
         except BaseException as exc:  # noqa: BLE001 - the caller's error, sent back to it
+            if hasattr(exc, "add_note"):  # Python 3.11+: the log on the crawl's side shows where
+                exc.add_note("In the worker process:\n" + traceback.format_exc().rstrip())
             _answer(conn, number, False, exc)
         else:
             _answer(conn, number, True, result)
