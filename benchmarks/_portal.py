@@ -356,6 +356,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     def closed(spider: Any, reason: str) -> None:
         cpu["process"] += time.process_time()
         cpu["thread"] += time.thread_time()
+        # The crawl's worker process (newscrawler.worker), still running at this point.
+        cpu["workers"] = sum(sum(child.cpu_times()[:2]) for child in process_info.children())
         for looper in loopers:
             if looper.running:
                 looper.stop()
@@ -396,6 +398,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         "wall": wall,
         "cpu": cpu.get("process", 0.0),
         "thread_cpu": cpu.get("thread", 0.0),
+        "worker_cpu": cpu.get("workers", 0.0),
         "finish_reason": str(stats.get("finish_reason")),
         "errors": {
             k: v for k, v in stats.items() if "error" in k or "invalid" in k or "failure" in k

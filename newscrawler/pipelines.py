@@ -34,6 +34,7 @@ from .extract.validate import missing_fields
 from .items import PageItem
 from .portals import never_shown
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT
+from .worker import for_crawler
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -72,8 +73,12 @@ class ExtractionPipeline(_Stage):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.fallback = crawler.settings.getbool("NEWSCRAWLER_FALLBACK", True)
+        # Pages are read in the crawl's worker process when there is one (newscrawler.worker).
+        self.worker = for_crawler(crawler)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if self.worker is not None and (_is_listing(item) or _is_article(item)):
+            return self._in_worker(item)
         if _is_listing(item):
             self._read_lists(item)
         if not _is_article(item):
@@ -83,14 +88,36 @@ class ExtractionPipeline(_Stage):
                 item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal,
                 fallback=self.fallback,
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
             # An extractor bug must not stop the crawl; the page is still captured downstream.
-            self.stats.inc_value("newscrawler/extract/error")
-            logger.exception("Extraction failed for %s", item.url)
-            item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
+            self._failed(item, exc, "Extraction failed for %s")
             return item
         self._count_fallbacks(item.context.warnings)
         return item
+
+    async def _in_worker(self, item: PageItem) -> PageItem:
+        """The same reading in the worker process; the record is built there too."""
+        assert self.worker is not None
+        page = (item.url, item.body, item.headers, item.fetched_at, item.portal)
+        if _is_listing(item):
+            try:
+                item.lists = await maybe_deferred_to_future(self.worker.call("read_lists", *page))
+            except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
+                self._failed(item, exc, "Reading the hot lists failed for %s")
+            return item
+        try:
+            item.raw, item.context, item.record = await maybe_deferred_to_future(
+                self.worker.call("extract", *page, self.fallback))
+        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
+            self._failed(item, exc, "Extraction failed for %s")
+            return item
+        self._count_fallbacks(item.context.warnings)
+        return item
+
+    def _failed(self, item: PageItem, exc: Exception, message: str) -> None:
+        self.stats.inc_value("newscrawler/extract/error")
+        logger.error(message, item.url, exc_info=exc)
+        item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
 
     def _count_fallbacks(self, warnings: tuple[str, ...]) -> None:
         # Fields the profile's selectors missed and the generic extractor read: a sign of drift.
@@ -105,10 +132,8 @@ class ExtractionPipeline(_Stage):
             item.lists = read_lists(
                 item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal
             )
-        except Exception as exc:
-            self.stats.inc_value("newscrawler/extract/error")
-            logger.exception("Reading the hot lists failed for %s", item.url)
-            item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
+            self._failed(item, exc, "Reading the hot lists failed for %s")
 
 
 def _is_listing(item: Any) -> bool:
@@ -119,7 +144,8 @@ class NormalisationPipeline(_Stage):
     """Turn raw fields into the normalised record."""
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if _is_article(item) and item.raw is not None:
+        # Built already when the page was read in the worker process (newscrawler.worker).
+        if _is_article(item) and item.raw is not None and item.record is None:
             item.record = build_record(item.raw, item.context)
         return item
 
@@ -227,6 +253,11 @@ class ArchivePipeline(_Stage):
     pages of the batch being filled, and none of them is marked done: a resumed crawl fetches them
     again. A batch that fails is written again page by page, so a page the archive refuses fails
     alone.
+
+    With the crawl's worker process (``NEWSCRAWLER_WORKER``, ``newscrawler.worker``) the batches
+    are written by the worker's own connection, in the order they were sent, and each item waits
+    for its batch's answer as it waits for the commit otherwise. This connection starts the run
+    and finishes it once the worker has closed its own.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -247,6 +278,9 @@ class ArchivePipeline(_Stage):
         self.buffer: list[tuple[PageItem, dict[str, Any], Deferred[str]]] = []
         self.oldest = 0.0
         self.ticker: Any = None
+        # Pages sent to the worker process and not yet committed (newscrawler.worker).
+        self.in_flight = 0
+        self.worker = for_crawler(crawler)
         # The run is finished on spider_closed, after Scrapy has set finish_reason and the
         # final stats (close_spider runs before both).
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -265,6 +299,15 @@ class ArchivePipeline(_Stage):
         self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler),
                                              never_shown=never_shown(self.portal))
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
+        if self.worker is not None:
+            # The pages are written by the worker's own connection; this one starts and finishes
+            # the run and reads the archive for the run's report once the worker has closed its.
+            self.worker.call(
+                "archive_open", str(self.path),
+                self.crawler.settings.getfloat("NEWSCRAWLER_ARCHIVE_CACHE_MB", CACHE_MB),
+                self.crawler.settings.getfloat("NEWSCRAWLER_REMOVAL_CONFIRM_HOURS", 24),
+            ).addErrback(lambda failure: logger.error(
+                "The worker cannot open the archive %s: %s", self.path, failure.getErrorMessage()))
         if self.batch_size > 1:
             from twisted.internet import task
 
@@ -277,9 +320,15 @@ class ArchivePipeline(_Stage):
             self.ticker.stop()
         self.flush()
 
-    def spider_closed(self, spider: Spider | None = None, reason: str = "finished") -> None:
+    async def spider_closed(self, spider: Spider | None = None, reason: str = "finished") -> None:
         if self.archive is None or self.run_id is None:
             return
+        if self.worker is not None:
+            # After every page sent to it (its calls run in order): the run's report reads them.
+            try:
+                await maybe_deferred_to_future(self.worker.call("archive_close"))
+            except Exception:
+                logger.exception("Closing the worker's archive connection failed")
         from .reports import COVERAGE_STAT, FLAG_STAT, coverage, recorded_line, review
 
         for kind, count in self.archive.run_events(self.run_id).items():
@@ -324,7 +373,11 @@ class ArchivePipeline(_Stage):
             capture["canonical_url"] = item.revisit_of
         if self.batch_size == 1:
             try:
-                outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
+                if self.worker is None:
+                    outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
+                else:
+                    outcome = await maybe_deferred_to_future(self.worker.call(
+                        "archive_add_one", self.run_id, (capture, item.record, item.lists)))
             except Exception as exc:
                 raise self._write_error(item, exc) from exc
             self._count(outcome)
@@ -359,7 +412,7 @@ class ArchivePipeline(_Stage):
             # Nothing downloading, nothing queued for the spider, and every response in the
             # scraper has its page here (each response makes one page).
             return (not engine.downloader.active and not scraping.queue
-                    and len(scraping.active) <= len(self.buffer))
+                    and len(scraping.active) <= len(self.buffer) + self.in_flight)
         except AttributeError:  # another Scrapy's internals: the timer alone writes the buffer
             return False
 
@@ -368,19 +421,54 @@ class ArchivePipeline(_Stage):
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        try:
-            outcomes = self.archive.add_captures(
-                self.run_id, [(capture, item.record, item.lists) for item, capture, _ in batch]
-            )
-        except Exception:
-            logger.warning("Writing %d pages together failed; writing them one by one", len(batch),
-                           exc_info=True)
-            self._write_one_by_one(batch)
+        pages = [(capture, item.record, item.lists) for item, capture, _ in batch]
+        if self.worker is not None:
+            self.in_flight += len(batch)
+            written = self.worker.call("archive_add", self.run_id, pages)
+            written.addCallbacks(self._committed, self._batch_failed, callbackArgs=(batch,),
+                                 errbackArgs=(batch,))
             return
+        try:
+            outcomes = self.archive.add_captures(self.run_id, pages)
+        except Exception:  # noqa: BLE001 - logged with its traceback in _batch_failed
+            self._batch_failed(Failure(), batch)
+            return
+        self._committed(outcomes, batch)
+
+    def _committed(self, outcomes: list[str], batch: list[tuple[PageItem, dict[str, Any], Deferred[str]]],
+                   ) -> None:
+        if self.worker is not None:
+            self.in_flight -= len(batch)
         self.stats.inc_value("newscrawler/archive/transactions")
         for (_, _, committed), outcome in zip(batch, outcomes, strict=True):
             self._count(outcome)
             committed.callback(outcome)
+
+    def _batch_failed(self, failure: Failure,
+                      batch: list[tuple[PageItem, dict[str, Any], Deferred[str]]]) -> None:
+        logger.warning("Writing %d pages together failed; writing them one by one", len(batch),
+                       exc_info=(failure.type, failure.value, failure.getTracebackObject()))
+        if self.worker is None:
+            self._write_one_by_one(batch)
+            return
+        self.in_flight -= len(batch)
+        for item, capture, committed in batch:
+            self.in_flight += 1
+            written = self.worker.call("archive_add_one", self.run_id,
+                                       (capture, item.record, item.lists))
+            written.addCallbacks(self._one_committed, self._one_failed,
+                                 callbackArgs=(committed,), errbackArgs=(item, committed))
+
+    def _one_committed(self, outcome: str, committed: Deferred[str]) -> None:
+        self.in_flight -= 1
+        self.stats.inc_value("newscrawler/archive/transactions")
+        self._count(outcome)
+        committed.callback(outcome)
+
+    def _one_failed(self, failure: Failure, item: PageItem, committed: Deferred[str]) -> None:
+        self.in_flight -= 1
+        error = failure.value if isinstance(failure.value, Exception) else Exception(str(failure.value))
+        committed.errback(Failure(self._write_error(item, error)))
 
     def _write_one_by_one(self, batch: list[tuple[PageItem, dict[str, Any], Deferred[str]]]) -> None:
         for item, capture, committed in batch:

@@ -50,6 +50,9 @@ their ``__init__``, never at import time.
 - ``NEWSCRAWLER_ACCOUNTING_ENABLED``: reconcile the crawl's pages at its end (default on): every
   page fetched is archived or counted as a failure with its reason, and a crawl that lost one
   ends ``failed`` (``newscrawler.accounting``).
+- ``NEWSCRAWLER_WORKER``: read pages (extraction, normalisation) and write the archive and the
+  WARC files in a worker process beside the crawl's own (default on; ``newscrawler.worker``):
+  a crawl then uses two cores rather than one. Off, all of it runs on the crawl's thread.
 - ``NEWSCRAWLER_RUN_TAG``: an opaque label kept with the run's settings in the archive; the
   scheduler (``newscrawler.operate.schedule``) finds the run of a crawl it started by it.
 """
@@ -90,6 +93,7 @@ NEWSCRAWLER_REPLAY_WARC = ""
 NEWSCRAWLER_PROGRESS = "auto"
 NEWSCRAWLER_FALLBACK = True
 NEWSCRAWLER_ACCOUNTING_ENABLED = True
+NEWSCRAWLER_WORKER = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -115,6 +119,8 @@ EXTENSIONS = {
     "newscrawler.accounting.PageAccounting": 5,
     # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
     "newscrawler.extensions.CrawlDelay": 10,
+    # First of all: the worker process is forked before any component starts a thread.
+    "newscrawler.worker.StartWorker": -10,
     # Off unless standard output is a terminal (NEWSCRAWLER_PROGRESS); LogStats logs either way.
     "newscrawler.progress.Progress": 500,
 }

@@ -36,7 +36,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.response import get_base_url
 from w3lib.html import get_base_url as w3lib_base_url
 
@@ -44,6 +44,7 @@ from .. import __version__
 from ..portals import canonical_url
 from ..replay import REPLAY_DATE_META
 from ..sidecars import parse_http_date
+from ..worker import WorkerDied, for_crawler
 from .writer import Exchange, WarcFileSet, warc_date
 
 if TYPE_CHECKING:
@@ -116,6 +117,10 @@ class WarcCaptureMiddleware:
         self.crawl_id = uuid.uuid4().hex
         self.files: WarcFileSet | None = None
         self.failed = False
+        # Records are written by the crawl's worker process when there is one (newscrawler.worker);
+        # ``opened``: the worker's WARC files are open (on the first response).
+        self.worker = for_crawler(crawler)
+        self.opened = False
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -160,17 +165,73 @@ class WarcCaptureMiddleware:
             )
         return self.files
 
-    def spider_closed(self, spider: Spider | None = None) -> None:
+    def spider_closed(self, spider: Spider | None = None) -> Any:
+        if self.worker is not None:
+            return self._close_in_worker() if self.opened else None
         if self.files is not None:
             self.files.close()
             self.stats.set_value("newscrawler/warc/files", len(self.files.files))
+        return None
+
+    async def _close_in_worker(self) -> None:
+        assert self.worker is not None
+        try:
+            files = await maybe_deferred_to_future(self.worker.call("warc_close"))
+        except Exception:
+            logger.exception("Closing the WARC files failed")
+            return
+        self.stats.set_value("newscrawler/warc/files", files)
 
     # --- exchanges -------------------------------------------------------------------------
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        """The response, once its records are written (a coroutine when the worker writes them)."""
         if "cached" in response.flags or REPLAYED_FLAG in response.flags:
             return response
+        exchange = self._exchange(request, response)
+        if self.worker is not None:
+            return self._write_in_worker(request, response, exchange)
         files = self._fileset(request)
+        try:
+            written = files.write_exchange(exchange)
+        except OSError:
+            self._write_failed(request)
+            return response
+        self._written(request, written)
+        return response
+
+    async def _write_in_worker(self, request: Request, response: Response, exchange: Exchange) -> Response:
+        assert self.worker is not None
+        if not self.opened:
+            self.opened = True
+            self.worker.call(
+                "warc_open", str(self.directory), self.max_size, self._info(request),
+                f"newscrawler-{self._portal()}", self.crawl_id[:8],
+            )  # its error, if any, is the first record's too
+        try:
+            written = await maybe_deferred_to_future(self.worker.call("warc_exchange", exchange))
+        except (OSError, WorkerDied):  # a full disk, or no worker left to write
+            self._write_failed(request)
+            return response
+        self._written(request, written)
+        return response
+
+    def _write_failed(self, request: Request) -> None:
+        # A full disk must stop the crawl, not leave an archive without its WARCs.
+        logger.exception("Cannot write the WARC records of %s: closing the spider", request.url)
+        self.stats.inc_value("newscrawler/warc/write_error")
+        if not self.failed:
+            self.failed = True
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_error"))
+
+    def _written(self, request: Request, written: Any) -> None:
+        request.meta.update(
+            warc_filename=written.filename, warc_offset=written.offset,
+            warc_record_id=written.record_id, warc_record_type=written.record_type,
+        )
+        self.stats.inc_value(f"newscrawler/warc/{written.record_type}")
+
+    def _exchange(self, request: Request, response: Response) -> Exchange:
         parts = request.url.split("/", 3)
         host = parts[2] if len(parts) > 2 else ""
         request_headers = [("Host", host)] if b"Host" not in request.headers else []
@@ -191,37 +252,37 @@ class WarcCaptureMiddleware:
             truncated=_truncation(response.flags),
             **_captured_at(request),
         )
-        try:
-            written = files.write_exchange(exchange)
-        except OSError:
-            # A full disk must stop the crawl, not leave an archive without its WARCs.
-            logger.exception("Cannot write the WARC records of %s: closing the spider", request.url)
-            self.stats.inc_value("newscrawler/warc/write_error")
-            if not self.failed:
-                self.failed = True
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_error"))
-            return response
-        request.meta.update(
-            warc_filename=written.filename, warc_offset=written.offset,
-            warc_record_id=written.record_id, warc_record_type=written.record_type,
-        )
-        self.stats.inc_value(f"newscrawler/warc/{written.record_type}")
-        return response
+        return exchange
 
     # --- metadata --------------------------------------------------------------------------
 
     def item_scraped(self, item: Any, response: Response, spider: Spider | None = None) -> None:
-        if getattr(item, "kind", None) != "article" or self.files is None:
+        if getattr(item, "kind", None) != "article" or (self.files is None and not self.opened):
             return
         record_id = response.meta.get("warc_record_id")
         if not record_id:
             return  # a cached or replayed response: no WARC record of ours to describe
-        self.files.write_metadata(response.url, record_id, metadata_fields(item, response))
+        if self.worker is not None:
+            # Written after the response record (the worker's calls run in order), outlinks and
+            # all; the WARC files are closed after it too.
+            encoding = response.encoding if isinstance(response, TextResponse) else None
+            self.worker.call(
+                "warc_metadata", response.url, record_id, metadata_fields(item, response, links=False),
+                response.body, encoding,
+            ).addCallbacks(
+                lambda _: self.stats.inc_value("newscrawler/warc/metadata"),
+                lambda failure: logger.error("Cannot write the WARC metadata record of %s: %s",
+                                             response.url, failure.getErrorMessage()),
+            )
+            return
+        if self.files is not None:
+            self.files.write_metadata(response.url, record_id, metadata_fields(item, response))
         self.stats.inc_value("newscrawler/warc/metadata")
 
 
-def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
-    """``application/warc-fields`` lines for an article page, Heritrix-style outlinks included."""
+def metadata_fields(item: Any, response: Response, links: bool = True) -> list[tuple[str, str]]:
+    """``application/warc-fields`` lines for an article page, Heritrix-style outlinks included
+    (``links`` False: without them)."""
     record = getattr(item, "record", None)
     fields: list[tuple[str, str]] = [("software", f"newscrawler/{__version__}")]
     if record is not None:
@@ -234,7 +295,8 @@ def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
     else:
         fields.append(("extraction", "none"))
     fields += [("note", note) for note in getattr(item, "notes", [])]
-    fields += [("outlink", f"{url} {hop} {path}") for url, hop, path in outlinks(response)]
+    if links:
+        fields += [("outlink", f"{url} {hop} {path}") for url, hop, path in outlinks(response)]
     return fields
 
 

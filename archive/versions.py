@@ -1,0 +1,190 @@
+"""Articles and their versions: a record filed as a new article, a new version of one, or
+the version it already has; the current version's search index rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .diff import record_change
+from .fold import index_text, index_texts
+from .records import _published_utc, content_hash
+from .urls import url_key
+from .writebase import WriterBase
+
+
+class VersionWriter(WriterBase):
+    """Articles, versions, their people, paragraphs and images."""
+
+    def _store_article(
+        self, record: dict[str, Any], capture_id: int, fetched_at: str, digest: str | None = None
+    ) -> tuple[str, int, int]:
+        # A merged capture brings its version's hash: the archive keeps only the record's fields
+        # it files, so the record rebuilt from them need not hash as the crawled one did.
+        digest = digest or content_hash(record)
+        portal = record["portal"]
+        key = url_key(record["canonical_url"]) or record["canonical_url"]
+        article = self.conn.execute(
+            "SELECT id, current_version_id, last_seen FROM articles WHERE canonical_url = ?",
+            (record["canonical_url"],),
+        ).fetchone() or self.conn.execute(
+            "SELECT id, current_version_id, last_seen FROM articles WHERE portal = ? AND url_key = ?"
+            " ORDER BY id LIMIT 1",
+            (portal, key),
+        ).fetchone()
+        if article is None:
+            article_id = self._insert(
+                "INSERT INTO articles (canonical_url, url_key, portal, headline, first_seen,"
+                " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+                (record["canonical_url"], key, portal, record["headline"], fetched_at, fetched_at),
+            )
+            version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at)
+            self._make_current(article_id, version_id, record, fetched_at, new=True)
+            # Hot lists seen before this article was archived can now point at it.
+            for table in ("rankings", "related"):
+                self.conn.execute(
+                    f"UPDATE {table} SET target_article_id = ? WHERE portal = ? AND url_key = ?"
+                    " AND target_article_id IS NULL",
+                    (article_id, portal, key),
+                )
+            return "new", article_id, version_id
+
+        article_id, current_id, last_seen = article
+        is_latest = fetched_at >= last_seen
+        self.conn.execute(
+            "UPDATE articles SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)"
+            " WHERE id = ?",
+            (fetched_at, fetched_at, article_id),
+        )
+        row = self.conn.execute(
+            "SELECT id FROM versions WHERE article_id = ? AND content_sha256 = ?",
+            (article_id, digest),
+        ).fetchone()
+        if row is not None:
+            version_id = row[0]
+            self.conn.execute(
+                "UPDATE versions SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)"
+                " WHERE id = ?",
+                (fetched_at, fetched_at, version_id),
+            )
+            if version_id == current_id or not is_latest:
+                return "unchanged", article_id, version_id
+            # Content went back to an earlier version (a correction reverted).
+            self._make_current(article_id, version_id, record, fetched_at)
+            return "changed", article_id, version_id
+
+        version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at)
+        self.conn.execute(
+            "UPDATE articles SET version_count = version_count + 1 WHERE id = ?", (article_id,)
+        )
+        if is_latest:
+            self._make_current(article_id, version_id, record, fetched_at)
+        return "changed", article_id, version_id
+
+    def _insert_version(
+        self, article_id: int, record: dict[str, Any], digest: str, capture_id: int, fetched_at: str
+    ) -> int:
+        published_at = record.get("published_at")
+        version_id = self._insert(
+            "INSERT INTO versions (article_id, content_sha256, url, canonical_url, portal,"
+            " portal_article_id, headline, published_at, published_utc, published_at_raw, source,"
+            " script, encoding, extractor, first_seen, last_seen, first_capture_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                digest,
+                record["url"],
+                record["canonical_url"],
+                record["portal"],
+                record.get("article_id"),
+                record["headline"],
+                published_at,
+                _published_utc(published_at),
+                record.get("published_at_raw"),
+                record.get("source"),
+                record.get("script"),
+                record.get("encoding"),
+                record.get("extractor"),
+                fetched_at,
+                fetched_at,
+                capture_id,
+            ),
+        )
+        self._insert_children(version_id, record)
+        record_change(self.conn, version_id)
+        return version_id
+
+    def _insert_children(self, version_id: int, record: dict[str, Any]) -> None:
+        people = [
+            (version_id, kind, position, person.get("role"), person["name"])
+            for kind, key in (("reporter", "reporters"), ("editor", "editors"))
+            for position, person in enumerate(record.get(key) or [])
+        ]
+        self.conn.executemany(
+            "INSERT INTO people (version_id, kind, position, role, name) VALUES (?, ?, ?, ?, ?)",
+            people,
+        )
+        self.conn.executemany(
+            "INSERT INTO paragraphs (version_id, position, text) VALUES (?, ?, ?)",
+            [(version_id, i, text) for i, text in enumerate(record["paragraphs"])],
+        )
+        self.conn.executemany(
+            "INSERT INTO images (version_id, position, url, caption) VALUES (?, ?, ?, ?)",
+            [
+                (version_id, i, image["url"], image.get("caption"))
+                for i, image in enumerate(record.get("images") or [])
+            ],
+        )
+
+    def _make_current(
+        self, article_id: int, version_id: int, record: dict[str, Any], fetched_at: str,
+        new: bool = False,
+    ) -> None:
+        published_at = record.get("published_at")
+        old_version_id = 0
+        if not new:
+            old_version_id = self.conn.execute(
+                "SELECT current_version_id FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()[0]
+        self.conn.execute(
+            "UPDATE articles SET current_version_id = ?, canonical_url = ?, portal_article_id = ?,"
+            " headline = ?, published_at = ?, published_utc = ?, source = ?, script = ?"
+            " WHERE id = ?",
+            (
+                version_id,
+                record["canonical_url"],
+                record.get("article_id"),
+                record["headline"],
+                published_at,
+                _published_utc(published_at),
+                record.get("source"),
+                record.get("script"),
+                article_id,
+            ),
+        )
+        if not new:
+            # A contentless index forgets its text: the row is deleted by repeating the values
+            # it was indexed with, recomputed from the version that was current.
+            self._search_rows.append(("delete", article_id, *self.search_values(old_version_id)))
+        self._search_rows.append((article_id, *self.search_values(version_id)))
+
+    def search_values(self, version_id: int) -> tuple[str, str, str]:
+        """The index texts of a version (headline, body, names), always built from stored rows.
+
+        Building them from the database, never from the incoming record, guarantees that the
+        'delete' above repeats exactly what was inserted.
+        """
+        headline, source = self.conn.execute(
+            "SELECT headline, source FROM versions WHERE id = ?", (version_id,)
+        ).fetchone()
+        paragraphs = [r[0] for r in self.conn.execute(
+            "SELECT text FROM paragraphs WHERE version_id = ? ORDER BY position", (version_id,))]
+        names = [r[0] for r in self.conn.execute(
+            "SELECT name FROM people WHERE version_id = ? ORDER BY kind DESC, position",
+            (version_id,))]
+        if source:
+            names.append(source)
+        return (
+            index_text(headline, self.fold_table),
+            index_texts(paragraphs, self.fold_table),
+            index_texts(names, self.fold_table),
+        )

@@ -1,0 +1,28 @@
+"""The state every part of the archive's write path shares: the connection and the
+transaction's pending search rows (``archive.writer`` puts the parts together)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from typing import Any
+
+from .fold import FoldTable
+
+
+class WriterBase:
+    """The connection the write path runs on. Not thread-safe, like the connection itself."""
+
+    def __init__(self, conn: sqlite3.Connection, fold_table: FoldTable) -> None:
+        self.conn = conn
+        self.fold_table = fold_table
+        # How long after a first sign of removal a second one confirms it (docs/changes.md).
+        self.removal_confirm = timedelta(hours=24)
+        # Search index rows of this transaction, written just before it commits (``flush``).
+        self._search_rows: list[tuple[Any, ...]] = []
+
+    def _insert(self, sql: str, params: tuple[Any, ...]) -> int:
+        """Run an INSERT and return the new row's id."""
+        rowid = self.conn.execute(sql, params).lastrowid
+        assert rowid is not None  # an INSERT into a rowid table always sets it
+        return rowid

@@ -1,0 +1,379 @@
+"""The crawl's worker process: extraction, archive writes and WARC writes beside the reactor.
+
+Scrapy runs a crawl on one thread, and Python's GIL keeps a second thread from doing Python work
+at the same time: a crawl uses one core. Reading a page (extraction, normalisation), writing it to
+the archive and writing its WARC records is most of what a page costs us, and none of it needs
+Scrapy. ``CrawlWorker`` runs that work in one other process, so that a crawl uses two cores
+(``NEWSCRAWLER_WORKER``, default on; ``benchmarks/README.md``, crawl_throughput.py).
+
+One worker per crawl, shared by the components that use it (``for_crawler``). Calls go down one
+pipe and are run in the order they were sent (a batch of pages is archived after the batches
+sent before it, a WARC metadata record after its response record), each answered through a
+``Deferred`` on the reactor thread. The worker keeps state between calls: the archive connection
+and the WARC files, opened and closed by calls of their own.
+
+Stopping loses nothing queued: ``stop`` is answered only once every call sent before it has
+run, and the crawl waits for it (``engine_stopped``). The worker ignores Ctrl-C and SIGTERM,
+which the crawl handles with an orderly close that still sends it work. When the crawl's
+process dies, the worker finishes what it was sent (a batch committed then is archived; a
+resumed crawl finds it stored already), closes its archive and WARC files, and exits.
+
+The worker is forked, not spawned, where the platform can: it runs exactly the code loaded in
+the crawl (portal profiles, their layout versions) and starts in milliseconds. It is forked
+while the crawl is being set up (``StartWorker``, an extension), before the reactor, the replay
+server and their threads run.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+# The crawler attribute holding its worker (None when the setting is off).
+_ATTRIBUTE = "_newscrawler_worker"
+_STOP = "stop"
+
+
+class WorkerDied(RuntimeError):
+    """The worker process ended before answering a call."""
+
+
+# --- the worker process's side ------------------------------------------------------------
+
+# What calls keep between them: the archive (``archive``) and the WARC files (``warc``).
+_state: dict[str, Any] = {}
+
+
+def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, portal: str,
+             fallback: bool) -> tuple[Any, Any, dict[str, Any] | None]:
+    """Raw fields, context and record of an article page. The record is None when it cannot
+    be built: the normalisation stage then builds it again on the crawl's side, where its error
+    is reported as it would be without a worker."""
+    from datetime import datetime
+
+    from .extract import build_record, read_page
+
+    raw, context = read_page(url, body, headers, datetime.fromisoformat(fetched_at), portal,
+                             fallback=fallback)
+    try:
+        record = build_record(raw, context)
+    except Exception:  # noqa: BLE001 - raised again where the crawl reports it
+        record = None
+    return raw, context, record
+
+
+def _read_lists(url: str, body: bytes, headers: dict[str, str], fetched_at: str,
+                portal: str) -> dict[str, Any]:
+    from datetime import datetime
+
+    from .extract import read_lists
+
+    return read_lists(url, body, headers, datetime.fromisoformat(fetched_at), portal)
+
+
+def _archive_open(path: str, cache_mb: float, removal_confirm_hours: float) -> None:
+    from datetime import timedelta
+
+    from archive import Archive
+
+    archive = Archive.open(path, cache_mb=cache_mb)
+    archive.removal_confirm = timedelta(hours=removal_confirm_hours)
+    _state["archive"] = archive
+
+
+def _archive_add(run_id: int, pages: list[tuple[Any, ...]]) -> list[str]:
+    """Many pages in one transaction (``Archive.add_captures``)."""
+    return list(_state["archive"].add_captures(run_id, pages))
+
+
+def _archive_add_one(run_id: int, page: tuple[Any, ...]) -> str:
+    return str(_state["archive"].add_capture(run_id, *page))
+
+
+def _archive_close() -> None:
+    archive = _state.pop("archive", None)
+    if archive is not None:
+        archive.close()
+
+
+def _warc_open(directory: str, max_size: int, info: dict[str, str], name_prefix: str,
+               name_suffix: str) -> None:
+    from .portals import canonical_url
+    from .warc.writer import WarcFileSet
+
+    _state["warc"] = WarcFileSet(directory, max_size, info, name_prefix=name_prefix,
+                                 name_suffix=name_suffix, canonical=canonical_url)
+
+
+def _warc_exchange(exchange: Any) -> Any:
+    if "warc" not in _state:
+        raise RuntimeError("the WARC files could not be opened (see the log)")
+    return _state["warc"].write_exchange(exchange)
+
+
+def _warc_metadata(url: str, record_id: str, fields: list[tuple[str, str]], body: bytes,
+                   encoding: str | None) -> None:
+    """The metadata record of an article page; its outlinks are found here, from the page."""
+    from scrapy.http import TextResponse
+
+    from .warc.capture import outlinks
+
+    if encoding is not None:
+        fields = fields + [("outlink", f"{link} {hop} {path}") for link, hop, path
+                           in outlinks(TextResponse(url, body=body, encoding=encoding))]
+    _state["warc"].write_metadata(url, record_id, fields)
+
+
+def _warc_close() -> int:
+    files = _state.pop("warc", None)
+    if files is None:
+        return 0
+    files.close()
+    return len(files.files)
+
+
+CALLS: dict[str, Callable[..., Any]] = {
+    "extract": _extract,
+    "read_lists": _read_lists,
+    "archive_open": _archive_open,
+    "archive_add": _archive_add,
+    "archive_add_one": _archive_add_one,
+    "archive_close": _archive_close,
+    "warc_open": _warc_open,
+    "warc_exchange": _warc_exchange,
+    "warc_metadata": _warc_metadata,
+    "warc_close": _warc_close,
+}
+
+
+def _serve(conn: Connection, parent_end: Connection | None) -> None:
+    """The worker's main loop: run calls in order, answer each, until ``stop`` or the crawl's end."""
+    # The crawl stops on Ctrl-C and SIGTERM in order, and keeps sending work while it closes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if parent_end is not None:
+        parent_end.close()  # a forked copy of the crawl's end would keep this one from seeing EOF
+    # Calls are read as they come, so that the crawl never waits on a full pipe.
+    calls: queue.SimpleQueue[tuple[int, str, tuple[Any, ...]] | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while True:
+                calls.put(conn.recv())
+        except (EOFError, OSError):
+            calls.put(None)  # the crawl's process is gone
+
+    threading.Thread(target=read, name="newscrawler-worker-reader", daemon=True).start()
+    while True:
+        call = calls.get()
+        if call is None:
+            # No one to answer: store what was sent, close the files properly and go.
+            _close_all()
+            return
+        number, name, args = call
+        if name == _STOP:
+            _close_all()
+            _answer(conn, number, True, None)
+            return
+        try:
+            result = CALLS[name](*args)
+        except BaseException as exc:  # noqa: BLE001 - the caller's error, sent back to it
+            if hasattr(exc, "add_note"):  # Python 3.11+: the log on the crawl's side shows where
+                exc.add_note("In the worker process:\n" + traceback.format_exc().rstrip())
+            _answer(conn, number, False, exc)
+        else:
+            _answer(conn, number, True, result)
+
+
+def _close_all() -> None:
+    for close in (_archive_close, _warc_close):
+        try:
+            close()
+        except Exception:
+            logger.exception("Closing the worker's files failed")
+
+
+def _answer(conn: Connection, number: int, ok: bool, value: Any) -> None:
+    try:
+        conn.send((number, ok, value))
+    except (EOFError, OSError, BrokenPipeError):
+        pass  # the crawl is gone; what was written stays written
+    except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
+        conn.send((number, False, RuntimeError(f"{type(value).__name__}: {value!r}; {exc}")))
+
+
+def _main(conn: Connection, parent_end: Connection | None) -> None:
+    try:
+        _serve(conn, parent_end)
+    finally:
+        conn.close()
+
+
+# --- the crawl's side ---------------------------------------------------------------------
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class CrawlWorker:
+    """The worker process and the thread that reads its answers, on the crawl's side."""
+
+    def __init__(self) -> None:
+        context = _context()
+        if context.get_start_method() == "fork":
+            # What the worker runs, imported once here (the crawl needs it too), not in each fork.
+            import scrapy.http  # noqa: F401
+
+            import archive  # noqa: F401
+
+            from . import extract  # noqa: F401
+            from .warc import writer  # noqa: F401
+        here, there = context.Pipe(duplex=True)
+        forked = context.get_start_method() == "fork"
+        self.process = context.Process(
+            target=_main, args=(there, here if forked else None), name="newscrawler-worker",
+            daemon=True,
+        )
+        self.process.start()
+        there.close()
+        self.conn = here
+        self.pending: dict[int, Deferred[Any]] = {}
+        self.lock = threading.Lock()
+        self.number = 0
+        self.dead: BaseException | None = None
+        self.stopping: Deferred[None] | None = None
+        self.reader = threading.Thread(target=self._read, name="newscrawler-worker-answers",
+                                       daemon=True)
+        self.reader.start()
+
+    def call(self, name: str, *args: Any) -> Deferred[Any]:
+        """Run ``name`` (a key of ``CALLS``) in the worker; fires with its result, on the reactor."""
+        deferred: Deferred[Any] = Deferred()
+        with self.lock:
+            if self.dead is not None:
+                deferred.errback(Failure(WorkerDied(str(self.dead))))
+                return deferred
+            self.number += 1
+            number = self.number
+            self.pending[number] = deferred
+        try:
+            self.conn.send((number, name, args))
+        except (OSError, EOFError) as exc:
+            with self.lock:
+                self.pending.pop(number, None)
+            deferred.errback(Failure(WorkerDied(f"the worker process is gone: {exc}")))
+        return deferred
+
+    def stop(self) -> Deferred[None]:
+        """Fires once every call sent so far has run and the worker has exited. Idempotent."""
+        if self.stopping is None:
+            self.stopping = self.call(_STOP)
+            self.stopping.addBoth(self._joined)
+        return self.stopping
+
+    async def stopped(self) -> None:
+        """``stop``, awaited: what the crawl's ``engine_stopped`` waits on."""
+        await maybe_deferred_to_future(self.stop())
+
+    def _joined(self, result: Any) -> None:
+        self.process.join(5)
+        if isinstance(result, Failure) and not result.check(WorkerDied):
+            logger.error("The worker process failed to stop: %s", result.getErrorMessage())
+
+    def _read(self) -> None:
+        """Answers as they come, handed to the reactor thread in bunches."""
+        from twisted.internet import reactor
+
+        while True:
+            answers: list[tuple[int, bool, Any]] = []
+            try:
+                answers.append(self.conn.recv())
+                while self.conn.poll(0):
+                    answers.append(self.conn.recv())
+            except (EOFError, OSError) as exc:
+                if answers:
+                    reactor.callFromThread(self._deliver, answers)  # type: ignore[attr-defined]
+                reactor.callFromThread(self._died, exc)  # type: ignore[attr-defined]
+                return
+            reactor.callFromThread(self._deliver, answers)  # type: ignore[attr-defined]
+
+    def _deliver(self, answers: list[tuple[int, bool, Any]]) -> None:
+        for number, ok, value in answers:
+            with self.lock:
+                deferred = self.pending.pop(number, None)
+            if deferred is None:
+                continue
+            if ok:
+                deferred.callback(value)
+            else:
+                deferred.errback(Failure(value))
+
+    def _died(self, exc: BaseException) -> None:
+        with self.lock:
+            self.dead = exc
+            pending, self.pending = self.pending, {}
+        if pending or self.stopping is None:
+            logger.error("The worker process ended with %d calls unanswered", len(pending))
+        for deferred in pending.values():
+            deferred.errback(Failure(WorkerDied(f"the worker process ended: {exc!r}")))
+
+
+def for_crawler(crawler: Crawler) -> CrawlWorker | None:
+    """The crawl's worker, started on first use; None when ``NEWSCRAWLER_WORKER`` is off.
+
+    Components ask for it while the crawl is set up (their ``__init__``), so that it is forked
+    before the reactor starts its threads. It stops once the engine has stopped, after every
+    component has closed its part.
+    """
+    if hasattr(crawler, _ATTRIBUTE):
+        return getattr(crawler, _ATTRIBUTE)  # type: ignore[no-any-return]
+    worker: CrawlWorker | None = None
+    # On in the project's settings; a crawler built without them (a component tried on its own)
+    # works in its own process.
+    if crawler.settings.getbool("NEWSCRAWLER_WORKER", False):
+        from scrapy import signals
+
+        worker = CrawlWorker()
+        crawler.signals.connect(worker.stopped, signal=signals.engine_stopped)
+        logger.debug("Worker process %s started", worker.process.pid)
+    setattr(crawler, _ATTRIBUTE, worker)
+    return worker
+
+
+class StartWorker:
+    """Extension that starts the crawl's worker as the crawler is set up: extensions are made
+    before the engine, whose download handlers start threads (the replay server's), so the
+    worker is forked while the crawl's process runs one thread."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StartWorker:
+        for_crawler(crawler)
+        return cls()
+
+
+def pid() -> int:
+    """This process's id (a test asks where a call ran)."""
+    return os.getpid()
+
+
+CALLS["pid"] = pid
