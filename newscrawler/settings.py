@@ -51,11 +51,15 @@ their ``__init__``, never at import time.
   page fetched is archived or counted as a failure with its reason, and a crawl that lost one
   ends ``failed`` (``newscrawler.accounting``).
 - ``NEWSCRAWLER_WORKER``: read pages (extraction, normalisation) and write the archive and the
-  WARC files in a worker process beside the crawl's own (default on; ``newscrawler.worker``):
-  a crawl then uses two cores rather than one. Off, all of it runs on the crawl's thread.
+  WARC files in a worker process beside the crawl's own (``newscrawler.worker``): a crawl then
+  uses two cores rather than one. Default: on when the crawl may use more than one core (with
+  one, the worker would only add the cost of passing pages between processes). Off, all of it
+  runs on the crawl's thread.
 - ``NEWSCRAWLER_RUN_TAG``: an opaque label kept with the run's settings in the archive; the
   scheduler (``newscrawler.operate.schedule``) finds the run of a crawl it started by it.
 """
+
+import os
 
 from newscrawler import __version__
 
@@ -93,7 +97,7 @@ NEWSCRAWLER_REPLAY_WARC = ""
 NEWSCRAWLER_PROGRESS = "auto"
 NEWSCRAWLER_FALLBACK = True
 NEWSCRAWLER_ACCOUNTING_ENABLED = True
-NEWSCRAWLER_WORKER = True
+NEWSCRAWLER_WORKER = len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) > 1
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 

@@ -65,6 +65,7 @@ def _crawl(tmp_path: Path, *probe_args: str, **extra: object) -> dict:
         "NEWSCRAWLER_WARC_DIR": str(tmp_path / "warc"), "JOBDIR": str(tmp_path / "job"),
         "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "ROBOTSTXT_OBEY": False,
         "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "LOG_LEVEL": "ERROR",
+        "NEWSCRAWLER_WORKER": True,  # whatever the default on this machine's cores
         **extra,
     }
     result = subprocess.run(
