@@ -194,7 +194,7 @@ def test_warc_bodies_read_directly_equal_warcio_reads(archive_copy: Path) -> Non
     for filename, offset in records:
         found = store.load(filename, offset)
         assert store.body(filename, offset) == decoded_payload(found.headers, found.payload)
-        direct += found.record_type == "response" and store._plain_response(filename, offset) is not None
+        direct += found.record_type == "response" and store._direct_body(filename, offset) is not None
     assert direct > 10  # the crawler's own records take the direct path
 
 
