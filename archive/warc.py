@@ -42,6 +42,7 @@ from isal import isal_zlib  # ISA-L's inflate: about 1.7x zlib's on WARC records
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
+from warcio.recordloader import ArchiveLoadFailed  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
@@ -198,7 +199,10 @@ class WarcStore:
         # The file stays open for the next read (_stream).
         stream.seek(offset)
         records = ArchiveIterator(stream)
-        record = next(iter(records), None)
+        try:
+            record = next(iter(records), None)
+        except ArchiveLoadFailed as exc:
+            raise WarcReadError(f"{path}: no readable WARC record at offset {offset}") from exc
         if record is None or record.rec_type not in ("response", "revisit"):
             raise WarcReadError(f"{path}: no response or revisit record at offset {offset}")
         payload = record.raw_stream.read()
@@ -255,8 +259,8 @@ class WarcStore:
         A response record that is one gzip member with a plain (not chunked) body, as the crawler
         writes them, is unpacked and split here directly, several times faster than warcio's
         general reader; anything else (a revisit, a chunked body, an uncompressed file, an
-        unexpected header layout, a damaged member) goes through ``load``, which says what is
-        wrong with a record it cannot read (``WarcReadError``).
+        unexpected header layout) goes through ``load``. A damaged or truncated record raises
+        ``WarcReadError``, never gives a cut body.
         """
         found = self._direct_body(filename, offset) if filename.endswith(".gz") else None
         if found is None:
@@ -279,8 +283,12 @@ class WarcStore:
         self._window = (filename, offset, data)
         return memoryview(data)[:size]
 
-    def _long_member(self, filename: str, offset: int) -> bytes | None:
-        """The inflated gzip member at ``offset``, read a piece at a time; None if damaged."""
+    def _long_member(self, filename: str, offset: int) -> bytes:
+        """The inflated gzip member at ``offset``, read a piece at a time.
+
+        Raises ``WarcReadError`` for a damaged or truncated member: warcio would fail on it with
+        a less telling message, or, for a truncated one, give a cut body as if it were whole.
+        """
         unpacker = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
         parts = []
         read = 0
@@ -288,15 +296,21 @@ class WarcStore:
             while not unpacker.eof:
                 chunk = self._bytes_at(filename, offset + read, _MEMBER_SIZE)
                 if not chunk:
-                    return None  # truncated
+                    raise WarcReadError(
+                        f"{self.directory / filename}: the gzip member at offset {offset} is"
+                        f" truncated (the file ends {read} bytes into it)")
                 parts.append(unpacker.decompress(chunk))
                 read += len(chunk)
-        except _INFLATE_ERROR:
-            return None
+        except _INFLATE_ERROR as exc:
+            raise WarcReadError(
+                f"{self.directory / filename}: the gzip member at offset {offset} is damaged"
+                f" ({exc})") from exc
         return b"".join(parts)
 
     def _direct_body(self, filename: str, offset: int) -> bytes | None:
-        """The decoded payload of a one-member gzip response record; None for anything else."""
+        """The decoded payload of a one-member gzip response record; None for any other record.
+
+        Raises ``WarcReadError`` when there is no intact gzip member at ``offset``."""
         # One call inflates the member in place: the decompressor stops at its end, ignores the
         # records after it, and checks the CRC. A member longer than the bytes at hand (a page of
         # several hundred kB, or any page after a read elsewhere) is read again piece by piece.
@@ -305,10 +319,7 @@ class WarcStore:
                 self._bytes_at(filename, offset, _MEMBER_SIZE), 16 + isal_zlib.MAX_WBITS
             )
         except _INFLATE_ERROR:
-            found = self._long_member(filename, offset)
-            if found is None:
-                return None  # damaged or truncated: let warcio say what is wrong
-            record = found
+            record = self._long_member(filename, offset)  # says what is wrong if it cannot
         end = record.find(b"\r\n\r\n")
         if end < 0 or not record.startswith(b"WARC/"):
             return None
