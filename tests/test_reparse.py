@@ -328,8 +328,8 @@ def test_direct_reads_equal_warcio_reads_for_other_records(tmp_path: Path) -> No
     # Records the crawler's pages rarely are: content-encoded, chunked as sent, longer than the
     # bytes the direct reader inflates in one call, lower-case WARC header names; read in file
     # order and at random.
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
+    from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped]
+    from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
     rng = random.Random(3)
     big = "".join(rng.choice("新闻报道记者编辑abc ") for _ in range(200_000)).encode()
