@@ -163,11 +163,13 @@ class WarcStore:
         # (url, payload digest) -> [(timestamp, filename, offset)] of full responses, from CDXJ.
         self._originals: dict[tuple[str, str], list[tuple[str, str, int]]] | None = None
         self._open: OrderedDict[str, IO[bytes]] = OrderedDict()
-        # The bytes last read for the direct reader: (file name, offset of data[0], data).
-        self._window: tuple[str, int, bytes] = ("", 0, b"")
+        # The bytes last read by the direct reader in each open file: (offset of data[0], data).
+        # One per file, so captures of crawls that wrote to several files at once still read
+        # ahead in each.
+        self._windows: dict[str, tuple[int, bytes]] = {}
 
     def close(self) -> None:
-        self._window = ("", 0, b"")
+        self._windows.clear()
         while self._open:
             self._open.popitem()[1].close()
 
@@ -190,7 +192,9 @@ class WarcStore:
             raise WarcReadError(f"cannot open {path}: {exc}") from exc
         self._open[filename] = stream
         if len(self._open) > _OPEN_FILES:
-            self._open.popitem(last=False)[1].close()
+            closed, oldest = self._open.popitem(last=False)
+            oldest.close()
+            self._windows.pop(closed, None)
         return stream
 
     def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int]:
@@ -272,15 +276,16 @@ class WarcStore:
         """Bytes of ``filename`` from ``offset``, without copying them out of the window last read:
         at most ``size``, fewer after a read elsewhere in the file (at least ``_SMALL_READ``) or
         at its end, none past it."""
-        name, start, data = self._window
-        if name == filename and start <= offset and offset + size <= start + len(data):
+        start, data = self._windows.get(filename, (0, b""))
+        if start <= offset and offset + size <= start + len(data):
+            self._open.move_to_end(filename)  # keep the file's window with the file
             return memoryview(data)[offset - start : offset + size - start]
-        # Moving forward through the same file: read ahead for the records that follow.
-        ahead = name == filename and start <= offset <= start + len(data) + _WINDOW_SIZE
+        # Moving forward through the file: read ahead for the records that follow.
+        ahead = bool(data) and start <= offset <= start + len(data) + _WINDOW_SIZE
         stream = self._stream(filename)
         stream.seek(offset)
         data = stream.read(max(size, _WINDOW_SIZE) if ahead else _SMALL_READ)
-        self._window = (filename, offset, data)
+        self._windows[filename] = (offset, data)
         return memoryview(data)[:size]
 
     def _long_member(self, filename: str, offset: int) -> bytes:
