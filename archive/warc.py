@@ -8,7 +8,8 @@ can do both:
   directory's CDXJ indexes). ``decoded_payload`` undoes the content encoding;
   ``WarcStore.body(filename, offset)`` gives that decoded payload alone, which is all
   re-extraction needs, and reads the common record (one gzip member, a plain response) without
-  warcio's general parser.
+  warcio's general parser, inflating it in one call from bytes read ahead in the file. A damaged
+  or truncated record raises ``WarcReadError``.
 - ``export_warc(archive, filters, path)``: a WARC/1.1 file with every capture of the selected
   articles, and a CDXJ index beside it, for pywb or ReplayWeb.page (``docs/warc.md``). A capture
   whose WARC record is there is copied byte for byte (with its request record); a revisit
