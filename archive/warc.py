@@ -8,7 +8,8 @@ can do both:
   directory's CDXJ indexes). ``decoded_payload`` undoes the content encoding;
   ``WarcStore.body(filename, offset)`` gives that decoded payload alone, which is all
   re-extraction needs, and reads the common record (one gzip member, a plain response) without
-  warcio's general parser.
+  warcio's general parser, inflating it in one call from bytes read ahead in the file. A damaged
+  or truncated record raises ``WarcReadError``.
 - ``export_warc(archive, filters, path)``: a WARC/1.1 file with every capture of the selected
   articles, and a CDXJ index beside it, for pywb or ReplayWeb.page (``docs/warc.md``). A capture
   whose WARC record is there is copied byte for byte (with its request record); a revisit
@@ -42,6 +43,7 @@ from isal import isal_zlib  # ISA-L's inflate: about 1.7x zlib's on WARC records
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
+from warcio.recordloader import ArchiveLoadFailed  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
@@ -55,9 +57,14 @@ REVISIT_MIME = "warc/revisit"
 _WIRE_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 
 
-# Bytes read at a time from a WARC file: a typical compressed page record (5 kB or so) in one or
-# two reads. More would be copied into the decompressor's unused data for nothing.
-_READ_SIZE = 8 * 1024
+# Compressed bytes handed to the decompressor in one call, without copying them: a page record is
+# 5 kB or so of gzip, and the decompressor stops at the member's end.
+_MEMBER_SIZE = 64 * 1024
+# Bytes read from a WARC file at once when the reads move forward through it, as re-extraction's
+# do (captures come oldest first, and a crawl appends them in that order): one read covers some
+# fifty records. A read elsewhere in a file takes only what one record needs.
+_WINDOW_SIZE = 512 * 1024
+_SMALL_READ = 16 * 1024
 # isal's type stubs declare its exception as an instance rather than a class.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 # WARC files a store keeps open between reads: re-extraction reads a file's records one after
@@ -157,8 +164,13 @@ class WarcStore:
         # (url, payload digest) -> [(timestamp, filename, offset)] of full responses, from CDXJ.
         self._originals: dict[tuple[str, str], list[tuple[str, str, int]]] | None = None
         self._open: OrderedDict[str, IO[bytes]] = OrderedDict()
+        # The bytes last read by the direct reader in each open file: (offset of data[0], data).
+        # One per file, so captures of crawls that wrote to several files at once still read
+        # ahead in each.
+        self._windows: dict[str, tuple[int, bytes]] = {}
 
     def close(self) -> None:
+        self._windows.clear()
         while self._open:
             self._open.popitem()[1].close()
 
@@ -181,7 +193,9 @@ class WarcStore:
             raise WarcReadError(f"cannot open {path}: {exc}") from exc
         self._open[filename] = stream
         if len(self._open) > _OPEN_FILES:
-            self._open.popitem(last=False)[1].close()
+            closed, oldest = self._open.popitem(last=False)
+            oldest.close()
+            self._windows.pop(closed, None)
         return stream
 
     def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int]:
@@ -190,7 +204,10 @@ class WarcStore:
         # The file stays open for the next read (_stream).
         stream.seek(offset)
         records = ArchiveIterator(stream)
-        record = next(iter(records), None)
+        try:
+            record = next(iter(records), None)
+        except ArchiveLoadFailed as exc:
+            raise WarcReadError(f"{path}: no readable WARC record at offset {offset}") from exc
         if record is None or record.rec_type not in ("response", "revisit"):
             raise WarcReadError(f"{path}: no response or revisit record at offset {offset}")
         payload = record.raw_stream.read()
@@ -247,57 +264,111 @@ class WarcStore:
         A response record that is one gzip member with a plain (not chunked) body, as the crawler
         writes them, is unpacked and split here directly, several times faster than warcio's
         general reader; anything else (a revisit, a chunked body, an uncompressed file, an
-        unexpected header layout) goes through ``load``.
+        unexpected header layout) goes through ``load``. A damaged or truncated record raises
+        ``WarcReadError``, never gives a cut body.
         """
-        found = self._plain_response(filename, offset) if filename.endswith(".gz") else None
+        found = self._direct_body(filename, offset) if filename.endswith(".gz") else None
         if found is None:
-            found_capture = self.load(filename, offset)
-            return decoded_payload(found_capture.headers, found_capture.payload)
-        headers, payload = found
-        return decoded_payload(headers, payload)
+            capture = self.load(filename, offset)
+            return decoded_payload(capture.headers, capture.payload)
+        return found
 
-    def _plain_response(self, filename: str, offset: int) -> tuple[list[tuple[str, str]], bytes] | None:
-        """(HTTP headers, payload) of a one-member gzip response record; None for anything else."""
+    def _bytes_at(self, filename: str, offset: int, size: int) -> memoryview:
+        """Bytes of ``filename`` from ``offset``, without copying them out of the window last read:
+        at most ``size``, fewer after a read elsewhere in the file (at least ``_SMALL_READ``) or
+        at its end, none past it."""
+        start, data = self._windows.get(filename, (0, b""))
+        if start <= offset and offset + size <= start + len(data):
+            self._open.move_to_end(filename)  # keep the file's window with the file
+            return memoryview(data)[offset - start : offset + size - start]
+        # Moving forward through the file: read ahead for the records that follow.
+        ahead = bool(data) and start <= offset <= start + len(data) + _WINDOW_SIZE
         stream = self._stream(filename)
-        unpacker = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)  # one gzip member
+        stream.seek(offset)
+        data = stream.read(max(size, _WINDOW_SIZE) if ahead else _SMALL_READ)
+        self._windows[filename] = (offset, data)
+        return memoryview(data)[:size]
+
+    def _long_member(self, filename: str, offset: int) -> bytes:
+        """The inflated gzip member at ``offset``, read a piece at a time.
+
+        Raises ``WarcReadError`` for a damaged or truncated member: warcio would fail on it with
+        a less telling message, or, for a truncated one, give a cut body as if it were whole.
+        """
+        unpacker = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
         parts = []
+        read = 0
         try:
-            stream.seek(offset)
             while not unpacker.eof:
-                chunk = stream.read(_READ_SIZE)
+                chunk = self._bytes_at(filename, offset + read, _MEMBER_SIZE)
                 if not chunk:
-                    return None  # a truncated member: let warcio say what is wrong
+                    raise WarcReadError(
+                        f"{self.directory / filename}: the gzip member at offset {offset} is"
+                        f" truncated (the file ends {read} bytes into it)")
                 parts.append(unpacker.decompress(chunk))
+                read += len(chunk)
+        except _INFLATE_ERROR as exc:
+            raise WarcReadError(
+                f"{self.directory / filename}: the gzip member at offset {offset} is damaged"
+                f" ({exc})") from exc
+        return b"".join(parts)
+
+    def _direct_body(self, filename: str, offset: int) -> bytes | None:
+        """The decoded payload of a one-member gzip response record; None for any other record.
+
+        Raises ``WarcReadError`` when there is no intact gzip member at ``offset``."""
+        # One call inflates the member in place: the decompressor stops at its end, ignores the
+        # records after it, and checks the CRC. A member longer than the bytes at hand (a page of
+        # several hundred kB, or any page after a read elsewhere) is read again piece by piece.
+        try:
+            record = isal_zlib.decompress(
+                self._bytes_at(filename, offset, _MEMBER_SIZE), 16 + isal_zlib.MAX_WBITS
+            )
         except _INFLATE_ERROR:
-            return None
-        record = b"".join(parts)
+            record = self._long_member(filename, offset)  # says what is wrong if it cannot
         end = record.find(b"\r\n\r\n")
         if end < 0 or not record.startswith(b"WARC/"):
             return None
-        fields = _header_fields(record[:end])
-        if fields.get("warc-type") != "response" or not fields.get(
-            "content-type", ""
-        ).startswith("application/http"):
+        # The crawler's own header lines are found by a few searches in place; any other layout
+        # (case, spacing) is left to the regular expression.
+        kind = b"response" if record.find(b"\r\nWARC-Type: response\r\n", 0, end) > 0 else None
+        content_type = (
+            b"application/http" if record.find(b"\r\nContent-Type: application/http", 0, end) > 0
+            else None
+        )
+        at = record.find(b"\r\nContent-Length: ", 0, end)
+        length = record[at + 18 : record.find(b"\r\n", at + 18, end + 2)] if at > 0 else None
+        if kind is None or content_type is None or length is None:
+            fields = _header_fields(record[:end])
+            kind = fields.get("warc-type", "").encode()
+            content_type = fields.get("content-type", "").encode()
+            length = fields.get("content-length", "").encode()
+        if kind != b"response" or not content_type.startswith(b"application/http"):
             return None
         # The HTTP block is record[start:stop]; sliced once, for the payload (a page is 10 kB or so).
         start = end + 4
         try:
-            stop = start + int(fields["content-length"])
-        except (KeyError, ValueError):
+            stop = start + int(length)
+        except ValueError:
             return None
         split = record.find(b"\r\n\r\n", start, stop)
         if split < 0 or not record.startswith(b"HTTP/", start):
             return None
-        head = record[start:split].decode("iso-8859-1").split("\r\n")[1:]
+        http_head = record[start:split].lower()
+        if b"\r\n " in http_head or b"\r\n\t" in http_head:
+            return None  # folded lines: warcio's parser knows those
+        if b"\r\ntransfer-encoding" in http_head:
+            return None  # chunked as sent, most likely: warcio de-chunks it
+        payload = record[split + 4 : stop]
+        if b"\r\ncontent-encoding" not in http_head:
+            return payload  # the common case: no header needs splitting
         headers = []
-        for line in head:
+        for line in record[start:split].decode("iso-8859-1").split("\r\n")[1:]:
             name, colon, value = line.partition(":")
-            if not colon or name != name.strip() or line[:1] in (" ", "\t"):
-                return None  # folded or malformed lines: warcio's parser knows those
+            if not colon or name != name.strip():
+                return None  # malformed lines: warcio's parser knows those
             headers.append((name, value.strip()))
-        if any(k.lower() == "transfer-encoding" for k, _ in headers):
-            return None
-        return headers, record[split + 4 : stop]
+        return decoded_payload(headers, payload)
 
     def _original_payload(self, url: str, digest: str, before: str) -> bytes:
         if self._originals is None:

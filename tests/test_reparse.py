@@ -7,6 +7,7 @@ patching the zjdaily layout: version 2, without the images and comments selector
 
 from __future__ import annotations
 
+import gzip
 import io
 import itertools
 import random
@@ -23,7 +24,7 @@ from support import ZJDAILY, run_cli, without_crawl_delay
 from archive import Archive
 from archive.compare import differences, snapshot
 from archive.query import CaptureFilter
-from archive.warc import WarcStore, decoded_payload, default_warc_dir
+from archive.warc import WarcReadError, WarcStore, decoded_payload, default_warc_dir
 from newscrawler.cli import cli
 from newscrawler.portals.zjdaily import ZjdailyV1
 from newscrawler.reparse import progress_display, reparse
@@ -194,7 +195,7 @@ def test_warc_bodies_read_directly_equal_warcio_reads(archive_copy: Path) -> Non
     for filename, offset in records:
         found = store.load(filename, offset)
         assert store.body(filename, offset) == decoded_payload(found.headers, found.payload)
-        direct += found.record_type == "response" and store._plain_response(filename, offset) is not None
+        direct += found.record_type == "response" and store._direct_body(filename, offset) is not None
     assert direct > 10  # the crawler's own records take the direct path
 
 
@@ -262,3 +263,98 @@ def test_a_store_reading_many_files_at_random_gives_the_same_bodies(archive_copy
         assert 0 < len(store._open) <= 8
         kept = list(store._open.values())
     assert kept and all(stream.closed for stream in kept)
+
+
+def _article_records(db: Path) -> list[tuple[int, str, int]]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT c.id, c.warc_filename, c.warc_offset FROM captures c"
+        " WHERE c.warc_filename IS NOT NULL AND c.id IN (SELECT first_capture_id FROM versions)"
+        " ORDER BY c.warc_offset").fetchall()
+    conn.close()
+    return rows
+
+
+def test_a_damaged_or_truncated_warc_record_is_unreadable_not_cut(
+    archive_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    warc_dir = default_warc_dir(archive_copy)
+    records = _article_records(archive_copy)
+    (_, damaged_file, damaged_at), (_, cut_file, cut_at) = records[0], records[-1]
+    data = bytearray((warc_dir / damaged_file).read_bytes())
+    data[damaged_at + 300] ^= 0xFF  # inside the compressed record
+    (warc_dir / damaged_file).write_bytes(data)
+    with (warc_dir / cut_file).open("r+b") as stream:
+        stream.truncate(cut_at + 200)  # the file ends inside the record
+    with WarcStore(warc_dir) as store:
+        with pytest.raises(WarcReadError, match="damaged"):
+            store.body(damaged_file, damaged_at)
+        with pytest.raises(WarcReadError, match="truncated"):
+            store.body(cut_file, cut_at)
+
+    # With the archive's bodies, re-extraction never needs the WARC files.
+    with Archive.open(archive_copy, create=False) as archive:
+        result = reparse(archive)
+    assert result.from_warc == 0 and result.outcomes["unreadable"] == 0
+
+    conn = sqlite3.connect(archive_copy)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM bodies")
+    conn.commit()
+    conn.close()
+    with Archive.open(archive_copy, create=False) as archive, caplog.at_level("WARNING"):
+        result = reparse(archive)
+    assert result.outcomes["unreadable"] == 2
+    (damaged_id, damaged_url), (cut_id, cut_url) = _urls(archive_copy, records[0][0], records[-1][0])
+    # The byte flipped breaks the deflate stream or its CRC, depending on the crawl's bytes.
+    damaged, cut = sorted(result.failures, key=lambda f: f.startswith(f"capture {cut_id} "))
+    assert damaged.startswith(
+        f"capture {damaged_id} {damaged_url}: {warc_dir / damaged_file}: the gzip member at offset"
+        f" {damaged_at} is damaged (")
+    assert cut == (f"capture {cut_id} {cut_url}: {warc_dir / cut_file}: the gzip member at offset"
+                   f" {cut_at} is truncated (the file ends 200 bytes into it)")
+    assert sum("Unreadable" in r.message for r in caplog.records) == 2
+
+
+def _urls(db: Path, *capture_ids: int) -> list[tuple[int, str]]:
+    conn = sqlite3.connect(db)
+    rows = [conn.execute("SELECT id, url FROM captures WHERE id = ?", (i,)).fetchone()
+            for i in capture_ids]
+    conn.close()
+    return rows
+
+
+def test_direct_reads_equal_warcio_reads_for_other_records(tmp_path: Path) -> None:
+    # Records the crawler's pages rarely are: content-encoded, chunked as sent, longer than the
+    # bytes the direct reader inflates in one call, lower-case WARC header names; read in file
+    # order and at random.
+    from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped]
+    from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
+
+    rng = random.Random(3)
+    big = "".join(rng.choice("新闻报道记者编辑abc ") for _ in range(200_000)).encode()
+    bodies: list[tuple[list[tuple[str, str]], bytes]] = [
+        ([("Content-Type", "text/html")], b"<p>plain</p>"),
+        ([("Content-Type", "text/html"), ("Content-Encoding", "gzip")], gzip.compress(b"<p>gz</p>")),
+        ([("Transfer-Encoding", "chunked")], b"5\r\n<p>ch\r\n5\r\nunk</\r\n2\r\np>\r\n0\r\n\r\n"),
+        ([("Content-Type", "text/html")], big),
+    ]
+    path = tmp_path / "other.warc.gz"
+    offsets = []
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for n, (headers, payload) in enumerate(bodies * 3):
+            offsets.append(stream.tell())
+            http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://www.x.cn/{n}.html", "response", payload=io.BytesIO(payload),
+                http_headers=http))
+    with WarcStore(tmp_path) as store:
+        expected = [decoded_payload(store.load(path.name, o).headers, store.load(path.name, o).payload)
+                    for o in offsets]
+        assert expected[1] == b"<p>gz</p>" and expected[2] == b"<p>chunk</p>" and expected[3] == big
+        assert [store.body(path.name, o) for o in offsets] == expected
+        order = list(range(len(offsets)))
+        rng.shuffle(order)
+        assert [store.body(path.name, offsets[i]) for i in order] == [expected[i] for i in order]
+        assert store._direct_body(path.name, offsets[3]) == big  # past one call's bytes
