@@ -34,6 +34,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -62,11 +63,22 @@ class WorkerDied(RuntimeError):
 _state: dict[str, Any] = {}
 
 
+@dataclass(frozen=True)
+class ReadSummary:
+    """What the crawl's side reads of an extraction context once the record is built: its
+    warnings (fallback counts) and what read the page. Sent instead of the whole context, whose
+    pickling cost more than the record's."""
+
+    warnings: tuple[str, ...]
+    extractor: str | None
+
+
 def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, portal: str,
              fallback: bool) -> tuple[Any, Any, dict[str, Any] | None]:
-    """Raw fields, context and record of an article page. The record is None when it cannot
-    be built: the normalisation stage then builds it again on the crawl's side, where its error
-    is reported as it would be without a worker."""
+    """Raw fields, context and record of an article page; with a record, only a summary of the
+    context (the raw fields are then unused). The record is None when it cannot be built: the
+    normalisation stage then builds it again on the crawl's side from the raw fields and the
+    context, where its error is reported as it would be without a worker."""
     from datetime import datetime
 
     from .extract import build_record, read_page
@@ -76,8 +88,8 @@ def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, po
     try:
         record = build_record(raw, context)
     except Exception:  # noqa: BLE001 - raised again where the crawl reports it
-        record = None
-    return raw, context, record
+        return raw, context, None
+    return None, ReadSummary(tuple(context.warnings), getattr(context, "extractor", None)), record
 
 
 def _read_lists(url: str, body: bytes, headers: dict[str, str], fetched_at: str,
