@@ -120,11 +120,12 @@ def _without_spaced_name(title: str, names: set[str]) -> str:
     off by spacing at its end or its start; headlines have spaces of their own (习近平 会见…), so
     only a word the page itself uses as a name goes."""
     words = title.split()
+    count = len(words)
     while len(words) > 1 and title_key(words[-1]) in names:
         words.pop()
     while len(words) > 1 and title_key(words[0]) in names:
         words.pop(0)
-    return " ".join(words) if len(words) < len(title.split()) else title
+    return " ".join(words) if len(words) < count else title
 
 
 # The site's name as its metadata gives it: og:site_name, the name of a web application.
@@ -301,11 +302,13 @@ def find_headline(
     if title_lines and (found is None or found[2] < 0.9):
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None and found[2] >= 0.5:
-        text = _without_badge(lines[found[1]], found[0], exact)
-        return _past_banner(lines, candidates, body_start, url, (text, found[1]))
+        chosen = (_without_badge(lines[found[1]], found[0], exact), found[1])
+        if not _may_be_banner(chosen):
+            return chosen
+        return _past_banner(lines, _nearest_heading(lines, candidates, body_start, url), body_start, chosen)
     nearest = _nearest_heading(lines, candidates, body_start, url)
     if nearest is not None:
-        return _past_banner(lines, candidates, body_start, url, nearest)
+        return _past_banner(lines, nearest, body_start, nearest) if _may_be_banner(nearest) else nearest
     from_title = fallback_headline(references)
     if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
         # The title data name only the site, or nothing: a table layout's headline is the line
@@ -338,17 +341,21 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
     return text
 
 
-def _past_banner(
-    lines: list[Line], candidates: list[tuple[int, str, str]], body_start: int, url: str | None,
-    chosen: tuple[str, int],
-) -> tuple[str, int]:
-    """The chosen headline, unless it is a channel's banner: a short heading (本地新闻) in a block
-    of its own, with a longer heading or a line set apart as one between it and the text. A
-    <title> that names the channel and the site only (本地新闻_东湖网) makes the banner match."""
+def _may_be_banner(chosen: tuple[str, int]) -> bool:
+    """True for a headline short enough to be a channel's name, read from a line of the page."""
     text, index = chosen
-    if index < 0 or len(title_key(text)) >= _LONG_PIECE:
-        return chosen
-    nearer: tuple[str, int] | None = _nearest_heading(lines, candidates, body_start, url)
+    return index >= 0 and len(title_key(text)) < _LONG_PIECE
+
+
+def _past_banner(
+    lines: list[Line], nearest: tuple[str, int] | None, body_start: int, chosen: tuple[str, int]
+) -> tuple[str, int]:
+    """The chosen headline (short: ``_may_be_banner``), unless it is a channel's banner: a
+    heading (本地新闻) in a block of its own, with a longer heading (``nearest``, the one nearest
+    above the body) or a line set apart as one between it and the text. A <title> that names the
+    channel and the site only (本地新闻_东湖网) makes the banner match."""
+    index = chosen[1]
+    nearer = nearest
     if nearer is None or nearer[1] <= index:
         prominent = prominent_line(lines, body_start)
         nearer = (lines[prominent].text, prominent) if prominent is not None else None
