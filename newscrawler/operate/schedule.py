@@ -241,9 +241,10 @@ class Scheduler(RemoteCrawls):
         except ArchiveError:
             runs = []
         starts = [run["started_at"] for run in runs]
-        if not self.config.nodes[job.node].local:
+        queued = last_dispatches(self.config.log_dir).get(job.portal)
+        if queued and not self.config.nodes[job.node].local:
             # The node's archive holds its runs; the scheduler notes each crawl it queued there.
-            starts += [when for portal, when in last_dispatches(self.config.log_dir).items() if portal == job.portal]
+            starts.append(queued)
         if starts:
             last = max(_aware(datetime.fromisoformat(start)) for start in starts)
             if last < latest:
