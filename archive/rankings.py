@@ -36,9 +36,8 @@ def names(archive: Archive, column: str, portal: str | None = None,
     if list_names:
         clauses.append(f"list IN ({', '.join('?' * len(list_names))})")
         params += list_names
-    sql = (f"SELECT {column}, count(DISTINCT fetched_at) FROM rankings"
-           + (" WHERE " + " AND ".join(clauses) if clauses else "")
-           + f" GROUP BY {column} ORDER BY {column}")
+    sql = f"SELECT {column}, count(DISTINCT fetched_at) FROM rankings{_and(clauses)} GROUP BY {column}"
+    sql += f" ORDER BY {column}"
     return dict(archive.conn.execute(sql, params).fetchall())
 
 
