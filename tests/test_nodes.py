@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -333,24 +333,55 @@ def test_the_nodes_command_shows_each_node_its_jobs_and_portals(
     assert f"b  {nodes['b'].base}  REFUSED: node b: the environment variable NODE_B_USER is not set" in refused.stdout
 
 
+class _SchedulerRun:
+    """``newscrawler schedule run --once`` in a subprocess, its output read as it comes; killed on
+    leaving the ``with`` block if still running."""
+
+    def __init__(self, path: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        self.output: list[str] = []
+        stdout = self.process.stdout
+        assert stdout is not None
+        self.reader = threading.Thread(target=lambda: self.output.extend(iter(stdout.readline, "")), daemon=True)
+        self.reader.start()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def wait_until(self, condition: Callable[[], bool], deadline: float) -> None:
+        """Poll ``condition`` while the scheduler runs, until ``deadline`` (``time.monotonic``)."""
+        while not condition():
+            assert time.monotonic() < deadline and self.process.poll() is None, self.text
+            time.sleep(0.2)
+
+    def said(self, words: str) -> bool:
+        return any(words in line for line in self.output)
+
+    def finish(self) -> int:
+        self.process.wait(timeout=180)
+        self.reader.join(timeout=10)
+        return self.process.returncode
+
+    def __enter__(self) -> _SchedulerRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+
+
 def test_a_node_down_is_reported_and_its_crawl_retried_when_it_is_back(
     nodes: dict[str, ScrapydServer], credentials: None, tmp_path: Path
 ) -> None:
     path = _round_config(tmp_path, nodes, _EPAPER_ON_B)
     nodes["b"].kill()
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
-        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(iter(scheduler.stdout.readline, "")), daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 60
-        while not any("is down" in line for line in output):
-            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
-            time.sleep(0.2)
-        (down,) = [line for line in output if "is down" in line]
+    with _SchedulerRun(path) as scheduler:
+        scheduler.wait_until(lambda: scheduler.said("is down"), time.monotonic() + 60)
+        (down,) = [line for line in scheduler.output if "is down" in line]
         assert f"zjdaily-epaper: node b ({nodes['b'].base}) is down: " in down
         assert "(not queued yet); the crawl waits for the node, tried again every 5 s" in down
         # Recorded as an event of the portal in the scheduler's archive, and shown by `nodes`.
@@ -361,13 +392,9 @@ def test_a_node_down_is_reported_and_its_crawl_retried_when_it_is_back(
         assert shown.returncode == 1 and f"b  {nodes['b'].base}  DOWN: node b" in shown.stdout
 
         nodes["b"].start()
-        scheduler.wait(timeout=180)
-        reader.join(timeout=10)
-    finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-    text = "".join(output)
-    assert scheduler.returncode == 0, text
+        returncode = scheduler.finish()
+    text = scheduler.text
+    assert returncode == 0, text
     assert "zjdaily-epaper: crawl queued on node b (the node is back) (job " in text
     assert "zjdaily-epaper: crawl ended on node b (finished): #1  zjdaily-epaper" in text
     (run,) = _runs(tmp_path / "node-b" / "archive.sqlite")
@@ -381,37 +408,25 @@ def test_a_node_killed_mid_crawl_loses_the_job_which_is_recorded_and_crawled_aga
 ) -> None:
     # The e-paper with its Crawl-delay: 1 kept, so the crawl is still running when its node dies.
     path = _round_config(tmp_path, nodes, _EPAPER_ON_B.replace("{epaper}", str(EPAPER)))
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
-        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(iter(scheduler.stdout.readline, "")), daemon=True)
-    reader.start()
-    try:
+    archive = tmp_path / "node-b" / "archive.sqlite"
+    running: list[dict] = []
+
+    def crawl_started() -> bool:  # the job runs and its crawl has recorded the start of its run
+        running[:] = nodes["b"].call("listjobs.json?project=newscrawler")["running"]
+        return bool(running) and "running" in _statuses_while_crawling(archive)
+
+    with _SchedulerRun(path) as scheduler:
         deadline = time.monotonic() + 90
-        archive = tmp_path / "node-b" / "archive.sqlite"
-        while True:  # until the crawl has recorded the start of its run
-            running = nodes["b"].call("listjobs.json?project=newscrawler")["running"]
-            if running and "running" in _statuses_while_crawling(archive):
-                break
-            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
-            time.sleep(0.2)
+        scheduler.wait_until(crawl_started, deadline)
         jobid = running[0]["id"]
         nodes["b"].kill()
-        while not any("is down" in line for line in output):
-            assert time.monotonic() < deadline and scheduler.poll() is None, "".join(output)
-            time.sleep(0.2)
-        assert any("is down: " in line and f"(job {jobid}); the crawl waits" in line for line in output)
+        scheduler.wait_until(lambda: scheduler.said("is down"), deadline)
+        assert any("is down: " in line and f"(job {jobid}); the crawl waits" in line for line in scheduler.output)
         nodes["b"].start()
-        scheduler.wait(timeout=180)
-        reader.join(timeout=10)
-    finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-    text = "".join(output)
+        returncode = scheduler.finish()
+    text = scheduler.text
     # The crawl did not finish, so the round failed; the crawl that followed did.
-    assert scheduler.returncode == 1, text
+    assert returncode == 1, text
     assert "zjdaily-epaper: node b is back" in text
     assert "zjdaily-epaper: crawl lost with node b: #2  zjdaily-epaper" in text
     assert f"node b lost job {jobid}: it restarted while the crawl was queued or running; queued again" in text
