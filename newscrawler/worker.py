@@ -4,7 +4,8 @@ Scrapy runs a crawl on one thread, and Python's GIL keeps a second thread from d
 at the same time: a crawl uses one core. Reading a page (extraction, normalisation), writing it to
 the archive and writing its WARC records is most of what a page costs us, and none of it needs
 Scrapy. ``CrawlWorker`` runs that work in one other process, so that a crawl uses two cores
-(``NEWSCRAWLER_WORKER``, default on; ``benchmarks/README.md``, crawl_throughput.py).
+(``NEWSCRAWLER_WORKER``, on by default where the crawl may use a second core;
+``benchmarks/README.md``, crawl_throughput.py).
 
 One worker per crawl, shared by the components that use it (``for_crawler``). Calls go down one
 pipe and are run in the order they were sent (a batch of pages is archived after the batches
