@@ -61,12 +61,8 @@ def tag_of(element: Any) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
-def is_hidden(element: Any) -> bool:
-    """Hidden by its own markup: ``style="display:none"``, ``hidden``, a hiding class."""
-    return _hidden(element, tag_of(element))
-
-
 def _hidden(element: Any, tag: str) -> bool:
+    """Hidden by its own markup: ``style="display:none"``, ``hidden``, a hiding class."""
     # ``get`` rather than ``attrib``: the walk asks this of every element, and building the
     # attribute mapping costs more than the look-ups.
     if element.get("hidden") is not None or (element.get("aria-hidden") == "true" and tag in BLOCK_TAGS):
