@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .names import looks_like_person
 from .normalize import HAN, clean_text
@@ -331,9 +332,30 @@ def _is_outlet(word: str) -> bool:
 
 def parse_byline(text: str | None) -> Byline:
     """Read reporters, editors and the source outlet from one byline or credit line."""
-    byline = Byline()
     if not text:
-        return byline
+        return Byline()
+    # A portal prints the same credit lines on page after page (編輯:吳文靜, 来源:湛江云媒):
+    # each is read once, and every caller gets a Byline of its own to extend.
+    reporters, editors, source = _read_short(text) if len(text) <= _CACHED_LENGTH else _read(text)
+    return Byline(list(reporters), list(editors), source)
+
+
+_People = tuple[tuple[Person, ...], tuple[Person, ...], str | None]
+# Credit and meta lines are short; a body paragraph read for a credit is not cached.
+_CACHED_LENGTH = 200
+
+
+def _read(text: str) -> _People:
+    byline = _parse(text)
+    return tuple(byline.reporters), tuple(byline.editors), byline.source
+
+
+_read_short = lru_cache(maxsize=4096)(_read)
+
+
+def _parse(text: str) -> Byline:
+    """``parse_byline`` of a non-empty text, read afresh."""
+    byline = Byline()
     text = _GLUED_DATELINE.sub(
         lambda m: f"{m.group('role')} {_name_before_place(m.group('run'))} ", clean_text(text)
     )
