@@ -167,14 +167,15 @@ class Layout:
         if not self.related_box:
             return []
         links: list[RawLink] = []
+        absolute = self.page.absolute
+        find_title = first_in(self.related_item_title) if self.related_item_title else None
         for box in self.page.css(self.related_box):
             title = _first_text(box, self.related_title) or ""
             for anchor in select(box, "li a"):
                 # The title element when the item has one (beside a thumbnail), else the link text.
-                text = _first_text(anchor, self.related_item_title) or text_of(anchor)
-                links.append(
-                    RawLink(list=title, title=text or "", url=self.page.absolute(anchor.attrib.get("href")))
-                )
+                found = find_title(anchor) if find_title is not None else None
+                text = (text_of(found) if found is not None else None) or text_of(anchor)
+                links.append(RawLink(title, text or "", absolute(anchor.get("href"))))
         return links
 
     def read_comments(self) -> str | None:
