@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from dateutil import parser as date_parser
 from dateutil import tz as date_tz
@@ -106,8 +107,10 @@ def portal_zone(name: str) -> tzinfo:
     return zone
 
 
+@lru_cache(maxsize=256)
 def find_time_text(text: str) -> str | None:
-    """The first time-like text in ``text`` (e.g. a meta line), as shown, or None."""
+    """The first time-like text in ``text`` (e.g. a meta line), as shown, or None. Cached: the
+    fallback's check and normalisation both ask it of the same meta line."""
     match = TIME_PATTERN.search(text)
     return match.group(0) if match else None
 
@@ -144,7 +147,7 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         return None
     if relative is not None:
         return relative
-    match = _CJK_DATE.search(text)
+    match = _CJK_DATE.search(text) if "月" in text else None  # a memchr spares the regex
     if match:
         year, month, day = match.groups()
         text = f"{year or ''}{'-' if year else ''}{month}-{day} {text[match.end():].strip()}"
