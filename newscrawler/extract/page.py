@@ -118,7 +118,7 @@ def parse_html(html: str, utf8: bytes | None = None) -> etree._Element:
     elements nested up to ``MAX_DEPTH`` deep; past that libxml2 drops the rest of the document
     (``too_deep`` tells). ``utf8``, when given, is ``html`` encoded as UTF-8.
     """
-    if html.strip():
+    if html and not html.isspace():  # html.strip(), without copying the page
         root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=_html_parser())
         if root is not None:
             return root
