@@ -356,10 +356,16 @@ _read_short = lru_cache(maxsize=4096)(_read)
 def _parse(text: str) -> Byline:
     """``parse_byline`` of a non-empty text, read afresh."""
     byline = Byline()
-    text = _GLUED_DATELINE.sub(
-        lambda m: f"{m.group('role')} {_name_before_place(m.group('run'))} ", clean_text(text)
-    )
-    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", _COMPILED_FROM.sub(" ", text)))
+    text = clean_text(text)
+    # Both dateline patterns end in 电, 讯 or their Traditional forms: most credit lines hold
+    # none, and the lazy patterns would try every position of the line to find that out.
+    dateline = "电" in text or "讯" in text or "電" in text or "訊" in text
+    if dateline:
+        text = _GLUED_DATELINE.sub(
+            lambda m: f"{m.group('role')} {_name_before_place(m.group('run'))} ", text
+        )
+    text = _COMPILED_FROM.sub(" ", text)
+    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", text) if dateline else text)
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
     text = _BRACKETS.sub(" ", text)
     matches = _field_matches(text)
