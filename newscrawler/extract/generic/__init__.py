@@ -31,8 +31,14 @@ any URL no profile owns. In order:
    name (``本地新闻 - 东湖新闻网`` names a channel and the site). Without a match: the nearest
    heading above the body (or the higher-ranked one right above it, an ``<h1>`` over its
    ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
-   over lines, then the line above the text set apart in bold, a large font or centred; a
-   ``——`` subheadline is passed over. A page where nothing reads as the headline keeps the
+   over lines, then the line above the text set apart in bold, a large font or centred (whole
+   when ``<br>`` sets it over rows), or named for the title by its class, its id or its tag on
+   the element holding its text (``<span id="title">``, ``<founder-title>``); a ``——``
+   subheadline is passed over, and so is a line whose class names a kicker or subtitle
+   (``article-subtitle``, ``fu-title``, ``yinti``). Rows of a heading are joined with nothing,
+   or with a space when the title data join them so. An e-paper title naming the edition page
+   (``青川日报 - 第03版:要闻 - 标题``) gives the piece after it; government portals' metadata
+   (``ArticleTitle``) is title data. A page where nothing reads as the headline keeps the
    site's name its title gives. The lines the page sets with the headline as its block are the
    kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``, ``subtitle``), by a
    heading of lower rank, or, below it, by an opening dash.
@@ -52,7 +58,8 @@ any URL no profile owns. In order:
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 
-The stages live in one module each: ``lines``, ``body``, ``headline``, ``headblock`` (the
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``marks`` (how a page
+marks a line as its headline, kicker or subtitle), ``headblock`` (the
 kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
 (unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``

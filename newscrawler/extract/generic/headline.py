@@ -15,6 +15,7 @@ from ..script import simplified
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
+from .marks import deck_marked, heading_of, set_apart, title_marked
 from .metalines import is_meta_line
 
 # Separators between a headline and the site or channel names in a <title>.
@@ -26,7 +27,6 @@ _TITLE_SPLIT = re.compile(
     r"|::+|(?<![\dA-Za-z])(?:>+|»+|›+|＞+)(?![\dA-Za-z]))\s*"
 )
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
-_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b|(?<![a-z])tit(?![a-z])", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\s+")
 # Dashes and rules a <title> and the page set differently (——, ――, －－, --, ─), and quotation
 # marks (“绿色账” in the heading, "绿色账" in the title).
@@ -63,6 +63,10 @@ _TITLE_ROWS = 12
 CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
 # A subheadline (副题) under the headline opens with a dash: ——访…; never the headline alone.
 SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
+
+
+# A page of a print edition named in a title: 第03版:要闻, A03版, 第A3版 本地新闻.
+_EDITION_PAGE = re.compile(r"^第?\s*[A-Za-z]?\d{1,3}\s*版(?:$|\s*[:：\s]\s*\S{1,8}$)")
 
 
 def title_parts(title: str) -> list[str]:
@@ -229,6 +233,11 @@ def _headline_piece(parts: list[str]) -> int:
     that put their name first (站点名 - 标题), a much longer later piece."""
     if len(parts) == 1:
         return 0
+    # An e-paper's title names the edition page between the paper's name and the headline:
+    # 青川日报 - 第03版:要闻 - 标题. The headline follows that piece, whatever their lengths.
+    edition = next((index for index in range(1, len(parts) - 1) if _EDITION_PAGE.match(parts[index])), None)
+    if edition is not None:
+        return max(range(edition + 1, len(parts)), key=lambda index: len(parts[index]))
     longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
     if len(parts[1]) < _LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
         return longest
@@ -289,7 +298,7 @@ def find_headline(
             continue
         element = line.owner
         tag = inside.get(element, "")
-        if tag or _TITLE_CLASS.search(class_words(element)):
+        if tag or title_marked(element):
             if not is_logo(element):
                 candidates.append((line.index, tag or tag_of(element), line.text))
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
@@ -315,7 +324,7 @@ def find_headline(
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
         if prominent is not None:
-            return lines[prominent].text, prominent
+            return _whole_block(lines, prominent), prominent
     return from_title, -1
 
 
@@ -358,7 +367,7 @@ def _past_banner(
     nearer = nearest
     if nearer is None or nearer[1] <= index:
         prominent = prominent_line(lines, body_start)
-        nearer = (lines[prominent].text, prominent) if prominent is not None else None
+        nearer = (_whole_block(lines, prominent), prominent) if prominent is not None else None
     if (
         nearer is not None and nearer[1] > index and len(title_key(nearer[0])) >= _LONG_PIECE
         and not _same_block(lines[index].owner, lines[nearer[1]].owner)
@@ -410,6 +419,7 @@ def _nearest_heading(
         position: tag for position, tag, text in candidates
         if tag in HEADINGS and body_start - _NEAREST_ROWS <= position <= body_start
         and lines[position].chars >= 6 and not CRUMB.search(text) and not SUBHEADLINE.match(text)
+        and not deck_marked(lines[position].owner)
         and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
     }
     if not usable:
@@ -450,13 +460,6 @@ def _only_link(element: Any) -> str | None:
     return links[0] if len(links) == 1 else None
 
 
-def heading_of(element: Any) -> Any:
-    """The heading element a line's block is or sits in, or None."""
-    while element is not None and tag_of(element) not in HEADINGS:
-        element = element.getparent()
-    return element
-
-
 def _heading_start(lines: list[Line], position: int) -> int:
     """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
     not counting a ——subheadline inside it."""
@@ -474,6 +477,16 @@ def _whole_heading(lines: list[Line], position: int) -> str:
     return "".join(line.text for line in lines[_heading_start(lines, position) : position + 1])
 
 
+def _joined_rows(rows: list[str], references: list[str]) -> str:
+    """A headline set over several rows (<br>, blocks) as one text: joined with nothing, unless
+    the title data join those rows with a space (第一行 第二行), as the page shows them apart."""
+    spaced = " ".join(rows)
+    for reference in references:
+        if any(_NO_SPACE.sub(" ", part).strip() == spaced for part in title_parts(reference)):
+            return spaced
+    return "".join(rows)
+
+
 def _best_match(
     lines: list[Line], candidates: list[tuple[int, str, str]], references: list[str], exact: set[str]
 ) -> tuple[str, int, float] | None:
@@ -488,7 +501,8 @@ def _best_match(
             if end < len(candidates) and candidates[end][0] - candidates[start][0] == length - 1:
                 tags = {candidates[i][1] for i in range(start, end + 1)}
                 if len(tags) == 1:
-                    options.append((tags.pop(), "".join(candidates[i][2] for i in range(start, end + 1))))
+                    rows = [candidates[i][2] for i in range(start, end + 1)]
+                    options.append((tags.pop(), _joined_rows(rows, references)))
                     ends.append(candidates[end][0])
     # A title-matching plain line and the short line under it: a headline set in two rows.
     for position, tag, text in candidates:
@@ -524,42 +538,31 @@ def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line
     return body[1:] if _COLUMN_TAG.match(body[0].text) else body
 
 
-# Inline markup that sets a line apart as a heading in a page without heading elements.
-_EMPHASIS = frozenset({"b", "strong", "font", "big", "span"})
-_CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
-# Bold or a large font set by a style (font-weight:bold; font-size:18px) or by a class named
-# after it (f18b, font20, bt1), as table layouts did before headings had styles of their own.
-_BIG_STYLE = re.compile(
-    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font-size\s*:\s*(?:(?:1[6-9]|[2-4]\d)(?:\.\d+)?px"
-    r"|(?:1[2-9]|[23]\d)(?:\.\d+)?pt|(?:x+-)?large)",
-    re.IGNORECASE,
-)
-_BIG_CLASS = re.compile(r"(?<![a-z])(?:f(?:ont)?[-_]?(?:1[6-9]|[2-4]\d)(?!\d)|bt\d)", re.IGNORECASE)
 _PROMINENT_ROWS = 8
 _SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
 
 
-def set_apart(line: Line) -> bool:
-    """True when a line's whole text is set in bold or a large font, or its block is centred."""
-    block = line.owner
-    if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
-        return True
-    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)) or _big(block):
-        return True
-    children = list(block)
-    # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
-    if len(children) == 1 and not (block.text or "").strip() and not (children[0].tail or "").strip():
-        element = children[0]
-        while element is not None and tag_of(element) in _EMPHASIS:
-            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size") or _big(element):
-                return True
-            inner = list(element)
-            element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
-    return False
+def _whole_block(lines: list[Line], last: int) -> str:
+    """The text of a line set apart as the headline with the lines before it in the same block:
+    a table layout sets a long headline over rows with <br> (<b>第一行<br>第二行</b>)."""
+    first = last
+    while (
+        first > 0 and last - first < 2 and lines[first - 1].owner is lines[last].owner
+        and _headline_row(lines[first - 1], 2)
+    ):
+        first -= 1
+    return "".join(line.text for line in lines[first : last + 1])
 
 
-def _big(element: Any) -> bool:
-    return bool(_BIG_STYLE.search(element.attrib.get("style") or "") or _BIG_CLASS.search(class_words(element)))
+def _headline_row(line: Line, shortest: int = 6) -> bool:
+    """A short line that could be (a row of) a headline: no link, sentence, time, breadcrumb,
+    meta line or ——subheadline."""
+    text = line.text
+    if not (shortest <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
+        return False
+    if TIME_PATTERN.search(text) or CRUMB.search(text) or is_meta_line(line.spaced):
+        return False
+    return not SUBHEADLINE.match(text)  # ——副题 under the headline is set apart as well
 
 
 def prominent_line(lines: list[Line], body_start: int) -> int | None:
@@ -567,13 +570,6 @@ def prominent_line(lines: list[Line], body_start: int) -> int | None:
     not a sentence, no time or breadcrumb; None when there is none."""
     for index in range(min(body_start, len(lines)) - 1, max(-1, body_start - _PROMINENT_ROWS - 1), -1):
         line = lines[index]
-        text = line.text
-        if not (6 <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
-            continue
-        if TIME_PATTERN.search(text) or CRUMB.search(text) or is_meta_line(line.spaced):
-            continue
-        if SUBHEADLINE.match(text):
-            continue  # ——副题 under the headline is set apart as well
-        if set_apart(line):
+        if _headline_row(line) and set_apart(line) and not deck_marked(line.owner):
             return index
     return None

@@ -1,0 +1,104 @@
+"""The generic extractor's headline on page classes it meets on sites it was never tuned on.
+
+Each class also has a fixture page of its own under ``fixtures/generic/`` (replayed by
+``tests/test_fixtures.py``): deck lines marked by class on an e-paper (``epaper.qingchuan-daily``),
+a title marked on an inline element (``www.xichuan-news``), an e-paper title naming the edition
+page (``paper.wanjiang-evening``), a table headline set over rows with ``<br>``
+(``www.pingyuan-net``), heading rows the title joins with a space (``www.baihe-news``) and the
+government portals' ``ArticleTitle`` metadata (``www.songling.gov``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawler.extract.generic import GenericLayout, fallback_headline, headline_match
+from newscrawler.extract.generic.metadata import read_metadata
+from newscrawler.extract.page import Page
+
+_HEADLINE = "全市首条智慧公交线路开通"
+_TEXT = (
+    "<div class='info'>2023-04-18 09:30　来源：青川日报</div><div class='content'>"
+    "<p>4月17日，全市首条智慧公交线路正式开通，沿线二十三个站台全部换装电子站牌，乘客可查到站时间。</p>"
+    "<p>市公交集团有关负责人介绍，年内还将完成二十条线路的智慧化改造，覆盖主城区主要客流走廊。</p></div>"
+)
+
+
+def _read(head: str, body: str) -> GenericLayout:
+    html = f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return GenericLayout(Page(html, "https://www.qingchuan.example/a/1.html"))
+
+
+def _headline(title: str, top: str, text: str = _TEXT) -> str | None:
+    return _read(f"<title>{title}</title>", top + text).read().headline
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        # ``title`` inside a deck's class names no headline: the subtitle below is not it.
+        f"<p class='article-pretitle'>到站时间实时可查</p><div class='article-title'>{_HEADLINE}</div>"
+        "<p class='article-subtitle'>年内还将改造二十条线路</p>",
+        f"<div class='title'><b>{_HEADLINE}</b></div><div class='fu-title'><b>年内还将改造二十条线路</b></div>",
+        f"<h2 class='yinti'>到站时间实时可查</h2><h2>{_HEADLINE}</h2><h2 class='futi'>年内还将改造二十条线路</h2>",
+        f"<h1 class='title'>{_HEADLINE}</h1><h1 class='sub-title'>年内还将改造二十条线路</h1>",
+    ],
+)
+def test_a_kicker_or_subtitle_marked_by_class_is_not_the_headline(top: str) -> None:
+    assert _headline("青川日报", top) == _HEADLINE
+
+
+def test_a_subtitle_marked_by_class_is_read_as_the_subtitle() -> None:
+    top = (
+        f"<p class='article-pretitle'>到站时间实时可查</p><div class='article-title'>{_HEADLINE}</div>"
+        "<p class='article-subtitle'>年内还将改造二十条线路</p>"
+    )
+    raw = _read("<title>青川日报</title>", top + _TEXT).read()
+    assert (raw.kicker, raw.headline, raw.subtitle) == ("到站时间实时可查", _HEADLINE, "年内还将改造二十条线路")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "<table><tr><td><span id='title'>{}</span></td></tr></table>",
+        "<table><tr><td><founder-title>{}</founder-title></td></tr></table>",
+    ],
+)
+def test_a_title_marked_on_an_inline_element_is_the_headline(cell: str) -> None:
+    assert _headline("青川日报", cell.format(_HEADLINE)) == _HEADLINE
+
+
+def test_an_e_paper_title_gives_the_piece_after_the_edition_page() -> None:
+    headline = "沿江大道今晚起分段封闭施工"
+    assert fallback_headline([f"皖江晚报数字报 - 第A05版:城市 - {headline}"]) == headline
+    assert fallback_headline([f"皖江晚报 - A05版 - {headline}"]) == headline
+    assert fallback_headline([f"{headline} - 皖江晚报 - 第A05版"]) == headline
+    # Without an edition page, a long first piece stays the headline.
+    assert fallback_headline([f"{headline}_城市_皖江晚报数字报"]) == headline
+    assert headline_match("皖江晚报数字报", [f"皖江晚报数字报 - 第A05版:城市 - {headline}"]) < 0.5
+
+
+def test_a_table_headline_set_over_rows_is_read_whole() -> None:
+    cell = (
+        "<table><tr><td align='center'><font size='4'><b>平原县首届农民运动会开幕<br>十二个乡镇八百余名农民参赛"
+        "</b></font></td></tr></table>"
+    )
+    assert _headline("平原网", cell) == "平原县首届农民运动会开幕十二个乡镇八百余名农民参赛"
+
+
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        ("白河大桥主桥合龙 年底具备通车条件_白河新闻网", "白河大桥主桥合龙 年底具备通车条件"),
+        ("白河大桥主桥合龙年底具备通车条件_白河新闻网", "白河大桥主桥合龙年底具备通车条件"),
+        ("白河新闻网", "白河大桥主桥合龙年底具备通车条件"),
+    ],
+)
+def test_heading_rows_are_joined_as_the_title_joins_them(title: str, headline: str) -> None:
+    assert _headline(title, "<h1>白河大桥主桥合龙<br>年底具备通车条件</h1>") == headline
+
+
+def test_government_article_title_metadata_is_title_data() -> None:
+    head = "<title>松岭市人民政府</title><meta name='ArticleTitle' content='松岭市启动城乡供水一体化工程'>"
+    meta = read_metadata(Page(f"<html><head>{head}</head><body></body></html>", "https://www.songling.example/"))
+    assert meta.titles == ["松岭市启动城乡供水一体化工程", "松岭市人民政府"]
