@@ -4,8 +4,10 @@ Each class also has a fixture page of its own under ``fixtures/generic/`` (repla
 ``tests/test_fixtures.py``): deck lines marked by class on an e-paper (``epaper.qingchuan-daily``),
 a title marked on an inline element (``www.xichuan-news``), an e-paper title naming the edition
 page (``paper.wanjiang-evening``), a table headline set over rows with ``<br>``
-(``www.pingyuan-net``), heading rows the title joins with a space (``www.baihe-news``) and the
-government portals' ``ArticleTitle`` metadata (``www.songling.gov``).
+(``www.pingyuan-net``), heading rows the title joins with a space (``www.baihe-news``), the
+government portals' ``ArticleTitle`` metadata (``www.songling.gov``), a bold font named by class
+(``www.lanxi-online``), an e-paper headline its story list links to (``paper.jinhe-daily``) and a
+crawl record of paragraphs opening with its headline (``www.guanshan-forum``).
 """
 
 from __future__ import annotations
@@ -102,3 +104,36 @@ def test_government_article_title_metadata_is_title_data() -> None:
     head = "<title>松岭市人民政府</title><meta name='ArticleTitle' content='松岭市启动城乡供水一体化工程'>"
     meta = read_metadata(Page(f"<html><head>{head}</head><body></body></html>", "https://www.songling.example/"))
     assert meta.titles == ["松岭市启动城乡供水一体化工程", "松岭市人民政府"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("<td class='f14b'>{}</td>", True),
+        ("<td class='font12_b'>{}</td>", True),
+        # A line break after the bold text holds nothing.
+        ("<td><b>{}</b><br></td>", True),
+        ("<td class='f12'>{}</td>", False),
+        ("<td><b>{}</b><br>2005-03-01</td>", False),
+    ],
+)
+def test_a_bold_font_named_by_class_or_followed_by_a_break_sets_a_headline_apart(cell: str, read: bool) -> None:
+    top = f"<table><tr>{cell.format(_HEADLINE)}</tr><tr><td>作者：郑远帆</td></tr></table>"
+    assert _headline("青川新闻网", top) == (_HEADLINE if read else "青川新闻网")
+
+
+def test_an_e_paper_headline_in_a_plain_block_is_the_story_its_list_links_to() -> None:
+    stories = ["金河市新增十个城市书房", _HEADLINE, "社区食堂让老人吃得更放心"]
+    listing = "<ul>" + "".join(f"<li><a href='content_{i}.htm'>{s}</a></li>" for i, s in enumerate(stories)) + "</ul>"
+    assert _headline("青川日报", f"{listing}<div class='article-head'>{_HEADLINE}</div>") == _HEADLINE
+    # A channel's name, which menus link to as well, is too short to be a headline.
+    menu = "<div><a href='/'>首页</a><a href='/minsheng/'>民生</a></div>"
+    assert _headline("青川日报", f"{menu}<div>民生</div>") == "青川日报"
+
+
+def test_a_page_of_paragraphs_opening_with_its_headline_set_apart() -> None:
+    text = "<p>　　乡村图书室这些年建了不少，可走进去看一看，书架上的书多半落满了灰，门也常年锁着。</p>" * 3
+    opening = "<p align='center'><font size='5'>林远：乡村图书室要办成读书的地方</font></p>"
+    assert _headline("观山论坛", opening + text, text="") == "林远：乡村图书室要办成读书的地方"
+    # A plain opening line is the text's own.
+    assert _headline("观山论坛", "<p>乡村图书室要办成读书的地方</p>" + text, text="") == "观山论坛"

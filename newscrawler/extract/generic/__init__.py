@@ -32,8 +32,10 @@ any URL no profile owns. In order:
    heading above the body (or the higher-ranked one right above it, an ``<h1>`` over its
    ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
    over lines, then the line above the text set apart in bold, a large font or centred (whole
-   when ``<br>`` sets it over rows), or named for the title by its class, its id or its tag on
-   the element holding its text (``<span id="title">``, ``<founder-title>``); a ``——``
+   when ``<br>`` sets it over rows; a class may name the bold font, ``f14b``), or named for the
+   title by its class, its id or its tag on the element holding its text (``<span id="title">``,
+   ``<founder-title>``), then a line above the text that the page's list of stories links to by
+   its whole text (an e-paper's 版面导航), then the text's own first line when set apart; a ``——``
    subheadline is passed over, and so is a line whose class names a kicker or subtitle
    (``article-subtitle``, ``fu-title``, ``yinti``). Rows of a heading are joined with nothing,
    or with a space when the title data join them so. An e-paper title naming the edition page

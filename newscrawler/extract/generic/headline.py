@@ -323,6 +323,10 @@ def find_headline(
         # The title data name only the site, or nothing: a table layout's headline is the line
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
+        if prominent is None:
+            prominent = listed_line(lines, body_start)
+        if prominent is None and body_end > body_start:
+            prominent = _opening_line(lines, body_start)
         if prominent is not None:
             return _whole_block(lines, prominent), prominent
     return from_title, -1
@@ -573,3 +577,25 @@ def prominent_line(lines: list[Line], body_start: int) -> int | None:
         if _headline_row(line) and set_apart(line) and not deck_marked(line.owner):
             return index
     return None
+
+
+def _opening_line(lines: list[Line], body_start: int) -> int | None:
+    """The body's first line when it is set apart as a headline: a page of paragraphs alone
+    (a crawl record without its table) opens with its headline centred or in a large font."""
+    line = lines[body_start]
+    return body_start if _headline_row(line) and set_apart(line) and not deck_marked(line.owner) else None
+
+
+def listed_line(lines: list[Line], body_start: int) -> int | None:
+    """Index of the nearest line above the body that the page's own list of stories links to by
+    its whole text: an e-paper lists the stories of its page (版面导航) beside the one shown, whose
+    headline may be set in a plain block. Channel names in menus are shorter than a headline."""
+    rows = [
+        index for index in range(min(body_start, len(lines)) - 1, max(-1, body_start - _PROMINENT_ROWS - 1), -1)
+        if _headline_row(lines[index], _LONG_PIECE)
+    ]
+    if not rows:
+        return None
+    root = lines[0].owner.getroottree().getroot()
+    linked = {key for link in root.iter("a") if len(key := title_key("".join(link.itertext()))) >= _LONG_PIECE}
+    return next((index for index in rows if title_key(lines[index].text) in linked), None)

@@ -27,7 +27,10 @@ _BIG_STYLE = re.compile(
     r"|(?:1[2-9]|[23]\d)(?:\.\d+)?pt|(?:x+-)?large)",
     re.IGNORECASE,
 )
-_BIG_CLASS = re.compile(r"(?<![a-z])(?:f(?:ont)?[-_]?(?:1[6-9]|[2-4]\d)(?!\d)|bt\d)", re.IGNORECASE)
+# f14b, font12_b: a bold font named by its class, whatever its size.
+_BIG_CLASS = re.compile(
+    r"(?<![a-z])(?:f(?:ont)?[-_]?(?:(?:1[6-9]|[2-4]\d)(?!\d)|1[2-5][-_]?b(?:old)?(?![a-z]))|bt\d)", re.IGNORECASE
+)
 # A custom element named for the headline: an e-paper system's <founder-title>.
 _TITLE_TAG = re.compile(r"-(?:title|headline)$")
 
@@ -37,8 +40,9 @@ def _titled(element: Any) -> bool:
 
 
 def _only_child(element: Any) -> Any:
-    """The one element holding all of a block's text (<td><span id="title">…</span></td>), or None."""
-    children = list(element)
+    """The one element holding all of a block's text (<td><span id="title">…</span></td>), or None;
+    a line break after it (<td><b>…</b><br></td>) holds nothing."""
+    children = [child for child in element if not (tag_of(child) == "br" and not (child.tail or "").strip())]
     if len(children) == 1 and not (element.text or "").strip() and not (children[0].tail or "").strip():
         return children[0]
     return None
@@ -93,15 +97,13 @@ def set_apart(line: Line) -> bool:
         return True
     if tag_of(block) == "center" or title_marked(block) or _big(block):
         return True
-    children = list(block)
     # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
-    if len(children) == 1 and not (block.text or "").strip() and not (children[0].tail or "").strip():
-        element = children[0]
-        while element is not None and tag_of(element) in _EMPHASIS:
-            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size") or _big(element):
-                return True
-            inner = list(element)
-            element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
+    element = _only_child(block)
+    while element is not None and tag_of(element) in _EMPHASIS:
+        if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size") or _big(element):
+            return True
+        inner = list(element)
+        element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
     return False
 
 
