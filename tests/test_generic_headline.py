@@ -7,7 +7,8 @@ page (``paper.wanjiang-evening``), a table headline set over rows with ``<br>``
 (``www.pingyuan-net``), heading rows the title joins with a space (``www.baihe-news``), the
 government portals' ``ArticleTitle`` metadata (``www.songling.gov``), a bold font named by class
 (``www.lanxi-online``), an e-paper headline its story list links to (``paper.jinhe-daily``) and a
-crawl record of paragraphs opening with its headline (``www.guanshan-forum``).
+crawl record of paragraphs opening with its headline (``www.guanshan-forum``) and a subtitle
+marked by class that the title joins to the headline (``www.xiangjiang-morning``).
 """
 
 from __future__ import annotations
@@ -137,3 +138,30 @@ def test_a_page_of_paragraphs_opening_with_its_headline_set_apart() -> None:
     assert _headline("观山论坛", opening + text, text="") == "林远：乡村图书室要办成读书的地方"
     # A plain opening line is the text's own.
     assert _headline("观山论坛", "<p>乡村图书室要办成读书的地方</p>" + text, text="") == "观山论坛"
+
+
+_MAIN, _DECK = "湘江沿岸十二座码头完成生态修复", "昔日砂石场变身滨江公园"
+
+
+@pytest.mark.parametrize("joint", ["", " ", "——"])
+@pytest.mark.parametrize(
+    "top",
+    [
+        f"<h2 class='news-title'>{_MAIN}</h2><h2 class='news-subtitle'>{_DECK}</h2>",
+        f"<div class='bt'>{_MAIN}</div><div class='fbt'>{_DECK}</div>",
+        f"<div class='title'><p>{_MAIN}</p><p class='subtitle'>{_DECK}</p></div>",
+    ],
+)
+def test_a_subtitle_marked_by_class_is_not_joined_to_the_headline(top: str, joint: str) -> None:
+    # The title data join headline and subtitle; the page marks the second line as a subtitle.
+    assert _headline(f"{_MAIN}{joint}{_DECK}_湘江晨报网", top) == _MAIN
+
+
+def test_a_kicker_marked_by_class_is_no_headline_even_when_the_title_opens_with_it() -> None:
+    top = f"<h2 class='yt'>{_DECK}</h2><h2>{_MAIN}</h2>"
+    assert _headline(f"{_DECK}——{_MAIN}_湘江晨报网", top) == _MAIN
+
+
+def test_rows_inside_one_heading_stay_the_headline_whatever_their_class() -> None:
+    top = f"<h1><p>{_MAIN}</p><p class='sub'>{_DECK}</p></h1>"
+    assert _headline(f"{_MAIN}{_DECK}_湘江晨报网", top) == _MAIN + _DECK

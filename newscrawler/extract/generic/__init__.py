@@ -37,7 +37,9 @@ any URL no profile owns. In order:
    ``<founder-title>``), then a line above the text that the page's list of stories links to by
    its whole text (an e-paper's 版面导航), then the text's own first line when set apart; a ``——``
    subheadline is passed over, and so is a line whose class names a kicker or subtitle
-   (``article-subtitle``, ``fu-title``, ``yinti``). Rows of a heading are joined with nothing,
+   (``article-subtitle``, ``fu-title``, ``yinti``): it is never a candidate nor joined to the
+   headline, even when the title data join them, unless it is a row inside the headline's own
+   heading. Rows of a heading are joined with nothing,
    or with a space when the title data join them so. An e-paper title naming the edition page
    (``青川日报 - 第03版:要闻 - 标题``) gives the piece after it; government portals' metadata
    (``ArticleTitle``) is title data. A page where nothing reads as the headline keeps the

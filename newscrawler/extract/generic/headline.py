@@ -299,7 +299,8 @@ def find_headline(
         element = line.owner
         tag = inside.get(element, "")
         if tag or title_marked(element):
-            if not is_logo(element):
+            # A kicker or subtitle the page marks as one is no headline, nor a row of it.
+            if not is_logo(element) and not deck_marked(element):
                 candidates.append((line.index, tag or tag_of(element), line.text))
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
             # A short line at the body start may be the headline when the title data says so.
@@ -511,7 +512,8 @@ def _best_match(
     # A title-matching plain line and the short line under it: a headline set in two rows.
     for position, tag, text in candidates:
         following = lines[position + 1] if position + 1 < len(lines) else None
-        if tag == "" and following is not None and following.chars <= 60 and title_key(text) in exact:
+        if (tag == "" and following is not None and following.chars <= 60 and title_key(text) in exact
+                and not deck_marked(following.owner)):
             options.append(("", text + following.text))
             ends.append(position + 1)
     chosen, score = choose_headline(options, references)

@@ -84,10 +84,14 @@ def _deck_named(element: Any) -> bool:
 
 
 def deck_marked(block: Any) -> bool:
-    """True when a line's block (or an inline element holding its text), or the heading it sits
-    in, is named as the kicker or subtitle of a headline (<h2 class="subtitle">, <p class="yt">)."""
+    """True when a line's block (or an inline element holding its text) is named as the kicker or
+    subtitle of a headline (<h2 class="subtitle">, <p class="yt">). Rows inside one heading are
+    the headline's own lines (<h1><p>正题</p><p class="sub">续行</p></h1>): only the heading's
+    name counts for them."""
     heading = heading_of(block)
-    return _marked(block, _deck_named) or (heading is not None and _deck_named(heading))
+    if heading is not None and heading is not block:
+        return _deck_named(heading)
+    return _marked(block, _deck_named)
 
 
 def set_apart(line: Line) -> bool:
