@@ -8,7 +8,9 @@ page (``paper.wanjiang-evening``), a table headline set over rows with ``<br>``
 government portals' ``ArticleTitle`` metadata (``www.songling.gov``), a bold font named by class
 (``www.lanxi-online``), an e-paper headline its story list links to (``paper.jinhe-daily``) and a
 crawl record of paragraphs opening with its headline (``www.guanshan-forum``) and a subtitle
-marked by class that the title joins to the headline (``www.xiangjiang-morning``).
+marked by class that the title joins to the headline (``www.xiangjiang-morning``), a headline
+many widget rows above the text (``news.yanbei-net``) and a long site name as the whole title
+(``www.hengshan.gov``).
 """
 
 from __future__ import annotations
@@ -165,3 +167,37 @@ def test_a_kicker_marked_by_class_is_no_headline_even_when_the_title_opens_with_
 def test_rows_inside_one_heading_stay_the_headline_whatever_their_class() -> None:
     top = f"<h1><p>{_MAIN}</p><p class='sub'>{_DECK}</p></h1>"
     assert _headline(f"{_MAIN}{_DECK}_湘江晨报网", top) == _MAIN + _DECK
+
+
+_WIDGET_ROWS = [
+    "<div>发布时间：2008-05-26 15:20</div>", "<div>信息来源：县林业局</div>", "<div>浏览次数：318</div>",
+    "<div>【字体：<a href='#'>大</a> <a href='#'>中</a> <a href='#'>小</a>】</div>",
+    "<div><a href='#'>打印</a></div>", "<div><a href='#'>关闭</a></div>", "<div>分享到：</div>",
+    "<div><a href='#'>微博</a></div>", "<div><a href='#'>QQ空间</a></div>", "<div>&nbsp;</div>",
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "heading"),
+    [
+        # The title words the headline otherwise: the nearest heading, past the widget rows.
+        ("智慧公交线路开通_青川网", f"<h1>{_HEADLINE}</h1>"),
+        # The title names only the site: the centred line, past the widget rows.
+        ("青川网", f"<div align='center'>{_HEADLINE}</div>"),
+    ],
+)
+def test_widget_and_meta_rows_do_not_count_in_the_distance_to_the_text(title: str, heading: str) -> None:
+    text = _TEXT.split("</div>", 1)[1]
+    assert _headline(title, heading + "".join(_WIDGET_ROWS), text) == _HEADLINE
+
+
+def test_a_long_site_name_as_the_whole_title_names_no_headline() -> None:
+    top = f"<div align='center'><b>{_HEADLINE}</b></div><div align='center'>浏览次数：318</div>"
+    assert _headline("青川县人民政府门户网站", top) == _HEADLINE
+    # A title that is a headline stays one, set apart line or not.
+    assert _headline(f"{_HEADLINE}", "<div align='center'><b>到站时间实时可查</b></div>") == _HEADLINE
+
+
+def test_a_widget_row_set_apart_is_no_headline() -> None:
+    top = "<div align='center'>【字体：大 中 小】</div><div align='center'>浏览次数：318</div>"
+    assert _headline("青川县人民政府门户网站", top) == "青川县人民政府门户网站"

@@ -30,12 +30,16 @@ any URL no profile owns. In order:
    page) is never the headline, nor is a title piece that the page's own links or breadcrumb
    name (``本地新闻 - 东湖新闻网`` names a channel and the site). Without a match: the nearest
    heading above the body (or the higher-ranked one right above it, an ``<h1>`` over its
-   ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
+   ``<h3>`` deck; a link only when it leads to the page itself; the widget and meta rows between
+   a headline and its text, font size, print and share buttons, counters, are not counted in
+   that distance), whole when ``<br>`` sets it
    over lines, then the line above the text set apart in bold, a large font or centred (whole
    when ``<br>`` sets it over rows; a class may name the bold font, ``f14b``), or named for the
    title by its class, its id or its tag on the element holding its text (``<span id="title">``,
    ``<founder-title>``), then a line above the text that the page's list of stories links to by
-   its whole text (an e-paper's 版面导航), then the text's own first line when set apart; a ``——``
+   its whole text (an e-paper's 版面导航), then the text's own first line when set apart (these
+   only when the title data name only the site: short, or a name such as ``衡山县人民政府门户网站``
+   or ``…新闻网``; a widget row, ``【字体：大 中 小】``, is never one); a ``——``
    subheadline is passed over, and so is a line whose class names a kicker or subtitle
    (``article-subtitle``, ``fu-title``, ``yinti``): it is never a candidate nor joined to the
    headline, even when the title data join them, unless it is a row inside the headline's own

@@ -16,7 +16,7 @@ from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 from .marks import deck_marked, heading_of, set_apart, title_marked
-from .metalines import is_meta_line
+from .metalines import is_chrome_line, is_meta_line
 
 # Separators between a headline and the site or channel names in a <title>.
 # Breadcrumb-style titles (站点名 :: 频道 :: 标题, 站点名 > 频道 > 标题) split at their arrows,
@@ -320,7 +320,7 @@ def find_headline(
     if nearest is not None:
         return _past_banner(lines, nearest, body_start, nearest) if _may_be_banner(nearest) else nearest
     from_title = fallback_headline(references)
-    if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
+    if from_title is None or len(title_key(from_title)) < _LONG_PIECE or _SITE_TITLE.search(title_key(from_title)):
         # The title data name only the site, or nothing: a table layout's headline is the line
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
@@ -331,6 +331,12 @@ def find_headline(
         if prominent is not None:
             return _whole_block(lines, prominent), prominent
     return from_title, -1
+
+
+# A title naming only the site, however long its name: 衡山县人民政府门户网站, 青川新闻网.
+_SITE_TITLE = re.compile(
+    r"(?:网站|门户|门户网|人民政府|政府网|在线|之窗|新闻网|日报网|晚报网|信息网|资讯网|新闻中心)$"
+)
 
 
 def _without_badge(line: Line, text: str, exact: set[str]) -> str:
@@ -413,6 +419,21 @@ def is_logo(element: Any) -> bool:
 _NEAREST_ROWS = 8
 
 
+def rows_above(lines: list[Line], body_start: int, rows: int) -> int:
+    """Index of the first of the ``rows`` lines above the body that may hold text: the meta rows,
+    widgets and empty cells a page sets between its headline and its text (time, source, font
+    size, print and share buttons, a view counter) are passed over, up to three times as many."""
+    index = min(body_start, len(lines))
+    counted = 0
+    limit = max(0, index - 3 * rows)
+    while index > limit and counted < rows:
+        index -= 1
+        line = lines[index]
+        if not (line.chars <= 2 or is_chrome_line(line) or is_meta_line(line.spaced)):
+            counted += 1
+    return index
+
+
 def _nearest_heading(
     lines: list[Line], candidates: list[tuple[int, str, str]], body_start: int, url: str | None
 ) -> tuple[str, int] | None:
@@ -420,9 +441,10 @@ def _nearest_heading(
     breadcrumb, no link to another page and no ——subheadline; a heading of higher rank right
     above it is the headline it stands under (<h1> over an <h3> deck). Whole when <br> sets it
     over several lines."""
+    reach = rows_above(lines, body_start, _NEAREST_ROWS)
     usable = {
         position: tag for position, tag, text in candidates
-        if tag in HEADINGS and body_start - _NEAREST_ROWS <= position <= body_start
+        if tag in HEADINGS and reach <= position <= body_start
         and lines[position].chars >= 6 and not CRUMB.search(text) and not SUBHEADLINE.match(text)
         and not deck_marked(lines[position].owner)
         and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
@@ -560,21 +582,34 @@ def _whole_block(lines: list[Line], last: int) -> str:
     return "".join(line.text for line in lines[first : last + 1])
 
 
+# Widgets a page sets between its headline and its text: 【字体：大 中 小】, 浏览次数：318.
+_WIDGET = re.compile(
+    r"^[【\[]?\s*字\s*[体號号體]|^(?:浏览|瀏覽|点击|點擊|阅读|閱讀|访问|訪問)(?:次数|次數|量|数|數)\s*[:：]"
+)
+
+
 def _headline_row(line: Line, shortest: int = 6) -> bool:
     """A short line that could be (a row of) a headline: no link, sentence, time, breadcrumb,
-    meta line or ——subheadline."""
+    meta line, widget or ——subheadline."""
     text = line.text
     if not (shortest <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
+        return False
+    if _WIDGET.search(text):
         return False
     if TIME_PATTERN.search(text) or CRUMB.search(text) or is_meta_line(line.spaced):
         return False
     return not SUBHEADLINE.match(text)  # ——副题 under the headline is set apart as well
 
 
+def _upwards(lines: list[Line], body_start: int) -> range:
+    """The lines above the body where a headline is looked for, nearest first."""
+    return range(min(body_start, len(lines)) - 1, rows_above(lines, body_start, _PROMINENT_ROWS) - 1, -1)
+
+
 def prominent_line(lines: list[Line], body_start: int) -> int | None:
     """Index of the nearest line above the body that is set apart as a heading: short, no link,
     not a sentence, no time or breadcrumb; None when there is none."""
-    for index in range(min(body_start, len(lines)) - 1, max(-1, body_start - _PROMINENT_ROWS - 1), -1):
+    for index in _upwards(lines, body_start):
         line = lines[index]
         if _headline_row(line) and set_apart(line) and not deck_marked(line.owner):
             return index
@@ -592,10 +627,7 @@ def listed_line(lines: list[Line], body_start: int) -> int | None:
     """Index of the nearest line above the body that the page's own list of stories links to by
     its whole text: an e-paper lists the stories of its page (版面导航) beside the one shown, whose
     headline may be set in a plain block. Channel names in menus are shorter than a headline."""
-    rows = [
-        index for index in range(min(body_start, len(lines)) - 1, max(-1, body_start - _PROMINENT_ROWS - 1), -1)
-        if _headline_row(lines[index], _LONG_PIECE)
-    ]
+    rows = [index for index in _upwards(lines, body_start) if _headline_row(lines[index], _LONG_PIECE)]
     if not rows:
         return None
     root = lines[0].owner.getroottree().getroot()
