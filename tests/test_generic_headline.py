@@ -9,15 +9,20 @@ government portals' ``ArticleTitle`` metadata (``www.songling.gov``), a bold fon
 (``www.lanxi-online``), an e-paper headline its story list links to (``paper.jinhe-daily``) and a
 crawl record of paragraphs opening with its headline (``www.guanshan-forum``) and a subtitle
 marked by class that the title joins to the headline (``www.xiangjiang-morning``), a headline
-many widget rows above the text (``news.yanbei-net``) and a long site name as the whole title
-(``www.hengshan.gov``).
+many widget rows above the text (``news.yanbei-net``), a long site name as the whole title
+(``www.hengshan.gov``) and a short headline beside a long site name (``www.taoxi.gov``).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from newscrawler.extract.generic import GenericLayout, fallback_headline, headline_match
+from newscrawler.extract.generic import (
+    GenericLayout,
+    choose_headline,
+    fallback_headline,
+    headline_match,
+)
 from newscrawler.extract.generic.metadata import read_metadata
 from newscrawler.extract.page import Page
 
@@ -201,3 +206,18 @@ def test_a_long_site_name_as_the_whole_title_names_no_headline() -> None:
 def test_a_widget_row_set_apart_is_no_headline() -> None:
     top = "<div align='center'>【字体：大 中 小】</div><div align='center'>浏览次数：318</div>"
     assert _headline("青川县人民政府门户网站", top) == "青川县人民政府门户网站"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "春耕正当时 - 桃溪县人民政府门户网站",
+        "桃溪县人民政府门户网站 - 春耕正当时",
+        "春耕正当时_桃溪新闻网_桃溪县最大的新闻门户网站",
+    ],
+)
+def test_a_short_headline_beside_a_long_site_name_is_the_headline(title: str) -> None:
+    assert fallback_headline([title]) == "春耕正当时"
+    assert headline_match("春耕正当时", [title]) == 1.0
+    # The site's name, even set as an <h1>, gives way to the headline.
+    assert choose_headline([("h1", "桃溪县人民政府门户网站"), ("", "春耕正当时")], [title])[0] == 1

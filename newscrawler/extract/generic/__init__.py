@@ -43,10 +43,11 @@ any URL no profile owns. In order:
    subheadline is passed over, and so is a line whose class names a kicker or subtitle
    (``article-subtitle``, ``fu-title``, ``yinti``): it is never a candidate nor joined to the
    headline, even when the title data join them, unless it is a row inside the headline's own
-   heading. Rows of a heading are joined with nothing,
-   or with a space when the title data join them so. An e-paper title naming the edition page
-   (``青川日报 - 第03版:要闻 - 标题``) gives the piece after it; government portals' metadata
-   (``ArticleTitle``) is title data. A page where nothing reads as the headline keeps the
+   heading. Rows of a heading are joined with nothing, or with a space when the title data join
+   them so. An e-paper title naming the edition page (``青川日报 - 第03版:要闻 - 标题``) gives
+   the piece after it, and a piece naming a site (``…人民政府门户网站``, ``…新闻网``) is never
+   the headline piece, however long; government portals' metadata (``ArticleTitle``) is title
+   data. A page where nothing reads as the headline keeps the
    site's name its title gives. The lines the page sets with the headline as its block are the
    kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``, ``subtitle``), by a
    heading of lower rank, or, below it, by an opening dash.

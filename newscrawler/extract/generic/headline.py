@@ -175,7 +175,7 @@ def headline_match(text: str, references: list[str]) -> float:
             shown = _ELLIPSIS.sub("", part)
             if text == part or core == part:
                 match = 1.0
-                if weight < 1 and len(part) >= _LONG_PIECE:
+                if weight < 1 and len(part) >= _LONG_PIECE and not _SITE_TITLE.search(part):
                     weight = 0.85
             elif shown != part and len(shown) >= 6 and core.startswith(shown):
                 match = 0.95  # a title cut short with …, the page showing the whole headline
@@ -238,6 +238,12 @@ def _headline_piece(parts: list[str]) -> int:
     edition = next((index for index in range(1, len(parts) - 1) if _EDITION_PAGE.match(parts[index])), None)
     if edition is not None:
         return max(range(edition + 1, len(parts)), key=lambda index: len(parts[index]))
+    # A piece naming a site is none, however long (春天来了 - 青川市人民政府门户网站): the headline
+    # is the first other piece, or the last when the site's name comes first.
+    site = [index for index in range(1, len(parts)) if _SITE_TITLE.search(title_key(parts[index]))]
+    rest = [index for index in range(1, len(parts)) if index not in site]
+    if site and rest:
+        return rest[-1] if site[0] < rest[0] else rest[0]
     longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
     if len(parts[1]) < _LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
         return longest
