@@ -10,7 +10,8 @@ government portals' ``ArticleTitle`` metadata (``www.songling.gov``), a bold fon
 crawl record of paragraphs opening with its headline (``www.guanshan-forum``) and a subtitle
 marked by class that the title joins to the headline (``www.xiangjiang-morning``), a headline
 many widget rows above the text (``news.yanbei-net``), a long site name as the whole title
-(``www.hengshan.gov``) and a short headline beside a long site name (``www.taoxi.gov``).
+(``www.hengshan.gov``), a short headline beside a long site name (``www.taoxi.gov``) and a
+headline named by class under a title worded otherwise (``www.qinghe-online``).
 """
 
 from __future__ import annotations
@@ -221,3 +222,17 @@ def test_a_short_headline_beside_a_long_site_name_is_the_headline(title: str) ->
     assert headline_match("春耕正当时", [title]) == 1.0
     # The site's name, even set as an <h1>, gives way to the headline.
     assert choose_headline([("h1", "桃溪县人民政府门户网站"), ("", "春耕正当时")], [title])[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("top", "headline"),
+    [
+        (f"<div class='article-title'>{_HEADLINE}</div>", _HEADLINE),
+        (f"<table><tr><td class='bt'>{_HEADLINE}</td></tr></table>", _HEADLINE),
+        (f"<div class='title'>{_HEADLINE}</div><div class='subtitle'>年内还将改造二十条线路</div>", _HEADLINE),
+        # A site's name in a block named a title is no headline: the title's piece stays.
+        ("<div class='title'>青川市人民政府门户网站</div>", "新开通的智慧公交 让候车不再靠猜"),
+    ],
+)
+def test_a_block_named_a_title_is_the_headline_when_the_title_words_it_otherwise(top: str, headline: str) -> None:
+    assert _headline("新开通的智慧公交 让候车不再靠猜_青川网", top) == headline

@@ -29,7 +29,8 @@ any URL no profile owns. In order:
    opening the body. The site's logo (a heading in a ``logo`` box, or linking to the front
    page) is never the headline, nor is a title piece that the page's own links or breadcrumb
    name (``本地新闻 - 东湖新闻网`` names a channel and the site). Without a match: the nearest
-   heading above the body (or the higher-ranked one right above it, an ``<h1>`` over its
+   heading above the body (a block named a title by its class, ``<div class="article-title">``,
+   counting as one of the lowest rank; or the higher-ranked one right above it, an ``<h1>`` over its
    ``<h3>`` deck; a link only when it leads to the page itself; the widget and meta rows between
    a headline and its text, font size, print and share buttons, counters, are not counted in
    that distance), whole when ``<br>`` sets it

@@ -449,8 +449,8 @@ def _nearest_heading(
     over several lines."""
     reach = rows_above(lines, body_start, _NEAREST_ROWS)
     usable = {
-        position: tag for position, tag, text in candidates
-        if tag in HEADINGS and reach <= position <= body_start
+        position: tag if tag in HEADINGS else _TITLED_RANK for position, tag, text in candidates
+        if (tag in HEADINGS or _titled_line(lines, position)) and reach <= position <= body_start
         and lines[position].chars >= 6 and not CRUMB.search(text) and not SUBHEADLINE.match(text)
         and not deck_marked(lines[position].owner)
         and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
@@ -465,6 +465,20 @@ def _nearest_heading(
             break
         position = above
     return _whole_heading(lines, position), position
+
+
+# A block named a title by its class (<div class="article-title">) ranks below every heading.
+_TITLED_RANK = "h7"
+
+
+def _titled_line(lines: list[Line], position: int) -> bool:
+    """A line outside headings that the page names a title by its class, id or tag, and that is
+    no site's or channel's name (<div class="title">青川市人民政府</div>)."""
+    line = lines[position]
+    if heading_of(line.owner) is not None or not title_marked(line.owner):
+        return False
+    key = title_key(line.text)
+    return not _SITE_TITLE.search(key) and key not in page_names(lines)
 
 
 def links_here(element: Any, url: str | None) -> bool:
@@ -497,6 +511,8 @@ def _heading_start(lines: list[Line], position: int) -> int:
     """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
     not counting a ——subheadline inside it."""
     heading = heading_of(lines[position].owner)
+    if heading is None:
+        return position  # a block named a title by its class: a line of its own
     start = position
     while start > 0 and heading_of(lines[start - 1].owner) is heading:
         if SUBHEADLINE.match(lines[start - 1].text):
