@@ -68,8 +68,10 @@ any URL no profile owns. In order:
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 
-The stages live in one module each: ``lines``, ``body``, ``headline``, ``marks`` (how a page
-marks a line as its headline, kicker or subtitle), ``headblock`` (the
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``titles`` (the title
+data cut into pieces, the headline piece), ``marks`` (how a page marks a line as its headline,
+kicker or subtitle), ``rows`` (the lines above the body read when the title names only the
+site), ``headblock`` (the
 kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
 (unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``

@@ -20,9 +20,8 @@ from typing import Any
 
 from ..times import TIME_PATTERN
 from .body import class_words
-from .headline import CRUMB, SUBHEADLINE
 from .lines import Line, tag_of
-from .marks import KICKER_CLASS, SUBTITLE_CLASS, heading_of, set_apart
+from .marks import CRUMB, KICKER_CLASS, SUBHEADLINE, SUBTITLE_CLASS, heading_of, set_apart
 from .metalines import is_meta_line
 
 _KICKER_CLASSES = frozenset({"yt", "yinti", "jt", "jianti", "kicker", "pre", "pretitle", "pre-title", "overline"})

@@ -3,76 +3,36 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from ..script import simplified
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
-from .marks import deck_marked, heading_of, set_apart, title_marked
-from .metalines import is_chrome_line, is_meta_line
-
-# Separators between a headline and the site or channel names in a <title>.
-# Breadcrumb-style titles (站点名 :: 频道 :: 标题, 站点名 > 频道 > 标题) split at their arrows,
-# but not a comparison between figures (增速>6%). 丨 and · open a column (专访丨…, 两会·…) inside
-# headlines: they only split off a short last piece, the site's or account's name (…丨东湖发布).
-_TITLE_SPLIT = re.compile(
-    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$)|丨(?=[^丨_|｜\-—]{2,12}$)"
-    r"|::+|(?<![\dA-Za-z])(?:>+|»+|›+|＞+)(?![\dA-Za-z]))\s*"
+from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
+from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
+from .titles import (
+    LONG_PIECE,
+    SITE_TITLE,
+    SPACES,
+    fallback_headline,
+    headline_piece_of,
+    reference_keys,
+    title_key,
+    title_parts,
 )
+
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
-_NO_SPACE = re.compile(r"\s+")
-# Dashes and rules a <title> and the page set differently (——, ――, －－, --, ─), and quotation
-# marks (“绿色账” in the heading, "绿色账" in the title).
-_FOLDED = str.maketrans(
-    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"}
-    | {c: '"' for c in "\u201c\u201d\u201e\u201f\u300c\u300d\u300e\u300f\u301d\u301e"}
-    | {c: "'" for c in "\u2018\u2019\u201a\u201b"}
-)
-# What a <title> adds to say a story has pictures or video, （组图）, [视频]: the page's heading
-# leaves it out.
-_MARK = r"\s*[(（\[【〔]\s*(?:组?图|多图|附图|图文|视频|音频|高清)\s*[)）\]】〕]\s*"
-_MEDIA_MARK = re.compile(f"^{_MARK}|{_MARK}$")
 
 
-@lru_cache(maxsize=4096)  # the same titles and headings are compared again and again
-def title_key(text: str) -> str:
-    """Text as compared with the title data: without spacing, full-width forms folded (张三： and
-    张三: agree), every dash and every quotation mark the same, in Simplified characters (a page
-    showing its headline in Traditional script may keep its <title> in Simplified, or the other
-    way round), without a media mark."""
-    key = simplified(_NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_FOLDED)))
-    return _MEDIA_MARK.sub("", key)
-
-
-# A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
-_HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
 # A heading that repeats a title's site or channel name stays below the 0.5 a headline needs,
 # even as an <h1> (a logo).
 _NAME_WEIGHT = 0.4
-# Site and channel names are short; a title piece this long is a headline.
-_LONG_PIECE = 8
 # How far above the body a plain line repeating the title is read as its headline.
 _TITLE_ROWS = 12
-CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
-# A subheadline (副题) under the headline opens with a dash: ——访…; never the headline alone.
-SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
-
-
-# A page of a print edition named in a title: 第03版:要闻, A03版, 第A3版 本地新闻.
-_EDITION_PAGE = re.compile(r"^第?\s*[A-Za-z]?\d{1,3}\s*版(?:$|\s*[:：\s]\s*\S{1,8}$)")
-
-
-def title_parts(title: str) -> list[str]:
-    """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
-    parts = [p for p in _TITLE_SPLIT.split(title) if p]
-    return [title] + parts if len(parts) > 1 else [title]
 
 
 # The steps of a breadcrumb: 首页 > 本地新闻 > 正文, 当前位置：首页 >> 本地新闻.
@@ -88,7 +48,7 @@ def own_titles(references: list[str], lines: list[Line]) -> list[str]:
     names: set[str] | None = None
     # The pieces each title gives besides its headline: channel and site names.
     named = {
-        key for keys, piece in map(_reference_keys, references)
+        key for keys, piece in map(reference_keys, references)
         for index, key in enumerate(keys) if index not in (0, piece)
     }
     kept = []
@@ -98,10 +58,10 @@ def own_titles(references: list[str], lines: list[Line]) -> list[str]:
             reference = _without_spaced_name(reference, names)
         parts = title_parts(reference)
         pieces = parts[1:] or parts
-        headline_piece = pieces[max(0, _headline_piece(parts) - 1)]
+        headline_piece = pieces[max(0, headline_piece_of(parts) - 1)]
         if title_key(headline_piece) in named:
             continue
-        if len(title_key(headline_piece)) >= _LONG_PIECE:
+        if len(title_key(headline_piece)) >= LONG_PIECE:
             kept.append(reference)
             continue
         if names is None:
@@ -153,7 +113,7 @@ def page_names(lines: list[Line]) -> set[str]:
         texts.append("".join(link.itertext()))
         texts.extend(image.attrib.get("alt") or "" for image in link.iter("img"))
     texts.extend(_SITE_NAME_META(root))
-    return {key for key in map(title_key, texts) if 2 <= len(key) < _LONG_PIECE}
+    return {key for key in map(title_key, texts) if 2 <= len(key) < LONG_PIECE}
 
 
 def headline_match(text: str, references: list[str]) -> float:
@@ -165,7 +125,7 @@ def headline_match(text: str, references: list[str]) -> float:
         return 0.0
     best = 0.0
     for reference in references:
-        keys, headline_piece = _reference_keys(reference)
+        keys, headline_piece = reference_keys(reference)
         for index, part in enumerate(keys):
             if not part:
                 continue
@@ -175,7 +135,7 @@ def headline_match(text: str, references: list[str]) -> float:
             shown = _ELLIPSIS.sub("", part)
             if text == part or core == part:
                 match = 1.0
-                if weight < 1 and len(part) >= _LONG_PIECE and not _SITE_TITLE.search(part):
+                if weight < 1 and len(part) >= LONG_PIECE and not SITE_TITLE.search(part):
                     weight = 0.85
             elif shown != part and len(shown) >= 6 and core.startswith(shown):
                 match = 0.95  # a title cut short with …, the page showing the whole headline
@@ -193,13 +153,6 @@ def headline_match(text: str, references: list[str]) -> float:
     return best
 
 
-@lru_cache(maxsize=64)
-def _reference_keys(reference: str) -> tuple[tuple[str, ...], int]:
-    """A title's pieces as compared, and which piece is the headline (read once per page)."""
-    parts = title_parts(reference)
-    return tuple(title_key(part) for part in parts), _headline_piece(parts)
-
-
 def choose_headline(candidates: list[tuple[str, str]], references: list[str]) -> tuple[int, float]:
     """Index of the best (tag, text) heading candidate and its match; (-1, 0) when none fits."""
     best, best_score = -1, 0.0
@@ -212,43 +165,6 @@ def choose_headline(candidates: list[tuple[str, str]], references: list[str]) ->
         if score > best_score or (best >= 0 and score == best_score and len(text) > len(candidates[best][1])):
             best, best_score = index, score
     return best, best_score
-
-
-def fallback_headline(references: list[str]) -> str | None:
-    """The headline a <title> holds when no visible heading matches it: its first piece, without
-    a mark such as （组图）."""
-    for reference in references:
-        parts = title_parts(reference)
-        if parts[-1]:
-            if _HEADLINE_DASH.search(reference) and all(len(part) >= _LONG_PIECE for part in parts[2:]):
-                piece = parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
-            else:
-                piece = parts[_headline_piece(parts)]
-            return _MEDIA_MARK.sub("", piece) or piece
-    return None
-
-
-def _headline_piece(parts: list[str]) -> int:
-    """Which piece of ``title_parts`` is the headline: the first (标题_频道_站点名), or on sites
-    that put their name first (站点名 - 标题), a much longer later piece."""
-    if len(parts) == 1:
-        return 0
-    # An e-paper's title names the edition page between the paper's name and the headline:
-    # 青川日报 - 第03版:要闻 - 标题. The headline follows that piece, whatever their lengths.
-    edition = next((index for index in range(1, len(parts) - 1) if _EDITION_PAGE.match(parts[index])), None)
-    if edition is not None:
-        return max(range(edition + 1, len(parts)), key=lambda index: len(parts[index]))
-    # A piece naming a site is none, however long (春天来了 - 青川市人民政府门户网站): the headline
-    # is the first other piece, or the last when the site's name comes first.
-    site = [index for index in range(1, len(parts)) if _SITE_TITLE.search(title_key(parts[index]))]
-    rest = [index for index in range(1, len(parts)) if index not in site]
-    if site and rest:
-        return rest[-1] if site[0] < rest[0] else rest[0]
-    longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
-    if len(parts[1]) < _LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
-        return longest
-    return 1
-
 
 
 def other_headlines(lines: list[Line], references: list[str]) -> tuple[Line | None, list[Line]]:
@@ -292,7 +208,7 @@ def find_headline(
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
-    exact = {keys[index] for keys, piece in map(_reference_keys, references) for index in {0, piece}}
+    exact = {keys[index] for keys, piece in map(reference_keys, references) for index in {0, piece}}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -326,23 +242,17 @@ def find_headline(
     if nearest is not None:
         return _past_banner(lines, nearest, body_start, nearest) if _may_be_banner(nearest) else nearest
     from_title = fallback_headline(references)
-    if from_title is None or len(title_key(from_title)) < _LONG_PIECE or _SITE_TITLE.search(title_key(from_title)):
+    if from_title is None or len(title_key(from_title)) < LONG_PIECE or SITE_TITLE.search(title_key(from_title)):
         # The title data name only the site, or nothing: a table layout's headline is the line
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
         if prominent is None:
             prominent = listed_line(lines, body_start)
         if prominent is None and body_end > body_start:
-            prominent = _opening_line(lines, body_start)
+            prominent = opening_line(lines, body_start)
         if prominent is not None:
-            return _whole_block(lines, prominent), prominent
+            return whole_block(lines, prominent), prominent
     return from_title, -1
-
-
-# A title naming only the site, however long its name: 衡山县人民政府门户网站, 青川新闻网.
-_SITE_TITLE = re.compile(
-    r"(?:网站|门户|门户网|人民政府|政府网|在线|之窗|新闻网|日报网|晚报网|信息网|资讯网|新闻中心)$"
-)
 
 
 def _without_badge(line: Line, text: str, exact: set[str]) -> str:
@@ -370,7 +280,7 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
 def _may_be_banner(chosen: tuple[str, int]) -> bool:
     """True for a headline short enough to be a channel's name, read from a line of the page."""
     text, index = chosen
-    return index >= 0 and len(title_key(text)) < _LONG_PIECE
+    return index >= 0 and len(title_key(text)) < LONG_PIECE
 
 
 def _past_banner(
@@ -384,9 +294,9 @@ def _past_banner(
     nearer = nearest
     if nearer is None or nearer[1] <= index:
         prominent = prominent_line(lines, body_start)
-        nearer = (_whole_block(lines, prominent), prominent) if prominent is not None else None
+        nearer = (whole_block(lines, prominent), prominent) if prominent is not None else None
     if (
-        nearer is not None and nearer[1] > index and len(title_key(nearer[0])) >= _LONG_PIECE
+        nearer is not None and nearer[1] > index and len(title_key(nearer[0])) >= LONG_PIECE
         and not _same_block(lines[index].owner, lines[nearer[1]].owner)
     ):
         return nearer
@@ -423,21 +333,6 @@ def is_logo(element: Any) -> bool:
 
 
 _NEAREST_ROWS = 8
-
-
-def rows_above(lines: list[Line], body_start: int, rows: int) -> int:
-    """Index of the first of the ``rows`` lines above the body that may hold text: the meta rows,
-    widgets and empty cells a page sets between its headline and its text (time, source, font
-    size, print and share buttons, a view counter) are passed over, up to three times as many."""
-    index = min(body_start, len(lines))
-    counted = 0
-    limit = max(0, index - 3 * rows)
-    while index > limit and counted < rows:
-        index -= 1
-        line = lines[index]
-        if not (line.chars <= 2 or is_chrome_line(line) or is_meta_line(line.spaced)):
-            counted += 1
-    return index
 
 
 def _nearest_heading(
@@ -478,7 +373,7 @@ def _titled_line(lines: list[Line], position: int) -> bool:
     if heading_of(line.owner) is not None or not title_marked(line.owner):
         return False
     key = title_key(line.text)
-    return not _SITE_TITLE.search(key) and key not in page_names(lines)
+    return not SITE_TITLE.search(key) and key not in page_names(lines)
 
 
 def links_here(element: Any, url: str | None) -> bool:
@@ -531,7 +426,7 @@ def _joined_rows(rows: list[str], references: list[str]) -> str:
     the title data join those rows with a space (第一行 第二行), as the page shows them apart."""
     spaced = " ".join(rows)
     for reference in references:
-        if any(_NO_SPACE.sub(" ", part).strip() == spaced for part in title_parts(reference)):
+        if any(SPACES.sub(" ", part).strip() == spaced for part in title_parts(reference)):
             return spaced
     return "".join(rows)
 
@@ -588,70 +483,3 @@ def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line
     return body[1:] if _COLUMN_TAG.match(body[0].text) else body
 
 
-_PROMINENT_ROWS = 8
-_SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
-
-
-def _whole_block(lines: list[Line], last: int) -> str:
-    """The text of a line set apart as the headline with the lines before it in the same block:
-    a table layout sets a long headline over rows with <br> (<b>第一行<br>第二行</b>)."""
-    first = last
-    while (
-        first > 0 and last - first < 2 and lines[first - 1].owner is lines[last].owner
-        and _headline_row(lines[first - 1], 2)
-    ):
-        first -= 1
-    return "".join(line.text for line in lines[first : last + 1])
-
-
-# Widgets a page sets between its headline and its text: 【字体：大 中 小】, 浏览次数：318.
-_WIDGET = re.compile(
-    r"^[【\[]?\s*字\s*[体號号體]|^(?:浏览|瀏覽|点击|點擊|阅读|閱讀|访问|訪問)(?:次数|次數|量|数|數)\s*[:：]"
-)
-
-
-def _headline_row(line: Line, shortest: int = 6) -> bool:
-    """A short line that could be (a row of) a headline: no link, sentence, time, breadcrumb,
-    meta line, widget or ——subheadline."""
-    text = line.text
-    if not (shortest <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
-        return False
-    if _WIDGET.search(text):
-        return False
-    if TIME_PATTERN.search(text) or CRUMB.search(text) or is_meta_line(line.spaced):
-        return False
-    return not SUBHEADLINE.match(text)  # ——副题 under the headline is set apart as well
-
-
-def _upwards(lines: list[Line], body_start: int) -> range:
-    """The lines above the body where a headline is looked for, nearest first."""
-    return range(min(body_start, len(lines)) - 1, rows_above(lines, body_start, _PROMINENT_ROWS) - 1, -1)
-
-
-def prominent_line(lines: list[Line], body_start: int) -> int | None:
-    """Index of the nearest line above the body that is set apart as a heading: short, no link,
-    not a sentence, no time or breadcrumb; None when there is none."""
-    for index in _upwards(lines, body_start):
-        line = lines[index]
-        if _headline_row(line) and set_apart(line) and not deck_marked(line.owner):
-            return index
-    return None
-
-
-def _opening_line(lines: list[Line], body_start: int) -> int | None:
-    """The body's first line when it is set apart as a headline: a page of paragraphs alone
-    (a crawl record without its table) opens with its headline centred or in a large font."""
-    line = lines[body_start]
-    return body_start if _headline_row(line) and set_apart(line) and not deck_marked(line.owner) else None
-
-
-def listed_line(lines: list[Line], body_start: int) -> int | None:
-    """Index of the nearest line above the body that the page's own list of stories links to by
-    its whole text: an e-paper lists the stories of its page (版面导航) beside the one shown, whose
-    headline may be set in a plain block. Channel names in menus are shorter than a headline."""
-    rows = [index for index in _upwards(lines, body_start) if _headline_row(lines[index], _LONG_PIECE)]
-    if not rows:
-        return None
-    root = lines[0].owner.getroottree().getroot()
-    linked = {key for link in root.iter("a") if len(key := title_key("".join(link.itertext()))) >= _LONG_PIECE}
-    return next((index for index in rows if title_key(lines[index].text) in linked), None)

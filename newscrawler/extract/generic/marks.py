@@ -3,8 +3,9 @@
 Pages without heading elements still mark their headline: by a class or id named for it
 (``title``, ``biaoti``, ``<span id="title">``), by a custom element (an e-paper system's
 ``<founder-title>``), or by setting it apart as table layouts did (bold, a large font, centred).
-The lines set with it are marked too: a kicker (引题: ``yt``, ``pretitle``) or a subtitle (副题:
-``ft``, ``fu-title``, ``subtitle``) is no headline, although its class may contain ``title``.
+A breadcrumb and a ——subheadline are marked by their text. The lines set with the headline are
+marked too: a kicker (引题: ``yt``, ``pretitle``) or a subtitle (副题: ``ft``, ``fu-title``,
+``subtitle``) is no headline, although its class may contain ``title``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 
 TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b|(?<![a-z])tit(?![a-z])", re.IGNORECASE)
+# A breadcrumb: 首页 > 本地新闻, 当前位置：….
+CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
+# A subheadline (副题) under the headline opens with a dash: ——访…; never the headline alone.
+SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
 # Inline markup that sets a line apart as a heading in a page without heading elements.
 _EMPHASIS = frozenset({"b", "strong", "font", "big", "span"})
 _CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
