@@ -224,6 +224,10 @@ def test_a_short_headline_beside_a_long_site_name_is_the_headline(title: str) ->
     assert choose_headline([("h1", "桃溪县人民政府门户网站"), ("", "春耕正当时")], [title])[0] == 1
 
 
+def test_a_headline_ending_in_a_site_word_stays_the_headline_beside_the_site_name() -> None:
+    assert fallback_headline(["我县建成覆盖城乡的就业信息网_桃溪网"]) == "我县建成覆盖城乡的就业信息网"
+
+
 @pytest.mark.parametrize(
     ("top", "headline"),
     [

@@ -93,10 +93,12 @@ def headline_piece_of(parts: list[str]) -> int:
     if edition is not None:
         return max(range(edition + 1, len(parts)), key=lambda index: len(parts[index]))
     # A piece naming a site is none, however long (春天来了 - 青川市人民政府门户网站): the headline
-    # is the first other piece, or the last when the site's name comes first.
+    # is the first other piece, or the last when the site's name comes first. Unless another
+    # piece reads as a site's name too: the first is then a headline ending in such a word
+    # (我市建成覆盖城乡的就业信息网_青川网).
     site = [index for index in range(1, len(parts)) if SITE_TITLE.search(title_key(parts[index]))]
     rest = [index for index in range(1, len(parts)) if index not in site]
-    if site and rest:
+    if site and rest and not any(_NAME_END.search(title_key(parts[index])) for index in rest):
         return rest[-1] if site[0] < rest[0] else rest[0]
     longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
     if len(parts[1]) < LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
@@ -104,6 +106,8 @@ def headline_piece_of(parts: list[str]) -> int:
     return 1
 
 
+# How the names of sites and outlets end: 青川网, 青川日报, 青川电视台, 新闻频道.
+_NAME_END = re.compile(r"(?:[网網报報台]|频道)$")
 # A title naming only the site, however long its name: 衡山县人民政府门户网站, 青川新闻网.
 SITE_TITLE = re.compile(
     r"(?:网站|门户|门户网|人民政府|政府网|在线|之窗|新闻网|日报网|晚报网|信息网|资讯网|新闻中心)$"
