@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -333,6 +334,9 @@ def is_logo(element: Any) -> bool:
 
 
 _NEAREST_ROWS = 8
+# A block named a title by its class (<div class="article-title">) ranks below every heading,
+# unless it holds a site's or channel's name (<div class="title">青川市人民政府</div>).
+_TITLED_RANK = "h7"
 
 
 def _nearest_heading(
@@ -343,13 +347,22 @@ def _nearest_heading(
     above it is the headline it stands under (<h1> over an <h3> deck). Whole when <br> sets it
     over several lines."""
     reach = rows_above(lines, body_start, _NEAREST_ROWS)
-    usable = {
-        position: tag if tag in HEADINGS else _TITLED_RANK for position, tag, text in candidates
-        if (tag in HEADINGS or _titled_line(lines, position)) and reach <= position <= body_start
-        and lines[position].chars >= 6 and not CRUMB.search(text) and not SUBHEADLINE.match(text)
-        and not deck_marked(lines[position].owner)
-        and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
-    }
+    names: set[str] | None = None  # the page's names, read only for a block named a title
+    usable: dict[int, str] = {}
+    for position, tag, text in candidates:
+        line = lines[position]
+        if (
+            not reach <= position <= body_start or line.chars < 6 or CRUMB.search(text) or SUBHEADLINE.match(text)
+            or deck_marked(line.owner) or not (line.link_share < 0.5 or links_here(line.owner, url))
+        ):
+            continue
+        if tag in HEADINGS:
+            usable[position] = tag
+        elif heading_of(line.owner) is None and title_marked(line.owner):
+            names = page_names(lines) if names is None else names
+            key = title_key(text)
+            if not SITE_TITLE.search(key) and key not in names:
+                usable[position] = _TITLED_RANK  # no site's or channel's name
     if not usable:
         return None
     position = max(usable)
@@ -361,19 +374,6 @@ def _nearest_heading(
         position = above
     return _whole_heading(lines, position), position
 
-
-# A block named a title by its class (<div class="article-title">) ranks below every heading.
-_TITLED_RANK = "h7"
-
-
-def _titled_line(lines: list[Line], position: int) -> bool:
-    """A line outside headings that the page names a title by its class, id or tag, and that is
-    no site's or channel's name (<div class="title">青川市人民政府</div>)."""
-    line = lines[position]
-    if heading_of(line.owner) is not None or not title_marked(line.owner):
-        return False
-    key = title_key(line.text)
-    return not SITE_TITLE.search(key) and key not in page_names(lines)
 
 
 def links_here(element: Any, url: str | None) -> bool:
@@ -425,10 +425,13 @@ def _joined_rows(rows: list[str], references: list[str]) -> str:
     """A headline set over several rows (<br>, blocks) as one text: joined with nothing, unless
     the title data join those rows with a space (第一行 第二行), as the page shows them apart."""
     spaced = " ".join(rows)
-    for reference in references:
-        if any(SPACES.sub(" ", part).strip() == spaced for part in title_parts(reference)):
-            return spaced
-    return "".join(rows)
+    return spaced if any(spaced in _spaced_pieces(reference) for reference in references) else "".join(rows)
+
+
+@lru_cache(maxsize=64)
+def _spaced_pieces(reference: str) -> frozenset[str]:
+    """A title's pieces with their spacing as one space (read once per page)."""
+    return frozenset(SPACES.sub(" ", part).strip() for part in title_parts(reference))
 
 
 def _best_match(

@@ -37,20 +37,29 @@ _BIG_CLASS = re.compile(
     r"(?<![a-z])(?:f(?:ont)?[-_]?(?:(?:1[6-9]|[2-4]\d)(?!\d)|1[2-5][-_]?b(?:old)?(?![a-z]))|bt\d)", re.IGNORECASE
 )
 # A custom element named for the headline: an e-paper system's <founder-title>.
-_TITLE_TAG = re.compile(r"-(?:title|headline)$")
+_TITLE_TAGS = ("-title", "-headline")
 
 
 def _titled(element: Any) -> bool:
-    return bool(TITLE_CLASS.search(class_words(element)) or _TITLE_TAG.search(tag_of(element)))
+    tag = tag_of(element)
+    return bool(TITLE_CLASS.search(class_words(element))) or ("-" in tag and tag.endswith(_TITLE_TAGS))
 
 
 def _only_child(element: Any) -> Any:
     """The one element holding all of a block's text (<td><span id="title">…</span></td>), or None;
     a line break after it (<td><b>…</b><br></td>) holds nothing."""
-    children = [child for child in element if not (tag_of(child) == "br" and not (child.tail or "").strip())]
-    if len(children) == 1 and not (element.text or "").strip() and not (children[0].tail or "").strip():
-        return children[0]
-    return None
+    if not len(element) or (element.text or "").strip():
+        return None  # most blocks: text alone, or text before their first element
+    only = None
+    for child in element:
+        if (child.tail or "").strip():
+            return None
+        if tag_of(child) == "br":
+            continue
+        if only is not None:
+            return None
+        only = child
+    return only
 
 
 def _marked(block: Any, named: Callable[[Any], bool]) -> bool:
