@@ -29,13 +29,28 @@ any URL no profile owns. In order:
    opening the body. The site's logo (a heading in a ``logo`` box, or linking to the front
    page) is never the headline, nor is a title piece that the page's own links or breadcrumb
    name (``本地新闻 - 东湖新闻网`` names a channel and the site). Without a match: the nearest
-   heading above the body (or the higher-ranked one right above it, an ``<h1>`` over its
-   ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
-   over lines, then the line above the text set apart in bold, a large font or centred; a
-   ``——`` subheadline is passed over. A page where nothing reads as the headline keeps the
-   site's name its title gives. The lines the page sets with the headline as its block are the
-   kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``, ``subtitle``), by a
-   heading of lower rank, or, below it, by an opening dash.
+   heading above the body, a block named a title by its class (``<div class="article-title">``)
+   counting as one of the lowest rank (or the higher-ranked one right above it, an ``<h1>`` over
+   its ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
+   over lines; the widget and meta rows between a headline and its text (font size, print and
+   share buttons, counters) do not count in that distance. When the title data name only the
+   site (a short name, or one such as ``衡山县人民政府门户网站`` or ``…新闻网``): the line above
+   the text set apart in bold, a large font or centred, or named for the title by its class, id
+   or tag (``<span id="title">``, ``<founder-title>``), whole when ``<br>`` sets it over rows (a
+   class may name the bold font, ``f14b``; a widget row, ``【字体：大 中 小】``, is never one);
+   then a line above the text that the page's list of stories links to by its whole text (an
+   e-paper's 版面导航); then the text's own first line when set apart. A ``——`` subheadline is
+   passed over, and so is a line whose class names a kicker or subtitle (``article-subtitle``,
+   ``fu-title``, ``yinti``): never a candidate nor joined to the headline, even when the title
+   data join them, unless it is a row inside the headline's own heading. Rows of a heading are
+   joined with nothing, or with a space when the title data join them so. An e-paper title
+   naming the edition page (``青川日报 - 第03版:要闻 - 标题``) gives the piece after it; a piece
+   naming a site (``…人民政府门户网站``, ``…新闻网``) is never the headline piece, however long;
+   government portals' metadata (``ArticleTitle``) is title data. A page where nothing reads as
+   the headline keeps the site's name its title gives. The lines the page sets with the headline
+   as its block are the kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``,
+   ``subtitle``, ``article-pretitle``, ``fu-title``), by a heading of lower rank, or, below it,
+   by an opening dash.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
    byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
@@ -52,7 +67,10 @@ any URL no profile owns. In order:
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 
-The stages live in one module each: ``lines``, ``body``, ``headline``, ``headblock`` (the
+The stages live in one module each: ``lines``, ``body``, ``headline``, ``titles`` (the title
+data cut into pieces, the headline piece), ``marks`` (how a page marks a line as its headline,
+kicker or subtitle), ``rows`` (the lines above the body read when the title names only the
+site), ``headblock`` (the
 kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
 (unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``

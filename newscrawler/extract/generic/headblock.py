@@ -5,7 +5,8 @@ that often opens with a dash (``——新建城北水厂昨日正式通水``). N
 headline is the main line alone), and neither is taken unless the page marks it as part of the
 block, because the line above a headline is as often a channel name or a breadcrumb:
 
-- by its class (``yt``, ``kicker``, ``pre`` above; ``ft``, ``subtitle``, ``sub`` below);
+- by its class (``yt``, ``kicker``, ``pre``, ``article-pretitle`` above; ``ft``, ``subtitle``, ``sub``,
+  ``fu-title`` below);
 - as a heading of lower rank right above or below the headline's heading (``<h3>`` kicker,
   ``<h1>`` headline, ``<h3>`` subtitle);
 - a subtitle by its opening dash; and then the line right above the headline, set apart as the
@@ -19,8 +20,8 @@ from typing import Any
 
 from ..times import TIME_PATTERN
 from .body import class_words
-from .headline import CRUMB, SUBHEADLINE, heading_of, set_apart
 from .lines import Line, tag_of
+from .marks import CRUMB, KICKER_CLASS, SUBHEADLINE, SUBTITLE_CLASS, heading_of, set_apart
 from .metalines import is_meta_line
 
 _KICKER_CLASSES = frozenset({"yt", "yinti", "jt", "jianti", "kicker", "pre", "pretitle", "pre-title", "overline"})
@@ -43,14 +44,14 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     below = lines[last + 1] if last + 1 < len(lines) else None
     dashed = below is not None and SUBHEADLINE.match(below.text) is not None
     if below is not None and _plain(below, _MAX_SUBTITLE) and (
-        dashed or _marked(below.owner, _SUBTITLE_CLASSES) or _lower(below.owner, rank)
+        dashed or _marked(below.owner, _SUBTITLE_CLASSES, SUBTITLE_CLASS) or _lower(below.owner, rank)
     ):
         # The dash only marks the line as a subtitle, as a heading's size would.
         subtitle = SUBHEADLINE.sub("", below.text).strip() or None
     kicker = None
     above = lines[first - 1] if first > 0 else None
     if above is not None and _plain(above, _MAX_KICKER) and not SUBHEADLINE.match(above.text) and (
-        _marked(above.owner, _KICKER_CLASSES) or _lower(above.owner, rank)
+        _marked(above.owner, _KICKER_CLASSES, KICKER_CLASS) or _lower(above.owner, rank)
         or (subtitle is not None and dashed and set_apart(above))
     ):
         kicker = above.text
@@ -77,8 +78,9 @@ def _plain(line: Line, longest: int) -> bool:
     )
 
 
-def _marked(element: Any, names: frozenset[str]) -> bool:
-    return not names.isdisjoint(class_words(element).lower().split())
+def _marked(element: Any, names: frozenset[str], named: re.Pattern[str]) -> bool:
+    words = class_words(element)
+    return not names.isdisjoint(words.lower().split()) or named.search(words) is not None
 
 
 def _rank(element: Any) -> str | None:

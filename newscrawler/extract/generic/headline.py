@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from itertools import islice
 from typing import Any
@@ -11,64 +10,30 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from ..script import simplified
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
-from .metalines import is_meta_line
-
-# Separators between a headline and the site or channel names in a <title>.
-# Breadcrumb-style titles (站点名 :: 频道 :: 标题, 站点名 > 频道 > 标题) split at their arrows,
-# but not a comparison between figures (增速>6%). 丨 and · open a column (专访丨…, 两会·…) inside
-# headlines: they only split off a short last piece, the site's or account's name (…丨东湖发布).
-_TITLE_SPLIT = re.compile(
-    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$)|丨(?=[^丨_|｜\-—]{2,12}$)"
-    r"|::+|(?<![\dA-Za-z])(?:>+|»+|›+|＞+)(?![\dA-Za-z]))\s*"
+from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
+from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
+from .titles import (
+    LONG_PIECE,
+    SITE_TITLE,
+    SPACES,
+    fallback_headline,
+    headline_piece_of,
+    reference_keys,
+    title_key,
+    title_parts,
 )
+
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
-_TITLE_CLASS = re.compile(r"title|headline|biaoti|bt\b|(?<![a-z])tit(?![a-z])", re.IGNORECASE)
-_NO_SPACE = re.compile(r"\s+")
-# Dashes and rules a <title> and the page set differently (——, ――, －－, --, ─), and quotation
-# marks (“绿色账” in the heading, "绿色账" in the title).
-_FOLDED = str.maketrans(
-    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\ufe58"}
-    | {c: '"' for c in "\u201c\u201d\u201e\u201f\u300c\u300d\u300e\u300f\u301d\u301e"}
-    | {c: "'" for c in "\u2018\u2019\u201a\u201b"}
-)
-# What a <title> adds to say a story has pictures or video, （组图）, [视频]: the page's heading
-# leaves it out.
-_MARK = r"\s*[(（\[【〔]\s*(?:组?图|多图|附图|图文|视频|音频|高清)\s*[)）\]】〕]\s*"
-_MEDIA_MARK = re.compile(f"^{_MARK}|{_MARK}$")
 
 
-@lru_cache(maxsize=4096)  # the same titles and headings are compared again and again
-def title_key(text: str) -> str:
-    """Text as compared with the title data: without spacing, full-width forms folded (张三： and
-    张三: agree), every dash and every quotation mark the same, in Simplified characters (a page
-    showing its headline in Traditional script may keep its <title> in Simplified, or the other
-    way round), without a media mark."""
-    key = simplified(_NO_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_FOLDED)))
-    return _MEDIA_MARK.sub("", key)
-
-
-# A dash joining a headline and its second half (记一位老教授——访…), the only separator in the title.
-_HEADLINE_DASH = re.compile(r"^[^_|｜]*?(?:——|－－|--)[^_|｜]*$")
 # A heading that repeats a title's site or channel name stays below the 0.5 a headline needs,
 # even as an <h1> (a logo).
 _NAME_WEIGHT = 0.4
-# Site and channel names are short; a title piece this long is a headline.
-_LONG_PIECE = 8
 # How far above the body a plain line repeating the title is read as its headline.
 _TITLE_ROWS = 12
-CRUMB = re.compile(r"[>›»]|首页|首頁|当前位置|當前位置|您的位置")
-# A subheadline (副题) under the headline opens with a dash: ——访…; never the headline alone.
-SUBHEADLINE = re.compile(r"^\s*(?:[—―－\-]{2}|[—―])")
-
-
-def title_parts(title: str) -> list[str]:
-    """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
-    parts = [p for p in _TITLE_SPLIT.split(title) if p]
-    return [title] + parts if len(parts) > 1 else [title]
 
 
 # The steps of a breadcrumb: 首页 > 本地新闻 > 正文, 当前位置：首页 >> 本地新闻.
@@ -84,7 +49,7 @@ def own_titles(references: list[str], lines: list[Line]) -> list[str]:
     names: set[str] | None = None
     # The pieces each title gives besides its headline: channel and site names.
     named = {
-        key for keys, piece in map(_reference_keys, references)
+        key for keys, piece in map(reference_keys, references)
         for index, key in enumerate(keys) if index not in (0, piece)
     }
     kept = []
@@ -94,10 +59,10 @@ def own_titles(references: list[str], lines: list[Line]) -> list[str]:
             reference = _without_spaced_name(reference, names)
         parts = title_parts(reference)
         pieces = parts[1:] or parts
-        headline_piece = pieces[max(0, _headline_piece(parts) - 1)]
+        headline_piece = pieces[max(0, headline_piece_of(parts) - 1)]
         if title_key(headline_piece) in named:
             continue
-        if len(title_key(headline_piece)) >= _LONG_PIECE:
+        if len(title_key(headline_piece)) >= LONG_PIECE:
             kept.append(reference)
             continue
         if names is None:
@@ -149,7 +114,7 @@ def page_names(lines: list[Line]) -> set[str]:
         texts.append("".join(link.itertext()))
         texts.extend(image.attrib.get("alt") or "" for image in link.iter("img"))
     texts.extend(_SITE_NAME_META(root))
-    return {key for key in map(title_key, texts) if 2 <= len(key) < _LONG_PIECE}
+    return {key for key in map(title_key, texts) if 2 <= len(key) < LONG_PIECE}
 
 
 def headline_match(text: str, references: list[str]) -> float:
@@ -161,7 +126,7 @@ def headline_match(text: str, references: list[str]) -> float:
         return 0.0
     best = 0.0
     for reference in references:
-        keys, headline_piece = _reference_keys(reference)
+        keys, headline_piece = reference_keys(reference)
         for index, part in enumerate(keys):
             if not part:
                 continue
@@ -171,7 +136,7 @@ def headline_match(text: str, references: list[str]) -> float:
             shown = _ELLIPSIS.sub("", part)
             if text == part or core == part:
                 match = 1.0
-                if weight < 1 and len(part) >= _LONG_PIECE:
+                if weight < 1 and len(part) >= LONG_PIECE and not SITE_TITLE.search(part):
                     weight = 0.85
             elif shown != part and len(shown) >= 6 and core.startswith(shown):
                 match = 0.95  # a title cut short with …, the page showing the whole headline
@@ -189,13 +154,6 @@ def headline_match(text: str, references: list[str]) -> float:
     return best
 
 
-@lru_cache(maxsize=64)
-def _reference_keys(reference: str) -> tuple[tuple[str, ...], int]:
-    """A title's pieces as compared, and which piece is the headline (read once per page)."""
-    parts = title_parts(reference)
-    return tuple(title_key(part) for part in parts), _headline_piece(parts)
-
-
 def choose_headline(candidates: list[tuple[str, str]], references: list[str]) -> tuple[int, float]:
     """Index of the best (tag, text) heading candidate and its match; (-1, 0) when none fits."""
     best, best_score = -1, 0.0
@@ -208,32 +166,6 @@ def choose_headline(candidates: list[tuple[str, str]], references: list[str]) ->
         if score > best_score or (best >= 0 and score == best_score and len(text) > len(candidates[best][1])):
             best, best_score = index, score
     return best, best_score
-
-
-def fallback_headline(references: list[str]) -> str | None:
-    """The headline a <title> holds when no visible heading matches it: its first piece, without
-    a mark such as （组图）."""
-    for reference in references:
-        parts = title_parts(reference)
-        if parts[-1]:
-            if _HEADLINE_DASH.search(reference) and all(len(part) >= _LONG_PIECE for part in parts[2:]):
-                piece = parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
-            else:
-                piece = parts[_headline_piece(parts)]
-            return _MEDIA_MARK.sub("", piece) or piece
-    return None
-
-
-def _headline_piece(parts: list[str]) -> int:
-    """Which piece of ``title_parts`` is the headline: the first (标题_频道_站点名), or on sites
-    that put their name first (站点名 - 标题), a much longer later piece."""
-    if len(parts) == 1:
-        return 0
-    longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
-    if len(parts[1]) < _LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
-        return longest
-    return 1
-
 
 
 def other_headlines(lines: list[Line], references: list[str]) -> tuple[Line | None, list[Line]]:
@@ -277,7 +209,7 @@ def find_headline(
     body_start = body[0].index if body else len(lines)
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
-    exact = {keys[index] for keys, piece in map(_reference_keys, references) for index in {0, piece}}
+    exact = {keys[index] for keys, piece in map(reference_keys, references) for index in {0, piece}}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -289,8 +221,9 @@ def find_headline(
             continue
         element = line.owner
         tag = inside.get(element, "")
-        if tag or _TITLE_CLASS.search(class_words(element)):
-            if not is_logo(element):
+        if tag or title_marked(element):
+            # A kicker or subtitle the page marks as one is no headline, nor a row of it.
+            if not is_logo(element) and not deck_marked(element):
                 candidates.append((line.index, tag or tag_of(element), line.text))
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
             # A short line at the body start may be the headline when the title data says so.
@@ -310,12 +243,16 @@ def find_headline(
     if nearest is not None:
         return _past_banner(lines, nearest, body_start, nearest) if _may_be_banner(nearest) else nearest
     from_title = fallback_headline(references)
-    if from_title is None or len(title_key(from_title)) < _LONG_PIECE:
+    if from_title is None or len(title_key(from_title)) < LONG_PIECE or SITE_TITLE.search(title_key(from_title)):
         # The title data name only the site, or nothing: a table layout's headline is the line
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
+        if prominent is None:
+            prominent = listed_line(lines, body_start)
+        if prominent is None and body_end > body_start:
+            prominent = opening_line(lines, body_start)
         if prominent is not None:
-            return lines[prominent].text, prominent
+            return whole_block(lines, prominent), prominent
     return from_title, -1
 
 
@@ -344,7 +281,7 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
 def _may_be_banner(chosen: tuple[str, int]) -> bool:
     """True for a headline short enough to be a channel's name, read from a line of the page."""
     text, index = chosen
-    return index >= 0 and len(title_key(text)) < _LONG_PIECE
+    return index >= 0 and len(title_key(text)) < LONG_PIECE
 
 
 def _past_banner(
@@ -358,9 +295,9 @@ def _past_banner(
     nearer = nearest
     if nearer is None or nearer[1] <= index:
         prominent = prominent_line(lines, body_start)
-        nearer = (lines[prominent].text, prominent) if prominent is not None else None
+        nearer = (whole_block(lines, prominent), prominent) if prominent is not None else None
     if (
-        nearer is not None and nearer[1] > index and len(title_key(nearer[0])) >= _LONG_PIECE
+        nearer is not None and nearer[1] > index and len(title_key(nearer[0])) >= LONG_PIECE
         and not _same_block(lines[index].owner, lines[nearer[1]].owner)
     ):
         return nearer
@@ -397,6 +334,9 @@ def is_logo(element: Any) -> bool:
 
 
 _NEAREST_ROWS = 8
+# A block named a title by its class (<div class="article-title">) ranks below every heading,
+# unless it holds a site's or channel's name (<div class="title">青川市人民政府</div>).
+_TITLED_RANK = "h7"
 
 
 def _nearest_heading(
@@ -406,12 +346,23 @@ def _nearest_heading(
     breadcrumb, no link to another page and no ——subheadline; a heading of higher rank right
     above it is the headline it stands under (<h1> over an <h3> deck). Whole when <br> sets it
     over several lines."""
-    usable = {
-        position: tag for position, tag, text in candidates
-        if tag in HEADINGS and body_start - _NEAREST_ROWS <= position <= body_start
-        and lines[position].chars >= 6 and not CRUMB.search(text) and not SUBHEADLINE.match(text)
-        and (lines[position].link_share < 0.5 or links_here(lines[position].owner, url))
-    }
+    reach = rows_above(lines, body_start, _NEAREST_ROWS)
+    names: set[str] | None = None  # the page's names, read only for a block named a title
+    usable: dict[int, str] = {}
+    for position, tag, text in candidates:
+        line = lines[position]
+        if (
+            not reach <= position <= body_start or line.chars < 6 or CRUMB.search(text) or SUBHEADLINE.match(text)
+            or deck_marked(line.owner) or not (line.link_share < 0.5 or links_here(line.owner, url))
+        ):
+            continue
+        if tag in HEADINGS:
+            usable[position] = tag
+        elif heading_of(line.owner) is None and title_marked(line.owner):
+            names = page_names(lines) if names is None else names
+            key = title_key(text)
+            if not SITE_TITLE.search(key) and key not in names:
+                usable[position] = _TITLED_RANK  # no site's or channel's name
     if not usable:
         return None
     position = max(usable)
@@ -422,6 +373,7 @@ def _nearest_heading(
             break
         position = above
     return _whole_heading(lines, position), position
+
 
 
 def links_here(element: Any, url: str | None) -> bool:
@@ -450,17 +402,12 @@ def _only_link(element: Any) -> str | None:
     return links[0] if len(links) == 1 else None
 
 
-def heading_of(element: Any) -> Any:
-    """The heading element a line's block is or sits in, or None."""
-    while element is not None and tag_of(element) not in HEADINGS:
-        element = element.getparent()
-    return element
-
-
 def _heading_start(lines: list[Line], position: int) -> int:
     """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
     not counting a ——subheadline inside it."""
     heading = heading_of(lines[position].owner)
+    if heading is None:
+        return position  # a block named a title by its class: a line of its own
     start = position
     while start > 0 and heading_of(lines[start - 1].owner) is heading:
         if SUBHEADLINE.match(lines[start - 1].text):
@@ -472,6 +419,19 @@ def _heading_start(lines: list[Line], position: int) -> int:
 def _whole_heading(lines: list[Line], position: int) -> str:
     """The text of a heading ending at ``position``, its lines joined as one headline."""
     return "".join(line.text for line in lines[_heading_start(lines, position) : position + 1])
+
+
+def _joined_rows(rows: list[str], references: list[str]) -> str:
+    """A headline set over several rows (<br>, blocks) as one text: joined with nothing, unless
+    the title data join those rows with a space (第一行 第二行), as the page shows them apart."""
+    spaced = " ".join(rows)
+    return spaced if any(spaced in _spaced_pieces(reference) for reference in references) else "".join(rows)
+
+
+@lru_cache(maxsize=64)
+def _spaced_pieces(reference: str) -> frozenset[str]:
+    """A title's pieces with their spacing as one space (read once per page)."""
+    return frozenset(SPACES.sub(" ", part).strip() for part in title_parts(reference))
 
 
 def _best_match(
@@ -488,12 +448,14 @@ def _best_match(
             if end < len(candidates) and candidates[end][0] - candidates[start][0] == length - 1:
                 tags = {candidates[i][1] for i in range(start, end + 1)}
                 if len(tags) == 1:
-                    options.append((tags.pop(), "".join(candidates[i][2] for i in range(start, end + 1))))
+                    rows = [candidates[i][2] for i in range(start, end + 1)]
+                    options.append((tags.pop(), _joined_rows(rows, references)))
                     ends.append(candidates[end][0])
     # A title-matching plain line and the short line under it: a headline set in two rows.
     for position, tag, text in candidates:
         following = lines[position + 1] if position + 1 < len(lines) else None
-        if tag == "" and following is not None and following.chars <= 60 and title_key(text) in exact:
+        if (tag == "" and following is not None and following.chars <= 60 and title_key(text) in exact
+                and not deck_marked(following.owner)):
             options.append(("", text + following.text))
             ends.append(position + 1)
     chosen, score = choose_headline(options, references)
@@ -524,56 +486,3 @@ def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line
     return body[1:] if _COLUMN_TAG.match(body[0].text) else body
 
 
-# Inline markup that sets a line apart as a heading in a page without heading elements.
-_EMPHASIS = frozenset({"b", "strong", "font", "big", "span"})
-_CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
-# Bold or a large font set by a style (font-weight:bold; font-size:18px) or by a class named
-# after it (f18b, font20, bt1), as table layouts did before headings had styles of their own.
-_BIG_STYLE = re.compile(
-    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font-size\s*:\s*(?:(?:1[6-9]|[2-4]\d)(?:\.\d+)?px"
-    r"|(?:1[2-9]|[23]\d)(?:\.\d+)?pt|(?:x+-)?large)",
-    re.IGNORECASE,
-)
-_BIG_CLASS = re.compile(r"(?<![a-z])(?:f(?:ont)?[-_]?(?:1[6-9]|[2-4]\d)(?!\d)|bt\d)", re.IGNORECASE)
-_PROMINENT_ROWS = 8
-_SENTENCE_END = re.compile(r"[。！？；]$|[，,]")
-
-
-def set_apart(line: Line) -> bool:
-    """True when a line's whole text is set in bold or a large font, or its block is centred."""
-    block = line.owner
-    if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
-        return True
-    if tag_of(block) == "center" or _TITLE_CLASS.search(class_words(block)) or _big(block):
-        return True
-    children = list(block)
-    # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
-    if len(children) == 1 and not (block.text or "").strip() and not (children[0].tail or "").strip():
-        element = children[0]
-        while element is not None and tag_of(element) in _EMPHASIS:
-            if tag_of(element) in ("b", "strong", "big") or element.attrib.get("size") or _big(element):
-                return True
-            inner = list(element)
-            element = inner[0] if len(inner) == 1 and not (element.text or "").strip() else None
-    return False
-
-
-def _big(element: Any) -> bool:
-    return bool(_BIG_STYLE.search(element.attrib.get("style") or "") or _BIG_CLASS.search(class_words(element)))
-
-
-def prominent_line(lines: list[Line], body_start: int) -> int | None:
-    """Index of the nearest line above the body that is set apart as a heading: short, no link,
-    not a sentence, no time or breadcrumb; None when there is none."""
-    for index in range(min(body_start, len(lines)) - 1, max(-1, body_start - _PROMINENT_ROWS - 1), -1):
-        line = lines[index]
-        text = line.text
-        if not (6 <= line.chars <= 60) or line.link_share >= 0.5 or _SENTENCE_END.search(text):
-            continue
-        if TIME_PATTERN.search(text) or CRUMB.search(text) or is_meta_line(line.spaced):
-            continue
-        if SUBHEADLINE.match(text):
-            continue  # ——副题 under the headline is set apart as well
-        if set_apart(line):
-            return index
-    return None

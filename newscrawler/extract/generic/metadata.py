@@ -108,7 +108,8 @@ def read_metadata(page: Page) -> Metadata:
         key = (node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop") or "").lower()
         if key and key not in by_name:
             by_name[key] = node.attrib["content"].strip()
-    for key in ("og:title", "twitter:title", "title"):
+    # ArticleTitle: the metadata standard of government portals (with SiteName, ColumnName, PubDate).
+    for key in ("og:title", "twitter:title", "title", "articletitle", "headline"):
         if by_name.get(key):
             meta.titles.append(_unescaped(by_name[key]))
     title = _strings(_TITLE, page)

@@ -1,0 +1,242 @@
+"""The generic extractor's headline on page classes it meets on sites it was never tuned on.
+
+Each class also has a fixture page of its own under ``fixtures/generic/`` (replayed by
+``tests/test_fixtures.py``): deck lines marked by class on an e-paper (``epaper.qingchuan-daily``),
+a title marked on an inline element (``www.xichuan-news``), an e-paper title naming the edition
+page (``paper.wanjiang-evening``), a table headline set over rows with ``<br>``
+(``www.pingyuan-net``), heading rows the title joins with a space (``www.baihe-news``), the
+government portals' ``ArticleTitle`` metadata (``www.songling.gov``), a bold font named by class
+(``www.lanxi-online``), an e-paper headline its story list links to (``paper.jinhe-daily``) and a
+crawl record of paragraphs opening with its headline (``www.guanshan-forum``) and a subtitle
+marked by class that the title joins to the headline (``www.xiangjiang-morning``), a headline
+many widget rows above the text (``news.yanbei-net``), a long site name as the whole title
+(``www.hengshan.gov``), a short headline beside a long site name (``www.taoxi.gov``) and a
+headline named by class under a title worded otherwise (``www.qinghe-online``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawler.extract.generic import (
+    GenericLayout,
+    choose_headline,
+    fallback_headline,
+    headline_match,
+)
+from newscrawler.extract.generic.metadata import read_metadata
+from newscrawler.extract.page import Page
+
+_HEADLINE = "全市首条智慧公交线路开通"
+_TEXT = (
+    "<div class='info'>2023-04-18 09:30　来源：青川日报</div><div class='content'>"
+    "<p>4月17日，全市首条智慧公交线路正式开通，沿线二十三个站台全部换装电子站牌，乘客可查到站时间。</p>"
+    "<p>市公交集团有关负责人介绍，年内还将完成二十条线路的智慧化改造，覆盖主城区主要客流走廊。</p></div>"
+)
+
+
+def _read(head: str, body: str) -> GenericLayout:
+    html = f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return GenericLayout(Page(html, "https://www.qingchuan.example/a/1.html"))
+
+
+def _headline(title: str, top: str, text: str = _TEXT) -> str | None:
+    return _read(f"<title>{title}</title>", top + text).read().headline
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        # ``title`` inside a deck's class names no headline: the subtitle below is not it.
+        f"<p class='article-pretitle'>到站时间实时可查</p><div class='article-title'>{_HEADLINE}</div>"
+        "<p class='article-subtitle'>年内还将改造二十条线路</p>",
+        f"<div class='title'><b>{_HEADLINE}</b></div><div class='fu-title'><b>年内还将改造二十条线路</b></div>",
+        f"<h2 class='yinti'>到站时间实时可查</h2><h2>{_HEADLINE}</h2><h2 class='futi'>年内还将改造二十条线路</h2>",
+        f"<h1 class='title'>{_HEADLINE}</h1><h1 class='sub-title'>年内还将改造二十条线路</h1>",
+    ],
+)
+def test_a_kicker_or_subtitle_marked_by_class_is_not_the_headline(top: str) -> None:
+    assert _headline("青川日报", top) == _HEADLINE
+
+
+def test_a_subtitle_marked_by_class_is_read_as_the_subtitle() -> None:
+    top = (
+        f"<p class='article-pretitle'>到站时间实时可查</p><div class='article-title'>{_HEADLINE}</div>"
+        "<p class='article-subtitle'>年内还将改造二十条线路</p>"
+    )
+    raw = _read("<title>青川日报</title>", top + _TEXT).read()
+    assert (raw.kicker, raw.headline, raw.subtitle) == ("到站时间实时可查", _HEADLINE, "年内还将改造二十条线路")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "<table><tr><td><span id='title'>{}</span></td></tr></table>",
+        "<table><tr><td><founder-title>{}</founder-title></td></tr></table>",
+    ],
+)
+def test_a_title_marked_on_an_inline_element_is_the_headline(cell: str) -> None:
+    assert _headline("青川日报", cell.format(_HEADLINE)) == _HEADLINE
+
+
+def test_an_e_paper_title_gives_the_piece_after_the_edition_page() -> None:
+    headline = "沿江大道今晚起分段封闭施工"
+    assert fallback_headline([f"皖江晚报数字报 - 第A05版:城市 - {headline}"]) == headline
+    assert fallback_headline([f"皖江晚报 - A05版 - {headline}"]) == headline
+    assert fallback_headline([f"{headline} - 皖江晚报 - 第A05版"]) == headline
+    # Without an edition page, a long first piece stays the headline.
+    assert fallback_headline([f"{headline}_城市_皖江晚报数字报"]) == headline
+    assert headline_match("皖江晚报数字报", [f"皖江晚报数字报 - 第A05版:城市 - {headline}"]) < 0.5
+
+
+def test_a_table_headline_set_over_rows_is_read_whole() -> None:
+    cell = (
+        "<table><tr><td align='center'><font size='4'><b>平原县首届农民运动会开幕<br>十二个乡镇八百余名农民参赛"
+        "</b></font></td></tr></table>"
+    )
+    assert _headline("平原网", cell) == "平原县首届农民运动会开幕十二个乡镇八百余名农民参赛"
+
+
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        ("白河大桥主桥合龙 年底具备通车条件_白河新闻网", "白河大桥主桥合龙 年底具备通车条件"),
+        ("白河大桥主桥合龙年底具备通车条件_白河新闻网", "白河大桥主桥合龙年底具备通车条件"),
+        ("白河新闻网", "白河大桥主桥合龙年底具备通车条件"),
+    ],
+)
+def test_heading_rows_are_joined_as_the_title_joins_them(title: str, headline: str) -> None:
+    assert _headline(title, "<h1>白河大桥主桥合龙<br>年底具备通车条件</h1>") == headline
+
+
+def test_government_article_title_metadata_is_title_data() -> None:
+    head = "<title>松岭市人民政府</title><meta name='ArticleTitle' content='松岭市启动城乡供水一体化工程'>"
+    meta = read_metadata(Page(f"<html><head>{head}</head><body></body></html>", "https://www.songling.example/"))
+    assert meta.titles == ["松岭市启动城乡供水一体化工程", "松岭市人民政府"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("<td class='f14b'>{}</td>", True),
+        ("<td class='font12_b'>{}</td>", True),
+        # A line break after the bold text holds nothing.
+        ("<td><b>{}</b><br></td>", True),
+        ("<td class='f12'>{}</td>", False),
+        ("<td><b>{}</b><br>2005-03-01</td>", False),
+    ],
+)
+def test_a_bold_font_named_by_class_or_followed_by_a_break_sets_a_headline_apart(cell: str, read: bool) -> None:
+    top = f"<table><tr>{cell.format(_HEADLINE)}</tr><tr><td>作者：郑远帆</td></tr></table>"
+    assert _headline("青川新闻网", top) == (_HEADLINE if read else "青川新闻网")
+
+
+def test_an_e_paper_headline_in_a_plain_block_is_the_story_its_list_links_to() -> None:
+    stories = ["金河市新增十个城市书房", _HEADLINE, "社区食堂让老人吃得更放心"]
+    listing = "<ul>" + "".join(f"<li><a href='content_{i}.htm'>{s}</a></li>" for i, s in enumerate(stories)) + "</ul>"
+    assert _headline("青川日报", f"{listing}<div class='article-head'>{_HEADLINE}</div>") == _HEADLINE
+    # A channel's name, which menus link to as well, is too short to be a headline.
+    menu = "<div><a href='/'>首页</a><a href='/minsheng/'>民生</a></div>"
+    assert _headline("青川日报", f"{menu}<div>民生</div>") == "青川日报"
+
+
+def test_a_page_of_paragraphs_opening_with_its_headline_set_apart() -> None:
+    text = "<p>　　乡村图书室这些年建了不少，可走进去看一看，书架上的书多半落满了灰，门也常年锁着。</p>" * 3
+    opening = "<p align='center'><font size='5'>林远：乡村图书室要办成读书的地方</font></p>"
+    assert _headline("观山论坛", opening + text, text="") == "林远：乡村图书室要办成读书的地方"
+    # A plain opening line is the text's own.
+    assert _headline("观山论坛", "<p>乡村图书室要办成读书的地方</p>" + text, text="") == "观山论坛"
+
+
+_MAIN, _DECK = "湘江沿岸十二座码头完成生态修复", "昔日砂石场变身滨江公园"
+
+
+@pytest.mark.parametrize("joint", ["", " ", "——"])
+@pytest.mark.parametrize(
+    "top",
+    [
+        f"<h2 class='news-title'>{_MAIN}</h2><h2 class='news-subtitle'>{_DECK}</h2>",
+        f"<div class='bt'>{_MAIN}</div><div class='fbt'>{_DECK}</div>",
+        f"<div class='title'><p>{_MAIN}</p><p class='subtitle'>{_DECK}</p></div>",
+    ],
+)
+def test_a_subtitle_marked_by_class_is_not_joined_to_the_headline(top: str, joint: str) -> None:
+    # The title data join headline and subtitle; the page marks the second line as a subtitle.
+    assert _headline(f"{_MAIN}{joint}{_DECK}_湘江晨报网", top) == _MAIN
+
+
+def test_a_kicker_marked_by_class_is_no_headline_even_when_the_title_opens_with_it() -> None:
+    top = f"<h2 class='yt'>{_DECK}</h2><h2>{_MAIN}</h2>"
+    assert _headline(f"{_DECK}——{_MAIN}_湘江晨报网", top) == _MAIN
+
+
+def test_rows_inside_one_heading_stay_the_headline_whatever_their_class() -> None:
+    top = f"<h1><p>{_MAIN}</p><p class='sub'>{_DECK}</p></h1>"
+    assert _headline(f"{_MAIN}{_DECK}_湘江晨报网", top) == _MAIN + _DECK
+
+
+_WIDGET_ROWS = [
+    "<div>发布时间：2008-05-26 15:20</div>", "<div>信息来源：县林业局</div>", "<div>浏览次数：318</div>",
+    "<div>【字体：<a href='#'>大</a> <a href='#'>中</a> <a href='#'>小</a>】</div>",
+    "<div><a href='#'>打印</a></div>", "<div><a href='#'>关闭</a></div>", "<div>分享到：</div>",
+    "<div><a href='#'>微博</a></div>", "<div><a href='#'>QQ空间</a></div>", "<div>&nbsp;</div>",
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "heading"),
+    [
+        # The title words the headline otherwise: the nearest heading, past the widget rows.
+        ("智慧公交线路开通_青川网", f"<h1>{_HEADLINE}</h1>"),
+        # The title names only the site: the centred line, past the widget rows.
+        ("青川网", f"<div align='center'>{_HEADLINE}</div>"),
+    ],
+)
+def test_widget_and_meta_rows_do_not_count_in_the_distance_to_the_text(title: str, heading: str) -> None:
+    text = _TEXT.split("</div>", 1)[1]
+    assert _headline(title, heading + "".join(_WIDGET_ROWS), text) == _HEADLINE
+
+
+def test_a_long_site_name_as_the_whole_title_names_no_headline() -> None:
+    top = f"<div align='center'><b>{_HEADLINE}</b></div><div align='center'>浏览次数：318</div>"
+    assert _headline("青川县人民政府门户网站", top) == _HEADLINE
+    # A title that is a headline stays one, set apart line or not.
+    assert _headline(f"{_HEADLINE}", "<div align='center'><b>到站时间实时可查</b></div>") == _HEADLINE
+
+
+def test_a_widget_row_set_apart_is_no_headline() -> None:
+    top = "<div align='center'>【字体：大 中 小】</div><div align='center'>浏览次数：318</div>"
+    assert _headline("青川县人民政府门户网站", top) == "青川县人民政府门户网站"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "春耕正当时 - 桃溪县人民政府门户网站",
+        "桃溪县人民政府门户网站 - 春耕正当时",
+        "春耕正当时_桃溪新闻网_桃溪县最大的新闻门户网站",
+    ],
+)
+def test_a_short_headline_beside_a_long_site_name_is_the_headline(title: str) -> None:
+    assert fallback_headline([title]) == "春耕正当时"
+    assert headline_match("春耕正当时", [title]) == 1.0
+    # The site's name, even set as an <h1>, gives way to the headline.
+    assert choose_headline([("h1", "桃溪县人民政府门户网站"), ("", "春耕正当时")], [title])[0] == 1
+
+
+def test_a_headline_ending_in_a_site_word_stays_the_headline_beside_the_site_name() -> None:
+    assert fallback_headline(["我县建成覆盖城乡的就业信息网_桃溪网"]) == "我县建成覆盖城乡的就业信息网"
+
+
+@pytest.mark.parametrize(
+    ("top", "headline"),
+    [
+        (f"<div class='article-title'>{_HEADLINE}</div>", _HEADLINE),
+        (f"<table><tr><td class='bt'>{_HEADLINE}</td></tr></table>", _HEADLINE),
+        (f"<div class='title'>{_HEADLINE}</div><div class='subtitle'>年内还将改造二十条线路</div>", _HEADLINE),
+        # A site's name in a block named a title is no headline: the title's piece stays.
+        ("<div class='title'>青川市人民政府门户网站</div>", "新开通的智慧公交 让候车不再靠猜"),
+    ],
+)
+def test_a_block_named_a_title_is_the_headline_when_the_title_words_it_otherwise(top: str, headline: str) -> None:
+    assert _headline("新开通的智慧公交 让候车不再靠猜_青川网", top) == headline
