@@ -42,3 +42,7 @@ class PageItem:
     # (``http_404``, ``redirect_home``, ``soft_404`` …, see newscrawler.removals).
     revisit_of: str | None = None
     removal: str | None = None
+    # An article page's text encoding (the response's), and the ``outlink`` values of its WARC
+    # metadata record once the crawl's worker process has read the page (newscrawler.worker).
+    encoding: str | None = field(default=None, repr=False)
+    outlinks: list[str] | None = field(default=None, repr=False)

@@ -106,8 +106,8 @@ class ExtractionPipeline(_Stage):
                 self._failed(item, exc, "Reading the hot lists failed for %s")
             return item
         try:
-            item.raw, item.context, item.record = await maybe_deferred_to_future(
-                self.worker.call("extract", *page, self.fallback))
+            item.raw, item.context, item.record, item.outlinks = await maybe_deferred_to_future(
+                self.worker.call("extract", *page, self.fallback, item.encoding))
         except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
             self._failed(item, exc, "Extraction failed for %s")
             return item

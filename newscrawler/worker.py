@@ -75,22 +75,39 @@ class ReadSummary:
 
 
 def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, portal: str,
-             fallback: bool) -> tuple[Any, Any, dict[str, Any] | None]:
-    """Raw fields, context and record of an article page; with a record, only a summary of the
-    context (the raw fields are then unused). The record is None when it cannot be built: the
-    normalisation stage then builds it again on the crawl's side from the raw fields and the
-    context, where its error is reported as it would be without a worker."""
+             fallback: bool, encoding: str | None = None,
+             ) -> tuple[Any, Any, dict[str, Any] | None, list[str] | None]:
+    """Raw fields, context, record and outlinks of an article page; with a record, only a
+    summary of the context (the raw fields are then unused). The record is None when it cannot be
+    built: the normalisation stage then builds it again on the crawl's side from the raw fields
+    and the context, where its error is reported as it would be without a worker.
+
+    The outlinks (``outlink`` values of the page's WARC metadata record, found in the page as
+    decoded with ``encoding``) are found here, where the page already is, so that the metadata
+    record's call need not carry the page again; None without an encoding, or when finding them
+    failed (the metadata record's call then finds them, and reports the error, as before)."""
     from datetime import datetime
 
     from .extract import build_record, read_page
 
     raw, context = read_page(url, body, headers, datetime.fromisoformat(fetched_at), portal,
                              fallback=fallback)
+    links = _outlinks(url, body, encoding) if encoding is not None else None
     try:
         record = build_record(raw, context)
     except Exception:  # noqa: BLE001 - raised again where the crawl reports it
-        return raw, context, None
-    return None, ReadSummary(tuple(context.warnings), getattr(context, "extractor", None)), record
+        return raw, context, None, links
+    summary = ReadSummary(tuple(context.warnings), getattr(context, "extractor", None))
+    return None, summary, record, links
+
+
+def _outlinks(url: str, body: bytes, encoding: str) -> list[str] | None:
+    from .warc.capture import outlink_values, page_outlinks
+
+    try:
+        return outlink_values(page_outlinks(url, body, encoding))
+    except Exception:  # noqa: BLE001 - found again, and reported, with the metadata record
+        return None
 
 
 def _read_lists(url: str, body: bytes, headers: dict[str, str], fetched_at: str,
@@ -142,16 +159,15 @@ def _warc_exchange(exchange: Any) -> Any:
     return _state["warc"].write_exchange(exchange)
 
 
-def _warc_metadata(url: str, record_id: str, fields: list[tuple[str, str]], body: bytes,
-                   encoding: str | None) -> None:
-    """The metadata record of an article page; its outlinks are found here, from the page."""
-    from scrapy.http import TextResponse
+def _warc_metadata(url: str, record_id: str, fields: list[tuple[str, str]],
+                   body: bytes | None = None, encoding: str | None = None) -> None:
+    """The metadata record of an article page. Its outlinks are in ``fields`` when the page was
+    read here (``_extract``); otherwise they are found here, from ``body``."""
+    if body is not None and encoding is not None:
+        from .warc.capture import outlink_values, page_outlinks
 
-    from .warc.capture import outlinks
-
-    if encoding is not None:
-        fields = fields + [("outlink", f"{link} {hop} {path}") for link, hop, path
-                           in outlinks(TextResponse(url, body=body, encoding=encoding))]
+        fields = fields + [("outlink", value)
+                           for value in outlink_values(page_outlinks(url, body, encoding))]
     _state["warc"].write_metadata(url, record_id, fields)
 
 
@@ -233,11 +249,26 @@ def _answer(conn: Connection, number: int, ok: bool, value: Any) -> None:
         conn.send((number, False, RuntimeError(f"{type(value).__name__}: {value!r}; {exc}")))
 
 
+# A file the worker writes its cProfile statistics to when it ends (benchmarks/crawl_throughput.py
+# --profile): the crawl's own profile sees none of the worker's time.
+PROFILE_ENV = "NEWSCRAWLER_WORKER_PROFILE"
+
+
 def _main(conn: Connection, parent_end: Connection | None) -> None:
+    profile_path = os.environ.get(PROFILE_ENV)
+    profiler = None
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     try:
         _serve(conn, parent_end)
     finally:
         conn.close()
+        if profiler is not None and profile_path:
+            profiler.disable()
+            profiler.dump_stats(profile_path)
 
 
 # --- the crawl's side ---------------------------------------------------------------------
