@@ -32,6 +32,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -52,6 +53,11 @@ logger = logging.getLogger(__name__)
 # The crawler attribute holding its worker (None when the setting is off).
 _ATTRIBUTE = "_newscrawler_worker"
 _STOP = "stop"
+# The worker's GIL switch interval (seconds): how long its reader thread may wait to take calls.
+READER_SWITCH_SECONDS = 0.0005
+# Bytes each end may have in flight before a send waits (the system's limit, net.core.wmem_max,
+# caps it): a few hundred pages, so that the reactor never waits on a busy worker to send it one.
+SOCKET_BUFFER = 4 * 1024 * 1024
 
 
 class WorkerDied(RuntimeError):
@@ -210,6 +216,9 @@ def _serve(conn: Connection, parent_end: Connection | None) -> None:
         except (EOFError, OSError):
             calls.put(None)  # the crawl's process is gone
 
+    # The reader thread needs the GIL after every read, and would wait for the main thread to
+    # give it up (every 5 ms by default) while the crawl, its socket buffer full, waits to send.
+    sys.setswitchinterval(READER_SWITCH_SECONDS)
     threading.Thread(target=read, name="newscrawler-worker-reader", daemon=True).start()
     while True:
         call = calls.get()
@@ -293,6 +302,8 @@ class CrawlWorker:
             from . import extract  # noqa: F401
             from .warc import writer  # noqa: F401
         here, there = context.Pipe(duplex=True)
+        for end in (here, there):
+            _widen(end)
         forked = context.get_start_method() == "fork"
         self.process = context.Process(
             target=_main, args=(there, here if forked else None), name="newscrawler-worker",
@@ -380,6 +391,17 @@ class CrawlWorker:
             logger.error("The worker process ended with %d calls unanswered", len(pending))
         for deferred in pending.values():
             deferred.errback(Failure(WorkerDied(f"the worker process ended: {exc!r}")))
+
+
+def _widen(conn: Connection) -> None:
+    """Let ``conn`` (one end of a socket pair) hold ``SOCKET_BUFFER`` bytes unread."""
+    import socket
+
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+    except OSError:
+        logger.debug("The worker's socket buffer stays as the system made it", exc_info=True)
 
 
 def for_crawler(crawler: Crawler) -> CrawlWorker | None:
