@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import CallLaterOnce
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
@@ -515,6 +516,10 @@ def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(values, default=str))
 
 
+# Bytes of JSON Lines the output pipeline buffers between writes.
+OUTPUT_BUFFER = 1 << 20
+
+
 class JsonLinesOutputPipeline(_Stage):
     """Append each article record to ``NEWSCRAWLER_OUTPUT`` as one JSON line."""
 
@@ -525,10 +530,14 @@ class JsonLinesOutputPipeline(_Stage):
             raise NotConfigured
         self.path = Path(path)
         self.file: Any = None
+        self.flusher: CallLaterOnce[None] | None = None
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = self.path.open("a", encoding="utf-8")
+        # Written out once per turn of the reactor (``_flush``), not once per record: the
+        # buffer holds what the pages done in one turn give (a batch of the archive's pages).
+        self.file = self.path.open("a", encoding="utf-8", buffering=OUTPUT_BUFFER)
+        self.flusher = CallLaterOnce(self._flush)
         # The crawl's summary says how many records went where (and why none, when none did).
         self.stats.set_value("newscrawler/output/path", str(self.path))
         self.stats.set_value("newscrawler/output/records", 0)
@@ -540,6 +549,11 @@ class JsonLinesOutputPipeline(_Stage):
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, PageItem) and item.record is not None:
             self.file.write(json.dumps(item.record, ensure_ascii=False) + "\n")
-            self.file.flush()
+            assert self.flusher is not None
+            self.flusher.schedule()
             self.stats.inc_value("newscrawler/output/records")
         return item
+
+    def _flush(self) -> None:
+        if self.file and not self.file.closed:
+            self.file.flush()
