@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import CallLaterOnce
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
@@ -55,6 +56,8 @@ _ATTRIBUTE = "_newscrawler_worker"
 _STOP = "stop"
 # The worker's GIL switch interval (seconds): how long its reader thread may wait to take calls.
 READER_SWITCH_SECONDS = 0.0005
+# Answers the worker may hold back while more calls wait (see ``_Answers``).
+ANSWER_BATCH = 16
 # Bytes each end may have in flight before a send waits (the system's limit, net.core.wmem_max,
 # caps it): a few hundred pages, so that the reactor never waits on a busy worker to send it one.
 SOCKET_BUFFER = 4 * 1024 * 1024
@@ -206,8 +209,9 @@ def _serve(conn: Connection, parent_end: Connection | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if parent_end is not None:
         parent_end.close()  # a forked copy of the crawl's end would keep this one from seeing EOF
-    # Calls are read as they come, so that the crawl never waits on a full pipe.
-    calls: queue.SimpleQueue[tuple[int, str, tuple[Any, ...]] | None] = queue.SimpleQueue()
+    # Calls are read as they come, so that the crawl never waits on a full pipe. Each message is
+    # the calls the crawl made in one turn of its reactor.
+    calls: queue.SimpleQueue[list[tuple[int, str, tuple[Any, ...]]] | None] = queue.SimpleQueue()
 
     def read() -> None:
         try:
@@ -220,25 +224,55 @@ def _serve(conn: Connection, parent_end: Connection | None) -> None:
     # give it up (every 5 ms by default) while the crawl, its socket buffer full, waits to send.
     sys.setswitchinterval(READER_SWITCH_SECONDS)
     threading.Thread(target=read, name="newscrawler-worker-reader", daemon=True).start()
+    answers = _Answers(conn)
     while True:
-        call = calls.get()
-        if call is None:
+        batch = calls.get()
+        if batch is None:
             # No one to answer: store what was sent, close the files properly and go.
             _close_all()
             return
-        number, name, args = call
-        if name == _STOP:
-            _close_all()
-            _answer(conn, number, True, None)
+        for number, name, args in batch:
+            if name == _STOP:
+                _close_all()
+                answers.add(number, True, None)
+                answers.send()
+                return
+            try:
+                result = CALLS[name](*args)
+            except BaseException as exc:  # noqa: BLE001 - the caller's error, sent back to it
+                if hasattr(exc, "add_note"):  # Python 3.11+: the crawl's log shows where
+                    exc.add_note("In the worker process:\n" + traceback.format_exc().rstrip())
+                answers.add(number, False, exc)
+            else:
+                answers.add(number, True, result)
+        if calls.empty():
+            answers.send()
+
+
+class _Answers:
+    """Answers sent together: those of the calls run while more were waiting, at most
+    ``ANSWER_BATCH``, so that a busy worker does not wake the crawl for every call."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.waiting: list[tuple[int, bool, Any]] = []
+
+    def add(self, number: int, ok: bool, value: Any) -> None:
+        self.waiting.append((number, ok, value))
+        if len(self.waiting) >= ANSWER_BATCH:
+            self.send()
+
+    def send(self) -> None:
+        if not self.waiting:
             return
+        answers, self.waiting = self.waiting, []
         try:
-            result = CALLS[name](*args)
-        except BaseException as exc:  # noqa: BLE001 - the caller's error, sent back to it
-            if hasattr(exc, "add_note"):  # Python 3.11+: the log on the crawl's side shows where
-                exc.add_note("In the worker process:\n" + traceback.format_exc().rstrip())
-            _answer(conn, number, False, exc)
-        else:
-            _answer(conn, number, True, result)
+            self.conn.send(answers)
+        except (EOFError, OSError):
+            pass  # the crawl is gone; what was written stays written
+        except Exception:  # noqa: BLE001 - an answer that cannot be pickled: each on its own
+            for answer in answers:
+                _answer(self.conn, *answer)
 
 
 def _close_all() -> None:
@@ -251,11 +285,11 @@ def _close_all() -> None:
 
 def _answer(conn: Connection, number: int, ok: bool, value: Any) -> None:
     try:
-        conn.send((number, ok, value))
-    except (EOFError, OSError, BrokenPipeError):
+        conn.send([(number, ok, value)])
+    except (EOFError, OSError):
         pass  # the crawl is gone; what was written stays written
     except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
-        conn.send((number, False, RuntimeError(f"{type(value).__name__}: {value!r}; {exc}")))
+        conn.send([(number, False, RuntimeError(f"{type(value).__name__}: {value!r}; {exc}"))])
 
 
 # A file the worker writes its cProfile statistics to when it ends (benchmarks/crawl_throughput.py
@@ -317,12 +351,17 @@ class CrawlWorker:
         self.number = 0
         self.dead: BaseException | None = None
         self.stopping: Deferred[None] | None = None
+        # Calls made in this turn of the reactor, sent at its end.
+        self.outbox: list[tuple[int, str, tuple[Any, ...]]] = []
+        self.sender = CallLaterOnce(self._send)
         self.reader = threading.Thread(target=self._read, name="newscrawler-worker-answers",
                                        daemon=True)
         self.reader.start()
 
     def call(self, name: str, *args: Any) -> Deferred[Any]:
-        """Run ``name`` (a key of ``CALLS``) in the worker; fires with its result, on the reactor."""
+        """Run ``name`` (a key of ``CALLS``) in the worker; fires with its result, on the reactor.
+
+        Calls made in one turn of the reactor are sent together at its end (``_send``)."""
         deferred: Deferred[Any] = Deferred()
         with self.lock:
             if self.dead is not None:
@@ -331,13 +370,22 @@ class CrawlWorker:
             self.number += 1
             number = self.number
             self.pending[number] = deferred
+        self.outbox.append((number, name, args))
+        self.sender.schedule()
+        return deferred
+
+    def _send(self) -> None:
+        calls, self.outbox = self.outbox, []
+        if not calls:
+            return
         try:
-            self.conn.send((number, name, args))
+            self.conn.send(calls)
         except (OSError, EOFError) as exc:
             with self.lock:
-                self.pending.pop(number, None)
-            deferred.errback(Failure(WorkerDied(f"the worker process is gone: {exc}")))
-        return deferred
+                failed = [self.pending.pop(number, None) for number, _, _ in calls]
+            for deferred in failed:
+                if deferred is not None:
+                    deferred.errback(Failure(WorkerDied(f"the worker process is gone: {exc}")))
 
     def stop(self) -> Deferred[None]:
         """Fires once every call sent so far has run and the worker has exited. Idempotent."""
@@ -362,9 +410,9 @@ class CrawlWorker:
         while True:
             answers: list[tuple[int, bool, Any]] = []
             try:
-                answers.append(self.conn.recv())
+                answers.extend(self.conn.recv())
                 while self.conn.poll(0):
-                    answers.append(self.conn.recv())
+                    answers.extend(self.conn.recv())
             except (EOFError, OSError) as exc:
                 if answers:
                     reactor.callFromThread(self._deliver, answers)  # type: ignore[attr-defined]
