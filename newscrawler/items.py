@@ -46,3 +46,6 @@ class PageItem:
     # metadata record once the crawl's worker process has read the page (newscrawler.worker).
     encoding: str | None = field(default=None, repr=False)
     outlinks: list[str] | None = field(default=None, repr=False)
+    # (token, record): the worker keeps the record it built until the page is archived, so that
+    # the archive pipeline sends a reference instead (newscrawler.worker.KeptRecord).
+    worker_record: tuple[int, dict[str, Any]] | None = field(default=None, repr=False)

@@ -83,8 +83,20 @@ class ReadSummary:
     extractor: str | None
 
 
+@dataclass(frozen=True)
+class KeptRecord:
+    """In a page sent to the archive: the record the worker built for the page and kept (under
+    ``token``, see ``_extract``), so that it does not travel back. The stages after extraction
+    change a record only by adding to its ``warnings`` (validation), which come along; a record
+    they dropped or replaced is ``record`` instead (``warnings`` None)."""
+
+    token: int
+    warnings: tuple[str, ...] | None
+    record: dict[str, Any] | None = None
+
+
 def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, portal: str,
-             fallback: bool, encoding: str | None = None,
+             fallback: bool, encoding: str | None = None, token: int | None = None,
              ) -> tuple[Any, Any, dict[str, Any] | None, list[str] | None]:
     """Raw fields, context, record and outlinks of an article page; with a record, only a
     summary of the context (the raw fields are then unused). The record is None when it cannot be
@@ -94,7 +106,9 @@ def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, po
     The outlinks (``outlink`` values of the page's WARC metadata record, found in the page as
     decoded with ``encoding``) are found here, where the page already is, so that the metadata
     record's call need not carry the page again; None without an encoding, or when finding them
-    failed (the metadata record's call then finds them, and reports the error, as before)."""
+    failed (the metadata record's call then finds them, and reports the error, as before).
+
+    With a ``token`` the record is kept here too, until the page is archived (``KeptRecord``)."""
     from datetime import datetime
 
     from .extract import build_record, read_page
@@ -107,7 +121,41 @@ def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, po
     except Exception:  # noqa: BLE001 - raised again where the crawl reports it
         return raw, context, None, links
     summary = ReadSummary(tuple(context.warnings), getattr(context, "extractor", None))
+    if token is not None:
+        _kept()[token] = record
     return None, summary, record, links
+
+
+def _kept() -> dict[int, dict[str, Any]]:
+    kept: dict[int, dict[str, Any]] = _state.setdefault("records", {})
+    return kept
+
+
+def _page(page: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A page to archive with its kept record in place (``KeptRecord``); the record stays kept
+    (a batch that fails is written again page by page) until ``_release``."""
+    capture, record, lists = page
+    if not isinstance(record, KeptRecord):
+        return page
+    if record.warnings is None:
+        return capture, record.record, lists
+    kept = _kept()[record.token]
+    kept["warnings"] = list(record.warnings)
+    return capture, kept, lists
+
+
+def _release(pages: list[tuple[Any, ...]]) -> None:
+    kept = _kept()
+    for _, record, _ in pages:
+        if isinstance(record, KeptRecord):
+            kept.pop(record.token, None)
+
+
+def _forget_records(tokens: list[int]) -> None:
+    """Records kept for pages that will not be archived (their item failed on the way)."""
+    kept = _kept()
+    for token in tokens:
+        kept.pop(token, None)
 
 
 def _outlinks(url: str, body: bytes, encoding: str) -> list[str] | None:
@@ -139,12 +187,18 @@ def _archive_open(path: str, cache_mb: float, removal_confirm_hours: float) -> N
 
 
 def _archive_add(run_id: int, pages: list[tuple[Any, ...]]) -> list[str]:
-    """Many pages in one transaction (``Archive.add_captures``)."""
-    return list(_state["archive"].add_captures(run_id, pages))
+    """Many pages in one transaction (``Archive.add_captures``). When it fails the pages' kept
+    records stay: the crawl writes the pages again one by one (``_archive_add_one``)."""
+    outcomes = list(_state["archive"].add_captures(run_id, [_page(page) for page in pages]))
+    _release(pages)
+    return outcomes
 
 
 def _archive_add_one(run_id: int, page: tuple[Any, ...]) -> str:
-    return str(_state["archive"].add_capture(run_id, *page))
+    try:
+        return str(_state["archive"].add_capture(run_id, *_page(page)))
+    finally:
+        _release([page])
 
 
 def _archive_close() -> None:
@@ -195,6 +249,7 @@ CALLS: dict[str, Callable[..., Any]] = {
     "archive_add": _archive_add,
     "archive_add_one": _archive_add_one,
     "archive_close": _archive_close,
+    "forget_records": _forget_records,
     "warc_open": _warc_open,
     "warc_exchange": _warc_exchange,
     "warc_metadata": _warc_metadata,
@@ -351,6 +406,9 @@ class CrawlWorker:
         self.number = 0
         self.dead: BaseException | None = None
         self.stopping: Deferred[None] | None = None
+        # Whether the worker should keep the records it builds until their pages are archived
+        # (``KeptRecord``): set by the archive pipeline, which sends them back.
+        self.keep_records = False
         # Calls made in this turn of the reactor, sent at its end.
         self.outbox: list[tuple[int, str, tuple[Any, ...]]] = []
         self.sender = CallLaterOnce(self._send)
