@@ -11,7 +11,14 @@ One worker per crawl, shared by the components that use it (``for_crawler``). Ca
 pipe and are run in the order they were sent (a batch of pages is archived after the batches
 sent before it, a WARC metadata record after its response record), each answered through a
 ``Deferred`` on the reactor thread. The worker keeps state between calls: the archive connection
-and the WARC files, opened and closed by calls of their own.
+and the WARC files, opened and closed by calls of their own, and the records it built for pages
+not yet archived (``KeptRecord``: the archive's batch refers to them rather than carrying them
+back).
+
+What crosses the pipe is kept small, since both processes pay for it (pickling, system calls,
+waking the other side): the calls of one turn of the reactor go as one message, the worker
+answers the calls it ran while more were waiting together, a page's outlinks are found where the
+page is read, and an extraction is answered with the record and a summary of its context.
 
 Stopping loses nothing queued: ``stop`` is answered only once every call sent before it has
 run, and the crawl waits for it (``engine_stopped``). The worker ignores Ctrl-C and SIGTERM,

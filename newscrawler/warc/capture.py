@@ -10,7 +10,9 @@ response record went on the request's meta, which the response shares: ``warc_fi
 The ``metadata`` record of an article page is written on Scrapy's ``item_scraped`` signal, which
 fires once the item pipelines are done with an item: the extractor name and version only exist in
 the record the pipelines build, and the signal hands over the response (for its outlinks and its
-WARC record id) beside the item, which a pipeline stage would not get.
+WARC record id) beside the item, which a pipeline stage would not get. With the crawl's worker
+process the outlinks come with the item instead: the worker found them in the page as it read it
+(``page_outlinks``, the same links), so the page is not sent to it a second time.
 
 A saved page replayed from a fixture directory is dated by its capture (the fixture's ``Date``):
 its records' ``WARC-Date`` is that time, as the archive's ``fetched_at`` is.
