@@ -39,7 +39,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -296,7 +296,7 @@ def _warc_gaps(source: _Source, warc_dir: Path) -> int:
 
 
 def merge(
-    out_path: str | os.PathLike[str], sources: list[str | os.PathLike[str]], *, warc: bool = True
+    out_path: str | os.PathLike[str], sources: Sequence[str | os.PathLike[str]], *, warc: bool = True
 ) -> MergeReport:
     """Merge the archives ``sources`` into ``out_path`` (created if missing); see the module
     docstring. With ``warc``, their WARC files are copied into ``warc/`` beside ``out_path``."""

@@ -90,8 +90,8 @@ def owner(traceback: tracemalloc.Traceback) -> tuple[str, str]:
             return package, f"{name.split('/site-packages/', 1)[1]}:{frame.lineno}"
         if not name.startswith(_STDLIB) and not name.startswith("<"):
             return "other", f"{name}:{frame.lineno}"
-    frame = frames[-1] if frames else None
-    return "stdlib", f"{frame.filename}:{frame.lineno}" if frame else "?"
+    last = frames[-1] if frames else None
+    return "stdlib", f"{last.filename}:{last.lineno}" if last else "?"
 
 
 def trace_report(snapshots: list[list[Any]], top: int = 15) -> dict[str, float]:

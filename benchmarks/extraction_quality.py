@@ -169,6 +169,8 @@ def run_trafilatura(case: Case) -> Prediction:
     )
     if document is None:
         return {}
+    # bare_extraction gives a dict only when asked to (as_dict, deprecated).
+    assert not isinstance(document, dict)
     return {
         "headline": document.title,
         "published_at": document.date,

@@ -53,7 +53,7 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
     unresolved = None
     if raw.time_text:
         published = find_and_parse(raw.time_text, ctx.fetched_at if ctx.fetch_time_known else None, ctx.zone)
-        shown = find_time_text(raw.time_text)
+        shown = find_time_text(raw.time_text) if published is None else published.raw
         if published is None and shown and not ctx.fetch_time_known and is_relative(shown):
             warnings.append(f"unresolved:published_at={shown} (fetch time unknown)")
             unresolved = shown  # kept as shown, for a reader who knows when the page was saved
@@ -111,7 +111,7 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
         "rankings": build_rankings(raw.rankings),
         "related": build_related(raw.related),
         "comments": parse_comments(raw.comments_text),
-        "script": detect_script(headline + "".join(paragraphs)),
+        "script": detect_script(headline, *paragraphs),
         "encoding": ctx.encoding,
         "fetched_at": ctx.fetched_at.isoformat(),
         "extractor": ctx.extractor,
@@ -121,38 +121,42 @@ def build_record(raw: RawFields, ctx: PageContext) -> dict[str, Any]:
 
 def build_rankings(links: list[RawLink]) -> list[dict[str, Any]]:
     """The record's ``rankings`` from a layout's ranking links."""
-    return [_ranking(link, position) for position, link in _numbered(links)]
+    rankings = []
+    # Position within its own list and period, for items that show no rank number; each list's
+    # title and period cleaned once.
+    counters: dict[tuple[str, str | None], list[Any]] = {}
+    for link in links:
+        key = (link.list, link.period)
+        group = counters.get(key)
+        if group is None:
+            group = counters[key] = [0, clean_text(link.list), clean_text(link.period) or None]
+        group[0] += 1
+        rankings.append({
+            "list": group[1],
+            "period": group[2],
+            "rank": _rank(link.rank, group[0]),
+            "title": clean_text(link.title),
+            "url": link.url,
+        })
+    return rankings
+
+
+def _rank(shown: str | None, position: int) -> int:
+    """The first number in the rank the page shows, else the item's position."""
+    if shown and shown.isdecimal():
+        return int(shown)  # the common case (1, 2 …): the whole text is the number
+    digits = _DIGITS.search(shown or "")
+    return int(digits.group(0)) if digits else position
 
 
 def build_related(links: list[RawLink]) -> list[dict[str, Any]]:
     """The record's ``related`` from a layout's related-story links (untitled ones left out)."""
-    return [_related(link) for link in links if clean_text(link.title)]
-
-
-def _numbered(links: list[RawLink]) -> list[tuple[int, RawLink]]:
-    # Position within its own list and period, for items that show no rank number.
-    counters: dict[tuple[str, str | None], int] = {}
-    numbered = []
+    related = []
     for link in links:
-        key = (link.list, link.period)
-        counters[key] = counters.get(key, 0) + 1
-        numbered.append((counters[key], link))
-    return numbered
-
-
-def _ranking(link: RawLink, position: int) -> dict[str, Any]:
-    digits = _DIGITS.search(link.rank or "")
-    return {
-        "list": clean_text(link.list),
-        "period": clean_text(link.period) or None,
-        "rank": int(digits.group(0)) if digits else position,
-        "title": clean_text(link.title),
-        "url": link.url,
-    }
-
-
-def _related(link: RawLink) -> dict[str, Any]:
-    return {"list": clean_text(link.list), "title": clean_text(link.title), "url": link.url}
+        title = clean_text(link.title)
+        if title:
+            related.append({"list": clean_text(link.list), "title": title, "url": link.url})
+    return related
 
 
 _EDITION_DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]?\s*/?\s*(\d{1,2})")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .names import looks_like_person
 from .normalize import HAN, clean_text
@@ -331,13 +332,40 @@ def _is_outlet(word: str) -> bool:
 
 def parse_byline(text: str | None) -> Byline:
     """Read reporters, editors and the source outlet from one byline or credit line."""
-    byline = Byline()
     if not text:
-        return byline
-    text = _GLUED_DATELINE.sub(
-        lambda m: f"{m.group('role')} {_name_before_place(m.group('run'))} ", clean_text(text)
-    )
-    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", _COMPILED_FROM.sub(" ", text)))
+        return Byline()
+    # A portal prints the same credit lines on page after page (編輯:吳文靜, 来源:湛江云媒):
+    # each is read once, and every caller gets a Byline of its own to extend.
+    reporters, editors, source = _read_short(text) if len(text) <= _CACHED_LENGTH else _read(text)
+    return Byline(list(reporters), list(editors), source)
+
+
+_People = tuple[tuple[Person, ...], tuple[Person, ...], str | None]
+# Credit and meta lines are short; a body paragraph read for a credit is not cached.
+_CACHED_LENGTH = 200
+
+
+def _read(text: str) -> _People:
+    byline = _parse(text)
+    return tuple(byline.reporters), tuple(byline.editors), byline.source
+
+
+_read_short = lru_cache(maxsize=4096)(_read)
+
+
+def _parse(text: str) -> Byline:
+    """``parse_byline`` of a non-empty text, read afresh."""
+    byline = Byline()
+    text = clean_text(text)
+    # Both dateline patterns end in 电, 讯 or their Traditional forms: most credit lines hold
+    # none, and the lazy patterns would try every position of the line to find that out.
+    dateline = "电" in text or "讯" in text or "電" in text or "訊" in text
+    if dateline:
+        text = _GLUED_DATELINE.sub(
+            lambda m: f"{m.group('role')} {_name_before_place(m.group('run'))} ", text
+        )
+    text = _COMPILED_FROM.sub(" ", text)
+    text = _FILED_FROM.sub(" ", _DATELINE.sub(" ", text) if dateline else text)
     # Brackets and bullets only group or mark a credit line; they carry no meaning for the grammar.
     text = _BRACKETS.sub(" ", text)
     matches = _field_matches(text)

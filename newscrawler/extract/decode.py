@@ -31,6 +31,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from charset_normalizer import from_bytes
@@ -80,7 +81,28 @@ def _declarations(body: bytes, content_type: str | None) -> Iterator[tuple[str, 
         yield "wrapper", wrapper.group(1).decode("ascii")
 
 
-def _candidates(body: bytes, declarations: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+class _Declarations:
+    """A page's declarations in order of trust (``_declarations``), each read when first asked
+    for and kept: a page whose header names a codec that reads it never has its ``<meta>``
+    scanned, which is most of what deciding on a codec costs."""
+
+    def __init__(self, body: bytes, content_type: str | None) -> None:
+        self._source = _declarations(body, content_type)
+        self._read: list[tuple[str, str]] = []
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        index = 0
+        while True:
+            if index == len(self._read):
+                found = next(self._source, None)
+                if found is None:
+                    return
+                self._read.append(found)
+            yield self._read[index]
+            index += 1
+
+
+def _candidates(body: bytes, declarations: _Declarations) -> Iterator[tuple[str, str]]:
     """(origin, codec name) pairs in the order we trust them."""
     bom, _ = read_bom(body)
     if bom:
@@ -94,6 +116,7 @@ def _candidates(body: bytes, declarations: list[tuple[str, str]]) -> Iterator[tu
     yield "fallback", "gb18030"
 
 
+@lru_cache(maxsize=64)
 def _codec(label: str) -> str | None:
     name = resolve_encoding(label)
     if name is None:
@@ -107,8 +130,7 @@ def _codec(label: str) -> str | None:
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode an HTML body; ``content_type`` is the HTTP header value, when there was one."""
     warnings: list[str] = []
-    # Read once: the <meta> scan is most of what deciding on a codec costs.
-    declarations = list(_declarations(body, content_type))
+    declarations = _Declarations(body, content_type)
     declared = next((c for _, label in declarations if (c := _codec(label))), None)
     tried: dict[str, None] = {}  # in the order tried, which is the order of trust
     for origin, label in _candidates(body, declarations):

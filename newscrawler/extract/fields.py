@@ -8,16 +8,18 @@ portals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+# Images and links are named tuples, not frozen dataclasses: a page has dozens of list items, and
+# a frozen dataclass sets each field through a Python-level call.
 
 
-@dataclass(frozen=True)
-class RawImage:
+class RawImage(NamedTuple):
     url: str
     caption: str | None = None
 
 
-@dataclass(frozen=True)
-class RawLink:
+class RawLink(NamedTuple):
     """A linked story in a list box: the box title, the period tab (rankings), rank, title, URL."""
 
     list: str

@@ -9,6 +9,7 @@ every image they keep, so an advertisement never becomes a record's image.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -29,8 +30,16 @@ _CLASS_DEPTH = 3
 _PIXEL_SIZE = 2
 
 
-def _words(text: str) -> set[str]:
-    return {word for word in _WORD_SPLIT.split(text.lower()) if word}
+@lru_cache(maxsize=1024)
+def _words(text: str) -> frozenset[str]:
+    # Cached: a portal's templates repeat the same class and id values on every page.
+    return frozenset(word for word in _WORD_SPLIT.split(text.lower()) if word)
+
+
+@lru_cache(maxsize=256)
+def _path_words(url: str) -> frozenset[str]:
+    # Both tests below ask for the words of the same image's path.
+    return _words(urlsplit(url).path)
 
 
 def _tag(element: Any) -> str:
@@ -52,14 +61,13 @@ def is_tracking_pixel(img: Any, url: str) -> bool:
     """A 1×1 (or ≤ 2 px) image, or one named as a pixel or beacon."""
     if any(size <= _PIXEL_SIZE for size in _size(img)):
         return True
-    path_words = _words(urlsplit(url).path)
-    return bool(path_words & _TRACKING_WORDS) or bool(_words(img.get("class") or "") & _TRACKING_WORDS)
+    return bool(_path_words(url) & _TRACKING_WORDS) or bool(_words(img.get("class") or "") & _TRACKING_WORDS)
 
 
 def is_advertising(img: Any, url: str) -> bool:
     """An image under an advertising path (``/ad/``, ``ads``, ``banner``, ``adv`` as a path
     segment or file-name word), or inside an element whose class or id says advertising."""
-    if _words(urlsplit(url).path) & _AD_WORDS:
+    if _path_words(url) & _AD_WORDS:
         return True
     element = img
     for _ in range(_CLASS_DEPTH + 1):

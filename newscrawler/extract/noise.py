@@ -79,9 +79,15 @@ _LONG_NOISE = AnyOf(_BOILERPLATE)
 _WIDGETS = AnyOf(_WIDGET)
 
 
+def _has_bars(text: str) -> bool:
+    # What a keyword list needs before its pattern is tried: most lines have no bar, and the
+    # pattern backtracks through the first dozen characters of every line to find that out.
+    return "|" in text or "丨" in text or "｜" in text
+
+
 def is_noise_line(text: str) -> bool:
     """True for the non-text lines pages put in or around the body: 原标题, prompts, legal lines."""
-    if _ORIGINAL_TITLE.search(text) or _TAG_LIST.match(text) or _DESK.match(text):
+    if _ORIGINAL_TITLE.search(text) or (_has_bars(text) and _TAG_LIST.match(text)) or _DESK.match(text):
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and _LONG_NOISE.search(text)

@@ -13,10 +13,9 @@ import unicodedata
 from functools import lru_cache
 
 # Zero-width and invisible formatting characters that CMS editors paste into text.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 
-# Every kind of whitespace, including NBSP (U+00A0) and the ideographic space (U+3000).
-_WHITESPACE = re.compile(r"[\s\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 
 # Han characters: CJK unified ideographs, extension A, compatibility, and the supplementary planes.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -73,15 +72,22 @@ def nfc(text: str) -> str:
 
 def remove_zero_width(text: str) -> str:
     """Drop zero-width spaces, joiners, soft hyphens and stray byte-order marks."""
-    return _ZERO_WIDTH.sub("", text)
+    # Nearly all text holds none: a search for each character (a memchr) is half the regex's time.
+    for char in _ZERO_WIDTH_CHARS:
+        if char in text:
+            return _ZERO_WIDTH.sub("", text)
+    return text
 
 
 def collapse_whitespace(text: str) -> str:
     """Turn every run of whitespace (NBSP and U+3000 included) into one space and trim the ends.
 
-    Full-width punctuation is not whitespace and is kept as published.
+    Whitespace is what ``str.isspace`` says it is: every Unicode space separator (NBSP, U+3000,
+    U+2000–U+200A, U+202F, U+205F), line and paragraph separators, and the ASCII and C1 control
+    whitespace. ``str.split`` splits on exactly those, in C, several times faster than a regex
+    substitution. Full-width punctuation is not whitespace and is kept as published.
     """
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def strip_pinyin_glosses(text: str) -> str:

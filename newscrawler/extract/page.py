@@ -118,7 +118,7 @@ def parse_html(html: str, utf8: bytes | None = None) -> etree._Element:
     elements nested up to ``MAX_DEPTH`` deep; past that libxml2 drops the rest of the document
     (``too_deep`` tells). ``utf8``, when given, is ``html`` encoded as UTF-8.
     """
-    if html.strip():
+    if html and not html.isspace():  # html.strip(), without copying the page
         root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=_html_parser())
         if root is not None:
             return root
@@ -190,6 +190,22 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
         return next(node.iter(query), None)
     found = select(node, query)
     return found[0] if found else None
+
+
+@lru_cache(maxsize=256)
+def first_in(query: str) -> Callable[[etree._Element], etree._Element | None]:
+    """``select_first`` for one query, as a function of the node searched in: what a layout
+    asks of every item of a list, with the query's kind decided once."""
+    if query.isalnum():
+        def first_tag(node: etree._Element) -> etree._Element | None:
+            return next(node.iter(query), None)
+
+        return first_tag
+
+    def first(node: etree._Element) -> etree._Element | None:
+        return select_first(node, query)
+
+    return first
 
 
 # --- The common selectors without XPath -----------------------------------------------------

@@ -20,7 +20,8 @@ def _converter(config: str) -> opencc.OpenCC:
 # Characters classified so far, and those that are Traditional-only or Simplified-only. Filled
 # lazily; a news site uses a few thousand distinct characters, so these stay small and save
 # OpenCC calls per page, and a page's characters are counted with set operations.
-_CLASSIFIED: set[str] = set()
+# ASCII is neither script, known without asking OpenCC.
+_CLASSIFIED: set[str] = {chr(point) for point in range(128)}
 _TRADITIONAL: set[str] = set()
 _SIMPLIFIED: set[str] = set()
 
@@ -43,12 +44,16 @@ def _classify(chars: list[str]) -> None:
             _SIMPLIFIED.add(ch)
 
 
-def detect_script(text: str) -> str | None:
-    """``zh-Hant``, ``zh-Hans``, or None when no character tells the scripts apart."""
-    unique = set(text)
-    unknown = [ch for ch in unique - _CLASSIFIED if not ch.isascii()]
-    if unknown:
-        _classify(unknown)
+def detect_script(*texts: str) -> str | None:
+    """``zh-Hant``, ``zh-Hans``, or None when no character of the texts (taken together) tells
+    the scripts apart."""
+    # The texts' characters without joining them first; nearly all are classified already,
+    # which the subset test answers without building the difference.
+    unique = set().union(*texts)
+    if not unique <= _CLASSIFIED:
+        unknown = [ch for ch in unique - _CLASSIFIED if not ch.isascii()]
+        if unknown:
+            _classify(unknown)
     # Distinct characters of each script, counted in C.
     traditional = len(unique & _TRADITIONAL)
     simplified = len(unique & _SIMPLIFIED)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import MAXYEAR, MINYEAR, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from dateutil import parser as date_parser
 from dateutil import tz as date_tz
@@ -106,8 +107,10 @@ def portal_zone(name: str) -> tzinfo:
     return zone
 
 
+@lru_cache(maxsize=256)
 def find_time_text(text: str) -> str | None:
-    """The first time-like text in ``text`` (e.g. a meta line), as shown, or None."""
+    """The first time-like text in ``text`` (e.g. a meta line), as shown, or None. Cached: the
+    fallback's check and normalisation both ask it of the same meta line."""
     match = TIME_PATTERN.search(text)
     return match.group(0) if match else None
 
@@ -135,23 +138,29 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = _ZONE_WORDS.sub(" ", text).strip()
     text = _WEEKDAY_WORD.sub(" ", text)
+    # The fetch time in the zone is only needed for relative and year-less forms, and converting
+    # it runs dateutil's Python code: it is converted when one is found. A fetch at the edge of
+    # what datetime holds (year 1 or 9999) may not convert at all, and then no time can be given
+    # (a zone's offset is under a day, so no other fetch time can fail).
+    if fetched_at.year in (MINYEAR, MAXYEAR):
+        try:
+            fetched_at.astimezone(zone)
+        except OverflowError:
+            return None
     try:
-        # Times relative to a fetch at the edge of what datetime holds (year 1 or 9999) can fall
-        # outside it: no time we can give.
-        now = fetched_at.astimezone(zone)
-        relative = _parse_relative(text, now)
+        relative = _parse_relative(text, fetched_at, zone)
     except OverflowError:
         return None
     if relative is not None:
         return relative
-    match = _CJK_DATE.search(text)
+    match = _CJK_DATE.search(text) if "月" in text else None  # a memchr spares the regex
     if match:
         year, month, day = match.groups()
         text = f"{year or ''}{'-' if year else ''}{month}-{day} {text[match.end():].strip()}"
     text = text.strip()
     if _YEARLESS_START.match(text):
         try:
-            return _parse_yearless(text, now, zone)
+            return _parse_yearless(text, fetched_at.astimezone(zone), zone)
         except OverflowError:
             return None
     try:
@@ -177,11 +186,12 @@ def _aware(value: datetime, zone: tzinfo) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-def _parse_relative(text: str, now: datetime) -> datetime | None:
+def _parse_relative(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
     if text in ("刚刚", "剛剛"):
-        return now.replace(microsecond=0)
+        return fetched_at.astimezone(zone).replace(microsecond=0)
     match = _AGO.fullmatch(text)
     if match:
+        now = fetched_at.astimezone(zone)
         # "3 hours ago" is elapsed time: subtract it in UTC so a DST change in between counts.
         elapsed = int(match.group(1)) * _RELATIVE_UNITS[match.group(2)]
         return (now.astimezone(timezone.utc) - elapsed).astimezone(now.tzinfo).replace(
@@ -189,6 +199,7 @@ def _parse_relative(text: str, now: datetime) -> datetime | None:
         )
     match = _DAY_WORD_TIME.fullmatch(text)
     if match:
+        now = fetched_at.astimezone(zone)
         # A day word alone (昨天) gives the date only: the start of that day.
         day = now - timedelta(days=_DAY_WORDS[match.group(1)])
         return day.replace(
