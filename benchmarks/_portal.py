@@ -310,6 +310,16 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         args = {"max_articles": spec.get("max_articles")}
         args = {k: v for k, v in args.items() if v is not None}
 
+    worker_profile = ""
+    if spec.get("profile"):
+        # The worker process (forked as the crawler is made) profiles itself into this file.
+        import tempfile
+
+        from newscrawler.worker import PROFILE_ENV
+
+        handle, worker_profile = tempfile.mkstemp(prefix="newscrawler-worker-", suffix=".prof")
+        os.close(handle)
+        os.environ[PROFILE_ENV] = worker_profile
     process = CrawlerProcess(project_settings(settings))
     crawler = process.create_crawler(spider)
 
@@ -387,6 +397,12 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         stats_view = pstats.Stats(profiler, stream=out).strip_dirs()
         stats_view.sort_stats("cumulative").print_stats(int(spec["profile"]))
         stats_view.sort_stats("tottime").print_stats(int(spec["profile"]))
+        if worker_profile and Path(worker_profile).stat().st_size:
+            out.write("\nthe worker process (newscrawler.worker):\n")
+            worker_view = pstats.Stats(worker_profile, stream=out).strip_dirs()
+            worker_view.sort_stats("cumulative").print_stats(int(spec["profile"]))
+            worker_view.sort_stats("tottime").print_stats(int(spec["profile"]))
+            Path(worker_profile).unlink()
         profile_text = out.getvalue()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     return {

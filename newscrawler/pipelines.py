@@ -13,6 +13,7 @@ output pipelines switch themselves on from their settings:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import CallLaterOnce
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
@@ -34,7 +36,7 @@ from .extract.validate import missing_fields
 from .items import PageItem
 from .portals import never_shown
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT
-from .worker import for_crawler
+from .worker import KeptRecord, for_crawler
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -75,6 +77,11 @@ class ExtractionPipeline(_Stage):
         self.fallback = crawler.settings.getbool("NEWSCRAWLER_FALLBACK", True)
         # Pages are read in the crawl's worker process when there is one (newscrawler.worker).
         self.worker = for_crawler(crawler)
+        self.tokens = itertools.count(1)
+        if self.worker is not None:
+            # A page that fails on its way to the archive leaves no record kept in the worker.
+            crawler.signals.connect(self._forget, signal=signals.item_error)
+            crawler.signals.connect(self._forget, signal=signals.item_dropped)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if self.worker is not None and (_is_listing(item) or _is_article(item)):
@@ -105,14 +112,21 @@ class ExtractionPipeline(_Stage):
             except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
                 self._failed(item, exc, "Reading the hot lists failed for %s")
             return item
+        token = next(self.tokens) if self.worker.keep_records else None
         try:
-            item.raw, item.context, item.record = await maybe_deferred_to_future(
-                self.worker.call("extract", *page, self.fallback))
+            item.raw, item.context, item.record, item.outlinks = await maybe_deferred_to_future(
+                self.worker.call("extract", *page, self.fallback, item.encoding, token))
         except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
             self._failed(item, exc, "Extraction failed for %s")
             return item
+        if token is not None and item.record is not None:
+            item.worker_record = (token, item.record)
         self._count_fallbacks(item.context.warnings)
         return item
+
+    def _forget(self, item: Any, **kwargs: Any) -> None:
+        if self.worker is not None and getattr(item, "worker_record", None) is not None:
+            self.worker.call("forget_records", [item.worker_record[0]])
 
     def _failed(self, item: PageItem, exc: Exception, message: str) -> None:
         self.stats.inc_value("newscrawler/extract/error")
@@ -281,6 +295,8 @@ class ArchivePipeline(_Stage):
         # Pages sent to the worker process and not yet committed (newscrawler.worker).
         self.in_flight = 0
         self.worker = for_crawler(crawler)
+        if self.worker is not None:
+            self.worker.keep_records = True  # sent back as references (_record)
         # The run is finished on spider_closed, after Scrapy has set finish_reason and the
         # final stats (close_spider runs before both).
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -377,7 +393,7 @@ class ArchivePipeline(_Stage):
                     outcome = self.archive.add_capture(self.run_id, capture, item.record, item.lists)
                 else:
                     outcome = await maybe_deferred_to_future(self.worker.call(
-                        "archive_add_one", self.run_id, (capture, item.record, item.lists)))
+                        "archive_add_one", self.run_id, (capture, _record(item), item.lists)))
             except Exception as exc:
                 raise self._write_error(item, exc) from exc
             self._count(outcome)
@@ -421,13 +437,14 @@ class ArchivePipeline(_Stage):
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        pages = [(capture, item.record, item.lists) for item, capture, _ in batch]
         if self.worker is not None:
+            pages = [(capture, _record(item), item.lists) for item, capture, _ in batch]
             self.in_flight += len(batch)
             written = self.worker.call("archive_add", self.run_id, pages)
             written.addCallbacks(self._committed, self._batch_failed, callbackArgs=(batch,),
                                  errbackArgs=(batch,))
             return
+        pages = [(capture, item.record, item.lists) for item, capture, _ in batch]
         try:
             outcomes = self.archive.add_captures(self.run_id, pages)
         except Exception:  # noqa: BLE001 - logged with its traceback in _batch_failed
@@ -455,7 +472,7 @@ class ArchivePipeline(_Stage):
         for item, capture, committed in batch:
             self.in_flight += 1
             written = self.worker.call("archive_add_one", self.run_id,
-                                       (capture, item.record, item.lists))
+                                       (capture, _record(item), item.lists))
             written.addCallbacks(self._one_committed, self._one_failed,
                                  callbackArgs=(committed,), errbackArgs=(item, committed))
 
@@ -492,6 +509,17 @@ class ArchivePipeline(_Stage):
         return error
 
 
+def _record(item: PageItem) -> Any:
+    """The page's record as the worker is sent it: a reference to the one it built and kept,
+    when it did (``KeptRecord``), with the warnings validation added."""
+    if item.worker_record is None:
+        return item.record
+    token, built = item.worker_record
+    if item.record is built:
+        return KeptRecord(token, tuple(built["warnings"]))
+    return KeptRecord(token, None, item.record)  # dropped (None) or replaced on the way
+
+
 def _portal_name(spider: Spider | None) -> str:
     """The portal a run is recorded under: the spider's profile name, else the spider's own."""
     return str(getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", ""))
@@ -515,6 +543,10 @@ def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(values, default=str))
 
 
+# Bytes of JSON Lines the output pipeline buffers between writes.
+OUTPUT_BUFFER = 1 << 20
+
+
 class JsonLinesOutputPipeline(_Stage):
     """Append each article record to ``NEWSCRAWLER_OUTPUT`` as one JSON line."""
 
@@ -525,10 +557,14 @@ class JsonLinesOutputPipeline(_Stage):
             raise NotConfigured
         self.path = Path(path)
         self.file: Any = None
+        self.flusher: CallLaterOnce[None] | None = None
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = self.path.open("a", encoding="utf-8")
+        # Written out once per turn of the reactor (``_flush``), not once per record: the
+        # buffer holds what the pages done in one turn give (a batch of the archive's pages).
+        self.file = self.path.open("a", encoding="utf-8", buffering=OUTPUT_BUFFER)
+        self.flusher = CallLaterOnce(self._flush)
         # The crawl's summary says how many records went where (and why none, when none did).
         self.stats.set_value("newscrawler/output/path", str(self.path))
         self.stats.set_value("newscrawler/output/records", 0)
@@ -540,6 +576,11 @@ class JsonLinesOutputPipeline(_Stage):
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, PageItem) and item.record is not None:
             self.file.write(json.dumps(item.record, ensure_ascii=False) + "\n")
-            self.file.flush()
+            assert self.flusher is not None
+            self.flusher.schedule()
             self.stats.inc_value("newscrawler/output/records")
         return item
+
+    def _flush(self) -> None:
+        if self.file and not self.file.closed:
+            self.file.flush()

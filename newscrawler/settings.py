@@ -55,6 +55,9 @@ their ``__init__``, never at import time.
   uses two cores rather than one. Default: on when the crawl may use more than one core (with
   one, the worker would only add the cost of passing pages between processes). Off, all of it
   runs on the crawl's thread.
+- ``NEWSCRAWLER_GC_TUNING``: keep Python's garbage collector off the objects the crawl starts with
+  (``gc.freeze()``) and collect its youngest generation less often (``newscrawler.heap``;
+  default on): each full collection would walk them all, and most young objects die anyway.
 - ``NEWSCRAWLER_RUN_TAG``: an opaque label kept with the run's settings in the archive; the
   scheduler (``newscrawler.operate.schedule``) finds the run of a crawl it started by it.
 """
@@ -123,7 +126,9 @@ EXTENSIONS = {
     "newscrawler.accounting.PageAccounting": 5,
     # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
     "newscrawler.extensions.CrawlDelay": 10,
-    # First of all: the worker process is forked before any component starts a thread.
+    # First of all: the worker process is forked before any component starts a thread, and
+    # after the start-up heap is frozen (so that the fork shares it).
+    "newscrawler.heap.CollectorTuning": -20,
     "newscrawler.worker.StartWorker": -10,
     # Off unless standard output is a terminal (NEWSCRAWLER_PROGRESS); LogStats logs either way.
     "newscrawler.progress.Progress": 500,

@@ -393,3 +393,85 @@ def test_a_twin_repeating_a_page_is_a_revisit_that_replays(tmp_path: Path) -> No
     handler = WarcReplayDownloadHandler(get_crawler(settings_dict={"NEWSCRAWLER_REPLAY_WARC": str(tmp_path)}))
     response = asyncio.run(handler.download_request(Request("https://www.gdzjdaily.com.cn/p/1.html")))
     assert (response.status, response.body) == (200, body)
+
+
+def _exchange_cases() -> list[Exchange]:
+    page = (ZJDAILY / "p" / "2953118.html").read_bytes()
+    base: dict[str, Any] = {
+        "url": "https://www.gdzjdaily.com.cn/p/2953118.html", "method": "GET",
+        "request_headers": [("Host", "www.gdzjdaily.com.cn"), ("Accept", "text/html"),
+                            ("User-Agent", "newscrawler/0 (+https://example.com/)")],
+        "request_body": b"", "status": 200, "reason": "OK",
+        "response_headers": [("Content-Type", "text/html; charset=utf-8"),
+                             ("Content-Length", str(len(page)))],
+        "body": page, "date": "2024-06-30T10:00:00Z",
+    }
+    return [
+        Exchange(**base),
+        Exchange(**{**base, "ip_address": "127.0.0.1", "truncated": "disconnect"}),
+        Exchange(**{**base, "body": gzip.compress(page), "protocol": "HTTP/1.0",
+                    "response_headers": [("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked"),
+                                         ("X-Empty", "")]}),
+        Exchange(**{**base, "method": "POST", "request_body": b"q=1", "status": 404, "reason": "",
+                    "body": b""}),
+        # Not plain: warcio writes these (a value it would strip, one it would percent-encode).
+        Exchange(**{**base, "response_headers": [("Server", "x ")]}),
+        Exchange(**{**base, "response_headers": [("Content-Disposition", "attachment; filename=新聞")]}),
+    ]
+
+
+def test_exchanges_built_directly_are_the_records_warcio_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import itertools
+    import uuid
+    import zlib
+
+    from newscrawler.warc import records
+
+    def write(directory: Path) -> list[bytes]:
+        numbers = itertools.count()
+        monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(numbers)))
+        files = WarcFileSet(directory, 10**9, {"portal": "zjdaily"})
+        for exchange in _exchange_cases():
+            files.write_exchange(exchange)
+        files.close()
+        data = next(directory.glob("*.warc.gz")).read_bytes()
+        members = []
+        while data:
+            inflate = zlib.decompressobj(zlib.MAX_WBITS + 16)
+            inflate.decompress(data)
+            end = len(data) - len(inflate.unused_data)
+            members.append(data[:end])
+            data = data[end:]
+        return members[1:]  # after the warcinfo record, which is dated when the file opens
+
+    assert [records.plain(e) for e in _exchange_cases()] == [True] * 4 + [False] * 2
+    direct = write(tmp_path / "direct")
+    monkeypatch.setattr(records, "plain", lambda exchange: False)
+    assert direct == write(tmp_path / "warcio")
+    assert len(direct) == 2 * len(_exchange_cases())
+
+
+def test_metadata_records_built_directly_are_the_ones_warcio_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import uuid
+
+    from warcio.warcwriter import WARCWriter
+
+    from newscrawler.warc import records
+
+    fields = "software: newscrawler/0\r\noutlink: https://www.gdzjdaily.com.cn/ L a/@href\r\n"
+    body = fields.encode("utf-8") + "note: 新聞\r\n".encode()
+    url, refers_to, date = "https://www.gdzjdaily.com.cn/p/2953118.html", "<urn:uuid:1>", "2024-06-30T10:00:00Z"
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=7))
+    _, direct = records.metadata_record(url, refers_to, date, body)
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    writer.write_record(writer.create_warc_record(
+        url, "metadata", payload=io.BytesIO(body), length=len(body),
+        warc_content_type="application/warc-fields",
+        warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": refers_to},
+    ))
+    assert direct == out.getvalue()

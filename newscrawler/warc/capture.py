@@ -10,7 +10,9 @@ response record went on the request's meta, which the response shares: ``warc_fi
 The ``metadata`` record of an article page is written on Scrapy's ``item_scraped`` signal, which
 fires once the item pipelines are done with an item: the extractor name and version only exist in
 the record the pipelines build, and the signal hands over the response (for its outlinks and its
-WARC record id) beside the item, which a pipeline stage would not get.
+WARC record id) beside the item, which a pipeline stage would not get. With the crawl's worker
+process the outlinks come with the item instead: the worker found them in the page as it read it
+(``page_outlinks``, the same links), so the page is not sent to it a second time.
 
 A saved page replayed from a fixture directory is dated by its capture (the fixture's ``Date``):
 its records' ``WARC-Date`` is that time, as the archive's ``fetched_at`` is.
@@ -264,12 +266,18 @@ class WarcCaptureMiddleware:
             return  # a cached or replayed response: no WARC record of ours to describe
         if self.worker is not None:
             # Written after the response record (the worker's calls run in order), outlinks and
-            # all; the WARC files are closed after it too.
-            encoding = response.encoding if isinstance(response, TextResponse) else None
-            self.worker.call(
-                "warc_metadata", response.url, record_id, metadata_fields(item, response, links=False),
-                response.body, encoding,
-            ).addCallbacks(
+            # all; the WARC files are closed after it too. The worker found the outlinks as it read
+            # the page; when it did not, it finds them from the page sent again.
+            fields = metadata_fields(item, response, links=False)
+            found = getattr(item, "outlinks", None)
+            if found is not None:
+                call = self.worker.call("warc_metadata", response.url, record_id,
+                                        fields + [("outlink", value) for value in found])
+            else:
+                encoding = response.encoding if isinstance(response, TextResponse) else None
+                call = self.worker.call("warc_metadata", response.url, record_id, fields,
+                                        response.body, encoding)
+            call.addCallbacks(
                 lambda _: self.stats.inc_value("newscrawler/warc/metadata"),
                 lambda failure: logger.error("Cannot write the WARC metadata record of %s: %s",
                                              response.url, failure.getErrorMessage()),
@@ -296,7 +304,7 @@ def metadata_fields(item: Any, response: Response, links: bool = True) -> list[t
         fields.append(("extraction", "none"))
     fields += [("note", note) for note in getattr(item, "notes", [])]
     if links:
-        fields += [("outlink", f"{url} {hop} {path}") for url, hop, path in outlinks(response)]
+        fields += [("outlink", value) for value in outlink_values(outlinks(response))]
     return fields
 
 
@@ -323,7 +331,7 @@ _ASCII_SUPERSETS = frozenset({
 _BASE_TAG = re.compile(rb"<base", re.IGNORECASE)
 
 
-def _base_url(response: TextResponse, encoding: str) -> str:
+def _base_url(url: str, body: bytes, encoding: str, response: TextResponse | None) -> str:
     """What ``response.urljoin`` joins with: the page's <base href>, else its URL.
 
     Scrapy finds it by decoding the page; a page whose bytes hold no "<base" has none, which is
@@ -333,9 +341,9 @@ def _base_url(response: TextResponse, encoding: str) -> str:
         ascii_superset = codecs.lookup(encoding).name in _ASCII_SUPERSETS
     except LookupError:
         ascii_superset = False
-    if ascii_superset and not _BASE_TAG.search(response.body):
-        return w3lib_base_url("", response.url, encoding)
-    return get_base_url(response)
+    if ascii_superset and not _BASE_TAG.search(body):
+        return w3lib_base_url("", url, encoding)
+    return get_base_url(response or TextResponse(url, body=body, encoding=encoding))
 
 
 @lru_cache(maxsize=4096)
@@ -349,14 +357,20 @@ def outlinks(response: Response) -> list[tuple[str, str, str]]:
     """(absolute URL, hop type, XPath-ish source) for links (``L``) and embeds (``E``)."""
     if not isinstance(response, TextResponse):
         return []
+    return page_outlinks(response.url, response.body, response.encoding, response)
+
+
+def page_outlinks(url: str, body: bytes, encoding: str, response: TextResponse | None = None,
+                  ) -> list[tuple[str, str, str]]:
+    """``outlinks`` of a page given as its URL, bytes and encoding (the response's), where there
+    is no response: the crawl's worker process finds them while it reads the page."""
     found: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     # Scanned as bytes: URLs are ASCII (or percent-encoded) in practice, and decoding the whole
     # page here would be a second decode of every article.
-    encoding = response.encoding
     base: str | None = None  # the page's base URL (its <base href>, else its URL), looked up once
     origin = ""
-    for tag, double, single in _OUTLINK.findall(response.body):
+    for tag, double, single in _OUTLINK.findall(body):
         raw = double or single  # findall gives b"" for the quote style not used
         value = raw.decode(encoding, "replace").strip()
         if "&" in value:
@@ -364,16 +378,21 @@ def outlinks(response: Response) -> list[tuple[str, str, str]]:
         if not value or value.startswith(_NOT_LINKS):
             continue
         if value.startswith(("http://", "https://")):
-            url = value
+            link = value
         else:
             if base is None:
-                base = _base_url(response, encoding)
+                base = _base_url(url, body, encoding, response)
                 origin = urljoin(base, "/")
             if value.startswith("/") and not value.startswith("//"):
-                url = _join_path(origin, value)  # /static/… : the same on every page of a site
+                link = _join_path(origin, value)  # /static/… : the same on every page of a site
             else:
-                url = urljoin(base, value)
-        if url not in seen:
-            seen.add(url)
-            found.append((url, *_HOPS[tag.lower()]))
+                link = urljoin(base, value)
+        if link not in seen:
+            seen.add(link)
+            found.append((link, *_HOPS[tag.lower()]))
     return found
+
+
+def outlink_values(links: list[tuple[str, str, str]]) -> list[str]:
+    """The ``outlink`` field values of a metadata record: ``<URL> <hop> <source>``."""
+    return [f"{url} {hop} {path}" for url, hop, path in links]
