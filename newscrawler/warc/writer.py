@@ -32,12 +32,12 @@ from urllib.parse import urlsplit
 
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
-from . import records
 from .index import Entry, cdxj_path, parse_line, read_record, strip_digest, surt, timestamp14
 
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
+WARC_FIELDS = "application/warc-fields"
 # Hop-by-hop framing that no longer describes the stored body (it is stored de-chunked): kept
 # under pywb's prefix for original headers, so the record still parses and nothing is lost.
 _FRAMING_HEADERS = {"transfer-encoding"}
@@ -140,13 +140,6 @@ class WarcFile:
         offset = self.stream.tell()
         self.writer.write_record(record)
         return offset, self.stream.tell() - offset
-
-    def write_member(self, member: bytes) -> tuple[int, int]:
-        """A record already gzipped (``records``), written out as warcio writes its own."""
-        offset = self.stream.tell()
-        self.stream.write(member)
-        self.stream.flush()
-        return offset, len(member)
 
     def index(self, entry: Entry) -> None:
         self.cdxj.write(entry.line() + "\n")
@@ -264,13 +257,6 @@ class WarcFileSet:
         # An empty or cut-off payload is never a revisit.
         repeatable = exchange.body and not exchange.truncated
         target = self._revisit_target(exchange.url, digest) if repeatable else None
-        if target is None and records.plain(exchange):
-            # The common case, built directly: the bytes warcio would write (records.py).
-            record_id, member = records.response_record(exchange, head, digest)
-            offset, length = file.write_member(member)
-            file.write_member(records.request_record(exchange, record_id))
-            return self._indexed(file, exchange, digest, "response", exchange.mime, offset,
-                                 length, record_id, None)
         if target is not None:
             original, original_id, original_date = target
             if original_id:
@@ -296,13 +282,6 @@ class WarcFileSet:
             warc_headers_dict={"WARC-Date": exchange.date, "WARC-Concurrent-To": record_id},
         )
         file.write(request)
-        return self._indexed(file, exchange, digest, response.rec_type, mime, offset, length,
-                             record_id, target[0] if target else None)
-
-    def _indexed(self, file: WarcFile, exchange: Exchange, digest: str, record_type: str,
-                 mime: str, offset: int, length: int, record_id: str, refers_to: Entry | None,
-                 ) -> Written:
-        """Where the response (or revisit) went, once indexed."""
         entry = Entry(
             key=surt(exchange.url), timestamp=timestamp14(exchange.date), url=exchange.url,
             mime=mime, status=str(exchange.status), digest=strip_digest(digest), length=length,
@@ -312,7 +291,8 @@ class WarcFileSet:
         self._remember(entry)
         written = Written(
             filename=file.path.name, offset=offset, length=length, record_id=record_id,
-            record_type=record_type, date=exchange.date, refers_to=refers_to,
+            record_type=response.rec_type, date=exchange.date,
+            refers_to=target[0] if target else None,
         )
         self._roll_if_full()
         return written
@@ -322,8 +302,13 @@ class WarcFileSet:
         file = self._file()
         body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
         date = warc_date()
-        record_id, member = records.metadata_record(url, refers_to, date, body)
-        offset, length = file.write_member(member)
+        record = file.writer.create_warc_record(
+            url, "metadata", payload=BytesIO(body), length=len(body),
+            warc_content_type=WARC_FIELDS,
+            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": refers_to},
+        )
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        offset, length = file.write(record)
         written = Written(file.path.name, offset, length, record_id, "metadata", date)
         self._roll_if_full()
         return written
