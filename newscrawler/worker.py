@@ -395,8 +395,10 @@ class CrawlWorker:
 
             import archive  # noqa: F401
 
-            from . import extract  # noqa: F401
+            from .extract import script
             from .warc import writer  # noqa: F401
+
+            script.load_converters()
         here, there = context.Pipe(duplex=True)
         for end in (here, there):
             _widen(end)

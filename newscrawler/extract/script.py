@@ -17,6 +17,13 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+def load_converters() -> None:
+    """Build both OpenCC converters now (their dictionaries take tens of milliseconds to load):
+    a crawl does it before forking its worker, which then starts with them."""
+    for config in ("t2s", "s2t"):
+        _converter(config)
+
+
 # Characters classified so far, and those that are Traditional-only or Simplified-only. Filled
 # lazily; a news site uses a few thousand distinct characters, so these stay small and save
 # OpenCC calls per page, and a page's characters are counted with set operations.
