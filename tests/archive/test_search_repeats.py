@@ -1,7 +1,8 @@
 """Queries that repeat a bigram (的的的, 聞聞聞聞) find what the plain FTS5 query finds.
 
 ``archive/repeats.py`` lists such a query newest first when its bigrams are common, and finds a
-rare one's page in one pass, computing bm25 itself. Every hit, score, page and snippet is
+rare one's page in one pass, computing bm25 itself; a long one's page from the candidates of a
+shorter phrase, checked in their index text. Every hit, score, page and snippet is
 compared with the plain FTS5 query (``reference``) and the hits with a LIKE scan, on an archive
 with runs of repeated characters longer than the queries, overlapping runs, Traditional and
 Simplified forms mixed, runs in headlines, names and the source.
@@ -21,7 +22,7 @@ from test_search import canned, like_ids, random_record
 
 from archive import Archive, cli
 from archive.query import ArticleFilter
-from archive.repeats import single_phrase
+from archive.repeats import long_page, single_phrase
 from archive.search import _rows
 from archive.syntax import repeating_phrases
 
@@ -118,12 +119,53 @@ def test_the_comparison_covers_every_path(repeated: Archive) -> None:
         assert single_phrase(repeated.fts_query(query)) is None, query
 
 
+# Phrases longer than SHORT = 2 tokens come from the candidates of their first two tokens:
+# all of them checked, a few (the plain query past 8), or none (always the plain query).
+@pytest.mark.parametrize("candidates", [10**9, 8, 0])
+@pytest.mark.parametrize("rank_limit", [10**9, 3, 0])
+@pytest.mark.parametrize("query", QUERIES)
+def test_long_phrases_from_the_candidates_of_a_short_one(
+    repeated: Archive, query: str, rank_limit: int, candidates: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    monkeypatch.setattr("archive.repeats.SHORT", 2)
+    monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
+    got = found(repeated, query, limit=1000)
+    same(got, reference(repeated, query, rank_limit, limit=1000))
+    if " " not in query and '"' not in query:
+        assert {i for i, _ in got} == like_ids(repeated, query)
+
+
+def test_long_phrase_candidates_cover_every_path(
+    repeated: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.repeats.SHORT", 2)
+
+    def page(query: str, candidates: int) -> list[tuple] | None:
+        monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
+        tokens = single_phrase(repeated.fts_query(query))
+        assert tokens is not None
+        return long_page(repeated, tokens, [], [], 1000, 0)
+
+    # Candidates that hold the whole phrase and candidates that do not; none for a phrase
+    # longer than any run; too many candidates, and a phrase short enough to need none.
+    short = len(like_ids(repeated, "的的的"))
+    assert 0 < len(page("的的的的的的", 10**9) or []) < short
+    assert page("的" * 30, 10**9) == []
+    assert page("的的的的的的", short - 1) is None
+    assert page("的的的", 10**9) is None
+
+
+@pytest.mark.parametrize("short", [7, 2])
 @pytest.mark.parametrize("rank_limit", [10**9, 3])
 @pytest.mark.parametrize("query", ["的的的", "闻聞闻", "的的的的的的", "會會會 闻", "aaa"])
 def test_pages_filters_and_snippets(
-    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+    repeated: Archive, query: str, rank_limit: int, short: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    monkeypatch.setattr("archive.repeats.SHORT", short)
+    monkeypatch.setattr("archive.repeats.CANDIDATES", 10**9)
     whole = repeated.search(query, limit=1000)
     assert whole
     pages = [hit for offset in range(0, len(whole) + 7, 7)
