@@ -21,6 +21,7 @@ from conftest import make_capture
 from test_search import canned, like_ids, random_record
 
 from archive import Archive, cli
+from archive.fold import fold
 from archive.query import ArticleFilter
 from archive.repeats import long_page, single_phrase
 from archive.search import _rows
@@ -212,6 +213,39 @@ def test_command_and_canned_search(repeated: Archive, monkeypatch: pytest.Monkey
         assert result.exit_code == 0, result.output
         assert [h["id"] for h in json.loads(result.output)] == [
             h.id for h in repeated.search(query, limit=50)]
-        # The canned SQL query ranks by bm25 at any size, as the library does below RANK_LIMIT.
         in_sql = [row[0] for row in repeated.conn.execute(canned("search"), {"q": query})]
         assert in_sql == [h.id for h in repeated.search(query, limit=100)], query
+
+
+@pytest.mark.parametrize("rank_limit", [10**9, 40, 3, 0])
+@pytest.mark.parametrize(
+    "query", ["的的的", "聞聞聞", "的闻的闻", "的的的的的的", "会", "闻", "的的 会会会", "aaa"])
+def test_canned_search_orders_as_the_library(
+    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The canned SQL query follows the library's rule, its limit written out as 20,000 (and
+    # counted to 20,001): by bm25, or newest first past the limit, with the same scores.
+    monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    assert canned("search").count("20001") == 2 and canned("search").count("20000") == 2
+    sql = canned("search").replace("20001", str(rank_limit + 1)).replace("20000", str(rank_limit))
+    rows = repeated.conn.execute(sql, {"q": query}).fetchall()
+    hits = repeated.search(query, limit=100)
+    assert [(row[0], row[-1]) for row in rows] == [(h.id, round(h.score, 3)) for h in hits]
+    for row in rows:
+        assert row[6] == canned_snippet(repeated, row[0], query.split(" ")[0]), query
+
+
+def canned_snippet(archive: Archive, article_id: int, word: str) -> str:
+    """The canned query's snippet: the first place the word occurs in the paragraphs, in either
+    script, marked, with up to 20 characters before it and 40 in all from it on."""
+    texts = [r[0] for r in archive.conn.execute(
+        "SELECT p.text FROM paragraphs p JOIN articles a ON p.version_id = a.current_version_id"
+        " WHERE a.id = ? ORDER BY p.position", (article_id,))]
+    wanted = fold(word, archive.fold_table)
+    for text in texts:
+        at = fold(text, archive.fold_table).find(wanted)
+        if at >= 0:
+            end = at + len(word)
+            return (("…" if at > 20 else "") + text[max(0, at - 20):at] + f"[{text[at:end]}]"
+                    + text[end:at + 40] + ("…" if len(text) >= at + 41 else ""))
+    return texts[0][:60]
