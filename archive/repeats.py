@@ -43,11 +43,11 @@ __all__ = ["CANDIDATES", "SHORT", "common", "long_page", "newest_page", "single_
 # articles (一×8, 7 tokens: 63 ms; 一×16, 15 tokens: 114 ms), so a longer short phrase costs as
 # much as the long one; a shorter one has too many candidates (一×5: ~1,200 at 100,000).
 SHORT = 7
-# Checking a candidate reads its text back and folds it again (under a millisecond), so 50 cost
-# at most a few tens of ms on top of the short phrase's pass, still less than the long phrase's
-# own pass at 16 characters. More candidates than that: the short phrase is common, its pass
-# stopped at the 51st, and the plain query is cheap or not much dearer than checking them all.
-CANDIDATES = 50
+# Checking a candidate reads its text back and folds it again (0.5-0.8 ms at 100,000 articles),
+# so 30 add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within
+# 100 ms in all. More candidates than that: the short phrase is common, its pass stopped at the
+# 31st, and the plain query lists the page as before.
+CANDIDATES = 30
 
 # FTS5's bm25 constants (fts5_aux.c).
 _K1 = 1.2
