@@ -41,7 +41,7 @@ __all__ = ["CANDIDATES", "SHORT", "common", "long_page", "newest_page", "single_
 # A phrase of more tokens than this (一×9 and longer) looks for candidates with its first SHORT
 # tokens. The pass over a common bigram's postings costs FTS5 about 6 ms per token at 100,000
 # articles (一×8, 7 tokens: 63 ms; 一×16, 15 tokens: 114 ms), so a longer short phrase costs as
-# much as the long one; a shorter one has too many candidates (一×5: ~1,200 at 100,000).
+# much as the long one; a shorter one has too many candidates (一×5: 1,281 at 100,000).
 SHORT = 7
 # Checking a candidate reads its text back and folds it again (0.5-0.8 ms at 100,000 articles),
 # so 30 add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within
