@@ -13,6 +13,13 @@ When the first pass ran to the end, it saw every match, so that number is known,
 figures: the index's row and token totals, the article's size in tokens, and the phrase's
 occurrences in each column of its index text. Hits and scores are those of the plain FTS5 query
 (``tests/archive/test_search_repeats.py`` compares them).
+
+That pass grows with the phrase: FTS5 moves one iterator per token over the same postings
+(``一``×16 is 15 of them). ``long_page`` lets FTS5 find a long phrase's candidates with its first
+``SHORT`` tokens (an article holding the phrase holds them), then keeps the candidates whose index
+text holds the whole phrase, counting its occurrences there as ``newest_page`` does: all matches
+are seen, and the page and its scores follow. When the short phrase has more than
+``CANDIDATES`` articles, the plain query lists the page.
 """
 
 from __future__ import annotations
@@ -24,11 +31,23 @@ from typing import TYPE_CHECKING, Any
 
 from .fold import quote
 from .syntax import repeating_phrases
+from .writer import Writer
 
 if TYPE_CHECKING:
     from .db import Archive
 
-__all__ = ["common", "newest_page", "single_phrase"]
+__all__ = ["CANDIDATES", "SHORT", "common", "long_page", "newest_page", "single_phrase"]
+
+# A phrase of more tokens than this (一×9 and longer) looks for candidates with its first SHORT
+# tokens. The pass over a common bigram's postings costs FTS5 about 6 ms per token at 100,000
+# articles (一×8, 7 tokens: 63 ms; 一×16, 15 tokens: 114 ms), so a longer short phrase costs as
+# much as the long one; a shorter one has too many candidates (一×5: 1,281 at 100,000).
+SHORT = 7
+# Checking a candidate reads its text back and folds it again (0.5-0.8 ms at 100,000 articles),
+# so 30 add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within
+# 100 ms in all. More candidates than that: the short phrase is common, its pass stopped at the
+# 31st, and the plain query lists the page as before.
+CANDIDATES = 30
 
 # FTS5's bm25 constants (fts5_aux.c).
 _K1 = 1.2
@@ -105,27 +124,96 @@ def newest_page(
         # we could, and the page costs little to list again when it filled up early.
         return None
     matches = max(offset, 0) + len(rows)  # the pass reached the last match: all were seen
-    rows_total, tokens_total = _totals(archive)
+    instances = _instances(tokens)
+    writer = _writer(archive)
+    totals = _totals(archive)
+    return [(*row, _rank(archive, totals, row[0], matches,
+                         _frequency(writer, weights, instances, row[-1])[1])) for row in rows]
+
+
+def long_page(
+    archive: Archive,
+    tokens: list[str],
+    clauses: list[str],
+    params: list[Any],
+    limit: int,
+    offset: int,
+) -> list[tuple[Any, ...]] | None:
+    """The page of the phrase of ``tokens``, newest first, as ``newest_page`` gives it, found
+    through the candidates of its first ``SHORT`` tokens; ``None`` when it is not longer than
+    that, when they are more than ``CANDIDATES``, or when the index does not rank with bm25.
+    """
+    if len(tokens) <= SHORT:
+        return None
+    weights = _weights(archive)
+    if weights is None:
+        return None
+    # Every candidate is read (bm25 needs the number of all matches), the filters evaluated
+    # alongside so that a filtered page needs no second query.
+    kept = " AND ".join(f"({clause})" for clause in clauses) or "1"
+    rows = archive.conn.execute(
+        "SELECT a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source,"
+        f" a.current_version_id, {kept} FROM search JOIN articles a ON a.id = search.rowid"
+        " WHERE search MATCH ? ORDER BY search.rowid DESC LIMIT ?",
+        [*params, quote(" ".join(tokens[:SHORT])), CANDIDATES + 1],
+    ).fetchall()
+    if len(rows) > CANDIDATES:
+        return None
+    instances = _instances(tokens)
+    writer = _writer(archive)
+    found = []
+    for *row, keep in rows:
+        count, freq = _frequency(writer, weights, instances, row[-1])
+        if count:
+            found.append((row, bool(keep), freq))
+    start = max(offset, 0)
+    listed = [(row, freq) for row, keep, freq in found if keep]
+    page = listed[start:] if limit < 0 else listed[start:start + limit]  # LIMIT -1: no limit
+    totals = _totals(archive)
+    return [(*row, _rank(archive, totals, row[0], len(found), freq)) for row, freq in page]
+
+
+def _instances(tokens: list[str]) -> re.Pattern[str]:
+    """Where the phrase of ``tokens`` starts in an index text.
+
+    An instance starts at a token boundary; the lookahead counts overlapping ones (一一一 in
+    一一一一). A phrase of wide bigrams never spans two runs (each run ends with a one-character
+    token), so its tokens are always one space apart.
+    """
+    return re.compile(r"(?<!\S)(?=" + re.escape(" ".join(tokens)) + r"(?!\S))")
+
+
+def _writer(archive: Archive) -> Writer:
+    return Writer(archive.conn, archive.fold_table)
+
+
+def _frequency(
+    writer: Writer, weights: list[float], instances: re.Pattern[str], version_id: int
+) -> tuple[int, float]:
+    """The phrase's occurrences in a version's index texts, and their sum weighted by column."""
+    count = 0
+    freq = 0.0
+    for weight, text in zip(weights, writer.search_values(version_id), strict=True):
+        for _ in instances.finditer(text):
+            count += 1
+            freq += weight  # one instance at a time, as FTS5 adds them up
+    return count, freq
+
+
+def _rank(
+    archive: Archive, totals: tuple[int, int], rowid: int, matches: int, freq: float
+) -> float:
+    """FTS5's ``bm25()`` of an article for a phrase found in ``matches`` articles, given the
+    index's totals (``_totals``)."""
+    rows_total, tokens_total = totals
     avgdl = float(tokens_total) / float(rows_total)
     idf = math.log((rows_total - matches + 0.5) / (matches + 0.5))
     if idf <= 0.0:
         idf = 1e-6
-    from .writer import Writer
-
-    # An instance starts at a token boundary; lookahead counts overlapping ones (一一一 in 一一一一).
-    phrase = re.compile(r"(?<!\S)(?=" + re.escape(" ".join(tokens)) + r"(?!\S))")
-    writer = Writer(archive.conn, archive.fold_table)
-    out = []
-    for row in rows:
-        freq = 0.0
-        for weight, text in zip(weights, writer.search_values(row[-1]), strict=True):
-            for _ in phrase.finditer(text):
-                freq += weight  # one instance at a time, as FTS5 adds them up
-        size = _docsize(archive, row[0])
-        # The expression of fts5Bm25Function, operation for operation, so the double is the same.
-        score = idf * ((freq * (_K1 + 1.0)) / (freq + _K1 * (1 - _B + _B * size / avgdl)))
-        out.append((*row, -1.0 * score))
-    return out
+    size = _docsize(archive, rowid)
+    # The expression of fts5Bm25Function, operation for operation, so the double is the same.
+    score = idf * ((freq * (_K1 + 1.0)) / (freq + _K1 * (1 - _B + _B * size / avgdl)))
+    return -1.0 * score
 
 
 def _weights(archive: Archive) -> list[float] | None:

@@ -1,7 +1,8 @@
 """Queries that repeat a bigram (的的的, 聞聞聞聞) find what the plain FTS5 query finds.
 
 ``archive/repeats.py`` lists such a query newest first when its bigrams are common, and finds a
-rare one's page in one pass, computing bm25 itself. Every hit, score, page and snippet is
+rare one's page in one pass, computing bm25 itself; a long one's page from the candidates of a
+shorter phrase, checked in their index text. Every hit, score, page and snippet is
 compared with the plain FTS5 query (``reference``) and the hits with a LIKE scan, on an archive
 with runs of repeated characters longer than the queries, overlapping runs, Traditional and
 Simplified forms mixed, runs in headlines, names and the source.
@@ -20,8 +21,9 @@ from conftest import make_capture
 from test_search import canned, like_ids, random_record
 
 from archive import Archive, cli
+from archive.fold import fold
 from archive.query import ArticleFilter
-from archive.repeats import single_phrase
+from archive.repeats import long_page, single_phrase
 from archive.search import _rows
 from archive.syntax import repeating_phrases
 
@@ -118,12 +120,53 @@ def test_the_comparison_covers_every_path(repeated: Archive) -> None:
         assert single_phrase(repeated.fts_query(query)) is None, query
 
 
+# Phrases longer than SHORT = 2 tokens come from the candidates of their first two tokens:
+# all of them checked, a few (the plain query past 8), or none (always the plain query).
+@pytest.mark.parametrize("candidates", [10**9, 8, 0])
+@pytest.mark.parametrize("rank_limit", [10**9, 3, 0])
+@pytest.mark.parametrize("query", QUERIES)
+def test_long_phrases_from_the_candidates_of_a_short_one(
+    repeated: Archive, query: str, rank_limit: int, candidates: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    monkeypatch.setattr("archive.repeats.SHORT", 2)
+    monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
+    got = found(repeated, query, limit=1000)
+    same(got, reference(repeated, query, rank_limit, limit=1000))
+    if " " not in query and '"' not in query:
+        assert {i for i, _ in got} == like_ids(repeated, query)
+
+
+def test_long_phrase_candidates_cover_every_path(
+    repeated: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.repeats.SHORT", 2)
+
+    def page(query: str, candidates: int) -> list[tuple] | None:
+        monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
+        tokens = single_phrase(repeated.fts_query(query))
+        assert tokens is not None
+        return long_page(repeated, tokens, [], [], 1000, 0)
+
+    # Candidates that hold the whole phrase and candidates that do not; none for a phrase
+    # longer than any run; too many candidates, and a phrase short enough to need none.
+    short = len(like_ids(repeated, "的的的"))
+    assert 0 < len(page("的的的的的的", 10**9) or []) < short
+    assert page("的" * 30, 10**9) == []
+    assert page("的的的的的的", short - 1) is None
+    assert page("的的的", 10**9) is None
+
+
+@pytest.mark.parametrize("short", [7, 2])
 @pytest.mark.parametrize("rank_limit", [10**9, 3])
 @pytest.mark.parametrize("query", ["的的的", "闻聞闻", "的的的的的的", "會會會 闻", "aaa"])
 def test_pages_filters_and_snippets(
-    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+    repeated: Archive, query: str, rank_limit: int, short: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    monkeypatch.setattr("archive.repeats.SHORT", short)
+    monkeypatch.setattr("archive.repeats.CANDIDATES", 10**9)
     whole = repeated.search(query, limit=1000)
     assert whole
     pages = [hit for offset in range(0, len(whole) + 7, 7)
@@ -170,6 +213,39 @@ def test_command_and_canned_search(repeated: Archive, monkeypatch: pytest.Monkey
         assert result.exit_code == 0, result.output
         assert [h["id"] for h in json.loads(result.output)] == [
             h.id for h in repeated.search(query, limit=50)]
-        # The canned SQL query ranks by bm25 at any size, as the library does below RANK_LIMIT.
         in_sql = [row[0] for row in repeated.conn.execute(canned("search"), {"q": query})]
         assert in_sql == [h.id for h in repeated.search(query, limit=100)], query
+
+
+@pytest.mark.parametrize("rank_limit", [10**9, 40, 3, 0])
+@pytest.mark.parametrize(
+    "query", ["的的的", "聞聞聞", "的闻的闻", "的的的的的的", "会", "闻", "的的 会会会", "aaa"])
+def test_canned_search_orders_as_the_library(
+    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The canned SQL query follows the library's rule, its limit written out as 20,000 (and
+    # counted to 20,001): by bm25, or newest first past the limit, with the same scores.
+    monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
+    assert canned("search").count("20001") == 2 and canned("search").count("20000") == 2
+    sql = canned("search").replace("20001", str(rank_limit + 1)).replace("20000", str(rank_limit))
+    rows = repeated.conn.execute(sql, {"q": query}).fetchall()
+    hits = repeated.search(query, limit=100)
+    assert [(row[0], row[-1]) for row in rows] == [(h.id, round(h.score, 3)) for h in hits]
+    for row in rows:
+        assert row[6] == canned_snippet(repeated, row[0], query.split(" ")[0]), query
+
+
+def canned_snippet(archive: Archive, article_id: int, word: str) -> str:
+    """The canned query's snippet: the first place the word occurs in the paragraphs, in either
+    script, marked, with up to 20 characters before it and 40 in all from it on."""
+    texts = [r[0] for r in archive.conn.execute(
+        "SELECT p.text FROM paragraphs p JOIN articles a ON p.version_id = a.current_version_id"
+        " WHERE a.id = ? ORDER BY p.position", (article_id,))]
+    wanted = fold(word, archive.fold_table)
+    for text in texts:
+        at = fold(text, archive.fold_table).find(wanted)
+        if at >= 0:
+            end = at + len(word)
+            return (("…" if at > 20 else "") + text[max(0, at - 20):at] + f"[{text[at:end]}]"
+                    + text[end:at + 40] + ("…" if len(text) >= at + 41 else ""))
+    return texts[0][:60]
