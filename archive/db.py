@@ -296,6 +296,12 @@ class Archive:
         with self.transaction():
             return self._writer.add_reparsed(capture_id, record)
 
+    def reparsed_unchanged(self, capture_id: int, record: dict[str, Any]) -> bool:
+        """Whether re-extracting a capture gave the content its version already has, so that
+        ``add_versions_from_reparse`` would change nothing for it; reads only, so re-extraction's
+        worker processes ask it themselves and send back no record for such a capture."""
+        return self._writer.reparsed_unchanged(capture_id, record)
+
     def add_versions_from_reparse(self, items: Iterable[tuple[int, dict[str, Any]]]) -> list[str]:
         """Many re-extracted records in one transaction: all or none."""
         with self.transaction():

@@ -140,6 +140,25 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         self._seen_live(article_id, capture_id, fetched_at)
         return outcome
 
+    def reparsed_unchanged(self, capture_id: int, record: dict[str, Any]) -> bool:
+        """Whether ``record`` has the content of the version the capture is linked to, ignoring
+        the extractor's name: ``add_reparsed`` would change nothing. Reads only."""
+        return self._reparsed_state(capture_id, record)[1]
+
+    def _reparsed_state(self, capture_id: int, record: dict[str, Any]) -> tuple[str, bool]:
+        row = self.conn.execute(
+            "SELECT c.fetched_at, c.version_id, v.content_sha256, v.extractor FROM captures c"
+            " LEFT JOIN versions v ON v.id = c.version_id WHERE c.id = ?",
+            (capture_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no capture {capture_id}")
+        fetched_at, old_version_id, old_digest, old_extractor = row
+        unchanged = old_version_id is not None and (
+            content_hash({**record, "extractor": old_extractor}) == old_digest
+        )
+        return fetched_at, unchanged
+
     def add_reparsed(self, capture_id: int, record: dict[str, Any]) -> str:
         """Store what the extractor of today reads from an archived capture.
 
@@ -151,17 +170,8 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         extractor that read it. The capture is then linked to that version, with the new
         record's warnings and comments; its hot lists stay as stored.
         """
-        row = self.conn.execute(
-            "SELECT c.fetched_at, c.version_id, v.content_sha256, v.extractor FROM captures c"
-            " LEFT JOIN versions v ON v.id = c.version_id WHERE c.id = ?",
-            (capture_id,),
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no capture {capture_id}")
-        fetched_at, old_version_id, old_digest, old_extractor = row
-        if old_version_id is not None and (
-            content_hash({**record, "extractor": old_extractor}) == old_digest
-        ):
+        fetched_at, unchanged = self._reparsed_state(capture_id, record)
+        if unchanged:
             return "unchanged"
         _check_record(record)
         last = self.conn.execute("SELECT ifnull(max(id), 0) FROM versions").fetchone()[0]

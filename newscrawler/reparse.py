@@ -100,6 +100,8 @@ class Outcome:
     failure: str | None = None
     reason: str = ""
     from_warc: bool = False
+    # The record has its capture's content already: nothing to write, so no record is carried.
+    unchanged: bool = False
 
 
 def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Outcome:
@@ -117,6 +119,10 @@ def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Ou
         # Today's extractor finds no article here; what the archive has stays as it is.
         return Outcome(capture["id"], None, "invalid", f"capture {capture['id']} ({capture['url']}): {exc}",
                        from_warc)
+    # Most captures read the same as before. Finding that out here, where a worker process
+    # does it, spares the one writing process a record to receive and hash for each of them.
+    if archive.reparsed_unchanged(capture["id"], record):
+        return Outcome(capture["id"], None, from_warc=from_warc, unchanged=True)
     return Outcome(capture["id"], record, from_warc=from_warc)
 
 
@@ -176,6 +182,8 @@ def reparse(
             elif outcome.failure == "invalid":
                 result.outcomes["invalid"] += 1
                 logger.warning("No record for %s", outcome.reason)
+            elif outcome.unchanged:
+                result.outcomes["unchanged"] += 1
             elif outcome.record is not None:
                 batch.append((outcome.capture_id, outcome.record))
             if len(batch) >= BATCH:
