@@ -48,11 +48,13 @@ import mimetypes
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -84,6 +86,9 @@ DIRECTORY_HEADERS = DIRECTORY_SIDECAR
 # default (0.5 s) made every offline crawl, test and demo wait about that long per server when it
 # closed; a few wake-ups a second more cost nothing measurable.
 SHUTDOWN_POLL_SECONDS = 0.05
+# Sidecars kept parsed: every directory sidecar of a saved site, and the pages' own ones most
+# recently served.
+SIDECARS_KEPT = 1024
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -119,6 +124,10 @@ class FixtureServer:
         self._lock = threading.Lock()
         # Requests served per file, for ``":times"``.
         self._served: dict[Path, int] = {}
+        # Sidecars read, by path: (mtime in ns, size, rules). Every request applies its
+        # directories' sidecars, so each would otherwise be read and parsed again per request;
+        # an edited sidecar has another mtime or size and is read again.
+        self._sidecars: OrderedDict[Path, tuple[int, int, list[dict[str, Any]]]] = OrderedDict()
         self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._thread: threading.Thread | None = None
 
@@ -194,7 +203,7 @@ class FixtureServer:
         site = self.root / DIRECTORY_HEADERS
         if not site.is_file():
             return {}
-        dates = [str(rule["Date"]) for rule in read_rules(site) if "Date" in rule]
+        dates = [str(rule["Date"]) for rule in self._rules(site) or [] if "Date" in rule]
         return {"Date": dates[-1]} if dates else {}
 
     def _header_files(self, target: Path) -> list[tuple[Path, list[dict[str, Any]]]]:
@@ -203,7 +212,33 @@ class FixtureServer:
         folders = [target.parent, *target.parent.parents]
         files = [d / DIRECTORY_HEADERS for d in reversed(folders) if d == self.root or self.root in d.parents]
         files.append(target.with_name(target.name + ".headers.json"))
-        return [(path.parent, read_rules(path)) for path in files if path.is_file() and path != target]
+        found = []
+        for path in files:
+            rules = self._rules(path) if path != target else None
+            if rules is not None:
+                found.append((path.parent, rules))
+        return found
+
+    def _rules(self, path: Path) -> list[dict[str, Any]] | None:
+        """The rules of the sidecar at ``path``, None when there is none; read again only when
+        the file changed. Bounded: a saved site may have a sidecar for every page."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        if not S_ISREG(stat.st_mode):
+            return None
+        with self._lock:
+            cached = self._sidecars.get(path)
+            if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+                self._sidecars.move_to_end(path)
+                return cached[2]
+        rules = read_rules(path)
+        with self._lock:
+            self._sidecars[path] = (stat.st_mtime_ns, stat.st_size, rules)
+            if len(self._sidecars) > SIDECARS_KEPT:
+                self._sidecars.popitem(last=False)
+        return rules
 
     def _log(self, host: str, path: str, status: int) -> None:
         if self.access_log is None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from support import ZJDAILY
 
@@ -78,3 +80,27 @@ def test_server_restarts_at_once() -> None:
         with FixtureServer(ZJDAILY) as server:
             status, _ = _fetch(_port(server))
             assert status == 200
+
+
+def test_an_edited_sidecar_is_read_again(tmp_path: Path) -> None:
+    # Sidecars are kept parsed between requests; an edit made while the server runs still counts.
+    (tmp_path / "a.html").write_text("<html><body>a</body></html>", encoding="utf-8")
+    directory = tmp_path / ".headers.json"
+    sidecar = tmp_path / "a.html.headers.json"
+    directory.write_text('{"X-Site": "one"}', encoding="utf-8")
+    sidecar.write_text('{"X-Page": "first"}', encoding="utf-8")
+    with FixtureServer(tmp_path) as server:
+        def headers() -> dict[str, str]:
+            conn = http.client.HTTPConnection("127.0.0.1", _port(server), timeout=TIMEOUT)
+            conn.request("GET", "/a.html")
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            return {name: value for name, value in response.getheaders() if name.startswith("X-")}
+
+        assert headers() == {"X-Site": "one", "X-Page": "first"}
+        assert headers() == {"X-Site": "one", "X-Page": "first"}
+        sidecar.write_text('{"X-Page": "second"}', encoding="utf-8")
+        os.utime(sidecar, ns=(0, 10**18))  # a new mtime however coarse the file system's clock
+        directory.unlink()
+        assert headers() == {"X-Page": "second"}
