@@ -4,6 +4,7 @@ reaches the archive as the crawl's side left it."""
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 from datetime import datetime, timezone
@@ -52,19 +53,23 @@ def test_a_kept_record_is_archived_with_the_warnings_validation_added(tmp_path: 
                                               "utf-8", 7)
         assert links == outlink_values(outlinks(HtmlResponse(URL, body=body, encoding="utf-8")))
         assert record is not None and 7 in worker._kept()
-        # The crawl's side validates its copy; the worker's is sent back as a reference.
-        validate(record, never_shown("zjdaily"))
+        # The crawl's side validates its own copy (a pickled one, in a real crawl), whose
+        # warnings reach the archive with the reference to the worker's.
+        built = list(record["warnings"])
+        crawl_side = copy.deepcopy(record)
+        validate(crawl_side, never_shown("zjdaily"))
+        crawl_side["warnings"].append("missing:editors")  # one the worker's copy lacks
         capture: dict[str, Any] = {"url": URL, "fetched_at": FETCHED, "status": 200,
                                    "headers": HEADERS, "body": body, "kind": "article",
                                    "redirects": []}
-        kept = worker.KeptRecord(7, tuple(record["warnings"]))
+        kept = worker.KeptRecord(7, tuple(crawl_side["warnings"]))
         assert worker._archive_add(run_id, [(capture, kept, None)]) == ["new"]
         assert 7 not in worker._kept()
     finally:
         worker._archive_close()
     with sqlite3.connect(path) as conn:
         warnings = conn.execute("SELECT warnings FROM captures").fetchone()[0]
-    assert json.loads(warnings) == record["warnings"]
+    assert json.loads(warnings) == crawl_side["warnings"] != built
 
 
 def test_a_dropped_record_is_forgotten(tmp_path: Path) -> None:
