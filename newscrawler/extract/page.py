@@ -192,22 +192,6 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
     return found[0] if found else None
 
 
-@lru_cache(maxsize=256)
-def first_in(query: str) -> Callable[[etree._Element], etree._Element | None]:
-    """``select_first`` for one query, as a function of the node searched in: what a layout
-    asks of every item of a list, with the query's kind decided once."""
-    if query.isalnum():
-        def first_tag(node: etree._Element) -> etree._Element | None:
-            return next(node.iter(query), None)
-
-        return first_tag
-
-    def first(node: etree._Element) -> etree._Element | None:
-        return select_first(node, query)
-
-    return first
-
-
 # --- The common selectors without XPath -----------------------------------------------------
 #
 # Profiles mostly use tag names and classes joined by spaces (``div.article h1.article-title``,

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..extract.fields import RawFields, RawImage, RawLink
 from ..extract.images import is_article_image
-from ..extract.page import Page, first_in, select, select_first, select_xpath, text_of
+from ..extract.page import Page, select, select_first, select_xpath, text_of
 
 
 @dataclass(frozen=True)
@@ -142,21 +142,18 @@ class Layout:
             return []
         links: list[RawLink] = []
         absolute = self.page.absolute
-        find_rank = first_in(self.ranking_rank) if self.ranking_rank else None
         for box in self.page.css(self.ranking_box):
             title = _first_text(box, self.ranking_title) or ""
             tabs = [text_of(t) for t in select(box, self.ranking_tabs)] if self.ranking_tabs else []
             # Lists follow the tabs in order: the first list belongs to the first tab.
             for index, ranked in enumerate(select(box, self.ranking_lists)):
                 period = tabs[index] if index < len(tabs) else None
-                # Python runs for every item of every list: lxml's own iteration finds its link
-                # and rank, without the selector machinery (``first_in``).
+                # Python runs for every item of every list: lxml's own iteration finds its link.
                 for position, item in enumerate(ranked.iter("li"), start=1):
                     anchor = next(item.iter("a"), None)
                     if anchor is None:
                         continue
-                    found = find_rank(item) if find_rank is not None else None
-                    rank = text_of(found) if found is not None else None
+                    rank = _first_text(item, self.ranking_rank)
                     links.append(
                         RawLink(title, text_of(anchor), absolute(anchor.get("href")), period,
                                 rank or str(position))
@@ -168,13 +165,11 @@ class Layout:
             return []
         links: list[RawLink] = []
         absolute = self.page.absolute
-        find_title = first_in(self.related_item_title) if self.related_item_title else None
         for box in self.page.css(self.related_box):
             title = _first_text(box, self.related_title) or ""
             for anchor in select(box, "li a"):
                 # The title element when the item has one (beside a thumbnail), else the link text.
-                found = find_title(anchor) if find_title is not None else None
-                text = (text_of(found) if found is not None else None) or text_of(anchor)
+                text = _first_text(anchor, self.related_item_title) or text_of(anchor)
                 links.append(RawLink(title, text or "", absolute(anchor.get("href"))))
         return links
 
