@@ -200,10 +200,8 @@ class FixtureServer:
 
     def site_date(self) -> dict[str, str]:
         """The saved copy's ``Date`` (its root ``.headers.json``), for answers without a file."""
-        site = self.root / DIRECTORY_HEADERS
-        if not site.is_file():
-            return {}
-        dates = [str(rule["Date"]) for rule in self._rules(site) or [] if "Date" in rule]
+        dates = [str(rule["Date"]) for rule in self._rules(self.root / DIRECTORY_HEADERS) or []
+                 if "Date" in rule]
         return {"Date": dates[-1]} if dates else {}
 
     def _header_files(self, target: Path) -> list[tuple[Path, list[dict[str, Any]]]]:
