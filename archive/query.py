@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+# A search hit's article columns, from ``search JOIN articles a``, in the order
+# ``archive.search.search`` unpacks them (the rank follows).
+HIT_COLUMNS = "a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source, a.current_version_id"
+HIT_FROM = "FROM search JOIN articles a ON a.id = search.rowid"
+
+
 @dataclass
 class ArticleFilter:
     """Filters shared by search, export and stats. Empty fields do not filter."""

@@ -30,6 +30,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from .fold import quote
+from .query import HIT_COLUMNS, HIT_FROM
 from .syntax import repeating_phrases
 from .writer import Writer
 
@@ -111,9 +112,7 @@ def newest_page(
     # Without the rank, FTS5 stops at the page's last row: at once when the phrase is common,
     # after one pass over the postings when it is rare.
     rows = archive.conn.execute(
-        "SELECT a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source,"
-        " a.current_version_id FROM search JOIN articles a ON a.id = search.rowid"
-        " WHERE search MATCH ?" + "".join(" AND " + c for c in clauses)
+        f"SELECT {HIT_COLUMNS} {HIT_FROM} WHERE search MATCH ?" + "".join(" AND " + c for c in clauses)
         + " ORDER BY search.rowid DESC LIMIT ? OFFSET ?",
         [match, *params, limit, offset],
     ).fetchall()
@@ -152,9 +151,7 @@ def long_page(
     # alongside so that a filtered page needs no second query.
     kept = " AND ".join(f"({clause})" for clause in clauses) or "1"
     rows = archive.conn.execute(
-        "SELECT a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source,"
-        f" a.current_version_id, {kept} FROM search JOIN articles a ON a.id = search.rowid"
-        " WHERE search MATCH ? ORDER BY search.rowid DESC LIMIT ?",
+        f"SELECT {HIT_COLUMNS}, {kept} {HIT_FROM} WHERE search MATCH ? ORDER BY search.rowid DESC LIMIT ?",
         [*params, quote(" ".join(tokens[:SHORT])), CANDIDATES + 1],
     ).fetchall()
     if len(rows) > CANDIDATES:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from .fold import snippet
-from .query import ArticleFilter
+from .query import HIT_COLUMNS, HIT_FROM, ArticleFilter
 from .repeats import common, long_page, newest_page, single_phrase
 from .syntax import QueryError, parse, positive_terms, to_fts
 
@@ -107,9 +107,7 @@ def _rows(
     offset: int,
 ) -> list[tuple[Any, ...]]:
     sql = (
-        "SELECT a.id, a.canonical_url, a.portal, a.headline, a.published_at, a.source,"
-        " a.current_version_id, search.rank FROM search JOIN articles a ON a.id = search.rowid"
-        " WHERE search MATCH ?"
+        f"SELECT {HIT_COLUMNS}, search.rank {HIT_FROM} WHERE search MATCH ?"
         + "".join(" AND " + c for c in clauses)
         + f" ORDER BY {order} LIMIT ? OFFSET ?"
     )
