@@ -24,10 +24,11 @@ from .lines import Line, tag_of
 from .marks import CRUMB, KICKER_CLASS, SUBHEADLINE, SUBTITLE_CLASS, heading_of, set_apart
 from .metalines import is_meta_line
 
-_KICKER_CLASSES = frozenset({"yt", "yinti", "jt", "jianti", "kicker", "pre", "pretitle", "pre-title", "overline"})
-_SUBTITLE_CLASSES = frozenset({
-    "ft", "futi", "fbt", "subtitle", "sub-title", "sub_title", "subhead", "subheadline", "sub", "deck",
-})
+# Beside the class names ``marks`` knows (KICKER_CLASS, SUBTITLE_CLASS), a bare ``pre`` or ``sub``
+# marks the line next to a headline as its kicker or subtitle here; too common a word to keep a
+# line from being a headline elsewhere.
+_KICKER_CLASSES = frozenset({"pre"})
+_SUBTITLE_CLASSES = frozenset({"sub"})
 _MAX_KICKER = 40
 _MAX_SUBTITLE = 60
 _SENTENCE = re.compile(r"[。？！]$")
