@@ -83,6 +83,8 @@ POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/�
 
 _EDITOR_SET = frozenset(EDITOR_ROLES)
 _POSTFIX_SET = frozenset(POSTFIX_ROLES)
+# Postfix roles that credit a picture alone (文/图 credits the text too).
+_PHOTO_POSTFIX = frozenset({"摄影", "攝影", "摄", "攝"})
 # Separators between a label and its value or between names: bars and slashes of every width
 # (︱ and │ are the vertical forms some CMS fonts use); none is ever part of a name.
 _SEPARATORS = ":：/／|丨｜︱│"
@@ -464,7 +466,7 @@ def _add_names(
     """Add the names in ``text`` under ``role``, and under ``also`` (roles written before it).
 
     Roles written after names (``李嘉斌 摄``, ``黄思远/文 李嘉斌/摄``) credit the names right
-    before them, in addition to the prefix role.
+    before them, in addition to the prefix role; a photo credit is the exception (below).
     """
     text = text.strip(_SEPARATORS + " ")
     segments: list[tuple[str, str | None]] = []
@@ -477,6 +479,12 @@ def _add_names(
         return
     segments.append((text[position:], None))
     for segment, postfix_role in segments:
+        if postfix_role in _PHOTO_POSTFIX and not is_editor_role(role):
+            # 记者 李嘉斌 摄, 图片记者黎旭阳、李妍摄: the credit says who took the picture; the
+            # words before the names are the photographer's title, not a second credit.
+            for name in split_names(segment):
+                _add(byline, postfix_role, name)
+            continue
         for name in split_names(segment):
             for earlier in also or ():
                 _add(byline, earlier, name)

@@ -125,8 +125,11 @@ def people(persons: list[Person]) -> R:
         ("新华社电 记者 张三", [("记者", "张三")], [], None),
         ("记者张三报道", [("记者", "张三")], [], None),
         ("记者 张三 等", [("记者", "张三")], [], None),
-        # A photographer credit after a role.
-        ("记者 李嘉斌 摄", [("记者", "李嘉斌"), ("摄", "李嘉斌")], [], None),
+        # A photo credit after a role: the role is the photographer's title, the credit is 摄.
+        ("记者 李嘉斌 摄", [("摄", "李嘉斌")], [], None),
+        ("图片来源：本报记者 李嘉斌 摄", [("摄", "李嘉斌")], [], None),
+        ("▲青山日报全媒体图片记者李嘉斌、黄思远摄", [("摄", "李嘉斌"), ("摄", "黄思远")], [], None),
+        ("记者 黄思远/文 李嘉斌/摄影", [("记者", "黄思远"), ("文", "黄思远"), ("摄影", "李嘉斌")], [], None),
         # Sources: never a person.
         ("来源：湛江云媒", [], [], "湛江云媒"),
         ("来源: 人民日报客户端", [], [], "人民日报客户端"),
@@ -285,7 +288,7 @@ def test_latin_names_and_writer_roles(text: str, reporters: R, editors: R) -> No
         # Roles written after each name, with a slash.
         (
             "作者：实习生 林小雨 记者 黄思远/文 李嘉斌/摄",
-            [("实习生", "林小雨"), ("记者", "黄思远"), ("文", "黄思远"), ("记者", "李嘉斌"), ("摄", "李嘉斌")],
+            [("实习生", "林小雨"), ("记者", "黄思远"), ("文", "黄思远"), ("摄", "李嘉斌")],
             None,
         ),
         # A role before another role applies to the names after both (作者 is only a label).

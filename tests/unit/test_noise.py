@@ -38,6 +38,12 @@ from newscrawler.extract.noise import is_noise_line
         "請繼續往下閱讀",
         "关键词：湿地公园 栈道 观鸟",
         "新闻热线：0791-86841234",
+        # Follow, subscribe and report buttons beside an account's name.
+        "关注",
+        "+关注",
+        "＋ 關注",
+        "订阅",
+        "举报",
         # Provenance and submission lines closing a repost.
         "本文首发于青山深呼吸公众号（qingshan39）",
         "发送邮件至news@qingshan.example申请加入青山政务号",
@@ -61,6 +67,9 @@ def test_noise_lines(line: str) -> None:
         "市民如有疑问，可拨打12345政务服务便民热线咨询，工作人员将在两个工作日内答复，热线全天开通。",
         "返回首页后，他又点开了那条新闻。",
         "本文作者认为，湿地保护需要长期投入。",
+        # …but a heading that opens with the same word stays.
+        "关注民生",
+        "举报有奖",
         "（据了解，该项目总投资3亿元，预计明年建成投用，届时将新增就业岗位500个。）",
     ],
 )

@@ -109,11 +109,15 @@ _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
 _GLUED_LABEL = re.compile(rf"{_NOT_STORY_SOURCE}(?<!注明)(?<!註明)(?:{_LABEL_WORDS})(?=\s*[:：])")
 _FIELD_BOUNDARY = frozenset(" :：/|丨(（[【")
+# A badge a platform gives a post or its account (原创, 独家, 优质原创作者, 认证作者): printed where
+# the outlet would be, never an outlet's name.
+BADGE = r"(?:原[创創]|[独獨]家|首[发發]|[优優][质質]|[认認][证證])"
 # The lone word after the time; never 来自广东 or IP属地 (where the poster's IP address is), nor
 # what else pages print after a date: the weekday, the lunar date, the print page, a button.
 _NOT_OUTLET_AFTER_TIME = (
     r"来自|來自|IP|星期|礼拜|禮拜|周[一二三四五六日天]|週[一二三四五六日天]|农历|農曆|第\S{0,4}版|[A-Z]?\d+版"
     r"|打印|关闭|關閉|返回|收藏|分享|[\[【(（]"
+    rf"|{BADGE}"
     # …nor the rest of the time: half of the day, its zone.
     r"|(?:[AaPp]\.?[Mm]\.?|GMT|UTC|[ECMP][SD]T|CST|北京|上午|下午|中午|晚上|凌晨|早上)(?![A-Za-z])"
 )

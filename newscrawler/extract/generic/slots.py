@@ -19,7 +19,7 @@ from ..names import looks_like_person
 from ..normalize import HAN, collapse_whitespace
 from ..times import TIME_PATTERN
 from .lines import BLOCK_TAGS, Line, tag_of
-from .metalines import FIELD_LABEL, SENTENCE
+from .metalines import BADGE, FIELD_LABEL, SENTENCE
 
 # Class and id words (split at spaces, - and _, and camelCase humps) naming each kind of slot.
 _SOURCE_WORDS = frozenset({"source", "sources", "where", "provider", "origin", "laiyuan", "copyfrom"})
@@ -30,6 +30,7 @@ _WORD_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _HAS_WORD = re.compile(r"[A-Za-z]")
 _MAX_SLOT = 24
 _OUTLET_TEXT = re.compile(rf"^[{HAN}A-Za-z0-9·•&＆ .]{{2,{_MAX_SLOT}}}$")
+_BADGE = re.compile(BADGE)
 _EDGE_PUNCTUATION = "()（）[]【】<>《》:：|丨｜︱/／-—·• "
 
 
@@ -79,7 +80,7 @@ def slot_bylines(lines: list[Line], start: int, stop: int) -> list[str]:
             continue
         if TIME_PATTERN.search(text):
             continue
-        if kind == "source" and _OUTLET_TEXT.match(text) and not text.isdigit():
+        if kind == "source" and _OUTLET_TEXT.match(text) and not text.isdigit() and not _BADGE.match(text):
             found.append(f"来源：{text}")
         elif kind == "author":
             # An author slot also holds account names and follow buttons: only personal names.
