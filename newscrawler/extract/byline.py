@@ -161,6 +161,9 @@ _PICTURE_PROVIDED = re.compile(
     r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖|视觉|視覺|图库|圖庫|微博|视觉中国|視覺中國)$"
     r"|^(?:受访者|受訪者|网络|網絡|網路|网友|網友|读者|讀者|资料|資料|本报|本報|本网|本網|本台)$"
     r"|^(?:来自|來自|由)"
+    # Picture libraries and agencies credited for a stock picture (图/pixabay, 图片：视觉中国).
+    r"|^(?:[Pp]ixabay|[Uu]nsplash|[Pp]exels|[Gg]etty\s*[Ii]mages|[Ss]hutterstock|IC\s*[Pp]hoto|CFP"
+    r"|[图圖]虫|[图圖]蟲|[东東]方IC|全景[网網]|[摄攝][图圖][网網]|[站]酷海洛|[视視][觉覺]中[国國])$"
 )
 # A wire dateline glued to the name before it, in the Taiwanese style: 記者王小明台北19日電,
 # 记者张三北京3月1日电. The run of Han characters after the role is the name and the place it

@@ -129,6 +129,9 @@ def people(persons: list[Person]) -> R:
         ("记者 李嘉斌 摄", [("摄", "李嘉斌")], [], None),
         ("图片来源：本报记者 李嘉斌 摄", [("摄", "李嘉斌")], [], None),
         ("▲青山日报全媒体图片记者李嘉斌、黄思远摄", [("摄", "李嘉斌"), ("摄", "黄思远")], [], None),
+        # A picture library credited for a stock picture is nobody's name.
+        ("图/pixabay", [], [], None),
+        ("图片：视觉中国", [], [], None),
         ("记者 黄思远/文 李嘉斌/摄影", [("记者", "黄思远"), ("文", "黄思远"), ("摄影", "李嘉斌")], [], None),
         # Sources: never a person.
         ("来源：湛江云媒", [], [], "湛江云媒"),

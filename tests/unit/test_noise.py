@@ -44,6 +44,9 @@ from newscrawler.extract.noise import is_noise_line
         "＋ 關注",
         "订阅",
         "举报",
+        # A slideshow's label.
+        "图集",
+        "高清组图",
         # Provenance and submission lines closing a repost.
         "本文首发于青山深呼吸公众号（qingshan39）",
         "发送邮件至news@qingshan.example申请加入青山政务号",
