@@ -47,6 +47,14 @@ from newscrawler.extract.noise import is_noise_line
         # A slideshow's label.
         "图集",
         "高清组图",
+        # Closing marks, a like button, a keyword list after arrows.
+        "- THE END -",
+        "全文完",
+        "+1",
+        "关键词 >> 债市 基金",
+        # A disclaimer set as its own paragraph, however long.
+        "免责声明：本平台提供的内容均源自自媒体，版权归原作者所有，转载请联系原作者并获许可。文章观点仅代表作者本人，"
+        "不代表本平台立场。若内容涉及投资建议，仅供参考，勿作为投资依据。投资有风险，入市需谨慎。",
         # Provenance and submission lines closing a repost.
         "本文首发于青山深呼吸公众号（qingshan39）",
         "发送邮件至news@qingshan.example申请加入青山政务号",
@@ -73,6 +81,7 @@ def test_noise_lines(line: str) -> None:
         # …but a heading that opens with the same word stays.
         "关注民生",
         "举报有奖",
+        "The end of the war came in 1945.",
         "（据了解，该项目总投资3亿元，预计明年建成投用，届时将新增就业岗位500个。）",
     ],
 )
