@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .query import ArticleFilter, CaptureFilter
     from .rankings import Board
     from .search import SearchHit
+    from .versions import SearchHint
 
 
 def default_db_path() -> str:
@@ -302,10 +303,19 @@ class Archive:
         worker processes ask it themselves and send back no record for such a capture."""
         return self._writer.reparsed_unchanged(capture_id, record)
 
-    def add_versions_from_reparse(self, items: Iterable[tuple[int, dict[str, Any]]]) -> list[str]:
-        """Many re-extracted records in one transaction: all or none."""
+    def reparse_search_hint(self, record: dict[str, Any]) -> SearchHint:
+        """The search index texts filing a re-extracted ``record`` will need, made ahead (reads
+        only): re-extraction's worker processes make them, and ``add_versions_from_reparse``
+        takes them beside the record, so that the one writing process does not."""
+        return self._writer.search_hint(record)
+
+    def add_versions_from_reparse(
+        self, items: Iterable[tuple[int, dict[str, Any]] | tuple[int, dict[str, Any], SearchHint | None]]
+    ) -> list[str]:
+        """Many re-extracted records in one transaction: all or none. Each item is a capture id
+        and its record, optionally with the record's ``reparse_search_hint``."""
         with self.transaction():
-            return [self._writer.add_reparsed(capture_id, record) for capture_id, record in items]
+            return [self._writer.add_reparsed(*item) for item in items]
 
     def finish_run(
         self, run_id: int, status: str, stats: dict[str, Any], flag_reason: str | None = None

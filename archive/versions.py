@@ -3,6 +3,7 @@ the version it already has; the current version's search index rows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .diff import record_change
@@ -11,9 +12,63 @@ from .records import _published_utc, content_hash
 from .urls import url_key
 from .writebase import WriterBase
 
+# A version's search index texts: headline, body, names (people and the source).
+SearchValues = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class SearchHint:
+    """The search index texts filing a re-extracted record needs, made before it is filed.
+
+    Folding and splitting the texts into bigrams is most of what filing a new version costs;
+    re-extraction's worker processes make them (``VersionWriter.search_hint``, reading only), so
+    that the one writing process does not. ``old`` are the texts of the article's current
+    version when the hint was made (``old_version_id``; 0 and None for an article not yet
+    filed): they are used only if that version is still current when the record is filed.
+    """
+
+    old_version_id: int
+    old: SearchValues | None
+    new: SearchValues
+
 
 class VersionWriter(WriterBase):
     """Articles, versions, their people, paragraphs and images."""
+
+    # The hint of the re-extracted record being filed, if it came with one (``add_reparsed``).
+    _search_hint: SearchHint | None = None
+
+    def _find_article(self, record: dict[str, Any], key: str) -> tuple[int, int, str] | None:
+        """The article a record belongs to: by canonical URL, else by the portal's URL key."""
+        row: tuple[int, int, str] | None = self.conn.execute(
+            "SELECT id, current_version_id, last_seen FROM articles WHERE canonical_url = ?",
+            (record["canonical_url"],),
+        ).fetchone() or self.conn.execute(
+            "SELECT id, current_version_id, last_seen FROM articles WHERE portal = ? AND url_key = ?"
+            " ORDER BY id LIMIT 1",
+            (record["portal"], key),
+        ).fetchone()
+        return row
+
+    def search_hint(self, record: dict[str, Any]) -> SearchHint:
+        """What filing ``record`` will need for the search index (see ``SearchHint``). Reads only."""
+        key = url_key(record["canonical_url"]) or record["canonical_url"]
+        article = self._find_article(record, key)
+        current = article[1] if article is not None else 0
+        old = self.search_values(current) if current else None
+        return SearchHint(current, old, self.record_search_values(record))
+
+    def record_search_values(self, record: dict[str, Any]) -> SearchValues:
+        """The index texts of a record: those ``search_values`` reads back once it is filed, since
+        the version keeps its headline, paragraphs, people (reporters first) and source as given."""
+        names = [person["name"] for key in ("reporters", "editors") for person in record.get(key) or []]
+        if record.get("source"):
+            names.append(record["source"])
+        return (
+            index_text(record["headline"], self.fold_table),
+            index_texts(record["paragraphs"], self.fold_table),
+            index_texts(names, self.fold_table),
+        )
 
     def _store_article(
         self, record: dict[str, Any], capture_id: int, fetched_at: str, digest: str | None = None
@@ -23,14 +78,7 @@ class VersionWriter(WriterBase):
         digest = digest or content_hash(record)
         portal = record["portal"]
         key = url_key(record["canonical_url"]) or record["canonical_url"]
-        article = self.conn.execute(
-            "SELECT id, current_version_id, last_seen FROM articles WHERE canonical_url = ?",
-            (record["canonical_url"],),
-        ).fetchone() or self.conn.execute(
-            "SELECT id, current_version_id, last_seen FROM articles WHERE portal = ? AND url_key = ?"
-            " ORDER BY id LIMIT 1",
-            (portal, key),
-        ).fetchone()
+        article = self._find_article(record, key)
         if article is None:
             article_id = self._insert(
                 "INSERT INTO articles (canonical_url, url_key, portal, headline, first_seen,"
@@ -161,13 +209,19 @@ class VersionWriter(WriterBase):
                 article_id,
             ),
         )
+        hint = self._search_hint
         if not new:
             # A contentless index forgets its text: the row is deleted by repeating the values
-            # it was indexed with, recomputed from the version that was current.
-            self._search_rows.append(("delete", article_id, *self.search_values(old_version_id)))
-        self._search_rows.append((article_id, *self.search_values(version_id)))
+            # it was indexed with, those of the version that was current (from the hint only
+            # while that version is still the current one: another capture may have changed it).
+            old = hint.old if hint is not None and hint.old_version_id == old_version_id else None
+            self._search_rows.append(("delete", article_id, *(old or self.search_values(old_version_id))))
+        # The version now current holds the record's content (a new version from this record, or
+        # an earlier one with the same content hash), so the record's texts are its texts.
+        new_values = hint.new if hint is not None else self.search_values(version_id)
+        self._search_rows.append((article_id, *new_values))
 
-    def search_values(self, version_id: int) -> tuple[str, str, str]:
+    def search_values(self, version_id: int) -> SearchValues:
         """The index texts of a version (headline, body, names), always built from stored rows.
 
         Building them from the database, never from the incoming record, guarantees that the

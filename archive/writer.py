@@ -26,7 +26,7 @@ from .records import (
     utc_iso,
 )
 from .status import StatusWriter
-from .versions import VersionWriter
+from .versions import SearchHint, VersionWriter
 
 __all__ = [
     "MIN_DICTIONARY_SAMPLE", "REQUIRED_KEYS", "REQUIRED_VALUES", "VOLATILE_KEYS", "Writer",
@@ -159,7 +159,7 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         )
         return fetched_at, unchanged
 
-    def add_reparsed(self, capture_id: int, record: dict[str, Any]) -> str:
+    def add_reparsed(self, capture_id: int, record: dict[str, Any], hint: SearchHint | None = None) -> str:
         """Store what the extractor of today reads from an archived capture.
 
         Compared with the version the capture is linked to, ignoring the extractor's name: the
@@ -168,14 +168,19 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         content already there (a twin capture re-read first) is reused (``matched``), else a
         version is added (``added``; ``new`` when the capture had no article), recording the
         extractor that read it. The capture is then linked to that version, with the new
-        record's warnings and comments; its hot lists stay as stored.
+        record's warnings and comments; its hot lists stay as stored. A ``hint`` made for this
+        record (``search_hint``) spares computing its search index texts here.
         """
         fetched_at, unchanged = self._reparsed_state(capture_id, record)
         if unchanged:
             return "unchanged"
         _check_record(record)
         last = self.conn.execute("SELECT ifnull(max(id), 0) FROM versions").fetchone()[0]
-        outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
+        self._search_hint = hint
+        try:
+            outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
+        finally:
+            self._search_hint = None
         self.conn.execute(
             "UPDATE captures SET article_id = ?, version_id = ?, comments = ?, warnings = ?"
             " WHERE id = ?",

@@ -41,6 +41,7 @@ from .reparse_pool import ExtractorPool
 
 if TYPE_CHECKING:
     from archive import Archive
+    from archive.versions import SearchHint
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ class Outcome:
     from_warc: bool = False
     # The record has its capture's content already: nothing to write, so no record is carried.
     unchanged: bool = False
+    # The search index texts filing the record needs, made where the record was extracted.
+    search: SearchHint | None = None
 
 
 def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Outcome:
@@ -123,7 +126,9 @@ def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Ou
     # does it, spares the one writing process a record to receive and hash for each of them.
     if archive.reparsed_unchanged(capture["id"], record):
         return Outcome(capture["id"], None, from_warc=from_warc, unchanged=True)
-    return Outcome(capture["id"], record, from_warc=from_warc)
+    # Folding its texts for the search index is most of what filing a new version costs: done
+    # here too, it leaves the one writing process the SQL alone.
+    return Outcome(capture["id"], record, from_warc=from_warc, search=archive.reparse_search_hint(record))
 
 
 def default_jobs() -> int:
@@ -164,7 +169,7 @@ def reparse(
         result.elapsed = time.perf_counter() - started  # starting and stopping workers included
         return result
     result = ReparseResult()
-    batch: list[tuple[int, dict[str, Any]]] = []
+    batch: list[tuple[int, dict[str, Any], SearchHint | None]] = []
 
     def flush() -> None:
         if batch:
@@ -185,7 +190,7 @@ def reparse(
             elif outcome.unchanged:
                 result.outcomes["unchanged"] += 1
             elif outcome.record is not None:
-                batch.append((outcome.capture_id, outcome.record))
+                batch.append((outcome.capture_id, outcome.record, outcome.search))
             if len(batch) >= BATCH:
                 flush()
             if progress is not None:

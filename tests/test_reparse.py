@@ -358,3 +358,62 @@ def test_direct_reads_equal_warcio_reads_for_other_records(tmp_path: Path) -> No
         rng.shuffle(order)
         assert [store.body(path.name, offsets[i]) for i in order] == [expected[i] for i in order]
         assert store._direct_body(path.name, offsets[3]) == big  # past one call's bytes
+
+
+def _index_instances(db: Path) -> list[tuple[Any, ...]]:
+    """Every token instance the search index holds: (term, article, column, offset)."""
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE VIRTUAL TABLE temp.instances USING fts5vocab(main, search, 'instance')")
+    rows = sorted(conn.execute("SELECT term, doc, col, offset FROM temp.instances"))
+    conn.close()
+    return rows
+
+
+def test_search_texts_made_in_the_workers_index_what_the_writer_would(
+    archive_copy: Path, tmp_path: Path, layout_v2: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Workers fold the new record's texts and read the current version's (to delete its index
+    # row) so that the writer does not; the index must hold exactly what it would otherwise.
+    plain = tmp_path / "plain"
+    shutil.copytree(archive_copy.parent, plain)
+    with Archive.open(archive_copy, create=False) as archive:
+        hinted = reparse(archive, jobs=2)
+    assert hinted.outcomes["added"] > 0
+    with monkeypatch.context() as patch:
+        patch.setattr(Archive, "reparse_search_hint", lambda self, record: None)
+        with Archive.open(plain / archive_copy.name, create=False) as archive:
+            assert reparse(archive, jobs=1).outcomes == hinted.outcomes
+    assert _index_instances(archive_copy) == _index_instances(plain / archive_copy.name)
+    # …and the record's texts are those the archive reads back from the version it filed.
+    with Archive.open(archive_copy, create=False) as archive:
+        for capture in itertools.islice(archive.iter_article_captures(), 5):
+            version_id = archive.conn.execute(
+                "SELECT version_id FROM captures WHERE id = ?", (capture["id"],)).fetchone()[0]
+            record = archive.record(version_id)
+            assert archive._writer.record_search_values(record) == archive._writer.search_values(version_id)
+
+
+def test_a_search_hint_made_before_another_version_became_current_is_not_used(
+    archive_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two captures of one article in flight: the second's hint names the version the first
+    # replaces. Its texts are no longer those indexed, so the writer reads the current ones.
+    plain = tmp_path / "plain"
+    shutil.copytree(archive_copy.parent, plain)
+    outcomes = []
+    for db, hinted in ((archive_copy, True), (plain / archive_copy.name, False)):
+        with Archive.open(db, create=False) as archive:
+            capture = next(iter(archive.iter_article_captures()))
+            version_id = archive.conn.execute(
+                "SELECT version_id FROM captures WHERE id = ?", (capture["id"],)).fetchone()[0]
+            base = archive.record(version_id)
+            first = {**base, "paragraphs": [*base["paragraphs"], "第一次更正的段落。"]}
+            second = {**base, "paragraphs": [*base["paragraphs"], "第二次更正的段落。"]}
+            hints = [archive.reparse_search_hint(r) if hinted else None for r in (first, second)]
+            assert not hinted or hints[1].old_version_id == version_id  # type: ignore[union-attr]
+            outcomes.append(archive.add_versions_from_reparse([(capture["id"], first, hints[0])]))
+            outcomes.append(archive.add_versions_from_reparse([(capture["id"], second, hints[1])]))
+            assert archive.search("第一次更正") == []
+            assert len(archive.search("第二次更正")) == 1
+    assert outcomes == [["added"], ["added"]] * 2
+    assert _index_instances(archive_copy) == _index_instances(plain / archive_copy.name)
