@@ -11,7 +11,8 @@ crawl record of paragraphs opening with its headline (``www.guanshan-forum``) an
 marked by class that the title joins to the headline (``www.xiangjiang-morning``), a headline
 many widget rows above the text (``news.yanbei-net``), a long site name as the whole title
 (``www.hengshan.gov``), a short headline beside a long site name (``www.taoxi.gov``) and a
-headline named by class under a title worded otherwise (``www.qinghe-online``).
+headline named by class under a title worded otherwise (``www.qinghe-online``), and a kicker
+heading above the ``<h1>`` that the title joins to the headline (``epaper.xishan-daily``).
 """
 
 from __future__ import annotations
@@ -168,6 +169,23 @@ def test_a_subtitle_marked_by_class_is_not_joined_to_the_headline(top: str, join
 def test_a_kicker_marked_by_class_is_no_headline_even_when_the_title_opens_with_it() -> None:
     top = f"<h2 class='yt'>{_DECK}</h2><h2>{_MAIN}</h2>"
     assert _headline(f"{_DECK}——{_MAIN}_湘江晨报网", top) == _MAIN
+
+
+@pytest.mark.parametrize(
+    "title",
+    [f"{_DECK} {_MAIN}", f"{_DECK} {_MAIN}_湘江晨报网", f"湘江晨报网-{_DECK} {_MAIN}", f"{_DECK}——{_MAIN}"],
+)
+@pytest.mark.parametrize("kicker_tag", ["h2", "h3", "h4"])
+def test_a_heading_the_title_joins_to_the_higher_heading_below_it_is_its_kicker(title: str, kicker_tag: str) -> None:
+    # <h3>引题</h3><h1>正题</h1>, the title data giving both: the <h1> is the headline, however
+    # the lengths of the two compare with the title's.
+    top = f"<{kicker_tag}>{_DECK}</{kicker_tag}><h1>{_MAIN}</h1>"
+    assert _headline(title, top) == _MAIN
+
+
+def test_a_heading_of_the_same_rank_below_is_no_headline_under_a_kicker() -> None:
+    # Two <h2> rows the title joins are one headline set over two rows, not kicker and headline.
+    assert _headline(f"{_DECK}{_MAIN}_湘江晨报网", f"<h2>{_DECK}</h2><h2>{_MAIN}</h2>") == _DECK + _MAIN
 
 
 def test_rows_inside_one_heading_stay_the_headline_whatever_their_class() -> None:

@@ -234,6 +234,8 @@ def find_headline(
     found = _best_match(lines, candidates, references, exact)
     if title_lines and (found is None or found[2] < 0.9):
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
+    if found is not None:
+        found = _below_kicker(candidates, references, found)
     if found is not None and found[2] >= 0.5:
         chosen = (_without_badge(lines[found[1]], found[0], exact), found[1])
         if not _may_be_banner(chosen):
@@ -254,6 +256,26 @@ def find_headline(
         if prominent is not None:
             return whole_block(lines, prominent), prominent
     return from_title, -1
+
+
+def _below_kicker(
+    candidates: list[tuple[int, str, str]], references: list[str], found: tuple[str, int, float]
+) -> tuple[str, int, float]:
+    """The heading right below the chosen one, when that is of higher rank and the title data
+    join the two (``引题 正题``: <h3>引题</h3><h1>正题</h1>): the chosen one is its kicker."""
+    text, position, score = found
+    tags = {index: tag for index, tag, _ in candidates}
+    below = next(((tag, line) for index, tag, line in candidates if index == position + 1), None)
+    if below is None or below[0] not in HEADINGS or tags.get(position, "") not in HEADINGS:
+        return found
+    if below[0] >= tags[position]:  # "h1" < "h3": the heading below must rank higher
+        return found
+    joined = title_key(text) + title_key(below[1])
+    for keys, _ in map(reference_keys, references):
+        # The whole title or a piece of it (引题 正题_站点), or two of its pieces in a row.
+        if joined in keys or any(keys[i] + keys[i + 1] == joined for i in range(1, len(keys) - 1)):
+            return below[1], position + 1, score
+    return found
 
 
 def _without_badge(line: Line, text: str, exact: set[str]) -> str:
