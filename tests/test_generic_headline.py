@@ -12,7 +12,8 @@ marked by class that the title joins to the headline (``www.xiangjiang-morning``
 many widget rows above the text (``news.yanbei-net``), a long site name as the whole title
 (``www.hengshan.gov``), a short headline beside a long site name (``www.taoxi.gov``) and a
 headline named by class under a title worded otherwise (``www.qinghe-online``), and a kicker
-heading above the ``<h1>`` that the title joins to the headline (``epaper.xishan-daily``).
+heading above the ``<h1>`` that the title joins to the headline (``epaper.xishan-daily``), and a
+centred subtitle paragraph under a centred headline (``www.baisha.gov``).
 """
 
 from __future__ import annotations
@@ -186,6 +187,38 @@ def test_a_heading_the_title_joins_to_the_higher_heading_below_it_is_its_kicker(
 def test_a_heading_of_the_same_rank_below_is_no_headline_under_a_kicker() -> None:
     # Two <h2> rows the title joins are one headline set over two rows, not kicker and headline.
     assert _headline(f"{_DECK}{_MAIN}_湘江晨报网", f"<h2>{_DECK}</h2><h2>{_MAIN}</h2>") == _DECK + _MAIN
+
+
+_PARAGRAPHS = "".join(
+    f"<p>{text}</p>" for text in (
+        "4月17日，全市首条智慧公交线路正式开通，沿线二十三个站台全部换装电子站牌，乘客可查到站时间。",
+        "市公交集团有关负责人介绍，年内还将完成二十条线路的智慧化改造，覆盖主城区主要客流走廊。",
+    )
+)
+
+
+@pytest.mark.parametrize("title", ["青川日报电子版", f"{_HEADLINE}_青川日报"])
+@pytest.mark.parametrize(
+    ("deck", "centre"),
+    [("到站时间实时可查", "align='center'"), ("——到站时间实时可查", "align='center'"),
+     ("到站时间实时可查", "style='text-align: center'")],
+)
+def test_a_centred_line_right_after_a_centred_headline_is_its_subtitle_not_text(
+    title: str, deck: str, centre: str
+) -> None:
+    # A print block set in paragraphs: <p align=center><b>正题</b></p><p align=center>副题</p>.
+    body = f"<div class='article'><p {centre}><strong>{_HEADLINE}</strong></p><p {centre}>{deck}</p>{_PARAGRAPHS}</div>"
+    fields = _read(f"<title>{title}</title>", body).read()
+    assert (fields.headline, fields.subtitle) == (_HEADLINE, "到站时间实时可查")
+    assert fields.paragraphs[0].startswith("4月17日")
+
+
+def test_a_centred_caption_under_a_picture_below_the_headline_stays_text() -> None:
+    body = (f"<h1 align='center'>{_HEADLINE}</h1><div class='article'><p align='center'><img src='a.jpg'></p>"
+            f"<p align='center'>新换装的电子站牌</p>{_PARAGRAPHS}</div>")
+    fields = _read(f"<title>{_HEADLINE}_青川日报</title>", body).read()
+    assert (fields.headline, fields.subtitle) == (_HEADLINE, None)
+    assert fields.paragraphs[0] == "新换装的电子站牌"
 
 
 def test_rows_inside_one_heading_stay_the_headline_whatever_their_class() -> None:

@@ -9,8 +9,12 @@ block, because the line above a headline is as often a channel name or a breadcr
   ``fu-title`` below);
 - as a heading of lower rank right above or below the headline's heading (``<h3>`` kicker,
   ``<h1>`` headline, ``<h3>`` subtitle);
-- a subtitle by its opening dash; and then the line right above the headline, set apart as the
-  headline is (centred, bold, a large font), is the kicker of that print block.
+- a subtitle by its opening dash, or as a centred line right after a centred headline (a print
+  block set in paragraphs: ``<p align=center><b>正题</b></p><p align=center>副题</p>``); and then
+  the line right above the headline, set apart as the headline is (centred, bold, a large font),
+  is the kicker of that print block.
+
+A subtitle right below the headline is no paragraph of the text either (``subtitle_line``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import Line, tag_of
-from .marks import CRUMB, KICKER_CLASS, SUBHEADLINE, SUBTITLE_CLASS, heading_of, set_apart
+from .marks import CRUMB, KICKER_CLASS, SUBHEADLINE, SUBTITLE_CLASS, centred, heading_of, set_apart
 from .metalines import is_meta_line
 
 # Beside the class names ``marks`` knows (KICKER_CLASS, SUBTITLE_CLASS), a bare ``pre`` or ``sub``
@@ -46,6 +50,7 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     dashed = below is not None and SUBHEADLINE.match(below.text) is not None
     if below is not None and _plain(below, _MAX_SUBTITLE) and (
         dashed or _marked(below.owner, _SUBTITLE_CLASSES, SUBTITLE_CLASS) or _lower(below.owner, rank)
+        or _centred_pair(lines, first, last, below)
     ):
         # The dash only marks the line as a subtitle, as a heading's size would.
         subtitle = SUBHEADLINE.sub("", below.text).strip() or None
@@ -57,6 +62,24 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     ):
         kicker = above.text
     return kicker, subtitle
+
+
+def subtitle_line(lines: list[Line], last: int, subtitle: str | None) -> int | None:
+    """The index of the line the subtitle was read from, right below the headline's last line."""
+    if subtitle is None or last + 1 >= len(lines):
+        return None
+    return last + 1 if SUBHEADLINE.sub("", lines[last + 1].text).strip() == subtitle else None
+
+
+def _centred_pair(lines: list[Line], first: int, last: int, below: Line) -> bool:
+    """A centred short line right after a centred headline's block, in the next block of the same
+    parent (no picture between them: a centred caption stands under its picture), with the text
+    going on after it: the subtitle of a print block set in paragraphs."""
+    headline_block = lines[last].owner
+    return (
+        all(centred(lines[i]) for i in range(first, last + 1)) and centred(below)
+        and below.owner.getprevious() is headline_block and below.index + 1 < len(lines)
+    )
 
 
 def _first_line(lines: list[Line], headline: str, last: int) -> int:

@@ -20,7 +20,7 @@ from .body import (
     standfirst,
     within,
 )
-from .headblock import headline_block
+from .headblock import headline_block, subtitle_line
 from .header import header_item
 from .headline import (
     after_repeated_headline,
@@ -82,9 +82,11 @@ class GenericLayout(Layout):
             # site's name keeps the record, which still holds the text.
             headline = fallback_headline(titles)
         kicker, subtitle = headline_block(lines, headline, headline_index)
-        # The container may hold the headline and the meta lines too: the body starts after them.
-        if headline_index >= 0 and any(line.index > headline_index for line in body):
-            body = [line for line in body if line.index > headline_index]
+        # The container may hold the headline, its subtitle and the meta lines too: the body
+        # starts after them.
+        block_end = subtitle_line(lines, headline_index, subtitle) or headline_index
+        if headline_index >= 0 and any(line.index > block_end for line in body):
+            body = [line for line in body if line.index > block_end]
         meta_lines: list[Line] = []
         while body and len(meta_lines) < BYLINE_WINDOW:
             item, taken = header_item(body, 0)

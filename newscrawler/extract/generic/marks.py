@@ -108,12 +108,19 @@ def deck_marked(block: Any) -> bool:
     return _marked(block, _deck_named)
 
 
+def centred(line: Line) -> bool:
+    """True when a line's block is centred (``align``, ``text-align``, ``<center>``)."""
+    block = line.owner
+    return (
+        (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or "")
+        is not None or tag_of(block) == "center"
+    )
+
+
 def set_apart(line: Line) -> bool:
     """True when a line's whole text is set in bold or a large font, or its block is centred."""
     block = line.owner
-    if (block.attrib.get("align") or "").lower() == "center" or _CENTRED.search(block.attrib.get("style") or ""):
-        return True
-    if tag_of(block) == "center" or title_marked(block) or _big(block):
+    if centred(line) or title_marked(block) or _big(block):
         return True
     # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
     element = _only_child(block)
