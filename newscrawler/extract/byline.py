@@ -153,6 +153,8 @@ _FILED_FROM = re.compile(rf"[/／]\s*[{HAN}]{{2,8}}?(?:报道|報道|報導|报�
 # Words standing where a name would, saying how a story was put together: 综合报道, 整理.
 _NOT_NAMES = frozenset({
     "综合", "綜合", "整理", "整合", "综述", "綜述", "供稿", "编译", "編譯",
+    # A platform's badge beside the author's name: 原创 张三.
+    "原创", "原創",
     # A grade after a name: 张三（实习）.
     "实习", "實習", "见习", "見習",
 })
@@ -385,11 +387,21 @@ def _parse(text: str) -> Byline:
     # otherwise it is a site name or a date, not a person.
     _add_names(byline, None, text[: matches[0].start()], postfix_only=True)
     pending: list[str] = []
+    skip = -1
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         value = text[match.end() : end]
-        if match.group("noise") or match.group("organisation"):
+        if index == skip or match.group("noise") or match.group("organisation"):
             continue  # 阅读：1234, 制作单位：某某融媒体中心
+        if match.group("original"):
+            following = matches[index + 1] if index + 1 < len(matches) else None
+            if following is not None and following.group("compiler") and value.strip() and not value[-1].isspace():
+                # 原创：路闻卓立编译 人民币交易与研究: the role is glued to the name before it.
+                after = matches[index + 2].start() if index + 2 < len(matches) else len(text)
+                value = f"{value}{following.group('compiler')} {text[following.end() : after]}"
+                skip = index + 1
+            if _original_author(byline, value):
+                continue
         if match.group("source") or match.group("original"):
             # The outlet, not the time printed after it (来源：新华社 2024-04-23 12:27).
             source = _BEFORE_DIGITS.split(clean_text(value).strip(_SEPARATORS + " "))[0]
@@ -425,6 +437,25 @@ def _parse(text: str) -> Byline:
         _add_names(byline, role, value, also=also)
         pending = []
     return _without_staff_codes(byline)
+
+
+# A name with the compiler's role glued to it: 路闻卓立编译.
+_NAME_COMPILED = re.compile(rf"^(?P<name>[{HAN}]{{2,4}})(?P<role>{_alternation(COMPILER_ROLES)})$")
+
+
+def _original_author(byline: Byline, value: str) -> bool:
+    """Read ``原创：作者 公众号`` (a WeChat article's header, kept in a repost) as its author: a
+    person's name (or one with 编译 glued on) followed by the account's name, which is neither a
+    person nor the story's outlet. ``原创：青山日报`` alone names the outlet (False)."""
+    words = clean_text(value).strip(_SEPARATORS + " ").split()
+    compiled = _NAME_COMPILED.match(words[0]) if words else None
+    if compiled:
+        _add(byline, compiled.group("role"), compiled.group("name"))
+        return True
+    if len(words) >= 2 and looks_like_person(words[0]):
+        _add(byline, None, words[0])
+        return True
+    return False
 
 
 def _without_staff_codes(byline: Byline) -> Byline:

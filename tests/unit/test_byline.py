@@ -129,6 +129,11 @@ def people(persons: list[Person]) -> R:
         ("记者 李嘉斌 摄", [("摄", "李嘉斌")], [], None),
         ("图片来源：本报记者 李嘉斌 摄", [("摄", "李嘉斌")], [], None),
         ("▲青山日报全媒体图片记者李嘉斌、黄思远摄", [("摄", "李嘉斌"), ("摄", "黄思远")], [], None),
+        # A WeChat article's header kept in a repost: 原创：author account. The account is
+        # neither a person nor the outlet; 原创：outlet alone names the outlet.
+        ("原创： 林知远编译 青山财经观察", [("编译", "林知远")], [], None),
+        ("原创：张明远 青山发布", [(None, "张明远")], [], None),
+        ("原创：青山日报", [], [], "青山日报"),
         # A picture library credited for a stock picture is nobody's name.
         ("图/pixabay", [], [], None),
         ("图片：视觉中国", [], [], None),
