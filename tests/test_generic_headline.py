@@ -13,7 +13,8 @@ many widget rows above the text (``news.yanbei-net``), a long site name as the w
 (``www.hengshan.gov``), a short headline beside a long site name (``www.taoxi.gov``) and a
 headline named by class under a title worded otherwise (``www.qinghe-online``), and a kicker
 heading above the ``<h1>`` that the title joins to the headline (``epaper.xishan-daily``), and a
-centred subtitle paragraph under a centred headline (``www.baisha.gov``).
+centred subtitle paragraph under a centred headline (``www.baisha.gov``), and kicker, headline
+and subtitle set as rows of one title block, each named by its own class (``www.donghai-evening``).
 """
 
 from __future__ import annotations
@@ -219,6 +220,20 @@ def test_a_centred_caption_under_a_picture_below_the_headline_stays_text() -> No
     fields = _read(f"<title>{_HEADLINE}_青川日报</title>", body).read()
     assert (fields.headline, fields.subtitle) == (_HEADLINE, None)
     assert fields.paragraphs[0] == "新换装的电子站牌"
+
+
+@pytest.mark.parametrize("title", [f"{_DECK} {_MAIN}", "湘江晨报网"])
+def test_rows_a_block_sets_with_breaks_are_marked_by_their_own_class(title: str) -> None:
+    # <div class="title"><span class="yt">引题</span><br><span>正题</span><br><span class="ft">副题</span>
+    rows = [f"<span class='yt'>{_DECK}</span>", f"<span>{_MAIN}</span>", "<span class='ft'>到站时间实时可查</span>"]
+    top = f"<div class='title'>{'<br>'.join(rows)}</div>"
+    fields = _read(f"<title>{title}</title>", top + _TEXT).read()
+    assert (fields.kicker, fields.headline, fields.subtitle) == (_DECK, _MAIN, "到站时间实时可查")
+
+
+@pytest.mark.parametrize("kicker", [f"<div>{_DECK}</div>", f"<p>{_DECK}</p>"])
+def test_a_plain_line_the_title_joins_to_the_heading_below_it_is_no_headline(kicker: str) -> None:
+    assert _headline(f"{_DECK} {_MAIN}", f"{kicker}<h1>{_MAIN}</h1>") == _MAIN
 
 
 def test_rows_inside_one_heading_stay_the_headline_whatever_their_class() -> None:

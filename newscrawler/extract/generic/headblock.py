@@ -25,7 +25,16 @@ from typing import Any
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import Line, tag_of
-from .marks import CRUMB, KICKER_CLASS, SUBHEADLINE, SUBTITLE_CLASS, centred, heading_of, set_apart
+from .marks import (
+    CRUMB,
+    KICKER_CLASS,
+    SUBHEADLINE,
+    SUBTITLE_CLASS,
+    centred,
+    heading_of,
+    row_elements,
+    set_apart,
+)
 from .metalines import is_meta_line
 
 # Beside the class names ``marks`` knows (KICKER_CLASS, SUBTITLE_CLASS), a bare ``pre`` or ``sub``
@@ -49,7 +58,7 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     below = lines[last + 1] if last + 1 < len(lines) else None
     dashed = below is not None and SUBHEADLINE.match(below.text) is not None
     if below is not None and _plain(below, _MAX_SUBTITLE) and (
-        dashed or _marked(below.owner, _SUBTITLE_CLASSES, SUBTITLE_CLASS) or _lower(below.owner, rank)
+        dashed or _marked(below, _SUBTITLE_CLASSES, SUBTITLE_CLASS) or _lower(below.owner, rank)
         or _centred_pair(lines, first, last, below)
     ):
         # The dash only marks the line as a subtitle, as a heading's size would.
@@ -57,7 +66,7 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     kicker = None
     above = lines[first - 1] if first > 0 else None
     if above is not None and _plain(above, _MAX_KICKER) and not SUBHEADLINE.match(above.text) and (
-        _marked(above.owner, _KICKER_CLASSES, KICKER_CLASS) or _lower(above.owner, rank)
+        _marked(above, _KICKER_CLASSES, KICKER_CLASS) or _lower(above.owner, rank)
         or (subtitle is not None and dashed and set_apart(above))
     ):
         kicker = above.text
@@ -102,9 +111,14 @@ def _plain(line: Line, longest: int) -> bool:
     )
 
 
-def _marked(element: Any, names: frozenset[str], named: re.Pattern[str]) -> bool:
-    words = class_words(element)
-    return not names.isdisjoint(words.lower().split()) or named.search(words) is not None
+def _marked(line: Line, names: frozenset[str], named: re.Pattern[str]) -> bool:
+    """True when the line's block, or the inline element holding the line alone (one of the rows
+    a block sets with <br>), has a class naming it (``names`` as words, or ``named``)."""
+    for element in (line.owner, *row_elements(line)):
+        words = class_words(element)
+        if not names.isdisjoint(words.lower().split()) or named.search(words) is not None:
+            return True
+    return False
 
 
 def _rank(element: Any) -> str | None:

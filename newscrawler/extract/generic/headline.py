@@ -223,7 +223,7 @@ def find_headline(
         tag = inside.get(element, "")
         if tag or title_marked(element):
             # A kicker or subtitle the page marks as one is no headline, nor a row of it.
-            if not is_logo(element) and not deck_marked(element):
+            if not is_logo(element) and not deck_marked(line):
                 candidates.append((line.index, tag or tag_of(element), line.text))
         elif line.link_share < 0.5 and abs(line.index - body_start) <= 3:
             # A short line at the body start may be the headline when the title data says so.
@@ -261,14 +261,16 @@ def find_headline(
 def _below_kicker(
     candidates: list[tuple[int, str, str]], references: list[str], found: tuple[str, int, float]
 ) -> tuple[str, int, float]:
-    """The heading right below the chosen one, when that is of higher rank and the title data
-    join the two (``引题 正题``: <h3>引题</h3><h1>正题</h1>): the chosen one is its kicker."""
+    """The heading right below the chosen line, when that is a plain line or a heading of lower
+    rank and the title data join the two (``引题 正题``: <h3>引题</h3><h1>正题</h1>, or the kicker
+    in a plain block above the heading): the chosen line is its kicker."""
     text, position, score = found
     tags = {index: tag for index, tag, _ in candidates}
     below = next(((tag, line) for index, tag, line in candidates if index == position + 1), None)
-    if below is None or below[0] not in HEADINGS or tags.get(position, "") not in HEADINGS:
+    if below is None or below[0] not in HEADINGS:
         return found
-    if below[0] >= tags[position]:  # "h1" < "h3": the heading below must rank higher
+    chosen = tags.get(position, "")
+    if chosen in HEADINGS and below[0] >= chosen:  # "h1" < "h3": the heading below must rank higher
         return found
     joined = title_key(text) + title_key(below[1])
     for keys, _ in map(reference_keys, references):
@@ -375,7 +377,7 @@ def _nearest_heading(
         line = lines[position]
         if (
             not reach <= position <= body_start or line.chars < 6 or CRUMB.search(text) or SUBHEADLINE.match(text)
-            or deck_marked(line.owner) or not (line.link_share < 0.5 or links_here(line.owner, url))
+            or deck_marked(line) or not (line.link_share < 0.5 or links_here(line.owner, url))
         ):
             continue
         if tag in HEADINGS:
@@ -477,7 +479,7 @@ def _best_match(
     for position, tag, text in candidates:
         following = lines[position + 1] if position + 1 < len(lines) else None
         if (tag == "" and following is not None and following.chars <= 60 and title_key(text) in exact
-                and not deck_marked(following.owner)):
+                and not deck_marked(following)):
             options.append(("", text + following.text))
             ends.append(position + 1)
     chosen, score = choose_headline(options, references)

@@ -97,15 +97,26 @@ def _deck_named(element: Any) -> bool:
     return bool(KICKER_CLASS.search(words) or SUBTITLE_CLASS.search(words))
 
 
-def deck_marked(block: Any) -> bool:
+def deck_marked(line: Line) -> bool:
     """True when a line's block (or an inline element holding its text) is named as the kicker or
-    subtitle of a headline (<h2 class="subtitle">, <p class="yt">). Rows inside one heading are
-    the headline's own lines (<h1><p>正题</p><p class="sub">续行</p></h1>): only the heading's
-    name counts for them."""
+    subtitle of a headline (<h2 class="subtitle">, <p class="yt">), or, for one of the rows a
+    block sets with <br>, the inline element holding that row alone (<div class="title"><span
+    class="yt">引题</span><br><span>正题</span></div>). Rows inside one heading are the headline's
+    own lines (<h1><p>正题</p><p class="sub">续行</p></h1>): only the heading's name counts."""
+    block = line.owner
     heading = heading_of(block)
     if heading is not None and heading is not block:
         return _deck_named(heading)
-    return _marked(block, _deck_named)
+    return _marked(block, _deck_named) or any(map(_deck_named, row_elements(line)))
+
+
+def row_elements(line: Line) -> list[Any]:
+    """The inline elements of a line's block that hold that line's text alone: the element of one
+    of the rows a block sets with <br> (<div><span class="yt">引题</span><br>…</div>)."""
+    return [
+        child for child in line.owner
+        if isinstance(child.tag, str) and " ".join("".join(child.itertext()).split()) == line.text
+    ]
 
 
 def centred(line: Line) -> bool:

@@ -79,7 +79,7 @@ def prominent_line(lines: list[Line], body_start: int) -> int | None:
     not a sentence, no time or breadcrumb; None when there is none."""
     for index in _upwards(lines, body_start):
         line = lines[index]
-        if _headline_row(line) and set_apart(line) and not deck_marked(line.owner):
+        if _headline_row(line) and set_apart(line) and not deck_marked(line):
             return index
     return None
 
@@ -88,7 +88,7 @@ def opening_line(lines: list[Line], body_start: int) -> int | None:
     """The body's first line when it is set apart as a headline: a page of paragraphs alone
     (a crawl record without its table) opens with its headline centred or in a large font."""
     line = lines[body_start]
-    return body_start if _headline_row(line) and set_apart(line) and not deck_marked(line.owner) else None
+    return body_start if _headline_row(line) and set_apart(line) and not deck_marked(line) else None
 
 
 def listed_line(lines: list[Line], body_start: int) -> int | None:
