@@ -166,7 +166,9 @@ class Layout:
                     else:
                         rank = text_of(rank_element)
                     links.append(
-                        RawLink(title, text, absolute(anchor.get("href")), period, rank or str(position))
+                        # RawLink's own constructor is a Python function: build the tuple in C.
+                        tuple.__new__(RawLink, (title, text, absolute(anchor.get("href")), period,
+                                                rank or str(position)))
                     )
         return links
 
@@ -200,7 +202,7 @@ class Layout:
                             and title_element.tag not in NOT_OWN_TEXT else text_of(title_element))
                 if not text:
                     text = (anchor.text or "") if not len(anchor) else text_of(anchor)
-                links.append(RawLink(title, text, absolute(anchor.get("href"))))
+                links.append(tuple.__new__(RawLink, (title, text, absolute(anchor.get("href")), None, None)))
         return links
 
     def read_comments(self) -> str | None:
