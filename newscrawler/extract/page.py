@@ -216,7 +216,8 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
 # reading a page. Selectors made only of type selectors (or ``*``), classes, ``:not(.class)``,
 # ``[attribute]`` and the descendant combinator are matched here by walking the tree with lxml;
 # they select exactly what cssselect's XPath selects, in document order. Anything else (ids,
-# other combinators and pseudo-classes, groups) goes through XPath.
+# other combinators and pseudo-classes, groups) goes through XPath, and so do selectors of more
+# than one step inside an element (``select``, see ``_box_matcher``).
 
 # The whitespace of XPath's normalize-space(), which cssselect's class test uses.
 _XPATH_SPACE = re.compile("[ \t\r\n]+")
