@@ -123,20 +123,22 @@ def build_rankings(links: list[RawLink]) -> list[dict[str, Any]]:
     """The record's ``rankings`` from a layout's ranking links."""
     rankings = []
     # Position within its own list and period, for items that show no rank number; each list's
-    # title and period cleaned once.
+    # title and period cleaned once. The links are unpacked, not read by field name: a named
+    # tuple's field is a Python-level lookup, and a page has dozens of items.
     counters: dict[tuple[str, str | None], list[Any]] = {}
-    for link in links:
-        key = (link.list, link.period)
+    for box, title, url, period, shown in links:
+        key = (box, period)
         group = counters.get(key)
         if group is None:
-            group = counters[key] = [0, clean_text(link.list), clean_text(link.period) or None]
+            group = counters[key] = [0, clean_text(box), clean_text(period) or None]
         group[0] += 1
         rankings.append({
             "list": group[1],
             "period": group[2],
-            "rank": _rank(link.rank, group[0]),
-            "title": clean_text(link.title),
-            "url": link.url,
+            # The common case (1, 2 …) without a call: the whole text is the number.
+            "rank": int(shown) if shown and shown.isdecimal() else _rank(shown, group[0]),
+            "title": clean_text(title),
+            "url": url,
         })
     return rankings
 

@@ -15,12 +15,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+from lxml import etree
+
 from ..extract.fields import RawFields, RawImage, RawLink
 from ..extract.images import is_article_image
-from ..extract.page import Page, select, select_first, select_xpath, text_of
+from ..extract.page import NOT_OWN_TEXT, Page, select, select_first, select_xpath, text_of
 
 
 @dataclass(frozen=True)
@@ -142,35 +145,64 @@ class Layout:
             return []
         links: list[RawLink] = []
         absolute = self.page.absolute
+        rank_tag = _bare_tag(self.ranking_rank)
         for box in self.page.css(self.ranking_box):
             title = _first_text(box, self.ranking_title) or ""
             tabs = [text_of(t) for t in select(box, self.ranking_tabs)] if self.ranking_tabs else []
             # Lists follow the tabs in order: the first list belongs to the first tab.
             for index, ranked in enumerate(select(box, self.ranking_lists)):
                 period = tabs[index] if index < len(tabs) else None
-                # Python runs for every item of every list: lxml's own iteration finds its link.
-                for position, item in enumerate(ranked.iter("li"), start=1):
-                    anchor = next(item.iter("a"), None)
-                    if anchor is None:
-                        continue
-                    rank = _first_text(item, self.ranking_rank)
+                items = _plain_items(ranked, rank_tag) if rank_tag or not self.ranking_rank else None
+                if items is None:
+                    items = self._ranking_items(ranked)
+                for position, anchor, rank_element in items:
+                    # A link and a rank without children (nearly all) are read as text_of would
+                    # read them, without its call and its tests of the tag.
+                    text = (anchor.text or "") if not len(anchor) else text_of(anchor)
+                    if rank_element is None:
+                        rank = None
+                    elif not len(rank_element) and rank_element.tag not in NOT_OWN_TEXT:
+                        rank = rank_element.text
+                    else:
+                        rank = text_of(rank_element)
                     links.append(
-                        RawLink(title, text_of(anchor), absolute(anchor.get("href")), period,
-                                rank or str(position))
+                        # RawLink's own constructor is a Python function: build the tuple in C.
+                        tuple.__new__(RawLink, (title, text, absolute(anchor.get("href")), period,
+                                                rank or str(position)))
                     )
         return links
+
+    def _ranking_items(self, ranked: Any) -> list[tuple[int, Any, Any]]:
+        """(position, link, rank element) of each item of a ranking list that has a link; the
+        position counts the items without one too."""
+        items = []
+        for position, item in enumerate(ranked.iter("li"), start=1):
+            anchor = next(item.iter("a"), None)
+            if anchor is not None:
+                items.append((position, anchor, _first(item, self.ranking_rank)))
+        return items
 
     def read_related(self) -> list[RawLink]:
         if not self.related_box:
             return []
         links: list[RawLink] = []
         absolute = self.page.absolute
+        item_title = self.related_item_title
+        title_tag = _bare_tag(item_title)
         for box in self.page.css(self.related_box):
             title = _first_text(box, self.related_title) or ""
-            for anchor in select(box, "li a"):
+            items = _titled_links(box, title_tag) if title_tag else None
+            if items is None:
+                items = [(anchor, _first(anchor, item_title)) for anchor in select(box, "li a")]
+            for anchor, title_element in items:
                 # The title element when the item has one (beside a thumbnail), else the link text.
-                text = _first_text(anchor, self.related_item_title) or text_of(anchor)
-                links.append(RawLink(title, text or "", absolute(anchor.get("href"))))
+                text = None
+                if title_element is not None:
+                    text = (title_element.text if not len(title_element)
+                            and title_element.tag not in NOT_OWN_TEXT else text_of(title_element))
+                if not text:
+                    text = (anchor.text or "") if not len(anchor) else text_of(anchor)
+                links.append(tuple.__new__(RawLink, (title, text, absolute(anchor.get("href")), None, None)))
         return links
 
     def read_comments(self) -> str | None:
@@ -197,6 +229,87 @@ def _first_text(node, query: str | None) -> str | None:  # type: ignore[no-untyp
         return None
     found = select_first(node, query)
     return text_of(found) if found is not None else None
+
+
+def _first(node: Any, query: str | None) -> Any:
+    """The first element of ``node`` (itself included) matching ``query``, or None."""
+    if not query:
+        return None
+    if query.isalnum():
+        return next(node.iter(query), None)  # the common case, without select_first's call
+    return select_first(node, query)
+
+
+@lru_cache(maxsize=64)
+def _titled_links_xpath(tag: str) -> etree.XPath:
+    # The links of ``select(box, "li a")`` and the first ``tag`` below each, in document order.
+    links = "descendant-or-self::li/descendant::a"
+    return etree.XPath(f"{links} | {links}/descendant::{tag}[1]")
+
+
+def _titled_links(box: Any, tag: str) -> list[tuple[Any, Any]] | None:
+    """(link, its first ``tag`` element or None) for every link of an item of ``box``, read
+    with one XPath call instead of an iterator per link; None when a title element is not a
+    child of its link (then the links are read one by one).
+
+    XPath gives the elements in document order, each once: a title element that is a child of
+    the link before it is that link's first. A link without one can only have one further on
+    when the next link lies inside it, which is looked for only then."""
+    items: list[tuple[Any, Any]] = []
+    anchor = title = None
+    for element in _titled_links_xpath(tag)(box):
+        if element.tag == "a":
+            if anchor is not None:
+                if title is None and any(outer is anchor for outer in element.iterancestors("a")):
+                    return None
+                items.append((anchor, title))
+            anchor, title = element, None
+        elif anchor is None or title is not None or element.getparent() is not anchor:
+            return None
+        else:
+            title = element
+    if anchor is not None:
+        items.append((anchor, title))
+    return items
+
+
+def _bare_tag(query: str | None) -> str | None:
+    """``query`` when it is a bare tag name that ``_plain_items`` can look for; else None."""
+    return query if query and query.isalnum() and query not in ("li", "a") else None
+
+
+def _plain_items(ranked: Any, rank_tag: str | None) -> list[tuple[int, Any, Any]] | None:
+    """What ``Layout._ranking_items`` gives, read with one pass of lxml's iteration instead of
+    two iterators per item (most of what an item cost); None when the list is not plain.
+
+    Plain: every item is a child of the list and every link and rank element one of an item
+    (``<li><em>1</em><a …>…</a></li>``). Then an item's first link and rank element below it
+    are its first such children, met in document order right after it; anything else (nested
+    lists, a link inside a ``<span>``) is read item by item."""
+    items: list[tuple[int, Any, Any]] = []
+    tags = ("li", "a", rank_tag) if rank_tag else ("li", "a")
+    item = None
+    anchor = rank = None
+    position = 0
+    for element in ranked.iter(*tags):
+        if element.tag == "li":
+            if element.getparent() is not ranked:
+                return None
+            if anchor is not None:
+                items.append((position, anchor, rank))
+            item = element
+            anchor = rank = None
+            position += 1
+        elif item is None or element.getparent() is not item:
+            return None
+        elif element.tag == "a":
+            if anchor is None:
+                anchor = element
+        elif rank is None:
+            rank = element
+    if anchor is not None:
+        items.append((position, anchor, rank))
+    return items
 
 
 class Portal:
