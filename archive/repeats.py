@@ -15,11 +15,15 @@ occurrences in each column of its index text. Hits and scores are those of the p
 (``tests/archive/test_search_repeats.py`` compares them).
 
 That pass grows with the phrase: FTS5 moves one iterator per token over the same postings
-(``一``×16 is 15 of them). ``long_page`` lets FTS5 find a long phrase's candidates with its first
-``SHORT`` tokens (an article holding the phrase holds them), then keeps the candidates whose index
-text holds the whole phrase, counting its occurrences there as ``newest_page`` does: all matches
-are seen, and the page and its scores follow. When the short phrase has more than
-``CANDIDATES`` articles, the plain query lists the page.
+(``一``×16 is 15 of them). And a query of several words (``一``×8 ``丁``) is listed and scored by
+FTS5, whose bm25 makes the second pass over the repeating phrase's postings all the same.
+``conjunction_page`` covers both when the query is phrases that must all occur: FTS5 finds the
+candidates, the articles holding the first ``SHORT`` tokens of the repeating phrase (an article
+holding the phrase holds them), and each candidate's index text tells which phrases it holds
+and how often, as ``newest_page`` counts them: all the repeating phrase's matches are seen, so
+the page, its filters and its scores follow (the other phrases' document frequencies are
+counted by FTS5, as its bm25 counts them). When there are more than ``CANDIDATES`` candidates,
+the plain query lists the page.
 """
 
 from __future__ import annotations
@@ -27,17 +31,21 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .fold import quote
 from .query import HIT_COLUMNS, HIT_FROM
-from .syntax import repeating_phrases
+from .syntax import FTS_PHRASE, repeating_phrases
 from .writer import Writer
 
 if TYPE_CHECKING:
     from .db import Archive
 
-__all__ = ["CANDIDATES", "SHORT", "common", "long_page", "newest_page", "single_phrase"]
+__all__ = [
+    "CANDIDATES", "SHORT", "Phrase", "common", "conjunction", "conjunction_page", "newest_page",
+    "single_phrase",
+]
 
 # A phrase of more tokens than this (一×9 and longer) looks for candidates with its first SHORT
 # tokens. The pass over a common bigram's postings costs FTS5 about 6 ms per token at 100,000
@@ -123,26 +131,77 @@ def newest_page(
         # we could, and the page costs little to list again when it filled up early.
         return None
     matches = max(offset, 0) + len(rows)  # the pass reached the last match: all were seen
-    instances = _instances(tokens)
+    instances = _instances(Phrase(tuple(tokens)))
     writer = _writer(archive)
     totals = _totals(archive)
-    return [(*row, _rank(archive, totals, row[0], matches,
-                         _frequency(writer, weights, instances, row[-1])[1])) for row in rows]
+    return [(*row, _rank(archive, totals, row[0], [(matches, _frequency(
+        weights, instances, writer.search_values(row[-1]))[1])])) for row in rows]
 
 
-def long_page(
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase of an FTS5 expression: its tokens, the last one a prefix when ``prefix``."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def whole(self) -> tuple[str, ...]:
+        """The tokens that must occur whole (all of them but a prefix)."""
+        return self.tokens[:-1] if self.prefix else self.tokens
+
+    def query(self) -> str:
+        """The phrase as FTS5 reads it alone."""
+        return quote(" ".join(self.tokens)) + (" *" if self.prefix else "")
+
+
+def conjunction(match: str) -> list[Phrase] | None:
+    """The phrases of ``match`` when it is phrases of wide (Chinese) tokens joined by AND.
+
+    Only then does this module check matches in the index text: with AND alone an article
+    matches when it holds every phrase, and FTS5 counts every instance of each phrase in it for
+    bm25 (an OR or NOT would make that depend on FTS5's iterators). Wide characters reach the
+    index unchanged by the tokenizer (which folds a few Greek and special characters further
+    than ``fold``), so the instances counted in the index text are the ones FTS5 counts.
+    """
+    phrases = []
+    at = 0
+    for found in FTS_PHRASE.finditer(match):
+        if found.start() != at:
+            return None
+        tokens = tuple(found.group(1).replace('""', '"').split(" "))
+        if not all(0 < len(token) <= 2 and all(
+                unicodedata.east_asian_width(ch) in ("W", "F") for ch in token) for token in tokens):
+            return None
+        phrases.append(Phrase(tokens, bool(found.group(2))))
+        at = found.end()
+        if match.startswith(" AND ", at) and at + 5 < len(match):
+            at += 5
+    return phrases if phrases and at == len(match) else None
+
+
+def conjunction_page(
     archive: Archive,
-    tokens: list[str],
+    phrases: list[Phrase],
     clauses: list[str],
     params: list[Any],
     limit: int,
     offset: int,
 ) -> list[tuple[Any, ...]] | None:
-    """The page of the phrase of ``tokens``, newest first, as ``newest_page`` gives it, found
-    through the candidates of its first ``SHORT`` tokens; ``None`` when it is not longer than
-    that, when they are more than ``CANDIDATES``, or when the index does not rank with bm25.
+    """The page, newest first, of phrases that must all occur (``conjunction``), one of which
+    repeats a token, as rows of ``archive.search.search``'s query (the rank last); ``None``
+    when the candidates are more than ``CANDIDATES``, when the index does not rank with bm25,
+    or when the query is one phrase of at most ``SHORT`` tokens (``newest_page`` lists it).
+
+    The candidates are the articles holding the first ``SHORT`` whole tokens of the first
+    repeating phrase: all of that phrase's matches are among them, so its document frequency
+    is known without FTS5's second pass over its postings. Each candidate's index text gives
+    every phrase's instances, hence whether it matches and its bm25; the other phrases'
+    document frequencies are counted by FTS5, as its ``bm25()`` counts them.
     """
-    if len(tokens) <= SHORT:
+    repeating = next((p for p in phrases if len(set(p.whole)) < len(p.whole)), None)
+    if repeating is None or (len(phrases) == 1 and (repeating.prefix
+                                                    or len(repeating.tokens) <= SHORT)):
         return None
     weights = _weights(archive)
     if weights is None:
@@ -152,32 +211,40 @@ def long_page(
     kept = " AND ".join(f"({clause})" for clause in clauses) or "1"
     rows = archive.conn.execute(
         f"SELECT {HIT_COLUMNS}, {kept} {HIT_FROM} WHERE search MATCH ? ORDER BY search.rowid DESC LIMIT ?",
-        [*params, quote(" ".join(tokens[:SHORT])), CANDIDATES + 1],
+        [*params, quote(" ".join(repeating.whole[:SHORT])), CANDIDATES + 1],
     ).fetchall()
     if len(rows) > CANDIDATES:
         return None
-    instances = _instances(tokens)
+    patterns = [_instances(phrase) for phrase in phrases]
     writer = _writer(archive)
+    holding = 0  # candidates holding the repeating phrase: its document frequency
     found = []
     for *row, keep in rows:
-        count, freq = _frequency(writer, weights, instances, row[-1])
-        if count:
-            found.append((row, bool(keep), freq))
+        texts = writer.search_values(row[-1])
+        counted = [_frequency(weights, pattern, texts) for pattern in patterns]
+        holding += counted[phrases.index(repeating)][0] > 0
+        if keep and all(count for count, _ in counted):
+            found.append((row, [freq for _, freq in counted]))
     start = max(offset, 0)
-    listed = [(row, freq) for row, keep, freq in found if keep]
-    page = listed[start:] if limit < 0 else listed[start:start + limit]  # LIMIT -1: no limit
+    page = found[start:] if limit < 0 else found[start:start + limit]  # LIMIT -1: no limit
+    if not page:
+        return []
+    matches = [holding if phrase is repeating else _matches(archive, phrase) for phrase in phrases]
     totals = _totals(archive)
-    return [(*row, _rank(archive, totals, row[0], len(found), freq)) for row, freq in page]
+    return [(*row, _rank(archive, totals, row[0], list(zip(matches, freqs, strict=True))))
+            for row, freqs in page]
 
 
-def _instances(tokens: list[str]) -> re.Pattern[str]:
-    """Where the phrase of ``tokens`` starts in an index text.
+def _instances(phrase: Phrase) -> re.Pattern[str]:
+    """Where ``phrase`` starts in an index text.
 
     An instance starts at a token boundary; the lookahead counts overlapping ones (一一一 in
-    一一一一). A phrase of wide bigrams never spans two runs (each run ends with a one-character
-    token), so its tokens are always one space apart.
+    一一一一). Tokens are whitespace apart: a space within a text, a line break between two
+    (one-character tokens end a run, so a phrase of them may span runs). A prefix token only
+    has to start a token.
     """
-    return re.compile(r"(?<!\S)(?=" + re.escape(" ".join(tokens)) + r"(?!\S))")
+    body = r"\s+".join(map(re.escape, phrase.tokens))
+    return re.compile(r"(?<!\S)(?=" + body + ("" if phrase.prefix else r"(?!\S)") + ")")
 
 
 def _writer(archive: Archive) -> Writer:
@@ -185,31 +252,40 @@ def _writer(archive: Archive) -> Writer:
 
 
 def _frequency(
-    writer: Writer, weights: list[float], instances: re.Pattern[str], version_id: int
+    weights: list[float], instances: re.Pattern[str], texts: tuple[str, ...]
 ) -> tuple[int, float]:
-    """The phrase's occurrences in a version's index texts, and their sum weighted by column."""
+    """A phrase's occurrences in a version's index texts, and their sum weighted by column."""
     count = 0
     freq = 0.0
-    for weight, text in zip(weights, writer.search_values(version_id), strict=True):
+    for weight, text in zip(weights, texts, strict=True):
         for _ in instances.finditer(text):
             count += 1
             freq += weight  # one instance at a time, as FTS5 adds them up
     return count, freq
 
 
+def _matches(archive: Archive, phrase: Phrase) -> int:
+    """The articles holding ``phrase``: FTS5's pass for bm25's document frequency."""
+    return int(archive.conn.execute(
+        "SELECT count(*) FROM search WHERE search MATCH ?", (phrase.query(),)).fetchone()[0])
+
+
 def _rank(
-    archive: Archive, totals: tuple[int, int], rowid: int, matches: int, freq: float
+    archive: Archive, totals: tuple[int, int], rowid: int, phrases: list[tuple[int, float]]
 ) -> float:
-    """FTS5's ``bm25()`` of an article for a phrase found in ``matches`` articles, given the
-    index's totals (``_totals``)."""
+    """FTS5's ``bm25()`` of an article for an expression's phrases, in their order, each
+    given as the number of articles holding it and its weighted instances in this one, given
+    the index's totals (``_totals``)."""
     rows_total, tokens_total = totals
     avgdl = float(tokens_total) / float(rows_total)
-    idf = math.log((rows_total - matches + 0.5) / (matches + 0.5))
-    if idf <= 0.0:
-        idf = 1e-6
     size = _docsize(archive, rowid)
-    # The expression of fts5Bm25Function, operation for operation, so the double is the same.
-    score = idf * ((freq * (_K1 + 1.0)) / (freq + _K1 * (1 - _B + _B * size / avgdl)))
+    score = 0.0
+    for matches, freq in phrases:
+        # fts5Bm25GetData and fts5Bm25Function, operation for operation, so the double is the same.
+        idf = math.log((rows_total - matches + 0.5) / (matches + 0.5))
+        if idf <= 0.0:
+            idf = 1e-6
+        score += idf * ((freq * (_K1 + 1.0)) / (freq + _K1 * (1 - _B + _B * size / avgdl)))
     return -1.0 * score
 
 

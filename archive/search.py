@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fold import snippet
 from .query import HIT_COLUMNS, HIT_FROM, ArticleFilter
-from .repeats import common, long_page, newest_page, single_phrase
+from .repeats import common, conjunction, conjunction_page, newest_page, single_phrase
 from .syntax import QueryError, parse, positive_terms, to_fts
 
 if TYPE_CHECKING:
@@ -68,14 +68,16 @@ def search(
     if _ranked(archive, match):
         rows = _rows(archive, match, "search.rank", clauses, params, limit, offset)
     else:
-        tokens = single_phrase(match)
         found = None
-        if tokens is not None:
-            # A long phrase from the candidates of a shorter one; else in one pass over it.
-            found = long_page(archive, tokens, clauses, params, int(limit), int(offset))
-            if found is None:
-                found = newest_page(
-                    archive, match, tokens, clauses, params, int(limit), int(offset))
+        phrases = conjunction(match)
+        if phrases is not None:
+            # Phrases that must all occur, or a long phrase, from the candidates of the
+            # repeating one (or its first tokens), checked in their index text.
+            found = conjunction_page(archive, phrases, clauses, params, int(limit), int(offset))
+        tokens = single_phrase(match)
+        if found is None and tokens is not None:
+            # A phrase alone: in one pass over its postings.
+            found = newest_page(archive, match, tokens, clauses, params, int(limit), int(offset))
         rows = found if found is not None else _rows(
             archive, match, "search.rowid DESC", clauses, params, limit, offset)
     terms = [term.text for term in positive_terms(parsed)]

@@ -23,7 +23,7 @@ from test_search import canned, like_ids, random_record
 from archive import Archive, cli
 from archive.fold import fold
 from archive.query import ArticleFilter
-from archive.repeats import long_page, single_phrase
+from archive.repeats import Phrase, conjunction, conjunction_page, single_phrase
 from archive.search import _rows
 from archive.syntax import repeating_phrases
 
@@ -32,8 +32,11 @@ QUERIES = [
     "闻闻闻", "聞聞聞", "闻聞闻聞", "會會會", "会会会会",
     "的的闻", "闻的的的", "的闻的闻", "闻的闻的闻",  # a bigram repeated apart from itself
     "aaa", "AAA",  # narrow characters: listed by FTS5 itself
-    # Mixed with other words and operators: FTS5 lists them, newest first by the same rule.
-    "的的的 会", '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "(的的的 | 会会会) 闻",
+    # With other words: from the candidates of the repeating word, checked in their text.
+    "的的的 会", "会 的的的", "的的的的的的 闻", "聞聞聞 的的的的", "的的的 的的的", "的的的 会会 闻的",
+    "會會會會 的 闻",
+    # With operators: FTS5 lists them, newest first by the same rule.
+    '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "(的的的 | 会会会) 闻", "的的的 aa",
 ]
 
 
@@ -120,22 +123,55 @@ def test_the_comparison_covers_every_path(repeated: Archive) -> None:
         assert single_phrase(repeated.fts_query(query)) is None, query
 
 
-# Phrases longer than SHORT = 2 tokens come from the candidates of their first two tokens:
-# all of them checked, a few (the plain query past 8), or none (always the plain query).
+# Candidates: the articles holding the first SHORT tokens of the repeating phrase (7, or 2 so
+# that the test's phrases are long); all of them checked, a few (the plain query past 8), or
+# none (always the plain query).
 @pytest.mark.parametrize("candidates", [10**9, 8, 0])
+@pytest.mark.parametrize("short", [7, 2])
 @pytest.mark.parametrize("rank_limit", [10**9, 3, 0])
 @pytest.mark.parametrize("query", QUERIES)
-def test_long_phrases_from_the_candidates_of_a_short_one(
-    repeated: Archive, query: str, rank_limit: int, candidates: int,
+def test_pages_from_the_candidates_of_the_repeating_phrase(
+    repeated: Archive, query: str, rank_limit: int, short: int, candidates: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
-    monkeypatch.setattr("archive.repeats.SHORT", 2)
+    monkeypatch.setattr("archive.repeats.SHORT", short)
     monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
     got = found(repeated, query, limit=1000)
     same(got, reference(repeated, query, rank_limit, limit=1000))
     if " " not in query and '"' not in query:
         assert {i for i, _ in got} == like_ids(repeated, query)
+
+
+# Phrases as FTS5 reads them, beyond those a query of words makes: one-character tokens inside
+# a phrase (a phrase across runs), a prefix phrase of several tokens, a phrase twice.
+@pytest.mark.parametrize("match", [
+    '"的的 的" * AND "的的 的的"', '"的的 的的" AND "的的 的" *', '"闻闻 闻闻" AND "闻 闻闻" *',
+    '"的的 的的" AND "的的 的的"', '"的" * AND "会会 会会" AND "闻" *',
+])
+def test_conjunctions_of_fts5_phrases(
+    repeated: Archive, match: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.repeats.CANDIDATES", 10**9)
+    phrases = conjunction(match)
+    assert phrases is not None
+    got = conjunction_page(repeated, phrases, [], [], 1000, 0)
+    expected = repeated.conn.execute(
+        "SELECT rowid, rank FROM search WHERE search MATCH ? ORDER BY rowid DESC", (match,)
+    ).fetchall()
+    assert got is not None and expected
+    same([(row[0], row[-1]) for row in got], [tuple(row) for row in expected])
+
+
+def test_conjunction_reads_only_and_of_wide_phrases() -> None:
+    assert conjunction('"一一 一一" AND "丁" *') == [
+        Phrase(("一一", "一一")), Phrase(("丁",), prefix=True)]
+    assert conjunction('"一一 一一"') == [Phrase(("一一", "一一"))]
+    # Quoted text is never an operator.
+    assert conjunction('"一 AND 一" AND "一一"') is None
+    for match in ['"一一 一一" OR "丁" *', '"一一 一一" NOT "丁丁"', '("一一 一一" AND "丁丁")',
+                  '"一一 一一" AND "aa"', '"一一 一一" AND', '"一一 一一"  AND "丁丁"', '"一一一"']:
+        assert conjunction(match) is None, match
 
 
 def test_long_phrase_candidates_cover_every_path(
@@ -145,15 +181,17 @@ def test_long_phrase_candidates_cover_every_path(
 
     def page(query: str, candidates: int) -> list[tuple] | None:
         monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
-        tokens = single_phrase(repeated.fts_query(query))
-        assert tokens is not None
-        return long_page(repeated, tokens, [], [], 1000, 0)
+        phrases = conjunction(repeated.fts_query(query))
+        assert phrases is not None
+        return conjunction_page(repeated, phrases, [], [], 1000, 0)
 
     # Candidates that hold the whole phrase and candidates that do not; none for a phrase
     # longer than any run; too many candidates, and a phrase short enough to need none.
     short = len(like_ids(repeated, "的的的"))
     assert 0 < len(page("的的的的的的", 10**9) or []) < short
     assert page("的" * 30, 10**9) == []
+    # With another word: candidates without it are left out.
+    assert 0 < len(page("的的的 会", 10**9) or []) < short
     assert page("的的的的的的", short - 1) is None
     assert page("的的的", 10**9) is None
 
