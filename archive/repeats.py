@@ -206,6 +206,10 @@ def conjunction_page(
     weights = _weights(archive)
     if weights is None:
         return None
+    # A word no article holds ends FTS5's AND at once, before any pass over the repeating
+    # phrase's postings: so it ends this page.
+    if any(not _exists(archive, phrase) for phrase in phrases if phrase != repeating):
+        return []
     # Every candidate is read (bm25 needs the number of all matches), the filters evaluated
     # alongside so that a filtered page needs no second query.
     kept = " AND ".join(f"({clause})" for clause in clauses) or "1"
@@ -229,7 +233,7 @@ def conjunction_page(
     page = found[start:] if limit < 0 else found[start:start + limit]  # LIMIT -1: no limit
     if not page:
         return []
-    matches = [holding if phrase is repeating else _matches(archive, phrase) for phrase in phrases]
+    matches = [holding if phrase == repeating else _matches(archive, phrase) for phrase in phrases]
     totals = _totals(archive)
     return [(*row, _rank(archive, totals, row[0], list(zip(matches, freqs, strict=True))))
             for row, freqs in page]
@@ -262,6 +266,11 @@ def _frequency(
             count += 1
             freq += weight  # one instance at a time, as FTS5 adds them up
     return count, freq
+
+
+def _exists(archive: Archive, phrase: Phrase) -> bool:
+    return archive.conn.execute(
+        "SELECT 1 FROM search WHERE search MATCH ? LIMIT 1", (phrase.query(),)).fetchone() is not None
 
 
 def _matches(archive: Archive, phrase: Phrase) -> int:
