@@ -10,6 +10,7 @@ Simplified forms mixed, runs in headlines, names and the source.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from dataclasses import asdict
@@ -25,6 +26,7 @@ from archive.fold import fold
 from archive.query import ArticleFilter
 from archive.repeats import Phrase, conjunction, conjunction_page, single_phrase
 from archive.search import _rows
+from archive.serve import front_end_sql, metadata_for, register_functions, register_site
 from archive.syntax import repeating_phrases
 
 QUERIES = [
@@ -255,22 +257,58 @@ def test_command_and_canned_search(repeated: Archive, monkeypatch: pytest.Monkey
         assert in_sql == [h.id for h in repeated.search(query, limit=100)], query
 
 
+@pytest.mark.parametrize("page", ["plain SQL", "front end", "front end, candidates"])
 @pytest.mark.parametrize("rank_limit", [10**9, 40, 3, 0])
-@pytest.mark.parametrize(
-    "query", ["的的的", "聞聞聞", "的闻的闻", "的的的的的的", "会", "闻", "的的 会会会", "aaa"])
+@pytest.mark.parametrize("query", [
+    "的的的", "聞聞聞", "的闻的闻", "的的的的的的", "会", "闻", "的的 会会会", "的的的 会", "aaa", "的的的 龘"])
 def test_canned_search_orders_as_the_library(
-    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+    repeated: Archive, query: str, rank_limit: int, page: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The canned SQL query follows the library's rule, its limit written out as 20,000 (and
-    # counted to 20,001): by bm25, or newest first past the limit, with the same scores.
+    # counted to 20,001): by bm25, or newest first past the limit, with the same scores. The
+    # front end lists the newest-first page through the library (newscrawler_newest), the
+    # long-phrase and several-word pages included (short phrases of 2 tokens, every candidate).
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
     assert canned("search").count("20001") == 2 and canned("search").count("20000") == 2
     sql = canned("search").replace("20001", str(rank_limit + 1)).replace("20000", str(rank_limit))
+    plain = repeated.conn.execute(sql, {"q": query}).fetchall()
+    if page != "plain SQL":
+        register_functions(repeated.conn)
+        sql = front_end_sql(sql)
+    if page == "front end, candidates":
+        monkeypatch.setattr("archive.repeats.SHORT", 2)
+        monkeypatch.setattr("archive.repeats.CANDIDATES", 10**9)
     rows = repeated.conn.execute(sql, {"q": query}).fetchall()
+    assert rows == plain
     hits = repeated.search(query, limit=100)
     assert [(row[0], row[-1]) for row in rows] == [(h.id, round(h.score, 3)) for h in hits]
     for row in rows:
         assert row[6] == canned_snippet(repeated, row[0], query.split(" ")[0]), query
+    assert rows or query == "的的的 龘"
+
+
+def test_front_end_search_lists_newest_first_through_the_library(repeated: Archive) -> None:
+    # Datasette with the front end: its connections have newscrawler_newest, and its canned
+    # search gives the packaged query's rows (limit lowered so that the newest-first page is
+    # the one listed).
+    pytest.importorskip("datasette")
+    from datasette.app import Datasette
+
+    from archive.site import TEMPLATES
+
+    metadata = metadata_for(repeated.path, front_end=True)
+    query = metadata["databases"][repeated.path.stem]["queries"]["search"]
+    assert "newscrawler_newest" in query["sql"]
+    query["sql"] = query["sql"].replace("20001", "4").replace("20000", "3")
+    register_site()
+    ds = Datasette([str(repeated.path)], metadata=metadata, template_dir=str(TEMPLATES))
+    plain = canned("search").replace("20001", "4").replace("20000", "3")
+    for q in ["的的的", "的的的 会", "聞聞聞聞聞"]:
+        response = asyncio.run(ds.client.get(
+            f"/{repeated.path.stem}/search.json", params={"q": q, "_shape": "arrays"}))
+        assert response.status_code == 200, response.text
+        expected = repeated.conn.execute(plain, {"q": q}).fetchall()
+        assert expected and [tuple(row) for row in response.json()["rows"]] == expected, q
 
 
 def canned_snippet(archive: Archive, article_id: int, word: str) -> str:
