@@ -123,6 +123,12 @@ def test_the_comparison_covers_every_path(repeated: Archive) -> None:
     assert single_phrase(repeated.fts_query("的闻的闻")) == ["的闻", "闻的", "的闻"]
     for query in ["aaa", "的的的 会", '"闻闻 闻"', "闻闻", "闻的"]:
         assert single_phrase(repeated.fts_query(query)) is None, query
+    # Words that must all occur are checked in the candidates' text; OR, NOT, phrases with
+    # optional spaces and narrow characters are listed by FTS5.
+    for query in ["的的的 会", "会 的的的", "會會會會 的 闻", "的的的的的的"]:
+        assert conjunction(repeated.fts_query(query)) is not None, query
+    for query in ['"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "的的的 aa", "aaa"]:
+        assert conjunction(repeated.fts_query(query)) is None, query
 
 
 # Candidates: the articles holding the first SHORT tokens of the repeating phrase (7, or 2 so
