@@ -28,13 +28,14 @@ the plain query lists the page.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .fold import quote
+from .fold import FoldTable, quote
 from .query import HIT_COLUMNS, HIT_FROM
 from .syntax import FTS_PHRASE, repeating_phrases
 from .writer import Writer
@@ -131,11 +132,10 @@ def newest_page(
         # we could, and the page costs little to list again when it filled up early.
         return None
     matches = max(offset, 0) + len(rows)  # the pass reached the last match: all were seen
-    instances = _instances(Phrase(tuple(tokens)))
-    writer = _writer(archive)
+    count = _Counter(archive, weights, [Phrase(tuple(tokens))])
     totals = _totals(archive)
-    return [(*row, _rank(archive, totals, row[0], [(matches, _frequency(
-        weights, instances, writer.search_values(row[-1]))[1])])) for row in rows]
+    return [(*row, _rank(archive, totals, row[0], [(matches, count(row[-1])[0][1])]))
+            for row in rows]
 
 
 @dataclass(frozen=True)
@@ -219,13 +219,11 @@ def conjunction_page(
     ).fetchall()
     if len(rows) > CANDIDATES:
         return None
-    patterns = [_instances(phrase) for phrase in phrases]
-    writer = _writer(archive)
+    count = _Counter(archive, weights, phrases)
     holding = 0  # candidates holding the repeating phrase: its document frequency
     found = []
     for *row, keep in rows:
-        texts = writer.search_values(row[-1])
-        counted = [_frequency(weights, pattern, texts) for pattern in patterns]
+        counted = count(row[-1])
         holding += counted[phrases.index(repeating)][0] > 0
         if keep and all(count for count, _ in counted):
             found.append((row, [freq for _, freq in counted]))
@@ -251,20 +249,72 @@ def _instances(phrase: Phrase) -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?=" + body + ("" if phrase.prefix else r"(?!\S)") + ")")
 
 
-def _writer(archive: Archive) -> Writer:
-    return Writer(archive.conn, archive.fold_table)
+class _Counter:
+    """Each phrase's instances in a version and their sum weighted by column, as FTS5 counts
+    them for bm25.
+
+    A phrase that is a row of characters (``_typed``) is found in the stored texts as typed,
+    each of its characters matched by the set of characters that fold to it: the fold maps one
+    character to one, so that is where the folded text holds the row, and no text need be
+    folded (folding and cutting bigrams was most of the time a page took). Any other phrase is
+    found in the index text, built as the index built it.
+    """
+
+    def __init__(self, archive: Archive, weights: list[float], phrases: list[Phrase]) -> None:
+        self.writer = Writer(archive.conn, archive.fold_table)
+        self.weights = weights
+        self.typed = [_typed(archive.fold_table, phrase) for phrase in phrases]
+        self.indexed = [_instances(phrase) for phrase in phrases]
+
+    def __call__(self, version_id: int) -> list[tuple[int, float]]:
+        texts = self.writer.search_texts(version_id)
+        index: tuple[list[str], ...] | None = None
+        counted = []
+        for typed, indexed in zip(self.typed, self.indexed, strict=True):
+            if typed is not None:
+                counted.append(_frequency(self.weights, typed, texts))
+                continue
+            if index is None:
+                index = tuple([text] for text in self.writer.search_values(version_id))
+            counted.append(_frequency(self.weights, indexed, index))
+        return counted
+
+
+def _typed(table: FoldTable, phrase: Phrase) -> re.Pattern[str] | None:
+    """Where ``phrase`` starts in text as typed, when it is a row of characters: bigrams that
+    follow each other (``"一一 一一"``: 一一一), or one character as a prefix (``"丁" *``: every
+    丁 starts a token); ``None`` for any other phrase."""
+    tokens = phrase.tokens
+    if phrase.prefix and len(tokens) == 1 and len(tokens[0]) == 1:
+        chars = tokens[0]
+    elif not phrase.prefix and all(len(token) == 2 for token in tokens) and all(
+            a[1] == b[0] for a, b in itertools.pairwise(tokens)):
+        chars = tokens[0][0] + "".join(token[1] for token in tokens)
+    else:
+        return None
+    folding: dict[str, list[str]] = {ch: [] for ch in chars}
+    for point, folded in table.items():  # the characters that change, and what they become
+        if folded in folding:
+            folding[folded].append(chr(point))
+    sets = []
+    for ch in chars:
+        members = folding[ch] + ([] if ord(ch) in table else [ch])
+        sets.append("[" + "".join(map(re.escape, members)) + "]" if members else "(?!)")
+    return re.compile("(?=" + "".join(sets) + ")")
 
 
 def _frequency(
-    weights: list[float], instances: re.Pattern[str], texts: tuple[str, ...]
+    weights: list[float], instances: re.Pattern[str], columns: tuple[list[str], ...]
 ) -> tuple[int, float]:
-    """A phrase's occurrences in a version's index texts, and their sum weighted by column."""
+    """A phrase's occurrences in a version's texts, column by column, and their sum weighted
+    by column."""
     count = 0
     freq = 0.0
-    for weight, text in zip(weights, texts, strict=True):
-        for _ in instances.finditer(text):
-            count += 1
-            freq += weight  # one instance at a time, as FTS5 adds them up
+    for weight, texts in zip(weights, columns, strict=True):
+        for text in texts:
+            for _ in instances.finditer(text):
+                count += 1
+                freq += weight  # one instance at a time, as FTS5 adds them up
     return count, freq
 
 
