@@ -53,10 +53,11 @@ __all__ = [
 # articles (一×8, 7 tokens: 63 ms; 一×16, 15 tokens: 114 ms), so a longer short phrase costs as
 # much as the long one; a shorter one has too many candidates (一×5: 1,281 at 100,000).
 SHORT = 7
-# Checking a candidate reads its text back and folds it again (0.5-0.8 ms at 100,000 articles),
-# so 30 add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within
-# 100 ms in all. More candidates than that: the short phrase is common, its pass stopped at the
-# 31st, and the plain query lists the page as before.
+# Checking a candidate reads its texts back (about 0.1 ms at 100,000 articles when its phrases
+# are rows of characters, 0.5-0.8 ms when they need the index text folded and cut again), so 30
+# add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within 100 ms
+# in all. More candidates than that: the short phrase is common, its pass stopped at the 31st,
+# and the plain query lists the page as before.
 CANDIDATES = 30
 
 # FTS5's bm25 constants (fts5_aux.c).
