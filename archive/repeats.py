@@ -19,11 +19,11 @@ That pass grows with the phrase: FTS5 moves one iterator per token over the same
 FTS5, whose bm25 makes the second pass over the repeating phrase's postings all the same.
 ``conjunction_page`` covers both when the query is phrases that must all occur: FTS5 finds the
 candidates, the articles holding the first ``SHORT`` tokens of the repeating phrase (an article
-holding the phrase holds them), and each candidate's index text tells which phrases it holds
-and how often, as ``newest_page`` counts them: all the repeating phrase's matches are seen, so
-the page, its filters and its scores follow (the other phrases' document frequencies are
-counted by FTS5, as its bm25 counts them). When there are more than ``CANDIDATES`` candidates,
-the plain query lists the page.
+holding the phrase holds them), and each candidate's texts tell which phrases it holds and how
+often, as ``newest_page`` counts them (``_Counter``): all the repeating phrase's matches are
+seen, so the page, its filters and its scores follow (the other phrases' document frequencies
+are counted by FTS5, as its bm25 counts them). When there are more than ``CANDIDATES``
+candidates, the plain query lists the page.
 """
 
 from __future__ import annotations
@@ -196,8 +196,8 @@ def conjunction_page(
 
     The candidates are the articles holding the first ``SHORT`` whole tokens of the first
     repeating phrase: all of that phrase's matches are among them, so its document frequency
-    is known without FTS5's second pass over its postings. Each candidate's index text gives
-    every phrase's instances, hence whether it matches and its bm25; the other phrases'
+    is known without FTS5's second pass over its postings. Each candidate's texts give every
+    phrase's instances (``_Counter``), hence whether it matches and its bm25; the other phrases'
     document frequencies are counted by FTS5, as its ``bm25()`` counts them.
     """
     repeating = next((p for p in phrases if len(set(p.whole)) < len(p.whole)), None)
