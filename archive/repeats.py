@@ -15,39 +15,49 @@ occurrences in each column of its index text. Hits and scores are those of the p
 (``tests/archive/test_search_repeats.py`` compares them).
 
 That pass grows with the phrase: FTS5 moves one iterator per token over the same postings
-(``一``×16 is 15 of them). ``long_page`` lets FTS5 find a long phrase's candidates with its first
-``SHORT`` tokens (an article holding the phrase holds them), then keeps the candidates whose index
-text holds the whole phrase, counting its occurrences there as ``newest_page`` does: all matches
-are seen, and the page and its scores follow. When the short phrase has more than
-``CANDIDATES`` articles, the plain query lists the page.
+(``一``×16 is 15 of them). And a query of several words (``一``×8 ``丁``) is listed and scored by
+FTS5, whose bm25 makes the second pass over the repeating phrase's postings all the same.
+``conjunction_page`` covers both when the query is phrases that must all occur: FTS5 finds the
+candidates, the articles holding the first ``SHORT`` tokens of the repeating phrase (an article
+holding the phrase holds them), and each candidate's texts tell which phrases it holds and how
+often, as ``newest_page`` counts them (``_Counter``): all the repeating phrase's matches are
+seen, so the page, its filters and its scores follow (the other phrases' document frequencies
+are counted by FTS5, as its bm25 counts them). When there are more than ``CANDIDATES``
+candidates, the plain query lists the page.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .fold import quote
+from .fold import FoldTable, quote
 from .query import HIT_COLUMNS, HIT_FROM
-from .syntax import repeating_phrases
+from .syntax import FTS_PHRASE, repeating_phrases
 from .writer import Writer
 
 if TYPE_CHECKING:
     from .db import Archive
 
-__all__ = ["CANDIDATES", "SHORT", "common", "long_page", "newest_page", "single_phrase"]
+__all__ = [
+    "CANDIDATES", "SHORT", "Phrase", "common", "conjunction", "conjunction_page", "newest_page",
+    "single_phrase",
+]
 
 # A phrase of more tokens than this (一×9 and longer) looks for candidates with its first SHORT
 # tokens. The pass over a common bigram's postings costs FTS5 about 6 ms per token at 100,000
 # articles (一×8, 7 tokens: 63 ms; 一×16, 15 tokens: 114 ms), so a longer short phrase costs as
 # much as the long one; a shorter one has too many candidates (一×5: 1,281 at 100,000).
 SHORT = 7
-# Checking a candidate reads its text back and folds it again (0.5-0.8 ms at 100,000 articles),
-# so 30 add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within
-# 100 ms in all. More candidates than that: the short phrase is common, its pass stopped at the
-# 31st, and the plain query lists the page as before.
+# Checking a candidate reads its texts back (about 0.1 ms at 100,000 articles when its phrases
+# are rows of characters, 0.5-0.8 ms when they need the index text folded and cut again), so 30
+# add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within 100 ms
+# in all. More candidates than that: the short phrase is common, its pass stopped at the 31st,
+# and the plain query lists the page as before.
 CANDIDATES = 30
 
 # FTS5's bm25 constants (fts5_aux.c).
@@ -123,93 +133,219 @@ def newest_page(
         # we could, and the page costs little to list again when it filled up early.
         return None
     matches = max(offset, 0) + len(rows)  # the pass reached the last match: all were seen
-    instances = _instances(tokens)
-    writer = _writer(archive)
+    count = _Counter(archive, weights, [Phrase(tuple(tokens))])
     totals = _totals(archive)
-    return [(*row, _rank(archive, totals, row[0], matches,
-                         _frequency(writer, weights, instances, row[-1])[1])) for row in rows]
+    return [(*row, _rank(archive, totals, row[0], [(matches, count(row[-1])[0][1])]))
+            for row in rows]
 
 
-def long_page(
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase of an FTS5 expression: its tokens, the last one a prefix when ``prefix``."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def whole(self) -> tuple[str, ...]:
+        """The tokens that must occur whole (all of them but a prefix)."""
+        return self.tokens[:-1] if self.prefix else self.tokens
+
+    def query(self) -> str:
+        """The phrase as FTS5 reads it alone."""
+        return quote(" ".join(self.tokens)) + (" *" if self.prefix else "")
+
+
+def conjunction(match: str) -> list[Phrase] | None:
+    """The phrases of ``match`` when it is phrases of wide (Chinese) tokens joined by AND.
+
+    Only then does this module check matches in the index text: with AND alone an article
+    matches when it holds every phrase, and FTS5 counts every instance of each phrase in it for
+    bm25 (an OR or NOT would make that depend on FTS5's iterators). Wide characters reach the
+    index unchanged by the tokenizer (which folds a few Greek and special characters further
+    than ``fold``), so the instances counted in the index text are the ones FTS5 counts.
+    """
+    phrases = []
+    at = 0
+    for found in FTS_PHRASE.finditer(match):
+        if found.start() != at:
+            return None
+        tokens = tuple(found.group(1).replace('""', '"').split(" "))
+        if not all(0 < len(token) <= 2 and all(
+                unicodedata.east_asian_width(ch) in ("W", "F") for ch in token) for token in tokens):
+            return None
+        phrases.append(Phrase(tokens, bool(found.group(2))))
+        at = found.end()
+        if match.startswith(" AND ", at) and at + 5 < len(match):
+            at += 5
+    return phrases if phrases and at == len(match) else None
+
+
+def conjunction_page(
     archive: Archive,
-    tokens: list[str],
+    phrases: list[Phrase],
     clauses: list[str],
     params: list[Any],
     limit: int,
     offset: int,
 ) -> list[tuple[Any, ...]] | None:
-    """The page of the phrase of ``tokens``, newest first, as ``newest_page`` gives it, found
-    through the candidates of its first ``SHORT`` tokens; ``None`` when it is not longer than
-    that, when they are more than ``CANDIDATES``, or when the index does not rank with bm25.
+    """The page, newest first, of phrases that must all occur (``conjunction``), one of which
+    repeats a token, as rows of ``archive.search.search``'s query (the rank last); ``None``
+    when the candidates are more than ``CANDIDATES``, when the index does not rank with bm25,
+    or when the query is one phrase of at most ``SHORT`` tokens (``newest_page`` lists it).
+
+    The candidates are the articles holding the first ``SHORT`` whole tokens of the first
+    repeating phrase: all of that phrase's matches are among them, so its document frequency
+    is known without FTS5's second pass over its postings. Each candidate's texts give every
+    phrase's instances (``_Counter``), hence whether it matches and its bm25; the other phrases'
+    document frequencies are counted by FTS5, as its ``bm25()`` counts them.
     """
-    if len(tokens) <= SHORT:
+    repeating = next((p for p in phrases if len(set(p.whole)) < len(p.whole)), None)
+    if repeating is None or (len(phrases) == 1 and (repeating.prefix
+                                                    or len(repeating.tokens) <= SHORT)):
         return None
     weights = _weights(archive)
     if weights is None:
         return None
+    # A word no article holds ends FTS5's AND at once, before any pass over the repeating
+    # phrase's postings: so it ends this page.
+    if any(not _exists(archive, phrase) for phrase in phrases if phrase != repeating):
+        return []
     # Every candidate is read (bm25 needs the number of all matches), the filters evaluated
     # alongside so that a filtered page needs no second query.
     kept = " AND ".join(f"({clause})" for clause in clauses) or "1"
     rows = archive.conn.execute(
         f"SELECT {HIT_COLUMNS}, {kept} {HIT_FROM} WHERE search MATCH ? ORDER BY search.rowid DESC LIMIT ?",
-        [*params, quote(" ".join(tokens[:SHORT])), CANDIDATES + 1],
+        [*params, quote(" ".join(repeating.whole[:SHORT])), CANDIDATES + 1],
     ).fetchall()
     if len(rows) > CANDIDATES:
         return None
-    instances = _instances(tokens)
-    writer = _writer(archive)
+    count = _Counter(archive, weights, phrases)
+    holding = 0  # candidates holding the repeating phrase: its document frequency
     found = []
     for *row, keep in rows:
-        count, freq = _frequency(writer, weights, instances, row[-1])
-        if count:
-            found.append((row, bool(keep), freq))
+        counted = count(row[-1])
+        holding += counted[phrases.index(repeating)][0] > 0
+        if keep and all(count for count, _ in counted):
+            found.append((row, [freq for _, freq in counted]))
     start = max(offset, 0)
-    listed = [(row, freq) for row, keep, freq in found if keep]
-    page = listed[start:] if limit < 0 else listed[start:start + limit]  # LIMIT -1: no limit
+    page = found[start:] if limit < 0 else found[start:start + limit]  # LIMIT -1: no limit
+    if not page:
+        return []
+    matches = [holding if phrase == repeating else _matches(archive, phrase) for phrase in phrases]
     totals = _totals(archive)
-    return [(*row, _rank(archive, totals, row[0], len(found), freq)) for row, freq in page]
+    return [(*row, _rank(archive, totals, row[0], list(zip(matches, freqs, strict=True))))
+            for row, freqs in page]
 
 
-def _instances(tokens: list[str]) -> re.Pattern[str]:
-    """Where the phrase of ``tokens`` starts in an index text.
+def _instances(phrase: Phrase) -> re.Pattern[str]:
+    """Where ``phrase`` starts in an index text.
 
     An instance starts at a token boundary; the lookahead counts overlapping ones (一一一 in
-    一一一一). A phrase of wide bigrams never spans two runs (each run ends with a one-character
-    token), so its tokens are always one space apart.
+    一一一一). Tokens are whitespace apart: a space within a text, a line break between two
+    (one-character tokens end a run, so a phrase of them may span runs). A prefix token only
+    has to start a token.
     """
-    return re.compile(r"(?<!\S)(?=" + re.escape(" ".join(tokens)) + r"(?!\S))")
+    body = r"\s+".join(map(re.escape, phrase.tokens))
+    return re.compile(r"(?<!\S)(?=" + body + ("" if phrase.prefix else r"(?!\S)") + ")")
 
 
-def _writer(archive: Archive) -> Writer:
-    return Writer(archive.conn, archive.fold_table)
+class _Counter:
+    """Each phrase's instances in a version and their sum weighted by column, as FTS5 counts
+    them for bm25.
+
+    A phrase that is a row of characters (``_typed``) is found in the stored texts as typed,
+    each of its characters matched by the set of characters that fold to it: the fold maps one
+    character to one, so that is where the folded text holds the row, and no text need be
+    folded (folding and cutting bigrams was most of the time a page took). Any other phrase is
+    found in the index text, built as the index built it.
+    """
+
+    def __init__(self, archive: Archive, weights: list[float], phrases: list[Phrase]) -> None:
+        self.writer = Writer(archive.conn, archive.fold_table)
+        self.weights = weights
+        self.typed = [_typed(archive.fold_table, phrase) for phrase in phrases]
+        self.indexed = [_instances(phrase) for phrase in phrases]
+
+    def __call__(self, version_id: int) -> list[tuple[int, float]]:
+        texts = self.writer.search_texts(version_id)
+        index: tuple[list[str], ...] | None = None
+        counted = []
+        for typed, indexed in zip(self.typed, self.indexed, strict=True):
+            if typed is not None:
+                counted.append(_frequency(self.weights, typed, texts))
+                continue
+            if index is None:
+                index = tuple([text] for text in self.writer.search_values(version_id))
+            counted.append(_frequency(self.weights, indexed, index))
+        return counted
+
+
+def _typed(table: FoldTable, phrase: Phrase) -> re.Pattern[str] | None:
+    """Where ``phrase`` starts in text as typed, when it is a row of characters: bigrams that
+    follow each other (``"一一 一一"``: 一一一), or one character as a prefix (``"丁" *``: every
+    丁 starts a token); ``None`` for any other phrase."""
+    tokens = phrase.tokens
+    if phrase.prefix and len(tokens) == 1 and len(tokens[0]) == 1:
+        chars = tokens[0]
+    elif not phrase.prefix and all(len(token) == 2 for token in tokens) and all(
+            a[1] == b[0] for a, b in itertools.pairwise(tokens)):
+        chars = tokens[0][0] + "".join(token[1] for token in tokens)
+    else:
+        return None
+    folding: dict[str, list[str]] = {ch: [] for ch in chars}
+    for point, folded in table.items():  # the characters that change, and what they become
+        if folded in folding:
+            folding[folded].append(chr(point))
+    sets = []
+    for ch in chars:
+        members = folding[ch] + ([] if ord(ch) in table else [ch])
+        sets.append("[" + "".join(map(re.escape, members)) + "]" if members else "(?!)")
+    return re.compile("(?=" + "".join(sets) + ")")
 
 
 def _frequency(
-    writer: Writer, weights: list[float], instances: re.Pattern[str], version_id: int
+    weights: list[float], instances: re.Pattern[str], columns: tuple[list[str], ...]
 ) -> tuple[int, float]:
-    """The phrase's occurrences in a version's index texts, and their sum weighted by column."""
+    """A phrase's occurrences in a version's texts, column by column, and their sum weighted
+    by column."""
     count = 0
     freq = 0.0
-    for weight, text in zip(weights, writer.search_values(version_id), strict=True):
-        for _ in instances.finditer(text):
-            count += 1
-            freq += weight  # one instance at a time, as FTS5 adds them up
+    for weight, texts in zip(weights, columns, strict=True):
+        for text in texts:
+            for _ in instances.finditer(text):
+                count += 1
+                freq += weight  # one instance at a time, as FTS5 adds them up
     return count, freq
 
 
+def _exists(archive: Archive, phrase: Phrase) -> bool:
+    return archive.conn.execute(
+        "SELECT 1 FROM search WHERE search MATCH ? LIMIT 1", (phrase.query(),)).fetchone() is not None
+
+
+def _matches(archive: Archive, phrase: Phrase) -> int:
+    """The articles holding ``phrase``: FTS5's pass for bm25's document frequency."""
+    return int(archive.conn.execute(
+        "SELECT count(*) FROM search WHERE search MATCH ?", (phrase.query(),)).fetchone()[0])
+
+
 def _rank(
-    archive: Archive, totals: tuple[int, int], rowid: int, matches: int, freq: float
+    archive: Archive, totals: tuple[int, int], rowid: int, phrases: list[tuple[int, float]]
 ) -> float:
-    """FTS5's ``bm25()`` of an article for a phrase found in ``matches`` articles, given the
-    index's totals (``_totals``)."""
+    """FTS5's ``bm25()`` of an article for an expression's phrases, in their order, each
+    given as the number of articles holding it and its weighted instances in this one, given
+    the index's totals (``_totals``)."""
     rows_total, tokens_total = totals
     avgdl = float(tokens_total) / float(rows_total)
-    idf = math.log((rows_total - matches + 0.5) / (matches + 0.5))
-    if idf <= 0.0:
-        idf = 1e-6
     size = _docsize(archive, rowid)
-    # The expression of fts5Bm25Function, operation for operation, so the double is the same.
-    score = idf * ((freq * (_K1 + 1.0)) / (freq + _K1 * (1 - _B + _B * size / avgdl)))
+    score = 0.0
+    for matches, freq in phrases:
+        # fts5Bm25GetData and fts5Bm25Function, operation for operation, so the double is the same.
+        idf = math.log((rows_total - matches + 0.5) / (matches + 0.5))
+        if idf <= 0.0:
+            idf = 1e-6
+        score += idf * ((freq * (_K1 + 1.0)) / (freq + _K1 * (1 - _B + _B * size / avgdl)))
     return -1.0 * score
 
 

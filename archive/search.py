@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fold import snippet
 from .query import HIT_COLUMNS, HIT_FROM, ArticleFilter
-from .repeats import common, long_page, newest_page, single_phrase
+from .repeats import common, conjunction, conjunction_page, newest_page, single_phrase
 from .syntax import QueryError, parse, positive_terms, to_fts
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 RANK_LIMIT = 20_000
 
 
-__all__ = ["RANK_LIMIT", "QueryError", "SearchHit", "search"]
+__all__ = ["RANK_LIMIT", "QueryError", "SearchHit", "newest_rows", "search"]
 
 
 @dataclass
@@ -68,16 +68,7 @@ def search(
     if _ranked(archive, match):
         rows = _rows(archive, match, "search.rank", clauses, params, limit, offset)
     else:
-        tokens = single_phrase(match)
-        found = None
-        if tokens is not None:
-            # A long phrase from the candidates of a shorter one; else in one pass over it.
-            found = long_page(archive, tokens, clauses, params, int(limit), int(offset))
-            if found is None:
-                found = newest_page(
-                    archive, match, tokens, clauses, params, int(limit), int(offset))
-        rows = found if found is not None else _rows(
-            archive, match, "search.rowid DESC", clauses, params, limit, offset)
+        rows = newest_rows(archive, match, clauses, params, int(limit), int(offset))
     terms = [term.text for term in positive_terms(parsed)]
     hits = []
     for article_id, url, portal_, headline, published_at, source_, version_id, rank in rows:
@@ -100,6 +91,29 @@ def search(
             snippet=_snippet(archive, version_id, headline, terms, marks),
         ))
     return hits
+
+
+def newest_rows(
+    archive: Archive, match: str, clauses: list[str], params: list[Any], limit: int, offset: int
+) -> list[tuple[Any, ...]]:
+    """The page of ``match`` newest first, as rows of ``search``'s query (the rank last).
+
+    Also the canned SQL ``search``'s newest-first page in the Datasette front end
+    (``archive.serve.register_functions``).
+    """
+    found = None
+    phrases = conjunction(match)
+    if phrases is not None:
+        # Phrases that must all occur, or a long phrase, from the candidates of the repeating
+        # one (or its first tokens), checked in their index text.
+        found = conjunction_page(archive, phrases, clauses, params, limit, offset)
+    tokens = single_phrase(match)
+    if found is None and tokens is not None:
+        # A phrase alone: in one pass over its postings.
+        found = newest_page(archive, match, tokens, clauses, params, limit, offset)
+    if found is not None:
+        return found
+    return _rows(archive, match, "search.rowid DESC", clauses, params, limit, offset)
 
 
 def _rows(

@@ -368,7 +368,7 @@ def check(query: str) -> None:
 
 
 # A quoted FTS5 phrase as ``to_fts`` writes it (``fold.quote``), and the `` *`` of a prefix phrase.
-_FTS_PHRASE = re.compile(r'"((?:[^"]|"")*)"( \*)?')
+FTS_PHRASE = re.compile(r'"((?:[^"]|"")*)"( \*)?')
 
 
 def repeating_phrases(expression: str) -> list[list[str]]:
@@ -380,7 +380,7 @@ def repeating_phrases(expression: str) -> list[list[str]]:
     Parsed back from the expression, so it describes exactly what FTS5 is asked.
     """
     found = []
-    for quoted in _FTS_PHRASE.finditer(expression):
+    for quoted in FTS_PHRASE.finditer(expression):
         tokens = quoted.group(1).replace('""', '"').split(" ")
         if quoted.group(2):
             tokens = tokens[:-1]

@@ -227,6 +227,16 @@ class VersionWriter(WriterBase):
         Building them from the database, never from the incoming record, guarantees that the
         'delete' above repeats exactly what was inserted.
         """
+        headline, paragraphs, names = self.search_texts(version_id)
+        return (
+            index_text(headline[0], self.fold_table),
+            index_texts(paragraphs, self.fold_table),
+            index_texts(names, self.fold_table),
+        )
+
+    def search_texts(self, version_id: int) -> tuple[list[str], list[str], list[str]]:
+        """The stored texts of a version's index columns, as typed: the headline, the
+        paragraphs, the names (reporters and editors, then the source), in index order."""
         headline, source = self.conn.execute(
             "SELECT headline, source FROM versions WHERE id = ?", (version_id,)
         ).fetchone()
@@ -237,8 +247,4 @@ class VersionWriter(WriterBase):
             (version_id,))]
         if source:
             names.append(source)
-        return (
-            index_text(headline, self.fold_table),
-            index_texts(paragraphs, self.fold_table),
-            index_texts(names, self.fold_table),
-        )
+        return [headline], paragraphs, names

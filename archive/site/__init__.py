@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 
 from ..db import Archive
 from ..query import article
+from ..serve import register_functions
 from .charts import ROUTES
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -69,6 +70,12 @@ async def article_page(datasette: Any, request: Any) -> Response:
         "article.html", {"database": database, "found": found, "record": found["record"],
                          "row": found["article"], "datasette_version": datasette_version},
         request=request))
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    # The canned search's newest-first page (archive.serve.front_end_sql).
+    register_functions(conn)
 
 
 @hookimpl

@@ -10,6 +10,7 @@ Simplified forms mixed, runs in headlines, names and the source.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from dataclasses import asdict
@@ -23,8 +24,9 @@ from test_search import canned, like_ids, random_record
 from archive import Archive, cli
 from archive.fold import fold
 from archive.query import ArticleFilter
-from archive.repeats import long_page, single_phrase
+from archive.repeats import Phrase, conjunction, conjunction_page, single_phrase
 from archive.search import _rows
+from archive.serve import front_end_sql, metadata_for, register_functions, register_site
 from archive.syntax import repeating_phrases
 
 QUERIES = [
@@ -32,8 +34,11 @@ QUERIES = [
     "闻闻闻", "聞聞聞", "闻聞闻聞", "會會會", "会会会会",
     "的的闻", "闻的的的", "的闻的闻", "闻的闻的闻",  # a bigram repeated apart from itself
     "aaa", "AAA",  # narrow characters: listed by FTS5 itself
-    # Mixed with other words and operators: FTS5 lists them, newest first by the same rule.
-    "的的的 会", '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "(的的的 | 会会会) 闻",
+    # With other words: from the candidates of the repeating word, checked in their text.
+    "的的的 会", "会 的的的", "的的的的的的 闻", "聞聞聞 的的的的", "的的的 的的的", "的的的 会会 闻的",
+    "會會會會 的 闻", "的的的 龘",  # a word no article holds: none
+    # With operators: FTS5 lists them, newest first by the same rule.
+    '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "(的的的 | 会会会) 闻", "的的的 aa",
 ]
 
 
@@ -110,32 +115,71 @@ def test_same_hits_and_scores_as_the_plain_query(
 def test_the_comparison_covers_every_path(repeated: Archive) -> None:
     # Runs as long as the queries occur, and the longest query is longer than any run.
     counts = {q: len(found(repeated, q, limit=1000)) for q in QUERIES}
-    assert all(counts[q] > 0 for q in QUERIES if q != "的" * 30), counts
-    assert counts["的" * 30] == 0
+    assert all(counts[q] > 0 for q in QUERIES if q not in ("的" * 30, "的的的 龘")), counts
+    assert counts["的" * 30] == counts["的的的 龘"] == 0
     assert counts["闻闻闻"] == counts["聞聞聞"] > counts["闻聞闻聞"]  # either script, either way
     # One-pass pages (Chinese single phrases) and FTS5 pages (the rest) are both compared.
     assert single_phrase(repeated.fts_query("聞聞聞")) == ["闻闻", "闻闻"]
     assert single_phrase(repeated.fts_query("的闻的闻")) == ["的闻", "闻的", "的闻"]
     for query in ["aaa", "的的的 会", '"闻闻 闻"', "闻闻", "闻的"]:
         assert single_phrase(repeated.fts_query(query)) is None, query
+    # Words that must all occur are checked in the candidates' text; OR, NOT, phrases with
+    # optional spaces and narrow characters are listed by FTS5.
+    for query in ["的的的 会", "会 的的的", "會會會會 的 闻", "的的的的的的"]:
+        assert conjunction(repeated.fts_query(query)) is not None, query
+    for query in ['"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "的的的 aa", "aaa"]:
+        assert conjunction(repeated.fts_query(query)) is None, query
 
 
-# Phrases longer than SHORT = 2 tokens come from the candidates of their first two tokens:
-# all of them checked, a few (the plain query past 8), or none (always the plain query).
+# Candidates: the articles holding the first SHORT tokens of the repeating phrase (7, or 2 so
+# that the test's phrases are long); all of them checked, a few (the plain query past 8), or
+# none (always the plain query).
 @pytest.mark.parametrize("candidates", [10**9, 8, 0])
+@pytest.mark.parametrize("short", [7, 2])
 @pytest.mark.parametrize("rank_limit", [10**9, 3, 0])
 @pytest.mark.parametrize("query", QUERIES)
-def test_long_phrases_from_the_candidates_of_a_short_one(
-    repeated: Archive, query: str, rank_limit: int, candidates: int,
+def test_pages_from_the_candidates_of_the_repeating_phrase(
+    repeated: Archive, query: str, rank_limit: int, short: int, candidates: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
-    monkeypatch.setattr("archive.repeats.SHORT", 2)
+    monkeypatch.setattr("archive.repeats.SHORT", short)
     monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
     got = found(repeated, query, limit=1000)
     same(got, reference(repeated, query, rank_limit, limit=1000))
     if " " not in query and '"' not in query:
         assert {i for i, _ in got} == like_ids(repeated, query)
+
+
+# Phrases as FTS5 reads them, beyond those a query of words makes: one-character tokens inside
+# a phrase (a phrase across runs), a prefix phrase of several tokens, a phrase twice.
+@pytest.mark.parametrize("match", [
+    '"的的 的" * AND "的的 的的"', '"的的 的的" AND "的的 的" *', '"闻闻 闻闻" AND "闻 闻闻" *',
+    '"的的 的的" AND "的的 的的"', '"的" * AND "会会 会会" AND "闻" *',
+])
+def test_conjunctions_of_fts5_phrases(
+    repeated: Archive, match: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.repeats.CANDIDATES", 10**9)
+    phrases = conjunction(match)
+    assert phrases is not None
+    got = conjunction_page(repeated, phrases, [], [], 1000, 0)
+    expected = repeated.conn.execute(
+        "SELECT rowid, rank FROM search WHERE search MATCH ? ORDER BY rowid DESC", (match,)
+    ).fetchall()
+    assert got is not None and expected
+    same([(row[0], row[-1]) for row in got], [tuple(row) for row in expected])
+
+
+def test_conjunction_reads_only_and_of_wide_phrases() -> None:
+    assert conjunction('"一一 一一" AND "丁" *') == [
+        Phrase(("一一", "一一")), Phrase(("丁",), prefix=True)]
+    assert conjunction('"一一 一一"') == [Phrase(("一一", "一一"))]
+    # Quoted text is never an operator.
+    assert conjunction('"一 AND 一" AND "一一"') is None
+    for match in ['"一一 一一" OR "丁" *', '"一一 一一" NOT "丁丁"', '("一一 一一" AND "丁丁")',
+                  '"一一 一一" AND "aa"', '"一一 一一" AND', '"一一 一一"  AND "丁丁"', '"一一一"']:
+        assert conjunction(match) is None, match
 
 
 def test_long_phrase_candidates_cover_every_path(
@@ -145,15 +189,17 @@ def test_long_phrase_candidates_cover_every_path(
 
     def page(query: str, candidates: int) -> list[tuple] | None:
         monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
-        tokens = single_phrase(repeated.fts_query(query))
-        assert tokens is not None
-        return long_page(repeated, tokens, [], [], 1000, 0)
+        phrases = conjunction(repeated.fts_query(query))
+        assert phrases is not None
+        return conjunction_page(repeated, phrases, [], [], 1000, 0)
 
     # Candidates that hold the whole phrase and candidates that do not; none for a phrase
     # longer than any run; too many candidates, and a phrase short enough to need none.
     short = len(like_ids(repeated, "的的的"))
     assert 0 < len(page("的的的的的的", 10**9) or []) < short
     assert page("的" * 30, 10**9) == []
+    # With another word: candidates without it are left out.
+    assert 0 < len(page("的的的 会", 10**9) or []) < short
     assert page("的的的的的的", short - 1) is None
     assert page("的的的", 10**9) is None
 
@@ -217,22 +263,58 @@ def test_command_and_canned_search(repeated: Archive, monkeypatch: pytest.Monkey
         assert in_sql == [h.id for h in repeated.search(query, limit=100)], query
 
 
+@pytest.mark.parametrize("page", ["plain SQL", "front end", "front end, candidates"])
 @pytest.mark.parametrize("rank_limit", [10**9, 40, 3, 0])
-@pytest.mark.parametrize(
-    "query", ["的的的", "聞聞聞", "的闻的闻", "的的的的的的", "会", "闻", "的的 会会会", "aaa"])
+@pytest.mark.parametrize("query", [
+    "的的的", "聞聞聞", "的闻的闻", "的的的的的的", "会", "闻", "的的 会会会", "的的的 会", "aaa", "的的的 龘"])
 def test_canned_search_orders_as_the_library(
-    repeated: Archive, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch
+    repeated: Archive, query: str, rank_limit: int, page: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The canned SQL query follows the library's rule, its limit written out as 20,000 (and
-    # counted to 20,001): by bm25, or newest first past the limit, with the same scores.
+    # counted to 20,001): by bm25, or newest first past the limit, with the same scores. The
+    # front end lists the newest-first page through the library (newscrawler_newest), the
+    # long-phrase and several-word pages included (short phrases of 2 tokens, every candidate).
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
     assert canned("search").count("20001") == 2 and canned("search").count("20000") == 2
     sql = canned("search").replace("20001", str(rank_limit + 1)).replace("20000", str(rank_limit))
+    plain = repeated.conn.execute(sql, {"q": query}).fetchall()
+    if page != "plain SQL":
+        register_functions(repeated.conn)
+        sql = front_end_sql(sql)
+    if page == "front end, candidates":
+        monkeypatch.setattr("archive.repeats.SHORT", 2)
+        monkeypatch.setattr("archive.repeats.CANDIDATES", 10**9)
     rows = repeated.conn.execute(sql, {"q": query}).fetchall()
+    assert rows == plain
     hits = repeated.search(query, limit=100)
     assert [(row[0], row[-1]) for row in rows] == [(h.id, round(h.score, 3)) for h in hits]
     for row in rows:
         assert row[6] == canned_snippet(repeated, row[0], query.split(" ")[0]), query
+    assert rows or query == "的的的 龘"
+
+
+def test_front_end_search_lists_newest_first_through_the_library(repeated: Archive) -> None:
+    # Datasette with the front end: its connections have newscrawler_newest, and its canned
+    # search gives the packaged query's rows (limit lowered so that the newest-first page is
+    # the one listed).
+    pytest.importorskip("datasette")
+    from datasette.app import Datasette
+
+    from archive.site import TEMPLATES
+
+    metadata = metadata_for(repeated.path, front_end=True)
+    query = metadata["databases"][repeated.path.stem]["queries"]["search"]
+    assert "newscrawler_newest" in query["sql"]
+    query["sql"] = query["sql"].replace("20001", "4").replace("20000", "3")
+    register_site()
+    ds = Datasette([str(repeated.path)], metadata=metadata, template_dir=str(TEMPLATES))
+    plain = canned("search").replace("20001", "4").replace("20000", "3")
+    for q in ["的的的", "的的的 会", "聞聞聞聞聞"]:
+        response = asyncio.run(ds.client.get(
+            f"/{repeated.path.stem}/search.json", params={"q": q, "_shape": "arrays"}))
+        assert response.status_code == 200, response.text
+        expected = repeated.conn.execute(plain, {"q": q}).fetchall()
+        assert expected and [tuple(row) for row in response.json()["rows"]] == expected, q
 
 
 def canned_snippet(archive: Archive, article_id: int, word: str) -> str:
