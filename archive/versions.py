@@ -64,9 +64,12 @@ class VersionWriter(WriterBase):
         names = [person["name"] for key in ("reporters", "editors") for person in record.get(key) or []]
         if record.get("source"):
             names.append(record["source"])
+        return self._index_values(record["headline"], record["paragraphs"], names)
+
+    def _index_values(self, headline: str, paragraphs: list[str], names: list[str]) -> SearchValues:
         return (
-            index_text(record["headline"], self.fold_table),
-            index_texts(record["paragraphs"], self.fold_table),
+            index_text(headline, self.fold_table),
+            index_texts(paragraphs, self.fold_table),
             index_texts(names, self.fold_table),
         )
 
@@ -222,17 +225,14 @@ class VersionWriter(WriterBase):
         self._search_rows.append((article_id, *new_values))
 
     def search_values(self, version_id: int) -> SearchValues:
-        """The index texts of a version (headline, body, names), always built from stored rows.
+        """The index texts of a version (headline, body, names), built from its stored rows.
 
-        Building them from the database, never from the incoming record, guarantees that the
-        'delete' above repeats exactly what was inserted.
+        Building them from the database guarantees that the 'delete' above repeats exactly what
+        was inserted; a re-extracted record's own texts (``SearchHint``) stand in only for the
+        version filed from that record, whose rows hold them as given.
         """
         headline, paragraphs, names = self.search_texts(version_id)
-        return (
-            index_text(headline[0], self.fold_table),
-            index_texts(paragraphs, self.fold_table),
-            index_texts(names, self.fold_table),
-        )
+        return self._index_values(headline[0], paragraphs, names)
 
     def search_texts(self, version_id: int) -> tuple[list[str], list[str], list[str]]:
         """The stored texts of a version's index columns, as typed: the headline, the
