@@ -19,12 +19,11 @@ not yet archived (``KeptRecord``: the archive's batch refers to them rather than
 back).
 
 What crosses the pipe is kept small, since both processes pay for it (pickling, system calls,
-waking the other side): the calls of one turn of the reactor go as one message (but a call made
-while the worker has nothing to do goes at once), the worker answers the calls it ran while more
-were waiting together, a page's outlinks are found where the page is read, and an extraction is
-answered with the record and a summary of its context. The crawl's stats say how well they fed
-each other (``newscrawler/worker/…``: the worker's idle seconds, messages, mean wait for each kind
-of call).
+waking the other side): the calls of one turn of the reactor go as one message, the worker
+answers the calls it ran while more were waiting together, a page's outlinks are found where the
+page is read, and an extraction is answered with the record and a summary of its context. The
+crawl's stats say how well the two fed each other (``newscrawler/worker/…``: the worker's idle
+seconds, messages each way, the mean wait for each kind of call).
 
 Stopping loses nothing queued: ``stop`` is answered only once every call sent before it has
 run, and the crawl waits for it (``engine_stopped``). The worker ignores Ctrl-C and SIGTERM,
@@ -116,10 +115,6 @@ class CrawlWorker:
         self.dead: BaseException | None = None
         self.stopping: Deferred[None] | None = None
         self.stats = stats
-        # Calls sent, and answers the reader thread has received (each written by one thread):
-        # equal when the worker has nothing to do.
-        self.sent = 0
-        self.answered = 0
         # (name, when sent) of each call unanswered, and for each name: calls answered and the
         # seconds they waited in all (``figures``).
         self.sent_at: dict[int, tuple[str, float]] = {}
@@ -127,7 +122,7 @@ class CrawlWorker:
         # Whether the worker should keep the records it builds until their pages are archived
         # (``KeptRecord``): set by the archive pipeline, which sends them back.
         self.keep_records = False
-        # Calls made in this turn of the reactor, sent at its end (``call``).
+        # Calls made in this turn of the reactor, sent at its end.
         self.outbox: list[tuple[int, str, tuple[Any, ...]]] = []
         self.sender = CallLaterOnce(self._send)
         self.reader = threading.Thread(target=self._read, name="newscrawler-worker-answers",
@@ -137,8 +132,7 @@ class CrawlWorker:
     def call(self, name: str, *args: Any) -> Deferred[Any]:
         """Run ``name`` (a key of ``CALLS``) in the worker; fires with its result, on the reactor.
 
-        Calls made in one turn of the reactor are sent together at its end (``_send``), but for
-        one made while the worker has nothing to do: that one goes at once."""
+        Calls made in one turn of the reactor are sent together at its end (``_send``)."""
         deferred: Deferred[Any] = Deferred()
         with self.lock:
             if self.dead is not None:
@@ -149,17 +143,13 @@ class CrawlWorker:
             self.pending[number] = deferred
         self.sent_at[number] = (name, time.perf_counter())
         self.outbox.append((number, name, args))
-        if self.sent == self.answered and len(self.outbox) == 1:
-            self._send()  # the rest of this turn's calls follow together
-        else:
-            self.sender.schedule()
+        self.sender.schedule()
         return deferred
 
     def _send(self) -> None:
         calls, self.outbox = self.outbox, []
         if not calls:
             return
-        self.sent += len(calls)
         try:
             self.conn.send(calls)
         except (OSError, EOFError) as exc:
@@ -209,7 +199,6 @@ class CrawlWorker:
                 answers.extend(self.conn.recv())
                 while self.conn.poll(0):
                     answers.extend(self.conn.recv())
-                self.answered += len(answers)
             except (EOFError, OSError) as exc:
                 if answers:
                     reactor.callFromThread(self._deliver, answers)  # type: ignore[attr-defined]
