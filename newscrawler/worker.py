@@ -42,8 +42,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 import time
+from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -125,6 +127,12 @@ class CrawlWorker:
         # Calls made in this turn of the reactor, sent at its end.
         self.outbox: list[tuple[int, str, tuple[Any, ...]]] = []
         self.sender = CallLaterOnce(self._send)
+        # Each turn's calls, pickled, and their numbers: written to the pipe by a thread of its
+        # own, as multiprocessing's queues do (``_write``).
+        self.outgoing: queue.SimpleQueue[tuple[memoryview, list[int]]] = queue.SimpleQueue()
+        self.writer = threading.Thread(target=self._write, name="newscrawler-worker-calls",
+                                       daemon=True)
+        self.writer.start()
         self.reader = threading.Thread(target=self._read, name="newscrawler-worker-answers",
                                        daemon=True)
         self.reader.start()
@@ -150,14 +158,28 @@ class CrawlWorker:
         calls, self.outbox = self.outbox, []
         if not calls:
             return
-        try:
-            self.conn.send(calls)
-        except (OSError, EOFError) as exc:
-            with self.lock:
-                failed = [self.pending.pop(number, None) for number, _, _ in calls]
-            for deferred in failed:
-                if deferred is not None:
-                    deferred.errback(Failure(WorkerDied(f"the worker process is gone: {exc}")))
+        # Pickled here, as the calls are when they are sent; written by ``_write``.
+        self.outgoing.put((ForkingPickler.dumps(calls), [number for number, _, _ in calls]))
+
+    def _write(self) -> None:
+        """Write the calls to the pipe, in the order sent. A write gives up the GIL, and taking
+        it back can wait on the crawl's other threads (the answers' reader, a replay server's):
+        the reactor thread does not wait for that."""
+        from twisted.internet import reactor
+
+        while True:
+            data, numbers = self.outgoing.get()
+            try:
+                self.conn.send_bytes(data)
+            except (OSError, EOFError) as exc:
+                reactor.callFromThread(self._not_sent, numbers, exc)  # type: ignore[attr-defined]
+
+    def _not_sent(self, numbers: list[int], exc: BaseException) -> None:
+        with self.lock:
+            failed = [self.pending.pop(number, None) for number in numbers]
+        for deferred in failed:
+            if deferred is not None:
+                deferred.errback(Failure(WorkerDied(f"the worker process is gone: {exc}")))
 
     def stop(self) -> Deferred[None]:
         """Fires once every call sent so far has run and the worker has exited. Idempotent."""
