@@ -159,7 +159,14 @@ class CrawlWorker:
         if not calls:
             return
         # Pickled here, as the calls are when they are sent; written by ``_write``.
-        self.outgoing.put((ForkingPickler.dumps(calls), [number for number, _, _ in calls]))
+        try:
+            self.outgoing.put((ForkingPickler.dumps(calls), [number for number, _, _ in calls]))
+        except Exception:  # noqa: BLE001 - a call that cannot be pickled fails alone
+            for call in calls:
+                try:
+                    self.outgoing.put((ForkingPickler.dumps([call]), [call[0]]))
+                except Exception as exc:  # noqa: BLE001 - its caller's error
+                    self._fail([call[0]], exc)
 
     def _write(self) -> None:
         """Write the calls to the pipe, in the order sent. A write gives up the GIL, and taking
@@ -172,14 +179,15 @@ class CrawlWorker:
             try:
                 self.conn.send_bytes(data)
             except (OSError, EOFError) as exc:
-                reactor.callFromThread(self._not_sent, numbers, exc)  # type: ignore[attr-defined]
+                error = WorkerDied(f"the worker process is gone: {exc}")
+                reactor.callFromThread(self._fail, numbers, error)  # type: ignore[attr-defined]
 
-    def _not_sent(self, numbers: list[int], exc: BaseException) -> None:
+    def _fail(self, numbers: list[int], error: BaseException) -> None:
         with self.lock:
             failed = [self.pending.pop(number, None) for number in numbers]
         for deferred in failed:
             if deferred is not None:
-                deferred.errback(Failure(WorkerDied(f"the worker process is gone: {exc}")))
+                deferred.errback(Failure(error))
 
     def stop(self) -> Deferred[None]:
         """Fires once every call sent so far has run and the worker has exited. Idempotent."""

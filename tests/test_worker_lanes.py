@@ -100,3 +100,23 @@ def test_calls_sent_before_the_crawl_went_are_run(ran: list[str]) -> None:
     pipe = _serve([[(1, "extract", ("a",)), (2, "warc_exchange", ("a",))], None])
     assert ran == ["warc_exchange a", "extract a", "closed"]
     assert sorted(number for answers in pipe.sent for number, _, _ in answers) == [1, 2]
+
+
+def test_a_call_that_cannot_be_pickled_fails_alone() -> None:
+    import threading
+
+    from twisted.internet.defer import Deferred
+
+    from newscrawler.worker import CrawlWorker
+
+    crawl = CrawlWorker.__new__(CrawlWorker)  # its side alone: no process, no threads
+    crawl.outgoing = queue.SimpleQueue()
+    crawl.lock = threading.Lock()
+    crawl.pending = {1: Deferred(), 2: Deferred()}
+    crawl.outbox = [(1, "extract", ("a",)), (2, "extract", (lambda: None,))]
+    failures: list[Any] = []
+    crawl.pending[2].addErrback(failures.append)
+    crawl._send()
+    _, numbers = crawl.outgoing.get_nowait()
+    assert numbers == [1] and crawl.outgoing.empty()
+    assert len(failures) == 1 and 2 not in crawl.pending and 1 in crawl.pending
