@@ -185,6 +185,8 @@ class CrawlWorker:
     def _fail(self, numbers: list[int], error: BaseException) -> None:
         with self.lock:
             failed = [self.pending.pop(number, None) for number in numbers]
+        for number in numbers:
+            self.sent_at.pop(number, None)
         for deferred in failed:
             if deferred is not None:
                 deferred.errback(Failure(error))
@@ -256,6 +258,7 @@ class CrawlWorker:
         with self.lock:
             self.dead = exc
             pending, self.pending = self.pending, {}
+        self.sent_at.clear()
         if pending or self.stopping is None:
             logger.error("The worker process ended with %d calls unanswered", len(pending))
         for deferred in pending.values():

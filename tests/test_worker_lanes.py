@@ -113,6 +113,7 @@ def test_a_call_that_cannot_be_pickled_fails_alone() -> None:
     crawl.outgoing = queue.SimpleQueue()
     crawl.lock = threading.Lock()
     crawl.pending = {1: Deferred(), 2: Deferred()}
+    crawl.sent_at = {1: ("extract", 0.0), 2: ("extract", 0.0)}
     crawl.outbox = [(1, "extract", ("a",)), (2, "extract", (lambda: None,))]
     failures: list[Any] = []
     crawl.pending[2].addErrback(failures.append)
@@ -120,3 +121,4 @@ def test_a_call_that_cannot_be_pickled_fails_alone() -> None:
     _, numbers = crawl.outgoing.get_nowait()
     assert numbers == [1] and crawl.outgoing.empty()
     assert len(failures) == 1 and 2 not in crawl.pending and 1 in crawl.pending
+    assert list(crawl.sent_at) == [1]
