@@ -12,25 +12,33 @@ from .writebase import WriterBase
 class ListWriter(WriterBase):
     """Rankings and related-article boxes of a capture."""
 
-    def _target(self, portal: str, key: str | None) -> int | None:
-        if key is None:
-            return None
-        row = self.conn.execute(
-            "SELECT id FROM articles WHERE portal = ? AND url_key = ? ORDER BY id LIMIT 1",
-            (portal, key),
-        ).fetchone()
-        return row[0] if row else None
+    def _targets(self, portal: str, keys: set[str | None]) -> dict[str | None, int]:
+        """The archived article each URL key names (the oldest of the portal's with that key),
+        found in one query for all the entries of a page."""
+        wanted = sorted(key for key in keys if key is not None)
+        targets: dict[str | None, int] = {}
+        for start in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
+            chunk = wanted[start:start + 500]
+            for key, article_id in self.conn.execute(
+                "SELECT url_key, id FROM articles WHERE portal = ?"
+                f" AND url_key IN ({','.join('?' * len(chunk))}) ORDER BY id", [portal, *chunk],
+            ):
+                targets.setdefault(key, article_id)
+        return targets
 
     def _store_lists(
         self, record: dict[str, Any], capture_id: int, fetched_at: str, portal: str
     ) -> None:
+        rankings = record.get("rankings") or []
+        related = record.get("related") or []
+        ranking_keys = [url_key(entry.get("url")) for entry in rankings]
+        related_keys = [url_key(entry.get("url")) for entry in related]
+        targets = self._targets(portal, {*ranking_keys, *related_keys})
         ranking_rows = []
-        for entry in record.get("rankings") or []:
-            key = url_key(entry.get("url"))
+        for entry, key in zip(rankings, ranking_keys, strict=True):
             ranking_rows.append((
                 capture_id, fetched_at, portal, entry["list"], entry.get("period"),
-                int(entry["rank"]), entry["title"], entry.get("url"), key,
-                self._target(portal, key),
+                int(entry["rank"]), entry["title"], entry.get("url"), key, targets.get(key),
             ))
         # OR IGNORE: a page that repeats an entry (same list, period, rank) stores it once.
         self.conn.executemany(
@@ -40,13 +48,12 @@ class ListWriter(WriterBase):
         )
         rows = []
         positions: dict[str, int] = {}
-        for entry in record.get("related") or []:
-            key = url_key(entry.get("url"))
+        for entry, key in zip(related, related_keys, strict=True):
             position = positions.get(entry["list"], 0)
             positions[entry["list"]] = position + 1
             rows.append((
                 capture_id, fetched_at, portal, entry["list"], position, entry["title"],
-                entry.get("url"), key, self._target(portal, key),
+                entry.get("url"), key, targets.get(key),
             ))
         self.conn.executemany(
             "INSERT OR IGNORE INTO related (capture_id, fetched_at, portal, list, position, title,"

@@ -416,6 +416,12 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         "thread_cpu": cpu.get("thread", 0.0),
         "worker_cpu": cpu.get("workers", 0.0),
         "finish_reason": str(stats.get("finish_reason")),
+        # How the crawl and its worker process fed each other (newscrawler.worker).
+        "worker_figures": {
+            k.removeprefix("newscrawler/worker/"): v
+            for k, v in stats.items()
+            if k.startswith("newscrawler/worker/")
+        },
         "errors": {
             k: v for k, v in stats.items() if "error" in k or "invalid" in k or "failure" in k
         },

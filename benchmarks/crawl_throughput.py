@@ -89,11 +89,33 @@ def _measure(
                 f" = {pages / elapsed:6.1f} pages/s, CPU {figures['cpu_ms'][-1]:.2f} ms/page"
                 f" (+ worker process {figures['worker_ms'][-1]:.2f}){detail}"
             )
+            fed = _fed(report.get("worker_figures", {}), elapsed)
+            if fed:
+                print(f"    worker: {fed}")
             if pages != portal.expected_pages:
                 print(f"    (expected {portal.expected_pages} pages)")
             if kind == "real" and report["records"] != portal.articles:
                 print(f"    (expected {portal.articles} records; errors: {report['errors']})")
     return runs
+
+
+def _fed(figures: dict[str, Any], elapsed: float) -> str:
+    """How the crawl and its worker process fed each other: the share of the crawl the worker
+    had nothing to do, the calls a message carried each way, and how long the calls a page
+    waits on took from call to answer (mean)."""
+    if not figures.get("messages"):
+        return ""
+    waits = ", ".join(
+        f"{name} {figures[f'wait_ms/{name}']:.1f}"
+        for name in ("warc_exchange", "extract", "archive_add")
+        if f"wait_ms/{name}" in figures
+    )
+    return (
+        f"idle {figures.get('idle_seconds', 0.0) / elapsed:.0%} of the crawl,"
+        f" {figures['calls'] / figures['messages']:.1f} calls a message,"
+        f" {figures['calls'] / max(1, figures.get('answer_messages', 1)):.1f} answers a message;"
+        f" ms from call to answer: {waits}"
+    )
 
 
 def _row(

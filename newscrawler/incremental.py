@@ -128,6 +128,8 @@ class Incremental:
         self.portal = portal
         self.policy = policy
         self._conn: sqlite3.Connection | None = None
+        # What the archive knew of the links of the listing page being followed (``prepare``).
+        self._states: dict[str, dict[str, Any] | None] = {}
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, portal: str) -> Incremental:
@@ -143,7 +145,19 @@ class Incremental:
             self._conn.execute("PRAGMA busy_timeout = 30000")
         return self._conn
 
+    def prepare(self, urls: list[str]) -> None:
+        """Look up these articles (the links of a listing page) together, for ``plan`` of each
+        just after: a query or two for all, where each plan would take one or two of its own."""
+        conn = self._connection()
+        if conn is None or not urls:
+            return
+        from archive.query import crawl_states
+
+        self._states = crawl_states(conn, urls, self.portal)
+
     def state(self, url: str) -> dict[str, Any] | None:
+        if url in self._states:
+            return self._states.pop(url)
         conn = self._connection()
         if conn is None:
             return None

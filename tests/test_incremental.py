@@ -15,6 +15,7 @@ import pytest
 from support import ROOT, ZJDAILY, fixture_cases, run_cli, without_crawl_delay
 
 from archive import Archive
+from archive.query import crawl_states
 from newscrawler.incremental import RecrawlPolicy, conditional_headers, parse_schedule
 from newscrawler.replay import FixtureServer
 
@@ -117,6 +118,12 @@ def test_listing_context_and_not_modified_captures(tmp_path: Path) -> None:
             "etag": '"v1"', "last_modified": "Sun, 30 Jun 2024 00:00:00 GMT",
         }
         assert archive.crawl_state("https://www.gdzjdaily.com.cn/p/2.html", "zjdaily") is None
+        # The links of a listing page, looked up together, as each would be on its own.
+        urls = ["https://www.gdzjdaily.com.cn/p/1.html", "https://m.gdzjdaily.com.cn/p/1.html",
+                "https://www.gdzjdaily.com.cn/p/2.html", "not a url", URL]
+        assert crawl_states(archive.conn, urls, "zjdaily") == {
+            url: archive.crawl_state(url, "zjdaily") for url in urls}
+        assert crawl_states(archive.conn, urls, "another portal")["https://m.gdzjdaily.com.cn/p/1.html"] is None
 
 
 # --- the fixture server --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse
 from support import ZJDAILY
 
 from archive import Archive
-from newscrawler import worker
+from newscrawler import worker_process as worker
 from newscrawler.extract import validate
 from newscrawler.portals import never_shown
 from newscrawler.warc.capture import outlink_values, outlinks, page_outlinks

@@ -189,6 +189,10 @@ class PortalSpider(scrapy.Spider):
         dated = [e for e in entries if e.date_text and self.profile.page_kind(e.url) == "article"]
         # A listing page whose dated stories are all older than --since ends its pagination.
         all_old = bool(dated) and all(self._too_old(e.date_text) for e in dated)
+        if self._budget_left():
+            canonical = {self.profile.canonical_url(e.url) for e in entries
+                         if self.profile.page_kind(e.url) == "article"}
+            self.incremental.prepare(sorted(canonical - self.articles_seen))
         for entry in entries:
             kind = self.profile.page_kind(entry.url)
             if kind == "article":
