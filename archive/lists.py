@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .urls import url_key
+from .urls import articles_by_key, url_key
 from .writebase import WriterBase
 
 
@@ -13,18 +13,8 @@ class ListWriter(WriterBase):
     """Rankings and related-article boxes of a capture."""
 
     def _targets(self, portal: str, keys: set[str | None]) -> dict[str | None, int]:
-        """The archived article each URL key names (the oldest of the portal's with that key),
-        found in one query for all the entries of a page."""
-        wanted = sorted(key for key in keys if key is not None)
-        targets: dict[str | None, int] = {}
-        for start in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
-            chunk = wanted[start:start + 500]
-            for key, article_id in self.conn.execute(
-                "SELECT url_key, id FROM articles WHERE portal = ?"
-                f" AND url_key IN ({','.join('?' * len(chunk))}) ORDER BY id", [portal, *chunk],
-            ):
-                targets.setdefault(key, article_id)
-        return targets
+        """The archived article each URL key names, for all the entries of a page at once."""
+        return {key: row[0] for key, row in articles_by_key(self.conn, portal, keys, "id").items()}
 
     def _store_lists(
         self, record: dict[str, Any], capture_id: int, fetched_at: str, portal: str

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .urls import url_key
+from .urls import articles_by_key, articles_by_url, url_key
 from .writer import utc_iso
 
 if TYPE_CHECKING:
@@ -333,49 +333,21 @@ def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, An
     return crawl_states(conn, [url], portal)[url]
 
 
-# URLs looked up in one query (SQLite allows 32766 parameters since 3.32, 999 before).
-_STATES_AT_ONCE = 500
-
-
 def crawl_states(conn: sqlite3.Connection, urls: list[str], portal: str,
                  ) -> dict[str, dict[str, Any] | None]:
     """``crawl_state`` of each URL (the links of a listing page), found with a query or two for
     them all rather than one or two for each: a crawl looks up every article link it follows."""
+    columns = "id, published_utc, first_seen, last_seen"
     wanted = list(dict.fromkeys(urls))
-    found: dict[str, tuple[Any, ...]] = {}
-    for chunk in _chunks(wanted):
-        for canonical, *row in conn.execute(
-            "SELECT canonical_url, id, published_utc, first_seen, last_seen FROM articles"
-            f" WHERE canonical_url IN ({_marks(chunk)})", chunk,
-        ):
-            found[canonical] = tuple(row)
+    found = articles_by_url(conn, wanted, columns)
     # Not archived under that URL: a twin's (www./m.), the oldest article of the portal with its key.
-    keys: dict[str, str] = {}
-    for url in wanted:
-        key = url_key(url) if url not in found else None
-        if key is not None:  # a URL without a key has no twin
-            keys[url] = key
-    twins: dict[str, tuple[Any, ...]] = {}
-    for chunk in _chunks(sorted(set(keys.values()))):
-        for key, *row in conn.execute(
-            "SELECT url_key, id, published_utc, first_seen, last_seen FROM articles"
-            f" WHERE portal = ? AND url_key IN ({_marks(chunk)}) ORDER BY id", [portal, *chunk],
-        ):
-            twins.setdefault(key, tuple(row))
+    keys = {url: url_key(url) for url in wanted if url not in found}
+    twins = articles_by_key(conn, portal, keys.values(), columns)
     states: dict[str, dict[str, Any] | None] = {}
     for url in wanted:
-        row = found.get(url) or twins.get(keys.get(url, ""))
+        row = found.get(url) or twins.get(keys.get(url) or "")
         states[url] = None if row is None else _crawl_state(conn, *row)
     return states
-
-
-def _chunks(values: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(values), _STATES_AT_ONCE):
-        yield values[start:start + _STATES_AT_ONCE]
-
-
-def _marks(values: list[str]) -> str:
-    return ",".join("?" * len(values))
 
 
 def _crawl_state(conn: sqlite3.Connection, article_id: int, published_utc: str | None,

@@ -8,7 +8,10 @@ that happen to share a path never meet.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 _MOBILE_PREFIXES = ("www.", "m.", "wap.", "3g.", "mobile.")
@@ -40,3 +43,33 @@ def url_key(url: str | None) -> str | None:
     if query:
         key += "?" + urlencode(query)
     return key
+
+
+# URLs or keys looked up in one query (SQLite allows 32766 parameters since 3.32, 999 before).
+_AT_ONCE = 500
+
+
+def _rows_in(conn: sqlite3.Connection, sql: str, values: list[str], before: tuple[Any, ...] = ()) -> Iterable[Any]:
+    """The rows of ``sql`` (``IN ({marks})`` in it) for ``values``, a query per 500 of them."""
+    for start in range(0, len(values), _AT_ONCE):
+        chunk = values[start:start + _AT_ONCE]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), [*before, *chunk])
+
+
+def articles_by_url(conn: sqlite3.Connection, urls: Iterable[str], columns: str) -> dict[str, tuple[Any, ...]]:
+    """``columns`` of the archived article with each canonical URL, by URL (the missing left out)."""
+    sql = f"SELECT canonical_url, {columns} FROM articles WHERE canonical_url IN ({{marks}})"
+    return {url: tuple(row) for url, *row in _rows_in(conn, sql, sorted(set(urls)))}
+
+
+def articles_by_key(
+    conn: sqlite3.Connection, portal: str, keys: Iterable[str | None], columns: str
+) -> dict[str, tuple[Any, ...]]:
+    """``columns`` of the oldest archived article of ``portal`` with each URL key, by key (the
+    missing left out): the article a twin URL (www./m.) or a hot-list entry names. All the keys
+    of a page are found together, not with a query each."""
+    sql = f"SELECT url_key, {columns} FROM articles WHERE portal = ? AND url_key IN ({{marks}}) ORDER BY id"
+    found: dict[str, tuple[Any, ...]] = {}
+    for key, *row in _rows_in(conn, sql, sorted({k for k in keys if k is not None}), (portal,)):
+        found.setdefault(key, tuple(row))
+    return found
