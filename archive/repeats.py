@@ -24,6 +24,11 @@ often, as ``newest_page`` counts them (``_Counter``): all the repeating phrase's
 seen, so the page, its filters and its scores follow (the other phrases' document frequencies
 are counted by FTS5, as its bm25 counts them). When there are more than ``CANDIDATES``
 candidates, the plain query lists the page.
+
+A phrase that spells one character three times or more in a row (``一``×8, or 哈哈哈 inside a
+longer phrase) takes its candidates from ``repeated_chars`` first (``archive/repeated.py``): the
+articles with a row of that character at least as long, found without reading the postings, so
+a short phrase (``一``×8, alone or beside other words) no longer costs a pass either.
 """
 
 from __future__ import annotations
