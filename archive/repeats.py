@@ -24,6 +24,11 @@ often, as ``newest_page`` counts them (``_Counter``): all the repeating phrase's
 seen, so the page, its filters and its scores follow (the other phrases' document frequencies
 are counted by FTS5, as its bm25 counts them). When there are more than ``CANDIDATES``
 candidates, the plain query lists the page.
+
+A phrase that spells one character three times or more in a row (``一``×8, or 哈哈哈 inside a
+longer phrase) takes its candidates from ``repeated_chars`` first (``archive/repeated.py``): the
+articles with a row of that character at least as long, found without reading the postings, so
+a short phrase (``一``×8, alone or beside other words) no longer costs a pass either.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fold import FoldTable, quote
 from .query import HIT_COLUMNS, HIT_FROM
+from .repeated import articles, phrase_row
 from .syntax import FTS_PHRASE, repeating_phrases
 from .writer import Writer
 
@@ -192,21 +198,34 @@ def conjunction_page(
     """The page, newest first, of phrases that must all occur (``conjunction``), one of which
     repeats a token, as rows of ``archive.search.search``'s query (the rank last); ``None``
     when the candidates are more than ``CANDIDATES``, when the index does not rank with bm25,
-    or when the query is one phrase of at most ``SHORT`` tokens (``newest_page`` lists it).
+    or when the query is one phrase of at most ``SHORT`` tokens that spells no row of one
+    character long enough to look up (``newest_page`` lists it).
 
-    The candidates are the articles holding the first ``SHORT`` whole tokens of the first
-    repeating phrase: all of that phrase's matches are among them, so its document frequency
-    is known without FTS5's second pass over its postings. Each candidate's texts give every
-    phrase's instances (``_Counter``), hence whether it matches and its bm25; the other phrases'
-    document frequencies are counted by FTS5, as its ``bm25()`` counts them.
+    The candidates are the articles holding the longest row of one character a phrase spells
+    (``archive/repeated.py``), else the articles holding the first ``SHORT`` whole tokens of the
+    first repeating phrase: all of that phrase's matches are among them, so its document
+    frequency is known without FTS5's second pass over its postings. Each candidate's texts give
+    every phrase's instances (``_Counter``), hence whether it matches and its bm25; the other
+    phrases' document frequencies are counted by FTS5, as its ``bm25()`` counts them.
     """
-    repeating = next((p for p in phrases if len(set(p.whole)) < len(p.whole)), None)
-    if repeating is None or (len(phrases) == 1 and (repeating.prefix
-                                                    or len(repeating.tokens) <= SHORT)):
-        return None
     weights = _weights(archive)
     if weights is None:
         return None
+    ids: list[int] | None = None
+    repeating: Phrase | None = None
+    rows_of = [(row, phrase) for phrase in phrases if (row := phrase_row(phrase.whole))]
+    if rows_of:
+        # A row of one character: its candidates from the table of rows, with no pass over the
+        # repeated bigram's postings at all.
+        (ch, length), repeating = max(rows_of, key=lambda found: found[0][1])
+        ids = articles(archive.conn, ch, length, CANDIDATES + 1)
+        if len(ids) > CANDIDATES:
+            ids = repeating = None
+    if repeating is None:
+        repeating = next((p for p in phrases if len(set(p.whole)) < len(p.whole)), None)
+        if repeating is None or (len(phrases) == 1 and (repeating.prefix
+                                                        or len(repeating.tokens) <= SHORT)):
+            return None
     # A word no article holds ends FTS5's AND at once, before any pass over the repeating
     # phrase's postings: so it ends this page.
     if any(not _exists(archive, phrase) for phrase in phrases if phrase != repeating):
@@ -214,12 +233,20 @@ def conjunction_page(
     # Every candidate is read (bm25 needs the number of all matches), the filters evaluated
     # alongside so that a filtered page needs no second query.
     kept = " AND ".join(f"({clause})" for clause in clauses) or "1"
-    rows = archive.conn.execute(
-        f"SELECT {HIT_COLUMNS}, {kept} {HIT_FROM} WHERE search MATCH ? ORDER BY search.rowid DESC LIMIT ?",
-        [*params, quote(" ".join(repeating.whole[:SHORT])), CANDIDATES + 1],
-    ).fetchall()
-    if len(rows) > CANDIDATES:
-        return None
+    if ids is not None:
+        rows = archive.conn.execute(
+            f"SELECT {HIT_COLUMNS}, {kept} FROM articles a WHERE a.id IN"
+            f" ({', '.join('?' * len(ids))}) ORDER BY a.id DESC",
+            [*params, *ids],
+        ).fetchall()
+    else:
+        rows = archive.conn.execute(
+            f"SELECT {HIT_COLUMNS}, {kept} {HIT_FROM} WHERE search MATCH ? ORDER BY search.rowid DESC"
+            " LIMIT ?",
+            [*params, quote(" ".join(repeating.whole[:SHORT])), CANDIDATES + 1],
+        ).fetchall()
+        if len(rows) > CANDIDATES:
+            return None
     count = _Counter(archive, weights, phrases)
     holding = 0  # candidates holding the repeating phrase: its document frequency
     found = []

@@ -426,6 +426,25 @@ def _v10(conn: sqlite3.Connection) -> None:
                       AND json_type(stats, '$."newscrawler/validate/never_shown"') = 'array'""")
 
 
+def _v11(conn: sqlite3.Connection) -> None:
+    # A word that repeats one character (一一一一一一一一) makes FTS5 pass over that bigram's
+    # postings once per repetition, however few articles hold the word. This table finds them:
+    # each character an article's index text repeats 3 times or more in a row, with the longest
+    # row (archive/repeated.py). The writer keeps it with the index; filled here from the stored
+    # current versions, as the writer builds their index texts.
+    from .repeated import build
+    from .writer import Writer
+
+    conn.execute("""
+        CREATE TABLE repeated_chars (
+            ch TEXT NOT NULL,                    -- a folded character, as in the index text
+            length INTEGER NOT NULL,             -- its longest row in the article (3 or more)
+            article_id INTEGER NOT NULL REFERENCES articles(id),  -- = search.rowid
+            PRIMARY KEY (ch, length, article_id)
+        ) WITHOUT ROWID""")
+    build(conn, Writer(conn, translate_table(dict(conn.execute("SELECT ch, folded FROM fold")))))
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
@@ -438,6 +457,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (8, "articles removed and restored (status, article_events, changes view)", _v8),
     (9, "re-extractions of the same page bytes are not edits (changes view)", _v9),
     (10, "runs record the fields their portal never shows", _v10),
+    (11, "articles that repeat a character in a row (repeated_chars), for search", _v11),
 ]
 
 LATEST = MIGRATIONS[-1][0]

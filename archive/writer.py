@@ -12,6 +12,7 @@ import json
 import sqlite3
 from typing import Any
 
+from . import repeated
 from .bodies import MIN_DICTIONARY_SAMPLE, BodyWriter
 from .fold import FoldTable
 from .lists import ListWriter
@@ -58,6 +59,7 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         as each page is stored would make one segment per page however many pages a transaction
         holds. Written together at the end, they make one segment per transaction. In order: an
         article made current twice in a transaction is deleted and inserted as it was stored.
+        The rows of ``repeated_chars`` follow the index's, from the same texts.
         """
         rows, self._search_rows = self._search_rows, []
         for row in rows:
@@ -67,10 +69,12 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
                     " VALUES ('delete', ?, ?, ?, ?)",
                     row[1:],
                 )
+                repeated.remove(self.conn, row[1], row[2:])
             else:
                 self.conn.execute(
                     "INSERT INTO search (rowid, headline, body, names) VALUES (?, ?, ?, ?)", row
                 )
+                repeated.add(self.conn, row[0], row[1:])
 
     def add_capture(
         self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None,

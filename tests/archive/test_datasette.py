@@ -77,7 +77,7 @@ def test_home_page_leads_with_search_and_hides_internal_tables(ds, db_path):
     assert "Start with the <em>search</em> query below" not in html
     tables = html.split("<h2>Tables</h2>", 1)[1]
     assert f'href="/{db_path.stem}/articles"' in tables
-    internal = {"fold", "search", "bodies", "body_dictionaries", "archive_meta"}
+    internal = {"fold", "search", "repeated_chars", "bodies", "body_dictionaries", "archive_meta"}
     assert not any(f'href="/{db_path.stem}/{name}"' in tables for name in internal)
     listed = get(ds, f"/{db_path.stem}.json").json()["tables"]
     assert {t["name"] for t in listed if t["hidden"] and not t["name"].startswith("search_")} == internal

@@ -24,6 +24,7 @@ from test_search import canned, like_ids, random_record
 from archive import Archive, cli
 from archive.fold import fold
 from archive.query import ArticleFilter
+from archive.repeated import articles
 from archive.repeats import Phrase, conjunction, conjunction_page, single_phrase
 from archive.search import _rows
 from archive.serve import front_end_sql, metadata_for, register_functions, register_site
@@ -131,17 +132,21 @@ def test_the_comparison_covers_every_path(repeated: Archive) -> None:
         assert conjunction(repeated.fts_query(query)) is None, query
 
 
-# Candidates: the articles holding the first SHORT tokens of the repeating phrase (7, or 2 so
-# that the test's phrases are long); all of them checked, a few (the plain query past 8), or
-# none (always the plain query).
+# Candidates: the articles holding the longest row of one character a phrase spells (from
+# repeated_chars), else (or with rows left out) the articles holding the first SHORT tokens of
+# the repeating phrase (7, or 2 so that the test's phrases are long); all of them checked, a few
+# (the plain query past 8), or none (always the plain query).
+@pytest.mark.parametrize("rows", [True, False])
 @pytest.mark.parametrize("candidates", [10**9, 8, 0])
 @pytest.mark.parametrize("short", [7, 2])
 @pytest.mark.parametrize("rank_limit", [10**9, 3, 0])
 @pytest.mark.parametrize("query", QUERIES)
 def test_pages_from_the_candidates_of_the_repeating_phrase(
-    repeated: Archive, query: str, rank_limit: int, short: int, candidates: int,
+    repeated: Archive, query: str, rank_limit: int, short: int, candidates: int, rows: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if not rows:
+        monkeypatch.setattr("archive.repeats.phrase_row", lambda tokens: None)
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
     monkeypatch.setattr("archive.repeats.SHORT", short)
     monkeypatch.setattr("archive.repeats.CANDIDATES", candidates)
@@ -193,15 +198,26 @@ def test_long_phrase_candidates_cover_every_path(
         assert phrases is not None
         return conjunction_page(repeated, phrases, [], [], 1000, 0)
 
-    # Candidates that hold the whole phrase and candidates that do not; none for a phrase
-    # longer than any run; too many candidates, and a phrase short enough to need none.
-    short = len(like_ids(repeated, "的的的"))
-    assert 0 < len(page("的的的的的的", 10**9) or []) < short
+    # Candidates from the rows of one character: those that hold the whole phrase and those
+    # that do not (a row of 聞 or of both forms mixed is a row of 闻 once folded); none for a
+    # phrase longer than any row; too many candidates.
+    six = len(articles(repeated.conn, "的", 6, 10**9))
+    assert 0 < len(page("的的的的的的", 10**9) or []) <= six < len(like_ids(repeated, "的的的"))
+    assert len(page("的的的的的的", six) or []) > 0
+    assert page("的的的的的的", six - 1) is None
     assert page("的" * 30, 10**9) == []
+    assert len(page("聞聞聞", 10**9) or []) == len(like_ids(repeated, "闻闻闻")) > 0
     # With another word: candidates without it are left out.
-    assert 0 < len(page("的的的 会", 10**9) or []) < short
+    three = len(articles(repeated.conn, "的", 3, 10**9))
+    assert 0 < len(page("的的的 会", 10**9) or []) < three
+    # Candidates from FTS5, the articles holding the first SHORT tokens: when the phrase spells
+    # no row of one character, or spells one with too many candidates.
+    assert 0 < len(page("的闻的闻的", 10**9) or []) < len(like_ids(repeated, "的闻"))
+    short = len(like_ids(repeated, "的的的"))
+    monkeypatch.setattr("archive.repeats.phrase_row", lambda tokens: None)
+    assert 0 < len(page("的的的的的的", 10**9) or []) < short
     assert page("的的的的的的", short - 1) is None
-    assert page("的的的", 10**9) is None
+    assert page("的的的", 10**9) is None  # short enough to need no candidates
 
 
 @pytest.mark.parametrize("short", [7, 2])
