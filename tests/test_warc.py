@@ -25,6 +25,7 @@ import io
 import json
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -393,3 +394,34 @@ def test_a_twin_repeating_a_page_is_a_revisit_that_replays(tmp_path: Path) -> No
     handler = WarcReplayDownloadHandler(get_crawler(settings_dict={"NEWSCRAWLER_REPLAY_WARC": str(tmp_path)}))
     response = asyncio.run(handler.download_request(Request("https://www.gdzjdaily.com.cn/p/1.html")))
     assert (response.status, response.body) == (200, body)
+
+
+def test_each_record_is_a_gzip_member_as_warcio_would_format_it(tmp_path: Path) -> None:
+    """Every record is a gzip member of its own (which readers seek to by offset), and its bytes
+    are warcio's: headers in warcio's order, digests that check."""
+    files = WarcFileSet(tmp_path, max_size=10**6, info={"software": "test"})
+    response = files.write_exchange(exchange("https://www.x.cn/p/1.html", b"<p>1</p>" * 100))
+    files.write_metadata("https://www.x.cn/p/1.html", response.record_id, [("outlink", "a")])
+    files.close()
+    (path,) = warc_files(tmp_path)
+    data, offsets, records = path.read_bytes(), [], []
+    position = 0
+    while position < len(data):
+        member = zlib.decompressobj(31)
+        records.append(member.decompress(data[position:]))
+        offsets.append(position)
+        position = len(data) - len(member.unused_data)
+    assert [r["offset"] for r in read_records(path)] == offsets
+    # Each member holds one whole record: the two line breaks that end it, then nothing.
+    assert all(r.startswith(b"WARC/1.1\r\n") and r.endswith(b"\r\n\r\n") for r in records)
+    assert len(records) == 4  # warcinfo, response, request, metadata
+    names = [line.split(b":")[0] for line in records[1].split(b"\r\n\r\n")[0].split(b"\r\n")[1:]]
+    assert names == [b"WARC-Date", b"WARC-Type", b"WARC-Record-ID", b"WARC-Target-URI",
+                     b"WARC-Payload-Digest", b"WARC-Block-Digest", b"Content-Type",
+                     b"Content-Length"]
+    metadata = records[3].split(b"\r\n\r\n")[0]
+    payload = metadata.split(b"WARC-Payload-Digest: ")[1].split(b"\r\n")[0]
+    assert metadata.split(b"WARC-Block-Digest: ")[1].split(b"\r\n")[0] == payload
+    checker = Checker(SimpleNamespace(inputs=[str(path)], verbose=False))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert checker.process_all() == 0

@@ -4,8 +4,9 @@ No Scrapy here (``capture.py`` feeds it from the downloader). ``WarcFileSet`` wr
 exchange as a ``response`` record and a ``request`` record (``WARC-Concurrent-To`` the response),
 or, when the same URL was captured before with the same payload digest, a ``revisit`` record
 (profile identical-payload-digest, HTTP headers kept, payload left out) in place of the response.
-Each file opens with a ``warcinfo`` record, every record is its own gzip member, and a file is
-closed once it reaches ``max_size``; the next record opens a new one.
+Each file opens with a ``warcinfo`` record, every record is its own gzip member (compressed by
+ISA-L, ``MemberWriter``), and a file is closed once it reaches ``max_size``; the next record opens
+a new one.
 
 "The same URL" for revisits can be widened with ``canonical``: the crawler passes the portals'
 canonical URL, so a page fetched from its ``m.`` twin repeats one fetched from ``www.``.
@@ -30,6 +31,11 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
+from isal import igzip
+from warcio.statusandheaders import (  # type: ignore[import-untyped]
+    StatusAndHeaders,
+    StatusAndHeadersParser,
+)
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from .index import Entry, cdxj_path, parse_line, read_record, strip_digest, surt, timestamp14
@@ -42,6 +48,9 @@ WARC_FIELDS = "application/warc-fields"
 # under pywb's prefix for original headers, so the record still parses and nothing is lost.
 _FRAMING_HEADERS = {"transfer-encoding"}
 _ORIG_PREFIX = "X-Archive-Orig-"
+# ISA-L's highest level: 3-4x faster than warcio's zlib level 9 on our pages, members about 5%
+# larger (levels 1 and 2: a few microseconds a page faster still, 7% larger).
+GZIP_LEVEL = 3
 
 
 def payload_digest(body: bytes) -> str:
@@ -107,6 +116,42 @@ def urlsplit_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+class MemberWriter(WARCWriter):  # type: ignore[misc]
+    """warcio's writer with every record a gzip member of its own, compressed by ISA-L.
+
+    warcio formats the record uncompressed (``gzip=False``) into a buffer, and the buffer is
+    written out as one gzip member: the record's bytes are warcio's, only the compression is
+    ours (warcio's own gzips each record with zlib at level 9).
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__(stream, gzip=False, warc_version=WARC_VERSION)
+
+    def write_record(self, record: object, params: object = None) -> None:
+        buffer = BytesIO()
+        self._write_warc_record(buffer, record)
+        # mtime 0, as zlib's gzip header had it: the same record always compresses the same.
+        self.out.write(igzip.compress(buffer.getvalue(), GZIP_LEVEL, mtime=0))
+        # Flushed as warcio's does: a revisit reads its original back while the file is open.
+        self.out.flush()
+
+
+def warc_headers(
+    url: str, record_type: str, fields: dict[str, str], digests: dict[str, str]
+) -> StatusAndHeaders:
+    """A record's WARC headers with its digests already known, so that warcio hashes nothing
+    again: in the order warcio gives them (``fields``, the type, the record id, the target URI,
+    then the payload and block digests it would have added)."""
+    headers = [
+        *fields.items(),
+        ("WARC-Type", record_type),
+        ("WARC-Record-ID", StatusAndHeadersParser.make_warc_id()),
+        ("WARC-Target-URI", url),
+        *digests.items(),
+    ]
+    return StatusAndHeaders("", headers, protocol="WARC/" + WARC_VERSION)
+
+
 @dataclass(frozen=True)
 class Written:
     """Where a record went."""
@@ -128,7 +173,7 @@ class WarcFile:
         self.path = path
         self.stream: IO[bytes] = path.open("xb")
         self.cdxj: IO[str] = cdxj_path(path).open("x", encoding="utf-8")
-        self.writer = WARCWriter(self.stream, gzip=True, warc_version=WARC_VERSION)
+        self.writer = MemberWriter(self.stream)
         record = self.writer.create_warcinfo_record(path.name, writer_info)
         self.write(record)
 
@@ -249,29 +294,32 @@ class WarcFileSet:
         writer = file.writer
         digest = payload_digest(exchange.body)
         head = exchange.response_head()
-        warc_headers = {"WARC-Date": exchange.date}
+        fields = {"WARC-Date": exchange.date}
         if exchange.ip_address:
-            warc_headers["WARC-IP-Address"] = exchange.ip_address
+            fields["WARC-IP-Address"] = exchange.ip_address
         if exchange.truncated:
-            warc_headers["WARC-Truncated"] = exchange.truncated
+            fields["WARC-Truncated"] = exchange.truncated
         # An empty or cut-off payload is never a revisit.
         repeatable = exchange.body and not exchange.truncated
         target = self._revisit_target(exchange.url, digest) if repeatable else None
         if target is not None:
             original, original_id, original_date = target
             if original_id:
-                warc_headers["WARC-Refers-To"] = original_id
+                fields["WARC-Refers-To"] = original_id
             http_headers = writer.parser.parse(BytesIO(head))
             response = writer.create_revisit_record(
                 exchange.url, digest, original.url, original_date,
-                http_headers=http_headers, warc_headers_dict=warc_headers,
+                http_headers=http_headers, warc_headers_dict=fields,
             )
             mime = "warc/revisit"
         else:
+            # The payload digest is the one found above; warcio adds the block digest (over the
+            # HTTP headers as it writes them, and the body).
             block = head + exchange.body
             response = writer.create_warc_record(
                 exchange.url, "response", payload=BytesIO(block), length=len(block),
-                warc_headers_dict=warc_headers,
+                warc_headers=warc_headers(exchange.url, "response", fields,
+                                          {"WARC-Payload-Digest": digest}),
             )
             mime = exchange.mime
         record_id = response.rec_headers.get_header("WARC-Record-ID")
@@ -279,7 +327,11 @@ class WarcFileSet:
         request_block = exchange.request_block()
         request = writer.create_warc_record(
             exchange.url, "request", payload=BytesIO(request_block), length=len(request_block),
-            warc_headers_dict={"WARC-Date": exchange.date, "WARC-Concurrent-To": record_id},
+            warc_headers=warc_headers(
+                exchange.url, "request",
+                {"WARC-Date": exchange.date, "WARC-Concurrent-To": record_id},
+                {"WARC-Payload-Digest": payload_digest(exchange.request_body)},
+            ),
         )
         file.write(request)
         entry = Entry(
@@ -302,10 +354,15 @@ class WarcFileSet:
         file = self._file()
         body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
         date = warc_date()
+        # Without HTTP headers the block is the payload: one digest is both.
+        digest = payload_digest(body)
         record = file.writer.create_warc_record(
             url, "metadata", payload=BytesIO(body), length=len(body),
             warc_content_type=WARC_FIELDS,
-            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": refers_to},
+            warc_headers=warc_headers(
+                url, "metadata", {"WARC-Date": date, "WARC-Refers-To": refers_to},
+                {"WARC-Payload-Digest": digest, "WARC-Block-Digest": digest},
+            ),
         )
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         offset, length = file.write(record)
