@@ -469,6 +469,16 @@ def test_counters_of_one_slideshow_are_dropped_without_pictures() -> None:
     assert body[1:3] == ["游客在栈道上观鸟", "白鹭掠过湖面"]
 
 
+def test_counter_opening_a_figcaption_is_dropped_from_the_pictures_caption() -> None:
+    html = (
+        "<html><head><title>大桥合龙_青山新闻</title></head><body><h1>大桥合龙</h1><div class='content'>"
+        f"{_LEAD}<figure><img src='/p/2.jpg'><figcaption><span>2/5</span>大桥合龙现场</figcaption></figure>"
+        f"{_CLOSE}</div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert [image["caption"] for image in record["images"]] == ["大桥合龙现场"]
+
+
 def test_a_paragraph_opening_on_a_date_is_no_caption() -> None:
     # Not under a picture, not a caption block, no other counter: 1/10 here is a date.
     paragraph = "1/10 起，公园将试行分时段预约入园，每日限流三千人。"

@@ -5,6 +5,11 @@ prompts, share buttons, copyright and disclaimer lines, keyword lists. Normalisa
 from every portal's paragraphs; the generic extractor also uses them to tell the body from page
 chrome. Each prompt or legal pattern is matched on short lines only, so that a sentence of article
 text mentioning 版权 or 二维码 stays.
+
+Widgets set inline with a paragraph are cut from it rather than dropping the line: a slideshow's
+counter opening a caption, a player's autoplay switch above the first paragraph, a back link after
+the last one. The generic extractor says which line is a caption, the first or the last paragraph
+(``strip_photo_counter``, ``strip_autoplay``, ``strip_back_link``).
 """
 
 from __future__ import annotations
