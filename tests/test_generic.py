@@ -445,6 +445,60 @@ def test_noise_lines() -> None:
     assert not is_noise_line("据统计，丰收节首日现场交易额达86万元，签订意向订单21份。")
 
 
+def _body_of(paragraphs: str) -> list[str]:
+    html = (
+        "<html><head><title>湿地公园新栈道开放_青山新闻</title></head><body><h1>湿地公园新栈道开放</h1>"
+        f"<div class='content'>{paragraphs}</div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    return list(record["paragraphs"])
+
+
+_LEAD = "<p>湿地公园新建的观鸟栈道昨日开放，全长一点二公里，沿途设有三处观鸟屋和两处休息平台。</p>"
+_CLOSE = "<p>公园管理处提醒，栈道每日开放至下午六时，游客请勿投喂鸟类，雨天路滑时请放慢脚步。</p>"
+
+
+def test_counter_opening_a_caption_under_a_picture_is_dropped() -> None:
+    body = _body_of(f"{_LEAD}<div><img src='/p/1.jpg'></div><p>1/6 游客在栈道上观鸟</p>{_CLOSE}")
+    assert body[1] == "游客在栈道上观鸟"
+
+
+def test_counters_of_one_slideshow_are_dropped_without_pictures() -> None:
+    # The pictures are loaded by script; the counters (1/6, 2/6) still count the same slideshow.
+    body = _body_of(f"{_LEAD}<p>1/6 游客在栈道上观鸟</p><p>2/6 白鹭掠过湖面</p>{_CLOSE}")
+    assert body[1:3] == ["游客在栈道上观鸟", "白鹭掠过湖面"]
+
+
+def test_counter_opening_a_figcaption_is_dropped_from_the_pictures_caption() -> None:
+    html = (
+        "<html><head><title>大桥合龙_青山新闻</title></head><body><h1>大桥合龙</h1><div class='content'>"
+        f"{_LEAD}<figure><img src='/p/2.jpg'><figcaption><span>2/5</span>大桥合龙现场</figcaption></figure>"
+        f"{_CLOSE}</div></body></html>"
+    )
+    record = extract("https://news.qingshan.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert [image["caption"] for image in record["images"]] == ["大桥合龙现场"]
+
+
+def test_a_paragraph_opening_on_a_date_is_no_caption() -> None:
+    # Not under a picture, not a caption block, no other counter: 1/10 here is a date.
+    paragraph = "1/10 起，公园将试行分时段预约入园，每日限流三千人。"
+    assert _body_of(f"{_LEAD}<p>{paragraph}</p>{_CLOSE}")[1] == paragraph
+
+
+def test_autoplay_label_counts_only_above_the_first_paragraph() -> None:
+    later = "自动播放 提示音将在闭园前十分钟响起，提醒游客有序离园。"
+    body = _body_of(f"<p><span>自动播放</span>{_LEAD[3:]}<p>{later}</p>{_CLOSE}")
+    assert body[0] == _LEAD[3:-4]
+    assert body[1] == later
+
+
+def test_back_link_counts_only_after_the_last_paragraph() -> None:
+    middle = "栈道沿线设有清晰的导览标识。返回"
+    body = _body_of(f"{_LEAD}<p>{middle}</p>{_CLOSE[:-4]}<a href='javascript:history.back()'>返回顶部</a></p>")
+    assert body[1] == middle
+    assert body[-1] == _CLOSE[3:-4]
+
+
 # --- bylines, credits, times, URLs -----------------------------------------------------------
 
 

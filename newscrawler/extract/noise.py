@@ -5,6 +5,11 @@ prompts, share buttons, copyright and disclaimer lines, keyword lists. Normalisa
 from every portal's paragraphs; the generic extractor also uses them to tell the body from page
 chrome. Each prompt or legal pattern is matched on short lines only, so that a sentence of article
 text mentioning 版权 or 二维码 stays.
+
+Widgets set inline with a paragraph are cut from it rather than dropping the line: a slideshow's
+counter opening a caption, a player's autoplay switch above the first paragraph, a back link after
+the last one. The generic extractor says which line is a caption, the first or the last paragraph
+(``strip_photo_counter``, ``strip_autoplay``, ``strip_back_link``).
 """
 
 from __future__ import annotations
@@ -59,6 +64,12 @@ _BOILERPLATE = re.compile(
 )
 _MAX_BOILERPLATE_LENGTH = 240
 _MAX_WIDGET_LENGTH = 40
+# A video player's or slideshow's autoplay switch: the label, then the switch's own words
+# (自动播放 开 关, 自動播放：ON).
+_AUTOPLAY_LABEL = (
+    r"[【\[]?\s*自[动動]播放\s*[】\]]?"
+    r"(?:\s*[:：/|]?\s*(?:开启|開啟|关闭|關閉|[开開关關]|ON|OFF|On|Off|on|off)){0,2}"
+)
 # Widgets at the end of an article: load-more and back-home buttons, keyword lists, hotline
 # boxes, the "continue reading below" line before an advert.
 _WIDGET = re.compile(
@@ -69,6 +80,9 @@ _WIDGET = re.compile(
     # A closing mark standing alone (- THE END -, 全文完) and a like button's +1.
     r"|^[\s\-—–~·•]*(?:THE\s+END|END|全文完)[\s\-—–~·•]*$|^[+＋]\s*1$"
     r"|(?:[热熱][线線]|[电電][话話]|[热熱]綫)\s*[:：]?\s*[（(]?\d{3,4}[)）-]?\s*\d{4}"
+    # A slideshow's photo counter (1/10, （3/12）) and a player's autoplay switch standing alone.
+    r"|^[（(【\[]?\s*\d{1,3}\s*/\s*\d{1,3}\s*[)）】\]]?$"
+    rf"|^{_AUTOPLAY_LABEL}$"
 )
 # Where the piece first ran and how to submit or join, closing a repost: 本文首发于…公众号,
 # 发送邮件至…@…申请加入.
@@ -100,3 +114,112 @@ def is_noise_line(text: str) -> bool:
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and _LONG_NOISE.search(text)
     return _SHORT_NOISE.search(text) or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGETS.search(text))
+
+
+# Widget text glued to a paragraph: a widget set inline in the same block as text reads as one
+# line with it, so the line keeps its text and loses the widget. Each is recognised only where
+# the page sets it apart, by a space or by an element of its own (``spaced``: the line with a
+# space wherever an inline element starts or ends), and only where the widget stands (the
+# caller says which paragraph): prose that mentions 返回 or 自动播放, or opens on a date such as
+# 1/10, stays whole.
+
+# A slideshow's photo counter opening a caption: 1/10, 1 / 10, (1/10), 【3/12】; not a date
+# before a clock (1/10 14:30, a live page's entry).
+_LEAD_COUNTER = re.compile(
+    r"^(?:(?P<open>[（(【\[])\s*)?(?P<current>\d{1,3})\s*/\s*(?P<total>\d{1,3})(?![\d/.:])"
+    r"(?:\s*(?P<close>[)）】\]]))?(?P<gap>\s*)(?=\S)(?!\d{1,2}\s*[:：]\d)"
+)
+# A player's autoplay switch opening the first paragraph, its switch words with it.
+_LEAD_AUTOPLAY = re.compile(rf"^{_AUTOPLAY_LABEL}\s+(?=\S)")
+# A back link closing the last paragraph: 返回, 返回首页, [返回顶部], <<返回列表, 回到顶部 ↑,
+# 返回某网，查看更多. ``before`` is what the text ends with in front of it.
+_TAIL_BACK = re.compile(
+    r"(?P<before>[。！？!?…”’」』）)】\]》]|\s)\s*"
+    r"(?P<widget>(?P<arrow>[<＜《«‹←↑△▲]+\s*)?(?P<bracket>[【\[（(]\s*)?"
+    r"(?:返回|回到(?=\s*(?:首[页頁]|[顶頂]部)))"
+    r"(?P<where>\s*(?:首[页頁]|[顶頂]部|列表|[频頻]道|上[一1]?[页頁级級]|主[页頁]|目[录錄]"
+    r"|[^\s，,。！？]{1,8}[，,]\s*查看更多))?"
+    r"\s*[】\])）]?\s*[>＞》»›↑]*)$"
+)
+# How far from the end of a line a back link starts: a cheap test before the pattern.
+_BACK_REACH = 24
+
+
+def _nonspace(text: str) -> int:
+    return len(text) - text.count(" ")
+
+
+def _drop_head(text: str, count: int) -> str:
+    """``text`` without its first ``count`` characters other than spaces (``spaced`` and the
+    text differ only in spaces, so a length measured on one cuts the other)."""
+    index = 0
+    while count and index < len(text):
+        if text[index] != " ":
+            count -= 1
+        index += 1
+    return text[index:].lstrip()
+
+
+def _drop_tail(text: str, count: int) -> str:
+    index = len(text)
+    while count and index:
+        index -= 1
+        if text[index] != " ":
+            count -= 1
+    return text[:index].rstrip()
+
+
+def photo_counter(spaced: str) -> tuple[int, int] | None:
+    """The slideshow counter opening a line (``1/10 `` → ``(1, 10)``), when it is set apart
+    from what follows: in brackets, by a space or by an element of its own. A fraction or a date
+    run into the text (1/3的受访者, 1/10上午) is no counter, nor is a count past the total."""
+    match = _LEAD_COUNTER.match(spaced) if "/" in spaced[:16] else None
+    if match is None or bool(match.group("open")) != bool(match.group("close")):
+        return None
+    if not match.group("open") and not match.group("gap"):
+        return None
+    current, total = int(match.group("current")), int(match.group("total"))
+    return (current, total) if 1 <= current <= total else None
+
+
+def strip_photo_counter(text: str, spaced: str | None = None) -> str:
+    """A caption without the slideshow counter opening it: ``1/10 游客在栈道观鸟`` → ``游客在栈道观鸟``.
+
+    Only for a line known to be a caption: a paragraph may open on a date written 1/10.
+    """
+    spaced = text if spaced is None else spaced
+    if photo_counter(spaced) is None:
+        return text
+    match = _LEAD_COUNTER.match(spaced)
+    assert match is not None
+    return _drop_head(text, _nonspace(match.group(0)))
+
+
+def strip_autoplay(text: str, spaced: str | None = None) -> str:
+    """The first paragraph without a player's autoplay switch opening it: ``自动播放 开 关
+    记者从…`` → ``记者从…``. Prose about autoplay (自动播放功能…) runs on without a break."""
+    spaced = text if spaced is None else spaced
+    match = _LEAD_AUTOPLAY.match(spaced) if "播放" in spaced[:8] else None
+    return _drop_head(text, _nonspace(match.group(0))) if match else text
+
+
+def strip_back_link(text: str, spaced: str | None = None) -> str:
+    """The last paragraph without a back link closing it: ``…消费。返回首页`` → ``…消费。``.
+
+    A bare 返回 counts after the end of a sentence or in brackets and arrows (…。返回, [返回]);
+    a link naming where it leads (返回顶部, 返回列表) after a space or an element's edge too.
+    A sentence that ends on the verb (代表团于昨日返回。) keeps it: its full stop follows.
+    """
+    spaced = text if spaced is None else spaced
+    while "返回" in spaced[-_BACK_REACH:] or "回到" in spaced[-_BACK_REACH:]:
+        match = _TAIL_BACK.search(spaced, max(0, len(spaced) - _BACK_REACH))
+        if match is None:
+            break
+        marked = match.group("arrow") or match.group("bracket") or not match.group("before").isspace()
+        if not marked and not match.group("where"):
+            break
+        count = _nonspace(match.group("widget"))
+        if _nonspace(text) <= count:
+            break  # nothing but the link: a line of its own, not glued to text
+        text, spaced = _drop_tail(text, count), _drop_tail(spaced, count)
+    return text

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from newscrawler.extract import extract
-from newscrawler.extract.noise import is_noise_line
+from newscrawler.extract.noise import (
+    is_noise_line,
+    photo_counter,
+    strip_autoplay,
+    strip_back_link,
+    strip_photo_counter,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,6 +68,11 @@ from newscrawler.extract.noise import is_noise_line
         "（本报综合）",
         "（综合新华社、央视新闻）",
         "（据新华社）",
+        # A slideshow's counter and a player's autoplay switch standing alone.
+        "3/12",
+        "（1/10）",
+        "自动播放",
+        "自動播放 開 關",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -83,6 +94,8 @@ def test_noise_lines(line: str) -> None:
         "举报有奖",
         "The end of the war came in 1945.",
         "（据了解，该项目总投资3亿元，预计明年建成投用，届时将新增就业岗位500个。）",
+        "1/3的受访者表示满意",
+        "自动播放功能默认开启",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:
@@ -98,3 +111,108 @@ def test_noise_lines_leave_every_portals_paragraphs() -> None:
     )
     record = extract("https://www.gdzjdaily.com.cn/p/1.html", html.encode(), {}, None, "zjdaily")
     assert record["paragraphs"] == ["雷州菠萝节昨日开幕，吸引了大批游客前来品尝和采购。"]
+
+
+# --- widget text glued to a paragraph ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "spaced", "caption"),
+    [
+        ("1/10 游客在湿地栈道观鸟", None, "游客在湿地栈道观鸟"),
+        ("1 / 10 游客在湿地栈道观鸟", None, "游客在湿地栈道观鸟"),
+        ("(1/10)游客在湿地栈道观鸟", None, "游客在湿地栈道观鸟"),
+        ("（3/12） 新建成的候船大厅", None, "新建成的候船大厅"),
+        ("【2/5】大桥合龙现场", None, "大桥合龙现场"),
+        ("10/10 6月12日，游客在码头候船", None, "6月12日，游客在码头候船"),
+        # The counter in an element of its own, run into the caption in the text.
+        ("4/4夜幕下的灯组", "4/4 夜幕下的灯组", "夜幕下的灯组"),
+    ],
+)
+def test_photo_counter_leaves_the_caption(text: str, spaced: str | None, caption: str) -> None:
+    assert strip_photo_counter(text, spaced) == caption
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1/3的受访者表示满意",  # a fraction run into the text
+        "1/10上午，市政府召开新闻发布会",  # a date run into the text
+        "1/10 14:30 市政府发布最新通报",  # a live page's entry: a date before a clock
+        "本届灯会展期为12/20至1/10，共22天",  # a date inside a sentence
+        "11/10 游客在湿地栈道观鸟",  # past the total: no counter
+        "2024/1/10 游客在湿地栈道观鸟",
+        "1/10/2024 游客在湿地栈道观鸟",
+        "(1/10 游客在湿地栈道观鸟",  # an open bracket that never closes
+        "1/10",  # nothing after it: a line of its own, not glued
+    ],
+)
+def test_photo_counter_leaves_prose(text: str) -> None:
+    assert strip_photo_counter(text) == text
+
+
+def test_photo_counter_reads_current_and_total() -> None:
+    assert photo_counter("3 / 12 大桥合龙现场") == (3, 12)
+    assert photo_counter("0/12 大桥合龙现场") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "spaced", "paragraph"),
+    [
+        ("自动播放 记者从市交通运输局获悉，地铁五号线月底开通。", None, "记者从市交通运输局获悉，地铁五号线月底开通。"),
+        ("自动播放 开 关 记者从市交通运输局获悉", None, "记者从市交通运输局获悉"),
+        ("自動播放：ON 記者從市交通運輸局獲悉", None, "記者從市交通運輸局獲悉"),
+        ("【自动播放】 记者从市交通运输局获悉", None, "记者从市交通运输局获悉"),
+        ("自动播放开关记者从市交通运输局获悉", "自动播放 开 关 记者从市交通运输局获悉", "记者从市交通运输局获悉"),
+        # The label, then a paragraph that happens to open on a switch word.
+        ("自动播放 开启新一轮城市更新，是今年的重点工作。", None, "开启新一轮城市更新，是今年的重点工作。"),
+    ],
+)
+def test_autoplay_label_leaves_the_paragraph(text: str, spaced: str | None, paragraph: str) -> None:
+    assert strip_autoplay(text, spaced) == paragraph
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "自动播放功能默认开启，引发不少用户不满。",
+        "自动播放开启后，用户可以在设置中关闭。",
+        "站台电子屏的广告视频自动播放，音量过大。",
+        "自动播放",
+    ],
+)
+def test_autoplay_label_leaves_prose(text: str) -> None:
+    assert strip_autoplay(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "spaced", "paragraph"),
+    [
+        ("将带动周边消费。返回", None, "将带动周边消费。"),
+        ("将带动周边消费。 返回首页", None, "将带动周边消费。"),
+        ("将带动周边消费。[返回顶部]", None, "将带动周边消费。"),
+        ("将带动周边消费。<<返回列表", None, "将带动周边消费。"),
+        ("将带动周边消费。回到顶部↑", None, "将带动周边消费。"),
+        ("将带动周边消费。返回顶部 返回列表", None, "将带动周边消费。"),
+        ("将带动周边消费。返回某某网，查看更多", None, "将带动周边消费。"),
+        ("（通讯员 李青）返回", None, "（通讯员 李青）"),
+        # A link naming where it leads, set apart by its element only.
+        ("记者 张三返回顶部", "记者 张三 返回顶部", "记者 张三"),
+    ],
+)
+def test_back_link_leaves_the_paragraph(text: str, spaced: str | None, paragraph: str) -> None:
+    assert strip_back_link(text, spaced) == paragraph
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "代表团一行于昨日乘机返回。",
+        "考察结束后，代表团一行返回",
+        "将带动周边消费 返回",  # a bare 返回 after a space: a verb, not a link
+        "返回首页后，他又点开了那条新闻。",
+        "返回首页",  # the link alone: a line of its own, not glued
+    ],
+)
+def test_back_link_leaves_prose(text: str) -> None:
+    assert strip_back_link(text) == text

@@ -17,9 +17,12 @@ any URL no profile owns. In order:
    (a later heading of the same kind that matches nothing in the title data and has its own time
    line) is never chosen. The best candidate's lines are the body, cleaned of the usual non-text
    lines (原标题, share and QR prompts, 相关阅读 blocks, copyright and disclaimers, closing widgets,
-   desk lines) and of a headline block repeated at its top. A standfirst set above the body
-   block (``chapo``, ``standfirst``, ``dek``), not repeated in it, opens the paragraphs; a
-   summary or 导语 box does not.
+   desk lines) and of a headline block repeated at its top. A widget set inline with a
+   paragraph is cut from it, the paragraph keeping its own text: a slideshow's counter opening
+   a caption (``1/10 ``), a player's autoplay switch above the first paragraph (``自动播放``),
+   a back link after the last one (``返回``, ``返回顶部``); see ``docs/generic-body.md``. A
+   standfirst set above the body block (``chapo``, ``standfirst``, ``dek``), not repeated in
+   it, opens the paragraphs; a summary or 导语 box does not.
 3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
    ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix or ``站点名 - `` prefix,
    its ``站点名 > 频道 >`` steps or ``丨账号名``, a founder-CMS or crawl-corpus record's title); h1 preferred.

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..fields import RawImage
 from ..images import is_article_image
+from ..noise import photo_counter, strip_photo_counter
 from ..normalize import collapse_whitespace
 from ..page import Page
 from .body import class_words, in_chrome_box, within
@@ -32,11 +33,31 @@ def _caption_after(image: Any, line: Line, container: Any) -> str | None:
     block = _block_of(image)
     owner = line.owner
     if owner is block or tag_of(owner) == "figcaption" or _CAPTION_CLASS.search(class_words(owner)):
-        return line.text
+        return strip_photo_counter(line.text, line.spaced)
     if block is not None and owner.getprevious() is block and not SENTENCE.search(line.text.rstrip("。")):
-        return line.text
+        return strip_photo_counter(line.text, line.spaced)
     return None
 
+
+def caption_lines(body: list[Line], images: list[tuple[Any, int]]) -> set[int]:
+    """The indices of the body lines that may be captions opening on a slideshow's counter
+    (``1/10 游客在栈道观鸟``): the line right under a picture, a caption block (``figcaption``,
+    ``class="pic-note"``), and lines whose counters count the same pictures (1/6, 2/6 …)."""
+    under = {position for _, position in images}
+    counted: dict[int, list[tuple[int, int]]] = {}
+    found = set()
+    for line in body:
+        counter = photo_counter(line.spaced)
+        if counter is None:
+            continue
+        owner = line.owner
+        if line.index in under or tag_of(owner) == "figcaption" or _CAPTION_CLASS.search(class_words(owner)):
+            found.add(line.index)
+        counted.setdefault(counter[1], []).append((counter[0], line.index))
+    for series in counted.values():
+        if len({current for current, _ in series}) > 1:
+            found.update(index for _, index in series)
+    return found
 
 
 def body_images(
@@ -66,7 +87,10 @@ def body_images(
         if figure is not None and tag_of(figure) == "figure":
             captions = figure.findall(".//figcaption")
             if captions:
-                caption = collapse_whitespace("".join(captions[0].itertext())) or None
+                parts = list(captions[0].itertext())
+                caption = strip_photo_counter(
+                    collapse_whitespace("".join(parts)), collapse_whitespace(" ".join(parts))
+                ) or None
         if caption is None and position < len(lines):
             caption = _caption_after(element, lines[position], container)
         found.append(RawImage(url, caption))

@@ -9,7 +9,7 @@ from ...portals.base import Layout
 from ..byline import author_outlet, parse_byline
 from ..credits import has_credit_role, is_credit_line, lead_credit, trailing_credit
 from ..fields import RawFields
-from ..noise import is_noise_line
+from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_counter
 from ..normalize import has_han
 from ..times import TIME_PATTERN
 from .body import (
@@ -30,7 +30,7 @@ from .headline import (
     own_titles,
     title_parts,
 )
-from .images import body_images
+from .images import body_images, caption_lines
 from .lines import HEADINGS, Line, page_lines, tag_of
 from .metadata import Metadata, read_metadata, same_site_url
 from .metalines import (
@@ -100,7 +100,7 @@ class GenericLayout(Layout):
             else:
                 break
         body = after_repeated_headline(body, headline)
-        paragraphs, credits, body_end = self._body(body, container, headline)
+        paragraphs, credits, body_end = self._body(body, container, headline, caption_lines(body, images))
         first_body = body[0].index if body else len(lines)
         paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
@@ -140,9 +140,14 @@ class GenericLayout(Layout):
             page=re.sub(r"\s+", "", edition.group("page")) if edition else None,
         )
 
-    def _body(self, body: list[Line], container: Any, headline: str | None) -> tuple[list[str], list[str], int]:
-        """Body paragraphs and the credit lines found among them; index of the last body line."""
+    def _body(
+        self, body: list[Line], container: Any, headline: str | None, captions: set[int]
+    ) -> tuple[list[str], list[str], int]:
+        """Body paragraphs and the credit lines found among them; index of the last body line.
+
+        ``captions`` are the lines that may open on a slideshow's photo counter."""
         paragraphs: list[str] = []
+        last: Line | None = None
         credits: list[str] = []
         total = sum(line.chars for line in body) or 1
         seen = 0
@@ -157,6 +162,12 @@ class GenericLayout(Layout):
                 continue
             if line.link_share > 0.6 and line.chars < 60:
                 continue
+            # Widgets set inline with the text they stand by: a player's autoplay switch above
+            # the first paragraph, a slideshow's counter opening a caption.
+            if not paragraphs:
+                text = strip_autoplay(text, line.spaced)
+            if line.index in captions:
+                text = strip_photo_counter(text, line.spaced)
             if headline and text == headline:
                 continue
             if is_noise_line(text) or ("\ufffd" in text and not has_han(text.replace("\ufffd", ""))):
@@ -169,6 +180,10 @@ class GenericLayout(Layout):
                 credits.append(line.spaced)
                 continue
             paragraphs.append(text)
+            last = line
+        if last is not None:
+            # A back link (返回, 返回顶部) set inline after the last paragraph.
+            paragraphs[-1] = strip_back_link(paragraphs[-1], last.spaced)
         # Credits inside the text: a dateline credit opening the body, a credit closing it.
         for paragraph in paragraphs[:2]:
             credit = lead_credit(paragraph)
