@@ -181,6 +181,18 @@ class Incremental:
             if self.policy.revisit(state, now):
                 yield url
 
+    def articles_of_run(self, run_id: int) -> set[str]:
+        """The URLs of the article pages an archive run captured: as fetched and canonical."""
+        conn = self._connection()
+        if conn is None:
+            return set()
+        rows = conn.execute(
+            "SELECT captures.url, articles.canonical_url FROM captures"
+            " JOIN articles ON articles.id = captures.article_id WHERE captures.run_id = ?",
+            (run_id,),
+        ).fetchall()
+        return {url for row in rows for url in row}
+
     def plan(self, url: str, now: datetime | None = None) -> Plan | None:
         """How to request the article at canonical ``url``; None to skip it."""
         state = self.state(url)

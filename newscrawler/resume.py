@@ -33,6 +33,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -220,6 +221,10 @@ class ResumableScheduler(Scheduler):
         with Archive.open(path, create=False) as archive:
             if archive.interrupt_run(run_id):
                 logger.info("Run %s of the archive ended as killed", run_id)
+        if self.stats is not None:
+            # For the article budget: what this run archived counts even where the kill came
+            # before the budget file heard of it.
+            self.stats.set_value("newscrawler/resume/killed_run_id", run_id)
 
     def close(self, reason: str) -> Deferred[None] | None:
         result = super().close(reason)
@@ -249,13 +254,20 @@ class ArticleBudget:
 
     - killed (``ResumableScheduler`` discarded its queue): the articles archived. Requests that
       were in flight or queued died with it; a listing rediscovers them and they are spent again.
+      The archive commits a page before the crawl hears of it, so a kill can fall between the
+      two: ``archived_in_archive`` (the requested articles the killed run's captures hold, read
+      from the archive) counts too, or those pages would be skipped as archived and their budget
+      spent a second time on other articles.
     - stopped cleanly (queue kept): every article requested. Those still queued are fetched from
       the queue, and a listing rediscovering one spends nothing more.
 
     At start the file is rewritten to what is spent; a job that completes removes it.
     """
 
-    def __init__(self, jobdir: str | Path | None, queue_discarded: bool = False) -> None:
+    def __init__(
+        self, jobdir: str | Path | None, queue_discarded: bool = False,
+        archived_in_archive: Iterable[str] = (),
+    ) -> None:
         self.spent: set[str] = set()
         self.before = 0  # spent by earlier runs of the job
         self.path = Path(jobdir) / BUDGET_FILE if jobdir else None
@@ -263,6 +275,7 @@ class ArticleBudget:
         if self.path is None:
             return
         requested, archived = _read_budget(self.path)
+        archived |= requested.intersection(archived_in_archive)
         self.spent = set(archived) if queue_discarded else requested | archived
         # Rewritten whole (then replaced), so a kill now leaves the old file or the new one.
         temporary = self.path.with_name(BUDGET_FILE + ".new")

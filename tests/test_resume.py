@@ -159,6 +159,29 @@ def test_max_articles_counts_the_articles_of_the_run_it_resumes(
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES + 3
 
 
+def test_a_kill_between_the_archive_and_the_budget_file_spends_nothing_twice(
+    portal: Path, tmp_path: Path
+) -> None:
+    """The archive commits a page before the crawl writes its ``A`` line: a kill in between
+    leaves archived articles the budget file only saw requested. They still count."""
+    limit = ("--max-articles", str(MAX_ARTICLES))
+    _crawl_and_kill(portal, tmp_path, 4, signal.SIGKILL, extra=limit,
+                    served=lambda log: len(_articles_served(log)))
+    budget = tmp_path / "jobs" / "zjdaily" / BUDGET_FILE
+    lines = budget.read_text(encoding="utf-8").split("\n")[:-1]
+    # As if the kill had come before any ``A`` line: every article only requested.
+    budget.write_text("".join(f"R {line[2:]}\n" for line in lines), encoding="utf-8")
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        archived = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 0 < archived < MAX_ARTICLES
+
+    result = run_cli(*_args(portal, tmp_path, extra=limit))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"resumed: {archived} articles counted by the interrupted run" in result.stdout, result.stdout
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES
+
+
 def test_the_article_budget_file(tmp_path: Path) -> None:
     first = ArticleBudget(tmp_path)
     assert len(first) == first.before == 0
@@ -188,6 +211,22 @@ def test_the_article_budget_file(tmp_path: Path) -> None:
     memory.spend("https://a/5")
     memory.close(complete=True)
     assert len(memory) == 1 and not list(tmp_path.iterdir())
+
+
+def test_the_archive_counts_for_a_budget_file_a_kill_cut_short(tmp_path: Path) -> None:
+    first = ArticleBudget(tmp_path)
+    for url in ("https://a/1", "https://a/2", "https://a/3"):
+        first.spend(url)
+    first.archived("https://a/1")
+    first.close(complete=False)
+    # The killed run's captures hold 2 as well (archived, its ``A`` line never written) and 9
+    # (archived but never spent: a revisit outside the budget), which does not count.
+    killed = ArticleBudget(tmp_path, queue_discarded=True,
+                           archived_in_archive={"https://a/2", "https://a/9"})
+    assert killed.spent == {"https://a/1", "https://a/2"} and killed.before == 2
+    killed.close(complete=False)
+    # Written back as archived: a second kill keeps them.
+    assert ArticleBudget(tmp_path, queue_discarded=True).spent == {"https://a/1", "https://a/2"}
 
 
 def test_fingerprints_persist_only_for_archived_pages(tmp_path: Path) -> None:

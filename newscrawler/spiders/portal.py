@@ -130,8 +130,13 @@ class PortalSpider(scrapy.Spider):
         if self._budget is None:
             stats = self.crawler.stats if hasattr(self, "crawler") else None
             discarded = bool(stats and stats.get_value("newscrawler/resume/queue_discarded"))
+            killed_run = stats.get_value("newscrawler/resume/killed_run_id") if stats else None
+            archived = (
+                {self.profile.canonical_url(url) for url in self.incremental.articles_of_run(killed_run)}
+                if discarded and isinstance(killed_run, int) else set()
+            )
             self._budget = ArticleBudget(job_dir(self.settings) if hasattr(self, "crawler") else None,
-                                         queue_discarded=discarded)
+                                         queue_discarded=discarded, archived_in_archive=archived)
             if self._budget.before and stats is not None:
                 stats.set_value("newscrawler/resume/budget_spent_before", self._budget.before)
                 self.logger.info("Resuming a job that counted %s articles already", self._budget.before)
