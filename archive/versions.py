@@ -88,7 +88,8 @@ class VersionWriter(WriterBase):
                 " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
                 (record["canonical_url"], key, portal, record["headline"], fetched_at, fetched_at),
             )
-            version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at)
+            version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at,
+                                              first=True)
             self._make_current(article_id, version_id, record, fetched_at, new=True, filed=True)
             # Hot lists seen before this article was archived can now point at it.
             for table in ("rankings", "related"):
@@ -132,7 +133,8 @@ class VersionWriter(WriterBase):
         return "changed", article_id, version_id
 
     def _insert_version(
-        self, article_id: int, record: dict[str, Any], digest: str, capture_id: int, fetched_at: str
+        self, article_id: int, record: dict[str, Any], digest: str, capture_id: int, fetched_at: str,
+        first: bool = False,
     ) -> int:
         published_at = record.get("published_at")
         version_id = self._insert(
@@ -161,7 +163,11 @@ class VersionWriter(WriterBase):
             ),
         )
         self._insert_children(version_id, record)
-        record_change(self.conn, version_id)
+        if not first:
+            # The first version of an article has nothing before it to be compared with and no
+            # successor whose comparison it changes: it gets no ``version_changes`` row, which
+            # is what ``record_change`` would find after two lookups.
+            record_change(self.conn, version_id)
         return version_id
 
     def _insert_children(self, version_id: int, record: dict[str, Any]) -> None:
