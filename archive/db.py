@@ -14,13 +14,14 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from . import compress as codec
-from .fold import translate_table
+from .fold import FoldTable, translate_table
 from .schema import LATEST, MIGRATIONS
 from .writer import Writer
 
@@ -149,9 +150,15 @@ class Archive:
         self.conn = conn
         self.path = path
         self.db = sqlite_utils.Database(conn)
-        self.fold_table = translate_table(dict(conn.execute("SELECT ch, folded FROM fold")))
-        self._writer = Writer(conn, self.fold_table)
+        self._writer = Writer(conn, lambda: self.fold_table)
         self._dictionaries: dict[int, bytes] = {}
+
+    @cached_property
+    def fold_table(self) -> FoldTable:
+        """The archive's character folding table, read on first use (searching, filing an article
+        version): about 12 ms, which most openings (a crawl's own reads of its archive, a status
+        command) need not spend."""
+        return translate_table(dict(self.conn.execute("SELECT ch, folded FROM fold")))
 
     @classmethod
     def open(

@@ -88,8 +88,9 @@ class VersionWriter(WriterBase):
                 " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
                 (record["canonical_url"], key, portal, record["headline"], fetched_at, fetched_at),
             )
-            version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at)
-            self._make_current(article_id, version_id, record, fetched_at, new=True)
+            version_id = self._insert_version(article_id, record, digest, capture_id, fetched_at,
+                                              first=True)
+            self._make_current(article_id, version_id, record, fetched_at, new=True, filed=True)
             # Hot lists seen before this article was archived can now point at it.
             for table in ("rankings", "related"):
                 self.conn.execute(
@@ -128,11 +129,12 @@ class VersionWriter(WriterBase):
             "UPDATE articles SET version_count = version_count + 1 WHERE id = ?", (article_id,)
         )
         if is_latest:
-            self._make_current(article_id, version_id, record, fetched_at)
+            self._make_current(article_id, version_id, record, fetched_at, filed=True)
         return "changed", article_id, version_id
 
     def _insert_version(
-        self, article_id: int, record: dict[str, Any], digest: str, capture_id: int, fetched_at: str
+        self, article_id: int, record: dict[str, Any], digest: str, capture_id: int, fetched_at: str,
+        first: bool = False,
     ) -> int:
         published_at = record.get("published_at")
         version_id = self._insert(
@@ -161,7 +163,11 @@ class VersionWriter(WriterBase):
             ),
         )
         self._insert_children(version_id, record)
-        record_change(self.conn, version_id)
+        if not first:
+            # The first version of an article has nothing before it to be compared with and no
+            # successor whose comparison it changes: it gets no ``version_changes`` row, which
+            # is what ``record_change`` would find after two lookups.
+            record_change(self.conn, version_id)
         return version_id
 
     def _insert_children(self, version_id: int, record: dict[str, Any]) -> None:
@@ -188,8 +194,12 @@ class VersionWriter(WriterBase):
 
     def _make_current(
         self, article_id: int, version_id: int, record: dict[str, Any], fetched_at: str,
-        new: bool = False,
+        new: bool = False, filed: bool = False,
     ) -> None:
+        """Make ``version_id`` the article's current version and queue its search index rows.
+
+        ``new``: the article was just created (no version was current). ``filed``: the version was
+        just filed from ``record``, so its stored texts are the record's as given."""
         published_at = record.get("published_at")
         old_version_id = 0
         if not new:
@@ -220,16 +230,24 @@ class VersionWriter(WriterBase):
             old = hint.old if hint is not None and hint.old_version_id == old_version_id else None
             self._search_rows.append(("delete", article_id, *(old or self.search_values(old_version_id))))
         # The version now current holds the record's content (a new version from this record, or
-        # an earlier one with the same content hash), so the record's texts are its texts.
-        new_values = hint.new if hint is not None else self.search_values(version_id)
+        # an earlier one with the same content hash), so the record's texts are its texts. A
+        # version just filed from the record is indexed from the record itself: reading its rows
+        # back (three queries) would give the same texts, as filed.
+        if hint is not None:
+            new_values = hint.new
+        elif filed:
+            new_values = self.record_search_values(record)
+        else:
+            new_values = self.search_values(version_id)
         self._search_rows.append((article_id, *new_values))
 
     def search_values(self, version_id: int) -> SearchValues:
         """The index texts of a version (headline, body, names), built from its stored rows.
 
         Building them from the database guarantees that the 'delete' above repeats exactly what
-        was inserted; a re-extracted record's own texts (``SearchHint``) stand in only for the
-        version filed from that record, whose rows hold them as given.
+        was inserted; a record's own texts (``record_search_values``, or a re-extracted record's
+        ``SearchHint``) stand in only for the version filed from that record, whose rows hold
+        them as given.
         """
         headline, paragraphs, names = self.search_texts(version_id)
         return self._index_values(headline[0], paragraphs, names)

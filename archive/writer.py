@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from . import repeated
@@ -38,7 +39,9 @@ __all__ = [
 class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
     """Write path bound to one connection. Not thread-safe, like the connection itself."""
 
-    def __init__(self, conn: sqlite3.Connection, fold_table: FoldTable) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, fold_table: FoldTable | Callable[[], FoldTable]
+    ) -> None:
         super().__init__(conn, fold_table)
         self._run_portals: dict[int, str] = {}
 

@@ -210,7 +210,7 @@ def throughput_settings(concurrency: int, per_domain: int) -> dict[str, Any]:
     return {
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY_JITTER": 0,
         "CONCURRENT_REQUESTS": concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
         "LOG_LEVEL": "WARNING",

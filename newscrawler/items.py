@@ -42,10 +42,6 @@ class PageItem:
     # (``http_404``, ``redirect_home``, ``soft_404`` …, see newscrawler.removals).
     revisit_of: str | None = None
     removal: str | None = None
-    # An article page's text encoding (the response's), and the ``outlink`` values of its WARC
-    # metadata record once the crawl's worker process has read the page (newscrawler.worker).
-    encoding: str | None = field(default=None, repr=False)
-    outlinks: list[str] | None = field(default=None, repr=False)
     # (token, record): the worker keeps the record it built until the page is archived, so that
     # the archive pipeline sends a reference instead (newscrawler.worker.KeptRecord).
     worker_record: tuple[int, dict[str, Any]] | None = field(default=None, repr=False)

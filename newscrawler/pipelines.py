@@ -114,8 +114,8 @@ class ExtractionPipeline(_Stage):
             return item
         token = next(self.tokens) if self.worker.keep_records else None
         try:
-            item.raw, item.context, item.record, item.outlinks = await maybe_deferred_to_future(
-                self.worker.call("extract", *page, self.fallback, item.encoding, token))
+            item.raw, item.context, item.record = await maybe_deferred_to_future(
+                self.worker.call("extract", *page, self.fallback, token))
         except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
             self._failed(item, exc, "Extraction failed for %s")
             return item

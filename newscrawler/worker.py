@@ -20,10 +20,11 @@ back).
 
 What crosses the pipe is kept small, since both processes pay for it (pickling, system calls,
 waking the other side): the calls of one turn of the reactor go as one message, the worker
-answers the calls it ran while more were waiting together, a page's outlinks are found where the
-page is read, and an extraction is answered with the record and a summary of its context. The
-crawl's stats say how well the two fed each other (``newscrawler/worker/…``: the worker's idle
-seconds, messages each way, the mean wait for each kind of call).
+answers the calls it ran while more were waiting together, a page's WARC metadata record comes
+with its fields (outlinks included) found in the crawl process, where the response is, and an
+extraction is answered with the record and a summary of its context. The crawl's stats say how
+well the two fed each other (``newscrawler/worker/…``: the worker's idle seconds, messages each
+way, the mean wait for each kind of call).
 
 Stopping loses nothing queued: ``stop`` is answered only once every call sent before it has
 run, and the crawl waits for it (``engine_stopped``). The worker ignores Ctrl-C and SIGTERM,

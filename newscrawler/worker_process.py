@@ -75,17 +75,12 @@ class KeptRecord:
 
 
 def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, portal: str,
-             fallback: bool, encoding: str | None = None, token: int | None = None,
-             ) -> tuple[Any, Any, dict[str, Any] | None, list[str] | None]:
-    """Raw fields, context, record and outlinks of an article page; with a record, only a
+             fallback: bool, token: int | None = None,
+             ) -> tuple[Any, Any, dict[str, Any] | None]:
+    """Raw fields, context and record of an article page; with a record, only a
     summary of the context (the raw fields are then unused). The record is None when it cannot be
     built: the normalisation stage then builds it again on the crawl's side from the raw fields
     and the context, where its error is reported as it would be without a worker.
-
-    The outlinks (``outlink`` values of the page's WARC metadata record, found in the page as
-    decoded with ``encoding``) are found here, where the page already is, so that the metadata
-    record's call need not carry the page again; None without an encoding, or when finding them
-    failed (the metadata record's call then finds them, and reports the error, as before).
 
     With a ``token`` the record is kept here too, until the page is archived (``KeptRecord``)."""
     from datetime import datetime
@@ -94,15 +89,14 @@ def _extract(url: str, body: bytes, headers: dict[str, str], fetched_at: str, po
 
     raw, context = read_page(url, body, headers, datetime.fromisoformat(fetched_at), portal,
                              fallback=fallback)
-    links = _outlinks(url, body, encoding) if encoding is not None else None
     try:
         record = build_record(raw, context)
     except Exception:  # noqa: BLE001 - raised again where the crawl reports it
-        return raw, context, None, links
+        return raw, context, None
     summary = ReadSummary(tuple(context.warnings), getattr(context, "extractor", None))
     if token is not None:
         _kept()[token] = record
-    return None, summary, record, links
+    return None, summary, record
 
 
 def _kept() -> dict[int, dict[str, Any]]:
@@ -135,15 +129,6 @@ def _forget_records(tokens: list[int]) -> None:
     kept = _kept()
     for token in tokens:
         kept.pop(token, None)
-
-
-def _outlinks(url: str, body: bytes, encoding: str) -> list[str] | None:
-    from .warc.capture import outlink_values, page_outlinks
-
-    try:
-        return outlink_values(page_outlinks(url, body, encoding))
-    except Exception:  # noqa: BLE001 - found again, and reported, with the metadata record
-        return None
 
 
 def _read_lists(url: str, body: bytes, headers: dict[str, str], fetched_at: str,
@@ -212,15 +197,9 @@ def _warc_exchange(exchange: Any) -> Any:
     return _state["warc"].write_exchange(exchange)
 
 
-def _warc_metadata(url: str, record_id: str, fields: list[tuple[str, str]],
-                   body: bytes | None = None, encoding: str | None = None) -> None:
-    """The metadata record of an article page. Its outlinks are in ``fields`` when the page was
-    read here (``_extract``); otherwise they are found here, from ``body``."""
-    if body is not None and encoding is not None:
-        from .warc.capture import outlink_values, page_outlinks
-
-        fields = fields + [("outlink", value)
-                           for value in outlink_values(page_outlinks(url, body, encoding))]
+def _warc_metadata(url: str, record_id: str, fields: list[tuple[str, str]]) -> None:
+    """The metadata record of an article page, its fields (outlinks included) found by the crawl
+    from the response."""
     _state["warc"].write_metadata(url, record_id, fields)
 
 

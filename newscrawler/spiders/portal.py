@@ -26,7 +26,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.job import job_dir
 from twisted.python.failure import Failure
@@ -270,9 +270,6 @@ class PortalSpider(scrapy.Spider):
             warc_offset=response.meta.get("warc_offset"),
             redirects=list(response.meta.get(HOPS_META, [])),
             revisit_of=response.meta.get(REVISIT_META),
-            # The worker reading the page finds its outlinks as this response would decode them.
-            encoding=response.encoding if kind == "article" and isinstance(response, TextResponse)
-            else None,
         )
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:

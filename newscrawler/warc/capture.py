@@ -11,8 +11,9 @@ The ``metadata`` record of an article page is written on Scrapy's ``item_scraped
 fires once the item pipelines are done with an item: the extractor name and version only exist in
 the record the pipelines build, and the signal hands over the response (for its outlinks and its
 WARC record id) beside the item, which a pipeline stage would not get. With the crawl's worker
-process the outlinks come with the item instead: the worker found them in the page as it read it
-(``page_outlinks``, the same links), so the page is not sent to it a second time.
+process the fields, outlinks included, are found here too, from the response, and the worker only
+writes the record: the worker is the busier of the two processes, and the page need not cross the
+pipe again for them.
 
 A saved page replayed from a fixture directory is dated by its capture (the fixture's ``Date``):
 its records' ``WARC-Date`` is that time, as the archive's ``fetched_at`` is.
@@ -266,17 +267,9 @@ class WarcCaptureMiddleware:
             return  # a cached or replayed response: no WARC record of ours to describe
         if self.worker is not None:
             # Written after the response record (the worker's calls run in order), outlinks and
-            # all; the WARC files are closed after it too. The worker found the outlinks as it read
-            # the page; when it did not, it finds them from the page sent again.
-            fields = metadata_fields(item, response, links=False)
-            found = getattr(item, "outlinks", None)
-            if found is not None:
-                call = self.worker.call("warc_metadata", response.url, record_id,
-                                        fields + [("outlink", value) for value in found])
-            else:
-                encoding = response.encoding if isinstance(response, TextResponse) else None
-                call = self.worker.call("warc_metadata", response.url, record_id, fields,
-                                        response.body, encoding)
+            # all; the WARC files are closed after it too.
+            call = self.worker.call("warc_metadata", response.url, record_id,
+                                    metadata_fields(item, response))
             call.addCallbacks(
                 lambda _: self.stats.inc_value("newscrawler/warc/metadata"),
                 lambda failure: logger.error("Cannot write the WARC metadata record of %s: %s",
@@ -288,9 +281,8 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("newscrawler/warc/metadata")
 
 
-def metadata_fields(item: Any, response: Response, links: bool = True) -> list[tuple[str, str]]:
-    """``application/warc-fields`` lines for an article page, Heritrix-style outlinks included
-    (``links`` False: without them)."""
+def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
+    """``application/warc-fields`` lines for an article page, Heritrix-style outlinks included."""
     record = getattr(item, "record", None)
     fields: list[tuple[str, str]] = [("software", f"newscrawler/{__version__}")]
     if record is not None:
@@ -303,8 +295,7 @@ def metadata_fields(item: Any, response: Response, links: bool = True) -> list[t
     else:
         fields.append(("extraction", "none"))
     fields += [("note", note) for note in getattr(item, "notes", [])]
-    if links:
-        fields += [("outlink", value) for value in outlink_values(outlinks(response))]
+    fields += [("outlink", value) for value in outlink_values(outlinks(response))]
     return fields
 
 
