@@ -129,6 +129,12 @@ def _codec(label: str) -> str | None:
 
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode an HTML body; ``content_type`` is the HTTP header value, when there was one."""
+    fast = _declared_utf8(body, content_type)
+    return fast if fast is not None else _decode_general(body, content_type)
+
+
+def _decode_general(body: bytes, content_type: str | None) -> Decoded:
+    """``decode_html`` for every page: the candidates in order of trust, each checked."""
     warnings: list[str] = []
     declarations = _Declarations(body, content_type)
     declared = next((c for _, label in declarations if (c := _codec(label))), None)
@@ -186,6 +192,27 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     text = body.decode(codec, errors="replace")
     warnings.append(f"charset_invalid_bytes:decoded={codec},dropped={text.count(chr(0xFFFD))}")
     return _checked(_strip_bom(text.replace("\ufffd", "")), codec, warnings)
+
+
+def _declared_utf8(body: bytes, content_type: str | None) -> Decoded | None:
+    """The common case, decided without the general search's generators: a page without a
+    byte-order mark whose first declaration (the header's charset, else its ``<meta>``) names
+    UTF-8 and whose bytes all read as UTF-8. ``decode_html`` would try that declaration first and
+    keep it, with no warning; None for every other page, which takes the general search."""
+    if read_bom(body)[0]:
+        return None
+    label = http_content_type_encoding(content_type) if content_type else None
+    if label is None:
+        if content_type and _CHARSET_PARAM.search(content_type):
+            return None  # a label w3lib does not know: warned about on the general path
+        label = html_body_declared_encoding(body)
+    if label is None or _codec(label) != "utf-8":
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return _checked(text, "utf-8", [], body)
 
 
 # What no page means to show and libxml2 would mangle without a word: C0 controls other than

@@ -123,22 +123,39 @@ def missed_blocks(nodes: list[Any]) -> list[str]:
     if container is None:
         return []
     found: list[str] = []
-    _walk(container, container, set(nodes), {node.tag for node in nodes}, found)
+    _walk(container, container, set(nodes), _holders(nodes, container), {node.tag for node in nodes}, found)
     return found
 
 
-def _walk(element: Any, container: Any, matched: set[Any], tags: set[Any], found: list[str]) -> None:
+def _holders(nodes: list[Any], container: Any) -> set[Any]:
+    """The elements up to ``container`` that hold at least one of ``nodes`` below them: found by
+    walking up from each node (a few steps, and no further than a chain already walked) rather
+    than by searching every element's descendants for one, which cost a walk of the container's
+    subtree per block."""
+    holders: set[Any] = set()
+    for node in nodes:
+        for ancestor in node.iterancestors():
+            if ancestor in holders:
+                break  # its own ancestors, up to the container, are in already
+            holders.add(ancestor)
+            if ancestor is container:
+                break
+    return holders
+
+
+def _walk(element: Any, container: Any, matched: set[Any], holders: set[Any], tags: set[Any],
+          found: list[str]) -> None:
     # A module function, not a closure: a nested function calling itself is a reference cycle,
     # which kept every page's tree alive until the garbage collector's next pass.
     if element in matched or not isinstance(element.tag, str) or element.tag in _SKIP:
         return
-    if element is not container and not _holds_any(element, matched):
+    if element is not container and element not in holders:
         if element.tag not in tags:
             _keep(text_of(element), found)
         return
     _keep(element.text, found)
     for child in element:
-        _walk(child, container, matched, tags, found)
+        _walk(child, container, matched, holders, tags, found)
         _keep(child.tail, found)
 
 
@@ -172,10 +189,6 @@ def _common_ancestor(nodes: list[Any]) -> Any:
                 deepest = max(deepest, depth[id(ancestor)])
                 break
     return chain[deepest]
-
-
-def _holds_any(element: Any, matched: set[Any]) -> bool:
-    return any(descendant in matched for descendant in element.iterdescendants())
 
 
 def _visible(text: str | None) -> int:

@@ -132,6 +132,23 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     text = raw.strip().replace("：", ":")
+    try:
+        iso = _fast_iso(text) if text[:1].isdigit() else None
+    except OverflowError:
+        iso = None  # the general path gives what it gives for it
+    if iso is not None:
+        # Text the standard library reads as ISO 8601 holds no zone name, weekday, relative or
+        # year-less form (it starts with a four-digit year and is ASCII but for one separator
+        # character), so none of the rewriting below applies to it and the general path would
+        # reach ``_fast_iso`` with this same text: its result, without the regexes on the way.
+        if fetched_at.year in (MINYEAR, MAXYEAR) and not _converts(fetched_at, zone):
+            return None
+        return _aware(iso, zone)
+    return _parse_general(text, fetched_at, zone)
+
+
+def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
+    """``parse_time`` for every form, on the stripped text with ASCII colons."""
     named = _ZONE_NAME.search(text)
     if named:
         # A time printed with its zone's name is in that zone, whatever the portal's.
@@ -142,11 +159,8 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
     # it runs dateutil's Python code: it is converted when one is found. A fetch at the edge of
     # what datetime holds (year 1 or 9999) may not convert at all, and then no time can be given
     # (a zone's offset is under a day, so no other fetch time can fail).
-    if fetched_at.year in (MINYEAR, MAXYEAR):
-        try:
-            fetched_at.astimezone(zone)
-        except OverflowError:
-            return None
+    if fetched_at.year in (MINYEAR, MAXYEAR) and not _converts(fetched_at, zone):
+        return None
     try:
         relative = _parse_relative(text, fetched_at, zone)
     except OverflowError:
@@ -179,6 +193,16 @@ def _fast_iso(text: str) -> datetime | None:
         return datetime.fromisoformat(text)
     except ValueError:
         return None
+
+
+def _converts(fetched_at: datetime, zone: tzinfo) -> bool:
+    """False when the fetch time cannot be shown in the zone (a fetch at year 1 or 9999 that a
+    zone's offset carries past what datetime holds)."""
+    try:
+        fetched_at.astimezone(zone)
+    except OverflowError:
+        return False
+    return True
 
 
 def _aware(value: datetime, zone: tzinfo) -> datetime:
