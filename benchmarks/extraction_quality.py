@@ -4,10 +4,10 @@ A corpus is a folder of saved pages and hand annotations (``pages/NAME.html`` an
 ``annotations/NAME.json``, schema in the corpus README). By default every known corpus is scored,
 each in its own table, then one summary table (``_corpora.py`` lists them): ``dev`` and ``dev2``
 (development, ``../shared/corpus``), ``dev3`` (held out, not tuned on), ``heldout``
-(newspaper4k pages, held out; downloaded into ``.cache/heldout`` by ``fetch_heldout.py`` first,
-skipped with the reason when that fails) and ``found`` (development, GNE 0.4.3 sdist pages from
-sites not in dev; downloaded into ``.cache/found`` the same way). A corpus folder that is absent is skipped too. Pages are
-third-party content: they are read at run time, never copied into the project.
+(newspaper4k pages, held out; downloaded into ``.cache/heldout`` by ``fetch_heldout.py``
+first, skipped with the reason when that fails) and ``found`` (development, GNE 0.4.3 sdist
+pages from sites not in dev; downloaded into ``.cache/found`` the same way). A corpus folder
+that is absent is skipped too. Pages are third-party content: they are read at run time, never copied into the project.
 
     .venv/bin/python benchmarks/extraction_quality.py [--corpus NAME|DIR] [--pages] [--json FILE]
     .venv/bin/python benchmarks/extraction_quality.py --only newscrawler --update-floors

@@ -15,6 +15,10 @@ from ..times import TIME_PATTERN
 from .body import (
     best_container,
     in_chrome_box,
+    in_list_item,
+    in_player_box,
+    in_summary_box,
+    is_key_points_label,
     is_stop_line,
     other_article_blocks,
     standfirst,
@@ -152,6 +156,7 @@ class GenericLayout(Layout):
         total = sum(line.chars for line in body) or 1
         seen = 0
         end = body[-1].index if body else -1
+        key_points = False
         for line in body:
             seen += line.chars
             text = line.text
@@ -162,6 +167,12 @@ class GenericLayout(Layout):
                 continue
             if line.link_share > 0.6 and line.chars < 60:
                 continue
+            if not paragraphs and self._opening_chrome(line, container, text):
+                key_points = key_points or is_key_points_label(text)
+                continue
+            if key_points and in_list_item(line.owner, container):
+                continue  # the points listed under a 划重点： label
+            key_points = False
             # Widgets set inline with the text they stand by: a player's autoplay switch above
             # the first paragraph, a slideshow's counter opening a caption.
             if not paragraphs:
@@ -199,6 +210,14 @@ class GenericLayout(Layout):
             if credit and len(paragraph) <= 80:
                 credits.append(credit)  # a photo credit closing a caption: （刘通摄）
         return paragraphs, credits, end
+
+    @staticmethod
+    def _opening_chrome(line: Line, container: Any, text: str) -> bool:
+        """A line above the first paragraph that is not text: a summary box (<div
+        class="introduction">), a key-points label (划重点：) or a video player's title."""
+        if in_summary_box(line.owner, container) or is_key_points_label(text):
+            return True
+        return in_player_box(line.owner, container) and line.chars <= 40 and not SENTENCE.search(text)
 
     @staticmethod
     def _is_credit(text: str) -> bool:
