@@ -37,8 +37,9 @@ any URL no profile owns. In order:
    heading above the body, a block named a title by its class (``<div class="article-title">``)
    counting as one of the lowest rank (or the higher-ranked one right above it, an ``<h1>`` over
    its ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
-   over lines, without a set label in an element of its own (``<span>原创</span>``); the widget and meta rows between a headline and its text (font size, print and
-   share buttons, counters) do not count in that distance. When the title data name only the
+   over lines, without a set label in an element of its own (``<span>原创</span>``); the
+   widget and meta rows between a headline and its text (font size, print and share buttons,
+   counters) do not count in that distance. When the title data name only the
    site (a short name, or one such as ``衡山县人民政府门户网站`` or ``…新闻网``): the line above
    the text set apart in bold, a large font or centred, or named for the title by its class, id
    or tag (``<span id="title">``, ``<founder-title>``), whole when ``<br>`` sets it over rows (a
