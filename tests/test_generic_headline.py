@@ -15,8 +15,9 @@ headline named by class under a title worded otherwise (``www.qinghe-online``), 
 heading above the ``<h1>`` that the title joins to the headline (``epaper.xishan-daily``), and a
 centred subtitle paragraph under a centred headline (``www.baisha.gov``), and kicker, headline
 and subtitle set as rows of one title block, each named by its own class (``www.donghai-evening``),
-a label in the heading under a title naming only the site (``news.tongshan-portal``), and a
-原标题 note under the headline that is no subtitle (``www.luoxi-news``).
+a label in the heading under a title naming only the site (``news.tongshan-portal``), a
+原标题 note under the headline that is no subtitle (``www.luoxi-news``), and the time and source
+set inside the heading (``www.heyang-online``).
 """
 
 from __future__ import annotations
@@ -336,3 +337,15 @@ def test_an_original_title_note_under_the_headline_is_no_subtitle() -> None:
     )
     raw = GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read()
     assert (raw.headline, raw.subtitle) == (_HEADLINE, None)
+
+
+@pytest.mark.parametrize("title", ["青川网", f"{_HEADLINE}_青川网"])
+def test_a_meta_row_inside_the_heading_is_read_as_the_byline(title: str) -> None:
+    html = (
+        f"<html><head><title>{title}</title></head><body><h1>{_HEADLINE}"
+        "<span class='info'>2023-04-18&#12288;09:30 来源：青川日报</span></h1>"
+        f"{_TEXT.split('</div>', 1)[1]}</body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read()
+    assert raw.headline == _HEADLINE
+    assert "2023-04-18" in (raw.time_text or "")

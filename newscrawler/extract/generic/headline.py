@@ -292,7 +292,7 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
         return text
     children = [child for child in line.owner if isinstance(child.tag, str)]
     for child in children[:1] + children[-1:]:
-        extra = "".join(child.itertext()).strip()
+        extra = " ".join("".join(child.itertext()).split())  # spaced as the line is
         if not extra:
             continue
         if text.startswith(extra):

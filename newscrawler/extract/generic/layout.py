@@ -12,6 +12,7 @@ from ..fields import RawFields
 from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_counter
 from ..normalize import has_han
 from ..times import TIME_PATTERN
+from .badges import heading_meta
 from .body import (
     best_container,
     in_chrome_box,
@@ -109,6 +110,11 @@ class GenericLayout(Layout):
         paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
         bylines += [line.spaced for line in meta_lines]
+        if headline_index >= 0 and headline is not None:
+            # A meta row set inside the heading (<h1>标题<span>2024-07-01 来源：某报</span></h1>).
+            inside = heading_meta(lines[headline_index], headline)
+            if inside is not None:
+                bylines.insert(0, inside)
         credits.extend(self._trailing_credits(lines, body_end))
         # Slots right below the text too: <div class="author">张三</div> closing the article.
         credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
