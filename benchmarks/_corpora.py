@@ -10,6 +10,9 @@ time, never copied into the project.
 - ``heldout``: ``benchmarks/heldout`` (pages from the newspaper4k sdist), also held out. The pages
   are downloaded by ``fetch_heldout.py`` into ``.cache/heldout``; without a network the corpus is
   skipped.
+- ``found``: ``benchmarks/found`` (GNE 0.4.3 sdist pages from sites not in dev): development, the
+  extractor is tuned on it. Downloaded by ``fetch_heldout.py --corpus found`` into ``.cache/found``;
+  its README, like dev3's, lists no caption-only photographers as reporters.
 
 What the READMEs ask of a scorer, applied here to every extractor alike:
 
@@ -37,6 +40,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 SHARED = (REPO / ".." / "shared" / "corpus").resolve()
 HELDOUT_CACHE = REPO / ".cache" / "heldout"
+FOUND_CACHE = REPO / ".cache" / "found"
+# Corpora whose pages fetch_heldout.py downloads from a package registry into .cache/NAME.
+FETCHED = {"heldout": HELDOUT_CACHE, "found": FOUND_CACHE}
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,12 @@ CORPORA: tuple[Corpus, ...] = (
         optional={"traf2_rfi": (0,)},  # dev3 README, "Standfirst"
     ),
     Corpus("heldout", HELDOUT_CACHE, "held out, not tuned on: newspaper4k pages", held_out=True),
+    Corpus(
+        "found",
+        FOUND_CACHE,
+        "development, tuned on: GNE 0.4.3 sdist pages",
+        photographers_listed=False,
+    ),
 )
 
 
@@ -90,23 +102,27 @@ def for_path(path: Path) -> Corpus:
     return Corpus(resolved.name, resolved, "a corpus folder, no floors")
 
 
-def fetch_heldout(download: bool = True) -> str | None:
-    """Make sure the held-out pages are in ``.cache/heldout``; None when they are, else why not.
+def fetch_heldout(download: bool = True, corpus: str = "heldout") -> str | None:
+    """Make sure the pages of a fetched corpus (``heldout``, ``found``) are in ``.cache/NAME``;
+    None when they are, else why not.
 
     With ``download`` False nothing is fetched and a missing page is a reason to skip.
     """
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import fetch_heldout as fetch
 
+    cache = FETCHED[corpus]
     try:
-        sources = fetch.load_sources()
-        if all(fetch.page_ok(HELDOUT_CACHE, name, source) for name, source in sources.items()):
-            fetch.copy_annotations(sources, HELDOUT_CACHE)  # edits to our annotations count
+        folder = fetch.corpus_dir(corpus)
+        sources = fetch.load_sources(folder / "sources.json")
+        annotations = folder / "annotations"
+        if all(fetch.page_ok(cache, name, source) for name, source in sources.items()):
+            fetch.copy_annotations(sources, cache, annotations)  # edits to our annotations count
             return None
         if not download:
-            return "pages not fetched (run benchmarks/fetch_heldout.py)"
-        fetch.fetch_pages(sources, HELDOUT_CACHE)
-        fetch.copy_annotations(sources, HELDOUT_CACHE)
+            return f"pages not fetched (run benchmarks/fetch_heldout.py --corpus {corpus})"
+        fetch.fetch_pages(sources, cache)
+        fetch.copy_annotations(sources, cache, annotations)
     except fetch.FetchError as exc:
         # Offline, or the registry no longer serves the package: the other corpora still count.
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]

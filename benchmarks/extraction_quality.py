@@ -3,10 +3,11 @@
 A corpus is a folder of saved pages and hand annotations (``pages/NAME.html`` and
 ``annotations/NAME.json``, schema in the corpus README). By default every known corpus is scored,
 each in its own table, then one summary table (``_corpora.py`` lists them): ``dev`` and ``dev2``
-(development, ``../shared/corpus``), ``dev3`` (held out, not tuned on) and ``heldout``
-(newspaper4k pages, held out; downloaded into ``.cache/heldout`` by ``fetch_heldout.py`` first,
-skipped with the reason when that fails). A corpus folder that is absent is skipped too. Pages are
-third-party content: they are read at run time, never copied into the project.
+(development, ``../shared/corpus``), ``dev3`` (held out, not tuned on), ``heldout``
+(newspaper4k pages, held out; downloaded into ``.cache/heldout`` by ``fetch_heldout.py``
+first, skipped with the reason when that fails) and ``found`` (development, GNE 0.4.3 sdist
+pages from sites not in dev; downloaded into ``.cache/found`` the same way). A corpus folder
+that is absent is skipped too. Pages are third-party content: they are read at run time, never copied into the project.
 
     .venv/bin/python benchmarks/extraction_quality.py [--corpus NAME|DIR] [--pages] [--json FILE]
     .venv/bin/python benchmarks/extraction_quality.py --only newscrawler --update-floors
@@ -459,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write every score and prediction to this file, by corpus")
     parser.add_argument(
         "--no-download", action="store_true",
-        help="do not download the held-out pages when they are missing (skip that corpus)",
+        help="do not download the heldout or found pages when they are missing (skip that corpus)",
     )
     parser.add_argument(
         "--update-floors", action="store_true",
@@ -470,12 +471,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.update_floors and "newscrawler" not in extractors:
         parser.error("--update-floors needs the newscrawler scores")
     corpora = select_corpora(args.corpus)
-    if args.corpus and not corpora[0].present() and corpora[0].name != "heldout":
+    if args.corpus and not corpora[0].present() and corpora[0].name not in _corpora.FETCHED:
         parser.error(f"no corpus at {corpora[0].path}")
     runs: dict[str, Any] = {}
     for corpus in corpora:
-        if corpus.name == "heldout":
-            reason = _corpora.fetch_heldout(download=not args.no_download)
+        if corpus.name in _corpora.FETCHED:
+            reason = _corpora.fetch_heldout(download=not args.no_download, corpus=corpus.name)
             if reason:
                 print(f"{corpus.title}: skipped, {reason}\n")
                 continue

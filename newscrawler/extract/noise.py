@@ -137,7 +137,9 @@ _TAIL_BACK = re.compile(
     r"(?P<before>[。！？!?…”’」』）)】\]》]|\s)\s*"
     r"(?P<widget>(?P<arrow>[<＜《«‹←↑△▲]+\s*)?(?P<bracket>[【\[（(]\s*)?"
     r"(?:返回|回到(?=\s*(?:首[页頁]|[顶頂]部)))"
+    # 返回新闻网首页: the site's own name may stand before 首页 (eight characters at most).
     r"(?P<where>\s*(?:首[页頁]|[顶頂]部|列表|[频頻]道|上[一1]?[页頁级級]|主[页頁]|目[录錄]"
+    r"|[^\s，,。！？、<＜>＞]{1,8}?首[页頁]"
     r"|[^\s，,。！？]{1,8}[，,]\s*查看更多))?"
     r"\s*[】\])）]?\s*[>＞》»›↑]*)$"
 )
@@ -207,7 +209,8 @@ def strip_back_link(text: str, spaced: str | None = None) -> str:
     """The last paragraph without a back link closing it: ``…消费。返回首页`` → ``…消费。``.
 
     A bare 返回 counts after the end of a sentence or in brackets and arrows (…。返回, [返回]);
-    a link naming where it leads (返回顶部, 返回列表) after a space or an element's edge too.
+    a link naming where it leads (返回顶部, 返回列表, a site's front page: 返回新闻网首页>>) after
+    a space or an element's edge too.
     A sentence that ends on the verb (代表团于昨日返回。) keeps it: its full stop follows.
     """
     spaced = text if spaced is None else spaced

@@ -20,9 +20,11 @@ any URL no profile owns. In order:
    desk lines) and of a headline block repeated at its top. A widget set inline with a
    paragraph is cut from it, the paragraph keeping its own text: a slideshow's counter opening
    a caption (``1/10 ``), a player's autoplay switch above the first paragraph (``自动播放``),
-   a back link after the last one (``返回``, ``返回顶部``); see ``docs/generic-body.md``. A
-   standfirst set above the body block (``chapo``, ``standfirst``, ``dek``), not repeated in
-   it, opens the paragraphs; a summary or 导语 box does not.
+   a back link after the last one (``返回``, ``返回顶部``, ``返回新闻网首页>>``). Above the first
+   paragraph, a summary box inside the block (``class="introduction"``), a key-points label
+   and its list (``划重点：``) and a video player's title are not text; see
+   ``docs/generic-body.md``. A standfirst set above the body block (``chapo``, ``standfirst``,
+   ``dek``), not repeated in it, opens the paragraphs; a summary or 导语 box does not.
 3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
    ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix or ``站点名 - `` prefix,
    its ``站点名 > 频道 >`` steps or ``丨账号名``, a founder-CMS or crawl-corpus record's title); h1 preferred.
@@ -35,8 +37,9 @@ any URL no profile owns. In order:
    heading above the body, a block named a title by its class (``<div class="article-title">``)
    counting as one of the lowest rank (or the higher-ranked one right above it, an ``<h1>`` over
    its ``<h3>`` deck; a link only when it leads to the page itself), whole when ``<br>`` sets it
-   over lines; the widget and meta rows between a headline and its text (font size, print and
-   share buttons, counters) do not count in that distance. When the title data name only the
+   over lines, without a set label in an element of its own (``<span>原创</span>``); the
+   widget and meta rows between a headline and its text (font size, print and share buttons,
+   counters) do not count in that distance. When the title data name only the
    site (a short name, or one such as ``衡山县人民政府门户网站`` or ``…新闻网``): the line above
    the text set apart in bold, a large font or centred, or named for the title by its class, id
    or tag (``<span id="title">``, ``<founder-title>``), whole when ``<br>`` sets it over rows (a

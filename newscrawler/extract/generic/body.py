@@ -146,6 +146,56 @@ def within(element: Any, container: Any) -> bool:
     return element is container or is_ancestor(container, element)
 
 
+# Class and id words of a summary box (摘要, 导语) that a CMS sets at the top of the text block:
+# it restates the story, so it is not a paragraph. Whole words only: ``desc`` names captions too.
+_SUMMARY_BOX = re.compile(
+    r"(?<![a-z])(?:summary|introduction|intro|abstract|digest|zhaiyao|daoyu)(?![a-z])", re.IGNORECASE
+)
+
+
+def in_summary_box(element: Any, container: Any) -> bool:
+    """True when an element sits in a box inside the container named a summary by its class or id."""
+    while element is not None and element is not container:
+        if _SUMMARY_BOX.search(class_words(element)):
+            return True
+        element = element.getparent()
+    return False
+
+
+# A video player's box: its title and controls are chrome, not text (the player's autoplay switch
+# is cut from the first paragraph by ``strip_autoplay``).
+_PLAYER_BOX = re.compile(r"player", re.IGNORECASE)
+
+
+def in_player_box(element: Any, container: Any) -> bool:
+    """True when an element sits in a video player's box inside the container."""
+    while element is not None and element is not container:
+        if _PLAYER_BOX.search(class_words(element)):
+            return True
+        element = element.getparent()
+    return False
+
+
+# The label of a key-points box opening the text (划重点：, 要点：, 核心提示：) set alone on its line,
+# its points in a list below it: like a summary box, it restates the story.
+_KEY_POINTS_LABEL = re.compile(
+    r"(?:划重点|劃重點|本文要点|本文要點|要点|要點|核心提示|内容提要|內容提要|摘要|导语|導語|导读|導讀)\s*[:：]?"
+)
+
+
+def is_key_points_label(text: str) -> bool:
+    return _KEY_POINTS_LABEL.fullmatch(text.strip("【】[] ")) is not None
+
+
+def in_list_item(element: Any, container: Any) -> bool:
+    """True when an element is, or sits in, a list item inside the container."""
+    while element is not None and element is not container:
+        if tag_of(element) == "li":
+            return True
+        element = element.getparent()
+    return False
+
+
 def in_chrome_box(element: Any, container: Any) -> bool:
     """True when an element sits in a share/comment/related box inside the container."""
     while element is not None and element is not container:

@@ -14,7 +14,8 @@ block, because the line above a headline is as often a channel name or a breadcr
   the line right above the headline, set apart as the headline is (centred, bold, a large font),
   is the kicker of that print block.
 
-A subtitle right below the headline is no paragraph of the text either (``subtitle_line``).
+A subtitle right below the headline is no paragraph of the text either (``subtitle_line``). A
+line of page chrome below it, such as a 原标题 note (``原标题：…``), is never the subtitle.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..noise import is_noise_line
 from ..times import TIME_PATTERN
 from .body import class_words
 from .lines import Line, tag_of
@@ -57,7 +59,8 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     subtitle = None
     below = lines[last + 1] if last + 1 < len(lines) else None
     dashed = below is not None and SUBHEADLINE.match(below.text) is not None
-    if below is not None and _plain(below, _MAX_SUBTITLE) and (
+    # A 原标题 note under the headline (<h2>原标题：…</h2>) names an earlier title: no subtitle.
+    if below is not None and _plain(below, _MAX_SUBTITLE) and not is_noise_line(below.text) and (
         dashed or _marked(below, _SUBTITLE_CLASSES, SUBTITLE_CLASS) or _lower(below.owner, rank)
         or _centred_pair(lines, first, last, below)
     ):

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from ..times import TIME_PATTERN
+from .badges import without_label
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
@@ -243,7 +244,10 @@ def find_headline(
         return _past_banner(lines, _nearest_heading(lines, candidates, body_start, url), body_start, chosen)
     nearest = _nearest_heading(lines, candidates, body_start, url)
     if nearest is not None:
-        return _past_banner(lines, nearest, body_start, nearest) if _may_be_banner(nearest) else nearest
+        chosen = _past_banner(lines, nearest, body_start, nearest) if _may_be_banner(nearest) else nearest
+        # Nothing in the title data to read the heading against: a set label (原创, 视频) in an
+        # element of its own is left out by its shape.
+        return without_label(lines[chosen[1]], chosen[0]), chosen[1]
     from_title = fallback_headline(references)
     if from_title is None or len(title_key(from_title)) < LONG_PIECE or SITE_TITLE.search(title_key(from_title)):
         # The title data name only the site, or nothing: a table layout's headline is the line
@@ -288,7 +292,7 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
         return text
     children = [child for child in line.owner if isinstance(child.tag, str)]
     for child in children[:1] + children[-1:]:
-        extra = "".join(child.itertext()).strip()
+        extra = " ".join("".join(child.itertext()).split())  # spaced as the line is
         if not extra:
             continue
         if text.startswith(extra):

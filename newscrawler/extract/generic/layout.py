@@ -12,9 +12,14 @@ from ..fields import RawFields
 from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_counter
 from ..normalize import has_han
 from ..times import TIME_PATTERN
+from .badges import heading_meta
 from .body import (
     best_container,
     in_chrome_box,
+    in_list_item,
+    in_player_box,
+    in_summary_box,
+    is_key_points_label,
     is_stop_line,
     other_article_blocks,
     standfirst,
@@ -105,6 +110,11 @@ class GenericLayout(Layout):
         paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
         bylines = self._bylines(lines, headline_index, meta_lines[0].index if meta_lines else first_body)
         bylines += [line.spaced for line in meta_lines]
+        if headline_index >= 0 and headline is not None:
+            # A meta row set inside the heading (<h1>标题<span>2024-07-01 来源：某报</span></h1>).
+            inside = heading_meta(lines[headline_index], headline)
+            if inside is not None:
+                bylines.insert(0, inside)
         credits.extend(self._trailing_credits(lines, body_end))
         # Slots right below the text too: <div class="author">张三</div> closing the article.
         credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
@@ -152,6 +162,7 @@ class GenericLayout(Layout):
         total = sum(line.chars for line in body) or 1
         seen = 0
         end = body[-1].index if body else -1
+        key_points = False
         for line in body:
             seen += line.chars
             text = line.text
@@ -162,6 +173,12 @@ class GenericLayout(Layout):
                 continue
             if line.link_share > 0.6 and line.chars < 60:
                 continue
+            if not paragraphs and self._opening_chrome(line, container, text):
+                key_points = key_points or is_key_points_label(text)
+                continue
+            if key_points and in_list_item(line.owner, container):
+                continue  # the points listed under a 划重点： label
+            key_points = False
             # Widgets set inline with the text they stand by: a player's autoplay switch above
             # the first paragraph, a slideshow's counter opening a caption.
             if not paragraphs:
@@ -199,6 +216,14 @@ class GenericLayout(Layout):
             if credit and len(paragraph) <= 80:
                 credits.append(credit)  # a photo credit closing a caption: （刘通摄）
         return paragraphs, credits, end
+
+    @staticmethod
+    def _opening_chrome(line: Line, container: Any, text: str) -> bool:
+        """A line above the first paragraph that is not text: a summary box (<div
+        class="introduction">), a key-points label (划重点：) or a video player's title."""
+        if in_summary_box(line.owner, container) or is_key_points_label(text):
+            return True
+        return in_player_box(line.owner, container) and line.chars <= 40 and not SENTENCE.search(text)
 
     @staticmethod
     def _is_credit(text: str) -> bool:
