@@ -17,6 +17,7 @@ too; the byline still reads it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .lines import Line, tag_of
@@ -35,34 +36,42 @@ _LABEL_TAGS = frozenset({"span", "i", "em", "b", "strong", "label", "small", "su
 _MIN_HEADLINE = 4
 
 
+def edge_texts(line: Line) -> list[tuple[Any, str]]:
+    """The first and the last element of a heading, each with its text spaced as the line's text
+    is (runs of spaces, NBSP and U+3000 as one space)."""
+    children = [child for child in line.owner if isinstance(child.tag, str)]
+    return [(child, " ".join("".join(child.itertext()).split())) for child in children[:1] + children[-1:]]
+
+
+def without_edge(line: Line, text: str, takes: Callable[[Any, str], bool],
+                 leaves: Callable[[str], bool]) -> str:
+    """The heading's ``text`` without the text of its first or last element, when ``takes`` says
+    that element may go and ``leaves`` accepts what is left; ``text`` unchanged otherwise."""
+    for child, extra in edge_texts(line):
+        if not extra or not takes(child, extra):
+            continue
+        if text.startswith(extra):
+            rest = text[len(extra):].strip()
+        elif text.endswith(extra):
+            rest = text[: -len(extra)].strip()
+        else:
+            continue
+        if leaves(rest):
+            return rest
+    return text
+
+
 def without_label(line: Line, text: str) -> str:
     """The heading's text without a set label or a meta row standing in an element of its own at
     its start or end (``<span>原创</span>``, ``<span>2024-07-01</span>``); the text unchanged
     when there is none."""
     if text != line.text:
         return text
-    children = [child for child in line.owner if isinstance(child.tag, str)]
-    for child in children[:1] + children[-1:]:
-        label = _label_text(child)
-        if label is None:
-            continue
-        if text.startswith(label):
-            rest = text[len(label):].strip()
-        elif text.endswith(label):
-            rest = text[: -len(label)].strip()
-        else:
-            continue
-        if len(rest) >= _MIN_HEADLINE:
-            return rest
-    return text
+    return without_edge(line, text, _is_label, lambda rest: len(rest) >= _MIN_HEADLINE)
 
 
-def _label_text(element: Any) -> str | None:
-    if tag_of(element) not in _LABEL_TAGS:
-        return None
-    # Spaced as the line's text is (runs of spaces, NBSP and U+3000 as one space).
-    text = " ".join("".join(element.itertext()).split())
-    return text if text and (_LABEL.fullmatch(text) or is_meta_line(text)) else None
+def _is_label(element: Any, text: str) -> bool:
+    return tag_of(element) in _LABEL_TAGS and bool(_LABEL.fullmatch(text) or is_meta_line(text))
 
 
 def heading_meta(line: Line, headline: str) -> str | None:
@@ -70,9 +79,7 @@ def heading_meta(line: Line, headline: str) -> str | None:
     once the headline was read without it; None when there is none."""
     if line.text == headline:
         return None
-    children = [child for child in line.owner if isinstance(child.tag, str)]
-    for child in children[:1] + children[-1:]:
-        text = " ".join("".join(child.itertext()).split())
+    for child, text in edge_texts(line):
         if text and tag_of(child) in _LABEL_TAGS and is_meta_line(text):
             return text
     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ..noise import is_noise_line
@@ -153,13 +153,18 @@ _SUMMARY_BOX = re.compile(
 )
 
 
-def in_summary_box(element: Any, container: Any) -> bool:
-    """True when an element sits in a box inside the container named a summary by its class or id."""
+def _up_to(element: Any, container: Any, test: Callable[[Any], object]) -> bool:
+    """True when ``test`` holds for the element or one of its ancestors below the container."""
     while element is not None and element is not container:
-        if _SUMMARY_BOX.search(class_words(element)):
+        if test(element):
             return True
         element = element.getparent()
     return False
+
+
+def in_summary_box(element: Any, container: Any) -> bool:
+    """True when an element sits in a box inside the container named a summary by its class or id."""
+    return _up_to(element, container, lambda node: _SUMMARY_BOX.search(class_words(node)))
 
 
 # A video player's box: its title and controls are chrome, not text (the player's autoplay switch
@@ -169,11 +174,7 @@ _PLAYER_BOX = re.compile(r"player", re.IGNORECASE)
 
 def in_player_box(element: Any, container: Any) -> bool:
     """True when an element sits in a video player's box inside the container."""
-    while element is not None and element is not container:
-        if _PLAYER_BOX.search(class_words(element)):
-            return True
-        element = element.getparent()
-    return False
+    return _up_to(element, container, lambda node: _PLAYER_BOX.search(class_words(node)))
 
 
 # The label of a key-points box opening the text (划重点：, 要点：, 核心提示：) set alone on its line,
@@ -189,20 +190,12 @@ def is_key_points_label(text: str) -> bool:
 
 def in_list_item(element: Any, container: Any) -> bool:
     """True when an element is, or sits in, a list item inside the container."""
-    while element is not None and element is not container:
-        if tag_of(element) == "li":
-            return True
-        element = element.getparent()
-    return False
+    return _up_to(element, container, lambda node: tag_of(node) == "li")
 
 
 def in_chrome_box(element: Any, container: Any) -> bool:
     """True when an element sits in a share/comment/related box inside the container."""
-    while element is not None and element is not container:
-        if _CHROME_BOX.search(class_words(element)):
-            return True
-        element = element.getparent()
-    return False
+    return _up_to(element, container, lambda node: _CHROME_BOX.search(class_words(node)))
 
 
 _STOP = re.compile(

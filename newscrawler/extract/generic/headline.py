@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from ..times import TIME_PATTERN
-from .badges import without_label
+from .badges import without_edge, without_label
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
@@ -290,20 +290,7 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
     or the time and source (<h1>标题<span>2024-06-30 来源：某报</span></h1>)."""
     if title_key(text) in exact or text != line.text:
         return text
-    children = [child for child in line.owner if isinstance(child.tag, str)]
-    for child in children[:1] + children[-1:]:
-        extra = " ".join("".join(child.itertext()).split())  # spaced as the line is
-        if not extra:
-            continue
-        if text.startswith(extra):
-            rest = text[len(extra):].strip()
-        elif text.endswith(extra):
-            rest = text[: -len(extra)].strip()
-        else:
-            continue
-        if title_key(rest) in exact:
-            return rest
-    return text
+    return without_edge(line, text, lambda _child, _extra: True, lambda rest: title_key(rest) in exact)
 
 
 def _may_be_banner(chosen: tuple[str, int]) -> bool:
