@@ -7,7 +7,8 @@ each in its own table, then one summary table (``_corpora.py`` lists them): ``de
 (newspaper4k pages, held out; downloaded into ``.cache/heldout`` by ``fetch_heldout.py``
 first, skipped with the reason when that fails) and ``found`` (development, GNE 0.4.3 sdist
 pages from sites not in dev; downloaded into ``.cache/found`` the same way). A corpus folder
-that is absent is skipped too. Pages are third-party content: they are read at run time, never copied into the project.
+that is absent is skipped too. Pages are third-party content: they are read at run time, never
+copied into the project.
 
     .venv/bin/python benchmarks/extraction_quality.py [--corpus NAME|DIR] [--pages] [--json FILE]
     .venv/bin/python benchmarks/extraction_quality.py --only newscrawler --update-floors

@@ -3,13 +3,12 @@
 Two corpora are built this way (``CORPORA`` below, ``--corpus NAME``): the held-out corpus
 (``benchmarks/heldout/``, newspaper4k's test pages), which measures extraction quality on real
 Chinese news pages from sites the generic extractor was never tuned on, and the development corpus
-``found`` (``benchmarks/found/``, GNE 0.4.3's test pages not in ``../shared/corpus/dev``). The pages
-are third-party content and
-are never committed: the repository holds only our hand annotations and ``sources.json``, which
-names, for each page, the registry package that ships it, the file inside the package and its
-SHA-256. This script downloads each package once with pip (source distribution, no dependencies),
-takes the listed files out of the archive, checks their hashes and writes a corpus folder laid out
-like the development corpus::
+``found`` (``benchmarks/found/``, GNE 0.4.3's test pages not in ``../shared/corpus/dev``). The
+pages are third-party content and are never committed: the repository holds only our hand
+annotations and ``sources.json``, which names, for each page, the registry package that ships it,
+the file inside the package and its SHA-256. This script downloads each package once with pip
+(source distribution, no dependencies), takes the listed files out of the archive, checks their
+hashes and writes a corpus folder laid out like the development corpus::
 
     DEST/pages/NAME.html          the exact bytes of the file named in sources.json
     DEST/annotations/NAME.json    copied from benchmarks/NAME/annotations/
@@ -41,9 +40,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 # The corpora whose pages come from a registry: each has benchmarks/NAME/{sources.json,annotations/}.
 CORPORA = ("heldout", "found")
-HELDOUT = REPO / "benchmarks" / "heldout"
-SOURCES = HELDOUT / "sources.json"
-DEFAULT_DEST = REPO / ".cache" / "heldout"
 
 
 def corpus_dir(name: str) -> Path:
@@ -54,7 +50,9 @@ def corpus_dir(name: str) -> Path:
 
 
 def default_dest(name: str) -> Path:
+    """Where corpus ``name``'s pages and annotations are written by default."""
     return REPO / ".cache" / name
+
 
 Source = dict[str, Any]
 
@@ -63,7 +61,7 @@ class FetchError(Exception):
     """A source could not be downloaded, found or verified."""
 
 
-def load_sources(path: Path = SOURCES) -> dict[str, Source]:
+def load_sources(path: Path) -> dict[str, Source]:
     sources: dict[str, Source] = json.loads(path.read_text(encoding="utf-8"))
     for name, source in sources.items():
         missing = {"registry", "package", "version", "path", "sha256"} - source.keys()
@@ -161,9 +159,7 @@ def fetch_pages(sources: dict[str, Source], dest: Path) -> list[str]:
     return written
 
 
-def copy_annotations(
-    sources: dict[str, Source], dest: Path, annotations: Path = HELDOUT / "annotations"
-) -> None:
+def copy_annotations(sources: dict[str, Source], dest: Path, annotations: Path) -> None:
     """Copy each listed annotation into ``dest/annotations`` and drop stale ones there."""
     target = dest / "annotations"
     target.mkdir(parents=True, exist_ok=True)
