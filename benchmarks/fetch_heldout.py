@@ -177,6 +177,26 @@ def copy_annotations(sources: dict[str, Source], dest: Path, annotations: Path) 
             stale.unlink()
 
 
+class NotFetched(FetchError):
+    """Pages are missing and downloading was not allowed."""
+
+
+def fetch_corpus(name: str, dest: Path, download: bool = True) -> tuple[int, list[str]]:
+    """Make ``dest`` hold corpus ``name``: its pages (downloaded when missing or wrong, unless
+    ``download`` is False: then NotFetched) and our current annotations, copied every time so
+    edits to them count. Return how many pages the corpus has and the names downloaded now."""
+    folder = corpus_dir(name)
+    sources = load_sources(folder / "sources.json")
+    if all(page_ok(dest, page, source) for page, source in sources.items()):
+        written: list[str] = []
+    elif not download:
+        raise NotFetched(f"pages not fetched (run benchmarks/fetch_heldout.py --corpus {name})")
+    else:
+        written = fetch_pages(sources, dest)
+    copy_annotations(sources, dest, folder / "annotations")
+    return len(sources), written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -186,15 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     dest: Path = (args.dest or default_dest(args.corpus)).resolve()
     try:
-        folder = corpus_dir(args.corpus)
-        sources = load_sources(folder / "sources.json")
-        written = fetch_pages(sources, dest)
-        copy_annotations(sources, dest, folder / "annotations")
+        total, written = fetch_corpus(args.corpus, dest)
     except FetchError as exc:
         print(f"fetch_heldout: {exc}", file=sys.stderr)
         return 1
-    kept = len(sources) - len(written)
-    print(f"{len(sources)} pages in {dest}: {len(written)} fetched, {kept} already present")
+    print(f"{total} pages in {dest}: {len(written)} fetched, {total - len(written)} already present")
     return 0
 
 
