@@ -369,6 +369,16 @@ def _index_instances(db: Path) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the search index's (``_index_instances``)."""
+    conn = sqlite3.connect(db)
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search%'")]
+    tables = {name: conn.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall() for name in names}
+    conn.close()
+    return tables
+
+
 def test_search_texts_made_in_the_workers_index_what_the_writer_would(
     archive_copy: Path, tmp_path: Path, layout_v2: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -379,11 +389,16 @@ def test_search_texts_made_in_the_workers_index_what_the_writer_would(
     with Archive.open(archive_copy, create=False) as archive:
         hinted = reparse(archive, jobs=2)
     assert hinted.outcomes["added"] > 0
+    filed = Archive.add_versions_from_reparse
     with monkeypatch.context() as patch:
-        patch.setattr(Archive, "reparse_search_hint", lambda self, record: None)
+        patch.setattr(Archive, "add_versions_from_reparse",
+                      lambda self, items: filed(self, [item[:2] for item in items]))
         with Archive.open(plain / archive_copy.name, create=False) as archive:
             assert reparse(archive, jobs=1).outcomes == hinted.outcomes
     assert _index_instances(archive_copy) == _index_instances(plain / archive_copy.name)
+    # Every table too: versions, their comparisons (version_changes), the rows of repeated
+    # characters.
+    assert _tables(archive_copy) == _tables(plain / archive_copy.name)
     # …and the record's texts are those the archive reads back from the version it filed.
     with Archive.open(archive_copy, create=False) as archive:
         for capture in itertools.islice(archive.iter_article_captures(), 5):
@@ -409,7 +424,7 @@ def test_a_search_hint_made_before_another_version_became_current_is_not_used(
             base = archive.record(version_id)
             first = {**base, "paragraphs": [*base["paragraphs"], "第一次更正的段落。"]}
             second = {**base, "paragraphs": [*base["paragraphs"], "第二次更正的段落。"]}
-            hints = [archive.reparse_search_hint(r) if hinted else None for r in (first, second)]
+            hints = [archive.reparse_hint(capture["id"], r) if hinted else None for r in (first, second)]
             assert not hinted or hints[1].old_version_id == version_id  # type: ignore[union-attr]
             outcomes.append(archive.add_versions_from_reparse([(capture["id"], first, hints[0])]))
             outcomes.append(archive.add_versions_from_reparse([(capture["id"], second, hints[1])]))
