@@ -39,6 +39,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from deflate import DeflateError, gzip_decompress  # libdeflate: about 1.4x ISA-L's inflate here
 from isal import isal_zlib  # ISA-L's inflate: about 1.7x zlib's on WARC records
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
@@ -65,6 +66,11 @@ _MEMBER_SIZE = 64 * 1024
 # fifty records. A read elsewhere in a file takes only what one record needs.
 _WINDOW_SIZE = 512 * 1024
 _SMALL_READ = 16 * 1024
+# Room for an inflated record given to libdeflate, which inflates a whole member in one call but
+# wants room for all of it up front: at first enough for a page of 30 kB or so, then twice the
+# largest record met that did not fit (up to _MAX_ROOM), so larger pages fall back once.
+_ROOM = 32 * 1024
+_MAX_ROOM = 8 * 1024 * 1024
 # isal's type stubs declare its exception as an instance rather than a class.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 # WARC files a store keeps open between reads: re-extraction reads a file's records one after
@@ -77,7 +83,7 @@ _WANTED_FIELDS = re.compile(
 )
 
 
-def _header_fields(head: bytes) -> dict[str, str]:
+def _header_fields(head: bytes | bytearray) -> dict[str, str]:
     """The fields of a WARC header block that the direct reader needs, by lower-case name."""
     return {
         m.group(1).lower().decode("ascii"): m.group(2).strip().decode("utf-8", "replace")
@@ -168,6 +174,7 @@ class WarcStore:
         # One per file, so captures of crawls that wrote to several files at once still read
         # ahead in each.
         self._windows: dict[str, tuple[int, bytes]] = {}
+        self._room = _ROOM
 
     def close(self) -> None:
         self._windows.clear()
@@ -313,19 +320,33 @@ class WarcStore:
                 f" ({exc})") from exc
         return b"".join(parts)
 
+    def _inflate(self, filename: str, offset: int) -> bytes | bytearray:
+        """The inflated gzip member at ``offset``: a record's WARC header, HTTP header and page.
+
+        One call inflates the member in place: the decompressor stops at its end, ignores the
+        records after it, and checks the CRC and length. libdeflate does it fastest, given room
+        for the whole output; a member that does not fit, or is longer than the bytes at hand (a
+        page of several hundred kB, or any page after a read elsewhere), or is damaged, goes to
+        ISA-L, and then piece by piece (``_long_member``), which says what is wrong if anything.
+        """
+        data = self._bytes_at(filename, offset, _MEMBER_SIZE)
+        try:
+            return gzip_decompress(data, self._room)
+        except DeflateError:
+            pass  # libdeflate does not say why: too little room, too few bytes, or damage
+        try:
+            record = isal_zlib.decompress(data, 16 + isal_zlib.MAX_WBITS)
+        except _INFLATE_ERROR:
+            record = self._long_member(filename, offset)
+        if len(record) > self._room:
+            self._room = min(_MAX_ROOM, max(self._room, 2 * len(record)))
+        return record
+
     def _direct_body(self, filename: str, offset: int) -> bytes | None:
         """The decoded payload of a one-member gzip response record; None for any other record.
 
         Raises ``WarcReadError`` when there is no intact gzip member at ``offset``."""
-        # One call inflates the member in place: the decompressor stops at its end, ignores the
-        # records after it, and checks the CRC. A member longer than the bytes at hand (a page of
-        # several hundred kB, or any page after a read elsewhere) is read again piece by piece.
-        try:
-            record = isal_zlib.decompress(
-                self._bytes_at(filename, offset, _MEMBER_SIZE), 16 + isal_zlib.MAX_WBITS
-            )
-        except _INFLATE_ERROR:
-            record = self._long_member(filename, offset)  # says what is wrong if it cannot
+        record = self._inflate(filename, offset)
         end = record.find(b"\r\n\r\n")
         if end < 0 or not record.startswith(b"WARC/"):
             return None
@@ -359,7 +380,8 @@ class WarcStore:
             return None  # folded lines: warcio's parser knows those
         if b"\r\ntransfer-encoding" in http_head:
             return None  # chunked as sent, most likely: warcio de-chunks it
-        payload = record[split + 4 : stop]
+        # One copy of the page, as bytes (libdeflate's record is a bytearray).
+        payload = bytes(memoryview(record)[split + 4 : stop])
         if b"\r\ncontent-encoding" not in http_head:
             return payload  # the common case: no header needs splitting
         headers = []

@@ -360,6 +360,29 @@ def test_direct_reads_equal_warcio_reads_for_other_records(tmp_path: Path) -> No
         assert store._direct_body(path.name, offsets[3]) == big  # past one call's bytes
 
 
+def test_a_record_larger_than_the_room_given_to_libdeflate_is_read_whole(tmp_path: Path) -> None:
+    # libdeflate needs room for the whole inflated record up front: a larger one is read by the
+    # other inflater, and the room grows so that the next such record fits.
+    from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped]
+    from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
+
+    pages = [("<p>" + "长文" * n + "</p>").encode() for n in (100, 60_000, 60_000, 100)]
+    path = tmp_path / "large.warc.gz"
+    offsets = []
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for n, page in enumerate(pages):
+            offsets.append(stream.tell())
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://www.x.cn/{n}.html", "response", payload=io.BytesIO(page), http_headers=http))
+    with WarcStore(tmp_path) as store:
+        first_room = store._room
+        assert len(pages[1]) > first_room
+        assert [store.body(path.name, o) for o in offsets] == pages
+        assert store._room > len(pages[1])
+
+
 def _index_instances(db: Path) -> list[tuple[Any, ...]]:
     """Every token instance the search index holds: (term, article, column, offset)."""
     conn = sqlite3.connect(db)
