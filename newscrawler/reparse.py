@@ -149,7 +149,8 @@ def _outcomes(
     captures = archive.iter_article_captures(filters)
     if pool is None:
         return (reextract(archive, store, capture) for capture in captures)
-    return pool.map(captures)
+    # Twice a batch in flight: the workers keep extracting while this process writes one.
+    return pool.map(captures, window=2 * BATCH)
 
 
 def reparse(

@@ -215,6 +215,12 @@ def test_work_in_flight_is_bounded(archive_copy: Path) -> None:
         for n, outcome in enumerate(itertools.islice(pool.map(captures()), 300), 1):
             assert outcome.failure is None and outcome.unchanged  # read the same as archived
             assert pulled - n <= (2 * AHEAD + 1) * CHUNK
+    # A window of captures asked for is kept in flight, and no more.
+    pulled = 0
+    with ExtractorPool(archive_copy, default_warc_dir(archive_copy), 2) as pool:
+        for n, _ in enumerate(itertools.islice(pool.map(captures(), window=10 * CHUNK), 300), 1):
+            assert pulled - n <= 11 * CHUNK
+        assert pulled - n > (2 * AHEAD + 1) * CHUNK
 
 
 def test_an_unexpected_error_in_a_worker_stops_the_run(
