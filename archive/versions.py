@@ -17,6 +17,13 @@ from .writebase import SearchRow, WriterBase
 SearchValues = tuple[str, str, str]
 # A version's texts as typed, per index column: [headline], paragraphs, names.
 _Texts = tuple[list[str], list[str], list[str]]
+# Per index column: its index text and the characters it repeats (``repeated.longest``).
+_Column = tuple[str, dict[str, int]]
+_Columns = tuple[_Column, _Column, _Column]
+
+
+def _column(text: str) -> _Column:
+    return text, repeated.longest([text])
 
 
 @dataclass(frozen=True)
@@ -82,12 +89,12 @@ class VersionWriter(WriterBase):
         current = article[1] if article is not None and article[1] else 0
         new_texts = self.record_search_texts(record)
         old_texts = self.search_texts(current) if current else None
-        new, new_chars = self._index_values_of(new_texts, None)
+        new_columns, new, new_chars = self._index_values_of(new_texts, None)
         old = old_chars = None
         if old_texts is not None:
             # A re-extraction mostly changes one field: a column with the same texts as the
             # current version's has the same index text, folded once.
-            old, old_chars = self._index_values_of(old_texts, (new_texts, new))
+            _, old, old_chars = self._index_values_of(old_texts, (new_texts, new_columns))
         change = None
         if article is not None and not self.conn.execute(
                 "SELECT 1 FROM versions WHERE article_id = ? AND content_sha256 = ?",
@@ -125,15 +132,23 @@ class VersionWriter(WriterBase):
         return fetched_at, old_version_id, unchanged
 
     def _index_values_of(
-        self, texts: _Texts, same: tuple[_Texts, SearchValues] | None
-    ) -> tuple[SearchValues, dict[str, int]]:
-        """Index texts and their repeated characters; a column whose texts are those of
-        ``same`` takes its index text from there."""
-        values = tuple(
+        self, texts: _Texts, same: tuple[_Texts, _Columns] | None
+    ) -> tuple[_Columns, SearchValues, dict[str, int]]:
+        """Each column's index text and repeated characters, then the three index texts and
+        the characters of all three; a column whose texts are those of ``same`` takes both from
+        there."""
+        columns = tuple(
             same[1][i] if same is not None and same[0][i] == column
-            else (index_text(column[0], self.fold_table) if i == 0 else index_texts(column, self.fold_table))
+            else _column(index_text(column[0], self.fold_table) if i == 0
+                         else index_texts(column, self.fold_table))
             for i, column in enumerate(texts))
-        return (values[0], values[1], values[2]), repeated.longest(values)
+        chars: dict[str, int] = {}
+        for _, found in columns:
+            for ch, length in found.items():
+                if length > chars.get(ch, 0):
+                    chars[ch] = length
+        return ((columns[0], columns[1], columns[2]),
+                (columns[0][0], columns[1][0], columns[2][0]), chars)
 
     def record_search_values(self, record: dict[str, Any]) -> SearchValues:
         """The index texts of a record: those ``search_values`` reads back once it is filed, since
