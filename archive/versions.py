@@ -23,6 +23,7 @@ _Columns = tuple[_Column, _Column, _Column]
 
 
 def _column(text: str) -> _Column:
+    """An index column's text with the characters it repeats."""
     return text, repeated.longest([text])
 
 
