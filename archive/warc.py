@@ -35,7 +35,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
-from io import BytesIO
+from io import BufferedReader, BytesIO
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
@@ -71,6 +71,7 @@ _SMALL_READ = 16 * 1024
 # largest record met that did not fit (up to _MAX_ROOM), so larger pages fall back once.
 _ROOM = 32 * 1024
 _MAX_ROOM = 8 * 1024 * 1024
+_EMPTY = memoryview(b"")
 # isal's type stubs declare its exception as an instance rather than a class.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 # WARC files a store keeps open between reads: re-extraction reads a file's records one after
@@ -169,15 +170,17 @@ class WarcStore:
         self.directory = Path(directory)
         # (url, payload digest) -> [(timestamp, filename, offset)] of full responses, from CDXJ.
         self._originals: dict[tuple[str, str], list[tuple[str, str, int]]] | None = None
-        self._open: OrderedDict[str, IO[bytes]] = OrderedDict()
+        self._open: OrderedDict[str, BufferedReader] = OrderedDict()
         # The bytes last read by the direct reader in each open file: (offset of data[0], data).
         # One per file, so captures of crawls that wrote to several files at once still read
         # ahead in each.
-        self._windows: dict[str, tuple[int, bytes]] = {}
+        self._windows: dict[str, tuple[int, memoryview]] = {}
+        self._buffers: dict[str, bytearray] = {}
         self._room = _ROOM
 
     def close(self) -> None:
         self._windows.clear()
+        self._buffers.clear()
         while self._open:
             self._open.popitem()[1].close()
 
@@ -187,7 +190,7 @@ class WarcStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _stream(self, filename: str) -> IO[bytes]:
+    def _stream(self, filename: str) -> BufferedReader:
         """The open file ``filename``, the least recently read one closed past ``_OPEN_FILES``."""
         stream = self._open.get(filename)
         if stream is not None:
@@ -203,6 +206,7 @@ class WarcStore:
             closed, oldest = self._open.popitem(last=False)
             oldest.close()
             self._windows.pop(closed, None)
+            self._buffers.pop(closed, None)
         return stream
 
     def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int]:
@@ -283,18 +287,31 @@ class WarcStore:
     def _bytes_at(self, filename: str, offset: int, size: int) -> memoryview:
         """Bytes of ``filename`` from ``offset``, without copying them out of the window last read:
         at most ``size``, fewer after a read elsewhere in the file (at least ``_SMALL_READ``) or
-        at its end, none past it."""
-        start, data = self._windows.get(filename, (0, b""))
+        at its end, none past it. The bytes are valid until the next read of the same file."""
+        start, data = self._windows.get(filename, (0, _EMPTY))
         if start <= offset and offset + size <= start + len(data):
             self._open.move_to_end(filename)  # keep the file's window with the file
-            return memoryview(data)[offset - start : offset + size - start]
+            return data[offset - start : offset + size - start]
         # Moving forward through the file: read ahead for the records that follow.
         ahead = bool(data) and start <= offset <= start + len(data) + _WINDOW_SIZE
         stream = self._stream(filename)
         stream.seek(offset)
-        data = stream.read(max(size, _WINDOW_SIZE) if ahead else _SMALL_READ)
+        want = max(size, _WINDOW_SIZE) if ahead else _SMALL_READ
+        # Each file's window is read into the same buffer, whose pages stay mapped: a new
+        # buffer of this size would be mapped afresh for every read ahead.
+        buffer = self._buffers.get(filename)
+        if buffer is None or len(buffer) < want:
+            buffer = self._buffers[filename] = bytearray(max(want, _WINDOW_SIZE))
+        view = memoryview(buffer)
+        got = 0
+        while got < want:
+            n = stream.readinto(view[got:want])
+            if not n:
+                break
+            got += n
+        data = view[:got]
         self._windows[filename] = (offset, data)
-        return memoryview(data)[:size]
+        return data[:size]
 
     def _long_member(self, filename: str, offset: int) -> bytes:
         """The inflated gzip member at ``offset``, read a piece at a time.
