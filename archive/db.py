@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .query import ArticleFilter, CaptureFilter
     from .rankings import Board
     from .search import SearchHit
-    from .versions import SearchHint
+    from .versions import ReparseHint
 
 
 def default_db_path() -> str:
@@ -306,21 +306,22 @@ class Archive:
 
     def reparsed_unchanged(self, capture_id: int, record: dict[str, Any]) -> bool:
         """Whether re-extracting a capture gave the content its version already has, so that
-        ``add_versions_from_reparse`` would change nothing for it; reads only, so re-extraction's
-        worker processes ask it themselves and send back no record for such a capture."""
+        ``add_versions_from_reparse`` would change nothing for it. Reads only."""
         return self._writer.reparsed_unchanged(capture_id, record)
 
-    def reparse_search_hint(self, record: dict[str, Any]) -> SearchHint:
-        """The search index texts filing a re-extracted ``record`` will need, made ahead (reads
-        only): re-extraction's worker processes make them, and ``add_versions_from_reparse``
-        takes them beside the record, so that the one writing process does not."""
-        return self._writer.search_hint(record)
+    def reparse_hint(self, capture_id: int, record: dict[str, Any]) -> ReparseHint | None:
+        """What filing a re-extracted ``record`` of a capture will need, made ahead (reads only;
+        ``versions.ReparseHint``), or None when it would change nothing (the capture's version
+        has its content). Re-extraction's worker processes make it, send no record where it is
+        None, and ``add_versions_from_reparse`` takes it beside the record, so that the one
+        writing process is left mostly the SQL."""
+        return self._writer.reparse_hint(capture_id, record)
 
     def add_versions_from_reparse(
-        self, items: Iterable[tuple[int, dict[str, Any]] | tuple[int, dict[str, Any], SearchHint | None]]
+        self, items: Iterable[tuple[int, dict[str, Any]] | tuple[int, dict[str, Any], ReparseHint | None]]
     ) -> list[str]:
         """Many re-extracted records in one transaction: all or none. Each item is a capture id
-        and its record, optionally with the record's ``reparse_search_hint``."""
+        and its record, optionally with the record's ``reparse_hint``."""
         with self.transaction():
             return [self._writer.add_reparsed(*item) for item in items]
 

@@ -215,13 +215,80 @@ SUMMARY_COLUMNS = (
 )
 
 
-def record_change(conn: sqlite3.Connection, version_id: int, *, successor: bool = True) -> None:
+def record_version(record: dict[str, Any], version_id: int | None = None) -> dict[str, Any]:
+    """The compared fields of the version filed from ``record``, as ``load_version`` reads them
+    back: the version keeps the record's headline, time, source, people and paragraphs as given,
+    so a version just filed (or about to be) needs no reading back."""
+    version: dict[str, Any] = {"id": version_id, "headline": record["headline"],
+                               "published_at": record.get("published_at"),
+                               "source": record.get("source")}
+    for key in ("reporters", "editors"):
+        version[key] = [f"{p.get('role')} {p['name']}" if p.get("role") else p["name"]
+                        for p in record.get(key) or []]
+    version["paragraphs"] = list(record["paragraphs"])
+    return version
+
+
+@dataclass(frozen=True)
+class KnownChange:
+    """A ``version_changes`` summary made before its version was filed (re-extraction's workers
+    make it, ``versions.ReparseHint``): valid while ``previous_version_id`` is still the version
+    seen just before the new one, since a stored version's content never changes."""
+
+    previous_version_id: int
+    summary: dict[str, Any]
+
+
+def change_summary(conn: sqlite3.Connection, previous_id: int, new: dict[str, Any]) -> dict[str, Any]:
+    """The ``version_changes`` summary of ``new`` (a ``load_version`` or ``record_version``
+    dict) against the stored version ``previous_id``."""
+    return diff_versions(load_version(conn, previous_id), new).summary()
+
+
+def _neighbours(conn: sqlite3.Connection, article_id: int, version_id: int) -> tuple[int | None, int | None]:
+    """The versions of the article seen just before and just after ``version_id``: one query
+    where ``previous_version`` and ``next_version`` make two (an article has a few versions)."""
+    ids = [vid for (vid,) in conn.execute(
+        "SELECT id FROM versions WHERE article_id = ? ORDER BY first_seen, id", (article_id,))]
+    at = ids.index(version_id)
+    return (ids[at - 1] if at else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
+
+def record_change(
+    conn: sqlite3.Connection, version_id: int, *, successor: bool = True,
+    filed: tuple[int, str, dict[str, Any]] | None = None, known: KnownChange | None = None,
+) -> None:
     """(Re)write the ``version_changes`` row of a version against the one seen before it.
 
     A first version has no row. A version stored out of order (a capture older than the latest,
     imported later) changes what its successor is compared with, so the successor's row is
     rewritten too (``successor``; a backfill in order has no need).
+
+    ``filed``: the version was just filed, as (article id, first seen, ``record_version``), so
+    it is not read back, and its neighbours are found in one query; ``known``: its summary was
+    made beforehand, used if its previous version is still the one it names.
     """
+    columns = ("version_id", "article_id", "previous_version_id", "seen_at", *SUMMARY_COLUMNS)
+    sql = (f"INSERT OR REPLACE INTO version_changes ({', '.join(columns)})"
+           f" VALUES ({', '.join('?' * len(columns))})")
+    if filed is not None:
+        article_id, first_seen, new = filed
+        before, after = _neighbours(conn, article_id, version_id)
+        if before is None:
+            conn.execute("DELETE FROM version_changes WHERE version_id = ?", (version_id,))
+        else:
+            summary = (known.summary if known is not None and known.previous_version_id == before
+                       else change_summary(conn, before, new))
+            conn.execute(sql, (version_id, article_id, before, first_seen,
+                               *(summary[c] for c in SUMMARY_COLUMNS)))
+        if after is None or not successor:
+            return
+        # The successor now follows this version.
+        following = load_version(conn, after)
+        summary = diff_versions({**new, "id": version_id}, following).summary()
+        conn.execute(sql, (after, article_id, version_id, following["first_seen"],
+                           *(summary[c] for c in SUMMARY_COLUMNS)))
+        return
     for target in (version_id, next_version(conn, version_id) if successor else None):
         if target is None:
             continue
@@ -231,13 +298,8 @@ def record_change(conn: sqlite3.Connection, version_id: int, *, successor: bool 
             continue
         new = load_version(conn, target)
         summary = diff_versions(load_version(conn, before), new).summary()
-        columns = ("version_id", "article_id", "previous_version_id", "seen_at", *SUMMARY_COLUMNS)
-        values = (target, new["article_id"], before, new["first_seen"],
-                  *(summary[c] for c in SUMMARY_COLUMNS))
-        conn.execute(
-            f"INSERT OR REPLACE INTO version_changes ({', '.join(columns)})"
-            f" VALUES ({', '.join('?' * len(columns))})", values,
-        )
+        conn.execute(sql, (target, new["article_id"], before, new["first_seen"],
+                           *(summary[c] for c in SUMMARY_COLUMNS)))
 
 
 def backfill(conn: sqlite3.Connection) -> None:

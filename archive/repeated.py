@@ -13,7 +13,7 @@ of the table's b-tree, however common the character.
 The rows are made from the index texts themselves (``longest``), when ``Writer.flush`` writes an
 article's row of the search index and when it deletes one (with the same texts, as FTS5's
 ``'delete'`` needs them), so the table holds what the index holds whichever way the texts were
-made (a crawl, a re-extraction's ``SearchHint``, a merge). Schema 11 fills it for an archive
+made (a crawl, a re-extraction's ``ReparseHint``, a merge). Schema 11 fills it for an archive
 written before it (``build``).
 """
 
@@ -55,21 +55,28 @@ def longest(values: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def add(conn: sqlite3.Connection, article_id: int, values: Iterable[str]) -> None:
-    """Record the rows of an article's index texts, as its search index row is inserted."""
-    conn.executemany(
-        "INSERT INTO repeated_chars (ch, length, article_id) VALUES (?, ?, ?)",
-        [(ch, length, article_id) for ch, length in longest(values).items()],
-    )
+def add(conn: sqlite3.Connection, article_id: int, values: Iterable[str],
+        found: dict[str, int] | None = None) -> None:
+    """Record the rows of an article's index texts, as its search index row is inserted;
+    ``found``: their ``longest``, when already known."""
+    rows = longest(values) if found is None else found
+    if rows:
+        conn.executemany(
+            "INSERT INTO repeated_chars (ch, length, article_id) VALUES (?, ?, ?)",
+            [(ch, length, article_id) for ch, length in rows.items()],
+        )
 
 
-def remove(conn: sqlite3.Connection, article_id: int, values: Iterable[str]) -> None:
+def remove(conn: sqlite3.Connection, article_id: int, values: Iterable[str],
+           found: dict[str, int] | None = None) -> None:
     """Forget the rows of an article's index texts, as its search index row is deleted with the
-    same texts."""
-    conn.executemany(
-        "DELETE FROM repeated_chars WHERE ch = ? AND length = ? AND article_id = ?",
-        [(ch, length, article_id) for ch, length in longest(values).items()],
-    )
+    same texts; ``found``: their ``longest``, when already known."""
+    rows = longest(values) if found is None else found
+    if rows:
+        conn.executemany(
+            "DELETE FROM repeated_chars WHERE ch = ? AND length = ? AND article_id = ?",
+            [(ch, length, article_id) for ch, length in rows.items()],
+        )
 
 
 def build(conn: sqlite3.Connection, writer: Writer) -> None:

@@ -35,10 +35,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
-from io import BytesIO
+from io import BufferedReader, BytesIO
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from deflate import DeflateError, gzip_decompress  # libdeflate: about 1.4x ISA-L's inflate here
 from isal import isal_zlib  # ISA-L's inflate: about 1.7x zlib's on WARC records
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
@@ -65,6 +66,12 @@ _MEMBER_SIZE = 64 * 1024
 # fifty records. A read elsewhere in a file takes only what one record needs.
 _WINDOW_SIZE = 512 * 1024
 _SMALL_READ = 16 * 1024
+# Room for an inflated record given to libdeflate, which inflates a whole member in one call but
+# wants room for all of it up front: at first enough for a page of 30 kB or so, then twice the
+# largest record met that did not fit (up to _MAX_ROOM), so larger pages fall back once.
+_ROOM = 32 * 1024
+_MAX_ROOM = 8 * 1024 * 1024
+_EMPTY = memoryview(b"")
 # isal's type stubs declare its exception as an instance rather than a class.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 # WARC files a store keeps open between reads: re-extraction reads a file's records one after
@@ -77,7 +84,7 @@ _WANTED_FIELDS = re.compile(
 )
 
 
-def _header_fields(head: bytes) -> dict[str, str]:
+def _header_fields(head: bytes | bytearray) -> dict[str, str]:
     """The fields of a WARC header block that the direct reader needs, by lower-case name."""
     return {
         m.group(1).lower().decode("ascii"): m.group(2).strip().decode("utf-8", "replace")
@@ -163,14 +170,17 @@ class WarcStore:
         self.directory = Path(directory)
         # (url, payload digest) -> [(timestamp, filename, offset)] of full responses, from CDXJ.
         self._originals: dict[tuple[str, str], list[tuple[str, str, int]]] | None = None
-        self._open: OrderedDict[str, IO[bytes]] = OrderedDict()
+        self._open: OrderedDict[str, BufferedReader] = OrderedDict()
         # The bytes last read by the direct reader in each open file: (offset of data[0], data).
         # One per file, so captures of crawls that wrote to several files at once still read
         # ahead in each.
-        self._windows: dict[str, tuple[int, bytes]] = {}
+        self._windows: dict[str, tuple[int, memoryview]] = {}
+        self._buffers: dict[str, bytearray] = {}
+        self._room = _ROOM
 
     def close(self) -> None:
         self._windows.clear()
+        self._buffers.clear()
         while self._open:
             self._open.popitem()[1].close()
 
@@ -180,7 +190,7 @@ class WarcStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _stream(self, filename: str) -> IO[bytes]:
+    def _stream(self, filename: str) -> BufferedReader:
         """The open file ``filename``, the least recently read one closed past ``_OPEN_FILES``."""
         stream = self._open.get(filename)
         if stream is not None:
@@ -196,6 +206,7 @@ class WarcStore:
             closed, oldest = self._open.popitem(last=False)
             oldest.close()
             self._windows.pop(closed, None)
+            self._buffers.pop(closed, None)
         return stream
 
     def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int]:
@@ -276,18 +287,31 @@ class WarcStore:
     def _bytes_at(self, filename: str, offset: int, size: int) -> memoryview:
         """Bytes of ``filename`` from ``offset``, without copying them out of the window last read:
         at most ``size``, fewer after a read elsewhere in the file (at least ``_SMALL_READ``) or
-        at its end, none past it."""
-        start, data = self._windows.get(filename, (0, b""))
+        at its end, none past it. The bytes are valid until the next read of the same file."""
+        start, data = self._windows.get(filename, (0, _EMPTY))
         if start <= offset and offset + size <= start + len(data):
             self._open.move_to_end(filename)  # keep the file's window with the file
-            return memoryview(data)[offset - start : offset + size - start]
+            return data[offset - start : offset + size - start]
         # Moving forward through the file: read ahead for the records that follow.
         ahead = bool(data) and start <= offset <= start + len(data) + _WINDOW_SIZE
         stream = self._stream(filename)
         stream.seek(offset)
-        data = stream.read(max(size, _WINDOW_SIZE) if ahead else _SMALL_READ)
+        want = max(size, _WINDOW_SIZE) if ahead else _SMALL_READ
+        # Each file's window is read into the same buffer, whose pages stay mapped: a new
+        # buffer of this size would be mapped afresh for every read ahead.
+        buffer = self._buffers.get(filename)
+        if buffer is None or len(buffer) < want:
+            buffer = self._buffers[filename] = bytearray(max(want, _WINDOW_SIZE))
+        view = memoryview(buffer)
+        got = 0
+        while got < want:
+            n = stream.readinto(view[got:want])
+            if not n:
+                break
+            got += n
+        data = view[:got]
         self._windows[filename] = (offset, data)
-        return memoryview(data)[:size]
+        return data[:size]
 
     def _long_member(self, filename: str, offset: int) -> bytes:
         """The inflated gzip member at ``offset``, read a piece at a time.
@@ -313,19 +337,33 @@ class WarcStore:
                 f" ({exc})") from exc
         return b"".join(parts)
 
+    def _inflate(self, filename: str, offset: int) -> bytes | bytearray:
+        """The inflated gzip member at ``offset``: a record's WARC header, HTTP header and page.
+
+        One call inflates the member in place: the decompressor stops at its end, ignores the
+        records after it, and checks the CRC and length. libdeflate does it fastest, given room
+        for the whole output; a member that does not fit, or is longer than the bytes at hand (a
+        page of several hundred kB, or any page after a read elsewhere), or is damaged, goes to
+        ISA-L, and then piece by piece (``_long_member``), which says what is wrong if anything.
+        """
+        data = self._bytes_at(filename, offset, _MEMBER_SIZE)
+        try:
+            return gzip_decompress(data, self._room)
+        except DeflateError:
+            pass  # libdeflate does not say why: too little room, too few bytes, or damage
+        try:
+            record = isal_zlib.decompress(data, 16 + isal_zlib.MAX_WBITS)
+        except _INFLATE_ERROR:
+            record = self._long_member(filename, offset)
+        if len(record) > self._room:
+            self._room = min(_MAX_ROOM, max(self._room, 2 * len(record)))
+        return record
+
     def _direct_body(self, filename: str, offset: int) -> bytes | None:
         """The decoded payload of a one-member gzip response record; None for any other record.
 
         Raises ``WarcReadError`` when there is no intact gzip member at ``offset``."""
-        # One call inflates the member in place: the decompressor stops at its end, ignores the
-        # records after it, and checks the CRC. A member longer than the bytes at hand (a page of
-        # several hundred kB, or any page after a read elsewhere) is read again piece by piece.
-        try:
-            record = isal_zlib.decompress(
-                self._bytes_at(filename, offset, _MEMBER_SIZE), 16 + isal_zlib.MAX_WBITS
-            )
-        except _INFLATE_ERROR:
-            record = self._long_member(filename, offset)  # says what is wrong if it cannot
+        record = self._inflate(filename, offset)
         end = record.find(b"\r\n\r\n")
         if end < 0 or not record.startswith(b"WARC/"):
             return None
@@ -359,7 +397,8 @@ class WarcStore:
             return None  # folded lines: warcio's parser knows those
         if b"\r\ntransfer-encoding" in http_head:
             return None  # chunked as sent, most likely: warcio de-chunks it
-        payload = record[split + 4 : stop]
+        # One copy of the page, as bytes (libdeflate's record is a bytearray).
+        payload = bytes(memoryview(record)[split + 4 : stop])
         if b"\r\ncontent-encoding" not in http_head:
             return payload  # the common case: no header needs splitting
         headers = []

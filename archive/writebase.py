@@ -6,9 +6,20 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from .fold import FoldTable
+
+
+class SearchRow(NamedTuple):
+    """A search index row to write when the transaction commits (``Writer.flush``): inserted, or
+    deleted (``delete``) with the texts it was inserted with. ``chars``: the rows of repeated
+    characters of those texts, when already known (``archive/repeated.py``)."""
+
+    article_id: int
+    values: tuple[str, str, str]
+    delete: bool
+    chars: dict[str, int] | None = None
 
 
 class WriterBase:
@@ -25,7 +36,7 @@ class WriterBase:
         # How long after a first sign of removal a second one confirms it (docs/changes.md).
         self.removal_confirm = timedelta(hours=24)
         # Search index rows of this transaction, written just before it commits (``flush``).
-        self._search_rows: list[tuple[Any, ...]] = []
+        self._search_rows: list[SearchRow] = []
 
     @property
     def fold_table(self) -> FoldTable:

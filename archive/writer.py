@@ -28,7 +28,7 @@ from .records import (
     utc_iso,
 )
 from .status import StatusWriter
-from .versions import SearchHint, VersionWriter
+from .versions import ReparseHint, VersionWriter
 
 __all__ = [
     "MIN_DICTIONARY_SAMPLE", "REQUIRED_KEYS", "REQUIRED_VALUES", "VOLATILE_KEYS", "Writer",
@@ -66,18 +66,19 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         """
         rows, self._search_rows = self._search_rows, []
         for row in rows:
-            if len(row) == 5:
+            if row.delete:
                 self.conn.execute(
                     "INSERT INTO search (search, rowid, headline, body, names)"
                     " VALUES ('delete', ?, ?, ?, ?)",
-                    row[1:],
+                    (row.article_id, *row.values),
                 )
-                repeated.remove(self.conn, row[1], row[2:])
+                repeated.remove(self.conn, row.article_id, row.values, row.chars)
             else:
                 self.conn.execute(
-                    "INSERT INTO search (rowid, headline, body, names) VALUES (?, ?, ?, ?)", row
+                    "INSERT INTO search (rowid, headline, body, names) VALUES (?, ?, ?, ?)",
+                    (row.article_id, *row.values),
                 )
-                repeated.add(self.conn, row[0], row[1:])
+                repeated.add(self.conn, row.article_id, row.values, row.chars)
 
     def add_capture(
         self, run_id: int, capture: dict[str, Any], record: dict[str, Any] | None,
@@ -150,23 +151,9 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
     def reparsed_unchanged(self, capture_id: int, record: dict[str, Any]) -> bool:
         """Whether ``record`` has the content of the version the capture is linked to, ignoring
         the extractor's name: ``add_reparsed`` would change nothing. Reads only."""
-        return self._reparsed_state(capture_id, record)[1]
+        return self._reparsed_state(capture_id, record, None)[2]
 
-    def _reparsed_state(self, capture_id: int, record: dict[str, Any]) -> tuple[str, bool]:
-        row = self.conn.execute(
-            "SELECT c.fetched_at, c.version_id, v.content_sha256, v.extractor FROM captures c"
-            " LEFT JOIN versions v ON v.id = c.version_id WHERE c.id = ?",
-            (capture_id,),
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no capture {capture_id}")
-        fetched_at, old_version_id, old_digest, old_extractor = row
-        unchanged = old_version_id is not None and (
-            content_hash({**record, "extractor": old_extractor}) == old_digest
-        )
-        return fetched_at, unchanged
-
-    def add_reparsed(self, capture_id: int, record: dict[str, Any], hint: SearchHint | None = None) -> str:
+    def add_reparsed(self, capture_id: int, record: dict[str, Any], hint: ReparseHint | None = None) -> str:
         """Store what the extractor of today reads from an archived capture.
 
         Compared with the version the capture is linked to, ignoring the extractor's name: the
@@ -176,18 +163,19 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         version is added (``added``; ``new`` when the capture had no article), recording the
         extractor that read it. The capture is then linked to that version, with the new
         record's warnings and comments; its hot lists stay as stored. A ``hint`` made for this
-        record (``search_hint``) spares computing its search index texts here.
+        record (``reparse_hint``) spares hashing, folding and comparing it here.
         """
-        fetched_at, unchanged = self._reparsed_state(capture_id, record)
+        fetched_at, _, unchanged = self._reparsed_state(capture_id, record, hint)
         if unchanged:
             return "unchanged"
         _check_record(record)
-        last = self.conn.execute("SELECT ifnull(max(id), 0) FROM versions").fetchone()[0]
-        self._search_hint = hint
+        self._hint = hint
+        self._inserted = None
         try:
-            outcome, article_id, version_id = self._store_article(record, capture_id, fetched_at)
+            outcome, article_id, version_id = self._store_article(
+                record, capture_id, fetched_at, hint.digest if hint is not None else None)
         finally:
-            self._search_hint = None
+            self._hint = None
         self.conn.execute(
             "UPDATE captures SET article_id = ?, version_id = ?, comments = ?, warnings = ?"
             " WHERE id = ?",
@@ -201,7 +189,7 @@ class Writer(VersionWriter, StatusWriter, ListWriter, BodyWriter):
         )
         if outcome == "new":
             return "new"
-        return "added" if version_id > last else "matched"
+        return "added" if version_id == self._inserted else "matched"
 
     def _run_portal(self, run_id: int) -> str:
         if run_id not in self._run_portals:

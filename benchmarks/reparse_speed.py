@@ -16,15 +16,16 @@ process, ``--repeat`` times each, the passes alternating within each round:
 
 Before the passes, body reads alone: every capture's body from the archive
 (``Archive.capture_body``) and from its WARC record (``WarcStore.body``), alternating, µs a
-capture, and inflating the same WARC records' gzip members already in memory (the floor of a WARC
-read); the target is WARC reads at least as fast as archive reads. Both read the same captures
-from rows already fetched (``iter_article_captures``, which carries each capture's WARC file and
-offset); an archive read makes its own query for the body.
+capture, and inflating the same WARC records' gzip members already in memory, with libdeflate (the
+floor of a WARC read) and with ISA-L; the target is WARC reads at least as fast as archive reads.
+Both read the same captures from rows already fetched (``iter_article_captures``, which carries
+each capture's WARC file and offset); an archive read makes its own query for the body.
 
 Each of the three passes runs with ``--jobs 1`` (one process) and with ``--jobs N`` (default:
 one per core). Printed ratios: each pass against ``extract()`` alone, ``jobs N`` against
 ``jobs 1`` for the same pass, and WARC bodies against archive bodies (``from WARC`` against
-``unchanged``) for the same number of jobs. Figures are printed, never asserted.
+``unchanged``) for the same number of jobs; for the ``changed`` pass with ``jobs N``, the CPU time
+of the one writing process per capture. Figures are printed, never asserted.
 
 On a shared machine the cores are not always there to be had, so each round also measures what
 the machine gives: the same pure-Python loop run ``N`` times in one process and once in each of
@@ -52,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _portal
+from deflate import gzip_decompress
 from isal import isal_zlib
 
 from archive import Archive
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                       datetime.fromisoformat(c["fetched_at"])) for c in captures]
             # Body reads alone, archive against WARC, alternating: a few tens of microseconds a
             # page, too little to tell apart in whole passes on a shared machine.
-            reads: dict[str, list[float]] = {"archive": [], "WARC": [], "inflate": []}
+            reads: dict[str, list[float]] = {"archive": [], "WARC": [], "libdeflate": [], "ISA-L": []}
             # The floor of a WARC read: inflating each record's gzip member, already in memory.
             files = {name: (crawl_dir / "warc" / name).read_bytes()
                      for name in {c["warc_filename"] for c in captures}}
@@ -136,10 +138,15 @@ def main(argv: list[str] | None = None) -> int:
                     reads["WARC"].append((time.perf_counter() - started) / len(captures))
                 started = time.perf_counter()
                 for member in members:
+                    gzip_decompress(member, 64 * 1024)
+                reads["libdeflate"].append((time.perf_counter() - started) / len(captures))
+                started = time.perf_counter()
+                for member in members:
                     isal_zlib.decompress(member, 31)
-                reads["inflate"].append((time.perf_counter() - started) / len(captures))
+                reads["ISA-L"].append((time.perf_counter() - started) / len(captures))
             for name, values in reads.items():
-                what = "inflating the WARC records alone" if name == "inflate" else f"body reads from the {name}"
+                what = (f"inflating the WARC records alone with {name}" if name in ("libdeflate", "ISA-L")
+                        else f"body reads from the {name}")
                 print(f"{what}: median {statistics.median(values) * 1e6:.1f} µs"
                       f" a capture (range {min(values) * 1e6:.1f}-{max(values) * 1e6:.1f})")
             print("WARC body reads against archive body reads:"
@@ -148,8 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         figures: dict[str, list[float]] = {}
         machine: list[float] = []
 
-        def record(name: str, count: int, seconds: float, note: str = "") -> None:
+        # CPU time of this process (the one writer) per capture, in jobs N passes.
+        writer_cpu: dict[str, list[float]] = {}
+
+        def record(name: str, count: int, seconds: float, note: str = "", cpu: float | None = None) -> None:
             figures.setdefault(name, []).append(count / seconds)
+            if cpu is not None:
+                writer_cpu.setdefault(name, []).append(cpu / count)
+                note += f" (writing process: {cpu / count * 1e3:.2f} ms CPU a capture)"
             print(f"  {name:22} {count} captures in {seconds:.2f} s = {count / seconds:.0f}/s {note}")
 
         for run in range(args.repeat):
@@ -172,9 +185,11 @@ def main(argv: list[str] | None = None) -> int:
                 # A new layout version that reads credit lines no more: every article changes.
                 with mock.patch.multiple(ZjdailyV1, version=f"bench{run}", credit_lines=None), \
                         Archive.open(db, create=False) as archive:
+                    cpu = time.process_time()
                     result = reparse(archive, jobs=jobs)
+                    cpu = time.process_time() - cpu
                 record(f"changed, {label}", result.captures, result.elapsed,
-                       f"({result.new_versions} new versions)")
+                       f"({result.new_versions} new versions)", cpu if jobs > 1 else None)
 
                 db = _copy(crawl_dir, tmp / "work")
                 conn = sqlite3.connect(db)
@@ -197,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
               f" {statistics.median(machine):.2f}x one, rounds {', '.join(f'{m:.2f}' for m in machine)}):")
         for name in ("unchanged", "changed", "from WARC"):
             print(f"  {name:22} {median[f'{name}, {jobs_n}'] / median[f'{name}, jobs 1']:.2f}x")
+        for name, values in writer_cpu.items():
+            print(f"  writing process, {name}: median {statistics.median(values) * 1e3:.2f} ms CPU a capture")
         print("\nWARC bodies against archive bodies (from WARC / unchanged):")
         for label in dict.fromkeys(("jobs 1", jobs_n)):
             print(f"  {label:22} {median[f'from WARC, {label}'] / median[f'unchanged, {label}']:.2f}x")

@@ -41,7 +41,7 @@ from .reparse_pool import ExtractorPool
 
 if TYPE_CHECKING:
     from archive import Archive
-    from archive.versions import SearchHint
+    from archive.versions import ReparseHint
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +103,9 @@ class Outcome:
     from_warc: bool = False
     # The record has its capture's content already: nothing to write, so no record is carried.
     unchanged: bool = False
-    # The search index texts filing the record needs, made where the record was extracted.
-    search: SearchHint | None = None
+    # What filing the record needs (hashes, search index texts, the comparison with the version
+    # before it), made where the record was extracted.
+    hint: ReparseHint | None = None
 
 
 def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Outcome:
@@ -124,11 +125,13 @@ def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Ou
                        from_warc)
     # Most captures read the same as before. Finding that out here, where a worker process
     # does it, spares the one writing process a record to receive and hash for each of them.
-    if archive.reparsed_unchanged(capture["id"], record):
+    # For the others, hashing, folding the texts for the search index and comparing with the
+    # version before are most of what filing a new version costs besides SQL: done here too,
+    # they leave the one writing process little else.
+    hint = archive.reparse_hint(capture["id"], record)
+    if hint is None:
         return Outcome(capture["id"], None, from_warc=from_warc, unchanged=True)
-    # Folding its texts for the search index is most of what filing a new version costs: done
-    # here too, it leaves the one writing process the SQL alone.
-    return Outcome(capture["id"], record, from_warc=from_warc, search=archive.reparse_search_hint(record))
+    return Outcome(capture["id"], record, from_warc=from_warc, hint=hint)
 
 
 def default_jobs() -> int:
@@ -146,7 +149,8 @@ def _outcomes(
     captures = archive.iter_article_captures(filters)
     if pool is None:
         return (reextract(archive, store, capture) for capture in captures)
-    return pool.map(captures)
+    # Twice a batch in flight: the workers keep extracting while this process writes one.
+    return pool.map(captures, window=2 * BATCH)
 
 
 def reparse(
@@ -169,7 +173,7 @@ def reparse(
         result.elapsed = time.perf_counter() - started  # starting and stopping workers included
         return result
     result = ReparseResult()
-    batch: list[tuple[int, dict[str, Any], SearchHint | None]] = []
+    batch: list[tuple[int, dict[str, Any], ReparseHint | None]] = []
 
     def flush() -> None:
         if batch:
@@ -190,7 +194,7 @@ def reparse(
             elif outcome.unchanged:
                 result.outcomes["unchanged"] += 1
             elif outcome.record is not None:
-                batch.append((outcome.capture_id, outcome.record, outcome.search))
+                batch.append((outcome.capture_id, outcome.record, outcome.hint))
             if len(batch) >= BATCH:
                 flush()
             if progress is not None:

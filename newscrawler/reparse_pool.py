@@ -6,7 +6,8 @@ the parent sends them capture rows (no bodies) in chunks and gets back ``Outcome
 order it sent the rows, and writes them itself: SQLite has one writer anyway, and one writer in
 capture order makes the archive the same whatever the number of jobs.
 
-Work in flight is bounded (``AHEAD`` chunks per worker), so memory stays flat however many
+Work in flight is bounded (``AHEAD`` chunks per worker, or the window the caller asks for:
+re-extraction keeps two of its write batches in flight), so memory stays flat however many
 captures are selected. Workers are forked where the platform can, so they run exactly the
 extractors (and layout versions) loaded in the parent; they ignore Ctrl-C, which the parent
 handles by stopping them.
@@ -82,11 +83,16 @@ class ExtractorPool:
         for future in [self._executor.submit(_extract_chunk, []) for _ in range(self.jobs)]:
             future.result()
 
-    def map(self, captures: Iterable[dict[str, Any]]) -> Iterator[Outcome]:
-        """An outcome per capture, in the order of ``captures``."""
+    def map(self, captures: Iterable[dict[str, Any]], window: int = 0) -> Iterator[Outcome]:
+        """An outcome per capture, in the order of ``captures``.
+
+        ``AHEAD`` chunks per worker are in flight, or enough for ``window`` captures if that is
+        more: a caller that stops taking outcomes for a while (to write a batch of them) should
+        find the workers still busy when it is done, not idle for want of work.
+        """
         chunks = _chunks(captures)
         pending: deque[Future[list[Outcome]]] = deque()
-        for chunk in itertools.islice(chunks, self.jobs * AHEAD):
+        for chunk in itertools.islice(chunks, max(self.jobs * AHEAD, -(-window // CHUNK))):
             pending.append(self._executor.submit(_extract_chunk, chunk))
         while pending:
             done = pending.popleft().result()

@@ -215,6 +215,12 @@ def test_work_in_flight_is_bounded(archive_copy: Path) -> None:
         for n, outcome in enumerate(itertools.islice(pool.map(captures()), 300), 1):
             assert outcome.failure is None and outcome.unchanged  # read the same as archived
             assert pulled - n <= (2 * AHEAD + 1) * CHUNK
+    # A window of captures asked for is kept in flight, and no more.
+    pulled = 0
+    with ExtractorPool(archive_copy, default_warc_dir(archive_copy), 2) as pool:
+        for n, _ in enumerate(itertools.islice(pool.map(captures(), window=10 * CHUNK), 300), 1):
+            assert pulled - n <= 11 * CHUNK
+        assert pulled - n > (2 * AHEAD + 1) * CHUNK
 
 
 def test_an_unexpected_error_in_a_worker_stops_the_run(
@@ -360,6 +366,29 @@ def test_direct_reads_equal_warcio_reads_for_other_records(tmp_path: Path) -> No
         assert store._direct_body(path.name, offsets[3]) == big  # past one call's bytes
 
 
+def test_a_record_larger_than_the_room_given_to_libdeflate_is_read_whole(tmp_path: Path) -> None:
+    # libdeflate needs room for the whole inflated record up front: a larger one is read by the
+    # other inflater, and the room grows so that the next such record fits.
+    from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped]
+    from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
+
+    pages = [("<p>" + "长文" * n + "</p>").encode() for n in (100, 60_000, 60_000, 100)]
+    path = tmp_path / "large.warc.gz"
+    offsets = []
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for n, page in enumerate(pages):
+            offsets.append(stream.tell())
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://www.x.cn/{n}.html", "response", payload=io.BytesIO(page), http_headers=http))
+    with WarcStore(tmp_path) as store:
+        first_room = store._room
+        assert len(pages[1]) > first_room
+        assert [store.body(path.name, o) for o in offsets] == pages
+        assert store._room > len(pages[1])
+
+
 def _index_instances(db: Path) -> list[tuple[Any, ...]]:
     """Every token instance the search index holds: (term, article, column, offset)."""
     conn = sqlite3.connect(db)
@@ -367,6 +396,16 @@ def _index_instances(db: Path) -> list[tuple[Any, ...]]:
     rows = sorted(conn.execute("SELECT term, doc, col, offset FROM temp.instances"))
     conn.close()
     return rows
+
+
+def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the search index's (``_index_instances``)."""
+    conn = sqlite3.connect(db)
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search%'")]
+    tables = {name: conn.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall() for name in names}
+    conn.close()
+    return tables
 
 
 def test_search_texts_made_in_the_workers_index_what_the_writer_would(
@@ -379,11 +418,16 @@ def test_search_texts_made_in_the_workers_index_what_the_writer_would(
     with Archive.open(archive_copy, create=False) as archive:
         hinted = reparse(archive, jobs=2)
     assert hinted.outcomes["added"] > 0
+    filed = Archive.add_versions_from_reparse
     with monkeypatch.context() as patch:
-        patch.setattr(Archive, "reparse_search_hint", lambda self, record: None)
+        patch.setattr(Archive, "add_versions_from_reparse",
+                      lambda self, items: filed(self, [item[:2] for item in items]))
         with Archive.open(plain / archive_copy.name, create=False) as archive:
             assert reparse(archive, jobs=1).outcomes == hinted.outcomes
     assert _index_instances(archive_copy) == _index_instances(plain / archive_copy.name)
+    # Every table too: versions, their comparisons (version_changes), the rows of repeated
+    # characters.
+    assert _tables(archive_copy) == _tables(plain / archive_copy.name)
     # …and the record's texts are those the archive reads back from the version it filed.
     with Archive.open(archive_copy, create=False) as archive:
         for capture in itertools.islice(archive.iter_article_captures(), 5):
@@ -409,7 +453,7 @@ def test_a_search_hint_made_before_another_version_became_current_is_not_used(
             base = archive.record(version_id)
             first = {**base, "paragraphs": [*base["paragraphs"], "第一次更正的段落。"]}
             second = {**base, "paragraphs": [*base["paragraphs"], "第二次更正的段落。"]}
-            hints = [archive.reparse_search_hint(r) if hinted else None for r in (first, second)]
+            hints = [archive.reparse_hint(capture["id"], r) if hinted else None for r in (first, second)]
             assert not hinted or hints[1].old_version_id == version_id  # type: ignore[union-attr]
             outcomes.append(archive.add_versions_from_reparse([(capture["id"], first, hints[0])]))
             outcomes.append(archive.add_versions_from_reparse([(capture["id"], second, hints[1])]))

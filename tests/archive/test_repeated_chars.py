@@ -131,7 +131,7 @@ def test_reparse(crawled: Archive, hint: bool) -> None:
             "SELECT id, article_id FROM captures WHERE article_id <= 20 ORDER BY id").fetchall():
         record = with_rows(rng, article_id)
         record["extractor"] = "newer"
-        items.append((capture_id, record, crawled.reparse_search_hint(record) if hint else None))
+        items.append((capture_id, record, crawled.reparse_hint(capture_id, record) if hint else None))
     crawled.add_versions_from_reparse(items)
     assert rows_of(crawled) == expected(crawled)
 
