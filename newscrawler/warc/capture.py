@@ -48,7 +48,7 @@ from ..portals import canonical_url
 from ..replay import REPLAY_DATE_META
 from ..sidecars import parse_http_date
 from ..worker import WorkerDied, for_crawler
-from .writer import Exchange, WarcFileSet, warc_date
+from .writer import Exchange, WarcFileSet, warc_date, warc_fields
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -269,7 +269,7 @@ class WarcCaptureMiddleware:
             # Written after the response record (the worker's calls run in order), outlinks and
             # all; the WARC files are closed after it too.
             call = self.worker.call("warc_metadata", response.url, record_id,
-                                    metadata_fields(item, response))
+                                    warc_fields(metadata_fields(item, response)))
             call.addCallbacks(
                 lambda _: self.stats.inc_value("newscrawler/warc/metadata"),
                 lambda failure: logger.error("Cannot write the WARC metadata record of %s: %s",

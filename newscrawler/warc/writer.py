@@ -73,6 +73,11 @@ def payload_digest(body: bytes) -> str:
     return "sha1:" + "".join([_BASE32_PAIRS[(number >> shift) & 1023] for shift in _PAIR_SHIFTS])
 
 
+def warc_fields(fields: list[tuple[str, str]]) -> bytes:
+    """``application/warc-fields`` lines: ``name: value``, each ended by CRLF, in UTF-8."""
+    return "".join([f"{name}: {value}\r\n" for name, value in fields]).encode("utf-8")
+
+
 def warc_date(moment: datetime | None = None) -> str:
     # Whole seconds, so that the CDXJ timestamp is exactly the WARC-Date.
     moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -434,10 +439,12 @@ class WarcFileSet:
         self._roll_if_full()
         return written
 
-    def write_metadata(self, url: str, refers_to: str, fields: list[tuple[str, str]]) -> Written:
-        """A ``metadata`` record (``application/warc-fields``) about the record ``refers_to``."""
+    def write_metadata(self, url: str, refers_to: str,
+                       fields: list[tuple[str, str]] | bytes) -> Written:
+        """A ``metadata`` record (``application/warc-fields``) about the record ``refers_to``:
+        its fields, or their lines already formatted (``warc_fields``)."""
         file = self._file()
-        body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        body = fields if isinstance(fields, bytes) else warc_fields(fields)
         date = warc_date()
         # Without HTTP headers the block is the payload: one digest is both.
         digest = payload_digest(body)
