@@ -63,7 +63,8 @@ GZIP_LEVEL = 3
 
 # Base32 by ten bits at a time: a SHA-1 digest (160 bits) is 16 pairs of base32 letters, with no
 # padding. ``base64.b32encode`` walks it five bytes at a time in Python, twice as slow.
-_BASE32_PAIRS = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"]
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_BASE32_PAIRS = [first + second for first in _BASE32 for second in _BASE32]
 _PAIR_SHIFTS = range(150, -1, -10)
 
 
