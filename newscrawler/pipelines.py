@@ -545,6 +545,8 @@ def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
 
 # Bytes of JSON Lines the output pipeline buffers between writes.
 OUTPUT_BUFFER = 1 << 20
+# ``json.dumps(record, ensure_ascii=False)``, without making an encoder for every record.
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 
 
 class JsonLinesOutputPipeline(_Stage):
@@ -575,7 +577,7 @@ class JsonLinesOutputPipeline(_Stage):
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, PageItem) and item.record is not None:
-            self.file.write(json.dumps(item.record, ensure_ascii=False) + "\n")
+            self.file.write(_JSON_LINE.encode(item.record) + "\n")
             assert self.flusher is not None
             self.flusher.schedule()
             self.stats.inc_value("newscrawler/output/records")

@@ -197,9 +197,10 @@ def _warc_exchange(exchange: Any) -> Any:
     return _state["warc"].write_exchange(exchange)
 
 
-def _warc_metadata(url: str, record_id: str, fields: list[tuple[str, str]]) -> None:
+def _warc_metadata(url: str, record_id: str, fields: list[tuple[str, str]] | bytes) -> None:
     """The metadata record of an article page, its fields (outlinks included) found by the crawl
-    from the response."""
+    from the response, and sent formatted (``warc_fields``: one bytes object pickles in a
+    fraction of the time of its forty-odd pairs)."""
     _state["warc"].write_metadata(url, record_id, fields)
 
 

@@ -19,6 +19,7 @@ from archive import Archive
 from newscrawler import worker_process as worker
 from newscrawler.extract import validate
 from newscrawler.portals import never_shown
+from newscrawler.warc import capture
 from newscrawler.warc.capture import outlink_values, outlinks, page_outlinks
 
 ARTICLE = ZJDAILY / "p" / "2953118.html"
@@ -39,6 +40,27 @@ def test_outlinks_from_the_page_bytes_are_the_responses(body: bytes) -> None:
     response = HtmlResponse(URL, body=body, encoding="utf-8")
     assert page_outlinks(URL, body, "utf-8") == outlinks(response)
     assert outlink_values(outlinks(response))  # every case has some
+
+
+def test_outlinks_remembered_from_other_pages_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Absolute links are remembered across pages (``_PAGE_FREE``): a page scanned with them
+    remembered, from pages of other sites and encodings, gives what it gives scanned first."""
+    monkeypatch.setattr(capture, "_PAGE_FREE", {})
+    pages = [
+        (URL, ARTICLE.read_bytes(), "utf-8"),
+        ("https://m.gdzjdaily.com.cn/p/1.html",
+         ARTICLE.read_bytes().replace(b"<head>", b'<head><base href="https://cdn.example.com/">', 1),
+         "utf-8"),
+        ("http://x.cn/a/b.html", '<a href="http://x.cn/新">n</a><a href="javascript:;">j</a>'
+         '<a href="HTTP://X.CN/">h</a><A HREF="http://x.cn/">u</A><img src="http://x.cn/">'
+         '<a href="http://x.cn/?a=1&amp;b=2">e</a><a href=" #top ">t</a>'.encode("gbk"), "gbk"),
+    ]
+    first = [page_outlinks(url, body, encoding) for url, body, encoding in pages]
+    assert capture._PAGE_FREE
+    again = [page_outlinks(url, body, encoding) for url, body, encoding in reversed(pages)]
+    assert again[::-1] == first
+    monkeypatch.setattr(capture, "_PAGE_FREE", {})
+    assert [page_outlinks(url, body, encoding) for url, body, encoding in pages] == first
 
 
 def test_a_kept_record_is_archived_with_the_warnings_validation_added(tmp_path: Path) -> None:

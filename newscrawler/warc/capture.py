@@ -48,7 +48,7 @@ from ..portals import canonical_url
 from ..replay import REPLAY_DATE_META
 from ..sidecars import parse_http_date
 from ..worker import WorkerDied, for_crawler
-from .writer import Exchange, WarcFileSet, warc_date
+from .writer import Exchange, WarcFileSet, warc_date, warc_fields
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -269,7 +269,7 @@ class WarcCaptureMiddleware:
             # Written after the response record (the worker's calls run in order), outlinks and
             # all; the WARC files are closed after it too.
             call = self.worker.call("warc_metadata", response.url, record_id,
-                                    metadata_fields(item, response))
+                                    warc_fields(metadata_fields(item, response)))
             call.addCallbacks(
                 lambda _: self.stats.inc_value("newscrawler/warc/metadata"),
                 lambda failure: logger.error("Cannot write the WARC metadata record of %s: %s",
@@ -351,6 +351,23 @@ def outlinks(response: Response) -> list[tuple[str, str, str]]:
     return page_outlinks(response.url, response.body, response.encoding, response)
 
 
+# What an absolute link (or a value that is no link, ``_NOT_LINKS``) scans to, by tag and bytes
+# as scanned: the same on every page, whatever its URL, and a portal's pages share most of theirs
+# (navigation, sidebars, images). Only ASCII bytes in an encoding that reads them as ASCII.
+_PAGE_FREE: dict[tuple[bytes, bytes], tuple[str, str, str] | None] = {}
+_PAGE_FREE_MAX = 8192
+_UNSEEN = ("", "", "")
+
+
+@lru_cache(maxsize=64)
+def _reads_ascii(encoding: str) -> bool:
+    """Whether ``encoding`` reads ASCII bytes as ASCII (``_ASCII_SUPERSETS``)."""
+    try:
+        return codecs.lookup(encoding).name in _ASCII_SUPERSETS
+    except LookupError:
+        return False
+
+
 def page_outlinks(url: str, body: bytes, encoding: str, response: TextResponse | None = None,
                   ) -> list[tuple[str, str, str]]:
     """``outlinks`` of a page given as its URL, bytes and encoding (the response's), where there
@@ -361,15 +378,27 @@ def page_outlinks(url: str, body: bytes, encoding: str, response: TextResponse |
     # page here would be a second decode of every article.
     base: str | None = None  # the page's base URL (its <base href>, else its URL), looked up once
     origin = ""
+    remember = _reads_ascii(encoding)
+    page_free = _PAGE_FREE
     for tag, double, single in _OUTLINK.findall(body):
         raw = double or single  # findall gives b"" for the quote style not used
+        known = page_free.get((tag, raw), _UNSEEN) if remember else _UNSEEN
+        if known is not _UNSEEN:
+            if known is not None and known[0] not in seen:
+                seen.add(known[0])
+                found.append(known)
+            continue
         value = raw.decode(encoding, "replace").strip()
         if "&" in value:
             value = html.unescape(value)
         if not value or value.startswith(_NOT_LINKS):
+            if remember and raw.isascii():
+                _remember(tag, raw, None)
             continue
         if value.startswith(("http://", "https://")):
             link = value
+            if remember and raw.isascii():
+                _remember(tag, raw, (link, *_HOPS[tag.lower()]))
         else:
             if base is None:
                 base = _base_url(url, body, encoding, response)
@@ -382,6 +411,12 @@ def page_outlinks(url: str, body: bytes, encoding: str, response: TextResponse |
             seen.add(link)
             found.append((link, *_HOPS[tag.lower()]))
     return found
+
+
+def _remember(tag: bytes, raw: bytes, scanned: tuple[str, str, str] | None) -> None:
+    if len(_PAGE_FREE) >= _PAGE_FREE_MAX:
+        _PAGE_FREE.clear()  # a crawl of many sites: start again rather than grow
+    _PAGE_FREE[(tag, raw)] = scanned
 
 
 def outlink_values(links: list[tuple[str, str, str]]) -> list[str]:

@@ -8,6 +8,12 @@ Each file opens with a ``warcinfo`` record, every record is its own gzip member 
 ISA-L, ``MemberWriter``), and a file is closed once it reaches ``max_size``; the next record opens
 a new one.
 
+Response, request and metadata records are formatted here (``record_bytes``) exactly as warcio
+formats them, without its round trip: warcio parses a record's HTTP head back out of the block
+and writes it out again, and hashes and base32-encodes each digest in Python. A head that warcio
+would write back differently (``written_as_is``: non-ASCII bytes, folded or padded header lines,
+an unknown method or protocol) and every revisit and ``warcinfo`` record still go through warcio.
+
 "The same URL" for revisits can be widened with ``canonical``: the crawler passes the portals'
 canonical URL, so a page fetched from its ``m.`` twin repeats one fetched from ``www.``.
 
@@ -19,7 +25,6 @@ into the same directory count, WARC files without an index do not.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import os
@@ -28,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from isal import igzip
@@ -44,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
 WARC_FIELDS = "application/warc-fields"
+# The content types warcio gives response and request records.
+RESPONSE_TYPE = "application/http; msgtype=response"
+REQUEST_TYPE = "application/http; msgtype=request"
 # Hop-by-hop framing that no longer describes the stored body (it is stored de-chunked): kept
 # under pywb's prefix for original headers, so the record still parses and nothing is lost.
 _FRAMING_HEADERS = {"transfer-encoding"}
@@ -53,9 +61,22 @@ _ORIG_PREFIX = "X-Archive-Orig-"
 GZIP_LEVEL = 3
 
 
+# Base32 by ten bits at a time: a SHA-1 digest (160 bits) is 16 pairs of base32 letters, with no
+# padding. ``base64.b32encode`` walks it five bytes at a time in Python, twice as slow.
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_BASE32_PAIRS = [first + second for first in _BASE32 for second in _BASE32]
+_PAIR_SHIFTS = range(150, -1, -10)
+
+
 def payload_digest(body: bytes) -> str:
     """``sha1:<base32>``, as in ``WARC-Payload-Digest``."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    number = int.from_bytes(hashlib.sha1(body).digest(), "big")
+    return "sha1:" + "".join([_BASE32_PAIRS[(number >> shift) & 1023] for shift in _PAIR_SHIFTS])
+
+
+def warc_fields(fields: list[tuple[str, str]]) -> bytes:
+    """``application/warc-fields`` lines: ``name: value``, each ended by CRLF, in UTF-8."""
+    return "".join([f"{name}: {value}\r\n" for name, value in fields]).encode("utf-8")
 
 
 def warc_date(moment: datetime | None = None) -> str:
@@ -130,8 +151,12 @@ class MemberWriter(WARCWriter):  # type: ignore[misc]
     def write_record(self, record: object, params: object = None) -> None:
         buffer = BytesIO()
         self._write_warc_record(buffer, record)
+        self.write_member(buffer.getvalue())
+
+    def write_member(self, data: bytes) -> None:
+        """A record's bytes, as one gzip member."""
         # mtime 0, as zlib's gzip header had it: the same record always compresses the same.
-        self.out.write(igzip.compress(buffer.getvalue(), GZIP_LEVEL, mtime=0))
+        self.out.write(igzip.compress(data, GZIP_LEVEL, mtime=0))
         # Flushed as warcio's does: a revisit reads its original back while the file is open.
         self.out.flush()
 
@@ -150,6 +175,64 @@ def warc_headers(
         *digests.items(),
     ]
     return StatusAndHeaders("", headers, protocol="WARC/" + WARC_VERSION)
+
+
+# What warcio's HTTP parsers take as the first word of a response's and a request's head
+# (``ArcWarcRecordLoader.HTTP_TYPES`` and ``HTTP_VERBS``, in its order).
+RESPONSE_PROTOCOLS = ("HTTP/1.0", "HTTP/1.1")
+REQUEST_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "OPTIONS", "CONNECT", "PATCH")
+
+
+def written_as_is(head: bytes, first_words: tuple[str, ...]) -> bool:
+    """Whether warcio, given a block starting with this HTTP ``head`` (status line, header lines,
+    blank line), would write the head back byte for byte.
+
+    warcio parses the head out of the block (each line's trailing white space stripped, the first
+    word checked against ``first_words`` and upper-cased, a header's name right-stripped of
+    blanks and its value left-stripped, lines starting with a blank folded into the one before)
+    and writes ``name: value`` lines back, percent-encoding what is not ASCII. A head that
+    survives that unchanged is the block's own bytes, so the record can be formatted without it.
+    """
+    if not head.isascii() or not head.endswith(b"\r\n\r\n"):
+        return False
+    lines = head[:-4].decode("ascii").split("\r\n")
+    if any("\n" in line or "\r" in line or line[:1] in (" ", "\t") for line in lines):
+        return False
+    first = lines[0].rstrip()
+    word = next((word for word in first_words if first.upper().startswith(word)), None)
+    if word is None:
+        return False
+    status = first[len(word):].strip()
+    if (f"{word} {status}" if status else word) != lines[0]:
+        return False
+    for line in lines[1:]:
+        name, colon, value = line.rstrip().partition(":")
+        if not colon or name.rstrip(" \t") + ": " + value.lstrip() != line:
+            return False
+    return True
+
+
+def record_bytes(url: str, record_type: str, fields: dict[str, str], digests: dict[str, str],
+                 content_type: str, block: bytes) -> tuple[str, bytes]:
+    """A record's id and bytes, as warcio writes a record whose ``warc_headers`` are
+    ``warc_headers(url, record_type, fields, digests)`` and whose block is ``block`` (for a
+    response or request, only when ``written_as_is`` holds for its head): the block digest
+    when ``digests`` lacks it, then the content type and length, after the headers."""
+    record_id = StatusAndHeadersParser.make_warc_id()
+    headers = [
+        *fields.items(),
+        ("WARC-Type", record_type),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Target-URI", url),
+        *digests.items(),
+    ]
+    if "WARC-Block-Digest" not in digests:
+        headers.append(("WARC-Block-Digest", payload_digest(block)))
+    headers += [("Content-Type", content_type), ("Content-Length", str(len(block)))]
+    text = "".join([f"{name}: {value}\r\n" for name, value in headers])
+    return record_id, b"".join(
+        [b"WARC/" + WARC_VERSION.encode() + b"\r\n", text.encode("utf-8"), b"\r\n", block,
+         b"\r\n\r\n"])
 
 
 @dataclass(frozen=True)
@@ -184,6 +267,16 @@ class WarcFile:
     def write(self, record: object) -> tuple[int, int]:
         offset = self.stream.tell()
         self.writer.write_record(record)
+        return offset, self.stream.tell() - offset
+
+    def write_warcio(self, record: Any) -> tuple[str, str, tuple[int, int]]:
+        """A record warcio built: its id, its type, and where it went."""
+        return record.rec_headers.get_header("WARC-Record-ID"), record.rec_type, self.write(record)
+
+    def write_bytes(self, data: bytes) -> tuple[int, int]:
+        """A record formatted already (``record_bytes``)."""
+        offset = self.stream.tell()
+        self.writer.write_member(data)
         return offset, self.stream.tell() - offset
 
     def index(self, entry: Entry) -> None:
@@ -307,33 +400,31 @@ class WarcFileSet:
             if original_id:
                 fields["WARC-Refers-To"] = original_id
             http_headers = writer.parser.parse(BytesIO(head))
-            response = writer.create_revisit_record(
-                exchange.url, digest, original.url, original_date,
-                http_headers=http_headers, warc_headers_dict=fields,
-            )
+            record_id, record_type, (offset, length) = file.write_warcio(
+                writer.create_revisit_record(
+                    exchange.url, digest, original.url, original_date,
+                    http_headers=http_headers, warc_headers_dict=fields,
+                ))
             mime = "warc/revisit"
-        else:
-            # The payload digest is the one found above; warcio adds the block digest (over the
-            # HTTP headers as it writes them, and the body).
-            block = head + exchange.body
-            response = writer.create_warc_record(
-                exchange.url, "response", payload=BytesIO(block), length=len(block),
-                warc_headers=warc_headers(exchange.url, "response", fields,
-                                          {"WARC-Payload-Digest": digest}),
-            )
+        elif written_as_is(head, RESPONSE_PROTOCOLS):
+            # The payload digest is the one found above; the block digest covers the head as
+            # warcio would write it back, which is the head itself.
+            record_id, data = record_bytes(
+                exchange.url, "response", fields, {"WARC-Payload-Digest": digest},
+                RESPONSE_TYPE, head + exchange.body)
+            record_type, (offset, length) = "response", file.write_bytes(data)
             mime = exchange.mime
-        record_id = response.rec_headers.get_header("WARC-Record-ID")
-        offset, length = file.write(response)
-        request_block = exchange.request_block()
-        request = writer.create_warc_record(
-            exchange.url, "request", payload=BytesIO(request_block), length=len(request_block),
-            warc_headers=warc_headers(
-                exchange.url, "request",
-                {"WARC-Date": exchange.date, "WARC-Concurrent-To": record_id},
-                {"WARC-Payload-Digest": payload_digest(exchange.request_body)},
-            ),
-        )
-        file.write(request)
+        else:
+            # warcio adds the block digest (over the HTTP headers as it writes them, and the body).
+            block = head + exchange.body
+            record_id, record_type, (offset, length) = file.write_warcio(
+                writer.create_warc_record(
+                    exchange.url, "response", payload=BytesIO(block), length=len(block),
+                    warc_headers=warc_headers(exchange.url, "response", fields,
+                                              {"WARC-Payload-Digest": digest}),
+                ))
+            mime = exchange.mime
+        self._write_request(file, exchange, record_id)
         entry = Entry(
             key=surt(exchange.url), timestamp=timestamp14(exchange.date), url=exchange.url,
             mime=mime, status=str(exchange.status), digest=strip_digest(digest), length=length,
@@ -343,32 +434,42 @@ class WarcFileSet:
         self._remember(entry)
         written = Written(
             filename=file.path.name, offset=offset, length=length, record_id=record_id,
-            record_type=response.rec_type, date=exchange.date,
+            record_type=record_type, date=exchange.date,
             refers_to=target[0] if target else None,
         )
         self._roll_if_full()
         return written
 
-    def write_metadata(self, url: str, refers_to: str, fields: list[tuple[str, str]]) -> Written:
-        """A ``metadata`` record (``application/warc-fields``) about the record ``refers_to``."""
+    def write_metadata(self, url: str, refers_to: str,
+                       fields: list[tuple[str, str]] | bytes) -> Written:
+        """A ``metadata`` record (``application/warc-fields``) about the record ``refers_to``:
+        its fields, or their lines already formatted (``warc_fields``)."""
         file = self._file()
-        body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        body = fields if isinstance(fields, bytes) else warc_fields(fields)
         date = warc_date()
         # Without HTTP headers the block is the payload: one digest is both.
         digest = payload_digest(body)
-        record = file.writer.create_warc_record(
-            url, "metadata", payload=BytesIO(body), length=len(body),
-            warc_content_type=WARC_FIELDS,
-            warc_headers=warc_headers(
-                url, "metadata", {"WARC-Date": date, "WARC-Refers-To": refers_to},
-                {"WARC-Payload-Digest": digest, "WARC-Block-Digest": digest},
-            ),
-        )
-        record_id = record.rec_headers.get_header("WARC-Record-ID")
-        offset, length = file.write(record)
+        record_id, data = record_bytes(
+            url, "metadata", {"WARC-Date": date, "WARC-Refers-To": refers_to},
+            {"WARC-Payload-Digest": digest, "WARC-Block-Digest": digest}, WARC_FIELDS, body)
+        offset, length = file.write_bytes(data)
         written = Written(file.path.name, offset, length, record_id, "metadata", date)
         self._roll_if_full()
         return written
+
+    def _write_request(self, file: WarcFile, exchange: Exchange, response_id: str) -> None:
+        """The request record, ``WARC-Concurrent-To`` the response (or revisit) ``response_id``."""
+        block = exchange.request_block()
+        fields = {"WARC-Date": exchange.date, "WARC-Concurrent-To": response_id}
+        digests = {"WARC-Payload-Digest": payload_digest(exchange.request_body)}
+        if written_as_is(block[:block.index(b"\r\n\r\n") + 4], REQUEST_METHODS):
+            file.write_bytes(record_bytes(exchange.url, "request", fields, digests, REQUEST_TYPE,
+                                          block)[1])
+            return
+        file.write(file.writer.create_warc_record(
+            exchange.url, "request", payload=BytesIO(block), length=len(block),
+            warc_headers=warc_headers(exchange.url, "request", fields, digests),
+        ))
 
     def close(self) -> None:
         if self.current is not None:
