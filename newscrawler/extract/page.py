@@ -61,6 +61,11 @@ class Page:
             if key is not None:
                 return matcher(self.root, None, self._with_class(*key))
             return matcher(self.root, None)
+        below_id = _below_id(query)
+        if below_id is not None:
+            found = _below_id_element(self.root, *below_id)
+            if found is not None:
+                return found
         return [e for e in _compiled_document_css(query)(self.root) if isinstance(e, etree._Element)]
 
     def _with_class(self, tag: str | None, name: str) -> list[etree._Element]:
@@ -107,9 +112,50 @@ _ID_SCAN = re.compile(r"//\*\[@id = '([^'\\]+)'\]")
 @lru_cache(maxsize=1024)
 def _compiled_document_css(query: str) -> etree.XPath:
     # From the document root "//" is the same as cssselect's "descendant-or-self::" and libxml2
-    # evaluates it faster.
+    # evaluates it faster. No EXSLT regular expressions: cssselect writes none, and registering
+    # them costs every call.
     xpath = _TRANSLATOR.css_to_xpath(query, prefix="//")
-    return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath))
+    return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath), regexp=False)
+
+
+@lru_cache(maxsize=1024)
+def _below_id(query: str) -> tuple[etree.XPath, str | None, _Test] | None:
+    """For a selector of an id and one step the matcher reads (``#content img``, ``#comment
+    div.comment-count``): the XPath finding the id's element as ``_compiled_document_css`` finds
+    it (libxml2's ``id()``), and the step's tag and test; None for other selectors."""
+    try:
+        groups = cssselect.parse(query)
+    except cssselect.SelectorError:
+        return None
+    if len(groups) != 1 or groups[0].pseudo_element is not None:
+        return None
+    tree: Any = groups[0].parsed_tree
+    if not (isinstance(tree, css_parser.CombinedSelector) and tree.combinator == " "
+            and isinstance(tree.selector, css_parser.Hash)):
+        return None
+    outer = tree.selector.selector
+    if not (isinstance(outer, css_parser.Element) and outer.element in (None, "*") and outer.namespace is None):
+        return None
+    scan = _ID_SCAN.match(_TRANSLATOR.css_to_xpath(query, prefix="//"))
+    compound = _parse_compound(tree.subselector)
+    if scan is None or compound is None:
+        return None
+    tag, _, test = _steps(*compound)
+    return etree.XPath(f"id('{scan.group(1)}')", regexp=False), tag, test
+
+
+def _below_id_element(root: etree._Element, by_id: etree.XPath, tag: str | None,
+                      test: _Test) -> list[etree._Element] | None:
+    """The elements below the id's element that pass the step's test, in document order: what
+    the selector's XPath gives, read by iterating that element's subtree (a few dozen elements)
+    instead of evaluating the step's class test in XPath. None unless ``id()`` finds exactly
+    one element (the XPath then decides)."""
+    found = by_id(root)
+    if len(found) != 1:
+        return None
+    scope = found[0]
+    return [element for element in (scope.iter(tag) if tag is not None else scope.iter())
+            if element is not scope and test(element)]
 
 
 def parse_html(html: str, utf8: bytes | None = None) -> etree._Element:
@@ -164,12 +210,13 @@ def depth_check(html: str, utf8: bytes | None = None) -> tuple[bool, etree._Elem
 
 @lru_cache(maxsize=1024)
 def _compiled_css(query: str) -> etree.XPath:
-    return etree.XPath(css2xpath(query))
+    return etree.XPath(css2xpath(query), regexp=False)
 
 
 @lru_cache(maxsize=256)
 def _compiled_xpath(query: str) -> etree.XPath:
-    return etree.XPath(query)
+    # EXSLT regular expressions (``re:test``) only for a query that can use them.
+    return etree.XPath(query, regexp="re:" in query)
 
 
 def select(node: etree._Element, query: str) -> list[etree._Element]:
@@ -181,7 +228,67 @@ def select(node: etree._Element, query: str) -> list[etree._Element]:
     matcher = _box_matcher(query)
     if matcher is not None:
         return matcher(node, node)
+    pair = _descendant_pair(query)
+    if pair is not None:
+        return _outer_first(node, *pair, first=False)
     return [found for found in _compiled_css(query)(node) if isinstance(found, etree._Element)]
+
+
+@lru_cache(maxsize=1024)
+def _descendant_pair(query: str) -> tuple[str | None, _Test, str | None, _Test] | None:
+    """For a selector of two steps the matcher reads, joined by a space (``div.side-title h3``,
+    ``ul.rank-tabs li:not(.blank)``): the outer step's tag and test and the inner step's, for
+    ``_outer_first``; None for other selectors."""
+    try:
+        groups = cssselect.parse(query)
+    except cssselect.SelectorError:
+        return None
+    if len(groups) != 1 or groups[0].pseudo_element is not None:
+        return None
+    tree: Any = groups[0].parsed_tree
+    if not isinstance(tree, css_parser.CombinedSelector) or tree.combinator != " ":
+        return None
+    outer, inner = _parse_compound(tree.selector), _parse_compound(tree.subselector)
+    if outer is None or inner is None:
+        return None
+    outer_tag, _, outer_test = _steps(*outer)
+    inner_tag, _, inner_test = _steps(*inner)
+    return outer_tag, outer_test, inner_tag, inner_test
+
+
+def _outer_first(node: etree._Element, outer_tag: str | None, outer_test: _Test,
+                 inner_tag: str | None, inner_test: _Test, *, first: bool) -> list[etree._Element]:
+    """What the XPath of a two-step selector gives inside ``node`` (``descendant-or-self::``
+    the outer step, ``descendant::`` the inner one), found from the outer elements down: only
+    the elements below an outer match are tested, not every element of the inner step's tag in
+    the box with a walk up from each (the rank tabs' items, not the ranking lists' too).
+
+    The outer matches come in document order; one inside an outer match already searched adds
+    nothing (its subtree is part of that one's), and the others' subtrees are disjoint and in
+    document order, so the inner matches come in document order, each once. ``first``: stop at
+    the first."""
+    found: list[etree._Element] = []
+    searched = None
+    for outer in node.iter(outer_tag) if outer_tag is not None else node.iter():
+        if not outer_test(outer) or (searched is not None and _below(outer, searched, node)):
+            continue
+        searched = outer
+        for element in outer.iter(inner_tag) if inner_tag is not None else outer.iter():
+            if element is not outer and inner_test(element):
+                found.append(element)
+                if first:
+                    return found
+    return found
+
+
+def _below(element: etree._Element, ancestor: etree._Element, scope: etree._Element) -> bool:
+    """Whether ``ancestor`` is an ancestor of ``element``, both inside ``scope``."""
+    for above in element.iterancestors():
+        if above is ancestor:
+            return True
+        if above is scope:
+            return False
+    return False
 
 
 @lru_cache(maxsize=1024)
@@ -204,7 +311,8 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
         return None
     if query.isalnum():
         return next(node.iter(query), None)
-    found = select(node, query)
+    pair = None if _box_matcher(query) is not None else _descendant_pair(query)
+    found = _outer_first(node, *pair, first=True) if pair is not None else select(node, query)
     return found[0] if found else None
 
 
