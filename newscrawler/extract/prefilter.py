@@ -175,9 +175,9 @@ class AnyOf:
                 for char in chars:
                     self._by_char.setdefault(char, []).append(len(self._alternatives))
                 # The other sets, each once, smallest first: the first missing ends the test.
-                others = {frozenset(found) for found in required_chars(alternative)} - {chars}
-                self._alternatives.append(
-                    (alternative, tuple(sorted((tuple(sorted(found)) for found in others), key=lambda chars: (len(chars), chars)))))
+                others = {tuple(sorted(found)) for found in required_chars(alternative)
+                          if found != chars}
+                self._alternatives.append((alternative, tuple(sorted(others, key=_smallest_first))))
         members = "".join(re.escape(char) for char in sorted(self._by_char))
         self._trigger = re.compile(f"[{members}]") if members else None
 
@@ -196,6 +196,10 @@ class AnyOf:
                     if _holds_all(text, others) and pattern.search(text):
                         return True
         return False
+
+
+def _smallest_first(chars: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+    return len(chars), chars
 
 
 def _holds_all(text: str, sets: tuple[tuple[str, ...], ...]) -> bool:
