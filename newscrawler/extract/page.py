@@ -45,6 +45,8 @@ class Page:
         # By tag: its elements with a class attribute and the attribute (``_with_class``). The
         # tree is not changed after this point, so the lists stay true.
         self._classed: dict[str | None, list[tuple[etree._Element, str]]] = {}
+        # What each ``id()`` lookup of ``_below_id`` found.
+        self._by_id: dict[etree.XPath, list[Any]] = {}
 
     @cached_property
     def selector(self) -> Selector:
@@ -63,22 +65,37 @@ class Page:
             return matcher(self.root, None)
         below_id = _below_id(query)
         if below_id is not None:
-            found = _below_id_element(self.root, *below_id)
+            found = self._below_id(*below_id)
             if found is not None:
                 return found
         return [e for e in _compiled_document_css(query)(self.root) if isinstance(e, etree._Element)]
 
-    def _with_class(self, tag: str | None, name: str) -> list[etree._Element]:
+    def _with_class(self, tag: str | None, name: str) -> list[tuple[etree._Element, str]]:
         """The elements of ``tag`` (any, for None) whose class attribute holds ``name`` as a
-        substring, in document order: a superset of those with the class, for the selector's
-        own test. A profile asks for several classes of the same tag (``div.article-info``,
-        ``div.hot-rank`` …); the tag's elements with a class attribute are listed once per page,
-        so each later query tests strings, not elements."""
+        substring, with that attribute, in document order: a superset of those with the class,
+        for the selector's own test. A profile asks for several classes of the same tag
+        (``div.article-info``, ``div.hot-rank`` …); the tag's elements with a class attribute
+        are listed once per page, so each later query tests strings, not elements."""
         classed = self._classed.get(tag)
         if classed is None:
             found = self.root.iter(tag) if tag is not None else self.root.iter(etree.Element)
             classed = self._classed[tag] = [(e, value) for e in found if (value := e.get("class"))]
-        return [element for element, value in classed if name in value]
+        return [pair for pair in classed if name in pair[1]]
+
+    def _below_id(self, by_id: etree.XPath, tag: str | None, test: _Test) -> list[etree._Element] | None:
+        """The elements below the id's element that pass the step's test, in document order: what
+        the selector's XPath gives, read by iterating that element's subtree (a few dozen
+        elements) instead of evaluating the step's class test in XPath. None unless ``id()``
+        finds exactly one element (the XPath then decides). Each id is looked up once a page
+        (``#content p``, ``#content img``)."""
+        found = self._by_id.get(by_id)
+        if found is None:
+            found = self._by_id[by_id] = by_id(self.root)
+        if len(found) != 1:
+            return None
+        scope = found[0]
+        return [element for element in (scope.iter(tag) if tag is not None else scope.iter())
+                if element is not scope and test(element)]
 
     def first(self, query: str) -> etree._Element | None:
         found = self.css(query)
@@ -141,21 +158,13 @@ def _below_id(query: str) -> tuple[etree.XPath, str | None, _Test] | None:
     if scan is None or compound is None:
         return None
     tag, _, test = _steps(*compound)
-    return etree.XPath(f"id('{scan.group(1)}')", regexp=False), tag, test
+    return _id_lookup(scan.group(1)), tag, test
 
 
-def _below_id_element(root: etree._Element, by_id: etree.XPath, tag: str | None,
-                      test: _Test) -> list[etree._Element] | None:
-    """The elements below the id's element that pass the step's test, in document order: what
-    the selector's XPath gives, read by iterating that element's subtree (a few dozen elements)
-    instead of evaluating the step's class test in XPath. None unless ``id()`` finds exactly
-    one element (the XPath then decides)."""
-    found = by_id(root)
-    if len(found) != 1:
-        return None
-    scope = found[0]
-    return [element for element in (scope.iter(tag) if tag is not None else scope.iter())
-            if element is not scope and test(element)]
+@lru_cache(maxsize=256)
+def _id_lookup(value: str) -> etree.XPath:
+    # One object per id, which a page's lookups are remembered by.
+    return etree.XPath(f"id('{value}')", regexp=False)
 
 
 def parse_html(html: str, utf8: bytes | None = None) -> etree._Element:
@@ -417,6 +426,31 @@ def _parse_compound(tree: Any) -> tuple[str | None, list[str], list[str], list[s
         tree = tree.selector
 
 
+def _class_value_test(classes: tuple[str, ...], not_classes: tuple[str, ...]) -> Callable[[str], bool]:
+    """``_compound``'s test of classes, on an element's class attribute (present) itself."""
+    if len(classes) == 1 and not not_classes:
+        only = classes[0]
+
+        def has_class(value: str) -> bool:
+            return only in value and only in _class_names(value)
+
+        return has_class
+
+    excluded = frozenset(not_classes)
+
+    def test(value: str) -> bool:
+        for name in classes:
+            if name not in value:
+                return False
+        tokens = _class_names(value)
+        for name in classes:
+            if name not in tokens:
+                return False
+        return excluded.isdisjoint(tokens)
+
+    return test
+
+
 def _steps(tag: str | None, classes: list[str], not_classes: list[str],
            attributes: list[str]) -> tuple[str | None, _Test, _Test]:
     """A compound's tag, its full test, and its test for elements already of that tag."""
@@ -456,21 +490,29 @@ def _matcher(query: str) -> _Matcher | None:
         return None
     tree: Any = groups[0].parsed_tree
     steps: list[tuple[str | None, _Test, _Test]] = []
+    last_compound = None
     while isinstance(tree, css_parser.CombinedSelector):
         if tree.combinator != " ":
             return None
         compound = _parse_compound(tree.subselector)
         if compound is None:
             return None
+        last_compound = last_compound or compound
         steps.append(_steps(*compound))
         tree = tree.selector
     compound = _parse_compound(tree)
     if compound is None:
         return None
+    last_compound = last_compound or compound
     steps.append(_steps(*compound))
     steps.reverse()  # outermost first
     tests = [test for _, test, _ in steps]
     last_tag, last_any, last_own = steps[-1]
+    _, last_classes, last_not_classes, last_attributes = last_compound
+    # The last step's test on the class attribute alone, for the page's class index, which
+    # holds each element with that attribute already read; None when it names attributes.
+    last_value = (None if last_attributes or not last_classes
+                  else _class_value_test(tuple(last_classes), tuple(last_not_classes)))
 
     def has_ancestors(element: etree._Element, index: int, stop: etree._Element | None) -> bool:
         # An ancestor matching tests[index], itself below ancestors matching tests[:index].
@@ -512,22 +554,25 @@ def _matcher(query: str) -> _Matcher | None:
     outer = tests[0]
 
     def matcher(scope: etree._Element, stop: etree._Element | None,
-                candidates: Iterable[etree._Element] | None = None) -> list[etree._Element]:
-        # ``candidates``: the elements of ``scope`` that may match, in document order (the
-        # page's class index); else every element of the last step's tag.
-        if candidates is not None:
-            found: Iterable[etree._Element] = candidates
-            last = last_any
-        else:
-            found = scope.iter(last_tag) if last_tag is not None else scope.iter()
+                candidates: Iterable[tuple[etree._Element, str]] | None = None) -> list[etree._Element]:
+        # ``candidates``: the elements of ``scope`` that may match, with their class attribute,
+        # in document order (the page's class index); else every element of the last step's tag.
+        if candidates is None:
             last = last_own
+            iterated = scope.iter(last_tag) if last_tag is not None else scope.iter()
+            if len(tests) == 1:
+                return [element for element in iterated if last(element)]
+            found = [element for element in iterated if last(element)]
+        elif last_value is not None:
+            found = [element for element, value in candidates if last_value(value)]
+        else:
+            found = [element for element, _ in candidates if last_any(element)]
         if len(tests) == 1:
-            return [element for element in found if last(element)]
+            return found
         if len(tests) == 2:
             known: dict[etree._Element, bool] = {}
-            return [element for element in found if last(element) and inside(element, stop, known)]
-        return [element for element in found
-                if last(element) and has_ancestors(element, len(tests) - 2, stop)]
+            return [element for element in found if inside(element, stop, known)]
+        return [element for element in found if has_ancestors(element, len(tests) - 2, stop)]
 
     return matcher
 
