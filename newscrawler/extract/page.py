@@ -332,9 +332,10 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
 # strings for every element it tests, which made selector evaluation the largest single cost of
 # reading a page. Selectors made only of type selectors (or ``*``), classes, ``:not(.class)``,
 # ``[attribute]`` and the descendant combinator are matched here by walking the tree with lxml;
-# they select exactly what cssselect's XPath selects, in document order. Anything else (ids,
-# other combinators and pseudo-classes, groups) goes through XPath, and so do selectors of more
-# than one step inside an element (``select``, see ``_box_matcher``).
+# they select exactly what cssselect's XPath selects, in document order. Inside an element
+# (``select``) one step is matched so, two from the outer step down (``_outer_first``), more go
+# through XPath; ``#id step`` is read below the element ``id()`` finds (``Page._below_id``).
+# Anything else (other ids, combinators and pseudo-classes, groups) goes through XPath.
 
 # The whitespace of XPath's normalize-space(), which cssselect's class test uses.
 _XPATH_SPACE = re.compile("[ \t\r\n]+")
