@@ -16,7 +16,7 @@ from .byline import Byline, parse_byline
 from .credits import is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawLink
 from .noise import is_noise_line
-from .normalize import clean_text, collapse_whitespace
+from .normalize import CACHED_LENGTH, clean_short, clean_text, collapse_whitespace
 from .script import detect_script
 from .times import find_and_parse, find_time_text, is_relative
 
@@ -137,7 +137,8 @@ def build_rankings(links: list[RawLink]) -> list[dict[str, Any]]:
             "period": group[2],
             # The common case (1, 2 …) without a call: the whole text is the number.
             "rank": int(shown) if shown and shown.isdecimal() else _rank(shown, group[0]),
-            "title": clean_text(title),
+            # clean_text, without its call: a list's titles are short.
+            "title": clean_short(title) if title and len(title) <= CACHED_LENGTH else clean_text(title),
             "url": url,
         })
     return rankings
@@ -154,10 +155,14 @@ def _rank(shown: str | None, position: int) -> int:
 def build_related(links: list[RawLink]) -> list[dict[str, Any]]:
     """The record's ``related`` from a layout's related-story links (untitled ones left out)."""
     related = []
-    for link in links:
-        title = clean_text(link.title)
+    lists: dict[str, str] = {}  # each box's title cleaned once
+    for box, title, url, _, _ in links:
+        title = clean_short(title) if title and len(title) <= CACHED_LENGTH else clean_text(title)
         if title:
-            related.append({"list": clean_text(link.list), "title": title, "url": link.url})
+            name = lists.get(box)
+            if name is None:
+                name = lists[box] = clean_text(box)
+            related.append({"list": name, "title": title, "url": url})
     return related
 
 

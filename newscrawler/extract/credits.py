@@ -70,9 +70,25 @@ def has_credit_role(text: str) -> bool:
     return bool(_CREDIT_ROLE.search(text))
 
 
+# What every match of ``_LEAD_CREDIT`` or ``_LEAD_WORDS`` holds: a dateline word (讯, 电, 消息)
+# or the slash of a filed line, else it opens with a bracket. A paragraph with none of them (most
+# first paragraphs) is told so without trying the patterns, whose lazy heads try thirty places.
+_DATELINE_CHARS = "讯訊电電消/／"
+_OPENS_WITH_BRACKET = re.compile(r"\s*[（(【\[〔［]")
+
+
+def _may_open_with_credit(paragraph: str) -> bool:
+    for char in _DATELINE_CHARS:
+        if char in paragraph:
+            return True
+    return _OPENS_WITH_BRACKET.match(paragraph) is not None
+
+
 def lead_credit(paragraph: str) -> str | None:
     """The bracketed credit of a dateline opening a paragraph (本报讯（记者 王五）…), when it
     names roles. The paragraph itself stays text; only the people are read from the credit."""
+    if not _may_open_with_credit(paragraph):
+        return None
     match = _LEAD_CREDIT.match(paragraph)
     if not match:
         words = _LEAD_WORDS.match(paragraph)

@@ -155,12 +155,15 @@ def _walk(element: Any, container: Any, matched: set[Any], holders: set[Any], ta
         return
     _keep(element.text, found)
     for child in element:
-        _walk(child, container, matched, holders, tags, found)
-        _keep(child.tail, found)
+        if child not in matched:  # a matched paragraph: nothing of it is missed (most children)
+            _walk(child, container, matched, holders, tags, found)
+        tail = child.tail
+        if tail and not tail.isspace():  # _keep(tail), without the call
+            found.append(tail)
 
 
 def _keep(text: str | None, found: list[str]) -> None:
-    if text and text.strip():
+    if text and not text.isspace():  # text.strip(), without copying it
         found.append(text)
 
 

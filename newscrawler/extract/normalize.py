@@ -103,7 +103,7 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     # Sidebars repeat the same short titles on every page of a crawl: clean each once.
-    return _clean_short(text) if len(text) <= _CACHED_LENGTH else _clean(text)
+    return clean_short(text) if len(text) <= CACHED_LENGTH else _clean(text)
 
 
 def _clean(text: str) -> str:
@@ -112,8 +112,9 @@ def _clean(text: str) -> str:
     return strip_pinyin_glosses(text) if "(" in text or "（" in text else text
 
 
-_CACHED_LENGTH = 200
-_clean_short = lru_cache(maxsize=8192)(_clean)
+CACHED_LENGTH = 200
+# ``clean_text`` of a non-empty text up to ``CACHED_LENGTH`` long, for loops over list items.
+clean_short = lru_cache(maxsize=8192)(_clean)
 
 
 def has_han(text: str) -> bool:

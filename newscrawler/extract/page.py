@@ -45,6 +45,8 @@ class Page:
         # By tag: its elements with a class attribute and the attribute (``_with_class``). The
         # tree is not changed after this point, so the lists stay true.
         self._classed: dict[str | None, list[tuple[etree._Element, str]]] = {}
+        # What each ``id()`` lookup of ``_below_id`` found.
+        self._by_id: dict[etree.XPath, list[Any]] = {}
 
     @cached_property
     def selector(self) -> Selector:
@@ -61,19 +63,39 @@ class Page:
             if key is not None:
                 return matcher(self.root, None, self._with_class(*key))
             return matcher(self.root, None)
+        below_id = _below_id(query)
+        if below_id is not None:
+            found = self._below_id(*below_id)
+            if found is not None:
+                return found
         return [e for e in _compiled_document_css(query)(self.root) if isinstance(e, etree._Element)]
 
-    def _with_class(self, tag: str | None, name: str) -> list[etree._Element]:
+    def _with_class(self, tag: str | None, name: str) -> list[tuple[etree._Element, str]]:
         """The elements of ``tag`` (any, for None) whose class attribute holds ``name`` as a
-        substring, in document order: a superset of those with the class, for the selector's
-        own test. A profile asks for several classes of the same tag (``div.article-info``,
-        ``div.hot-rank`` …); the tag's elements with a class attribute are listed once per page,
-        so each later query tests strings, not elements."""
+        substring, with that attribute, in document order: a superset of those with the class,
+        for the selector's own test. A profile asks for several classes of the same tag
+        (``div.article-info``, ``div.hot-rank`` …); the tag's elements with a class attribute
+        are listed once per page, so each later query tests strings, not elements."""
         classed = self._classed.get(tag)
         if classed is None:
             found = self.root.iter(tag) if tag is not None else self.root.iter(etree.Element)
             classed = self._classed[tag] = [(e, value) for e in found if (value := e.get("class"))]
-        return [element for element, value in classed if name in value]
+        return [pair for pair in classed if name in pair[1]]
+
+    def _below_id(self, by_id: etree.XPath, tag: str | None, test: _Test) -> list[etree._Element] | None:
+        """The elements below the id's element that pass the step's test, in document order: what
+        the selector's XPath gives, read by iterating that element's subtree (a few dozen
+        elements) instead of evaluating the step's class test in XPath. None unless ``id()``
+        finds exactly one element (the XPath then decides). Each id is looked up once a page
+        (``#content p``, ``#content img``)."""
+        found = self._by_id.get(by_id)
+        if found is None:
+            found = self._by_id[by_id] = by_id(self.root)
+        if len(found) != 1:
+            return None
+        scope = found[0]
+        return [element for element in (scope.iter(tag) if tag is not None else scope.iter())
+                if element is not scope and test(element)]
 
     def first(self, query: str) -> etree._Element | None:
         found = self.css(query)
@@ -107,9 +129,42 @@ _ID_SCAN = re.compile(r"//\*\[@id = '([^'\\]+)'\]")
 @lru_cache(maxsize=1024)
 def _compiled_document_css(query: str) -> etree.XPath:
     # From the document root "//" is the same as cssselect's "descendant-or-self::" and libxml2
-    # evaluates it faster.
+    # evaluates it faster. No EXSLT regular expressions: cssselect writes none, and registering
+    # them costs every call.
     xpath = _TRANSLATOR.css_to_xpath(query, prefix="//")
-    return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath))
+    return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath), regexp=False)
+
+
+@lru_cache(maxsize=1024)
+def _below_id(query: str) -> tuple[etree.XPath, str | None, _Test] | None:
+    """For a selector of an id and one step the matcher reads (``#content img``, ``#comment
+    div.comment-count``): the XPath finding the id's element as ``_compiled_document_css`` finds
+    it (libxml2's ``id()``), and the step's tag and test; None for other selectors."""
+    try:
+        groups = cssselect.parse(query)
+    except cssselect.SelectorError:
+        return None
+    if len(groups) != 1 or groups[0].pseudo_element is not None:
+        return None
+    tree: Any = groups[0].parsed_tree
+    if not (isinstance(tree, css_parser.CombinedSelector) and tree.combinator == " "
+            and isinstance(tree.selector, css_parser.Hash)):
+        return None
+    outer = tree.selector.selector
+    if not (isinstance(outer, css_parser.Element) and outer.element in (None, "*") and outer.namespace is None):
+        return None
+    scan = _ID_SCAN.match(_TRANSLATOR.css_to_xpath(query, prefix="//"))
+    compound = _parse_compound(tree.subselector)
+    if scan is None or compound is None:
+        return None
+    tag, _, test = _steps(*compound)
+    return _id_lookup(scan.group(1)), tag, test
+
+
+@lru_cache(maxsize=256)
+def _id_lookup(value: str) -> etree.XPath:
+    # One object per id, which a page's lookups are remembered by.
+    return etree.XPath(f"id('{value}')", regexp=False)
 
 
 def parse_html(html: str, utf8: bytes | None = None) -> etree._Element:
@@ -164,12 +219,13 @@ def depth_check(html: str, utf8: bytes | None = None) -> tuple[bool, etree._Elem
 
 @lru_cache(maxsize=1024)
 def _compiled_css(query: str) -> etree.XPath:
-    return etree.XPath(css2xpath(query))
+    return etree.XPath(css2xpath(query), regexp=False)
 
 
 @lru_cache(maxsize=256)
 def _compiled_xpath(query: str) -> etree.XPath:
-    return etree.XPath(query)
+    # EXSLT regular expressions (``re:test``) only for a query that can use them.
+    return etree.XPath(query, regexp="re:" in query)
 
 
 def select(node: etree._Element, query: str) -> list[etree._Element]:
@@ -181,7 +237,67 @@ def select(node: etree._Element, query: str) -> list[etree._Element]:
     matcher = _box_matcher(query)
     if matcher is not None:
         return matcher(node, node)
+    pair = _descendant_pair(query)
+    if pair is not None:
+        return _outer_first(node, *pair, first=False)
     return [found for found in _compiled_css(query)(node) if isinstance(found, etree._Element)]
+
+
+@lru_cache(maxsize=1024)
+def _descendant_pair(query: str) -> tuple[str | None, _Test, str | None, _Test] | None:
+    """For a selector of two steps the matcher reads, joined by a space (``div.side-title h3``,
+    ``ul.rank-tabs li:not(.blank)``): the outer step's tag and test and the inner step's, for
+    ``_outer_first``; None for other selectors."""
+    try:
+        groups = cssselect.parse(query)
+    except cssselect.SelectorError:
+        return None
+    if len(groups) != 1 or groups[0].pseudo_element is not None:
+        return None
+    tree: Any = groups[0].parsed_tree
+    if not isinstance(tree, css_parser.CombinedSelector) or tree.combinator != " ":
+        return None
+    outer, inner = _parse_compound(tree.selector), _parse_compound(tree.subselector)
+    if outer is None or inner is None:
+        return None
+    outer_tag, _, outer_test = _steps(*outer)
+    inner_tag, _, inner_test = _steps(*inner)
+    return outer_tag, outer_test, inner_tag, inner_test
+
+
+def _outer_first(node: etree._Element, outer_tag: str | None, outer_test: _Test,
+                 inner_tag: str | None, inner_test: _Test, *, first: bool) -> list[etree._Element]:
+    """What the XPath of a two-step selector gives inside ``node`` (``descendant-or-self::``
+    the outer step, ``descendant::`` the inner one), found from the outer elements down: only
+    the elements below an outer match are tested, not every element of the inner step's tag in
+    the box with a walk up from each (the rank tabs' items, not the ranking lists' too).
+
+    The outer matches come in document order; one inside an outer match already searched adds
+    nothing (its subtree is part of that one's), and the others' subtrees are disjoint and in
+    document order, so the inner matches come in document order, each once. ``first``: stop at
+    the first."""
+    found: list[etree._Element] = []
+    searched = None
+    for outer in node.iter(outer_tag) if outer_tag is not None else node.iter():
+        if not outer_test(outer) or (searched is not None and _below(outer, searched, node)):
+            continue
+        searched = outer
+        for element in outer.iter(inner_tag) if inner_tag is not None else outer.iter():
+            if element is not outer and inner_test(element):
+                found.append(element)
+                if first:
+                    return found
+    return found
+
+
+def _below(element: etree._Element, ancestor: etree._Element, scope: etree._Element) -> bool:
+    """Whether ``ancestor`` is an ancestor of ``element``, both inside ``scope``."""
+    for above in element.iterancestors():
+        if above is ancestor:
+            return True
+        if above is scope:
+            return False
+    return False
 
 
 @lru_cache(maxsize=1024)
@@ -204,7 +320,8 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
         return None
     if query.isalnum():
         return next(node.iter(query), None)
-    found = select(node, query)
+    pair = None if _box_matcher(query) is not None else _descendant_pair(query)
+    found = _outer_first(node, *pair, first=True) if pair is not None else select(node, query)
     return found[0] if found else None
 
 
@@ -215,9 +332,10 @@ def select_first(node: etree._Element, query: str) -> etree._Element | None:
 # strings for every element it tests, which made selector evaluation the largest single cost of
 # reading a page. Selectors made only of type selectors (or ``*``), classes, ``:not(.class)``,
 # ``[attribute]`` and the descendant combinator are matched here by walking the tree with lxml;
-# they select exactly what cssselect's XPath selects, in document order. Anything else (ids,
-# other combinators and pseudo-classes, groups) goes through XPath, and so do selectors of more
-# than one step inside an element (``select``, see ``_box_matcher``).
+# they select exactly what cssselect's XPath selects, in document order. Inside an element
+# (``select``) one step is matched so, two from the outer step down (``_outer_first``), more go
+# through XPath; ``#id step`` is read below the element ``id()`` finds (``Page._below_id``).
+# Anything else (other ids, combinators and pseudo-classes, groups) goes through XPath.
 
 # The whitespace of XPath's normalize-space(), which cssselect's class test uses.
 _XPATH_SPACE = re.compile("[ \t\r\n]+")
@@ -309,6 +427,31 @@ def _parse_compound(tree: Any) -> tuple[str | None, list[str], list[str], list[s
         tree = tree.selector
 
 
+def _class_value_test(classes: tuple[str, ...], not_classes: tuple[str, ...]) -> Callable[[str], bool]:
+    """``_compound``'s test of classes, on an element's class attribute (present) itself."""
+    if len(classes) == 1 and not not_classes:
+        only = classes[0]
+
+        def has_class(value: str) -> bool:
+            return only in value and only in _class_names(value)
+
+        return has_class
+
+    excluded = frozenset(not_classes)
+
+    def test(value: str) -> bool:
+        for name in classes:
+            if name not in value:
+                return False
+        tokens = _class_names(value)
+        for name in classes:
+            if name not in tokens:
+                return False
+        return excluded.isdisjoint(tokens)
+
+    return test
+
+
 def _steps(tag: str | None, classes: list[str], not_classes: list[str],
            attributes: list[str]) -> tuple[str | None, _Test, _Test]:
     """A compound's tag, its full test, and its test for elements already of that tag."""
@@ -348,21 +491,29 @@ def _matcher(query: str) -> _Matcher | None:
         return None
     tree: Any = groups[0].parsed_tree
     steps: list[tuple[str | None, _Test, _Test]] = []
+    last_compound = None
     while isinstance(tree, css_parser.CombinedSelector):
         if tree.combinator != " ":
             return None
         compound = _parse_compound(tree.subselector)
         if compound is None:
             return None
+        last_compound = last_compound or compound
         steps.append(_steps(*compound))
         tree = tree.selector
     compound = _parse_compound(tree)
     if compound is None:
         return None
+    last_compound = last_compound or compound
     steps.append(_steps(*compound))
     steps.reverse()  # outermost first
     tests = [test for _, test, _ in steps]
     last_tag, last_any, last_own = steps[-1]
+    _, last_classes, last_not_classes, last_attributes = last_compound
+    # The last step's test on the class attribute alone, for the page's class index, which
+    # holds each element with that attribute already read; None when it names attributes.
+    last_value = (None if last_attributes or not last_classes
+                  else _class_value_test(tuple(last_classes), tuple(last_not_classes)))
 
     def has_ancestors(element: etree._Element, index: int, stop: etree._Element | None) -> bool:
         # An ancestor matching tests[index], itself below ancestors matching tests[:index].
@@ -404,22 +555,25 @@ def _matcher(query: str) -> _Matcher | None:
     outer = tests[0]
 
     def matcher(scope: etree._Element, stop: etree._Element | None,
-                candidates: Iterable[etree._Element] | None = None) -> list[etree._Element]:
-        # ``candidates``: the elements of ``scope`` that may match, in document order (the
-        # page's class index); else every element of the last step's tag.
-        if candidates is not None:
-            found: Iterable[etree._Element] = candidates
-            last = last_any
-        else:
-            found = scope.iter(last_tag) if last_tag is not None else scope.iter()
+                candidates: Iterable[tuple[etree._Element, str]] | None = None) -> list[etree._Element]:
+        # ``candidates``: the elements of ``scope`` that may match, with their class attribute,
+        # in document order (the page's class index); else every element of the last step's tag.
+        if candidates is None:
             last = last_own
+            iterated = scope.iter(last_tag) if last_tag is not None else scope.iter()
+            if len(tests) == 1:
+                return [element for element in iterated if last(element)]
+            found = [element for element in iterated if last(element)]
+        elif last_value is not None:
+            found = [element for element, value in candidates if last_value(value)]
+        else:
+            found = [element for element, _ in candidates if last_any(element)]
         if len(tests) == 1:
-            return [element for element in found if last(element)]
+            return found
         if len(tests) == 2:
             known: dict[etree._Element, bool] = {}
-            return [element for element in found if last(element) and inside(element, stop, known)]
-        return [element for element in found
-                if last(element) and has_ancestors(element, len(tests) - 2, stop)]
+            return [element for element in found if inside(element, stop, known)]
+        return [element for element in found if has_ancestors(element, len(tests) - 2, stop)]
 
     return matcher
 

@@ -11,7 +11,8 @@ and both giving exactly the patterns' answers:
   test. Matches, groups and their positions are unchanged: a drop-in replacement.
 - ``AnyOf(*patterns)``: the patterns' top-level alternatives, each tried only on texts that
   hold one of the characters every match of it holds (``needed_chars``), found with one scan
-  in C; ``search(text)`` is whether any pattern matches anywhere.
+  in C, and one of the characters of each other part every match holds (``required_chars``);
+  ``search(text)`` is whether any pattern matches anywhere.
 """
 
 from __future__ import annotations
@@ -72,6 +73,37 @@ def needed_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return None
 
 
+def required_chars(pattern: re.Pattern[str]) -> list[frozenset[str]]:
+    """Sets of characters of each of which every match of ``pattern`` holds at least one: one set
+    for each part of the pattern every match goes through (``[扫掃]一[扫掃]`` gives {扫, 掃},
+    {一} and {扫, 掃} again); empty when none can be told. ``needed_chars`` is the smallest."""
+    if pattern.flags & re.IGNORECASE:
+        return []
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        return _required([parsed[index] for index in range(len(parsed))])
+    except (re.error, TypeError, ValueError):  # a construct this reading does not know
+        return []
+
+
+def _required(items: list[Any]) -> list[frozenset[str]]:
+    # Every item of a sequence is matched: the parts of a group, or of a repeat that must match
+    # once, are parts of the sequence; any other item gives its one set, if it has one.
+    found: list[frozenset[str]] = []
+    for op, av in items:
+        if op is sre_parse.SUBPATTERN:
+            found += _required(list(av[-1]))
+        elif op in _REPEATS and av[0] >= 1:
+            found += _required(list(av[2]))
+        elif op is getattr(sre_parse, "ATOMIC_GROUP", None):
+            found += _required(list(av))
+        else:
+            chars = _item(op, av)
+            if chars is not None:
+                found.append(chars)
+    return found
+
+
 def _sequence(items: list[Any]) -> frozenset[str] | None:
     # Every item of a sequence is matched, so the smallest set of any one item will do.
     best: frozenset[str] | None = None
@@ -121,11 +153,17 @@ _REPEATS = tuple(
 
 class AnyOf:
     """The top-level alternatives of some patterns, each tried only on texts that hold one of
-    the characters it needs; ``search(text)`` is whether any pattern matches somewhere."""
+    the characters it needs; ``search(text)`` is whether any pattern matches somewhere.
+
+    An alternative is found through the characters of its smallest set (``needed_chars``), and
+    tried only when the text also holds a character of each of its other sets
+    (``required_chars``): a common character such as 一 or 在 alone no longer sends a line
+    through every phrase that holds it (``[扫掃]一[扫掃]``). A few membership tests in C cost
+    less than one regex search."""
 
     def __init__(self, *patterns: re.Pattern[str]) -> None:
         self._always: list[re.Pattern[str]] = []
-        self._alternatives: list[re.Pattern[str]] = []
+        self._alternatives: list[tuple[re.Pattern[str], tuple[tuple[str, ...], ...]]] = []
         self._by_char: dict[str, list[int]] = {}
         for pattern in patterns:
             for source in split_alternatives(pattern.pattern):
@@ -136,7 +174,10 @@ class AnyOf:
                     continue
                 for char in chars:
                     self._by_char.setdefault(char, []).append(len(self._alternatives))
-                self._alternatives.append(alternative)
+                # The other sets, each once, smallest first: the first missing ends the test.
+                others = {tuple(sorted(found)) for found in required_chars(alternative)
+                          if found != chars}
+                self._alternatives.append((alternative, tuple(sorted(others, key=_smallest_first))))
         members = "".join(re.escape(char) for char in sorted(self._by_char))
         self._trigger = re.compile(f"[{members}]") if members else None
 
@@ -151,9 +192,25 @@ class AnyOf:
             for index in self._by_char[char]:
                 if index not in tried:
                     tried.add(index)
-                    if self._alternatives[index].search(text):
+                    pattern, others = self._alternatives[index]
+                    if _holds_all(text, others) and pattern.search(text):
                         return True
         return False
+
+
+def _smallest_first(chars: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+    return len(chars), chars
+
+
+def _holds_all(text: str, sets: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``text`` holds a character of each of ``sets``."""
+    for chars in sets:
+        for char in chars:
+            if char in text:
+                break
+        else:
+            return False
+    return True
 
 
 def first_chars(pattern: re.Pattern[str]) -> str | None:

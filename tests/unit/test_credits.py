@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from newscrawler.extract.credits import is_credit_line, trailing_credit
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newscrawler.extract.credits import (
+    _LEAD_CREDIT,
+    _LEAD_WORDS,
+    _may_open_with_credit,
+    is_credit_line,
+    trailing_credit,
+)
+from newscrawler.extract.page import Page, text_of
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 @pytest.mark.parametrize(
@@ -69,3 +82,29 @@ def test_lead_credit(paragraph: str, expected: str | None) -> None:
     from newscrawler.extract.credits import lead_credit
 
     assert lead_credit(paragraph) == expected
+
+
+# Text made of what the dateline patterns look for, so that near-matches come up often.
+_DATELINE_ALPHABET = st.sampled_from(
+    list("讯訊电電消息/／（(【[〔［)）】]记者通讯员報導报道张三王五，。 \u3000\t")
+    + ["本报讯", "新华社北京3月1日电", "记者 ", "記者林思妤／台北報導 "]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_DATELINE_ALPHABET, max_size=12).map("".join))
+def test_the_quick_dateline_test_never_turns_a_credit_away(paragraph: str) -> None:
+    if _LEAD_CREDIT.match(paragraph) or _LEAD_WORDS.match(paragraph):
+        assert _may_open_with_credit(paragraph)
+
+
+def test_the_quick_dateline_test_on_the_fixtures_first_paragraphs() -> None:
+    lines = []
+    for path in sorted(FIXTURES.glob("*/**/*.html")):
+        root = Page(path.read_text(encoding="utf-8", errors="replace"), "").root
+        lines += [" ".join(p.split()) for p in (text_of(e) for e in root.iter("p")) if p.strip()]
+    assert len(lines) > 500
+    assert sum(1 for line in lines if _LEAD_CREDIT.match(line) or _LEAD_WORDS.match(line)) > 0
+    for line in lines:
+        if _LEAD_CREDIT.match(line) or _LEAD_WORDS.match(line):
+            assert _may_open_with_credit(line), line

@@ -1,6 +1,8 @@
-"""Selectors of tags and classes are matched by walking the tree (``page._matcher``); they must
-select exactly what cssselect's XPath selects, in the same order, from the document and from any
-element (``select``), whatever the class attributes look like."""
+"""Selectors of tags and classes are matched by walking the tree (``page._matcher``, and from the
+outer step down for two steps inside an element, ``page._outer_first``; below an id's element for
+``#id step``); they must select exactly what cssselect's XPath selects, in the same order, from
+the document and from any element (``select``, ``select_first``), whatever the class attributes
+and ids look like."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from lxml import etree
 
 from newscrawler.extract import page as page_module
-from newscrawler.extract.page import Page, select
+from newscrawler.extract.page import Page, select, select_first
 
 SELECTORS = [
     "div.a", "div.a p", ".a", "*", "* .b", "li:not(.a)", "ul.a li:not(.b) a", "div p span",
@@ -52,13 +54,45 @@ def test_tree_walking_selects_what_xpath_selects(seed: int) -> None:
         assert page.css(query) == _xpath_css(page, query), query
         for node in page.root.iter():
             if isinstance(node.tag, str):
-                assert select(node, query) == _xpath_select(node, query), (query, node.tag)
+                expected = _xpath_select(node, query)
+                assert select(node, query) == expected, (query, node.tag)
+                assert select_first(node, query) == (expected[0] if expected else None), (query, node.tag)
+
+
+ID_SELECTORS = ["#c p", "#c .a", "#c p:not(.a)", "#d *", "#c div.a", "#c a[href]", "#d span:not(.a):not(.b)"]
+
+
+def _with_ids(rng: random.Random, depth: int) -> str:
+    # Ids from a small set, so that an id is often missing, once, or repeated (libxml2's id()
+    # finds the first), and nested inside an element with the same id.
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(["text", "<!-- comment -->", ""])
+    tag = rng.choice(TAGS)
+    attributes = f' class="{rng.choice(CLASSES)}"' if rng.random() < 0.7 else ""
+    attributes += f' id="{rng.choice(["c", "d", "e"])}"' if rng.random() < 0.3 else ""
+    attributes += ' href="x"' if rng.random() < 0.3 else ""
+    children = "".join(_with_ids(rng, depth - 1) for _ in range(rng.randint(0, 3)))
+    return f"<{tag}{attributes}>{children}</{tag}>"
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_below_an_id_selects_what_xpath_selects(seed: int) -> None:
+    rng = random.Random(seed)
+    page = Page("<html><body>" + "".join(_with_ids(rng, 5) for _ in range(4)) + "</body></html>", "u")
+    for query in ID_SELECTORS:
+        assert page_module._below_id(query) is not None, query
+        assert page.css(query) == _xpath_css(page, query), query
 
 
 @pytest.mark.parametrize("query", ["#content p", "a > b", "p:first-child", "a[href^=x]", "a, b",
                                    "p::text", "li:not(p)", "p:nth-of-type(2)"])
 def test_other_selectors_go_through_xpath(query: str) -> None:
     assert page_module._matcher(query) is None
+
+
+@pytest.mark.parametrize("query", ["div#c p", "#c > p", "#c p span", "#c.a p", "#c p::text", "#c, p"])
+def test_other_id_selectors_go_through_xpath(query: str) -> None:
+    assert page_module._below_id(query) is None
 
 
 def test_a_body_nested_hundreds_deep_is_read_whole() -> None:
