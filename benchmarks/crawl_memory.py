@@ -17,8 +17,8 @@ Figures:
 - **Slope**: MiB of RSS per 1,000 pages fetched, a least-squares line through the samples of the
   second half of the largest crawl, when the archive's page cache (``NEWSCRAWLER_ARCHIVE_CACHE_MB``,
   filled within the first few thousand pages) and Python's heap have warmed up. ``--with-bare`` also
-  crawls with the bare spider (same download path, no extraction, no items, no archive): its slope
-  is Scrapy's own, and the difference is ours.
+  crawls with the bare spider (same download path, no extraction, no items, no archive, no WARC
+  files): its slope is Scrapy's own, and the difference is ours.
 - ``--trace``: one more crawl of the largest size under ``tracemalloc``, with snapshots after a
   quarter of the pages and at the end, in both processes (the worker, forked from the traced
   crawl, traces too and dumps its snapshot when asked by ``SIGUSR1``); prints for each process the
@@ -197,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 # The bare spider has no article budget: stop it after as many pages.
                 extra["CLOSESPIDER_PAGECOUNT"] = size + size // _portal.PER_LISTING + 5
+                # The WARC writer is ours, not Scrapy's (and with no directory of its own, the
+                # bare crawl would write into the working copy's data/warc/).
+                extra["NEWSCRAWLER_WARC_ENABLED"] = False
             report = _portal.run_child(
                 kind, root, extra, max_articles=size, sample_interval=args.interval, **options
             )
