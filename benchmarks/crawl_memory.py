@@ -28,7 +28,8 @@ Figures:
   (tracemalloc roughly doubles the crawl's CPU time).
 
 Target: flat, which the verdict reads as our slope (the real crawl's minus the bare spider's, or
-the real crawl's when there is no bare run) at most ``TARGET_SLOPE`` MiB per 1,000 pages.
+the real crawl's when there is no bare run; each of the crawl's process and its worker together)
+at most ``TARGET_SLOPE`` MiB per 1,000 pages.
 
     .venv/bin/python benchmarks/crawl_memory.py [--sizes 1000,10000] [--with-bare] [--trace]
 """
