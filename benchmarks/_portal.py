@@ -13,12 +13,13 @@ once; 10,000 articles take a few seconds and about 120 MB.
 
 ``run_child(...)`` runs one crawl in a fresh interpreter (Twisted's reactor cannot be restarted in
 a process) and returns what the child measured: pages fetched, elapsed crawl time, CPU time of
-the crawl (process and reactor thread), peak RSS.
+the crawl (process and reactor thread), peak RSS (of the crawl's process and of its worker).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -274,7 +275,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     settings["NEWSCRAWLER_REPLAY_DIR"] = spec["portal"]
     kind = spec["kind"]
     process_info = psutil.Process()
-    samples: list[tuple[int, int]] = []
+    samples: list[tuple[int, int, int]] = []
 
     if kind == "bare":
         # Same URL rules, same download path (handler, robots.txt, middlewares); no extraction,
@@ -332,18 +333,56 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
 
         tracemalloc.start(int(spec.get("trace_frames", 8)))
 
+    # The worker process (newscrawler.worker) is forked from this one once tracing runs, so it
+    # traces too: asked by SIGUSR1, it dumps its own snapshot to the path in ``request``.
+    crawl_pid = os.getpid()
+    request = Path(spec.get("trace_dir") or ".") / "worker-snapshot-request"
+    worker_snapshots: list[tuple[int, str]] = []
+
+    def dump_when_asked(signum: int, frame: Any) -> None:
+        import gc
+        import tracemalloc
+
+        if os.getpid() == crawl_pid or not tracemalloc.is_tracing():
+            return
+        gc.collect()
+        target = request.read_text(encoding="utf-8")
+        tracemalloc.take_snapshot().dump(target + ".part")
+        os.replace(target + ".part", target)
+
+    if trace_at:
+        import signal
+
+        signal.signal(signal.SIGUSR1, dump_when_asked)
+
     def snapshot(pages: int) -> None:
         import gc
+        import signal
         import tracemalloc
 
         gc.collect()
         path = Path(spec["trace_dir"]) / f"snapshot-{pages}.trace"
         tracemalloc.take_snapshot().dump(str(path))
         snapshots.append((pages, str(path)))
+        for child in process_info.children():
+            target = Path(spec["trace_dir"]) / f"worker-{child.pid}-{pages}.trace"
+            request.write_text(str(target), encoding="utf-8")
+            os.kill(child.pid, signal.SIGUSR1)
+            deadline = time.monotonic() + 120
+            while not target.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if target.exists():
+                worker_snapshots.append((pages, str(target)))
 
     def sample() -> None:
         pages = crawler.stats.get_value("response_received_count", 0) if crawler.stats else 0
-        samples.append((pages, process_info.memory_info().rss))
+        # (pages, this process's RSS, its worker processes' RSS): both grow with a crawl.
+        workers = 0
+        for child in process_info.children():
+            # The worker may end between the listing and the reading.
+            with contextlib.suppress(psutil.Error):
+                workers += child.memory_info().rss
+        samples.append((pages, process_info.memory_info().rss, workers))
         while trace_at and pages >= trace_at[0]:
             trace_at.pop(0)
             snapshot(pages)
@@ -425,10 +464,13 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         "errors": {
             k: v for k, v in stats.items() if "error" in k or "invalid" in k or "failure" in k
         },
-        # Linux reports ru_maxrss in KiB.
+        # Linux reports ru_maxrss in KiB. Children's: the largest of the worker processes
+        # joined by now (the crawl joins its worker as it stops).
         "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "worker_maxrss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "samples": samples,
         "snapshots": snapshots,
+        "worker_snapshots": worker_snapshots,
         "profile": profile_text,
     }
 

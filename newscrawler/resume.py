@@ -43,6 +43,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
 from .items import PageItem
+from .seen import SeenSet
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -268,7 +269,8 @@ class ArticleBudget:
         self, jobdir: str | Path | None, queue_discarded: bool = False,
         archived_in_archive: Iterable[str] = (),
     ) -> None:
-        self.spent: set[str] = set()
+        # Every article of a long job, so kept compact (hashes, not the URLs: ``seen.py``).
+        self.spent = SeenSet()
         self.before = 0  # spent by earlier runs of the job
         self.path = Path(jobdir) / BUDGET_FILE if jobdir else None
         self.file: Any = None
@@ -276,13 +278,14 @@ class ArticleBudget:
             return
         requested, archived = _read_budget(self.path)
         archived |= requested.intersection(archived_in_archive)
-        self.spent = set(archived) if queue_discarded else requested | archived
+        spent = set(archived) if queue_discarded else requested | archived
         # Rewritten whole (then replaced), so a kill now leaves the old file or the new one.
         temporary = self.path.with_name(BUDGET_FILE + ".new")
         with temporary.open("w", encoding="utf-8") as out:
-            for url in sorted(self.spent):
+            for url in sorted(spent):
                 out.write(f"{'A' if url in archived else 'R'} {url}\n")
         os.replace(temporary, self.path)
+        self.spent = SeenSet(spent)
         self.before = len(self.spent)
         self.file = self.path.open("a", encoding="utf-8")
 
@@ -293,8 +296,7 @@ class ArticleBudget:
         return url in self.spent
 
     def spend(self, url: str) -> None:
-        if url not in self.spent:
-            self.spent.add(url)
+        if self.spent.add(url):
             self._write("R", url)
 
     def archived(self, url: str) -> None:

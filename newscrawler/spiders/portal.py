@@ -41,6 +41,7 @@ from ..portals.base import Portal
 from ..redirects import HOPS_META
 from ..replay import REPLAY_DATE_META
 from ..resume import COMPLETE, ArticleBudget
+from ..seen import SeenSet
 from ..sidecars import parse_http_date
 
 # Request meta: the canonical URL an article request spent the --max-articles budget on.
@@ -97,7 +98,8 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = list(self.profile.hosts)
         self.zone = portal_zone(self.profile.timezone)
         self.articles_requested = 0
-        self.articles_seen: set[str] = set()
+        # Canonical URLs of the articles requested, for the whole crawl: kept compact.
+        self.articles_seen = SeenSet()
         # Other arguments (an e-paper's date_from/date_to) choose the profile's start pages.
         self.start_args = dict(kwargs)
         self._incremental: Incremental | None = None
@@ -197,7 +199,7 @@ class PortalSpider(scrapy.Spider):
         if self._budget_left():
             canonical = {self.profile.canonical_url(e.url) for e in entries
                          if self.profile.page_kind(e.url) == "article"}
-            self.incremental.prepare(sorted(canonical - self.articles_seen))
+            self.incremental.prepare(sorted(url for url in canonical if url not in self.articles_seen))
         for entry in entries:
             kind = self.profile.page_kind(entry.url)
             if kind == "article":

@@ -45,6 +45,7 @@ from warcio.statusandheaders import (  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from .index import Entry, cdxj_path, parse_line, read_record, strip_digest, surt, timestamp14
+from .originals import RevisitIndex
 
 logger = logging.getLogger(__name__)
 
@@ -312,7 +313,8 @@ class WarcFileSet:
         # Twins of one page (a portal's www./m. hosts) share their captures' payloads: a revisit
         # may then name the other twin in WARC-Refers-To-Target-URI (a URL-agnostic revisit).
         self.canonical = canonical or (lambda url: url)
-        self.originals: dict[tuple[str, str], Entry] = {}
+        # One entry per (URL, payload digest) ever written: kept compact (``originals.py``).
+        self.originals = RevisitIndex(self.canonical)
         self._load_originals()
 
     def _load_originals(self) -> None:
@@ -330,17 +332,9 @@ class WarcFileSet:
                         # Another crawl may be writing this index right now: a torn last line.
                         bad += 1
                         continue
-                    self._remember(entry)
+                    self.originals.remember(entry)
         if bad:
             logger.warning("Skipped %d unreadable CDXJ lines in %s", bad, self.directory)
-
-    def _remember(self, entry: Entry) -> None:
-        if entry.is_revisit:
-            return
-        key = (self.canonical(entry.url), entry.digest)
-        known = self.originals.get(key)
-        if known is None or entry.order >= known.order:
-            self.originals[key] = entry
 
     def _file(self) -> WarcFile:
         if self.current is None:
@@ -361,7 +355,7 @@ class WarcFileSet:
 
     def _revisit_target(self, url: str, digest: str) -> tuple[Entry, str, str] | None:
         """The earlier response this payload repeats, its record id and date; None: write in full."""
-        entry = self.originals.get((self.canonical(url), strip_digest(digest)))
+        entry = self.originals.get(url, strip_digest(digest))
         if entry is None:
             return None
         try:
@@ -424,7 +418,7 @@ class WarcFileSet:
             offset=offset, filename=file.path.name, path=file.path,
         )
         file.index(entry)
-        self._remember(entry)
+        self.originals.remember(entry)
         written = Written(
             filename=file.path.name, offset=offset, length=length, record_id=record_id,
             record_type=record_type, date=exchange.date,
