@@ -135,11 +135,9 @@ def _compiled_document_css(query: str) -> etree.XPath:
     return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath), regexp=False)
 
 
-@lru_cache(maxsize=1024)
-def _below_id(query: str) -> tuple[etree.XPath, str | None, _Test] | None:
-    """For a selector of an id and one step the matcher reads (``#content img``, ``#comment
-    div.comment-count``): the XPath finding the id's element as ``_compiled_document_css`` finds
-    it (libxml2's ``id()``), and the step's tag and test; None for other selectors."""
+def _descendant_steps(query: str) -> tuple[Any, Any] | None:
+    """The outer and inner parts of a selector of two parts joined by a space (cssselect's parsed
+    trees), or None for any other selector."""
     try:
         groups = cssselect.parse(query)
     except cssselect.SelectorError:
@@ -147,14 +145,24 @@ def _below_id(query: str) -> tuple[etree.XPath, str | None, _Test] | None:
     if len(groups) != 1 or groups[0].pseudo_element is not None:
         return None
     tree: Any = groups[0].parsed_tree
-    if not (isinstance(tree, css_parser.CombinedSelector) and tree.combinator == " "
-            and isinstance(tree.selector, css_parser.Hash)):
+    if not isinstance(tree, css_parser.CombinedSelector) or tree.combinator != " ":
         return None
-    outer = tree.selector.selector
+    return tree.selector, tree.subselector
+
+
+@lru_cache(maxsize=1024)
+def _below_id(query: str) -> tuple[etree.XPath, str | None, _Test] | None:
+    """For a selector of an id and one step the matcher reads (``#content img``, ``#comment
+    div.comment-count``): the XPath finding the id's element as ``_compiled_document_css`` finds
+    it (libxml2's ``id()``), and the step's tag and test; None for other selectors."""
+    parts = _descendant_steps(query)
+    if parts is None or not isinstance(parts[0], css_parser.Hash):
+        return None
+    outer = parts[0].selector
     if not (isinstance(outer, css_parser.Element) and outer.element in (None, "*") and outer.namespace is None):
         return None
     scan = _ID_SCAN.match(_TRANSLATOR.css_to_xpath(query, prefix="//"))
-    compound = _parse_compound(tree.subselector)
+    compound = _parse_compound(parts[1])
     if scan is None or compound is None:
         return None
     tag, _, test = _steps(*compound)
@@ -248,16 +256,10 @@ def _descendant_pair(query: str) -> tuple[str | None, _Test, str | None, _Test] 
     """For a selector of two steps the matcher reads, joined by a space (``div.side-title h3``,
     ``ul.rank-tabs li:not(.blank)``): the outer step's tag and test and the inner step's, for
     ``_outer_first``; None for other selectors."""
-    try:
-        groups = cssselect.parse(query)
-    except cssselect.SelectorError:
+    parts = _descendant_steps(query)
+    if parts is None:
         return None
-    if len(groups) != 1 or groups[0].pseudo_element is not None:
-        return None
-    tree: Any = groups[0].parsed_tree
-    if not isinstance(tree, css_parser.CombinedSelector) or tree.combinator != " ":
-        return None
-    outer, inner = _parse_compound(tree.selector), _parse_compound(tree.subselector)
+    outer, inner = _parse_compound(parts[0]), _parse_compound(parts[1])
     if outer is None or inner is None:
         return None
     outer_tag, _, outer_test = _steps(*outer)
