@@ -135,16 +135,22 @@ def _compiled_document_css(query: str) -> etree.XPath:
     return etree.XPath(_ID_SCAN.sub(r"id('\1')", xpath), regexp=False)
 
 
-def _descendant_steps(query: str) -> tuple[Any, Any] | None:
-    """The outer and inner parts of a selector of two parts joined by a space (cssselect's parsed
-    trees), or None for any other selector."""
+def _parsed_tree(query: str) -> Any:
+    """cssselect's parsed tree of a selector of one group without a pseudo-element, or None (a
+    list of selectors, ``::text``, or not CSS at all) for the shortcuts to leave to XPath."""
     try:
         groups = cssselect.parse(query)
     except cssselect.SelectorError:
         return None
     if len(groups) != 1 or groups[0].pseudo_element is not None:
         return None
-    tree: Any = groups[0].parsed_tree
+    return groups[0].parsed_tree
+
+
+def _descendant_steps(query: str) -> tuple[Any, Any] | None:
+    """The outer and inner parts of a selector of two parts joined by a space (cssselect's parsed
+    trees), or None for any other selector."""
+    tree = _parsed_tree(query)
     if not isinstance(tree, css_parser.CombinedSelector) or tree.combinator != " ":
         return None
     return tree.selector, tree.subselector
@@ -311,7 +317,7 @@ def _box_matcher(query: str) -> _Matcher | None:
     outer steps (the rank tabs' selector tested every item of the lists below them), while
     libxml2 evaluates the XPath over a few dozen elements in C, two to three times faster."""
     matcher = _matcher(query)
-    if matcher is None or isinstance(cssselect.parse(query)[0].parsed_tree, css_parser.CombinedSelector):
+    if matcher is None or isinstance(_parsed_tree(query), css_parser.CombinedSelector):
         return None
     return matcher
 
@@ -466,11 +472,7 @@ def _steps(tag: str | None, classes: list[str], not_classes: list[str],
 def _key_class(query: str) -> tuple[str | None, str] | None:
     """The tag (None for any) of the last step of a tree-walking selector and a class it names
     (every element it matches has it), or None when that step names no class."""
-    try:
-        groups = cssselect.parse(query)
-    except cssselect.SelectorError:
-        return None
-    tree: Any = groups[0].parsed_tree if len(groups) == 1 else None
+    tree = _parsed_tree(query)
     if isinstance(tree, css_parser.CombinedSelector):
         tree = tree.subselector
     compound = _parse_compound(tree) if tree is not None else None
@@ -485,13 +487,9 @@ def _matcher(query: str) -> _Matcher | None:
     included) in document order; the elements a descendant combinator looks up to are ``stop``
     and its descendants (``select``: the node searched in), or any (``stop`` None: the document).
     """
-    try:
-        groups = cssselect.parse(query)
-    except cssselect.SelectorError:
+    tree = _parsed_tree(query)
+    if tree is None:
         return None
-    if len(groups) != 1 or groups[0].pseudo_element is not None:
-        return None
-    tree: Any = groups[0].parsed_tree
     steps: list[tuple[str | None, _Test, _Test]] = []
     last_compound = None
     while isinstance(tree, css_parser.CombinedSelector):
