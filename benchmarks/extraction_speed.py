@@ -13,7 +13,9 @@ when there is one) goes through, in the same process and the same rounds:
   extractor does (the second baseline).
 
 One warm-up round is not counted (imports, caches, lazily compiled patterns). Each round then times
-every page with every extractor, interleaved so machine noise falls on all three alike. Printed:
+every page with every extractor, interleaved so machine noise falls on all of them alike, in an
+order shuffled for each page (seeded), so that no extractor always runs first (on caches the
+others left cold) or always right after the same code read the same page. Printed:
 median and mean ms/page per extractor, the newscrawler/trafilatura ratio (target: at most 0.2, a
 fifth of trafilatura's time), the newscrawler/lxml-parse ratio (target: at most 4) and the
 fallback check's cost. ``--profile`` adds a cProfile of newscrawler's extraction.
@@ -30,6 +32,7 @@ import cProfile
 import io
 import json
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -131,9 +134,17 @@ def measure(
             if not run(url, body, headers):
                 empty[name] += 1
     clock = time.perf_counter
+    names = list(runners)
+    # Each page's extractors run in a shuffled order (seeded: runs are comparable). Whichever runs
+    # first on a page meets caches cold from the one before (trafilatura and GNE evict most of
+    # them), and the one right after the same code on the same page finds both warm: a fixed
+    # order, or one merely rotated, gives some extractors the same neighbours every time.
+    shuffle = random.Random(0).shuffle
     for _ in range(rounds):
         for url, body, headers in pages:
-            for name, run in runners.items():
+            shuffle(names)
+            for name in names:
+                run = runners[name]
                 start = clock()
                 run(url, body, headers)
                 timings[name].append((clock() - start) * 1000)
