@@ -65,16 +65,24 @@ def _crawl_and_kill(portal: Path, work: Path, after: int, how: signal.Signals = 
                     extra: tuple[str, ...] = (), served: Callable[[Path], int] = _served) -> None:
     """Crawl, and send ``how`` once ``served`` (default: every page) counts ``after`` answers."""
     log = work / "access.jsonl"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newscrawler", *_args(portal, work, delay="0.1", extra=extra)],
-        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    # The crawl's own messages, for the failure message when it stalls or ends too early.
+    stderr = work / "crawl.stderr"
+    with stderr.open("wb") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler", *_args(portal, work, delay="0.1", extra=extra)],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            stdout=subprocess.DEVNULL, stderr=errors,
+        )
+
+    def said() -> str:
+        return stderr.read_text("utf-8", "replace")[-3000:]
+
     try:
         deadline = time.monotonic() + 60
         while served(log) < after:
-            assert process.poll() is None, "the crawl ended before it could be killed"
-            assert time.monotonic() < deadline, "the crawl made no progress"
+            assert process.poll() is None, f"the crawl ended before it could be killed: {said()}"
+            assert time.monotonic() < deadline, (
+                f"the crawl made no progress ({served(log)} of {after} answers): {said()}")
             time.sleep(0.01)
         process.send_signal(how)
     finally:
