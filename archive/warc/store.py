@@ -1,62 +1,33 @@
-"""The archive's captures as WARC records: read back from the crawl's WARC files, or exported.
+"""Reading captures back from a directory of WARC files: ``WarcStore``.
 
-Uses warcio only (no crawler code), so a researcher with the archive and its ``warc/`` directory
-can do both:
-
-- ``WarcStore(directory).load(filename, offset)``: a capture's response as the crawl wrote it,
-  a ``revisit`` resolved to the payload of the response it repeats (found through the
-  directory's CDXJ indexes). ``decoded_payload`` undoes the content encoding;
-  ``WarcStore.body(filename, offset)`` gives that decoded payload alone, which is all
-  re-extraction needs, and reads the common record (one gzip member, a plain response) without
-  warcio's general parser, inflating it in one call from bytes read ahead in the file. A damaged
-  or truncated record raises ``WarcReadError``.
-- ``export_warc(archive, filters, path)``: a WARC/1.1 file with every capture of the selected
-  articles, and a CDXJ index beside it, for pywb or ReplayWeb.page (``docs/warc.md``). A capture
-  whose WARC record is there is copied byte for byte (with its request record); a revisit
-  becomes a full response (its own status and headers, its original's payload), so the file
-  stands alone; a capture without a readable WARC record is rebuilt from the archive's stored
-  body and headers. A ``metadata`` record after each says which, and names the archive's
-  capture, article and version.
-
-The CDXJ lines are those the crawler writes (``newscrawler.warc.index``): SURT key, 14-digit
-timestamp, pywb's JSON fields.
+``load`` parses a record with warcio (any layout, revisits resolved through the CDXJ indexes);
+``body`` reads the crawler's common record (one gzip member, a plain response) directly: from a
+window read ahead in the file, inflated in one call, its headers found by a few searches.
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
 import json
-import logging
 import re
-import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from http import HTTPStatus
 from io import BufferedReader, BytesIO
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from deflate import DeflateError, gzip_decompress  # libdeflate: about 1.4x ISA-L's inflate here
 from isal import isal_zlib  # ISA-L's inflate: about 1.7x zlib's on WARC records
-from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
 from warcio.recordloader import ArchiveLoadFailed  # type: ignore[import-untyped]
-from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
-if TYPE_CHECKING:
-    from .db import Archive
-    from .query import ArticleFilter
-
-logger = logging.getLogger(__name__)
-
-REVISIT_MIME = "warc/revisit"
-# Headers that described the bytes on the wire, not the decoded body the archive stores.
-_WIRE_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
-
+from .records import (
+    REVISIT_MIME,
+    WarcCapture,
+    WarcReadError,
+    decoded_payload,
+    strip_digest,
+    timestamp14,
+)
 
 # Compressed bytes handed to the decompressor in one call, without copying them: a page record is
 # 5 kB or so of gzip, and the decompressor stops at the member's end.
@@ -90,74 +61,6 @@ def _header_fields(head: bytes | bytearray) -> dict[str, str]:
         m.group(1).lower().decode("ascii"): m.group(2).strip().decode("utf-8", "replace")
         for m in _WANTED_FIELDS.finditer(head)
     }
-
-
-def default_warc_dir(archive_path: str | Path) -> Path:
-    """Where the crawler writes WARC files by default: ``warc/`` beside the archive file."""
-    return Path(archive_path).parent / "warc"
-
-
-def _timestamp14(warc_date: str) -> str:
-    return re.sub(r"\D", "", warc_date)[:14].ljust(14, "0")
-
-
-def _strip_digest(digest: str) -> str:
-    return digest.split(":", 1)[1] if ":" in digest else digest
-
-
-def payload_digest(body: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
-
-
-class WarcReadError(Exception):
-    """A capture's WARC record cannot be read: file missing, no record there, or a revisit whose
-    original is not found."""
-
-
-@dataclass
-class WarcCapture:
-    """A response as stored in a WARC file (a revisit: with its original's payload)."""
-
-    url: str
-    date: str
-    record_type: str  # response or revisit
-    status: int
-    protocol: str
-    headers: list[tuple[str, str]]
-    # The entity as received: still content-encoded; a chunked body is de-chunked.
-    payload: bytes
-    # The response record's gzip member(s) as stored, with the request record that follows it
-    # (responses only), and the length of the response's own member.
-    raw: bytes = field(default=b"", repr=False)
-    response_length: int = 0
-    record_id: str = ""
-    digest: str = ""
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
-
-def decoded_payload(headers: list[tuple[str, str]], payload: bytes) -> bytes:
-    """The payload with its ``Content-Encoding`` undone (gzip, deflate), as the archive stores it."""
-    encodings = [
-        e.strip().lower()
-        for name, value in headers if name.lower() == "content-encoding"
-        for e in value.split(",") if e.strip()
-    ]
-    for encoding in reversed(encodings):
-        if encoding in ("gzip", "x-gzip"):
-            payload = gzip.decompress(payload)
-        elif encoding == "deflate":
-            try:
-                payload = zlib.decompress(payload)
-            except zlib.error:
-                payload = zlib.decompress(payload, -zlib.MAX_WBITS)  # raw deflate, as some send
-        elif encoding != "identity":
-            raise WarcReadError(f"cannot undo Content-Encoding {encoding!r}")
-    return payload
 
 
 class WarcStore:
@@ -251,7 +154,7 @@ class WarcStore:
         if record.rec_type == "revisit":
             target = record.rec_headers.get_header("WARC-Refers-To-Target-URI") or url
             digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
-            payload = self._original_payload(target, digest, _timestamp14(date))
+            payload = self._original_payload(target, digest, timestamp14(date))
             stored, length = b"", 0
         chunked = "chunked" in (
             next((v for k, v in headers if k.lower() == "transfer-encoding"), "").lower()
@@ -425,195 +328,10 @@ class WarcStore:
                         (timestamp, entry["filename"], int(entry["offset"]))
                     )
         found = [
-            e for e in self._originals.get((url, _strip_digest(digest)), []) if e[0] <= before
+            e for e in self._originals.get((url, strip_digest(digest)), []) if e[0] <= before
         ]
         if not found:
             raise WarcReadError(f"revisit of {url}: no response with digest {digest} in the index")
         _, filename, offset = max(found)
         _, payload, _, _ = self._read(filename, offset, with_request=False)
         return payload
-
-
-# --- export --------------------------------------------------------------------------------------
-
-
-@dataclass
-class ExportSummary:
-    articles: int = 0
-    captures: int = 0
-    copied: int = 0
-    from_revisit: int = 0
-    rebuilt: int = 0
-    skipped: int = 0
-
-
-def _warc_date(fetched_at: str) -> str:
-    moment = datetime.fromisoformat(fetched_at).astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _header_lines(headers: dict[str, Any]) -> list[tuple[str, str]]:
-    lines = []
-    for name, value in headers.items():
-        for item in value if isinstance(value, list) else [value]:
-            lines.append((str(name), str(item)))
-    return lines
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _http_block(protocol: str, status: int, headers: list[tuple[str, str]], body: bytes) -> bytes:
-    lines = [f"{protocol} {status} {_reason(status)}".rstrip()]
-    lines += [f"{name}: {value}" for name, value in headers]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace") + body
-
-
-class _Output:
-    """The export file: records through warcio, copied gzip members as they are, and the index."""
-
-    def __init__(self, stream: IO[bytes], name: str) -> None:
-        self.stream = stream
-        self.name = name
-        self.writer = WARCWriter(stream, gzip=True, warc_version="1.1")
-        self.index: list[str] = []
-
-    def write(self, record: Any) -> tuple[int, int]:
-        offset = self.stream.tell()
-        self.writer.write_record(record)
-        return offset, self.stream.tell() - offset
-
-    def copy(self, raw: bytes) -> int:
-        offset = self.stream.tell()
-        self.stream.write(raw)
-        return offset
-
-    def add_index(self, url: str, date: str, mime: str, status: int, digest: str,
-                  length: int, offset: int) -> None:
-        fields = {
-            "url": url, "mime": mime, "status": str(status), "digest": _strip_digest(digest),
-            "length": str(length), "offset": str(offset), "filename": self.name,
-        }
-        self.index.append(f"{surt(url)} {_timestamp14(date)} {json.dumps(fields, ensure_ascii=False)}")
-
-
-def _mime(headers: list[tuple[str, str]]) -> str:
-    for name, value in headers:
-        if name.lower() == "content-type":
-            return value.split(";", 1)[0].strip().lower() or "unk"
-    return "unk"
-
-
-def export_warc(
-    archive: Archive, filters: ArticleFilter | None, path: str | Path,
-    warc_dir: str | Path | None = None, software: str = "newscrawler archive",
-) -> ExportSummary:
-    """Write every capture of the selected articles to ``path`` (``.warc.gz``) and
-    ``path.cdxj``; returns what was written. See the module docstring."""
-    from .query import ArticleFilter
-
-    path = Path(path)
-    store = WarcStore(warc_dir if warc_dir is not None else default_warc_dir(archive.path))
-    clauses, params = (filters or ArticleFilter()).where()
-    article_ids = [r[0] for r in archive.conn.execute(
-        "SELECT a.id FROM articles a" + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        + " ORDER BY a.id", params)]
-    summary = ExportSummary(articles=len(article_ids))
-    with path.open("wb") as stream, store:  # the store closes the WARC files it kept open
-        out = _Output(stream, path.name)
-        out.write(out.writer.create_warcinfo_record(path.name, {
-            "software": software,
-            "format": "WARC File Format 1.1",
-            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-            "description": "Captures of archived articles exported from a newscrawler archive",
-            "archive": str(archive.path),
-            "selection": json.dumps(vars(filters) if filters else {}, ensure_ascii=False),
-        }))
-        for article_id in article_ids:
-            # Pages as served: a 304 (a conditional re-fetch) has no page to replay.
-            captures = archive.conn.execute(
-                "SELECT id, url, fetched_at, status, headers, warc_filename, warc_offset,"
-                " version_id FROM captures WHERE article_id = ? AND status BETWEEN 200 AND 299"
-                " ORDER BY fetched_at, id",
-                (article_id,),
-            ).fetchall()
-            for capture in captures:
-                _export_capture(archive, store, out, article_id, capture, summary)
-    index = path.with_name(path.name + ".cdxj")
-    index.write_text("".join(line + "\n" for line in sorted(out.index)), encoding="utf-8")
-    return summary
-
-
-def _export_capture(
-    archive: Archive, store: WarcStore, out: _Output, article_id: int, capture: tuple[Any, ...],
-    summary: ExportSummary,
-) -> None:
-    capture_id, url, fetched_at, status, headers_json, filename, offset, version_id = capture
-    summary.captures += 1
-    found: WarcCapture | None = None
-    problem = "the crawl wrote no WARC record"
-    if filename and offset is not None:
-        try:
-            found = store.load(filename, int(offset), raw=True)
-        except (WarcReadError, OSError, ValueError) as exc:
-            problem = str(exc)
-            logger.warning("Capture %s: rebuilt from the archive (%s)", capture_id, exc)
-    how: str
-    if found is not None and found.record_type == "response":
-        response_offset = out.copy(found.raw)
-        record_id = found.record_id
-        out.add_index(found.url, found.date, _mime(found.headers), found.status, found.digest,
-                      found.response_length, response_offset)
-        summary.copied += 1
-        how = f"copied from {filename} at offset {offset}"
-        target_url, date = found.url, found.date
-    else:
-        if found is not None:  # a revisit: its own status line and headers, its original's payload
-            block = _http_block(found.protocol, found.status, found.headers, found.payload)
-            target_url, date, status_code = found.url, found.date, found.status
-            mime = _mime(found.headers)
-            how = f"revisit in {filename} at offset {offset}, written with its original's payload"
-            summary.from_revisit += 1
-        else:
-            try:
-                body = archive.capture_body(capture_id)
-            except KeyError:
-                summary.skipped += 1
-                logger.warning("Capture %s: not exported (no body in the archive; %s)",
-                               capture_id, problem)
-                return
-            stored = [(k, v) for k, v in _header_lines(json.loads(headers_json))
-                      if k.lower() not in _WIRE_HEADERS]
-            stored.append(("Content-Length", str(len(body))))
-            block = _http_block("HTTP/1.1", int(status), stored, body)
-            target_url, date, status_code, mime = url, _warc_date(fetched_at), int(status), _mime(stored)
-            how = ("rebuilt from the archive's stored body (content-decoded) and headers;"
-                   f" {problem}")
-            summary.rebuilt += 1
-        record = out.writer.create_warc_record(
-            target_url, "response", payload=BytesIO(block), length=len(block),
-            warc_headers_dict={"WARC-Date": date},
-        )
-        response_offset, length = out.write(record)
-        record_id = record.rec_headers.get_header("WARC-Record-ID")
-        digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
-        out.add_index(target_url, date, mime, status_code, digest, length, response_offset)
-    extractor = archive.conn.execute(
-        "SELECT extractor FROM versions WHERE id = ?", (version_id,)
-    ).fetchone()
-    fields = [
-        ("source", how), ("archive-capture-id", str(capture_id)),
-        ("archive-article-id", str(article_id)), ("archive-version-id", str(version_id)),
-        ("extractor", extractor[0] if extractor and extractor[0] else ""),
-    ]
-    body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
-    out.write(out.writer.create_warc_record(
-        target_url, "metadata", payload=BytesIO(body), length=len(body),
-        warc_content_type="application/warc-fields",
-        warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": record_id},
-    ))
-
