@@ -8,7 +8,6 @@ window read ahead in the file, inflated in one call, its headers found by a few 
 from __future__ import annotations
 
 import json
-import re
 from collections import OrderedDict
 from io import BufferedReader, BytesIO
 from pathlib import Path
@@ -28,6 +27,7 @@ from .records import (
     strip_digest,
     timestamp14,
 )
+from .split import page
 
 # Compressed bytes handed to the decompressor in one call, without copying them: a page record is
 # 5 kB or so of gzip, and the decompressor stops at the member's end.
@@ -42,25 +42,13 @@ _SMALL_READ = 16 * 1024
 # largest record met that did not fit (up to _MAX_ROOM), so larger pages fall back once.
 _ROOM = 32 * 1024
 _MAX_ROOM = 8 * 1024 * 1024
-_EMPTY = memoryview(b"")
+# No window yet: (offset of data[0], last offset served from it, data).
+_NO_WINDOW: tuple[int, int, memoryview] = (0, -1, memoryview(b""))
 # isal's type stubs declare its exception as an instance rather than a class.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 # WARC files a store keeps open between reads: re-extraction reads a file's records one after
 # the other, and opening the file again for each costs as much as parsing the record's header.
 _OPEN_FILES = 8
-# The WARC header fields the direct reader looks at; a regular expression finds the few lines
-# faster than splitting every line of the header.
-_WANTED_FIELDS = re.compile(
-    rb"\r\n[ \t]*(warc-type|content-type|content-length)[ \t]*:([^\r\n]*)", re.IGNORECASE
-)
-
-
-def _header_fields(head: bytes | bytearray) -> dict[str, str]:
-    """The fields of a WARC header block that the direct reader needs, by lower-case name."""
-    return {
-        m.group(1).lower().decode("ascii"): m.group(2).strip().decode("utf-8", "replace")
-        for m in _WANTED_FIELDS.finditer(head)
-    }
 
 
 class WarcStore:
@@ -77,7 +65,7 @@ class WarcStore:
         # The bytes last read by the direct reader in each open file: (offset of data[0], data).
         # One per file, so captures of crawls that wrote to several files at once still read
         # ahead in each.
-        self._windows: dict[str, tuple[int, memoryview]] = {}
+        self._windows: dict[str, tuple[int, int, memoryview]] = {}
         self._buffers: dict[str, bytearray] = {}
         self._room = _ROOM
 
@@ -94,7 +82,8 @@ class WarcStore:
         self.close()
 
     def _stream(self, filename: str) -> BufferedReader:
-        """The open file ``filename``, the least recently read one closed past ``_OPEN_FILES``."""
+        """The open file ``filename``, the least recently read one closed past ``_OPEN_FILES``
+        (a read from a file's window does not count: the window was read when it was)."""
         stream = self._open.get(filename)
         if stream is not None:
             self._open.move_to_end(filename)
@@ -181,30 +170,30 @@ class WarcStore:
         unexpected header layout) goes through ``load``. A damaged or truncated record raises
         ``WarcReadError``, never gives a cut body.
         """
-        found = self._direct_body(filename, offset) if filename.endswith(".gz") else None
-        if found is None:
-            capture = self.load(filename, offset)
-            return decoded_payload(capture.headers, capture.payload)
-        return found
+        if filename.endswith(".gz"):
+            found = page(self._inflate(filename, offset))  # _direct_body, one call less
+            if found is not None:
+                return found
+        capture = self.load(filename, offset)
+        return decoded_payload(capture.headers, capture.payload)
 
-    def _bytes_at(self, filename: str, offset: int, size: int) -> memoryview:
+    def _bytes_at(self, filename: str, offset: int) -> memoryview:
         """Bytes of ``filename`` from ``offset``, without copying them out of the window last read:
-        at most ``size``, fewer after a read elsewhere in the file (at least ``_SMALL_READ``) or
-        at its end, none past it. The bytes are valid until the next read of the same file."""
-        start, data = self._windows.get(filename, (0, _EMPTY))
-        if start <= offset and offset + size <= start + len(data):
-            self._open.move_to_end(filename)  # keep the file's window with the file
-            return data[offset - start : offset + size - start]
+        at most ``_MEMBER_SIZE``, fewer after a read elsewhere in the file (at least
+        ``_SMALL_READ``) or at its end, none past it. Valid until the next read of the same file."""
+        start, limit, data = self._windows.get(filename, _NO_WINDOW)
+        if start <= offset <= limit:
+            return data[offset - start : offset - start + _MEMBER_SIZE]
         # Moving forward through the file: read ahead for the records that follow.
         ahead = bool(data) and start <= offset <= start + len(data) + _WINDOW_SIZE
         stream = self._stream(filename)
         stream.seek(offset)
-        want = max(size, _WINDOW_SIZE) if ahead else _SMALL_READ
+        want = _WINDOW_SIZE if ahead else _SMALL_READ
         # Each file's window is read into the same buffer, whose pages stay mapped: a new
         # buffer of this size would be mapped afresh for every read ahead.
         buffer = self._buffers.get(filename)
-        if buffer is None or len(buffer) < want:
-            buffer = self._buffers[filename] = bytearray(max(want, _WINDOW_SIZE))
+        if buffer is None:
+            buffer = self._buffers[filename] = bytearray(_WINDOW_SIZE)
         view = memoryview(buffer)
         got = 0
         while got < want:
@@ -213,8 +202,10 @@ class WarcStore:
                 break
             got += n
         data = view[:got]
-        self._windows[filename] = (offset, data)
-        return data[:size]
+        # Later reads are served from the window while it holds _MEMBER_SIZE bytes from their
+        # offset; near the file's end they read again, and so see what was appended since.
+        self._windows[filename] = (offset, offset + got - _MEMBER_SIZE, data)
+        return data[:_MEMBER_SIZE]
 
     def _long_member(self, filename: str, offset: int) -> bytes:
         """The inflated gzip member at ``offset``, read a piece at a time.
@@ -227,7 +218,7 @@ class WarcStore:
         read = 0
         try:
             while not unpacker.eof:
-                chunk = self._bytes_at(filename, offset + read, _MEMBER_SIZE)
+                chunk = self._bytes_at(filename, offset + read)
                 if not chunk:
                     raise WarcReadError(
                         f"{self.directory / filename}: the gzip member at offset {offset} is"
@@ -249,7 +240,12 @@ class WarcStore:
         page of several hundred kB, or any page after a read elsewhere), or is damaged, goes to
         ISA-L, and then piece by piece (``_long_member``), which says what is wrong if anything.
         """
-        data = self._bytes_at(filename, offset, _MEMBER_SIZE)
+        # A read from the window, as _bytes_at makes it, without the call: most reads are.
+        start, limit, data = self._windows.get(filename, _NO_WINDOW)
+        if start <= offset <= limit:
+            data = data[offset - start : offset - start + _MEMBER_SIZE]
+        else:
+            data = self._bytes_at(filename, offset)
         try:
             return gzip_decompress(data, self._room)
         except DeflateError:
@@ -266,51 +262,7 @@ class WarcStore:
         """The decoded payload of a one-member gzip response record; None for any other record.
 
         Raises ``WarcReadError`` when there is no intact gzip member at ``offset``."""
-        record = self._inflate(filename, offset)
-        end = record.find(b"\r\n\r\n")
-        if end < 0 or not record.startswith(b"WARC/"):
-            return None
-        # The crawler's own header lines are found by a few searches in place; any other layout
-        # (case, spacing) is left to the regular expression.
-        kind = b"response" if record.find(b"\r\nWARC-Type: response\r\n", 0, end) > 0 else None
-        content_type = (
-            b"application/http" if record.find(b"\r\nContent-Type: application/http", 0, end) > 0
-            else None
-        )
-        at = record.find(b"\r\nContent-Length: ", 0, end)
-        length = record[at + 18 : record.find(b"\r\n", at + 18, end + 2)] if at > 0 else None
-        if kind is None or content_type is None or length is None:
-            fields = _header_fields(record[:end])
-            kind = fields.get("warc-type", "").encode()
-            content_type = fields.get("content-type", "").encode()
-            length = fields.get("content-length", "").encode()
-        if kind != b"response" or not content_type.startswith(b"application/http"):
-            return None
-        # The HTTP block is record[start:stop]; sliced once, for the payload (a page is 10 kB or so).
-        start = end + 4
-        try:
-            stop = start + int(length)
-        except ValueError:
-            return None
-        split = record.find(b"\r\n\r\n", start, stop)
-        if split < 0 or not record.startswith(b"HTTP/", start):
-            return None
-        http_head = record[start:split].lower()
-        if b"\r\n " in http_head or b"\r\n\t" in http_head:
-            return None  # folded lines: warcio's parser knows those
-        if b"\r\ntransfer-encoding" in http_head:
-            return None  # chunked as sent, most likely: warcio de-chunks it
-        # One copy of the page, as bytes (libdeflate's record is a bytearray).
-        payload = bytes(memoryview(record)[split + 4 : stop])
-        if b"\r\ncontent-encoding" not in http_head:
-            return payload  # the common case: no header needs splitting
-        headers = []
-        for line in record[start:split].decode("iso-8859-1").split("\r\n")[1:]:
-            name, colon, value = line.partition(":")
-            if not colon or name != name.strip():
-                return None  # malformed lines: warcio's parser knows those
-            headers.append((name, value.strip()))
-        return decoded_payload(headers, payload)
+        return page(self._inflate(filename, offset))
 
     def _original_payload(self, url: str, digest: str, before: str) -> bytes:
         if self._originals is None:
