@@ -14,10 +14,10 @@ import re
 
 from .records import decoded_payload
 
-# The last two lines of the crawler's WARC header for a response: one search finds both the
-# content type and where the length starts, and the length then runs to the header's end.
-_CRAWLER_TAIL = b"\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: "
-_TAIL_SIZE = len(_CRAWLER_TAIL)
+# The line before the last of the crawler's WARC header for a response; the last is its length,
+# which then runs to the header's end.
+_CRAWLER_TYPE = b"\r\nContent-Type: application/http; msgtype=response"
+_TYPE_SIZE = len(_CRAWLER_TYPE)
 # HTTP header lines that need more than a slice: folded lines, a body chunked as sent, a content
 # encoding to undo. One search over the header finds any of them; most pages have none.
 _HTTP_SPECIAL = re.compile(rb"\r\n(?:[ \t]|(?i:transfer-encoding|content-encoding))")
@@ -40,17 +40,17 @@ def page(record: bytes | bytearray) -> bytes | None:
     """The decoded payload of the response ``record`` (WARC header, HTTP block); None when the
     record is not a response or needs warcio's general parser."""
     end = record.find(b"\r\n\r\n")
-    at = record.find(_CRAWLER_TAIL, 0, end) if end > 0 else -1
-    # The crawler's layout: its response type, and no Content-Length line before the last one
-    # (warcio reads the first).
+    # The crawler's layout: its response type, and the first Content-Length line (the one warcio
+    # reads) last, right after its content type.
+    at = record.find(b"\r\nContent-Length: ", 0, end) if end > 0 else -1
     if (
-        at > 0
+        at > _TYPE_SIZE
+        and record.startswith(_CRAWLER_TYPE, at - _TYPE_SIZE)
         and record.find(b"\r\nWARC-Type: response\r\n", 0, at) > 0
-        and record.find(b"\r\nContent-Length: ", 0, at) < 0
         and record.startswith(b"WARC/")
     ):
         try:
-            stop = end + 4 + int(record[at + _TAIL_SIZE : end])
+            stop = end + 4 + int(record[at + 18 : end])
         except ValueError:  # more lines after the length: the general way below
             stop = -1
         if stop > 0:
