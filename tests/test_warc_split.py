@@ -111,6 +111,10 @@ def test_records_across_window_edges_and_at_the_file_end(tmp_path: Path) -> None
     # last ones sit within a window's reach of the file's end.
     pages = [(f"<p>{n}</p>" + "".join(chr(0x4E00 + (n + i) * 7919 % 20000) for i in range(3000)))
              .encode() for n in range(400)]
+    # Read from a window: a page larger than the room libdeflate is first given, and one whose
+    # gzip member is longer than the bytes inflated in one call.
+    pages[200] = "".join(chr(0x4E00 + i * 7919 % 20000) for i in range(15_000)).encode()
+    pages[300] = "".join(chr(0x4E00 + i * 7919 % 20000) for i in range(60_000)).encode()
     path = tmp_path / "many.warc.gz"
     offsets = _write(path, [_record(["Content-Type: text/html"], p) for p in pages])
     assert path.stat().st_size > 3 * 512 * 1024
@@ -137,19 +141,22 @@ def test_a_record_appended_after_a_read_near_the_file_end_is_read(tmp_path: Path
 @pytest.mark.parametrize("where", ["deflate stream", "CRC", "length"])
 def test_a_damaged_member_raises_naming_file_and_offset(tmp_path: Path, where: str) -> None:
     path = tmp_path / "damaged.warc.gz"
-    offsets = _write(path, [_record(["Content-Type: text/html"], PAGE)] * 3)
+    offsets = _write(path, [_record(["Content-Type: text/html"], PAGE)] * 10)
     data = bytearray(path.read_bytes())
-    member_end = offsets[2]
+    member_end = offsets[6]
     # A gzip member ends with the CRC-32 of its data, then its length (4 bytes each).
-    at = {"deflate stream": offsets[1] + 200, "CRC": member_end - 8, "length": member_end - 2}[where]
+    at = {"deflate stream": offsets[5] + 200, "CRC": member_end - 8, "length": member_end - 2}[where]
     data[at] ^= 0x55
     path.write_bytes(data)
     with WarcStore(tmp_path) as store:
-        assert store.body(path.name, offsets[0]) == PAGE
-        with pytest.raises(WarcReadError, match=f"{path}: the gzip member at offset {offsets[1]}"
-                                                 " is damaged"):
-            store.body(path.name, offsets[1])
-        assert store.body(path.name, offsets[2]) == PAGE
+        # In file order, so that the damaged member is read from the window read ahead.
+        for n, offset in enumerate(offsets):
+            if n != 5:
+                assert store.body(path.name, offset) == PAGE
+                continue
+            with pytest.raises(WarcReadError, match=f"{path}: the gzip member at offset {offset}"
+                                                     " is damaged"):
+                store.body(path.name, offset)
 
 
 def test_a_member_cut_by_the_file_end_raises_truncated(tmp_path: Path) -> None:

@@ -170,12 +170,23 @@ class WarcStore:
         unexpected header layout) goes through ``load``. A damaged or truncated record raises
         ``WarcReadError``, never gives a cut body.
         """
-        if filename.endswith(".gz"):
-            found = page(self._inflate(filename, offset))  # _direct_body, one call less
-            if found is not None:
-                return found
-        capture = self.load(filename, offset)
-        return decoded_payload(capture.headers, capture.payload)
+        # Most reads are of a record in the window read ahead in its file (only the direct
+        # reader of .gz files makes one): inflated and split here, without further calls.
+        start, limit, data = self._windows.get(filename, _NO_WINDOW)
+        if start <= offset <= limit:
+            data = data[offset - start : offset - start + _MEMBER_SIZE]
+            record: bytes | bytearray
+            try:
+                record = gzip_decompress(data, self._room)
+            except DeflateError:
+                record = self._inflate_again(filename, offset, data)
+            found = page(record)
+        else:
+            found = page(self._inflate(filename, offset)) if filename.endswith(".gz") else None
+        if found is None:
+            capture = self.load(filename, offset)
+            return decoded_payload(capture.headers, capture.payload)
+        return found
 
     def _bytes_at(self, filename: str, offset: int) -> memoryview:
         """Bytes of ``filename`` from ``offset``, without copying them out of the window last read:
@@ -240,16 +251,17 @@ class WarcStore:
         page of several hundred kB, or any page after a read elsewhere), or is damaged, goes to
         ISA-L, and then piece by piece (``_long_member``), which says what is wrong if anything.
         """
-        # A read from the window, as _bytes_at makes it, without the call: most reads are.
-        start, limit, data = self._windows.get(filename, _NO_WINDOW)
-        if start <= offset <= limit:
-            data = data[offset - start : offset - start + _MEMBER_SIZE]
-        else:
-            data = self._bytes_at(filename, offset)
+        data = self._bytes_at(filename, offset)
         try:
             return gzip_decompress(data, self._room)
         except DeflateError:
-            pass  # libdeflate does not say why: too little room, too few bytes, or damage
+            return self._inflate_again(filename, offset, data)
+
+    def _inflate_again(self, filename: str, offset: int, data: memoryview) -> bytes:
+        """``_inflate`` after libdeflate failed on ``data``, the bytes at ``offset``: it does not
+        say why (too little room, too few bytes, or damage), so ISA-L tries, then the piecewise
+        reader, which says what is wrong if anything; the room grows for a record that did not
+        fit."""
         try:
             record = isal_zlib.decompress(data, 16 + isal_zlib.MAX_WBITS)
         except _INFLATE_ERROR:
