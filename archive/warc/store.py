@@ -2,7 +2,7 @@
 
 ``load`` parses a record with warcio (any layout, revisits resolved through the CDXJ indexes);
 ``body`` reads the crawler's common record (one gzip member, a plain response) directly: from a
-window read ahead in the file, inflated in one call, its headers found by a few searches.
+window read ahead in the file, inflated in one call, then split into its page (``split.page``).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ class WarcStore:
         # (url, payload digest) -> [(timestamp, filename, offset)] of full responses, from CDXJ.
         self._originals: dict[tuple[str, str], list[tuple[str, str, int]]] | None = None
         self._open: OrderedDict[str, BufferedReader] = OrderedDict()
-        # The bytes last read by the direct reader in each open file: (offset of data[0], data).
-        # One per file, so captures of crawls that wrote to several files at once still read
-        # ahead in each.
+        # The bytes last read by the direct reader in each open file: (offset of data[0], the
+        # last offset read from them, data). One per file, so captures of crawls that wrote to
+        # several files at once still read ahead in each.
         self._windows: dict[str, tuple[int, int, memoryview]] = {}
         self._buffers: dict[str, bytearray] = {}
         self._room = _ROOM
