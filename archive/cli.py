@@ -269,7 +269,7 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
     with opened(db_path) as archive:
         check_portal(archive, portal)
         if fmt == "warc":
-            from .warc import export_warc
+            from .warc.export import export_warc
 
             done = export_warc(archive, article_filter, output, warc_dir)  # type: ignore[arg-type]
             click.echo(

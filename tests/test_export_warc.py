@@ -28,7 +28,7 @@ from warcio.checker import Checker
 
 from archive import Archive
 from archive.cli import export
-from archive.warc import surt as archive_surt
+from archive.warc.export import surt as archive_surt
 from newscrawler.warc.index import surt
 
 GZIPPED = "p/2953124.html"
