@@ -182,7 +182,7 @@ class WarcStore:
                 record = self._inflate_again(filename, offset, data)
             found = page(record)
         else:
-            found = page(self._inflate(filename, offset)) if filename.endswith(".gz") else None
+            found = self._direct_body(filename, offset) if filename.endswith(".gz") else None
         if found is None:
             capture = self.load(filename, offset)
             return decoded_payload(capture.headers, capture.payload)
