@@ -156,16 +156,38 @@ def too_deep(html: str) -> bool:
     return depth_check(html)[0]
 
 
-def depth_check(html: str, utf8: bytes | None = None) -> tuple[bool, etree._Element | None]:
+def depth_check(html: str, utf8: bytes | None = None, *,
+                parse: bool = False) -> tuple[bool, etree._Element | None]:
     """``too_deep(html)``, and the document tree when finding out took a parse (else None): the
     same parse of the same bytes as ``parse_html``, which ``Page`` then takes as it is instead of
-    parsing the page a second time. ``utf8``: ``html`` encoded as UTF-8, when the caller has it."""
-    opened = html.count("<")  # counting "</" costs more than "<": only when it can matter
-    if opened <= MAX_DEPTH or opened - html.count("</") <= MAX_DEPTH:
+    parsing the page a second time. ``utf8``: ``html`` encoded as UTF-8, when the caller has it.
+
+    ``parse``: the caller parses the page anyway (extraction), so it is parsed here whenever
+    ``parse_html`` would parse it, and the tree returned; the start tags are then counted only
+    when the parser reports excessive depth (a page it never does is not too deep by either
+    test), which spares a scan of every page's text."""
+    if parse:
+        if not html or html.isspace():
+            return False, None  # parse_html does not parse it either
+        parser = _html_parser()
+        root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=parser)
+        return _reports_depth(parser) and _many_tags(html), root
+    if not _many_tags(html):
         return False, None
     parser = _html_parser()
     root = etree.fromstring(html.encode("utf-8") if utf8 is None else utf8, parser=parser)
-    return any("Excessive depth" in entry.message for entry in parser.error_log), root
+    return _reports_depth(parser), root
+
+
+def _many_tags(html: str) -> bool:
+    """Whether ``html`` opens more than ``MAX_DEPTH`` elements, which nesting past it needs."""
+    opened = html.count("<")  # counting "</" costs more than "<": only when it can matter
+    return opened > MAX_DEPTH and opened - html.count("</") > MAX_DEPTH
+
+
+def _reports_depth(parser: etree.HTMLParser) -> bool:
+    """Whether the last parse with ``parser`` stopped at its nesting limit."""
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 # Elements whose presence needs the careful text walk below (lxml filters tags in C).
