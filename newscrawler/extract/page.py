@@ -192,6 +192,25 @@ def _reports_depth(parser: etree.HTMLParser) -> bool:
 
 # Elements whose presence needs the careful text walk below (lxml filters tags in C).
 _NEEDS_WALK = ("script", "style", "noscript", "template", "textarea", "br", etree.Comment, etree.PI)
+_WALK_TAGS = frozenset(tag for tag in _NEEDS_WALK if isinstance(tag, str))
+# Elements looked at in Python before leaving the test to lxml: lxml builds a tag matcher for
+# every ``iter`` call with names (about a microsecond a name), more than a small element's walk.
+_SMALL_SUBTREE = 24
+
+
+def _needs_walk(root: etree._Element) -> bool:
+    """``next(root.iter(*_NEEDS_WALK), None) is not None``: whether ``root`` or an element below
+    it is one whose text ``text_of`` skips or changes (a script, a ``<br>``, a comment)."""
+    for seen, element in enumerate(root.iter(), start=1):
+        tag = element.tag
+        if isinstance(tag, str):
+            if tag in _WALK_TAGS:
+                return True
+        elif tag is etree.Comment or tag is etree.PI:
+            return True
+        if seen == _SMALL_SUBTREE:
+            return next(root.iter(*_NEEDS_WALK), None) is not None
+    return False
 
 
 def text_of(node: etree._Element | Selector) -> str:
@@ -208,8 +227,11 @@ def text_of(node: etree._Element | Selector) -> str:
         if tag == "br":
             return "\n" + (root.text or "")
         return root.text or ""
-    if next(root.iter(*_NEEDS_WALK), None) is None:
-        return "".join(root.itertext())  # the common case, at C speed
+    if not _needs_walk(root):
+        # The common case: every text node below, in document order, which is what
+        # ``"".join(root.itertext())`` gives, concatenated by libxml2 (lxml's text iterator
+        # costs more to set up than a small element's whole text).
+        return etree.tostring(root, method="text", encoding="unicode", with_tail=False)
     parts: list[str] = []
     _collect(root, parts)
     return "".join(parts)
