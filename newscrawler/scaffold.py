@@ -37,7 +37,8 @@ from .extract.decode import decode_html
 from .extract.fields import RawImage
 from .extract.generic import GenericLayout
 from .extract.normalize import clean_text, collapse_whitespace
-from .extract.page import Page, select_xpath, text_of
+from .extract.page import Page, text_of
+from .extract.selectors import select_xpath
 from .portals.generic import GenericPortal
 
 ROOT = Path(__file__).resolve().parent.parent

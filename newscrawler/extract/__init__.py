@@ -99,7 +99,7 @@ def _read(
 ) -> tuple[RawFields, PageContext]:
     """``read_page`` with the profile already resolved."""
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    decoded = decode_html(body, _header(headers, "content-type"))
+    decoded = decode_html(body, _header(headers, "content-type"), parse=True)
     layout = profile.layout_for(fetched)
     reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
     raw = reader.read()
@@ -154,7 +154,7 @@ def read_lists(
         # A layout that reads the page its own way (the generic one): its full reading's lists.
         record = build_record(*read_page(url, body, headers, fetched_at, portal))
         return {"rankings": record["rankings"], "related": record["related"]}
-    decoded = decode_html(body, _header(headers, "content-type"))
+    decoded = decode_html(body, _header(headers, "content-type"), parse=True)
     reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
     return {"rankings": build_rankings(reader.read_rankings()),
             "related": build_related(reader.read_related())}

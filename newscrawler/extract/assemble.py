@@ -17,11 +17,13 @@ from .credits import is_credit_line, lead_credit, trailing_credit
 from .fields import RawFields, RawLink
 from .noise import is_noise_line
 from .normalize import CACHED_LENGTH, clean_short, clean_text, collapse_whitespace
+from .prefilter import guarded
 from .script import detect_script
 from .times import find_and_parse, find_time_text, is_relative
 
 # Labels that introduce the time on a meta line; removed with the time before reading names.
-_TIME_LABEL = re.compile(r"(?:发布|發布|發佈|更新)?(?:时间|時間|日期)\s*[:：]?")
+# Guarded: it runs on every meta line, and most of a line's positions start no match.
+_TIME_LABEL = guarded(re.compile(r"(?:发布|發布|發佈|更新)?(?:时间|時間|日期)\s*[:：]?"))
 _PARTICIPANTS = re.compile(r"(\d+)\s*人\s*(?:参与|參與)")
 _COMMENT_COUNT = re.compile(r"(\d+)\s*(?:条|條)\s*(?:评论|評論)")
 _DIGITS = re.compile(r"\d+")

@@ -127,13 +127,17 @@ def _codec(label: str) -> str | None:
         return None
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
-    """Decode an HTML body; ``content_type`` is the HTTP header value, when there was one."""
-    fast = _declared_utf8(body, content_type)
-    return fast if fast is not None else _decode_general(body, content_type)
+def decode_html(body: bytes, content_type: str | None = None, *, parse: bool = False) -> Decoded:
+    """Decode an HTML body; ``content_type`` is the HTTP header value, when there was one.
+
+    ``parse``: the caller parses the text next (``Page``): the tree is then parsed here, once,
+    for the depth check, and handed over as ``Decoded.parsed`` (None for a blank page, or when
+    the parser gives no tree)."""
+    fast = _declared_utf8(body, content_type, parse)
+    return fast if fast is not None else _decode_general(body, content_type, parse)
 
 
-def _decode_general(body: bytes, content_type: str | None) -> Decoded:
+def _decode_general(body: bytes, content_type: str | None, parse: bool = False) -> Decoded:
     """``decode_html`` for every page: the candidates in order of trust, each checked."""
     warnings: list[str] = []
     declarations = _Declarations(body, content_type)
@@ -170,7 +174,7 @@ def _decode_general(body: bytes, content_type: str | None) -> Decoded:
         if codec == "utf-8" and whole:
             # The text is exactly these bytes read as UTF-8 (the byte-order mark aside).
             utf8 = body[3:] if text.startswith("\ufeff") else body
-        return _checked(_strip_bom(text), codec, warnings, utf8)
+        return _checked(_strip_bom(text), codec, warnings, utf8, parse)
     # A body that starts in the middle of a character (a download resumed at an offset): the
     # first codec, in the order of trust, that reads all after its first few bytes.
     for skip in range(1, 4):
@@ -184,17 +188,17 @@ def _decode_general(body: bytes, content_type: str | None) -> Decoded:
             warnings.append(f"charset_truncated:decoded={codec},skipped={skip}")
             if declared is not None and codec != declared:
                 warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
-            return _checked(_strip_bom(text), codec, warnings)
+            return _checked(_strip_bom(text), codec, warnings, parse=parse)
     # No codec reads every byte (a corrupt page): the declared codec, else UTF-8, reads it; the
     # bytes it cannot read are left out and counted, since a record holds no U+FFFD (it would be
     # a character no page showed).
     codec = declared if declared and not declared.startswith(("utf-16", "utf-32")) else "utf-8"
     text = body.decode(codec, errors="replace")
     warnings.append(f"charset_invalid_bytes:decoded={codec},dropped={text.count(chr(0xFFFD))}")
-    return _checked(_strip_bom(text.replace("\ufffd", "")), codec, warnings)
+    return _checked(_strip_bom(text.replace("\ufffd", "")), codec, warnings, parse=parse)
 
 
-def _declared_utf8(body: bytes, content_type: str | None) -> Decoded | None:
+def _declared_utf8(body: bytes, content_type: str | None, parse: bool = False) -> Decoded | None:
     """The common case, decided without the general search's generators: a page without a
     byte-order mark whose first declaration (the header's charset, else its ``<meta>``) names
     UTF-8 and whose bytes all read as UTF-8. ``decode_html`` would try that declaration first and
@@ -212,7 +216,7 @@ def _declared_utf8(body: bytes, content_type: str | None) -> Decoded | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return _checked(text, "utf-8", [], body)
+    return _checked(text, "utf-8", [], body, parse)
 
 
 # What no page means to show and libxml2 would mangle without a word: C0 controls other than
@@ -231,18 +235,22 @@ def _bad_reference(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-# Every byte but the C0 controls that ``_CONTROL`` names: deleting them leaves only those.
-_NOT_CONTROL_BYTES = bytes(range(256)).translate(None, bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+# The C0 controls ``_CONTROL`` names, as the bytes that encode them in UTF-8.
+_CONTROL_BYTES = (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))
 
 
 def _may_hold_controls(text: str, utf8: bytes | None = None) -> bool:
     """False when ``text`` holds nothing ``_CONTROL`` matches, found in C on its UTF-8 bytes (a
-    C0 control is one byte there) in a fraction of the regex's time; nearly every page holds
-    none. ``utf8``: those bytes when the caller has them (encoding the text again costs as much
-    as the test)."""
+    C0 control is one byte there, and no byte of another character is below 0x20); nearly every
+    page holds none. ``utf8``: those bytes when the caller has them (encoding the text again
+    costs as much as the test). One ``memchr`` per control byte (an int in bytes) costs less
+    than one pass through ``bytes.translate``, which handles every byte in turn."""
     encoded = text.encode("utf-8", "surrogatepass") if utf8 is None else utf8
+    for byte in _CONTROL_BYTES:
+        if byte in encoded:
+            return True
     # U+FFFE and U+FFFF are single characters of the text: a one-character search is a memchr.
-    return bool(encoded.translate(None, _NOT_CONTROL_BYTES)) or "\ufffe" in text or "\uffff" in text
+    return "\ufffe" in text or "\uffff" in text
 
 
 # Past this many ampersands without a reference, one scan for "&#" is cheaper than hopping.
@@ -262,11 +270,12 @@ def _has_numeric_reference(text: str) -> bool:
     return index >= 0 and "&#" in text[index:]
 
 
-def _checked(text: str, codec: str, warnings: list[str], utf8: bytes | None = None) -> Decoded:
+def _checked(text: str, codec: str, warnings: list[str], utf8: bytes | None = None,
+             parse: bool = False) -> Decoded:
     """The decoded text without what the HTML parser would silently mangle, reported.
 
     ``utf8``: the UTF-8 bytes of ``text``, when known; kept on the result while the text is
-    left as it is."""
+    left as it is. ``parse``: as for ``decode_html``."""
     # Form feed and vertical tab separate words like spaces do.
     if "\x0b" in text or "\x0c" in text:
         text = text.replace("\x0b", " ").replace("\x0c", " ")
@@ -283,7 +292,7 @@ def _checked(text: str, codec: str, warnings: list[str], utf8: bytes | None = No
         text = text.replace(_REPLACEMENT, "")
         warnings.append(f"control_chars:removed={removed}")
         utf8 = None
-    deep, parsed = depth_check(text, utf8)
+    deep, parsed = depth_check(text, utf8, parse=parse)
     if deep:
         warnings.append(f"html_too_deep:depth>{MAX_DEPTH}")
     return Decoded(text, codec, tuple(warnings), utf8, parsed)

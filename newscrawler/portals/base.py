@@ -23,7 +23,8 @@ from lxml import etree
 
 from ..extract.fields import RawFields, RawImage, RawLink
 from ..extract.images import is_article_image
-from ..extract.page import NOT_OWN_TEXT, Page, select, select_first, select_xpath, text_of
+from ..extract.page import NOT_OWN_TEXT, Page, text_of
+from ..extract.selectors import select, select_first, select_xpath
 
 
 @dataclass(frozen=True)

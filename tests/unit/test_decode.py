@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
 from newscrawler.extract.decode import _CONTROL, Decoded, _may_hold_controls, decode_html
+from newscrawler.extract.page import parse_html
 
 BODY = "<p>徐闻奋力推进文明城市卫生县城创建，记者陈荔雅报道。</p>"
 BODY_TRAD = "<p>徐聞奮力推進文明城市衛生縣城創建，記者陳荔雅報導。</p>"
@@ -257,6 +259,25 @@ def test_a_page_nested_past_the_parsers_limit_is_reported() -> None:
     assert decode_html(page("utf-8", deep).encode("utf-8")).warnings == ("html_too_deep:depth>2048",)
     # Many tags, but shallow: no warning.
     assert decode_html(page("utf-8", "<p>徐闻</p>" * 2100).encode("utf-8")).warnings == ()
+
+
+@pytest.mark.parametrize("body", [
+    "<div>" * 2100 + "<p>徐闻</p>" + "</div>" * 2100,  # too deep
+    "<div>" * 2045 + "<p>徐闻</p>" + "</div>" * 2045,  # at the limit with the implied elements
+    "<div>" * 2040 + "<p>徐闻</p>",  # few start tags, unclosed
+    "<p>徐闻</p>" * 2100,  # many tags, shallow
+    "<p>徐闻</p>",
+])
+@pytest.mark.parametrize("codec", ["utf-8", "gbk"])
+def test_parsing_while_decoding_gives_the_same_page(body: str, codec: str) -> None:
+    # parse=True parses for the depth check instead of counting tags first: the same warnings,
+    # text and codec, and the tree parse_html gives.
+    encoded = page("utf-8" if codec == "utf-8" else None, body).encode(codec)
+    plain, parsed = decode_html(encoded), decode_html(encoded, parse=True)
+    assert parsed == plain
+    assert parsed.parsed is not None
+    assert etree.tostring(parsed.parsed) == etree.tostring(parse_html(plain.text, plain.utf8))
+    assert decode_html(b"  \n ", parse=True).parsed is None
 
 
 # Characters around every edge of what the control test looks for, in both encodings' widths.

@@ -94,5 +94,5 @@ def test_gbk_labelled_utf8_takes_the_general_search(monkeypatch: pytest.MonkeyPa
     decoded = decode_html(body, "text/html; charset=utf-8")
     assert decoded.encoding != "utf-8"
     assert any(w.startswith("charset_mismatch:declared=utf-8") for w in decoded.warnings)
-    monkeypatch.setattr(decode, "_declared_utf8", lambda body, content_type: None)
+    monkeypatch.setattr(decode, "_declared_utf8", lambda body, content_type, parse=False: None)
     assert decode.decode_html(body, "text/html; charset=utf-8") == decoded

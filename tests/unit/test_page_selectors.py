@@ -1,6 +1,6 @@
-"""Selectors of tags and classes are matched by walking the tree (``page._matcher``, and from the
-outer step down for two steps inside an element, ``page._outer_first``; below an id's element for
-``#id step``); they must select exactly what cssselect's XPath selects, in the same order, from
+"""Selectors of tags and classes are matched by walking the tree (``selectors.tree_matcher``, and
+from the outer step down for two steps inside an element, ``selectors._outer_first``; below an
+id's element for ``#id step``); they must select exactly what cssselect's XPath selects, in the same order, from
 the document and from any element (``select``, ``select_first``), whatever the class attributes
 and ids look like."""
 
@@ -11,8 +11,9 @@ import random
 import pytest
 from lxml import etree
 
-from newscrawler.extract import page as page_module
-from newscrawler.extract.page import Page, select, select_first
+from newscrawler.extract import selectors as selectors_module
+from newscrawler.extract.page import Page
+from newscrawler.extract.selectors import select, select_first
 
 SELECTORS = [
     "div.a", "div.a p", ".a", "*", "* .b", "li:not(.a)", "ul.a li:not(.b) a", "div p span",
@@ -37,12 +38,12 @@ def _element(rng: random.Random, depth: int) -> str:
 
 
 def _xpath_css(page: Page, query: str) -> list[etree._Element]:
-    return [e for e in page_module._compiled_document_css(query)(page.root)
+    return [e for e in selectors_module.compiled_document_css(query)(page.root)
             if isinstance(e, etree._Element)]
 
 
 def _xpath_select(node: etree._Element, query: str) -> list[etree._Element]:
-    return [e for e in page_module._compiled_css(query)(node) if isinstance(e, etree._Element)]
+    return [e for e in selectors_module._compiled_css(query)(node) if isinstance(e, etree._Element)]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -50,7 +51,7 @@ def test_tree_walking_selects_what_xpath_selects(seed: int) -> None:
     rng = random.Random(seed)
     page = Page("<html><body>" + "".join(_element(rng, 5) for _ in range(4)) + "</body></html>", "u")
     for query in SELECTORS:
-        assert page_module._matcher(query) is not None, query
+        assert selectors_module.tree_matcher(query) is not None, query
         assert page.css(query) == _xpath_css(page, query), query
         for node in page.root.iter():
             if isinstance(node.tag, str):
@@ -80,19 +81,19 @@ def test_below_an_id_selects_what_xpath_selects(seed: int) -> None:
     rng = random.Random(seed)
     page = Page("<html><body>" + "".join(_with_ids(rng, 5) for _ in range(4)) + "</body></html>", "u")
     for query in ID_SELECTORS:
-        assert page_module._below_id(query) is not None, query
+        assert selectors_module.id_step(query) is not None, query
         assert page.css(query) == _xpath_css(page, query), query
 
 
 @pytest.mark.parametrize("query", ["#content p", "a > b", "p:first-child", "a[href^=x]", "a, b",
                                    "p::text", "li:not(p)", "p:nth-of-type(2)"])
 def test_other_selectors_go_through_xpath(query: str) -> None:
-    assert page_module._matcher(query) is None
+    assert selectors_module.tree_matcher(query) is None
 
 
 @pytest.mark.parametrize("query", ["div#c p", "#c > p", "#c p span", "#c.a p", "#c p::text", "#c, p"])
 def test_other_id_selectors_go_through_xpath(query: str) -> None:
-    assert page_module._below_id(query) is None
+    assert selectors_module.id_step(query) is None
 
 
 def test_a_body_nested_hundreds_deep_is_read_whole() -> None:
