@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from parsel import Selector
 
-from .selectors import Test, compiled_document_css, id_step, key_class, tree_matcher
+from .selectors import CLASS, Test, compiled_document_css, id_step, key_class, tree_matcher
 
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "textarea"})
 # Tags whose element, without children, ``text_of`` does not read as its own ``.text``.
@@ -76,7 +76,7 @@ class Page:
         classed = self._classed.get(tag)
         if classed is None:
             found = self.root.iter(tag) if tag is not None else self.root.iter(etree.Element)
-            classed = self._classed[tag] = [(e, value) for e in found if (value := e.get("class"))]
+            classed = self._classed[tag] = [(e, value) for e in found if (value := e.get(CLASS))]
         return [pair for pair in classed if name in pair[1]]
 
     def _below_id(self, by_id: etree.XPath, tag: str | None, test: Test) -> list[etree._Element] | None:

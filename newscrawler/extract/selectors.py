@@ -23,6 +23,11 @@ from parsel.csstranslator import HTMLTranslator, css2xpath
 
 _TRANSLATOR = HTMLTranslator()
 # cssselect writes "#content" as a scan of every element's id; libxml2's id() uses its id table.
+# Attribute names as bytes: lxml encodes a str name to UTF-8 on every ``get`` (a new bytes object
+# each time) and reads a bytes name as it is; the value comes back as str either way.
+CLASS = b"class"
+HREF = b"href"
+
 _ID_SCAN = re.compile(r"//\*\[@id = '([^'\\]+)'\]")
 
 
@@ -224,7 +229,7 @@ def _compound(tag: str | None, classes: tuple[str, ...], not_classes: tuple[str,
         only = classes[0]
 
         def has_class(element: etree._Element) -> bool:
-            value = element.get("class")
+            value = element.get(CLASS)
             return (value is not None and only in value
                     and only in _class_names(value))
 
@@ -244,7 +249,7 @@ def _compound(tag: str | None, classes: tuple[str, ...], not_classes: tuple[str,
                 return False
         if not classes and not not_classes:
             return True
-        value = element.get("class")
+        value = element.get(CLASS)
         if value is None:
             return not classes
         for name in classes:

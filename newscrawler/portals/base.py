@@ -24,7 +24,7 @@ from lxml import etree
 from ..extract.fields import RawFields, RawImage, RawLink
 from ..extract.images import is_article_image
 from ..extract.page import NOT_OWN_TEXT, Page, text_of
-from ..extract.selectors import select, select_first, select_xpath
+from ..extract.selectors import HREF, select, select_first, select_xpath
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class Layout:
                         rank = text_of(rank_element)
                     links.append(
                         # RawLink's own constructor is a Python function: build the tuple in C.
-                        tuple.__new__(RawLink, (title, text, absolute(anchor.get("href")), period,
+                        tuple.__new__(RawLink, (title, text, absolute(anchor.get(HREF)), period,
                                                 rank or str(position)))
                     )
         return links
@@ -203,7 +203,7 @@ class Layout:
                             and title_element.tag not in NOT_OWN_TEXT else text_of(title_element))
                 if not text:
                     text = (anchor.text or "") if not len(anchor) else text_of(anchor)
-                links.append(tuple.__new__(RawLink, (title, text, absolute(anchor.get("href")), None, None)))
+                links.append(tuple.__new__(RawLink, (title, text, absolute(anchor.get(HREF)), None, None)))
         return links
 
     def read_comments(self) -> str | None:

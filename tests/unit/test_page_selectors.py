@@ -100,3 +100,13 @@ def test_a_body_nested_hundreds_deep_is_read_whole() -> None:
     # libxml2 stops at 256 levels without huge_tree and drops the rest of the document silently.
     html = "<html><body>" + "<div>" * 300 + "<p>深处</p>" + "</div>" * 300 + "<p>之后</p></body></html>"
     assert Page(html, "https://example.cn/").texts("p") == ["深处", "之后"]
+
+
+def test_attribute_names_as_bytes_read_what_names_as_str_read() -> None:
+    # The matcher and the link readers look attributes up by bytes names (selectors.CLASS, HREF).
+    root = etree.fromstring(
+        '<html><body><div class="x\xa0a 標題">1</div><div>2</div>'
+        '<a href="/新聞/1.html?q=é">3</a><a>4</a></body></html>', etree.HTMLParser())
+    for element in root.iter():
+        assert element.get(selectors_module.CLASS) == element.get("class")
+        assert element.get(selectors_module.HREF) == element.get("href")
