@@ -27,13 +27,18 @@ CLASSES = ["a", "b", "a-b", "A", "x\xa0a", "a\tb", "\na\n", "", " ", "ab", "b a"
 TAGS = ["div", "p", "span", "li", "ul", "a", "h1", "em"]
 
 
-def _element(rng: random.Random, depth: int) -> str:
+def _element(rng: random.Random, depth: int, ids: bool = False) -> str:
+    """A random subtree. With ``ids``, ids come from a small set, so that an id is often missing,
+    once, or repeated (libxml2's id() finds the first), and nested inside an element with the
+    same id."""
     if depth == 0 or rng.random() < 0.3:
         return rng.choice(["text", "<!-- comment -->", ""])
     tag = rng.choice(TAGS)
     attributes = f' class="{rng.choice(CLASSES)}"' if rng.random() < 0.7 else ""
+    if ids:
+        attributes += f' id="{rng.choice(["c", "d", "e"])}"' if rng.random() < 0.3 else ""
     attributes += ' href="x"' if rng.random() < 0.3 else ""
-    children = "".join(_element(rng, depth - 1) for _ in range(rng.randint(0, 3)))
+    children = "".join(_element(rng, depth - 1, ids) for _ in range(rng.randint(0, 3)))
     return f"<{tag}{attributes}>{children}</{tag}>"
 
 
@@ -63,23 +68,10 @@ def test_tree_walking_selects_what_xpath_selects(seed: int) -> None:
 ID_SELECTORS = ["#c p", "#c .a", "#c p:not(.a)", "#d *", "#c div.a", "#c a[href]", "#d span:not(.a):not(.b)"]
 
 
-def _with_ids(rng: random.Random, depth: int) -> str:
-    # Ids from a small set, so that an id is often missing, once, or repeated (libxml2's id()
-    # finds the first), and nested inside an element with the same id.
-    if depth == 0 or rng.random() < 0.3:
-        return rng.choice(["text", "<!-- comment -->", ""])
-    tag = rng.choice(TAGS)
-    attributes = f' class="{rng.choice(CLASSES)}"' if rng.random() < 0.7 else ""
-    attributes += f' id="{rng.choice(["c", "d", "e"])}"' if rng.random() < 0.3 else ""
-    attributes += ' href="x"' if rng.random() < 0.3 else ""
-    children = "".join(_with_ids(rng, depth - 1) for _ in range(rng.randint(0, 3)))
-    return f"<{tag}{attributes}>{children}</{tag}>"
-
-
 @pytest.mark.parametrize("seed", range(60))
 def test_below_an_id_selects_what_xpath_selects(seed: int) -> None:
     rng = random.Random(seed)
-    page = Page("<html><body>" + "".join(_with_ids(rng, 5) for _ in range(4)) + "</body></html>", "u")
+    page = Page("<html><body>" + "".join(_element(rng, 5, ids=True) for _ in range(4)) + "</body></html>", "u")
     for query in ID_SELECTORS:
         assert selectors_module.id_step(query) is not None, query
         assert page.css(query) == _xpath_css(page, query), query
