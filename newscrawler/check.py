@@ -99,12 +99,11 @@ def _fallback_fields(item: PageItem) -> list[str]:
 
 def _listing_fields(item: PageItem) -> dict[str, bool]:
     from . import portals
-    from .extract.decode import decode_html
-    from .extract.page import Page
+    from .extract.decode import decode_page
 
     profile = portals.get(item.portal)
     content_type = next((v for k, v in item.headers.items() if k.lower() == "content-type"), None)
-    page = Page(decode_html(item.body, content_type).text, item.url)
+    _, page = decode_page(item.body, content_type, item.url)
     entries = [e for e in profile.listing_entries(page) if profile.page_kind(e.url) == "article"]
     lists = item.lists or {}
     return {

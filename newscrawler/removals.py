@@ -25,8 +25,8 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .extract.decode import decode_html
-from .extract.page import Page, text_of
+from .extract.decode import decode_page
+from .extract.page import text_of
 
 if TYPE_CHECKING:
     from .portals.base import Portal
@@ -65,7 +65,7 @@ def redirect_sign(url: str, requested: str, profile: type[Portal] | None) -> str
 def soft_404_sign(body: bytes, content_type: str | None, url: str,
                   profile: type[Portal] | None) -> str | None:
     """``soft_404`` when a page without an article says it is an error page."""
-    page = Page(decode_html(body, content_type).text, url)
+    _, page = decode_page(body, content_type, url)
     if page.root is None:
         return None
     for selector in getattr(profile, "error_page_selectors", ()) or ():

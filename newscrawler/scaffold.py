@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .extract import extract
-from .extract.decode import decode_html
+from .extract.decode import decode_page
 from .extract.fields import RawImage
 from .extract.generic import GenericLayout
 from .extract.normalize import clean_text, collapse_whitespace
@@ -209,7 +209,7 @@ def _caption_xpaths(story: list[Any], captions: list[str | None]) -> list[str]:
 
 def propose(url: str, body: bytes, content_type: str | None = None) -> Proposal:
     """Selectors for the fields the generic extractor reads on this page."""
-    page = Page(decode_html(body, content_type).text, url)
+    _, page = decode_page(body, content_type, url)
     raw = GenericLayout(page).read()
     elements = _elements(page)
     proposal = Proposal()

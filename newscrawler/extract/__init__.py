@@ -19,11 +19,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .assemble import PageContext, build_rankings, build_record, build_related
-from .decode import decode_html
+from .decode import decode_page
 from .fallback import SUFFIX as FALLBACK_SUFFIX
 from .fallback import complete, warnings_for
 from .fields import RawFields
-from .page import Page
 from .times import portal_zone
 from .validate import InvalidRecord, validate
 
@@ -99,9 +98,9 @@ def _read(
 ) -> tuple[RawFields, PageContext]:
     """``read_page`` with the profile already resolved."""
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    decoded = decode_html(body, _header(headers, "content-type"), parse=True)
+    decoded, page = decode_page(body, _header(headers, "content-type"), url or "")
     layout = profile.layout_for(fetched)
-    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
+    reader = layout(page)
     raw = reader.read()
     fell_back: list[str] = []
     if fallback and _is_profile(layout):
@@ -154,8 +153,7 @@ def read_lists(
         # A layout that reads the page its own way (the generic one): its full reading's lists.
         record = build_record(*read_page(url, body, headers, fetched_at, portal))
         return {"rankings": record["rankings"], "related": record["related"]}
-    decoded = decode_html(body, _header(headers, "content-type"), parse=True)
-    reader = layout(Page(decoded.text, url or "", utf8=decoded.utf8, parsed=decoded.parsed))
+    reader = layout(decode_page(body, _header(headers, "content-type"), url or "")[1])
     return {"rankings": build_rankings(reader.read_rankings()),
             "related": build_related(reader.read_related())}
 

@@ -42,7 +42,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from .page import MAX_DEPTH, depth_check
+from .page import MAX_DEPTH, Page, depth_check
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,13 @@ def decode_html(body: bytes, content_type: str | None = None, *, parse: bool = F
     the parser gives no tree)."""
     fast = _declared_utf8(body, content_type, parse)
     return fast if fast is not None else _decode_general(body, content_type, parse)
+
+
+def decode_page(body: bytes, content_type: str | None, url: str) -> tuple[Decoded, Page]:
+    """The body decoded (``decode_html``) and its ``Page``, parsed once: the tree the depth check
+    parses is the page's, and the UTF-8 bytes the body already is are what the parser reads."""
+    decoded = decode_html(body, content_type, parse=True)
+    return decoded, Page(decoded.text, url, utf8=decoded.utf8, parsed=decoded.parsed)
 
 
 def _decode_general(body: bytes, content_type: str | None, parse: bool = False) -> Decoded:
