@@ -238,10 +238,12 @@ class FixtureServer:
                 self._sidecars.popitem(last=False)
         return rules
 
-    def _log(self, host: str, path: str, status: int) -> None:
+    def _log(self, host: str, path: str, status: int, arrived: float) -> None:
+        """One access-log line; ``arrived`` is when the request had been read, before any file
+        work, so the logged times are as close as a server can see to when the client sent."""
         if self.access_log is None:
             return
-        line = json.dumps({"time": time.time(), "host": host, "path": path, "status": status})
+        line = json.dumps({"time": arrived, "host": host, "path": path, "status": status})
         with self._lock, self.access_log.open("a", encoding="utf-8") as log:
             log.write(line + "\n")
 
@@ -256,6 +258,7 @@ class FixtureServer:
             disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
+                arrived = time.time()
                 path = urlsplit(self.path).path
                 host = self.headers.get(HOST_HEADER, self.headers.get("Host", ""))
                 scheme = self.headers.get(SCHEME_HEADER, "http")
@@ -274,7 +277,7 @@ class FixtureServer:
                     }
                     status, extra, truncate, source = server.answer(target, scheme, host)
                     if truncate == -1:  # ":hangup": no answer at all
-                        server._log(host, path, 0)
+                        server._log(host, path, 0, arrived)
                         self.close_connection = True
                         return
                     if source != target:
@@ -282,7 +285,7 @@ class FixtureServer:
                     headers.update(extra)
                     if status == HTTPStatus.OK and _not_modified(self.headers, headers):
                         status, body = int(HTTPStatus.NOT_MODIFIED), b""
-                server._log(host, path, status)
+                server._log(host, path, status, arrived)
                 # send_response_only: the fixture's Date (its capture time) replaces the clock's.
                 self.send_response_only(status)
                 self.send_header("Server", self.version_string())

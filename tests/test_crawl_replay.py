@@ -10,6 +10,7 @@ same bytes.
 from __future__ import annotations
 
 import json
+import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
 from itertools import pairwise
@@ -79,8 +80,12 @@ def test_crawl_delay_honoured(crawl: dict[str, Any]) -> None:
         for earlier, later in pairwise(sorted(times))
     ]
     assert len(gaps) >= 10
-    # robots.txt says Crawl-delay: 1; allow for timer granularity only.
-    assert min(gaps) >= 0.95, sorted(gaps)[:5]
+    # robots.txt says Crawl-delay: 1. The times are the server's, so a stamp the server thread
+    # took late (a loaded machine) shortens the gap after it: allow that, never more. Without
+    # the Crawl-delay floor the configured delay (0.5 s, jittered 0.5-1.5x) leaves most gaps
+    # under 0.75 s, which both bounds catch.
+    assert min(gaps) >= 0.85, sorted(gaps)[:5]
+    assert statistics.median(gaps) >= 0.98, sorted(gaps)
 
 
 def test_records_match_the_extraction_function(crawl: dict[str, Any]) -> None:
