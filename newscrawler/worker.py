@@ -21,9 +21,8 @@ back).
 What crosses the pipe is kept small, since both processes pay for it (pickling, system calls,
 waking the other side): the calls of one turn of the reactor go as one message, the worker
 answers the calls it ran while more were waiting together, a page's WARC metadata record comes
-with its fields formatted and the page's bytes for the worker's outlink scan (the reactor thread
-is the busier side, and the bytes pickle at the cost of a copy), and an extraction is answered
-with the record and a summary of its context. The crawl's stats say how
+with its fields (outlinks included) found in the crawl process, where the response is, and an
+extraction is answered with the record and a summary of its context. The crawl's stats say how
 well the two fed each other (``newscrawler/worker/…``: the worker's idle seconds, messages each
 way, the mean wait for each kind of call).
 

@@ -1,7 +1,6 @@
 """The crawl worker's calls run in this process (they are plain functions): a record it keeps
 reaches the archive as the crawl's side left it. Outlinks found in a page's bytes (``page_outlinks``)
-are those found through its response, and a metadata record the worker completes with them is the
-one the crawl writes without a worker."""
+are those found through its response."""
 
 from __future__ import annotations
 
@@ -10,11 +9,10 @@ import json
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse
 from support import ZJDAILY
 
 from archive import Archive
@@ -22,15 +20,7 @@ from newscrawler import worker_process as worker
 from newscrawler.extract import validate
 from newscrawler.portals import never_shown
 from newscrawler.warc import capture
-from newscrawler.warc.capture import (
-    metadata_fields,
-    outlink_source,
-    outlink_values,
-    outlinks,
-    page_fields,
-    page_outlinks,
-)
-from newscrawler.warc.writer import warc_fields
+from newscrawler.warc.capture import outlink_values, outlinks, page_outlinks
 
 ARTICLE = ZJDAILY / "p" / "2953118.html"
 URL = "https://www.gdzjdaily.com.cn/p/2953118.html"
@@ -71,45 +61,6 @@ def test_outlinks_remembered_from_other_pages_are_the_same(monkeypatch: pytest.M
     assert again[::-1] == first
     monkeypatch.setattr(capture, "_PAGE_FREE", {})
     assert [page_outlinks(url, body, encoding) for url, body, encoding in pages] == first
-
-
-def _metadata_payload(directory: Path) -> bytes:
-    """The payload of the one metadata record in ``directory``'s WARC files."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    payloads = []
-    for path in sorted(directory.glob("*.warc.gz")):
-        with path.open("rb") as stream:
-            payloads += [record.content_stream().read() for record in ArchiveIterator(stream)
-                         if record.rec_type == "metadata"]
-    assert len(payloads) == 1
-    return payloads[0]
-
-
-@pytest.mark.parametrize("body", [
-    ARTICLE.read_bytes(),
-    ARTICLE.read_bytes().replace(b"<head>", b'<head><base href="https://cdn.example.com/x/">', 1),
-])
-def test_the_workers_metadata_record_is_the_one_written_without_it(tmp_path: Path,
-                                                                   body: bytes) -> None:
-    """The crawl sends the item's fields and the page's bytes (``outlink_source``); the worker
-    adds the outlinks it scans, as ``metadata_fields`` lists them from the response."""
-    response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
-    item = SimpleNamespace(record={"extractor": "zjdaily@3", "canonical_url": URL},
-                           notes=["before_since:2020-01-01"])
-    worker._warc_open(str(tmp_path / "w"), 10**9, {}, "t", "x")
-    try:
-        worker._warc_metadata(URL, "<urn:uuid:1>", warc_fields(page_fields(item)),
-                              outlink_source(response))
-    finally:
-        worker._warc_close()
-    expected = warc_fields(metadata_fields(item, response))
-    assert b"outlink: " in expected
-    assert _metadata_payload(tmp_path / "w") == expected
-
-
-def test_a_page_without_text_has_no_outlinks_to_scan() -> None:
-    assert outlink_source(Response(URL, body=b"<a href='/x'>x</a>")) is None
 
 
 def test_a_kept_record_is_archived_with_the_warnings_validation_added(tmp_path: Path) -> None:

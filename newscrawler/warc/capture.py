@@ -11,9 +11,9 @@ The ``metadata`` record of an article page is written on Scrapy's ``item_scraped
 fires once the item pipelines are done with an item: the extractor name and version only exist in
 the record the pipelines build, and the signal hands over the response (for its outlinks and its
 WARC record id) beside the item, which a pipeline stage would not get. With the crawl's worker
-process the item's fields are found here and the worker scans the page's bytes, sent with them,
-for its outlinks (``page_outlinks``, the same scan): the reactor thread is the busier of the two
-processes, and the scan is most of what the record costs.
+process the fields, outlinks included, are found here too, from the response, and the worker only
+writes the record: the worker is the busier of the two processes, and the page need not cross the
+pipe again for them.
 
 A saved page replayed from a fixture directory is dated by its capture (the fixture's ``Date``):
 its records' ``WARC-Date`` is that time, as the archive's ``fetched_at`` is.
@@ -266,11 +266,10 @@ class WarcCaptureMiddleware:
         if not record_id:
             return  # a cached or replayed response: no WARC record of ours to describe
         if self.worker is not None:
-            # Written after the response record (the worker's calls run in order); the WARC files
-            # are closed after it too. The worker scans the page for its outlinks: the scan is
-            # the record's largest cost, and the reactor thread is the busier of the two.
+            # Written after the response record (the worker's calls run in order), outlinks and
+            # all; the WARC files are closed after it too.
             call = self.worker.call("warc_metadata", response.url, record_id,
-                                    warc_fields(page_fields(item)), outlink_source(response))
+                                    warc_fields(metadata_fields(item, response)))
             call.addCallbacks(
                 lambda _: self.stats.inc_value("newscrawler/warc/metadata"),
                 lambda failure: logger.error("Cannot write the WARC metadata record of %s: %s",
@@ -284,11 +283,6 @@ class WarcCaptureMiddleware:
 
 def metadata_fields(item: Any, response: Response) -> list[tuple[str, str]]:
     """``application/warc-fields`` lines for an article page, Heritrix-style outlinks included."""
-    return page_fields(item) + outlink_fields(outlinks(response))
-
-
-def page_fields(item: Any) -> list[tuple[str, str]]:
-    """The metadata record's fields before its outlinks: what the item says of the page."""
     record = getattr(item, "record", None)
     fields: list[tuple[str, str]] = [("software", f"newscrawler/{__version__}")]
     if record is not None:
@@ -301,20 +295,8 @@ def page_fields(item: Any) -> list[tuple[str, str]]:
     else:
         fields.append(("extraction", "none"))
     fields += [("note", note) for note in getattr(item, "notes", [])]
+    fields += [("outlink", value) for value in outlink_values(outlinks(response))]
     return fields
-
-
-def outlink_fields(links: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
-    """The metadata record's ``outlink`` fields, which come last."""
-    return [("outlink", value) for value in outlink_values(links)]
-
-
-def outlink_source(response: Response) -> tuple[bytes, str] | None:
-    """What ``page_outlinks`` needs of a response besides its URL (its bytes and encoding), or
-    None for a response ``outlinks`` finds none in (not text)."""
-    if not isinstance(response, TextResponse):
-        return None
-    return response.body, response.encoding
 
 
 # Links (L) and embeds (E) as Heritrix records them. A tag scan is enough for this metadata and
