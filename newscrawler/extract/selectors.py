@@ -22,12 +22,12 @@ from lxml import etree
 from parsel.csstranslator import HTMLTranslator, css2xpath
 
 _TRANSLATOR = HTMLTranslator()
-# cssselect writes "#content" as a scan of every element's id; libxml2's id() uses its id table.
 # Attribute names as bytes: lxml encodes a str name to UTF-8 on every ``get`` (a new bytes object
 # each time) and reads a bytes name as it is; the value comes back as str either way.
 CLASS = b"class"
 HREF = b"href"
 
+# cssselect writes "#content" as a scan of every element's id; libxml2's id() uses its id table.
 _ID_SCAN = re.compile(r"//\*\[@id = '([^'\\]+)'\]")
 
 

@@ -277,6 +277,10 @@ def test_parsing_while_decoding_gives_the_same_page(body: str, codec: str) -> No
     assert parsed == plain
     assert parsed.parsed is not None
     assert etree.tostring(parsed.parsed) == etree.tostring(parse_html(plain.text, plain.utf8))
+
+
+def test_a_blank_page_is_not_parsed_while_decoding() -> None:
+    # parse_html gives a blank page an empty document of its own; decoding hands over no tree.
     assert decode_html(b"  \n ", parse=True).parsed is None
 
 
