@@ -4,7 +4,7 @@ A crawl process holds several hundred thousand objects before its first request 
 Twisted, lxml, the portal profiles, the extraction and archive code), nearly all kept until it
 ends. Python's oldest generation is collected whenever it has grown by a quarter, and each such
 collection walks every one of them: on a crawl of a few hundred pages that was one collection of
-about 50 ms, 0.15 ms a page (``benchmarks/README.md``, crawl_throughput.py). ``gc.freeze()``
+about 50 ms, 0.15 ms a page (``benchmarks/HISTORY.md``, crawl_throughput.py). ``gc.freeze()``
 moves the objects that exist into a generation the collector never walks.
 
 The heap is frozen twice: as the crawler is set up (before the crawl's worker process is forked,

@@ -5,7 +5,7 @@ at the same time: a crawl uses one core. Reading a page (extraction, normalisati
 the archive and writing its WARC records is most of what a page costs us, and none of it needs
 Scrapy. ``CrawlWorker`` runs that work in one other process, so that a crawl uses two cores
 (``NEWSCRAWLER_WORKER``, on by default where the crawl may use a second core;
-``benchmarks/README.md``, crawl_throughput.py).
+``benchmarks/HISTORY.md``, crawl_throughput.py).
 
 One worker per crawl, shared by the components that use it (``for_crawler``). Calls go down one
 pipe, each answered through a ``Deferred`` on the reactor thread. The worker's side
