@@ -109,3 +109,23 @@ def test_a_page_without_a_canonical_link_has_no_url(tmp_path: Path) -> None:
     assert (record["url"], record["canonical_url"], record["article_id"]) == (None, None, None)
     assert (record["portal"], record["extractor"]) == ("generic", "generic@2")
     assert "no_url" in record["warnings"]
+
+
+def test_the_generic_extractor_reads_the_same_link(tmp_path: Path) -> None:
+    """A page no profile owns, fetched from a share URL: its canonical_url is its own link, found
+    by the one reading the command uses (rel as a token list, in any case)."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><head><meta charset="utf-8"><title>东港社区开办长者饭堂</title>'
+        '<link rel="Canonical nofollow" href="https://www.donggang.example/sq/101.html"></head>'
+        "<body><h1>东港社区开办长者饭堂</h1><div class=\"content\">"
+        "<p>东港社区长者饭堂昨日开门迎客，七十岁以上的居民凭卡就餐，每餐只需八元。</p>"
+        "<p>饭堂由社区服务中心改建而成，可同时容纳六十人用餐，菜单每周更换一次。</p>"
+        "<p>社区负责人表示，下一步将为行动不便的老人提供送餐上门服务，首批已有四十多户登记。</p>"
+        "</div></body></html>", encoding="utf-8")
+    for args in ([], ["--url", "https://www.donggang.example/sq/101.html?from=share"]):
+        result = CliRunner().invoke(cli, ["extract", str(page), *args])
+        assert result.exit_code == 0, result.stderr
+        record = json.loads(result.stdout)
+        assert record["canonical_url"] == "https://www.donggang.example/sq/101.html"
+        assert record["extractor"] == "generic@2"
