@@ -3,8 +3,8 @@ served with (a Content-Type with a wrong charset, say), and ``.headers.json`` in
 headers for every page below it (a saved copy's capture ``Date``), for ``newscrawler extract`` and
 offline crawls (``--replay DIR``).
 
-A sidecar is a JSON object of header names and values (strings; a ``Date``, the capture time,
-an HTTP date), or a list of such objects applied in order. Keys starting with ``:`` are
+A sidecar is a JSON object of header names and values (strings or numbers; a ``Date``, the
+capture time, an HTTP date), or a list of such objects applied in order. Keys starting with ``:`` are
 instructions to the replay server (``:status``, ``:host`` …, see ``newscrawler.replay``), not
 headers. A malformed sidecar is a mistake in the saved copy: ``SidecarError`` says which file
 and what is wrong, and the commands report it before they read or serve anything.
@@ -40,8 +40,8 @@ CONDITIONS = (":scheme", ":host", ":times")
 
 
 def read_rules(path: Path) -> list[dict[str, Any]]:
-    """The rule objects of the sidecar at ``path``, checked: headers as strings (a ``Date`` an
-    HTTP date), instructions as their types."""
+    """The rule objects of the sidecar at ``path``, checked: headers as strings (numbers written
+    as strings; a ``Date`` an HTTP date), instructions as their types."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -68,11 +68,12 @@ def _checked_rule(path: Path, data: dict[str, Any]) -> dict[str, Any]:
                 raise SidecarError(f"{path}: instruction {name!r} must be a {kinds[0].__name__}")
             rule[name] = value
             continue
-        # A header is text as the server sent it: 5 is not a Content-Type, nor "5" a guess at
-        # what a number was meant to say.
-        if not isinstance(value, str):
+        # bool is an int: true is no header value. A number is written as HTTP writes it
+        # (Retry-After: 5), a convenience for whoever writes a sidecar by hand.
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise SidecarError(f"{path}: header {name!r} must be a string, "
                                f"got {json.dumps(value, ensure_ascii=False)[:60]}")
+        value = str(value)
         if not name.strip() or any(c in name for c in ":\r\n") or any(c in value for c in "\r\n"):
             raise SidecarError(f"{path}: header {name!r} has a line break or colon where it cannot")
         # A saved copy's Date is its pages' fetch time (extract, and the crawl of a replay): one
@@ -86,7 +87,7 @@ def _checked_rule(path: Path, data: dict[str, Any]) -> dict[str, Any]:
 
 def read_sidecar(path: Path) -> dict[str, str]:
     """The headers the sidecar at ``path`` gives a page read from disk: its unconditional
-    objects' headers, later ones winning."""
+    objects' headers, later ones winning; numbers are written as HTTP writes them."""
     headers: dict[str, str] = {}
     for rule in read_rules(path):
         if not any(key in rule for key in CONDITIONS):

@@ -74,8 +74,6 @@ def test_a_utf16_label_on_a_utf8_page_gives_the_record_with_a_warning(tmp_path: 
     ('{"Content-Type": "text/html"', "not JSON"),
     ('["Content-Type", "text/html"]', "expected a JSON object"),
     ('{"Content-Type": null}', "must be a string"),
-    ('{"Content-Type": 5}', "header 'Content-Type' must be a string, got 5"),
-    ('{"Retry-After": 1.5}', "header 'Retry-After' must be a string, got 1.5"),
     ('{"Date": "garbage"}', "header 'Date' is not an HTTP date"),
     ('{"date": "2024-07-01 11:00"}', "header 'date' is not an HTTP date"),
     ('[{":host": "m.gdzjdaily.com.cn", "Date": "yesterday"}]', "header 'Date' is not an HTTP date"),
