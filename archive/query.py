@@ -200,10 +200,20 @@ def version_record(conn: sqlite3.Connection, version_id: int) -> dict[str, Any]:
     }
 
 
+_SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
+
+
 def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
     """An article id from an id, a canonical URL, any www./m. twin of it, or a fetched URL."""
     if isinstance(ref, int) or str(ref).isdigit():
-        row = conn.execute("SELECT id FROM articles WHERE id = ?", (int(ref),)).fetchone()
+        try:
+            number = int(ref)
+        except ValueError:  # digits int() does not read (²): no id
+            return None
+        # An id past SQLite's integers (a mistyped 30-digit number) is no article's.
+        if not _SQLITE_MIN <= number <= _SQLITE_MAX:
+            return None
+        row = conn.execute("SELECT id FROM articles WHERE id = ?", (number,)).fetchone()
         return row[0] if row else None
     by_capture = (
         # Not a page an article was redirected to when it was taken down (the home page): that

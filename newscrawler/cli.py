@@ -5,7 +5,6 @@ error and a non-zero exit, not a traceback."""
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
+from w3lib.url import safe_url_string
 
 from archive.db import default_db_path
 from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
 
 from . import __version__, portals
-from .extract import InvalidRecord, extract
+from .extract import InvalidRecord, extract, saved_page
 from .operate import nodes_cli, schedule_cli
 from .params import SETTING, URL, check_url
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
@@ -206,6 +206,9 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
     --portal) into a record with url and canonical_url null and the warning no_url; such records
     are for reading, not for the archive, which files articles by URL.
     """
+    # Here, not at the top: the generic extractor is imported only by the commands reading pages.
+    from .extract.generic.metadata import canonical_link
+
     if url and len(files) > 1:
         raise click.UsageError("--url names one page; give one FILE with it")
     if portal and portal != "generic":
@@ -224,9 +227,11 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
         body = path.read_bytes()
         # A page without --url or a canonical link is still read: its record has url null and
         # the warning no_url, since a saved file often is all a researcher has.
-        page_url = url or _canonical_link(body)
+        parsed = None if url else saved_page(body, headers[name])
+        link = canonical_link(parsed[1]) if parsed else None
         try:
-            page_url = check_url(page_url) if page_url else None
+            # Percent-encoded as a crawl stores the URL it fetched the page from.
+            page_url = url or (safe_url_string(check_url(link)) if link else None)
         except ValueError as exc:
             click.echo(f"error: {name}: the page's canonical link {exc.args[0]}; give --url", err=True)
             failed += 1
@@ -235,7 +240,7 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
             # Without --fetched-at, the capture's own Date (a sidecar, or a .headers.json above
             # the page) says when it was fetched, never today.
             record = extract(page_url, body, headers[name], when or capture_date(headers[name]), portal,
-                             fallback=not no_fallback)
+                             fallback=not no_fallback, parsed=parsed)
         except (InvalidRecord, portals.UnknownPortal) as exc:
             click.echo(f"error: {name}: {exc}", err=True)
             failed += 1
@@ -411,19 +416,6 @@ def _parse_fetched_at(value: str | None) -> datetime:
     if fetched > datetime.now(timezone.utc) + timedelta(days=1):
         raise click.BadParameter(f"{value!r} is in the future", param_hint="--fetched-at")
     return fetched
-
-
-_CANONICAL = re.compile(
-    rb"""<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)["']|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)["']""",
-    re.IGNORECASE,
-)
-
-
-def _canonical_link(body: bytes) -> str | None:
-    match = _CANONICAL.search(body[:200_000])
-    if not match:
-        return None
-    return (match.group(1) or match.group(2)).decode("ascii", "ignore") or None
 
 
 def main() -> None:

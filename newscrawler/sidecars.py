@@ -3,11 +3,11 @@ served with (a Content-Type with a wrong charset, say), and ``.headers.json`` in
 headers for every page below it (a saved copy's capture ``Date``), for ``newscrawler extract`` and
 offline crawls (``--replay DIR``).
 
-A sidecar is a JSON object of header names and values, or a list of such objects applied in
-order. Keys starting with ``:`` are instructions to the replay server (``:status``, ``:host`` …,
-see ``newscrawler.replay``), not headers. A malformed sidecar is a mistake in the saved copy:
-``SidecarError`` says which file and what is wrong, and the commands report it before they read
-or serve anything.
+A sidecar is a JSON object of header names and values (strings or numbers; a ``Date``, the
+capture time, an HTTP date), or a list of such objects applied in order. Keys starting with ``:`` are
+instructions to the replay server (``:status``, ``:host`` …, see ``newscrawler.replay``), not
+headers. A malformed sidecar is a mistake in the saved copy: ``SidecarError`` says which file
+and what is wrong, and the commands report it before they read or serve anything.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ CONDITIONS = (":scheme", ":host", ":times")
 
 
 def read_rules(path: Path) -> list[dict[str, Any]]:
-    """The rule objects of the sidecar at ``path``, checked: headers as strings, instructions as
-    their types."""
+    """The rule objects of the sidecar at ``path``, checked: headers as strings (numbers written
+    as strings; a ``Date`` an HTTP date), instructions as their types."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -68,13 +68,20 @@ def _checked_rule(path: Path, data: dict[str, Any]) -> dict[str, Any]:
                 raise SidecarError(f"{path}: instruction {name!r} must be a {kinds[0].__name__}")
             rule[name] = value
             continue
-        # bool is an int: true is no header value.
+        # bool is an int: true is no header value. A number is written as HTTP writes it
+        # (Retry-After: 5), a convenience for whoever writes a sidecar by hand.
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise SidecarError(f"{path}: header {name!r} must be a string, "
                                f"got {json.dumps(value, ensure_ascii=False)[:60]}")
-        if not name.strip() or any(c in name for c in ":\r\n") or any(c in str(value) for c in "\r\n"):
+        value = str(value)
+        if not name.strip() or any(c in name for c in ":\r\n") or any(c in value for c in "\r\n"):
             raise SidecarError(f"{path}: header {name!r} has a line break or colon where it cannot")
-        rule[name] = str(value)
+        # A saved copy's Date is its pages' fetch time (extract, and the crawl of a replay): one
+        # that does not parse would leave relative times resolved against today, silently.
+        if name.strip().lower() == "date" and parse_http_date(value) is None:
+            raise SidecarError(f"{path}: header {name!r} is not an HTTP date like "
+                               f"'Mon, 01 Jul 2024 03:00:00 GMT', got {json.dumps(value, ensure_ascii=False)[:60]}")
+        rule[name] = value
     return rule
 
 

@@ -74,6 +74,9 @@ def test_a_utf16_label_on_a_utf8_page_gives_the_record_with_a_warning(tmp_path: 
     ('{"Content-Type": "text/html"', "not JSON"),
     ('["Content-Type", "text/html"]', "expected a JSON object"),
     ('{"Content-Type": null}', "must be a string"),
+    ('{"Date": "garbage"}', "header 'Date' is not an HTTP date"),
+    ('{"date": "2024-07-01 11:00"}', "header 'date' is not an HTTP date"),
+    ('[{":host": "m.gdzjdaily.com.cn", "Date": "yesterday"}]', "header 'Date' is not an HTTP date"),
     ('{"Content-Type": "text/html\\r\\nX-Evil: 1"}', "line break"),
 ])
 def test_a_malformed_sidecar_is_a_usage_error(tmp_path: Path, sidecar: str, message: str) -> None:
@@ -90,6 +93,25 @@ def test_a_malformed_sidecar_in_a_replayed_copy_stops_the_crawl_before_it_starts
     for command in (["crawl", "zjdaily", "--db", str(db)], ["check", "zjdaily"]):
         result = run_cli(*command, "--replay", str(site))
         assert_usage_error(result.stderr, result.returncode, "--replay", "2953124.html.headers.json", "not JSON")
+    assert not db.exists()
+
+
+def test_a_bad_date_in_a_directory_sidecar_is_a_usage_error_for_the_pages_below(tmp_path: Path) -> None:
+    page = saved_page(tmp_path)
+    (tmp_path / ".headers.json").write_text('{"Date": "Monday"}', encoding="utf-8")
+    result = invoke("extract", page, "--url", URL)
+    assert_usage_error(result.output, result.exit_code, str(tmp_path / ".headers.json"), "'Date'",
+                       "not an HTTP date")
+
+
+def test_a_bad_date_in_a_replayed_copy_stops_the_crawl_before_it_starts(tmp_path: Path) -> None:
+    # The copy's Date is the fetch time of its pages: a crawl would date them today instead.
+    site = tmp_path / "zjdaily"
+    shutil.copytree(ZJDAILY, site)
+    (site / ".headers.json").write_text('{"Date": "Mon, 32 Jul 2024 03:00:00 GMT"}', encoding="utf-8")
+    db = tmp_path / "archive.sqlite"
+    result = run_cli("crawl", "zjdaily", "--db", str(db), "--replay", str(site))
+    assert_usage_error(result.stderr, result.returncode, "--replay", ".headers.json", "'Date'", "not an HTTP date")
     assert not db.exists()
 
 

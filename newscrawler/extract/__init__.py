@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .assemble import PageContext, build_rankings, build_record, build_related
-from .decode import decode_page
+from .decode import Decoded, decode_page
 from .fallback import SUFFIX as FALLBACK_SUFFIX
 from .fallback import complete, warnings_for
 from .fields import RawFields
@@ -28,9 +28,10 @@ from .validate import InvalidRecord, validate
 
 if TYPE_CHECKING:
     from ..portals.base import Portal
+    from .page import Page
 
 __all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "extract", "read_lists",
-           "read_page", "validate"]
+           "read_page", "saved_page", "validate"]
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -95,10 +96,16 @@ def _read(
     fetched_at: datetime | None,
     profile: type[Portal],
     fallback: bool,
+    parsed: tuple[Decoded, Page] | None = None,
 ) -> tuple[RawFields, PageContext]:
-    """``read_page`` with the profile already resolved."""
+    """``read_page`` with the profile already resolved; ``parsed``: ``body`` as ``saved_page``
+    read it."""
     fetched = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    decoded, page = decode_page(body, _header(headers, "content-type"), url or "")
+    if parsed is None:
+        decoded, page = decode_page(body, _header(headers, "content-type"), url or "")
+    else:
+        decoded, page = parsed
+        page.url = url or ""  # read before its address was known: links resolve against it now
     layout = profile.layout_for(fetched)
     reader = layout(page)
     raw = reader.read()
@@ -166,8 +173,17 @@ def extract(
     portal: str | type[Portal] | None = None,
     *,
     fallback: bool = True,
+    parsed: tuple[Decoded, Page] | None = None,
 ) -> dict[str, Any]:
-    """The validated record for one article page; raises ``InvalidRecord`` when it has none."""
+    """The validated record for one article page; raises ``InvalidRecord`` when it has none.
+    ``parsed``: the page as ``saved_page`` already read it from ``body``, not read again."""
     profile = resolve_portal(url, portal)  # once: resolving costs as much as a selector
-    raw, context = _read(url, body, headers, fetched_at, profile, fallback)
+    raw, context = _read(url, body, headers, fetched_at, profile, fallback, parsed)
     return validate(build_record(raw, context), profile.never_shown)
+
+
+def saved_page(body: bytes, headers: Mapping[str, Any] | None = None) -> tuple[Decoded, Page]:
+    """A saved page decoded and parsed as extraction reads it, before its address is known: what
+    ``generic.metadata.canonical_link`` reads the address from, and what ``extract`` then takes as
+    ``parsed`` instead of parsing the body a second time."""
+    return decode_page(body, _header(headers, "content-type"), "")

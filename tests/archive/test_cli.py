@@ -57,6 +57,17 @@ def test_user_mistakes_are_one_line_errors(path, args, message):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.parametrize("args", [["show"], ["diff"], ["rankings", "--article"]])
+def test_an_id_past_sqlites_integers_is_no_article_like_any_other(path, args):
+    """A 30-digit id cannot be an SQLite integer: it names no article, as id 0 does."""
+    huge = "9" * 30
+    result = invoke(*args, huge, "--db", path)
+    assert f"Error: no article '{huge}" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == invoke(*args, "0", "--db", path).exit_code == 1
+
+
 @pytest.mark.parametrize("command", [["search", "徐闻"], ["show", "1"], ["export"], ["stats"],
                                      ["rankings"], ["serve"]])
 def test_missing_archive_is_an_error_and_never_created(tmp_path, command, monkeypatch):

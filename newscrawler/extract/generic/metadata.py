@@ -46,7 +46,19 @@ _JSONLD = etree.XPath('//script[@type="application/ld+json"]/text()', smart_stri
 _META = etree.XPath("//meta[@content]")
 _TITLE = etree.XPath("//title//text()", smart_strings=False)
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"][not(self::meta)]')
-_CANONICAL = etree.XPath('//link[@rel="canonical"]/@href', smart_strings=False)
+# rel is a list of tokens in any case (rel="Canonical", rel="canonical nofollow"); og:url is
+# read whether the page names it by property or by name.
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+_CANONICAL = etree.XPath(
+    f"//link[contains(concat(' ', normalize-space(translate(@rel, '{_UPPER}', '{_LOWER}')), ' '), ' canonical ')]"
+    "/@href",
+    smart_strings=False,
+)
+_OG_URL = etree.XPath(
+    f"//meta[translate(@property, '{_UPPER}', '{_LOWER}') = 'og:url'"
+    f" or translate(@name, '{_UPPER}', '{_LOWER}') = 'og:url']/@content",
+    smart_strings=False,
+)
 _INLINE_SCRIPTS = etree.XPath("//script[not(@src)]/text()", smart_strings=False)
 
 
@@ -136,12 +148,23 @@ def read_metadata(page: Page) -> Metadata:
     meta.times.extend(script_times(page))
     # The page's own address: the canonical link first, then the CMS's and the corpus's records.
     canonical = next(
-        (u for u in (next(iter(_strings(_CANONICAL, page)), None), by_name.get("og:url"),
-                     by_name.get("url"), cms.get("url"), wrapper.get("id")) if u and u.strip()),
+        (u for u in (canonical_link(page), by_name.get("url"), cms.get("url"), wrapper.get("id"))
+         if u and u.strip()),
         None,
     )
     meta.canonical = canonical.strip() if canonical else None
     return meta
+
+
+def canonical_link(page: Page) -> str | None:
+    """The address the page gives itself: the href of its first ``<link rel=canonical>``, else
+    its ``og:url``, as the parser reads them (entities decoded, comments skipped) and stripped;
+    None without either. Relative as the page writes it: resolving is the caller's business."""
+    for query in (_CANONICAL, _OG_URL):
+        found = next((value.strip() for value in _strings(query, page) if value.strip()), None)
+        if found:
+            return found
+    return None
 
 
 def _unescaped(text: str) -> str:
