@@ -105,9 +105,12 @@ class ForcedStop:
 
     def killed(self) -> None:
         self.trigger = None
-        logger.warning("The crawl was stopped by force before it closed: it ends %s", KILLED)
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("finish_reason", KILLED)
+        stats = self.crawler.stats
+        # Scrapy sets it once the spider has closed: a spider that closed keeps its reason (its
+        # run is recorded already), only the steps after were cut short.
+        if stats is not None and stats.get_value("finish_reason") is None:
+            stats.set_value("finish_reason", KILLED)
+            logger.warning("The crawl was stopped by force before it closed: it ends %s", KILLED)
         self.crawler.signals.send_catch_log(signal=crawl_killed)
 
 
