@@ -505,6 +505,14 @@ class Archive:
             " JOIN captures c ON c.id = coalesce(e.confirmed_by, e.capture_id)"
             " WHERE c.run_id = ? GROUP BY e.kind ORDER BY e.kind", (run_id,)))
 
+    def run_outcomes(self, run_id: int) -> dict[str, int]:
+        """The captures a run stored, by outcome (``new``, ``changed``, ``unchanged``,
+        ``captured``; outcomes with none left out): what a crawl that could not count its own
+        writes (it was stopped by force) reports."""
+        return dict(self.conn.execute(
+            "SELECT outcome, count(*) FROM captures WHERE run_id = ? GROUP BY outcome"
+            " ORDER BY outcome", (run_id,)))
+
     def diff(
         self, ref: int | str, from_number: int | None = None, to_number: int | None = None
     ) -> tuple[VersionDiff, int, int]:

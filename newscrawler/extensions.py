@@ -1,9 +1,16 @@
-"""``CrawlDelay``: honour robots.txt ``Crawl-delay``, which Scrapy reads but does not apply.
+"""Crawl extensions.
 
+``CrawlDelay``: honour robots.txt ``Crawl-delay``, which Scrapy reads but does not apply.
 When a host's robots.txt is parsed, its ``Crawl-delay`` for our user agent becomes a floor on
 that host's download slot delay, with no random jitter below it. AutoThrottle lowers delays as
 responses come back, so the floor is applied again after each response (this extension is
 ordered after AutoThrottle in ``EXTENSIONS``, and signal handlers run in connection order).
+
+``ForcedStop``: a crawl stopped by force ends ``killed``. Ctrl-C or SIGTERM starts an orderly
+close; a second one while it runs makes Scrapy stop the reactor at once, and nothing of the
+close runs (no ``spider_closed``, no ``engine_stopped``). The components that keep state beyond
+the crawl's process hear of it by ``crawl_killed``, sent as the reactor shuts down: the worker
+process is ended, the archive's run finished ``killed`` with what it stored.
 """
 
 from __future__ import annotations
@@ -20,6 +27,12 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
+
+# Sent (synchronously, the reactor stopped) when a crawl is stopped by force: see ``ForcedStop``.
+crawl_killed = object()
+# The crawl's ``finish_reason`` then, and its run's status in the archive: as a crawl that died
+# any other way (a run left ``running`` is ended so when the job resumes, ``newscrawler.resume``).
+KILLED = "killed"
 
 
 class CrawlDelay:
@@ -63,3 +76,45 @@ class CrawlDelay:
         if slot is not None:
             slot.jitter = 0.0
             slot.delay = max(slot.delay, floor)
+
+
+class ForcedStop:
+    """Ends a crawl stopped by force (see the module's docstring): its ``finish_reason`` is
+    ``killed`` (the summary says so, and ``newscrawler crawl`` exits 1) and ``crawl_killed`` is
+    sent, once the reactor has stopped."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.trigger: Any = None
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def engine_started(self) -> None:
+        # "after": once Scrapy's own shutdown steps ("before") have returned, which on a forced
+        # stop they do at once. A crawl that closed removed it (``engine_stopped``).
+        self.trigger = _reactor().addSystemEventTrigger("after", "shutdown", self.killed)
+
+    def engine_stopped(self) -> None:
+        if self.trigger is not None:
+            _reactor().removeSystemEventTrigger(self.trigger)
+            self.trigger = None
+
+    def killed(self) -> None:
+        self.trigger = None
+        stats = self.crawler.stats
+        # Scrapy sets it once the spider has closed: a spider that closed keeps its reason (its
+        # run is recorded already), only the steps after were cut short.
+        if stats is not None and stats.get_value("finish_reason") is None:
+            stats.set_value("finish_reason", KILLED)
+            logger.warning("The crawl was stopped by force before it closed: it ends %s", KILLED)
+        self.crawler.signals.send_catch_log(signal=crawl_killed)
+
+
+def _reactor() -> Any:
+    from twisted.internet import reactor
+
+    return reactor

@@ -29,6 +29,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from .accounting import ArchiveWriteError
+from .extensions import crawl_killed
 from .extract import InvalidRecord, build_record, read_lists, read_page, validate
 from .extract.fallback import STAT as FALLBACK_STAT
 from .extract.fallback import fallback_fields
@@ -300,6 +301,7 @@ class ArchivePipeline(_Stage):
         # The run is finished on spider_closed, after Scrapy has set finish_reason and the
         # final stats (close_spider runs before both).
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.crawl_killed, signal=crawl_killed)
 
     def open_spider(self, spider: Spider | None = None) -> None:
         from archive import Archive  # the archive library has no Scrapy dependency
@@ -363,6 +365,20 @@ class ArchivePipeline(_Stage):
         run = next((r for r in self.archive.runs(self.portal, last=20) if r["id"] == self.run_id), None)
         if run is not None:
             logger.info("%s", recorded_line(run))
+        self.archive.close()
+        self.archive = None
+
+    def crawl_killed(self) -> None:
+        """Stopped by force (``extensions.ForcedStop``): the run ends ``killed``, counting what
+        the archive holds of it once the worker has stored what it was sent (``abandon``)."""
+        if self.archive is None or self.run_id is None:
+            return
+        if self.worker is not None:
+            self.worker.abandon()
+        for outcome, count in self.archive.run_outcomes(self.run_id).items():
+            self.stats.set_value(f"newscrawler/archive/{outcome}", count)
+        stats = self.stats.get_stats()
+        self.archive.finish_run(self.run_id, str(stats["finish_reason"]), _json_safe(stats))
         self.archive.close()
         self.archive = None
 

@@ -126,6 +126,8 @@ EXTENSIONS = {
     "newscrawler.accounting.PageAccounting": 5,
     # After AutoThrottle (0), so that its floor is applied after AutoThrottle adjusts a delay.
     "newscrawler.extensions.CrawlDelay": 10,
+    # A crawl stopped by force (a second Ctrl-C) ends "killed", its worker and archive run too.
+    "newscrawler.extensions.ForcedStop": 20,
     # First of all: the worker process is forked before any component starts a thread, and
     # after the start-up heap is frozen (so that the fork shares it).
     "newscrawler.heap.CollectorTuning": -20,

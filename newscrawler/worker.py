@@ -29,8 +29,13 @@ way, the mean wait for each kind of call).
 Stopping loses nothing queued: ``stop`` is answered only once every call sent before it has
 run, and the crawl waits for it (``engine_stopped``). The worker ignores Ctrl-C and SIGTERM,
 which the crawl handles with an orderly close that still sends it work. When the crawl's
-process dies, the worker finishes what it was sent (a batch committed then is archived; a
-resumed crawl finds it stored already), closes its archive and WARC files, and exits.
+process dies or closes the pipe, the worker stores what it was sent (a batch committed then is
+archived; a resumed crawl finds it stored already; extractions no one can read are skipped),
+closes its archive and WARC files, and exits. A crawl stopped by force (Ctrl-C or SIGTERM a
+second time: Scrapy stops the reactor without closing the crawl) shuts the pipe, waits a few
+seconds for the worker (``abandon``) and kills it if it is still busy; at the latest as the
+crawl's process exits, whose ``multiprocessing`` waits for the worker, which would otherwise wait
+on the pipe for ever.
 
 The worker is forked, not spawned, where the platform can: it runs exactly the code loaded in
 the crawl (portal profiles, their layout versions) and starts in milliseconds. It is forked
@@ -40,6 +45,7 @@ server and their threads run.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -75,6 +81,8 @@ STATS_PREFIX = "newscrawler/worker/"
 # Bytes each end may have in flight before a send waits (the system's limit, net.core.wmem_max,
 # caps it): a few hundred pages, so that the reactor never waits on a busy worker to send it one.
 SOCKET_BUFFER = 4 * 1024 * 1024
+# Seconds a crawl stopped by force waits for its worker to store what it was sent (``abandon``).
+ABANDON_SECONDS = 5.0
 
 
 class WorkerDied(RuntimeError):
@@ -137,6 +145,9 @@ class CrawlWorker:
         self.reader = threading.Thread(target=self._read, name="newscrawler-worker-answers",
                                        daemon=True)
         self.reader.start()
+        # Python's exit joins the worker (multiprocessing's own exit handler, after this one): a
+        # worker still waiting on the pipe would hold the crawl's process for ever.
+        atexit.register(self.abandon)
 
     def call(self, name: str, *args: Any) -> Deferred[Any]:
         """Run ``name`` (a key of ``CALLS``) in the worker; fires with its result, on the reactor.
@@ -205,11 +216,38 @@ class CrawlWorker:
 
     def _joined(self, result: Any) -> None:
         self.process.join(5)
+        atexit.unregister(self.abandon)
         if isinstance(result, Failure) and not result.check(WorkerDied):
             logger.error("The worker process failed to stop: %s", result.getErrorMessage())
         if self.stats is not None:
             for name, value in self.figures(result if isinstance(result, dict) else {}).items():
                 self.stats.set_value(STATS_PREFIX + name, value)
+
+    def abandon(self, wait: float = ABANDON_SECONDS) -> None:
+        """End the worker without the crawl's orderly ``stop``: the crawl was stopped by force.
+
+        The pipe is shut, both ways: the worker sees its end, stores what it was sent, closes its
+        files and exits; its answers go nowhere (the crawl's threads blocked on the pipe wake up
+        to an error). A worker still busy after ``wait`` seconds is killed: the archive's
+        transaction it was in rolls back, and the resumed crawl fetches those pages again.
+        Idempotent."""
+        atexit.unregister(self.abandon)
+        if self.process.pid is None or self.process.exitcode is not None:
+            return
+        import socket
+
+        try:
+            # Closing alone would not do: a thread blocked reading the pipe keeps it open.
+            with socket.socket(fileno=os.dup(self.conn.fileno())) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # closed already
+        self.process.join(wait)
+        if self.process.exitcode is None:
+            logger.warning("The worker process was still busy %.0f seconds after the crawl was"
+                           " stopped by force: killed", wait)
+            self.process.kill()  # it ignores SIGTERM
+            self.process.join()
 
     def figures(self, worker: dict[str, Any]) -> dict[str, Any]:
         """How the crawl and its worker fed each other: the worker's own ``figures`` (messages and

@@ -41,6 +41,8 @@ ANSWER_BATCH = 16
 # Calls on the download path: a response waits for its WARC records before the spider sees it,
 # and the spider's next requests (a listing's next page) wait for that.
 DOWNLOAD_PATH = frozenset({"warc_open", "warc_exchange", "warc_metadata", "warc_close"})
+# Calls whose only product is their answer: once the crawl is gone there is no one to read it.
+ANSWER_ONLY = frozenset({"extract", "read_lists", "pid"})
 # A file the worker writes its cProfile statistics to when it ends (benchmarks/crawl_throughput.py
 # --profile): the crawl's own profile sees none of the worker's time.
 PROFILE_ENV = "NEWSCRAWLER_WORKER_PROFILE"
@@ -237,7 +239,8 @@ CALLS["pid"] = pid
 
 def serve(conn: Connection, parent_end: Connection | None) -> None:
     """The worker's main loop: run calls and answer them, until ``stop`` or the crawl's end."""
-    # The crawl stops on Ctrl-C and SIGTERM in order, and keeps sending work while it closes.
+    # The crawl stops on Ctrl-C and SIGTERM in order, and keeps sending work while it closes
+    # (the terminal's Ctrl-C reaches this process too). This one ends when the pipe does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if parent_end is not None:
@@ -329,6 +332,9 @@ class _Loop:
                 self.answers.add(call[0], True, figures)
                 self.answers.send()
                 return
+            if self.lanes.ended and call[1] in ANSWER_ONLY:
+                # Sent before the crawl went, so nothing it sent depends on the answer.
+                continue
             self._run(call)
             if not self.lanes.waiting() or (self.answers.urgent and not self.lanes.first):
                 self.answers.send()

@@ -97,9 +97,16 @@ def test_an_archive_batch_lets_the_download_path_run_between_its_pages(
 
 
 def test_calls_sent_before_the_crawl_went_are_run(ran: list[str]) -> None:
-    pipe = _serve([[(1, "extract", ("a",)), (2, "warc_exchange", ("a",))], None])
-    assert ran == ["warc_exchange a", "extract a", "closed"]
+    pipe = _serve([[(1, "archive_add_one", ("a",)), (2, "warc_exchange", ("a",))], None])
+    assert ran == ["warc_exchange a", "archive_add_one a", "closed"]
     assert sorted(number for answers in pipe.sent for number, _, _ in answers) == [1, 2]
+
+
+def test_once_the_crawl_went_the_calls_only_it_could_use_are_skipped(ran: list[str]) -> None:
+    # An extraction's record is only ever archived by a call sent once it was answered: with no
+    # one left to answer, only what stores something runs (a crawl stopped by force waits on it).
+    _serve([[(1, "extract", ("a",)), (2, "archive_add_one", ("b",))], None])
+    assert ran == ["archive_add_one b", "closed"]
 
 
 def test_a_call_that_cannot_be_pickled_fails_alone() -> None:

@@ -44,6 +44,7 @@ from scrapy.utils.response import get_base_url
 from w3lib.html import get_base_url as w3lib_base_url
 
 from .. import __version__
+from ..extensions import crawl_killed
 from ..portals import canonical_url
 from ..replay import REPLAY_DATE_META
 from ..sidecars import parse_http_date
@@ -126,6 +127,8 @@ class WarcCaptureMiddleware:
         self.opened = False
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        # Stopped by force: the files written here are closed whole (the worker closes its own).
+        crawler.signals.connect(self.crawl_killed, signal=crawl_killed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -175,6 +178,10 @@ class WarcCaptureMiddleware:
             self.files.close()
             self.stats.set_value("newscrawler/warc/files", len(self.files.files))
         return None
+
+    def crawl_killed(self) -> None:
+        if self.worker is None and self.files is not None:
+            self.files.close()
 
     async def _close_in_worker(self) -> None:
         assert self.worker is not None
