@@ -343,16 +343,20 @@ class CaptureIndex:
 def read_record(path: Path, offset: int, consume: bool = True) -> tuple[ArcWarcRecord, bytes]:
     """The record at ``offset`` of a WARC file and its payload as stored (HTTP headers parsed off).
 
-    The payload is the entity as received: still content-encoded (gzip stays gzip).
+    The payload is the entity as received: still content-encoded (gzip stays gzip). A record
+    that cannot be read whole raises ``ValueError`` (or ``OSError`` for the file) saying why.
     """
     with path.open("rb") as stream:
         stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)), None)
+        # Whatever warcio raises on a damaged record is the record's damage, said plainly.
+        try:
+            record = next(iter(ArchiveIterator(stream)), None)
+            payload = record.raw_stream.read() if consume and record is not None else b""
+        except Exception as exc:
+            raise ValueError(f"{path.name}: the record at offset {offset}: {_reason(exc, 1)}") from exc
         if record is None:
             raise ValueError(f"{path}: no WARC record at offset {offset}")
-        payload = record.raw_stream.read() if consume else b""
         missing = _missing_bytes(record) if consume else 0
         if missing:
             raise ValueError(f"{path.name}: the record at offset {offset} is cut off ({missing} bytes missing)")
         return record, payload
-

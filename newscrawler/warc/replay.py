@@ -158,7 +158,9 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         try:
             record, payload = read_record(entry.path, entry.offset)
         except (OSError, ValueError) as exc:
-            raise WarcReplayError(f"cannot read {entry.filename} at {entry.offset}: {exc}") from exc
+            # read_record's ValueErrors name the file and offset already.
+            what = str(exc) if isinstance(exc, ValueError) else f"{entry.filename} at {entry.offset}: {exc}"
+            raise WarcReplayError(what) from exc
         http = record.http_headers
         if http is None:
             raise WarcReplayError(f"{entry.filename} at {entry.offset}: no HTTP headers in the record")
@@ -189,7 +191,8 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         try:
             _, payload = read_record(original.path, original.offset)
         except (OSError, ValueError) as exc:
-            raise WarcReplayError(f"cannot read {original.filename} at {original.offset}: {exc}") from exc
+            what = str(exc) if isinstance(exc, ValueError) else f"{original.filename} at {original.offset}: {exc}"
+            raise WarcReplayError(what) from exc
         return payload
 
 
