@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import random
 import shutil
 import sqlite3
@@ -22,6 +23,7 @@ from scrapy.utils.test import get_crawler
 from support import ZJDAILY, run_cli, without_crawl_delay
 
 from newscrawler.portals import canonical_url
+from newscrawler.warc.__main__ import main as warc_command
 from newscrawler.warc.index import CaptureIndex, Entry, index_warc, warc_files
 from newscrawler.warc.replay import DAMAGED_STAT, WarcReplayDownloadHandler, WarcReplayError
 from newscrawler.warc.writer import Exchange, WarcFileSet
@@ -106,6 +108,14 @@ def test_an_index_beside_a_cut_file_keeps_what_is_left(warc: Path, tmp_path: Pat
     assert len(index) == len(before)
     (damage,) = index.damaged
     assert damage.offset == cut and "past its end" in damage.reason
+
+
+def test_no_index_is_written_for_a_damaged_file(warc: Path, tmp_path: Path) -> None:
+    copy = cut_copy(warc, tmp_path, mid_record_cut(warc)[0])
+    with contextlib.redirect_stderr(io.StringIO()) as said:
+        assert warc_command(["index", str(copy)]) == 1
+    assert said.getvalue().startswith(f"error: {warc.name}: cut off")
+    assert not copy.with_name(copy.name + ".cdxj").exists()
 
 
 def test_handler_without_a_readable_file_says_so(tmp_path: Path) -> None:
