@@ -21,6 +21,7 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 from support import ZJDAILY, run_cli, without_crawl_delay
+from warcio.archiveiterator import ArchiveIterator
 
 from newscrawler.portals import canonical_url
 from newscrawler.warc.__main__ import main as warc_command
@@ -57,9 +58,20 @@ def mid_record_cut(warc: Path) -> tuple[int, list[Entry]]:
     """A cut in the middle of a response record about halfway through the file, and the
     captures wholly before it."""
     captures = list(index_warc(warc))
-    middle = next(e for e in captures if e.offset > warc.stat().st_size // 2 and not e.is_revisit)
+    middle = next(e for e in captures
+                  if e.offset > warc.stat().st_size // 2 and not e.is_revisit and e.length > 2000)
     cut = middle.offset + middle.length // 2
     return cut, [e for e in captures if e.offset + e.length <= cut]
+
+
+def record_bounds(warc: Path) -> set[int]:
+    """Where each record of the file (of any type) starts and ends."""
+    bounds = set()
+    with warc.open("rb") as stream:
+        records = ArchiveIterator(stream)
+        for _ in records:
+            bounds |= {records.get_record_offset(), records.get_record_offset() + records.get_record_length()}
+    return bounds
 
 
 def junk(path: Path) -> Path:
@@ -87,16 +99,18 @@ def lines_with(text: str, word: str) -> list[str]:
 
 def test_every_cut_keeps_the_whole_records_before_it(warc: Path, tmp_path: Path) -> None:
     captures = list(index_warc(warc))
-    ends = {e.offset + e.length for e in captures} | {e.offset for e in captures}
     size = warc.stat().st_size
-    for cut in range(97, size, size // 40):
+    bounds = record_bounds(warc)
+    # Cuts all through the file, and some in the last bytes of a record's gzip member (its
+    # trailer: the record reads whole, the file is still cut off).
+    for cut in [*range(97, size, size // 40), *(end - 4 for end in sorted(bounds)[1:8])]:
         copy = cut_copy(warc, tmp_path / str(cut), cut)
         index = CaptureIndex.load(copy.parent)
         kept = {(e.url, e.offset) for entries in index.by_key.values() for e in entries}
         whole = {(e.url, e.offset) for e in captures if e.offset + e.length <= cut}
         begun = {(e.url, e.offset) for e in captures if e.offset < cut}
         assert whole <= kept <= begun, cut
-        if cut not in ends:
+        if cut not in bounds:  # a cut between two records leaves a whole WARC
             (damage,) = index.damaged
             assert damage.filename == warc.name and damage.offset <= cut, cut
             assert damage.captures == len(kept)
@@ -114,7 +128,7 @@ def test_no_index_is_written_for_a_damaged_file(warc: Path, tmp_path: Path) -> N
     copy = cut_copy(warc, tmp_path, mid_record_cut(warc)[0])
     with contextlib.redirect_stderr(io.StringIO()) as said:
         assert warc_command(["index", str(copy)]) == 1
-    assert said.getvalue().startswith(f"error: {warc.name}: cut off")
+    assert said.getvalue().startswith(f"error: {warc.name}: ") and "cut off" in said.getvalue()
     assert not copy.with_name(copy.name + ".cdxj").exists()
 
 

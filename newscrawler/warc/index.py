@@ -6,6 +6,10 @@ A CDXJ line is ``<SURT key> <14-digit timestamp> <JSON>``; the JSON has the keys
 (``url``, ``mime``, ``status``, ``digest``, ``length``, ``offset``, ``filename``), with pywb's
 conventions so that pywb can read our indexes as they are: values are strings, the digest is the
 base32 SHA-1 without its ``sha1:`` prefix, and a revisit's ``mime`` is ``warc/revisit``.
+
+A damaged file (cut off, corrupt, not a WARC) is read up to the damage: ``index_warc`` raises
+``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what came before and say
+where and why (``Damage``).
 """
 
 from __future__ import annotations
@@ -134,6 +138,8 @@ class DamagedWarc(ValueError):
 def _reason(exc: BaseException, records: int) -> str:
     """What a reader error means to someone holding the file."""
     if isinstance(exc, ArchiveLoadFailed):
+        if "non-chunked gzip" in str(exc):
+            return "gzipped whole, not record by record (`warcio recompress` makes it readable)"
         if "Unknown archive format" in str(exc):
             return "not a WARC file" if records == 0 else "not a WARC record"
         return f"invalid record ({str(exc)[:80]})"
@@ -159,9 +165,11 @@ def _records(path: Path) -> Iterator[tuple[ArcWarcRecord, int, int, int]]:
     """Each record read whole, with its offset, its length and how many came before it; where
     the file stops being readable, ``DamagedWarc`` saying where and why."""
     read = captures = position = 0
+    member_ended = True
 
     def damaged(reason: str, offset: int) -> DamagedWarc:
-        return DamagedWarc(Damage(path.name, reason, offset, read, captures))
+        # warcio's offsets in a file gzipped whole are not the file's: never below its start.
+        return DamagedWarc(Damage(path.name, reason, max(offset, 0), read, captures))
 
     try:
         stream = path.open("rb")
@@ -185,16 +193,22 @@ def _records(path: Path) -> Iterator[tuple[ArcWarcRecord, int, int, int]]:
             if missing:
                 raise damaged(f"cut off ({missing} bytes of a record missing)", offset)
             length = records.get_record_length()
+            # A gzip member not ended by its trailer: whole records before the cut read fine,
+            # and the file may end there (only the last record's member need end, for files
+            # gzipped whole rather than record by record).
+            member_ended = getattr(getattr(records.reader, "decompressor", None), "eof", True)
             yield record, offset, length, read
             position = offset + length
             read += 1
             captures += record.rec_type in ("response", "revisit")
+        if not member_ended:
+            raise damaged("cut off (the file ends inside the gzip member of its last record)", position)
         # A file cut in the first bytes of a gzip member ends with no record warcio can see:
         # bytes left past the last whole record (not blank lines) are what is lost.
         stream.seek(position)
         rest = stream.read(4096)
         if rest.strip():
-            raise damaged("cut off (bytes past the last whole record are not a readable record)", position)
+            raise damaged("cut off or corrupt (bytes past the last whole record are unreadable)", position)
 
 
 def index_warc(path: Path) -> Iterator[Entry]:
