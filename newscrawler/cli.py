@@ -28,12 +28,20 @@ if TYPE_CHECKING:
 
 
 def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A saved copy to replay: its header sidecars are read before the crawl serves them."""
+    """A saved copy to replay: its header sidecars are read before the crawl serves them; of
+    WARC files, at least one must be readable (damaged ones are replayed up to the damage)."""
     if value and Path(value).is_dir():
         try:
             check_sidecars(Path(value))
         except SidecarError as exc:
             raise click.BadParameter(str(exc), ctx, param) from exc
+    if value and _is_warc_source(Path(value)):
+        from .warc.index import first_record_damage, warc_files
+
+        files = warc_files(Path(value))
+        damages = [first_record_damage(path) for path in files]
+        if files and all(damages):
+            raise click.BadParameter("no readable WARC file: " + "; ".join(map(str, damages)), ctx, param)
     return value
 
 

@@ -200,6 +200,11 @@ class CrawlResult:
         ledger = self._ledger_line()
         if ledger:
             lines.append(ledger)
+        damaged = self.stats.get("newscrawler/warc_replay/damaged") or []
+        if damaged:
+            # Replayed up to the damage: what was lost is said here, not only in the log.
+            lines.append(f"  damaged WARC files, replayed up to the damage: {len(damaged)}")
+            lines += [f"    {what}" for what in damaged]
         before = self.count("newscrawler/resume/budget_spent_before")
         if before:
             lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles)")

@@ -6,12 +6,19 @@ A CDXJ line is ``<SURT key> <14-digit timestamp> <JSON>``; the JSON has the keys
 (``url``, ``mime``, ``status``, ``digest``, ``length``, ``offset``, ``filename``), with pywb's
 conventions so that pywb can read our indexes as they are: values are strings, the digest is the
 base32 SHA-1 without its ``sha1:`` prefix, and a revisit's ``mime`` is ``warc/revisit``.
+
+A damaged file (cut off, corrupt, not a WARC) is read up to the damage: ``index_warc`` raises
+``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what came before and say
+where and why (``Damage``).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import logging
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +26,13 @@ from typing import TYPE_CHECKING
 
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
 
 REVISIT_MIME = "warc/revisit"
+logger = logging.getLogger(__name__)
 
 
 def timestamp14(warc_date: str) -> str:
@@ -98,25 +107,138 @@ def _mime(record: ArcWarcRecord) -> str:
     return (value or "unk").split(";", 1)[0].strip().lower()
 
 
-def index_warc(path: Path) -> Iterator[Entry]:
-    """Index a WARC file by reading it (for WARCs that came without a ``.cdxj``)."""
-    with path.open("rb") as stream:
+@dataclass(frozen=True)
+class Damage:
+    """Where reading a WARC file stopped, and why: what a replay reports of a damaged file."""
+
+    filename: str
+    reason: str
+    # The byte where the unreadable part starts, and the records read whole before it (None
+    # when the file was not read through, only checked against its index).
+    offset: int
+    records: int | None
+    # The captures of the file that can still be replayed.
+    captures: int = 0
+
+    def __str__(self) -> str:
+        if self.offset == 0 and not self.records:
+            return f"{self.filename}: {self.reason}, nothing replayable"
+        where = f"at byte {self.offset}" + ("" if self.records is None else f" after {self.records} records")
+        return f"{self.filename}: {self.reason} {where}; {self.captures} captures replayable"
+
+
+class DamagedWarc(ValueError):
+    """A WARC file that stops being readable part way (or at once): cut off, corrupt, not a WARC."""
+
+    def __init__(self, damage: Damage) -> None:
+        super().__init__(str(damage))
+        self.damage = damage
+
+
+def _reason(exc: BaseException, records: int) -> str:
+    """What a reader error means to someone holding the file."""
+    if isinstance(exc, ArchiveLoadFailed):
+        if "non-chunked gzip" in str(exc):
+            return "gzipped whole, not record by record (`warcio recompress` makes it readable)"
+        if "Unknown archive format" in str(exc):
+            return "not a WARC file" if records == 0 else "not a WARC record"
+        return f"invalid record ({str(exc)[:80]})"
+    if isinstance(exc, (zlib.error, EOFError, gzip.BadGzipFile)):
+        return f"corrupt gzip data ({exc})"
+    if isinstance(exc, OSError):
+        return f"cannot read the file ({exc.strerror or exc})"
+    # warcio parses what a cut-off header block leaves with no check of its own: a record
+    # without WARC-Target-URI fails inside it (an AttributeError on None), and the like.
+    return "unreadable record headers (cut off or malformed)"
+
+
+def _missing_bytes(record: ArcWarcRecord) -> int:
+    """How many bytes of its block a record read to its end lacks (0 when whole).
+
+    warcio ends a file cut in the middle of a record quietly, with the record short: its block
+    reader still expecting bytes is the only sign.
+    """
+    return int(getattr(record.raw_stream, "limit", 0) or 0)
+
+
+def _records(path: Path) -> Iterator[tuple[ArcWarcRecord, int, int, int]]:
+    """Each record read whole, with its offset, its length and how many came before it; where
+    the file stops being readable, ``DamagedWarc`` saying where and why."""
+    read = captures = position = 0
+    member_ended = True
+
+    def damaged(reason: str, offset: int) -> DamagedWarc:
+        # warcio's offsets in a file gzipped whole are not the file's: never below its start.
+        return DamagedWarc(Damage(path.name, reason, max(offset, 0), read, captures))
+
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise damaged(_reason(exc, 0), 0) from exc
+    with stream:
         records = ArchiveIterator(stream)
-        for record in records:
-            if record.rec_type not in ("response", "revisit"):
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            status = record.http_headers.get_statuscode() if record.http_headers else "-"
-            digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
-            offset = records.get_record_offset()
-            date = record.rec_headers.get_header("WARC-Date")
-            mime = _mime(record)
-            records.read_to_end(record)
-            yield Entry(
-                key=surt(url), timestamp=timestamp14(date), url=url, mime=mime, status=status,
-                digest=strip_digest(digest), length=records.get_record_length(), offset=offset,
-                filename=path.name, path=path,
-            )
+        while True:
+            # Whatever warcio raises on damaged input is the file's damage, not a fault here.
+            try:
+                record = next(records, None)
+                if record is None:
+                    break
+                offset = records.get_record_offset()  # reads the record to its end
+            except Exception as exc:
+                raise damaged(_reason(exc, read), position) from exc
+            if record.rec_headers.get_header("Content-Length") is None:
+                # Mandatory in every record: without it the header block was cut off.
+                raise damaged("cut off (a record's headers end early)", offset)
+            missing = _missing_bytes(record)
+            if missing:
+                raise damaged(f"cut off ({missing} bytes of a record missing)", offset)
+            length = records.get_record_length()
+            # A gzip member not ended by its trailer: whole records before the cut read fine,
+            # and the file may end there (only the last record's member need end, for files
+            # gzipped whole rather than record by record).
+            member_ended = getattr(getattr(records.reader, "decompressor", None), "eof", True)
+            yield record, offset, length, read
+            position = offset + length
+            read += 1
+            captures += record.rec_type in ("response", "revisit")
+        if not member_ended:
+            raise damaged("cut off (the file ends inside the gzip member of its last record)", position)
+        # A file cut in the first bytes of a gzip member ends with no record warcio can see:
+        # bytes left past the last whole record (not blank lines) are what is lost.
+        stream.seek(position)
+        rest = stream.read(4096)
+        if rest.strip():
+            raise damaged("cut off or corrupt (bytes past the last whole record are unreadable)", position)
+
+
+def index_warc(path: Path) -> Iterator[Entry]:
+    """Index a WARC file by reading it (for WARCs that came without a ``.cdxj``).
+
+    Yields the captures of every record read whole; where the file stops being readable (cut
+    off, corrupt, not a WARC at all), raises ``DamagedWarc`` saying where and why.
+    """
+    for record, offset, length, _ in _records(path):
+        if record.rec_type not in ("response", "revisit"):
+            continue
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        status = record.http_headers.get_statuscode() if record.http_headers else "-"
+        digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+        date = record.rec_headers.get_header("WARC-Date") or ""
+        yield Entry(
+            key=surt(url), timestamp=timestamp14(date), url=url, mime=_mime(record), status=status,
+            digest=strip_digest(digest), length=length, offset=offset, filename=path.name, path=path,
+        )
+
+
+def first_record_damage(path: Path) -> Damage | None:
+    """Why a file's first record cannot be read, or None: a quick check that a file is a WARC
+    at all, without reading it through."""
+    try:
+        for _ in _records(path):
+            return None
+    except DamagedWarc as exc:
+        return exc.damage
+    return Damage(path.name, "no WARC records", 0, 0)
 
 
 def warc_files(location: Path) -> list[Path]:
@@ -132,11 +254,49 @@ def cdxj_path(warc: Path) -> Path:
     return warc.with_name(warc.name + ".cdxj")
 
 
-def index_entries(location: Path) -> Iterator[Entry]:
-    """Every capture at a location, from each file's ``.cdxj`` or, lacking one, the file itself."""
+def read_index(warc: Path) -> tuple[list[Entry], Damage | None]:
+    """The captures of one WARC file, from its ``.cdxj`` or, lacking one, the file itself, and
+    the damage that kept the rest from being read (None for a whole file)."""
+    index = cdxj_path(warc)
+    if index.is_file():
+        try:
+            listed = list(read_cdxj(index))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            logger.warning("Ignoring the index %s (%s): reading %s itself", index.name, exc, warc.name)
+        else:
+            return _within_file(warc, listed)
+    entries: list[Entry] = []
+    try:
+        for entry in index_warc(warc):
+            entries.append(entry)
+    except DamagedWarc as exc:
+        return entries, exc.damage
+    return entries, None
+
+
+def _within_file(warc: Path, listed: list[Entry]) -> tuple[list[Entry], Damage | None]:
+    """The captures an index lists that the file still holds: a file cut off after it was
+    indexed has lost those past its end."""
+    try:
+        size = warc.stat().st_size
+    except OSError as exc:
+        return [], Damage(warc.name, _reason(exc, 0), 0, None)
+    kept = [e for e in listed if e.offset + e.length <= size]
+    if len(kept) == len(listed):
+        return kept, None
+    lost = len(listed) - len(kept)
+    reason = f"cut off ({lost} of the {len(listed)} captures its index lists are past its end)"
+    return kept, Damage(warc.name, reason, size, None, len(kept))
+
+
+def index_entries(location: Path, damaged: list[Damage] | None = None) -> Iterator[Entry]:
+    """Every capture at a location, from each file's ``.cdxj`` or, lacking one, the file itself;
+    what a damaged file still holds, the damage added to ``damaged``."""
     for warc in warc_files(location):
-        index = cdxj_path(warc)
-        yield from (read_cdxj(index) if index.is_file() else index_warc(warc))
+        entries, damage = read_index(warc)
+        if damage is not None and damaged is not None:
+            damaged.append(damage)
+        yield from entries
 
 
 class CaptureIndex:
@@ -147,12 +307,18 @@ class CaptureIndex:
         # Optional folding of twins beyond SURT (a portal's www./m. hosts): the last resort.
         self.canonical = canonical
         self.by_canonical: dict[str, list[Entry]] = {}
+        # The files that could be read only in part (or not at all), and why.
+        self.damaged: list[Damage] = []
         for entry in entries:
             self.add(entry)
 
     @classmethod
     def load(cls, location: str | Path, canonical: Callable[[str], str] | None = None) -> CaptureIndex:
-        return cls(index_entries(Path(location)), canonical)
+        """The captures of every file at a location that can be read; damaged files in ``damaged``."""
+        damaged: list[Damage] = []
+        index = cls(index_entries(Path(location), damaged), canonical)
+        index.damaged = damaged
+        return index
 
     def add(self, entry: Entry) -> None:
         self.by_key.setdefault(entry.key, []).append(entry)
@@ -191,13 +357,20 @@ class CaptureIndex:
 def read_record(path: Path, offset: int, consume: bool = True) -> tuple[ArcWarcRecord, bytes]:
     """The record at ``offset`` of a WARC file and its payload as stored (HTTP headers parsed off).
 
-    The payload is the entity as received: still content-encoded (gzip stays gzip).
+    The payload is the entity as received: still content-encoded (gzip stays gzip). A record
+    that cannot be read whole raises ``ValueError`` (or ``OSError`` for the file) saying why.
     """
     with path.open("rb") as stream:
         stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)), None)
+        # Whatever warcio raises on a damaged record is the record's damage, said plainly.
+        try:
+            record = next(iter(ArchiveIterator(stream)), None)
+            payload = record.raw_stream.read() if consume and record is not None else b""
+        except Exception as exc:
+            raise ValueError(f"{path.name}: the record at offset {offset}: {_reason(exc, 1)}") from exc
         if record is None:
             raise ValueError(f"{path}: no WARC record at offset {offset}")
-        payload = record.raw_stream.read() if consume else b""
+        missing = _missing_bytes(record) if consume else 0
+        if missing:
+            raise ValueError(f"{path.name}: the record at offset {offset} is cut off ({missing} bytes missing)")
         return record, payload
-

@@ -10,6 +10,13 @@ A URL with no capture gets a 404. The body is handed over as it was stored, stil
 content-encoded, so Scrapy's middlewares (decompression, robots.txt, retries, redirects) and the
 spider run exactly as in a live crawl, with no network.
 
+Damaged files (cut off, corrupt, not WARC at all) do not stop a replay: every record before the
+damage is replayed, each such file is logged once as a warning naming it, why and where reading
+stopped, and listed in the stats (``newscrawler/warc_replay/damaged``, which the crawl's summary
+shows); the pages whose records were lost get the 404 of a URL never captured. A capture that
+cannot be read when it is asked for is reported and answered the same way. With no readable file
+at all the handler cannot be built: ``WarcReplayError`` says why, for every request.
+
 Replayed responses carry the flag ``warc`` (the capture middleware does not write them again) and
 put the record they came from on the request's meta: ``warc_filename``, ``warc_offset``, and
 ``warc_date`` (its ``WARC-Date``: when the page was really fetched).
@@ -35,7 +42,7 @@ from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-unty
 from ..portals import canonical_url
 from ..replay import ReplayDownloadHandler
 from .capture import REPLAYED_FLAG
-from .index import CaptureIndex, Entry, read_record, strip_digest
+from .index import CaptureIndex, Entry, read_record, strip_digest, warc_files
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -44,12 +51,50 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_INDEXES: WeakKeyDictionary[Crawler, CaptureIndex] = WeakKeyDictionary()
 NOT_FOUND_BODY = b"<html><body><h1>404 Not Found</h1><p>Not in the WARC files.</p></body></html>"
+STATS = "newscrawler/warc_replay/"
+# The damaged files of a replay, one line each (``Damage``): the crawl's summary lists them.
+DAMAGED_STAT = STATS + "damaged"
 
 
 class WarcReplayError(Exception):
-    """A capture that cannot be replayed: its file is missing or a revisit's original is."""
+    """A capture that cannot be replayed (its record is unreadable, a revisit's original is
+    missing), or WARC files that cannot be replayed at all."""
+
+
+class _Source:
+    """The captures a crawl replays, read once for its http and https handlers, and the damaged
+    files reported so far (each once)."""
+
+    def __init__(self, crawler: Crawler, location: Path) -> None:
+        self.stats = crawler.stats
+        self.reported: set[str] = set()
+        try:
+            files = warc_files(location)
+        except FileNotFoundError as exc:
+            raise WarcReplayError(f"cannot replay WARC files: {exc}") from None
+        if not files:
+            raise WarcReplayError(f"cannot replay WARC files: no *.warc.gz or *.warc file in {location}")
+        self.index = CaptureIndex.load(location, canonical_url)
+        unreadable = [d for d in self.index.damaged if d.offset == 0 and not d.records]
+        if len(unreadable) == len(files):
+            raise WarcReplayError(f"no readable WARC file in {location}: " + "; ".join(map(str, unreadable)))
+        for damage in self.index.damaged:
+            self.report(damage.filename, str(damage))
+        logger.info("Replaying %d captures from %s", len(self.index), location)
+
+    def report(self, filename: str, what: str) -> None:
+        """A damaged file, once: a warning in the log and a line in the stats."""
+        if filename in self.reported:
+            return
+        self.reported.add(filename)
+        logger.warning("Damaged WARC file: %s (pages whose records are lost get a 404)", what)
+        self.stats.set_value(DAMAGED_STAT, [*(self.stats.get_value(DAMAGED_STAT) or []), what])
+        self.stats.set_value(STATS + "damaged_files", len(self.reported))
+
+
+# One source per crawl; a failure is kept too, so both handlers say the same and read once.
+_SOURCES: WeakKeyDictionary[Crawler, _Source | WarcReplayError] = WeakKeyDictionary()
 
 
 class WarcReplayDownloadHandler(BaseDownloadHandler):
@@ -60,16 +105,26 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
             raise ValueError("set NEWSCRAWLER_REPLAY_WARC or NEWSCRAWLER_REPLAY_DIR, not both")
         self.stats = crawler.stats
         self.index: CaptureIndex | None = None
+        self.source: _Source | None = None
         # Without WARC files: fixture replay or the network, through the project's handler.
         self.fallback: ReplayDownloadHandler | None = None
         if not location:
             self.fallback = ReplayDownloadHandler(crawler)
             return
-        # http and https each get a handler: they share one index.
-        self.index = _INDEXES.get(crawler)
-        if self.index is None:
-            self.index = _INDEXES[crawler] = CaptureIndex.load(Path(location), canonical_url)
-            logger.info("Replaying %d captures from %s", len(self.index), location)
+        source = _SOURCES.get(crawler)
+        if source is None:
+            try:
+                source = _Source(crawler, Path(location))
+            except WarcReplayError as exc:
+                source = exc
+                # Scrapy logs a handler that failed to build with a traceback and then fails
+                # every request with "Unsupported URL scheme": this line says why, plainly.
+                logger.error("Cannot replay WARC files: %s", exc)
+            _SOURCES[crawler] = source
+        if isinstance(source, WarcReplayError):
+            raise WarcReplayError(str(source))
+        self.source = source
+        self.index = source.index
 
     async def download_request(self, request: Request) -> Response:
         if self.fallback is not None:
@@ -77,13 +132,20 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         assert self.index is not None
         entry = self.index.latest(request.url)
         if entry is None:
-            self.stats.inc_value("newscrawler/warc_replay/missing")
-            return _response(request.url, 404, Headers({"Content-Type": "text/html"}), NOT_FOUND_BODY,
-                             flags=[REPLAYED_FLAG])
-        status, headers, body, protocol, date = self.load(entry)
+            self.stats.inc_value(STATS + "missing")
+            return _not_found(request.url)
+        try:
+            status, headers, body, protocol, date = self.load(entry)
+        except WarcReplayError as exc:
+            # A record lost to damage the index did not show: the page is as good as never
+            # captured, and the file is named once.
+            self.stats.inc_value(STATS + "unreadable")
+            assert self.source is not None
+            self.source.report(entry.filename, str(exc))
+            return _not_found(request.url)
         request.meta.update(warc_filename=entry.filename, warc_offset=entry.offset, warc_date=date)
         kind = "revisit" if entry.is_revisit else "response"
-        self.stats.inc_value(f"newscrawler/warc_replay/{kind}")
+        self.stats.inc_value(STATS + kind)
         return _response(request.url, status, headers, body, flags=[REPLAYED_FLAG], protocol=protocol)
 
     async def close(self) -> None:
@@ -96,7 +158,9 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         try:
             record, payload = read_record(entry.path, entry.offset)
         except (OSError, ValueError) as exc:
-            raise WarcReplayError(f"cannot read {entry.filename} at {entry.offset}: {exc}") from exc
+            # read_record's ValueErrors name the file and offset already.
+            what = str(exc) if isinstance(exc, ValueError) else f"{entry.filename} at {entry.offset}: {exc}"
+            raise WarcReplayError(what) from exc
         http = record.http_headers
         if http is None:
             raise WarcReplayError(f"{entry.filename} at {entry.offset}: no HTTP headers in the record")
@@ -124,8 +188,17 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         original = self.index.original(url, digest, before=entry)
         if original is None:
             raise WarcReplayError(f"revisit of {entry.url} in {entry.filename}: no response with digest {digest}")
-        _, payload = read_record(original.path, original.offset)
+        try:
+            _, payload = read_record(original.path, original.offset)
+        except (OSError, ValueError) as exc:
+            what = str(exc) if isinstance(exc, ValueError) else f"{original.filename} at {original.offset}: {exc}"
+            raise WarcReplayError(what) from exc
         return payload
+
+
+def _not_found(url: str) -> Response:
+    """The answer for a URL with no capture to replay."""
+    return _response(url, 404, Headers({"Content-Type": "text/html"}), NOT_FOUND_BODY, flags=[REPLAYED_FLAG])
 
 
 def _response(url: str, status: int, headers: Headers, body: bytes, flags: list[str],

@@ -1,0 +1,217 @@
+"""Replay from damaged WARC files: what can be read is replayed, the damage is named.
+
+The WARC files are real: one crawl of the fixture portal (no Crawl-delay) writes them, once for
+the module; the tests damage copies (cut off mid-record, random bytes beside them, only random
+bytes) and replay those through the command line, then read the archive and the summary. Unit
+tests read the copies with the index and build the handler directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+from support import ZJDAILY, run_cli, without_crawl_delay
+from warcio.archiveiterator import ArchiveIterator
+
+from newscrawler.portals import canonical_url
+from newscrawler.warc.__main__ import main as warc_command
+from newscrawler.warc.index import CaptureIndex, Entry, index_warc, warc_files
+from newscrawler.warc.replay import DAMAGED_STAT, WarcReplayDownloadHandler, WarcReplayError
+from newscrawler.warc.writer import Exchange, WarcFileSet
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+@pytest.fixture(scope="module")
+def warc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The WARC file of a crawl of the fixture portal (its ``.cdxj`` beside it)."""
+    tmp = tmp_path_factory.mktemp("damaged")
+    site = without_crawl_delay(ZJDAILY, tmp / "site")
+    result = run_cli("crawl", "zjdaily", "--replay", str(site), "--db", str(tmp / "a.sqlite"),
+                     "-s", f"NEWSCRAWLER_WARC_DIR={tmp / 'warc'}", *FAST, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (path,) = warc_files(tmp / "warc")
+    return path
+
+
+def cut_copy(warc: Path, target: Path, size: int, with_index: bool = False) -> Path:
+    """A copy of the WARC file cut off after ``size`` bytes, alone in ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    copy = target / warc.name
+    copy.write_bytes(warc.read_bytes()[:size])
+    if with_index:
+        shutil.copy(warc.with_name(warc.name + ".cdxj"), target)
+    return copy
+
+
+def mid_record_cut(warc: Path) -> tuple[int, list[Entry]]:
+    """A cut in the middle of a response record about halfway through the file, and the
+    captures wholly before it."""
+    captures = list(index_warc(warc))
+    middle = next(e for e in captures
+                  if e.offset > warc.stat().st_size // 2 and not e.is_revisit and e.length > 2000)
+    cut = middle.offset + middle.length // 2
+    return cut, [e for e in captures if e.offset + e.length <= cut]
+
+
+def record_bounds(warc: Path) -> set[int]:
+    """Where each record of the file (of any type) starts and ends."""
+    bounds = set()
+    with warc.open("rb") as stream:
+        records = ArchiveIterator(stream)
+        for _ in records:
+            bounds |= {records.get_record_offset(), records.get_record_offset() + records.get_record_length()}
+    return bounds
+
+
+def junk(path: Path) -> Path:
+    """Random bytes (the same each run) under a WARC file's name."""
+    path.write_bytes(random.Random(path.name).randbytes(5000))
+    return path
+
+
+def crawl(source: Path, db: Path) -> Any:
+    return run_cli("crawl", "zjdaily", "--replay", str(source), "--db", str(db), "--no-warc", *FAST, timeout=180)
+
+
+def archived(db: Path) -> dict[str, int]:
+    """Status by canonical URL of every capture in the archive."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return {canonical_url(url): status for url, status in conn.execute("SELECT url, status FROM captures")}
+
+
+def lines_with(text: str, word: str) -> list[str]:
+    return [line for line in text.splitlines() if word in line]
+
+
+# --- reading damaged files ---------------------------------------------------------------------
+
+
+def test_every_cut_keeps_the_whole_records_before_it(warc: Path, tmp_path: Path) -> None:
+    captures = list(index_warc(warc))
+    size = warc.stat().st_size
+    bounds = record_bounds(warc)
+    # Cuts all through the file, and some in the last bytes of a record's gzip member (its
+    # trailer: the record reads whole, the file is still cut off).
+    for cut in [*range(97, size, size // 40), *(end - 4 for end in sorted(bounds)[1:8])]:
+        copy = cut_copy(warc, tmp_path / str(cut), cut)
+        index = CaptureIndex.load(copy.parent)
+        kept = {(e.url, e.offset) for entries in index.by_key.values() for e in entries}
+        whole = {(e.url, e.offset) for e in captures if e.offset + e.length <= cut}
+        begun = {(e.url, e.offset) for e in captures if e.offset < cut}
+        assert whole <= kept <= begun, cut
+        if cut not in bounds:  # a cut between two records leaves a whole WARC
+            (damage,) = index.damaged
+            assert damage.filename == warc.name and damage.offset <= cut, cut
+            assert damage.captures == len(kept)
+
+
+def test_an_index_beside_a_cut_file_keeps_what_is_left(warc: Path, tmp_path: Path) -> None:
+    cut, before = mid_record_cut(warc)
+    index = CaptureIndex.load(cut_copy(warc, tmp_path, cut, with_index=True).parent)
+    assert len(index) == len(before)
+    (damage,) = index.damaged
+    assert damage.offset == cut and "past its end" in damage.reason
+
+
+def test_no_index_is_written_for_a_damaged_file(warc: Path, tmp_path: Path) -> None:
+    copy = cut_copy(warc, tmp_path, mid_record_cut(warc)[0])
+    with contextlib.redirect_stderr(io.StringIO()) as said:
+        assert warc_command(["index", str(copy)]) == 1
+    assert said.getvalue().startswith(f"error: {warc.name}: ") and "cut off" in said.getvalue()
+    assert not copy.with_name(copy.name + ".cdxj").exists()
+
+
+def test_handler_without_a_readable_file_says_so(tmp_path: Path) -> None:
+    junk(tmp_path / "junk.warc.gz")
+    (tmp_path / "notes.warc").write_text("not a WARC\n", encoding="utf-8")
+    crawler = get_crawler(settings_dict={"NEWSCRAWLER_REPLAY_WARC": str(tmp_path)})
+    for _ in ("http", "https"):  # both schemes' handlers fail alike
+        with pytest.raises(WarcReplayError, match="no readable WARC file") as raised:
+            WarcReplayDownloadHandler(crawler)
+        assert "junk.warc.gz: not a WARC file" in str(raised.value)
+        assert "notes.warc: not a WARC file" in str(raised.value)
+
+
+def test_a_record_unreadable_when_asked_for_is_a_404_and_named(tmp_path: Path) -> None:
+    files = WarcFileSet(tmp_path, 10**6, {"software": "test"})
+    written = [
+        files.write_exchange(Exchange(url, "GET", [("Host", "www.x.cn")], b"", 200, "OK",
+                                      [("Content-Type", "text/html")], b"<p>page</p>" * 200))
+        for url in ("https://www.x.cn/a.html", "https://www.x.cn/b.html")
+    ]
+    files.close()
+    (path,) = files.files
+    data = bytearray(path.read_bytes())
+    data[written[1].offset + 30: written[1].offset + 60] = b"\0" * 30  # the index does not know
+    path.write_bytes(bytes(data))
+    crawler = get_crawler(settings_dict={"NEWSCRAWLER_REPLAY_WARC": str(tmp_path)})
+    handler = WarcReplayDownloadHandler(crawler)
+    assert asyncio.run(handler.download_request(Request("https://www.x.cn/a.html"))).status == 200
+    for _ in range(2):
+        assert asyncio.run(handler.download_request(Request("https://www.x.cn/b.html"))).status == 404
+    assert crawler.stats is not None
+    (named,) = crawler.stats.get_value(DAMAGED_STAT)  # once, however often it is asked for
+    assert path.name in named and str(written[1].offset) in named
+    assert crawler.stats.get_value("newscrawler/warc_replay/unreadable") == 2
+
+
+# --- crawls --------------------------------------------------------------------------------------
+
+
+def test_a_cut_off_file_replays_its_intact_part(warc: Path, tmp_path: Path) -> None:
+    cut, before = mid_record_cut(warc)
+    source = cut_copy(warc, tmp_path / "warc", cut).parent
+    result = crawl(source, tmp_path / "a.sqlite")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    # The summary names the file, where it stopped and what is left; the log warns once.
+    (named,) = [line for line in lines_with(result.stdout, warc.name)]
+    assert f"{len(before)} captures replayable" in named and "cut off" in named
+    assert "damaged WARC files, replayed up to the damage: 1" in result.stdout
+    assert len(lines_with(result.stderr, f"Damaged WARC file: {warc.name}")) == 1
+    assert "NoneType" not in result.stdout + result.stderr
+    assert " 0 lost without a reason" in result.stdout
+    # Pages captured before the cut are archived as they were; the rest as never captured.
+    captured = {canonical_url(e.url): int(e.status) for e in before}
+    pages = archived(tmp_path / "a.sqlite")
+    assert any(status == 200 for status in pages.values())
+    for url, status in pages.items():
+        assert status == captured.get(url, 404), url
+
+
+def test_random_bytes_beside_good_files_change_nothing_but_the_warning(warc: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    shutil.copy(warc, good)
+    mixed = tmp_path / "mixed"
+    shutil.copytree(good, mixed)
+    junk(mixed / "junk.warc.gz")
+    clean, damaged = crawl(good, tmp_path / "good.sqlite"), crawl(mixed, tmp_path / "mixed.sqlite")
+    assert (clean.returncode, damaged.returncode) == (0, 0), damaged.stderr[-3000:]
+    assert archived(tmp_path / "mixed.sqlite") == archived(tmp_path / "good.sqlite")
+    assert lines_with(damaged.stdout, "junk.warc.gz") == ["    junk.warc.gz: not a WARC file, nothing replayable"]
+    assert not lines_with(clean.stdout, "damaged WARC")
+    assert len(lines_with(damaged.stderr, "Damaged WARC file: junk.warc.gz")) == 1
+
+
+def test_no_readable_file_is_bad_input(tmp_path: Path) -> None:
+    source = tmp_path / "warc"
+    source.mkdir()
+    junk(source / "a.warc.gz")
+    junk(source / "b.warc.gz")
+    result = crawl(source, tmp_path / "a.sqlite")
+    assert result.returncode == 2
+    (error,) = lines_with(result.stderr, "Error:")
+    assert "no readable WARC file" in error
+    assert "a.warc.gz: not a WARC file" in error and "b.warc.gz: not a WARC file" in error
+    assert not (tmp_path / "a.sqlite").exists()  # nothing ran
