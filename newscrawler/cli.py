@@ -310,7 +310,9 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
     """Re-extract archived article pages with today's extractors; no network.
 
     Content that differs from a capture's version becomes a new version of the article,
-    recording the extractor that read it; the same content changes nothing.
+    recording the extractor that read it; the same content changes nothing. A capture that
+    cannot be read or whose extraction fails is listed in the summary and the others go on;
+    the command then exits 1.
     """
     from archive.cli import check_portal, opened
     from archive.query import CaptureFilter
@@ -326,6 +328,8 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
         check_portal(archive, portal)
         result = run(archive, filters, warc_dir, jobs=jobs or default_jobs())
     click.echo(result.summary())
+    if result.failures:  # captures unreadable or failing extraction: listed in the summary
+        sys.exit(1)
 
 
 def _add_research_commands() -> None:

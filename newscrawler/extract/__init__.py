@@ -29,8 +29,8 @@ from .validate import InvalidRecord, validate
 if TYPE_CHECKING:
     from ..portals.base import Portal
 
-__all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "extract", "read_lists",
-           "read_page", "validate"]
+__all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "error_reason", "extract",
+           "read_lists", "read_page", "validate"]
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -171,3 +171,10 @@ def extract(
     profile = resolve_portal(url, portal)  # once: resolving costs as much as a selector
     raw, context = _read(url, body, headers, fetched_at, profile, fallback)
     return validate(build_record(raw, context), profile.never_shown)
+
+
+def error_reason(exc: BaseException) -> str:
+    """An unexpected extraction error in one line, for a report: its type and the first line of
+    its message (an extractor bug on one page; the rest of a batch goes on)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
