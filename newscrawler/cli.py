@@ -18,7 +18,7 @@ from archive.db import default_db_path
 from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
 
 from . import __version__, portals
-from .extract import InvalidRecord, extract
+from .extract import InvalidRecord, error_reason, extract
 from .operate import nodes_cli, schedule_cli
 from .params import SETTING, URL, check_url
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
@@ -205,6 +205,9 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
     whose URL is neither given nor in a canonical link is read by the generic extractor (or
     --portal) into a record with url and canonical_url null and the warning no_url; such records
     are for reading, not for the archive, which files articles by URL.
+
+    A page without an article, or one the extractor fails on, gets a one-line error naming the
+    file; the other pages are still read, and the command exits 1.
     """
     if url and len(files) > 1:
         raise click.UsageError("--url names one page; give one FILE with it")
@@ -238,6 +241,10 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
                              fallback=not no_fallback)
         except (InvalidRecord, portals.UnknownPortal) as exc:
             click.echo(f"error: {name}: {exc}", err=True)
+            failed += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - an extractor bug on one page: the other pages go on
+            click.echo(f"error: {name}: extraction failed: {error_reason(exc)}", err=True)
             failed += 1
             continue
         click.echo(json.dumps(record, ensure_ascii=False))
