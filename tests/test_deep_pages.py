@@ -104,3 +104,19 @@ def test_nesting_past_the_parsers_limit_says_html_too_deep(tmp_path: Path, porta
     record = _extract(tmp_path, html, portal)
     assert record["warnings"] == [f"html_too_deep:depth>{MAX_DEPTH}", *plain["warnings"]]
     assert {**record, "warnings": None} == {**plain, "warnings": None}
+
+
+@pytest.mark.parametrize("portal", PORTALS)
+@pytest.mark.parametrize("levels", [900, 2000])
+def test_page_metadata_nested_deep_is_no_failure(tmp_path: Path, portal: str | None, levels: int) -> None:
+    # A JSON-LD author nested deep: read with a stack up to the depth the JSON decoder follows,
+    # skipped as a broken block past it. Either way the page is read.
+    block = '{"@context": "https://schema.org", "@type": "NewsArticle", "author": ' + _nested_json(levels) + "}"
+    html = ARTICLE.replace("</head>", f'<script type="application/ld+json">{block}</script></head>')
+    record, plain = _extract(tmp_path, html, portal), _extract(tmp_path, ARTICLE, portal)
+    assert (record["headline"], record["paragraphs"]) == (plain["headline"], plain["paragraphs"])
+
+
+def _nested_json(levels: int) -> str:
+    """``{"name": {"name": … "林海燕" …}}``, ``levels`` objects deep (json.dumps would recurse)."""
+    return '{"name": ' * levels + '"林海燕"' + "}" * levels

@@ -324,3 +324,19 @@ def test_missed_blocks_read_holders_nested_past_the_recursion_limit() -> None:
     expected = ([f"甲{i}" for i in range(len(holders))] + ["漏掉的"]
                 + [f"尾{i}" for i in reversed(range(len(holders)))])
     assert missed_blocks([top, deep]) == expected
+
+
+def test_jsonld_names_are_read_in_order_at_any_depth() -> None:
+    from newscrawler.extract.generic.metadata import _names
+
+    # What the recursive reading gave.
+    assert _names("甲") == ["甲"]
+    assert _names({"name": "乙"}) == ["乙"]
+    assert _names([{"name": ["丙", {"name": "丁"}]}, "戊", 3, None, {"x": 1}, [["己"], "庚"]]) == [
+        "丙", "丁", "戊", "己", "庚"]
+    assert _names({"name": {"name": ["辛", "壬"]}}) == ["辛", "壬"]
+    assert _names(5) == []
+    deep: Any = ["癸"]
+    for _ in range(DEEP):
+        deep = {"name": [deep]}
+    assert _names(deep) == ["癸"]
