@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support import FIXTURES, run_cli, without_crawl_delay
 
+from archive import Archive
 from newscrawler.cli import cli
 from newscrawler.extract.page import MAX_DEPTH
 
@@ -120,3 +122,28 @@ def test_page_metadata_nested_deep_is_no_failure(tmp_path: Path, portal: str | N
 def _nested_json(levels: int) -> str:
     """``{"name": {"name": … "林海燕" …}}``, ``levels`` objects deep (json.dumps would recurse)."""
     return '{"name": ' * levels + '"林海燕"' + "}" * levels
+
+
+def test_a_crawl_reads_a_page_nested_below_the_parsers_limit(tmp_path: Path) -> None:
+    # A replayed copy of the drift portal (pages its profile partly misses, so the generic
+    # extractor runs) with one article's body nested deep: the page gets its record like the
+    # others, and re-extraction over the archive reads it too.
+    site = without_crawl_delay(FIXTURES / "zjdaily-drift", tmp_path / "site")
+    page = site / "p" / "3500102.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count(BODY) == 1
+    page.write_text(html.replace(BODY, BODY + "<div>" * BELOW_LIMIT)
+                    .replace("</body>", "</div>" * BELOW_LIMIT + "</body>"), encoding="utf-8")
+    db = tmp_path / "archive.sqlite"
+    crawl = run_cli("crawl", "zjdaily", "--replay", str(site), "--db", str(db), "--log-level", "WARNING",
+                    "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", timeout=120)
+    assert "extraction errors: 0" in crawl.stdout and "pages without a record: 0" in crawl.stdout, crawl.stdout
+    expected = json.loads(page.with_suffix(".expected.json").read_text(encoding="utf-8"))["record"]
+    with Archive.open(db, create=False) as archive:
+        found = archive.article(expected["url"])
+    assert found is not None
+    for name in ("headline", "published_at", "reporters", "editors", "paragraphs", "extractor", "warnings"):
+        assert found["record"][name] == expected[name], name
+    reparse = run_cli("reparse", "--db", str(db), "--jobs", "2")
+    assert reparse.returncode == 0, reparse.stdout + reparse.stderr[-3000:]
+    assert " 0 unreadable, 0 failed to extract;" in reparse.stdout
