@@ -18,7 +18,7 @@ from archive.db import default_db_path
 from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
 
 from . import __version__, portals
-from .extract import InvalidRecord, extract, saved_page
+from .extract import InvalidRecord, error_reason, extract, saved_page
 from .operate import nodes_cli, schedule_cli
 from .params import SETTING, URL, check_url
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
@@ -213,6 +213,9 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
     whose URL is neither given nor in a canonical link is read by the generic extractor (or
     --portal) into a record with url and canonical_url null and the warning no_url; such records
     are for reading, not for the archive, which files articles by URL.
+
+    A page without an article, or one the extractor fails on, gets a one-line error naming the
+    file; the other pages are still read, and the command exits 1.
     """
     # Here, not at the top: the generic extractor is imported only by the commands reading pages.
     from .extract.generic.metadata import canonical_link
@@ -251,6 +254,10 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
                              fallback=not no_fallback, parsed=parsed)
         except (InvalidRecord, portals.UnknownPortal) as exc:
             click.echo(f"error: {name}: {exc}", err=True)
+            failed += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - an extractor bug on one page: the other pages go on
+            click.echo(f"error: {name}: extraction failed: {error_reason(exc)}", err=True)
             failed += 1
             continue
         click.echo(json.dumps(record, ensure_ascii=False))
@@ -323,7 +330,9 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
     """Re-extract archived article pages with today's extractors; no network.
 
     Content that differs from a capture's version becomes a new version of the article,
-    recording the extractor that read it; the same content changes nothing.
+    recording the extractor that read it; the same content changes nothing. A capture that
+    cannot be read or whose extraction fails is listed in the summary and the others go on;
+    the command then exits 1.
     """
     from archive.cli import check_portal, opened
     from archive.query import CaptureFilter
@@ -339,6 +348,8 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
         check_portal(archive, portal)
         result = run(archive, filters, warc_dir, jobs=jobs or default_jobs())
     click.echo(result.summary())
+    if result.failures:  # captures unreadable or failing extraction: listed in the summary
+        sys.exit(1)
 
 
 def _add_research_commands() -> None:

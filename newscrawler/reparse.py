@@ -16,6 +16,11 @@ Reading and extraction run in ``--jobs`` worker processes (default: one per core
 the same whatever the number of jobs. Writes are batched (``BATCH`` captures per transaction).
 Progress goes to standard error: a rich progress bar on a terminal when ``rich`` is installed,
 plain lines otherwise.
+
+A capture that cannot be read back (``unreadable``) or whose extraction raises (an extractor bug
+on that page, ``failed``) is counted, logged and listed in the summary with its reason, and the
+pass goes on: one page must not keep the rest of the archive from being re-extracted. The
+command then exits 1, after the summary.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from archive.query import CaptureFilter, count_article_captures
 from archive.warc import WarcReadError, WarcStore, default_warc_dir
 
 from . import portals
-from .extract import InvalidRecord, extract
+from .extract import InvalidRecord, error_reason, extract
 from .reparse_pool import ExtractorPool
 
 if TYPE_CHECKING:
@@ -48,6 +53,8 @@ logger = logging.getLogger(__name__)
 BATCH = 200
 # Plain progress lines at most this often (seconds).
 PLAIN_INTERVAL = 5.0
+# Failures listed in the summary; the log has every one.
+SHOWN_FAILURES = 20
 
 
 @dataclass
@@ -59,6 +66,7 @@ class ReparseResult:
     # Captures read from a WARC file because the archive had no body for them.
     from_warc: int = 0
     elapsed: float = 0.0
+    # Why each unreadable or failed capture has no record today, in capture order.
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -66,14 +74,20 @@ class ReparseResult:
         return self.outcomes["added"] + self.outcomes["new"]
 
     def summary(self) -> str:
+        """The counts on one line, then the captures unreadable or failing extraction, one a line."""
         rate = self.captures / self.elapsed if self.elapsed else 0.0
         o = self.outcomes
-        return (
+        lines = [
             f"reparsed {self.captures} article captures in {self.elapsed:.1f} s ({rate:.0f}/s):"
             f" {o['added']} new versions, {o['new']} new articles, {o['unchanged']} unchanged,"
             f" {o['matched']} matched an existing version, {o['invalid']} without a record,"
-            f" {o['unreadable']} unreadable; {self.from_warc} read from WARC files"
-        )
+            f" {o['unreadable']} unreadable, {o['failed']} failed to extract;"
+            f" {self.from_warc} read from WARC files"
+        ]
+        lines += [f"  {reason}" for reason in self.failures[:SHOWN_FAILURES]]
+        if len(self.failures) > SHOWN_FAILURES:
+            lines.append(f"  … and {len(self.failures) - SHOWN_FAILURES} more (logged above)")
+        return "\n".join(lines)
 
 
 def _body(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> tuple[bytes, bool]:
@@ -97,7 +111,7 @@ class Outcome:
 
     capture_id: int
     record: dict[str, Any] | None
-    # "unreadable" or "invalid" when there is no record, with the reason.
+    # "unreadable", "invalid" or "failed" (extraction raised) when there is no record, with the reason.
     failure: str | None = None
     reason: str = ""
     from_warc: bool = False
@@ -123,6 +137,9 @@ def reextract(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Ou
         # Today's extractor finds no article here; what the archive has stays as it is.
         return Outcome(capture["id"], None, "invalid", f"capture {capture['id']} ({capture['url']}): {exc}",
                        from_warc)
+    except Exception as exc:  # noqa: BLE001 - an extractor bug on one page is reported, the pass goes on
+        return Outcome(capture["id"], None, "failed",
+                       f"capture {capture['id']} {capture['url']}: {error_reason(exc)}", from_warc)
     # Most captures read the same as before. Finding that out here, where a worker process
     # does it, spares the one writing process a record to receive and hash for each of them.
     # For the others, hashing, folding the texts for the search index and comparing with the
@@ -188,6 +205,10 @@ def reparse(
                 result.outcomes["unreadable"] += 1
                 result.failures.append(outcome.reason)
                 logger.warning("Unreadable: %s", outcome.reason)
+            elif outcome.failure == "failed":
+                result.outcomes["failed"] += 1
+                result.failures.append(outcome.reason)
+                logger.warning("Extraction failed: %s", outcome.reason)
             elif outcome.failure == "invalid":
                 result.outcomes["invalid"] += 1
                 logger.warning("No record for %s", outcome.reason)

@@ -101,6 +101,34 @@ def test_page_that_is_no_article_still_fails_and_says_why(tmp_path: Path) -> Non
     assert "page without a URL" in err
 
 
+def test_a_page_the_extractor_fails_on_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An extractor bug on one page (simulated: extraction raises on it) is reported for that
+    # file in one line, as a page without an article is; the pages after it are still read.
+    from newscrawler import cli as module
+
+    real = module.extract
+
+    def failing(url: str | None, body: bytes, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if b"<!-- the failing page -->" in body:
+            raise RecursionError("maximum recursion depth exceeded\nwhile reading the page")
+        return real(url, body, *args, **kwargs)
+
+    monkeypatch.setattr(module, "extract", failing)
+    good = _write_page(tmp_path)
+    bad = tmp_path / "bad.html"
+    bad.write_text(PAGE.replace("<body>", "<body><!-- the failing page -->"), encoding="utf-8")
+    other = tmp_path / "other.html"
+    other.write_text(PAGE.replace("东港社区开办长者饭堂</h1>", "东港社区长者饭堂开门</h1>"), encoding="utf-8")
+    code, out, err = _extract(str(good), str(bad), str(other))
+    assert code == 1
+    headlines = [json.loads(line)["headline"] for line in out.splitlines()]
+    assert headlines == ["东港社区开办长者饭堂", "东港社区长者饭堂开门"]
+    assert err.splitlines() == [
+        f"error: {bad}: extraction failed: RecursionError: maximum recursion depth exceeded"]
+
+
 def test_a_null_url_comes_with_its_warning_and_a_null_canonical_url(tmp_path: Path) -> None:
     record: dict[str, Any] = json.loads(_extract(str(_write_page(tmp_path)))[1])
     with pytest.raises(RecordError, match="null only together"):

@@ -223,26 +223,77 @@ def test_work_in_flight_is_bounded(archive_copy: Path) -> None:
         assert pulled - n > (2 * AHEAD + 1) * CHUNK
 
 
-def test_an_unexpected_error_in_a_worker_stops_the_run(
-    archive_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # As in one process: the error reaches the caller; batches written before it stay written.
+def _failing_extraction(monkeypatch: pytest.MonkeyPatch, archive_copy: Path) -> tuple[int, str]:
+    """Extraction raises on one capture without images (an extractor bug on that page): its id
+    and URL. Worker processes are forked, so they run the patched function too."""
     from newscrawler import reparse as module
 
-    with Archive.open(archive_copy, create=False) as archive:
-        urls = [c["url"] for c in archive.iter_article_captures()]
-    bad_url = urls[len(urls) // 2]
+    with_images = {v["article_id"] for v in versions(archive_copy) if v["images"]}
+    conn = sqlite3.connect(archive_copy)
+    rows = conn.execute(
+        "SELECT c.id, c.url, v.article_id FROM captures c JOIN versions v ON v.id = c.version_id"
+        " WHERE c.kind = 'article' ORDER BY c.id").fetchall()
+    conn.close()
+    plain = [(capture_id, url) for capture_id, url, article_id in rows if article_id not in with_images]
+    bad_id, bad_url = plain[len(plain) // 2]
     real = module.extract
 
-    def failing(url: str, *args: Any) -> dict[str, Any]:
+    def failing(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         if url == bad_url:
-            raise RuntimeError("extractor bug")
-        return real(url, *args)
+            raise RuntimeError("extractor bug on this page\n  a second line of detail")
+        return real(url, *args, **kwargs)
 
     monkeypatch.setattr(module, "extract", failing)
-    with (Archive.open(archive_copy, create=False) as archive,
-          pytest.raises(RuntimeError, match="extractor bug")):
-        reparse(archive, jobs=2)
+    return bad_id, bad_url
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_capture_whose_extraction_fails_is_reported_and_the_pass_goes_on(
+    archive_copy: Path, layout_v2: None, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, jobs: int,
+) -> None:
+    before = versions(archive_copy)
+    with_images = {v["article_id"] for v in before if v["images"]}
+    bad_id, bad_url = _failing_extraction(monkeypatch, archive_copy)
+    with Archive.open(archive_copy, create=False) as archive, caplog.at_level("WARNING"):
+        result = reparse(archive, jobs=jobs)
+    # Every capture was gone through: the others re-extracted (those with images have a new
+    # version), the failing one counted, with its id, URL and the error's first line.
+    assert result.captures == len(before)
+    assert result.outcomes == {"added": len(with_images), "failed": 1,
+                               "unchanged": len(before) - len(with_images) - 1}
+    reason = f"capture {bad_id} {bad_url}: RuntimeError: extractor bug on this page"
+    assert result.failures == [reason]
+    assert [r.message for r in caplog.records if "Extraction failed" in r.message] == [
+        f"Extraction failed: {reason}"]
+    summary = result.summary().splitlines()
+    assert "1 failed to extract" in summary[0]
+    assert summary[1:] == [f"  {reason}"]
+    # The archive has what it had for that capture, and the new versions of the others.
+    added = versions(archive_copy)[len(before):]
+    assert sorted(v["article_id"] for v in added) == sorted(with_images)
+
+
+def test_command_line_reports_a_failing_capture_and_exits_1(
+    archive_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad_id, bad_url = _failing_extraction(monkeypatch, archive_copy)
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(cli, ["reparse", "--db", str(archive_copy), "--jobs", jobs])
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and result.exception is not None  # SystemExit(1)
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("reparsed ") and "1 failed to extract" in lines[0]
+        assert lines[1:] == [f"  capture {bad_id} {bad_url}: RuntimeError: extractor bug on this page"]
+
+
+def test_the_summary_lists_the_first_failures() -> None:
+    from newscrawler.reparse import SHOWN_FAILURES, ReparseResult
+
+    result = ReparseResult(captures=30, failures=[f"capture {n} https://x.cn/{n}: Error" for n in range(30)])
+    lines = result.summary().splitlines()
+    assert lines[1:] == [f"  capture {n} https://x.cn/{n}: Error" for n in range(SHOWN_FAILURES)] + [
+        f"  … and {30 - SHOWN_FAILURES} more (logged above)"]
 
 
 def test_a_store_reading_many_files_at_random_gives_the_same_bodies(archive_copy: Path) -> None:

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from ..portals.base import Portal
     from .page import Page
 
-__all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "extract", "read_lists",
-           "read_page", "saved_page", "validate"]
+__all__ = ["InvalidRecord", "PageContext", "RawFields", "build_record", "error_reason", "extract",
+           "read_lists", "read_page", "saved_page", "validate"]
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -187,3 +187,10 @@ def saved_page(body: bytes, headers: Mapping[str, Any] | None = None) -> tuple[D
     ``generic.metadata.canonical_link`` reads the address from, and what ``extract`` then takes as
     ``parsed`` instead of parsing the body a second time."""
     return decode_page(body, _header(headers, "content-type"), "")
+
+
+def error_reason(exc: BaseException) -> str:
+    """An unexpected extraction error in one line, for a report: its type and the first line of
+    its message (an extractor bug on one page; the rest of a batch goes on)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

@@ -33,6 +33,7 @@ Images kept from the generic reading pass ``images.is_article_image`` as a profi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -123,7 +124,7 @@ def missed_blocks(nodes: list[Any]) -> list[str]:
     if container is None:
         return []
     found: list[str] = []
-    _walk(container, container, set(nodes), _holders(nodes, container), {node.tag for node in nodes}, found)
+    _walk(container, set(nodes), _holders(nodes, container), {node.tag for node in nodes}, found)
     return found
 
 
@@ -143,23 +144,36 @@ def _holders(nodes: list[Any], container: Any) -> set[Any]:
     return holders
 
 
-def _walk(element: Any, container: Any, matched: set[Any], holders: set[Any], tags: set[Any],
-          found: list[str]) -> None:
-    # A module function, not a closure: a nested function calling itself is a reference cycle,
-    # which kept every page's tree alive until the garbage collector's next pass.
-    if element in matched or not isinstance(element.tag, str) or element.tag in _SKIP:
+def _walk(container: Any, matched: set[Any], holders: set[Any], tags: set[Any], found: list[str]) -> None:
+    """The missed text of ``container``, in document order: the text of each element holding a
+    matched node and the tails of its children, and the whole text of the other blocks.
+
+    A walk with its own stack rather than a recursive one: the parser follows nesting to
+    ``page.MAX_DEPTH``, deeper than Python's recursion limit."""
+    if container in matched or not isinstance(container.tag, str) or container.tag in _SKIP:
         return
-    if element is not container and element not in holders:
-        if element.tag not in tags:
-            _keep(text_of(element), found)
-        return
-    _keep(element.text, found)
-    for child in element:
-        if child not in matched:  # a matched paragraph: nothing of it is missed (most children)
-            _walk(child, container, matched, holders, tags, found)
-        tail = child.tail
-        if tail and not tail.isspace():  # _keep(tail), without the call
-            found.append(tail)
+    _keep(container.text, found)
+    # An iterator over the children of each holder being walked, with that holder's tail, which
+    # follows the text of its last child.
+    stack: list[tuple[Iterator[Any], str | None]] = [(iter(container), None)]
+    while stack:
+        children, tail = stack[-1]
+        for child in children:
+            # A matched paragraph: nothing of it is missed (most children).
+            if child not in matched and isinstance(child.tag, str) and child.tag not in _SKIP:
+                if child in holders:
+                    _keep(child.text, found)
+                    stack.append((iter(child), child.tail))
+                    break
+                if child.tag not in tags:
+                    _keep(text_of(child), found)
+            after = child.tail
+            if after and not after.isspace():  # _keep(after), without the call
+                found.append(after)
+        else:
+            stack.pop()
+            if tail and not tail.isspace():
+                found.append(tail)
 
 
 def _keep(text: str | None, found: list[str]) -> None:

@@ -8,6 +8,7 @@ hidden template blocks skipped.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
@@ -238,14 +239,39 @@ def text_of(node: etree._Element | Selector) -> str:
 
 
 def _collect(element: etree._Element, parts: list[str]) -> None:
+    """Append the visible text of ``element`` to ``parts``: each element's text, then its
+    children's, each child followed by its tail; scripts and styles skipped (their tails kept),
+    a newline for each ``<br>``.
+
+    A walk with its own stack rather than a recursive one: the parser follows nesting to
+    ``MAX_DEPTH``, deeper than Python's recursion limit."""
+    if not _open(element, parts):
+        return
+    # An iterator over the children of each open element, with that element's tail, which
+    # follows its last child's.
+    stack: list[tuple[Iterator[etree._Element], str | None]] = [(iter(element), None)]
+    while stack:
+        children, tail = stack[-1]
+        for child in children:
+            if _open(child, parts) and len(child):
+                stack.append((iter(child), child.tail))
+                break
+            if child.tail:
+                parts.append(child.tail)
+        else:
+            stack.pop()
+            if tail:
+                parts.append(tail)
+
+
+def _open(element: etree._Element, parts: list[str]) -> bool:
+    """Append what ``element`` shows before its children; False for an element whose text is
+    skipped (a script, a style)."""
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in _SKIP_TEXT:
-        return
+        return False
     if tag == "br":
         parts.append("\n")
     if element.text and tag:
         parts.append(element.text)
-    for child in element:
-        _collect(child, parts)
-        if child.tail:
-            parts.append(child.tail)
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,12 @@ class _Buffer:
             self.link_chars += len("".join(text.split()))
 
 
+# An element being read: its children left to read, the element, the block its inline text
+# belongs to, the buffer that text goes to, whether it is link text, and whether the element is
+# a block (whose lines are flushed at its end) rather than inline.
+_Frame = tuple[Iterator[Any], Any, Any, _Buffer, bool, bool]
+
+
 def tag_of(element: Any) -> str:
     tag = element.tag
     return tag.lower() if isinstance(tag, str) else ""
@@ -92,47 +99,72 @@ def page_lines(root: Any) -> tuple[list[Line], list[tuple[Any, int]]]:
         buffer.parts = []
         buffer.link_chars = 0
 
-    def walk(element: Any, owner: Any, buffer: _Buffer, in_link: bool) -> None:
+    def enter(element: Any, owner: Any, buffer: _Buffer, in_link: bool) -> _Frame | None:
+        # What an element shows before its children, and the frame its children are read in;
+        # None for an element read whole (without children, or a comment, a skipped or hidden
+        # element, a <br>, an image).
         tag = element.tag
         if not isinstance(tag, str):
-            return  # a comment or processing instruction
+            return None  # a comment or processing instruction
         tag = tag.lower()
         if not tag or tag in _SKIP or _hidden(element, tag):
-            return
+            return None
         if tag == "br":
             flush(buffer, owner)
-            return
+            return None
         if tag == "img":
             images.append((element, len(lines)))
-            return
+            return None
         if tag in BLOCK_TAGS:
             flush(buffer, owner)
             inner = _Buffer()
             if element.text:
                 inner.add(element.text, in_link)
-            for child in element:
-                walk(child, element, inner, in_link)
-                if child.tail:
-                    inner.add(child.tail, in_link)
-            flush(inner, element)
-            return
+            if not len(element):  # most elements: read whole here, without a frame
+                flush(inner, element)
+                return None
+            return iter(element), element, element, inner, in_link, True
         link = in_link or tag == "a"
         buffer.parts.append(_EDGE)
         if element.text:
             buffer.add(element.text, link)
-        for child in element:
-            walk(child, owner, buffer, link)
-            if child.tail:
-                buffer.add(child.tail, link)
-        buffer.parts.append(_EDGE)
+        if not len(element):
+            buffer.parts.append(_EDGE)
+            return None
+        return iter(element), element, owner, buffer, link, False
+
+    def walk(top_element: Any, top_owner: Any, top_buffer: _Buffer) -> None:
+        # Each element's text, its children in order each followed by its tail, a block's
+        # lines flushed at its end. A walk with its own stack rather than a recursive one: the
+        # parser follows nesting to ``page.MAX_DEPTH``, deeper than Python's recursion limit.
+        frame = enter(top_element, top_owner, top_buffer, False)
+        stack = [frame] if frame is not None else []
+        while stack:
+            children, element, owner, buffer, link, block = stack[-1]
+            for child in children:
+                frame = enter(child, owner, buffer, link)
+                if frame is not None:
+                    stack.append(frame)
+                    break
+                if child.tail:
+                    buffer.add(child.tail, link)
+            else:
+                stack.pop()
+                if block:
+                    flush(buffer, element)
+                else:
+                    buffer.parts.append(_EDGE)
+                if stack and element.tail:
+                    parent = stack[-1]
+                    parent[3].add(element.tail, parent[4])
 
     top = _Buffer()
-    walk(root, root, top, False)
+    walk(root, root, top)
     flush(top, root)
     # Markup after a stray </html> (a header include closing the document) is still rendered by
     # browsers; libxml2 leaves it as top-level siblings of the root.
     for sibling in root.itersiblings():
-        walk(sibling, sibling, top, False)
+        walk(sibling, sibling, top)
         flush(top, sibling)
     return lines, images
 

@@ -75,8 +75,10 @@ def _jsonld_objects(page: Page) -> list[dict[str, Any]]:
     for raw in _strings(_JSONLD, page):
         try:
             data = json.loads(raw.strip().rstrip(";"), strict=False)
-        except ValueError:
-            continue  # a broken block is common and says nothing: other metadata remains
+        except (ValueError, RecursionError):
+            # A broken block is common and says nothing: other metadata remains. So is a block
+            # nested deeper than the decoder follows (RecursionError).
+            continue
         stack = [data]
         while stack:
             item = stack.pop()
@@ -95,13 +97,19 @@ def _jsonld_objects(page: Page) -> list[dict[str, Any]]:
 
 
 def _names(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return _names(value.get("name"))
-    if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    return []
+    """The names in a JSON-LD value, in order: a string, an object's ``name``, a list's items'.
+    Read with a stack, not by recursion: the value may nest as deep as the decoder went."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.append(item.get("name"))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return found
 
 
 def read_metadata(page: Page) -> Metadata:
