@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -155,12 +155,7 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
     def load(self, entry: Entry) -> tuple[int, Headers, bytes, str | None, str]:
         """Status, headers, payload (as stored), protocol and WARC-Date of a capture, revisits
         resolved."""
-        try:
-            record, payload = read_record(entry.path, entry.offset)
-        except (OSError, ValueError) as exc:
-            # read_record's ValueErrors name the file and offset already.
-            what = str(exc) if isinstance(exc, ValueError) else f"{entry.filename} at {entry.offset}: {exc}"
-            raise WarcReplayError(what) from exc
+        record, payload = _read(entry)
         http = record.http_headers
         if http is None:
             raise WarcReplayError(f"{entry.filename} at {entry.offset}: no HTTP headers in the record")
@@ -188,12 +183,17 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         original = self.index.original(url, digest, before=entry)
         if original is None:
             raise WarcReplayError(f"revisit of {entry.url} in {entry.filename}: no response with digest {digest}")
-        try:
-            _, payload = read_record(original.path, original.offset)
-        except (OSError, ValueError) as exc:
-            what = str(exc) if isinstance(exc, ValueError) else f"{original.filename} at {original.offset}: {exc}"
-            raise WarcReplayError(what) from exc
-        return payload
+        return _read(original)[1]
+
+
+def _read(entry: Entry) -> tuple[Any, bytes]:
+    """``read_record`` of a capture, its failure a ``WarcReplayError`` naming file and offset."""
+    try:
+        return read_record(entry.path, entry.offset)
+    except (OSError, ValueError) as exc:
+        # read_record's ValueErrors name the file and offset already.
+        what = str(exc) if isinstance(exc, ValueError) else f"{entry.filename} at {entry.offset}: {exc}"
+        raise WarcReplayError(what) from exc
 
 
 def _not_found(url: str) -> Response:
