@@ -337,7 +337,7 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
     from archive.cli import check_portal, opened
     from archive.query import CaptureFilter
 
-    from .reparse import default_jobs, run
+    from .reparse import ReparseStopped, default_jobs, run
 
     filters = CaptureFilter(portal=portal, since=since, until=until)
     try:
@@ -346,7 +346,14 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
         raise click.ClickException(str(exc)) from exc
     with opened(db_path) as archive:
         check_portal(archive, portal)
-        result = run(archive, filters, warc_dir, jobs=jobs or default_jobs())
+        try:
+            result = run(archive, filters, warc_dir, jobs=jobs or default_jobs())
+        except ReparseStopped as stopped:
+            click.echo(stopped.result.summary())
+            raise click.ClickException(
+                f"re-extraction stopped: {stopped.reason}. What was written before is kept; run the "
+                "command again to finish (captures already re-extracted change nothing)."
+            ) from stopped
     click.echo(result.summary())
     if result.failures:  # captures unreadable or failing extraction: listed in the summary
         sys.exit(1)

@@ -21,16 +21,25 @@ A capture that cannot be read back (``unreadable``) or whose extraction raises (
 on that page, ``failed``) is counted, logged and listed in the summary with its reason, and the
 pass goes on: one page must not keep the rest of the archive from being re-extracted. The
 command then exits 1, after the summary.
+
+Two things stop a pass before its end: a worker process that dies (killed, or out of memory),
+and an archive that refuses a write (disk full, the file locked or read-only). Either raises
+``ReparseStopped`` with what was done: every batch written before stays in the archive, and the
+outcomes the workers had already delivered are written first when the archive still takes them.
+Running the command again finishes the pass; captures already re-extracted read the same and
+change nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +97,16 @@ class ReparseResult:
         if len(self.failures) > SHOWN_FAILURES:
             lines.append(f"  … and {len(self.failures) - SHOWN_FAILURES} more (logged above)")
         return "\n".join(lines)
+
+
+class ReparseStopped(Exception):
+    """A re-extraction pass that stopped before its end, and why; ``result`` counts what it did,
+    all of which the archive keeps."""
+
+    def __init__(self, reason: str, result: ReparseResult) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.result = result
 
 
 def _body(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> tuple[bytes, bool]:
@@ -198,31 +217,62 @@ def reparse(
         batch.clear()
 
     with store:  # closes the WARC files the store kept open
-        for outcome in _outcomes(archive, filters, store, pool):
-            result.captures += 1
-            result.from_warc += outcome.from_warc
-            if outcome.failure == "unreadable":
-                result.outcomes["unreadable"] += 1
-                result.failures.append(outcome.reason)
-                logger.warning("Unreadable: %s", outcome.reason)
-            elif outcome.failure == "failed":
-                result.outcomes["failed"] += 1
-                result.failures.append(outcome.reason)
-                logger.warning("Extraction failed: %s", outcome.reason)
-            elif outcome.failure == "invalid":
-                result.outcomes["invalid"] += 1
-                logger.warning("No record for %s", outcome.reason)
-            elif outcome.unchanged:
-                result.outcomes["unchanged"] += 1
-            elif outcome.record is not None:
-                batch.append((outcome.capture_id, outcome.record, outcome.hint))
-            if len(batch) >= BATCH:
+        try:
+            _file_outcomes(_outcomes(archive, filters, store, pool), result, batch, flush, progress)
+            flush()
+        except BrokenProcessPool as exc:
+            # The outcomes delivered before the worker died are sound: file them, then stop.
+            reason = "a worker process stopped abruptly (killed, or out of memory)"
+            try:
                 flush()
-            if progress is not None:
-                progress(1)
-    flush()
+            except sqlite3.Error as write_error:
+                raise _stopped(f"{reason}; then the archive refused a write ({write_error})",
+                               result, batch, started) from exc
+            raise _stopped(reason, result, batch, started) from exc
+        except sqlite3.Error as exc:
+            raise _stopped(f"the archive refused a write ({exc})", result, batch, started) from exc
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _stopped(reason: str, result: ReparseResult, unfiled: list[Any], started: float) -> ReparseStopped:
+    """``ReparseStopped``, its reason naming the re-extracted records a failed write left out."""
+    result.elapsed = time.perf_counter() - started
+    if unfiled:
+        # They were counted as re-extracted, but the archive has nothing of them.
+        result.captures -= len(unfiled)
+        reason += f"; the {len(unfiled)} records of the batch being written were not filed"
+    return ReparseStopped(reason, result)
+
+
+def _file_outcomes(
+    outcomes: Iterator[Outcome], result: ReparseResult,
+    batch: list[tuple[int, dict[str, Any], ReparseHint | None]], flush: Callable[[], None],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Count each outcome into ``result`` and queue its record for ``flush``, a batch at a time."""
+    for outcome in outcomes:
+        result.captures += 1
+        result.from_warc += outcome.from_warc
+        if outcome.failure == "unreadable":
+            result.outcomes["unreadable"] += 1
+            result.failures.append(outcome.reason)
+            logger.warning("Unreadable: %s", outcome.reason)
+        elif outcome.failure == "failed":
+            result.outcomes["failed"] += 1
+            result.failures.append(outcome.reason)
+            logger.warning("Extraction failed: %s", outcome.reason)
+        elif outcome.failure == "invalid":
+            result.outcomes["invalid"] += 1
+            logger.warning("No record for %s", outcome.reason)
+        elif outcome.unchanged:
+            result.outcomes["unchanged"] += 1
+        elif outcome.record is not None:
+            batch.append((outcome.capture_id, outcome.record, outcome.hint))
+        if len(batch) >= BATCH:
+            flush()
+        if progress is not None:
+            progress(1)
 
 
 @contextmanager

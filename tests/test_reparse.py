@@ -13,7 +13,7 @@ import itertools
 import random
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -512,3 +512,127 @@ def test_a_search_hint_made_before_another_version_became_current_is_not_used(
             assert len(archive.search("第二次更正")) == 1
     assert outcomes == [["added"], ["added"]] * 2
     assert _index_instances(archive_copy) == _index_instances(plain / archive_copy.name)
+
+
+def _dying_worker(monkeypatch: pytest.MonkeyPatch, archive_copy: Path, tmp_path: Path,
+                  wait: bool = True) -> tuple[list[int], Callable[[int], None]]:
+    """A worker process dies (as when killed, or out of memory) on the tenth article capture,
+    in chunks of 4 captures; with ``wait``, once the parent has taken the outcomes of the two
+    chunks before (the progress callback returned, the second, says when). The article
+    captures' ids, and that callback."""
+    import os
+    import time
+
+    from newscrawler import reparse as module
+    from newscrawler import reparse_pool
+
+    conn = sqlite3.connect(archive_copy)
+    ids = [row[0] for row in conn.execute("SELECT id FROM captures WHERE kind = 'article' ORDER BY id")]
+    conn.close()
+    real = module.reextract
+    parent = os.getpid()
+    taken = tmp_path / "eight outcomes taken"
+
+    def dying(archive: Archive, store: WarcStore, capture: dict[str, Any]) -> Any:
+        if capture["id"] == ids[9] and os.getpid() != parent:
+            deadline = time.monotonic() + 60
+            while wait and not taken.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os._exit(9)
+        return real(archive, store, capture)
+
+    counted = itertools.count(1)
+
+    def progress(n: int) -> None:
+        if next(counted) == 8:
+            taken.touch()
+
+    monkeypatch.setattr(module, "reextract", dying)
+    monkeypatch.setattr(reparse_pool, "CHUNK", 4)
+    return ids, progress
+
+
+def test_a_worker_that_dies_stops_the_pass_and_what_it_delivered_is_filed(
+    archive_copy: Path, tmp_path: Path, layout_v2: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newscrawler.reparse import ReparseStopped
+
+    whole = tmp_path / "whole"
+    shutil.copytree(archive_copy.parent, whole)
+    with Archive.open(whole / archive_copy.name, create=False) as archive:
+        expected = reparse(archive, jobs=1)
+    before = versions(archive_copy)
+    ids, progress = _dying_worker(monkeypatch, archive_copy, tmp_path)
+    # The new versions a whole pass makes from the first 8 captures.
+    first_eight = [v for v in versions(whole / archive_copy.name)[len(before):]
+                   if _first_capture(whole / archive_copy.name, v["id"]) in ids[:8]]
+    assert first_eight  # some of them changed
+    with Archive.open(archive_copy, create=False) as archive, pytest.raises(ReparseStopped) as stopped:
+        reparse(archive, progress=progress, jobs=2)
+    assert "worker process stopped abruptly" in stopped.value.reason
+    done = stopped.value.result
+    # The 8 outcomes the parent took before the death are counted and filed, not dropped.
+    assert done.captures == 8
+    added = versions(archive_copy)[len(before):]
+    assert len(added) == done.new_versions == len(first_eight)
+    assert [_first_capture(archive_copy, v["id"]) for v in added] == [
+        _first_capture(whole / archive_copy.name, v["id"]) for v in first_eight]
+    # Running the pass again finishes it: the same archive as one pass without the death.
+    monkeypatch.undo()
+    monkeypatch.setattr(ZjdailyV1, "version", "2")
+    monkeypatch.setattr(ZjdailyV1, "images", None)
+    monkeypatch.setattr(ZjdailyV1, "comments", None)
+    with Archive.open(archive_copy, create=False) as archive:
+        again = reparse(archive, jobs=2)
+    assert again.new_versions == expected.new_versions - done.new_versions
+    assert differences(snapshot(whole / archive_copy.name), snapshot(archive_copy)) == []
+
+
+def _first_capture(db: Path, version_id: int) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT first_capture_id FROM versions WHERE id = ?",
+                                (version_id,)).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_command_line_names_a_dead_worker_in_one_line_and_exits_1(
+    archive_copy: Path, tmp_path: Path, layout_v2: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _dying_worker(monkeypatch, archive_copy, tmp_path, wait=False)
+    result = CliRunner().invoke(cli, ["reparse", "--db", str(archive_copy), "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("reparsed ")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: re-extraction stopped: a worker process stopped abruptly (killed, or out of"
+        " memory). What was written before is kept; run the command again to finish (captures"
+        " already re-extracted change nothing).")
+
+
+def test_an_archive_that_refuses_a_write_stops_the_pass_saying_what_was_not_filed(
+    archive_copy: Path, layout_v2: None
+) -> None:
+    from newscrawler.reparse import ReparseStopped
+
+    before = versions(archive_copy)
+    # Another process holds the archive's write lock for the whole pass.
+    holder = sqlite3.connect(archive_copy, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Archive.open(archive_copy, create=False, busy_timeout=0.2) as archive, \
+                pytest.raises(ReparseStopped) as stopped:
+            reparse(archive, jobs=1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    reason = stopped.value.reason
+    assert reason.startswith("the archive refused a write (database is locked)")
+    assert reason.endswith(" records of the batch being written were not filed")
+    # The pass read every capture; those whose records could not be filed are not counted.
+    unfiled = int(reason.split("; the ")[1].split()[0])
+    assert unfiled > 0
+    assert stopped.value.result.captures == len(before) - unfiled
+    assert versions(archive_copy) == before
