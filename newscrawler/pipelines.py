@@ -186,7 +186,7 @@ class ValidationPipeline(_Stage):
             self.stats.inc_value(f"newscrawler/validate/invalid/{exc.reason}")
             item.notes.append(f"invalid:{exc.reason}")
             item.record = None
-            logger.warning("No record for %s: %s", item.url, exc.reason)
+            logger.warning("No record for %s: %s%s", item.url, exc.reason, f" ({exc.why})" if exc.why else "")
             return item
         self.stats.inc_value("newscrawler/validate/articles")
         for name in missing_fields(item.record):

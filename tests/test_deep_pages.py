@@ -147,3 +147,37 @@ def test_a_crawl_reads_a_page_nested_below_the_parsers_limit(tmp_path: Path) -> 
     reparse = run_cli("reparse", "--db", str(db), "--jobs", "2")
     assert reparse.returncode == 0, reparse.stdout + reparse.stderr[-3000:]
     assert " 0 unreadable, 0 failed to extract;" in reparse.stdout
+
+
+@pytest.mark.parametrize("portal", PORTALS)
+def test_a_body_past_the_parsers_limit_is_no_record_and_says_why(tmp_path: Path, portal: str | None) -> None:
+    # The whole body nested past the limit: the parser never reaches the text, and the error
+    # names the depth as the reason rather than leaving a bare "no_body".
+    page = tmp_path / "deep.html"
+    page.write_text(_around_body(MAX_DEPTH + 100), encoding="utf-8")
+    args = ["extract", "--fetched-at", FETCHED_AT, *(["--portal", portal] if portal else []), str(page)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1].endswith(
+        "(the page nests elements deeper than the HTML parser follows; it reads no further than that)")
+    assert "no_" in result.stderr.splitlines()[-1]
+
+
+def test_a_crawl_logs_why_a_page_nested_past_the_limit_has_no_record(tmp_path: Path) -> None:
+    site = without_crawl_delay(FIXTURES / "zjdaily-drift", tmp_path / "site")
+    page = site / "p" / "3500102.html"
+    html = page.read_text(encoding="utf-8")
+    levels = MAX_DEPTH + 100
+    page.write_text(html.replace(BODY, BODY + "<div>" * levels)
+                    .replace("</body>", "</div>" * levels + "</body>"), encoding="utf-8")
+    db = tmp_path / "archive.sqlite"
+    crawl = run_cli("crawl", "zjdaily", "--replay", str(site), "--db", str(db), "--log-level", "WARNING",
+                    "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", timeout=120)
+    assert "pages without a record: 1" in crawl.stdout, crawl.stdout
+    logged = [line for line in crawl.stderr.splitlines() if "No record for" in line]
+    assert logged, crawl.stderr[-3000:]  # the log line, and its repeat in the closing summary
+    for line in logged:
+        assert "/p/3500102.html: no_" in line
+        assert line.endswith(
+            "(the page nests elements deeper than the HTML parser follows; it reads no further than that)")
