@@ -217,9 +217,6 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
     A page without an article, or one the extractor fails on, gets a one-line error naming the
     file; the other pages are still read, and the command exits 1.
     """
-    # Here, not at the top: the generic extractor is imported only by the commands reading pages.
-    from .extract.generic.metadata import canonical_link
-
     if url and len(files) > 1:
         raise click.UsageError("--url names one page; give one FILE with it")
     if portal and portal != "generic":
@@ -234,35 +231,51 @@ def extract_command(files: tuple[str, ...], url: str | None, portal: str | None,
         raise click.BadParameter(str(exc), param_hint="FILES") from exc
     failed = 0
     for name in files:
-        path = Path(name)
-        body = path.read_bytes()
-        # A page without --url or a canonical link is still read: its record has url null and
-        # the warning no_url, since a saved file often is all a researcher has.
-        parsed = None if url else saved_page(body, headers[name])
-        link = canonical_link(parsed[1]) if parsed else None
         try:
-            # Percent-encoded as a crawl stores the URL it fetched the page from.
-            page_url = url or (safe_url_string(check_url(link)) if link else None)
-        except ValueError as exc:
-            click.echo(f"error: {name}: the page's canonical link {exc.args[0]}; give --url", err=True)
-            failed += 1
-            continue
-        try:
-            # Without --fetched-at, the capture's own Date (a sidecar, or a .headers.json above
-            # the page) says when it was fetched, never today.
-            record = extract(page_url, body, headers[name], when or capture_date(headers[name]), portal,
-                             fallback=not no_fallback, parsed=parsed)
-        except (InvalidRecord, portals.UnknownPortal) as exc:
+            record = _extract_file(Path(name), url, headers[name], when, portal, not no_fallback)
+        except _PageFailure as exc:
             click.echo(f"error: {name}: {exc}", err=True)
-            failed += 1
-            continue
-        except Exception as exc:  # noqa: BLE001 - an extractor bug on one page: the other pages go on
-            click.echo(f"error: {name}: extraction failed: {error_reason(exc)}", err=True)
             failed += 1
             continue
         click.echo(json.dumps(record, ensure_ascii=False))
     if failed:
         sys.exit(1)
+
+
+class _PageFailure(Exception):
+    """Why ``extract`` has no record for one file, in one line; the other files are still read."""
+
+
+def _extract_file(path: Path, url: str | None, headers: dict[str, Any], when: datetime | None,
+                  portal: str | None, fallback: bool) -> dict[str, Any]:
+    """The record of one saved page for ``extract``; ``_PageFailure`` when it has none."""
+    # Here, not at the top: the generic extractor is imported only by the commands reading pages.
+    from .extract.generic.metadata import canonical_link
+
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise _PageFailure(f"cannot read the file: {exc.strerror or exc}") from exc
+    try:
+        # A page without --url or a canonical link is still read: its record has url null and
+        # the warning no_url, since a saved file often is all a researcher has.
+        parsed = None if url else saved_page(body, headers)
+        link = canonical_link(parsed[1]) if parsed else None
+        try:
+            # Percent-encoded as a crawl stores the URL it fetched the page from.
+            page_url = url or (safe_url_string(check_url(link)) if link else None)
+        except ValueError as exc:
+            raise _PageFailure(f"the page's canonical link {exc.args[0]}; give --url") from exc
+        # Without --fetched-at, the capture's own Date (a sidecar, or a .headers.json above the
+        # page) says when it was fetched, never today.
+        return extract(page_url, body, headers, when or capture_date(headers), portal,
+                       fallback=fallback, parsed=parsed)
+    except (InvalidRecord, portals.UnknownPortal) as exc:
+        raise _PageFailure(str(exc)) from exc
+    except _PageFailure:
+        raise
+    except Exception as exc:  # an extractor bug on one page: the other pages go on
+        raise _PageFailure(f"extraction failed: {error_reason(exc)}") from exc
 
 
 @cli.command(name="check")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from archive import Archive
 from newscrawler.cli import cli
@@ -127,6 +128,54 @@ def test_a_page_the_extractor_fails_on_does_not_stop_the_others(
     assert headlines == ["东港社区开办长者饭堂", "东港社区长者饭堂开门"]
     assert err.splitlines() == [
         f"error: {bad}: extraction failed: RecursionError: maximum recursion depth exceeded"]
+
+
+@pytest.mark.parametrize("step", ["saved_page", "canonical_link"])
+def test_a_failure_reading_a_page_before_extraction_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    # Decoding a page and reading its canonical link come before extraction proper; a bug
+    # there (simulated) is reported for that file like an extraction failure.
+    from newscrawler import cli as module
+    from newscrawler.extract.generic import metadata
+
+    owner: Any = module if step == "saved_page" else metadata
+    real = getattr(owner, step)
+
+    def failing(first: Any, *args: Any) -> Any:
+        text = first if isinstance(first, bytes) else etree.tostring(first.root)
+        if b"the failing page" in text:
+            raise ValueError("cannot read this page\nsecond line")
+        return real(first, *args)
+
+    monkeypatch.setattr(owner, step, failing)
+    good = _write_page(tmp_path)
+    bad = tmp_path / "bad.html"
+    bad.write_text(PAGE.replace("<body>", "<body><!-- the failing page -->"), encoding="utf-8")
+    code, out, err = _extract(str(bad), str(good))
+    assert code == 1
+    assert [json.loads(line)["headline"] for line in out.splitlines()] == ["东港社区开办长者饭堂"]
+    assert err.splitlines() == [f"error: {bad}: extraction failed: ValueError: cannot read this page"]
+
+
+def test_a_file_that_cannot_be_read_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = _write_page(tmp_path)
+    locked = tmp_path / "locked.html"
+    locked.write_text(PAGE, encoding="utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.html":  # as a file without read permission, which root can read
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    code, out, err = _extract(str(locked), str(good))
+    assert code == 1
+    assert len(out.splitlines()) == 1
+    assert err.splitlines() == [f"error: {locked}: cannot read the file: Permission denied"]
 
 
 def test_a_null_url_comes_with_its_warning_and_a_null_canonical_url(tmp_path: Path) -> None:
