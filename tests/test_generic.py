@@ -767,6 +767,19 @@ def test_canonical_url_only_on_the_same_site() -> None:
     assert same_site_url(url, None) == "https://www.news.example.cn/a/1.html?from=share"
 
 
+def test_canonical_url_is_percent_encoded_as_a_crawl_stores_urls() -> None:
+    # A canonical link written with Chinese characters, spaces or a Chinese host: the record
+    # holds it in the form a crawl fetches and stores URLs in, as it holds the page's own URL.
+    url = "https://www.news.example.cn/a/1.html"
+    assert same_site_url(url, "/专题/道路 通车.html?城市=湛江") == (
+        "https://www.news.example.cn/%E4%B8%93%E9%A2%98/%E9%81%93%E8%B7%AF%20%E9%80%9A%E8%BD%A6.html"
+        "?%E5%9F%8E%E5%B8%82=%E6%B9%9B%E6%B1%9F")
+    assert same_site_url("https://新闻.example.cn/a/1.html", "/a/道路.html") == (
+        "https://xn--efvy88h.example.cn/a/%E9%81%93%E8%B7%AF.html")  # 新闻 in IDNA
+    encoded = "https://www.news.example.cn/a/%E9%81%93%E8%B7%AF.html"
+    assert same_site_url(url, encoded) == encoded  # already encoded: unchanged
+
+
 def test_commentary_headline_names_its_author_only_when_nothing_else_does() -> None:
     from newscrawler.extract.generic.signed import headline_author
 

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
+from w3lib.url import safe_url_string
 
 from ..normalize import collapse_whitespace
 from ..page import Page
@@ -256,7 +257,9 @@ def _site(host: str) -> str:
 
 
 def same_site_url(url: str, canonical: str | None) -> str:
-    """The page's canonical URL when it is on the same site; otherwise the URL without fragment."""
+    """The page's canonical URL when it is on the same site; otherwise the URL without fragment.
+    Percent-encoded, as a crawl stores the URLs it fetches: a page writes its canonical link as
+    it likes (道路.html), and one record must not hold its addresses in two forms."""
     parts = urlsplit(url)
     if canonical:
         try:
@@ -268,5 +271,6 @@ def same_site_url(url: str, canonical: str | None) -> str:
         if target_host and target.scheme in ("http", "https") and parts.hostname and (
             _site(target_host) == _site(parts.hostname)
         ):
-            return urlunsplit((target.scheme, target.netloc, target.path or "/", target.query, ""))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+            return safe_url_string(
+                urlunsplit((target.scheme, target.netloc, target.path or "/", target.query, "")))
+    return safe_url_string(urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, "")))
