@@ -767,6 +767,28 @@ def test_canonical_url_only_on_the_same_site() -> None:
     assert same_site_url(url, None) == "https://www.news.example.cn/a/1.html?from=share"
 
 
+def test_the_same_site_is_the_same_registrable_domain_by_the_public_suffix_list() -> None:
+    # Sites under a second-level suffix (sina.com.cn; a city's site under the province's gd.cn)
+    # are told apart by the Public Suffix List: two sites under gd.cn are not one site.
+    def canonical(url: str, link: str) -> str:
+        return same_site_url(url, link)
+
+    assert canonical("https://news.sina.com.cn/c/1.html", "https://finance.sina.com.cn/c/1.html") == (
+        "https://finance.sina.com.cn/c/1.html")
+    assert canonical("https://www.zhanjiang.gd.cn/a/1.html", "https://www.maoming.gd.cn/a/1.html") == (
+        "https://www.zhanjiang.gd.cn/a/1.html")
+    assert canonical("https://news.example.com.hk/a/1.html", "https://www.example.com.hk/a/1.html") == (
+        "https://www.example.com.hk/a/1.html")
+    # Each subdomain of a hosting service is its own site (the list's private suffixes).
+    assert canonical("https://alice.github.io/a.html", "https://bob.github.io/a.html") == (
+        "https://alice.github.io/a.html")
+    # An address is its own site; a name under a reserved top-level domain, its last two labels.
+    assert canonical("http://10.0.0.1/a.html", "http://192.168.0.1/a.html") == "http://10.0.0.1/a.html"
+    assert canonical("http://10.0.0.1/a.html", "http://10.0.0.1/b.html") == "http://10.0.0.1/b.html"
+    assert canonical("https://paper.daily.example/a.html", "https://www.daily.example/a.html") == (
+        "https://www.daily.example/a.html")
+
+
 def test_canonical_url_is_percent_encoded_as_a_crawl_stores_urls() -> None:
     # A canonical link written with Chinese characters, spaces or a Chinese host: the record
     # holds it in the form a crawl fetches and stores URLs in, as it holds the page's own URL.

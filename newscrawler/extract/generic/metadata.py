@@ -7,7 +7,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -16,6 +17,9 @@ from w3lib.url import safe_url_string
 from ..normalize import collapse_whitespace
 from ..page import Page
 from .reconcile import ZONE, parsed_times
+
+if TYPE_CHECKING:
+    from tldextract import TLDExtract
 
 _ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenews", "blogposting", "analysisnewsarticle", "webpage"})
 _META_TIME_NAMES = (
@@ -249,11 +253,27 @@ def script_times(page: Page) -> list[str]:
 
 
 
+@cache
+def _domains() -> TLDExtract:
+    """The Public Suffix List as tldextract ships it (no download: extraction never goes online),
+    with the private suffixes (github.io, where each subdomain is someone else's site). Made at
+    first use: importing tldextract costs about 0.1 s, which a page with no canonical link
+    should not make a command wait for."""
+    from tldextract import TLDExtract
+
+    return TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
 def _site(host: str) -> str:
-    labels = host.lower().split(".")
-    if len(labels) >= 3 and labels[-2] in ("com", "net", "org", "gov", "edu", "ac", "co"):
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    """The site ``host`` belongs to: its registrable domain by the Public Suffix List, so that
+    news.sina.com.cn and sina.com.cn are one site and two sites under gd.cn are two. An address
+    is its own site; a name the list has no suffix for (a reserved or private top-level domain,
+    .example, .internal) is taken as its last two labels."""
+    host = host.lower()
+    parts = _domains()(host)
+    if parts.ipv4 or parts.ipv6:
+        return host
+    return parts.top_domain_under_public_suffix or ".".join(host.split(".")[-2:])
 
 
 def same_site_url(url: str, canonical: str | None) -> str:
