@@ -22,12 +22,27 @@ METADATA_FILE = Path(__file__).with_name("datasette-metadata.json")
 PACKAGED_NAME = "newscrawler"
 
 # The canned search's newest-first page as the packaged query lists it, in plain SQL (the
-# sqlite3 shell, Datasette without the front end) ...
+# sqlite3 shell, Datasette without the front end): FTS5's, or for a word that repeats one
+# character the candidates from ``repeated_chars``, without scores ...
 NEWEST_SQL = """  select * from (select rowid, rank, -rowid from search
-    where search match (select iif(yes, expr, '""') from fts, newest) order by rowid desc
-    limit 100)"""
-# ... and as the front end lists it: the library's page (``newscrawler_newest``), whose bm25
-# scores need no second pass over a repeated character's postings (``archive/repeats.py``).
+    where search match (select iif(yes and not exists (select 1 from row_words), expr, '""')
+      from fts, newest)
+    order by rowid desc limit 100)
+  union all
+  -- Row words alone: the candidates are the matches.
+  select * from (select id, null, -id from candidates
+    where (select yes from newest) and (select expr from others) is null
+    order by id desc limit 100)
+  union all
+  -- With other words: the candidates among FTS5's matches of them, newest first. "+rowid" keeps
+  -- the list from FTS5, which would look up each candidate anew from the start of the postings.
+  select * from (select rowid, null, -rowid from search
+    where search match (select iif(yes and exists (select 1 from row_words),
+        coalesce(expr, '""'), '""') from others, newest)
+      and +rowid in (select id from candidates)
+    order by rowid desc limit 100)"""
+# ... and as the front end lists it: the library's page (``newscrawler_newest``), with bm25
+# scores that need no second pass over a repeated character's postings (``archive/repeats.py``).
 NEWEST_FRONT_END_SQL = """  select json_extract(value, '$[0]'), json_extract(value, '$[1]'),
     -json_extract(value, '$[0]')
   from json_each(newscrawler_newest((select iif(yes, expr, '""') from fts, newest), 100))"""

@@ -11,9 +11,13 @@ Simplified forms mixed, runs in headlines, names and the source.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
+import sqlite3
+import unicodedata
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +30,7 @@ from archive.fold import fold
 from archive.query import ArticleFilter
 from archive.repeated import articles
 from archive.repeats import Phrase, conjunction, conjunction_page, single_phrase
-from archive.search import _rows
+from archive.search import _ranked, _rows
 from archive.serve import front_end_sql, metadata_for, register_functions, register_site
 from archive.syntax import repeating_phrases
 
@@ -287,9 +291,10 @@ def test_canned_search_orders_as_the_library(
     repeated: Archive, query: str, rank_limit: int, page: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The canned SQL query follows the library's rule, its limit written out as 20,000 (and
-    # counted to 20,001): by bm25, or newest first past the limit, with the same scores. The
-    # front end lists the newest-first page through the library (newscrawler_newest), the
-    # long-phrase and several-word pages included (short phrases of 2 tokens, every candidate).
+    # counted to 20,001): by bm25, or newest first past the limit, with the same scores, but
+    # none in plain SQL on a newest-first page of a row word (``unscored``). The front end lists
+    # the newest-first page through the library (newscrawler_newest), the long-phrase and
+    # several-word pages included (short phrases of 2 tokens, every candidate), with scores.
     monkeypatch.setattr("archive.search.RANK_LIMIT", rank_limit)
     assert canned("search").count("20001") == 2 and canned("search").count("20000") == 2
     sql = canned("search").replace("20001", str(rank_limit + 1)).replace("20000", str(rank_limit))
@@ -301,9 +306,11 @@ def test_canned_search_orders_as_the_library(
         monkeypatch.setattr("archive.repeats.SHORT", 2)
         monkeypatch.setattr("archive.repeats.CANDIDATES", 10**9)
     rows = repeated.conn.execute(sql, {"q": query}).fetchall()
-    assert rows == plain
     hits = repeated.search(query, limit=100)
-    assert [(row[0], row[-1]) for row in rows] == [(h.id, round(h.score, 3)) for h in hits]
+    assert [row[:-1] for row in rows] == [row[:-1] for row in plain]
+    unscored_page = page == "plain SQL" and unscored(repeated, query)
+    assert [(row[0], row[-1]) for row in rows] == [
+        (h.id, None if unscored_page else round(h.score, 3)) for h in hits]
     for row in rows:
         assert row[6] == canned_snippet(repeated, row[0], query.split(" ")[0]), query
     assert rows or query == "的的的 龘"
@@ -330,7 +337,88 @@ def test_front_end_search_lists_newest_first_through_the_library(repeated: Archi
             f"/{repeated.path.stem}/search.json", params={"q": q, "_shape": "arrays"}))
         assert response.status_code == 200, response.text
         expected = repeated.conn.execute(plain, {"q": q}).fetchall()
-        assert expected and [tuple(row) for row in response.json()["rows"]] == expected, q
+        rows = [tuple(row) for row in response.json()["rows"]]
+        assert expected and [row[:-1] for row in rows] == [row[:-1] for row in expected], q
+        # Row words newest first: the front end has the library's scores, plain SQL none.
+        assert all(row[-1] is None for row in expected), q
+        assert all(isinstance(row[-1], float) for row in rows), q
+
+
+def unscored(archive: Archive, query: str) -> bool:
+    """Whether the canned query in plain SQL lists ``query`` without scores: a newest-first page
+    (``archive.search``'s rule) of a query with a word that is one Chinese character three times
+    or more, once folded (its candidates come from repeated_chars)."""
+    rows = [fold(word, archive.fold_table) for word in query.split(" ")]
+    row_word = any(len(w) >= 3 and len(set(w)) == 1 and unicodedata.east_asian_width(w[0]) == "W"
+                   for w in rows)
+    return row_word and not _ranked(archive, archive.fts_query(query))
+
+
+def shell(archive: Archive) -> sqlite3.Connection:
+    """A connection to the archive as the sqlite3 shell has it: read-only, no functions of ours."""
+    return sqlite3.connect(f"file:{archive.path}?mode=ro", uri=True)
+
+
+# Row words (one character three times or more) alone, twice, beside other words, in either
+# script or both (闻聞闻聞), longer than any row, beside a word no article holds; narrow characters and a
+# repeated bigram that is no row are listed by FTS5.
+SHELL_QUERIES = [
+    "的的的", "聞聞聞", "闻聞闻聞", "的的的的的的", "的" * 30, "的的的 会", "会 的的的的", "闻的 會會會",
+    "的的的 聞聞聞", "的的的 的的的的", "的的的 龘", "的的的 aa", "aaa", "的闻的闻", "的的",
+]
+
+
+@pytest.mark.parametrize("query", SHELL_QUERIES)
+def test_shell_lists_row_words_newest_first_as_the_library(
+    repeated: Archive, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The packaged query in a plain connection, every page newest first (limit 0): the
+    # library's articles in its order, scores only where FTS5 lists the page.
+    monkeypatch.setattr("archive.search.RANK_LIMIT", 0)
+    sql = canned("search").replace("20001", "1").replace("20000", "0")
+    with contextlib.closing(shell(repeated)) as conn:
+        rows = conn.execute(sql, {"q": query}).fetchall()
+    hits = repeated.search(query, limit=100)
+    assert [row[0] for row in rows] == [h.id for h in hits]
+    assert [row[0] for row in rows] == sorted((row[0] for row in rows), reverse=True)
+    if unscored(repeated, query):
+        assert all(row[-1] is None for row in rows)
+    else:
+        assert [row[-1] for row in rows] == [round(h.score, 3) for h in hits]
+    if " " not in query:
+        assert {row[0] for row in rows} <= like_ids(repeated, query)
+
+
+def test_shell_queries_cover_every_page(repeated: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    # More matches than the page holds (100), fewer, none; with and without scores.
+    monkeypatch.setattr("archive.search.RANK_LIMIT", 0)
+    counts = {q: len(found(repeated, q, limit=1000)) for q in SHELL_QUERIES}
+    assert counts["的的的"] > 100 and counts["的的的 会"] > 100, counts
+    assert 0 < counts["的的的的的的"] < 100 and 0 < counts["的的的 聞聞聞"] < counts["聞聞聞"], counts
+    assert counts["的" * 30] == counts["的的的 龘"] == 0
+    assert all(unscored(repeated, q) for q in ["的的的", "闻聞闻聞", "闻的 會會會", "的的的 aa"])
+    assert not any(unscored(repeated, q) for q in ["aaa", "的闻的闻", "的的"])
+
+
+def test_shell_takes_row_words_from_repeated_chars(
+    repeated: Archive, tmp_path: Path
+) -> None:
+    # The shell's page of a row word is read from repeated_chars, not from FTS5's postings: an
+    # article left out of the table is left out of the page (and FTS5 still finds it).
+    copy = tmp_path / "copy.sqlite"
+    with contextlib.closing(sqlite3.connect(copy)) as target:
+        repeated.conn.backup(target)
+        newest = target.execute(
+            "SELECT max(article_id) FROM repeated_chars WHERE ch = '的' AND length >= 4"
+        ).fetchone()[0]
+        target.execute("DELETE FROM repeated_chars WHERE article_id = ?", (newest,))
+        target.commit()
+        sql = canned("search").replace("20001", "1").replace("20000", "0")
+        before = [row[0] for row in repeated.conn.execute(sql, {"q": "的的的的"})]
+        after = [row[0] for row in target.execute(sql, {"q": "的的的的"})]
+        assert before[0] == newest and after == before[1:]
+        assert target.execute("SELECT count(*) FROM search WHERE search MATCH ? AND rowid = ?",
+                              ('"的的 的的 的的"', newest)).fetchone()[0] == 1
 
 
 def canned_snippet(archive: Archive, article_id: int, word: str) -> str:
