@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from typing import Any
 import click
 
 from .changes import KINDS
-from .db import Archive, ArchiveError, default_db_path
+from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
 from .params import TIME_BOUND, ArchivePath, OutputPath
 from .query import ArticleFilter
@@ -36,13 +37,16 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextmanager
 def opened(db_path: str) -> Iterator[Archive]:
-    """The archive for a read command: never created, errors as one line."""
+    """The archive for a read command: never created, errors as one line, those SQLite meets
+    while the command reads it (damaged pages, a lock held too long) too."""
     try:
         archive = Archive.open(db_path, create=False)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         yield archive
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(str(database_error(db_path, exc))) from exc
     finally:
         archive.close()
 

@@ -53,6 +53,20 @@ class ArchiveError(Exception):
     """An archive that cannot be used: missing, not an archive, or from a newer version."""
 
 
+def database_error(path: str | os.PathLike[str], exc: sqlite3.DatabaseError) -> ArchiveError:
+    """The ``ArchiveError`` for SQLite failing on the archive at ``path``, in words a user can
+    act on: held locked by another process past the busy timeout, or damaged pages."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ArchiveError(f"{path} stayed locked by another process writing to it: try again"
+                            " once it is done")
+    if type(exc) is sqlite3.DatabaseError:  # SQLITE_CORRUPT and SQLITE_NOTADB are no subclass
+        # .recover is the sqlite3 shell's salvage of every row still readable.
+        return ArchiveError(f"{path} is damaged ({text}): `sqlite3 {path} .recover | sqlite3 NEW`"
+                            " copies what is readable into a new archive file")
+    return ArchiveError(f"{path}: {text}")
+
+
 # Tables every version of the schema has: a database holding none of them is not an archive.
 ARCHIVE_TABLES = frozenset({"runs", "captures", "articles", "versions"})
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -198,7 +212,7 @@ class Archive:
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn)
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{path}: {exc}") from exc
+            raise database_error(path, exc) from exc
         return cls(conn, path)
 
     def close(self) -> None:
