@@ -9,8 +9,10 @@ non-zero exit; read commands never create an archive file.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -49,6 +51,22 @@ def opened(db_path: str) -> Iterator[Archive]:
         raise click.ClickException(str(database_error(db_path, exc))) from exc
     finally:
         archive.close()
+
+
+@contextmanager
+def writing(target: str | None) -> Iterator[None]:
+    """Errors writing a command's output (file ``target``, or standard output when None) as one
+    line: a directory that cannot be written, a full disk. A file left behind is said to be
+    incomplete."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise  # a reader that stopped (| head): click exits quietly
+        name = exc.filename or target
+        where = f"cannot write {name}" if name else "cannot write to standard output"
+        left = " (what it holds is incomplete)" if name and os.path.isfile(name) else ""
+        raise click.ClickException(f"{where}: {exc.strerror or exc}{left}") from exc
 
 
 def check_portal(archive: Archive, portal: str | None) -> None:
@@ -270,7 +288,7 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
     article_filter = _filter(portal=portal, since=since, until=until)
     if fmt in ("parquet", "warc") and not output:
         raise click.UsageError(f"{fmt} needs -o FILE")
-    with opened(db_path) as archive:
+    with opened(db_path) as archive, writing(output):
         check_portal(archive, portal)
         if fmt == "warc":
             from .warc.export import export_warc
@@ -324,7 +342,8 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
     if plot_path:
         from .plot import plot_by_day
 
-        shown = plot_by_day(figures["by_day"], plot_path)
+        with writing(plot_path):
+            shown = plot_by_day(figures["by_day"], plot_path)
         click.echo(f"articles per day of {len(shown['portals'])} portals over {shown['days']} days"
                    f" plotted to {plot_path}", err=True)
     if fmt == "json":
@@ -385,7 +404,8 @@ def rankings(portal: str | None, list_name: str | None, period: str | None, sinc
             raise click.ClickException("no hot-list entries match: nothing to plot")
         from .rankchart import write
 
-        shown = write(boards, plot_path)
+        with writing(plot_path):
+            shown = write(boards, plot_path)
         left_out = (f"; {shown['left_out']} more lists left out (choose with --list, --period)"
                     if shown["left_out"] else "")
         click.echo(f"rank over time of {_count(shown['stories'], 'story', 'stories')} in"
