@@ -40,6 +40,7 @@ from .extract.normalize import clean_text, collapse_whitespace
 from .extract.page import Page, text_of
 from .extract.selectors import select_xpath
 from .portals.generic import GenericPortal
+from .replay import site_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTALS_DIR = Path(__file__).resolve().parent / "portals"
@@ -340,11 +341,12 @@ class Scaffold:
 
 
 def fixture_path(fixtures_dir: Path, name: str, url: str) -> Path:
-    """Where the sample goes: laid out by URL path; pages the fixture test reads end in .html."""
+    """Where the sample goes: laid out by URL path as a replay reads it; pages the fixture test
+    reads end in .html."""
     path = urlsplit(url).path or "/"
     if path.endswith("/"):
         path += "index.html"
-    target = fixtures_dir / name / path.lstrip("/")
+    target = fixtures_dir / name / site_path(path)
     if target.suffix not in (".html", ".htm"):
         target = target.with_name(target.name + ".html")
     return target
