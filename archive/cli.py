@@ -227,7 +227,8 @@ def diff(ref: str, from_number: int | None, to_number: int | None, as_html: bool
         try:
             changes, from_n, to_n = archive.diff(ref, from_number, to_number)
         except (KeyError, ValueError) as exc:
-            raise click.ClickException(str(exc).strip("'\"")) from exc
+            # The message itself: str() of a KeyError is its repr, quotes and all.
+            raise click.ClickException(str(exc.args[0])) from exc
         article = archive.conn.execute(
             "SELECT id, canonical_url FROM articles WHERE id = (SELECT article_id FROM versions"
             " WHERE id = ?)", (changes.to_version,)).fetchone()

@@ -46,6 +46,8 @@ def test_search_formats(path):
     (["search", "徐闻", "--portal", "nowhere"], "unknown portal 'nowhere'"),
     (["search", "徐闻", "--since", "last week"], "bad time"),
     (["show", "999"], "no article '999'"),
+    (["diff", "999"], "no article '999'"),
+    (["diff", "1", "--from", "2"], "article 1 has versions 1 to 1, not 2"),
     (["rankings", "--portal", "nowhere"], "unknown portal"),
     (["export", "--format", "parquet"], "parquet needs -o FILE"),
 ])
