@@ -71,8 +71,11 @@ class CaptureFilter:
     until: str | None = None
 
     def where(self) -> tuple[list[str], list[Any]]:
-        """SQL conditions on ``captures c`` joined with ``runs r``, and their parameters."""
-        clauses = ["c.kind = 'article'", "c.status BETWEEN 200 AND 299"]
+        """SQL conditions on ``captures c`` joined with ``runs r``, and their parameters.
+
+        A capture the crawl took as a sign of the article's removal (a "页面不存在" page served
+        with a 200) is evidence, not the article: it is never read back as a version of it."""
+        clauses = ["c.kind = 'article'", "c.status BETWEEN 200 AND 299", "c.removal IS NULL"]
         params: list[Any] = []
         if self.portal:
             clauses.append("r.portal = ?")
@@ -396,7 +399,8 @@ CAPTURE_PAGE = 500
 def iter_article_captures(
     archive: Archive, filters: CaptureFilter | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every successful article-page capture, oldest fetch first, without its body.
+    """Every successful article-page capture but signs of removal, oldest fetch first, without
+    its body.
 
     Rows come in pages by (fetch time, id), so the caller may write to the archive (re-extraction
     links captures to new versions) while iterating. ``headers`` is the stored JSON, parsed.
