@@ -274,7 +274,7 @@ def changes(portal: str | None, since: str | None, until: str | None, kind: str 
 @filter_options
 @click.option("-o", "--output", type=OutputPath(),
               help="File to write (default: standard output; required for parquet and warc).")
-@click.option("--warc-dir", type=click.Path(file_okay=False),
+@click.option("--warc-dir", type=click.Path(exists=True, file_okay=False),
               help="warc: the crawl's WARC files (default: warc/ beside the archive).")
 @db_option
 def export(fmt: str, portal: str | None, since: str | None, until: str | None,

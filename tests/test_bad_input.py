@@ -407,6 +407,19 @@ def test_export_into_a_missing_directory_is_a_usage_error(archive_path: Path, tm
 
 
 
+@pytest.mark.parametrize("command", ["export", "reparse"])
+def test_a_warc_dir_that_does_not_exist_is_a_usage_error(
+    archive_path: Path, tmp_path: Path, command: str
+) -> None:
+    # A mistyped --warc-dir used to pass: export rebuilt every capture with a warning each, and
+    # reparse read nothing from WARC files, both exiting 0.
+    missing = tmp_path / "warcs"
+    args = ["--format", "warc", "-o", tmp_path / "out.warc.gz"] if command == "export" else []
+    result = invoke(command, *args, "--warc-dir", missing, "--db", archive_path)
+    assert_usage_error(result.output, result.exit_code, "'--warc-dir'", "does not exist")
+    assert not (tmp_path / "out.warc.gz").exists()
+
+
 def test_replay_instructions_in_a_sidecar_are_checked_like_headers(tmp_path: Path) -> None:
     page = saved_page(tmp_path, headers='[{"Date": "Mon, 01 Jul 2024 03:00:00 GMT"}, {":status": "301"}]')
     result = invoke("extract", page, "--url", URL)
