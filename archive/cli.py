@@ -444,7 +444,7 @@ def archive_group() -> None:
 
 
 @archive_group.command(name="snapshot")
-@click.argument("out", type=click.Path(dir_okay=False))
+@click.argument("out", type=OutputPath())
 @click.option("--warc/--no-warc", default=True, show_default=True,
               help="Also copy the WARC files (warc/ beside the archive, to warc/ beside OUT).")
 @db_option
