@@ -235,8 +235,13 @@ def test_a_bad_url_for_portal_new_is_a_usage_error(tmp_path: Path) -> None:
     (["zjdaily", "-s", "LOG_LEVEL=loud"], ["LOG_LEVEL=loud: expected a log level"]),
     (["--start-url", "http://[::1"], ["'--start-url'", "Invalid IPv6 URL"]),
     (["zjdaily", "-o", "no/such/dir/records.jsonl"], ["'--output'", "directory 'no/such/dir' does not exist"]),
+    # A link into a missing directory: the crawl used to stop at once, its summary saying only
+    # "shutdown" (-o), or end in a traceback (--log-file).
+    (["zjdaily", "-o", "link"], ["'--output'", "'link' is a link into directory", "which does not exist"]),
+    (["zjdaily", "--log-file", "link"], ["'--log-file'", "'link' is a link into directory"]),
 ])
 def test_bad_crawl_options_are_usage_errors(tmp_path: Path, args: list[str], message: list[str]) -> None:
+    (tmp_path / "link").symlink_to(tmp_path / "gone" / "records.jsonl")
     db = tmp_path / "archive.sqlite"
     result = run_cli("crawl", *args, "--db", str(db), "--replay", str(ZJDAILY), cwd=tmp_path)
     assert_usage_error(result.stderr, result.returncode, *message)
