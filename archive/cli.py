@@ -134,9 +134,9 @@ class SearchCommand(click.Command):
 @click.command(cls=SearchCommand)
 @click.argument("query")
 @filter_options
-@click.option("--reporter", help="A reporter's name contains this.")
-@click.option("--editor", help="An editor's name contains this.")
-@click.option("--source", help="The source contains this.")
+@click.option("--reporter", help="A reporter's name contains this (either script).")
+@click.option("--editor", help="An editor's name contains this (either script).")
+@click.option("--source", help="The source contains this (either script).")
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from . import compress as codec
-from .fold import FoldTable, translate_table
+from .fold import FoldTable, fold, translate_table
 from .schema import LATEST, MIGRATIONS
 from .writer import Writer
 
@@ -166,6 +166,12 @@ class Archive:
         self.db = sqlite_utils.Database(conn)
         self._writer = Writer(conn, lambda: self.fold_table)
         self._dictionaries: dict[int, bytes] = {}
+        # fold() in SQL, for filters that match in either script as search does (--reporter
+        # 陈荔雅 finds 陳荔雅); the table is read on the first call.
+        conn.create_function("newscrawler_fold", 1, self._fold, deterministic=True)
+
+    def _fold(self, text: str | None) -> str | None:
+        return None if text is None else fold(text, self.fold_table)
 
     @cached_property
     def fold_table(self) -> FoldTable:

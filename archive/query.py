@@ -48,14 +48,15 @@ class ArticleFilter:
                 column, bound = time_bound(value)
                 clauses.append(f"{column.format(a=alias)} {op} ?")
                 params.append(bound)
+        # Names match in either script and case, as search words do (newscrawler_fold: Archive).
         if self.source:
-            clauses.append(f"instr({alias}.source, ?) > 0")
+            clauses.append(f"instr(newscrawler_fold({alias}.source), newscrawler_fold(?)) > 0")
             params.append(self.source)
         for kind, name in (("reporter", self.reporter), ("editor", self.editor)):
             if name:
                 clauses.append(
                     f"EXISTS (SELECT 1 FROM people p WHERE p.version_id = {alias}.current_version_id"
-                    " AND p.kind = ? AND instr(p.name, ?) > 0)"
+                    " AND p.kind = ? AND instr(newscrawler_fold(p.name), newscrawler_fold(?)) > 0)"
                 )
                 params += [kind, name]
         return clauses, params

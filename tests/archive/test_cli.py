@@ -41,6 +41,17 @@ def test_search_formats(path):
     assert [(r["id"], r["reporters"]) for r in rows] == [("1", "記者 陳荔雅; 特約通訊員 譚總")]
 
 
+@pytest.mark.parametrize("args", [
+    ["--reporter", "陈荔雅"], ["--reporter", "陳荔雅"], ["--editor", "吴文静"], ["--source", "湛江雲媒"],
+])
+def test_search_filters_match_in_either_script(path, args):
+    # The query folds Traditional and Simplified; the filters did not: --editor 吴文静 missed
+    # the Traditional article edited by 吳文靜.
+    result = invoke("search", "徐闻", *args, "--db", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [hit["id"] for hit in json.loads(result.output)] == [1]
+
+
 @pytest.mark.parametrize("args, message", [
     (["search", "  "], "nothing to search for"),
     (["search", "徐闻", "--portal", "nowhere"], "unknown portal 'nowhere'"),
