@@ -50,6 +50,18 @@ def test_a_damaged_archive_is_a_one_line_error(damaged: Path, command: list[str]
     assert str(damaged) in errors[0] and "damaged" in errors[0], errors
 
 
+def test_crawls_on_a_damaged_archive_is_a_one_line_error(seeded: Archive, db_path: Path) -> None:
+    from newscrawler.cli import cli as newscrawler_cli
+
+    seeded.close()
+    damage(db_path, "runs")
+    result = CliRunner().invoke(newscrawler_cli, ["crawls", "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and str(db_path) in errors[0] and "damaged" in errors[0], result.output
+
+
 def test_a_merge_from_a_damaged_archive_writes_nothing(damaged: Path, tmp_path: Path) -> None:
     out = tmp_path / "merged.sqlite"
     result = CliRunner().invoke(cli.main, ["archive", "merge", str(out), str(damaged), "--no-warc"])
