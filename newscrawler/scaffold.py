@@ -21,6 +21,7 @@ correct the selectors, then ``python scripts/regenerate_expected.py`` the fixtur
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import re
 import shutil
@@ -364,8 +365,12 @@ def new_portal(name: str, sample: Path, url: str, portals_dir: Path = PORTALS_DI
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ScaffoldError(f"not an http(s) URL: {url!r}")
     module = Path(portals_dir) / f"{name.replace('-', '_')}.py"
-    if module.exists() or name in portals.names() or name == GenericPortal.name:
+    if module.exists():
         raise ScaffoldError(f"portal {name!r} exists ({module})")
+    if name in portals.names() or name == GenericPortal.name:
+        # Registered from the package, wherever --portals-dir points: name its own module.
+        taken = GenericPortal if name == GenericPortal.name else portals.get(name)
+        raise ScaffoldError(f"portal {name!r} exists ({inspect.getfile(taken)})")
     owner = portals.for_url(url)
     if owner is not None:
         raise ScaffoldError(f"{parts.hostname} belongs to portal {owner.name}")

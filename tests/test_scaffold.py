@@ -90,7 +90,9 @@ def test_portal_new_puts_the_sample_where_a_replay_serves_its_url(tmp_path: Path
 def test_portal_new_refuses_taken_names_and_hosts(tmp_path: Path) -> None:
     taken = run_cli("portal", "new", "zjdaily", "--sample", str(SAMPLE), "--url", URL,
                     "--portals-dir", str(tmp_path), "--fixtures-dir", str(tmp_path))
-    assert taken.returncode == 2 and "exists" in taken.stderr
+    # The registered module, not a file of that name in --portals-dir, which there is not.
+    assert taken.returncode == 2 and "portal 'zjdaily' exists (" in taken.stderr
+    assert str(ROOT / "newscrawler" / "portals" / "zjdaily.py") in taken.stderr
     owned = run_cli("portal", "new", "other", "--sample", str(SAMPLE),
                     "--url", "https://www.gdzjdaily.com.cn/p/1.html",
                     "--portals-dir", str(tmp_path), "--fixtures-dir", str(tmp_path))
