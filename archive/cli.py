@@ -24,7 +24,7 @@ import click
 from .changes import KINDS
 from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
-from .params import TIME_BOUND, ArchivePath, OutputPath
+from .params import TIME_BOUND, ArchivePath, ChartPath, OutputPath
 from .query import ArticleFilter
 
 FORMATS = ("table", "json", "csv")
@@ -325,7 +325,7 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@click.option("--plot", "plot_path", type=OutputPath(), metavar="FILE.png",
+@click.option("--plot", "plot_path", type=ChartPath(), metavar="FILE.png",
               help="Also chart the articles per day of each portal into this image (PNG, SVG or "
                    "PDF by its name); needs the plot extra (matplotlib).")
 @db_option
@@ -370,7 +370,7 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
 @click.option("--title", help="Only titles containing this, in either script.")
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--plot", "plot_path", type=OutputPath(), metavar="FILE.png",
+@click.option("--plot", "plot_path", type=ChartPath(), metavar="FILE.png",
               help="Also chart each list's rank over time into this image (PNG, SVG or PDF by its "
                    "name): one line per story; needs the plot extra (matplotlib).")
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True,

@@ -97,5 +97,18 @@ class OutputPath(click.Path):
         return path
 
 
+class ChartPath(OutputPath):
+    """An image file for a chart: its name says the format, PNG, SVG or PDF, as matplotlib reads
+    it (a name without one would get .png added, and another suffix fails after the work)."""
+
+    SUFFIXES = (".png", ".svg", ".pdf")
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if Path(os.fsdecode(path)).suffix.lower() not in self.SUFFIXES:
+            self.fail(f"{os.fsdecode(path)!r}: name the chart .png, .svg or .pdf", param, ctx)
+        return path
+
+
 DATE = DateType()
 TIME_BOUND = TimeBoundType()
