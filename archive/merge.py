@@ -146,10 +146,13 @@ class _Source:
             raise MergeError(str(database_error(path, found)))
         if version != LATEST:
             self.conn.close()
+            if version > LATEST:
+                raise MergeError(f"{path} has archive schema {version}, newer than this library's"
+                                 f" {LATEST}: merge it with the newer newscrawler")
             raise MergeError(
                 f"{path} has archive schema {version}, this library {LATEST}: open it once with"
                 " this version (any command, e.g. `newscrawler stats --db …`) to bring it up to date"
-                if 0 < version < LATEST else f"{path} is not an archive of schema {LATEST}")
+                if version > 0 else f"{path} is not an archive of schema {LATEST}")
         self.report = SourceReport(str(path))
         self.runs: dict[int, int] = {}
         self._dictionaries: dict[int, bytes] = {}
