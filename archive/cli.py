@@ -9,8 +9,11 @@ non-zero exit; read commands never create an archive file.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,9 +22,9 @@ from typing import Any
 import click
 
 from .changes import KINDS
-from .db import Archive, ArchiveError, default_db_path
+from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
-from .params import TIME_BOUND, ArchivePath, OutputPath
+from .params import TIME_BOUND, ArchivePath, ChartPath, OutputPath
 from .query import ArticleFilter
 
 FORMATS = ("table", "json", "csv")
@@ -36,15 +39,34 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextmanager
 def opened(db_path: str) -> Iterator[Archive]:
-    """The archive for a read command: never created, errors as one line."""
+    """The archive for a read command: never created, errors as one line, those SQLite meets
+    while the command reads it (damaged pages, a lock held too long) too."""
     try:
         archive = Archive.open(db_path, create=False)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         yield archive
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(str(database_error(db_path, exc))) from exc
     finally:
         archive.close()
+
+
+@contextmanager
+def writing(target: str | None) -> Iterator[None]:
+    """Errors writing a command's output (file ``target``, or standard output when None) as one
+    line: a directory that cannot be written, a full disk. A file left behind is said to be
+    incomplete."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise  # a reader that stopped (| head): click exits quietly
+        name = exc.filename or target
+        where = f"cannot write {name}" if name else "cannot write to standard output"
+        left = " (what it holds is incomplete)" if name and os.path.isfile(name) else ""
+        raise click.ClickException(f"{where}: {exc.strerror or exc}{left}") from exc
 
 
 def check_portal(archive: Archive, portal: str | None) -> None:
@@ -112,9 +134,9 @@ class SearchCommand(click.Command):
 @click.command(cls=SearchCommand)
 @click.argument("query")
 @filter_options
-@click.option("--reporter", help="A reporter's name contains this.")
-@click.option("--editor", help="An editor's name contains this.")
-@click.option("--source", help="The source contains this.")
+@click.option("--reporter", help="A reporter's name contains this (either script).")
+@click.option("--editor", help="An editor's name contains this (either script).")
+@click.option("--source", help="The source contains this (either script).")
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
@@ -205,7 +227,8 @@ def diff(ref: str, from_number: int | None, to_number: int | None, as_html: bool
         try:
             changes, from_n, to_n = archive.diff(ref, from_number, to_number)
         except (KeyError, ValueError) as exc:
-            raise click.ClickException(str(exc).strip("'\"")) from exc
+            # The message itself: str() of a KeyError is its repr, quotes and all.
+            raise click.ClickException(str(exc.args[0])) from exc
         article = archive.conn.execute(
             "SELECT id, canonical_url FROM articles WHERE id = (SELECT article_id FROM versions"
             " WHERE id = ?)", (changes.to_version,)).fetchone()
@@ -251,7 +274,7 @@ def changes(portal: str | None, since: str | None, until: str | None, kind: str 
 @filter_options
 @click.option("-o", "--output", type=OutputPath(),
               help="File to write (default: standard output; required for parquet and warc).")
-@click.option("--warc-dir", type=click.Path(file_okay=False),
+@click.option("--warc-dir", type=click.Path(exists=True, file_okay=False),
               help="warc: the crawl's WARC files (default: warc/ beside the archive).")
 @db_option
 def export(fmt: str, portal: str | None, since: str | None, until: str | None,
@@ -266,7 +289,7 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
     article_filter = _filter(portal=portal, since=since, until=until)
     if fmt in ("parquet", "warc") and not output:
         raise click.UsageError(f"{fmt} needs -o FILE")
-    with opened(db_path) as archive:
+    with opened(db_path) as archive, writing(output):
         check_portal(archive, portal)
         if fmt == "warc":
             from .warc.export import export_warc
@@ -302,7 +325,7 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@click.option("--plot", "plot_path", type=OutputPath(), metavar="FILE.png",
+@click.option("--plot", "plot_path", type=ChartPath(), metavar="FILE.png",
               help="Also chart the articles per day of each portal into this image (PNG, SVG or "
                    "PDF by its name); needs the plot extra (matplotlib).")
 @db_option
@@ -320,7 +343,8 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
     if plot_path:
         from .plot import plot_by_day
 
-        shown = plot_by_day(figures["by_day"], plot_path)
+        with writing(plot_path):
+            shown = plot_by_day(figures["by_day"], plot_path)
         click.echo(f"articles per day of {len(shown['portals'])} portals over {shown['days']} days"
                    f" plotted to {plot_path}", err=True)
     if fmt == "json":
@@ -346,7 +370,7 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
 @click.option("--title", help="Only titles containing this, in either script.")
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--plot", "plot_path", type=OutputPath(), metavar="FILE.png",
+@click.option("--plot", "plot_path", type=ChartPath(), metavar="FILE.png",
               help="Also chart each list's rank over time into this image (PNG, SVG or PDF by its "
                    "name): one line per story; needs the plot extra (matplotlib).")
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True,
@@ -381,7 +405,8 @@ def rankings(portal: str | None, list_name: str | None, period: str | None, sinc
             raise click.ClickException("no hot-list entries match: nothing to plot")
         from .rankchart import write
 
-        shown = write(boards, plot_path)
+        with writing(plot_path):
+            shown = write(boards, plot_path)
         left_out = (f"; {shown['left_out']} more lists left out (choose with --list, --period)"
                     if shown["left_out"] else "")
         click.echo(f"rank over time of {_count(shown['stories'], 'story', 'stories')} in"
@@ -419,7 +444,7 @@ def archive_group() -> None:
 
 
 @archive_group.command(name="snapshot")
-@click.argument("out", type=click.Path(dir_okay=False))
+@click.argument("out", type=OutputPath())
 @click.option("--warc/--no-warc", default=True, show_default=True,
               help="Also copy the WARC files (warc/ beside the archive, to warc/ beside OUT).")
 @db_option

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from . import compress as codec
-from .fold import FoldTable, translate_table
+from .fold import FoldTable, fold, translate_table
 from .schema import LATEST, MIGRATIONS
 from .writer import Writer
 
@@ -51,6 +51,20 @@ CACHE_MB = 64
 
 class ArchiveError(Exception):
     """An archive that cannot be used: missing, not an archive, or from a newer version."""
+
+
+def database_error(path: str | os.PathLike[str], exc: sqlite3.DatabaseError) -> ArchiveError:
+    """The ``ArchiveError`` for SQLite failing on the archive at ``path``, in words a user can
+    act on: held locked by another process past the busy timeout, or damaged pages."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ArchiveError(f"{path} stayed locked by another process writing to it: try again"
+                            " once it is done")
+    if type(exc) is sqlite3.DatabaseError:  # SQLITE_CORRUPT and SQLITE_NOTADB are no subclass
+        # .recover is the sqlite3 shell's salvage of every row still readable.
+        return ArchiveError(f"{path} is damaged ({text}): `sqlite3 {path} .recover | sqlite3 NEW`"
+                            " copies what is readable into a new archive file")
+    return ArchiveError(f"{path}: {text}")
 
 
 # Tables every version of the schema has: a database holding none of them is not an archive.
@@ -152,6 +166,12 @@ class Archive:
         self.db = sqlite_utils.Database(conn)
         self._writer = Writer(conn, lambda: self.fold_table)
         self._dictionaries: dict[int, bytes] = {}
+        # fold() in SQL, for filters that match in either script as search does (--reporter
+        # 陈荔雅 finds 陳荔雅); the table is read on the first call.
+        conn.create_function("newscrawler_fold", 1, self._fold, deterministic=True)
+
+    def _fold(self, text: str | None) -> str | None:
+        return None if text is None else fold(text, self.fold_table)
 
     @cached_property
     def fold_table(self) -> FoldTable:
@@ -198,7 +218,7 @@ class Archive:
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn)
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{path}: {exc}") from exc
+            raise database_error(path, exc) from exc
         return cls(conn, path)
 
     def close(self) -> None:

@@ -13,10 +13,12 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+# In the record's order (docs/record.md); the fields of a printed page are null elsewhere.
 FIELDS = [
-    "id", "canonical_url", "url", "portal", "article_id", "headline", "published_at",
-    "published_at_raw", "source", "reporters", "editors", "paragraphs", "images", "script",
-    "encoding", "extractor", "first_seen", "last_seen", "versions",
+    "id", "canonical_url", "url", "portal", "article_id", "headline", "kicker", "subtitle",
+    "published_at", "published_at_raw", "source", "paper", "edition_date", "page", "reporters",
+    "editors", "paragraphs", "images", "script", "encoding", "extractor", "first_seen",
+    "last_seen", "versions",
 ]
 PARQUET_BATCH = 1000
 LIST_SEPARATOR = "; "
@@ -89,8 +91,11 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: str) -> int:
     schema = pa.schema([
         ("id", pa.int64()), ("canonical_url", pa.string()), ("url", pa.string()),
         ("portal", pa.string()), ("article_id", pa.string()), ("headline", pa.string()),
+        ("kicker", pa.string()), ("subtitle", pa.string()),
         ("published_at", pa.string()), ("published_at_raw", pa.string()),
-        ("source", pa.string()), ("reporters", pa.list_(person)), ("editors", pa.list_(person)),
+        ("source", pa.string()), ("paper", pa.string()), ("edition_date", pa.string()),
+        ("page", pa.string()),
+        ("reporters", pa.list_(person)), ("editors", pa.list_(person)),
         ("paragraphs", pa.list_(pa.string())),
         ("images", pa.list_(pa.struct([("url", pa.string()), ("caption", pa.string())]))),
         ("script", pa.string()), ("encoding", pa.string()), ("extractor", pa.string()),

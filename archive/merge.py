@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from . import compress as codec
-from .db import Archive, ArchiveError, check_file
+from .db import BUSY_TIMEOUT_S, Archive, ArchiveError, check_file, database_error
 from .query import version_content
 from .schema import LATEST
 from .snapshot import sync_warc_dir
@@ -133,13 +133,26 @@ class _Source:
             raise MergeError(f"no archive at {path}")
         check_file(path)
         self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            # Damaged pages found before anything is written, not after some batches were.
+            problem = self.conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise MergeError(str(database_error(path, exc))) from exc
+        if problem != "ok":  # "*** in database main ***\nOn tree page 147 cell 6: …"
+            self.conn.close()
+            found = sqlite3.DatabaseError(problem.splitlines()[-1])
+            raise MergeError(str(database_error(path, found)))
         if version != LATEST:
             self.conn.close()
+            if version > LATEST:
+                raise MergeError(f"{path} has archive schema {version}, newer than this library's"
+                                 f" {LATEST}: merge it with the newer newscrawler")
             raise MergeError(
                 f"{path} has archive schema {version}, this library {LATEST}: open it once with"
                 " this version (any command, e.g. `newscrawler stats --db …`) to bring it up to date"
-                if 0 < version < LATEST else f"{path} is not an archive of schema {LATEST}")
+                if version > 0 else f"{path} is not an archive of schema {LATEST}")
         self.report = SourceReport(str(path))
         self.runs: dict[int, int] = {}
         self._dictionaries: dict[int, bytes] = {}
@@ -296,10 +309,15 @@ def _warc_gaps(source: _Source, warc_dir: Path) -> int:
 
 
 def merge(
-    out_path: str | os.PathLike[str], sources: Sequence[str | os.PathLike[str]], *, warc: bool = True
+    out_path: str | os.PathLike[str], sources: Sequence[str | os.PathLike[str]], *, warc: bool = True,
+    busy_timeout: float = BUSY_TIMEOUT_S,
 ) -> MergeReport:
     """Merge the archives ``sources`` into ``out_path`` (created if missing); see the module
-    docstring. With ``warc``, their WARC files are copied into ``warc/`` beside ``out_path``."""
+    docstring. With ``warc``, their WARC files are copied into ``warc/`` beside ``out_path``.
+
+    ``MergeError`` names a source that is damaged or not an archive of this schema before
+    anything is written, and ``out_path`` when it stays locked by another writer for
+    ``busy_timeout`` seconds (what was merged until then stays; merging again adds the rest)."""
     started = time.perf_counter()
     out_path = Path(out_path)
     resolved = {Path(s).resolve() for s in sources}
@@ -310,7 +328,7 @@ def merge(
         for index, path in enumerate(sources):
             opened.append(_Source(index, Path(path)))
         warc_dir = default_warc_dir(out_path)
-        with Archive.open(out_path) as out:
+        with Archive.open(out_path, busy_timeout=busy_timeout) as out:
             for source in opened:
                 source.count()
                 if warc:
@@ -329,6 +347,9 @@ def merge(
                 (last,)).fetchall()])
         for source in opened:
             source.report.captures_without_warc = _warc_gaps(source, warc_dir)
+    except sqlite3.DatabaseError as exc:
+        # The sources passed their check when opened: a lock or damage met now is the target's.
+        raise MergeError(str(database_error(out_path, exc))) from exc
     finally:
         for source in opened:
             source.close()

@@ -71,17 +71,42 @@ class ArchivePath(click.Path):
 
 
 class OutputPath(click.Path):
-    """A file to write: its directory must exist (it is not created, in case of a typo), and the
-    file, when it exists, must be a file."""
+    """A file to write: its directory must exist (it is not created, in case of a typo) and be
+    writable, also where a symbolic link leads, and the file, when it exists, must be a file."""
 
     def __init__(self) -> None:
         super().__init__(dir_okay=False, writable=True)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = super().convert(value, param, ctx)
-        parent = Path(os.fsdecode(path)).parent
+        target = Path(os.fsdecode(path))
+        parent = target.parent
         if not parent.is_dir():
             self.fail(f"directory {str(parent)!r} does not exist", param, ctx)
+        try:
+            # Where the file really goes: open() follows a symbolic link, to wherever it points.
+            real = target.resolve().parent
+            exists = target.exists()
+        except OSError as exc:  # a name too long for the file system, a loop of links
+            self.fail(f"{str(target)!r}: {exc.strerror or exc}", param, ctx)
+        if not real.is_dir():
+            self.fail(f"{str(target)!r} is a link into directory {str(real)!r}, which does not"
+                      " exist", param, ctx)
+        if not exists and not os.access(real, os.W_OK | os.X_OK):
+            self.fail(f"directory {str(real)!r} is not writable", param, ctx)
+        return path
+
+
+class ChartPath(OutputPath):
+    """An image file for a chart: its name says the format, PNG, SVG or PDF, as matplotlib reads
+    it (a name without one would get .png added, and another suffix fails after the work)."""
+
+    SUFFIXES = (".png", ".svg", ".pdf")
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if Path(os.fsdecode(path)).suffix.lower() not in self.SUFFIXES:
+            self.fail(f"{os.fsdecode(path)!r}: name the chart .png, .svg or .pdf", param, ctx)
         return path
 
 

@@ -48,14 +48,15 @@ class ArticleFilter:
                 column, bound = time_bound(value)
                 clauses.append(f"{column.format(a=alias)} {op} ?")
                 params.append(bound)
+        # Names match in either script and case, as search words do (newscrawler_fold: Archive).
         if self.source:
-            clauses.append(f"instr({alias}.source, ?) > 0")
+            clauses.append(f"instr(newscrawler_fold({alias}.source), newscrawler_fold(?)) > 0")
             params.append(self.source)
         for kind, name in (("reporter", self.reporter), ("editor", self.editor)):
             if name:
                 clauses.append(
                     f"EXISTS (SELECT 1 FROM people p WHERE p.version_id = {alias}.current_version_id"
-                    " AND p.kind = ? AND instr(p.name, ?) > 0)"
+                    " AND p.kind = ? AND instr(newscrawler_fold(p.name), newscrawler_fold(?)) > 0)"
                 )
                 params += [kind, name]
         return clauses, params
@@ -71,8 +72,11 @@ class CaptureFilter:
     until: str | None = None
 
     def where(self) -> tuple[list[str], list[Any]]:
-        """SQL conditions on ``captures c`` joined with ``runs r``, and their parameters."""
-        clauses = ["c.kind = 'article'", "c.status BETWEEN 200 AND 299"]
+        """SQL conditions on ``captures c`` joined with ``runs r``, and their parameters.
+
+        A capture the crawl took as a sign of the article's removal (a "页面不存在" page served
+        with a 200) is evidence, not the article: it is never read back as a version of it."""
+        clauses = ["c.kind = 'article'", "c.status BETWEEN 200 AND 299", "c.removal IS NULL"]
         params: list[Any] = []
         if self.portal:
             clauses.append("r.portal = ?")
@@ -142,9 +146,14 @@ def version_content(conn: sqlite3.Connection, version_id: int) -> dict[str, Any]
         "portal": v["portal"],
         "article_id": v["portal_article_id"],
         "headline": v["headline"],
+        "kicker": v["kicker"],
+        "subtitle": v["subtitle"],
         "published_at": v["published_at"],
         "published_at_raw": v["published_at_raw"],
         "source": v["source"],
+        "paper": v["paper"],
+        "edition_date": v["edition_date"],
+        "page": v["page"],
         "reporters": _people(conn, version_id, "reporter"),
         "editors": _people(conn, version_id, "editor"),
         "paragraphs": [r[0] for r in conn.execute(
@@ -182,9 +191,14 @@ def version_record(conn: sqlite3.Connection, version_id: int) -> dict[str, Any]:
         "portal": content["portal"],
         "article_id": content["article_id"],
         "headline": content["headline"],
+        "kicker": content["kicker"],
+        "subtitle": content["subtitle"],
         "published_at": content["published_at"],
         "published_at_raw": content["published_at_raw"],
         "source": content["source"],
+        "paper": content["paper"],
+        "edition_date": content["edition_date"],
+        "page": content["page"],
         "reporters": content["reporters"],
         "editors": content["editors"],
         "paragraphs": content["paragraphs"],
@@ -386,7 +400,8 @@ CAPTURE_PAGE = 500
 def iter_article_captures(
     archive: Archive, filters: CaptureFilter | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every successful article-page capture, oldest fetch first, without its body.
+    """Every successful article-page capture but signs of removal, oldest fetch first, without
+    its body.
 
     Rows come in pages by (fetch time, id), so the caller may write to the archive (re-extraction
     links captures to new versions) while iterating. ``headers`` is the stored JSON, parsed.

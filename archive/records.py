@@ -14,6 +14,9 @@ from typing import Any
 # Keys that describe the fetch or the portal at fetch time rather than the article: they do not
 # make a new version when they change.
 VOLATILE_KEYS = frozenset({"url", "fetched_at", "rankings", "related", "comments", "warnings"})
+# A printed page's fields (e-papers, web articles with a print note), filed as version columns of
+# the same names; null elsewhere.
+PRINT_COLUMNS = ("kicker", "subtitle", "paper", "edition_date", "page")
 REQUIRED_KEYS = ("url", "canonical_url", "portal", "headline", "paragraphs")
 # Articles are filed by URL: a record read outside a crawl without one (url null, warning no_url)
 # cannot be archived.

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable
 
 from .fold import TOKENIZE, fold_map, fold_versions, translate_table
+from .records import PRINT_COLUMNS
 
 SCHEMA_V1 = """
 CREATE TABLE archive_meta (
@@ -445,6 +446,17 @@ def _v11(conn: sqlite3.Connection) -> None:
     build(conn, Writer(conn, translate_table(dict(conn.execute("SELECT ch, folded FROM fold")))))
 
 
+def _v12(conn: sqlite3.Connection) -> None:
+    # What a printed page's record says of its print (e-papers, web articles with a print note):
+    # the line above the headline (引题) and below it (副题), the paper, edition date and page.
+    # Versions filed before kept none of them: null, as the record is elsewhere. Columns there
+    # already (an archive whose version number was set back by hand) are left as they are.
+    present = {row[1] for row in conn.execute("PRAGMA table_info(versions)")}
+    for column in PRINT_COLUMNS:
+        if column not in present:
+            conn.execute(f"ALTER TABLE versions ADD COLUMN {column} TEXT")
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
@@ -458,6 +470,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (9, "re-extractions of the same page bytes are not edits (changes view)", _v9),
     (10, "runs record the fields their portal never shows", _v10),
     (11, "articles that repeat a character in a row (repeated_chars), for search", _v11),
+    (12, "versions keep a printed page's kicker, subtitle, paper, edition date and page", _v12),
 ]
 
 LATEST = MIGRATIONS[-1][0]

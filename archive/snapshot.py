@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import BUSY_TIMEOUT_S, ArchiveError, check_file
+from .db import BUSY_TIMEOUT_S, ArchiveError, check_file, database_error
 from .warc import default_warc_dir
 
 
@@ -50,25 +50,40 @@ def snapshot(
     if out.exists():
         raise ArchiveError(f"{out} exists: a snapshot is written to a new file")
     partial = out.with_name(out.name + ".partial")
-    partial.unlink(missing_ok=True)
-    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_S)
     try:
-        if src.execute("PRAGMA user_version").fetchone()[0] == 0:
-            raise ArchiveError(f"{source} is not a newscrawler archive")
-        dst = sqlite3.connect(str(partial))
+        partial.unlink(missing_ok=True)
+        src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_S)
         try:
-            # One step: the whole copy in one read transaction (a stepwise backup restarts
-            # whenever another connection commits, and would never end under a busy crawl).
-            src.backup(dst, pages=-1)
-            captures = dst.execute("SELECT count(*) FROM captures").fetchone()[0]
+            if src.execute("PRAGMA user_version").fetchone()[0] == 0:
+                raise ArchiveError(f"{source} is not a newscrawler archive")
+            try:
+                dst = sqlite3.connect(str(partial))
+            except sqlite3.DatabaseError as exc:  # "unable to open database file"
+                raise ArchiveError(f"cannot write {out}: {exc}") from exc
+            try:
+                # One step: the whole copy in one read transaction (a stepwise backup restarts
+                # whenever another connection commits, and would never end under a busy crawl).
+                src.backup(dst, pages=-1)
+                captures = dst.execute("SELECT count(*) FROM captures").fetchone()[0]
+            finally:
+                dst.close()
         finally:
-            dst.close()
+            src.close()
+        os.replace(partial, out)
+    except sqlite3.DatabaseError as exc:
+        raise database_error(source, exc) from exc
+    except OSError as exc:  # a full disk, a directory that cannot be written
+        raise ArchiveError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
     finally:
-        src.close()
-    os.replace(partial, out)
+        # Never a half-written copy left behind under the name of the next attempt.
+        partial.unlink(missing_ok=True)
     files = size = 0
     if warc:
-        files, _present, size = sync_warc_dir(default_warc_dir(source), default_warc_dir(out))
+        try:
+            files, _present, size = sync_warc_dir(default_warc_dir(source), default_warc_dir(out))
+        except OSError as exc:
+            raise ArchiveError(f"{out} written, its WARC files not: cannot write"
+                               f" {exc.filename or default_warc_dir(out)}: {exc.strerror or exc}") from exc
     return SnapshotResult(out, captures, files, size)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from . import repeated
 from .diff import KnownChange, change_summary, record_change, record_version
 from .fold import index_text, index_texts
-from .records import _published_utc, content_hash
+from .records import PRINT_COLUMNS, _published_utc, content_hash
 from .urls import url_key
 from .writebase import SearchRow, WriterBase
 
@@ -244,8 +244,9 @@ class VersionWriter(WriterBase):
         version_id = self._insert(
             "INSERT INTO versions (article_id, content_sha256, url, canonical_url, portal,"
             " portal_article_id, headline, published_at, published_utc, published_at_raw, source,"
-            " script, encoding, extractor, first_seen, last_seen, first_capture_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " script, encoding, extractor, first_seen, last_seen, first_capture_id,"
+            f" {', '.join(PRINT_COLUMNS)})"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?{', ?' * len(PRINT_COLUMNS)})",
             (
                 article_id,
                 digest,
@@ -264,6 +265,7 @@ class VersionWriter(WriterBase):
                 fetched_at,
                 fetched_at,
                 capture_id,
+                *(record.get(column) for column in PRINT_COLUMNS),
             ),
         )
         self._inserted = version_id

@@ -331,7 +331,7 @@ def list_portals() -> None:
 @click.option("--portal", help="Only captures from this portal's crawls.")
 @click.option("--since", type=TIME_BOUND, help="Fetched on or after: YYYY-MM-DD (UTC date) or ISO time.")
 @click.option("--until", type=TIME_BOUND, help="Fetched on or before: YYYY-MM-DD (UTC date) or ISO time.")
-@click.option("--warc-dir", type=click.Path(file_okay=False),
+@click.option("--warc-dir", type=click.Path(exists=True, file_okay=False),
               help="WARC files to read pages the archive has no body for (default: warc/ beside "
                    "the archive).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,

@@ -45,6 +45,7 @@ import contextlib
 import hashlib
 import json
 import mimetypes
+import posixpath
 import sys
 import threading
 import time
@@ -113,6 +114,14 @@ class _QuietServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
+def site_path(url_path: str) -> str:
+    """Where a saved copy laid out by URL path keeps the page of ``url_path``, relative to its
+    root: percent-decoded (``%E6%9C%AC`` is the folder 本), dot segments removed as a browser
+    removes them (``/a/../b.html`` is ``b.html``, and none climbs above the root). The server
+    and ``newscrawler portal new``, which saves a sample for it, read a URL alike by it."""
+    return posixpath.normpath("/" + unquote(url_path)).lstrip("/")
+
+
 class FixtureServer:
     """A threaded loopback HTTP server over a fixture directory. Use as a context manager."""
 
@@ -161,8 +170,7 @@ class FixtureServer:
 
     def resolve(self, path: str) -> Path | None:
         """The file serving a URL path, or None (outside the root or missing)."""
-        relative = unquote(path).lstrip("/")
-        target = (self.root / relative).resolve()
+        target = (self.root / site_path(path)).resolve()
         if target != self.root and self.root not in target.parents:
             return None
         if target.is_dir():

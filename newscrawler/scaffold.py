@@ -21,6 +21,7 @@ correct the selectors, then ``python scripts/regenerate_expected.py`` the fixtur
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import re
 import shutil
@@ -40,6 +41,7 @@ from .extract.normalize import clean_text, collapse_whitespace
 from .extract.page import Page, text_of
 from .extract.selectors import select_xpath
 from .portals.generic import GenericPortal
+from .replay import site_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTALS_DIR = Path(__file__).resolve().parent / "portals"
@@ -340,11 +342,12 @@ class Scaffold:
 
 
 def fixture_path(fixtures_dir: Path, name: str, url: str) -> Path:
-    """Where the sample goes: laid out by URL path; pages the fixture test reads end in .html."""
+    """Where the sample goes: laid out by URL path as a replay reads it; pages the fixture test
+    reads end in .html."""
     path = urlsplit(url).path or "/"
     if path.endswith("/"):
         path += "index.html"
-    target = fixtures_dir / name / path.lstrip("/")
+    target = fixtures_dir / name / site_path(path)
     if target.suffix not in (".html", ".htm"):
         target = target.with_name(target.name + ".html")
     return target
@@ -362,8 +365,12 @@ def new_portal(name: str, sample: Path, url: str, portals_dir: Path = PORTALS_DI
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ScaffoldError(f"not an http(s) URL: {url!r}")
     module = Path(portals_dir) / f"{name.replace('-', '_')}.py"
-    if module.exists() or name in portals.names() or name == GenericPortal.name:
+    if module.exists():
         raise ScaffoldError(f"portal {name!r} exists ({module})")
+    if name in portals.names() or name == GenericPortal.name:
+        # Registered from the package, wherever --portals-dir points: name its own module.
+        taken = GenericPortal if name == GenericPortal.name else portals.get(name)
+        raise ScaffoldError(f"portal {name!r} exists ({inspect.getfile(taken)})")
     owner = portals.for_url(url)
     if owner is not None:
         raise ScaffoldError(f"{parts.hostname} belongs to portal {owner.name}")

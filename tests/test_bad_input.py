@@ -235,8 +235,13 @@ def test_a_bad_url_for_portal_new_is_a_usage_error(tmp_path: Path) -> None:
     (["zjdaily", "-s", "LOG_LEVEL=loud"], ["LOG_LEVEL=loud: expected a log level"]),
     (["--start-url", "http://[::1"], ["'--start-url'", "Invalid IPv6 URL"]),
     (["zjdaily", "-o", "no/such/dir/records.jsonl"], ["'--output'", "directory 'no/such/dir' does not exist"]),
+    # A link into a missing directory: the crawl used to stop at once, its summary saying only
+    # "shutdown" (-o), or end in a traceback (--log-file).
+    (["zjdaily", "-o", "link"], ["'--output'", "'link' is a link into directory", "which does not exist"]),
+    (["zjdaily", "--log-file", "link"], ["'--log-file'", "'link' is a link into directory"]),
 ])
 def test_bad_crawl_options_are_usage_errors(tmp_path: Path, args: list[str], message: list[str]) -> None:
+    (tmp_path / "link").symlink_to(tmp_path / "gone" / "records.jsonl")
     db = tmp_path / "archive.sqlite"
     result = run_cli("crawl", *args, "--db", str(db), "--replay", str(ZJDAILY), cwd=tmp_path)
     assert_usage_error(result.stderr, result.returncode, *message)
@@ -405,6 +410,19 @@ def test_export_into_a_missing_directory_is_a_usage_error(archive_path: Path, tm
         assert_usage_error(result.output, result.exit_code, "'-o' / '--output'", "does not exist")
     assert not (tmp_path / "no").exists()
 
+
+
+@pytest.mark.parametrize("command", ["export", "reparse"])
+def test_a_warc_dir_that_does_not_exist_is_a_usage_error(
+    archive_path: Path, tmp_path: Path, command: str
+) -> None:
+    # A mistyped --warc-dir used to pass: export rebuilt every capture with a warning each, and
+    # reparse read nothing from WARC files, both exiting 0.
+    missing = tmp_path / "warcs"
+    args = ["--format", "warc", "-o", tmp_path / "out.warc.gz"] if command == "export" else []
+    result = invoke(command, *args, "--warc-dir", missing, "--db", archive_path)
+    assert_usage_error(result.output, result.exit_code, "'--warc-dir'", "does not exist")
+    assert not (tmp_path / "out.warc.gz").exists()
 
 
 def test_replay_instructions_in_a_sidecar_are_checked_like_headers(tmp_path: Path) -> None:

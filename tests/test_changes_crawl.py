@@ -11,6 +11,7 @@ day (503 twice): never a removal.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -162,6 +163,22 @@ def test_show_says_an_article_was_removed(archive: Path) -> None:
     assert "restored since 2024-07-07T03:00:00+00:00" in restored.stdout
     # The home page it redirects to is its evidence, not its address.
     assert run_cli("show", "https://www.gdzjdaily.com.cn/", "--db", str(archive)).returncode == 1
+
+
+def test_reparse_leaves_signs_of_removal_out(archive: Path, tmp_path: Path) -> None:
+    # The "页面不存在" page served with a 200 is evidence that the article went, not a version of
+    # it: re-extraction used to file it as one (headline 湛江云媒, read by the generic fallback).
+    copy = tmp_path / "a.sqlite"
+    shutil.copyfile(archive, copy)
+    state = ("SELECT id, article_id, content_sha256 FROM versions ORDER BY id",
+             "SELECT id, version_id, outcome FROM captures ORDER BY id",
+             "SELECT id, status, current_version_id, version_count FROM articles ORDER BY id")
+    before = [_rows(copy, sql) for sql in state]
+    result = run_cli("reparse", "--db", str(copy), "--jobs", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "0 new versions" in result.stdout + result.stderr
+    assert [_rows(copy, sql) for sql in state] == before
+    assert run_cli("changes", "--db", str(copy)).stdout == run_cli("changes", "--db", str(archive)).stdout
 
 
 def test_the_watch_policy_asks_for_old_articles_again(tmp_path: Path) -> None:

@@ -9,10 +9,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pytest
 from support import FIXTURES, ROOT, run_cli
 
 from newscrawler.extract.page import Page
+from newscrawler.replay import FixtureServer
 from newscrawler.scaffold import is_stable_name, stable_selector
 
 SAMPLE = FIXTURES / "generic" / "www.county-news.example" / "xw" / "2023-11-08_5521.html"
@@ -65,10 +68,31 @@ def test_portal_new_writes_a_module_that_passes_its_fixture(tmp_path: Path) -> N
     assert not (FIXTURES / "county-news").exists()
 
 
+@pytest.mark.parametrize("path", [
+    "/xw/%E6%9C%AC%E5%9C%B0/5521.html",  # 本地, percent-encoded as URLs carry it
+    "/xw/tmp/../5521.html",
+    "/../../../outside/5521.html",  # dot segments above the root end at the root, as in a browser
+])
+def test_portal_new_puts_the_sample_where_a_replay_serves_its_url(tmp_path: Path, path: str) -> None:
+    portals_dir, fixtures_dir = tmp_path / "portals", tmp_path / "fixtures"
+    url = f"https://www.county-news.example{path}"
+    result = run_cli("portal", "new", "county-news", "--sample", str(SAMPLE), "--url", url,
+                     "--portals-dir", str(portals_dir), "--fixtures-dir", str(fixtures_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    served = FixtureServer(fixtures_dir / "county-news").resolve(urlsplit(url).path)
+    assert served is not None and served.read_bytes() == SAMPLE.read_bytes()
+    assert served.with_name(served.stem + ".expected.json").is_file()
+    written = {p for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {portals_dir / "county_news.py", served.with_name(served.stem + ".expected.json"),
+                       served, fixtures_dir / "county-news" / ".headers.json"}
+
+
 def test_portal_new_refuses_taken_names_and_hosts(tmp_path: Path) -> None:
     taken = run_cli("portal", "new", "zjdaily", "--sample", str(SAMPLE), "--url", URL,
                     "--portals-dir", str(tmp_path), "--fixtures-dir", str(tmp_path))
-    assert taken.returncode == 2 and "exists" in taken.stderr
+    # The registered module, not a file of that name in --portals-dir, which there is not.
+    assert taken.returncode == 2 and "portal 'zjdaily' exists (" in taken.stderr
+    assert str(ROOT / "newscrawler" / "portals" / "zjdaily.py") in taken.stderr
     owned = run_cli("portal", "new", "other", "--sample", str(SAMPLE),
                     "--url", "https://www.gdzjdaily.com.cn/p/1.html",
                     "--portals-dir", str(tmp_path), "--fixtures-dir", str(tmp_path))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from archive import Archive, ArchiveError, default_db_path
+from archive import default_db_path
+from archive.cli import opened
 from archive.params import ArchivePath
 
 from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
@@ -131,18 +132,15 @@ def crawls(ctx: click.Context, portal: str | None, last: int, flagged: bool, run
             raise click.UsageError(f"--acknowledge takes no {', '.join(listing)}")
         if not note or not note.strip():
             raise click.UsageError("--acknowledge needs --note saying what was checked")
-    try:
-        with Archive.open(db_path, create=False) as archive:
-            if run_id is not None:
-                try:
-                    archive.acknowledge_flag(run_id, note=str(note), by=by or _login_name())
-                except ValueError as exc:
-                    raise click.ClickException(str(exc)) from None
-                click.echo(run_line(next(r for r in archive.runs() if r["id"] == run_id)))
-                return
-            runs = archive.runs(portal)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with opened(db_path) as archive:
+        if run_id is not None:
+            try:
+                archive.acknowledge_flag(run_id, note=str(note), by=by or _login_name())
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+            click.echo(run_line(next(r for r in archive.runs() if r["id"] == run_id)))
+            return
+        runs = archive.runs(portal)
     if flagged:
         runs = [r for r in runs if open_flag(r)]
     for record in runs[:last]:

@@ -41,11 +41,24 @@ def test_search_formats(path):
     assert [(r["id"], r["reporters"]) for r in rows] == [("1", "記者 陳荔雅; 特約通訊員 譚總")]
 
 
+@pytest.mark.parametrize("args", [
+    ["--reporter", "陈荔雅"], ["--reporter", "陳荔雅"], ["--editor", "吴文静"], ["--source", "湛江雲媒"],
+])
+def test_search_filters_match_in_either_script(path, args):
+    # The query folds Traditional and Simplified; the filters did not: --editor 吴文静 missed
+    # the Traditional article edited by 吳文靜.
+    result = invoke("search", "徐闻", *args, "--db", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [hit["id"] for hit in json.loads(result.output)] == [1]
+
+
 @pytest.mark.parametrize("args, message", [
     (["search", "  "], "nothing to search for"),
     (["search", "徐闻", "--portal", "nowhere"], "unknown portal 'nowhere'"),
     (["search", "徐闻", "--since", "last week"], "bad time"),
     (["show", "999"], "no article '999'"),
+    (["diff", "999"], "no article '999'"),
+    (["diff", "1", "--from", "2"], "article 1 has versions 1 to 1, not 2"),
     (["rankings", "--portal", "nowhere"], "unknown portal"),
     (["export", "--format", "parquet"], "parquet needs -o FILE"),
 ])
@@ -196,3 +209,28 @@ def test_serve_without_datasette(path, monkeypatch):
     result = invoke("serve", "--db", path)
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: Datasette is not installed")
+
+
+PRINT_FIELDS = {"kicker": "春季森林防火", "subtitle": "全市护林员加密巡查", "paper": "湛江日报",
+                "edition_date": "2022-04-18", "page": "A02版：要闻"}
+
+
+def test_a_printed_pages_fields_are_archived_exported_and_merged(archive, run_id, db_path, tmp_path):
+    # The e-paper's records name their paper, edition and page, kicker and subtitle: the archive
+    # used to drop them, so export, show and merge had nothing of them.
+    record = make_record(**PRINT_FIELDS)
+    assert archive.add_capture(run_id, make_capture(record), record) == "new"
+    archive.close()
+    rows = [json.loads(line) for line in invoke("export", "--db", db_path).output.splitlines()]
+    assert [{name: row[name] for name in PRINT_FIELDS} for row in rows] == [PRINT_FIELDS]
+    out = tmp_path / "out.csv"
+    assert invoke("export", "--format", "csv", "-o", out, "--db", db_path).exit_code == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    assert {name: row[name] for name in PRINT_FIELDS} == PRINT_FIELDS
+    shown = json.loads(invoke("show", "1", "--json", "--db", db_path).output)["record"]
+    assert {name: shown[name] for name in PRINT_FIELDS} == PRINT_FIELDS
+    merged = tmp_path / "merged.sqlite"
+    result = CliRunner().invoke(cli.main, ["archive", "merge", str(merged), str(db_path), "--no-warc"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in invoke("export", "--db", merged).output.splitlines()]
+    assert [{name: row[name] for name in PRINT_FIELDS} for row in rows] == [PRINT_FIELDS]

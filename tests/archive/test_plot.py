@@ -34,6 +34,21 @@ def test_without_matplotlib_the_plot_is_refused_with_how_to_install_it(seeded, d
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", ["stats", "rankings"])
+@pytest.mark.parametrize("name", ["days.txt", "days"])
+def test_a_plot_named_for_no_image_format_is_a_usage_error(seeded, db_path, tmp_path, command,
+                                                           name) -> None:
+    # days.txt ended in matplotlib's ValueError after the archive was read; days was written as
+    # days.png while the command said it plotted to days.
+    out = tmp_path / name
+    result = CliRunner().invoke(cli.main, [command, "--plot", str(out), "--db", str(db_path)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.output.splitlines()[-1] == (
+        f"Error: Invalid value for '--plot': {str(out)!r}: name the chart .png, .svg or .pdf")
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith("days")]
+
+
 def test_the_plot_is_an_image_of_the_articles_per_day(seeded, db_path, tmp_path) -> None:
     pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install -e '.[plot]')")
     out = tmp_path / "days.png"

@@ -65,6 +65,40 @@ def test_snapshot_never_overwrites(seeded: Archive, db_path: Path, tmp_path: Pat
     assert out.read_bytes() == b""
 
 
+def test_a_snapshot_into_a_missing_directory_is_a_usage_error(
+    seeded: Archive, db_path: Path, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(main, ["archive", "snapshot", "--db", str(db_path),
+                                       str(tmp_path / "no" / "copy.sqlite")])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.output.splitlines()[-1] == (
+        f"Error: Invalid value for 'OUT': directory {str(tmp_path / 'no')!r} does not exist")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, where no file can be made")
+def test_a_snapshot_where_no_file_can_be_made_is_a_one_line_error(
+    seeded: Archive, db_path: Path
+) -> None:
+    result = CliRunner().invoke(main, ["archive", "snapshot", "--db", str(db_path),
+                                       "/proc/copy.sqlite", "--no-warc"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.output == "Error: cannot write /proc/copy.sqlite: unable to open database file\n"
+
+
+def test_a_snapshot_whose_warc_files_cannot_be_copied_says_so(
+    seeded: Archive, db_path: Path, tmp_path: Path
+) -> None:
+    _warc_dir(db_path.parent, b"WARC/1.1\r\n", "")
+    out = tmp_path / "copies" / "copy.sqlite"
+    out.parent.mkdir()
+    (out.parent / "warc").write_text("not a directory", encoding="utf-8")
+    with pytest.raises(ArchiveError, match=r"copy\.sqlite written, its WARC files not: cannot write"):
+        snapshot(db_path, out)
+    _check(out)
+
+
 def _warc_dir(root: Path, records: bytes, index: str) -> Path:
     directory = root / "warc"
     directory.mkdir(parents=True, exist_ok=True)
