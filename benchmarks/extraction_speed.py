@@ -20,7 +20,15 @@ median and mean ms/page per extractor, the newscrawler/trafilatura ratio (target
 fifth of trafilatura's time), the newscrawler/lxml-parse ratio (target: at most 4) and the
 fallback check's cost. ``--profile`` adds a cProfile of newscrawler's extraction.
 
+``--instructions`` counts instead of timing: each of newscrawler, ``no fallback`` and the lxml
+parse runs alone under callgrind (valgrind), the warm-up round and ``--count-rounds`` rounds
+against the warm-up alone, and the difference is printed as instructions a page with the
+newscrawler/lxml parse ratio by instructions. A count is the same whatever else the machine
+runs (the time ratio moves with the load and the CPU), but it has no cache misses, which the
+time ratio pays: it tells whether a change did less work, not whether the target is met.
+
     .venv/bin/python benchmarks/extraction_speed.py [--rounds 20] [--profile]
+    .venv/bin/python benchmarks/extraction_speed.py --instructions [--count-rounds 2]
 
 Needs the ``bench`` extra: ``pip install -e '.[bench]'``.
 """
@@ -31,10 +39,15 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import random
+import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -71,7 +84,12 @@ def _charset(headers: dict[str, str]) -> str:
     return charset.strip().strip("\"'") or "utf-8"
 
 
-def extractors() -> dict[str, Callable[[str, bytes, dict[str, str]], Any]]:
+Runner = Callable[[str, bytes, dict[str, str]], Any]
+
+
+def own_extractors() -> dict[str, Runner]:
+    """newscrawler's extraction, without its fallback, and the bare parse: no comparison
+    extractor imported (``--instructions`` counts these alone)."""
     from lxml import etree
 
     from newscrawler.extract import InvalidRecord, extract
@@ -94,11 +112,11 @@ def extractors() -> dict[str, Callable[[str, bytes, dict[str, str]], Any]]:
     def lxml_parse(url: str, body: bytes, headers: dict[str, str]) -> Any:
         return etree.fromstring(body, parser=parser) is not None  # a tree: output
 
-    found: dict[str, Callable[[str, bytes, dict[str, str]], Any]] = {
-        "newscrawler": newscrawler,
-        NO_FALLBACK: without_fallback,
-        LXML: lxml_parse,
-    }
+    return {"newscrawler": newscrawler, NO_FALLBACK: without_fallback, LXML: lxml_parse}
+
+
+def extractors() -> dict[str, Runner]:
+    found = own_extractors()
     try:
         import trafilatura
     except ImportError:
@@ -124,7 +142,7 @@ def extractors() -> dict[str, Callable[[str, bytes, dict[str, str]], Any]]:
 
 def measure(
     pages: list[tuple[str, bytes, dict[str, str]]],
-    runners: dict[str, Callable[[str, bytes, dict[str, str]], Any]],
+    runners: dict[str, Runner],
     rounds: int,
 ) -> tuple[dict[str, list[float]], dict[str, int]]:
     timings: dict[str, list[float]] = {name: [] for name in runners}
@@ -166,6 +184,55 @@ def profile(pages: list[tuple[str, bytes, dict[str, str]]], rounds: int, top: in
     return out.getvalue()
 
 
+def run_alone(pages: list[tuple[str, bytes, dict[str, str]]], name: str, rounds: int) -> None:
+    """One extractor over every page: the warm-up round, then ``rounds`` more (what callgrind
+    counts for ``--instructions``)."""
+    run = own_extractors()[name]
+    for _ in range(1 + rounds):
+        for url, body, headers in pages:
+            run(url, body, headers)
+
+
+_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def instructions(fixtures: Path, pages: int, rounds: int) -> dict[str, float]:
+    """Instructions a page of each of our extractors, counted by callgrind: the warm-up and
+    ``rounds`` rounds against the warm-up alone, each in a process of its own."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        sys.exit("--instructions needs valgrind (the Debian package valgrind)")
+    # A fixed hash seed: set and dict orders, and so the work done, are the same in every run.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    per_page: dict[str, float] = {}
+    for name in own_extractors():
+        totals = []
+        for counted in (0, rounds):
+            with tempfile.TemporaryDirectory() as scratch:
+                done = subprocess.run(
+                    [valgrind, "--tool=callgrind", f"--callgrind-out-file={scratch}/callgrind.out",
+                     sys.executable, __file__, "--fixtures", str(fixtures),
+                     "--run-alone", name, "--count-rounds", str(counted)],
+                    capture_output=True, text=True, env=env, check=False,
+                )
+            found = _COLLECTED.search(done.stderr)
+            if done.returncode or found is None:
+                sys.exit(f"callgrind failed on {name!r}:\n{done.stderr[-2000:]}")
+            totals.append(int(found.group(1)))
+        per_page[name] = (totals[1] - totals[0]) / (rounds * pages)
+    return per_page
+
+
+def print_instructions(fixtures: Path, pages: int, rounds: int) -> None:
+    counts = instructions(fixtures, pages, rounds)
+    print(f"{pages} article pages from {fixtures}; instructions a page (callgrind: the warm-up"
+          f" and {rounds} rounds against the warm-up alone, PYTHONHASHSEED=0)")
+    for name, count in counts.items():
+        print(f"{name:<12} {count / 1000:>10,.0f}k")
+    print(f"newscrawler/lxml parse by instructions: {counts['newscrawler'] / counts[LXML]:.2f}"
+          f" (no target: the target of {PARSE_TARGET:.0f} is of time, which cache misses add to)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -183,11 +250,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--top", type=int, default=25, help="functions shown by --profile (default: %(default)s)"
     )
+    parser.add_argument(
+        "--instructions", action="store_true",
+        help="count instructions a page under callgrind instead of timing (needs valgrind)",
+    )
+    parser.add_argument(
+        "--count-rounds", type=int, default=2,
+        help="rounds counted by --instructions (default: %(default)s)",
+    )
+    parser.add_argument("--run-alone", metavar="EXTRACTOR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     pages = load_pages(args.fixtures)
     if not pages:
         sys.exit(f"no article pages under {args.fixtures}/p/")
+    if args.run_alone:
+        run_alone(pages, args.run_alone, args.count_rounds)
+        return 0
+    if args.instructions:
+        print_instructions(args.fixtures, len(pages), max(1, args.count_rounds))
+        return 0
     runners = extractors()
     timings, empty = measure(pages, runners, args.rounds)
 
