@@ -5,8 +5,8 @@ Exit statuses of ``newscrawler crawl`` (``EXIT_*``):
 
 - 0: the crawl ran to its end (or to a limit it was given) and every page it fetched was
   archived or counted as a failure with its reason (an HTTP error, a download error…);
-- 1: the crawl did not run to its end (stopped, a WARC file could not be written, the job
-  directory is in use) or could not start;
+- 1: the crawl did not run to its end (stopped, a WARC file or the ``--output`` file could not
+  be written, the job directory is in use) or could not start;
 - 2: the command line was wrong (an unknown option or portal, a bad value);
 - 3: the crawl ran to its end but was flagged: its field coverage fell (``newscrawler.reports``);
 - 4: the crawl failed: it lost pages without a reason, the archive refused a write, or an
@@ -75,11 +75,16 @@ class CrawlResult:
         """The exit status of ``newscrawler crawl`` for this crawl (see the module's docstring)."""
         if self.failed_because:
             return EXIT_FAILED
-        if not self.ok:
+        if not self.ok or self.output_error:
             return EXIT_INCOMPLETE
         if self.flag_reason:
             return EXIT_FLAGGED
         return EXIT_OK
+
+    @property
+    def output_error(self) -> str | None:
+        """Why the ``--output`` file could not be written, or None."""
+        return self.stats.get("newscrawler/output/error")
 
     def count(self, key: str) -> int:
         return int(self.stats.get(key, 0))
@@ -128,6 +133,12 @@ class CrawlResult:
         if not path:
             return None
         written = self.count("newscrawler/output/records")
+        if self.output_error:
+            # What the file lacks is unknown (its buffer was lost): the archive has all of it.
+            kept = (", which the archive has (`newscrawler export` writes them)"
+                    if "newscrawler/archive/run_id" in self.stats else "")
+            return (f"  output: ERROR: could not write {path}: {self.output_error};"
+                    f" records of this crawl are missing from it{kept}")
         if written:
             return f"  output: {written} record{'s' * (written != 1)} appended to {path}"
         return f"  output: no records written to {path}: " + "; ".join(self._why_no_records())
