@@ -24,7 +24,7 @@ import click
 from .changes import KINDS
 from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
-from .params import TIME_BOUND, ArchivePath, ChartPath, OutputPath
+from .params import STDOUT, TIME_BOUND, ArchivePath, ChartPath, OutputPath
 from .query import ArticleFilter
 
 FORMATS = ("table", "json", "csv")
@@ -272,8 +272,9 @@ def changes(portal: str | None, since: str | None, until: str | None, kind: str 
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
               default="jsonl", show_default=True)
 @filter_options
-@click.option("-o", "--output", type=OutputPath(),
-              help="File to write (default: standard output; required for parquet and warc).")
+@click.option("-o", "--output", type=OutputPath(stdout=True),
+              help="File to write (default, or -: standard output; a file is required for parquet "
+                   "and warc).")
 @click.option("--warc-dir", type=click.Path(exists=True, file_okay=False),
               help="warc: the crawl's WARC files (default: warc/ beside the archive).")
 @db_option
@@ -287,8 +288,10 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
     from . import export as exporter
 
     article_filter = _filter(portal=portal, since=since, until=until)
-    if fmt in ("parquet", "warc") and not output:
-        raise click.UsageError(f"{fmt} needs -o FILE")
+    if fmt in ("parquet", "warc") and output in (None, STDOUT):
+        raise click.UsageError(f"{fmt} needs -o FILE: it is written to a file, not standard output")
+    if output == STDOUT:
+        output = None  # -: standard output, as without -o
     with opened(db_path) as archive, writing(output):
         check_portal(archive, portal)
         if fmt == "warc":
@@ -444,7 +447,7 @@ def archive_group() -> None:
 
 
 @archive_group.command(name="snapshot")
-@click.argument("out", type=OutputPath())
+@click.argument("out", type=OutputPath(no_stdout="a snapshot is an SQLite file, not standard output"))
 @click.option("--warc/--no-warc", default=True, show_default=True,
               help="Also copy the WARC files (warc/ beside the archive, to warc/ beside OUT).")
 @db_option
