@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .db import ArchiveError, check_file
+from .db import ArchiveError, ArchiveUnreadable, check_file
 from .query import parse_bound
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -77,6 +77,10 @@ class ArchivePath(click.Path):
         path = super().convert(value, param, ctx)
         try:
             check_file(os.fsdecode(path))
+        except ArchiveUnreadable as exc:
+            # Damaged or locked: the same one line and exit status 1 as when a command meets it
+            # later, rather than a usage error.
+            raise click.ClickException(str(exc)) from exc
         except ArchiveError as exc:
             self.fail(str(exc), param, ctx)
         return path

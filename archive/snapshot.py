@@ -41,7 +41,8 @@ def snapshot(
     its ``warc/`` directory to ``warc/`` beside ``out_path``.
 
     The copy is written to a temporary name and renamed, so ``out_path`` is either absent or
-    whole. ``ArchiveError`` if the source is not an archive or the target exists.
+    whole. ``ArchiveError`` if the source is not an archive, is damaged (the copy is checked
+    page by page, ``PRAGMA quick_check``) or the target exists.
     """
     source, out = Path(db_path), Path(out_path)
     if not source.is_file():
@@ -64,6 +65,7 @@ def snapshot(
                 # One step: the whole copy in one read transaction (a stepwise backup restarts
                 # whenever another connection commits, and would never end under a busy crawl).
                 src.backup(dst, pages=-1)
+                _check_copy(dst)
                 captures = dst.execute("SELECT count(*) FROM captures").fetchone()[0]
             finally:
                 dst.close()
@@ -85,6 +87,20 @@ def snapshot(
             raise ArchiveError(f"{out} written, its WARC files not: cannot write"
                                f" {exc.filename or default_warc_dir(out)}: {exc.strerror or exc}") from exc
     return SnapshotResult(out, captures, files, size)
+
+
+def _check_copy(copy: sqlite3.Connection) -> None:
+    """``sqlite3.DatabaseError`` naming the first problem when the copy has damaged pages.
+
+    The backup copies pages as they are, damaged ones too, without reading what is in them: a
+    damaged archive would give a damaged snapshot and a report of success. The copy is checked
+    rather than the source: it is the same pages, and no crawl is writing to it.
+    """
+    problems = copy.execute("PRAGMA quick_check(1)").fetchall()
+    if problems != [("ok",)]:
+        # "*** in database main ***\nPage 9: btreeInitPage() returns error code 11": one line.
+        lines = [line for line in str(problems[0][0]).splitlines() if not line.startswith("***")]
+        raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(lines))
 
 
 def sync_warc_dir(source: Path, target: Path) -> tuple[int, int, int]:
