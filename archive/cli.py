@@ -475,9 +475,15 @@ def snapshot_command(out: str, warc: bool, db_path: str) -> None:
         done = snapshot(db_path, out, warc=warc)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{done.captures} captures copied to {out}"
-               + (f", {done.warc_files} WARC files ({done.warc_bytes} bytes)" if warc else ""),
+    click.echo(f"{_count(done.captures, 'capture')} copied to {out}"
+               + (f"; {_warc_files(done.warc_files, done.warc_bytes, done.warc_present)}" if warc else ""),
                err=True)
+
+
+def _warc_files(copied: int, size: int, present: int) -> str:
+    """How many WARC files were copied and how many were already there, as snapshot and merge
+    say it: a file already there is not copied again, and is not a file missing."""
+    return f"{_count(copied, 'WARC file')} copied ({_count(size, 'byte')}), {present} already there"
 
 
 @archive_group.command(name="merge")
@@ -503,8 +509,8 @@ def merge_command(out: str, sources: tuple[str, ...], warc: bool, as_json: bool)
     emit(report.rows(), "table", ["source", "rows", "added", "already_present"])
     for source in report.sources:
         if warc:
-            click.echo(f"{source.path}: {source.warc_files_copied} WARC files copied,"
-                       f" {source.warc_files_present} already there", err=True)
+            files = _warc_files(source.warc_files_copied, source.warc_bytes_copied, source.warc_files_present)
+            click.echo(f"{source.path}: {files}", err=True)
         if source.captures_without_warc:
             click.echo(f"{source.path}: {source.captures_without_warc} captures name a WARC file"
                        " that is not in the merged archive's warc/", err=True)

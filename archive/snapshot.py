@@ -30,8 +30,10 @@ from .warc import default_warc_dir
 class SnapshotResult:
     path: Path
     captures: int
+    # WARC files copied, and those already in warc/ beside the copy (an earlier snapshot's).
     warc_files: int
     warc_bytes: int
+    warc_present: int = 0
 
 
 def snapshot(
@@ -79,14 +81,14 @@ def snapshot(
     finally:
         # Never a half-written copy left behind under the name of the next attempt.
         partial.unlink(missing_ok=True)
-    files = size = 0
+    files = present = size = 0
     if warc:
         try:
-            files, _present, size = sync_warc_dir(default_warc_dir(source), default_warc_dir(out))
+            files, present, size = sync_warc_dir(default_warc_dir(source), default_warc_dir(out))
         except OSError as exc:
             raise ArchiveError(f"{out} written, its WARC files not: cannot write"
                                f" {exc.filename or default_warc_dir(out)}: {exc.strerror or exc}") from exc
-    return SnapshotResult(out, captures, files, size)
+    return SnapshotResult(out, captures, files, size, present)
 
 
 def _check_copy(copy: sqlite3.Connection) -> None:
@@ -110,10 +112,14 @@ def sync_warc_dir(source: Path, target: Path) -> tuple[int, int, int]:
     A file already in ``target`` is left alone when it is the same size, and replaced when it is
     shorter and the source continues it (the file was still being written at the last copy);
     another file of the same name is an ``ArchiveError`` rather than a silent overwrite. Nothing
-    to do when both are the same directory or there is none.
+    to do when there is none, nor when both are the same directory (every file is there).
     """
-    if not source.is_dir() or (target.exists() and source.resolve() == target.resolve()):
+    if not source.is_dir():
         return 0, 0, 0
+    if target.exists() and source.resolve() == target.resolve():
+        # Beside each other (a node's snapshot in the merged archive's directory): every file
+        # is already there, and says so rather than "0 copied, 0 already there".
+        return 0, len(list(source.glob("*.warc.gz"))), 0
     target.mkdir(parents=True, exist_ok=True)
     copied = present = size = 0
     for path in sorted(source.glob("*.warc.gz")):
