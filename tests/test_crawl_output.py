@@ -248,3 +248,17 @@ def test_an_output_file_that_fails_only_when_closed_is_an_error(tmp_path: Path, 
     pipeline.close_spider()
     assert not stops  # the crawl is ending already
     assert stats.get_value("newscrawler/output/error") == "the file was removed or replaced while the crawl wrote to it"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a file every write to fails")
+def test_a_feed_that_cannot_be_written_stops_the_crawl_and_says_so(site: Path, tmp_path: Path) -> None:
+    # A Scrapy feed (-s FEEDS=…, scrapyd's items feed) used to fail in the log only, exit 0.
+    result = run_cli(*_args(site, tmp_path, "-s", 'FEEDS={"/dev/full": {"format": "jsonlines"}}'))
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    summary = result.stdout.splitlines()
+    assert summary[0] == "crawl of generic: output_write_error"
+    assert ("  feeds: ERROR: could not write a feed: No space left on device; 1 feed not stored"
+            " (see the log)") in summary
+    assert "ERROR [newscrawler.feeds] Cannot write a feed: No space left on device: closing the spider" \
+           in result.stderr.splitlines()
+    assert re.search(r"archive run 1: new [1-9]", result.stdout)
