@@ -113,7 +113,8 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
     \b
     Exit status:
       0  finished: every page fetched archived or counted as a failure
-      1  did not run to its end (stopped, WARC write error, job directory in use)
+      1  did not run to its end (stopped, WARC, --output or feed write error, job
+         directory in use)
       2  usage error (bad option, value or portal)
       3  finished, but flagged: field coverage fell (see `newscrawler crawls`)
       4  failed: pages lost without a reason, archive write errors, or spider or
