@@ -354,7 +354,6 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
 
         if not figures["by_day"]:  # as rankings --plot: no empty chart
             raise click.ClickException("no articles with a publication day: nothing to plot")
-
         with writing(plot_path):
             shown = plot_by_day(figures["by_day"], plot_path)
         click.echo(f"articles per day of {len(shown['portals'])} portals over {shown['days']} days"

@@ -570,10 +570,11 @@ _JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 class JsonLinesOutputPipeline(_Stage):
     """Append each article record to ``NEWSCRAWLER_OUTPUT`` as one JSON line.
 
-    A file that cannot be written (a full disk, its directory removed or made read-only while the
-    crawl runs) stops the crawl, as a WARC file that cannot be written does: the error is logged
-    once, ``newscrawler/output/error`` says what it was for the summary, and the archive keeps
-    every page archived until then (``newscrawler export`` writes their records again).
+    A file that cannot be written (a full disk) or that is removed while the crawl runs (the file
+    or its directory: what is written after goes nowhere) stops the crawl, as a WARC file that
+    cannot be written does: the error is logged once, ``newscrawler/output/error`` says what it
+    was for the summary, and the archive keeps every page archived until then (``newscrawler
+    export`` writes their records again).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -636,8 +637,10 @@ class JsonLinesOutputPipeline(_Stage):
         """``OSError`` when the path no longer names the file opened: it was removed or replaced."""
         try:
             now = _identity(os.stat(self.path))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             now = None
+        except OSError:
+            return  # a directory made unreadable: the file opened is still written, unchecked
         if now != self.identity:
             raise OSError("the file was removed or replaced while the crawl wrote to it")
 
@@ -659,6 +662,7 @@ class JsonLinesOutputPipeline(_Stage):
 
 
 def _identity(status: os.stat_result) -> tuple[int, int]:
+    """What tells one file from another whatever its name: device and inode."""
     return status.st_dev, status.st_ino
 
 
