@@ -15,17 +15,20 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
+from .changes import COLUMNS as CHANGE_COLUMNS
 from .changes import KINDS
 from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
-from .params import TIME_BOUND, ArchivePath, ChartPath, OutputPath
+from .params import STDOUT, TIME_BOUND, ArchivePath, ChartPath, OutputPath
 from .query import ArticleFilter
+from .rankings import COLUMNS as RANKING_COLUMNS
+from .search import HIT_FIELDS
 
 FORMATS = ("table", "json", "csv")
 
@@ -75,9 +78,18 @@ def check_portal(archive: Archive, portal: str | None) -> None:
         raise click.ClickException(f"unknown portal {portal!r} (archive has: {known})")
 
 
-def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
-    """Print rows as a table (aligned by display width), a JSON array or CSV."""
-    columns = columns or (list(rows[0]) if rows else [])
+def emit(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, *,
+         nothing: str | None = None, fields: Sequence[str] = ()) -> None:
+    """Print rows as a table (aligned by display width), a JSON array or CSV.
+
+    No rows, when there is nothing to show (``nothing``): the table is the line ``nothing`` on
+    standard error, so that standard output stays data; JSON is ``[]``; CSV is the header row
+    of ``fields`` (the columns rows would have), which tools read as a table without rows.
+    """
+    if not rows and nothing is not None and fmt == "table":
+        click.echo(nothing, err=True)
+        return
+    columns = list(columns or (list(rows[0]) if rows else fields))
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -175,11 +187,8 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
                 row["reporters"] = "; ".join(row["reporters"])
                 row["editors"] = "; ".join(row["editors"])
         columns = ["id", "published_at", "portal", "headline", "snippet"]
-        if not rows and fmt == "table":
-            # An empty table says nothing; the message goes to stderr, so stdout stays data.
-            click.echo(f"No articles match {query!r}.", err=True)
-            return
-        emit(rows, fmt, columns if fmt == "table" else None)
+        emit(rows, fmt, columns if fmt == "table" else None, nothing=f"No articles match {query!r}.",
+             fields=HIT_FIELDS)
 
 
 @click.command()
@@ -261,19 +270,17 @@ def changes(portal: str | None, since: str | None, until: str | None, kind: str 
     with opened(db_path) as archive:
         check_portal(archive, portal)
         rows = archive.changes(portal=portal, since=since, until=until, kind=kind, limit=limit)
-    if not rows and fmt == "table":
-        click.echo("No changes match.", err=True)
-        return
     columns = ["at", "kind", "article_id", "headline", "detail"] if fmt == "table" else None
-    emit(rows, fmt, columns)
+    emit(rows, fmt, columns, nothing="No changes match.", fields=CHANGE_COLUMNS)
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
               default="jsonl", show_default=True)
 @filter_options
-@click.option("-o", "--output", type=OutputPath(),
-              help="File to write (default: standard output; required for parquet and warc).")
+@click.option("-o", "--output", type=OutputPath(stdout=True),
+              help="File to write (default, or -: standard output; a file is required for parquet "
+                   "and warc).")
 @click.option("--warc-dir", type=click.Path(exists=True, file_okay=False),
               help="warc: the crawl's WARC files (default: warc/ beside the archive).")
 @db_option
@@ -287,8 +294,10 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
     from . import export as exporter
 
     article_filter = _filter(portal=portal, since=since, until=until)
-    if fmt in ("parquet", "warc") and not output:
-        raise click.UsageError(f"{fmt} needs -o FILE")
+    if fmt in ("parquet", "warc") and output in (None, STDOUT):
+        raise click.UsageError(f"{fmt} needs -o FILE: it is written to a file, not standard output")
+    if output == STDOUT:
+        output = None  # -: standard output, as without -o
     with opened(db_path) as archive, writing(output):
         check_portal(archive, portal)
         if fmt == "warc":
@@ -343,6 +352,8 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
     if plot_path:
         from .plot import plot_by_day
 
+        if not figures["by_day"]:  # as rankings --plot: no empty chart
+            raise click.ClickException("no articles with a publication day: nothing to plot")
         with writing(plot_path):
             shown = plot_by_day(figures["by_day"], plot_path)
         click.echo(f"articles per day of {len(shown['portals'])} portals over {shown['days']} days"
@@ -351,6 +362,11 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     totals = figures["totals"]
+    if not totals["articles"]:
+        # Tables of nothing say nothing: one line, as the other commands give for no rows.
+        click.echo(f"No articles in the archive ({_count(totals['captures'], 'capture')},"
+                   f" {_count(totals['runs'], 'run')}).", err=True)
+        return
     click.echo("Archive")
     emit([totals], "table", list(totals))
     click.echo("\nArticles by portal and day")
@@ -413,7 +429,8 @@ def rankings(portal: str | None, list_name: str | None, period: str | None, sinc
                    f" {_count(shown['lists'], 'list')} over {_count(shown['snapshots'], 'snapshot')}"
                    f" plotted to {plot_path}{left_out}", err=True)
     columns = ["portal", "list", "period", "rank", "title", "first_seen", "last_seen", "snapshots"]
-    emit(rows, fmt, columns if fmt == "table" else None)
+    emit(rows, fmt, columns if fmt == "table" else None, nothing="No hot-list entries match.",
+         fields=RANKING_COLUMNS)
 
 
 @click.command()
@@ -444,7 +461,7 @@ def archive_group() -> None:
 
 
 @archive_group.command(name="snapshot")
-@click.argument("out", type=OutputPath())
+@click.argument("out", type=OutputPath(no_stdout="a snapshot is an SQLite file, not standard output"))
 @click.option("--warc/--no-warc", default=True, show_default=True,
               help="Also copy the WARC files (warc/ beside the archive, to warc/ beside OUT).")
 @db_option
@@ -457,9 +474,15 @@ def snapshot_command(out: str, warc: bool, db_path: str) -> None:
         done = snapshot(db_path, out, warc=warc)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{done.captures} captures copied to {out}"
-               + (f", {done.warc_files} WARC files ({done.warc_bytes} bytes)" if warc else ""),
+    click.echo(f"{_count(done.captures, 'capture')} copied to {out}"
+               + (f"; {_warc_files(done.warc_files, done.warc_bytes, done.warc_present)}" if warc else ""),
                err=True)
+
+
+def _warc_files(copied: int, size: int, present: int) -> str:
+    """How many WARC files were copied and how many were already there, as snapshot and merge
+    say it: a file already there is not copied again, and is not a file missing."""
+    return f"{_count(copied, 'WARC file')} copied ({_count(size, 'byte')}), {present} already there"
 
 
 @archive_group.command(name="merge")
@@ -485,8 +508,8 @@ def merge_command(out: str, sources: tuple[str, ...], warc: bool, as_json: bool)
     emit(report.rows(), "table", ["source", "rows", "added", "already_present"])
     for source in report.sources:
         if warc:
-            click.echo(f"{source.path}: {source.warc_files_copied} WARC files copied,"
-                       f" {source.warc_files_present} already there", err=True)
+            files = _warc_files(source.warc_files_copied, source.warc_bytes_copied, source.warc_files_present)
+            click.echo(f"{source.path}: {files}", err=True)
         if source.captures_without_warc:
             click.echo(f"{source.path}: {source.captures_without_warc} captures name a WARC file"
                        " that is not in the merged archive's warc/", err=True)

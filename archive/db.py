@@ -53,18 +53,23 @@ class ArchiveError(Exception):
     """An archive that cannot be used: missing, not an archive, or from a newer version."""
 
 
-def database_error(path: str | os.PathLike[str], exc: sqlite3.DatabaseError) -> ArchiveError:
-    """The ``ArchiveError`` for SQLite failing on the archive at ``path``, in words a user can
+class ArchiveUnreadable(ArchiveError):
+    """An archive SQLite fails on as the command runs (damaged pages, a lock held too long):
+    a failure at run time, not a mistake on the command line."""
+
+
+def database_error(path: str | os.PathLike[str], exc: sqlite3.DatabaseError) -> ArchiveUnreadable:
+    """The ``ArchiveUnreadable`` for SQLite failing on the archive at ``path``, in words a user can
     act on: held locked by another process past the busy timeout, or damaged pages."""
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return ArchiveError(f"{path} stayed locked by another process writing to it: try again"
-                            " once it is done")
+        return ArchiveUnreadable(f"{path} stayed locked by another process writing to it: try again"
+                                 " once it is done")
     if type(exc) is sqlite3.DatabaseError:  # SQLITE_CORRUPT and SQLITE_NOTADB are no subclass
         # .recover is the sqlite3 shell's salvage of every row still readable.
-        return ArchiveError(f"{path} is damaged ({text}): `sqlite3 {path} .recover | sqlite3 NEW`"
-                            " copies what is readable into a new archive file")
-    return ArchiveError(f"{path}: {text}")
+        return ArchiveUnreadable(f"{path} is damaged ({text}): `sqlite3 {path} .recover | sqlite3 NEW`"
+                                 " copies what is readable into a new archive file")
+    return ArchiveUnreadable(f"{path}: {text}")
 
 
 # Tables every version of the schema has: a database holding none of them is not an archive.
@@ -102,7 +107,8 @@ def check_file(path: str | os.PathLike[str]) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise ArchiveError(f"{path} is not a newscrawler archive ({exc})") from exc
+        # An SQLite file (its header says so) whose schema cannot be read: damaged or locked.
+        raise database_error(path, exc) from exc
     if tables and not tables & ARCHIVE_TABLES:
         shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
         raise ArchiveError(

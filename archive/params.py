@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .db import ArchiveError, check_file
+from .db import ArchiveError, ArchiveUnreadable, check_file
 from .query import parse_bound
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -54,6 +54,17 @@ class TimeBoundType(click.ParamType):
         return text
 
 
+# The name that means standard output (or input) to most Unix tools.
+STDOUT = "-"
+
+
+def refuse_dash(value: Any, why: str, param: click.Parameter | None, ctx: click.Context | None) -> None:
+    """A usage error for ``-`` where only a file will do: ``why`` says what is needed instead.
+    A file really named ``-`` is still ``./-``."""
+    if value == STDOUT:
+        raise click.BadParameter(f"{why} (for a file named '-', give ./-)", ctx, param)
+
+
 class ArchivePath(click.Path):
     """An archive file: missing or new is fine (the command decides whether it may create it),
     anything else must be an archive, an empty file or an SQLite database without tables."""
@@ -62,9 +73,14 @@ class ArchivePath(click.Path):
         super().__init__(dir_okay=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        refuse_dash(value, "an archive is an SQLite file, not standard input or output", param, ctx)
         path = super().convert(value, param, ctx)
         try:
             check_file(os.fsdecode(path))
+        except ArchiveUnreadable as exc:
+            # Damaged or locked: the same one line and exit status 1 as when a command meets it
+            # later, rather than a usage error.
+            raise click.ClickException(str(exc)) from exc
         except ArchiveError as exc:
             self.fail(str(exc), param, ctx)
         return path
@@ -72,12 +88,23 @@ class ArchivePath(click.Path):
 
 class OutputPath(click.Path):
     """A file to write: its directory must exist (it is not created, in case of a typo) and be
-    writable, also where a symbolic link leads, and the file, when it exists, must be a file."""
+    writable, also where a symbolic link leads, and the file, when it exists, must be a file.
 
-    def __init__(self) -> None:
+    ``-`` is standard output where the command can write there (``stdout`` True: the value stays
+    ``-``); elsewhere it is a usage error saying why a file is needed (``no_stdout``), never a
+    file named ``-``.
+    """
+
+    def __init__(self, stdout: bool = False, no_stdout: str = "give a file name, not standard output",
+                 ) -> None:
         super().__init__(dir_okay=False, writable=True)
+        self.stdout = stdout
+        self.no_stdout = no_stdout
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == STDOUT and self.stdout:
+            return value
+        refuse_dash(value, self.no_stdout, param, ctx)
         path = super().convert(value, param, ctx)
         target = Path(os.fsdecode(path))
         parent = target.parent
@@ -102,6 +129,9 @@ class ChartPath(OutputPath):
     it (a name without one would get .png added, and another suffix fails after the work)."""
 
     SUFFIXES = (".png", ".svg", ".pdf")
+
+    def __init__(self) -> None:
+        super().__init__(no_stdout="a chart is an image file, not standard output: name it .png, .svg or .pdf")
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = super().convert(value, param, ctx)

@@ -108,6 +108,11 @@ def _and(clauses: list[str]) -> str:
     return " WHERE " + " AND ".join(clauses) if clauses else ""
 
 
+# The fields of a ``rankings`` row, in the order of its SELECT (a CSV of no rows has them too).
+COLUMNS = ("portal", "list", "period", "rank", "title", "url", "target_article_id", "first_seen",
+           "last_seen", "snapshots")
+
+
 def rankings(
     archive: Archive,
     *,
@@ -137,8 +142,7 @@ def rankings(
     if limit:
         sql += f" LIMIT {int(limit)}"
     cursor = archive.conn.execute(sql, params)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor]
+    return [dict(zip(COLUMNS, row, strict=True)) for row in cursor]
 
 
 @dataclass

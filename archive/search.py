@@ -8,7 +8,7 @@ the original text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from .fold import snippet
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 RANK_LIMIT = 20_000
 
 
-__all__ = ["RANK_LIMIT", "QueryError", "SearchHit", "newest_rows", "search"]
+__all__ = ["HIT_FIELDS", "RANK_LIMIT", "QueryError", "SearchHit", "newest_rows", "search"]
 
 
 @dataclass
@@ -42,6 +42,10 @@ class SearchHit:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# The fields of a hit, in order (a CSV of no hits has them too).
+HIT_FIELDS = tuple(field.name for field in fields(SearchHit))
 
 
 def search(

@@ -30,8 +30,10 @@ from .warc import default_warc_dir
 class SnapshotResult:
     path: Path
     captures: int
+    # WARC files copied, and those already in warc/ beside the copy (an earlier snapshot's).
     warc_files: int
     warc_bytes: int
+    warc_present: int = 0
 
 
 def snapshot(
@@ -41,7 +43,8 @@ def snapshot(
     its ``warc/`` directory to ``warc/`` beside ``out_path``.
 
     The copy is written to a temporary name and renamed, so ``out_path`` is either absent or
-    whole. ``ArchiveError`` if the source is not an archive or the target exists.
+    whole. ``ArchiveError`` if the source is not an archive, is damaged (the copy is checked
+    page by page, ``PRAGMA quick_check``) or the target exists.
     """
     source, out = Path(db_path), Path(out_path)
     if not source.is_file():
@@ -64,6 +67,7 @@ def snapshot(
                 # One step: the whole copy in one read transaction (a stepwise backup restarts
                 # whenever another connection commits, and would never end under a busy crawl).
                 src.backup(dst, pages=-1)
+                _check_copy(dst)
                 captures = dst.execute("SELECT count(*) FROM captures").fetchone()[0]
             finally:
                 dst.close()
@@ -77,14 +81,28 @@ def snapshot(
     finally:
         # Never a half-written copy left behind under the name of the next attempt.
         partial.unlink(missing_ok=True)
-    files = size = 0
+    files = present = size = 0
     if warc:
         try:
-            files, _present, size = sync_warc_dir(default_warc_dir(source), default_warc_dir(out))
+            files, present, size = sync_warc_dir(default_warc_dir(source), default_warc_dir(out))
         except OSError as exc:
             raise ArchiveError(f"{out} written, its WARC files not: cannot write"
                                f" {exc.filename or default_warc_dir(out)}: {exc.strerror or exc}") from exc
-    return SnapshotResult(out, captures, files, size)
+    return SnapshotResult(out, captures, files, size, present)
+
+
+def _check_copy(copy: sqlite3.Connection) -> None:
+    """``sqlite3.DatabaseError`` naming the first problem when the copy has damaged pages.
+
+    The backup copies pages as they are, damaged ones too, without reading what is in them: a
+    damaged archive would give a damaged snapshot and a report of success. The copy is checked
+    rather than the source: it is the same pages, and no crawl is writing to it.
+    """
+    problems = copy.execute("PRAGMA quick_check(1)").fetchall()
+    if problems != [("ok",)]:
+        # "*** in database main ***\nPage 9: btreeInitPage() returns error code 11": one line.
+        lines = [line for line in str(problems[0][0]).splitlines() if not line.startswith("***")]
+        raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(lines))
 
 
 def sync_warc_dir(source: Path, target: Path) -> tuple[int, int, int]:
@@ -94,10 +112,14 @@ def sync_warc_dir(source: Path, target: Path) -> tuple[int, int, int]:
     A file already in ``target`` is left alone when it is the same size, and replaced when it is
     shorter and the source continues it (the file was still being written at the last copy);
     another file of the same name is an ``ArchiveError`` rather than a silent overwrite. Nothing
-    to do when both are the same directory or there is none.
+    to do when there is none, nor when both are the same directory (every file is there).
     """
-    if not source.is_dir() or (target.exists() and source.resolve() == target.resolve()):
+    if not source.is_dir():
         return 0, 0, 0
+    if target.exists() and source.resolve() == target.resolve():
+        # Beside each other (a node's snapshot in the merged archive's directory): every file
+        # is already there, and says so rather than "0 copied, 0 already there".
+        return 0, len(list(source.glob("*.warc.gz"))), 0
     target.mkdir(parents=True, exist_ok=True)
     copied = present = size = 0
     for path in sorted(source.glob("*.warc.gz")):

@@ -305,8 +305,9 @@ def _runs_phrase(parts: list[str], table: FoldTable) -> str:
     return quote(" ".join(words))
 
 
-def _expression(node: Node, table: FoldTable) -> tuple[str, bool]:
-    """The FTS5 expression of ``node`` and whether it is a single phrase (needs no parentheses)."""
+def _expression(node: Node, table: FoldTable, whole: bool = False) -> tuple[str, bool]:
+    """The FTS5 expression of ``node`` and whether it is a single phrase (needs no parentheses).
+    ``whole``: the node is the whole query (an error then speaks of the query, not a group)."""
     if isinstance(node, Term):
         if node.phrase:
             expr = phrase_query(node.text, table)
@@ -316,19 +317,19 @@ def _expression(node: Node, table: FoldTable) -> tuple[str, bool]:
             raise QueryError(f"nothing to search for in {node.text!r}")
         return expr, " AND " not in expr
     if isinstance(node, Not):
-        raise _only_exclusions(node)
+        raise _only_exclusions(node, whole)
     if isinstance(node, Or):
         for part in node.parts:
             if isinstance(part, Not):
                 raise QueryError(
-                    f"an exclusion cannot be an alternative of OR: {describe(node)!r};"
-                    " write the exclusion beside the OR group, as in (A OR B) -C"
+                    f"an exclusion cannot be an alternative of OR (in {describe(node)}): write it"
+                    " beside the OR group, as in (徐闻 OR 雷州) -体育"
                 )
         return " OR ".join(_operand(part, table) for part in node.parts), False
     positives = [part for part in node.parts if not isinstance(part, Not)]
     negatives = [part.part for part in node.parts if isinstance(part, Not)]
     if not positives:
-        raise _only_exclusions(node)
+        raise _only_exclusions(node, whole)
     expr = " AND ".join(_operand(part, table) for part in positives)
     if not negatives:
         return expr, False
@@ -340,10 +341,20 @@ def _expression(node: Node, table: FoldTable) -> tuple[str, bool]:
     return f"{expr} NOT {excluded}", False
 
 
-def _only_exclusions(node: Node) -> QueryError:
+def _only_exclusions(node: Node, whole: bool) -> QueryError:
+    """The error for a query or group of exclusions alone, with the query it could be.
+
+    The query is shown as the language writes it, unquoted: quotes around ``-徐闻`` read as part
+    of what to type, and the quotes of a phrase (``-"徐闻 会议"``) would be lost among them.
+    """
+    excluded = describe(node)
+    if whole:
+        where, example = "the query", f"会议 {excluded}"
+    else:
+        where, example = f"the group ({excluded})", f"(会议 {excluded})"
     return QueryError(
-        f"{describe(node)!r} only excludes: add a word or phrase that must occur"
-        " (the index can find what occurs, not list everything else)"
+        f"{where} only excludes: add a word or phrase that must occur, as in {example}"
+        " (articles are found by the words they contain, not by those they lack)"
     )
 
 
@@ -354,7 +365,7 @@ def _operand(node: Node, table: FoldTable) -> str:
 
 def to_fts(node: Node, table: FoldTable) -> str:
     """The FTS5 MATCH expression for a parsed query."""
-    return _expression(node, table)[0]
+    return _expression(node, table, whole=True)[0]
 
 
 def fts_query(query: str, table: FoldTable) -> str:

@@ -65,7 +65,8 @@ def cli() -> None:
               help="Crawl offline from a saved copy of the portal (a directory laid out by URL "
                    "path) or from WARC files (a .warc.gz file or a directory of them).")
 @click.option("--no-warc", is_flag=True, help="Do not write WARC captures.")
-@click.option("--output", "-o", type=OutputPath(),
+@click.option("--output", "-o",
+              type=OutputPath(no_stdout="standard output has the crawl's summary: give a file"),
               help="Append one JSON record per article to this JSON Lines file.")
 @click.option("--db", "db_path", type=ArchivePath(),
               help="The archive file (default: $NEWSCRAWLER_DB or data/newscrawler.sqlite).")
@@ -93,7 +94,7 @@ def cli() -> None:
                    "warnings and errors and shows the first few.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Print Scrapy's log on standard error at this level (as --verbose does at INFO).")
-@click.option("--log-file", type=OutputPath(),
+@click.option("--log-file", type=OutputPath(no_stdout="give a file (--verbose prints the log on standard error)"),
               help="Write the full log here (default: logs/PORTAL-TIME.log beside the archive; none "
                    "with --no-archive or --verbose unless given).")
 def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ...],
@@ -112,7 +113,8 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
     \b
     Exit status:
       0  finished: every page fetched archived or counted as a failure
-      1  did not run to its end (stopped, WARC write error, job directory in use)
+      1  did not run to its end (stopped, WARC, --output or feed write error, job
+         directory in use)
       2  usage error (bad option, value or portal)
       3  finished, but flagged: field coverage fell (see `newscrawler crawls`)
       4  failed: pages lost without a reason, archive write errors, or spider or

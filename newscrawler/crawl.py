@@ -6,7 +6,8 @@ Exit statuses of ``newscrawler crawl`` (``EXIT_*``):
 - 0: the crawl ran to its end (or to a limit it was given) and every page it fetched was
   archived or counted as a failure with its reason (an HTTP error, a download error…);
 - 1: the crawl did not run to its end (stopped, a WARC file could not be written, the job
-  directory is in use) or could not start;
+  directory is in use) or could not start, or its ``--output`` file or a feed could not be
+  written;
 - 2: the command line was wrong (an unknown option or portal, a bad value);
 - 3: the crawl ran to its end but was flagged: its field coverage fell (``newscrawler.reports``);
 - 4: the crawl failed: it lost pages without a reason, the archive refused a write, or an
@@ -23,6 +24,7 @@ from scrapy.settings import Settings
 
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
+from .feeds import ERROR_STAT as FEED_ERROR_STAT
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
 
 if TYPE_CHECKING:
@@ -75,11 +77,30 @@ class CrawlResult:
         """The exit status of ``newscrawler crawl`` for this crawl (see the module's docstring)."""
         if self.failed_because:
             return EXIT_FAILED
-        if not self.ok:
+        if not self.ok or self.output_error or self.feeds_failed:
             return EXIT_INCOMPLETE
         if self.flag_reason:
             return EXIT_FLAGGED
         return EXIT_OK
+
+    @property
+    def output_error(self) -> str | None:
+        """Why the ``--output`` file could not be written, or None."""
+        return self.stats.get("newscrawler/output/error")
+
+    @property
+    def feeds_failed(self) -> bool:
+        """A feed (``-s FEEDS=…``, scrapyd's items feed) could not be written or stored."""
+        return bool(self.stats.get(FEED_ERROR_STAT) or sum(self.counts("feedexport/failed_count/").values()))
+
+    def _feeds_line(self) -> str | None:
+        if not self.feeds_failed:
+            return None
+        written = self.stats.get(FEED_ERROR_STAT)
+        stored = sum(self.counts("feedexport/failed_count/").values())
+        parts = ([f"could not write a feed: {written}"] if written else []) + (
+            [f"{stored} feed{'s' * (stored != 1)} not stored (see the log)"] if stored else [])
+        return "  feeds: ERROR: " + "; ".join(parts)
 
     def count(self, key: str) -> int:
         return int(self.stats.get(key, 0))
@@ -128,6 +149,12 @@ class CrawlResult:
         if not path:
             return None
         written = self.count("newscrawler/output/records")
+        if self.output_error:
+            # What the file lacks is unknown (its buffer was lost): the archive has all of it.
+            kept = (", which the archive has (`newscrawler export` writes them)"
+                    if "newscrawler/archive/run_id" in self.stats else "")
+            return (f"  output: ERROR: could not write {path}: {self.output_error};"
+                    f" records of this crawl are missing from it{kept}")
         if written:
             return f"  output: {written} record{'s' * (written != 1)} appended to {path}"
         return f"  output: no records written to {path}: " + "; ".join(self._why_no_records())
@@ -242,6 +269,9 @@ class CrawlResult:
         output = self._output_line()
         if output:
             lines.append(output)
+        feeds = self._feeds_line()
+        if feeds:
+            lines.append(feeds)
         if self.flag_reason:
             lines.append(f"  FLAGGED: {self.flag_reason}")
         if self.log is not None:

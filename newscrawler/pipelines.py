@@ -13,9 +13,11 @@ output pipelines switch themselves on from their settings:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
+import os
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.reactor import CallLaterOnce
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -566,7 +568,14 @@ _JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 
 
 class JsonLinesOutputPipeline(_Stage):
-    """Append each article record to ``NEWSCRAWLER_OUTPUT`` as one JSON line."""
+    """Append each article record to ``NEWSCRAWLER_OUTPUT`` as one JSON line.
+
+    A file that cannot be written (a full disk) or that is removed while the crawl runs (the file
+    or its directory: what is written after goes nowhere) stops the crawl, as a WARC file that
+    cannot be written does: the error is logged once, ``newscrawler/output/error`` says what it
+    was for the summary, and the archive keeps every page archived until then (``newscrawler
+    export`` writes their records again).
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -576,29 +585,88 @@ class JsonLinesOutputPipeline(_Stage):
         self.path = Path(path)
         self.file: Any = None
         self.flusher: CallLaterOnce[None] | None = None
+        self.failed = False
+        # The file's identity when opened: a file removed (or replaced) under the crawl would
+        # take the records written to it with it, without an error from the system.
+        self.identity: tuple[int, int] | None = None
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Written out once per turn of the reactor (``_flush``), not once per record: the
         # buffer holds what the pages done in one turn give (a batch of the archive's pages).
         self.file = self.path.open("a", encoding="utf-8", buffering=OUTPUT_BUFFER)
+        self.identity = _identity(os.fstat(self.file.fileno()))
         self.flusher = CallLaterOnce(self._flush)
         # The crawl's summary says how many records went where (and why none, when none did).
         self.stats.set_value("newscrawler/output/path", str(self.path))
         self.stats.set_value("newscrawler/output/records", 0)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        if self.file:
-            self.file.close()
+        if self.file and not self.file.closed:
+            try:
+                self.file.flush()
+                self._check_still_there()
+            except OSError as exc:
+                self._failed(exc, stop=False)  # the crawl is ending already
+            finally:
+                _close_quietly(self.file)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if isinstance(item, PageItem) and item.record is not None:
+        if self.failed or not (isinstance(item, PageItem) and item.record is not None):
+            return item  # after a write error the page is still archived, its record not written
+        try:
             self.file.write(_JSON_LINE.encode(item.record) + "\n")
-            assert self.flusher is not None
-            self.flusher.schedule()
-            self.stats.inc_value("newscrawler/output/records")
+        except OSError as exc:
+            self._failed(exc)
+            return item
+        assert self.flusher is not None
+        self.flusher.schedule()
+        self.stats.inc_value("newscrawler/output/records")
         return item
 
     def _flush(self) -> None:
-        if self.file and not self.file.closed:
+        if self.failed or not self.file or self.file.closed:
+            return
+        try:
             self.file.flush()
+            self._check_still_there()
+        except OSError as exc:
+            self._failed(exc)
+
+    def _check_still_there(self) -> None:
+        """``OSError`` when the path no longer names the file opened: it was removed or replaced."""
+        try:
+            now = _identity(os.stat(self.path))
+        except (FileNotFoundError, NotADirectoryError):
+            now = None
+        except OSError:
+            return  # a directory made unreadable: the file opened is still written, unchecked
+        if now != self.identity:
+            raise OSError("the file was removed or replaced while the crawl wrote to it")
+
+    def _failed(self, exc: OSError, stop: bool = True) -> None:
+        """Log the first write error, keep it for the summary and stop the crawl."""
+        if self.failed:
+            return
+        self.failed = True
+        reason = exc.strerror or str(exc)
+        self.stats.set_value("newscrawler/output/error", reason)
+        logger.error("Cannot write the output file %s: %s: closing the spider", self.path, reason)
+        _close_quietly(self.file)
+        if stop:
+            self._stop()
+
+    def _stop(self) -> None:
+        """Stop the crawl: with its output gone, a crawl that wanted one should not go on."""
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="output_write_error"))
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    """What tells one file from another whatever its name: device and inode."""
+    return status.st_dev, status.st_ino
+
+
+def _close_quietly(file: Any) -> None:
+    """Close a file whose writes already failed: what is still buffered fails again, unsaid."""
+    with contextlib.suppress(OSError):
+        file.close()

@@ -2,6 +2,9 @@
 
 ``FixtureServer`` serves a directory laid out by URL path (``/`` → ``index.html``, ``/zjxw/`` →
 ``zjxw/index.html``, ``/p/1.html`` → ``p/1.html``) for every host, over real HTTP on 127.0.0.1. A
+page whose URL does not end in ``.html`` may be saved with ``.html`` added (``/news/123`` →
+``news/123.html``, ``/a/5.shtml`` → ``a/5.shtml.html``), as ``wget --adjust-extension`` and
+``newscrawler portal new`` save it, when there is no file of the URL's own name. A
 file ``X.headers.json`` beside ``X`` adds response headers (a wrong charset, say); a file
 ``.headers.json`` in a directory adds them to every file below it (the nearest wins). Every file
 is served with validators, ``ETag`` (a hash of its content) and ``Last-Modified`` (the file's
@@ -175,6 +178,9 @@ class FixtureServer:
             return None
         if target.is_dir():
             target = target / "index.html"
+        elif not target.is_file() and target != self.root:
+            # Saved with .html added (wget --adjust-extension, portal new): /news/123 is 123.html.
+            target = target.with_name(target.name + ".html")
         return target if target.is_file() else None
 
     def answer(self, target: Path, scheme: str, host: str) -> tuple[int, dict[str, str], int | None, Path]:

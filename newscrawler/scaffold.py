@@ -272,8 +272,14 @@ def _class_name(name: str) -> str:
 
 
 def _path_rule(path: str) -> tuple[str, str]:
-    """The article path rule (a regex with an ``id`` group) and the page's folder."""
-    folder, _, last = path.rpartition("/")
+    """The article path rule (a regex with an ``id`` group) and the page's folder.
+
+    The id is the last run of digits of the last segment, else the segment up to its suffix; a
+    URL ending in ``/`` (``/news/123/``) takes it from the segment before, and its rule keeps the
+    ``/``, so that the article is not also read as the listing of its own folder.
+    """
+    slash = "/" if path.endswith("/") and path != "/" else ""
+    folder, _, last = path.rstrip("/").rpartition("/")
     digits = list(re.finditer(r"\d+", last))
     if digits:
         id_run = digits[-1]
@@ -289,7 +295,7 @@ def _path_rule(path: str) -> tuple[str, str]:
         _stem, dot, extension = last.partition(".")
         last_rule = "(?P<id>[^/.]+)" + (re.escape(dot + extension) if dot else "")
     folder_rule = re.sub(r"\d+", lambda m: f"\\d{{{len(m.group())}}}", re.escape(folder))
-    return f"^{folder_rule}/{last_rule}$", folder
+    return f"^{folder_rule}/{last_rule}{slash}$", folder
 
 
 _MODULE = '''"""{title} ({host}): drafted by ``newscrawler portal new`` from one saved page.
@@ -364,6 +370,14 @@ def new_portal(name: str, sample: Path, url: str, portals_dir: Path = PORTALS_DI
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ScaffoldError(f"not an http(s) URL: {url!r}")
+    if parts.query:
+        # A profile tells articles apart by their path (and drops the query from their canonical
+        # URL): /content.jsp?id=1 and ?id=2 would be one article.
+        raise ScaffoldError(f"{url}: an article told apart by its query (?{parts.query}) cannot be drafted:"
+                            " a portal profile reads the article id from the URL's path; give the URL"
+                            " of a page addressed by path, or write the profile by hand")
+    if (parts.path or "/") == "/":
+        raise ScaffoldError(f"{url}: the home page is not an article; give the URL of an article page")
     module = Path(portals_dir) / f"{name.replace('-', '_')}.py"
     if module.exists():
         raise ScaffoldError(f"portal {name!r} exists ({module})")

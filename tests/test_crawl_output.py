@@ -18,6 +18,7 @@ import subprocess
 import sys
 import termios
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import FIXTURES, ROOT, run_cli
@@ -162,3 +163,102 @@ def test_the_summary_shows_the_first_errors_then_the_first_warnings_one_line_eac
         *[f"WARNING [newscrawler.test] HTTP 404 for https://www.gdzjdaily.com.cn/p/{n}.html" for n in range(5)],
         "… and 2 more warnings",
     ]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a file every write to fails")
+def test_an_output_file_that_cannot_be_written_stops_the_crawl_and_says_so(site: Path, tmp_path: Path) -> None:
+    # /dev/full answers every write with ENOSPC: a disk that filled up during the crawl.
+    result = run_cli(*_args(site, tmp_path, "-o", "/dev/full"))
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    summary = result.stdout.splitlines()
+    assert summary[0] == "crawl of generic: output_write_error"
+    assert ("  output: ERROR: could not write /dev/full: No space left on device; records of this crawl"
+            " are missing from it, which the archive has (`newscrawler export` writes them)") in summary
+    assert "ERROR [newscrawler.pipelines] Cannot write the output file /dev/full: No space left on device:" \
+           " closing the spider" in result.stderr.splitlines()
+    # What was archived before the crawl stopped stays: export gives its records.
+    exported = run_cli("export", "--db", str(tmp_path / "archive.sqlite"), "--format", "jsonl")
+    assert exported.returncode == 0, exported.stderr
+    run = re.search(r"archive run 1: new (\d+)", result.stdout)
+    assert run and int(run.group(1)) >= 1
+    assert len(exported.stdout.splitlines()) == int(run.group(1))
+
+
+class _NoTimer:
+    """Stands in for the reactor's timer outside a crawl: the test calls ``_flush`` itself."""
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+
+    def schedule(self) -> None:
+        pass
+
+
+def _output_pipeline(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, list[str]]:
+    """The output pipeline of a crawl (without an engine) writing to ``path``, its stats, and
+    the list that gets "stop" when it stops the crawl."""
+    from scrapy.utils.test import get_crawler
+
+    from newscrawler import pipelines
+
+    monkeypatch.setattr(pipelines, "CallLaterOnce", _NoTimer)
+    crawler = get_crawler(settings_dict={"NEWSCRAWLER_OUTPUT": str(path)})
+    crawler.stats.open_spider()
+    pipeline = pipelines.JsonLinesOutputPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    stops: list[str] = []
+    monkeypatch.setattr(pipeline, "_stop", lambda: stops.append("stop"))
+    return pipeline, crawler.stats, stops
+
+
+def _page(n: int) -> Any:
+    from newscrawler.items import PageItem
+
+    url = f"https://www.nanhai-daily.example/news/{n}.html"
+    return PageItem(url=url, status=200, headers={}, body=b"", fetched_at="2024-05-24T00:00:00+00:00",
+                    kind="article", portal="generic", record={"url": url})
+
+
+def test_an_output_file_removed_during_the_crawl_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             ) -> None:
+    # Writes to a file whose directory was removed succeed, into a file nobody can read.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pipeline, stats, stops = _output_pipeline(folder / "records.jsonl", monkeypatch)
+    pipeline.process_item(_page(1))
+    pipeline._flush()
+    assert stats.get_value("newscrawler/output/error") is None and not stops
+    shutil.rmtree(folder)
+    pipeline.process_item(_page(2))
+    pipeline._flush()
+    assert stats.get_value("newscrawler/output/error") == "the file was removed or replaced while the crawl wrote to it"
+    assert stops == ["stop"]
+    pipeline.process_item(_page(3))  # the page goes on to be archived; nothing more is written
+    pipeline.close_spider()
+    assert stops == ["stop"]
+    assert not folder.exists()
+
+
+def test_an_output_file_that_fails_only_when_closed_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                ) -> None:
+    output = tmp_path / "records.jsonl"
+    pipeline, stats, stops = _output_pipeline(output, monkeypatch)
+    pipeline.process_item(_page(1))  # buffered: the crawl ends before a flush
+    output.unlink()
+    pipeline.close_spider()
+    assert not stops  # the crawl is ending already
+    assert stats.get_value("newscrawler/output/error") == "the file was removed or replaced while the crawl wrote to it"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a file every write to fails")
+def test_a_feed_that_cannot_be_written_stops_the_crawl_and_says_so(site: Path, tmp_path: Path) -> None:
+    # A Scrapy feed (-s FEEDS=…, scrapyd's items feed) used to fail in the log only, exit 0.
+    result = run_cli(*_args(site, tmp_path, "-s", 'FEEDS={"/dev/full": {"format": "jsonlines"}}'))
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    summary = result.stdout.splitlines()
+    assert summary[0] == "crawl of generic: output_write_error"
+    assert ("  feeds: ERROR: could not write a feed: No space left on device; 1 feed not stored"
+            " (see the log)") in summary
+    assert "ERROR [newscrawler.feeds] Cannot write a feed: No space left on device: closing the spider" \
+           in result.stderr.splitlines()
+    assert re.search(r"archive run 1: new [1-9]", result.stdout)

@@ -104,3 +104,25 @@ def test_an_edited_sidecar_is_read_again(tmp_path: Path) -> None:
         os.utime(sidecar, ns=(0, 10**18))  # a new mtime however coarse the file system's clock
         directory.unlink()
         assert headers() == {"X-Page": "second"}
+
+
+def test_a_page_saved_with_html_added_is_served_at_its_url(tmp_path: Path) -> None:
+    # wget --adjust-extension and `newscrawler portal new` save /news/123 as news/123.html.
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "123.html").write_text("<html><body>123</body></html>", encoding="utf-8")
+    (tmp_path / "news" / "5.shtml.html").write_text("<html><body>5</body></html>", encoding="utf-8")
+    (tmp_path / "news" / "7").write_text("seven", encoding="utf-8")
+    (tmp_path / "news" / "7.html").write_text("<html><body>7</body></html>", encoding="utf-8")
+    with FixtureServer(tmp_path) as server:
+        def get(path: str) -> tuple[int, str, bytes]:
+            conn = http.client.HTTPConnection("127.0.0.1", _port(server), timeout=TIMEOUT)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            return response.status, response.getheader("Content-Type") or "", body
+
+        assert get("/news/123") == (200, "text/html", b"<html><body>123</body></html>")
+        assert get("/news/5.shtml")[::2] == (200, b"<html><body>5</body></html>")
+        assert get("/news/7")[::2] == (200, b"seven")  # the file of the URL's own name comes first
+        assert get("/news/8")[0] == 404

@@ -72,6 +72,9 @@ def test_portal_new_writes_a_module_that_passes_its_fixture(tmp_path: Path) -> N
     "/xw/%E6%9C%AC%E5%9C%B0/5521.html",  # 本地, percent-encoded as URLs carry it
     "/xw/tmp/../5521.html",
     "/../../../outside/5521.html",  # dot segments above the root end at the root, as in a browser
+    # Without .html: saved with it added, which the replay serves (it used to answer 404).
+    "/news/5521",
+    "/xw/5521.shtml",
 ])
 def test_portal_new_puts_the_sample_where_a_replay_serves_its_url(tmp_path: Path, path: str) -> None:
     portals_dir, fixtures_dir = tmp_path / "portals", tmp_path / "fixtures"
@@ -131,3 +134,56 @@ def test_images_leave_out_furniture_and_captions_get_a_path() -> None:
         "/uploads/image/20240626/1719389214731.jpg",
         "/uploads/image/20240626/1719389302518.jpg",
     ]
+
+
+KIND = """
+import json, sys
+from pathlib import Path
+from newscrawler.scaffold import load_portal_module
+portal = load_portal_module(Path(sys.argv[1]))
+print(json.dumps({url: [portal.page_kind(url), portal.article_id(url)] for url in sys.argv[2:]}))
+"""
+
+
+@pytest.mark.parametrize("path, same_shape, folder", [
+    ("/news/5521", "/news/6034", "/news/"),
+    # A URL ending in / used to get a rule that did not match it (and no article id), and its
+    # own folder as a listing.
+    ("/news/5521/", "/news/6034/", "/news/"),
+    ("/news/2023/11/08/xuwen-meeting/", "/news/2024/01/02/leizhou-port/", "/news/2023/11/08/"),
+    ("/5521", "/6034", "/"),
+])
+def test_portal_new_drafts_article_urls_without_a_suffix(tmp_path: Path, path: str, same_shape: str,
+                                                         folder: str) -> None:
+    portals_dir, fixtures_dir = tmp_path / "portals", tmp_path / "fixtures"
+    host = "https://www.county-news.example"
+    result = run_cli("portal", "new", "county-news", "--sample", str(SAMPLE), "--url", host + path,
+                     "--portals-dir", str(portals_dir), "--fixtures-dir", str(fixtures_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    urls = [host + path, host + same_shape, host + folder]
+    checked = subprocess.run([sys.executable, "-c", KIND, str(portals_dir / "county_news.py"), *urls],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    kinds = json.loads(checked.stdout)
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    assert kinds[host + path] == ["article", name]
+    assert kinds[host + same_shape][0] == "article"
+    assert kinds[host + folder][0] == "listing"
+    served = FixtureServer(fixtures_dir / "county-news").resolve(path)
+    assert served is not None and served.read_bytes() == SAMPLE.read_bytes()
+    expected = json.loads(served.with_name(served.stem + ".expected.json").read_text(encoding="utf-8"))
+    assert expected["record"]["article_id"] == name
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://www.county-news.example/content.jsp?id=5521",
+     "an article told apart by its query (?id=5521) cannot be drafted"),
+    ("https://www.county-news.example/", "the home page is not an article"),
+])
+def test_portal_new_refuses_urls_a_profile_cannot_match(tmp_path: Path, url: str, message: str) -> None:
+    result = run_cli("portal", "new", "county-news", "--sample", str(SAMPLE), "--url", url,
+                     "--portals-dir", str(tmp_path), "--fixtures-dir", str(tmp_path))
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert not list(tmp_path.rglob("*"))

@@ -143,6 +143,9 @@ def crawls(ctx: click.Context, portal: str | None, last: int, flagged: bool, run
         runs = archive.runs(portal)
     if flagged:
         runs = [r for r in runs if open_flag(r)]
+    if not runs:
+        # Said on standard error, as the archive's commands say it: standard output stays data.
+        click.echo("No crawl runs match.", err=True)
     for record in runs[:last]:
         click.echo(run_line(record))
 

@@ -93,3 +93,45 @@ def test_a_merge_into_an_archive_another_process_holds_locked(
     with Archive.open(out, create=False) as target:
         assert target.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert target.conn.execute("SELECT count(*) FROM captures").fetchone() == (1,)
+
+
+def _one_damaged_line(result: Result, path: Path) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and str(path) in errors[0] and "damaged" in errors[0], result.output
+    assert ".recover" in errors[0] and "Usage:" not in result.output
+
+
+@pytest.mark.parametrize("table", ["articles", "captures", "runs"])
+def test_a_snapshot_of_a_damaged_archive_is_a_one_line_error(seeded: Archive, db_path: Path, tmp_path: Path,
+                                                             table: str) -> None:
+    # The backup copies damaged pages as they are: the copy used to be reported as made.
+    seeded.close()
+    damage(db_path, table)
+    out = tmp_path / "copy.sqlite"
+    result = invoke("archive", "snapshot", out, "--db", db_path, "--no-warc")
+    _one_damaged_line(result, db_path)
+    assert not out.exists() and not list(tmp_path.glob("copy.sqlite*"))
+
+
+@pytest.mark.parametrize("command", [["archive", "snapshot", "{out}"], ["search", "徐闻"], ["stats"]])
+def test_a_truncated_archive_is_damaged_not_another_file(seeded: Archive, db_path: Path, tmp_path: Path,
+                                                         command: list[str]) -> None:
+    # Its schema page is unreadable: it used to be "not a newscrawler archive", a usage error.
+    seeded.close()
+    sqlite3.connect(db_path).execute("PRAGMA wal_checkpoint(TRUNCATE)").connection.close()
+    with db_path.open("r+b") as file:
+        file.truncate(db_path.stat().st_size // 3)
+    out = tmp_path / "copy.sqlite"
+    result = invoke(*[str(out) if arg == "{out}" else arg for arg in command], "--db", db_path)
+    _one_damaged_line(result, db_path)
+    assert not out.exists()
+
+
+def test_a_file_that_is_not_sqlite_is_still_a_usage_error(tmp_path: Path) -> None:
+    garbage = tmp_path / "notes.sqlite"
+    garbage.write_bytes(b"\x00garbage, not SQLite" * 1000)
+    result = invoke("archive", "snapshot", tmp_path / "copy.sqlite", "--db", garbage)
+    assert result.exit_code == 2, result.output
+    assert "is not a newscrawler archive (not an SQLite database)" in result.output

@@ -105,3 +105,48 @@ def test_export_to_a_reader_that_stops_early_is_quiet(path: Path) -> None:
     assert export.stderr.read() == b""
 
 
+
+
+def _in(folder: Path, *args: object) -> Result:
+    """The command line, run in ``folder`` (where a file named ``-`` would land): newscrawler's
+    for a crawl, the archive's own group for its commands (through newscrawler's, click would
+    keep its -h in their help, which docs/archive.md carries without it)."""
+    from newscrawler.cli import cli as newscrawler
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        result = CliRunner().invoke(newscrawler if args[0] == "crawl" else cli.main, [str(a) for a in args])
+    assert not (folder / "-").exists(), "a file named '-' was written"
+    return result
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_to_dash_writes_standard_output(path: Path, tmp_path: Path, fmt: str) -> None:
+    plain = invoke("export", "--format", fmt, "--db", path)
+    dash = _in(tmp_path, "export", "--format", fmt, "-o", "-", "--db", path)
+    assert dash.exit_code == 0, dash.output
+    assert dash.stdout == plain.stdout and "徐聞" in dash.stdout
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "warc"])
+def test_export_of_a_binary_format_to_dash_is_a_usage_error(path: Path, tmp_path: Path, fmt: str) -> None:
+    result = _in(tmp_path, "export", "--format", fmt, "-o", "-", "--db", path)
+    assert_usage_error(result, f"{fmt} needs -o FILE: it is written to a file, not standard output")
+
+
+@pytest.mark.parametrize(("command", "why"), [
+    (["stats", "--plot", "-"], "a chart is an image file, not standard output"),
+    (["rankings", "--plot", "-"], "a chart is an image file, not standard output"),
+    (["archive", "snapshot", "-"], "a snapshot is an SQLite file, not standard output"),
+    (["archive", "merge", "-", "{db}"], "an archive is an SQLite file, not standard input or output"),
+    (["search", "徐闻", "--db", "-"], "an archive is an SQLite file, not standard input or output"),
+    (["crawl", "zjdaily", "-o", "-"], "standard output has the crawl's summary: give a file"),
+    (["crawl", "zjdaily", "--log-file", "-"], "give a file (--verbose prints the log on standard error)"),
+])
+def test_dash_where_only_a_file_will_do_is_a_usage_error(path: Path, tmp_path: Path, command: list[str],
+                                                         why: str) -> None:
+    args = [str(path) if arg == "{db}" else arg for arg in command]
+    if "--db" not in args and args[0] != "crawl" and args[1] != "merge":
+        args += ["--db", str(path)]
+    result = _in(tmp_path, *args)
+    assert_usage_error(result, why, "for a file named '-', give ./-")

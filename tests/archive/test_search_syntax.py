@@ -486,3 +486,23 @@ def test_canned_sql_search_takes_words_only(news):
     assert canned("湛江 港") == ids(news, "湛江 港") == {3, 4}
     assert canned("york OR") == ids(news, 'york "OR"') == {3, 4, 6}  # "or" as a word
     assert canned("徐闻 OR 雷州") == set()
+
+
+@pytest.mark.parametrize("query, message", [
+    # The query used to be quoted back ('-徐闻' only excludes), as if the quotes were to be typed.
+    ("-徐闻", "Error: the query only excludes: add a word or phrase that must occur, as in 会议 -徐闻"
+              " (articles are found by the words they contain, not by those they lack)"),
+    ("NOT 徐闻", "Error: the query only excludes: add a word or phrase that must occur, as in 会议 -徐闻"),
+    ('-徐闻 -"雷州 台风"', 'Error: the query only excludes: add a word or phrase that must occur, as in'
+                         ' 会议 -徐闻 -"雷州 台风"'),
+    ("徐闻 OR (-雷州 -港)", "Error: the group (-雷州 -港) only excludes: add a word or phrase that must"
+                        " occur, as in (会议 -雷州 -港)"),
+    ("徐闻 OR -雷州", "Error: an exclusion cannot be an alternative of OR (in 徐闻 OR -雷州): write it"
+                   " beside the OR group, as in (徐闻 OR 雷州) -体育"),
+])
+def test_a_query_of_exclusions_alone_is_explained_with_one_that_works(news_path, query, message):
+    result = invoke("search", query, "--db", news_path)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and errors[0].startswith(message), result.output
+    assert "'" not in errors[0]

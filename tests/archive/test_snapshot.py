@@ -3,6 +3,7 @@ and nothing of the transaction a writer has open; the WARC directory comes with 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_warc_files_come_along_and_a_grown_file_replaces_its_copy(
     out.parent.mkdir()
     result = CliRunner().invoke(main, ["archive", "snapshot", "--db", str(db_path), str(out)])
     assert result.exit_code == 0, result.output
-    assert "1 captures copied" in result.output and "1 WARC files (9 bytes)" in result.output
+    assert result.output == f"1 capture copied to {out}; 1 WARC file copied (9 bytes), 0 already there\n"
     copied = out.parent / "warc" / "newscrawler-zjdaily-1-00000-abcd1234.warc.gz"
     assert copied.read_bytes() == b"record-1|"
     assert copied.with_name(copied.name + ".cdxj").read_text("utf-8") == (
@@ -132,3 +133,42 @@ def test_warc_files_come_along_and_a_grown_file_replaces_its_copy(
     with pytest.raises(ArchiveError, match="other content"):
         sync_warc_dir(other, copied.parent)
     assert copied.read_bytes() == b"record-1|record-2|"
+
+
+def test_warc_files_already_beside_the_copy_are_counted_as_there(
+    seeded: Archive, db_path: Path, tmp_path: Path
+) -> None:
+    # A second snapshot into the same directory: its warc/ has every file. It used to say
+    # "0 WARC files (0 bytes)", as if there were none.
+    _warc_dir(db_path.parent, b"record-1|", "")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in ("first.sqlite", "second.sqlite"):
+        result = CliRunner().invoke(main, ["archive", "snapshot", "--db", str(db_path), str(folder / name)])
+        assert result.exit_code == 0, result.output
+    assert result.output == (f"1 capture copied to {folder / 'second.sqlite'}; 0 WARC files copied (0 bytes),"
+                             " 1 already there\n")
+
+
+def test_a_merge_counts_the_warc_files_already_there(seeded: Archive, db_path: Path, tmp_path: Path) -> None:
+    _warc_dir(db_path.parent, b"record-1|", "")
+    seeded.close()
+    # The node's snapshot lies beside the merged archive: its warc/ is the merged archive's.
+    # That used to be "0 WARC files copied, 0 already there".
+    out = db_path.parent / "merged.sqlite"
+    result = CliRunner().invoke(main, ["archive", "merge", str(out), str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert f"{db_path}: 0 WARC files copied (0 bytes), 1 already there" in result.output.splitlines()
+    # Elsewhere, once copied and then there.
+    elsewhere = tmp_path / "merged" / "merged.sqlite"
+    elsewhere.parent.mkdir()
+    lines = []
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["archive", "merge", str(elsewhere), str(db_path)])
+        assert result.exit_code == 0, result.output
+        lines.append(next(line for line in result.output.splitlines() if "WARC" in line))
+    assert lines == [f"{db_path}: 1 WARC file copied (9 bytes), 0 already there",
+                     f"{db_path}: 0 WARC files copied (0 bytes), 1 already there"]
+    report = CliRunner().invoke(main, ["archive", "merge", str(out), str(db_path), "--json"])
+    source = json.loads(report.stdout)["sources"][0]
+    assert (source["warc_files_copied"], source["warc_files_present"]) == (0, 1)
