@@ -167,6 +167,34 @@ def test_max_articles_counts_the_articles_of_the_run_it_resumes(
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES + 3
 
 
+def _replace_archive(path: Path, how: str) -> None:
+    """The archive a stopped job wrote into is deleted, or replaced by another one of its own
+    runs (run 1 too, started at another time)."""
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    if how == "replaced":
+        from archive import Archive
+
+        with Archive.open(path) as other:
+            other.finish_run(other.start_run("zjdaily", {}), "finished", {})
+
+
+@pytest.mark.parametrize(("how", "archive"), [(signal.SIGINT, "deleted"), (signal.SIGKILL, "replaced")])
+def test_a_job_is_not_resumed_into_an_archive_without_its_pages(
+    portal: Path, uninterrupted: dict, tmp_path: Path, how: signal.Signals, archive: str
+) -> None:
+    """The job's fingerprints say which pages are archived in the archive its crawl wrote into:
+    resumed into another, they would skip pages that archive never had."""
+    _crawl_and_kill(portal, tmp_path, 14, how)
+    assert (tmp_path / "jobs" / "zjdaily" / "requests.seen").stat().st_size > 0
+    _replace_archive(tmp_path / "archive.sqlite", archive)
+
+    result = run_cli(*_args(portal, tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "not resumed: the job directory's unfinished job was discarded" in result.stdout, result.stdout
+    assert differences(uninterrupted, snapshot(tmp_path / "archive.sqlite")) == []
+
+
 def test_a_kill_between_the_archive_and_the_budget_file_spends_nothing_twice(
     portal: Path, tmp_path: Path
 ) -> None:
