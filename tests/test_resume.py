@@ -327,6 +327,6 @@ def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path
     (job / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
     result = run_cli(*_args(portal, tmp_path))
     assert result.returncode == 1
-    assert "another crawl" in result.stderr and "--job-dir" in result.stderr
+    assert result.stderr.startswith("Error: another crawl") and "--job-dir" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "archive.sqlite").exists()
