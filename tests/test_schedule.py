@@ -142,11 +142,41 @@ def test_list_and_crontab(tmp_path: Path) -> None:
     lines = crontab_lines(load_config(path), program="newscrawler")
     assert lines[1:] == [
         "CRON_TZ=UTC",
-        (f"0 3 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
-         f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
-        (f"30 */12 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
-         f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
+        (f"0 3 * * * cd {tmp_path} && mkdir -p {tmp_path}/logs && newscrawler schedule crawl zjdaily"
+         f" --config {path} >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
+        (f"30 */12 * * * cd {tmp_path} && mkdir -p {tmp_path}/logs && newscrawler schedule crawl zjdaily"
+         f" --config {path} >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
     ]
+
+
+def test_a_crontab_line_crawls_into_the_archive_schedule_run_uses(
+    tmp_path: Path, fast_portal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `archive` in the file, the archive is the same whatever the directory the
+    commands are run from; cron runs the line with none of the archivist's environment, in a
+    directory where nothing was made yet."""
+    config_dir, elsewhere = tmp_path / "config", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config_dir.mkdir()
+    path = _config(config_dir, fast_portal)
+    path.write_text(path.read_text("utf-8").replace('archive = "archive.sqlite"\n', ""), "utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("NEWSCRAWLER_DB", raising=False)
+    config = load_config(Path("../config/newscrawler.toml"))
+    assert config.archive == config_dir / "data" / "newscrawler.sqlite"
+    monkeypatch.setenv("NEWSCRAWLER_DB", "mine.sqlite")
+    config = load_config(Path("../config/newscrawler.toml"))
+    assert config.archive == elsewhere / "mine.sqlite"
+
+    (line,) = crontab_lines(config, program=f"{sys.executable} -m newscrawler")[2:]
+    command = line.split(" ", 5)[5]
+    cron_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"), "SHELL": "/bin/sh"}
+    ran = subprocess.run(["/bin/sh", "-c", command], cwd="/", env=cron_env, capture_output=True, text=True,
+                         timeout=300)
+    assert ran.returncode == 0, ran.stderr + (elsewhere / "logs" / "zjdaily.cron.log").read_text("utf-8")
+    with Archive.open(elsewhere / "mine.sqlite", create=False) as archive:
+        assert [run["status"] for run in archive.runs("zjdaily")] == ["finished"]
+    assert not (config_dir / "data").exists()
 
 
 # --- the scheduler's loop, on a fake clock -----------------------------------------------------

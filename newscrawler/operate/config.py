@@ -97,6 +97,8 @@ class Config:
     nodes: dict[str, Node] = field(default_factory=lambda: {LOCAL: Node(LOCAL)})
     # Portals pinned by their ``node`` key (the others were placed by hash).
     pinned: frozenset[str] = frozenset()
+    # The archive is ``$NEWSCRAWLER_DB``'s (the file names none).
+    archive_from_env: bool = False
 
     @cached_property
     def zone(self) -> tzinfo | None:
@@ -201,10 +203,15 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
 
     if "archive" in data:
         archive = path_value(None, "archive", data["archive"])
+    elif os.environ.get("NEWSCRAWLER_DB"):
+        # Named where the command runs; ``crontab_lines`` passes it on to cron, which lacks it.
+        archive = Path(os.environ["NEWSCRAWLER_DB"]).expanduser().resolve()
     else:
+        # Beside the file, as its other paths: ``schedule run`` started anywhere and the crontab
+        # lines (which run in the file's directory) write one archive.
         from archive import default_db_path
 
-        archive = Path(default_db_path()).resolve()
+        archive = base / default_db_path()
     log_dir = path_value(None, "log_dir", data["log_dir"]) if "log_dir" in data else archive.parent / "logs"
     zone = data.get("timezone")
     if zone is not None:
@@ -255,7 +262,8 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
         raise loc.error(str(exc), f"portals.{exc.portals[1]}", "node") from None
     jobs = [replace(job, node=placement[job.portal]) for job in jobs]
     return Config(path=path, archive=archive, log_dir=log_dir, jobs=jobs, timezone=zone,
-                  stop_timeout=float(stop_timeout), nodes=nodes, pinned=frozenset(pinned))
+                  stop_timeout=float(stop_timeout), nodes=nodes, pinned=frozenset(pinned),
+                  archive_from_env="archive" not in data and bool(os.environ.get("NEWSCRAWLER_DB")))
 
 
 def _nodes(loc: _Locator, value: Any) -> dict[str, Node]:

@@ -125,9 +125,13 @@ def crontab_lines(config: Config, program: str | None = None) -> list[str]:
     lines = [f"# newscrawler schedule from {config.path.resolve()}"]
     if config.timezone:
         lines.append(f"CRON_TZ={config.timezone}")
+    # cron's environment has no $NEWSCRAWLER_DB: the archive it named is passed on.
+    env = f"NEWSCRAWLER_DB={shlex.quote(str(config.archive))} " if config.archive_from_env else ""
+    # The shell opens the log before the crawl runs: in a directory not made yet, nothing would.
+    mkdir = f"mkdir -p {shlex.quote(str(config.log_dir))}"
     for job in config.jobs:
         log = shlex.quote(str(config.log_dir / f"{job.portal}.cron.log"))
-        command = (f"cd {workdir} && {program} schedule crawl {shlex.quote(job.portal)}"
+        command = (f"cd {workdir} && {mkdir} && {env}{program} schedule crawl {shlex.quote(job.portal)}"
                    f" --config {config_path} >> {log} 2>&1")
         # cron reads % as a newline: escape it.
         command = command.replace("%", r"\%")
