@@ -86,6 +86,9 @@ def test_the_example_configuration_loads() -> None:
     (('["0 3 * * *"]', '["0 3 * *"]'), 11, "malformed cron expression '0 3 * *'"),
     (('["0 3 * * *"]', '["0 0 30 2 *"]'), 11, "cron expression '0 0 30 2 *' never fires"),
     (("DOWNLOAD_DELAY = 0", "DOWNLOAD_DELAI = 0"), 7, "unknown Scrapy setting 'DOWNLOAD_DELAI' in [settings]"),
+    (("DOWNLOAD_DELAY = 0", 'DOWNLOAD_DELAY = "soon"'), 7, "DOWNLOAD_DELAY=soon: expected a number in [settings]"),
+    (("max_articles = 4", "max_articles = 4\n[portals.zjdaily.settings]\nCONCURRENT_REQUESTS = 1.5"), 14,
+     "CONCURRENT_REQUESTS=1.5: expected a whole number in [portals.zjdaily.settings]"),
     (("stop_timeout = 30", "stop_timeout = 30\nstop_time = 3"), 4, "unknown key 'stop_time' at the top level"),
     (("max_articles = 4", "max_articles = 0"), 12, "max_articles must be a whole number >= 1"),
     (("max_articles = 4", "since = \"last week\""), 12, "since must be a date"),
@@ -108,13 +111,13 @@ def test_a_bad_configuration_is_one_line_naming_file_and_line(
 def test_the_command_line_reports_a_bad_configuration_before_running(tmp_path: Path) -> None:
     path = _config(tmp_path, tmp_path, schedules='["every day"]')
     result = run_cli("schedule", "run", "--config", str(path))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip() == (
         f"Error: {path}:11: malformed cron expression 'every day' (five fields: minute hour day"
         " month weekday, or @hourly/@daily/@weekly/@monthly/@yearly)")
     assert not (tmp_path / "archive.sqlite").exists()
     missing = run_cli("schedule", "list", "--config", str(tmp_path / "none.toml"))
-    assert missing.returncode == 1 and "no such configuration file" in missing.stderr
+    assert missing.returncode == 2 and "no such configuration file" in missing.stderr
 
 
 # --- times --------------------------------------------------------------------------------------

@@ -370,8 +370,16 @@ def _known_settings() -> set[str]:
 def _settings(loc: _Locator, value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise loc.error(f"[{where}] must be a table of Scrapy settings", where)
+    from ..params import check_setting
+    from .remote import setting_value
+
     known = _known_settings()
-    for name in value:
+    for name, setting in value.items():
         if name not in known:
             raise loc.error(f"unknown Scrapy setting {name!r} in [{where}]", where, name)
+        try:
+            # As the crawl will read it from its -s option: a wrong type fails here, not there.
+            check_setting(name, setting_value(setting))
+        except ValueError as exc:
+            raise loc.error(f"{exc} in [{where}]", where, name) from None
     return dict(value)
