@@ -6,6 +6,7 @@ still be running when the scheduler is told to stop.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -314,6 +315,35 @@ def test_sigterm_stops_the_running_crawl_cleanly(tmp_path: Path) -> None:
     # Scrapy's own clean shutdown, recorded by the crawl itself.
     assert run["status"] == "shutdown", output
     assert "sending SIGKILL" not in output
+
+
+def test_a_crawl_left_by_a_killed_scheduler_keeps_its_portal_locked(tmp_path: Path) -> None:
+    """The scheduler is killed (SIGKILL, the machine's OOM killer) while its crawl, in a process
+    group of its own, goes on: the next scheduler skips the portal instead of starting a crawl
+    that fails on the job directory in use and is recorded as crashed."""
+    path = _config(tmp_path, ZJDAILY)  # Crawl-delay: 1 kept, so the crawl is still running
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )
+    assert process.stdout is not None
+    started = process.stdout.readline()
+    crawl = re.search(r"crawl started \(pid (\d+),", started)
+    assert crawl, started
+    pid = int(crawl.group(1))
+    try:
+        process.kill()
+        process.wait(timeout=30)
+        again = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "zjdaily: another process is crawling it (lock held); skipping" in again.stdout
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    if (tmp_path / "archive.sqlite").exists():  # the killed crawl may not have opened it yet
+        with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
+            assert "crashed" not in [run["status"] for run in archive.runs()]
 
 
 def test_at_start_a_portal_on_a_node_catches_up_from_its_last_queued_crawl(tmp_path: Path) -> None:

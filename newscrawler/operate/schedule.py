@@ -301,6 +301,9 @@ class Scheduler(RemoteCrawls):
                     # Its own process group: a Ctrl-C on the terminal reaches the scheduler
                     # only, which stops the crawls in order.
                     start_new_session=True,
+                    # The crawl holds the portal's lock too: a crawl that outlives a killed
+                    # scheduler keeps the next scheduler or crontab line from starting another.
+                    pass_fds=(lock.fileno(),),
                 )
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             if lock is not None:
