@@ -142,9 +142,24 @@ def _marker(marker: Path) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
+def process_lifetime(pid: int) -> str | None:
+    """What tells process ``pid`` from a later one given the same id (the boot and the start
+    time, from /proc); None where the system does not say."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    # The fields after the command name, which is in parentheses and may hold anything:
+    # the start time is the 22nd field of the line, the 20th of these.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return f"{boot}/{fields[19]}" if len(fields) > 19 else None
+
+
 def _running_crawl(marker: Path) -> int | None:
     """The id of the live process that wrote ``marker``, or None when it is gone."""
-    pid = _marker(marker).get("pid")
+    written = _marker(marker)
+    pid = written.get("pid")
     if not isinstance(pid, int):
         return None
     if pid == os.getpid():
@@ -154,7 +169,11 @@ def _running_crawl(marker: Path) -> int | None:
     except ProcessLookupError:
         return None
     except PermissionError:
-        return pid  # alive, under another user
+        pass  # alive, under another user
+    lifetime = written.get("lifetime")
+    if isinstance(lifetime, str) and process_lifetime(pid) not in (None, lifetime):
+        # The crawl died (a reboot, a killed container) and another process has its id now.
+        return None
     return pid
 
 
@@ -268,7 +287,8 @@ class ResumableScheduler(Scheduler):
     def _write_marker(self, run_id: int | None) -> None:
         assert self.dqdir
         marker = Path(self.dqdir).parent / RUNNING_MARKER
-        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id}), encoding="utf-8")
+        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id,
+                                      "lifetime": process_lifetime(os.getpid())}), encoding="utf-8")
 
     def _spider_opened(self, spider: Spider) -> None:
         run_id = self.stats.get_value("newscrawler/archive/run_id") if self.stats else None

@@ -330,3 +330,24 @@ def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path
     assert result.stderr.startswith("Error: another crawl") and "--job-dir" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "archive.sqlite").exists()
+
+
+def test_a_marker_naming_a_process_id_now_used_by_another_process_is_a_dead_crawls(
+    portal: Path, tmp_path: Path
+) -> None:
+    """After a reboot (or in a restarted container) the dead crawl's process id belongs to some
+    other process: the crawl is resumed, not refused for ever."""
+    from newscrawler.resume import JobDirInUse, check_job_dir, process_lifetime
+
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    alive = os.getppid()
+    marker = job / RUNNING_MARKER
+    marker.write_text(json.dumps({"pid": alive, "lifetime": process_lifetime(alive)}), encoding="utf-8")
+    with pytest.raises(JobDirInUse):
+        check_job_dir(job)
+    marker.write_text(json.dumps({"pid": alive, "run_id": 1, "lifetime": "an-earlier-boot/4242"}),
+                      encoding="utf-8")
+    result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "did not close; its request queue is discarded" in result.stderr
