@@ -95,6 +95,10 @@ def test_the_example_configuration_loads() -> None:
     (("max_articles = 4", "since = \"last week\""), 12, "since must be a date"),
     (('timezone = "UTC"', 'timezone = "Mars/Olympus"'), 2, "unknown time zone 'Mars/Olympus'"),
     (("max_articles = 4", "max_articles = = 4"), 12, "invalid TOML"),
+    (('archive = "archive.sqlite"', 'archive = "."'), 1, "archive: "),
+    (('archive = "archive.sqlite"', 'archive = "newscrawler.toml"'), 1,
+     "newscrawler.toml is not a newscrawler archive (not an SQLite database)"),
+    (('replay = "', 'replay = "missing/'), 13, "replay: no such file or directory "),
 ])
 def test_a_bad_configuration_is_one_line_naming_file_and_line(
     tmp_path: Path, change: tuple[str, str], line: int, message: str
@@ -272,6 +276,23 @@ def test_a_crawl_that_crashes_before_recording_leaves_a_failed_run(tmp_path: Pat
     assert Scheduler(config, echo=lines.append).run(once=True) == 0
     with Archive.open(config.archive, create=False) as archive:
         assert [r["status"] for r in archive.runs()] == ["finished", "crashed"]
+
+
+def test_an_archive_that_cannot_be_read_after_a_crawl_is_one_line_not_a_traceback(
+    tmp_path: Path, fast_portal: Path
+) -> None:
+    config = load_config(_config(tmp_path, fast_portal))
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    # Replaced, while the scheduler ran, by a file that is not an archive.
+    config.archive.write_text("not an archive\n", encoding="utf-8")
+    lines: list[str] = []
+    assert Scheduler(config, echo=lines.append, python=str(fake)).run(once=True) == 1
+    assert lines[-1].endswith(
+        f"zjdaily: crawl ended (exit 1): could not check the archive: {config.archive} is not a"
+        " newscrawler archive (not an SQLite database)"), lines
+    assert "Traceback" not in "\n".join(lines)
 
 
 def test_one_crawl_per_portal_at_a_time(tmp_path: Path, fast_portal: Path) -> None:

@@ -213,6 +213,7 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
 
         archive = base / default_db_path()
     log_dir = path_value(None, "log_dir", data["log_dir"]) if "log_dir" in data else archive.parent / "logs"
+    _check_paths(loc, archive, log_dir, "archive" in data)
     zone = data.get("timezone")
     if zone is not None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -261,9 +262,27 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
     except PlacementError as exc:
         raise loc.error(str(exc), f"portals.{exc.portals[1]}", "node") from None
     jobs = [replace(job, node=placement[job.portal]) for job in jobs]
+    for job in jobs:
+        # A replay path on a node is the node's; one crawled here must be here.
+        if job.replay is not None and nodes[job.node].local and not job.replay.exists():
+            raise loc.error(f"replay: no such file or directory {job.replay}", f"portals.{job.portal}", "replay")
     return Config(path=path, archive=archive, log_dir=log_dir, jobs=jobs, timezone=zone,
                   stop_timeout=float(stop_timeout), nodes=nodes, pinned=frozenset(pinned),
                   archive_from_env="archive" not in data and bool(os.environ.get("NEWSCRAWLER_DB")))
+
+
+def _check_paths(loc: _Locator, archive: Path, log_dir: Path, archive_given: bool) -> None:
+    """The archive and the log directory, checked as the crawls will use them: a mistake here
+    would otherwise fail every crawl at its scheduled time."""
+    from archive import ArchiveError
+    from archive.db import check_file
+
+    try:
+        check_file(archive)
+    except ArchiveError as exc:
+        raise loc.error(f"archive: {exc}", None, "archive" if archive_given else None) from None
+    if log_dir.exists() and not log_dir.is_dir():
+        raise loc.error(f"log_dir: {log_dir} is not a directory", None, "log_dir")
 
 
 def _nodes(loc: _Locator, value: Any) -> dict[str, Node]:

@@ -336,8 +336,12 @@ class Scheduler(RemoteCrawls):
         self.finished += 1
         if code != 0:
             self.failed += 1
+        from archive import ArchiveError
+
         try:
             line = self._record(running, code)
+        except ArchiveError as exc:  # damaged, locked, replaced by something else: said in a line
+            line = f"could not check the archive: {exc}"
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             line = f"could not check the archive:\n{traceback.format_exc()}"
         finally:
