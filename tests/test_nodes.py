@@ -517,3 +517,29 @@ def test_a_node_answering_json_that_is_not_scrapyds_is_down_not_a_traceback(
     result = CliRunner().invoke(cli, ["nodes", "--config", str(path)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert f"odd  {not_scrapyd}  DOWN: node odd" in result.output and "not scrapyd's" in result.output
+
+
+def test_a_node_without_the_project_is_shown_and_its_refusal_recorded(tmp_path: Path) -> None:
+    """A fresh scrapyd that nobody deployed to answers, but refuses every crawl queued there."""
+    pytest.importorskip("scrapyd", reason="scrapyd is not installed (pip install -e '.[test]')")
+    server = ScrapydServer(tmp_path / "scrapyd")
+    server.start()
+    try:
+        path = _nodes_config(tmp_path, f'archive = "scheduler.sqlite"\n[nodes.fresh]\nurl = "{server.base}"\n'
+                             f'archive = "{tmp_path}/node.sqlite"\n[portals.zjdaily]\nschedules = ["@daily"]\n'
+                             f'replay = "{ZJDAILY}"\nmax_articles = 2\n')
+        shown = run_cli("nodes", "--config", str(path))
+        assert shown.returncode == 1, shown.stdout + shown.stderr
+        assert f"fresh  {server.base}  NOT DEPLOYED: no project newscrawler on the node" in shown.stdout
+
+        lines: list[str] = []
+        assert Scheduler(load_config(path), echo=lines.append).run(once=True) == 1
+    finally:
+        server.stop()
+    text = "\n".join(lines)
+    assert "Traceback" not in text
+    assert "zjdaily: node fresh refused the crawl: #1  zjdaily" in text
+    assert "schedule.json: project 'newscrawler' not found" in text
+    # In the scheduler's archive, as every run is: `newscrawler crawls` lists it.
+    (run,) = _runs(tmp_path / "scheduler.sqlite")
+    assert (run["portal"], run["status"]) == ("zjdaily", "refused")

@@ -216,6 +216,13 @@ class Scrapyd:
                 raise self._not_scrapyd("listjobs.json")
         return jobs
 
+    def deployed(self) -> bool:
+        """Whether the project is deployed on the node (``listprojects.json``)."""
+        projects = self.call("listprojects.json").get("projects")
+        if not isinstance(projects, list):
+            raise self._not_scrapyd("listprojects.json")
+        return PROJECT in projects
+
     def schedule(self, spider: str, settings: Mapping[str, str], args: Mapping[str, str],
                  jobid: str) -> str:
         """Queue a crawl on the node; returns its job id."""
