@@ -157,13 +157,15 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_ARCHIVE"] = db_path
         job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / str(job_name))
     if job_dir:
-        from .resume import JobDirInUse, check_job_dir
+        from .resume import JobDirInUse, JobOfAnotherPortal, check_job_dir, check_job_portal
 
         try:
             check_job_dir(job_dir)
+            check_job_portal(job_dir, portal)
         except JobDirInUse as exc:
             click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
+            # Another portal's job: a --job-dir given by mistake, which the user must change.
+            sys.exit(2 if isinstance(exc, JobOfAnotherPortal) else 1)
         settings["JOBDIR"] = job_dir
     if recrawl:
         settings["NEWSCRAWLER_RECRAWL"] = recrawl

@@ -177,12 +177,32 @@ def _running_crawl(marker: Path) -> int | None:
     return pid
 
 
-# The archive run a job's last crawl wrote into (``{"run_id", "started_at", "archive"}``): the
-# job's fingerprints say "archived" of that archive only.
+# The portal and the archive run a job's last crawl wrote into (``{"portal", "run_id",
+# "started_at", "archive"}``): the job's fingerprints say "archived" of that archive only.
 JOB_ARCHIVE_FILE = "archive.json"
 # What a job directory holds of an unfinished job; all of it is discarded together.
 JOB_STATE = ("requests.seen", "requests.queue", "spider.state", BUDGET_FILE, RUNNING_MARKER,
              JOB_ARCHIVE_FILE)
+
+
+class JobOfAnotherPortal(JobDirInUse):
+    """A job directory holding another portal's unfinished job: this crawl would take over that
+    portal's queue and article budget, and clear its job when it finishes."""
+
+
+def _unfinished(jobdir: Path) -> bool:
+    return any((jobdir / name).exists() for name in ("requests.seen", "requests.queue", BUDGET_FILE))
+
+
+def check_job_portal(jobdir: str | Path, portal: str) -> None:
+    """Raise ``JobOfAnotherPortal`` when ``jobdir`` holds an unfinished job of another portal."""
+    jobdir = Path(jobdir)
+    other = _marker(jobdir / JOB_ARCHIVE_FILE).get("portal")
+    if isinstance(other, str) and other != portal and _unfinished(jobdir):
+        raise JobOfAnotherPortal(
+            f"the job directory {jobdir} holds an unfinished crawl of {other}: finish it with"
+            f" `newscrawler crawl {other}`, or give this crawl its own --job-dir"
+        )
 
 
 def foreign_job_state(jobdir: str | Path, archive: str | None) -> str | None:
@@ -197,7 +217,7 @@ def foreign_job_state(jobdir: str | Path, archive: str | None) -> str | None:
     run_id, started_at = bound.get("run_id"), bound.get("started_at")
     if not archive or not isinstance(run_id, int) or not isinstance(started_at, str):
         return None  # no archive now, or a job directory that never named its archive
-    if not any((jobdir / name).exists() for name in ("requests.seen", "requests.queue", BUDGET_FILE)):
+    if not _unfinished(jobdir):
         return None
     if not Path(archive).is_file():
         return f"the archive it was crawled into is not at {archive} any more"
@@ -236,6 +256,7 @@ class ResumableScheduler(Scheduler):
         jobdir = job_dir(crawler.settings)
         if jobdir:
             check_job_dir(jobdir)
+            check_job_portal(jobdir, str(crawler.spidercls.name))
             reason = foreign_job_state(jobdir, crawler.settings.get("NEWSCRAWLER_ARCHIVE"))
             if reason:
                 logger.warning("The unfinished job in %s is not resumed: %s; the crawl starts a"
@@ -294,12 +315,14 @@ class ResumableScheduler(Scheduler):
         run_id = self.stats.get_value("newscrawler/archive/run_id") if self.stats else None
         if run_id is not None:
             self._write_marker(run_id)
-            self._bind_archive(run_id)
+            self._bind_archive(run_id, spider.name)
 
-    def _bind_archive(self, run_id: int) -> None:
-        """Name the archive run this job writes into (``foreign_job_state`` reads it)."""
+    def _bind_archive(self, run_id: int, portal: str) -> None:
+        """Name the portal and the archive run this job writes into (``check_job_portal`` and
+        ``foreign_job_state`` read them)."""
         assert self.dqdir and self.crawler is not None and self.stats is not None
-        bound = {"run_id": run_id, "started_at": self.stats.get_value("newscrawler/archive/run_started_at"),
+        bound = {"portal": portal, "run_id": run_id,
+                 "started_at": self.stats.get_value("newscrawler/archive/run_started_at"),
                  "archive": str(Path(self.crawler.settings.get("NEWSCRAWLER_ARCHIVE")).resolve())}
         path = Path(self.dqdir).parent / JOB_ARCHIVE_FILE
         # Replaced whole: a kill leaves the old file or the new one.

@@ -351,3 +351,22 @@ def test_a_marker_naming_a_process_id_now_used_by_another_process_is_a_dead_craw
     result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "did not close; its request queue is discarded" in result.stderr
+
+
+def test_a_job_directory_holding_another_portals_unfinished_job_is_refused(
+    portal: Path, uninterrupted: dict, tmp_path: Path
+) -> None:
+    """One --job-dir given to two portals: the second would crawl the first's queue (its pages
+    offsite), count the first's articles against its --max-articles, and clear the first's job."""
+    job = tmp_path / "job"
+    _crawl_and_kill(portal, tmp_path, 12, signal.SIGINT, extra=("--job-dir", str(job)))
+    epaper = ["crawl", "zjdaily-epaper", "--replay", str(ROOT / "fixtures" / "zjdaily-epaper"),
+              "--db", str(tmp_path / "archive.sqlite"), "--job-dir", str(job), "--log-level", "WARNING"]
+    refused = run_cli(*epaper)
+    assert refused.returncode == 2, refused.stdout + refused.stderr[-3000:]
+    assert refused.stderr.startswith(f"Error: the job directory {job} holds an unfinished crawl of zjdaily")
+    # The first portal's job is still there, and resumes to the same archive.
+    result = run_cli(*_args(portal, tmp_path, extra=("--job-dir", str(job))))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert differences(uninterrupted, snapshot(tmp_path / "archive.sqlite")) == []
+    assert run_cli(*epaper).returncode == 0  # the job finished: the directory is free again
