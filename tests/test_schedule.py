@@ -95,6 +95,7 @@ def test_the_example_configuration_loads() -> None:
     (("max_articles = 4", "since = \"last week\""), 12, "since must be a date"),
     (('timezone = "UTC"', 'timezone = "Mars/Olympus"'), 2, "unknown time zone 'Mars/Olympus'"),
     (("max_articles = 4", "max_articles = = 4"), 12, "invalid TOML"),
+    (('["0 3 * * *"]', "[]"), 11, "schedules is empty: give at least one cron expression"),
     (('archive = "archive.sqlite"', 'archive = "."'), 1, "archive: "),
     (('archive = "archive.sqlite"', 'archive = "newscrawler.toml"'), 1,
      "newscrawler.toml is not a newscrawler archive (not an SQLite database)"),

@@ -336,7 +336,11 @@ def _schedules(loc: _Locator, where: str, value: Any) -> tuple[str, ...]:
         raise loc.error(f"[{where}] needs schedules = [\"CRON EXPRESSION\", ...]", where)
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not value:
+    if value == []:
+        # An empty list would never crawl the portal, without a word.
+        raise loc.error("schedules is empty: give at least one cron expression (to stop crawling"
+                        f" the portal, remove [{where}])", where, "schedules")
+    if not isinstance(value, list):
         raise loc.error("schedules must be a list of cron expressions", where, "schedules")
     for expression in value:
         if not isinstance(expression, str):
