@@ -31,6 +31,9 @@ def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | Non
     """A saved copy to replay: its header sidecars are read before the crawl serves them; of
     WARC files, at least one must be readable (damaged ones are replayed up to the damage)."""
     if value and Path(value).is_dir():
+        if not any(path.is_file() for path in Path(value).rglob("*")):
+            # Every page would answer 404, which reads as broken selectors or start pages.
+            raise click.BadParameter(f"{value} is empty: no saved pages or WARC files to replay", ctx, param)
         try:
             check_sidecars(Path(value))
         except SidecarError as exc:
@@ -156,13 +159,15 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_ARCHIVE"] = db_path
         job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / str(job_name))
     if job_dir:
-        from .resume import JobDirInUse, check_job_dir
+        from .resume import JobDirInUse, JobOfAnotherPortal, check_job_dir, check_job_portal
 
         try:
             check_job_dir(job_dir)
+            check_job_portal(job_dir, portal)
         except JobDirInUse as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            click.echo(f"Error: {exc}", err=True)
+            # Another portal's job: a --job-dir given by mistake, which the user must change.
+            sys.exit(2 if isinstance(exc, JobOfAnotherPortal) else 1)
         settings["JOBDIR"] = job_dir
     if recrawl:
         settings["NEWSCRAWLER_RECRAWL"] = recrawl
@@ -311,7 +316,7 @@ def check_command(portal: str, replay_dir: str | None, pages: int, contact: str 
     report = run_check(portal, pages, settings)
     click.echo(report.table())
     for problem in report.problems:
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"Error: {problem}", err=True)
     if not report.ok:
         sys.exit(1)
 

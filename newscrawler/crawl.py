@@ -232,6 +232,9 @@ class CrawlResult:
             # Replayed up to the damage: what was lost is said here, not only in the log.
             lines.append(f"  damaged WARC files, replayed up to the damage: {len(damaged)}")
             lines += [f"    {what}" for what in damaged]
+        discarded = self.stats.get("newscrawler/resume/job_discarded")
+        if discarded:
+            lines.append(f"  not resumed: the job directory's unfinished job was discarded, {discarded}")
         before = self.count("newscrawler/resume/budget_spent_before")
         if before:
             lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles)")

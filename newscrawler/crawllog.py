@@ -33,15 +33,24 @@ LINE_WIDTH = 240
 
 
 def default_log_file(archive: str | Path, job: str, now: datetime | None = None) -> Path:
-    """``logs/<job>-<UTC time>.log`` in the archive's directory: one file per run, kept."""
+    """``logs/<job>-<UTC time>.log`` in the archive's directory, created empty: one file per
+    run, kept."""
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     folder = Path(archive).parent / "logs"
     path = folder / f"{job}-{when:%Y%m%dT%H%M%SZ}.log"
     n = 1
-    while path.exists():  # two runs in one second: the second's log must not replace the first's
-        n += 1
-        path = folder / f"{job}-{when:%Y%m%dT%H%M%SZ}-{n}.log"
-    return path
+    while True:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Claimed by creating it: two runs starting in one second (two crawls of a portal
+            # at once, each with its job directory) must not share a file, nor truncate it.
+            path.open("x").close()
+            return path
+        except FileExistsError:
+            n += 1
+            path = folder / f"{job}-{when:%Y%m%dT%H%M%SZ}-{n}.log"
+        except OSError:
+            return path  # an unwritable folder is reported where the log is opened
 
 
 @dataclass(frozen=True)

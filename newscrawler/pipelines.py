@@ -319,6 +319,10 @@ class ArchivePipeline(_Stage):
         self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler),
                                              never_shown=never_shown(self.portal))
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
+        # With the id, the start time tells this archive's run from another archive's run of the
+        # same id (``newscrawler.resume`` binds a job directory to the run it resumes).
+        run = self.archive.runs(before=self.run_id + 1, last=1)
+        self.stats.set_value("newscrawler/archive/run_started_at", run[0]["started_at"] if run else None)
         if self.worker is not None:
             # The pages are written by the worker's own connection; this one starts and finishes
             # the run and reads the archive for the run's report once the worker has closed its.

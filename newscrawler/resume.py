@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RUNNING_MARKER = "crawl.running"
+# The ``--max-articles`` budget a job has spent, beside ``requests.seen`` in the job directory.
+BUDGET_FILE = "articles.counted"
 # Request meta naming the crawl process that scheduled a request (queued requests outlive it).
 RUN_META = "newscrawler_scheduled_by"
 # Finish reasons after which the job is complete and its directory is cleared.
@@ -140,9 +142,24 @@ def _marker(marker: Path) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
+def process_lifetime(pid: int) -> str | None:
+    """What tells process ``pid`` from a later one given the same id (the boot and the start
+    time, from /proc); None where the system does not say."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    # The fields after the command name, which is in parentheses and may hold anything:
+    # the start time is the 22nd field of the line, the 20th of these.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return f"{boot}/{fields[19]}" if len(fields) > 19 else None
+
+
 def _running_crawl(marker: Path) -> int | None:
     """The id of the live process that wrote ``marker``, or None when it is gone."""
-    pid = _marker(marker).get("pid")
+    written = _marker(marker)
+    pid = written.get("pid")
     if not isinstance(pid, int):
         return None
     if pid == os.getpid():
@@ -152,8 +169,78 @@ def _running_crawl(marker: Path) -> int | None:
     except ProcessLookupError:
         return None
     except PermissionError:
-        return pid  # alive, under another user
+        pass  # alive, under another user
+    lifetime = written.get("lifetime")
+    if isinstance(lifetime, str) and process_lifetime(pid) not in (None, lifetime):
+        # The crawl died (a reboot, a killed container) and another process has its id now.
+        return None
     return pid
+
+
+# The portal and the archive run a job's last crawl wrote into (``{"portal", "run_id",
+# "started_at", "archive"}``): the job's fingerprints say "archived" of that archive only.
+JOB_ARCHIVE_FILE = "archive.json"
+# What a job directory holds of an unfinished job; all of it is discarded together.
+JOB_STATE = ("requests.seen", "requests.queue", "spider.state", BUDGET_FILE, RUNNING_MARKER,
+             JOB_ARCHIVE_FILE)
+
+
+class JobOfAnotherPortal(JobDirInUse):
+    """A job directory holding another portal's unfinished job: this crawl would take over that
+    portal's queue and article budget, and clear its job when it finishes."""
+
+
+def _unfinished(jobdir: Path) -> bool:
+    return any((jobdir / name).exists() for name in ("requests.seen", "requests.queue", BUDGET_FILE))
+
+
+def check_job_portal(jobdir: str | Path, portal: str) -> None:
+    """Raise ``JobOfAnotherPortal`` when ``jobdir`` holds an unfinished job of another portal."""
+    jobdir = Path(jobdir)
+    other = _marker(jobdir / JOB_ARCHIVE_FILE).get("portal")
+    if isinstance(other, str) and other != portal and _unfinished(jobdir):
+        raise JobOfAnotherPortal(
+            f"the job directory {jobdir} holds an unfinished crawl of {other}: finish it with"
+            f" `newscrawler crawl {other}`, or give this crawl its own --job-dir"
+        )
+
+
+def foreign_job_state(jobdir: str | Path, archive: str | None) -> str | None:
+    """Why the job state in ``jobdir`` is not true of ``archive`` (None when it is, or when it
+    cannot be told): the archive its crawl wrote into was deleted, or is another file.
+
+    Resuming would otherwise skip every page the fingerprints mark as archived, pages the
+    archive given does not hold.
+    """
+    jobdir = Path(jobdir)
+    bound = _marker(jobdir / JOB_ARCHIVE_FILE)
+    run_id, started_at = bound.get("run_id"), bound.get("started_at")
+    if not archive or not isinstance(run_id, int) or not isinstance(started_at, str):
+        return None  # no archive now, or a job directory that never named its archive
+    if not _unfinished(jobdir):
+        return None
+    if not Path(archive).is_file():
+        return f"the archive it was crawled into is not at {archive} any more"
+    from archive import Archive, ArchiveError
+
+    try:
+        with Archive.open(archive, create=False) as opened:
+            runs = opened.runs(before=run_id + 1, last=1)
+    except ArchiveError:
+        return None  # the crawl reports an archive it cannot open
+    if not runs or runs[0]["id"] != run_id or runs[0]["started_at"] != started_at:
+        return f"{archive} does not hold its run {run_id} (another archive, or one made anew)"
+    return None
+
+
+def discard_job_state(jobdir: str | Path) -> None:
+    """Remove an unfinished job's state: the next crawl starts a new job."""
+    for name in JOB_STATE:
+        path = Path(jobdir) / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 class ResumableScheduler(Scheduler):
@@ -162,6 +249,22 @@ class ResumableScheduler(Scheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.token = uuid.uuid4().hex
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # Before the duplicate filter reads the job's fingerprints.
+        jobdir = job_dir(crawler.settings)
+        if jobdir:
+            check_job_dir(jobdir)
+            check_job_portal(jobdir, str(crawler.spidercls.name))
+            reason = foreign_job_state(jobdir, crawler.settings.get("NEWSCRAWLER_ARCHIVE"))
+            if reason:
+                logger.warning("The unfinished job in %s is not resumed: %s; the crawl starts a"
+                               " new job", jobdir, reason)
+                discard_job_state(jobdir)
+                if crawler.stats is not None:
+                    crawler.stats.set_value("newscrawler/resume/job_discarded", reason)
+        return super().from_crawler(crawler)
 
     def enqueue_request(self, request: Request) -> bool:
         request.meta[RUN_META] = self.token
@@ -205,12 +308,27 @@ class ResumableScheduler(Scheduler):
     def _write_marker(self, run_id: int | None) -> None:
         assert self.dqdir
         marker = Path(self.dqdir).parent / RUNNING_MARKER
-        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id}), encoding="utf-8")
+        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id,
+                                      "lifetime": process_lifetime(os.getpid())}), encoding="utf-8")
 
     def _spider_opened(self, spider: Spider) -> None:
         run_id = self.stats.get_value("newscrawler/archive/run_id") if self.stats else None
         if run_id is not None:
             self._write_marker(run_id)
+            self._bind_archive(run_id, spider.name)
+
+    def _bind_archive(self, run_id: int, portal: str) -> None:
+        """Name the portal and the archive run this job writes into (``check_job_portal`` and
+        ``foreign_job_state`` read them)."""
+        assert self.dqdir and self.crawler is not None and self.stats is not None
+        bound = {"portal": portal, "run_id": run_id,
+                 "started_at": self.stats.get_value("newscrawler/archive/run_started_at"),
+                 "archive": str(Path(self.crawler.settings.get("NEWSCRAWLER_ARCHIVE")).resolve())}
+        path = Path(self.dqdir).parent / JOB_ARCHIVE_FILE
+        # Replaced whole: a kill leaves the old file or the new one.
+        temporary = path.with_name(JOB_ARCHIVE_FILE + ".new")
+        temporary.write_text(json.dumps(bound), encoding="utf-8")
+        os.replace(temporary, path)
 
     def _end_interrupted_run(self, run_id: Any) -> None:
         """Mark the dead crawl's run in the archive, which would otherwise stay ``running``."""
@@ -234,12 +352,10 @@ class ResumableScheduler(Scheduler):
             if reason in COMPLETE:
                 shutil.rmtree(self.dqdir, ignore_errors=True)
                 (jobdir / "requests.seen").unlink(missing_ok=True)
+                (jobdir / JOB_ARCHIVE_FILE).unlink(missing_ok=True)
             (jobdir / RUNNING_MARKER).unlink(missing_ok=True)
         return result
 
-
-# The ``--max-articles`` budget a job has spent, beside ``requests.seen`` in the job directory.
-BUDGET_FILE = "articles.counted"
 
 
 class ArticleBudget:

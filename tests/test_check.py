@@ -36,7 +36,7 @@ def test_check_passes_on_the_fixtures(tmp_path: Path) -> None:
     assert rows["article/headline"] == rows["article/paragraphs"] == "3/3"
     listings = int(rows["listing/article links"].split("/")[1])
     assert listings >= 1 and rows["listing/rankings"] == f"{listings}/{listings}"
-    assert "FAIL" not in result.stdout and "error:" not in result.stderr
+    assert "FAIL" not in result.stdout and "Error:" not in result.stderr
     assert "  read by zjdaily@1 (3)" in result.stdout
 
 
@@ -55,10 +55,22 @@ def test_check_fails_when_the_headline_selector_no_longer_matches(tmp_path: Path
     assert "    paragraphs     3/3           -" in result.stdout
     assert "  read by zjdaily@1+generic (3)" in result.stdout
     # Which twin (www. or m.) of an article is fetched first depends on timing.
-    assert re.search(r"error: headline missing on 3 of 3 article pages,"
-                     r" e\.g\. https://(www|m)\.gdzjdaily\.com\.cn/p/", result.stderr)
+    assert re.search(r"^Error: headline missing on 3 of 3 article pages,"
+                     r" e\.g\. https://(www|m)\.gdzjdaily\.com\.cn/p/", result.stderr, re.MULTILINE)
     assert "(the generic extractor read it on 3: the profile's selectors no longer match)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "crawl"])
+def test_an_empty_replay_directory_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    """Replayed, every page of an empty directory answers 404, which reads as a broken profile."""
+    empty = tmp_path / "saved"
+    (empty / "zjxw").mkdir(parents=True)
+    more = ("--db", str(tmp_path / "a.sqlite")) if command == "crawl" else ("-n", "3")
+    result = run_cli(command, "zjdaily", "--replay", str(empty), *more)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"Error: Invalid value for '--replay': {empty} is empty" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "a.sqlite").exists()
 
 
 @pytest.mark.parametrize("portal", ["nosuchportal"])

@@ -463,3 +463,83 @@ def test_a_portal_the_node_is_crawling_already_is_not_queued_twice(
             assert time.monotonic() < deadline, f"job {other} was not stopped"
             time.sleep(0.3)
     assert not (tmp_path / "node-a").exists()
+
+
+# --- a node address that does not answer as scrapyd -----------------------------------------
+
+_NOT_SCRAPYD = {
+    # Something at the node's address answering status: ok with lists that are not scrapyd's jobs.
+    "/listjobs.json": {"status": "ok", "running": [{"name": "zjdaily"}], "pending": [], "finished": []},
+    "/daemonstatus.json": {"status": "ok", "running": 0, "pending": 0, "finished": 0},
+}
+
+
+@pytest.fixture
+def not_scrapyd() -> Iterator[str]:
+    """The URL of a loopback HTTP server answering JSON that looks like scrapyd's but is not."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(_NOT_SCRAPYD.get(self.path.split("?")[0], {"status": "ok"})).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_a_node_answering_json_that_is_not_scrapyds_is_down_not_a_traceback(
+    not_scrapyd: str, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from newscrawler.cli import cli
+    from newscrawler.operate.nodes import NodeDown, Scrapyd
+
+    path = _nodes_config(tmp_path, f'archive = "s.sqlite"\n[nodes.odd]\nurl = "{not_scrapyd}"\n'
+                         'archive = "/srv/a.sqlite"\n[portals.zjdaily]\nschedules = ["@daily"]\n')
+    # The scheduler polls jobs() and waits for a node that is down; it read the odd list as jobs.
+    with pytest.raises(NodeDown, match=r"listjobs\.json answered JSON that is not scrapyd.s"):
+        Scrapyd(load_config(path).nodes["odd"]).jobs()
+    result = CliRunner().invoke(cli, ["nodes", "--config", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"odd  {not_scrapyd}  DOWN: node odd" in result.output and "not scrapyd's" in result.output
+
+
+def test_a_node_without_the_project_is_shown_and_its_refusal_recorded(tmp_path: Path) -> None:
+    """A fresh scrapyd that nobody deployed to answers, but refuses every crawl queued there."""
+    pytest.importorskip("scrapyd", reason="scrapyd is not installed (pip install -e '.[test]')")
+    server = ScrapydServer(tmp_path / "scrapyd")
+    server.start()
+    try:
+        path = _nodes_config(tmp_path, f'archive = "scheduler.sqlite"\n[nodes.fresh]\nurl = "{server.base}"\n'
+                             f'archive = "{tmp_path}/node.sqlite"\n[portals.zjdaily]\nschedules = ["@daily"]\n'
+                             f'replay = "{ZJDAILY}"\nmax_articles = 2\n')
+        shown = run_cli("nodes", "--config", str(path))
+        assert shown.returncode == 1, shown.stdout + shown.stderr
+        assert f"fresh  {server.base}  NOT DEPLOYED: no project newscrawler on the node" in shown.stdout
+
+        lines: list[str] = []
+        assert Scheduler(load_config(path), echo=lines.append).run(once=True) == 1
+    finally:
+        server.stop()
+    text = "\n".join(lines)
+    assert "Traceback" not in text
+    assert "zjdaily: node fresh refused the crawl: #1  zjdaily" in text
+    assert "schedule.json: project 'newscrawler' not found" in text
+    # In the scheduler's archive, as every run is: `newscrawler crawls` lists it.
+    (run,) = _runs(tmp_path / "scheduler.sqlite")
+    assert (run["portal"], run["status"]) == ("zjdaily", "refused")

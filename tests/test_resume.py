@@ -167,6 +167,34 @@ def test_max_articles_counts_the_articles_of_the_run_it_resumes(
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES + 3
 
 
+def _replace_archive(path: Path, how: str) -> None:
+    """The archive a stopped job wrote into is deleted, or replaced by another one of its own
+    runs (run 1 too, started at another time)."""
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    if how == "replaced":
+        from archive import Archive
+
+        with Archive.open(path) as other:
+            other.finish_run(other.start_run("zjdaily", {}), "finished", {})
+
+
+@pytest.mark.parametrize(("how", "archive"), [(signal.SIGINT, "deleted"), (signal.SIGKILL, "replaced")])
+def test_a_job_is_not_resumed_into_an_archive_without_its_pages(
+    portal: Path, uninterrupted: dict, tmp_path: Path, how: signal.Signals, archive: str
+) -> None:
+    """The job's fingerprints say which pages are archived in the archive its crawl wrote into:
+    resumed into another, they would skip pages that archive never had."""
+    _crawl_and_kill(portal, tmp_path, 14, how)
+    assert (tmp_path / "jobs" / "zjdaily" / "requests.seen").stat().st_size > 0
+    _replace_archive(tmp_path / "archive.sqlite", archive)
+
+    result = run_cli(*_args(portal, tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "not resumed: the job directory's unfinished job was discarded" in result.stdout, result.stdout
+    assert differences(uninterrupted, snapshot(tmp_path / "archive.sqlite")) == []
+
+
 def test_a_kill_between_the_archive_and_the_budget_file_spends_nothing_twice(
     portal: Path, tmp_path: Path
 ) -> None:
@@ -299,6 +327,46 @@ def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path
     (job / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
     result = run_cli(*_args(portal, tmp_path))
     assert result.returncode == 1
-    assert "another crawl" in result.stderr and "--job-dir" in result.stderr
+    assert result.stderr.startswith("Error: another crawl") and "--job-dir" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "archive.sqlite").exists()
+
+
+def test_a_marker_naming_a_process_id_now_used_by_another_process_is_a_dead_crawls(
+    portal: Path, tmp_path: Path
+) -> None:
+    """After a reboot (or in a restarted container) the dead crawl's process id belongs to some
+    other process: the crawl is resumed, not refused for ever."""
+    from newscrawler.resume import JobDirInUse, check_job_dir, process_lifetime
+
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    alive = os.getppid()
+    marker = job / RUNNING_MARKER
+    marker.write_text(json.dumps({"pid": alive, "lifetime": process_lifetime(alive)}), encoding="utf-8")
+    with pytest.raises(JobDirInUse):
+        check_job_dir(job)
+    marker.write_text(json.dumps({"pid": alive, "run_id": 1, "lifetime": "an-earlier-boot/4242"}),
+                      encoding="utf-8")
+    result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "did not close; its request queue is discarded" in result.stderr
+
+
+def test_a_job_directory_holding_another_portals_unfinished_job_is_refused(
+    portal: Path, uninterrupted: dict, tmp_path: Path
+) -> None:
+    """One --job-dir given to two portals: the second would crawl the first's queue (its pages
+    offsite), count the first's articles against its --max-articles, and clear the first's job."""
+    job = tmp_path / "job"
+    _crawl_and_kill(portal, tmp_path, 12, signal.SIGINT, extra=("--job-dir", str(job)))
+    epaper = ["crawl", "zjdaily-epaper", "--replay", str(ROOT / "fixtures" / "zjdaily-epaper"),
+              "--db", str(tmp_path / "archive.sqlite"), "--job-dir", str(job), "--log-level", "WARNING"]
+    refused = run_cli(*epaper)
+    assert refused.returncode == 2, refused.stdout + refused.stderr[-3000:]
+    assert refused.stderr.startswith(f"Error: the job directory {job} holds an unfinished crawl of zjdaily")
+    # The first portal's job is still there, and resumes to the same archive.
+    result = run_cli(*_args(portal, tmp_path, extra=("--job-dir", str(job))))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert differences(uninterrupted, snapshot(tmp_path / "archive.sqlite")) == []
+    assert run_cli(*epaper).returncode == 0  # the job finished: the directory is free again

@@ -6,6 +6,7 @@ still be running when the scheduler is told to stop.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -86,11 +87,19 @@ def test_the_example_configuration_loads() -> None:
     (('["0 3 * * *"]', '["0 3 * *"]'), 11, "malformed cron expression '0 3 * *'"),
     (('["0 3 * * *"]', '["0 0 30 2 *"]'), 11, "cron expression '0 0 30 2 *' never fires"),
     (("DOWNLOAD_DELAY = 0", "DOWNLOAD_DELAI = 0"), 7, "unknown Scrapy setting 'DOWNLOAD_DELAI' in [settings]"),
+    (("DOWNLOAD_DELAY = 0", 'DOWNLOAD_DELAY = "soon"'), 7, "DOWNLOAD_DELAY=soon: expected a number in [settings]"),
+    (("max_articles = 4", "max_articles = 4\n[portals.zjdaily.settings]\nCONCURRENT_REQUESTS = 1.5"), 14,
+     "CONCURRENT_REQUESTS=1.5: expected a whole number in [portals.zjdaily.settings]"),
     (("stop_timeout = 30", "stop_timeout = 30\nstop_time = 3"), 4, "unknown key 'stop_time' at the top level"),
     (("max_articles = 4", "max_articles = 0"), 12, "max_articles must be a whole number >= 1"),
     (("max_articles = 4", "since = \"last week\""), 12, "since must be a date"),
     (('timezone = "UTC"', 'timezone = "Mars/Olympus"'), 2, "unknown time zone 'Mars/Olympus'"),
     (("max_articles = 4", "max_articles = = 4"), 12, "invalid TOML"),
+    (('["0 3 * * *"]', "[]"), 11, "schedules is empty: give at least one cron expression"),
+    (('archive = "archive.sqlite"', 'archive = "."'), 1, "archive: "),
+    (('archive = "archive.sqlite"', 'archive = "newscrawler.toml"'), 1,
+     "newscrawler.toml is not a newscrawler archive (not an SQLite database)"),
+    (('replay = "', 'replay = "missing/'), 13, "replay: no such file or directory "),
 ])
 def test_a_bad_configuration_is_one_line_naming_file_and_line(
     tmp_path: Path, change: tuple[str, str], line: int, message: str
@@ -108,13 +117,13 @@ def test_a_bad_configuration_is_one_line_naming_file_and_line(
 def test_the_command_line_reports_a_bad_configuration_before_running(tmp_path: Path) -> None:
     path = _config(tmp_path, tmp_path, schedules='["every day"]')
     result = run_cli("schedule", "run", "--config", str(path))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip() == (
         f"Error: {path}:11: malformed cron expression 'every day' (five fields: minute hour day"
         " month weekday, or @hourly/@daily/@weekly/@monthly/@yearly)")
     assert not (tmp_path / "archive.sqlite").exists()
     missing = run_cli("schedule", "list", "--config", str(tmp_path / "none.toml"))
-    assert missing.returncode == 1 and "no such configuration file" in missing.stderr
+    assert missing.returncode == 2 and "no such configuration file" in missing.stderr
 
 
 # --- times --------------------------------------------------------------------------------------
@@ -142,11 +151,41 @@ def test_list_and_crontab(tmp_path: Path) -> None:
     lines = crontab_lines(load_config(path), program="newscrawler")
     assert lines[1:] == [
         "CRON_TZ=UTC",
-        (f"0 3 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
-         f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
-        (f"30 */12 * * * cd {tmp_path} && newscrawler schedule crawl zjdaily --config {path}"
-         f" >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
+        (f"0 3 * * * cd {tmp_path} && mkdir -p {tmp_path}/logs && newscrawler schedule crawl zjdaily"
+         f" --config {path} >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
+        (f"30 */12 * * * cd {tmp_path} && mkdir -p {tmp_path}/logs && newscrawler schedule crawl zjdaily"
+         f" --config {path} >> {tmp_path}/logs/zjdaily.cron.log 2>&1"),
     ]
+
+
+def test_a_crontab_line_crawls_into_the_archive_schedule_run_uses(
+    tmp_path: Path, fast_portal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `archive` in the file, the archive is the same whatever the directory the
+    commands are run from; cron runs the line with none of the archivist's environment, in a
+    directory where nothing was made yet."""
+    config_dir, elsewhere = tmp_path / "config", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config_dir.mkdir()
+    path = _config(config_dir, fast_portal)
+    path.write_text(path.read_text("utf-8").replace('archive = "archive.sqlite"\n', ""), "utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("NEWSCRAWLER_DB", raising=False)
+    config = load_config(Path("../config/newscrawler.toml"))
+    assert config.archive == config_dir / "data" / "newscrawler.sqlite"
+    monkeypatch.setenv("NEWSCRAWLER_DB", "mine.sqlite")
+    config = load_config(Path("../config/newscrawler.toml"))
+    assert config.archive == elsewhere / "mine.sqlite"
+
+    (line,) = crontab_lines(config, program=f"{sys.executable} -m newscrawler")[2:]
+    command = line.split(" ", 5)[5]
+    cron_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"), "SHELL": "/bin/sh"}
+    ran = subprocess.run(["/bin/sh", "-c", command], cwd="/", env=cron_env, capture_output=True, text=True,
+                         timeout=300)
+    assert ran.returncode == 0, ran.stderr + (elsewhere / "logs" / "zjdaily.cron.log").read_text("utf-8")
+    with Archive.open(elsewhere / "mine.sqlite", create=False) as archive:
+        assert [run["status"] for run in archive.runs("zjdaily")] == ["finished"]
+    assert not (config_dir / "data").exists()
 
 
 # --- the scheduler's loop, on a fake clock -----------------------------------------------------
@@ -240,6 +279,23 @@ def test_a_crawl_that_crashes_before_recording_leaves_a_failed_run(tmp_path: Pat
         assert [r["status"] for r in archive.runs()] == ["finished", "crashed"]
 
 
+def test_an_archive_that_cannot_be_read_after_a_crawl_is_one_line_not_a_traceback(
+    tmp_path: Path, fast_portal: Path
+) -> None:
+    config = load_config(_config(tmp_path, fast_portal))
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    # Replaced, while the scheduler ran, by a file that is not an archive.
+    config.archive.write_text("not an archive\n", encoding="utf-8")
+    lines: list[str] = []
+    assert Scheduler(config, echo=lines.append, python=str(fake)).run(once=True) == 1
+    assert lines[-1].endswith(
+        f"zjdaily: crawl ended (exit 1): could not check the archive: {config.archive} is not a"
+        " newscrawler archive (not an SQLite database)"), lines
+    assert "Traceback" not in "\n".join(lines)
+
+
 def test_one_crawl_per_portal_at_a_time(tmp_path: Path, fast_portal: Path) -> None:
     config = load_config(_config(tmp_path, fast_portal))
     scheduler = Scheduler(config, echo=lambda _: None)
@@ -281,6 +337,35 @@ def test_sigterm_stops_the_running_crawl_cleanly(tmp_path: Path) -> None:
     # Scrapy's own clean shutdown, recorded by the crawl itself.
     assert run["status"] == "shutdown", output
     assert "sending SIGKILL" not in output
+
+
+def test_a_crawl_left_by_a_killed_scheduler_keeps_its_portal_locked(tmp_path: Path) -> None:
+    """The scheduler is killed (SIGKILL, the machine's OOM killer) while its crawl, in a process
+    group of its own, goes on: the next scheduler skips the portal instead of starting a crawl
+    that fails on the job directory in use and is recorded as crashed."""
+    path = _config(tmp_path, ZJDAILY)  # Crawl-delay: 1 kept, so the crawl is still running
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )
+    assert process.stdout is not None
+    started = process.stdout.readline()
+    crawl = re.search(r"crawl started \(pid (\d+),", started)
+    assert crawl, started
+    pid = int(crawl.group(1))
+    try:
+        process.kill()
+        process.wait(timeout=30)
+        again = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "zjdaily: another process is crawling it (lock held); skipping" in again.stdout
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    if (tmp_path / "archive.sqlite").exists():  # the killed crawl may not have opened it yet
+        with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
+            assert "crashed" not in [run["status"] for run in archive.runs()]
 
 
 def test_at_start_a_portal_on_a_node_catches_up_from_its_last_queued_crawl(tmp_path: Path) -> None:

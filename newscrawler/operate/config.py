@@ -97,6 +97,8 @@ class Config:
     nodes: dict[str, Node] = field(default_factory=lambda: {LOCAL: Node(LOCAL)})
     # Portals pinned by their ``node`` key (the others were placed by hash).
     pinned: frozenset[str] = frozenset()
+    # The archive is ``$NEWSCRAWLER_DB``'s (the file names none).
+    archive_from_env: bool = False
 
     @cached_property
     def zone(self) -> tzinfo | None:
@@ -201,11 +203,17 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
 
     if "archive" in data:
         archive = path_value(None, "archive", data["archive"])
+    elif os.environ.get("NEWSCRAWLER_DB"):
+        # Named where the command runs; ``crontab_lines`` passes it on to cron, which lacks it.
+        archive = Path(os.environ["NEWSCRAWLER_DB"]).expanduser().resolve()
     else:
+        # Beside the file, as its other paths: ``schedule run`` started anywhere and the crontab
+        # lines (which run in the file's directory) write one archive.
         from archive import default_db_path
 
-        archive = Path(default_db_path()).resolve()
+        archive = base / default_db_path()
     log_dir = path_value(None, "log_dir", data["log_dir"]) if "log_dir" in data else archive.parent / "logs"
+    _check_paths(loc, archive, log_dir, "archive" in data)
     zone = data.get("timezone")
     if zone is not None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -254,8 +262,27 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
     except PlacementError as exc:
         raise loc.error(str(exc), f"portals.{exc.portals[1]}", "node") from None
     jobs = [replace(job, node=placement[job.portal]) for job in jobs]
+    for job in jobs:
+        # A replay path on a node is the node's; one crawled here must be here.
+        if job.replay is not None and nodes[job.node].local and not job.replay.exists():
+            raise loc.error(f"replay: no such file or directory {job.replay}", f"portals.{job.portal}", "replay")
     return Config(path=path, archive=archive, log_dir=log_dir, jobs=jobs, timezone=zone,
-                  stop_timeout=float(stop_timeout), nodes=nodes, pinned=frozenset(pinned))
+                  stop_timeout=float(stop_timeout), nodes=nodes, pinned=frozenset(pinned),
+                  archive_from_env="archive" not in data and bool(os.environ.get("NEWSCRAWLER_DB")))
+
+
+def _check_paths(loc: _Locator, archive: Path, log_dir: Path, archive_given: bool) -> None:
+    """The archive and the log directory, checked as the crawls will use them: a mistake here
+    would otherwise fail every crawl at its scheduled time."""
+    from archive import ArchiveError
+    from archive.db import check_file
+
+    try:
+        check_file(archive)
+    except ArchiveError as exc:
+        raise loc.error(f"archive: {exc}", None, "archive" if archive_given else None) from None
+    if log_dir.exists() and not log_dir.is_dir():
+        raise loc.error(f"log_dir: {log_dir} is not a directory", None, "log_dir")
 
 
 def _nodes(loc: _Locator, value: Any) -> dict[str, Node]:
@@ -309,7 +336,11 @@ def _schedules(loc: _Locator, where: str, value: Any) -> tuple[str, ...]:
         raise loc.error(f"[{where}] needs schedules = [\"CRON EXPRESSION\", ...]", where)
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not value:
+    if value == []:
+        # An empty list would never crawl the portal, without a word.
+        raise loc.error("schedules is empty: give at least one cron expression (to stop crawling"
+                        f" the portal, remove [{where}])", where, "schedules")
+    if not isinstance(value, list):
         raise loc.error("schedules must be a list of cron expressions", where, "schedules")
     for expression in value:
         if not isinstance(expression, str):
@@ -362,8 +393,16 @@ def _known_settings() -> set[str]:
 def _settings(loc: _Locator, value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise loc.error(f"[{where}] must be a table of Scrapy settings", where)
+    from ..params import check_setting
+    from .remote import setting_value
+
     known = _known_settings()
-    for name in value:
+    for name, setting in value.items():
         if name not in known:
             raise loc.error(f"unknown Scrapy setting {name!r} in [{where}]", where, name)
+        try:
+            # As the crawl will read it from its -s option: a wrong type fails here, not there.
+            check_setting(name, setting_value(setting))
+        except ValueError as exc:
+            raise loc.error(f"{exc} in [{where}]", where, name) from None
     return dict(value)

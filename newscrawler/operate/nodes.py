@@ -179,24 +179,49 @@ class Scrapyd:
             answer = json.loads(raw)
         except ValueError as exc:
             raise NodeDown(f"node {self.node.name} ({self.base}): {endpoint} answered no JSON") from exc
-        if not isinstance(answer, dict) or answer.get("status") != "ok":
-            message = answer.get("message") if isinstance(answer, dict) else answer
-            raise NodeRefused(f"node {self.node.name} ({self.base}): {endpoint}: {message}")
+        if not isinstance(answer, dict) or answer.get("status") not in ("ok", "error"):
+            raise self._not_scrapyd(endpoint)
+        if answer["status"] != "ok":
+            raise NodeRefused(f"node {self.node.name} ({self.base}): {endpoint}: {answer.get('message')}")
         return answer
+
+    def _not_scrapyd(self, endpoint: str) -> NodeDown:
+        # Another service at the node's address (or a proxy's page): for the scheduler, a node
+        # that is not there, which it waits for without acting on the answer.
+        return NodeDown(f"node {self.node.name} ({self.base}): {endpoint} answered JSON that is not"
+                        " scrapyd's (is the url scrapyd's?)")
 
     def status(self) -> dict[str, Any]:
         """``daemonstatus.json``: counts of pending, running and finished jobs."""
-        return self.call("daemonstatus.json")
+        answer = self.call("daemonstatus.json")
+        if not all(isinstance(answer.get(state, 0), int) for state in ("pending", "running", "finished")):
+            raise self._not_scrapyd("daemonstatus.json")
+        return answer
 
     def jobs(self) -> dict[str, list[dict[str, Any]]]:
-        """``listjobs.json`` of the project: ``pending``, ``running`` and ``finished`` jobs."""
+        """``listjobs.json`` of the project: ``pending``, ``running`` and ``finished`` jobs, each
+        with at least its ``id`` and ``spider``."""
+        endpoint = f"listjobs.json?project={PROJECT}"
         try:
-            answer = self.call(f"listjobs.json?project={PROJECT}")
+            answer = self.call(endpoint)
         except NodeRefused as exc:
             if "not found" in str(exc):  # nothing deployed yet: no jobs
                 return {"pending": [], "running": [], "finished": []}
             raise
-        return {state: list(answer.get(state, [])) for state in ("pending", "running", "finished")}
+        jobs = {state: answer.get(state, []) for state in ("pending", "running", "finished")}
+        for entries in jobs.values():
+            if not isinstance(entries, list) or not all(
+                    isinstance(entry, dict) and isinstance(entry.get("id"), str)
+                    and isinstance(entry.get("spider"), str) for entry in entries):
+                raise self._not_scrapyd("listjobs.json")
+        return jobs
+
+    def deployed(self) -> bool:
+        """Whether the project is deployed on the node (``listprojects.json``)."""
+        projects = self.call("listprojects.json").get("projects")
+        if not isinstance(projects, list):
+            raise self._not_scrapyd("listprojects.json")
+        return PROJECT in projects
 
     def schedule(self, spider: str, settings: Mapping[str, str], args: Mapping[str, str],
                  jobid: str) -> str:

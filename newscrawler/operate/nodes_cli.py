@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from .nodes import NodeDown, NodeRefused, Scrapyd
+from .nodes import PROJECT, NodeDown, NodeRefused, Scrapyd
 from .schedule_cli import _load, config_option
 
 
@@ -16,7 +16,7 @@ from .schedule_cli import _load, config_option
 def nodes(config_path: str | None) -> None:
     """Each node: its status (scrapyd's daemonstatus.json), its running and pending crawls, and
     the portals it crawls (pinned by their `node` key, or placed by hash). Exits with status 1
-    when a node is down or refuses the scheduler (see docs/scaling.md)."""
+    when a node is down, refuses the scheduler or lacks the project (see docs/scaling.md)."""
     config = _load(config_path)
     placed: dict[str, list[str]] = {}
     for job in config.jobs:
@@ -37,9 +37,18 @@ def nodes(config_path: str | None) -> None:
         try:
             status = client.status()
             jobs = client.jobs()
+            deployed = client.deployed()
         except (NodeDown, NodeRefused) as exc:
             trouble = True
             click.echo(f"{name}  {node.url}  {'DOWN' if isinstance(exc, NodeDown) else 'REFUSED'}: {exc}")
+            click.echo(f"  archive {node.archive} (on the node)")
+            click.echo(f"  portals: {portals}")
+            continue
+        if not deployed:
+            # It answers, but every crawl queued there would be refused.
+            trouble = True
+            click.echo(f"{name}  {node.url}  NOT DEPLOYED: no project {PROJECT} on the node"
+                       f" (scrapyd-deploy TARGET -p {PROJECT}, docs/scaling.md)")
             click.echo(f"  archive {node.archive} (on the node)")
             click.echo(f"  portals: {portals}")
             continue

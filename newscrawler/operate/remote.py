@@ -6,8 +6,10 @@
 stopping rules for local and remote crawls alike. A crawl records its run in its node's archive
 and logs it (``reports.recorded_line``); what the node cannot record is recorded in the
 scheduler's archive: a job that ended without its run (``crashed``), a job the node lost when it
-restarted (``crashed``, then queued again), and a node found down (``node-down``, once per outage
-and crawl; the crawl waits for the node and is never moved to another).
+restarted (``crashed``, then queued again), a node found down (``node-down``, once per outage
+and crawl; the crawl waits for the node and is never moved to another), and a node that refused
+to queue the crawl (``refused``: credentials, the project not deployed; tried again at the next
+scheduled time).
 """
 
 from __future__ import annotations
@@ -115,6 +117,15 @@ class RemoteCrawls:
             running.jobid = client.schedule(job.portal, settings, args, running.tag)
         except NodeDown as exc:
             self._node_down(running, str(exc))
+            return
+        except NodeRefused as exc:
+            # Credentials, a project not deployed, a spider unknown there: the archivist must act;
+            # the portal's crawl is tried again at its next time.
+            del self.running[job.portal]
+            running.lock.close()
+            self.failed += 1
+            line = self._record_failure(running, "refused", str(exc))
+            self.say(f"{job.portal}: node {node.name} refused the crawl: {line}")
             return
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             del self.running[job.portal]

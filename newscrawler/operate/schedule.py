@@ -125,9 +125,13 @@ def crontab_lines(config: Config, program: str | None = None) -> list[str]:
     lines = [f"# newscrawler schedule from {config.path.resolve()}"]
     if config.timezone:
         lines.append(f"CRON_TZ={config.timezone}")
+    # cron's environment has no $NEWSCRAWLER_DB: the archive it named is passed on.
+    env = f"NEWSCRAWLER_DB={shlex.quote(str(config.archive))} " if config.archive_from_env else ""
+    # The shell opens the log before the crawl runs: in a directory not made yet, nothing would.
+    mkdir = f"mkdir -p {shlex.quote(str(config.log_dir))}"
     for job in config.jobs:
         log = shlex.quote(str(config.log_dir / f"{job.portal}.cron.log"))
-        command = (f"cd {workdir} && {program} schedule crawl {shlex.quote(job.portal)}"
+        command = (f"cd {workdir} && {mkdir} && {env}{program} schedule crawl {shlex.quote(job.portal)}"
                    f" --config {config_path} >> {log} 2>&1")
         # cron reads % as a newline: escape it.
         command = command.replace("%", r"\%")
@@ -297,6 +301,9 @@ class Scheduler(RemoteCrawls):
                     # Its own process group: a Ctrl-C on the terminal reaches the scheduler
                     # only, which stops the crawls in order.
                     start_new_session=True,
+                    # The crawl holds the portal's lock too: a crawl that outlives a killed
+                    # scheduler keeps the next scheduler or crontab line from starting another.
+                    pass_fds=(lock.fileno(),),
                 )
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             if lock is not None:
@@ -329,8 +336,12 @@ class Scheduler(RemoteCrawls):
         self.finished += 1
         if code != 0:
             self.failed += 1
+        from archive import ArchiveError
+
         try:
             line = self._record(running, code)
+        except ArchiveError as exc:  # damaged, locked, replaced by something else: said in a line
+            line = f"could not check the archive: {exc}"
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             line = f"could not check the archive:\n{traceback.format_exc()}"
         finally:

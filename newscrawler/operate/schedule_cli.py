@@ -17,11 +17,17 @@ from archive.params import ArchivePath
 from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
 
 
+class BadConfig(click.ClickException):
+    """A configuration file that cannot be used: bad input, exit status 2, one line."""
+
+    exit_code = 2
+
+
 def _load(path: str | None) -> Config:
     try:
         return load_config(Path(path) if path else Path(DEFAULT_CONFIG))
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadConfig(str(exc)) from None
 
 
 config_option = click.option(
