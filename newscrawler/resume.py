@@ -126,10 +126,15 @@ class JobDirInUse(RuntimeError):
     """Two crawls at once in one job directory would each discard the other's state."""
 
 
+def job_dir_user(jobdir: str | Path) -> int | None:
+    """The process id of the live crawl using ``jobdir``, or None when no crawl is."""
+    marker = Path(jobdir) / RUNNING_MARKER
+    return _running_crawl(marker) if marker.exists() else None
+
+
 def check_job_dir(jobdir: str | Path) -> None:
     """Raise ``JobDirInUse`` when a live crawl is using ``jobdir`` (checked before a crawl starts)."""
-    marker = Path(jobdir) / RUNNING_MARKER
-    owner = _running_crawl(marker) if marker.exists() else None
+    owner = job_dir_user(jobdir)
     if owner is not None:
         raise JobDirInUse(
             f"another crawl (process {owner}) is using the job directory {jobdir};"
