@@ -81,7 +81,9 @@ def cli() -> None:
 @click.option("--job-dir", type=click.Path(file_okay=False),
               help="Keep the crawl's state here so that a stopped crawl resumes when run again "
                    "(default: jobs/PORTAL beside the archive).")
-@click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most N article pages.")
+@click.option("--max-articles", type=click.IntRange(min=1),
+              help="Fetch at most N article pages in the whole job: a resumed crawl counts those "
+                   "of the runs it resumes, and keeps to the N it is given now.")
 @click.option("--since", type=DATE,
               help="Skip articles listed or published before this date (YYYY-MM-DD).")
 @click.option("--from", "date_from", type=DATE,

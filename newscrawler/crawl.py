@@ -26,6 +26,7 @@ from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
 from .feeds import ERROR_STAT as FEED_ERROR_STAT
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
+from .resume import OVER_BUDGET_STAT
 
 if TYPE_CHECKING:
     from .crawllog import CrawlLog, LogPlan
@@ -238,6 +239,9 @@ class CrawlResult:
         before = self.count("newscrawler/resume/budget_spent_before")
         if before:
             lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles)")
+        over = self.count(OVER_BUDGET_STAT)
+        if over:
+            lines.append(f"  resumed: {over} queued article requests over --max-articles dropped, not fetched")
         older = self.count("newscrawler/since/skipped_after_extraction")
         if older:
             lines.append(f"  published before --since (captured, no record): {older}")

@@ -59,6 +59,10 @@ RUNNING_MARKER = "crawl.running"
 BUDGET_FILE = "articles.counted"
 # Request meta naming the crawl process that scheduled a request (queued requests outlive it).
 RUN_META = "newscrawler_scheduled_by"
+# Request meta: the canonical URL an article request spent the --max-articles budget on.
+BUDGET_META = "newscrawler_budget"
+# Queued article requests of an earlier run dropped: the job's budget, now smaller, has no room.
+OVER_BUDGET_STAT = "newscrawler/resume/over_budget_dropped"
 # Finish reasons after which the job is complete and its directory is cleared.
 COMPLETE = ("finished", "closespider_itemcount", "closespider_pagecount")
 
@@ -122,10 +126,15 @@ class JobDirInUse(RuntimeError):
     """Two crawls at once in one job directory would each discard the other's state."""
 
 
+def job_dir_user(jobdir: str | Path) -> int | None:
+    """The process id of the live crawl using ``jobdir``, or None when no crawl is."""
+    marker = Path(jobdir) / RUNNING_MARKER
+    return _running_crawl(marker) if marker.exists() else None
+
+
 def check_job_dir(jobdir: str | Path) -> None:
     """Raise ``JobDirInUse`` when a live crawl is using ``jobdir`` (checked before a crawl starts)."""
-    marker = Path(jobdir) / RUNNING_MARKER
-    owner = _running_crawl(marker) if marker.exists() else None
+    owner = job_dir_user(jobdir)
     if owner is not None:
         raise JobDirInUse(
             f"another crawl (process {owner}) is using the job directory {jobdir};"
@@ -273,13 +282,29 @@ class ResumableScheduler(Scheduler):
     def next_request(self) -> Request | None:
         while True:
             request = super().next_request()
-            if request is None or request.meta.get(RUN_META) == self.token or request.dont_filter:
+            if request is None or request.meta.get(RUN_META) == self.token:
+                return request
+            if self._over_budget(request):
+                continue
+            if request.dont_filter:
                 return request
             # Queued by an earlier run: this run may have scheduled the same page again already.
             if not self.df.request_seen(request):
                 return request
             if self.stats is not None:
                 self.stats.inc_value("newscrawler/resume/queued_twice")
+
+    def _over_budget(self, request: Request) -> bool:
+        """Whether a request queued by an earlier run is for an article the job's budget no
+        longer counts (resumed with a smaller ``--max-articles``): it is dropped, not fetched."""
+        url = request.meta.get(BUDGET_META)
+        spider = self.crawler.spider if self.crawler is not None else None
+        budget = getattr(spider, "budget", None)
+        if not url or not isinstance(budget, ArticleBudget) or url in budget:
+            return False
+        if self.stats is not None:
+            self.stats.inc_value(OVER_BUDGET_STAT)
+        return True
 
     def open(self, spider: Spider) -> Deferred[None] | None:
         if self.dqdir:
@@ -378,16 +403,22 @@ class ArticleBudget:
     - stopped cleanly (queue kept): every article requested. Those still queued are fetched from
       the queue, and a listing rediscovering one spends nothing more.
 
+    Given a ``limit`` (``--max-articles`` now) that the articles requested but not archived would
+    take the job over, only as many of them as the limit leaves room for stay counted; the others
+    are no longer spent (``trimmed``), and ``ResumableScheduler`` drops their queued requests.
+    Articles already archived stay counted, even beyond a limit smaller than them.
+
     At start the file is rewritten to what is spent; a job that completes removes it.
     """
 
     def __init__(
         self, jobdir: str | Path | None, queue_discarded: bool = False,
-        archived_in_archive: Iterable[str] = (),
+        archived_in_archive: Iterable[str] = (), limit: int | None = None,
     ) -> None:
         # Every article of a long job, so kept compact (hashes, not the URLs: ``seen.py``).
         self.spent = SeenSet()
         self.before = 0  # spent by earlier runs of the job
+        self.trimmed = 0  # requested by earlier runs, not counted any more: over ``limit``
         self.path = Path(jobdir) / BUDGET_FILE if jobdir else None
         self.file: Any = None
         if self.path is None:
@@ -395,6 +426,7 @@ class ArticleBudget:
         requested, archived = _read_budget(self.path)
         archived |= requested.intersection(archived_in_archive)
         spent = set(archived) if queue_discarded else requested | archived
+        spent = self._within(spent, archived, limit)
         # Rewritten whole (then replaced), so a kill now leaves the old file or the new one.
         temporary = self.path.with_name(BUDGET_FILE + ".new")
         with temporary.open("w", encoding="utf-8") as out:
@@ -404,6 +436,14 @@ class ArticleBudget:
         self.spent = SeenSet(spent)
         self.before = len(self.spent)
         self.file = self.path.open("a", encoding="utf-8")
+
+    def _within(self, spent: set[str], archived: set[str], limit: int | None) -> set[str]:
+        """``spent`` without the articles requested but not archived that ``limit`` has no room
+        for (which ones is arbitrary but stable: the first in order)."""
+        pending = sorted(spent - archived)
+        room = max(0, limit - len(spent & archived)) if limit is not None else len(pending)
+        self.trimmed = max(0, len(pending) - room)
+        return spent - set(pending[room:])
 
     def __len__(self) -> int:
         return len(self.spent)

@@ -167,6 +167,37 @@ def test_max_articles_counts_the_articles_of_the_run_it_resumes(
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES + 3
 
 
+@pytest.mark.parametrize("change", ["smaller", "larger"])
+def test_a_crawl_resumed_with_another_max_articles_keeps_to_it_in_total(
+    portal: Path, tmp_path: Path, change: str
+) -> None:
+    """Stopped cleanly, a job keeps article requests queued; resumed with a smaller limit, those
+    beyond it are dropped, not fetched. With a larger one the job goes on up to it."""
+    log = tmp_path / "access.jsonl"
+    _crawl_and_kill(portal, tmp_path, 4, signal.SIGINT, extra=("--max-articles", str(MAX_ARTICLES)),
+                    served=lambda log: len(_articles_served(log)))
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        archived = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    lines = (tmp_path / "jobs" / "zjdaily" / BUDGET_FILE).read_text(encoding="utf-8").splitlines()
+    pending = {line[2:] for line in lines if line[0] == "R"} - {line[2:] for line in lines if line[0] == "A"}
+    assert 0 < archived < MAX_ARTICLES and len(pending) > 1, (archived, pending)
+    fetched_before = len(_articles_served(log))
+    limit = archived + 1 if change == "smaller" else MAX_ARTICLES + 3
+
+    result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", str(limit))))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == limit
+    fetched_after = _articles_served(log)[fetched_before:]
+    assert len(fetched_after) == len(set(fetched_after)) == limit - archived
+    dropped = re.search(r"resumed: (\d+) queued article requests over --max-articles dropped", result.stdout)
+    if change == "smaller":
+        # Those the stop left in flight were never queued; the listings do not ask for them again.
+        assert dropped and 0 < int(dropped[1]) <= len(pending) - 1, result.stdout
+    else:
+        assert dropped is None, result.stdout
+
+
 def _replace_archive(path: Path, how: str) -> None:
     """The archive a stopped job wrote into is deleted, or replaced by another one of its own
     runs (run 1 too, started at another time)."""

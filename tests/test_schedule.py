@@ -383,3 +383,33 @@ def test_at_start_a_portal_on_a_node_catches_up_from_its_last_queued_crawl(tmp_p
     record_dispatch(config.log_dir, "zjdaily", now.isoformat())
     assert scheduler._first_due(job, now) > now
     assert json.loads((config.log_dir / "dispatched.json").read_text("utf-8")) == {"zjdaily": now.isoformat()}
+
+
+def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_path: Path) -> None:
+    """`newscrawler crawl` of the portal, run by hand, holds the job directory the scheduled crawl
+    would use: the scheduled time is skipped with its reason, and no run is recorded crashed."""
+    path = _config(tmp_path, ZJDAILY)
+    marker = tmp_path / "jobs" / "zjdaily" / "crawl.running"
+    # The real fixture keeps its Crawl-delay: 1, so the crawl by hand is still running.
+    by_hand = subprocess.Popen(
+        [sys.executable, "-m", "newscrawler", "crawl", "zjdaily", "--replay", str(ZJDAILY),
+         "--db", str(tmp_path / "archive.sqlite"), "-s", "NEWSCRAWLER_PROGRESS=off"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while f'"pid": {by_hand.pid}' not in (marker.read_text("utf-8") if marker.exists() else ""):
+            assert by_hand.poll() is None and time.monotonic() < deadline, "the crawl did not start"
+            time.sleep(0.05)
+        result = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
+        assert by_hand.poll() is None, "the crawl by hand ended before the scheduled one was tried"
+    finally:
+        by_hand.kill()
+        by_hand.wait(timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (f"zjdaily: another crawl (process {by_hand.pid}, not started by the scheduler) is using"
+            " its job directory; skipping this scheduled time") in result.stdout, result.stdout
+    # The scheduler names its crawls' logs PORTAL-TIME-TAG.log (the crawl by hand's has no tag).
+    assert not list((tmp_path / "logs").glob("zjdaily-*-*.log")), "a scheduled crawl was started"
+    with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
+        assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's

@@ -6,7 +6,8 @@ its output in ``log_dir``. The rules it keeps:
 
 - one crawl per portal at a time: a portal still crawling when its next time comes skips that
   time (logged), and a lock file per portal (``log_dir/locks``) keeps two schedulers, or a
-  scheduler and a crontab line, from crawling one portal at once;
+  scheduler and a crontab line, from crawling one portal at once; a ``newscrawler crawl`` of the
+  portal started by hand (no lock, but its job directory in use) makes it skip the time too;
 - every run is in the archive: the crawl records its own run; the scheduler finds it by the
   ``NEWSCRAWLER_RUN_TAG`` setting it passed, and when the crawl died before recording (or while
   its run was still ``running``) it records the run itself as ``crashed`` or ``killed``, with
@@ -290,6 +291,12 @@ class Scheduler(RemoteCrawls):
             if not node.local:
                 self._start_remote(job, now, tag, lock)
                 return
+            user = self._job_dir_user(job)
+            if user is not None:
+                lock.close()
+                self.say(f"{job.portal}: another crawl (process {user}, not started by the scheduler)"
+                         " is using its job directory; skipping this scheduled time")
+                return
             args = crawl_args(self.config, job, now, tag)
             self.config.log_dir.mkdir(parents=True, exist_ok=True)
             log_path = self.config.log_dir / f"{job.portal}-{now:%Y%m%dT%H%M%S}-{tag[:6]}.log"
@@ -314,6 +321,15 @@ class Scheduler(RemoteCrawls):
         self.running[job.portal] = Running(job, process, tag, datetime.now(timezone.utc).isoformat(),
                                            log_path, lock, args)
         self.say(f"{job.portal}: crawl started (pid {process.pid}, log {log_path})")
+
+    def _job_dir_user(self, job: Job) -> int | None:
+        """The live crawl (a ``newscrawler crawl`` run by hand) holding the job directory the
+        portal's crawl would use: started anyway, the crawl would refuse it and end as crashed."""
+        from ..resume import job_dir_user
+
+        # Where ``newscrawler crawl`` keeps it: jobs/PORTAL beside the archive.
+        archive = self.config.path.resolve().parent / self.config.archive
+        return job_dir_user(archive.parent / "jobs" / job.portal)
 
     def _reap(self) -> None:
         for portal, running in list(self.running.items()):

@@ -40,12 +40,10 @@ from ..items import PageItem
 from ..portals.base import Portal
 from ..redirects import HOPS_META
 from ..replay import REPLAY_DATE_META
-from ..resume import COMPLETE, ArticleBudget
+from ..resume import BUDGET_META, COMPLETE, ArticleBudget
 from ..seen import SeenSet
 from ..sidecars import parse_http_date
 
-# Request meta: the canonical URL an article request spent the --max-articles budget on.
-BUDGET_META = "newscrawler_budget"
 # The URLs of each kind of expected gap (``Portal.expected_gap``), e.g. ``…/missing_edition``.
 GAP_URLS = "newscrawler/spider/gap_urls/"
 # Request meta: the canonical URL of the archived article a request fetches again.
@@ -138,10 +136,14 @@ class PortalSpider(scrapy.Spider):
                 if discarded and isinstance(killed_run, int) else set()
             )
             self._budget = ArticleBudget(job_dir(self.settings) if hasattr(self, "crawler") else None,
-                                         queue_discarded=discarded, archived_in_archive=archived)
+                                         queue_discarded=discarded, archived_in_archive=archived,
+                                         limit=self.max_articles)
             if self._budget.before and stats is not None:
                 stats.set_value("newscrawler/resume/budget_spent_before", self._budget.before)
                 self.logger.info("Resuming a job that counted %s articles already", self._budget.before)
+            if self._budget.trimmed:
+                self.logger.info("%s articles requested by the resumed run are over --max-articles %s"
+                                 " and are not fetched", self._budget.trimmed, self.max_articles)
         return self._budget
 
     def _item_scraped(self, item: Any, response: Any, spider: Any = None) -> None:
