@@ -146,7 +146,11 @@ def test_rankings_chart_of_the_seed_articles_lists(ds, db_path):
     name = db_path.stem
     response = get(ds, f"/{name}/-/rankings-chart.svg?period=月点击")
     assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
-    assert "<!-- 熱點新聞排行 · 月點擊 -->" in response.text
+    from archive.plot import cjk_font
+
+    # Without a CJK font (fonts-noto-cjk) the chart names its lists by number (archive.rankchart).
+    title = "熱點新聞排行 · 月點擊" if cjk_font() else "list 1"
+    assert f"<!-- {title} -->" in response.text
     # The article page of an article on a hot list links to its chart.
     page = get(ds, f"/{name}/articles/1").text
     assert f'href="/{name}/-/rankings-chart?article=1">Its rank over time, as a chart</a>' in page
