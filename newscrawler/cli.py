@@ -15,7 +15,7 @@ import click
 from w3lib.url import safe_url_string
 
 from archive.db import default_db_path
-from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
+from archive.params import DATE, HELP_OPTIONS, TIME_BOUND, ArchivePath, OutputPath
 
 from . import __version__, portals
 from .extract import InvalidRecord, error_reason, extract, saved_page
@@ -48,7 +48,7 @@ def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings=HELP_OPTIONS)
 @click.version_option(__version__, prog_name="newscrawler")
 def cli() -> None:
     """Archive Chinese news portals: crawl, extract structured records, and query the archive."""
