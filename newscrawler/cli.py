@@ -87,7 +87,7 @@ def cli() -> None:
 @click.option("--since", type=DATE,
               help="Skip articles listed or published before this date (YYYY-MM-DD).")
 @click.option("--from", "date_from", type=DATE,
-              help="Portals addressed by date (e-papers): the first edition to crawl.")
+              help="Portals addressed by date (e-papers; others refuse it): the first edition to crawl.")
 @click.option("--to", "date_to", type=DATE,
               help="Portals addressed by date: the last edition to crawl (default: today).")
 @click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
@@ -139,7 +139,10 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         raise click.UsageError("missing PORTAL (see `newscrawler portals`) or --start-url URL")
     try:
         portals.get(portal)
-    except portals.UnknownPortal as exc:
+        portals.check_edition_dates(portal, [option for option, day in (("--from", date_from), ("--to", date_to))
+                                             if day is not None],
+                                    "a site crawled by --start-url" if start_url else None)
+    except (portals.UnknownPortal, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     if date_from and date_to and date_from > date_to:
         raise click.BadParameter(f"{date_from} is after --to {date_to}", param_hint="--from")
