@@ -21,6 +21,7 @@ from . import __version__, portals
 from .extract import InvalidRecord, error_reason, extract, saved_page
 from .operate import nodes_cli, schedule_cli
 from .params import SETTING, URL, check_url
+from .reparse_pool import STALL_TIMEOUT
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
 
 if TYPE_CHECKING:
@@ -348,16 +349,22 @@ def list_portals() -> None:
                    "the archive).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes reading and extracting pages (default: one per core).")
+@click.option("--worker-timeout", type=click.FloatRange(min=0, min_open=True), default=STALL_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="With workers: stop the pass when they deliver nothing for this long (a worker "
+                   "stopped or stuck), killing them.")
 @click.option("--db", "db_path", type=ArchivePath(), default=default_db_path,
               show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="The archive file.")
 def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: str | None,
-            jobs: int | None, db_path: str) -> None:
+            jobs: int | None, worker_timeout: float, db_path: str) -> None:
     """Re-extract archived article pages with today's extractors; no network.
 
     Content that differs from a capture's version becomes a new version of the article,
     recording the extractor that read it; the same content changes nothing. A capture that
     cannot be read or whose extraction fails is listed in the summary and the others go on;
-    the command then exits 1.
+    the command then exits 1. A worker that dies or delivers nothing for --worker-timeout
+    seconds, or an archive that refuses a write, stops the pass: the summary of what was
+    done, then one Error line; exit 1.
     """
     from archive.cli import check_portal, opened
     from archive.query import CaptureFilter
@@ -372,7 +379,7 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
     with opened(db_path) as archive:
         check_portal(archive, portal)
         try:
-            result = run(archive, filters, warc_dir, jobs=jobs or default_jobs())
+            result = run(archive, filters, warc_dir, jobs=jobs or default_jobs(), worker_timeout=worker_timeout)
         except ReparseStopped as stopped:
             click.echo(stopped.result.summary())
             raise click.ClickException(
