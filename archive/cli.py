@@ -25,7 +25,7 @@ from .changes import COLUMNS as CHANGE_COLUMNS
 from .changes import KINDS
 from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
-from .params import STDOUT, TIME_BOUND, ArchivePath, ChartPath, OutputPath
+from .params import HELP_OPTIONS, STDOUT, TIME_BOUND, ArchivePath, ChartPath, OutputPath
 from .query import ArticleFilter
 from .rankings import COLUMNS as RANKING_COLUMNS
 from .search import HIT_FIELDS
@@ -143,7 +143,8 @@ class SearchCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-@click.command(cls=SearchCommand)
+# Only --help: a single-dash argument is the query ("-h" excludes h).
+@click.command(cls=SearchCommand, context_settings={"help_option_names": ["--help"]})
 @click.argument("query")
 @filter_options
 @click.option("--reporter", help="A reporter's name contains this (either script).")
@@ -191,7 +192,7 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
              fields=HIT_FIELDS)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.argument("ref")
 @click.option("--json", "as_json", is_flag=True,
               help="The full record, every version and every capture, as JSON.")
@@ -213,7 +214,7 @@ def show(ref: str, as_json: bool, paragraphs: int, db_path: str) -> None:
         click.echo(article_summary(found, paragraphs=paragraphs))
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.argument("ref")
 @click.option("--from", "from_number", type=click.IntRange(min=1), metavar="N",
               help="The older version, by number (1 = first seen; default: the one before --to).")
@@ -250,7 +251,7 @@ def diff(ref: str, from_number: int | None, to_number: int | None, as_html: bool
                         width=width), nl=False)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.option("--portal", help="Only this portal.")
 @click.option("--since", type=TIME_BOUND,
               help="Changes first seen on or after: YYYY-MM-DD (UTC day) or ISO time.")
@@ -274,7 +275,7 @@ def changes(portal: str | None, since: str | None, until: str | None, kind: str 
     emit(rows, fmt, columns, nothing="No changes match.", fields=CHANGE_COLUMNS)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
               default="jsonl", show_default=True)
 @filter_options
@@ -331,7 +332,7 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
             click.echo(f"{count} articles written to {output}", err=True)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--plot", "plot_path", type=ChartPath(), metavar="FILE.png",
@@ -377,7 +378,7 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
           for row in figures["coverage"]], "table", columns)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.option("--portal", help="Only this portal.")
 @click.option("--list", "list_name", help="Only this list (box title), in either script.")
 @click.option("--period", help="Only this period tab, in either script: 月點擊 also finds 月点击.")
@@ -433,7 +434,7 @@ def rankings(portal: str | None, list_name: str | None, period: str | None, sinc
          fields=RANKING_COLUMNS)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8001, show_default=True)
 @db_option
@@ -455,7 +456,7 @@ def serve(host: str, port: int, db_path: str) -> None:
 COMMANDS: list[click.Command] = [search, show, diff, changes, export, stats, rankings, serve]
 
 
-@click.group(name="archive")
+@click.group(name="archive", context_settings=HELP_OPTIONS)
 def archive_group() -> None:
     """Copy live archives and merge the archives of several crawl nodes into one."""
 
@@ -517,7 +518,7 @@ def merge_command(out: str, sources: tuple[str, ...], warc: bool, as_json: bool)
                err=True)
 
 
-@click.group()
+@click.group(context_settings=HELP_OPTIONS)
 def main() -> None:
     """Query a newscrawler archive."""
 
@@ -532,8 +533,10 @@ def reference_markdown() -> str:
     """The commands' ``--help``, as ``docs/archive.md`` carries it (a test keeps them equal)."""
     parts = []
     for command in COMMANDS:
-        ctx = click.Context(command, info_name=f"newscrawler {command.name}", terminal_width=100,
-                            max_content_width=100)
+        # A context as the command's group would make it (its context_settings apply), at a
+        # fixed width so the page does not depend on the terminal it was generated on.
+        ctx = click.Context(command, info_name=f"newscrawler {command.name}",
+                            **{**command.context_settings, "terminal_width": 100, "max_content_width": 100})
         parts.append(f"### `newscrawler {command.name}`\n\n```\n{command.get_help(ctx)}\n```\n")
     return "\n".join(parts)
 

@@ -22,6 +22,14 @@ from .query import parse_bound
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# ``context_settings`` of every command and group: ``-h`` is help as well as ``--help``. Each
+# command sets it itself rather than inheriting it from the group that runs it, because click
+# builds a command's help option once, from the first context that asks, and keeps it: the
+# archive's commands run under two groups (``newscrawler``, ``python -m archive.cli``) and
+# ``docs/archive.md`` renders them under none, so an inherited setting would make their help
+# depend on which ran first in the process.
+HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
 
 class DateType(click.ParamType):
     """A calendar day, ``YYYY-MM-DD``; the value stays that string."""

@@ -15,12 +15,13 @@ import click
 from w3lib.url import safe_url_string
 
 from archive.db import default_db_path
-from archive.params import DATE, TIME_BOUND, ArchivePath, OutputPath
+from archive.params import DATE, HELP_OPTIONS, TIME_BOUND, ArchivePath, OutputPath
 
 from . import __version__, portals
 from .extract import InvalidRecord, error_reason, extract, saved_page
 from .operate import nodes_cli, schedule_cli
 from .params import SETTING, URL, check_url
+from .reparse_pool import STALL_TIMEOUT
 from .sidecars import SidecarError, capture_date, check_sidecars, page_headers
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings=HELP_OPTIONS)
 @click.version_option(__version__, prog_name="newscrawler")
 def cli() -> None:
     """Archive Chinese news portals: crawl, extract structured records, and query the archive."""
@@ -87,7 +88,7 @@ def cli() -> None:
 @click.option("--since", type=DATE,
               help="Skip articles listed or published before this date (YYYY-MM-DD).")
 @click.option("--from", "date_from", type=DATE,
-              help="Portals addressed by date (e-papers): the first edition to crawl.")
+              help="Portals addressed by date (e-papers; others refuse it): the first edition to crawl.")
 @click.option("--to", "date_to", type=DATE,
               help="Portals addressed by date: the last edition to crawl (default: today).")
 @click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
@@ -139,7 +140,10 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         raise click.UsageError("missing PORTAL (see `newscrawler portals`) or --start-url URL")
     try:
         portals.get(portal)
-    except portals.UnknownPortal as exc:
+        portals.check_edition_dates(portal, [option for option, day in (("--from", date_from), ("--to", date_to))
+                                             if day is not None],
+                                    "a site crawled by --start-url" if start_url else None)
+    except (portals.UnknownPortal, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     if date_from and date_to and date_from > date_to:
         raise click.BadParameter(f"{date_from} is after --to {date_to}", param_hint="--from")
@@ -345,16 +349,22 @@ def list_portals() -> None:
                    "the archive).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes reading and extracting pages (default: one per core).")
+@click.option("--worker-timeout", type=click.FloatRange(min=0, min_open=True), default=STALL_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="With workers: stop the pass when they deliver nothing for this long (a worker "
+                   "stopped or stuck), killing them.")
 @click.option("--db", "db_path", type=ArchivePath(), default=default_db_path,
               show_default="$NEWSCRAWLER_DB or data/newscrawler.sqlite", help="The archive file.")
 def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: str | None,
-            jobs: int | None, db_path: str) -> None:
+            jobs: int | None, worker_timeout: float, db_path: str) -> None:
     """Re-extract archived article pages with today's extractors; no network.
 
     Content that differs from a capture's version becomes a new version of the article,
     recording the extractor that read it; the same content changes nothing. A capture that
     cannot be read or whose extraction fails is listed in the summary and the others go on;
-    the command then exits 1.
+    the command then exits 1. A worker that dies or delivers nothing for --worker-timeout
+    seconds, or an archive that refuses a write, stops the pass: the summary of what was
+    done, then one Error line; exit 1.
     """
     from archive.cli import check_portal, opened
     from archive.query import CaptureFilter
@@ -369,7 +379,7 @@ def reparse(portal: str | None, since: str | None, until: str | None, warc_dir: 
     with opened(db_path) as archive:
         check_portal(archive, portal)
         try:
-            result = run(archive, filters, warc_dir, jobs=jobs or default_jobs())
+            result = run(archive, filters, warc_dir, jobs=jobs or default_jobs(), worker_timeout=worker_timeout)
         except ReparseStopped as stopped:
             click.echo(stopped.result.summary())
             raise click.ClickException(

@@ -157,7 +157,15 @@ class CrawlResult:
             return (f"  output: ERROR: could not write {path}: {self.output_error};"
                     f" records of this crawl are missing from it{kept}")
         if written:
-            return f"  output: {written} record{'s' * (written != 1)} appended to {path}"
+            line = f"  output: {written} record{'s' * (written != 1)} appended to {path}"
+            moved = self.count("newscrawler/output/moved")
+            if moved:
+                # Rotated during the crawl: the records written until then are in the moved file.
+                before = self.count("newscrawler/output/records_before_move")
+                times = "" if moved == 1 else f" {moved} times"
+                line += (f" ({before} of them before it was moved away{times} during the crawl:"
+                         f" they are in the moved file{'s' * (moved != 1)})")
+            return line
         return f"  output: no records written to {path}: " + "; ".join(self._why_no_records())
 
     def _why_no_records(self) -> list[str]:

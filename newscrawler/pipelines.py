@@ -579,6 +579,11 @@ class JsonLinesOutputPipeline(_Stage):
     cannot be written does: the error is logged once, ``newscrawler/output/error`` says what it
     was for the summary, and the archive keeps every page archived until then (``newscrawler
     export`` writes their records again).
+
+    A file moved away while the crawl runs (rotated: ``mv out.jsonl out.jsonl.1``) keeps what was
+    written to it, so it is no error: the crawl opens the path again, as logging's
+    ``WatchedFileHandler`` does, and writes the records that follow there. Whether the file
+    opened is gone or only moved is told by its link count, at each write-out.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -590,26 +595,29 @@ class JsonLinesOutputPipeline(_Stage):
         self.file: Any = None
         self.flusher: CallLaterOnce[None] | None = None
         self.failed = False
-        # The file's identity when opened: a file removed (or replaced) under the crawl would
-        # take the records written to it with it, without an error from the system.
+        # The identity of the file opened: when the path names another file (or none), the one
+        # opened was moved away or removed.
         self.identity: tuple[int, int] | None = None
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Written out once per turn of the reactor (``_flush``), not once per record: the
-        # buffer holds what the pages done in one turn give (a batch of the archive's pages).
-        self.file = self.path.open("a", encoding="utf-8", buffering=OUTPUT_BUFFER)
-        self.identity = _identity(os.fstat(self.file.fileno()))
+        self._open()
         self.flusher = CallLaterOnce(self._flush)
         # The crawl's summary says how many records went where (and why none, when none did).
         self.stats.set_value("newscrawler/output/path", str(self.path))
         self.stats.set_value("newscrawler/output/records", 0)
 
+    def _open(self) -> None:
+        # Written out once per turn of the reactor (``_flush``), not once per record: the
+        # buffer holds what the pages done in one turn give (a batch of the archive's pages).
+        self.file = self.path.open("a", encoding="utf-8", buffering=OUTPUT_BUFFER)
+        self.identity = _identity(os.fstat(self.file.fileno()))
+
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.file and not self.file.closed:
             try:
                 self.file.flush()
-                self._check_still_there()
+                self._check_file(reopen=False)  # nothing more to write: a moved file is complete
             except OSError as exc:
                 self._failed(exc, stop=False)  # the crawl is ending already
             finally:
@@ -633,20 +641,35 @@ class JsonLinesOutputPipeline(_Stage):
             return
         try:
             self.file.flush()
-            self._check_still_there()
+            self._check_file(reopen=True)
         except OSError as exc:
             self._failed(exc)
 
-    def _check_still_there(self) -> None:
-        """``OSError`` when the path no longer names the file opened: it was removed or replaced."""
+    def _check_file(self, reopen: bool) -> None:
+        """``OSError`` when the file opened was removed (or replaced: the path now names another
+        file and the one opened has no name left), taking the records written to it with it.
+        When it was moved away, with ``reopen`` the path is opened again for what follows (a
+        path that cannot be opened any more, its directory moved, is a write error)."""
+        if os.fstat(self.file.fileno()).st_nlink == 0:
+            raise OSError("the file was removed or replaced while the crawl wrote to it")
         try:
             now = _identity(os.stat(self.path))
         except (FileNotFoundError, NotADirectoryError):
             now = None
         except OSError:
             return  # a directory made unreadable: the file opened is still written, unchecked
-        if now != self.identity:
-            raise OSError("the file was removed or replaced while the crawl wrote to it")
+        if now == self.identity:
+            return
+        # Moved away: every record written so far is in the moved file.
+        self.stats.inc_value("newscrawler/output/moved")
+        self.stats.set_value("newscrawler/output/records_before_move",
+                             self.stats.get_value("newscrawler/output/records", 0))
+        logger.info("The output file %s was moved away; the records written so far are in the moved"
+                    " file%s", self.path, ", the next go to a new file at that path" if reopen else "")
+        if reopen:
+            moved = self.file
+            self._open()
+            _close_quietly(moved)
 
     def _failed(self, exc: OSError, stop: bool = True) -> None:
         """Log the first write error, keep it for the summary and stop the crawl."""

@@ -22,9 +22,10 @@ on that page, ``failed``) is counted, logged and listed in the summary with its 
 pass goes on: one page must not keep the rest of the archive from being re-extracted. The
 command then exits 1, after the summary.
 
-Two things stop a pass before its end: a worker process that dies (killed, or out of memory),
-and an archive that refuses a write (disk full, the file locked or read-only). Either raises
-``ReparseStopped`` with what was done: every batch written before stays in the archive, and the
+Three things stop a pass before its end: a worker process that dies (killed, or out of
+memory), one that delivers nothing for ``worker_timeout`` seconds (stopped, or stuck: every
+worker is then killed), and an archive that refuses a write (disk full, the file locked or
+read-only). Each raises ``ReparseStopped`` with what was done: every batch written before stays in the archive, and the
 outcomes the workers had already delivered are written first when the archive still takes them.
 Running the command again finishes the pass; captures already re-extracted read the same and
 change nothing.
@@ -51,7 +52,7 @@ from archive.warc import WarcReadError, WarcStore, default_warc_dir
 
 from . import portals
 from .extract import InvalidRecord, error_reason, extract
-from .reparse_pool import ExtractorPool
+from .reparse_pool import STALL_TIMEOUT, ExtractorPool, WorkerStuck
 
 if TYPE_CHECKING:
     from archive import Archive
@@ -192,19 +193,20 @@ def _outcomes(
 def reparse(
     archive: Archive, filters: CaptureFilter | None = None, warc_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None, jobs: int = 1,
-    pool: ExtractorPool | None = None,
+    pool: ExtractorPool | None = None, worker_timeout: float = STALL_TIMEOUT,
 ) -> ReparseResult:
     """Re-extract the selected captures into ``archive``; ``progress(1)`` after each capture.
 
     With ``jobs`` above 1 (or a ``pool`` already started), worker processes read and extract
-    while this process writes, in capture order, so the archive ends up the same as with one.
+    while this process writes, in capture order, so the archive ends up the same as with one;
+    a worker that delivers nothing for ``worker_timeout`` seconds is taken as stuck.
     """
     started = time.perf_counter()
     filters = filters or CaptureFilter()
     warc_dir = warc_dir if warc_dir is not None else default_warc_dir(archive.path)
     store = WarcStore(warc_dir)
     if pool is None and jobs > 1:
-        with ExtractorPool(archive.path, warc_dir, jobs) as own:
+        with ExtractorPool(archive.path, warc_dir, jobs, worker_timeout) as own:
             result = reparse(archive, filters, warc_dir, progress, pool=own)
         result.elapsed = time.perf_counter() - started  # starting and stopping workers included
         return result
@@ -220,9 +222,14 @@ def reparse(
         try:
             _file_outcomes(_outcomes(archive, filters, store, pool), result, batch, flush, progress)
             flush()
-        except BrokenProcessPool as exc:
-            # The outcomes delivered before the worker died are sound: file them, then stop.
-            reason = "a worker process stopped abruptly (killed, or out of memory)"
+        except (BrokenProcessPool, WorkerStuck) as exc:
+            # The outcomes delivered before the worker died (or was killed, stuck) are sound:
+            # file them, then stop.
+            if isinstance(exc, WorkerStuck):
+                reason = (f"a worker process delivered nothing for {exc.timeout:g} s (stopped, or stuck);"
+                          " every worker was killed")
+            else:
+                reason = "a worker process stopped abruptly (killed, or out of memory)"
             try:
                 flush()
             except sqlite3.Error as write_error:
@@ -315,11 +322,11 @@ def progress_display(total: int, stream: TextIO | None = None) -> Iterator[Calla
 
 
 def run(archive: Archive, filters: CaptureFilter, warc_dir: str | Path | None = None,
-        stream: TextIO | None = None, jobs: int = 1) -> ReparseResult:
+        stream: TextIO | None = None, jobs: int = 1, worker_timeout: float = STALL_TIMEOUT) -> ReparseResult:
     """``reparse`` with a progress display on ``stream`` (standard error)."""
     total = count_article_captures(archive, filters)
     warc_dir = warc_dir if warc_dir is not None else default_warc_dir(archive.path)
     # Workers start before the display, whose refresh thread a forked child should not inherit.
-    with (ExtractorPool(archive.path, warc_dir, jobs) if jobs > 1 else nullcontext()) as pool, \
+    with (ExtractorPool(archive.path, warc_dir, jobs, worker_timeout) if jobs > 1 else nullcontext()) as pool, \
             progress_display(total, stream) as advance:
         return reparse(archive, filters, warc_dir, advance, pool=pool)

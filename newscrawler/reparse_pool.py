@@ -11,10 +11,15 @@ re-extraction keeps two of its write batches in flight), so memory stays flat ho
 captures are selected. Workers are forked where the platform can, so they run exactly the
 extractors (and layout versions) loaded in the parent; they ignore Ctrl-C, which the parent
 handles by stopping them.
+
+A worker that delivers nothing for ``stall_timeout`` seconds while the parent waits for it
+(stopped, or stuck in a page) would hold the pass forever: the pool kills every worker and
+raises ``WorkerStuck``, as a dead worker raises ``BrokenProcessPool``.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 import multiprocessing
 import signal
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
 CHUNK = 25
 # Chunks sent ahead per worker, so none waits for the parent between two chunks.
 AHEAD = 3
+
+# How long the parent waits for the next chunk before it takes the worker as stuck: a chunk
+# takes well under a second, a chunk of pathological pages seconds.
+STALL_TIMEOUT = 300.0
 
 # The worker's own archive connection and WARC store, set once per worker process.
 _worker: tuple[Archive, WarcStore] | None = None
@@ -69,11 +78,21 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+class WorkerStuck(Exception):
+    """A worker delivered nothing for ``timeout`` seconds; every worker was killed."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(f"no worker delivered for {timeout:g} s")
+        self.timeout = timeout
+
+
 class ExtractorPool:
     """``jobs`` worker processes reading and extracting captures of the archive at ``db_path``."""
 
-    def __init__(self, db_path: str | Path, warc_dir: str | Path, jobs: int) -> None:
+    def __init__(self, db_path: str | Path, warc_dir: str | Path, jobs: int,
+                 stall_timeout: float = STALL_TIMEOUT) -> None:
         self.jobs = max(1, jobs)
+        self.stall_timeout = stall_timeout
         self._executor = ProcessPoolExecutor(
             self.jobs, mp_context=_context(), initializer=_start_worker,
             initargs=(str(db_path), str(warc_dir)),
@@ -95,10 +114,20 @@ class ExtractorPool:
         for chunk in itertools.islice(chunks, max(self.jobs * AHEAD, -(-window // CHUNK))):
             pending.append(self._executor.submit(_extract_chunk, chunk))
         while pending:
-            done = pending.popleft().result()
+            try:
+                done = pending.popleft().result(timeout=self.stall_timeout)
+            except concurrent.futures.TimeoutError:
+                self.kill()
+                raise WorkerStuck(self.stall_timeout) from None
             for chunk in itertools.islice(chunks, 1):
                 pending.append(self._executor.submit(_extract_chunk, chunk))
             yield from done
+
+    def kill(self) -> None:
+        """Kill every worker (SIGKILL ends a stopped process too): the pool is broken after."""
+        # The executor has no public way to its processes before Python 3.14's kill_workers().
+        for process in list((self._executor._processes or {}).values()):
+            process.kill()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from w3lib.url import canonicalize_url
+
 from .extract import extract
 from .extract.decode import decode_page
 from .extract.fields import RawImage
@@ -267,6 +269,16 @@ def propose(url: str, body: bytes, content_type: str | None = None) -> Proposal:
     return proposal
 
 
+def _unique_urls(urls: list[str]) -> tuple[str, ...]:
+    """The URLs without repeats, in order, comparing them normalised (dot segments resolved,
+    percent-escapes in one case): an article at the site's root has the home page for its
+    folder. Each is kept as written, as the site's own links and the URL rules have it."""
+    unique: dict[str, str] = {}
+    for url in urls:
+        unique.setdefault(canonicalize_url(url), url)
+    return tuple(unique.values())
+
+
 def _class_name(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("-"))
 
@@ -331,7 +343,7 @@ class {cls}(Portal):
     canonical_host = {host!r}
     canonical_scheme = {scheme!r}
     timezone = "Asia/Shanghai"
-    start_urls = ({home!r}, {folder_url!r})
+    start_urls = {start_urls!r}
     article_path = re.compile({article_rule!r})
     listing_path = re.compile({listing_rule!r})
     layouts = ({cls}V1,)
@@ -398,6 +410,7 @@ def new_portal(name: str, sample: Path, url: str, portals_dir: Path = PORTALS_DI
     article_rule, folder = _path_rule(parts.path or "/")
     folder_listing = re.escape(folder + "/") + r"(?:index(?:_\d+)?\.html?)?"
     home = f"{parts.scheme}://{parts.hostname}/"
+    start_urls = _unique_urls([home, f"{parts.scheme}://{parts.hostname}{folder}/"])
     text = _MODULE.format(
         title=title or parts.hostname, host=parts.hostname, scheme=parts.scheme, name=name,
         cls=_class_name(name), headline=proposal.headline,
@@ -405,8 +418,9 @@ def new_portal(name: str, sample: Path, url: str, portals_dir: Path = PORTALS_DI
         credit_lines=proposal.credit_lines, images=proposal.images,
         image_caption_xpath=proposal.image_caption_xpath,
         fixture=fixture.relative_to(fixtures_dir.parent) if fixtures_dir.parent in fixture.parents else fixture,
-        home=home, folder_url=f"{parts.scheme}://{parts.hostname}{folder}/", article_rule=article_rule,
-        listing_rule=rf"^/(?:index\.html?)?$|^{folder_listing}$",
+        start_urls=start_urls, article_rule=article_rule,
+        # The home page and the article's folder; one rule when the article is at the root.
+        listing_rule=rf"^{folder_listing}$" if not folder else rf"^/(?:index\.html?)?$|^{folder_listing}$",
         notes="".join(f"\nTODO {note}." for note in notes) + ("\n" if notes else ""),
     )
     module.parent.mkdir(parents=True, exist_ok=True)

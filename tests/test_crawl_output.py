@@ -9,6 +9,7 @@ that is not there: its HTTP 404 is the crawl's one warning.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import re
@@ -184,6 +185,89 @@ def test_an_output_file_that_cannot_be_written_stops_the_crawl_and_says_so(site:
     assert len(exported.stdout.splitlines()) == int(run.group(1))
 
 
+# The command line, with the --output file moved away (ARGV[1] "move", as logrotate's
+# `mv out.jsonl out.jsonl.1`) or removed ("remove") once the crawl has written its second record.
+DURING_CRAWL = r"""
+import os, sys
+from newscrawler import pipelines
+from newscrawler.cli import main
+
+action = sys.argv[1]
+write = pipelines.JsonLinesOutputPipeline.process_item
+done = []
+
+def process_item(self, item, spider=None):
+    item = write(self, item, spider)
+    if not done and self.stats.get_value("newscrawler/output/records") == 2:
+        done.append(action)
+        if action == "move":
+            os.rename(self.path, f"{self.path}.1")
+        else:
+            os.unlink(self.path)
+    return item
+
+pipelines.JsonLinesOutputPipeline.process_item = process_item
+sys.argv = ["newscrawler", *sys.argv[2:]]
+main()
+"""
+
+
+def _crawl_and(action: str, site: Path, tmp_path: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    # One article at a time, each passed on once archived, with a pause between downloads: the
+    # records come in turns of the reactor of their own, each written out at the end of its
+    # turn, so the crawl writes more records after the file was moved or removed.
+    args = _args(site, tmp_path, "-o", str(output), "-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.5",
+                 "-s", "NEWSCRAWLER_ARCHIVE_BATCH=1")
+    return subprocess.run([sys.executable, "-c", DURING_CRAWL, action, *args], cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
+                          timeout=300)
+
+
+def _archived_urls(tmp_path: Path) -> list[str]:
+    exported = run_cli("export", "--db", str(tmp_path / "archive.sqlite"), "--format", "jsonl")
+    assert exported.returncode == 0, exported.stderr
+    return sorted(json.loads(line)["url"] for line in exported.stdout.splitlines())
+
+
+def _urls(path: Path) -> list[str]:
+    return [json.loads(line)["url"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_an_output_file_moved_away_during_the_crawl_is_followed_by_a_new_one(site: Path, tmp_path: Path) -> None:
+    # A rotation (logrotate's `mv records.jsonl records.jsonl.1`): nothing written is lost, so
+    # the crawl goes on, opening the path again for the records that follow.
+    output = tmp_path / "records.jsonl"
+    result = _crawl_and("move", site, tmp_path, output)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert result.stdout.splitlines()[0] == "crawl of generic: finished"
+    moved = _urls(output.with_name("records.jsonl.1"))
+    after = _urls(output)
+    assert len(moved) >= 2 and after
+    # Every record once, the first ones in the moved file and the rest in the new one.
+    assert sorted(moved + after) == _archived_urls(tmp_path)
+    total = len(moved) + len(after)
+    assert (f"  output: {total} records appended to {output} ({len(moved)} of them before it was moved"
+            " away during the crawl: they are in the moved file)") in result.stdout.splitlines()
+    log = next((tmp_path / "logs").glob("*.log")).read_text(encoding="utf-8")
+    assert f"The output file {output} was moved away; the records written so far are in the moved file," \
+           " the next go to a new file at that path" in log
+
+
+def test_an_output_file_removed_during_the_crawl_stops_it(site: Path, tmp_path: Path) -> None:
+    # Records written to a file without a name are lost: the crawl stops, as on a full disk.
+    output = tmp_path / "records.jsonl"
+    result = _crawl_and("remove", site, tmp_path, output)
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    summary = result.stdout.splitlines()
+    assert summary[0] == "crawl of generic: output_write_error"
+    assert (f"  output: ERROR: could not write {output}: the file was removed or replaced while the"
+            " crawl wrote to it; records of this crawl are missing from it, which the archive has"
+            " (`newscrawler export` writes them)") in summary
+    assert not output.exists()
+    run = re.search(r"archive run 1: new (\d+)", result.stdout)
+    assert run and len(_archived_urls(tmp_path)) == int(run.group(1)) >= 2
+
+
 class _NoTimer:
     """Stands in for the reactor's timer outside a crawl: the test calls ``_flush`` itself."""
 
@@ -236,6 +320,22 @@ def test_an_output_file_removed_during_the_crawl_is_an_error(tmp_path: Path, mon
     pipeline.process_item(_page(3))  # the page goes on to be archived; nothing more is written
     pipeline.close_spider()
     assert stops == ["stop"]
+    assert not folder.exists()
+
+
+def test_an_output_file_whose_directory_was_moved_away_is_an_error(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # The records written are in the moved directory, but the path cannot be opened again.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pipeline, stats, stops = _output_pipeline(folder / "records.jsonl", monkeypatch)
+    pipeline.process_item(_page(1))
+    folder.rename(tmp_path / "out.1")
+    pipeline._flush()
+    assert stats.get_value("newscrawler/output/error") == "No such file or directory"
+    assert stops == ["stop"]
+    pipeline.close_spider()
+    assert _urls(tmp_path / "out.1" / "records.jsonl") == [_page(1).url]
     assert not folder.exists()
 
 

@@ -515,12 +515,14 @@ def test_a_search_hint_made_before_another_version_became_current_is_not_used(
 
 
 def _dying_worker(monkeypatch: pytest.MonkeyPatch, archive_copy: Path, tmp_path: Path,
-                  wait: bool = True) -> tuple[list[int], Callable[[int], None]]:
+                  wait: bool = True, stop: bool = False) -> tuple[list[int], Callable[[int], None]]:
     """A worker process dies (as when killed, or out of memory) on the tenth article capture,
     in chunks of 4 captures; with ``wait``, once the parent has taken the outcomes of the two
-    chunks before (the progress callback returned, the second, says when). The article
-    captures' ids, and that callback."""
+    chunks before (the progress callback returned, the second, says when). With ``stop`` it
+    is stopped instead (SIGSTOP, as by ``kill -STOP`` or a debugger), its pid in
+    ``tmp_path/stopped.pid``. The article captures' ids, and that callback."""
     import os
+    import signal
     import time
 
     from newscrawler import reparse as module
@@ -538,7 +540,10 @@ def _dying_worker(monkeypatch: pytest.MonkeyPatch, archive_copy: Path, tmp_path:
             deadline = time.monotonic() + 60
             while wait and not taken.exists() and time.monotonic() < deadline:
                 time.sleep(0.01)
-            os._exit(9)
+            if not stop:
+                os._exit(9)
+            (tmp_path / "stopped.pid").write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGSTOP)
         return real(archive, store, capture)
 
     counted = itertools.count(1)
@@ -610,6 +615,60 @@ def test_command_line_names_a_dead_worker_in_one_line_and_exits_1(
         "Error: re-extraction stopped: a worker process stopped abruptly (killed, or out of"
         " memory). What was written before is kept; run the command again to finish (captures"
         " already re-extracted change nothing).")
+
+
+def test_command_line_kills_a_stuck_worker_keeps_what_was_filed_and_exits_1(
+    archive_copy: Path, tmp_path: Path, layout_v2: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+    import os
+    import threading
+
+    whole = tmp_path / "whole"
+    shutil.copytree(archive_copy.parent, whole)
+    with Archive.open(whole / archive_copy.name, create=False) as archive:
+        reparse(archive, jobs=1)
+    before = versions(archive_copy)
+    ids, _ = _dying_worker(monkeypatch, archive_copy, tmp_path, wait=False, stop=True)
+    # The worker stops on the tenth capture, in the third chunk of 4: the first two are delivered.
+    first_eight = [v for v in versions(whole / archive_copy.name)[len(before):]
+                   if _first_capture(whole / archive_copy.name, v["id"]) in ids[:8]]
+    assert first_eight
+    results: list[Any] = []
+    command = threading.Thread(target=lambda: results.append(CliRunner().invoke(
+        cli, ["reparse", "--db", str(archive_copy), "--jobs", "2", "--worker-timeout", "5"])))
+    command.start()
+    command.join(timeout=240)
+    if command.is_alive():  # the pass waits for the stopped worker: end it rather than hang
+        for child in multiprocessing.active_children():
+            child.kill()
+        command.join()
+        pytest.fail("reparse went on waiting for a stopped worker")
+    result = results[0]
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout.splitlines()[0].startswith("reparsed 8 article captures ")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: re-extraction stopped: a worker process delivered nothing for 5 s (stopped, or"
+        " stuck); every worker was killed. What was written before is kept; run the command again"
+        " to finish (captures already re-extracted change nothing).")
+    # The stopped worker was killed, and every other worker ended with it.
+    stopped = int((tmp_path / "stopped.pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(stopped, 0)
+    assert multiprocessing.active_children() == []
+    # What was filed before the stop is kept: the new versions of the first eight captures.
+    added = versions(archive_copy)[len(before):]
+    assert [_first_capture(archive_copy, v["id"]) for v in added] == [
+        _first_capture(whole / archive_copy.name, v["id"]) for v in first_eight]
+    # Running the pass again finishes it: the same archive as one pass without the stop.
+    monkeypatch.undo()
+    monkeypatch.setattr(ZjdailyV1, "version", "2")
+    monkeypatch.setattr(ZjdailyV1, "images", None)
+    monkeypatch.setattr(ZjdailyV1, "comments", None)
+    again = CliRunner().invoke(cli, ["reparse", "--db", str(archive_copy), "--jobs", "2"])
+    assert again.exit_code == 0, again.output
+    assert differences(snapshot(whole / archive_copy.name), snapshot(archive_copy)) == []
 
 
 def test_an_archive_that_refuses_a_write_stops_the_pass_saying_what_was_not_filed(

@@ -175,6 +175,34 @@ def test_portal_new_drafts_article_urls_without_a_suffix(tmp_path: Path, path: s
     assert expected["record"]["article_id"] == name
 
 
+START_URLS = """
+import json, sys
+from pathlib import Path
+from newscrawler.scaffold import load_portal_module
+print(json.dumps(load_portal_module(Path(sys.argv[1])).start_urls))
+"""
+
+
+@pytest.mark.parametrize("path, start_urls", [
+    ("/xw/2023-11-08_5521.html", ["/", "/xw/"]),
+    # At the root, the article's folder is the home page: it used to be listed twice.
+    ("/article123.html", ["/"]),
+    ("/5521", ["/"]),
+    # A folder that is the home page once its dot segments are resolved.
+    ("/xw/../5521.html", ["/"]),
+])
+def test_portal_new_lists_each_start_page_once(tmp_path: Path, path: str, start_urls: list[str]) -> None:
+    portals_dir, fixtures_dir = tmp_path / "portals", tmp_path / "fixtures"
+    host = "https://www.county-news.example"
+    result = run_cli("portal", "new", "county-news", "--sample", str(SAMPLE), "--url", host + path,
+                     "--portals-dir", str(portals_dir), "--fixtures-dir", str(fixtures_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded = subprocess.run([sys.executable, "-c", START_URLS, str(portals_dir / "county_news.py")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert json.loads(loaded.stdout) == [host + start for start in start_urls]
+
+
 @pytest.mark.parametrize("url, message", [
     ("https://www.county-news.example/content.jsp?id=5521",
      "an article told apart by its query (?id=5521) cannot be drafted"),

@@ -100,6 +100,8 @@ def test_the_example_configuration_loads() -> None:
     (('archive = "archive.sqlite"', 'archive = "newscrawler.toml"'), 1,
      "newscrawler.toml is not a newscrawler archive (not an SQLite database)"),
     (('replay = "', 'replay = "missing/'), 13, "replay: no such file or directory "),
+    (("max_articles = 4", "max_articles = 4\ndate_from = \"1d\""), 13,
+     "zjdaily has no dated editions: date_from is for zjdaily-epaper"),
 ])
 def test_a_bad_configuration_is_one_line_naming_file_and_line(
     tmp_path: Path, change: tuple[str, str], line: int, message: str

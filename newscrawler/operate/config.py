@@ -241,6 +241,11 @@ def _parse(path: Path, data: dict[str, Any], loc: _Locator) -> Config:
         if not isinstance(entry, dict):
             raise loc.error(f"[{where}] must be a table", where, name)
         _unknown_keys(loc, entry, PORTAL_KEYS, where)
+        dates = [key for key in portals.EDITION_DATES if key in entry]
+        try:
+            portals.check_edition_dates(name, dates)
+        except ValueError as exc:
+            raise loc.error(str(exc), where, dates[0]) from None
         jobs.append(Job(
             portal=name,
             schedules=_schedules(loc, where, entry.get("schedules")),

@@ -6,6 +6,7 @@ the same host is an error raised at import, not a surprise during a crawl.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from ..extract.validate import WARN_WHEN_MISSING
@@ -14,6 +15,9 @@ from .base import Layout, ListingEntry, Portal
 # The generic pseudo-profile's name (``portals.generic``, which is imported only when needed: it
 # imports the generic extractor).
 GENERIC = "generic"
+# The spider arguments (and configuration keys) naming the editions of a portal with dated
+# editions: ``crawl --from/--to``.
+EDITION_DATES = ("date_from", "date_to")
 
 _REGISTRY: dict[str, type[Portal]] = {}
 _BY_HOST: dict[str, type[Portal]] = {}
@@ -62,6 +66,21 @@ def never_shown(name: str) -> tuple[str, ...]:
     return found.never_shown if found else ()
 
 
+def check_edition_dates(name: str, given: Sequence[str], label: str | None = None) -> None:
+    """``ValueError`` when edition dates are given (``given``: the options or keys that set
+    them, such as ``--from``) for a portal without dated editions: they would be ignored and
+    its usual start pages crawled instead of the days asked for. The message calls the portal
+    ``label`` (default: its name) and names the portals that take them. An unknown name passes
+    (``get`` reports it)."""
+    portal = _REGISTRY.get(name)
+    if not given or portal is None or portal.dated_editions:
+        return
+    dated = [other for other in names() if _REGISTRY[other].dated_editions]
+    verb = "is" if len(given) == 1 else "are"
+    raise ValueError(f"{label or name} has no dated editions: {' and '.join(given)} {verb} for "
+                     f"{', '.join(dated) or 'no portal'}")
+
+
 def canonical_url(url: str) -> str:
     """The canonical form of any URL: the owning portal's, or the URL unchanged."""
     portal = for_url(url)
@@ -83,5 +102,5 @@ def _import_portal_modules() -> None:
 
 _import_portal_modules()
 
-__all__ = ["Layout", "ListingEntry", "Portal", "UnknownPortal", "canonical_url", "for_url", "get", "names",
-           "never_shown", "register"]
+__all__ = ["EDITION_DATES", "Layout", "ListingEntry", "Portal", "UnknownPortal", "canonical_url",
+           "check_edition_dates", "for_url", "get", "names", "never_shown", "register"]

@@ -340,12 +340,17 @@ class Portal:
     # an article taken down; its text alone often says so too (newscrawler.removals).
     error_page_selectors: ClassVar[tuple[str, ...]] = ()
 
+    # Whether the portal's pages are addressed by date (an e-paper's editions): only such a
+    # portal takes ``date_from``/``date_to`` (``crawl --from/--to``), which choose its start pages.
+    dated_editions: ClassVar[bool] = False
+
     @classmethod
     def start_urls_for(cls, **spider_args: Any) -> tuple[str, ...]:
         """The start pages of one crawl, given the spider's arguments; ``start_urls`` by default.
 
-        Portals whose pages are addressed by date (an e-paper's editions) build them from
-        arguments such as ``date_from``/``date_to``; unknown arguments are ignored.
+        Portals with ``dated_editions`` build them from ``date_from``/``date_to``; other
+        arguments are ignored (edition dates given to any other portal are refused before:
+        ``portals.check_edition_dates``).
         """
         return cls.start_urls
 

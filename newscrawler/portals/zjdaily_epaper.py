@@ -72,6 +72,7 @@ class ZjdailyEpaper(Portal):
     canonical_host = "szb.gdzjdaily.com.cn"
     timezone = "Asia/Shanghai"
     start_urls = ()
+    dated_editions = True
     _papers = "|".join(PAPERS)
     article_path = re.compile(rf"^/(?:{_papers})/html/\d{{4}}-\d{{2}}/\d{{2}}/content_(?P<id>\d+)\.htm$")
     listing_path = re.compile(rf"^/(?:{_papers})/html/\d{{4}}-\d{{2}}/\d{{2}}/node_\d+\.htm$")

@@ -90,6 +90,7 @@ class PortalSpider(scrapy.Spider):
         if not name:
             raise ValueError("no portal given: use `scrapy crawl <portal>` or -a portal=NAME")
         self.profile: type[Portal] = portals.get(name)
+        portals.check_edition_dates(name, [key for key in portals.EDITION_DATES if kwargs.get(key) is not None])
         self.max_articles = _positive(max_articles)
         self.since = parse_since(since)
         self.follow_articles = str(follow_articles).lower() in ("1", "true", "yes")

@@ -26,8 +26,7 @@ NOTHING = {
 
 
 def invoke(*args: object) -> Result:
-    # The archive's own group for its commands: through newscrawler's, click would keep its -h
-    # in their help, which docs/archive.md carries without it.
+    # The archive's own group for its commands, newscrawler's for its own.
     from newscrawler.cli import cli as newscrawler
 
     group = newscrawler if args[0] == "crawls" else cli.main

@@ -109,8 +109,7 @@ def test_export_to_a_reader_that_stops_early_is_quiet(path: Path) -> None:
 
 def _in(folder: Path, *args: object) -> Result:
     """The command line, run in ``folder`` (where a file named ``-`` would land): newscrawler's
-    for a crawl, the archive's own group for its commands (through newscrawler's, click would
-    keep its -h in their help, which docs/archive.md carries without it)."""
+    for a crawl, the archive's own group for its commands."""
     from newscrawler.cli import cli as newscrawler
 
     with pytest.MonkeyPatch.context() as patch:
