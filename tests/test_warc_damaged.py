@@ -23,9 +23,10 @@ from scrapy.utils.test import get_crawler
 from support import ZJDAILY, run_cli, without_crawl_delay
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.warc import DamagedRecord, WarcStore
 from newscrawler.portals import canonical_url
 from newscrawler.warc.__main__ import main as warc_command
-from newscrawler.warc.index import CaptureIndex, Entry, index_warc, warc_files
+from newscrawler.warc.index import CaptureIndex, Entry, index_warc, read_record, warc_files
 from newscrawler.warc.replay import DAMAGED_STAT, WarcReplayDownloadHandler, WarcReplayError
 from newscrawler.warc.writer import Exchange, WarcFileSet
 
@@ -215,3 +216,37 @@ def test_no_readable_file_is_bad_input(tmp_path: Path) -> None:
     assert "no readable WARC file" in error
     assert "a.warc.gz: not a WARC file" in error and "b.warc.gz: not a WARC file" in error
     assert not (tmp_path / "a.sqlite").exists()  # nothing ran
+
+
+def test_damage_past_warcios_first_read_is_found_by_every_reader(tmp_path: Path) -> None:
+    # A record whose gzip member is longer than warcio reads at once (16 kB), damaged near its
+    # end: warcio would hand back a cut, garbled payload with a line on standard error.
+    text = random.Random(7)
+    body = "".join(text.choice("湛江日报记者编辑新闻报道 abcdefghij") for _ in range(60000)).encode()
+    url = "https://www.x.cn/long.html"
+    exchange = Exchange(url, "GET", [("Host", "www.x.cn")], b"", 200, "OK", [("Content-Type", "text/html")], body)
+    files = WarcFileSet(tmp_path, 10**7, {"software": "test"})
+    first = files.write_exchange(exchange)
+    files.close()
+    (path,) = files.files
+    assert first.length > 3 * 16384
+    data = bytearray(path.read_bytes())
+    at = first.offset + first.length * 4 // 5
+    data[at: at + 200] = text.randbytes(200)
+    path.write_bytes(bytes(data))
+    damaged = f"the gzip member at offset {first.offset} is damaged"
+
+    with pytest.raises(DamagedRecord, match=damaged):
+        read_record(path, first.offset)  # replay
+    with WarcStore(tmp_path) as store:
+        with pytest.raises(DamagedRecord, match=damaged):
+            store.load(path.name, first.offset)  # export, revisits
+        with pytest.raises(DamagedRecord, match=damaged):
+            store.body(path.name, first.offset)  # re-extraction
+    # The same page captured again is written in full: a revisit of the damaged record would
+    # lose it.
+    again = WarcFileSet(tmp_path, 10**7, {"software": "test"})
+    second = again.write_exchange(exchange)
+    again.close()
+    assert second.record_type == "response"
+    assert read_record(tmp_path / second.filename, second.offset)[1] == body

@@ -9,7 +9,7 @@ base32 SHA-1 without its ``sha1:`` prefix, and a revisit's ``mime`` is ``warc/re
 
 A damaged file (cut off, corrupt, not a WARC) is read up to the damage: ``index_warc`` raises
 ``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what came before and say
-where and why (``Damage``).
+where and why (``Damage``). ``read_record`` reads one record whole or raises ``DamagedRecord``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
+
+from archive.warc.reading import read_record_at
 
 if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
@@ -354,23 +356,13 @@ class CaptureIndex:
         return max(found, key=lambda e: e.order) if found else None
 
 
-def read_record(path: Path, offset: int, consume: bool = True) -> tuple[ArcWarcRecord, bytes]:
+def read_record(path: Path, offset: int) -> tuple[ArcWarcRecord, bytes]:
     """The record at ``offset`` of a WARC file and its payload as stored (HTTP headers parsed off).
 
     The payload is the entity as received: still content-encoded (gzip stays gzip). A record
-    that cannot be read whole raises ``ValueError`` (or ``OSError`` for the file) saying why.
+    that cannot be read whole raises ``DamagedRecord`` naming the file and offset (the archive
+    library's reader, ``archive.warc.reading``); a file that cannot be opened, ``OSError``.
     """
     with path.open("rb") as stream:
-        stream.seek(offset)
-        # Whatever warcio raises on a damaged record is the record's damage, said plainly.
-        try:
-            record = next(iter(ArchiveIterator(stream)), None)
-            payload = record.raw_stream.read() if consume and record is not None else b""
-        except Exception as exc:
-            raise ValueError(f"{path.name}: the record at offset {offset}: {_reason(exc, 1)}") from exc
-        if record is None:
-            raise ValueError(f"{path}: no WARC record at offset {offset}")
-        missing = _missing_bytes(record) if consume else 0
-        if missing:
-            raise ValueError(f"{path.name}: the record at offset {offset} is cut off ({missing} bytes missing)")
-        return record, payload
+        record, payload, _ = read_record_at(stream, offset, path.name)
+    return record, payload

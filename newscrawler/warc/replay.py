@@ -39,6 +39,8 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
 
+from archive.warc import WarcReadError
+
 from ..portals import canonical_url
 from ..replay import ReplayDownloadHandler
 from .capture import REPLAYED_FLAG
@@ -190,10 +192,10 @@ def _read(entry: Entry) -> tuple[Any, bytes]:
     """``read_record`` of a capture, its failure a ``WarcReplayError`` naming file and offset."""
     try:
         return read_record(entry.path, entry.offset)
-    except (OSError, ValueError) as exc:
-        # read_record's ValueErrors name the file and offset already.
-        what = str(exc) if isinstance(exc, ValueError) else f"{entry.filename} at {entry.offset}: {exc}"
-        raise WarcReplayError(what) from exc
+    except WarcReadError as exc:  # names the file and offset already
+        raise WarcReplayError(str(exc)) from exc
+    except OSError as exc:
+        raise WarcReplayError(f"{entry.filename}: cannot read it ({exc.strerror or exc})") from exc
 
 
 def _not_found(url: str) -> Response:
