@@ -7,9 +7,11 @@ A CDXJ line is ``<SURT key> <14-digit timestamp> <JSON>``; the JSON has the keys
 conventions so that pywb can read our indexes as they are: values are strings, the digest is the
 base32 SHA-1 without its ``sha1:`` prefix, and a revisit's ``mime`` is ``warc/revisit``.
 
-A damaged file (cut off, corrupt, not a WARC) is read up to the damage: ``index_warc`` raises
-``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what came before and say
-where and why (``Damage``). ``read_record`` reads one record whole or raises ``DamagedRecord``.
+A damaged file (cut off, corrupt, not a WARC) with no index is read up to the damage:
+``index_warc`` raises ``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what
+came before and say where and why (``Damage``). A file's ``.cdxj`` lists its captures by offset,
+so with one every capture stays known, damage or not: ``read_record`` reads one whole or raises
+``DamagedRecord``.
 """
 
 from __future__ import annotations
@@ -277,18 +279,21 @@ def read_index(warc: Path) -> tuple[list[Entry], Damage | None]:
 
 
 def _within_file(warc: Path, listed: list[Entry]) -> tuple[list[Entry], Damage | None]:
-    """The captures an index lists that the file still holds: a file cut off after it was
-    indexed has lost those past its end."""
+    """The captures an index lists, and the damage of a file cut off after it was indexed.
+
+    Those past the file's end stay listed: the pages were captured, and a replay asking for one
+    fails on its record, as on any damaged record, rather than answer as if it never was.
+    """
     try:
         size = warc.stat().st_size
     except OSError as exc:
         return [], Damage(warc.name, _reason(exc, 0), 0, None)
-    kept = [e for e in listed if e.offset + e.length <= size]
-    if len(kept) == len(listed):
-        return kept, None
-    lost = len(listed) - len(kept)
+    kept = sum(e.offset + e.length <= size for e in listed)
+    if kept == len(listed):
+        return listed, None
+    lost = len(listed) - kept
     reason = f"cut off ({lost} of the {len(listed)} captures its index lists are past its end)"
-    return kept, Damage(warc.name, reason, size, None, len(kept))
+    return listed, Damage(warc.name, reason, size, None, kept)
 
 
 def index_entries(location: Path, damaged: list[Damage] | None = None) -> Iterator[Entry]:
