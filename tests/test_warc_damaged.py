@@ -311,6 +311,43 @@ def test_a_corrupt_record_changes_nothing_archived(warc: Path, original: Path, t
     assert rows(db, "SELECT count(*) FROM article_events") == [(0,)]
 
 
+def test_export_names_a_damaged_record_and_loses_no_capture(
+    warc: Path, original: Path, tmp_path: Path
+) -> None:
+    copy, hit = damaged_copy(warc, tmp_path / "warc")  # warc/ beside the archive's copy
+    db = tmp_path / "a.sqlite"
+    shutil.copy(original, db)
+    ((capture_id,),) = rows(db, f"SELECT id FROM captures WHERE warc_offset = {hit.offset}")
+    articles = rows(db, "SELECT count(*) FROM captures WHERE article_id IS NOT NULL AND status = 200")[0][0]
+    damage = f"{copy}: the gzip member at offset {hit.offset} is damaged ("
+
+    out = tmp_path / "export.warc.gz"
+    result = run_cli("export", "--format", "warc", "-o", str(out), "--db", str(db))
+    assert result.returncode == 1, result.stderr
+    assert (f"({articles - 1} copied from WARC files, 0 from revisits, 1 rebuilt from the archive,"
+            f" 0 skipped); damaged WARC records: 1") in result.stderr
+    (listed,) = lines_with(result.stderr, damage)
+    assert listed.startswith(f"  capture {capture_id} {hit.url}: rebuilt from the archive, its WARC record is damaged:")
+    # The page is there all the same, from the archive's stored body; the others are copied.
+    with out.open("rb") as stream:
+        exported = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)
+                    if r.rec_type == "response"]
+    assert len(exported) == articles and hit.url in exported
+
+    # Without the archive's bodies the capture cannot be exported: said, and the status says so.
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("DELETE FROM bodies")
+        conn.commit()
+    result = run_cli("export", "--format", "warc", "-o", str(out), "--db", str(db))
+    assert result.returncode == 1, result.stderr
+    assert (f"{articles - 1} captures of {articles} articles written to {out} ({articles - 1} copied"
+            " from WARC files, 0 from revisits, 0 rebuilt from the archive, 1 skipped);"
+            " damaged WARC records: 1") in result.stderr
+    (listed,) = lines_with(result.stderr, damage)
+    assert listed.startswith(f"  capture {capture_id} {hit.url}: not exported, no body in the archive:")
+
+
 def test_damage_past_warcios_first_read_is_found_by_every_reader(tmp_path: Path) -> None:
     # A record whose gzip member is longer than warcio reads at once (16 kB), damaged near its
     # end: warcio would hand back a cut, garbled payload with a line on standard error.
