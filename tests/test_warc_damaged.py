@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import io
 import random
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -237,6 +238,21 @@ def test_a_cut_off_file_replays_its_intact_part(warc: Path, tmp_path: Path) -> N
     assert any(status == 200 for status in pages.values())
     for url, status in pages.items():
         assert status == captured.get(url, 404), url
+
+
+def test_pages_an_index_lists_past_the_cut_are_not_replayed_not_404(warc: Path, tmp_path: Path) -> None:
+    cut, before = mid_record_cut(warc)
+    source = cut_copy(warc, tmp_path / "warc", cut, with_index=True).parent
+    result = crawl(source, tmp_path / "a.sqlite")
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    lost = int(re.search(r"pages not replayed \(their records unreadable\): (\d+)", result.stdout)[1])
+    assert lost > 0 and f"failed (unreadable capture {lost})" in result.stdout
+    assert f"past its end) at byte {cut}; {len(before)} captures replayable" in result.stdout
+    # Every capture the index lists is known: what the crawl archived is what was captured.
+    captured = {canonical_url(e.url): int(e.status) for e in index_warc(warc)}
+    pages = archived(tmp_path / "a.sqlite")
+    assert pages and all(status == captured[url] for url, status in pages.items())
+    assert 404 not in pages.values()
 
 
 def test_random_bytes_beside_good_files_change_nothing_but_the_warning_and_status(warc: Path, tmp_path: Path) -> None:

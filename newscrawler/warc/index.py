@@ -281,13 +281,14 @@ def read_index(warc: Path) -> tuple[list[Entry], Damage | None]:
 def _within_file(warc: Path, listed: list[Entry]) -> tuple[list[Entry], Damage | None]:
     """The captures an index lists, and the damage of a file cut off after it was indexed.
 
-    Those past the file's end stay listed: the pages were captured, and a replay asking for one
-    fails on its record, as on any damaged record, rather than answer as if it never was.
+    Those past the file's end (all of them, for a file that cannot be read) stay listed: the
+    pages were captured, and a replay asking for one fails on its record, as on any damaged
+    record, rather than answer as if it never was.
     """
     try:
         size = warc.stat().st_size
     except OSError as exc:
-        return [], Damage(warc.name, _reason(exc, 0), 0, None)
+        return listed, Damage(warc.name, _reason(exc, 0), 0, None)
     kept = sum(e.offset + e.length <= size for e in listed)
     if kept == len(listed):
         return listed, None
