@@ -290,7 +290,9 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
     """Stream every article's current version as JSON lines, CSV (for spreadsheets) or Parquet.
 
     warc writes every capture of the selected articles to a WARC file (.warc.gz) with a CDXJ
-    index beside it (FILE.cdxj), for replay tools such as pywb and ReplayWeb.page.
+    index beside it (FILE.cdxj), for replay tools such as pywb and ReplayWeb.page. A capture
+    whose WARC record is damaged is rebuilt from the archive's stored body, or left out when
+    there is none; each is listed after the summary and the command then exits 1.
     """
     from . import export as exporter
 
@@ -305,10 +307,11 @@ def export(fmt: str, portal: str | None, since: str | None, until: str | None,
             from .warc.export import export_warc
 
             done = export_warc(archive, article_filter, output, warc_dir)  # type: ignore[arg-type]
-            click.echo(
-                f"{done.captures} captures of {done.articles} articles written to {output}"
-                f" ({done.copied} copied from WARC files, {done.from_revisit} from revisits,"
-                f" {done.rebuilt} rebuilt from the archive, {done.skipped} skipped)", err=True)
+            click.echo(done.line(output), err=True)
+            for problem in done.problems:
+                click.echo(f"  {problem}", err=True)
+            if done.problems:  # damaged WARC records, captures not exported: listed above
+                sys.exit(1)
             return
         rows = archive.iter_articles(article_filter)
         if fmt == "parquet":

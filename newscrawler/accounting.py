@@ -13,8 +13,9 @@ a ledger of the crawl's responses and, when the crawl ends, reconciles it:
   ``redirect_offsite``, ``redirect_limit``, ``redirect_filtered`` (the duplicate filter dropped
   where it led);
 - requests that failed without a response (DNS, refused connections, timeouts, a truncated
-  body, no download handler) are counted as failures too (``download_error``, ``truncated``),
-  and robots.txt refusals apart (``refused/robots``).
+  body, no download handler, a damaged WARC record a replay could not serve) are counted as
+  failures too (``download_error``, ``truncated``, ``unreadable_capture``…), and robots.txt
+  refusals apart (``refused/robots``).
 
 Whatever is still open at the end of a crawl that ran to its end was lost without a reason:
 each such URL is logged as an error and counted (``newscrawler/accounting/lost``). A crawl that
@@ -60,6 +61,11 @@ class ArchiveWriteError(Exception):
     """The archive refused a page (a full disk, a locked or corrupt file)."""
 
 
+class UnreadableCapture(Exception):
+    """A page a replay of WARC files holds but cannot serve: its record is damaged (corrupt, or
+    past the end of a file cut off), or a revisit's original is missing or damaged."""
+
+
 class RedirectNotFollowed(IgnoreRequest):
     """A redirect that was not followed, and why (``redirect_loop``, ``redirect_offsite``,
     ``redirect_limit``)."""
@@ -75,6 +81,8 @@ def failure_reason(failure: Failure) -> str:
     message = str(exc)
     if isinstance(exc, RedirectNotFollowed):
         return exc.reason
+    if isinstance(exc, UnreadableCapture):
+        return "unreadable_capture"
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in message:
             return "robots"

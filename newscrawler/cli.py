@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A saved copy to replay: its header sidecars are read before the crawl serves them; of
-    WARC files, at least one must be readable (damaged ones are replayed up to the damage)."""
+    WARC files, at least one must be readable (what damaged ones hold is replayed as far as it
+    can be read)."""
     if value and Path(value).is_dir():
         if not any(path.is_file() for path in Path(value).rglob("*")):
             # Every page would answer 404, which reads as broken selectors or start pages.

@@ -7,7 +7,7 @@ Exit statuses of ``newscrawler crawl`` (``EXIT_*``):
   archived or counted as a failure with its reason (an HTTP error, a download error…);
 - 1: the crawl did not run to its end (stopped, a WARC file could not be written, the job
   directory is in use) or could not start, or its ``--output`` file or a feed could not be
-  written;
+  written, or the WARC files it replayed were damaged (pages lost to the damage);
 - 2: the command line was wrong (an unknown option or portal, a bad value);
 - 3: the crawl ran to its end but was flagged: its field coverage fell (``newscrawler.reports``);
 - 4: the crawl failed: it lost pages without a reason, the archive refused a write, or an
@@ -27,6 +27,7 @@ from .extract.fallback import STAT as FALLBACK_STAT
 from .feeds import ERROR_STAT as FEED_ERROR_STAT
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
 from .resume import OVER_BUDGET_STAT
+from .warc.replay import DAMAGED_FILES_STAT, DAMAGED_STAT, UNREADABLE_STAT
 
 if TYPE_CHECKING:
     from .crawllog import CrawlLog, LogPlan
@@ -37,6 +38,8 @@ EXIT_USAGE = 2
 EXIT_FLAGGED = reports.EXIT_FLAGGED  # 3
 EXIT_FAILED = 4
 ACCOUNTING = "newscrawler/accounting/"
+# Damage lines the summary lists; the log has them all.
+SHOWN_DAMAGE = 10
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -78,11 +81,16 @@ class CrawlResult:
         """The exit status of ``newscrawler crawl`` for this crawl (see the module's docstring)."""
         if self.failed_because:
             return EXIT_FAILED
-        if not self.ok or self.output_error or self.feeds_failed:
+        if not self.ok or self.output_error or self.feeds_failed or self.replay_damage:
             return EXIT_INCOMPLETE
         if self.flag_reason:
             return EXIT_FLAGGED
         return EXIT_OK
+
+    @property
+    def replay_damage(self) -> list[str]:
+        """The damaged WARC files and records a replay met, one line each (``warc.replay``)."""
+        return list(self.stats.get(DAMAGED_STAT) or [])
 
     @property
     def output_error(self) -> str | None:
@@ -130,6 +138,18 @@ class CrawlResult:
         if self.count(ACCOUNTING + "interrupted"):
             parts.append(f"{self.count(ACCOUNTING + 'interrupted')} in flight when the crawl stopped")
         return f"  pages accounted for: {self.count(ACCOUNTING + 'downloaded')} responses; " + ", ".join(parts)
+
+    def _replay_damage_lines(self) -> list[str]:
+        """What damage in the WARC files replayed cost: said here, not only in the log."""
+        damaged = self.replay_damage
+        if not damaged:
+            return []
+        lines = [f"  damaged WARC files: {self.count(DAMAGED_FILES_STAT)}; pages not replayed"
+                 f" (their records unreadable): {self.count(UNREADABLE_STAT)}"]
+        lines += [f"    {what}" for what in damaged[:SHOWN_DAMAGE]]
+        if len(damaged) > SHOWN_DAMAGE:
+            lines.append(f"    … and {len(damaged) - SHOWN_DAMAGE} more (in the log)")
+        return lines
 
     def _gaps(self) -> list[str]:
         """The expected gaps (an e-paper's missing editions), as the portal describes them."""
@@ -217,7 +237,8 @@ class CrawlResult:
         http_errors = sum(self.counts("newscrawler/spider/http_status/").values())
         download_errors = sum(
             v for k, v in self._failures().items()
-            if k in ("download_error", "truncated", "undecodable", "too_large", "no_download_handler")
+            if k in ("download_error", "truncated", "undecodable", "too_large", "no_download_handler",
+                     "unreadable_capture")
         )
         status = self.finish_reason
         if self.failed_because:
@@ -236,11 +257,7 @@ class CrawlResult:
         ledger = self._ledger_line()
         if ledger:
             lines.append(ledger)
-        damaged = self.stats.get("newscrawler/warc_replay/damaged") or []
-        if damaged:
-            # Replayed up to the damage: what was lost is said here, not only in the log.
-            lines.append(f"  damaged WARC files, replayed up to the damage: {len(damaged)}")
-            lines += [f"    {what}" for what in damaged]
+        lines += self._replay_damage_lines()
         discarded = self.stats.get("newscrawler/resume/job_discarded")
         if discarded:
             lines.append(f"  not resumed: the job directory's unfinished job was discarded, {discarded}")

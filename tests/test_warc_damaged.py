@@ -1,9 +1,10 @@
-"""Replay from damaged WARC files: what can be read is replayed, the damage is named.
+"""Damaged WARC files: what can be read is read, the damage is named, counted and never lost.
 
 The WARC files are real: one crawl of the fixture portal (no Crawl-delay) writes them, once for
-the module; the tests damage copies (cut off mid-record, random bytes beside them, only random
-bytes) and replay those through the command line, then read the archive and the summary. Unit
-tests read the copies with the index and build the handler directly.
+the module; the tests damage copies (cut off mid-record, a corrupt record in the middle of a file
+whose index is intact, random bytes beside them, only random bytes) and replay or export those
+through the command line, then read the archive and the summary. Unit tests read the copies with
+the index and build the handler directly, or write their own files with the crawler's writer.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import io
 import random
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -23,13 +25,26 @@ from scrapy.utils.test import get_crawler
 from support import ZJDAILY, run_cli, without_crawl_delay
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.warc import DamagedRecord, WarcStore
+from newscrawler.accounting import UnreadableCapture
 from newscrawler.portals import canonical_url
 from newscrawler.warc.__main__ import main as warc_command
-from newscrawler.warc.index import CaptureIndex, Entry, index_warc, warc_files
-from newscrawler.warc.replay import DAMAGED_STAT, WarcReplayDownloadHandler, WarcReplayError
+from newscrawler.warc.index import CaptureIndex, Entry, index_warc, read_record, warc_files
+from newscrawler.warc.replay import (
+    DAMAGED_STAT,
+    UNREADABLE_STAT,
+    WarcReplayDownloadHandler,
+    WarcReplayError,
+)
 from newscrawler.warc.writer import Exchange, WarcFileSet
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+@pytest.fixture(scope="module")
+def original(warc: Path) -> Path:
+    """The archive of the crawl that wrote the WARC file (``warc/`` beside it)."""
+    return warc.parent.parent / "a.sqlite"
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +79,21 @@ def mid_record_cut(warc: Path) -> tuple[int, list[Entry]]:
     return cut, [e for e in captures if e.offset + e.length <= cut]
 
 
+def damaged_copy(warc: Path, target: Path) -> tuple[Path, Entry]:
+    """A copy of the WARC file with its index, intact, in ``target``; 300 random bytes are
+    written over the middle of one article's response record, about halfway through the file."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(warc.with_name(warc.name + ".cdxj"), target)
+    captures = sorted(index_warc(warc), key=lambda e: e.offset)
+    hit = next(e for e in captures if e.offset > warc.stat().st_size // 2 and "/p/" in e.url
+               and not e.is_revisit and e.status == "200")
+    data = bytearray(warc.read_bytes())
+    middle = hit.offset + hit.length // 2
+    data[middle - 150: middle + 150] = random.Random(hit.url).randbytes(300)
+    (target / warc.name).write_bytes(bytes(data))
+    return target / warc.name, hit
+
+
 def record_bounds(warc: Path) -> set[int]:
     """Where each record of the file (of any type) starts and ends."""
     bounds = set()
@@ -80,8 +110,14 @@ def junk(path: Path) -> Path:
     return path
 
 
-def crawl(source: Path, db: Path) -> Any:
-    return run_cli("crawl", "zjdaily", "--replay", str(source), "--db", str(db), "--no-warc", *FAST, timeout=180)
+def crawl(source: Path, db: Path, *args: str) -> Any:
+    return run_cli("crawl", "zjdaily", "--replay", str(source), "--db", str(db), "--no-warc", *FAST, *args,
+                   timeout=180)
+
+
+def rows(db: Path, query: str) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute(query).fetchall()
 
 
 def archived(db: Path) -> dict[str, int]:
@@ -116,12 +152,19 @@ def test_every_cut_keeps_the_whole_records_before_it(warc: Path, tmp_path: Path)
             assert damage.captures == len(kept)
 
 
-def test_an_index_beside_a_cut_file_keeps_what_is_left(warc: Path, tmp_path: Path) -> None:
+def test_an_index_beside_a_cut_file_keeps_every_capture_it_lists(warc: Path, tmp_path: Path) -> None:
     cut, before = mid_record_cut(warc)
-    index = CaptureIndex.load(cut_copy(warc, tmp_path, cut, with_index=True).parent)
-    assert len(index) == len(before)
+    copy = cut_copy(warc, tmp_path, cut, with_index=True)
+    index = CaptureIndex.load(copy.parent)
+    listed = list(index_warc(warc))
+    # Those past the end stay known, so that a replay says they are lost rather than 404.
+    assert len(index) == len(listed)
     (damage,) = index.damaged
     assert damage.offset == cut and "past its end" in damage.reason
+    assert damage.captures == len(before)
+    lost = next(e for e in listed if e.offset + e.length > cut)
+    with pytest.raises(DamagedRecord, match=f"{warc.name}: the gzip member at offset {lost.offset} is truncated"):
+        read_record(copy, lost.offset)
 
 
 def test_no_index_is_written_for_a_damaged_file(warc: Path, tmp_path: Path) -> None:
@@ -143,12 +186,13 @@ def test_handler_without_a_readable_file_says_so(tmp_path: Path) -> None:
         assert "notes.warc: not a WARC file" in str(raised.value)
 
 
-def test_a_record_unreadable_when_asked_for_is_a_404_and_named(tmp_path: Path) -> None:
+def test_a_record_unreadable_when_asked_for_fails_its_request_and_is_named(tmp_path: Path) -> None:
     files = WarcFileSet(tmp_path, 10**6, {"software": "test"})
+    urls = [f"https://www.x.cn/{name}.html" for name in "abc"]
     written = [
         files.write_exchange(Exchange(url, "GET", [("Host", "www.x.cn")], b"", 200, "OK",
-                                      [("Content-Type", "text/html")], b"<p>page</p>" * 200))
-        for url in ("https://www.x.cn/a.html", "https://www.x.cn/b.html")
+                                      [("Content-Type", "text/html")], f"<p>{url}</p>".encode() * 200))
+        for url in urls
     ]
     files.close()
     (path,) = files.files
@@ -157,13 +201,19 @@ def test_a_record_unreadable_when_asked_for_is_a_404_and_named(tmp_path: Path) -
     path.write_bytes(bytes(data))
     crawler = get_crawler(settings_dict={"NEWSCRAWLER_REPLAY_WARC": str(tmp_path)})
     handler = WarcReplayDownloadHandler(crawler)
-    assert asyncio.run(handler.download_request(Request("https://www.x.cn/a.html"))).status == 200
     for _ in range(2):
-        assert asyncio.run(handler.download_request(Request("https://www.x.cn/b.html"))).status == 404
+        # Captured, so never a 404: the request fails with the reason.
+        with pytest.raises(UnreadableCapture, match=f"gzip member at offset {written[1].offset} is damaged"):
+            asyncio.run(handler.download_request(Request(urls[1])))
+    # The records before and after it, in the same file, are read as usual.
+    for url in (urls[0], urls[2]):
+        response = asyncio.run(handler.download_request(Request(url)))
+        assert response.status == 200 and response.body == f"<p>{url}</p>".encode() * 200
     assert crawler.stats is not None
     (named,) = crawler.stats.get_value(DAMAGED_STAT)  # once, however often it is asked for
-    assert path.name in named and str(written[1].offset) in named
-    assert crawler.stats.get_value("newscrawler/warc_replay/unreadable") == 2
+    assert named.startswith(f"{path.name}: the gzip member at offset {written[1].offset} is damaged (")
+    assert named.endswith(f"): {urls[1]}")
+    assert crawler.stats.get_value(UNREADABLE_STAT) == 2
 
 
 # --- crawls --------------------------------------------------------------------------------------
@@ -173,11 +223,12 @@ def test_a_cut_off_file_replays_its_intact_part(warc: Path, tmp_path: Path) -> N
     cut, before = mid_record_cut(warc)
     source = cut_copy(warc, tmp_path / "warc", cut).parent
     result = crawl(source, tmp_path / "a.sqlite")
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    # Pages were lost to the damage: the crawl finished, and says it is not whole.
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
     # The summary names the file, where it stopped and what is left; the log warns once.
     (named,) = [line for line in lines_with(result.stdout, warc.name)]
     assert f"{len(before)} captures replayable" in named and "cut off" in named
-    assert "damaged WARC files, replayed up to the damage: 1" in result.stdout
+    assert "damaged WARC files: 1; pages not replayed (their records unreadable): 0" in result.stdout
     assert len(lines_with(result.stderr, f"Damaged WARC file: {warc.name}")) == 1
     assert "NoneType" not in result.stdout + result.stderr
     assert " 0 lost without a reason" in result.stdout
@@ -189,7 +240,22 @@ def test_a_cut_off_file_replays_its_intact_part(warc: Path, tmp_path: Path) -> N
         assert status == captured.get(url, 404), url
 
 
-def test_random_bytes_beside_good_files_change_nothing_but_the_warning(warc: Path, tmp_path: Path) -> None:
+def test_pages_an_index_lists_past_the_cut_are_not_replayed_not_404(warc: Path, tmp_path: Path) -> None:
+    cut, before = mid_record_cut(warc)
+    source = cut_copy(warc, tmp_path / "warc", cut, with_index=True).parent
+    result = crawl(source, tmp_path / "a.sqlite")
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    lost = int(re.search(r"pages not replayed \(their records unreadable\): (\d+)", result.stdout)[1])
+    assert lost > 0 and f"failed (unreadable capture {lost})" in result.stdout
+    assert f"past its end) at byte {cut}; {len(before)} captures replayable" in result.stdout
+    # Every capture the index lists is known: what the crawl archived is what was captured.
+    captured = {canonical_url(e.url): int(e.status) for e in index_warc(warc)}
+    pages = archived(tmp_path / "a.sqlite")
+    assert pages and all(status == captured[url] for url, status in pages.items())
+    assert 404 not in pages.values()
+
+
+def test_random_bytes_beside_good_files_change_nothing_but_the_warning_and_status(warc: Path, tmp_path: Path) -> None:
     good = tmp_path / "good"
     good.mkdir()
     shutil.copy(warc, good)
@@ -197,7 +263,8 @@ def test_random_bytes_beside_good_files_change_nothing_but_the_warning(warc: Pat
     shutil.copytree(good, mixed)
     junk(mixed / "junk.warc.gz")
     clean, damaged = crawl(good, tmp_path / "good.sqlite"), crawl(mixed, tmp_path / "mixed.sqlite")
-    assert (clean.returncode, damaged.returncode) == (0, 0), damaged.stderr[-3000:]
+    # What the unreadable file held is unknown: the replay is not known to be whole.
+    assert (clean.returncode, damaged.returncode) == (0, 1), damaged.stderr[-3000:]
     assert archived(tmp_path / "mixed.sqlite") == archived(tmp_path / "good.sqlite")
     assert lines_with(damaged.stdout, "junk.warc.gz") == ["    junk.warc.gz: not a WARC file, nothing replayable"]
     assert not lines_with(clean.stdout, "damaged WARC")
@@ -215,3 +282,117 @@ def test_no_readable_file_is_bad_input(tmp_path: Path) -> None:
     assert "no readable WARC file" in error
     assert "a.warc.gz: not a WARC file" in error and "b.warc.gz: not a WARC file" in error
     assert not (tmp_path / "a.sqlite").exists()  # nothing ran
+
+
+def test_a_corrupt_record_mid_file_fails_alone_and_the_crawl_says_so(
+    warc: Path, original: Path, tmp_path: Path
+) -> None:
+    copy, hit = damaged_copy(warc, tmp_path / "warc")
+    result = crawl(copy.parent, tmp_path / "a.sqlite")
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    damage = f"{warc.name}: the gzip member at offset {hit.offset} is damaged ("
+    # One warning for the record, naming file, offset and URL; the summary counts and lists it.
+    (warning,) = lines_with(result.stderr, "Damaged WARC record:")
+    assert damage in warning and hit.url in warning
+    assert "damaged WARC files: 1; pages not replayed (their records unreadable): 1" in result.stdout
+    (listed,) = lines_with(result.stdout, damage)
+    assert listed.endswith(f"): {hit.url}")
+    assert "download errors: 1" in result.stdout
+    assert "1 failed (unreadable capture 1), 0 lost without a reason" in result.stdout
+    # Never a 404 for a page that was captured: no capture of it at all; every other page is
+    # archived as the crawl that wrote the file archived it, those whose records come after the
+    # damaged one in the file too.
+    expected = archived(original)
+    del expected[canonical_url(hit.url)]
+    assert archived(tmp_path / "a.sqlite") == expected
+    after = rows(tmp_path / "a.sqlite", f"SELECT count(*) FROM captures WHERE warc_offset > {hit.offset}")
+    assert after[0][0] > 0
+
+
+def test_a_corrupt_record_changes_nothing_archived(warc: Path, original: Path, tmp_path: Path) -> None:
+    # Replayed into the archive that holds its article, every article asked for again: the
+    # unreadable record is not taken for the page gone (a 404 is a sign of removal).
+    copy, hit = damaged_copy(warc, tmp_path / "warc")
+    db = tmp_path / "a.sqlite"
+    shutil.copy(original, db)
+    before = rows(db, "SELECT * FROM captures ORDER BY id")
+    result = crawl(copy.parent, db, "--recrawl", "all")
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert "1 failed (unreadable capture 1)" in result.stdout
+    last = before[-1][0]
+    assert rows(db, f"SELECT * FROM captures WHERE id <= {last} ORDER BY id") == before
+    added = rows(db, f"SELECT url, status FROM captures WHERE id > {last}")
+    assert all(status == 200 and canonical_url(url) != canonical_url(hit.url) for url, status in added)
+    assert rows(db, "SELECT DISTINCT status FROM articles") == [("live",)]
+    assert rows(db, "SELECT count(*) FROM article_events") == [(0,)]
+
+
+def test_export_names_a_damaged_record_and_loses_no_capture(
+    warc: Path, original: Path, tmp_path: Path
+) -> None:
+    copy, hit = damaged_copy(warc, tmp_path / "warc")  # warc/ beside the archive's copy
+    db = tmp_path / "a.sqlite"
+    shutil.copy(original, db)
+    ((capture_id,),) = rows(db, f"SELECT id FROM captures WHERE warc_offset = {hit.offset}")
+    articles = rows(db, "SELECT count(*) FROM captures WHERE article_id IS NOT NULL AND status = 200")[0][0]
+    damage = f"{copy}: the gzip member at offset {hit.offset} is damaged ("
+
+    out = tmp_path / "export.warc.gz"
+    result = run_cli("export", "--format", "warc", "-o", str(out), "--db", str(db))
+    assert result.returncode == 1, result.stderr
+    assert (f"({articles - 1} copied from WARC files, 0 from revisits, 1 rebuilt from the archive,"
+            f" 0 skipped); damaged WARC records: 1") in result.stderr
+    (listed,) = lines_with(result.stderr, damage)
+    assert listed.startswith(f"  capture {capture_id} {hit.url}: rebuilt from the archive, its WARC record is damaged:")
+    # The page is there all the same, from the archive's stored body; the others are copied.
+    with out.open("rb") as stream:
+        exported = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)
+                    if r.rec_type == "response"]
+    assert len(exported) == articles and hit.url in exported
+
+    # Without the archive's bodies the capture cannot be exported: said, and the status says so.
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("DELETE FROM bodies")
+        conn.commit()
+    result = run_cli("export", "--format", "warc", "-o", str(out), "--db", str(db))
+    assert result.returncode == 1, result.stderr
+    assert (f"{articles - 1} captures of {articles} articles written to {out} ({articles - 1} copied"
+            " from WARC files, 0 from revisits, 0 rebuilt from the archive, 1 skipped);"
+            " damaged WARC records: 1") in result.stderr
+    (listed,) = lines_with(result.stderr, damage)
+    assert listed.startswith(f"  capture {capture_id} {hit.url}: not exported, no body in the archive:")
+
+
+def test_damage_past_warcios_first_read_is_found_by_every_reader(tmp_path: Path) -> None:
+    # A record whose gzip member is longer than warcio reads at once (16 kB), damaged near its
+    # end: warcio would hand back a cut, garbled payload with a line on standard error.
+    text = random.Random(7)
+    body = "".join(text.choice("湛江日报记者编辑新闻报道 abcdefghij") for _ in range(60000)).encode()
+    url = "https://www.x.cn/long.html"
+    exchange = Exchange(url, "GET", [("Host", "www.x.cn")], b"", 200, "OK", [("Content-Type", "text/html")], body)
+    files = WarcFileSet(tmp_path, 10**7, {"software": "test"})
+    first = files.write_exchange(exchange)
+    files.close()
+    (path,) = files.files
+    assert first.length > 3 * 16384
+    data = bytearray(path.read_bytes())
+    at = first.offset + first.length * 4 // 5
+    data[at: at + 200] = text.randbytes(200)
+    path.write_bytes(bytes(data))
+    damaged = f"the gzip member at offset {first.offset} is damaged"
+
+    with pytest.raises(DamagedRecord, match=damaged):
+        read_record(path, first.offset)  # replay
+    with WarcStore(tmp_path) as store:
+        with pytest.raises(DamagedRecord, match=damaged):
+            store.load(path.name, first.offset)  # export, revisits
+        with pytest.raises(DamagedRecord, match=damaged):
+            store.body(path.name, first.offset)  # re-extraction
+    # The same page captured again is written in full: a revisit of the damaged record would
+    # lose it.
+    again = WarcFileSet(tmp_path, 10**7, {"software": "test"})
+    second = again.write_exchange(exchange)
+    again.close()
+    assert second.record_type == "response"
+    assert read_record(tmp_path / second.filename, second.offset)[1] == body

@@ -9,7 +9,8 @@ can do both:
   ``WarcStore.body(filename, offset)`` gives that decoded payload alone, which is all
   re-extraction needs, and reads the common record (one gzip member, a plain response) without
   warcio's general parser, inflating it in one call from bytes read ahead in the file. A damaged
-  or truncated record raises ``WarcReadError`` (``store.py``).
+  or truncated record raises ``DamagedRecord`` (a ``WarcReadError``), never gives a cut or
+  garbled payload (``reading.py``, ``store.py``).
 - ``export.export_warc(archive, filters, path)``: a WARC/1.1 file with every capture of the
   selected articles, and a CDXJ index beside it, for pywb or ReplayWeb.page (``docs/warc.md``).
   A capture whose WARC record is there is copied byte for byte (with its request record); a
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from .records import (
     REVISIT_MIME,
+    DamagedRecord,
     WarcCapture,
     WarcReadError,
     decoded_payload,
@@ -37,6 +39,7 @@ from .store import WarcStore
 
 __all__ = [
     "REVISIT_MIME",
+    "DamagedRecord",
     "WarcCapture",
     "WarcReadError",
     "WarcStore",

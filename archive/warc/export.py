@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -17,7 +17,14 @@ from typing import IO, TYPE_CHECKING, Any
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
-from .records import WarcCapture, WarcReadError, default_warc_dir, strip_digest, timestamp14
+from .records import (
+    DamagedRecord,
+    WarcCapture,
+    WarcReadError,
+    default_warc_dir,
+    strip_digest,
+    timestamp14,
+)
 from .store import WarcStore
 
 if TYPE_CHECKING:
@@ -38,6 +45,21 @@ class ExportSummary:
     from_revisit: int = 0
     rebuilt: int = 0
     skipped: int = 0
+    # Captures whose WARC record (or the request record after it) is damaged.
+    damaged: int = 0
+    # One line per capture damaged or not exported: capture id, URL, what was done and why.
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.captures - self.skipped
+
+    def line(self, path: object) -> str:
+        """The counts on one line."""
+        damaged = f"; damaged WARC records: {self.damaged}" if self.damaged else ""
+        return (f"{self.written} captures of {self.articles} articles written to {path}"
+                f" ({self.copied} copied from WARC files, {self.from_revisit} from revisits,"
+                f" {self.rebuilt} rebuilt from the archive, {self.skipped} skipped){damaged}")
 
 
 def _warc_date(fetched_at: str) -> str:
@@ -141,6 +163,11 @@ def export_warc(
     return summary
 
 
+def _problem(summary: ExportSummary, capture_id: int, url: str, what: str) -> None:
+    """A capture damaged or not exported: listed in the summary (the command prints it)."""
+    summary.problems.append(f"capture {capture_id} {url}: {what}")
+
+
 def _export_capture(
     archive: Archive, store: WarcStore, out: _Output, article_id: int, capture: tuple[Any, ...],
     summary: ExportSummary,
@@ -149,12 +176,20 @@ def _export_capture(
     summary.captures += 1
     found: WarcCapture | None = None
     problem = "the crawl wrote no WARC record"
+    damaged = False
     if filename and offset is not None:
         try:
             found = store.load(filename, int(offset), raw=True)
         except (WarcReadError, OSError, ValueError) as exc:
-            problem = str(exc)
-            logger.warning("Capture %s: rebuilt from the archive (%s)", capture_id, exc)
+            problem, damaged = str(exc), isinstance(exc, DamagedRecord)
+            if not damaged:  # the files moved away, a revisit's original not indexed
+                logger.warning("Capture %s: rebuilt from the archive (%s)", capture_id, exc)
+    if damaged:
+        # Rebuilt below when the archive has the body; said and counted either way.
+        summary.damaged += 1
+    if found is not None and found.request_problem:
+        summary.damaged += 1
+        _problem(summary, capture_id, url, f"copied without its request record: {found.request_problem}")
     how: str
     if found is not None and found.record_type == "response":
         response_offset = out.copy(found.raw)
@@ -176,9 +211,10 @@ def _export_capture(
                 body = archive.capture_body(capture_id)
             except KeyError:
                 summary.skipped += 1
-                logger.warning("Capture %s: not exported (no body in the archive; %s)",
-                               capture_id, problem)
+                _problem(summary, capture_id, url, f"not exported, no body in the archive: {problem}")
                 return
+            if damaged:
+                _problem(summary, capture_id, url, f"rebuilt from the archive, its WARC record is damaged: {problem}")
             stored = [(k, v) for k, v in _header_lines(json.loads(headers_json))
                       if k.lower() not in _WIRE_HEADERS]
             stored.append(("Content-Length", str(len(body))))

@@ -37,6 +37,11 @@ class WarcReadError(Exception):
     original is not found."""
 
 
+class DamagedRecord(WarcReadError):
+    """A WARC record that is there but cannot be read whole: its bytes are corrupt, or the file
+    ends inside it. The message names the file and the record's offset."""
+
+
 @dataclass
 class WarcCapture:
     """A response as stored in a WARC file (a revisit: with its original's payload)."""
@@ -55,6 +60,8 @@ class WarcCapture:
     response_length: int = 0
     record_id: str = ""
     digest: str = ""
+    # Why the request record after the response was left out of ``raw`` (it is damaged), or "".
+    request_problem: str = ""
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:

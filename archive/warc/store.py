@@ -15,12 +15,12 @@ from typing import Any, cast
 
 from deflate import DeflateError, gzip_decompress  # libdeflate: about 1.4x ISA-L's inflate here
 from isal import isal_zlib  # ISA-L's inflate: about 1.7x zlib's on WARC records
-from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
-from warcio.recordloader import ArchiveLoadFailed  # type: ignore[import-untyped]
 
+from .reading import inflate_member, member_label, read_record_at
 from .records import (
     REVISIT_MIME,
+    DamagedRecord,
     WarcCapture,
     WarcReadError,
     decoded_payload,
@@ -101,39 +101,39 @@ class WarcStore:
             self._buffers.pop(closed, None)
         return stream
 
-    def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int]:
+    def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int, str]:
+        """The record at ``offset``, its payload, its stored bytes (with the request record that
+        follows it, for ``with_request``), its length, and why the request record following it
+        could not be read (or ""); ``DamagedRecord`` when the record itself is not whole."""
         path = self.directory / filename
         stream = self._stream(filename)
         # The file stays open for the next read (_stream).
-        stream.seek(offset)
-        records = ArchiveIterator(stream)
-        try:
-            record = next(iter(records), None)
-        except ArchiveLoadFailed as exc:
-            raise WarcReadError(f"{path}: no readable WARC record at offset {offset}") from exc
-        if record is None or record.rec_type not in ("response", "revisit"):
+        record, payload, length = read_record_at(stream, offset, path)
+        if record.rec_type not in ("response", "revisit"):
             raise WarcReadError(f"{path}: no response or revisit record at offset {offset}")
-        payload = record.raw_stream.read()
-        records.read_to_end(record)
-        length = records.get_record_length()
+        if not with_request:
+            return record, payload, b"", length, ""
         end = offset + length
-        if with_request:
-            following = next(iter(records), None)
-            record_id = record.rec_headers.get_header("WARC-Record-ID")
-            if following is not None and following.rec_type == "request" and (
-                following.rec_headers.get_header("WARC-Concurrent-To") == record_id
-            ):
-                records.read_to_end(following)
-                end += records.get_record_length()
-        raw = b""
-        if with_request:
-            stream.seek(offset)
-            raw = stream.read(end - offset)
-        return record, payload, raw, length
+        following, request_problem = None, ""
+        stream.seek(end)
+        if stream.read(1):  # the last record of a file has none after it
+            try:
+                following, _, following_length = read_record_at(stream, end, path)
+            except DamagedRecord as exc:
+                # The response is whole and is what is asked for: it is copied without the
+                # damaged record after it rather than given up, and the damage is said.
+                request_problem = str(exc)
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        if following is not None and following.rec_type == "request" and (
+            following.rec_headers.get_header("WARC-Concurrent-To") == record_id
+        ):
+            end += following_length
+        stream.seek(offset)
+        return record, payload, stream.read(end - offset), length, request_problem
 
     def load(self, filename: str, offset: int, raw: bool = False) -> WarcCapture:
         """The response at ``offset`` of ``filename``; ``raw`` keeps its stored bytes too."""
-        record, payload, stored, length = self._read(filename, offset, with_request=raw)
+        record, payload, stored, length, request_problem = self._read(filename, offset, with_request=raw)
         http = record.http_headers
         if http is None:
             raise WarcReadError(f"{filename} at {offset}: no HTTP headers in the record")
@@ -159,6 +159,7 @@ class WarcStore:
             protocol=protocol, headers=headers, payload=payload, raw=stored,
             response_length=length, record_id=record.rec_headers.get_header("WARC-Record-ID"),
             digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
+            request_problem=request_problem,
         )
 
     def body(self, filename: str, offset: int) -> bytes:
@@ -219,28 +220,14 @@ class WarcStore:
         return data[:_MEMBER_SIZE]
 
     def _long_member(self, filename: str, offset: int) -> bytes:
-        """The inflated gzip member at ``offset``, read a piece at a time.
+        """The inflated gzip member at ``offset``, read a piece at a time from the file's window.
 
-        Raises ``WarcReadError`` for a damaged or truncated member: warcio would fail on it with
+        Raises ``DamagedRecord`` for a damaged or truncated member: warcio would fail on it with
         a less telling message, or, for a truncated one, give a cut body as if it were whole.
         """
-        unpacker = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
-        parts = []
-        read = 0
-        try:
-            while not unpacker.eof:
-                chunk = self._bytes_at(filename, offset + read)
-                if not chunk:
-                    raise WarcReadError(
-                        f"{self.directory / filename}: the gzip member at offset {offset} is"
-                        f" truncated (the file ends {read} bytes into it)")
-                parts.append(unpacker.decompress(chunk))
-                read += len(chunk)
-        except _INFLATE_ERROR as exc:
-            raise WarcReadError(
-                f"{self.directory / filename}: the gzip member at offset {offset} is damaged"
-                f" ({exc})") from exc
-        return b"".join(parts)
+        data, _ = inflate_member(lambda at: self._bytes_at(filename, offset + at),
+                                 member_label(self.directory / filename, offset))
+        return data
 
     def _inflate(self, filename: str, offset: int) -> bytes | bytearray:
         """The inflated gzip member at ``offset``: a record's WARC header, HTTP header and page.
@@ -297,5 +284,5 @@ class WarcStore:
         if not found:
             raise WarcReadError(f"revisit of {url}: no response with digest {digest} in the index")
         _, filename, offset = max(found)
-        _, payload, _, _ = self._read(filename, offset, with_request=False)
+        payload = self._read(filename, offset, with_request=False)[1]
         return payload

@@ -7,9 +7,11 @@ A CDXJ line is ``<SURT key> <14-digit timestamp> <JSON>``; the JSON has the keys
 conventions so that pywb can read our indexes as they are: values are strings, the digest is the
 base32 SHA-1 without its ``sha1:`` prefix, and a revisit's ``mime`` is ``warc/revisit``.
 
-A damaged file (cut off, corrupt, not a WARC) is read up to the damage: ``index_warc`` raises
-``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what came before and say
-where and why (``Damage``).
+A damaged file (cut off, corrupt, not a WARC) with no index is read up to the damage:
+``index_warc`` raises ``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what
+came before and say where and why (``Damage``). A file's ``.cdxj`` lists its captures by offset,
+so with one every capture stays known, damage or not: ``read_record`` reads one whole or raises
+``DamagedRecord``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import TYPE_CHECKING
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
+
+from archive.warc.reading import read_record_at
 
 if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
@@ -275,18 +279,22 @@ def read_index(warc: Path) -> tuple[list[Entry], Damage | None]:
 
 
 def _within_file(warc: Path, listed: list[Entry]) -> tuple[list[Entry], Damage | None]:
-    """The captures an index lists that the file still holds: a file cut off after it was
-    indexed has lost those past its end."""
+    """The captures an index lists, and the damage of a file cut off after it was indexed.
+
+    Those past the file's end (all of them, for a file that cannot be read) stay listed: the
+    pages were captured, and a replay asking for one fails on its record, as on any damaged
+    record, rather than answer as if it never was.
+    """
     try:
         size = warc.stat().st_size
     except OSError as exc:
-        return [], Damage(warc.name, _reason(exc, 0), 0, None)
-    kept = [e for e in listed if e.offset + e.length <= size]
-    if len(kept) == len(listed):
-        return kept, None
-    lost = len(listed) - len(kept)
+        return listed, Damage(warc.name, _reason(exc, 0), 0, None)
+    kept = sum(e.offset + e.length <= size for e in listed)
+    if kept == len(listed):
+        return listed, None
+    lost = len(listed) - kept
     reason = f"cut off ({lost} of the {len(listed)} captures its index lists are past its end)"
-    return kept, Damage(warc.name, reason, size, None, len(kept))
+    return listed, Damage(warc.name, reason, size, None, kept)
 
 
 def index_entries(location: Path, damaged: list[Damage] | None = None) -> Iterator[Entry]:
@@ -354,23 +362,13 @@ class CaptureIndex:
         return max(found, key=lambda e: e.order) if found else None
 
 
-def read_record(path: Path, offset: int, consume: bool = True) -> tuple[ArcWarcRecord, bytes]:
+def read_record(path: Path, offset: int) -> tuple[ArcWarcRecord, bytes]:
     """The record at ``offset`` of a WARC file and its payload as stored (HTTP headers parsed off).
 
     The payload is the entity as received: still content-encoded (gzip stays gzip). A record
-    that cannot be read whole raises ``ValueError`` (or ``OSError`` for the file) saying why.
+    that cannot be read whole raises ``DamagedRecord`` naming the file and offset (the archive
+    library's reader, ``archive.warc.reading``); a file that cannot be opened, ``OSError``.
     """
     with path.open("rb") as stream:
-        stream.seek(offset)
-        # Whatever warcio raises on a damaged record is the record's damage, said plainly.
-        try:
-            record = next(iter(ArchiveIterator(stream)), None)
-            payload = record.raw_stream.read() if consume and record is not None else b""
-        except Exception as exc:
-            raise ValueError(f"{path.name}: the record at offset {offset}: {_reason(exc, 1)}") from exc
-        if record is None:
-            raise ValueError(f"{path}: no WARC record at offset {offset}")
-        missing = _missing_bytes(record) if consume else 0
-        if missing:
-            raise ValueError(f"{path.name}: the record at offset {offset} is cut off ({missing} bytes missing)")
-        return record, payload
+        record, payload, _ = read_record_at(stream, offset, path.name)
+    return record, payload

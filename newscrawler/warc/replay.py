@@ -10,12 +10,18 @@ A URL with no capture gets a 404. The body is handed over as it was stored, stil
 content-encoded, so Scrapy's middlewares (decompression, robots.txt, retries, redirects) and the
 spider run exactly as in a live crawl, with no network.
 
-Damaged files (cut off, corrupt, not WARC at all) do not stop a replay: every record before the
-damage is replayed, each such file is logged once as a warning naming it, why and where reading
-stopped, and listed in the stats (``newscrawler/warc_replay/damaged``, which the crawl's summary
-shows); the pages whose records were lost get the 404 of a URL never captured. A capture that
-cannot be read when it is asked for is reported and answered the same way. With no readable file
-at all the handler cannot be built: ``WarcReplayError`` says why, for every request.
+Damage does not stop a replay, and is never passed off as the site's answer. A file that cannot
+be read through (cut off, corrupt, not WARC at all, with no index) is replayed up to the damage
+and named once as a warning; its records past the damage are unknown, so their URLs get the 404
+of a URL never captured. A capture the index lists whose record cannot be read whole (a corrupt
+gzip member anywhere in the file, a record past the end of a file cut off after it was indexed,
+a revisit whose original is missing or damaged) fails its request with ``UnreadableCapture``:
+the ledger counts it (``unreadable_capture``), nothing is archived for it, and the damaged record
+is named once as a warning with its file, offset and URL. The other records of the file are read
+as usual (each is its own gzip member, found by its offset). Each damage is a line of the stats
+(``newscrawler/warc_replay/damaged``), which the crawl's summary lists, and a replay that met any
+ends with exit status 1. With no readable file at all the handler cannot be built:
+``WarcReplayError`` says why, for every request.
 
 Replayed responses carry the flag ``warc`` (the capture middleware does not write them again) and
 put the record they came from on the request's meta: ``warc_filename``, ``warc_offset``, and
@@ -39,6 +45,9 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
 
+from archive.warc import WarcReadError
+
+from ..accounting import UnreadableCapture
 from ..portals import canonical_url
 from ..replay import ReplayDownloadHandler
 from .capture import REPLAYED_FLAG
@@ -53,8 +62,12 @@ logger = logging.getLogger(__name__)
 
 NOT_FOUND_BODY = b"<html><body><h1>404 Not Found</h1><p>Not in the WARC files.</p></body></html>"
 STATS = "newscrawler/warc_replay/"
-# The damaged files of a replay, one line each (``Damage``): the crawl's summary lists them.
+# The damage a replay met, one line each (a file, ``Damage``, or a record): the crawl's summary
+# lists them.
 DAMAGED_STAT = STATS + "damaged"
+DAMAGED_FILES_STAT = STATS + "damaged_files"
+# Requests failed because their capture's record could not be read: pages not replayed.
+UNREADABLE_STAT = STATS + "unreadable"
 
 
 class WarcReplayError(Exception):
@@ -63,12 +76,13 @@ class WarcReplayError(Exception):
 
 
 class _Source:
-    """The captures a crawl replays, read once for its http and https handlers, and the damaged
-    files reported so far (each once)."""
+    """The captures a crawl replays, read once for its http and https handlers, and the damage
+    reported so far (each once)."""
 
     def __init__(self, crawler: Crawler, location: Path) -> None:
         self.stats = crawler.stats
         self.reported: set[str] = set()
+        self.damaged_files: set[str] = set()
         try:
             files = warc_files(location)
         except FileNotFoundError as exc:
@@ -80,17 +94,19 @@ class _Source:
         if len(unreadable) == len(files):
             raise WarcReplayError(f"no readable WARC file in {location}: " + "; ".join(map(str, unreadable)))
         for damage in self.index.damaged:
-            self.report(damage.filename, str(damage))
+            self.report(damage.filename, str(damage), f"Damaged WARC file: {damage} (URLs of the"
+                        " records lost get a 404; those its index lists are not replayed)")
         logger.info("Replaying %d captures from %s", len(self.index), location)
 
-    def report(self, filename: str, what: str) -> None:
-        """A damaged file, once: a warning in the log and a line in the stats."""
-        if filename in self.reported:
+    def report(self, filename: str, what: str, warning: str) -> None:
+        """Damage in ``filename``, once: a warning in the log and a line in the stats."""
+        if what in self.reported:
             return
-        self.reported.add(filename)
-        logger.warning("Damaged WARC file: %s (pages whose records are lost get a 404)", what)
+        self.reported.add(what)
+        self.damaged_files.add(filename)
+        logger.warning("%s", warning)
         self.stats.set_value(DAMAGED_STAT, [*(self.stats.get_value(DAMAGED_STAT) or []), what])
-        self.stats.set_value(STATS + "damaged_files", len(self.reported))
+        self.stats.set_value(DAMAGED_FILES_STAT, len(self.damaged_files))
 
 
 # One source per crawl; a failure is kept too, so both handlers say the same and read once.
@@ -137,12 +153,14 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         try:
             status, headers, body, protocol, date = self.load(entry)
         except WarcReplayError as exc:
-            # A record lost to damage the index did not show: the page is as good as never
-            # captured, and the file is named once.
-            self.stats.inc_value(STATS + "unreadable")
+            # The page was captured, so a 404 would be a lie (and, for an archived article,
+            # a sign of its removal): the request fails with the reason, and the record is
+            # named once.
+            self.stats.inc_value(UNREADABLE_STAT)
             assert self.source is not None
-            self.source.report(entry.filename, str(exc))
-            return _not_found(request.url)
+            what = f"{exc}: {entry.url}"
+            self.source.report(entry.filename, what, f"Damaged WARC record: {what} (not replayed)")
+            raise UnreadableCapture(f"its WARC record cannot be read: {exc}") from exc
         request.meta.update(warc_filename=entry.filename, warc_offset=entry.offset, warc_date=date)
         kind = "revisit" if entry.is_revisit else "response"
         self.stats.inc_value(STATS + kind)
@@ -158,7 +176,7 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         record, payload = _read(entry)
         http = record.http_headers
         if http is None:
-            raise WarcReplayError(f"{entry.filename} at {entry.offset}: no HTTP headers in the record")
+            raise WarcReplayError(f"{entry.filename}: the record at offset {entry.offset} has no HTTP headers")
         if record.rec_type == "revisit":
             payload = self._original_payload(entry, record)
         names = [name for name, _ in http.headers]
@@ -182,7 +200,8 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         digest = strip_digest(rec_headers.get_header("WARC-Payload-Digest") or entry.digest)
         original = self.index.original(url, digest, before=entry)
         if original is None:
-            raise WarcReplayError(f"revisit of {entry.url} in {entry.filename}: no response with digest {digest}")
+            raise WarcReplayError(f"{entry.filename}: the revisit at offset {entry.offset} has no"
+                                  f" original (no response of {url} with digest {digest})")
         return _read(original)[1]
 
 
@@ -190,10 +209,10 @@ def _read(entry: Entry) -> tuple[Any, bytes]:
     """``read_record`` of a capture, its failure a ``WarcReplayError`` naming file and offset."""
     try:
         return read_record(entry.path, entry.offset)
-    except (OSError, ValueError) as exc:
-        # read_record's ValueErrors name the file and offset already.
-        what = str(exc) if isinstance(exc, ValueError) else f"{entry.filename} at {entry.offset}: {exc}"
-        raise WarcReplayError(what) from exc
+    except WarcReadError as exc:  # names the file and offset already
+        raise WarcReplayError(str(exc)) from exc
+    except OSError as exc:
+        raise WarcReplayError(f"{entry.filename}: cannot read it ({exc.strerror or exc})") from exc
 
 
 def _not_found(url: str) -> Response:

@@ -44,6 +44,8 @@ from warcio.statusandheaders import (  # type: ignore[import-untyped]
 )
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
+from archive.warc import WarcReadError
+
 from .index import Entry, cdxj_path, parse_line, read_record, strip_digest, surt, timestamp14
 from .originals import RevisitIndex
 
@@ -359,8 +361,9 @@ class WarcFileSet:
         if entry is None:
             return None
         try:
-            record, _ = read_record(entry.path, entry.offset, consume=False)
-        except (OSError, ValueError) as exc:
+            # Read whole, payload and all: a revisit of a damaged original would lose the page.
+            record, _ = read_record(entry.path, entry.offset)
+        except (OSError, WarcReadError) as exc:
             # The original is gone or unreadable: a revisit would point at nothing.
             logger.warning("Writing %s in full: its earlier capture is unreadable (%s)", url, exc)
             return None
