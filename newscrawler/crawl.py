@@ -238,7 +238,11 @@ class CrawlResult:
             lines.append(f"  not resumed: the job directory's unfinished job was discarded, {discarded}")
         before = self.count("newscrawler/resume/budget_spent_before")
         if before:
-            lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles)")
+            limit = self.stats.get("newscrawler/resume/max_articles")
+            lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles {limit})"
+                         if limit else
+                         f"  resumed: {before} articles requested by the interrupted run (archived by it, or"
+                         " left in its queue for this run)")
         over = self.count(OVER_BUDGET_STAT)
         if over:
             lines.append(f"  resumed: {over} queued article requests over --max-articles dropped, not fetched")
