@@ -26,9 +26,11 @@ from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
 from .feeds import ERROR_STAT as FEED_ERROR_STAT
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
-from .resume import OVER_BUDGET_STAT
+from .resume import OVER_BUDGET_STAT, JobDirInUse
 
 if TYPE_CHECKING:
+    from twisted.python.failure import Failure
+
     from .crawllog import CrawlLog, LogPlan
 
 EXIT_OK = 0
@@ -301,6 +303,9 @@ def run_crawl(
     With a ``log`` plan (``newscrawler.crawllog``), Scrapy's log goes where the plan says (the
     given ``settings`` still win) and the result counts the warnings and errors logged; without
     one, logging is Scrapy's own.
+
+    Raises ``resume.JobDirInUse`` when the job directory is found in use as the crawl starts
+    (a crawl started meanwhile took it), as ``newscrawler crawl`` finds it before starting.
     """
     installed = None
     if log is not None:
@@ -312,11 +317,26 @@ def run_crawl(
     process = CrawlerProcess(full)
     if log is not None:
         installed = Installed(log, full)
+    refused: list[JobDirInUse] = []
+
+    def job_dir_in_use(failure: Failure) -> Failure | None:
+        # Scrapy's clean-up after a scheduler that could not start fails in turn (its engine
+        # has no slot): the refusal is what that error happened while handling.
+        exc: BaseException | None = failure.value
+        while exc is not None and not isinstance(exc, JobDirInUse):
+            exc = exc.__cause__ or exc.__context__
+        if exc is None:
+            return failure
+        refused.append(exc)
+        return None
+
     try:
         crawler = process.create_crawler(portal)
         args = {k: v for k, v in spider_args.items() if v is not None}
-        process.crawl(crawler, **args)
+        process.crawl(crawler, **args).addErrback(job_dir_in_use)
         process.start()
     finally:
         crawl_log = installed.finish() if installed is not None else None
+    if refused:
+        raise refused[0]
     return CrawlResult(portal, dict(crawler.stats.get_stats() if crawler.stats else {}), crawl_log)

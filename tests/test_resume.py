@@ -370,6 +370,33 @@ def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path
     assert not (tmp_path / "archive.sqlite").exists()
 
 
+def test_a_job_directory_taken_as_the_crawl_starts_is_refused_as_before_it(portal: Path, tmp_path: Path) -> None:
+    """A crawl started after ``newscrawler crawl`` looked finds the directory taken when Scrapy's
+    scheduler opens the job: ``run_crawl`` raises the same refusal (the command's one ``Error:``
+    line and exit 1), not a crawl ending ``unknown``; nothing is recorded in the archive."""
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    (job / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from newscrawler.crawl import run_crawl\n"
+        "from newscrawler.resume import JobDirInUse, job_dir_refused\n"
+        "try:\n"
+        f"    run_crawl('zjdaily', {{'JOBDIR': {str(job)!r}, 'NEWSCRAWLER_ARCHIVE': {str(tmp_path / 'a.sqlite')!r},"
+        f" 'NEWSCRAWLER_REPLAY_DIR': {str(portal)!r}, 'NEWSCRAWLER_WARC_ENABLED': False,"
+        " 'LOG_LEVEL': 'ERROR'})\n"
+        "except JobDirInUse as exc:\n"
+        "    print(job_dir_refused(f'Error: {exc}'))\n"
+        "    sys.exit(0)\n"
+        "sys.exit('the crawl ran')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert result.stdout.strip() == str(os.getppid())
+    assert not (tmp_path / "a.sqlite").exists()
+
+
 def test_a_marker_naming_a_process_id_now_used_by_another_process_is_a_dead_crawls(
     portal: Path, tmp_path: Path
 ) -> None:

@@ -413,3 +413,63 @@ def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_pa
     assert not list((tmp_path / "logs").glob("zjdaily-*-*.log")), "a scheduled crawl was started"
     with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
+
+
+# Run by the scheduler as its Python (``Scheduler(python=...)``): it starts a crawl of the portal
+# by hand once the scheduler has found the job directory free, waits until that crawl holds the
+# directory, and only then runs the scheduled crawl as the real interpreter would.
+_HAND_CRAWL_FIRST = '''#!{python}
+import json, os, subprocess, sys, time
+hand = subprocess.Popen(
+    [{python!r}, "-m", "newscrawler", "crawl", "zjdaily", "--replay", {replay!r}, "--db", {db!r},
+     "-s", "NEWSCRAWLER_PROGRESS=off"],
+    cwd={root!r}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    start_new_session=True)
+with open({pid_file!r}, "w") as out:
+    out.write(str(hand.pid))
+def holding():  # the job directory, and the run it started in the archive
+    try:
+        with open({marker!r}) as marker:
+            written = json.load(marker)
+    except (OSError, ValueError):
+        return False
+    return written.get("pid") == hand.pid and written.get("run_id") is not None
+while not holding():
+    if hand.poll() is not None:
+        sys.exit("the crawl by hand ended before it held its job directory")
+    time.sleep(0.05)
+os.execv({python!r}, [{python!r}, *sys.argv[1:]])
+'''
+
+
+def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_crawl_skip(
+    tmp_path: Path,
+) -> None:
+    """The race: the job directory is free when the scheduler looks, and taken by a crawl started
+    by hand before the scheduled crawl starts. The scheduled crawl refuses it; the scheduler
+    reports the skipped time as when it sees the crawl by hand itself, and records no run."""
+    config = load_config(_config(tmp_path, ZJDAILY))  # Crawl-delay: 1 kept: the crawl by hand goes on
+    pid_file = tmp_path / "hand.pid"
+    python = tmp_path / "python"
+    python.write_text(_HAND_CRAWL_FIRST.format(
+        python=sys.executable, replay=str(ZJDAILY), db=str(config.archive), root=str(ROOT),
+        pid_file=str(pid_file), marker=str(tmp_path / "jobs" / "zjdaily" / "crawl.running")), "utf-8")
+    python.chmod(0o755)
+    lines: list[str] = []
+    try:
+        failed = Scheduler(config, echo=lines.append, python=str(python)).run(once=True)
+        hand = int(pid_file.read_text("utf-8"))
+        os.kill(hand, 0)  # still crawling: the scheduled crawl was refused while it ran
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(pid_file.read_text("utf-8")), signal.SIGKILL)
+    text = "\n".join(lines)
+    assert failed == 0, text
+    assert lines[-1].endswith(f"zjdaily: another crawl (process {hand}, not started by the scheduler) is"
+                              " using its job directory; skipping this scheduled time"), text
+    assert "crawl ended" not in text and "crashed" not in text
+    (log,) = (tmp_path / "logs").glob("zjdaily-*-*.log")  # the scheduled crawl's, which refused
+    assert "Error: another crawl (process" in log.read_text("utf-8")
+    with Archive.open(config.archive, create=False) as archive:
+        assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's

@@ -7,7 +7,8 @@ its output in ``log_dir``. The rules it keeps:
 - one crawl per portal at a time: a portal still crawling when its next time comes skips that
   time (logged), and a lock file per portal (``log_dir/locks``) keeps two schedulers, or a
   scheduler and a crontab line, from crawling one portal at once; a ``newscrawler crawl`` of the
-  portal started by hand (no lock, but its job directory in use) makes it skip the time too;
+  portal started by hand (no lock, but its job directory in use) makes it skip the time too,
+  whether the scheduler sees it before starting its crawl or that crawl refuses the directory;
 - every run is in the archive: the crawl records its own run; the scheduler finds it by the
   ``NEWSCRAWLER_RUN_TAG`` setting it passed, and when the crawl died before recording (or while
   its run was still ``running``) it records the run itself as ``crashed`` or ``killed``, with
@@ -159,7 +160,11 @@ class Running:
 
 
 class Scheduler(RemoteCrawls):
-    """Starts due crawls as child processes and keeps the rules above."""
+    """Starts due crawls as child processes and keeps the rules above.
+
+    ``echo`` prints its lines; ``python`` is the program crawls are started with (``python -m
+    newscrawler crawl ...``); ``clock`` and ``sleep`` give the time and wait.
+    """
 
     def __init__(self, config: Config, echo: Callable[[str], Any] = print,
                  python: str = sys.executable,
@@ -294,8 +299,7 @@ class Scheduler(RemoteCrawls):
             user = self._job_dir_user(job)
             if user is not None:
                 lock.close()
-                self.say(f"{job.portal}: another crawl (process {user}, not started by the scheduler)"
-                         " is using its job directory; skipping this scheduled time")
+                self._skip_for_hand_crawl(job.portal, user)
                 return
             args = crawl_args(self.config, job, now, tag)
             self.config.log_dir.mkdir(parents=True, exist_ok=True)
@@ -322,9 +326,13 @@ class Scheduler(RemoteCrawls):
                                            log_path, lock, args)
         self.say(f"{job.portal}: crawl started (pid {process.pid}, log {log_path})")
 
+    def _skip_for_hand_crawl(self, portal: str, pid: int) -> None:
+        self.say(f"{portal}: another crawl (process {pid}, not started by the scheduler)"
+                 " is using its job directory; skipping this scheduled time")
+
     def _job_dir_user(self, job: Job) -> int | None:
         """The live crawl (a ``newscrawler crawl`` run by hand) holding the job directory the
-        portal's crawl would use: started anyway, the crawl would refuse it and end as crashed."""
+        portal's crawl would use: started anyway, the crawl would refuse it (``_finish``)."""
         from ..resume import job_dir_user
 
         # Where ``newscrawler crawl`` keeps it: jobs/PORTAL beside the archive.
@@ -349,6 +357,13 @@ class Scheduler(RemoteCrawls):
     def _finish(self, running: Running) -> None:
         assert running.process is not None
         code = running.process.returncode
+        user = self._refused_job_dir(running, code)
+        if user is not None:
+            # A crawl started by hand took the job directory after ``_start`` looked: the same
+            # skipped time as when it looks in time, not a failed run.
+            running.lock.close()
+            self._skip_for_hand_crawl(running.job.portal, user)
+            return
         self.finished += 1
         if code != 0:
             self.failed += 1
@@ -363,6 +378,14 @@ class Scheduler(RemoteCrawls):
         finally:
             running.lock.close()
         self.say(f"{running.job.portal}: crawl ended (exit {code}): {line}")
+
+    @staticmethod
+    def _refused_job_dir(running: Running, code: int) -> int | None:
+        """The process the crawl found using its job directory, when it refused to start for
+        that (exit 1 and its ``Error:`` line); it refuses before recording a run."""
+        from ..resume import job_dir_refused
+
+        return job_dir_refused(tail(running.log_path)) if code == 1 else None
 
     def _record(self, running: Running, code: int) -> str:
         """The run's report line; records the run if the crawl could not."""
