@@ -50,8 +50,14 @@ def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | Non
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newscrawler")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Archive Chinese news portals: crawl, extract structured records, and query the archive."""
+    if ctx.invoked_subcommand != "crawl":
+        # A Ctrl-C held while the program started acts now; a crawl acts on one once it runs.
+        from .stopsignals import release
+
+        release()
 
 
 @cli.command()

@@ -25,8 +25,15 @@ from scrapy.settings import Settings
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
 from .feeds import ERROR_STAT as FEED_ERROR_STAT
-from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
+from .reports import (
+    EVENTS_STAT,
+    NEVER_SHOWN_STAT,
+    REMOVAL_SIGN_STAT,
+    STOPPED_WHILE_STARTING_STAT,
+    fallbacks,
+)
 from .resume import OVER_BUDGET_STAT, JobDirInUse
+from .stopsignals import discard
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -216,6 +223,9 @@ class CrawlResult:
         status = self.finish_reason
         if self.failed_because:
             status += f" ({self.failed_because})"
+        stopped = self.stats.get(STOPPED_WHILE_STARTING_STAT)
+        if stopped:
+            status += f" ({stopped} while the crawl was starting: nothing was fetched)"
         lines = [
             f"crawl of {self.portal}: {status}",
             f"  pages fetched: {self.count('response_received_count')}",
@@ -336,6 +346,9 @@ def run_crawl(
         process.crawl(crawler, **args).addErrback(job_dir_in_use)
         process.start()
     finally:
+        # A stop held for a crawl whose engine never ran (``stopsignals``): there is nothing
+        # left to stop.
+        discard()
         crawl_log = installed.finish() if installed is not None else None
     if refused:
         raise refused[0]

@@ -57,6 +57,8 @@ FLAG_STAT = "newscrawler/report/flag_reason"
 EVENTS_STAT = "newscrawler/archive/events/"
 # Signs of removal seen on pages fetched again (``newscrawler.removals``), by sign.
 REMOVAL_SIGN_STAT = "newscrawler/removal/"
+# The signal (SIGINT, SIGTERM) that stopped a crawl as it started (``extensions.StartingStop``).
+STOPPED_WHILE_STARTING_STAT = "newscrawler/stopped_while_starting"
 # ``newscrawler crawl`` exit status of a run that finished but was flagged.
 EXIT_FLAGGED = 3
 FALLBACK_RISE = 0.3
@@ -266,6 +268,9 @@ def run_line(run: dict[str, Any]) -> str:
         when = str(run["acknowledged_at"])[:19].replace("T", " ")
         parts.append(f"flag acknowledged {when} by {run.get('acknowledged_by')}"
                      f" ({run.get('acknowledged_note')}): {run['flag_reason']}")
+    stopped = run["stats"].get(STOPPED_WHILE_STARTING_STAT)
+    if stopped:
+        parts.append(f"stopped by {stopped} as it started, before fetching anything")
     failed_because = run["stats"].get("newscrawler/accounting/failed_because")
     if failed_because:
         parts.append(f"FAILED: {failed_because}")

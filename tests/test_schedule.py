@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -473,3 +474,54 @@ def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_c
     assert "Error: another crawl (process" in log.read_text("utf-8")
     with Archive.open(config.archive, create=False) as archive:
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
+
+
+@contextlib.contextmanager
+def _archive_busy(path: Path):
+    """Another writer holds the archive: a crawl starting meanwhile waits at the start of its run,
+    before its engine starts."""
+    Archive.open(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_a_crawl_stopped_while_it_starts_is_recorded_as_shutdown_without_a_traceback(
+    tmp_path: Path, fast_portal: Path
+) -> None:
+    """Ctrl-C on the scheduler just after it started a crawl, which is still importing and
+    setting up: the crawl ends as a crawl stopped once running does, ``shutdown``, with one line
+    saying so; no KeyboardInterrupt, no run recorded ``killed``."""
+    path = _config(tmp_path, fast_portal)
+    with _archive_busy(tmp_path / "archive.sqlite"):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        try:
+            lines = [process.stdout.readline()]
+            assert "zjdaily: crawl started" in lines[0], lines
+            process.send_signal(signal.SIGINT)
+            while "sending SIGINT to zjdaily" not in lines[-1]:
+                lines.append(process.stdout.readline())
+                assert lines[-1], lines
+        except BaseException:
+            process.kill()
+            raise
+    output = "".join(lines) + process.communicate(timeout=120)[0]
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    (ended,) = [line for line in output.splitlines() if "crawl ended" in line]
+    assert ended.endswith("  stopped by SIGINT as it started, before fetching anything"), output
+    assert " shutdown " in ended and "pages 0 " in ended
+    with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
+        (run,) = archive.runs()
+    assert run["status"] == "shutdown"
+    assert run["stats"]["newscrawler/stopped_while_starting"] == "SIGINT"
+    assert "newscrawler/scheduler/failure" not in run["stats"]
+    (log,) = (tmp_path / "logs").glob("zjdaily-*.log")
+    assert "Traceback" not in log.read_text("utf-8")

@@ -18,7 +18,8 @@ its output in ``log_dir``. The rules it keeps:
   latest scheduled time runs once;
 - SIGINT or SIGTERM stops it: no new crawls; running ones get SIGINT (Scrapy's clean shutdown)
   and ``stop_timeout`` seconds, then a second SIGINT and 10 seconds, then SIGKILL. A second
-  signal to the scheduler skips the wait.
+  signal to the scheduler skips the wait. Crawls start with SIGINT and SIGTERM blocked
+  (``newscrawler.stopsignals``), so one stopped before it has started ends ``shutdown`` too.
 
 A portal placed on a scrapyd node (``newscrawler.operate.nodes``) is crawled there instead: the
 scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
@@ -50,6 +51,7 @@ from typing import IO, Any
 
 from croniter import croniter
 
+from .. import stopsignals
 from .config import Config, Job
 from .nodes import Node, Scrapyd
 from .remote import RUN_TAG, RemoteCrawls, last_dispatches, setting_value, tail
@@ -304,7 +306,9 @@ class Scheduler(RemoteCrawls):
             args = crawl_args(self.config, job, now, tag)
             self.config.log_dir.mkdir(parents=True, exist_ok=True)
             log_path = self.config.log_dir / f"{job.portal}-{now:%Y%m%dT%H%M%S}-{tag[:6]}.log"
-            with log_path.open("wb") as log:
+            # Held from its first moment, a stop (ours, when the scheduler stops) waits until the
+            # crawl can end as stopped, never a traceback of an interrupted start.
+            with log_path.open("wb") as log, stopsignals.held():
                 process = subprocess.Popen(
                     [self.python, "-m", "newscrawler", *args],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
