@@ -125,6 +125,25 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _json_object(text: str | bytes | None) -> tuple[dict[str, Any], str | None]:
+    """A JSON object column decoded, or ``{}`` and why it could not be: a value edited by hand
+    or written by another program must not keep the other runs from being read."""
+    if text is None or text == "":
+        return {}, None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return {}, f"not JSON ({exc.msg} at character {exc.pos})"
+    except (ValueError, RecursionError) as exc:  # bytes that are not UTF-8; nesting too deep
+        return {}, f"not JSON ({type(exc).__name__})"
+    if not isinstance(value, dict):
+        return {}, f"JSON {_JSON_KINDS.get(type(value), 'null')}, not an object"
+    return value, None
+
+
 def _set_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
     # Switching a new file to WAL needs an exclusive lock, and SQLite may report "locked"
     # at once instead of waiting when another process is creating the same archive: retry.
@@ -426,6 +445,10 @@ class Archive:
         acknowledged by a person has ``acknowledged_at``, ``acknowledged_by`` and
         ``acknowledged_note`` (None otherwise).
 
+        A ``settings`` or ``stats`` value that is not a JSON object (edited by hand, written by
+        another program) is read as ``{}``, and ``unreadable`` maps the column to why; it is
+        empty for a run read whole.
+
         ``last`` keeps the newest N; ``before`` only runs with a smaller id (older runs).
         """
         where: list[str] = []
@@ -445,12 +468,15 @@ class Archive:
             sql += f" LIMIT {int(last)}"
         rows = []
         for row in self.conn.execute(sql, params):
+            settings, settings_error = _json_object(row[5])
+            stats, stats_error = _json_object(row[6])
+            unreadable = {column: error for column, error in (("settings", settings_error),
+                                                              ("stats", stats_error)) if error}
             rows.append({
                 "id": row[0], "portal": row[1], "started_at": row[2], "ended_at": row[3],
-                "status": row[4], "settings": json.loads(row[5] or "{}"),
-                "stats": json.loads(row[6]) if row[6] else {}, "flagged": bool(row[7]),
+                "status": row[4], "settings": settings, "stats": stats, "flagged": bool(row[7]),
                 "flag_reason": row[8], "acknowledged_at": row[9], "acknowledged_by": row[10],
-                "acknowledged_note": row[11],
+                "acknowledged_note": row[11], "unreadable": unreadable,
             })
         return rows
 

@@ -1,5 +1,15 @@
-"""``python -m newscrawler``: the command line."""
+"""``python -m newscrawler`` and the ``newscrawler`` script: the command line."""
 
-from .cli import main
 
-main()
+def main() -> None:
+    # Before the imports, which take a while: a Ctrl-C meanwhile waits for the command.
+    from .stopsignals import hold
+
+    hold()
+    from .cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import click
@@ -52,8 +52,14 @@ def _checked_replay(ctx: click.Context, param: click.Parameter, value: str | Non
 
 @click.group(context_settings=HELP_OPTIONS)
 @click.version_option(__version__, prog_name="newscrawler")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Archive Chinese news portals: crawl, extract structured records, and query the archive."""
+    if ctx.invoked_subcommand != "crawl":
+        # A Ctrl-C held while the program started acts now; a crawl acts on one once it runs.
+        from .stopsignals import release
+
+        release()
 
 
 @cli.command()
@@ -166,15 +172,13 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_ARCHIVE"] = db_path
         job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / str(job_name))
     if job_dir:
-        from .resume import JobDirInUse, JobOfAnotherPortal, check_job_dir, check_job_portal
+        from .resume import JobDirInUse, check_job_dir, check_job_portal
 
         try:
             check_job_dir(job_dir)
             check_job_portal(job_dir, portal)
         except JobDirInUse as exc:
-            click.echo(f"Error: {exc}", err=True)
-            # Another portal's job: a --job-dir given by mistake, which the user must change.
-            sys.exit(2 if isinstance(exc, JobOfAnotherPortal) else 1)
+            _job_dir_refused(exc)
         settings["JOBDIR"] = job_dir
     if recrawl:
         settings["NEWSCRAWLER_RECRAWL"] = recrawl
@@ -185,12 +189,27 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
     # -s LOG_FILE=… is Scrapy's way of saying --log-file.
     log = _log_plan(verbose, log_level, log_file or settings.pop("LOG_FILE", None),
                     None if no_archive else settings["NEWSCRAWLER_ARCHIVE"], str(job_name))
-    result = run_crawl(portal, settings, log, max_articles=max_articles, since=since,
-                       date_from=date_from, date_to=date_to)
+    from .resume import JobDirInUse
+
+    try:
+        result = run_crawl(portal, settings, log, max_articles=max_articles, since=since,
+                           date_from=date_from, date_to=date_to)
+    except JobDirInUse as exc:  # taken by a crawl started since the check above
+        _job_dir_refused(exc)
     click.echo(result.summary())
     for line in result.log.excerpt() if result.log else []:
         click.echo(line, err=True)
     sys.exit(result.exit_code)
+
+
+def _job_dir_refused(exc: Exception) -> NoReturn:
+    """End ``crawl`` refusing a job directory another crawl is using: one line, exit 1 (the
+    scheduler reads it, ``resume.job_dir_refused``), or exit 2 for another portal's job, a
+    --job-dir given by mistake, which the user must change."""
+    from .resume import JobOfAnotherPortal
+
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(2 if isinstance(exc, JobOfAnotherPortal) else 1)
 
 
 def _log_plan(verbose: bool, log_level: str | None, log_file: str | None, archive: str | None,

@@ -25,11 +25,20 @@ from scrapy.settings import Settings
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
 from .feeds import ERROR_STAT as FEED_ERROR_STAT
-from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
-from .resume import OVER_BUDGET_STAT
+from .reports import (
+    EVENTS_STAT,
+    NEVER_SHOWN_STAT,
+    REMOVAL_SIGN_STAT,
+    STOPPED_WHILE_STARTING_STAT,
+    fallbacks,
+)
+from .resume import OVER_BUDGET_STAT, JobDirInUse
+from .stopsignals import discard
 from .warc.replay import DAMAGED_FILES_STAT, DAMAGED_STAT, UNREADABLE_STAT
 
 if TYPE_CHECKING:
+    from twisted.python.failure import Failure
+
     from .crawllog import CrawlLog, LogPlan
 
 EXIT_OK = 0
@@ -243,6 +252,9 @@ class CrawlResult:
         status = self.finish_reason
         if self.failed_because:
             status += f" ({self.failed_because})"
+        stopped = self.stats.get(STOPPED_WHILE_STARTING_STAT)
+        if stopped:
+            status += f" ({stopped} while the crawl was starting: nothing was fetched)"
         lines = [
             f"crawl of {self.portal}: {status}",
             f"  pages fetched: {self.count('response_received_count')}",
@@ -263,7 +275,11 @@ class CrawlResult:
             lines.append(f"  not resumed: the job directory's unfinished job was discarded, {discarded}")
         before = self.count("newscrawler/resume/budget_spent_before")
         if before:
-            lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles)")
+            limit = self.stats.get("newscrawler/resume/max_articles")
+            lines.append(f"  resumed: {before} articles counted by the interrupted run (towards --max-articles {limit})"
+                         if limit else
+                         f"  resumed: {before} articles requested by the interrupted run (archived by it, or"
+                         " left in its queue for this run)")
         over = self.count(OVER_BUDGET_STAT)
         if over:
             lines.append(f"  resumed: {over} queued article requests over --max-articles dropped, not fetched")
@@ -322,6 +338,9 @@ def run_crawl(
     With a ``log`` plan (``newscrawler.crawllog``), Scrapy's log goes where the plan says (the
     given ``settings`` still win) and the result counts the warnings and errors logged; without
     one, logging is Scrapy's own.
+
+    Raises ``resume.JobDirInUse`` when the job directory is found in use as the crawl starts
+    (a crawl started meanwhile took it), as ``newscrawler crawl`` finds it before starting.
     """
     installed = None
     if log is not None:
@@ -333,11 +352,29 @@ def run_crawl(
     process = CrawlerProcess(full)
     if log is not None:
         installed = Installed(log, full)
+    refused: list[JobDirInUse] = []
+
+    def job_dir_in_use(failure: Failure) -> Failure | None:
+        # Scrapy's clean-up after a scheduler that could not start fails in turn (its engine
+        # has no slot): the refusal is what that error happened while handling.
+        exc: BaseException | None = failure.value
+        while exc is not None and not isinstance(exc, JobDirInUse):
+            exc = exc.__cause__ or exc.__context__
+        if exc is None:
+            return failure
+        refused.append(exc)
+        return None
+
     try:
         crawler = process.create_crawler(portal)
         args = {k: v for k, v in spider_args.items() if v is not None}
-        process.crawl(crawler, **args)
+        process.crawl(crawler, **args).addErrback(job_dir_in_use)
         process.start()
     finally:
+        # A stop held for a crawl whose engine never ran (``stopsignals``): there is nothing
+        # left to stop.
+        discard()
         crawl_log = installed.finish() if installed is not None else None
+    if refused:
+        raise refused[0]
     return CrawlResult(portal, dict(crawler.stats.get_stats() if crawler.stats else {}), crawl_log)

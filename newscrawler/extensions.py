@@ -11,6 +11,12 @@ close; a second one while it runs makes Scrapy stop the reactor at once, and not
 close runs (no ``spider_closed``, no ``engine_stopped``). The components that keep state beyond
 the crawl's process hear of it by ``crawl_killed``, sent as the reactor shuts down: the worker
 process is ended, the archive's run finished ``killed`` with what it stored.
+
+``StartingStop``: a crawl asked to stop while it was starting ends ``shutdown``, as one stopped
+once it runs. ``newscrawler crawl`` holds Ctrl-C and SIGTERM until then (``stopsignals``): when
+the engine starts with one held, the engine is stopped before it fetches anything (stat
+``newscrawler/stopped_while_starting``: the signal's name); otherwise the signals are released
+to Scrapy's handlers once the engine runs, which stop it the usual way.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+from . import stopsignals
+from .reports import STOPPED_WHILE_STARTING_STAT
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -112,6 +121,48 @@ class ForcedStop:
             stats.set_value("finish_reason", KILLED)
             logger.warning("The crawl was stopped by force before it closed: it ends %s", KILLED)
         self.crawler.signals.send_catch_log(signal=crawl_killed)
+
+
+class StartingStop:
+    """Acts on a stop held while the crawl started (see the module's docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.released = False
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(self.release, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def engine_started(self) -> None:
+        held = stopsignals.take()
+        if held is None:
+            self._release_when_running()
+            return
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(STOPPED_WHILE_STARTING_STAT, held.name)
+        logger.warning("Received %s while the crawl was starting: it stops before fetching anything", held.name)
+        self.release()  # a second signal now stops it by force, as during the crawl
+        assert self.crawler.engine is not None
+        # Stopped while it starts, which the engine allows for: it never starts its requests.
+        await self.crawler.engine.stop_async()
+
+    def _release_when_running(self) -> None:
+        # Not before: Scrapy's handler stops a crawl only once its engine runs, which it does
+        # after every engine_started handler has returned.
+        if self.released:
+            return
+        if self.crawler.engine is not None and self.crawler.engine.running:
+            self.release()
+        else:
+            _reactor().callLater(0, self._release_when_running)
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            stopsignals.release()
 
 
 def _reactor() -> Any:

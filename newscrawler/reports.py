@@ -57,6 +57,8 @@ FLAG_STAT = "newscrawler/report/flag_reason"
 EVENTS_STAT = "newscrawler/archive/events/"
 # Signs of removal seen on pages fetched again (``newscrawler.removals``), by sign.
 REMOVAL_SIGN_STAT = "newscrawler/removal/"
+# The signal (SIGINT, SIGTERM) that stopped a crawl as it started (``extensions.StartingStop``).
+STOPPED_WHILE_STARTING_STAT = "newscrawler/stopped_while_starting"
 # ``newscrawler crawl`` exit status of a run that finished but was flagged.
 EXIT_FLAGGED = 3
 FALLBACK_RISE = 0.3
@@ -77,7 +79,8 @@ def coverage(stats: dict[str, Any]) -> dict[str, float] | None:
     articles = _count(stats, "newscrawler/validate/articles")
     if not articles:
         return None
-    never = set(stats.get(NEVER_SHOWN_STAT) or ())
+    named = stats.get(NEVER_SHOWN_STAT)
+    never = set(named) if isinstance(named, list) else set()
     return {
         name: round(1 - _count(stats, f"newscrawler/validate/missing/{name}") / articles, 4)
         for name in COVERAGE_FIELDS if name not in never
@@ -238,28 +241,36 @@ def _duration(run: dict[str, Any]) -> str:
 
 def run_line(run: dict[str, Any]) -> str:
     """One line per run, for ``newscrawler crawls``."""
-    figures = report(run["stats"])
     started = (run["started_at"] or "")[:19].replace("T", " ")
-    errors = sum(figures["errors"].values())
-    parts = [
-        f"#{run['id']}", run["portal"], started, run["status"], _duration(run),
-        f"pages {figures['pages']}",
-        (f"articles {figures['articles']} (new {figures['new']}, changed {figures['changed']},"
-         f" unchanged {figures['unchanged']})"),
-        f"errors {errors}" + (
-            " (" + ", ".join(f"{k} {v}" for k, v in figures["errors"].items()) + ")" if errors else ""),
-        f"robots {figures['robots_refusals']}",
-    ]
-    if figures["coverage"] is not None:
-        parts.append("coverage " + " ".join(f"{k} {v:.2f}" for k, v in figures["coverage"].items()))
-    if figures["fallbacks"]:
-        parts.append("fallback " + ", ".join(f"{k} {v}" for k, v in figures["fallbacks"].items()))
+    parts = [f"#{run['id']}", run["portal"], started, run["status"], _duration(run)]
+    unreadable = (run.get("unreadable") or {}).get("stats")
+    if unreadable:
+        # No figures rather than zeros: what the run did is not known.
+        parts.append(f"stats unreadable: {unreadable}")
+    else:
+        figures = report(run["stats"])
+        errors = sum(figures["errors"].values())
+        parts += [
+            f"pages {figures['pages']}",
+            (f"articles {figures['articles']} (new {figures['new']}, changed {figures['changed']},"
+             f" unchanged {figures['unchanged']})"),
+            f"errors {errors}" + (
+                " (" + ", ".join(f"{k} {v}" for k, v in figures["errors"].items()) + ")" if errors else ""),
+            f"robots {figures['robots_refusals']}",
+        ]
+        if figures["coverage"] is not None:
+            parts.append("coverage " + " ".join(f"{k} {v:.2f}" for k, v in figures["coverage"].items()))
+        if figures["fallbacks"]:
+            parts.append("fallback " + ", ".join(f"{k} {v}" for k, v in figures["fallbacks"].items()))
     if open_flag(run):
         parts.append(f"FLAGGED: {run['flag_reason']}")
     elif run.get("flagged"):
         when = str(run["acknowledged_at"])[:19].replace("T", " ")
         parts.append(f"flag acknowledged {when} by {run.get('acknowledged_by')}"
                      f" ({run.get('acknowledged_note')}): {run['flag_reason']}")
+    stopped = run["stats"].get(STOPPED_WHILE_STARTING_STAT)
+    if stopped:
+        parts.append(f"stopped by {stopped} as it started, before fetching anything")
     failed_because = run["stats"].get("newscrawler/accounting/failed_because")
     if failed_because:
         parts.append(f"FAILED: {failed_because}")
@@ -268,6 +279,15 @@ def run_line(run: dict[str, Any]) -> str:
         parts.append(str(failure))
     return "  ".join(parts)
 
+
+def unreadable_warning(runs: list[dict[str, Any]]) -> str | None:
+    """One line naming the runs whose settings or stats the archive holds in a form that cannot
+    be read (``Archive.runs``: not a JSON object), or None when there are none."""
+    named = [f"{column} of run #{run['id']}" for run in runs for column in sorted(run.get("unreadable") or {})]
+    if not named:
+        return None
+    return ("Warning: not readable as JSON in the archive (edited by hand, or written by another"
+            f" program?): {', '.join(named)}; listed without them")
 
 
 # A crawl logs this line, then the run as JSON, once its run is recorded: a scheduler that cannot

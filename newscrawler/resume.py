@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -136,10 +137,22 @@ def check_job_dir(jobdir: str | Path) -> None:
     """Raise ``JobDirInUse`` when a live crawl is using ``jobdir`` (checked before a crawl starts)."""
     owner = job_dir_user(jobdir)
     if owner is not None:
+        # Read back by ``job_dir_refused``: the two change together.
         raise JobDirInUse(
             f"another crawl (process {owner}) is using the job directory {jobdir};"
             " wait for it or give this one its own --job-dir"
         )
+
+
+_REFUSED = re.compile(r"another crawl \(process (\d+)\) is using the job directory ")
+
+
+def job_dir_refused(output: str) -> int | None:
+    """The process a crawl found using its job directory, read from the crawl's output (the
+    ``Error:`` line of ``newscrawler crawl``, which then exits 1); None when it said nothing of
+    the kind. For the scheduler: a crawl started by hand took the directory first."""
+    found = _REFUSED.findall(output)
+    return int(found[-1]) if found else None
 
 
 def _marker(marker: Path) -> dict[str, Any]:

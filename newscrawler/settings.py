@@ -128,6 +128,8 @@ EXTENSIONS = {
     "newscrawler.extensions.CrawlDelay": 10,
     # A crawl stopped by force (a second Ctrl-C) ends "killed", its worker and archive run too.
     "newscrawler.extensions.ForcedStop": 20,
+    # After ForcedStop, which must hear of the engine's start before this may stop it.
+    "newscrawler.extensions.StartingStop": 25,
     # First of all: the worker process is forked before any component starts a thread, and
     # after the start-up heap is frozen (so that the fork shares it).
     "newscrawler.heap.CollectorTuning": -20,

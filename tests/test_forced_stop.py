@@ -1,6 +1,7 @@
 """A crawl stopped by force (Ctrl-C or SIGTERM a second time, while it closes after the first):
 it exits 1 at once with its worker process gone, the archive keeps what it stored and says the
-run was killed, and the next crawl resumes the job."""
+run was killed, and the next crawl resumes the job. A crawl stopped while it is still starting
+ends as one stopped once it runs, ``shutdown``, without a traceback."""
 
 from __future__ import annotations
 
@@ -147,3 +148,47 @@ def test_a_forced_stop_ends_the_crawl_and_records_its_run_as_killed(
             versions = conn.execute("SELECT count(*) FROM versions").fetchone()[0]
         assert before < after
         assert versions == len(after)
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_crawl_stopped_while_it_starts_ends_shutdown_without_a_traceback(
+    tmp_path: Path, how: signal.Signals
+) -> None:
+    """The signal comes while the crawl sets itself up: here, held at the start of its run by an
+    archive another writer has locked, so that it certainly comes before the crawl runs."""
+    db = tmp_path / "archive.sqlite"
+    fast = without_crawl_delay(ZJDAILY, tmp_path / "fast")
+    from archive import Archive
+
+    Archive.open(db).close()
+    busy = sqlite3.connect(db, isolation_level=None)
+    busy.execute("BEGIN IMMEDIATE")
+    err = tmp_path / "crawl.err"
+    with err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler", *_crawl(fast, tmp_path, "--log-level", "INFO")],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+            stderr=stderr, text=True)
+    try:
+        deadline = time.monotonic() + EXIT_WITHIN
+        while "[scrapy.utils.log] INFO: Scrapy" not in err.read_text("utf-8", "replace"):
+            assert process.poll() is None and time.monotonic() < deadline, err.read_text("utf-8")
+            time.sleep(0.05)
+        process.send_signal(how)
+    finally:
+        busy.rollback()
+        busy.close()
+    summary, _ = process.communicate(timeout=EXIT_WITHIN)
+    log = err.read_text("utf-8", "replace")
+    assert process.returncode == 1, summary + log[-3000:]
+    assert summary.startswith(f"crawl of zjdaily: shutdown ({how.name} while the crawl was starting:"
+                              " nothing was fetched)\n"), summary
+    assert "Traceback" not in log and "KeyboardInterrupt" not in log, log[-3000:]
+    assert f"Received {how.name} while the crawl was starting: it stops before fetching anything" in log
+    [(status, outcomes)] = _runs(db)
+    assert (status, outcomes) == ("shutdown", {})
+
+    # Its job is one a crawl resumes as any other: the next crawl runs to its end.
+    result = run_cli(*_crawl(fast, tmp_path, "--log-level", "WARNING"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [status for status, _ in _runs(db)] == ["shutdown", "finished"]

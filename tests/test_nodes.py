@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -330,7 +331,7 @@ def test_the_nodes_command_shows_each_node_its_jobs_and_portals(
                               str(scheduled_round.config)], capture_output=True, text=True, env=env,
                              cwd=ROOT, timeout=60, check=False)
     assert refused.returncode == 1
-    assert f"b  {nodes['b'].base}  REFUSED: node b: the environment variable NODE_B_USER is not set" in refused.stdout
+    assert f"b  {nodes['b'].base}  REFUSED: the environment variable NODE_B_USER is not set\n" in refused.stdout
 
 
 class _SchedulerRun:
@@ -380,16 +381,22 @@ def test_a_node_down_is_reported_and_its_crawl_retried_when_it_is_back(
     path = _round_config(tmp_path, nodes, _EPAPER_ON_B)
     nodes["b"].kill()
     with _SchedulerRun(path) as scheduler:
-        scheduler.wait_until(lambda: scheduler.said("is down"), time.monotonic() + 60)
-        (down,) = [line for line in scheduler.output if "is down" in line]
-        assert f"zjdaily-epaper: node b ({nodes['b'].base}) is down: " in down
+        scheduler.wait_until(lambda: scheduler.said(": DOWN: "), time.monotonic() + 60)
+        (down,) = [line for line in scheduler.output if ": DOWN: " in line]
+        # Said once: DOWN, the node and its address, the reason.
+        assert re.search(rf"zjdaily-epaper: DOWN: node b \({re.escape(nodes['b'].base)}\): [^:]*\bConnection refused"
+                         r" \(not queued yet\)", down), down
+        assert "is down" not in down, down
         assert "(not queued yet); the crawl waits for the node, tried again every 5 s" in down
         # Recorded as an event of the portal in the scheduler's archive, and shown by `nodes`.
         (event,) = _runs(tmp_path / "scheduler.sqlite")
         assert (event["portal"], event["status"]) == ("zjdaily-epaper", "node-down")
         assert event["stats"]["newscrawler/scheduler/node"] == "b"
+        assert event["stats"]["newscrawler/scheduler/failure"].startswith(f"node b ({nodes['b'].base}): ")
         shown = run_cli("nodes", "--config", str(path))
-        assert shown.returncode == 1 and f"b  {nodes['b'].base}  DOWN: node b" in shown.stdout
+        (line,) = [line for line in shown.stdout.splitlines() if line.startswith("b  ")]
+        assert shown.returncode == 1 and re.fullmatch(
+            rf"b  {re.escape(nodes['b'].base)}  DOWN: [^:]*\bConnection refused", line), line
 
         nodes["b"].start()
         returncode = scheduler.finish()
@@ -420,8 +427,9 @@ def test_a_node_killed_mid_crawl_loses_the_job_which_is_recorded_and_crawled_aga
         scheduler.wait_until(crawl_started, deadline)
         jobid = running[0]["id"]
         nodes["b"].kill()
-        scheduler.wait_until(lambda: scheduler.said("is down"), deadline)
-        assert any("is down: " in line and f"(job {jobid}); the crawl waits" in line for line in scheduler.output)
+        scheduler.wait_until(lambda: scheduler.said(": DOWN: "), deadline)
+        assert any(f"zjdaily-epaper: DOWN: node b ({nodes['b'].base}): " in line
+                   and f"(job {jobid}); the crawl waits" in line for line in scheduler.output)
         nodes["b"].start()
         returncode = scheduler.finish()
     text = scheduler.text
@@ -516,7 +524,8 @@ def test_a_node_answering_json_that_is_not_scrapyds_is_down_not_a_traceback(
         Scrapyd(load_config(path).nodes["odd"]).jobs()
     result = CliRunner().invoke(cli, ["nodes", "--config", str(path)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert f"odd  {not_scrapyd}  DOWN: node odd" in result.output and "not scrapyd's" in result.output
+    assert (f"odd  {not_scrapyd}  DOWN: listjobs.json answered JSON that is not scrapyd's"
+            " (is the url scrapyd's?)\n") in result.output, result.output
 
 
 def test_a_node_without_the_project_is_shown_and_its_refusal_recorded(tmp_path: Path) -> None:

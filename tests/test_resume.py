@@ -122,6 +122,11 @@ def test_a_crawl_stopped_cleanly_resumes_from_its_queue_fetching_each_article_on
     result = run_cli(*_args(portal, tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert differences(uninterrupted, snapshot(tmp_path / "archive.sqlite")) == []
+    # No --max-articles: the count is said for what it is, towards no limit.
+    (resumed,) = [line for line in result.stdout.splitlines() if "resumed:" in line]
+    assert re.fullmatch(r"  resumed: [1-9]\d* articles requested by the interrupted run \(archived by it,"
+                        r" or left in its queue for this run\)", resumed), resumed
+    assert "--max-articles" not in result.stdout
     served = [json.loads(line)["path"] for line in (tmp_path / "access.jsonl").read_text().splitlines()]
     articles = [path for path in served if path.startswith("/p/")]
     assert len(articles) == len(set(articles)) == len(uninterrupted["articles"])
@@ -149,7 +154,8 @@ def test_max_articles_counts_the_articles_of_the_run_it_resumes(
 
     result = run_cli(*_args(portal, tmp_path, extra=limit))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert re.search(r"resumed: \d+ articles counted by the interrupted run", result.stdout), result.stdout
+    assert re.search(rf"resumed: \d+ articles counted by the interrupted run \(towards --max-articles"
+                     rf" {MAX_ARTICLES}\)\n", result.stdout), result.stdout
     with sqlite3.connect(tmp_path / "archive.sqlite") as db:
         # N in total, not N more: the resumed run fetched only what the first one had not archived.
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES
@@ -244,7 +250,8 @@ def test_a_kill_between_the_archive_and_the_budget_file_spends_nothing_twice(
 
     result = run_cli(*_args(portal, tmp_path, extra=limit))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert f"resumed: {archived} articles counted by the interrupted run" in result.stdout, result.stdout
+    assert (f"resumed: {archived} articles counted by the interrupted run (towards --max-articles"
+            f" {MAX_ARTICLES})") in result.stdout, result.stdout
     with sqlite3.connect(tmp_path / "archive.sqlite") as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MAX_ARTICLES
 
@@ -361,6 +368,33 @@ def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path
     assert result.stderr.startswith("Error: another crawl") and "--job-dir" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "archive.sqlite").exists()
+
+
+def test_a_job_directory_taken_as_the_crawl_starts_is_refused_as_before_it(portal: Path, tmp_path: Path) -> None:
+    """A crawl started after ``newscrawler crawl`` looked finds the directory taken when Scrapy's
+    scheduler opens the job: ``run_crawl`` raises the same refusal (the command's one ``Error:``
+    line and exit 1), not a crawl ending ``unknown``; nothing is recorded in the archive."""
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    (job / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from newscrawler.crawl import run_crawl\n"
+        "from newscrawler.resume import JobDirInUse, job_dir_refused\n"
+        "try:\n"
+        f"    run_crawl('zjdaily', {{'JOBDIR': {str(job)!r}, 'NEWSCRAWLER_ARCHIVE': {str(tmp_path / 'a.sqlite')!r},"
+        f" 'NEWSCRAWLER_REPLAY_DIR': {str(portal)!r}, 'NEWSCRAWLER_WARC_ENABLED': False,"
+        " 'LOG_LEVEL': 'ERROR'})\n"
+        "except JobDirInUse as exc:\n"
+        "    print(job_dir_refused(f'Error: {exc}'))\n"
+        "    sys.exit(0)\n"
+        "sys.exit('the crawl ran')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert result.stdout.strip() == str(os.getppid())
+    assert not (tmp_path / "a.sqlite").exists()
 
 
 def test_a_marker_naming_a_process_id_now_used_by_another_process_is_a_dead_crawls(

@@ -180,6 +180,76 @@ def test_crawls_on_a_missing_archive_is_a_one_line_error(tmp_path: Path) -> None
     assert not (tmp_path / "none.sqlite").exists()
 
 
+def _spoil(db: Path, run_id: int, column: str, value: str) -> None:
+    """Write a value into the runs table as an editor or another program could."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(f"UPDATE runs SET {column} = ? WHERE id = ?", (value, run_id))
+    conn.close()
+
+
+def test_a_run_whose_stats_are_not_json_is_listed_as_unreadable_with_a_warning(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with Archive.open(db) as archive:
+        good = archive.record_failed_run("zjdaily", {}, "crashed", {"response_received_count": 7})
+        broken = archive.record_failed_run("zjdaily", {}, "finished", {"response_received_count": 3})
+        listed = archive.record_failed_run("zjdaily", {}, "finished", {"response_received_count": 5})
+        flagged = archive.start_run("zjdaily", {})
+        archive.finish_run(flagged, "finished", {}, "field coverage fell: editors 0.10 (usually 1.00)")
+    _spoil(db, broken, "stats", "{pages: 3")
+    _spoil(db, listed, "stats", "[3, 5]")
+    _spoil(db, flagged, "stats", "not json at all")
+
+    result = run_cli("crawls", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [f"#{flagged}", f"#{listed}", f"#{broken}", f"#{good}"]
+    assert re.fullmatch(rf"#{broken}  zjdaily  \S+ \S+  finished  0:00:00  stats unreadable: not JSON"
+                        r" \(Expecting property name enclosed in double quotes at character 1\)", lines[2]), lines[2]
+    assert lines[1].endswith("  stats unreadable: JSON an array, not an object")
+    assert "pages" not in lines[0] and lines[0].endswith("FLAGGED: field coverage fell: editors 0.10 (usually 1.00)")
+    assert "pages 7 " in lines[3]
+    assert result.stderr == (
+        "Warning: not readable as JSON in the archive (edited by hand, or written by another program?):"
+        f" stats of run #{flagged}, stats of run #{listed}, stats of run #{broken}; listed without them\n")
+
+    only = run_cli("crawls", "--db", str(db), "--flagged")
+    assert only.returncode == 0 and only.stdout.splitlines() == lines[:1], only.stderr
+    acked = run_cli("crawls", "--db", str(db), "--acknowledge", str(flagged), "--note", "checked", "--by", "li")
+    assert acked.returncode == 0 and "flag acknowledged" in acked.stdout, acked.stderr
+    assert acked.stderr.count("\n") == 1 and f"stats of run #{flagged}" in acked.stderr
+
+    # Settings are read the same way: the run is listed, its figures with it.
+    _spoil(db, good, "settings", "{")
+    with Archive.open(db, create=False) as archive:
+        run = next(r for r in archive.runs() if r["id"] == good)
+    assert run["settings"] == {} and run["stats"] == {"response_received_count": 7}
+    assert run["unreadable"] == {"settings": "not JSON (Expecting property name enclosed in double quotes"
+                                             " at character 1)"}
+    result = run_cli("crawls", "--db", str(db))
+    assert result.returncode == 0 and "pages 7 " in result.stdout.splitlines()[3]
+    assert f"settings of run #{good}" in result.stderr
+
+
+def test_a_crawl_reviews_its_run_beside_a_run_whose_stats_are_not_json(
+    portal_copies: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """The flag review reads the portal's earlier runs as its baseline when the crawl ends."""
+    db = tmp_path / "archive.sqlite"
+    with Archive.open(db) as archive:
+        spoiled = archive.record_failed_run("zjdaily", {}, "finished", {})
+    _spoil(db, spoiled, "stats", "{truncated")
+    result = _crawl(portal_copies[0], db)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    with Archive.open(db, create=False) as archive:
+        run, old = archive.runs()
+    assert (run["status"], run["unreadable"]) == ("finished", {})
+    assert old["unreadable"]["stats"].startswith("not JSON")
+
+
 def _stats(articles: int, **missing: int) -> dict:
     stats = {"newscrawler/validate/articles": articles, "finish_reason": "finished"}
     stats.update({f"newscrawler/validate/missing/{k}": v for k, v in missing.items()})

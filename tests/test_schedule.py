@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -415,3 +416,114 @@ def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_pa
     assert not list((tmp_path / "logs").glob("zjdaily-*-*.log")), "a scheduled crawl was started"
     with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
+
+
+# Run by the scheduler as its Python (``Scheduler(python=...)``): it starts a crawl of the portal
+# by hand once the scheduler has found the job directory free, waits until that crawl holds the
+# directory, and only then runs the scheduled crawl as the real interpreter would.
+_HAND_CRAWL_FIRST = '''#!{python}
+import json, os, subprocess, sys, time
+hand = subprocess.Popen(
+    [{python!r}, "-m", "newscrawler", "crawl", "zjdaily", "--replay", {replay!r}, "--db", {db!r},
+     "-s", "NEWSCRAWLER_PROGRESS=off"],
+    cwd={root!r}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    start_new_session=True)
+with open({pid_file!r}, "w") as out:
+    out.write(str(hand.pid))
+def holding():  # the job directory, and the run it started in the archive
+    try:
+        with open({marker!r}) as marker:
+            written = json.load(marker)
+    except (OSError, ValueError):
+        return False
+    return written.get("pid") == hand.pid and written.get("run_id") is not None
+while not holding():
+    if hand.poll() is not None:
+        sys.exit("the crawl by hand ended before it held its job directory")
+    time.sleep(0.05)
+os.execv({python!r}, [{python!r}, *sys.argv[1:]])
+'''
+
+
+def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_crawl_skip(
+    tmp_path: Path,
+) -> None:
+    """The race: the job directory is free when the scheduler looks, and taken by a crawl started
+    by hand before the scheduled crawl starts. The scheduled crawl refuses it; the scheduler
+    reports the skipped time as when it sees the crawl by hand itself, and records no run."""
+    config = load_config(_config(tmp_path, ZJDAILY))  # Crawl-delay: 1 kept: the crawl by hand goes on
+    pid_file = tmp_path / "hand.pid"
+    python = tmp_path / "python"
+    python.write_text(_HAND_CRAWL_FIRST.format(
+        python=sys.executable, replay=str(ZJDAILY), db=str(config.archive), root=str(ROOT),
+        pid_file=str(pid_file), marker=str(tmp_path / "jobs" / "zjdaily" / "crawl.running")), "utf-8")
+    python.chmod(0o755)
+    lines: list[str] = []
+    try:
+        failed = Scheduler(config, echo=lines.append, python=str(python)).run(once=True)
+        hand = int(pid_file.read_text("utf-8"))
+        os.kill(hand, 0)  # still crawling: the scheduled crawl was refused while it ran
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(pid_file.read_text("utf-8")), signal.SIGKILL)
+    text = "\n".join(lines)
+    assert failed == 0, text
+    assert lines[-1].endswith(f"zjdaily: another crawl (process {hand}, not started by the scheduler) is"
+                              " using its job directory; skipping this scheduled time"), text
+    assert "crawl ended" not in text and "crashed" not in text
+    (log,) = (tmp_path / "logs").glob("zjdaily-*-*.log")  # the scheduled crawl's, which refused
+    assert "Error: another crawl (process" in log.read_text("utf-8")
+    with Archive.open(config.archive, create=False) as archive:
+        assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
+
+
+@contextlib.contextmanager
+def _archive_busy(path: Path):
+    """Another writer holds the archive: a crawl starting meanwhile waits at the start of its run,
+    before its engine starts."""
+    Archive.open(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_a_crawl_stopped_while_it_starts_is_recorded_as_shutdown_without_a_traceback(
+    tmp_path: Path, fast_portal: Path
+) -> None:
+    """Ctrl-C on the scheduler just after it started a crawl, which is still importing and
+    setting up: the crawl ends as a crawl stopped once running does, ``shutdown``, with one line
+    saying so; no KeyboardInterrupt, no run recorded ``killed``."""
+    path = _config(tmp_path, fast_portal)
+    with _archive_busy(tmp_path / "archive.sqlite"):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        try:
+            lines = [process.stdout.readline()]
+            assert "zjdaily: crawl started" in lines[0], lines
+            process.send_signal(signal.SIGINT)
+            while "sending SIGINT to zjdaily" not in lines[-1]:
+                lines.append(process.stdout.readline())
+                assert lines[-1], lines
+        except BaseException:
+            process.kill()
+            raise
+    output = "".join(lines) + process.communicate(timeout=120)[0]
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    (ended,) = [line for line in output.splitlines() if "crawl ended" in line]
+    assert ended.endswith("  stopped by SIGINT as it started, before fetching anything"), output
+    assert " shutdown " in ended and "pages 0 " in ended
+    with Archive.open(tmp_path / "archive.sqlite", create=False) as archive:
+        (run,) = archive.runs()
+    assert run["status"] == "shutdown"
+    assert run["stats"]["newscrawler/stopped_while_starting"] == "SIGINT"
+    assert "newscrawler/scheduler/failure" not in run["stats"]
+    (log,) = (tmp_path / "logs").glob("zjdaily-*.log")
+    assert "Traceback" not in log.read_text("utf-8")

@@ -12,7 +12,8 @@ directory and incremental recrawls work from that node's own state, with nothing
   Portals sharing a host go together; pinning two of them to different nodes is an error.
 - ``Scrapyd``: ``schedule.json``, ``listjobs.json``, ``daemonstatus.json``, ``cancel.json`` and
   the job logs, with HTTP basic authentication from environment variables. ``NodeDown`` is a
-  node that cannot be reached; ``NodeRefused`` one that answered with an error.
+  node that cannot be reached; ``NodeRefused`` one that answered with an error. Both read
+  ``node NAME (URL): REASON``, the reason once.
 
 Operator code (the scheduler, ``newscrawler nodes``): standard library only, never imported by
 a crawl. See ``docs/scaling.md``.
@@ -127,11 +128,21 @@ def place(hosts: Mapping[str, Iterable[str]], pinned: Mapping[str, str | None],
 
 # --- scrapyd's API ----------------------------------------------------------------------------
 
-class NodeDown(ConnectionError):
+class NodeTrouble(Exception):
+    """What went wrong with a node: ``str()`` is ``node NAME (URL): REASON``, and ``reason``
+    alone is for a line that names the node already (``newscrawler nodes``)."""
+
+    def __init__(self, node: Node, base: str, reason: str) -> None:
+        super().__init__(f"node {node.name} ({base}): {reason}")
+        self.node = node
+        self.reason = reason
+
+
+class NodeDown(NodeTrouble, ConnectionError):
     """The node cannot be reached (refused, timed out, or a proxy in front of it answered 5xx)."""
 
 
-class NodeRefused(RuntimeError):
+class NodeRefused(NodeTrouble, RuntimeError):
     """The node answered with an error: authentication, an unknown project or spider, ..."""
 
 
@@ -150,7 +161,7 @@ class Scrapyd:
         for variable in (self.node.username_env, self.node.password_env):
             value = os.environ.get(variable or "")
             if variable and value is None:
-                raise NodeRefused(f"node {self.node.name}: the environment variable {variable} is not set")
+                raise NodeRefused(self.node, self.base, f"the environment variable {variable} is not set")
             values.append(value or "")
         return "Basic " + base64.b64encode(":".join(values).encode()).decode()
 
@@ -166,30 +177,30 @@ class Scrapyd:
                 return bytes(response.read())
         except urllib.error.HTTPError as exc:
             if exc.code >= 500:
-                raise NodeDown(f"node {self.node.name} ({self.base}): HTTP {exc.code}") from exc
+                raise NodeDown(self.node, self.base, f"HTTP {exc.code} {exc.reason}") from exc
             reason = "authentication refused" if exc.code == 401 else f"HTTP {exc.code} {exc.reason}"
-            raise NodeRefused(f"node {self.node.name} ({self.base}): {path}: {reason}") from exc
+            raise NodeRefused(self.node, self.base, f"{path}: {reason}") from exc
         except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
             reason = str(getattr(exc, "reason", None) or exc)
-            raise NodeDown(f"node {self.node.name} ({self.base}) is down: {reason}") from exc
+            raise NodeDown(self.node, self.base, reason) from exc
 
     def call(self, endpoint: str, data: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
         raw = self.request(endpoint, data)
         try:
             answer = json.loads(raw)
         except ValueError as exc:
-            raise NodeDown(f"node {self.node.name} ({self.base}): {endpoint} answered no JSON") from exc
+            raise NodeDown(self.node, self.base, f"{endpoint} answered no JSON") from exc
         if not isinstance(answer, dict) or answer.get("status") not in ("ok", "error"):
             raise self._not_scrapyd(endpoint)
         if answer["status"] != "ok":
-            raise NodeRefused(f"node {self.node.name} ({self.base}): {endpoint}: {answer.get('message')}")
+            raise NodeRefused(self.node, self.base, f"{endpoint}: {answer.get('message')}")
         return answer
 
     def _not_scrapyd(self, endpoint: str) -> NodeDown:
         # Another service at the node's address (or a proxy's page): for the scheduler, a node
         # that is not there, which it waits for without acting on the answer.
-        return NodeDown(f"node {self.node.name} ({self.base}): {endpoint} answered JSON that is not"
-                        " scrapyd's (is the url scrapyd's?)")
+        return NodeDown(self.node, self.base, f"{endpoint} answered JSON that is not scrapyd's"
+                        " (is the url scrapyd's?)")
 
     def status(self) -> dict[str, Any]:
         """``daemonstatus.json``: counts of pending, running and finished jobs."""

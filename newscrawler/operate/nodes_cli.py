@@ -40,7 +40,8 @@ def nodes(config_path: str | None) -> None:
             deployed = client.deployed()
         except (NodeDown, NodeRefused) as exc:
             trouble = True
-            click.echo(f"{name}  {node.url}  {'DOWN' if isinstance(exc, NodeDown) else 'REFUSED'}: {exc}")
+            # The line names the node and its address already: the reason alone follows.
+            click.echo(f"{name}  {node.url}  {'DOWN' if isinstance(exc, NodeDown) else 'REFUSED'}: {exc.reason}")
             click.echo(f"  archive {node.archive} (on the node)")
             click.echo(f"  portals: {portals}")
             continue

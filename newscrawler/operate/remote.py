@@ -146,7 +146,7 @@ class RemoteCrawls:
         running.down = reason
         where = f"job {running.jobid}" if running.jobid else "not queued yet"
         self._record_failure(running, "node-down", reason)
-        self.say(f"{running.job.portal}: {reason} ({where}); the crawl waits for the node, tried"
+        self.say(f"{running.job.portal}: DOWN: {reason} ({where}); the crawl waits for the node, tried"
                  f" again every {NODE_RETRY_SECONDS:g} s")
 
     def _poll_remote(self) -> None:

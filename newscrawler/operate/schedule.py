@@ -7,7 +7,8 @@ its output in ``log_dir``. The rules it keeps:
 - one crawl per portal at a time: a portal still crawling when its next time comes skips that
   time (logged), and a lock file per portal (``log_dir/locks``) keeps two schedulers, or a
   scheduler and a crontab line, from crawling one portal at once; a ``newscrawler crawl`` of the
-  portal started by hand (no lock, but its job directory in use) makes it skip the time too;
+  portal started by hand (no lock, but its job directory in use) makes it skip the time too,
+  whether the scheduler sees it before starting its crawl or that crawl refuses the directory;
 - every run is in the archive: the crawl records its own run; the scheduler finds it by the
   ``NEWSCRAWLER_RUN_TAG`` setting it passed, and when the crawl died before recording (or while
   its run was still ``running``) it records the run itself as ``crashed`` or ``killed``, with
@@ -17,7 +18,8 @@ its output in ``log_dir``. The rules it keeps:
   latest scheduled time runs once;
 - SIGINT or SIGTERM stops it: no new crawls; running ones get SIGINT (Scrapy's clean shutdown)
   and ``stop_timeout`` seconds, then a second SIGINT and 10 seconds, then SIGKILL. A second
-  signal to the scheduler skips the wait.
+  signal to the scheduler skips the wait. Crawls start with SIGINT and SIGTERM blocked
+  (``newscrawler.stopsignals``), so one stopped before it has started ends ``shutdown`` too.
 
 A portal placed on a scrapyd node (``newscrawler.operate.nodes``) is crawled there instead: the
 scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
@@ -49,6 +51,7 @@ from typing import IO, Any
 
 from croniter import croniter
 
+from .. import stopsignals
 from .config import Config, Job
 from .nodes import Node, Scrapyd
 from .remote import RUN_TAG, RemoteCrawls, last_dispatches, setting_value, tail
@@ -159,7 +162,11 @@ class Running:
 
 
 class Scheduler(RemoteCrawls):
-    """Starts due crawls as child processes and keeps the rules above."""
+    """Starts due crawls as child processes and keeps the rules above.
+
+    ``echo`` prints its lines; ``python`` is the program crawls are started with (``python -m
+    newscrawler crawl ...``); ``clock`` and ``sleep`` give the time and wait.
+    """
 
     def __init__(self, config: Config, echo: Callable[[str], Any] = print,
                  python: str = sys.executable,
@@ -294,13 +301,14 @@ class Scheduler(RemoteCrawls):
             user = self._job_dir_user(job)
             if user is not None:
                 lock.close()
-                self.say(f"{job.portal}: another crawl (process {user}, not started by the scheduler)"
-                         " is using its job directory; skipping this scheduled time")
+                self._skip_for_hand_crawl(job.portal, user)
                 return
             args = crawl_args(self.config, job, now, tag)
             self.config.log_dir.mkdir(parents=True, exist_ok=True)
             log_path = self.config.log_dir / f"{job.portal}-{now:%Y%m%dT%H%M%S}-{tag[:6]}.log"
-            with log_path.open("wb") as log:
+            # Held from its first moment, a stop (ours, when the scheduler stops) waits until the
+            # crawl can end as stopped, never a traceback of an interrupted start.
+            with log_path.open("wb") as log, stopsignals.held():
                 process = subprocess.Popen(
                     [self.python, "-m", "newscrawler", *args],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -322,9 +330,13 @@ class Scheduler(RemoteCrawls):
                                            log_path, lock, args)
         self.say(f"{job.portal}: crawl started (pid {process.pid}, log {log_path})")
 
+    def _skip_for_hand_crawl(self, portal: str, pid: int) -> None:
+        self.say(f"{portal}: another crawl (process {pid}, not started by the scheduler)"
+                 " is using its job directory; skipping this scheduled time")
+
     def _job_dir_user(self, job: Job) -> int | None:
         """The live crawl (a ``newscrawler crawl`` run by hand) holding the job directory the
-        portal's crawl would use: started anyway, the crawl would refuse it and end as crashed."""
+        portal's crawl would use: started anyway, the crawl would refuse it (``_finish``)."""
         from ..resume import job_dir_user
 
         # Where ``newscrawler crawl`` keeps it: jobs/PORTAL beside the archive.
@@ -349,6 +361,13 @@ class Scheduler(RemoteCrawls):
     def _finish(self, running: Running) -> None:
         assert running.process is not None
         code = running.process.returncode
+        user = self._refused_job_dir(running, code)
+        if user is not None:
+            # A crawl started by hand took the job directory after ``_start`` looked: the same
+            # skipped time as when it looks in time, not a failed run.
+            running.lock.close()
+            self._skip_for_hand_crawl(running.job.portal, user)
+            return
         self.finished += 1
         if code != 0:
             self.failed += 1
@@ -363,6 +382,14 @@ class Scheduler(RemoteCrawls):
         finally:
             running.lock.close()
         self.say(f"{running.job.portal}: crawl ended (exit {code}): {line}")
+
+    @staticmethod
+    def _refused_job_dir(running: Running, code: int) -> int | None:
+        """The process the crawl found using its job directory, when it refused to start for
+        that (exit 1 and its ``Error:`` line); it refuses before recording a run."""
+        from ..resume import job_dir_refused
+
+        return job_dir_refused(tail(running.log_path)) if code == 1 else None
 
     def _record(self, running: Running, code: int) -> str:
         """The run's report line; records the run if the crawl could not."""

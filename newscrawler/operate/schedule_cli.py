@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -144,7 +145,9 @@ def crawls(ctx: click.Context, portal: str | None, last: int, flagged: bool, run
                 archive.acknowledge_flag(run_id, note=str(note), by=by or _login_name())
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from None
-            click.echo(run_line(next(r for r in archive.runs() if r["id"] == run_id)))
+            acknowledged = [r for r in archive.runs() if r["id"] == run_id]
+            _warn_unreadable(acknowledged)
+            click.echo(run_line(acknowledged[0]))
             return
         runs = archive.runs(portal)
     if flagged:
@@ -152,8 +155,17 @@ def crawls(ctx: click.Context, portal: str | None, last: int, flagged: bool, run
     if not runs:
         # Said on standard error, as the archive's commands say it: standard output stays data.
         click.echo("No crawl runs match.", err=True)
+    _warn_unreadable(runs[:last])
     for record in runs[:last]:
         click.echo(run_line(record))
+
+
+def _warn_unreadable(runs: list[dict[str, Any]]) -> None:
+    from ..reports import unreadable_warning
+
+    warning = unreadable_warning(runs)
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _login_name() -> str:

@@ -141,6 +141,8 @@ class PortalSpider(scrapy.Spider):
                                          limit=self.max_articles)
             if self._budget.before and stats is not None:
                 stats.set_value("newscrawler/resume/budget_spent_before", self._budget.before)
+                if self.max_articles is not None:  # the summary says what the count is towards
+                    stats.set_value("newscrawler/resume/max_articles", self.max_articles)
                 self.logger.info("Resuming a job that counted %s articles already", self._budget.before)
             if self._budget.trimmed:
                 self.logger.info("%s articles requested by the resumed run are over --max-articles %s"
