@@ -29,6 +29,13 @@ A phrase that spells one character three times or more in a row (``一``×8, or 
 longer phrase) takes its candidates from ``repeated_chars`` first (``archive/repeated.py``): the
 articles with a row of that character at least as long, found without reading the postings, so
 a short phrase (``一``×8, alone or beside other words) no longer costs a pass either.
+
+A phrase that is such a row and nothing else (``一``×4 is ``"一一 一一 一一"``) is held by exactly
+those articles, however many: ``disjunction_page`` lists its page newest first and counts it
+there, without FTS5, alone or as one of several alternatives (a quoted phrase with a space:
+``"一一 一"`` is ``"一一 一一" OR "一一 一 一" *``). The other alternatives are listed by FTS5 down
+to the page's last row, and counted only when an article of the page holds them (a phrase an
+article lacks adds nothing to its bm25).
 """
 
 from __future__ import annotations
@@ -40,9 +47,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import repeated
 from .fold import FoldTable, quote
 from .query import HIT_COLUMNS, HIT_FROM
-from .repeated import articles, phrase_row
+from .repeated import articles, phrase_row, whole_row
 from .syntax import FTS_PHRASE, repeating_phrases
 from .writer import Writer
 
@@ -50,8 +58,8 @@ if TYPE_CHECKING:
     from .db import Archive
 
 __all__ = [
-    "CANDIDATES", "SHORT", "Phrase", "common", "conjunction", "conjunction_page", "newest_page",
-    "single_phrase",
+    "CANDIDATES", "PAGE_ROWS", "SHORT", "Phrase", "common", "conjunction", "conjunction_page",
+    "disjunction", "disjunction_page", "newest_page", "single_phrase",
 ]
 
 # A phrase of more tokens than this (一×9 and longer) looks for candidates with its first SHORT
@@ -65,6 +73,10 @@ SHORT = 7
 # in all. More candidates than that: the short phrase is common, its pass stopped at the 31st,
 # and the plain query lists the page as before.
 CANDIDATES = 30
+# Past this many rows a page's texts cost more to read (0.1-0.8 ms a row, as above) than FTS5's
+# passes over a common repeated bigram's postings (about 60 ms each for 一一 at 100,000 articles):
+# ``disjunction_page`` leaves longer pages to FTS5.
+PAGE_ROWS = 1000
 
 # FTS5's bm25 constants (fts5_aux.c).
 _K1 = 1.2
@@ -171,6 +183,22 @@ def conjunction(match: str) -> list[Phrase] | None:
     index unchanged by the tokenizer (which folds a few Greek and special characters further
     than ``fold``), so the instances counted in the index text are the ones FTS5 counts.
     """
+    return _joined(match, " AND ")
+
+
+def disjunction(match: str) -> list[Phrase] | None:
+    """The phrases of ``match`` when it is phrases of wide (Chinese) tokens joined by OR (a
+    quoted phrase with a space in it becomes one: ``"一一 一"`` is ``"一一 一一" OR "一一 一 一" *``).
+
+    An article matches when it holds one of them, and FTS5's bm25 counts the instances of each
+    phrase it holds: FTS5 moves every phrase's iterator to the article, and an iterator stops
+    only where its phrase occurs, so a phrase the article lacks adds nothing.
+    """
+    return _joined(match, " OR ")
+
+
+def _joined(match: str, joiner: str) -> list[Phrase] | None:
+    """The phrases of ``match`` when it is phrases of wide tokens joined by ``joiner``."""
     phrases = []
     at = 0
     for found in FTS_PHRASE.finditer(match):
@@ -182,8 +210,8 @@ def conjunction(match: str) -> list[Phrase] | None:
             return None
         phrases.append(Phrase(tokens, bool(found.group(2))))
         at = found.end()
-        if match.startswith(" AND ", at) and at + 5 < len(match):
-            at += 5
+        if match.startswith(joiner, at) and at + len(joiner) < len(match):
+            at += len(joiner)
     return phrases if phrases and at == len(match) else None
 
 
@@ -263,6 +291,71 @@ def conjunction_page(
     totals = _totals(archive)
     return [(*row, _rank(archive, totals, row[0], list(zip(matches, freqs, strict=True))))
             for row, freqs in page]
+
+
+def disjunction_page(
+    archive: Archive,
+    phrases: list[Phrase],
+    clauses: list[str],
+    params: list[Any],
+    limit: int,
+    offset: int,
+) -> list[tuple[Any, ...]] | None:
+    """The page, newest first, of phrases one of which must occur (``disjunction``: one phrase,
+    or the alternatives of a quoted phrase with a space), at least one of them a row of one
+    character and nothing else (``whole_row``: ``"一一 一一 一一"``), as rows of
+    ``archive.search.search``'s query (the rank last); ``None`` when none is such a row, when
+    the page is longer than ``PAGE_ROWS`` (or unlimited), or when the index does not rank with
+    bm25.
+
+    The articles holding such a row are listed by ``repeated_chars``, newest first, and counted
+    there: exactly those holding the phrase, so neither FTS5's pass over the repeated bigram's
+    postings to list them nor its second one for bm25's document frequency is needed. Any other
+    phrase is listed by FTS5 down to the page's last row (no rank: it stops there). Each listed
+    article's texts give every phrase's instances (``_Counter``), and its bm25 follows. A
+    phrase's document frequency counts only for the articles holding it: when no article of the
+    page does, it is not counted at all; when one does, FTS5 counts it, unless its list ran to
+    its end unfiltered and so saw them all.
+    """
+    weights = _weights(archive)
+    rows_of = [whole_row(phrase.whole) if not phrase.prefix else None for phrase in phrases]
+    if weights is None or not any(rows_of) or not 0 <= limit <= PAGE_ROWS:
+        return None
+    start = max(offset, 0)
+    wanted = start + limit
+    where = "".join(" AND " + clause for clause in clauses)
+    matches: list[int | None] = []
+    ids: set[int] = set()
+    for phrase, row in zip(phrases, rows_of, strict=True):
+        if row is not None:
+            ids.update(repeated.newest(archive.conn, *row, wanted, clauses, params))
+            matches.append(repeated.count(archive.conn, *row))
+            continue
+        listed = [found for (found,) in archive.conn.execute(
+            f"SELECT search.rowid {HIT_FROM} WHERE search MATCH ?{where}"
+            " ORDER BY search.rowid DESC LIMIT ?",
+            [phrase.query(), *params, wanted])]
+        ids.update(listed)
+        complete = not clauses and len(listed) < wanted
+        matches.append(len(listed) if complete else None)
+    chosen = sorted(ids, reverse=True)[start:wanted]
+    if not chosen:
+        return []
+    rows = archive.conn.execute(
+        f"SELECT {HIT_COLUMNS} FROM articles a WHERE a.id IN ({', '.join('?' * len(chosen))})"
+        " ORDER BY a.id DESC",
+        chosen,
+    ).fetchall()
+    count_in = _Counter(archive, weights, phrases)
+    counted = [count_in(row[-1]) for row in rows]
+    for i, phrase in enumerate(phrases):
+        if matches[i] is None and any(found[i][0] for found in counted):
+            matches[i] = _matches(archive, phrase)
+    totals = _totals(archive)
+    # A phrase the article lacks adds idf × 0 = 0 to its bm25, whatever its idf: any count does.
+    return [(*row, _rank(archive, totals, row[0], [
+                (matches[i] or 0, freq) for i, (_, freq) in enumerate(found)]))
+            for row, found in zip(rows, counted, strict=True)]
 
 
 def _instances(phrase: Phrase) -> re.Pattern[str]:
