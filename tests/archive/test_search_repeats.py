@@ -574,6 +574,38 @@ def test_shell_takes_row_words_from_repeated_chars(
                               ('"的的 的的 的的"', newest)).fetchone()[0] == 1
 
 
+def test_canned_snippet_marks_the_first_place_of_the_word(tmp_path: Path) -> None:
+    # Long paragraphs holding the word once or more, anywhere from the first character to the
+    # last, in either script, with GLOB's special characters in it: the snippet is cut around
+    # its first place, as canned_snippet finds it.
+    rng = random.Random(20261207)
+    archive = Archive.open(tmp_path / "snippets.sqlite")
+    run = archive.start_run("example", {})
+    words = ["新闻", "a*b?", "[的]^"]
+    forms = {"新闻": ["新闻", "新聞"], "a*b?": ["a*b?", "A*B?"], "[的]^": ["[的]^"]}
+    texts = []
+    for n in range(1, 41):
+        word = words[n % len(words)]
+        size = rng.choice([0, 1, 30, 400, 900])
+        places = sorted(rng.sample(range(size + 1), min(size + 1, rng.randint(1, 3))))
+        text = "".join(rng.choice("甲乙丙丁戊己庚辛") for _ in range(size))
+        for place in reversed(places):
+            text = text[:place] + rng.choice(forms[word]) + text[place:]
+        texts.append(text)
+        record = random_record(rng, n)
+        record["paragraphs"] = [rng.choice(["", "开头 "]) + "甲乙", text]
+        archive.add_capture(run, make_capture(record), record)
+    try:
+        for word in words:
+            rows = archive.conn.execute(canned("search"), {"q": word}).fetchall()
+            assert len(rows) == len([t for t in texts if fold(word, archive.fold_table) in fold(
+                t, archive.fold_table)]) > 10
+            for row in rows:
+                assert row[6] == canned_snippet(archive, row[0], word), (word, row[0])
+    finally:
+        archive.close()
+
+
 def canned_snippet(archive: Archive, article_id: int, word: str) -> str:
     """The canned query's snippet: the first place the word occurs in the paragraphs, in either
     script, marked, with up to 20 characters before it and 40 in all from it on."""
