@@ -122,7 +122,7 @@ def newest_rows(
     phrases = conjunction(match) if found is None else None
     if phrases is not None:
         # Phrases that must all occur, or a long phrase, from the candidates of the repeating
-        # one (or its first tokens), checked in their index text.
+        # one (or its first tokens), checked in their texts.
         found = conjunction_page(archive, phrases, clauses, params, limit, offset)
     tokens = single_phrase(match)
     if found is None and tokens is not None:

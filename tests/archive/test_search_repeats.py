@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import random
+import re
 import sqlite3
 import unicodedata
 from dataclasses import asdict
@@ -26,11 +27,14 @@ from conftest import make_capture
 from test_search import canned, like_ids, random_record
 
 from archive import Archive, cli
-from archive.fold import fold
+from archive.fold import fold, fold_map, index_texts, translate_table
 from archive.query import ArticleFilter
 from archive.repeated import articles, newest, whole_row
 from archive.repeats import (
     Phrase,
+    _Folding,
+    _frequency,
+    _typed,
     conjunction,
     conjunction_page,
     disjunction,
@@ -207,6 +211,48 @@ def test_conjunctions_of_fts5_phrases(
     ).fetchall()
     assert got is not None and expected
     same([(row[0], row[-1]) for row in got], [tuple(row) for row in expected])
+
+
+def test_phrases_are_counted_in_the_texts_as_typed_as_in_the_index_text() -> None:
+    # Every shape of phrase the expressions have (bigrams that follow each other, one-character
+    # tokens that end a run, the run after whitespace, a prefix token, tokens that cannot follow
+    # each other), counted in random texts as typed and, as the index holds them, in the index
+    # text: tokens whitespace apart, a one-character token ending its run.
+    rng = random.Random(20261207)
+    table = translate_table(fold_map())
+    alphabet = "的闻聞会會丁"
+    breaks = [" ", "  ", "\u3000", "\t", " \u3000 "]
+
+    def text() -> str:
+        out = "".join(rng.choice(alphabet + "的的的 ") for _ in range(rng.randint(0, 14)))
+        return rng.choice(["", " ", "\u3000"]) + out.replace(" ", rng.choice(breaks))
+
+    def indexed(phrase: Phrase, index: str) -> int:
+        body = r"\s+".join(map(re.escape, phrase.tokens))
+        return len(re.findall(r"(?<!\S)(?=" + body + ("" if phrase.prefix else r"(?!\S)") + ")",
+                              index))
+
+    checked = holding = 0
+    for _ in range(400):
+        texts = [text() for _ in range(rng.randint(0, 3))]
+        index = index_texts(texts, table)
+        tokens = index.split()
+        if tokens and rng.random() < 0.8:  # tokens that follow each other in the index text
+            at = rng.randrange(len(tokens))
+            phrase_tokens = tokens[at:at + rng.randint(1, 4)]
+        else:
+            phrase_tokens = [fold(rng.choice(alphabet) * rng.randint(1, 2), table)
+                             for _ in range(rng.randint(1, 4))]
+        prefix = rng.random() < 0.3
+        if prefix:
+            phrase_tokens[-1] = phrase_tokens[-1][0]
+        phrase = Phrase(tuple(phrase_tokens), prefix)
+        folding = _Folding(table, {ch for token in phrase.tokens for ch in token})
+        typed = _frequency([1.0], _typed(folding, phrase), (["\n".join(t for t in texts if t)],))
+        assert typed[0] == indexed(phrase, index), (texts, phrase)
+        checked += 1
+        holding += typed[0] > 0
+    assert holding > 150 and checked - holding > 50
 
 
 def test_conjunction_reads_only_and_of_wide_phrases() -> None:
