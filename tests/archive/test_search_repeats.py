@@ -247,7 +247,7 @@ def test_phrases_are_counted_in_the_texts_as_typed_as_in_the_index_text() -> Non
         if prefix:
             phrase_tokens[-1] = phrase_tokens[-1][0]
         phrase = Phrase(tuple(phrase_tokens), prefix)
-        folding = _Folding(table, {ch for token in phrase.tokens for ch in token})
+        folding = _Folding.of(table)
         typed = _frequency([1.0], _typed(folding, phrase), (["\n".join(t for t in texts if t)],))
         assert typed[0] == indexed(phrase, index), (texts, phrase)
         checked += 1
