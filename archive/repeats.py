@@ -179,11 +179,12 @@ class Phrase:
 def conjunction(match: str) -> list[Phrase] | None:
     """The phrases of ``match`` when it is phrases of wide (Chinese) tokens joined by AND.
 
-    Only then does this module check matches in the texts: with AND alone an article
-    matches when it holds every phrase, and FTS5 counts every instance of each phrase in it for
-    bm25 (an OR or NOT would make that depend on FTS5's iterators). Wide characters reach the
-    index unchanged by the tokenizer (which folds a few Greek and special characters further
-    than ``fold``), so the instances counted in the texts are the ones FTS5 counts.
+    Only then does this module check matches in the texts: with AND alone an article matches
+    when it holds every phrase, and FTS5 counts every instance of each phrase in it for bm25 (a
+    NOT would make that depend on FTS5's iterators; phrases joined by OR are ``disjunction``'s).
+    Wide characters reach the index unchanged by the tokenizer (which folds a few Greek and
+    special characters further than ``fold``), so the instances counted in the texts are the
+    ones FTS5 counts.
     """
     return _joined(match, " AND ")
 
@@ -385,15 +386,16 @@ class _Counter:
 
 class _Folding:
     """The fold table read backwards, as regular expression sets: the characters that fold to a
-    given one, and a run break as typed. Made once for a table (about 15 ms): ``of`` keeps the
-    last one made."""
+    given one, and a run break as typed. Made once for a table (about 10 ms): ``of`` keeps the
+    last one made, for the next page of the same archive (the same table, or an equal one read
+    by another connection, as the front end's are)."""
 
     _last: tuple[FoldTable, _Folding] | None = None
 
     @classmethod
     def of(cls, table: FoldTable) -> _Folding:
         last = cls._last
-        if last is None or last[0] is not table:
+        if last is None or (last[0] is not table and last[0] != table):
             last = cls._last = (table, cls(table))
         return last[1]
 

@@ -253,6 +253,8 @@ def test_phrases_are_counted_in_the_texts_as_typed_as_in_the_index_text() -> Non
         checked += 1
         holding += typed[0] > 0
     assert holding > 150 and checked - holding > 50
+    # Made once for a table, and for an equal one (another connection's).
+    assert _Folding.of(dict(table)) is _Folding.of(table)
 
 
 def test_conjunction_reads_only_and_of_wide_phrases() -> None:
