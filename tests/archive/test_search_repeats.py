@@ -56,7 +56,7 @@ QUERIES = [
     # Alternatives (OR, or a quoted phrase with a space: "的的 的" is "的的 的的" OR "的的 的 的" *):
     # rows of one character from repeated_chars, the other phrases from FTS5.
     '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", '"的的 的"', '"的 的的"', '"聞聞聞 闻"',
-    "的的的 OR 闻的", "闻的闻 OR 的的的的的的",
+    "的的的 OR 闻的", "闻的闻 OR 的的的的的的", '"闻 闻 闻"', "会 OR 的的的的", "的的的 OR 的的的",
     # With other operators: FTS5 lists them, newest first by the same rule.
     "的 -闻闻闻", "(的的的 | 会会会) 闻", "的的的 aa",
 ]
