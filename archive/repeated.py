@@ -8,7 +8,9 @@ phrase (``一一`` is in nearly every article of a large archive, so about 6 ms 
 keeps, for each article in the search index, every character its index text repeats at least
 ``MIN_LENGTH`` times in a row, with the longest such row. The articles holding a phrase that
 spells ``c`` n times in a row are among those whose row of ``c`` is n long or longer: one range
-of the table's b-tree, however common the character.
+of the table's b-tree, however common the character. When the phrase is that row and nothing
+else (``whole_row``), they are exactly its articles, counted (``count``) and listed newest first
+(``newest``) without the index.
 
 The rows are made from the index texts themselves (``longest``), when ``Writer.flush`` writes an
 article's row of the search index and when it deletes one (with the same texts, as FTS5's
@@ -19,16 +21,20 @@ written before it (``build``).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .writer import Writer
 
-__all__ = ["MIN_LENGTH", "add", "articles", "build", "longest", "phrase_row", "remove"]
+__all__ = [
+    "MIN_LENGTH", "add", "articles", "build", "count", "longest", "newest", "phrase_row", "remove",
+    "whole_row",
+]
 
 # Shorter rows are not kept: a phrase of one or two tokens of a bigram (cc, ccc) costs FTS5
 # what any phrase of its length costs, and nearly every article has some character twice.
@@ -101,6 +107,57 @@ def phrase_row(tokens: Sequence[str]) -> tuple[str, int] | None:
             if length >= MIN_LENGTH and (best is None or length > best[1]):
                 best = (token[0], length)
     return best
+
+
+def whole_row(tokens: Sequence[str]) -> tuple[str, int] | None:
+    """The row of one character that a phrase spells and nothing else (``"一一 一一 一一"``:
+    ``一`` 4 times), as (character, length), when it is ``MIN_LENGTH`` or longer.
+
+    The articles holding such a phrase are exactly those whose row of that character is at
+    least as long: ``count`` counts them and ``newest`` lists them.
+    """
+    row = phrase_row(tokens)
+    return row if row is not None and row[1] == len(tokens) + 1 else None
+
+
+def count(conn: sqlite3.Connection, ch: str, length: int) -> int:
+    """The number of articles whose index text repeats ``ch`` at least ``length`` times in a
+    row (one range of the table's primary key)."""
+    return int(conn.execute(
+        "SELECT count(*) FROM repeated_chars WHERE ch = ? AND length >= ?",
+        (ch, max(length, MIN_LENGTH))).fetchone()[0])
+
+
+# The lengths of the rows of a character kept for some article, from ``:length`` up: each one
+# the next in the primary key after the one before, so the table is not scanned for them.
+_LENGTHS = """WITH RECURSIVE lengths(n) AS (
+    SELECT min(length) FROM repeated_chars WHERE ch = :ch AND length >= :length
+    UNION ALL
+    SELECT (SELECT min(length) FROM repeated_chars WHERE ch = :ch AND length > lengths.n)
+    FROM lengths WHERE lengths.n IS NOT NULL
+) SELECT n FROM lengths WHERE n IS NOT NULL"""
+
+
+def newest(
+    conn: sqlite3.Connection, ch: str, length: int, limit: int,
+    clauses: Sequence[str] = (), params: Sequence[Any] = (),
+) -> list[int]:
+    """The articles whose index text repeats ``ch`` at least ``length`` times in a row, newest
+    (highest id) first, at most ``limit`` of them (all for a negative ``limit``); with
+    ``clauses`` (conditions on ``articles a``, with ``params``), those that meet them.
+
+    The table orders each length's articles by id: the newest of each length are read in that
+    order and merged, so a character held by most articles (一, in 68,101 of 100,000 three times
+    or more) costs no more than a rare one.
+    """
+    where = "".join(" AND " + clause for clause in clauses)
+    lists = [[row[0] for row in conn.execute(
+        "SELECT r.article_id FROM repeated_chars r JOIN articles a ON a.id = r.article_id"
+        f" WHERE r.ch = ? AND r.length = ?{where} ORDER BY r.article_id DESC LIMIT ?",
+        (ch, n, *params, limit))]
+        for (n,) in conn.execute(_LENGTHS, {"ch": ch, "length": max(length, MIN_LENGTH)}).fetchall()]
+    merged = heapq.merge(*lists, reverse=True)
+    return list(merged if limit < 0 else itertools.islice(merged, limit))
 
 
 def articles(conn: sqlite3.Connection, ch: str, length: int, limit: int) -> list[int]:

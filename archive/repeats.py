@@ -11,7 +11,7 @@ make a second one for bm25's document frequency (the number of articles holding 
 When the first pass ran to the end, it saw every match, so that number is known, and
 ``newest_page`` computes each listed article's score as FTS5's ``bm25()`` does, from the same
 figures: the index's row and token totals, the article's size in tokens, and the phrase's
-occurrences in each column of its index text. Hits and scores are those of the plain FTS5 query
+occurrences in each column of its texts. Hits and scores are those of the plain FTS5 query
 (``tests/archive/test_search_repeats.py`` compares them).
 
 That pass grows with the phrase: FTS5 moves one iterator per token over the same postings
@@ -29,20 +29,31 @@ A phrase that spells one character three times or more in a row (``一``×8, or 
 longer phrase) takes its candidates from ``repeated_chars`` first (``archive/repeated.py``): the
 articles with a row of that character at least as long, found without reading the postings, so
 a short phrase (``一``×8, alone or beside other words) no longer costs a pass either.
+
+A phrase that is such a row and nothing else (``一``×4 is ``"一一 一一 一一"``) is held by exactly
+those articles, however many: ``disjunction_page`` lists its page newest first and counts it
+there, without FTS5, alone or as one of several alternatives (a quoted phrase with a space:
+``"一一 一"`` is ``"一一 一一" OR "一一 一 一" *``). The other alternatives are listed by FTS5 down
+to the page's last row, and counted only when an article of the page holds them (a phrase an
+article lacks adds nothing to its bm25).
+
+Instances are counted in the stored texts as typed (``_Counter``): how the index cuts a text
+into tokens tells where each phrase starts and what lies between its characters (``_typed``),
+so no text is folded and cut into bigrams again.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .fold import FoldTable, quote
+from . import repeated
+from .fold import SEPARATOR_CHARS, FoldTable, quote
 from .query import HIT_COLUMNS, HIT_FROM
-from .repeated import articles, phrase_row
+from .repeated import articles, phrase_row, whole_row
 from .syntax import FTS_PHRASE, repeating_phrases
 from .writer import Writer
 
@@ -50,8 +61,8 @@ if TYPE_CHECKING:
     from .db import Archive
 
 __all__ = [
-    "CANDIDATES", "SHORT", "Phrase", "common", "conjunction", "conjunction_page", "newest_page",
-    "single_phrase",
+    "CANDIDATES", "PAGE_ROWS", "SHORT", "Phrase", "common", "conjunction", "conjunction_page",
+    "disjunction", "disjunction_page", "newest_page", "single_phrase",
 ]
 
 # A phrase of more tokens than this (一×9 and longer) looks for candidates with its first SHORT
@@ -59,12 +70,15 @@ __all__ = [
 # articles (一×8, 7 tokens: 63 ms; 一×16, 15 tokens: 114 ms), so a longer short phrase costs as
 # much as the long one; a shorter one has too many candidates (一×5: 1,281 at 100,000).
 SHORT = 7
-# Checking a candidate reads its texts back (about 0.1 ms at 100,000 articles when its phrases
-# are rows of characters, 0.5-0.8 ms when they need the index text folded and cut again), so 30
-# add at most about 25 ms to the short phrase's pass (63 ms for 7 tokens of 一一): within 100 ms
-# in all. More candidates than that: the short phrase is common, its pass stopped at the 31st,
-# and the plain query lists the page as before.
+# Checking a candidate reads its texts back and finds its phrases in them as typed (about 0.1 ms
+# at 100,000 articles), so 30 add a few milliseconds to the short phrase's pass (63 ms for 7
+# tokens of 一一): within 100 ms in all. More candidates than that: the short phrase is common,
+# its pass stopped at the 31st, and the plain query lists the page as before.
 CANDIDATES = 30
+# Past this many rows a page's texts and sizes cost more to read (about 0.15 ms a row) than
+# FTS5's passes over a common repeated bigram's postings (about 60 ms each for 一一 at 100,000
+# articles): ``disjunction_page`` leaves longer pages to FTS5.
+PAGE_ROWS = 1000
 
 # FTS5's bm25 constants (fts5_aux.c).
 _K1 = 1.2
@@ -95,7 +109,7 @@ def single_phrase(match: str) -> list[str] | None:
 
     Only then does this module list the page: Chinese characters reach the index unchanged by
     the tokenizer (which folds a few Greek and special characters further than ``fold``), so
-    the phrase's occurrences counted in the index text are the ones FTS5 counts.
+    the phrase's occurrences counted in its texts are the ones FTS5 counts.
     """
     whole = _PHRASE.fullmatch(match)
     if whole is None:
@@ -165,12 +179,29 @@ class Phrase:
 def conjunction(match: str) -> list[Phrase] | None:
     """The phrases of ``match`` when it is phrases of wide (Chinese) tokens joined by AND.
 
-    Only then does this module check matches in the index text: with AND alone an article
-    matches when it holds every phrase, and FTS5 counts every instance of each phrase in it for
-    bm25 (an OR or NOT would make that depend on FTS5's iterators). Wide characters reach the
-    index unchanged by the tokenizer (which folds a few Greek and special characters further
-    than ``fold``), so the instances counted in the index text are the ones FTS5 counts.
+    Only then does this module check matches in the texts: with AND alone an article matches
+    when it holds every phrase, and FTS5 counts every instance of each phrase in it for bm25 (a
+    NOT would make that depend on FTS5's iterators; phrases joined by OR are ``disjunction``'s).
+    Wide characters reach the index unchanged by the tokenizer (which folds a few Greek and
+    special characters further than ``fold``), so the instances counted in the texts are the
+    ones FTS5 counts.
     """
+    return _joined(match, " AND ")
+
+
+def disjunction(match: str) -> list[Phrase] | None:
+    """The phrases of ``match`` when it is phrases of wide (Chinese) tokens joined by OR (a
+    quoted phrase with a space in it becomes one: ``"一一 一"`` is ``"一一 一一" OR "一一 一 一" *``).
+
+    An article matches when it holds one of them, and FTS5's bm25 counts the instances of each
+    phrase it holds: FTS5 moves every phrase's iterator to the article, and an iterator stops
+    only where its phrase occurs, so a phrase the article lacks adds nothing.
+    """
+    return _joined(match, " OR ")
+
+
+def _joined(match: str, joiner: str) -> list[Phrase] | None:
+    """The phrases of ``match`` when it is phrases of wide tokens joined by ``joiner``."""
     phrases = []
     at = 0
     for found in FTS_PHRASE.finditer(match):
@@ -182,8 +213,8 @@ def conjunction(match: str) -> list[Phrase] | None:
             return None
         phrases.append(Phrase(tokens, bool(found.group(2))))
         at = found.end()
-        if match.startswith(" AND ", at) and at + 5 < len(match):
-            at += 5
+        if match.startswith(joiner, at) and at + len(joiner) < len(match):
+            at += len(joiner)
     return phrases if phrases and at == len(match) else None
 
 
@@ -265,70 +296,170 @@ def conjunction_page(
             for row, freqs in page]
 
 
-def _instances(phrase: Phrase) -> re.Pattern[str]:
-    """Where ``phrase`` starts in an index text.
+def disjunction_page(
+    archive: Archive,
+    phrases: list[Phrase],
+    clauses: list[str],
+    params: list[Any],
+    limit: int,
+    offset: int,
+) -> list[tuple[Any, ...]] | None:
+    """The page, newest first, of phrases one of which must occur (``disjunction``: one phrase,
+    or the alternatives of a quoted phrase with a space), at least one of them a row of one
+    character and nothing else (``whole_row``: ``"一一 一一 一一"``), as rows of
+    ``archive.search.search``'s query (the rank last); ``None`` when none is such a row, when
+    the page is longer than ``PAGE_ROWS`` (or unlimited), or when the index does not rank with
+    bm25.
 
-    An instance starts at a token boundary; the lookahead counts overlapping ones (一一一 in
-    一一一一). Tokens are whitespace apart: a space within a text, a line break between two
-    (one-character tokens end a run, so a phrase of them may span runs). A prefix token only
-    has to start a token.
+    The articles holding such a row are listed by ``repeated_chars``, newest first, and counted
+    there: exactly those holding the phrase, so neither FTS5's pass over the repeated bigram's
+    postings to list them nor its second one for bm25's document frequency is needed. Any other
+    phrase is listed by FTS5 down to the page's last row (no rank: it stops there). Each listed
+    article's texts give every phrase's instances (``_Counter``), and its bm25 follows. A
+    phrase's document frequency counts only for the articles holding it: when no article of the
+    page does, it is not counted at all; when one does, FTS5 counts it, unless its list ran to
+    its end unfiltered and so saw them all.
     """
-    body = r"\s+".join(map(re.escape, phrase.tokens))
-    return re.compile(r"(?<!\S)(?=" + body + ("" if phrase.prefix else r"(?!\S)") + ")")
+    weights = _weights(archive)
+    rows_of = [whole_row(phrase.whole) if not phrase.prefix else None for phrase in phrases]
+    if weights is None or not any(rows_of) or not 0 <= limit <= PAGE_ROWS:
+        return None
+    start = max(offset, 0)
+    wanted = start + limit
+    where = "".join(" AND " + clause for clause in clauses)
+    matches: list[int | None] = []
+    ids: set[int] = set()
+    for phrase, row in zip(phrases, rows_of, strict=True):
+        if row is not None:
+            ids.update(repeated.newest(archive.conn, *row, wanted, clauses, params))
+            matches.append(repeated.count(archive.conn, *row))
+            continue
+        listed = [found for (found,) in archive.conn.execute(
+            f"SELECT search.rowid {HIT_FROM} WHERE search MATCH ?{where}"
+            " ORDER BY search.rowid DESC LIMIT ?",
+            [phrase.query(), *params, wanted])]
+        ids.update(listed)
+        complete = not clauses and len(listed) < wanted
+        matches.append(len(listed) if complete else None)
+    chosen = sorted(ids, reverse=True)[start:wanted]
+    if not chosen:
+        return []
+    rows = archive.conn.execute(
+        f"SELECT {HIT_COLUMNS} FROM articles a WHERE a.id IN ({', '.join('?' * len(chosen))})"
+        " ORDER BY a.id DESC",
+        chosen,
+    ).fetchall()
+    count_in = _Counter(archive, weights, phrases)
+    counted = [count_in(row[-1]) for row in rows]
+    for i, phrase in enumerate(phrases):
+        if matches[i] is None and any(found[i][0] for found in counted):
+            matches[i] = _matches(archive, phrase)
+    totals = _totals(archive)
+    # A phrase the article lacks adds idf × 0 = 0 to its bm25, whatever its idf: any count does.
+    return [(*row, _rank(archive, totals, row[0], [
+                (matches[i] or 0, freq) for i, (_, freq) in enumerate(found)]))
+            for row, found in zip(rows, counted, strict=True)]
 
 
 class _Counter:
     """Each phrase's instances in a version and their sum weighted by column, as FTS5 counts
     them for bm25.
 
-    A phrase that is a row of characters (``_typed``) is found in the stored texts as typed,
-    each of its characters matched by the set of characters that fold to it: the fold maps one
-    character to one, so that is where the folded text holds the row, and no text need be
-    folded (folding and cutting bigrams was most of the time a page took). Any other phrase is
-    found in the index text, built as the index built it.
+    Phrases are found in the stored texts as typed (``_typed``), each character matched by the
+    set of characters that fold to it: the fold maps one character to one, so that is where the
+    folded text holds the phrase, and no text need be folded and cut into bigrams (which was
+    most of the time a page took). A column's texts are joined by a line break, as the index
+    joins them, so that a phrase with whitespace in it spans two as FTS5 sees it do.
     """
 
     def __init__(self, archive: Archive, weights: list[float], phrases: list[Phrase]) -> None:
         self.writer = Writer(archive.conn, archive.fold_table)
         self.weights = weights
-        self.typed = [_typed(archive.fold_table, phrase) for phrase in phrases]
-        self.indexed = [_instances(phrase) for phrase in phrases]
+        folding = _Folding.of(archive.fold_table)
+        self.typed = [_typed(folding, phrase) for phrase in phrases]
 
     def __call__(self, version_id: int) -> list[tuple[int, float]]:
-        texts = self.writer.search_texts(version_id)
-        index: tuple[list[str], ...] | None = None
-        counted = []
-        for typed, indexed in zip(self.typed, self.indexed, strict=True):
-            if typed is not None:
-                counted.append(_frequency(self.weights, typed, texts))
-                continue
-            if index is None:
-                index = tuple([text] for text in self.writer.search_values(version_id))
-            counted.append(_frequency(self.weights, indexed, index))
-        return counted
+        columns = tuple(["\n".join(text for text in texts if text)]
+                        for texts in self.writer.search_texts(version_id))
+        return [_frequency(self.weights, typed, columns) for typed in self.typed]
 
 
-def _typed(table: FoldTable, phrase: Phrase) -> re.Pattern[str] | None:
-    """Where ``phrase`` starts in text as typed, when it is a row of characters: bigrams that
-    follow each other (``"一一 一一"``: 一一一), or one character as a prefix (``"丁" *``: every
-    丁 starts a token); ``None`` for any other phrase."""
-    tokens = phrase.tokens
-    if phrase.prefix and len(tokens) == 1 and len(tokens[0]) == 1:
-        chars = tokens[0]
-    elif not phrase.prefix and all(len(token) == 2 for token in tokens) and all(
-            a[1] == b[0] for a, b in itertools.pairwise(tokens)):
-        chars = tokens[0][0] + "".join(token[1] for token in tokens)
-    else:
-        return None
-    folding: dict[str, list[str]] = {ch: [] for ch in chars}
-    for point, folded in table.items():  # the characters that change, and what they become
-        if folded in folding:
-            folding[folded].append(chr(point))
-    sets = []
-    for ch in chars:
-        members = folding[ch] + ([] if ord(ch) in table else [ch])
-        sets.append("[" + "".join(map(re.escape, members)) + "]" if members else "(?!)")
-    return re.compile("(?=" + "".join(sets) + ")")
+class _Folding:
+    """The fold table read backwards, as regular expression sets: the characters that fold to a
+    given one, and a run break as typed. Made once for a table (about 10 ms): ``of`` keeps the
+    last one made, for the next page of the same archive (the same table, or an equal one read
+    by another connection, as the front end's are)."""
+
+    _last: tuple[FoldTable, _Folding] | None = None
+
+    @classmethod
+    def of(cls, table: FoldTable) -> _Folding:
+        last = cls._last
+        if last is None or (last[0] is not table and last[0] != table):
+            last = cls._last = (table, cls(table))
+        return last[1]
+
+    def __init__(self, table: FoldTable) -> None:
+        self.table = table
+        self.members: dict[str, list[str]] = {}
+        breaks = []  # characters that fold to a run break
+        unbroken = []  # run breaks that fold to another character
+        for point, folded in table.items():  # the characters that change, and what they become
+            self.members.setdefault(folded, []).append(chr(point))
+            if _SEPARATOR.fullmatch(folded):
+                breaks.append(chr(point))
+            elif _SEPARATOR.fullmatch(chr(point)):
+                unbroken.append(chr(point))
+        # A run break as typed: a break the fold leaves alone, or a character it makes one.
+        self.separator = ("(?:" + (f"(?![{_chars(unbroken)}])" if unbroken else "")
+                          + f"[{SEPARATOR_CHARS}{_chars(breaks)}])")
+
+    def char(self, ch: str) -> str:
+        members = self.members.get(ch, []) + ([] if ord(ch) in self.table else [ch])
+        return f"[{_chars(members)}]" if members else "(?!)"
+
+
+def _chars(chars: list[str]) -> str:
+    return "".join(map(re.escape, chars))
+
+
+_SEPARATOR = re.compile(f"[{SEPARATOR_CHARS}]")
+
+
+def _typed(folding: _Folding, phrase: Phrase) -> re.Pattern[str]:
+    """Where ``phrase`` starts in a column's texts as typed.
+
+    The index cuts a run ``c1 … cn`` of the folded text into the tokens ``c1c2 … c(n-1)cn cn``
+    (``archive/fold.py``): a bigram is followed by a token starting with its second character
+    in the same run, a one-character token ends its run, and the next token starts the next
+    run, past whitespace. So each bigram adds a character to the row; a one-character token
+    ends the run (whitespace or the end of the column follows); the token after it starts a new
+    run after whitespace. A prefix token (always the last) only has to start a token, which
+    every character of a run does. Tokens that cannot follow each other (``"ab cd"``) never
+    match. The lookahead counts overlapping instances (一一一 in 一一一一).
+    """
+    body = ""
+    last: str | None = None  # the run's last character so far; None after a run's end
+    ended = False
+    for at, token in enumerate(phrase.tokens):
+        if ended:
+            body += folding.separator + "+"
+            ended = False
+        if last is not None and token[0] != last:
+            return re.compile("(?!)")
+        if last is None:
+            body += folding.char(token[0])
+        if phrase.prefix and at == len(phrase.tokens) - 1 and len(token) == 1:
+            break
+        if len(token) == 2:
+            body += folding.char(token[1])
+            last = token[1]
+        else:
+            last = None
+            ended = True
+    if ended:
+        body += f"(?={folding.separator}|\\Z)"
+    return re.compile("(?=" + body + ")")
 
 
 def _frequency(

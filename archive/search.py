@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from .fold import snippet
 from .query import HIT_COLUMNS, HIT_FROM, ArticleFilter
-from .repeats import common, conjunction, conjunction_page, newest_page, single_phrase
+from .repeats import (
+    common,
+    conjunction,
+    conjunction_page,
+    disjunction,
+    disjunction_page,
+    newest_page,
+    single_phrase,
+)
 from .syntax import QueryError, parse, positive_terms, to_fts
 
 if TYPE_CHECKING:
@@ -106,10 +114,15 @@ def newest_rows(
     (``archive.serve.register_functions``).
     """
     found = None
-    phrases = conjunction(match)
+    alternatives = disjunction(match)
+    if alternatives is not None:
+        # A row of one character alone, or among the alternatives of a phrase: its articles
+        # listed and counted by repeated_chars, the others' by FTS5 as far as the page needs.
+        found = disjunction_page(archive, alternatives, clauses, params, limit, offset)
+    phrases = conjunction(match) if found is None else None
     if phrases is not None:
         # Phrases that must all occur, or a long phrase, from the candidates of the repeating
-        # one (or its first tokens), checked in their index text.
+        # one (or its first tokens), checked in their texts.
         found = conjunction_page(archive, phrases, clauses, params, limit, offset)
     tokens = single_phrase(match)
     if found is None and tokens is not None:

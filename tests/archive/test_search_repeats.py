@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import random
+import re
 import sqlite3
 import unicodedata
 from dataclasses import asdict
@@ -26,10 +27,20 @@ from conftest import make_capture
 from test_search import canned, like_ids, random_record
 
 from archive import Archive, cli
-from archive.fold import fold
+from archive.fold import fold, fold_map, index_texts, translate_table
 from archive.query import ArticleFilter
-from archive.repeated import articles
-from archive.repeats import Phrase, conjunction, conjunction_page, single_phrase
+from archive.repeated import articles, newest, whole_row
+from archive.repeats import (
+    Phrase,
+    _Folding,
+    _frequency,
+    _typed,
+    conjunction,
+    conjunction_page,
+    disjunction,
+    disjunction_page,
+    single_phrase,
+)
 from archive.search import _ranked, _rows
 from archive.serve import front_end_sql, metadata_for, register_functions, register_site
 from archive.syntax import repeating_phrases
@@ -42,8 +53,12 @@ QUERIES = [
     # With other words: from the candidates of the repeating word, checked in their text.
     "的的的 会", "会 的的的", "的的的的的的 闻", "聞聞聞 的的的的", "的的的 的的的", "的的的 会会 闻的",
     "會會會會 的 闻", "的的的 龘",  # a word no article holds: none
-    # With operators: FTS5 lists them, newest first by the same rule.
-    '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "(的的的 | 会会会) 闻", "的的的 aa",
+    # Alternatives (OR, or a quoted phrase with a space: "的的 的" is "的的 的的" OR "的的 的 的" *):
+    # rows of one character from repeated_chars, the other phrases from FTS5.
+    '"的的 的的"', '"闻闻 闻"', "闻闻闻 OR 會會會", '"的的 的"', '"的 的的"', '"聞聞聞 闻"',
+    "的的的 OR 闻的", "闻的闻 OR 的的的的的的", '"闻 闻 闻"', "会 OR 的的的的", "的的的 OR 的的的",
+    # With other operators: FTS5 lists them, newest first by the same rule.
+    "的 -闻闻闻", "(的的的 | 会会会) 闻", "的的的 aa",
 ]
 
 
@@ -73,6 +88,17 @@ def repeated(tmp_path_factory: pytest.TempPathFactory) -> Archive:
         record["paragraphs"] = [runs(text) for text in record["paragraphs"]]
         record["reporters"][0]["name"] += rng.choice(["", "的的的", "聞聞"])
         record["source"] = rng.choice([None, "的的的报", "新聞聞社"])
+        archive.add_capture(run, make_capture(record), record)
+    # Rows of one character broken by whitespace (a quoted phrase with a space finds them): in a
+    # paragraph, across two, after an ideographic space, in a headline and a name, both scripts.
+    for n, (headline, paragraphs, name) in enumerate([
+        ("会议的的 的", ["今天的的", "的确如此"], "张三"),
+        ("新聞", ["聞聞　聞聞聞 会议", "的的的 的的"], "闻闻 闻"),
+        ("标题", ["开会 的的", "的 的的 的"], "的的 的的"),
+    ], start=241):
+        record = random_record(rng, n)
+        record.update(headline=headline, paragraphs=paragraphs, source=None)
+        record["reporters"][0]["name"] = name
         archive.add_capture(run, make_capture(record), record)
     return archive
 
@@ -134,6 +160,13 @@ def test_the_comparison_covers_every_path(repeated: Archive) -> None:
         assert conjunction(repeated.fts_query(query)) is not None, query
     for query in ['"闻闻 闻"', "闻闻闻 OR 會會會", "的 -闻闻闻", "的的的 aa", "aaa"]:
         assert conjunction(repeated.fts_query(query)) is None, query
+    # Alternatives and a row alone are listed from repeated_chars; a phrase with a space
+    # becomes alternatives, one of them a row of one character.
+    assert repeated.fts_query('"的的 的"') == '"的的 的的" OR "的的 的 的" *'
+    for query in ['"的的 的"', '"闻闻 闻"', "闻闻闻 OR 會會會", "的的的", "的的的的的的"]:
+        assert disjunction(repeated.fts_query(query)) is not None, query
+    for query in ["的的的 会", "的 -闻闻闻", "(的的的 | 会会会) 闻", "的的的 aa", "aaa"]:
+        assert disjunction(repeated.fts_query(query)) is None, query
 
 
 # Candidates: the articles holding the longest row of one character a phrase spells (from
@@ -178,6 +211,50 @@ def test_conjunctions_of_fts5_phrases(
     ).fetchall()
     assert got is not None and expected
     same([(row[0], row[-1]) for row in got], [tuple(row) for row in expected])
+
+
+def test_phrases_are_counted_in_the_texts_as_typed_as_in_the_index_text() -> None:
+    # Every shape of phrase the expressions have (bigrams that follow each other, one-character
+    # tokens that end a run, the run after whitespace, a prefix token, tokens that cannot follow
+    # each other), counted in random texts as typed and, as the index holds them, in the index
+    # text: tokens whitespace apart, a one-character token ending its run.
+    rng = random.Random(20261207)
+    table = translate_table(fold_map())
+    alphabet = "的闻聞会會丁"
+    breaks = [" ", "  ", "\u3000", "\t", " \u3000 "]
+
+    def text() -> str:
+        out = "".join(rng.choice(alphabet + "的的的 ") for _ in range(rng.randint(0, 14)))
+        return rng.choice(["", " ", "\u3000"]) + out.replace(" ", rng.choice(breaks))
+
+    def indexed(phrase: Phrase, index: str) -> int:
+        body = r"\s+".join(map(re.escape, phrase.tokens))
+        return len(re.findall(r"(?<!\S)(?=" + body + ("" if phrase.prefix else r"(?!\S)") + ")",
+                              index))
+
+    checked = holding = 0
+    for _ in range(400):
+        texts = [text() for _ in range(rng.randint(0, 3))]
+        index = index_texts(texts, table)
+        tokens = index.split()
+        if tokens and rng.random() < 0.8:  # tokens that follow each other in the index text
+            at = rng.randrange(len(tokens))
+            phrase_tokens = tokens[at:at + rng.randint(1, 4)]
+        else:
+            phrase_tokens = [fold(rng.choice(alphabet) * rng.randint(1, 2), table)
+                             for _ in range(rng.randint(1, 4))]
+        prefix = rng.random() < 0.3
+        if prefix:
+            phrase_tokens[-1] = phrase_tokens[-1][0]
+        phrase = Phrase(tuple(phrase_tokens), prefix)
+        folding = _Folding.of(table)
+        typed = _frequency([1.0], _typed(folding, phrase), (["\n".join(t for t in texts if t)],))
+        assert typed[0] == indexed(phrase, index), (texts, phrase)
+        checked += 1
+        holding += typed[0] > 0
+    assert holding > 150 and checked - holding > 50
+    # Made once for a table, and for an equal one (another connection's).
+    assert _Folding.of(dict(table)) is _Folding.of(table)
 
 
 def test_conjunction_reads_only_and_of_wide_phrases() -> None:
@@ -226,7 +303,8 @@ def test_long_phrase_candidates_cover_every_path(
 
 @pytest.mark.parametrize("short", [7, 2])
 @pytest.mark.parametrize("rank_limit", [10**9, 3])
-@pytest.mark.parametrize("query", ["的的的", "闻聞闻", "的的的的的的", "會會會 闻", "aaa"])
+@pytest.mark.parametrize("query", [
+    "的的的", "闻聞闻", "的的的的的的", "會會會 闻", "aaa", '"的的 的"', '"闻闻 闻"', "的的的 OR 闻的"])
 def test_pages_filters_and_snippets(
     repeated: Archive, query: str, rank_limit: int, short: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,6 +323,129 @@ def test_pages_filters_and_snippets(
     for filters in ({"since": "2026-01-01T00:00:00+00:00"}, {"portal": "example", "offset": 2},
                     {"source": "報", "limit": 3}, {"reporter": "的的"}):
         same(found(repeated, query, **filters), reference(repeated, query, rank_limit, **filters))
+
+
+def test_disjunction_reads_only_or_of_wide_phrases() -> None:
+    assert disjunction('"一一 一一" OR "一一 一 一" *') == [
+        Phrase(("一一", "一一")), Phrase(("一一", "一", "一"), prefix=True)]
+    assert disjunction('"一一 一一"') == [Phrase(("一一", "一一"))]
+    assert disjunction('"丁丁 丁丁" OR "一 一" * OR "丁"') == [
+        Phrase(("丁丁", "丁丁")), Phrase(("一", "一"), prefix=True), Phrase(("丁",))]
+    # Quoted text is never an operator (and OR is no wide token).
+    for match in ['"一 OR 一" OR "一一"', '"一一 一一" AND "丁" *', '"一一 一一" NOT "丁丁"', '("一一 一一" OR "丁丁")',
+                  '"一一 一一" OR "aa"', '"一一 一一" OR', '"一一 一一"  OR "丁丁"']:
+        assert disjunction(match) is None, match
+    # A row of one character and nothing else, as (character, length).
+    assert whole_row(["一一", "一一"]) == ("一", 3)
+    assert whole_row(["一一", "一一", "一一"]) == ("一", 4)
+    for tokens in (["一一"], ["一一", "一一", "一丁"], ["丁一", "一一", "一一"], ["一一", "一"], ["一", "一"]):
+        assert whole_row(tokens) is None, tokens
+
+
+@pytest.mark.parametrize("query", ["的的的的", '"的的 的"'])
+def test_long_pages_are_left_to_fts5(
+    repeated: Archive, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past PAGE_ROWS rows (or with no limit) reading every row's texts would cost more than
+    # FTS5's passes: FTS5 lists the page, with the same rows and scores.
+    monkeypatch.setattr("archive.search.RANK_LIMIT", 0)
+    phrases = disjunction(repeated.fts_query(query))
+    assert phrases is not None
+    assert disjunction_page(repeated, phrases, [], [], 5, 0) is not None
+    monkeypatch.setattr("archive.repeats.PAGE_ROWS", 4)
+    assert disjunction_page(repeated, phrases, [], [], 5, 0) is None
+    assert disjunction_page(repeated, phrases, [], [], -1, 0) is None
+    for limit, offset in [(5, 0), (5, 3), (1000, 0)]:
+        same(found(repeated, query, limit=limit, offset=offset),
+             reference(repeated, query, 0, limit=limit, offset=offset))
+
+
+def _copy_without(archive: Archive, tmp_path: Path, ch: str, length: int) -> Archive:
+    """A copy of ``archive`` whose repeated_chars leaves out the newest article holding a row of
+    ``ch`` at least ``length`` long (FTS5 still finds it there)."""
+    path = tmp_path / "copy.sqlite"
+    with contextlib.closing(sqlite3.connect(path)) as target:
+        archive.conn.backup(target)
+    copy = Archive.open(path, create=False)
+    left_out = newest(copy.conn, ch, length, 1)[0]
+    with copy.conn:
+        copy.conn.execute("DELETE FROM repeated_chars WHERE ch = ? AND article_id = ?", (ch, left_out))
+    return copy
+
+
+@pytest.mark.parametrize("query, ch, length", [
+    ("的的的的", "的", 4), ("聞聞聞", "闻", 3), ('"的的 的"', "的", 3)])
+def test_rows_of_one_character_are_listed_and_counted_from_repeated_chars(
+    repeated: Archive, tmp_path: Path, query: str, ch: str, length: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whatever the number of articles holding the row (more than the 30 candidates of a
+    # conjunction), its page comes from repeated_chars: an article left out of the table is
+    # left out of the page, and bm25's document frequency is the table's count (one less).
+    monkeypatch.setattr("archive.search.RANK_LIMIT", 0)
+    assert len(articles(repeated.conn, ch, length, 10**9)) > 30
+    before = found(repeated, query, limit=1000)
+    copy = _copy_without(repeated, tmp_path, ch, length)
+    try:
+        left_out = before[0][0]
+        assert copy.conn.execute(
+            "SELECT count(*) FROM repeated_chars WHERE article_id = ? AND ch = ?", (left_out, ch)
+        ).fetchone()[0] == 0
+        after = found(copy, query, limit=1000)
+        # The other alternative of a phrase, listed by FTS5, still brings the article if it
+        # holds that one.
+        others = [phrase.query() for phrase in disjunction(repeated.fts_query(query)) or []
+                  if whole_row(phrase.whole) is None or phrase.prefix]
+        kept = any(copy.conn.execute(
+            "SELECT 1 FROM search WHERE search MATCH ? AND rowid = ?", (other, left_out)
+        ).fetchone() for other in others)
+        assert [i for i, _ in after] == [i for i, _ in before if kept or i != left_out]
+        articles_total = copy.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        if 2 * len(articles(repeated.conn, ch, length, 10**9)) < articles_total:
+            # (Held by half the articles or more, a phrase weighs the least bm25 gives.)
+            assert [s for i, s in after if i != left_out] != pytest.approx(
+                [s for i, s in before if i != left_out], rel=1e-12)
+    finally:
+        copy.close()
+
+
+def test_alternatives_count_what_the_page_needs(
+    repeated: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "的的 的" is a row of 的 three long (repeated_chars lists and counts it) or "的的 的 的" *
+    # (a run that ends with 的的 and one that starts with 的), which FTS5 lists down to the
+    # page's last row. Its articles are counted only when the page holds one of them, and by
+    # FTS5 only when its list stopped there; FTS5 never reads the repeated bigram's postings.
+    monkeypatch.setattr("archive.search.RANK_LIMIT", 0)
+    match = repeated.fts_query('"的的 的"')
+    phrases = disjunction(match)
+    assert phrases is not None
+    row, spaced = phrases
+    holding = {r[0] for r in repeated.conn.execute(
+        "SELECT rowid FROM search WHERE search MATCH ?", (spaced.query(),))}
+    assert 0 < len(holding) < 1000
+    whole = [(r[0], r[-1]) for r in repeated.conn.execute(
+        "SELECT rowid, rank FROM search WHERE search MATCH ? ORDER BY rowid DESC", (match,))]
+    # Pages: everything (the spaced phrase's list runs to its end), the newest holding it (its
+    # list stops there), and the first three that do not hold it.
+    first = next(i for i, (article, _) in enumerate(whole) if article in holding)
+    lacking = next(i for i in range(len(whole))
+                   if not {article for article, _ in whole[i:i + 3]} & holding)
+    assert first + 1 < len(holding)
+    statements: list[str] = []
+    repeated.conn.set_trace_callback(statements.append)
+    try:
+        counted = {}
+        for limit, offset in [(1000, 0), (1, first), (3, lacking)]:
+            statements.clear()
+            got = disjunction_page(repeated, phrases, [], [], limit, offset)
+            assert got is not None
+            same([(r[0], r[-1]) for r in got], whole[offset:offset + limit])
+            assert not any(row.query() in s for s in statements)  # no pass over 的的's postings
+            counted[limit] = len([s for s in statements if "count(*)" in s and "MATCH" in s])
+    finally:
+        repeated.conn.set_trace_callback(None)
+    assert counted == {1000: 0, 1: 1, 3: 0}
 
 
 def test_common_bigrams_list_newest_first(repeated: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -419,6 +620,38 @@ def test_shell_takes_row_words_from_repeated_chars(
         assert before[0] == newest and after == before[1:]
         assert target.execute("SELECT count(*) FROM search WHERE search MATCH ? AND rowid = ?",
                               ('"的的 的的 的的"', newest)).fetchone()[0] == 1
+
+
+def test_canned_snippet_marks_the_first_place_of_the_word(tmp_path: Path) -> None:
+    # Long paragraphs holding the word once or more, anywhere from the first character to the
+    # last, in either script, with GLOB's special characters in it: the snippet is cut around
+    # its first place, as canned_snippet finds it.
+    rng = random.Random(20261207)
+    archive = Archive.open(tmp_path / "snippets.sqlite")
+    run = archive.start_run("example", {})
+    words = ["新闻", "a*b?", "[的]^"]
+    forms = {"新闻": ["新闻", "新聞"], "a*b?": ["a*b?", "A*B?"], "[的]^": ["[的]^"]}
+    texts = []
+    for n in range(1, 41):
+        word = words[n % len(words)]
+        size = rng.choice([0, 1, 30, 400, 900])
+        places = sorted(rng.sample(range(size + 1), min(size + 1, rng.randint(1, 3))))
+        text = "".join(rng.choice("甲乙丙丁戊己庚辛") for _ in range(size))
+        for place in reversed(places):
+            text = text[:place] + rng.choice(forms[word]) + text[place:]
+        texts.append(text)
+        record = random_record(rng, n)
+        record["paragraphs"] = [rng.choice(["", "开头 "]) + "甲乙", text]
+        archive.add_capture(run, make_capture(record), record)
+    try:
+        for word in words:
+            rows = archive.conn.execute(canned("search"), {"q": word}).fetchall()
+            assert len(rows) == len([t for t in texts if fold(word, archive.fold_table) in fold(
+                t, archive.fold_table)]) > 10
+            for row in rows:
+                assert row[6] == canned_snippet(archive, row[0], word), (word, row[0])
+    finally:
+        archive.close()
 
 
 def canned_snippet(archive: Archive, article_id: int, word: str) -> str:
