@@ -74,7 +74,7 @@ _RUN_COLUMNS = ("portal", "started_at", "ended_at", "status", "settings", "stats
 
 class MergeError(ArchiveError):
     """A merge that cannot be done: a source that is not an archive (or of another schema
-    version), or a WARC file of the same name with other content."""
+    version), or a merged archive that stays locked."""
 
 
 @dataclass
