@@ -27,7 +27,7 @@ from .extract.fallback import STAT as FALLBACK_STAT
 from .feeds import ERROR_STAT as FEED_ERROR_STAT
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT, fallbacks
 from .resume import OVER_BUDGET_STAT
-from .warc.replay import DAMAGED_FILES_STAT, DAMAGED_STAT, UNREADABLE_STAT
+from .warc.replay import DAMAGED_FILES_STAT, DAMAGED_STAT, NOT_CAPTURED_STAT, UNREADABLE_STAT
 
 if TYPE_CHECKING:
     from .crawllog import CrawlLog, LogPlan
@@ -258,6 +258,12 @@ class CrawlResult:
         if ledger:
             lines.append(ledger)
         lines += self._replay_damage_lines()
+        # The ledger's count: pages, not the robots.txt the handler was asked for too.
+        not_captured = (self._failures().get("not_captured", 0) if ACCOUNTING + "close_reason" in self.stats
+                        else self.count(NOT_CAPTURED_STAT))
+        if not_captured:
+            # Not damage: the crawl went further than the capture did. Said, not an error.
+            lines.append(f"  pages not captured in the WARC files (not replayed, nothing archived): {not_captured}")
         discarded = self.stats.get("newscrawler/resume/job_discarded")
         if discarded:
             lines.append(f"  not resumed: the job directory's unfinished job was discarded, {discarded}")
