@@ -27,8 +27,8 @@ Settings:
 - ``NEWSCRAWLER_REPLAY_WARC``: a ``.warc.gz`` file or a directory of them; every request is
   answered from those captures instead of the network; a URL never captured is not answered (the
   request fails, counted as ``not_captured``: no 404 is made up). A damaged record fails its
-  request (the rest of its file is replayed), a damaged file without an index is replayed up to
-  the damage; both are named in the log and the crawl's
+  request (the rest of its file is replayed), a damaged file without an index is replayed but for
+  its damaged records (reading goes on past each); both are named in the log and the crawl's
   summary, and the crawl exits 1.
 
 Each response carries where its record is on ``response.meta``: ``warc_filename`` and

@@ -15,9 +15,10 @@ summary reports; nothing is archived for it. A replay going further than the cap
 normal: it does not change the exit status.
 
 Damage does not stop a replay, and is never passed off as the site's answer. A file that cannot
-be read through (cut off, corrupt, not WARC at all, with no index) is replayed up to the damage
-and named once as a warning; its records past the damage are unknown, as a URL never captured
-is. A capture the index lists whose record cannot be read whole (a corrupt
+be read through (cut off, corrupt, not WARC at all, with no index) is named once as a warning;
+every record of it that reads whole is replayed, those past a damaged gzip member too
+(``index.scan_warc``), and the URLs of the records lost are unknown, as a URL never captured is.
+A capture the index lists whose record cannot be read whole (a corrupt
 gzip member anywhere in the file, a record past the end of a file cut off after it was indexed,
 a revisit whose original is missing or damaged) fails its request with ``UnreadableCapture``:
 the ledger counts it (``unreadable_capture``), nothing is archived for it, and the damaged record
@@ -95,7 +96,7 @@ class _Source:
         if not files:
             raise WarcReplayError(f"cannot replay WARC files: no *.warc.gz or *.warc file in {location}")
         self.index = CaptureIndex.load(location, canonical_url)
-        unreadable = [d for d in self.index.damaged if d.offset == 0 and not d.records]
+        unreadable = [d for d in self.index.damaged if d.unreadable]
         if len(unreadable) == len(files):
             raise WarcReplayError(f"no readable WARC file in {location}: " + "; ".join(map(str, unreadable)))
         for damage in self.index.damaged:
