@@ -159,6 +159,10 @@ def sync_warc_dir(source: Path, target: Path) -> WarcSync:
                 continue
             if not added:
                 done.present += 1
+                if path.stat().st_size >= dest.stat().st_size:
+                    # The same bytes: the source's index describes the copy, and may have more
+                    # whole lines than when it was copied (a line being written, then).
+                    _copy_index(path, dest)
                 continue
             size = added
         else:
@@ -168,10 +172,15 @@ def sync_warc_dir(source: Path, target: Path) -> WarcSync:
             size = dest.stat().st_size
         done.copied += 1
         done.size += size
-        index = path.with_name(path.name + ".cdxj")
-        if index.is_file():
-            copy_cdxj(index, target / index.name, dest.stat().st_size)
+        _copy_index(path, dest)
     return done
+
+
+def _copy_index(warc: Path, copy: Path) -> None:
+    """The source's ``.cdxj`` beside the copy, for the bytes the copy holds."""
+    index = warc.with_name(warc.name + ".cdxj")
+    if index.is_file():
+        copy_cdxj(index, copy.with_name(index.name), copy.stat().st_size)
 
 
 def _continue(source: Path, copy: Path) -> tuple[int, int | None]:
@@ -234,8 +243,11 @@ def copy_cdxj(source: Path, target: Path, size: int | None = None) -> None:
         lines.pop()
     if size is not None:
         lines = [line for line in lines if _record_end(line) <= size]
+    text = "".join(sorted(lines))
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return
     partial = target.with_name(target.name + ".tmp")
-    partial.write_text("".join(sorted(lines)), encoding="utf-8")
+    partial.write_text(text, encoding="utf-8")
     os.replace(partial, target)
 
 

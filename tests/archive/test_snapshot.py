@@ -133,12 +133,20 @@ def test_warc_files_come_along_and_a_grown_file_extends_its_copy(
     assert copied.read_bytes() == b"record-1|record-2|" and copied.stat().st_ino == inode
     assert copied.with_name(copied.name + ".cdxj").read_text("utf-8") == (
         'com,a)/ 1 {"offset": "0", "length": "9"}\ncom,b)/ 2 {"offset": "9", "length": "9"}\n')
+    # The same bytes, and the index line that was being written is whole now: it is copied.
+    source = _warc_dir(db_path.parent, b"record-1|record-2|", 'com,a)/ 1 {"offset": "0", "length": "9"}\n'
+                       'com,b)/ 2 {"offset": "9", "length": "9"}\ncom,c)/ 3 {"offset": "18", "length": "9"}\n'
+                       'com,d)/ 4 {"offset": "9", "length": "9"}\n')
     assert sync_warc_dir(source, copied.parent) == WarcSync(present=1)
+    index = copied.with_name(copied.name + ".cdxj")
+    assert index.read_text("utf-8") == (
+        'com,a)/ 1 {"offset": "0", "length": "9"}\ncom,b)/ 2 {"offset": "9", "length": "9"}\n'
+        'com,d)/ 4 {"offset": "9", "length": "9"}\n')
     # An older copy of the file (a node's earlier snapshot merged after a later one): all of
-    # it is there already.
+    # it is there already, and its shorter index leaves the copy's alone.
     older = _warc_dir(tmp_path / "older", b"record-1|", "")
     assert sync_warc_dir(older, copied.parent) == WarcSync(present=1)
-    assert copied.read_bytes() == b"record-1|record-2|"
+    assert copied.read_bytes() == b"record-1|record-2|" and "com,d)/ 4" in index.read_text("utf-8")
 
 
 @pytest.mark.parametrize("content", [b"record-X|record-2|", b"record-X|", b"record-X|record-2|record-3|"],
