@@ -236,19 +236,26 @@ def copy_cdxj(source: Path, target: Path, size: int | None = None) -> None:
 
     With ``size``, the lines of records that end past it are left out: the index of a file still
     being written may list a record appended after the file was copied; the next copy has both.
+    The lines of an index already at ``target`` are kept (it described the copy's bytes, which
+    the copy still holds), so an index is only ever added to.
     """
-    text = source.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines.pop()
+    lines = _whole_lines(source)
     if size is not None:
         lines = [line for line in lines if _record_end(line) <= size]
-    text = "".join(sorted(lines))
-    if target.is_file() and target.read_text(encoding="utf-8") == text:
+    had = _whole_lines(target) if target.is_file() else []
+    text = "".join(sorted(set(lines) | set(had)))
+    if target.is_file() and "".join(had) == text:
         return
     partial = target.with_name(target.name + ".tmp")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, target)
+
+
+def _whole_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines.pop()
+    return lines
 
 
 def _record_end(line: str) -> int:
