@@ -194,26 +194,29 @@ def _continue(source: Path, copy: Path) -> tuple[int, int | None]:
     part way is undone, and one cut short (the process killed) leaves a longer copy the source
     still continues, which the next copy completes.
     """
-    with source.open("rb") as src, copy.open("r+b") as dst:
-        have, want = os.fstat(dst.fileno()).st_size, os.fstat(src.fileno()).st_size
-        done = 0
-        common = min(have, want)
-        while done < common:
-            ours, theirs = dst.read(min(_BLOCK, common - done)), src.read(min(_BLOCK, common - done))
-            if ours != theirs or not ours:
-                return 0, done + _first_difference(ours, theirs)
-            done += len(ours)
+    with source.open("rb") as src:
+        with copy.open("rb") as dst:  # opened for writing only to extend it (it may be read-only)
+            have, want = os.fstat(dst.fileno()).st_size, os.fstat(src.fileno()).st_size
+            done = 0
+            common = min(have, want)
+            while done < common:
+                ours, theirs = dst.read(min(_BLOCK, common - done)), src.read(min(_BLOCK, common - done))
+                if ours != theirs or not ours:
+                    return 0, done + _first_difference(ours, theirs)
+                done += len(ours)
         if want <= have:
             return 0, None
         added = 0
-        try:
-            while chunk := src.read(_BLOCK):
-                dst.write(chunk)
-                added += len(chunk)
-            dst.flush()
-        except OSError:
-            dst.truncate(have)
-            raise
+        with copy.open("r+b") as out:
+            out.seek(have)
+            try:
+                while chunk := src.read(_BLOCK):
+                    out.write(chunk)
+                    added += len(chunk)
+                out.flush()
+            except OSError:
+                out.truncate(have)
+                raise
         return added, None
 
 
