@@ -205,6 +205,7 @@ def _records(path: Path, start: int = 0, read: int = 0) -> Iterator[tuple[ArcWar
     (``_plain``).
     """
     captures = 0
+    position = start
 
     def damaged(reason: str, offset: int) -> DamagedWarc:
         # warcio's offsets in a file gzipped whole are not the file's: never below its start.
@@ -227,10 +228,11 @@ def _records(path: Path, start: int = 0, read: int = 0) -> Iterator[tuple[ArcWar
                 yield record, offset, length, read
                 read += 1
                 captures += record.rec_type in ("response", "revisit")
+                position = offset + length
         except _Unreadable as exc:
             raise damaged(exc.reason, exc.offset) from exc
-        except OSError as exc:
-            raise damaged(_reason(exc, read), 0) from exc
+        except OSError as exc:  # the disk failed to give the bytes after the last record read
+            raise damaged(_reason(exc, position), position) from exc
 
 
 def _members(stream: IO[bytes], start: int, name: str) -> Iterator[tuple[ArcWarcRecord, int, int]]:
