@@ -478,15 +478,27 @@ def snapshot_command(out: str, warc: bool, db_path: str) -> None:
         done = snapshot(db_path, out, warc=warc)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
+    _say_differing(done.warc_differing)
     click.echo(f"{_count(done.captures, 'capture')} copied to {out}"
-               + (f"; {_warc_files(done.warc_files, done.warc_bytes, done.warc_present)}" if warc else ""),
+               + (f"; {_warc_files(done.warc_files, done.warc_bytes, done.warc_present, done.warc_differing)}"
+                  if warc else ""),
                err=True)
+    if done.warc_differing:
+        sys.exit(1)
 
 
-def _warc_files(copied: int, size: int, present: int) -> str:
+def _warc_files(copied: int, size: int, present: int, differing: list[str]) -> str:
     """How many WARC files were copied and how many were already there, as snapshot and merge
-    say it: a file already there is not copied again, and is not a file missing."""
-    return f"{_count(copied, 'WARC file')} copied ({_count(size, 'byte')}), {present} already there"
+    say it: a file already there is not copied again, and is not a file missing. A file whose
+    copy was kept because the source's bytes differ is counted apart."""
+    kept = f", {len(differing)} kept as they were (the source differs)" if differing else ""
+    return f"{_count(copied, 'WARC file')} copied ({_count(size, 'byte')}), {present} already there{kept}"
+
+
+def _say_differing(lines: list[str]) -> None:
+    """Each WARC file kept as it was because the source's bytes differ, in one line."""
+    for line in lines:
+        click.echo(f"Error: {line}", err=True)
 
 
 @archive_group.command(name="merge")
@@ -506,19 +518,25 @@ def merge_command(out: str, sources: tuple[str, ...], warc: bool, as_json: bool)
         report = merge(out, list(sources), warc=warc)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
+    _say_differing(report.warc_files_differing)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        if report.warc_files_differing:
+            sys.exit(1)
         return
     emit(report.rows(), "table", ["source", "rows", "added", "already_present"])
     for source in report.sources:
         if warc:
-            files = _warc_files(source.warc_files_copied, source.warc_bytes_copied, source.warc_files_present)
+            files = _warc_files(source.warc_files_copied, source.warc_bytes_copied,
+                                source.warc_files_present, source.warc_files_differing)
             click.echo(f"{source.path}: {files}", err=True)
         if source.captures_without_warc:
             click.echo(f"{source.path}: {source.captures_without_warc} captures name a WARC file"
                        " that is not in the merged archive's warc/", err=True)
     click.echo(f"{report.captures_added} captures merged into {out} in {report.seconds:.1f} s",
                err=True)
+    if report.warc_files_differing:
+        sys.exit(1)
 
 
 @click.group(context_settings=HELP_OPTIONS)

@@ -29,7 +29,9 @@ WARC files are copied, with their CDXJ indexes, from ``warc/`` beside each node'
 its directory stand alone, as a crawl's do (``show``, ``export --format warc``, re-extraction
 look there), whatever becomes of the nodes' files. File names carry the crawl's id, so nodes
 never share one; a file of the same name that has grown since the last merge (a node's file
-still open when the snapshot was taken) replaces the shorter copy.
+still open when the snapshot was taken) extends the shorter copy by the bytes that follow it, and
+one whose bytes differ from the copy's leaves the copy as it was and is reported
+(``snapshot.sync_warc_dir``).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ _RUN_COLUMNS = ("portal", "started_at", "ended_at", "status", "settings", "stats
 
 class MergeError(ArchiveError):
     """A merge that cannot be done: a source that is not an archive (or of another schema
-    version), or a WARC file of the same name with other content."""
+    version), or a merged archive that stays locked."""
 
 
 @dataclass
@@ -85,6 +87,9 @@ class SourceReport:
     warc_files_copied: int = 0
     warc_files_present: int = 0
     warc_bytes_copied: int = 0
+    # WARC files in the merged archive's directory kept as they were: this source's copy of
+    # them differs (one line each, ``snapshot.sync_warc_dir``).
+    warc_files_differing: list[str] = field(default_factory=list)
     # Captures whose WARC file is not in the merged archive's directory (the node had none).
     captures_without_warc: int = 0
 
@@ -98,6 +103,7 @@ class SourceReport:
             "warc_files_copied": self.warc_files_copied,
             "warc_files_present": self.warc_files_present,
             "warc_bytes_copied": self.warc_bytes_copied,
+            "warc_files_differing": list(self.warc_files_differing),
             "captures_without_warc": self.captures_without_warc,
         }
 
@@ -111,6 +117,11 @@ class MergeReport:
     @property
     def captures_added(self) -> int:
         return sum(s.added["captures"] for s in self.sources)
+
+    @property
+    def warc_files_differing(self) -> list[str]:
+        """The WARC files kept as they were because a source's copy differs, one line each."""
+        return [line for s in self.sources for line in s.warc_files_differing]
 
     def as_dict(self) -> dict[str, Any]:
         return {"out": self.out, "seconds": round(self.seconds, 3),
@@ -332,9 +343,11 @@ def merge(
             for source in opened:
                 source.count()
                 if warc:
-                    copied, present, size = sync_warc_dir(default_warc_dir(source.path), warc_dir)
-                    source.report.warc_files_copied, source.report.warc_files_present = copied, present
-                    source.report.warc_bytes_copied = size
+                    synced = sync_warc_dir(default_warc_dir(source.path), warc_dir)
+                    source.report.warc_files_copied, source.report.warc_files_present = (
+                        synced.copied, synced.present)
+                    source.report.warc_bytes_copied = synced.size
+                    source.report.warc_files_differing = synced.differing
                 _merge_runs(out, source)
             last = out.conn.execute("SELECT ifnull(max(id), 0) FROM captures").fetchone()[0]
             _store(out, opened)

@@ -13,9 +13,9 @@ a ledger of the crawl's responses and, when the crawl ends, reconciles it:
   ``redirect_offsite``, ``redirect_limit``, ``redirect_filtered`` (the duplicate filter dropped
   where it led);
 - requests that failed without a response (DNS, refused connections, timeouts, a truncated
-  body, no download handler, a damaged WARC record a replay could not serve) are counted as
-  failures too (``download_error``, ``truncated``, ``unreadable_capture``…), and robots.txt
-  refusals apart (``refused/robots``).
+  body, no download handler, a damaged WARC record a replay could not serve, a page the WARC
+  files replayed never captured) are counted as failures too (``download_error``, ``truncated``,
+  ``unreadable_capture``, ``not_captured``…), and robots.txt refusals apart (``refused/robots``).
 
 Whatever is still open at the end of a crawl that ran to its end was lost without a reason:
 each such URL is logged as an error and counted (``newscrawler/accounting/lost``). A crawl that
@@ -66,6 +66,16 @@ class UnreadableCapture(Exception):
     past the end of a file cut off), or a revisit's original is missing or damaged."""
 
 
+class NotCaptured(IgnoreRequest):
+    """A request a replay of WARC files has no capture for. The files say nothing of the page,
+    least of all that it is gone: nothing is answered (a 404 would be archived as the site's
+    and, for an archived article, count as a sign of its removal), nothing is archived.
+
+    An ``IgnoreRequest``: no retry, and a robots.txt never captured leaves its host's rules
+    unknown (every URL allowed) without an error, as a robots.txt that cannot be fetched does.
+    """
+
+
 class RedirectNotFollowed(IgnoreRequest):
     """A redirect that was not followed, and why (``redirect_loop``, ``redirect_offsite``,
     ``redirect_limit``)."""
@@ -83,6 +93,8 @@ def failure_reason(failure: Failure) -> str:
         return exc.reason
     if isinstance(exc, UnreadableCapture):
         return "unreadable_capture"
+    if isinstance(exc, NotCaptured):
+        return "not_captured"
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in message:
             return "robots"

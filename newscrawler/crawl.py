@@ -34,7 +34,7 @@ from .reports import (
 )
 from .resume import OVER_BUDGET_STAT, JobDirInUse
 from .stopsignals import discard
-from .warc.replay import DAMAGED_FILES_STAT, DAMAGED_STAT, UNREADABLE_STAT
+from .warc.replay import DAMAGED_FILES_STAT, DAMAGED_STAT, NOT_CAPTURED_STAT, UNREADABLE_STAT
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -270,6 +270,12 @@ class CrawlResult:
         if ledger:
             lines.append(ledger)
         lines += self._replay_damage_lines()
+        # The ledger's count: pages, not the robots.txt the handler was asked for too.
+        not_captured = (self._failures().get("not_captured", 0) if ACCOUNTING + "close_reason" in self.stats
+                        else self.count(NOT_CAPTURED_STAT))
+        if not_captured:
+            # Not damage: the crawl went further than the capture did. Said, not an error.
+            lines.append(f"  pages not captured in the WARC files (not replayed, nothing archived): {not_captured}")
         discarded = self.stats.get("newscrawler/resume/job_discarded")
         if discarded:
             lines.append(f"  not resumed: the job directory's unfinished job was discarded, {discarded}")

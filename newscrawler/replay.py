@@ -4,7 +4,9 @@
 ``zjxw/index.html``, ``/p/1.html`` → ``p/1.html``) for every host, over real HTTP on 127.0.0.1. A
 page whose URL does not end in ``.html`` may be saved with ``.html`` added (``/news/123`` →
 ``news/123.html``, ``/a/5.shtml`` → ``a/5.shtml.html``), as ``wget --adjust-extension`` and
-``newscrawler portal new`` save it, when there is no file of the URL's own name. A
+``newscrawler portal new`` save it, when there is no file of the URL's own name; a URL with
+no file is answered 404, the site's answer (the directory is the site as served; a replay of WARC
+files, ``newscrawler.warc.replay``, answers no URL it never captured instead). A
 file ``X.headers.json`` beside ``X`` adds response headers (a wrong charset, say); a file
 ``.headers.json`` in a directory adds them to every file below it (the nearest wins). Every file
 is served with validators, ``ETag`` (a hash of its content) and ``Last-Modified`` (the file's

@@ -39,6 +39,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 
 from newscrawler import settings as project_settings
+from newscrawler.accounting import NotCaptured
 from newscrawler.portals import canonical_url
 from newscrawler.warc.__main__ import main as warc_command
 from newscrawler.warc.capture import WarcCaptureMiddleware, parse_size
@@ -339,7 +340,7 @@ def test_middleware_skips_cached_and_replayed_responses(tmp_path: Path) -> None:
     assert not warc_files(tmp_path)
 
 
-def test_replay_handler_resolves_revisits_and_answers_404(tmp_path: Path) -> None:
+def test_replay_handler_resolves_revisits_and_answers_no_url_never_captured(tmp_path: Path) -> None:
     body = gzip.compress(b"<html><title>t</title></html>")
     files = WarcFileSet(tmp_path, 10**6, {"software": "test"})
     files.write_exchange(exchange("https://www.x.cn/a.html", body, **{"Content-Encoding": "gzip"}))
@@ -353,9 +354,11 @@ def test_replay_handler_resolves_revisits_and_answers_404(tmp_path: Path) -> Non
     assert response.headers[b"Content-Encoding"] == b"gzip" and "warc" in response.flags
     assert (request.meta["warc_filename"], request.meta["warc_offset"]) == (revisit.filename, revisit.offset)
     assert request.meta["warc_date"] == revisit.date  # when the page was fetched, for extraction
-    # The http twin folds into the same SURT key; an unknown URL is a 404.
+    # The http twin folds into the same SURT key; a URL never captured is not answered (a
+    # 404 would be the site's answer, which the files do not hold).
     assert asyncio.run(handler.download_request(Request("http://x.cn/a.html"))).body == body
-    assert asyncio.run(handler.download_request(Request("https://www.x.cn/b.html"))).status == 404
+    with pytest.raises(NotCaptured):
+        asyncio.run(handler.download_request(Request("https://www.x.cn/b.html")))
 
 
 def test_capture_index_prefers_the_latest(tmp_path: Path) -> None:

@@ -29,7 +29,14 @@ from archive.warc import DamagedRecord, WarcStore
 from newscrawler.accounting import UnreadableCapture
 from newscrawler.portals import canonical_url
 from newscrawler.warc.__main__ import main as warc_command
-from newscrawler.warc.index import CaptureIndex, Entry, index_warc, read_record, warc_files
+from newscrawler.warc.index import (
+    CaptureIndex,
+    Entry,
+    index_warc,
+    read_record,
+    scan_warc,
+    warc_files,
+)
 from newscrawler.warc.replay import (
     DAMAGED_STAT,
     UNREADABLE_STAT,
@@ -173,6 +180,40 @@ def test_no_index_is_written_for_a_damaged_file(warc: Path, tmp_path: Path) -> N
         assert warc_command(["index", str(copy)]) == 1
     assert said.getvalue().startswith(f"error: {warc.name}: ") and "cut off" in said.getvalue()
     assert not copy.with_name(copy.name + ".cdxj").exists()
+    # Nor for one with a corrupt record in the middle, though every other record reads: an
+    # index would hide the damage from a replay, which reads the file itself and names it.
+    copy, hit = damaged_copy(warc, tmp_path / "corrupt")
+    copy.with_name(copy.name + ".cdxj").unlink()
+    with contextlib.redirect_stderr(io.StringIO()) as said:
+        assert warc_command(["index", str(copy)]) == 1
+    (line,) = said.getvalue().splitlines()
+    assert line.startswith(f"error: {warc.name}: corrupt gzip data (") and f"at byte {hit.offset} after" in line
+    assert f"read on from byte {hit.offset + hit.length}; {len(list(index_warc(warc))) - 1} captures" in line
+    assert line.endswith("(no index written: a replay reads the file itself and names the damage)")
+    assert not copy.with_name(copy.name + ".cdxj").exists()
+
+
+def test_reading_goes_on_past_a_damaged_member_to_the_next_record(warc: Path, tmp_path: Path) -> None:
+    # No index: a corrupt record in the middle, then bytes that are no record, one of them
+    # starting like a gzip member (1f 8b 08) to be tried and passed over, between two records.
+    copy, hit = damaged_copy(warc, tmp_path)
+    copy.with_name(copy.name + ".cdxj").unlink()
+    data = copy.read_bytes()
+    later = next(e for e in sorted(index_warc(warc), key=lambda e: e.offset) if e.offset > hit.offset + hit.length)
+    noise = b"\x00" * 40 + b"\x1f\x8b\x08" + random.Random(3).randbytes(200)
+    copy.write_bytes(data[:later.offset] + noise + data[later.offset:])
+    entries, damages = scan_warc(copy)
+    shifted = {(e.url, e.offset if e.offset < later.offset else e.offset + len(noise))
+               for e in index_warc(warc) if e.offset != hit.offset}
+    assert {(e.url, e.offset) for e in entries} == shifted
+    assert [(d.offset, d.resumed) for d in damages] == [
+        (hit.offset, hit.offset + hit.length), (later.offset, later.offset + len(noise))]
+    assert all(d.captures == len(entries) for d in damages)
+    assert str(damages[0]).startswith(f"{warc.name}: corrupt gzip data (")
+    assert str(damages[1]).startswith(f"{warc.name}: cut off or corrupt (bytes past the last whole record")
+    # Every capture read is read whole by the single-record reader, at its offset.
+    for entry in entries:
+        assert read_record(copy, entry.offset)[0].rec_headers.get_header("WARC-Target-URI") == entry.url
 
 
 def test_handler_without_a_readable_file_says_so(tmp_path: Path) -> None:
@@ -232,12 +273,14 @@ def test_a_cut_off_file_replays_its_intact_part(warc: Path, tmp_path: Path) -> N
     assert len(lines_with(result.stderr, f"Damaged WARC file: {warc.name}")) == 1
     assert "NoneType" not in result.stdout + result.stderr
     assert " 0 lost without a reason" in result.stdout
-    # Pages captured before the cut are archived as they were; the rest as never captured.
+    # Pages captured before the cut are archived as they were; the rest are not known to have
+    # been captured, so they are not answered (no 404 is made up for them) and counted.
     captured = {canonical_url(e.url): int(e.status) for e in before}
     pages = archived(tmp_path / "a.sqlite")
     assert any(status == 200 for status in pages.values())
-    for url, status in pages.items():
-        assert status == captured.get(url, 404), url
+    assert all(status == captured[url] for url, status in pages.items())
+    assert re.search(r"pages not captured in the WARC files \(not replayed, nothing archived\): [1-9]",
+                     result.stdout)
 
 
 def test_pages_an_index_lists_past_the_cut_are_not_replayed_not_404(warc: Path, tmp_path: Path) -> None:
@@ -307,6 +350,32 @@ def test_a_corrupt_record_mid_file_fails_alone_and_the_crawl_says_so(
     assert archived(tmp_path / "a.sqlite") == expected
     after = rows(tmp_path / "a.sqlite", f"SELECT count(*) FROM captures WHERE warc_offset > {hit.offset}")
     assert after[0][0] > 0
+
+
+def test_a_corrupt_record_in_a_file_without_index_costs_that_page_alone(
+    warc: Path, original: Path, tmp_path: Path
+) -> None:
+    copy, hit = damaged_copy(warc, tmp_path / "warc")
+    copy.with_name(copy.name + ".cdxj").unlink()
+    result = crawl(copy.parent, tmp_path / "a.sqlite")
+    # Damage met: exit 1, the file named once in the log and in the summary, with where reading
+    # went on and what the file still gives.
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    captures = len(list(index_warc(warc))) - 1
+    (named,) = lines_with(result.stdout, warc.name)
+    assert re.fullmatch(rf"    {re.escape(warc.name)}: corrupt gzip data \(.+\) at byte {hit.offset} after \d+"
+                        rf" records, read on from byte {hit.offset + hit.length}; {captures} captures replayable",
+                        named), named
+    assert len(lines_with(result.stderr, f"Damaged WARC file: {warc.name}")) == 1
+    assert "damaged WARC files: 1; pages not replayed (their records unreadable): 0" in result.stdout
+    # The records after the damaged one are replayed: every page but the one whose record is
+    # lost is archived as the crawl that wrote the file archived it. That one is unknown to the
+    # replay (its URL was in the lost bytes): not answered, counted as not captured.
+    expected = archived(original)
+    del expected[canonical_url(hit.url)]
+    assert archived(tmp_path / "a.sqlite") == expected
+    assert rows(tmp_path / "a.sqlite", f"SELECT count(*) FROM captures WHERE warc_offset > {hit.offset}")[0][0] > 0
+    assert "failed (not captured 1), 0 lost without a reason" in result.stdout
 
 
 def test_a_corrupt_record_changes_nothing_archived(warc: Path, original: Path, tmp_path: Path) -> None:

@@ -6,7 +6,11 @@ short with a line on standard error. So a gzip member is inflated here first, th
 checking its CRC and length, and only then parsed by warcio: a damaged record raises
 ``DamagedRecord`` saying where and what, and never gives a cut or garbled payload. Every reader
 of single records uses it: re-extraction and export (``WarcStore``), replay and the writer's
-revisit check (``newscrawler.warc.index.read_record``).
+revisit check (``newscrawler.warc.index.read_record``); the walk through a file without an index
+inflates each member with ``inflate_member`` too.
+
+``next_record_at`` finds, past damage in a file read through without an index, the next gzip
+member that reads whole as a WARC record: where reading can go on.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 from .records import DamagedRecord
 
 GZIP_MAGIC = b"\x1f\x8b"
+# A gzip member's first bytes: the magic and deflate, the only method (RFC 1952).
+MEMBER_START = GZIP_MAGIC + b"\x08"
 # Compressed bytes read at once: a page record is 5 kB or so of gzip.
-_CHUNK = 64 * 1024
+READ_CHUNK = 64 * 1024
 # isal's type stubs declare its exception as an instance rather than a class.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 
@@ -48,7 +54,7 @@ def inflate_member(read: Callable[[int], bytes | memoryview], where: str) -> tup
         while not unpacker.eof:
             chunk = read(done)
             if not chunk:
-                raise DamagedRecord(f"{where} is truncated (the file ends {done} bytes into it)")
+                raise DamagedRecord(f"{where} is truncated (the file ends {done} bytes into it)", truncated=True)
             parts.append(unpacker.decompress(chunk))
             done += len(chunk)
     except _INFLATE_ERROR as exc:
@@ -70,7 +76,7 @@ def read_record_at(stream: IO[bytes], offset: int, name: object) -> tuple[Any, b
 
         def read(at: int) -> bytes:
             stream.seek(offset + at)
-            return stream.read(_CHUNK)
+            return stream.read(READ_CHUNK)
 
         data, length = inflate_member(read, where)
         source: IO[bytes] = BytesIO(data)
@@ -88,7 +94,7 @@ def read_record_at(stream: IO[bytes], offset: int, name: object) -> tuple[Any, b
     except Exception as exc:
         raise DamagedRecord(f"{where} has unreadable headers ({type(exc).__name__})") from exc
     if record is None:
-        raise DamagedRecord(f"{where} is truncated (the file ends there)")
+        raise DamagedRecord(f"{where} is truncated (the file ends there)", truncated=True)
     # warcio ends a block cut short quietly: its reader still expecting bytes is the only sign.
     missing = int(getattr(record.raw_stream, "limit", 0) or 0)
     if missing:
@@ -97,3 +103,30 @@ def read_record_at(stream: IO[bytes], offset: int, name: object) -> tuple[Any, b
         records.read_to_end(record)
         length = records.get_record_length()
     return record, payload, length
+
+
+def next_record_at(stream: IO[bytes], start: int, name: object) -> int | None:
+    """The offset of the first gzip member at or after ``start`` in an open file that reads
+    whole as a WARC record (``read_record_at``), or None when there is none up to the file's end.
+
+    Every place the member start bytes ``1f 8b 08`` occur is tried, in order: in damaged or
+    compressed bytes they occur by chance, and such a candidate does not inflate, or does not
+    inflate to a WARC record.
+    """
+    at = start
+    while True:
+        stream.seek(at)
+        block = stream.read(READ_CHUNK)
+        if len(block) < len(MEMBER_START):
+            return None
+        found = block.find(MEMBER_START)
+        if found < 0:
+            # The last bytes again with the next block: a start split between the two.
+            at += len(block) - len(MEMBER_START) + 1
+            continue
+        try:
+            read_record_at(stream, at + found, name)
+        except DamagedRecord:
+            at += found + 1
+            continue
+        return at + found

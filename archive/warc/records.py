@@ -39,7 +39,11 @@ class WarcReadError(Exception):
 
 class DamagedRecord(WarcReadError):
     """A WARC record that is there but cannot be read whole: its bytes are corrupt, or the file
-    ends inside it. The message names the file and the record's offset."""
+    ends inside it (``truncated``). The message names the file and the record's offset."""
+
+    def __init__(self, message: str, *, truncated: bool = False) -> None:
+        super().__init__(message)
+        self.truncated = truncated
 
 
 @dataclass

@@ -312,6 +312,9 @@ class PortalSpider(scrapy.Spider):
             # robots.txt refusals are counted by the middleware that refused; the rest by reason.
             if reason == "robots":
                 self.logger.debug("Ignored %s: %s", request.url, failure.getErrorMessage())
+            elif reason == "not_captured":
+                # A replay going further than the capture did: expected, counted, not an error.
+                self.logger.info("Not replayed %s: %s", request.url, failure.getErrorMessage())
             else:
                 self.crawler.stats.inc_value(f"newscrawler/spider/failure/{reason}")
                 self.logger.warning("Not fetched %s: %s", request.url, failure.getErrorMessage())

@@ -25,10 +25,11 @@ Settings:
 - ``NEWSCRAWLER_WARC_MAX_SIZE`` (default 1 GB): a file that reaches this many bytes is closed and
   the next record opens a new one. Bytes, or a string with a decimal unit (``"100MB"``, ``"1GB"``).
 - ``NEWSCRAWLER_REPLAY_WARC``: a ``.warc.gz`` file or a directory of them; every request is
-  answered from those captures instead of the network (404 for a URL never captured). A damaged
-  record fails its request (the rest of its file is replayed), a damaged file without an index
-  is replayed up to the damage; both are named in the log and the crawl's summary, and the
-  crawl exits 1.
+  answered from those captures instead of the network; a URL never captured is not answered (the
+  request fails, counted as ``not_captured``: no 404 is made up). A damaged record fails its
+  request (the rest of its file is replayed), a damaged file without an index is replayed but for
+  its damaged records (reading goes on past each); both are named in the log and the crawl's
+  summary, and the crawl exits 1.
 
 Each response carries where its record is on ``response.meta``: ``warc_filename`` and
 ``warc_offset`` (plus ``warc_record_id`` and ``warc_record_type`` when it was just written).

@@ -1,12 +1,18 @@
 """``python -m newscrawler.warc index FILE...``: write the sorted ``FILE.cdxj`` beside each WARC
-file that came without one (from another tool, or copied in without its index)."""
+file that came without one (from another tool, or copied in without its index).
+
+A damaged file gets no index: a replay trusts an index, so one written now would hide the damage
+(the records lost would simply be absent), while a replay of the file without one reads it
+itself, past the damage too, and names it. The command says where each damage is and what the
+file still gives, and exits 1.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from .index import DamagedWarc, cdxj_path, index_warc
+from .index import cdxj_path, scan_warc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,13 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for name in args[1:]:
         path = Path(name)
-        try:
-            lines = sorted(entry.line() for entry in index_warc(path))
-        except DamagedWarc as exc:
-            # No index for a damaged file: a replay reads it itself, up to the damage.
-            print(f"error: {exc}", file=sys.stderr)
+        entries, damages = scan_warc(path)
+        if damages:
+            for damage in damages:
+                print(f"error: {damage} (no index written: a replay reads the file itself and names"
+                      " the damage)", file=sys.stderr)
             status = 1
             continue
+        lines = sorted(entry.line() for entry in entries)
         cdxj_path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         print(f"{cdxj_path(path)}: {len(lines)} captures")
     return status

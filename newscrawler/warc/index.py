@@ -7,11 +7,12 @@ A CDXJ line is ``<SURT key> <14-digit timestamp> <JSON>``; the JSON has the keys
 conventions so that pywb can read our indexes as they are: values are strings, the digest is the
 base32 SHA-1 without its ``sha1:`` prefix, and a revisit's ``mime`` is ``warc/revisit``.
 
-A damaged file (cut off, corrupt, not a WARC) with no index is read up to the damage:
-``index_warc`` raises ``DamagedWarc`` there, ``read_index`` and ``CaptureIndex.load`` keep what
-came before and say where and why (``Damage``). A file's ``.cdxj`` lists its captures by offset,
-so with one every capture stays known, damage or not: ``read_record`` reads one whole or raises
-``DamagedRecord``.
+A damaged file (cut off, corrupt, not a WARC) with no index: ``index_warc`` raises
+``DamagedWarc`` at the damage; ``read_index`` and ``CaptureIndex.load`` keep every record that
+reads whole, those past the damage too (reading goes on at the next gzip member that reads as a
+WARC record, ``archive.warc.reading.next_record_at``), and say where and why (``Damage``). A
+file's ``.cdxj`` lists its captures by offset, so with one every capture stays known, damage or
+not: ``read_record`` reads one whole or raises ``DamagedRecord``.
 """
 
 from __future__ import annotations
@@ -22,15 +23,25 @@ import logging
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb computes them
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 
-from archive.warc.reading import read_record_at
+from archive.warc.reading import (
+    GZIP_MAGIC,
+    MEMBER_START,
+    READ_CHUNK,
+    inflate_member,
+    member_label,
+    next_record_at,
+    read_record_at,
+)
+from archive.warc.records import DamagedRecord
 
 if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
@@ -113,7 +124,7 @@ def _mime(record: ArcWarcRecord) -> str:
 
 @dataclass(frozen=True)
 class Damage:
-    """Where reading a WARC file stopped, and why: what a replay reports of a damaged file."""
+    """Where reading a WARC file met damage, and why: what a replay reports of a damaged file."""
 
     filename: str
     reason: str
@@ -123,11 +134,21 @@ class Damage:
     records: int | None
     # The captures of the file that can still be replayed.
     captures: int = 0
+    # Where reading went on past the damage (the next gzip member that reads as a WARC record),
+    # or None: nothing past it could be read.
+    resumed: int | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """Nothing of the file can be read."""
+        return self.offset == 0 and not self.records and self.resumed is None
 
     def __str__(self) -> str:
-        if self.offset == 0 and not self.records:
+        if self.unreadable:
             return f"{self.filename}: {self.reason}, nothing replayable"
         where = f"at byte {self.offset}" + ("" if self.records is None else f" after {self.records} records")
+        if self.resumed is not None:
+            where += f", read on from byte {self.resumed}"
         return f"{self.filename}: {self.reason} {where}; {self.captures} captures replayable"
 
 
@@ -139,13 +160,13 @@ class DamagedWarc(ValueError):
         self.damage = damage
 
 
-def _reason(exc: BaseException, records: int) -> str:
-    """What a reader error means to someone holding the file."""
+def _reason(exc: BaseException, at: int) -> str:
+    """What a reader error at byte ``at`` of a file means to someone holding the file."""
     if isinstance(exc, ArchiveLoadFailed):
         if "non-chunked gzip" in str(exc):
             return "gzipped whole, not record by record (`warcio recompress` makes it readable)"
         if "Unknown archive format" in str(exc):
-            return "not a WARC file" if records == 0 else "not a WARC record"
+            return "not a WARC file" if at == 0 else "not a WARC record"
         return f"invalid record ({str(exc)[:80]})"
     if isinstance(exc, (zlib.error, EOFError, gzip.BadGzipFile)):
         return f"corrupt gzip data ({exc})"
@@ -165,11 +186,26 @@ def _missing_bytes(record: ArcWarcRecord) -> int:
     return int(getattr(record.raw_stream, "limit", 0) or 0)
 
 
-def _records(path: Path) -> Iterator[tuple[ArcWarcRecord, int, int, int]]:
-    """Each record read whole, with its offset, its length and how many came before it; where
-    the file stops being readable, ``DamagedWarc`` saying where and why."""
-    read = captures = position = 0
-    member_ended = True
+class _Unreadable(Exception):
+    """Where a walk through a file stops, and why (``_records`` makes it a ``DamagedWarc``)."""
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(reason)
+        self.reason, self.offset = reason, offset
+
+
+def _records(path: Path, start: int = 0, read: int = 0) -> Iterator[tuple[ArcWarcRecord, int, int, int]]:
+    """Each record read whole from ``start`` on, with its offset, its length and how many came
+    before it (``read`` before ``start``); where the file stops being readable, ``DamagedWarc``
+    saying where and why (its captures: those read from ``start``).
+
+    A file of gzip members is walked member by member, each inflated whole by the shared
+    reader before warcio parses it (``_members``): a damaged member is found where it starts
+    and said as what it is, never read as a cut record. Anything else is read by warcio
+    (``_plain``).
+    """
+    captures = 0
+    position = start
 
     def damaged(reason: str, offset: int) -> DamagedWarc:
         # warcio's offsets in a file gzipped whole are not the file's: never below its start.
@@ -180,48 +216,151 @@ def _records(path: Path) -> Iterator[tuple[ArcWarcRecord, int, int, int]]:
     except OSError as exc:
         raise damaged(_reason(exc, 0), 0) from exc
     with stream:
-        records = ArchiveIterator(stream)
-        while True:
-            # Whatever warcio raises on damaged input is the file's damage, not a fault here.
-            try:
-                record = next(records, None)
-                if record is None:
-                    break
-                offset = records.get_record_offset()  # reads the record to its end
-            except Exception as exc:
-                raise damaged(_reason(exc, read), position) from exc
-            if record.rec_headers.get_header("Content-Length") is None:
-                # Mandatory in every record: without it the header block was cut off.
-                raise damaged("cut off (a record's headers end early)", offset)
-            missing = _missing_bytes(record)
-            if missing:
-                raise damaged(f"cut off ({missing} bytes of a record missing)", offset)
-            length = records.get_record_length()
-            # A gzip member not ended by its trailer: whole records before the cut read fine,
-            # and the file may end there (only the last record's member need end, for files
-            # gzipped whole rather than record by record).
-            member_ended = getattr(getattr(records.reader, "decompressor", None), "eof", True)
-            yield record, offset, length, read
-            position = offset + length
-            read += 1
-            captures += record.rec_type in ("response", "revisit")
-        if not member_ended:
-            raise damaged("cut off (the file ends inside the gzip member of its last record)", position)
-        # A file cut in the first bytes of a gzip member ends with no record warcio can see:
-        # bytes left past the last whole record (not blank lines) are what is lost.
-        stream.seek(position)
-        rest = stream.read(4096)
-        if rest.strip():
-            raise damaged("cut off or corrupt (bytes past the last whole record are unreadable)", position)
+        try:
+            walk = _members(stream, start, path.name) if stream.read(2) == GZIP_MAGIC else _plain(stream, start)
+            for record, offset, length in walk:
+                if record.rec_headers.get_header("Content-Length") is None:
+                    # Mandatory in every record: without it the header block was cut off.
+                    raise _Unreadable("cut off (a record's headers end early)", offset)
+                missing = _missing_bytes(record)
+                if missing:
+                    raise _Unreadable(f"cut off ({missing} bytes of a record missing)", offset)
+                yield record, offset, length, read
+                read += 1
+                captures += record.rec_type in ("response", "revisit")
+                position = offset + length
+        except _Unreadable as exc:
+            raise damaged(exc.reason, exc.offset) from exc
+        except OSError as exc:  # the disk failed to give the bytes after the last record read
+            raise damaged(_reason(exc, position), position) from exc
+
+
+def _members(stream: IO[bytes], start: int, name: str) -> Iterator[tuple[ArcWarcRecord, int, int]]:
+    """The records of a file of gzip members from ``start`` on, one a member; ``_Unreadable``
+    where a member does not read whole or holds no WARC record."""
+    offset = start
+    while True:
+        stream.seek(offset)
+        head = stream.read(len(MEMBER_START))
+        if head != MEMBER_START:
+            stream.seek(offset)
+            if stream.read(4096).strip():
+                # A file cut in the first bytes of a member, or bytes that are not one.
+                raise _Unreadable("cut off or corrupt (bytes past the last whole record are unreadable)", offset)
+            return
+
+        def read(at: int, offset: int = offset) -> bytes:
+            stream.seek(offset + at)
+            return stream.read(READ_CHUNK)
+
+        try:
+            data, length = inflate_member(read, member_label(name, offset))
+        except DamagedRecord as exc:
+            reason = ("cut off (the file ends inside the gzip member of a record)" if exc.truncated
+                      else f"corrupt gzip data ({exc.__cause__})")
+            raise _Unreadable(reason, offset) from exc
+        records = ArchiveIterator(BytesIO(data))
+        # Whatever warcio raises on the bytes of a member is that member's damage.
+        try:
+            record = next(records, None)
+            if record is None:
+                raise _Unreadable("no WARC record in a gzip member", offset)
+            records.read_to_end(record)
+            more = next(records, None) is not None
+        except _Unreadable:
+            raise
+        except Exception as exc:
+            raise _Unreadable(_reason(exc, offset), offset) from exc
+        if more:
+            # One member for all the records: none can be found by its offset.
+            raise _Unreadable("gzipped whole, not record by record (`warcio recompress` makes it readable)",
+                              offset)
+        yield record, offset, length
+        offset += length
+
+
+def _plain(stream: IO[bytes], start: int) -> Iterator[tuple[ArcWarcRecord, int, int]]:
+    """The records of an uncompressed file (or one warcio reads otherwise) from ``start`` on."""
+    stream.seek(start)
+    records = ArchiveIterator(stream)  # its offsets are the file's, from where it starts
+    position = start
+    member_ended = True
+    while True:
+        # Whatever warcio raises on damaged input is the file's damage, not a fault here.
+        try:
+            record = next(records, None)
+            if record is None:
+                break
+            offset = records.get_record_offset()  # reads the record to its end
+        except Exception as exc:
+            raise _Unreadable(_reason(exc, position), position) from exc
+        length = records.get_record_length()
+        # A gzip member not ended by its trailer: whole records before the cut read fine,
+        # and the file may end there (only the last record's member need end, for files
+        # gzipped whole rather than record by record).
+        member_ended = getattr(getattr(records.reader, "decompressor", None), "eof", True)
+        yield record, offset, length
+        position = offset + length
+    if not member_ended:
+        raise _Unreadable("cut off (the file ends inside the gzip member of its last record)", position)
+    # A file cut in the first bytes of a gzip member ends with no record warcio can see:
+    # bytes left past the last whole record (not blank lines) are what is lost.
+    stream.seek(position)
+    if stream.read(4096).strip():
+        raise _Unreadable("cut off or corrupt (bytes past the last whole record are unreadable)", position)
 
 
 def index_warc(path: Path) -> Iterator[Entry]:
     """Index a WARC file by reading it (for WARCs that came without a ``.cdxj``).
 
     Yields the captures of every record read whole; where the file stops being readable (cut
-    off, corrupt, not a WARC at all), raises ``DamagedWarc`` saying where and why.
+    off, corrupt, not a WARC at all), raises ``DamagedWarc`` saying where and why. (What a
+    damaged file still holds past the damage: ``scan_warc``.)
     """
-    for record, offset, length, _ in _records(path):
+    yield from _entries(path)
+
+
+def scan_warc(path: Path) -> tuple[list[Entry], list[Damage]]:
+    """The captures of every record of a WARC file that reads whole, and the damage met.
+
+    Where the file stops being readable, reading goes on at the next gzip member that reads
+    whole as a WARC record (each record is its own member, so those after a damaged one are
+    whole): the records past a corrupt member are replayed, only the damaged ones are lost.
+    Each damage says where it starts, where reading went on, and how many captures the file
+    still gives.
+    """
+    entries: list[Entry] = []
+    damages: list[Damage] = []
+    start = read = 0
+    while True:
+        try:
+            entries.extend(_entries(path, start, read))
+            break
+        except DamagedWarc as exc:
+            damage = exc.damage
+            read = damage.records or 0
+            resumed = _next_record(path, damage.offset + 1)
+            damages.append(Damage(damage.filename, damage.reason, damage.offset, damage.records,
+                                  resumed=resumed))
+            if resumed is None:
+                break
+            start = resumed
+    # Each damage says what the whole file still gives.
+    return entries, [replace(d, captures=len(entries)) for d in damages]
+
+
+def _next_record(path: Path, start: int) -> int | None:
+    try:
+        with path.open("rb") as stream:
+            return next_record_at(stream, start, path.name)
+    except OSError:
+        return None
+
+
+def _entries(path: Path, start: int = 0, read: int = 0) -> Iterator[Entry]:
+    """The captures of the records read whole from ``start`` on (``_records``; ``read``
+    records before it)."""
+    for record, offset, length, _ in _records(path, start, read):
         if record.rec_type not in ("response", "revisit"):
             continue
         url = record.rec_headers.get_header("WARC-Target-URI")
@@ -235,13 +374,16 @@ def index_warc(path: Path) -> Iterator[Entry]:
 
 
 def first_record_damage(path: Path) -> Damage | None:
-    """Why a file's first record cannot be read, or None: a quick check that a file is a WARC
-    at all, without reading it through."""
+    """Why no record of a file can be read, or None: a quick check that a file is a WARC at all,
+    without reading it through (past a damaged first record, only as far as the next record
+    that reads whole)."""
     try:
         for _ in _records(path):
             return None
     except DamagedWarc as exc:
-        return exc.damage
+        if _next_record(path, exc.damage.offset + 1) is None:
+            return exc.damage
+        return None
     return Damage(path.name, "no WARC records", 0, 0)
 
 
@@ -258,9 +400,9 @@ def cdxj_path(warc: Path) -> Path:
     return warc.with_name(warc.name + ".cdxj")
 
 
-def read_index(warc: Path) -> tuple[list[Entry], Damage | None]:
-    """The captures of one WARC file, from its ``.cdxj`` or, lacking one, the file itself, and
-    the damage that kept the rest from being read (None for a whole file)."""
+def read_index(warc: Path) -> tuple[list[Entry], list[Damage]]:
+    """The captures of one WARC file, from its ``.cdxj`` or, lacking one, the file itself
+    (``scan_warc``: past damage too), and the damage met (none for a whole file)."""
     index = cdxj_path(warc)
     if index.is_file():
         try:
@@ -268,14 +410,9 @@ def read_index(warc: Path) -> tuple[list[Entry], Damage | None]:
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             logger.warning("Ignoring the index %s (%s): reading %s itself", index.name, exc, warc.name)
         else:
-            return _within_file(warc, listed)
-    entries: list[Entry] = []
-    try:
-        for entry in index_warc(warc):
-            entries.append(entry)
-    except DamagedWarc as exc:
-        return entries, exc.damage
-    return entries, None
+            entries, damage = _within_file(warc, listed)
+            return entries, [] if damage is None else [damage]
+    return scan_warc(warc)
 
 
 def _within_file(warc: Path, listed: list[Entry]) -> tuple[list[Entry], Damage | None]:
@@ -301,9 +438,9 @@ def index_entries(location: Path, damaged: list[Damage] | None = None) -> Iterat
     """Every capture at a location, from each file's ``.cdxj`` or, lacking one, the file itself;
     what a damaged file still holds, the damage added to ``damaged``."""
     for warc in warc_files(location):
-        entries, damage = read_index(warc)
-        if damage is not None and damaged is not None:
-            damaged.append(damage)
+        entries, damages = read_index(warc)
+        if damaged is not None:
+            damaged.extend(damages)
         yield from entries
 
 

@@ -6,14 +6,19 @@ none), and answers each request with the latest capture of its URL: of the exact
 the same SURT key (``http``/``https`` and ``www.`` twins), else of the same canonical URL (a
 portal's ``m.`` twins, which the duplicate filter already treats as one request). A revisit
 record answers with its own status and headers and the payload of the response it refers to.
-A URL with no capture gets a 404. The body is handed over as it was stored, still
-content-encoded, so Scrapy's middlewares (decompression, robots.txt, retries, redirects) and the
-spider run exactly as in a live crawl, with no network.
+The body is handed over as it was stored, still content-encoded, so Scrapy's middlewares
+(decompression, robots.txt, retries, redirects) and the spider run exactly as in a live crawl,
+with no network. A URL with no capture is not answered: the files say nothing of it (a 404 would
+be archived as the site's answer and, for an archived article, count as a sign of its removal),
+so its request fails with ``NotCaptured``, which the ledger counts (``not_captured``) and the
+summary reports; nothing is archived for it. A replay going further than the capture did is
+normal: it does not change the exit status.
 
 Damage does not stop a replay, and is never passed off as the site's answer. A file that cannot
-be read through (cut off, corrupt, not WARC at all, with no index) is replayed up to the damage
-and named once as a warning; its records past the damage are unknown, so their URLs get the 404
-of a URL never captured. A capture the index lists whose record cannot be read whole (a corrupt
+be read through (cut off, corrupt, not WARC at all, with no index) is named once as a warning;
+every record of it that reads whole is replayed, those past a damaged gzip member too
+(``index.scan_warc``), and the URLs of the records lost are unknown, as a URL never captured is.
+A capture the index lists whose record cannot be read whole (a corrupt
 gzip member anywhere in the file, a record past the end of a file cut off after it was indexed,
 a revisit whose original is missing or damaged) fails its request with ``UnreadableCapture``:
 the ledger counts it (``unreadable_capture``), nothing is archived for it, and the damaged record
@@ -47,7 +52,7 @@ from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-unty
 
 from archive.warc import WarcReadError
 
-from ..accounting import UnreadableCapture
+from ..accounting import NotCaptured, UnreadableCapture
 from ..portals import canonical_url
 from ..replay import ReplayDownloadHandler
 from .capture import REPLAYED_FLAG
@@ -60,7 +65,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-NOT_FOUND_BODY = b"<html><body><h1>404 Not Found</h1><p>Not in the WARC files.</p></body></html>"
 STATS = "newscrawler/warc_replay/"
 # The damage a replay met, one line each (a file, ``Damage``, or a record): the crawl's summary
 # lists them.
@@ -68,6 +72,8 @@ DAMAGED_STAT = STATS + "damaged"
 DAMAGED_FILES_STAT = STATS + "damaged_files"
 # Requests failed because their capture's record could not be read: pages not replayed.
 UNREADABLE_STAT = STATS + "unreadable"
+# Requests for URLs the files hold no capture of: not answered.
+NOT_CAPTURED_STAT = STATS + "not_captured"
 
 
 class WarcReplayError(Exception):
@@ -90,12 +96,12 @@ class _Source:
         if not files:
             raise WarcReplayError(f"cannot replay WARC files: no *.warc.gz or *.warc file in {location}")
         self.index = CaptureIndex.load(location, canonical_url)
-        unreadable = [d for d in self.index.damaged if d.offset == 0 and not d.records]
+        unreadable = [d for d in self.index.damaged if d.unreadable]
         if len(unreadable) == len(files):
             raise WarcReplayError(f"no readable WARC file in {location}: " + "; ".join(map(str, unreadable)))
         for damage in self.index.damaged:
-            self.report(damage.filename, str(damage), f"Damaged WARC file: {damage} (URLs of the"
-                        " records lost get a 404; those its index lists are not replayed)")
+            self.report(damage.filename, str(damage), f"Damaged WARC file: {damage} (the records"
+                        " lost are not replayed)")
         logger.info("Replaying %d captures from %s", len(self.index), location)
 
     def report(self, filename: str, what: str, warning: str) -> None:
@@ -148,8 +154,8 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         assert self.index is not None
         entry = self.index.latest(request.url)
         if entry is None:
-            self.stats.inc_value(STATS + "missing")
-            return _not_found(request.url)
+            self.stats.inc_value(NOT_CAPTURED_STAT)
+            raise NotCaptured("no capture of it in the WARC files")
         try:
             status, headers, body, protocol, date = self.load(entry)
         except WarcReplayError as exc:
@@ -213,11 +219,6 @@ def _read(entry: Entry) -> tuple[Any, bytes]:
         raise WarcReplayError(str(exc)) from exc
     except OSError as exc:
         raise WarcReplayError(f"{entry.filename}: cannot read it ({exc.strerror or exc})") from exc
-
-
-def _not_found(url: str) -> Response:
-    """The answer for a URL with no capture to replay."""
-    return _response(url, 404, Headers({"Content-Type": "text/html"}), NOT_FOUND_BODY, flags=[REPLAYED_FLAG])
 
 
 def _response(url: str, status: int, headers: Headers, body: bytes, flags: list[str],

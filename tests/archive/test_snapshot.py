@@ -17,7 +17,7 @@ from archive import Archive, ArchiveError
 from archive.cli import main
 from archive.compare import differences
 from archive.compare import snapshot as content
-from archive.snapshot import snapshot, sync_warc_dir
+from archive.snapshot import WarcSync, _first_difference, snapshot, sync_warc_dir
 
 SECOND_URL = "https://www.gdzjdaily.com.cn/p/2953119.html"
 
@@ -108,11 +108,13 @@ def _warc_dir(root: Path, records: bytes, index: str) -> Path:
     return directory
 
 
-def test_warc_files_come_along_and_a_grown_file_replaces_its_copy(
+def test_warc_files_come_along_and_a_grown_file_extends_its_copy(
     seeded: Archive, db_path: Path, tmp_path: Path
 ) -> None:
-    # A file still being written: its index in write order, the last line not yet whole.
-    _warc_dir(db_path.parent, b"record-1|", 'com,b)/ 2 {"offset": "0"}\ncom,a)/ 1 {"offset": "9"}\ncom,c')
+    # A file still being written: its index in write order, listing a record written after the
+    # file was read, the last line not yet whole.
+    _warc_dir(db_path.parent, b"record-1|", 'com,b)/ 2 {"offset": "9", "length": "9"}\n'
+              'com,a)/ 1 {"offset": "0", "length": "9"}\ncom,c')
     out = tmp_path / "out" / "copy.sqlite"
     out.parent.mkdir()
     result = CliRunner().invoke(main, ["archive", "snapshot", "--db", str(db_path), str(out)])
@@ -120,19 +122,97 @@ def test_warc_files_come_along_and_a_grown_file_replaces_its_copy(
     assert result.output == f"1 capture copied to {out}; 1 WARC file copied (9 bytes), 0 already there\n"
     copied = out.parent / "warc" / "newscrawler-zjdaily-1-00000-abcd1234.warc.gz"
     assert copied.read_bytes() == b"record-1|"
-    assert copied.with_name(copied.name + ".cdxj").read_text("utf-8") == (
-        'com,a)/ 1 {"offset": "9"}\ncom,b)/ 2 {"offset": "0"}\n')
+    assert copied.with_name(copied.name + ".cdxj").read_text("utf-8") == 'com,a)/ 1 {"offset": "0", "length": "9"}\n'
     _check(out)
-    # Later the file has grown: the next copy replaces the shorter one, the same one is left.
-    source = _warc_dir(db_path.parent, b"record-1|record-2|", "")
-    assert sync_warc_dir(source, copied.parent) == (1, 0, 18)
-    assert copied.read_bytes() == b"record-1|record-2|"
-    assert sync_warc_dir(source, copied.parent) == (0, 1, 0)
-    # Another file under the same name is an error, not an overwrite.
-    other = _warc_dir(tmp_path / "other", b"record-X|record-2|", "")
-    with pytest.raises(ArchiveError, match="other content"):
-        sync_warc_dir(other, copied.parent)
-    assert copied.read_bytes() == b"record-1|record-2|"
+    # Later the file has grown, and its index lists a record written after the file was read:
+    # the copy is extended by the new bytes (9 of them), the index copied without that line.
+    # An index is only added to: a line the source's lacks stays.
+    source = _warc_dir(db_path.parent, b"record-1|record-2|", 'com,b)/ 2 {"offset": "9", "length": "9"}\n'
+                       'com,c)/ 3 {"offset": "18", "length": "9"}\n')
+    inode = copied.stat().st_ino
+    assert sync_warc_dir(source, copied.parent) == WarcSync(copied=1, size=9)
+    assert copied.read_bytes() == b"record-1|record-2|" and copied.stat().st_ino == inode
+    assert copied.with_name(copied.name + ".cdxj").read_text("utf-8") == (
+        'com,a)/ 1 {"offset": "0", "length": "9"}\ncom,b)/ 2 {"offset": "9", "length": "9"}\n')
+    # The same bytes, and the index line that was being written is whole now: it is copied.
+    source = _warc_dir(db_path.parent, b"record-1|record-2|", 'com,a)/ 1 {"offset": "0", "length": "9"}\n'
+                       'com,b)/ 2 {"offset": "9", "length": "9"}\ncom,c)/ 3 {"offset": "18", "length": "9"}\n'
+                       'com,d)/ 4 {"offset": "9", "length": "9"}\n')
+    assert sync_warc_dir(source, copied.parent) == WarcSync(present=1)
+    index = copied.with_name(copied.name + ".cdxj")
+    assert index.read_text("utf-8") == (
+        'com,a)/ 1 {"offset": "0", "length": "9"}\ncom,b)/ 2 {"offset": "9", "length": "9"}\n'
+        'com,d)/ 4 {"offset": "9", "length": "9"}\n')
+    # An older copy of the file (a node's earlier snapshot merged after a later one): all of
+    # it is there already, and its shorter index leaves the copy's alone.
+    older = _warc_dir(tmp_path / "older", b"record-1|", "")
+    assert sync_warc_dir(older, copied.parent) == WarcSync(present=1)
+    assert copied.read_bytes() == b"record-1|record-2|" and "com,d)/ 4" in index.read_text("utf-8")
+
+
+@pytest.mark.parametrize("content", [b"record-X|record-2|", b"record-X|", b"record-X|record-2|record-3|"],
+                         ids=["same size", "shorter", "longer"])
+def test_a_copy_whose_source_differs_is_kept_and_named(content: bytes, tmp_path: Path) -> None:
+    # The source's bytes differ from the copy's at byte 7: damaged since it was copied, or
+    # another file of the same name. Whatever its size, nothing is written over the copy.
+    copied = _warc_dir(tmp_path / "copy", b"record-1|record-2|", "kept\n")
+    name = "newscrawler-zjdaily-1-00000-abcd1234.warc.gz"
+    source = _warc_dir(tmp_path / "source", content, "other\n")
+    (source / "newscrawler-zjdaily-2-00000-abcd1234.warc.gz").write_bytes(b"new|")
+    done = sync_warc_dir(source, copied)
+    assert done == WarcSync(copied=1, size=4, differing=[
+        f"{copied / name}: kept as it was, {source / name} differs from it at byte 7"
+        " (damaged since it was copied, or another file of the same name)"])
+    assert (copied / name).read_bytes() == b"record-1|record-2|"
+    assert (copied / f"{name}.cdxj").read_text("utf-8") == "kept\n"
+    assert (copied / "newscrawler-zjdaily-2-00000-abcd1234.warc.gz").read_bytes() == b"new|"
+
+
+def test_the_first_difference_is_found_anywhere() -> None:
+    block = bytes(range(256)) * 5000
+    for at in (0, 1, 255, 70000, len(block) - 1):
+        changed = bytearray(block)
+        changed[at] ^= 0xFF
+        assert _first_difference(block, bytes(changed)) == at
+    assert _first_difference(block, block[:1000]) == 1000
+
+
+def test_snapshot_and_merge_keep_a_copy_the_source_differs_from_and_exit_1(
+    seeded: Archive, db_path: Path, tmp_path: Path
+) -> None:
+    name = "newscrawler-zjdaily-1-00000-abcd1234.warc.gz"
+    _warc_dir(db_path.parent, b"record-1|", "")
+    seeded.close()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = CliRunner().invoke(main, ["archive", "snapshot", "--db", str(db_path), str(folder / "a.sqlite")])
+    assert result.exit_code == 0, result.output
+    _warc_dir(db_path.parent, b"record-X|record-2|", "")
+    result = CliRunner().invoke(main, ["archive", "snapshot", "--db", str(db_path), str(folder / "b.sqlite")])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        f"Error: {folder / 'warc' / name}: kept as it was, {db_path.parent / 'warc' / name} differs"
+        " from it at byte 7 (damaged since it was copied, or another file of the same name)",
+        f"1 capture copied to {folder / 'b.sqlite'}; 0 WARC files copied (0 bytes), 0 already there,"
+        " 1 kept as they were (the source differs)"]
+    assert (folder / "warc" / name).read_bytes() == b"record-1|"
+    _check(folder / "b.sqlite")
+
+    merged = tmp_path / "merged" / "merged.sqlite"
+    merged.parent.mkdir()
+    _warc_dir(merged.parent, b"record-1|", "")
+    result = CliRunner().invoke(main, ["archive", "merge", str(merged), str(db_path)])
+    assert result.exit_code == 1, result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert line.startswith(f"Error: {merged.parent / 'warc' / name}: kept as it was")
+    assert (f"{db_path}: 0 WARC files copied (0 bytes), 0 already there, 1 kept as they were"
+            " (the source differs)") in result.output.splitlines()
+    assert "1 captures merged into" in result.output  # the archive is merged all the same
+    assert (merged.parent / "warc" / name).read_bytes() == b"record-1|"
+    report = CliRunner().invoke(main, ["archive", "merge", str(merged), str(db_path), "--json"])
+    assert report.exit_code == 1
+    (listed,) = json.loads(report.stdout)["sources"][0]["warc_files_differing"]
+    assert listed.startswith(f"{merged.parent / 'warc' / name}: kept as it was")
 
 
 def test_warc_files_already_beside_the_copy_are_counted_as_there(
