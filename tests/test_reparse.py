@@ -562,15 +562,11 @@ def test_a_worker_that_dies_stops_the_pass_and_what_it_delivered_is_filed(
 ) -> None:
     from newscrawler.reparse import ReparseStopped
 
-    whole = tmp_path / "whole"
-    shutil.copytree(archive_copy.parent, whole)
-    with Archive.open(whole / archive_copy.name, create=False) as archive:
-        expected = reparse(archive, jobs=1)
+    whole, expected = _whole_pass(archive_copy, tmp_path)
     before = versions(archive_copy)
     ids, progress = _dying_worker(monkeypatch, archive_copy, tmp_path)
     # The new versions a whole pass makes from the first 8 captures.
-    first_eight = [v for v in versions(whole / archive_copy.name)[len(before):]
-                   if _first_capture(whole / archive_copy.name, v["id"]) in ids[:8]]
+    first_eight = _new_versions_from(whole, before, ids[:8])
     assert first_eight  # some of them changed
     with Archive.open(archive_copy, create=False) as archive, pytest.raises(ReparseStopped) as stopped:
         reparse(archive, progress=progress, jobs=2)
@@ -581,7 +577,7 @@ def test_a_worker_that_dies_stops_the_pass_and_what_it_delivered_is_filed(
     added = versions(archive_copy)[len(before):]
     assert len(added) == done.new_versions == len(first_eight)
     assert [_first_capture(archive_copy, v["id"]) for v in added] == [
-        _first_capture(whole / archive_copy.name, v["id"]) for v in first_eight]
+        _first_capture(whole, v["id"]) for v in first_eight]
     # Running the pass again finishes it: the same archive as one pass without the death.
     monkeypatch.undo()
     monkeypatch.setattr(ZjdailyV1, "version", "2")
@@ -590,7 +586,21 @@ def test_a_worker_that_dies_stops_the_pass_and_what_it_delivered_is_filed(
     with Archive.open(archive_copy, create=False) as archive:
         again = reparse(archive, jobs=2)
     assert again.new_versions == expected.new_versions - done.new_versions
-    assert differences(snapshot(whole / archive_copy.name), snapshot(archive_copy)) == []
+    assert differences(snapshot(whole), snapshot(archive_copy)) == []
+
+
+def _whole_pass(archive_copy: Path, tmp_path: Path) -> tuple[Path, Any]:
+    """A copy of the archive after one whole pass with ``--jobs 1`` (what a stopped pass and
+    its rerun must come to), and that pass's result."""
+    whole = tmp_path / "whole"
+    shutil.copytree(archive_copy.parent, whole)
+    with Archive.open(whole / archive_copy.name, create=False) as archive:
+        return whole / archive_copy.name, reparse(archive, jobs=1)
+
+
+def _new_versions_from(db: Path, before: list[Any], ids: list[int]) -> list[Any]:
+    """The versions ``db`` holds past ``before`` that the captures ``ids`` made."""
+    return [v for v in versions(db)[len(before):] if _first_capture(db, v["id"]) in ids]
 
 
 def _first_capture(db: Path, version_id: int) -> int:
@@ -624,15 +634,11 @@ def test_command_line_kills_a_stuck_worker_keeps_what_was_filed_and_exits_1(
     import os
     import threading
 
-    whole = tmp_path / "whole"
-    shutil.copytree(archive_copy.parent, whole)
-    with Archive.open(whole / archive_copy.name, create=False) as archive:
-        reparse(archive, jobs=1)
+    whole, _ = _whole_pass(archive_copy, tmp_path)
     before = versions(archive_copy)
     ids, _ = _dying_worker(monkeypatch, archive_copy, tmp_path, wait=False, stop=True)
     # The worker stops on the tenth capture, in the third chunk of 4: the first two are delivered.
-    first_eight = [v for v in versions(whole / archive_copy.name)[len(before):]
-                   if _first_capture(whole / archive_copy.name, v["id"]) in ids[:8]]
+    first_eight = _new_versions_from(whole, before, ids[:8])
     assert first_eight
     results: list[Any] = []
     command = threading.Thread(target=lambda: results.append(CliRunner().invoke(
@@ -660,7 +666,7 @@ def test_command_line_kills_a_stuck_worker_keeps_what_was_filed_and_exits_1(
     # What was filed before the stop is kept: the new versions of the first eight captures.
     added = versions(archive_copy)[len(before):]
     assert [_first_capture(archive_copy, v["id"]) for v in added] == [
-        _first_capture(whole / archive_copy.name, v["id"]) for v in first_eight]
+        _first_capture(whole, v["id"]) for v in first_eight]
     # Running the pass again finishes it: the same archive as one pass without the stop.
     monkeypatch.undo()
     monkeypatch.setattr(ZjdailyV1, "version", "2")
@@ -668,7 +674,7 @@ def test_command_line_kills_a_stuck_worker_keeps_what_was_filed_and_exits_1(
     monkeypatch.setattr(ZjdailyV1, "comments", None)
     again = CliRunner().invoke(cli, ["reparse", "--db", str(archive_copy), "--jobs", "2"])
     assert again.exit_code == 0, again.output
-    assert differences(snapshot(whole / archive_copy.name), snapshot(archive_copy)) == []
+    assert differences(snapshot(whole), snapshot(archive_copy)) == []
 
 
 def test_an_archive_that_refuses_a_write_stops_the_pass_saying_what_was_not_filed(
