@@ -8,10 +8,11 @@ almost never does, while a detector can mistake short UTF-8 text for a legacy co
 statistical detection (charset-normalizer), then GB18030 as the last resort. ``charset``
 attributes of ``<script>`` tags name the script file's charset, not the page's, and are ignored. Each
 candidate must decode the whole body strictly: a GBK page that declares UTF-8 fails the UTF-8 try
-and falls through to a label that works, with a warning recorded. GB2312 and GBK labels are read as
-GB18030, their superset (w3lib's ``resolve_encoding`` does the mapping). A body cut in the middle
-of its last character (a truncated download) is read with the codec that reads everything before
-the cut; the broken tail is dropped and reported as ``charset_truncated``, and so are the broken
+and falls through to a label that works, with a warning recorded. Labels are read as browsers
+read them (w3lib's ``resolve_encoding``): ``latin1`` is windows-1252, and GB2312 and GBK labels
+are read as GB18030, their superset, as the Encoding Standard's GBK decoder reads them. A body cut
+in the middle of its last character (a truncated download) is read with the codec that reads
+everything before the cut; the broken tail is dropped and reported as ``charset_truncated``, and so are the broken
 first bytes of a body that starts in the middle of a character (a download resumed at an offset).
 Nothing here replaces bytes unless no encoding at all can read them: then the bytes the declared
 codec (else UTF-8) cannot read are dropped and counted (``charset_invalid_bytes``), since a record
@@ -116,15 +117,24 @@ def _candidates(body: bytes, declarations: _Declarations) -> Iterator[tuple[str,
     yield "fallback", "gb18030"
 
 
+# Python codecs narrower than the Encoding Standard's decoder of the same name, and the codec
+# that reads as that decoder does. The standard's GBK decoder is gb18030's (every GB2312 and GBK
+# label names it), while Python's gbk codec refuses GB18030's four-byte sequences and 0x80 (€).
+_WIDER_CODEC = {"gbk": "gb18030"}
+
+
 @lru_cache(maxsize=64)
 def _codec(label: str) -> str | None:
+    """The Python codec that reads what ``label`` names, as browsers read it; None for a label
+    that names no encoding, or one no Python codec reads (the standard's ``replacement``)."""
     name = resolve_encoding(label)
     if name is None:
         return None
     try:
-        return codecs.lookup(name).name
+        name = codecs.lookup(name).name
     except LookupError:
         return None
+    return _WIDER_CODEC.get(name, name)
 
 
 def decode_html(body: bytes, content_type: str | None = None, *, parse: bool = False) -> Decoded:
@@ -170,9 +180,10 @@ def _decode_general(body: bytes, content_type: str | None, parse: bool = False) 
                 text = codecs.getincrementaldecoder(codec)().decode(body, final=False)
             except UnicodeError:
                 continue
-            warnings.append(f"charset_truncated:decoded={codec}")
         if origin != "bom" and codec.startswith(("utf-16", "utf-32")) and "<" not in text:
             continue  # a wide-character label on bytes that are not wide characters
+        if not whole:
+            warnings.append(f"charset_truncated:decoded={codec}")
         if declared is not None and codec != declared:
             warnings.append(f"charset_mismatch:declared={declared},decoded={codec}")
         elif declared is None and origin in ("utf-8", "detected", "fallback"):
