@@ -23,6 +23,7 @@ import click
 
 from .changes import COLUMNS as CHANGE_COLUMNS
 from .changes import KINDS
+from .clidoc import help_markdown
 from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
 from .params import HELP_OPTIONS, STDOUT, TIME_BOUND, ArchivePath, ChartPath, OutputPath
@@ -552,14 +553,7 @@ main.add_command(archive_group)
 
 def reference_markdown() -> str:
     """The commands' ``--help``, as ``docs/archive.md`` carries it (a test keeps them equal)."""
-    parts = []
-    for command in COMMANDS:
-        # A context as the command's group would make it (its context_settings apply), at a
-        # fixed width so the page does not depend on the terminal it was generated on.
-        ctx = click.Context(command, info_name=f"newscrawler {command.name}",
-                            **{**command.context_settings, "terminal_width": 100, "max_content_width": 100})
-        parts.append(f"### `newscrawler {command.name}`\n\n```\n{command.get_help(ctx)}\n```\n")
-    return "\n".join(parts)
+    return help_markdown(COMMANDS)
 
 
 if __name__ == "__main__":

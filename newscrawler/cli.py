@@ -502,3 +502,12 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def reference_markdown() -> str:
+    """The help of every command but the archive's research commands (those are on
+    ``docs/archive.md``), as ``docs/commands.md`` carries it; a test keeps them equal."""
+    from archive.cli import COMMANDS
+    from archive.clidoc import help_markdown
+
+    return help_markdown(command for command in cli.commands.values() if command not in COMMANDS)
