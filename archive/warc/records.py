@@ -39,11 +39,14 @@ class WarcReadError(Exception):
 
 class DamagedRecord(WarcReadError):
     """A WARC record that is there but cannot be read whole: its bytes are corrupt, or the file
-    ends inside it (``truncated``). The message names the file and the record's offset."""
+    ends inside it (``truncated``). The message names the file and the record's offset;
+    ``reason`` says what is wrong without them, as a file's damage is said (``cut off (…)``),
+    when that is not the message's own words."""
 
-    def __init__(self, message: str, *, truncated: bool = False) -> None:
+    def __init__(self, message: str, *, truncated: bool = False, reason: str = "") -> None:
         super().__init__(message)
         self.truncated = truncated
+        self.reason = reason or message
 
 
 @dataclass
