@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import json
 import re
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -95,7 +97,41 @@ def plain_captures(plain: Path) -> list[Entry]:
     return sorted(index_warc(plain), key=lambda e: e.offset)
 
 
-# --- replay of a damaged record -------------------------------------------------------------
+# --- export ------------------------------------------------------------------------------------
+
+
+def test_records_copied_from_an_uncompressed_file_are_gzip_members(crawled: dict[str, Path], tmp_path: Path) -> None:
+    db, plain = crawled["archive"], crawled["plain"]
+    assert {name for (name,) in rows(db, "SELECT DISTINCT warc_filename FROM captures")} == {plain.name}
+    out = tmp_path / "export.warc.gz"
+    result = run_cli("export", "--format", "warc", "-o", str(out), "--db", str(db),
+                     "--warc-dir", str(plain.parent))
+    assert result.returncode == 0, result.stderr
+    bodies = article_bodies(db)
+    assert f"({len(bodies)} copied from WARC files, 0 from revisits, 0 rebuilt" in result.stderr
+    check(out)
+    # Each record its own gzip member: the file reads member by member, and every page is there
+    # as the archive holds it.
+    data, at, members = out.read_bytes(), 0, 0
+    while at < len(data):
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        record = member.decompress(data[at:])
+        assert member.eof and record.startswith(b"WARC/1.") and record.endswith(b"\r\n\r\n"), at
+        at, members = len(data) - len(member.unused_data), members + 1
+    with out.open("rb") as stream:
+        assert members == len(list(ArchiveIterator(stream)))
+    assert exported(out) == bodies
+    # The index points at each response's member, which inflates alone to that record.
+    for line in out.with_name(out.name + ".cdxj").read_text(encoding="utf-8").splitlines():
+        fields = json.loads(line.split(" ", 2)[2])
+        with out.open("rb") as stream:
+            stream.seek(int(fields["offset"]))
+            record = gzip.decompress(stream.read(int(fields["length"])))
+        assert record.startswith(b"WARC/1.1\r\n") and record.endswith(b"\r\n\r\n")
+        assert f"WARC-Target-URI: {fields['url']}\r\n".encode() in record
+
+
+# --- replay and export of a damaged record -----------------------------------------------------
 
 
 def damaged_copy(plain: Path, target: Path, with_index: bool) -> tuple[Path, Entry]:
@@ -146,6 +182,27 @@ def test_replay_without_index_reads_on_past_the_damaged_record(crawled: dict[str
                         rf" {len(plain_captures(crawled['plain'])) - 1} captures replayable", named), named
     after = rows(tmp_path / "a.sqlite", f"SELECT count(*) FROM captures WHERE warc_offset > {hit.offset}")
     assert after[0][0] > 0
+
+
+def test_export_names_the_damaged_record_and_rebuilds_its_page(crawled: dict[str, Path], tmp_path: Path) -> None:
+    copy, hit = damaged_copy(crawled["plain"], tmp_path / "warc", with_index=False)
+    db = tmp_path / "archive.sqlite"
+    shutil.copy(crawled["archive"], db)
+    damaged = [capture_id for (capture_id,) in rows(
+        db, f"SELECT id FROM captures WHERE warc_offset = {hit.offset} AND article_id IS NOT NULL AND status = 200")]
+    assert damaged
+    out = tmp_path / "export.warc.gz"
+    result = run_cli("export", "--format", "warc", "-o", str(out), "--db", str(db), "--warc-dir", str(copy.parent))
+    assert result.returncode == 1, result.stderr
+    bodies = article_bodies(db)
+    assert (f"({len(bodies) - len(damaged)} copied from WARC files, 0 from revisits, {len(damaged)} rebuilt"
+            f" from the archive, 0 skipped); damaged WARC records: {len(damaged)}") in result.stderr
+    damage = f"{copy}: the record at offset {hit.offset} is damaged (its block does not match"
+    listed = [line for line in result.stderr.splitlines() if damage in line]
+    assert [line.split(" ")[3] for line in listed] == [str(i) for i in damaged]
+    check(out)
+    assert exported(out) == bodies
+
 
 
 # --- reading damaged records --------------------------------------------------------------------
