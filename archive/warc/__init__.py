@@ -10,10 +10,12 @@ can do both:
   re-extraction needs, and reads the common record (one gzip member, a plain response) without
   warcio's general parser, inflating it in one call from bytes read ahead in the file. A damaged
   or truncated record raises ``DamagedRecord`` (a ``WarcReadError``), never gives a cut or
-  garbled payload (``reading.py``, ``store.py``).
+  garbled payload (``reading.py``, ``store.py``); a record of an uncompressed file, which has no
+  CRC, is checked by its digests and framing instead (``plain.py``).
 - ``export.export_warc(archive, filters, path)``: a WARC/1.1 file with every capture of the
   selected articles, and a CDXJ index beside it, for pywb or ReplayWeb.page (``docs/warc.md``).
-  A capture whose WARC record is there is copied byte for byte (with its request record); a
+  A capture whose WARC record is there is copied byte for byte (with its request record; one
+  from an uncompressed file compressed into gzip members of its own); a
   revisit becomes a full response (its own status and headers, its original's payload), so the
   file stands alone; a capture without a readable WARC record is rebuilt from the archive's
   stored body and headers. A ``metadata`` record after each says which, and names the archive's

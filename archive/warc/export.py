@@ -5,6 +5,7 @@ See the ``archive.warc`` package docstring and ``docs/warc.md``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 from dataclasses import dataclass, field
@@ -102,10 +103,24 @@ class _Output:
         self.writer.write_record(record)
         return offset, self.stream.tell() - offset
 
-    def copy(self, raw: bytes) -> int:
+    def copy(self, found: WarcCapture) -> tuple[int, int]:
+        """A response's stored bytes and its request record's, copied; where the response went
+        and its length there.
+
+        gzip members are copied as they are. Records of an uncompressed file are compressed,
+        each its own member, byte for byte (their digests stay true): written as they are, they
+        would make the rest of the file unreadable, a ``.warc.gz`` being read member by member.
+        """
         offset = self.stream.tell()
-        self.stream.write(raw)
-        return offset
+        if found.compressed:
+            self.stream.write(found.raw)
+            return offset, found.response_length
+        split = found.response_length
+        self.stream.write(_member(found.raw[:split]))
+        length = self.stream.tell() - offset
+        if found.raw[split:]:
+            self.stream.write(_member(found.raw[split:]))
+        return offset, length
 
     def add_index(self, url: str, date: str, mime: str, status: int, digest: str,
                   length: int, offset: int) -> None:
@@ -114,6 +129,12 @@ class _Output:
             "length": str(length), "offset": str(offset), "filename": self.name,
         }
         self.index.append(f"{surt(url)} {timestamp14(date)} {json.dumps(fields, ensure_ascii=False)}")
+
+
+def _member(record: bytes) -> bytes:
+    """A record's bytes as one gzip member, as warcio's writer compresses the records it writes
+    (level 9; mtime 0, so the same record always compresses the same)."""
+    return gzip.compress(record, compresslevel=9, mtime=0)
 
 
 def _mime(headers: list[tuple[str, str]]) -> str:
@@ -192,10 +213,10 @@ def _export_capture(
         _problem(summary, capture_id, url, f"copied without its request record: {found.request_problem}")
     how: str
     if found is not None and found.record_type == "response":
-        response_offset = out.copy(found.raw)
+        response_offset, length = out.copy(found)
         record_id = found.record_id
         out.add_index(found.url, found.date, _mime(found.headers), found.status, found.digest,
-                      found.response_length, response_offset)
+                      length, response_offset)
         summary.copied += 1
         how = f"copied from {filename} at offset {offset}"
         target_url, date = found.url, found.date

@@ -39,11 +39,14 @@ class WarcReadError(Exception):
 
 class DamagedRecord(WarcReadError):
     """A WARC record that is there but cannot be read whole: its bytes are corrupt, or the file
-    ends inside it (``truncated``). The message names the file and the record's offset."""
+    ends inside it (``truncated``). The message names the file and the record's offset;
+    ``reason`` says what is wrong without them, as a file's damage is said (``cut off (…)``),
+    when that is not the message's own words."""
 
-    def __init__(self, message: str, *, truncated: bool = False) -> None:
+    def __init__(self, message: str, *, truncated: bool = False, reason: str = "") -> None:
         super().__init__(message)
         self.truncated = truncated
+        self.reason = reason or message
 
 
 @dataclass
@@ -58,10 +61,12 @@ class WarcCapture:
     headers: list[tuple[str, str]]
     # The entity as received: still content-encoded; a chunked body is de-chunked.
     payload: bytes
-    # The response record's gzip member(s) as stored, with the request record that follows it
-    # (responses only), and the length of the response's own member.
+    # The response record's bytes as stored, with the request record that follows it (responses
+    # only), and the length of the response's own bytes: gzip members from a .warc.gz; from an
+    # uncompressed file (``compressed`` false), each record whole, with the CRLF CRLF ending it.
     raw: bytes = field(default=b"", repr=False)
     response_length: int = 0
+    compressed: bool = True
     record_id: str = ""
     digest: str = ""
     # Why the request record after the response was left out of ``raw`` (it is damaged), or "".

@@ -17,7 +17,8 @@ from deflate import DeflateError, gzip_decompress  # libdeflate: about 1.4x ISA-
 from isal import isal_zlib  # ISA-L's inflate: about 1.7x zlib's on WARC records
 from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-untyped]
 
-from .reading import inflate_member, member_label, read_record_at
+from .plain import record_after
+from .reading import GZIP_MAGIC, inflate_member, member_label, read_record_at
 from .records import (
     REVISIT_MIME,
     DamagedRecord,
@@ -46,6 +47,9 @@ _MAX_ROOM = 8 * 1024 * 1024
 _NO_WINDOW: tuple[int, int, memoryview] = (0, -1, memoryview(b""))
 # isal's type stubs declare its exception as an instance rather than a class.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
+# What ends every WARC record after its block (the standard's CRLF CRLF): an uncompressed record
+# is copied with it, though warcio does not count it in the record's length.
+_RECORD_END = b"\r\n\r\n"
 # WARC files a store keeps open between reads: re-extraction reads a file's records one after
 # the other, and opening the file again for each costs as much as parsing the record's header.
 _OPEN_FILES = 8
@@ -101,10 +105,14 @@ class WarcStore:
             self._buffers.pop(closed, None)
         return stream
 
-    def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int, str]:
+    def _read(self, filename: str, offset: int, with_request: bool) -> tuple[Any, bytes, bytes, int, str, bool]:
         """The record at ``offset``, its payload, its stored bytes (with the request record that
-        follows it, for ``with_request``), its length, and why the request record following it
-        could not be read (or ""); ``DamagedRecord`` when the record itself is not whole."""
+        follows it, for ``with_request``), the length of the response's own bytes among them,
+        why the request record following it could not be read (or ""), and whether the bytes are
+        gzip members; ``DamagedRecord`` when the record itself is not whole.
+
+        A record of an uncompressed file is given whole: up to the end of its block (its length
+        in the file, as warcio counts it) and the ``CRLF CRLF`` that ends every record."""
         path = self.directory / filename
         stream = self._stream(filename)
         # The file stays open for the next read (_stream).
@@ -112,8 +120,13 @@ class WarcStore:
         if record.rec_type not in ("response", "revisit"):
             raise WarcReadError(f"{path}: no response or revisit record at offset {offset}")
         if not with_request:
-            return record, payload, b"", length, ""
-        end = offset + length
+            return record, payload, b"", length, "", True
+        stream.seek(offset)
+        compressed = stream.read(2) == GZIP_MAGIC
+        # Where the next record starts: right after a gzip member; past the blank lines after
+        # an uncompressed record (read_record_at checked they are there).
+        end = offset + length if compressed else record_after(stream, offset + length, str(path))
+        spans = [(offset, length)]
         following, request_problem = None, ""
         stream.seek(end)
         if stream.read(1):  # the last record of a file has none after it
@@ -127,13 +140,17 @@ class WarcStore:
         if following is not None and following.rec_type == "request" and (
             following.rec_headers.get_header("WARC-Concurrent-To") == record_id
         ):
-            end += following_length
-        stream.seek(offset)
-        return record, payload, stream.read(end - offset), length, request_problem
+            spans.append((end, following_length))
+        pieces = []
+        for start, size in spans:
+            stream.seek(start)
+            pieces.append(stream.read(size) + (b"" if compressed else _RECORD_END))
+        return record, payload, b"".join(pieces), len(pieces[0]), request_problem, compressed
 
     def load(self, filename: str, offset: int, raw: bool = False) -> WarcCapture:
         """The response at ``offset`` of ``filename``; ``raw`` keeps its stored bytes too."""
-        record, payload, stored, length, request_problem = self._read(filename, offset, with_request=raw)
+        record, payload, stored, length, request_problem, compressed = self._read(
+            filename, offset, with_request=raw)
         http = record.http_headers
         if http is None:
             raise WarcReadError(f"{filename} at {offset}: no HTTP headers in the record")
@@ -159,7 +176,7 @@ class WarcStore:
             protocol=protocol, headers=headers, payload=payload, raw=stored,
             response_length=length, record_id=record.rec_headers.get_header("WARC-Record-ID"),
             digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
-            request_problem=request_problem,
+            request_problem=request_problem, compressed=compressed,
         )
 
     def body(self, filename: str, offset: int) -> bytes:

@@ -9,8 +9,9 @@ base32 SHA-1 without its ``sha1:`` prefix, and a revisit's ``mime`` is ``warc/re
 
 A damaged file (cut off, corrupt, not a WARC) with no index: ``index_warc`` raises
 ``DamagedWarc`` at the damage; ``read_index`` and ``CaptureIndex.load`` keep every record that
-reads whole, those past the damage too (reading goes on at the next gzip member that reads as a
-WARC record, ``archive.warc.reading.next_record_at``), and say where and why (``Damage``). A
+reads whole, those past the damage too (reading goes on at the next gzip member or uncompressed
+record that reads whole as a WARC record, ``archive.warc.reading.next_record_at``), and say where
+and why (``Damage``). A
 file's ``.cdxj`` lists its captures by offset, so with one every capture stays known, damage or
 not: ``read_record`` reads one whole or raises ``DamagedRecord``.
 """
@@ -32,6 +33,7 @@ from surt import surt  # type: ignore[import-untyped]  # SURT keys as pywb compu
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 
+from archive.warc.plain import record_after
 from archive.warc.reading import (
     GZIP_MAGIC,
     MEMBER_START,
@@ -201,8 +203,8 @@ def _records(path: Path, start: int = 0, read: int = 0) -> Iterator[tuple[ArcWar
 
     A file of gzip members is walked member by member, each inflated whole by the shared
     reader before warcio parses it (``_members``): a damaged member is found where it starts
-    and said as what it is, never read as a cut record. Anything else is read by warcio
-    (``_plain``).
+    and said as what it is, never read as a cut record. An uncompressed file is walked record
+    by record with the shared reader, which checks each one's digests and framing (``_plain``).
     """
     captures = 0
     position = start
@@ -217,7 +219,7 @@ def _records(path: Path, start: int = 0, read: int = 0) -> Iterator[tuple[ArcWar
         raise damaged(_reason(exc, 0), 0) from exc
     with stream:
         try:
-            walk = _members(stream, start, path.name) if stream.read(2) == GZIP_MAGIC else _plain(stream, start)
+            walk = (_members if stream.read(2) == GZIP_MAGIC else _plain)(stream, start, path.name)
             for record, offset, length in walk:
                 if record.rec_headers.get_header("Content-Length") is None:
                     # Mandatory in every record: without it the header block was cut off.
@@ -279,35 +281,23 @@ def _members(stream: IO[bytes], start: int, name: str) -> Iterator[tuple[ArcWarc
         offset += length
 
 
-def _plain(stream: IO[bytes], start: int) -> Iterator[tuple[ArcWarcRecord, int, int]]:
-    """The records of an uncompressed file (or one warcio reads otherwise) from ``start`` on."""
-    stream.seek(start)
-    records = ArchiveIterator(stream)  # its offsets are the file's, from where it starts
-    position = start
-    member_ended = True
+def _plain(stream: IO[bytes], start: int, name: str) -> Iterator[tuple[ArcWarcRecord, int, int]]:
+    """The records of an uncompressed file from ``start`` on, each read whole by the shared
+    reader (its digests and framing checked); ``_Unreadable`` where one does not read whole."""
+    offset = start
     while True:
-        # Whatever warcio raises on damaged input is the file's damage, not a fault here.
+        stream.seek(offset)
+        if not stream.read(1):
+            return
         try:
-            record = next(records, None)
-            if record is None:
-                break
-            offset = records.get_record_offset()  # reads the record to its end
-        except Exception as exc:
-            raise _Unreadable(_reason(exc, position), position) from exc
-        length = records.get_record_length()
-        # A gzip member not ended by its trailer: whole records before the cut read fine,
-        # and the file may end there (only the last record's member need end, for files
-        # gzipped whole rather than record by record).
-        member_ended = getattr(getattr(records.reader, "decompressor", None), "eof", True)
+            record, _, length = read_record_at(stream, offset, name)
+        except DamagedRecord as exc:
+            # warcio's own error says best what the bytes are (not a WARC file at all, say).
+            cause = exc.__cause__
+            raise _Unreadable(exc.reason if cause is None else _reason(cause, offset), offset) from exc
         yield record, offset, length
-        position = offset + length
-    if not member_ended:
-        raise _Unreadable("cut off (the file ends inside the gzip member of its last record)", position)
-    # A file cut in the first bytes of a gzip member ends with no record warcio can see:
-    # bytes left past the last whole record (not blank lines) are what is lost.
-    stream.seek(position)
-    if stream.read(4096).strip():
-        raise _Unreadable("cut off or corrupt (bytes past the last whole record are unreadable)", position)
+        # The blank lines after the record, then the next one (read_record_at checked them).
+        offset = record_after(stream, offset + length, name)
 
 
 def index_warc(path: Path) -> Iterator[Entry]:
