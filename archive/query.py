@@ -338,6 +338,15 @@ COVERAGE_COLUMNS = {"published_at": "with_time", "source": "with_source",
                     "reporters": "with_reporters", "editors": "with_editor"}
 
 
+def run_tagged(conn: sqlite3.Connection, name: str, value: str) -> int | None:
+    """The newest run whose settings hold ``name`` = ``value`` (a tag its crawl recorded with
+    it), or None. Settings that are not JSON are passed over (``Archive.runs`` reads them as {})."""
+    row = conn.execute(
+        "SELECT id FROM runs WHERE CASE WHEN json_valid(settings) THEN json_extract(settings, ?) END = ?"
+        " ORDER BY id DESC LIMIT 1", (f'$."{name}"', value)).fetchone()
+    return None if row is None else int(row[0])
+
+
 def portals_never_shown(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """The fields each portal never shows, as its latest run that said so recorded them."""
     return {portal: json.loads(fields) for portal, fields in conn.execute(

@@ -66,6 +66,11 @@ BUDGET_META = "newscrawler_budget"
 OVER_BUDGET_STAT = "newscrawler/resume/over_budget_dropped"
 # Finish reasons after which the job is complete and its directory is cleared.
 COMPLETE = ("finished", "closespider_itemcount", "closespider_pagecount")
+# The crawl holding a job directory writes a token of its own into the marker before the archive
+# records its run (the stat, read by the archive pipeline), and the run keeps it among its
+# settings (the key): a crawl killed before the marker named its run has the run found by it.
+JOB_TOKEN_STAT = "newscrawler/resume/job_token"
+JOB_TOKEN = "job_token"
 
 
 class ArchivedDupeFilter(RFPDupeFilter):
@@ -325,7 +330,7 @@ class ResumableScheduler(Scheduler):
             marker = queue.parent / RUNNING_MARKER
             if marker.exists():
                 check_job_dir(queue.parent)
-                self._end_interrupted_run(_marker(marker).get("run_id"))
+                self._end_interrupted_run(_marker(marker))
                 logger.warning(
                     "The last crawl in %s did not close; its request queue is discarded and the "
                     "crawl restarts from the start pages, skipping pages already archived",
@@ -337,6 +342,10 @@ class ResumableScheduler(Scheduler):
                 (queue.parent / "spider.state").unlink(missing_ok=True)
                 if self.stats is not None:
                     self.stats.set_value("newscrawler/resume/queue_discarded", 1)
+            # Before the archive pipeline records the run (the pipelines open after the
+            # scheduler): whenever this crawl dies, its marker names a token its run holds.
+            if self.stats is not None:
+                self.stats.set_value(JOB_TOKEN_STAT, self.token)
             self._write_marker(None)
             if self.crawler is not None:
                 # The archive pipeline has started its run by the time the spider opens.
@@ -346,7 +355,7 @@ class ResumableScheduler(Scheduler):
     def _write_marker(self, run_id: int | None) -> None:
         assert self.dqdir
         marker = Path(self.dqdir).parent / RUNNING_MARKER
-        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id,
+        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id, "token": self.token,
                                       "lifetime": process_lifetime(os.getpid())}), encoding="utf-8")
 
     def _spider_opened(self, spider: Spider) -> None:
@@ -368,14 +377,23 @@ class ResumableScheduler(Scheduler):
         temporary.write_text(json.dumps(bound), encoding="utf-8")
         os.replace(temporary, path)
 
-    def _end_interrupted_run(self, run_id: Any) -> None:
-        """Mark the dead crawl's run in the archive, which would otherwise stay ``running``."""
+    def _end_interrupted_run(self, marker: dict[str, Any]) -> None:
+        """Mark the dead crawl's run in the archive, which would otherwise stay ``running``: the
+        run its marker names, or, killed before it could name it, the run holding its token."""
         path = self.crawler.settings.get("NEWSCRAWLER_ARCHIVE") if self.crawler else None
-        if not isinstance(run_id, int) or not path or not Path(path).is_file():
+        run_id, token = marker.get("run_id"), marker.get("token")
+        if not path or not Path(path).is_file():
+            return
+        if not isinstance(run_id, int) and not isinstance(token, str):
             return
         from archive import Archive
+        from archive.query import run_tagged
 
         with Archive.open(path, create=False) as archive:
+            if not isinstance(run_id, int):
+                run_id = run_tagged(archive.conn, JOB_TOKEN, str(token))
+                if run_id is None:  # killed before its run was recorded: nothing to end
+                    return
             if archive.interrupt_run(run_id):
                 logger.info("Run %s of the archive ended as killed", run_id)
         if self.stats is not None:

@@ -91,6 +91,35 @@ def _crawl_and_kill(portal: Path, work: Path, after: int, how: signal.Signals = 
         assert process.returncode == -signal.SIGKILL
 
 
+# ``newscrawler crawl`` killed (SIGKILL, by itself) the moment its run is recorded in the archive:
+# before the spider opens, when the job directory's marker does not name the run yet.
+_KILLED_AS_ITS_RUN_STARTS = """
+import os, signal
+from newscrawler.pipelines import ArchivePipeline
+opened = ArchivePipeline.open_spider
+def open_spider(self, spider=None):
+    opened(self, spider)
+    os.kill(os.getpid(), signal.SIGKILL)
+ArchivePipeline.open_spider = open_spider
+from newscrawler.__main__ import main
+main()
+"""
+
+
+def test_a_crawl_killed_as_its_run_is_recorded_has_the_run_ended_when_it_resumes(
+    portal: Path, tmp_path: Path
+) -> None:
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AS_ITS_RUN_STARTS, *_args(portal, tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT status FROM runs")] == ["running"]
+    result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")] == ["killed", "finished"]
+
+
 @pytest.mark.parametrize("after", KILL_AFTER)
 def test_killed_crawl_resumes_to_the_same_archive(
     portal: Path, uninterrupted: dict, tmp_path: Path, after: int
