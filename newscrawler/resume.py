@@ -17,7 +17,8 @@ see ``newscrawler.incremental``). An article archived in the moment between the 
 fingerprint write is fetched again on resume, which the archive absorbs (same content: outcome
 ``unchanged``, no new version).
 
-``ResumableScheduler`` marks the job directory while a crawl runs. A marker left behind means
+``ResumableScheduler`` takes the job directory's lock (``newscrawler.joblock``) for the crawl's
+life, so that one crawl at a time uses it, and marks the job directory while a crawl runs. A marker left behind means
 the last crawl died without closing: its queue is discarded (the restart from the start pages
 rebuilds it). A crawl that finished clears the job directory, so the next crawl is a new job and
 the recrawl policy, not a stale duplicate filter, decides which articles are fetched again. A
@@ -31,7 +32,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -44,6 +44,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
 from .items import PageItem
+from .joblock import JobDirInUse, JobDirLock, claim_job_dir, process_lifetime
 from .seen import SeenSet
 
 if TYPE_CHECKING:
@@ -128,38 +129,6 @@ def _complete_length(data: bytes) -> int:
     return end
 
 
-class JobDirInUse(RuntimeError):
-    """Two crawls at once in one job directory would each discard the other's state."""
-
-
-def job_dir_user(jobdir: str | Path) -> int | None:
-    """The process id of the live crawl using ``jobdir``, or None when no crawl is."""
-    marker = Path(jobdir) / RUNNING_MARKER
-    return _running_crawl(marker) if marker.exists() else None
-
-
-def check_job_dir(jobdir: str | Path) -> None:
-    """Raise ``JobDirInUse`` when a live crawl is using ``jobdir`` (checked before a crawl starts)."""
-    owner = job_dir_user(jobdir)
-    if owner is not None:
-        # Read back by ``job_dir_refused``: the two change together.
-        raise JobDirInUse(
-            f"another crawl (process {owner}) is using the job directory {jobdir};"
-            " wait for it or give this one its own --job-dir"
-        )
-
-
-_REFUSED = re.compile(r"another crawl \(process (\d+)\) is using the job directory ")
-
-
-def job_dir_refused(output: str) -> int | None:
-    """The process a crawl found using its job directory, read from the crawl's output (the
-    ``Error:`` line of ``newscrawler crawl``, which then exits 1); None when it said nothing of
-    the kind. For the scheduler: a crawl started by hand took the directory first."""
-    found = _REFUSED.findall(output)
-    return int(found[-1]) if found else None
-
-
 def _marker(marker: Path) -> dict[str, Any]:
     """What a running crawl wrote into its marker: ``pid``, and ``run_id`` in the archive."""
     try:
@@ -167,41 +136,6 @@ def _marker(marker: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return found if isinstance(found, dict) else {}
-
-
-def process_lifetime(pid: int) -> str | None:
-    """What tells process ``pid`` from a later one given the same id (the boot and the start
-    time, from /proc); None where the system does not say."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
-    except OSError:
-        return None
-    # The fields after the command name, which is in parentheses and may hold anything:
-    # the start time is the 22nd field of the line, the 20th of these.
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return f"{boot}/{fields[19]}" if len(fields) > 19 else None
-
-
-def _running_crawl(marker: Path) -> int | None:
-    """The id of the live process that wrote ``marker``, or None when it is gone."""
-    written = _marker(marker)
-    pid = written.get("pid")
-    if not isinstance(pid, int):
-        return None
-    if pid == os.getpid():
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass  # alive, under another user
-    lifetime = written.get("lifetime")
-    if isinstance(lifetime, str) and process_lifetime(pid) not in (None, lifetime):
-        # The crawl died (a reboot, a killed container) and another process has its id now.
-        return None
-    return pid
 
 
 # The portal and the archive run a job's last crawl wrote into (``{"portal", "run_id",
@@ -276,13 +210,18 @@ class ResumableScheduler(Scheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.token = uuid.uuid4().hex
+        self.job_lock: JobDirLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         # Before the duplicate filter reads the job's fingerprints.
         jobdir = job_dir(crawler.settings)
-        if jobdir:
-            check_job_dir(jobdir)
+        if not jobdir:
+            return super().from_crawler(crawler)
+        # Held until the crawl closes (or its process ends): from here on no other crawl reads
+        # or changes the job's state.
+        lock = claim_job_dir(jobdir)
+        try:
             check_job_portal(jobdir, str(crawler.spidercls.name))
             reason = foreign_job_state(jobdir, crawler.settings.get("NEWSCRAWLER_ARCHIVE"))
             if reason:
@@ -291,7 +230,12 @@ class ResumableScheduler(Scheduler):
                 discard_job_state(jobdir)
                 if crawler.stats is not None:
                     crawler.stats.set_value("newscrawler/resume/job_discarded", reason)
-        return super().from_crawler(crawler)
+            scheduler = super().from_crawler(crawler)
+        except BaseException:
+            lock.release()
+            raise
+        scheduler.job_lock = lock
+        return scheduler
 
     def enqueue_request(self, request: Request) -> bool:
         request.meta[RUN_META] = self.token
@@ -328,8 +272,7 @@ class ResumableScheduler(Scheduler):
         if self.dqdir:
             queue = Path(self.dqdir)
             marker = queue.parent / RUNNING_MARKER
-            if marker.exists():
-                check_job_dir(queue.parent)
+            if marker.exists():  # left by a crawl that died: this one holds the job's lock
                 self._end_interrupted_run(_marker(marker))
                 logger.warning(
                     "The last crawl in %s did not close; its request queue is discarded and the "
@@ -410,6 +353,8 @@ class ResumableScheduler(Scheduler):
                 (jobdir / "requests.seen").unlink(missing_ok=True)
                 (jobdir / JOB_ARCHIVE_FILE).unlink(missing_ok=True)
             (jobdir / RUNNING_MARKER).unlink(missing_ok=True)
+        if self.job_lock is not None:
+            self.job_lock.release()
         return result
 
 
