@@ -66,8 +66,9 @@ def claim_job_dir(jobdir: str | Path) -> JobDirLock:
     """Take the job directory for this crawl, or raise ``JobDirInUse`` naming the crawl holding it."""
     path = Path(jobdir) / LOCK_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Appending: opening never truncates what the holder wrote. Not inherited by child processes
-    # (Python's default), so the lock lives exactly as long as this process holds it.
+    # Appending: opening never truncates what the holder wrote. Not inherited by the programs a
+    # crawl runs (Python's default), and the crawl's worker is forked before the job directory is
+    # claimed (``worker.StartWorker``): the lock lives exactly as long as the crawl's process.
     handle = path.open("a+b", buffering=0)
     deadline = time.monotonic() + HOLDER_WAIT_SECONDS
     while True:
