@@ -18,13 +18,14 @@ fingerprint write is fetched again on resume, which the archive absorbs (same co
 ``unchanged``, no new version).
 
 ``ResumableScheduler`` takes the job directory's lock (``newscrawler.joblock``) for the crawl's
-life, so that one crawl at a time uses it, and marks the job directory while a crawl runs. A marker left behind means
-the last crawl died without closing: its queue is discarded (the restart from the start pages
-rebuilds it). A crawl that finished clears the job directory, so the next crawl is a new job and
-the recrawl policy, not a stale duplicate filter, decides which articles are fetched again. A
-crawl that was stopped cleanly (Ctrl-C) keeps its queue and resumes from it; as the listings are
-fetched again and rediscover the same links, a request left in the queue by an earlier run goes
-through the duplicate filter when it comes out of the queue, so each page is fetched once.
+life, so that one crawl at a time uses it, and marks the job directory while a crawl runs. A
+marker left behind means the last crawl died without closing: its queue is discarded (the
+restart from the start pages rebuilds it). A crawl that finished clears the job directory, so
+the next crawl is a new job and the recrawl policy, not a stale duplicate filter, decides which
+articles are fetched again. A crawl that was stopped cleanly (Ctrl-C) keeps its queue and
+resumes from it; as the listings are fetched again and rediscover the same links, a request left
+in the queue by an earlier run goes through the duplicate filter when it comes out of the queue,
+so each page is fetched once.
 """
 
 from __future__ import annotations
