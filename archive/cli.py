@@ -26,6 +26,7 @@ from .changes import KINDS
 from .clidoc import help_markdown
 from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
+from .jsoncolumns import unreadable_warning
 from .params import HELP_OPTIONS, STDOUT, TIME_BOUND, ArchivePath, ChartPath, OutputPath
 from .query import ArticleFilter
 from .rankings import COLUMNS as RANKING_COLUMNS
@@ -354,6 +355,10 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
             raise click.ClickException(str(exc)) from exc
     with opened(db_path) as archive:
         figures = archive.stats()
+    warning = unreadable_warning((f"{name} ({reason})" for name, reason in figures["unreadable"].items()),
+                                 "its portal's coverage counted as if it showed every field")
+    if warning:  # on standard error: standard output stays data
+        click.echo(warning, err=True)
     if plot_path:
         from .plot import plot_by_day
 

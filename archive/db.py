@@ -22,6 +22,7 @@ import sqlite_utils
 
 from . import compress as codec
 from .fold import FoldTable, fold, translate_table
+from .jsoncolumns import decode
 from .schema import LATEST, MIGRATIONS
 from .writer import Writer
 
@@ -123,25 +124,6 @@ def _now() -> str:
 def _json(value: Any) -> str:
     # default=str: settings may hold paths or datetimes; a readable string beats a crash.
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
-
-
-_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
-
-
-def _json_object(text: str | bytes | None) -> tuple[dict[str, Any], str | None]:
-    """A JSON object column decoded, or ``{}`` and why it could not be: a value edited by hand
-    or written by another program must not keep the other runs from being read."""
-    if text is None or text == "":
-        return {}, None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return {}, f"not JSON ({exc.msg} at character {exc.pos})"
-    except (ValueError, RecursionError) as exc:  # bytes that are not UTF-8; nesting too deep
-        return {}, f"not JSON ({type(exc).__name__})"
-    if not isinstance(value, dict):
-        return {}, f"JSON {_JSON_KINDS.get(type(value), 'null')}, not an object"
-    return value, None
 
 
 def _set_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
@@ -468,8 +450,8 @@ class Archive:
             sql += f" LIMIT {int(last)}"
         rows = []
         for row in self.conn.execute(sql, params):
-            settings, settings_error = _json_object(row[5])
-            stats, stats_error = _json_object(row[6])
+            settings, settings_error = decode(row[5], dict)
+            stats, stats_error = decode(row[6], dict)
             unreadable = {column: error for column, error in (("settings", settings_error),
                                                               ("stats", stats_error)) if error}
             rows.append({

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from .jsoncolumns import decode
 from .urls import articles_by_key, articles_by_url, url_key
 from .writer import utc_iso
 
@@ -323,14 +324,15 @@ def stats(archive: Archive) -> dict[str, Any]:
         "   AND p.kind = 'editor')), 3) AS with_editor"
         " FROM articles a GROUP BY portal ORDER BY portal",
     )
-    never_shown = portals_never_shown(conn)
+    never_shown, unreadable = portals_never_shown(conn)
     for row in coverage:
         # A field the portal never shows has no share: None, not 0 (its articles lack nothing).
         row["never_shown"] = never_shown.get(row["portal"], [])
         for name in row["never_shown"]:
             if name in COVERAGE_COLUMNS:
                 row[COVERAGE_COLUMNS[name]] = None
-    return {"totals": totals, "by_day": by_day, "coverage": coverage}
+    # What could not be read, by ``COLUMN of run #ID``: said in a warning by the command.
+    return {"totals": totals, "by_day": by_day, "coverage": coverage, "unreadable": unreadable}
 
 
 # The record field each coverage column of ``stats`` counts.
@@ -338,12 +340,32 @@ COVERAGE_COLUMNS = {"published_at": "with_time", "source": "with_source",
                     "reporters": "with_reporters", "editors": "with_editor"}
 
 
-def portals_never_shown(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """The fields each portal never shows, as its latest run that said so recorded them."""
-    return {portal: json.loads(fields) for portal, fields in conn.execute(
-        "SELECT portal, never_shown FROM runs r WHERE id = (SELECT id FROM runs"
-        " WHERE portal = r.portal AND never_shown IS NOT NULL ORDER BY started_at DESC, id DESC"
-        " LIMIT 1)")}
+def run_tagged(conn: sqlite3.Connection, name: str, value: str) -> int | None:
+    """The newest run whose settings hold ``name`` = ``value`` (a tag its crawl recorded with
+    it), or None. Settings that are not JSON are passed over (``Archive.runs`` reads them as {})."""
+    row = conn.execute(
+        "SELECT id FROM runs WHERE CASE WHEN json_valid(settings) THEN json_extract(settings, ?) END = ?"
+        " ORDER BY id DESC LIMIT 1", (f'$."{name}"', value)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def portals_never_shown(conn: sqlite3.Connection) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The fields each portal never shows, as its latest run that said so recorded them; and
+    why a run's value could not be read (by ``never_shown of run #ID``), whose portal is then
+    taken to show every field, as a run that says nothing leaves it."""
+    fields: dict[str, list[str]] = {}
+    unreadable: dict[str, str] = {}
+    for run_id, portal, text in conn.execute(
+            "SELECT id, portal, never_shown FROM runs r WHERE id = (SELECT id FROM runs"
+            " WHERE portal = r.portal AND never_shown IS NOT NULL ORDER BY started_at DESC, id DESC"
+            " LIMIT 1)"):
+        names, error = decode(text, list)
+        if error is None and not all(isinstance(name, str) for name in names):
+            names, error = [], "JSON an array of other things than field names"
+        if error is not None:
+            unreadable[f"never_shown of run #{run_id}"] = error
+        fields[portal] = names
+    return fields, unreadable
 
 
 def crawl_state(conn: sqlite3.Connection, url: str, portal: str) -> dict[str, Any] | None:

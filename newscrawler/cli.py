@@ -172,7 +172,8 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
         settings["NEWSCRAWLER_ARCHIVE"] = db_path
         job_dir = job_dir or str(Path(settings["NEWSCRAWLER_ARCHIVE"]).parent / "jobs" / str(job_name))
     if job_dir:
-        from .resume import JobDirInUse, check_job_dir, check_job_portal
+        from .joblock import JobDirInUse, check_job_dir
+        from .resume import check_job_portal
 
         try:
             check_job_dir(job_dir)
@@ -189,7 +190,7 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
     # -s LOG_FILE=… is Scrapy's way of saying --log-file.
     log = _log_plan(verbose, log_level, log_file or settings.pop("LOG_FILE", None),
                     None if no_archive else settings["NEWSCRAWLER_ARCHIVE"], str(job_name))
-    from .resume import JobDirInUse
+    from .joblock import JobDirInUse
 
     try:
         result = run_crawl(portal, settings, log, max_articles=max_articles, since=since,
@@ -204,7 +205,7 @@ def crawl(portal: str | None, start_url: str | None, allow_domain: tuple[str, ..
 
 def _job_dir_refused(exc: Exception) -> NoReturn:
     """End ``crawl`` refusing a job directory another crawl is using: one line, exit 1 (the
-    scheduler reads it, ``resume.job_dir_refused``), or exit 2 for another portal's job, a
+    scheduler reads it, ``joblock.job_dir_refused``), or exit 2 for another portal's job, a
     --job-dir given by mistake, which the user must change."""
     from .resume import JobOfAnotherPortal
 

@@ -25,6 +25,7 @@ from scrapy.settings import Settings
 from . import reports
 from .extract.fallback import STAT as FALLBACK_STAT
 from .feeds import ERROR_STAT as FEED_ERROR_STAT
+from .joblock import JobDirInUse
 from .reports import (
     EVENTS_STAT,
     NEVER_SHOWN_STAT,
@@ -32,7 +33,7 @@ from .reports import (
     STOPPED_WHILE_STARTING_STAT,
     fallbacks,
 )
-from .resume import OVER_BUDGET_STAT, JobDirInUse
+from .resume import OVER_BUDGET_STAT
 from .stopsignals import discard
 from .warc.replay import DAMAGED_FILES_STAT, DAMAGED_STAT, NOT_CAPTURED_STAT, UNREADABLE_STAT
 
@@ -345,7 +346,7 @@ def run_crawl(
     given ``settings`` still win) and the result counts the warnings and errors logged; without
     one, logging is Scrapy's own.
 
-    Raises ``resume.JobDirInUse`` when the job directory is found in use as the crawl starts
+    Raises ``joblock.JobDirInUse`` when the job directory is found in use as the crawl starts
     (a crawl started meanwhile took it), as ``newscrawler crawl`` finds it before starting.
     """
     installed = None

@@ -39,6 +39,7 @@ from .extract.validate import missing_fields
 from .items import PageItem
 from .portals import never_shown
 from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT
+from .resume import JOB_TOKEN, JOB_TOKEN_STAT
 from .worker import KeptRecord, for_crawler
 
 if TYPE_CHECKING:
@@ -558,6 +559,9 @@ def _run_settings(crawler: Crawler) -> dict[str, Any]:
         value = getattr(spider, arg, None)
         if value is not None:
             settings[arg] = str(value)
+    token = crawler.stats.get_value(JOB_TOKEN_STAT) if crawler.stats else None
+    if token is not None:  # a crawl with a job directory: how its resumed crawl finds this run
+        settings[JOB_TOKEN] = token
     return _json_safe(settings)
 
 

@@ -283,11 +283,9 @@ def run_line(run: dict[str, Any]) -> str:
 def unreadable_warning(runs: list[dict[str, Any]]) -> str | None:
     """One line naming the runs whose settings or stats the archive holds in a form that cannot
     be read (``Archive.runs``: not a JSON object), or None when there are none."""
-    named = [f"{column} of run #{run['id']}" for run in runs for column in sorted(run.get("unreadable") or {})]
-    if not named:
-        return None
-    return ("Warning: not readable as JSON in the archive (edited by hand, or written by another"
-            f" program?): {', '.join(named)}; listed without them")
+    from archive.jsoncolumns import unreadable_warning as warning
+
+    return warning(f"{column} of run #{run['id']}" for run in runs for column in sorted(run.get("unreadable") or {}))
 
 
 # A crawl logs this line, then the run as JSON, once its run is recorded: a scheduler that cannot

@@ -17,13 +17,15 @@ see ``newscrawler.incremental``). An article archived in the moment between the 
 fingerprint write is fetched again on resume, which the archive absorbs (same content: outcome
 ``unchanged``, no new version).
 
-``ResumableScheduler`` marks the job directory while a crawl runs. A marker left behind means
-the last crawl died without closing: its queue is discarded (the restart from the start pages
-rebuilds it). A crawl that finished clears the job directory, so the next crawl is a new job and
-the recrawl policy, not a stale duplicate filter, decides which articles are fetched again. A
-crawl that was stopped cleanly (Ctrl-C) keeps its queue and resumes from it; as the listings are
-fetched again and rediscover the same links, a request left in the queue by an earlier run goes
-through the duplicate filter when it comes out of the queue, so each page is fetched once.
+``ResumableScheduler`` takes the job directory's lock (``newscrawler.joblock``) for the crawl's
+life, so that one crawl at a time uses it, and marks the job directory while a crawl runs. A
+marker left behind means the last crawl died without closing: its queue is discarded (the
+restart from the start pages rebuilds it). A crawl that finished clears the job directory, so
+the next crawl is a new job and the recrawl policy, not a stale duplicate filter, decides which
+articles are fetched again. A crawl that was stopped cleanly (Ctrl-C) keeps its queue and
+resumes from it; as the listings are fetched again and rediscover the same links, a request left
+in the queue by an earlier run goes through the duplicate filter when it comes out of the queue,
+so each page is fetched once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -44,6 +45,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
 from .items import PageItem
+from .joblock import JobDirInUse, JobDirLock, claim_job_dir, process_lifetime
 from .seen import SeenSet
 
 if TYPE_CHECKING:
@@ -66,6 +68,11 @@ BUDGET_META = "newscrawler_budget"
 OVER_BUDGET_STAT = "newscrawler/resume/over_budget_dropped"
 # Finish reasons after which the job is complete and its directory is cleared.
 COMPLETE = ("finished", "closespider_itemcount", "closespider_pagecount")
+# The crawl holding a job directory writes a token of its own into the marker before the archive
+# records its run (the stat, read by the archive pipeline), and the run keeps it among its
+# settings (the key): a crawl killed before the marker named its run has the run found by it.
+JOB_TOKEN_STAT = "newscrawler/resume/job_token"
+JOB_TOKEN = "job_token"
 
 
 class ArchivedDupeFilter(RFPDupeFilter):
@@ -123,38 +130,6 @@ def _complete_length(data: bytes) -> int:
     return end
 
 
-class JobDirInUse(RuntimeError):
-    """Two crawls at once in one job directory would each discard the other's state."""
-
-
-def job_dir_user(jobdir: str | Path) -> int | None:
-    """The process id of the live crawl using ``jobdir``, or None when no crawl is."""
-    marker = Path(jobdir) / RUNNING_MARKER
-    return _running_crawl(marker) if marker.exists() else None
-
-
-def check_job_dir(jobdir: str | Path) -> None:
-    """Raise ``JobDirInUse`` when a live crawl is using ``jobdir`` (checked before a crawl starts)."""
-    owner = job_dir_user(jobdir)
-    if owner is not None:
-        # Read back by ``job_dir_refused``: the two change together.
-        raise JobDirInUse(
-            f"another crawl (process {owner}) is using the job directory {jobdir};"
-            " wait for it or give this one its own --job-dir"
-        )
-
-
-_REFUSED = re.compile(r"another crawl \(process (\d+)\) is using the job directory ")
-
-
-def job_dir_refused(output: str) -> int | None:
-    """The process a crawl found using its job directory, read from the crawl's output (the
-    ``Error:`` line of ``newscrawler crawl``, which then exits 1); None when it said nothing of
-    the kind. For the scheduler: a crawl started by hand took the directory first."""
-    found = _REFUSED.findall(output)
-    return int(found[-1]) if found else None
-
-
 def _marker(marker: Path) -> dict[str, Any]:
     """What a running crawl wrote into its marker: ``pid``, and ``run_id`` in the archive."""
     try:
@@ -162,41 +137,6 @@ def _marker(marker: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return found if isinstance(found, dict) else {}
-
-
-def process_lifetime(pid: int) -> str | None:
-    """What tells process ``pid`` from a later one given the same id (the boot and the start
-    time, from /proc); None where the system does not say."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
-    except OSError:
-        return None
-    # The fields after the command name, which is in parentheses and may hold anything:
-    # the start time is the 22nd field of the line, the 20th of these.
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return f"{boot}/{fields[19]}" if len(fields) > 19 else None
-
-
-def _running_crawl(marker: Path) -> int | None:
-    """The id of the live process that wrote ``marker``, or None when it is gone."""
-    written = _marker(marker)
-    pid = written.get("pid")
-    if not isinstance(pid, int):
-        return None
-    if pid == os.getpid():
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass  # alive, under another user
-    lifetime = written.get("lifetime")
-    if isinstance(lifetime, str) and process_lifetime(pid) not in (None, lifetime):
-        # The crawl died (a reboot, a killed container) and another process has its id now.
-        return None
-    return pid
 
 
 # The portal and the archive run a job's last crawl wrote into (``{"portal", "run_id",
@@ -271,13 +211,18 @@ class ResumableScheduler(Scheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.token = uuid.uuid4().hex
+        self.job_lock: JobDirLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         # Before the duplicate filter reads the job's fingerprints.
         jobdir = job_dir(crawler.settings)
-        if jobdir:
-            check_job_dir(jobdir)
+        if not jobdir:
+            return super().from_crawler(crawler)
+        # Held until the crawl closes (or its process ends): from here on no other crawl reads
+        # or changes the job's state.
+        lock = claim_job_dir(jobdir)
+        try:
             check_job_portal(jobdir, str(crawler.spidercls.name))
             reason = foreign_job_state(jobdir, crawler.settings.get("NEWSCRAWLER_ARCHIVE"))
             if reason:
@@ -286,7 +231,12 @@ class ResumableScheduler(Scheduler):
                 discard_job_state(jobdir)
                 if crawler.stats is not None:
                     crawler.stats.set_value("newscrawler/resume/job_discarded", reason)
-        return super().from_crawler(crawler)
+            scheduler = super().from_crawler(crawler)
+        except BaseException:
+            lock.release()
+            raise
+        scheduler.job_lock = lock
+        return scheduler
 
     def enqueue_request(self, request: Request) -> bool:
         request.meta[RUN_META] = self.token
@@ -323,9 +273,8 @@ class ResumableScheduler(Scheduler):
         if self.dqdir:
             queue = Path(self.dqdir)
             marker = queue.parent / RUNNING_MARKER
-            if marker.exists():
-                check_job_dir(queue.parent)
-                self._end_interrupted_run(_marker(marker).get("run_id"))
+            if marker.exists():  # left by a crawl that died: this one holds the job's lock
+                self._end_interrupted_run(_marker(marker))
                 logger.warning(
                     "The last crawl in %s did not close; its request queue is discarded and the "
                     "crawl restarts from the start pages, skipping pages already archived",
@@ -337,6 +286,10 @@ class ResumableScheduler(Scheduler):
                 (queue.parent / "spider.state").unlink(missing_ok=True)
                 if self.stats is not None:
                     self.stats.set_value("newscrawler/resume/queue_discarded", 1)
+            # Before the archive pipeline records the run (the pipelines open after the
+            # scheduler): whenever this crawl dies, its marker names a token its run holds.
+            if self.stats is not None:
+                self.stats.set_value(JOB_TOKEN_STAT, self.token)
             self._write_marker(None)
             if self.crawler is not None:
                 # The archive pipeline has started its run by the time the spider opens.
@@ -346,7 +299,7 @@ class ResumableScheduler(Scheduler):
     def _write_marker(self, run_id: int | None) -> None:
         assert self.dqdir
         marker = Path(self.dqdir).parent / RUNNING_MARKER
-        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id,
+        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id, "token": self.token,
                                       "lifetime": process_lifetime(os.getpid())}), encoding="utf-8")
 
     def _spider_opened(self, spider: Spider) -> None:
@@ -368,14 +321,23 @@ class ResumableScheduler(Scheduler):
         temporary.write_text(json.dumps(bound), encoding="utf-8")
         os.replace(temporary, path)
 
-    def _end_interrupted_run(self, run_id: Any) -> None:
-        """Mark the dead crawl's run in the archive, which would otherwise stay ``running``."""
+    def _end_interrupted_run(self, marker: dict[str, Any]) -> None:
+        """Mark the dead crawl's run in the archive, which would otherwise stay ``running``: the
+        run its marker names, or, killed before it could name it, the run holding its token."""
         path = self.crawler.settings.get("NEWSCRAWLER_ARCHIVE") if self.crawler else None
-        if not isinstance(run_id, int) or not path or not Path(path).is_file():
+        run_id, token = marker.get("run_id"), marker.get("token")
+        if not path or not Path(path).is_file():
+            return
+        if not isinstance(run_id, int) and not isinstance(token, str):
             return
         from archive import Archive
+        from archive.query import run_tagged
 
         with Archive.open(path, create=False) as archive:
+            if not isinstance(run_id, int):
+                run_id = run_tagged(archive.conn, JOB_TOKEN, str(token))
+                if run_id is None:  # killed before its run was recorded: nothing to end
+                    return
             if archive.interrupt_run(run_id):
                 logger.info("Run %s of the archive ended as killed", run_id)
         if self.stats is not None:
@@ -392,6 +354,8 @@ class ResumableScheduler(Scheduler):
                 (jobdir / "requests.seen").unlink(missing_ok=True)
                 (jobdir / JOB_ARCHIVE_FILE).unlink(missing_ok=True)
             (jobdir / RUNNING_MARKER).unlink(missing_ok=True)
+        if self.job_lock is not None:
+            self.job_lock.release()
         return result
 
 

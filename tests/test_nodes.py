@@ -547,8 +547,11 @@ def test_a_node_without_the_project_is_shown_and_its_refusal_recorded(tmp_path: 
         server.stop()
     text = "\n".join(lines)
     assert "Traceback" not in text
-    assert "zjdaily: node fresh refused the crawl: #1  zjdaily" in text
-    assert "schedule.json: project 'newscrawler' not found" in text
+    # Said once: REFUSED, the node and its address, the reason; and the run recorded.
+    (refused,) = [line for line in lines if "REFUSED" in line]
+    assert refused.endswith(f"zjdaily: REFUSED: node fresh ({server.base}): schedule.json: project 'newscrawler'"
+                            " not found; tried again at its next scheduled time (recorded as run #1)"), refused
+    assert refused.count("fresh") == 1, refused
     # In the scheduler's archive, as every run is: `newscrawler crawls` lists it.
     (run,) = _runs(tmp_path / "scheduler.sqlite")
     assert (run["portal"], run["status"]) == ("zjdaily", "refused")

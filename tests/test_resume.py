@@ -21,6 +21,7 @@ from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
 
 from archive.compare import differences, snapshot
 from newscrawler.items import PageItem
+from newscrawler.joblock import claim_job_dir
 from newscrawler.resume import BUDGET_FILE, RUNNING_MARKER, ArchivedDupeFilter, ArticleBudget
 
 # Pages the fixture server answered before the kill (robots.txt included); the copy has 36.
@@ -89,6 +90,35 @@ def _crawl_and_kill(portal: Path, work: Path, after: int, how: signal.Signals = 
         process.wait(timeout=30)
     if how == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
+
+
+# ``newscrawler crawl`` killed (SIGKILL, by itself) the moment its run is recorded in the archive:
+# before the spider opens, when the job directory's marker does not name the run yet.
+_KILLED_AS_ITS_RUN_STARTS = """
+import os, signal
+from newscrawler.pipelines import ArchivePipeline
+opened = ArchivePipeline.open_spider
+def open_spider(self, spider=None):
+    opened(self, spider)
+    os.kill(os.getpid(), signal.SIGKILL)
+ArchivePipeline.open_spider = open_spider
+from newscrawler.__main__ import main
+main()
+"""
+
+
+def test_a_crawl_killed_as_its_run_is_recorded_has_the_run_ended_when_it_resumes(
+    portal: Path, tmp_path: Path
+) -> None:
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AS_ITS_RUN_STARTS, *_args(portal, tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT status FROM runs")] == ["running"]
+    result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")] == ["killed", "finished"]
 
 
 @pytest.mark.parametrize("after", KILL_AFTER)
@@ -351,21 +381,27 @@ def test_compare_reports_what_differs(uninterrupted: dict) -> None:
 
 
 def test_a_job_directory_in_use_by_a_live_crawl_is_refused(tmp_path: Path) -> None:
-    from newscrawler.resume import JobDirInUse, ResumableScheduler
+    from newscrawler.joblock import JobDirInUse
+    from newscrawler.resume import ResumableScheduler
 
     crawler = get_crawler(settings_dict={"JOBDIR": str(tmp_path)})
-    (tmp_path / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
-    with pytest.raises(JobDirInUse, match="another crawl"):
-        ResumableScheduler.from_crawler(crawler).open(Spider(name="test"))
+    held = claim_job_dir(tmp_path)  # as the live crawl does, here by this process
+    try:
+        with pytest.raises(JobDirInUse, match=rf"another crawl \(process {os.getpid()}\)"):
+            ResumableScheduler.from_crawler(crawler).open(Spider(name="test"))
+    finally:
+        held.release()
 
 
 def test_the_crawl_command_refuses_a_job_directory_in_use(portal: Path, tmp_path: Path) -> None:
     job = tmp_path / "jobs" / "zjdaily"
-    job.mkdir(parents=True)
-    (job / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
-    result = run_cli(*_args(portal, tmp_path))
+    held = claim_job_dir(job)
+    try:
+        result = run_cli(*_args(portal, tmp_path))
+    finally:
+        held.release()
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: another crawl") and "--job-dir" in result.stderr
+    assert result.stderr.startswith(f"Error: another crawl (process {os.getpid()})") and "--job-dir" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "archive.sqlite").exists()
 
@@ -375,12 +411,11 @@ def test_a_job_directory_taken_as_the_crawl_starts_is_refused_as_before_it(porta
     scheduler opens the job: ``run_crawl`` raises the same refusal (the command's one ``Error:``
     line and exit 1), not a crawl ending ``unknown``; nothing is recorded in the archive."""
     job = tmp_path / "jobs" / "zjdaily"
-    job.mkdir(parents=True)
-    (job / RUNNING_MARKER).write_text(json.dumps({"pid": os.getppid()}), encoding="utf-8")
+    held = claim_job_dir(job)
     script = (
         "import sys\n"
         "from newscrawler.crawl import run_crawl\n"
-        "from newscrawler.resume import JobDirInUse, job_dir_refused\n"
+        "from newscrawler.joblock import JobDirInUse, job_dir_refused\n"
         "try:\n"
         f"    run_crawl('zjdaily', {{'JOBDIR': {str(job)!r}, 'NEWSCRAWLER_ARCHIVE': {str(tmp_path / 'a.sqlite')!r},"
         f" 'NEWSCRAWLER_REPLAY_DIR': {str(portal)!r}, 'NEWSCRAWLER_WARC_ENABLED': False,"
@@ -390,29 +425,30 @@ def test_a_job_directory_taken_as_the_crawl_starts_is_refused_as_before_it(porta
         "    sys.exit(0)\n"
         "sys.exit('the crawl ran')\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, check=False)
+    try:
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                                timeout=120, check=False)
+    finally:
+        held.release()
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    assert result.stdout.strip() == str(os.getppid())
+    assert result.stdout.strip() == str(os.getpid())
     assert not (tmp_path / "a.sqlite").exists()
 
 
-def test_a_marker_naming_a_process_id_now_used_by_another_process_is_a_dead_crawls(
+def test_a_marker_naming_a_live_process_without_the_lock_is_a_dead_crawls(
     portal: Path, tmp_path: Path
 ) -> None:
     """After a reboot (or in a restarted container) the dead crawl's process id belongs to some
-    other process: the crawl is resumed, not refused for ever."""
-    from newscrawler.resume import JobDirInUse, check_job_dir, process_lifetime
+    other process, alive: only the job directory's lock says a crawl holds it, so the crawl is
+    resumed, not refused for ever."""
+    from newscrawler.joblock import check_job_dir, process_lifetime
 
     job = tmp_path / "jobs" / "zjdaily"
     job.mkdir(parents=True)
     alive = os.getppid()
-    marker = job / RUNNING_MARKER
-    marker.write_text(json.dumps({"pid": alive, "lifetime": process_lifetime(alive)}), encoding="utf-8")
-    with pytest.raises(JobDirInUse):
-        check_job_dir(job)
-    marker.write_text(json.dumps({"pid": alive, "run_id": 1, "lifetime": "an-earlier-boot/4242"}),
-                      encoding="utf-8")
+    (job / RUNNING_MARKER).write_text(json.dumps({"pid": alive, "run_id": 1, "lifetime": process_lifetime(alive)}),
+                                      encoding="utf-8")
+    check_job_dir(job)
     result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "did not close; its request queue is discarded" in result.stderr

@@ -124,8 +124,13 @@ class RemoteCrawls:
             del self.running[job.portal]
             running.lock.close()
             self.failed += 1
-            line = self._record_failure(running, "refused", str(exc))
-            self.say(f"{job.portal}: node {node.name} refused the crawl: {line}")
+            # The recorded run keeps the whole answer (it is read on its own, `newscrawler
+            # crawls`); the line names the node once, as the DOWN line does.
+            try:
+                recorded = f"recorded as run #{self._store_failure(running, 'refused', str(exc))['id']}"
+            except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
+                recorded = f"could not record it in the archive:\n{traceback.format_exc()}"
+            self.say(f"{job.portal}: REFUSED: {exc}; tried again at its next scheduled time ({recorded})")
             return
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             del self.running[job.portal]
@@ -215,22 +220,25 @@ class RemoteCrawls:
 
     def _record_failure(self, running: Running, status: str, failure: str) -> str:
         """Record in the scheduler's archive what the node could not; returns the run's line."""
-        from archive import Archive
-
         from ..reports import run_line
+
+        try:
+            return run_line(self._store_failure(running, status, failure))
+        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
+            return f"could not record it in the archive:\n{traceback.format_exc()}"
+
+    def _store_failure(self, running: Running, status: str, failure: str) -> dict[str, Any]:
+        """Record the run in the scheduler's archive; returns it as ``Archive.runs`` reads it."""
+        from archive import Archive
 
         stats = {"newscrawler/scheduler/failure": failure, "newscrawler/scheduler/node": running.job.node,
                  "newscrawler/scheduler/log": str(running.log_path)}
-        try:
-            with Archive.open(self.config.archive) as archive:
-                run_id = archive.record_failed_run(
-                    running.job.portal, {RUN_TAG: running.tag, "node": running.job.node,
-                                         "args": running.args}, status, stats,
-                    started_at=running.started_at)
-                return run_line(next(r for r in archive.runs(running.job.portal, last=50)
-                                     if r["id"] == run_id))
-        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
-            return f"could not record it in the archive:\n{traceback.format_exc()}"
+        with Archive.open(self.config.archive) as archive:
+            run_id = archive.record_failed_run(
+                running.job.portal, {RUN_TAG: running.tag, "node": running.job.node,
+                                     "args": running.args}, status, stats,
+                started_at=running.started_at)
+            return next(r for r in archive.runs(running.job.portal, last=50) if r["id"] == run_id)
 
     def _cancel_remote(self, running: Running, sig: int) -> None:
         if running.jobid is None:  # never queued (its node is down): nothing to stop

@@ -337,7 +337,7 @@ class Scheduler(RemoteCrawls):
     def _job_dir_user(self, job: Job) -> int | None:
         """The live crawl (a ``newscrawler crawl`` run by hand) holding the job directory the
         portal's crawl would use: started anyway, the crawl would refuse it (``_finish``)."""
-        from ..resume import job_dir_user
+        from ..joblock import job_dir_user
 
         # Where ``newscrawler crawl`` keeps it: jobs/PORTAL beside the archive.
         archive = self.config.path.resolve().parent / self.config.archive
@@ -387,7 +387,7 @@ class Scheduler(RemoteCrawls):
     def _refused_job_dir(running: Running, code: int) -> int | None:
         """The process the crawl found using its job directory, when it refused to start for
         that (exit 1 and its ``Error:`` line); it refuses before recording a run."""
-        from ..resume import job_dir_refused
+        from ..joblock import job_dir_refused
 
         return job_dir_refused(tail(running.log_path)) if code == 1 else None
 

@@ -173,6 +173,42 @@ def test_fields_a_portal_never_shows_are_not_shown_as_its_latest_run_declared(ar
                            "with_reporters": 1.0, "with_editor": 0.0, "never_shown": []}]
 
 
+@pytest.mark.parametrize(("value", "reason"), [
+    ('["source", "edit', "not JSON (Unterminated string starting at at character 11)"),
+    ('{"source": true}', "JSON an object, not an array"),
+    ("[1, 2]", "JSON an array of other things than field names"),
+])
+def test_a_never_shown_value_that_cannot_be_read_is_a_warning_and_the_portal_still_counted(
+        archive, db_path, value, reason):
+    """The fields a portal never shows come from its latest run that recorded them; a value
+    spoiled there (edited by hand, another program) is said once, as a run's unreadable stats
+    are, and the portal's coverage is counted as if it showed every field."""
+    import sqlite3
+
+    fine = archive.start_run("zjdaily", {}, never_shown=())
+    spoiled = archive.start_run("zjdaily-epaper", {}, never_shown=("source", "editors"))
+    for run, portal in ((fine, "zjdaily"), (spoiled, "zjdaily-epaper")):
+        url = f"https://{portal}.example/1.htm"
+        record = make_record(url=url, canonical_url=url, portal=portal, source=None)
+        archive.add_capture(run, make_capture(record), record)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE runs SET never_shown = ? WHERE id = ?", (value, spoiled))
+    conn.close()
+
+    warning = ("Warning: not readable as JSON in the archive (edited by hand, or written by another program?):"
+               f" never_shown of run #{spoiled} ({reason}); its portal's coverage counted as if it showed"
+               " every field\n")
+    table = invoke("stats", "--db", db_path)
+    assert table.exit_code == 0 and table.stderr == warning, table.output
+    assert ["zjdaily-epaper", "1", "1", "0", "1", "1"] in [line.split() for line in table.stdout.splitlines()]
+    shown = invoke("stats", "--db", db_path, "--format", "json")
+    assert shown.exit_code == 0 and shown.stderr == warning, shown.output
+    figures = json.loads(shown.stdout)
+    assert [(row["portal"], row["never_shown"], row["with_source"]) for row in figures["coverage"]] == [
+        ("zjdaily", [], 0.0), ("zjdaily-epaper", [], 0.0)]
+    assert figures["unreadable"] == {f"never_shown of run #{spoiled}": reason}
+
+
 def test_runs_recorded_before_never_shown_take_it_from_their_stats(tmp_path):
     import sqlite3
 
