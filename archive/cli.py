@@ -27,7 +27,15 @@ from .clidoc import help_markdown
 from .db import Archive, ArchiveError, database_error, default_db_path
 from .export import MissingDependency
 from .jsoncolumns import unreadable_warning
-from .params import HELP_OPTIONS, STDOUT, TIME_BOUND, ArchivePath, ChartPath, OutputPath
+from .params import (
+    HELP_OPTIONS,
+    STDOUT,
+    TIME_BOUND,
+    ArchivePath,
+    ChartPath,
+    OutputPath,
+    same_help_everywhere,
+)
 from .query import ArticleFilter
 from .rankings import COLUMNS as RANKING_COLUMNS
 from .search import HIT_FIELDS
@@ -553,6 +561,7 @@ def main() -> None:
 for _command in COMMANDS:
     main.add_command(_command)
 main.add_command(archive_group)
+same_help_everywhere(main)
 
 
 

@@ -31,6 +31,15 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
+def same_help_everywhere(group: click.Group) -> None:
+    """Set ``HELP_OPTIONS`` on every command under ``group``, subgroups' too, that does not set
+    its own help names: for the reason above, whichever group runs it and whatever ran first."""
+    for command in group.commands.values():
+        command.context_settings.setdefault("help_option_names", HELP_OPTIONS["help_option_names"])
+        if isinstance(command, click.Group):
+            same_help_everywhere(command)
+
+
 class DateType(click.ParamType):
     """A calendar day, ``YYYY-MM-DD``; the value stays that string."""
 

@@ -15,7 +15,14 @@ import click
 from w3lib.url import safe_url_string
 
 from archive.db import default_db_path
-from archive.params import DATE, HELP_OPTIONS, TIME_BOUND, ArchivePath, OutputPath
+from archive.params import (
+    DATE,
+    HELP_OPTIONS,
+    TIME_BOUND,
+    ArchivePath,
+    OutputPath,
+    same_help_everywhere,
+)
 
 from . import __version__, portals
 from .extract import InvalidRecord, error_reason, extract, saved_page
@@ -503,6 +510,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# Every command and group defined: each gets the root's help names as its own.
+same_help_everywhere(cli)
 
 
 def reference_markdown() -> str:
