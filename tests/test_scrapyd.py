@@ -7,6 +7,8 @@ from __future__ import annotations
 import configparser
 import json
 import re
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,47 @@ def test_deploy_and_schedule_on_scrapyd(tmp_path: Path) -> None:
     assert {r["canonical_url"] for r in records} == expected
     assert all("body" not in r and r["headline"] for r in records)
     assert run["settings"]["NEWSCRAWLER_REPLAY_DIR"] == str(portal)
+
+
+def test_a_job_cancelled_while_it_starts_ends_shutdown_without_a_traceback(tmp_path: Path) -> None:
+    """scrapyd cancels a job by SIGINT. Here it comes while the crawl starts: held at the start of
+    its run by an archive another writer has locked (released once the job is cancelled), so
+    that it certainly comes before the crawl runs. The job ends as a crawl stopped once running
+    does: its run ``shutdown``, nothing fetched, no traceback."""
+    server = ScrapydServer(tmp_path / "scrapyd")
+    portal = without_crawl_delay(ZJDAILY, tmp_path / "portal")
+    archive_path = tmp_path / "archive.sqlite"
+    Archive.open(archive_path).close()
+    busy = sqlite3.connect(archive_path, isolation_level=None)
+    busy.execute("BEGIN IMMEDIATE")
+    server.start()
+    try:
+        output = deploy(project_copy(tmp_path / "project", {"local": server}), "local", "-p", "newscrawler")
+        assert '"status": "ok"' in output, output
+        job = server.call("schedule.json", [
+            ("project", "newscrawler"), ("spider", "zjdaily"),
+            ("setting", f"NEWSCRAWLER_REPLAY_DIR={portal}"), ("setting", f"NEWSCRAWLER_ARCHIVE={archive_path}"),
+            ("setting", "AUTOTHROTTLE_ENABLED=False"), ("setting", "DOWNLOAD_DELAY=0"),
+        ])
+        log_path = server.directory / "logs" / "newscrawler" / "zjdaily" / f"{job['jobid']}.log"
+        # Logged once Scrapy has read the project's settings, which hold the stop signals.
+        deadline = time.monotonic() + 90
+        while not log_path.exists() or "[scrapy.utils.log] INFO: Scrapy" not in log_path.read_text("utf-8"):
+            assert time.monotonic() < deadline, server.call("listjobs.json?project=newscrawler")
+            time.sleep(0.1)
+        assert server.call("cancel.json", [("project", "newscrawler"), ("job", job["jobid"])])["status"] == "ok"
+        busy.rollback()
+        server.wait_for_job(job["jobid"], timeout=90)
+        log = log_path.read_text("utf-8")
+    finally:
+        busy.close()
+        server.stop()
+    assert "Traceback" not in log and "KeyboardInterrupt" not in log, log[-3000:]
+    assert "Received SIGINT while the crawl was starting: it stops before fetching anything" in log, log[-3000:]
+    assert "Spider closed (shutdown)" in log, log[-3000:]
+    with Archive.open(archive_path, create=False) as archive:
+        (run,) = archive.runs()
+        captures = archive.conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    assert run["status"] == "shutdown"
+    assert run["stats"]["newscrawler/stopped_while_starting"] == "SIGINT"
+    assert captures == 0
