@@ -13,8 +13,11 @@ its crawls with them blocked already, ``held``). One that arrives meanwhile wait
   as a Ctrl-C during the crawl does, ``shutdown`` (``extensions.StartingStop``), and from then
   on they reach Scrapy's own handlers.
 
-A program that did not call ``hold`` (``scrapy crawl``, ``run_crawl`` called from Python) keeps
-its signals as they are. Standard library only: imported before everything else.
+``scrapy crawl`` (and so a scrapyd job) calls ``hold`` as it reads the project's settings, the
+first of our code it runs (``newscrawler.scrapy_command``), and acts on a held stop as a crawl
+above does. A program that did not call ``hold`` (``run_crawl`` called from Python, Scrapy's
+other commands) keeps its signals as they are. Standard library only: imported before
+everything else.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from contextlib import contextmanager
 
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 # Whether ``hold`` blocked them: ``release`` and ``take`` leave alone a program (``run_crawl``
-# called from Python, ``scrapy crawl``) that did not ask for this.
+# called from Python, ``scrapy list``) that did not ask for this.
 _holding = False
 
 
