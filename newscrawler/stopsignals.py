@@ -59,6 +59,13 @@ def take() -> signal.Signals | None:
     return taken
 
 
+def pending() -> signal.Signals | None:
+    """The stop signal held (SIGINT when both are), left held for ``take``; None when none is:
+    for a wait while the crawl starts that a stop should cut short."""
+    held = signal.sigpending() & STOP_SIGNALS if _holding else set()
+    return signal.Signals(min(held)) if held else None
+
+
 def discard() -> None:
     """Drop a held stop signal and unblock: what it was to stop has ended already."""
     take()
