@@ -11,7 +11,8 @@ its crawls with them blocked already, ``held``). One that arrives meanwhile wait
   then acts as it would have: Ctrl-C is click's ``Aborted!``, SIGTERM ends the process;
 - a crawl keeps them until its engine runs; a stop asked for meanwhile (``take``) then ends it
   as a Ctrl-C during the crawl does, ``shutdown`` (``extensions.StartingStop``), and from then
-  on they reach Scrapy's own handlers.
+  on they reach Scrapy's own handlers. A long wait while it starts (for an archive another
+  process holds locked) asks ``pending`` as it waits, and ends when one is held.
 
 ``scrapy crawl`` (and so a scrapyd job) calls ``hold`` as it reads the project's settings, the
 first of our code it runs (``newscrawler.scrapy_command``), and acts on a held stop as a crawl
