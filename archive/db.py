@@ -267,8 +267,8 @@ class Archive:
         """One write transaction; taking the write lock up front avoids deadlocked upgrades.
 
         While another process holds the lock, ``give_up`` (when given) is asked every
-        ``GIVE_UP_STEP_S`` whether to wait on: ``WaitGivenUp`` when it says no. Otherwise the wait
-        lasts the busy timeout, and ends as SQLite's does.
+        ``GIVE_UP_STEP_S`` whether to stop waiting: ``WaitGivenUp`` when it says so (True).
+        Otherwise the wait lasts the busy timeout, and ends as SQLite's does.
         """
         self._begin(give_up)
         try:

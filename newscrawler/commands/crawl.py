@@ -47,7 +47,6 @@ class Command(ScrapyCrawlCommand):
                 message = exc.args[0] if exc.args else str(exc)
                 raise UsageError(f"-a: {message}", print_help=False) from None
 
-
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         try:
             super().run(args, opts)
