@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
@@ -48,10 +48,16 @@ BUSY_TIMEOUT_S = 30.0
 # stays at this size: a crawl's memory grows by about this much over its first few thousand
 # pages (the index's hot pages), then stays flat. Smaller costs more reads per page written.
 CACHE_MB = 64
+# A wait for the write lock its caller may give up asks it whether to go on this often.
+GIVE_UP_STEP_S = 0.1
 
 
 class ArchiveError(Exception):
     """An archive that cannot be used: missing, not an archive, or from a newer version."""
+
+
+class WaitGivenUp(ArchiveError):
+    """A wait for the archive's write lock, held by another process, given up by its caller."""
 
 
 class ArchiveUnreadable(ArchiveError):
@@ -167,9 +173,10 @@ def migrate(conn: sqlite3.Connection) -> int:
 class Archive:
     """An open archive file."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.conn = conn
         self.path = path
+        self.busy_timeout = busy_timeout
         self.db = sqlite_utils.Database(conn)
         self._writer = Writer(conn, lambda: self.fold_table)
         self._dictionaries: dict[int, bytes] = {}
@@ -226,7 +233,7 @@ class Archive:
             migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise database_error(path, exc) from exc
-        return cls(conn, path)
+        return cls(conn, path, busy_timeout)
 
     def close(self) -> None:
         self.conn.close()
@@ -238,9 +245,14 @@ class Archive:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; taking the write lock up front avoids deadlocked upgrades."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, give_up: Callable[[], bool] | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction; taking the write lock up front avoids deadlocked upgrades.
+
+        While another process holds the lock, ``give_up`` (when given) is asked every
+        ``GIVE_UP_STEP_S`` whether to stop waiting: ``WaitGivenUp`` when it says so (True).
+        Otherwise the wait lasts the busy timeout, and ends as SQLite's does.
+        """
+        self._begin(give_up)
         try:
             yield self.conn
             self._writer.flush()  # the search index rows of the transaction, in one segment
@@ -251,14 +263,36 @@ class Archive:
         self.conn.execute("COMMIT")
         self._writer.committed()
 
+    def _begin(self, give_up: Callable[[], bool] | None) -> None:
+        if give_up is None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        # SQLite's own wait runs in C and asks no one: it is cut into short ones.
+        deadline = time.monotonic() + self.busy_timeout
+        self.conn.execute(f"PRAGMA busy_timeout = {int(GIVE_UP_STEP_S * 1000)}")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() >= deadline:
+                        raise
+                if give_up():
+                    raise WaitGivenUp(f"{self.path} is locked by another process writing to it")
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
     # --- the crawler's API -------------------------------------------------------------------
 
     def start_run(self, portal: str, settings: dict[str, Any],
-                  never_shown: Iterable[str] | None = None) -> int:
+                  never_shown: Iterable[str] | None = None,
+                  give_up: Callable[[], bool] | None = None) -> int:
         """Record a crawl run starting; ``never_shown``: the record fields the portal never
         shows (a printed page's source and editors), which ``stats`` then reports as not shown
-        rather than missing. None: not known (an empty list: the portal shows every field)."""
-        with self.transaction() as conn:
+        rather than missing. None: not known (an empty list: the portal shows every field).
+        ``give_up``: as for ``transaction``, while another process holds the archive locked."""
+        with self.transaction(give_up) as conn:
             run_id = conn.execute(
                 "INSERT INTO runs (portal, started_at, settings, never_shown) VALUES (?, ?, ?, ?)",
                 (portal, _now(), _json(settings),

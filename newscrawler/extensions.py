@@ -13,10 +13,11 @@ the crawl's process hear of it by ``crawl_killed``, sent as the reactor shuts do
 process is ended, the archive's run finished ``killed`` with what it stored.
 
 ``StartingStop``: a crawl asked to stop while it was starting ends ``shutdown``, as one stopped
-once it runs. ``newscrawler crawl`` holds Ctrl-C and SIGTERM until then (``stopsignals``): when
-the engine starts with one held, the engine is stopped before it fetches anything (stat
-``newscrawler/stopped_while_starting``: the signal's name); otherwise the signals are released
-to Scrapy's handlers once the engine runs, which stop it the usual way.
+once it runs. ``newscrawler crawl`` and ``scrapy crawl`` (``scrapy_command``) hold Ctrl-C and
+SIGTERM until then (``stopsignals``): when the engine starts with one held, the engine is
+stopped before it fetches anything (stat ``newscrawler/stopped_while_starting``: the signal's
+name); otherwise the signals are released to Scrapy's handlers once the engine runs, which stop
+it the usual way.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from scrapy.utils.reactor import CallLaterOnce
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from . import stopsignals
 from .accounting import ArchiveWriteError
 from .extensions import crawl_killed
 from .extract import InvalidRecord, build_record, read_lists, read_page, validate
@@ -291,6 +292,7 @@ class ArchivePipeline(_Stage):
         self.max_wait = crawler.settings.getfloat("NEWSCRAWLER_ARCHIVE_BATCH_SECONDS", 0.25)
         self.archive: Any = None
         self.run_id: int | None = None
+        self.waiting = False  # for the archive's write lock, as the run starts
         self.portal = ""
         # (item, capture, Deferred fired with the outcome once committed), oldest first.
         self.buffer: list[tuple[PageItem, dict[str, Any], Deferred[str]]] = []
@@ -308,7 +310,7 @@ class ArchivePipeline(_Stage):
 
     def open_spider(self, spider: Spider | None = None) -> None:
         from archive import Archive  # the archive library has no Scrapy dependency
-        from archive.db import CACHE_MB
+        from archive.db import CACHE_MB, WaitGivenUp
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.archive = Archive.open(
@@ -316,9 +318,19 @@ class ArchivePipeline(_Stage):
         self.archive.removal_confirm = timedelta(
             hours=self.crawler.settings.getfloat("NEWSCRAWLER_REMOVAL_CONFIRM_HOURS", 24))
         self.portal = _portal_name(self.crawler.spider)
-        # The archive reports the fields the portal never shows as such, not as missing.
-        self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler),
-                                             never_shown=never_shown(self.portal))
+        try:
+            # The archive reports the fields the portal never shows as such, not as missing.
+            self.run_id = self.archive.start_run(self.portal, _run_settings(self.crawler),
+                                                 never_shown=never_shown(self.portal),
+                                                 give_up=self._stop_held)
+        except WaitGivenUp:
+            # Its run cannot be recorded without the lock: the crawl ends as one stopped while
+            # it starts (``extensions.StartingStop``, which takes the stop), without it.
+            logger.warning("Stopped while waiting for the archive %s, which another process holds locked: "
+                           "this crawl's run is not recorded in it", self.path)
+            self.archive.close()
+            self.archive = None
+            return
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
         # With the id, the start time tells this archive's run from another archive's run of the
         # same id (``newscrawler.resume`` binds a job directory to the run it resumes).
@@ -338,6 +350,15 @@ class ArchivePipeline(_Stage):
 
             self.ticker = task.LoopingCall(self._tick)
             self.ticker.start(TICK_SECONDS, now=False)
+
+    def _stop_held(self) -> bool:
+        """Asked while another process holds the archive locked: a stop held meanwhile
+        (``stopsignals``, ``newscrawler crawl`` and ``scrapy crawl``) ends the wait; without one
+        the crawl waits as long as SQLite's busy timeout, Ctrl-C then acting only after it."""
+        if not self.waiting:
+            self.waiting = True
+            logger.warning("Waiting for the archive %s, which another process holds locked", self.path)
+        return stopsignals.pending() is not None
 
     def close_spider(self, spider: Spider | None = None) -> None:
         # Scrapy closes the pipelines once no item is in them, so the buffer is empty by now.

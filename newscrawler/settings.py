@@ -65,6 +65,11 @@ their ``__init__``, never at import time.
 import os
 
 from newscrawler import __version__
+from newscrawler.scrapy_command import hold_for_crawl
+
+# First of all: ``scrapy crawl`` (and a scrapyd job) reads these settings before anything else of
+# ours, and a Ctrl-C or SIGTERM from now on waits for the crawl to run (newscrawler.scrapy_command).
+hold_for_crawl()
 
 BOT_NAME = "newscrawler"
 SPIDER_MODULES = ["newscrawler.spiders.portal"]

@@ -11,10 +11,14 @@ its crawls with them blocked already, ``held``). One that arrives meanwhile wait
   then acts as it would have: Ctrl-C is click's ``Aborted!``, SIGTERM ends the process;
 - a crawl keeps them until its engine runs; a stop asked for meanwhile (``take``) then ends it
   as a Ctrl-C during the crawl does, ``shutdown`` (``extensions.StartingStop``), and from then
-  on they reach Scrapy's own handlers.
+  on they reach Scrapy's own handlers. A long wait while it starts (for an archive another
+  process holds locked) asks ``pending`` as it waits, and ends when one is held.
 
-A program that did not call ``hold`` (``scrapy crawl``, ``run_crawl`` called from Python) keeps
-its signals as they are. Standard library only: imported before everything else.
+``scrapy crawl`` (and so a scrapyd job) calls ``hold`` as it reads the project's settings, the
+first of our code it runs (``newscrawler.scrapy_command``), and acts on a held stop as a crawl
+above does. A program that did not call ``hold`` (``run_crawl`` called from Python, Scrapy's
+other commands) keeps its signals as they are. Standard library only: imported before
+everything else.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from contextlib import contextmanager
 
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 # Whether ``hold`` blocked them: ``release`` and ``take`` leave alone a program (``run_crawl``
-# called from Python, ``scrapy crawl``) that did not ask for this.
+# called from Python, ``scrapy list``) that did not ask for this.
 _holding = False
 
 
@@ -54,6 +58,13 @@ def take() -> signal.Signals | None:
             break
         taken = taken or signal.Signals(info.si_signo)
     return taken
+
+
+def pending() -> signal.Signals | None:
+    """The stop signal held (SIGINT when both are), left held for ``take``; None when none is:
+    for a wait while the crawl starts that a stop should cut short."""
+    held = signal.sigpending() & STOP_SIGNALS if _holding else set()
+    return signal.Signals(min(held)) if held else None
 
 
 def discard() -> None:

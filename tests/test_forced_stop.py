@@ -150,35 +150,49 @@ def test_a_forced_stop_ends_the_crawl_and_records_its_run_as_killed(
         assert versions == len(after)
 
 
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+# ``python -m newscrawler``, stopped as its run starts in the archive (the crawl is set up, its
+# engine not started) until a line comes in on its standard input.
+_WAIT_AS_THE_RUN_STARTS = """
+import sys
+from newscrawler.pipelines import ArchivePipeline
+
+original = ArchivePipeline.open_spider
+
+def waiting(*args, **kwargs):
+    print("waiting", flush=True)
+    sys.stdin.readline()
+    return original(*args, **kwargs)
+
+ArchivePipeline.open_spider = waiting
+from newscrawler.__main__ import main
+sys.argv[0] = "newscrawler"
+main()
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
 def test_a_crawl_stopped_while_it_starts_ends_shutdown_without_a_traceback(
     tmp_path: Path, how: signal.Signals
 ) -> None:
-    """The signal comes while the crawl sets itself up: here, held at the start of its run by an
-    archive another writer has locked, so that it certainly comes before the crawl runs."""
+    """The signal comes while the crawl sets itself up, as its run starts: it certainly comes
+    before the crawl runs."""
     db = tmp_path / "archive.sqlite"
     fast = without_crawl_delay(ZJDAILY, tmp_path / "fast")
-    from archive import Archive
-
-    Archive.open(db).close()
-    busy = sqlite3.connect(db, isolation_level=None)
-    busy.execute("BEGIN IMMEDIATE")
     err = tmp_path / "crawl.err"
     with err.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "newscrawler", *_crawl(fast, tmp_path, "--log-level", "INFO")],
-            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-            stderr=stderr, text=True)
+            [sys.executable, "-c", _WAIT_AS_THE_RUN_STARTS, *_crawl(fast, tmp_path, "--log-level", "INFO")],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=stderr, text=True)
+    assert process.stdin is not None and process.stdout is not None
     try:
-        deadline = time.monotonic() + EXIT_WITHIN
-        while "[scrapy.utils.log] INFO: Scrapy" not in err.read_text("utf-8", "replace"):
-            assert process.poll() is None and time.monotonic() < deadline, err.read_text("utf-8")
-            time.sleep(0.05)
+        assert process.stdout.readline() == "waiting\n", err.read_text("utf-8", "replace")[-3000:]
         process.send_signal(how)
+        summary, _ = process.communicate("go on\n", timeout=EXIT_WITHIN)
     finally:
-        busy.rollback()
-        busy.close()
-    summary, _ = process.communicate(timeout=EXIT_WITHIN)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     log = err.read_text("utf-8", "replace")
     assert process.returncode == 1, summary + log[-3000:]
     assert summary.startswith(f"crawl of zjdaily: shutdown ({how.name} while the crawl was starting:"
@@ -192,3 +206,65 @@ def test_a_crawl_stopped_while_it_starts_ends_shutdown_without_a_traceback(
     result = run_cli(*_crawl(fast, tmp_path, "--log-level", "WARNING"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert [status for status, _ in _runs(db)] == ["shutdown", "finished"]
+
+
+# Another process writing to the archive: it holds the write lock until a line comes in.
+_HOLD_THE_WRITE_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.rollback()
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_a_crawl_waiting_for_its_locked_archive_stops_without_waiting_on(
+    tmp_path: Path, how: signal.Signals
+) -> None:
+    """Ctrl-C while the crawl waits for the archive another process holds locked (for as long as
+    SQLite's busy timeout) stops it there: it ends as a crawl stopped while starting, the lock
+    still held, its run not recorded (it cannot be, without the lock)."""
+    db = tmp_path / "archive.sqlite"
+    fast = without_crawl_delay(ZJDAILY, tmp_path / "fast")
+    from archive import Archive
+
+    Archive.open(db).close()
+    locker = subprocess.Popen([sys.executable, "-c", _HOLD_THE_WRITE_LOCK, str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    err = tmp_path / "crawl.err"
+    process = None
+    try:
+        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+        with err.open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "newscrawler", *_crawl(fast, tmp_path, "--log-level", "INFO")],
+                cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                stderr=stderr, text=True)
+        deadline = time.monotonic() + EXIT_WITHIN
+        while "Waiting for the archive" not in err.read_text("utf-8", "replace"):
+            assert process.poll() is None and time.monotonic() < deadline, err.read_text("utf-8")[-3000:]
+            time.sleep(0.05)
+        process.send_signal(how)
+        summary, _ = process.communicate(timeout=EXIT_WITHIN)
+        # It did not wait for the lock: the other process holds it still.
+        assert locker.poll() is None
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        locker.communicate("done\n", timeout=EXIT_WITHIN)
+    log = err.read_text("utf-8", "replace")
+    assert process.returncode == 1, summary + log[-3000:]
+    assert summary.startswith(f"crawl of zjdaily: shutdown ({how.name} while the crawl was starting:"
+                              " nothing was fetched)\n"), summary
+    assert "Traceback" not in log and "KeyboardInterrupt" not in log, log[-3000:]
+    assert (f"Stopped while waiting for the archive {db}, which another process holds locked: this crawl's"
+            " run is not recorded in it") in log, log[-3000:]
+    assert _runs(db) == []
+
+    # Nothing of it is left in the way: the next crawl runs to its end.
+    result = run_cli(*_crawl(fast, tmp_path, "--log-level", "WARNING"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [status for status, _ in _runs(db)] == ["finished"]

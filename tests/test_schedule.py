@@ -11,7 +11,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -478,43 +477,54 @@ def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_c
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
 
 
-@contextlib.contextmanager
-def _archive_busy(path: Path):
-    """Another writer holds the archive: a crawl starting meanwhile waits at the start of its run,
-    before its engine starts."""
-    Archive.open(path).close()
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        conn.rollback()
-        conn.close()
+# Run by the scheduler as its Python: the crawl starts as the real interpreter would once the
+# file ``go`` exists. The scheduler starts it with SIGINT and SIGTERM blocked, and the one it
+# sends meanwhile stays pending through ``execv``: it comes while the crawl starts, certainly.
+_CRAWL_ONCE_TOLD = """#!{python}
+import os, sys, time
+while not os.path.exists({go!r}):
+    time.sleep(0.05)
+os.execv({python!r}, [{python!r}, *sys.argv[1:]])
+"""
+
+# ``newscrawler schedule ...`` starting its crawls with the Python ``sys.argv[1]``.
+_SCHEDULER_WITH_PYTHON = """
+import sys
+sys.executable = sys.argv.pop(1)  # the default of ``Scheduler(python=...)``
+from newscrawler.__main__ import main
+sys.argv[0] = "newscrawler"
+main()
+"""
 
 
 def test_a_crawl_stopped_while_it_starts_is_recorded_as_shutdown_without_a_traceback(
     tmp_path: Path, fast_portal: Path
 ) -> None:
-    """Ctrl-C on the scheduler just after it started a crawl, which is still importing and
-    setting up: the crawl ends as a crawl stopped once running does, ``shutdown``, with one line
-    saying so; no KeyboardInterrupt, no run recorded ``killed``."""
+    """Ctrl-C on the scheduler just after it started a crawl, which is still starting: the crawl
+    ends as a crawl stopped once running does, ``shutdown``, with one line saying so; no
+    KeyboardInterrupt, no run recorded ``killed``."""
     path = _config(tmp_path, fast_portal)
-    with _archive_busy(tmp_path / "archive.sqlite"):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
-            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        assert process.stdout is not None
-        try:
-            lines = [process.stdout.readline()]
-            assert "zjdaily: crawl started" in lines[0], lines
-            process.send_signal(signal.SIGINT)
-            while "sending SIGINT to zjdaily" not in lines[-1]:
-                lines.append(process.stdout.readline())
-                assert lines[-1], lines
-        except BaseException:
-            process.kill()
-            raise
+    python, go = tmp_path / "python", tmp_path / "go"
+    python.write_text(_CRAWL_ONCE_TOLD.format(python=sys.executable, go=str(go)), "utf-8")
+    python.chmod(0o755)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SCHEDULER_WITH_PYTHON, str(python), "schedule", "run", "--once",
+         "--config", str(path)],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    try:
+        lines = [process.stdout.readline()]
+        assert "zjdaily: crawl started" in lines[0], lines
+        process.send_signal(signal.SIGINT)
+        while "sending SIGINT to zjdaily" not in lines[-1]:
+            lines.append(process.stdout.readline())
+            assert lines[-1], lines
+        go.touch()
+    except BaseException:
+        process.kill()
+        go.touch()
+        raise
     output = "".join(lines) + process.communicate(timeout=120)[0]
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     (ended,) = [line for line in output.splitlines() if "crawl ended" in line]

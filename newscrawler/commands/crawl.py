@@ -4,6 +4,10 @@ Scrapy creates the spider inside the running crawl, so a spider argument it cann
 (``-a since=2022-13-45``) or a setting the logging setup rejects (``-s LOG_LEVEL=x``) ends the
 command with a traceback from deep inside Scrapy. This command checks both first, with the same
 readers the crawl uses, and ends with Scrapy's own usage error (one line, exit code 2).
+
+Ctrl-C and SIGTERM are held while the crawl starts (``newscrawler.scrapy_command``); a crawl
+whose engine never ran drops one held meanwhile (there is nothing left to stop) and lets the
+next one act at once.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 
+from .. import stopsignals
 from ..params import check_setting
 
 
@@ -42,3 +47,9 @@ class Command(ScrapyCrawlCommand):
                 message = exc.args[0] if exc.args else str(exc)
                 raise UsageError(f"-a: {message}", print_help=False) from None
 
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            super().run(args, opts)
+        finally:
+            # Released already once the engine ran (``extensions.StartingStop``).
+            stopsignals.discard()

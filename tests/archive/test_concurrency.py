@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 import time
 import traceback
 
+import pytest
 from conftest import make_capture, make_record
 
 from archive import Archive
+from archive.db import BUSY_TIMEOUT_S, WaitGivenUp
 
 PAGES = 150
 
@@ -93,3 +97,27 @@ def _open_and_close(path: str, errors) -> None:
         Archive.open(path).close()
     except Exception:  # noqa: BLE001 - reported to the parent process
         errors.put(traceback.format_exc())
+
+
+def test_a_wait_for_the_write_lock_is_given_up_when_its_caller_says_so(db_path):
+    """Another process holds the write lock for as long as the test wants: the run does not start,
+    ``give_up`` is asked as the wait goes on, and the connection keeps its busy timeout after."""
+    Archive.open(db_path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys\nconn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "conn.execute('BEGIN IMMEDIATE')\nprint('locked', flush=True)\nsys.stdin.readline()", str(db_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    asked = []
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        with Archive.open(db_path) as archive:
+            with pytest.raises(WaitGivenUp, match="locked by another process"):
+                archive.start_run("zjdaily", {}, give_up=lambda: len(asked) >= 3 or bool(asked.append(1)))
+            assert len(asked) == 3
+            assert holder.poll() is None  # still holding it: the wait ended without it
+            assert archive.conn.execute("PRAGMA busy_timeout").fetchone()[0] == int(BUSY_TIMEOUT_S * 1000)
+    finally:
+        holder.communicate("done\n", timeout=30)
+    with Archive.open(db_path) as archive:
+        assert archive.runs() == []
+        assert archive.start_run("zjdaily", {}, give_up=lambda: True) == 1  # free: never asked
