@@ -91,6 +91,17 @@ def without_crawl_delay(source: Path, target: Path) -> Path:
     return target
 
 
+def crawl_with_warc(tmp: Path) -> Path:
+    """Crawl the fixture portal offline (no Crawl-delay) into ``tmp/a.sqlite``, writing its WARC
+    captures into ``tmp/warc``; that directory."""
+    site = without_crawl_delay(ZJDAILY, tmp / "site")
+    result = run_cli("crawl", "zjdaily", "--replay", str(site), "--db", str(tmp / "a.sqlite"),
+                     "-s", f"NEWSCRAWLER_WARC_DIR={tmp / 'warc'}", "-s", "DOWNLOAD_DELAY=0",
+                     "-s", "AUTOTHROTTLE_ENABLED=False", timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return tmp / "warc"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
-from support import ZJDAILY, run_cli, without_crawl_delay
+from support import crawl_with_warc, run_cli
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import DamagedRecord, WarcStore
@@ -57,12 +57,7 @@ def original(warc: Path) -> Path:
 @pytest.fixture(scope="module")
 def warc(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The WARC file of a crawl of the fixture portal (its ``.cdxj`` beside it)."""
-    tmp = tmp_path_factory.mktemp("damaged")
-    site = without_crawl_delay(ZJDAILY, tmp / "site")
-    result = run_cli("crawl", "zjdaily", "--replay", str(site), "--db", str(tmp / "a.sqlite"),
-                     "-s", f"NEWSCRAWLER_WARC_DIR={tmp / 'warc'}", *FAST, timeout=180)
-    assert result.returncode == 0, result.stderr[-3000:]
-    (path,) = warc_files(tmp / "warc")
+    (path,) = warc_files(crawl_with_warc(tmp_path_factory.mktemp("damaged")))
     return path
 
 

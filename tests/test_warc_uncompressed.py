@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from support import ZJDAILY, run_cli, without_crawl_delay
+from support import crawl_with_warc, run_cli
 from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 from warcio.statusandheaders import StatusAndHeaders
@@ -43,11 +43,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """``plain``: the crawl's WARC file uncompressed, alone in its directory (no index);
     ``archive``: the archive of a replay of it, whose captures point at it."""
     tmp = tmp_path_factory.mktemp("uncompressed")
-    site = without_crawl_delay(ZJDAILY, tmp / "site")
-    result = run_cli("crawl", "zjdaily", "--replay", str(site), "--db", str(tmp / "a.sqlite"),
-                     "-s", f"NEWSCRAWLER_WARC_DIR={tmp / 'warc'}", *FAST, timeout=180)
-    assert result.returncode == 0, result.stderr[-3000:]
-    (compressed,) = warc_files(tmp / "warc")
+    (compressed,) = warc_files(crawl_with_warc(tmp))
     plain = tmp / "plain" / compressed.name.removesuffix(".gz")
     plain.parent.mkdir()
     # The members inflated one after the other: the same records, uncompressed.
