@@ -22,7 +22,8 @@ def decode(text: str | bytes | None, kind: type[T]) -> tuple[T, str | None]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return kind(), f"not JSON ({exc.msg} at character {exc.pos})"
+        # Some of json's messages end "starting at", for the position that follows them.
+        return kind(), f"not JSON ({exc.msg.removesuffix(' at')} at character {exc.pos})"
     except (ValueError, RecursionError) as exc:  # bytes that are not UTF-8; nesting too deep
         return kind(), f"not JSON ({type(exc).__name__})"
     if not isinstance(value, kind):

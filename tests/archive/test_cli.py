@@ -174,7 +174,7 @@ def test_fields_a_portal_never_shows_are_not_shown_as_its_latest_run_declared(ar
 
 
 @pytest.mark.parametrize(("value", "reason"), [
-    ('["source", "edit', "not JSON (Unterminated string starting at at character 11)"),
+    ('["source", "edit', "not JSON (Unterminated string starting at character 11)"),
     ('{"source": true}', "JSON an object, not an array"),
     ("[1, 2]", "JSON an array of other things than field names"),
 ])
