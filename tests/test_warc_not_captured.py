@@ -94,8 +94,13 @@ def test_a_page_never_captured_is_no_sign_of_removal(crawls: dict[str, Path], tm
     assert "removals:" not in result.stdout
     assert SUMMARY.search(result.stdout)
     # The three captured are the same captures as the archive's (the same fetch), kept once;
-    # the others are not answered, so nothing is added.
-    assert rows(db, "SELECT * FROM captures ORDER BY id") == before
+    # the others are not answered, so nothing is added for them. Which URL of an article with two
+    # (an alias) each crawl fetched depends on which answered first: a capture of the alias the
+    # whole crawl did not fetch is new, and only such a one.
+    added = [row for row in rows(db, "SELECT * FROM captures ORDER BY id") if row not in before]
+    captured = {url for (url,) in rows(crawls["small"], "SELECT url FROM captures")}
+    assert [row[2] for row in added if row[2] not in captured] == []
+    assert len(added) <= 1, added
     assert rows(db, "SELECT DISTINCT status FROM articles") == [("live",)]
     assert rows(db, "SELECT count(*) FROM article_events") == [(0,)]
     assert rows(db, "SELECT count(*) FROM captures WHERE removal IS NOT NULL") == [(0,)]
