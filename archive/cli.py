@@ -36,7 +36,7 @@ from .params import (
     OutputPath,
     same_help_everywhere,
 )
-from .query import ArticleFilter
+from .query import AmbiguousArticle, ArticleFilter
 from .rankings import COLUMNS as RANKING_COLUMNS
 from .search import HIT_FIELDS
 
@@ -210,12 +210,17 @@ def search(query: str, portal: str | None, since: str | None, until: str | None,
               help="Opening paragraphs to print (0: all).")
 @db_option
 def show(ref: str, as_json: bool, paragraphs: int, db_path: str) -> None:
-    """An article by ID or URL: headline, time, source, people, its opening paragraphs, and
-    its versions and captures (with where each capture's WARC record is)."""
+    """An article by ID, URL or PORTAL:ID (the portal's own id, as `show` prints it): headline,
+    time, source, people, its opening paragraphs, and its versions and captures (with where each
+    capture's WARC record is). A portal's id alone works too when it is no archive ID and one
+    article has it."""
     from .terminal import article_summary
 
     with opened(db_path) as archive:
-        found = archive.article(ref)
+        try:
+            found = archive.article(ref)
+        except AmbiguousArticle as exc:
+            raise click.ClickException(str(exc)) from None
         if found is None:
             raise click.ClickException(f"no article {ref!r} in {db_path}")
     if as_json:
@@ -236,7 +241,7 @@ def show(ref: str, as_json: bool, paragraphs: int, db_path: str) -> None:
 @db_option
 def diff(ref: str, from_number: int | None, to_number: int | None, as_html: bool,
          color: bool | None, db_path: str) -> None:
-    """What changed between two versions of an article (by ID or URL): the fields that differ
+    """What changed between two versions of an article (by ID, URL or PORTAL:ID): the fields that differ
     and the paragraphs inserted, deleted and rewritten, characters deleted marked [-so-] and
     inserted {+so+}. Versions are numbered in the order they were first seen, as `show` lists
     them; by default the latest is compared with the one before it."""
@@ -400,7 +405,7 @@ def stats(fmt: str, plot_path: str | None, db_path: str) -> None:
 @click.option("--list", "list_name", help="Only this list (box title), in either script.")
 @click.option("--period", help="Only this period tab, in either script: 月點擊 also finds 月点击.")
 @click.option("--since", type=TIME_BOUND, help="Seen on or after: YYYY-MM-DD (UTC) or ISO time.")
-@click.option("--article", metavar="ID|URL", help="Only the entries of this archived article.")
+@click.option("--article", metavar="ID|URL", help="Only the entries of this archived article (also PORTAL:ID).")
 @click.option("--title", help="Only titles containing this, in either script.")
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)

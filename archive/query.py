@@ -218,8 +218,21 @@ def version_record(conn: sqlite3.Connection, version_id: int) -> dict[str, Any]:
 _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 
 
+class AmbiguousArticle(ValueError):
+    """A portal's own article id that articles of several portals have: the message names each
+    as ``PORTAL:ID``, the form that tells them apart."""
+
+
+# ``PORTAL:ID``, a portal's own id of one of its articles (``zjdaily:2953118``); a URL's scheme
+# is followed by "//", which no portal's id starts with.
+_PORTAL_REF = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*):(?!//)(.+)")
+
+
 def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
-    """An article id from an id, a canonical URL, any www./m. twin of it, or a fetched URL."""
+    """An article id from an id, a canonical URL, any www./m. twin of it, a fetched URL, or the
+    portal's own id of the article (the record's ``article_id``): ``PORTAL:ID``, or the id alone
+    when it is no archive id and one article has it. ``AmbiguousArticle`` when the id alone is
+    the id of articles of several portals."""
     if isinstance(ref, int) or str(ref).isdigit():
         try:
             number = int(ref)
@@ -227,9 +240,10 @@ def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
             return None
         # An id past SQLite's integers (a mistyped 30-digit number) is no article's.
         if not _SQLITE_MIN <= number <= _SQLITE_MAX:
-            return None
+            return _by_portal_id(conn, str(ref))
         row = conn.execute("SELECT id FROM articles WHERE id = ?", (number,)).fetchone()
-        return row[0] if row else None
+        # The archive's own ids come first: they are what every listing of the archive prints.
+        return row[0] if row else _by_portal_id(conn, str(ref))
     by_capture = (
         # Not a page an article was redirected to when it was taken down (the home page): that
         # page's URL is not the article's.
@@ -244,7 +258,24 @@ def find_article_id(conn: sqlite3.Connection, ref: int | str) -> int | None:
         row = conn.execute(sql, (param,)).fetchone()
         if row:
             return row[0]
-    return None
+    named = _PORTAL_REF.fullmatch(ref)
+    if named is not None:
+        row = conn.execute("SELECT id FROM articles WHERE portal_article_id = ? AND portal = ?",
+                           (named.group(2), named.group(1))).fetchone()
+        if row:
+            return row[0]
+    return _by_portal_id(conn, ref)
+
+
+def _by_portal_id(conn: sqlite3.Connection, portal_id: str) -> int | None:
+    """The article whose portal gave it this id, when one article has it."""
+    rows = conn.execute("SELECT id, portal FROM articles WHERE portal_article_id = ?"
+                        " ORDER BY portal, id LIMIT 10", (portal_id,)).fetchall()
+    if len(rows) > 1:
+        named = ", ".join(f"{portal}:{portal_id} (article {number})" for number, portal in rows)
+        raise AmbiguousArticle(f"{portal_id!r} is the id of articles of several portals: {named};"
+                              " name one as PORTAL:ID")
+    return rows[0][0] if rows else None
 
 
 def article(archive: Archive, ref: int | str) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ A portal may show the same list in either script (a Traditional page beside a Si
 shows 月點擊 where the other shows 月点击), so a list or period asked for matches every stored
 name that folds to the same text (``archive/fold.py``), as search does. A name that matches
 nothing is an error that lists the names there are, with how often each was seen. A title asked
-for matches as a substring in either script; an article (id or URL) matches the entries that link
+for matches as a substring in either script; an article (id, URL or PORTAL:ID) matches the entries that link
 to it, and those with its URL seen before it was archived.
 """
 
@@ -127,7 +127,7 @@ def rankings(
     """Which title held which rank, from when to when, in how many snapshots.
 
     ``list_name``, ``period`` and ``title`` match in either script; ``article`` is an article's
-    id or URL. UnknownRanking (a ValueError) when nothing matches.
+    id, URL or PORTAL:ID. UnknownRanking (a ValueError) when nothing matches.
     """
     clauses, params = _where(archive, portal=portal, list_name=list_name, period=period,
                              since=since, article=article, title=title)

@@ -457,6 +457,13 @@ def _v12(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE versions ADD COLUMN {column} TEXT")
 
 
+def _v13(conn: sqlite3.Connection) -> None:
+    # ``show``, ``diff`` and ``rankings --article`` find an article by its portal's own id
+    # (``zjdaily:2953118``, the record's article_id) as well as by the archive's id or a URL.
+    # IF NOT EXISTS: an archive whose version number was set back by hand has it already.
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_portal_id ON articles(portal_article_id, portal)")
+
+
 # (version, description, apply). apply runs inside the migration's transaction.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "tables, search index, views", _v1),
@@ -471,6 +478,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (10, "runs record the fields their portal never shows", _v10),
     (11, "articles that repeat a character in a row (repeated_chars), for search", _v11),
     (12, "versions keep a printed page's kicker, subtitle, paper, edition date and page", _v12),
+    (13, "articles are found by their portal's own id (index)", _v13),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -103,7 +103,8 @@ def article_summary(found: Mapping[str, Any], *, paragraphs: int = 3, width: int
     width = width or terminal_width()
     row, record = found["article"], found["record"]
     facts: list[tuple[str, Any]] = [
-        ("article", f"{row['id']} ({row['portal']} {row['portal_article_id'] or '-'})"),
+        # The portal's own id as ``show`` and ``diff`` take it (PORTAL:ID).
+        ("article", f"{row['id']} ({row['portal']}:{row['portal_article_id'] or '-'})"),
         # Removed or restored (docs/changes.md): said first, a reader must not miss it.
         ("status", row.get("status") not in (None, "live")
          and f"{row['status']} since {cell(row['status_since'])}"),
