@@ -94,9 +94,12 @@ def detect_script(*texts: str) -> str | None:
     found: set[str] = set()
     for text in texts:
         found.update(traditional_pattern.findall(text))
-    unknown = [ch for ch in found if _untabled(ch) and ch not in _CLASSIFIED]
-    if unknown:
-        _classify(unknown)
+    # The characters the table left out sort after the rest (surrogates and the planes past the
+    # BMP): one comparison in C tells whether there are any, instead of a call per character.
+    if found and max(found) >= "\ud800":
+        unknown = [ch for ch in found if _untabled(ch) and ch not in _CLASSIFIED]
+        if unknown:
+            _classify(unknown)
     traditional = len(found & _TRADITIONAL)
     # Simplified-only characters are counted only as far as the answer needs: to the first one
     # when there is no Traditional one, else to as many as there are Traditional ones.
