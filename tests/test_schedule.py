@@ -21,6 +21,7 @@ import pytest
 from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
 
 from archive import Archive
+from newscrawler.joblock import LOCK_FILE, job_dir_user
 from newscrawler.operate.config import ConfigError, load_config
 from newscrawler.operate.remote import record_dispatch
 from newscrawler.operate.schedule import (
@@ -32,6 +33,7 @@ from newscrawler.operate.schedule import (
     next_times,
     previous_time,
 )
+from newscrawler.resume import RUNNING_MARKER
 
 UTC = timezone.utc
 
@@ -387,11 +389,21 @@ def test_at_start_a_portal_on_a_node_catches_up_from_its_last_queued_crawl(tmp_p
     assert json.loads((config.log_dir / "dispatched.json").read_text("utf-8")) == {"zjdaily": now.isoformat()}
 
 
+def _marked_run(job: Path) -> int | None:
+    """The archive run the crawl holding ``job`` names in its marker, once it names one."""
+    try:
+        written = json.loads((job / RUNNING_MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    run_id = written.get("run_id") if isinstance(written, dict) else None
+    return run_id if isinstance(run_id, int) else None
+
+
 def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_path: Path) -> None:
     """`newscrawler crawl` of the portal, run by hand, holds the job directory the scheduled crawl
     would use: the scheduled time is skipped with its reason, and no run is recorded crashed."""
     path = _config(tmp_path, ZJDAILY)
-    marker = tmp_path / "jobs" / "zjdaily" / "crawl.running"
+    job = tmp_path / "jobs" / "zjdaily"
     # The real fixture keeps its Crawl-delay: 1, so the crawl by hand is still running.
     by_hand = subprocess.Popen(
         [sys.executable, "-m", "newscrawler", "crawl", "zjdaily", "--replay", str(ZJDAILY),
@@ -400,7 +412,9 @@ def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_pa
     )
     try:
         deadline = time.monotonic() + 60
-        while f'"pid": {by_hand.pid}' not in (marker.read_text("utf-8") if marker.exists() else ""):
+        # Its lock names it as the job directory's holder, and its marker names its run: the run
+        # the archive holds at the end is there before the scheduled crawl is tried.
+        while job_dir_user(job) != by_hand.pid or _marked_run(job) is None:
             assert by_hand.poll() is None and time.monotonic() < deadline, "the crawl did not start"
             time.sleep(0.05)
         result = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
@@ -429,13 +443,15 @@ hand = subprocess.Popen(
     start_new_session=True)
 with open({pid_file!r}, "w") as out:
     out.write(str(hand.pid))
-def holding():  # the job directory, and the run it started in the archive
+def holding():  # the job directory (its lock file names the holder), and the run it started
     try:
+        with open({lock!r}) as lock:
+            holder = json.load(lock)
         with open({marker!r}) as marker:
             written = json.load(marker)
     except (OSError, ValueError):
         return False
-    return written.get("pid") == hand.pid and written.get("run_id") is not None
+    return holder.get("pid") == hand.pid and written.get("run_id") is not None
 while not holding():
     if hand.poll() is not None:
         sys.exit("the crawl by hand ended before it held its job directory")
@@ -455,7 +471,8 @@ def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_c
     python = tmp_path / "python"
     python.write_text(_HAND_CRAWL_FIRST.format(
         python=sys.executable, replay=str(ZJDAILY), db=str(config.archive), root=str(ROOT),
-        pid_file=str(pid_file), marker=str(tmp_path / "jobs" / "zjdaily" / "crawl.running")), "utf-8")
+        pid_file=str(pid_file), lock=str(tmp_path / "jobs" / "zjdaily" / LOCK_FILE),
+        marker=str(tmp_path / "jobs" / "zjdaily" / RUNNING_MARKER)), "utf-8")
     python.chmod(0o755)
     lines: list[str] = []
     try:
