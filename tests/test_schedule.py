@@ -431,6 +431,43 @@ def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_pa
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
 
 
+# Holds a job directory's lock as a crawl would, without ever writing its process id into the lock
+# file; says so on its output, and lets the lock go when its input closes.
+_HOLDS_THE_LOCK_UNNAMED = """
+import fcntl, sys
+lock = open(sys.argv[1], "a+b")
+fcntl.flock(lock, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_job_directory_held_by_a_process_that_names_none_is_skipped_without_a_process_id(
+    tmp_path: Path,
+) -> None:
+    """The job directory's lock is held, but its file names no process: the skipped time says
+    another crawl holds the directory, and names no process it does not know (not 'process 0')."""
+    path = _config(tmp_path, ZJDAILY)
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_LOCK_UNNAMED, str(job / LOCK_FILE)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
+        assert holder.poll() is None, "the lock's holder ended before the scheduled crawl was tried"
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (f"zjdaily: another crawl (its process not named in {LOCK_FILE}, not started by the scheduler)"
+            " is using its job directory; skipping this scheduled time") in result.stdout, result.stdout
+    assert "process 0" not in result.stdout
+    assert not list((tmp_path / "logs").glob("zjdaily-*-*.log")), "a scheduled crawl was started"
+    assert not (tmp_path / "archive.sqlite").exists()
+
+
 # Run by the scheduler as its Python (``Scheduler(python=...)``): it starts a crawl of the portal
 # by hand once the scheduler has found the job directory free, waits until that crawl holds the
 # directory, and only then runs the scheduled crawl as the real interpreter would.

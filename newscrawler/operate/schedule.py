@@ -331,7 +331,12 @@ class Scheduler(RemoteCrawls):
         self.say(f"{job.portal}: crawl started (pid {process.pid}, log {log_path})")
 
     def _skip_for_hand_crawl(self, portal: str, pid: int) -> None:
-        self.say(f"{portal}: another crawl (process {pid}, not started by the scheduler)"
+        from ..joblock import LOCK_FILE
+
+        # 0 (``job_dir_user``): the lock's holder never wrote its process id into the lock file;
+        # which process it is, is not known.
+        who = f"process {pid}" if pid else f"its process not named in {LOCK_FILE}"
+        self.say(f"{portal}: another crawl ({who}, not started by the scheduler)"
                  " is using its job directory; skipping this scheduled time")
 
     def _job_dir_user(self, job: Job) -> int | None:
