@@ -591,3 +591,68 @@ def test_a_crawl_stopped_while_it_starts_is_recorded_as_shutdown_without_a_trace
     assert "newscrawler/scheduler/failure" not in run["stats"]
     (log,) = (tmp_path / "logs").glob("zjdaily-*.log")
     assert "Traceback" not in log.read_text("utf-8")
+
+
+# Another process writing to the archive: it holds the write lock until a line comes in.
+_HOLDS_THE_ARCHIVE_LOCKED = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.rollback()
+"""
+
+
+def test_a_crawl_stopped_while_it_waits_for_the_locked_archive_is_recorded_as_shutdown(
+    tmp_path: Path, fast_portal: Path
+) -> None:
+    """The scheduled crawl waits at its start for the archive another process holds locked, and
+    the scheduler is stopped: the crawl ends as one stopped as it starts, its run not recorded
+    (that needs the lock). The scheduler records it as such, ``shutdown``, not as a crash."""
+    path = _config(tmp_path, fast_portal)
+    db = tmp_path / "archive.sqlite"
+    Archive.open(db).close()
+    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = None
+    try:
+        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 90
+        log = None
+        while log is None or "Waiting for the archive" not in log.read_text("utf-8", "replace"):
+            assert process.poll() is None and time.monotonic() < deadline, "the crawl did not start"
+            log = next(iter((tmp_path / "logs").glob("zjdaily-*-*.log")), None)
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        # The crawl has ended, the archive still locked: then the other writer lets it go.
+        while "crawl of zjdaily: " not in log.read_text("utf-8", "replace"):
+            assert process.poll() is None and time.monotonic() < deadline, "the crawl did not end"
+            time.sleep(0.05)
+        assert locker.poll() is None
+        locker.communicate("done\n", timeout=30)
+        output, _ = process.communicate(timeout=120)
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        if locker.poll() is None:
+            locker.kill()
+            locker.wait()
+    assert "Traceback" not in output and "crashed" not in output, output
+    assert "sending SIGINT to zjdaily" in output, output
+    (ended,) = [line for line in output.splitlines() if "crawl ended" in line]
+    assert "zjdaily: crawl ended (exit 1): #1  zjdaily" in ended, output
+    assert " shutdown " in ended and "pages 0 " in ended, output
+    assert ended.endswith("  stopped by SIGINT as it started, before fetching anything"), output
+    crawl_log = log.read_text("utf-8")
+    assert "this crawl's run is not recorded in it" in crawl_log, crawl_log[-3000:]
+    with Archive.open(db, create=False) as archive:
+        (run,) = archive.runs()
+    assert run["status"] == "shutdown"
+    assert run["stats"]["newscrawler/stopped_while_starting"] == "SIGINT"
+    assert "newscrawler/scheduler/failure" not in run["stats"]
