@@ -32,6 +32,7 @@ from .reports import (
     REMOVAL_SIGN_STAT,
     STOPPED_WHILE_STARTING_STAT,
     fallbacks,
+    stopped_while_starting_status,
 )
 from .resume import OVER_BUDGET_STAT
 from .stopsignals import discard
@@ -255,7 +256,7 @@ class CrawlResult:
             status += f" ({self.failed_because})"
         stopped = self.stats.get(STOPPED_WHILE_STARTING_STAT)
         if stopped:
-            status += f" ({stopped} while the crawl was starting: nothing was fetched)"
+            status += f" {stopped_while_starting_status(stopped)}"
         lines = [
             f"crawl of {self.portal}: {status}",
             f"  pages fetched: {self.count('response_received_count')}",

@@ -31,6 +31,7 @@ Pure functions over stats dictionaries and an ``archive.Archive``; no Scrapy imp
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,10 @@ EVENTS_STAT = "newscrawler/archive/events/"
 REMOVAL_SIGN_STAT = "newscrawler/removal/"
 # The signal (SIGINT, SIGTERM) that stopped a crawl as it started (``extensions.StartingStop``).
 STOPPED_WHILE_STARTING_STAT = "newscrawler/stopped_while_starting"
+# How ``newscrawler crawl`` says so on its summary's first line, read back by the scheduler
+# (``stopped_while_starting``): the two change together.
+_STOPPED_WHILE_STARTING = re.compile(
+    r"^crawl of \S+: shutdown .*\((SIG[A-Z]+) while the crawl was starting: nothing was fetched\)$", re.M)
 # ``newscrawler crawl`` exit status of a run that finished but was flagged.
 EXIT_FLAGGED = 3
 FALLBACK_RISE = 0.3
@@ -278,6 +283,18 @@ def run_line(run: dict[str, Any]) -> str:
     if failure:
         parts.append(str(failure))
     return "  ".join(parts)
+
+
+def stopped_while_starting_status(signal_name: str) -> str:
+    """What the summary of a crawl stopped as it started adds to its status."""
+    return f"({signal_name} while the crawl was starting: nothing was fetched)"
+
+
+def stopped_while_starting(output: str) -> str | None:
+    """The signal that stopped a crawl as it started, read from the summary ``newscrawler
+    crawl`` printed (its output); None when it said nothing of the kind."""
+    found = _STOPPED_WHILE_STARTING.findall(output)
+    return str(found[-1]) if found else None
 
 
 def unreadable_warning(runs: list[dict[str, Any]]) -> str | None:

@@ -45,7 +45,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
 from .items import PageItem
-from .joblock import JobDirInUse, JobDirLock, claim_job_dir, process_lifetime
+from .joblock import JobDirInUse, JobDirLock, claim_job_dir
 from .seen import SeenSet
 
 if TYPE_CHECKING:
@@ -131,7 +131,8 @@ def _complete_length(data: bytes) -> int:
 
 
 def _marker(marker: Path) -> dict[str, Any]:
-    """What a running crawl wrote into its marker: ``pid``, and ``run_id`` in the archive."""
+    """What a running crawl wrote into its marker: its ``run_id`` in the archive and its
+    ``token``. Older versions also wrote ``pid`` and ``lifetime``, which are not read."""
     try:
         found = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -299,8 +300,9 @@ class ResumableScheduler(Scheduler):
     def _write_marker(self, run_id: int | None) -> None:
         assert self.dqdir
         marker = Path(self.dqdir).parent / RUNNING_MARKER
-        marker.write_text(json.dumps({"pid": os.getpid(), "run_id": run_id, "token": self.token,
-                                      "lifetime": process_lifetime(os.getpid())}), encoding="utf-8")
+        # Which process holds the job directory is the lock file's to say (``joblock``); the
+        # marker says only which run a crawl that dies leaves to end.
+        marker.write_text(json.dumps({"run_id": run_id, "token": self.token}), encoding="utf-8")
 
     def _spider_opened(self, spider: Spider) -> None:
         run_id = self.stats.get_value("newscrawler/archive/run_id") if self.stats else None

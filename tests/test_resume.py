@@ -438,9 +438,9 @@ def test_a_job_directory_taken_as_the_crawl_starts_is_refused_as_before_it(porta
 def test_a_marker_naming_a_live_process_without_the_lock_is_a_dead_crawls(
     portal: Path, tmp_path: Path
 ) -> None:
-    """After a reboot (or in a restarted container) the dead crawl's process id belongs to some
-    other process, alive: only the job directory's lock says a crawl holds it, so the crawl is
-    resumed, not refused for ever."""
+    """A marker an older version wrote names the dead crawl's process id; after a reboot (or in a
+    restarted container) that id belongs to some other process, alive: only the job directory's
+    lock says a crawl holds it, so the crawl is resumed, not refused for ever."""
     from newscrawler.joblock import check_job_dir, process_lifetime
 
     job = tmp_path / "jobs" / "zjdaily"
@@ -452,6 +452,32 @@ def test_a_marker_naming_a_live_process_without_the_lock_is_a_dead_crawls(
     result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "did not close; its request queue is discarded" in result.stderr
+
+
+def test_the_marker_names_the_run_and_a_marker_of_an_older_version_is_still_read(
+    portal: Path, tmp_path: Path
+) -> None:
+    """The marker says which run a dead crawl leaves to end; the lock file, not the marker, says
+    which process holds the job directory. A marker an older version wrote (with the process id
+    and its lifetime) is still read: its run is ended as killed."""
+    from newscrawler.joblock import process_lifetime
+
+    _crawl_and_kill(portal, tmp_path, 12)
+    marker = tmp_path / "jobs" / "zjdaily" / RUNNING_MARKER
+    written = json.loads(marker.read_text("utf-8"))
+    assert sorted(written) == ["run_id", "token"], written
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT id FROM runs WHERE status = 'running'")] == [written["run_id"]]
+    # As an older version wrote it, naming a process alive now (another one, after a reboot).
+    alive = os.getppid()
+    marker.write_text(json.dumps({"pid": alive, "run_id": written["run_id"], "token": written["token"],
+                                  "lifetime": process_lifetime(alive)}), encoding="utf-8")
+    result = run_cli(*_args(portal, tmp_path, extra=("--max-articles", "2")))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "did not close; its request queue is discarded" in result.stderr
+    with sqlite3.connect(tmp_path / "archive.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")] == ["killed", "finished"]
 
 
 def test_a_job_directory_holding_another_portals_unfinished_job_is_refused(

@@ -21,6 +21,7 @@ import pytest
 from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
 
 from archive import Archive
+from newscrawler.joblock import LOCK_FILE, job_dir_user
 from newscrawler.operate.config import ConfigError, load_config
 from newscrawler.operate.remote import record_dispatch
 from newscrawler.operate.schedule import (
@@ -32,6 +33,7 @@ from newscrawler.operate.schedule import (
     next_times,
     previous_time,
 )
+from newscrawler.resume import RUNNING_MARKER
 
 UTC = timezone.utc
 
@@ -387,11 +389,21 @@ def test_at_start_a_portal_on_a_node_catches_up_from_its_last_queued_crawl(tmp_p
     assert json.loads((config.log_dir / "dispatched.json").read_text("utf-8")) == {"zjdaily": now.isoformat()}
 
 
+def _marked_run(job: Path) -> int | None:
+    """The archive run the crawl holding ``job`` names in its marker, once it names one."""
+    try:
+        written = json.loads((job / RUNNING_MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    run_id = written.get("run_id") if isinstance(written, dict) else None
+    return run_id if isinstance(run_id, int) else None
+
+
 def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_path: Path) -> None:
     """`newscrawler crawl` of the portal, run by hand, holds the job directory the scheduled crawl
     would use: the scheduled time is skipped with its reason, and no run is recorded crashed."""
     path = _config(tmp_path, ZJDAILY)
-    marker = tmp_path / "jobs" / "zjdaily" / "crawl.running"
+    job = tmp_path / "jobs" / "zjdaily"
     # The real fixture keeps its Crawl-delay: 1, so the crawl by hand is still running.
     by_hand = subprocess.Popen(
         [sys.executable, "-m", "newscrawler", "crawl", "zjdaily", "--replay", str(ZJDAILY),
@@ -400,7 +412,9 @@ def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_pa
     )
     try:
         deadline = time.monotonic() + 60
-        while f'"pid": {by_hand.pid}' not in (marker.read_text("utf-8") if marker.exists() else ""):
+        # Its lock names it as the job directory's holder, and its marker names its run: the run
+        # the archive holds at the end is there before the scheduled crawl is tried.
+        while job_dir_user(job) != by_hand.pid or _marked_run(job) is None:
             assert by_hand.poll() is None and time.monotonic() < deadline, "the crawl did not start"
             time.sleep(0.05)
         result = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
@@ -417,6 +431,43 @@ def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_pa
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
 
 
+# Holds a job directory's lock as a crawl would, without ever writing its process id into the lock
+# file; says so on its output, and lets the lock go when its input closes.
+_HOLDS_THE_LOCK_UNNAMED = """
+import fcntl, sys
+lock = open(sys.argv[1], "a+b")
+fcntl.flock(lock, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_job_directory_held_by_a_process_that_names_none_is_skipped_without_a_process_id(
+    tmp_path: Path,
+) -> None:
+    """The job directory's lock is held, but its file names no process: the skipped time says
+    another crawl holds the directory, and names no process it does not know (not 'process 0')."""
+    path = _config(tmp_path, ZJDAILY)
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_LOCK_UNNAMED, str(job / LOCK_FILE)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
+        assert holder.poll() is None, "the lock's holder ended before the scheduled crawl was tried"
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (f"zjdaily: another crawl (its process not named in {LOCK_FILE}, not started by the scheduler)"
+            " is using its job directory; skipping this scheduled time") in result.stdout, result.stdout
+    assert "process 0" not in result.stdout
+    assert not list((tmp_path / "logs").glob("zjdaily-*-*.log")), "a scheduled crawl was started"
+    assert not (tmp_path / "archive.sqlite").exists()
+
+
 # Run by the scheduler as its Python (``Scheduler(python=...)``): it starts a crawl of the portal
 # by hand once the scheduler has found the job directory free, waits until that crawl holds the
 # directory, and only then runs the scheduled crawl as the real interpreter would.
@@ -429,13 +480,15 @@ hand = subprocess.Popen(
     start_new_session=True)
 with open({pid_file!r}, "w") as out:
     out.write(str(hand.pid))
-def holding():  # the job directory, and the run it started in the archive
+def holding():  # the job directory (its lock file names the holder), and the run it started
     try:
+        with open({lock!r}) as lock:
+            holder = json.load(lock)
         with open({marker!r}) as marker:
             written = json.load(marker)
     except (OSError, ValueError):
         return False
-    return written.get("pid") == hand.pid and written.get("run_id") is not None
+    return holder.get("pid") == hand.pid and written.get("run_id") is not None
 while not holding():
     if hand.poll() is not None:
         sys.exit("the crawl by hand ended before it held its job directory")
@@ -455,7 +508,8 @@ def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_c
     python = tmp_path / "python"
     python.write_text(_HAND_CRAWL_FIRST.format(
         python=sys.executable, replay=str(ZJDAILY), db=str(config.archive), root=str(ROOT),
-        pid_file=str(pid_file), marker=str(tmp_path / "jobs" / "zjdaily" / "crawl.running")), "utf-8")
+        pid_file=str(pid_file), lock=str(tmp_path / "jobs" / "zjdaily" / LOCK_FILE),
+        marker=str(tmp_path / "jobs" / "zjdaily" / RUNNING_MARKER)), "utf-8")
     python.chmod(0o755)
     lines: list[str] = []
     try:
@@ -537,3 +591,68 @@ def test_a_crawl_stopped_while_it_starts_is_recorded_as_shutdown_without_a_trace
     assert "newscrawler/scheduler/failure" not in run["stats"]
     (log,) = (tmp_path / "logs").glob("zjdaily-*.log")
     assert "Traceback" not in log.read_text("utf-8")
+
+
+# Another process writing to the archive: it holds the write lock until a line comes in.
+_HOLDS_THE_ARCHIVE_LOCKED = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.rollback()
+"""
+
+
+def test_a_crawl_stopped_while_it_waits_for_the_locked_archive_is_recorded_as_shutdown(
+    tmp_path: Path, fast_portal: Path
+) -> None:
+    """The scheduled crawl waits at its start for the archive another process holds locked, and
+    the scheduler is stopped: the crawl ends as one stopped as it starts, its run not recorded
+    (that needs the lock). The scheduler records it as such, ``shutdown``, not as a crash."""
+    path = _config(tmp_path, fast_portal)
+    db = tmp_path / "archive.sqlite"
+    Archive.open(db).close()
+    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = None
+    try:
+        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 90
+        log = None
+        while log is None or "Waiting for the archive" not in log.read_text("utf-8", "replace"):
+            assert process.poll() is None and time.monotonic() < deadline, "the crawl did not start"
+            log = next(iter((tmp_path / "logs").glob("zjdaily-*-*.log")), None)
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        # The crawl has ended, the archive still locked: then the other writer lets it go.
+        while "crawl of zjdaily: " not in log.read_text("utf-8", "replace"):
+            assert process.poll() is None and time.monotonic() < deadline, "the crawl did not end"
+            time.sleep(0.05)
+        assert locker.poll() is None
+        locker.communicate("done\n", timeout=30)
+        output, _ = process.communicate(timeout=120)
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        if locker.poll() is None:
+            locker.kill()
+            locker.wait()
+    assert "Traceback" not in output and "crashed" not in output, output
+    assert "sending SIGINT to zjdaily" in output, output
+    (ended,) = [line for line in output.splitlines() if "crawl ended" in line]
+    assert "zjdaily: crawl ended (exit 1): #1  zjdaily" in ended, output
+    assert " shutdown " in ended and "pages 0 " in ended, output
+    assert ended.endswith("  stopped by SIGINT as it started, before fetching anything"), output
+    crawl_log = log.read_text("utf-8")
+    assert "this crawl's run is not recorded in it" in crawl_log, crawl_log[-3000:]
+    with Archive.open(db, create=False) as archive:
+        (run,) = archive.runs()
+    assert run["status"] == "shutdown"
+    assert run["stats"]["newscrawler/stopped_while_starting"] == "SIGINT"
+    assert "newscrawler/scheduler/failure" not in run["stats"]

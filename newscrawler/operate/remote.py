@@ -126,10 +126,7 @@ class RemoteCrawls:
             self.failed += 1
             # The recorded run keeps the whole answer (it is read on its own, `newscrawler
             # crawls`); the line names the node once, as the DOWN line does.
-            try:
-                recorded = f"recorded as run #{self._store_failure(running, 'refused', str(exc))['id']}"
-            except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
-                recorded = f"could not record it in the archive:\n{traceback.format_exc()}"
+            recorded = self._record_failure_as(running, "refused", str(exc))
             self.say(f"{job.portal}: REFUSED: {exc}; tried again at its next scheduled time ({recorded})")
             return
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
@@ -205,9 +202,12 @@ class RemoteCrawls:
             return
         self.failed += 1
         if state == "lost":
-            line = self._record_failure(running, "crashed", f"node {name} lost job {running.jobid}:"
-                                        " it restarted while the crawl was queued or running")
-            self.say(f"{job.portal}: crawl lost with node {name}: {line}; queued again")
+            # Said as REFUSED and DOWN are, naming the node once; the recorded run keeps the same
+            # text, read on its own by `newscrawler crawls`.
+            failure = (f"node {name} lost job {running.jobid}:"
+                       " it restarted while the crawl was queued or running")
+            recorded = self._record_failure_as(running, "crashed", failure)
+            self.say(f"{job.portal}: LOST: {failure}; queued again ({recorded})")
             running.tag = uuid.uuid4().hex
             running.jobid = None
             self._dispatch(running)
@@ -224,6 +224,13 @@ class RemoteCrawls:
 
         try:
             return run_line(self._store_failure(running, status, failure))
+        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
+            return f"could not record it in the archive:\n{traceback.format_exc()}"
+
+    def _record_failure_as(self, running: Running, status: str, failure: str) -> str:
+        """Record in the scheduler's archive what the node could not; returns which run it is."""
+        try:
+            return f"recorded as run #{self._store_failure(running, status, failure)['id']}"
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             return f"could not record it in the archive:\n{traceback.format_exc()}"
 

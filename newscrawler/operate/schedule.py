@@ -19,7 +19,9 @@ its output in ``log_dir``. The rules it keeps:
 - SIGINT or SIGTERM stops it: no new crawls; running ones get SIGINT (Scrapy's clean shutdown)
   and ``stop_timeout`` seconds, then a second SIGINT and 10 seconds, then SIGKILL. A second
   signal to the scheduler skips the wait. Crawls start with SIGINT and SIGTERM blocked
-  (``newscrawler.stopsignals``), so one stopped before it has started ends ``shutdown`` too.
+  (``newscrawler.stopsignals``), so one stopped before it has started ends ``shutdown`` too;
+  one stopped while it waited for the archive another process held locked could not record its
+  run, and the scheduler records it so (``shutdown``, not ``crashed``).
 
 A portal placed on a scrapyd node (``newscrawler.operate.nodes``) is crawled there instead: the
 scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
@@ -95,6 +97,17 @@ def missed_times(job: Job, due: datetime, now: datetime) -> int:
             break
         count += 1
     return count
+
+
+def _log_end(path: Path) -> str:
+    """The end of a crawl's log, where ``newscrawler crawl`` printed its summary (the warnings it
+    repeats below it included)."""
+    try:
+        with path.open("rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - 65536))
+            return log.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def crawl_args(config: Config, job: Job, now: datetime, tag: str | None = None) -> list[str]:
@@ -331,7 +344,12 @@ class Scheduler(RemoteCrawls):
         self.say(f"{job.portal}: crawl started (pid {process.pid}, log {log_path})")
 
     def _skip_for_hand_crawl(self, portal: str, pid: int) -> None:
-        self.say(f"{portal}: another crawl (process {pid}, not started by the scheduler)"
+        from ..joblock import LOCK_FILE
+
+        # 0 (``job_dir_user``): the lock's holder never wrote its process id into the lock file;
+        # which process it is, is not known.
+        who = f"process {pid}" if pid else f"its process not named in {LOCK_FILE}"
+        self.say(f"{portal}: another crawl ({who}, not started by the scheduler)"
                  " is using its job directory; skipping this scheduled time")
 
     def _job_dir_user(self, job: Job) -> int | None:
@@ -395,7 +413,7 @@ class Scheduler(RemoteCrawls):
         """The run's report line; records the run if the crawl could not."""
         from archive import Archive
 
-        from ..reports import run_line
+        from ..reports import STOPPED_WHILE_STARTING_STAT, run_line, stopped_while_starting
 
         with Archive.open(self.config.archive) as archive:
             mine = [run for run in archive.runs(running.job.portal, last=50)
@@ -406,6 +424,13 @@ class Scheduler(RemoteCrawls):
                 "newscrawler/scheduler/log": str(running.log_path),
             }
             status = "killed" if code < 0 else "crashed"
+            stopped = stopped_while_starting(_log_end(running.log_path)) if code == 1 and not mine else None
+            if stopped is not None:
+                # Stopped while it waited to record its run (another process held the archive
+                # locked): it ended as any crawl stopped as it starts, which is what is recorded.
+                status = "shutdown"
+                failure = {STOPPED_WHILE_STARTING_STAT: stopped, "newscrawler/scheduler/exit_code": code,
+                           "newscrawler/scheduler/log": str(running.log_path)}
             if not mine:
                 run_id = archive.record_failed_run(
                     running.job.portal, {RUN_TAG: running.tag, "args": running.args}, status,
