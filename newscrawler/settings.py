@@ -150,6 +150,8 @@ DOWNLOAD_HANDLERS = {
 # Scrapy starts this many workers (asyncio tasks) for every response to handle what its callback
 # yields; ours yields one item and some requests, so Scrapy's default of 100 mostly made tasks.
 CONCURRENT_ITEMS = 16
+# Named as the package exports them, not by their modules: Scrapy tells pipelines apart by these
+# strings, so a project's settings that switch one off (None) or move it by this name must match.
 ITEM_PIPELINES = {
     "newscrawler.pipelines.ExtractionPipeline": 100,
     "newscrawler.pipelines.NormalisationPipeline": 200,

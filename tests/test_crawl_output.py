@@ -284,8 +284,9 @@ def _output_pipeline(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, 
     from scrapy.utils.test import get_crawler
 
     from newscrawler import pipelines
+    from newscrawler.pipelines import output
 
-    monkeypatch.setattr(pipelines, "CallLaterOnce", _NoTimer)
+    monkeypatch.setattr(output, "CallLaterOnce", _NoTimer)
     crawler = get_crawler(settings_dict={"NEWSCRAWLER_OUTPUT": str(path)})
     crawler.stats.open_spider()
     pipeline = pipelines.JsonLinesOutputPipeline.from_crawler(crawler)

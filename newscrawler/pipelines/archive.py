@@ -1,259 +1,40 @@
-"""Item pipelines, in order: extraction, normalisation, validation, then output.
-
-Each does one job and says why it drops an item. Stats keys name their component
-(``newscrawler/validate/missing/editors``; ``newscrawler/extract/fallback/paragraphs`` for a field
-the profile missed and the generic extractor read). Enabled in ``settings.ITEM_PIPELINES``; the
-output pipelines switch themselves on from their settings:
-
-- ``NEWSCRAWLER_ARCHIVE`` (path): ``ArchivePipeline`` stores every fetched page (articles,
-  listings, HTTP errors) as a capture and every record as an article version, in the SQLite
-  archive (the ``archive`` package). ``newscrawler crawl`` sets it by default (``--db``).
-- ``NEWSCRAWLER_OUTPUT`` (path): ``JsonLinesOutputPipeline`` appends one record per line.
-"""
+"""``ArchivePipeline``: every fetched page and its record written to the SQLite archive, in
+batches, and the crawl's run started and finished in it."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import json
 import logging
-import os
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from scrapy.utils.reactor import CallLaterOnce
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from . import stopsignals
-from .accounting import ArchiveWriteError
-from .extensions import crawl_killed
-from .extract import InvalidRecord, build_record, read_lists, read_page, validate
-from .extract.fallback import STAT as FALLBACK_STAT
-from .extract.fallback import fallback_fields
-from .extract.validate import missing_fields
-from .items import PageItem
-from .portals import never_shown
-from .reports import EVENTS_STAT, NEVER_SHOWN_STAT, REMOVAL_SIGN_STAT
-from .resume import JOB_TOKEN, JOB_TOKEN_STAT
-from .worker import KeptRecord, for_crawler
+from .. import stopsignals
+from ..accounting import ArchiveWriteError
+from ..extensions import crawl_killed
+from ..items import PageItem
+from ..portals import never_shown
+from ..reports import EVENTS_STAT
+from ..resume import JOB_TOKEN, JOB_TOKEN_STAT
+from ..worker import KeptRecord, for_crawler
+from .stages import _Stage
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
-logger = logging.getLogger(__name__)
+# The package's name, as every pipeline's logger (``stages`` says why).
+logger = logging.getLogger("newscrawler.pipelines")
 
 # How often the archive pipeline checks whether its buffer must be written (seconds).
 TICK_SECONDS = 0.05
-
-
-class _Stage:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-
-def _is_article(item: Any) -> bool:
-    return isinstance(item, PageItem) and item.kind == "article" and 200 <= item.status < 300
-
-
-class ExtractionPipeline(_Stage):
-    """Decode the page and read its raw fields with the portal layout's selectors.
-
-    Listing pages show the hot lists too: their rankings and related boxes go to ``item.lists``.
-    Fields the selectors miss are read by the generic extractor (``extract.fallback``); each is
-    counted as ``newscrawler/extract/fallback/<field>``, and records taking any as ``…/records``.
-    ``NEWSCRAWLER_FALLBACK`` False (default True) keeps to the profile's reading alone.
-    """
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.fallback = crawler.settings.getbool("NEWSCRAWLER_FALLBACK", True)
-        # Pages are read in the crawl's worker process when there is one (newscrawler.worker).
-        self.worker = for_crawler(crawler)
-        self.tokens = itertools.count(1)
-        if self.worker is not None:
-            # A page that fails on its way to the archive leaves no record kept in the worker.
-            crawler.signals.connect(self._forget, signal=signals.item_error)
-            crawler.signals.connect(self._forget, signal=signals.item_dropped)
-
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if self.worker is not None and (_is_listing(item) or _is_article(item)):
-            return self._in_worker(item)
-        if _is_listing(item):
-            self._read_lists(item)
-        if not _is_article(item):
-            return item
-        try:
-            item.raw, item.context = read_page(
-                item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal,
-                fallback=self.fallback,
-            )
-        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
-            # An extractor bug must not stop the crawl; the page is still captured downstream.
-            self._failed(item, exc, "Extraction failed for %s")
-            return item
-        self._count_fallbacks(item.context.warnings)
-        return item
-
-    async def _in_worker(self, item: PageItem) -> PageItem:
-        """The same reading in the worker process; the record is built there too."""
-        assert self.worker is not None
-        page = (item.url, item.body, item.headers, item.fetched_at, item.portal)
-        if _is_listing(item):
-            try:
-                item.lists = await maybe_deferred_to_future(self.worker.call("read_lists", *page))
-            except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
-                self._failed(item, exc, "Reading the hot lists failed for %s")
-            return item
-        token = next(self.tokens) if self.worker.keep_records else None
-        try:
-            item.raw, item.context, item.record = await maybe_deferred_to_future(
-                self.worker.call("extract", *page, self.fallback, token))
-        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
-            self._failed(item, exc, "Extraction failed for %s")
-            return item
-        if token is not None and item.record is not None:
-            item.worker_record = (token, item.record)
-        self._count_fallbacks(item.context.warnings)
-        return item
-
-    def _forget(self, item: Any, **kwargs: Any) -> None:
-        if self.worker is not None and getattr(item, "worker_record", None) is not None:
-            self.worker.call("forget_records", [item.worker_record[0]])
-
-    def _failed(self, item: PageItem, exc: Exception, message: str) -> None:
-        self.stats.inc_value("newscrawler/extract/error")
-        logger.error(message, item.url, exc_info=exc)
-        item.notes.append(f"extract_error:{type(exc).__name__}: {exc}")
-
-    def _count_fallbacks(self, warnings: tuple[str, ...]) -> None:
-        # Fields the profile's selectors missed and the generic extractor read: a sign of drift.
-        fields = fallback_fields(warnings)
-        for name in fields:
-            self.stats.inc_value(f"{FALLBACK_STAT}{name}")
-        if fields:
-            self.stats.inc_value(f"{FALLBACK_STAT}records")
-
-    def _read_lists(self, item: PageItem) -> None:
-        try:
-            item.lists = read_lists(
-                item.url, item.body, item.headers, datetime.fromisoformat(item.fetched_at), item.portal
-            )
-        except Exception as exc:  # noqa: BLE001 - counted and logged in _failed
-            self._failed(item, exc, "Reading the hot lists failed for %s")
-
-
-def _is_listing(item: Any) -> bool:
-    return isinstance(item, PageItem) and item.kind == "listing" and 200 <= item.status < 300
-
-
-class NormalisationPipeline(_Stage):
-    """Turn raw fields into the normalised record."""
-
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        # Built already when the page was read in the worker process (newscrawler.worker).
-        if _is_article(item) and item.raw is not None and item.record is None:
-            item.record = build_record(item.raw, item.context)
-        return item
-
-
-class ValidationPipeline(_Stage):
-    """Require a headline and body; record missing optional fields as warnings and count them.
-
-    Fields the portal never shows (``Portal.never_shown``) are not missing; the crawl's stats
-    name them (``newscrawler/validate/never_shown``), so its coverage leaves them out.
-    """
-
-    def open_spider(self, spider: Spider | None = None) -> None:
-        name = getattr(getattr(self.crawler.spider, "profile", None), "name", "")
-        if never_shown(name):
-            self.stats.set_value(NEVER_SHOWN_STAT, sorted(never_shown(name)))
-
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if not _is_article(item) or item.record is None:
-            return item
-        try:
-            validate(item.record, never_shown(item.portal))
-        except InvalidRecord as exc:
-            self.stats.inc_value(f"newscrawler/validate/invalid/{exc.reason}")
-            item.notes.append(f"invalid:{exc.reason}")
-            item.record = None
-            logger.warning("No record for %s: %s%s", item.url, exc.reason, f" ({exc.why})" if exc.why else "")
-            return item
-        self.stats.inc_value("newscrawler/validate/articles")
-        for name in missing_fields(item.record):
-            self.stats.inc_value(f"newscrawler/validate/missing/{name}")
-        for warning in item.record["warnings"]:
-            if not warning.startswith("missing:"):
-                self.stats.inc_value(f"newscrawler/validate/warning/{warning.split(':', 1)[0]}")
-        return item
-
-
-class SincePipeline(_Stage):
-    """Keep no record for an article published before the spider's ``since`` date.
-
-    The spider already skips stories whose listing shows an older date; links without a date
-    (sidebars, rankings) are only known to be old once extracted. The page is still captured.
-    """
-
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        since = getattr(self.crawler.spider, "since", None)
-        if since is None or not isinstance(item, PageItem) or item.record is None:
-            return item
-        published = item.record["published_at"]
-        if published and datetime.fromisoformat(published).date() < since:
-            self.stats.inc_value("newscrawler/since/skipped_after_extraction")
-            item.notes.append(f"before_since:{published}")
-            item.record = None
-        return item
-
-
-class RemovalPipeline(_Stage):
-    """Put on a page fetched again for an archived article the sign of its removal it shows
-    (``newscrawler.removals``): a 404 or 410, a redirect to a home or channel page, a soft 404.
-
-    The archive counts it as an observation of the article's removal. Counted as
-    ``newscrawler/removal/<sign>``.
-    """
-
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if not isinstance(item, PageItem) or not item.revisit_of or item.kind == "not-modified":
-            return item
-        from . import portals
-        from .removals import removal_sign
-
-        profile: type[portals.Portal] | None
-        try:
-            profile = portals.get(item.portal)
-        except portals.UnknownPortal:
-            profile = portals.for_url(item.revisit_of)
-        content_type = next((v for k, v in item.headers.items() if k.lower() == "content-type"), None)
-        item.removal = removal_sign(
-            status=item.status, url=item.url, requested=item.revisit_of,
-            redirected=bool(item.redirects), record=item.record, body=item.body,
-            content_type=content_type, profile=profile,
-        )
-        if item.removal and item.record is not None:
-            # The portal's error page, read as a scrap of an article: not a version of it.
-            item.notes.append(f"removal:{item.removal}")
-            item.record = None
-        if item.removal:
-            self.stats.inc_value(f"{REMOVAL_SIGN_STAT}{item.removal}")
-            logger.info("%s: archived article %s looks removed (%s)", item.url, item.revisit_of,
-                        item.removal)
-        return item
 
 
 class ArchivePipeline(_Stage):
@@ -375,7 +156,7 @@ class ArchivePipeline(_Stage):
                 await maybe_deferred_to_future(self.worker.call("archive_close"))
             except Exception:
                 logger.exception("Closing the worker's archive connection failed")
-        from .reports import COVERAGE_STAT, FLAG_STAT, coverage, recorded_line, review
+        from ..reports import COVERAGE_STAT, FLAG_STAT, coverage, recorded_line, review
 
         for kind, count in self.archive.run_events(self.run_id).items():
             self.stats.set_value(f"{EVENTS_STAT}{kind}", count)
@@ -425,7 +206,7 @@ class ArchivePipeline(_Stage):
             "redirects": item.redirects,
         }
         if item.kind == "not-modified":
-            from .portals import canonical_url
+            from ..portals import canonical_url
 
             capture["canonical_url"] = canonical_url(item.url)
         if item.removal:
@@ -589,136 +370,3 @@ def _run_settings(crawler: Crawler) -> dict[str, Any]:
 def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(values, default=str))
 
-
-# Bytes of JSON Lines the output pipeline buffers between writes.
-OUTPUT_BUFFER = 1 << 20
-# ``json.dumps(record, ensure_ascii=False)``, without making an encoder for every record.
-_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
-
-
-class JsonLinesOutputPipeline(_Stage):
-    """Append each article record to ``NEWSCRAWLER_OUTPUT`` as one JSON line.
-
-    A file that cannot be written (a full disk) or that is removed while the crawl runs (the file
-    or its directory: what is written after goes nowhere) stops the crawl, as a WARC file that
-    cannot be written does: the error is logged once, ``newscrawler/output/error`` says what it
-    was for the summary, and the archive keeps every page archived until then (``newscrawler
-    export`` writes their records again).
-
-    A file moved away while the crawl runs (rotated: ``mv out.jsonl out.jsonl.1``) keeps what was
-    written to it, so it is no error: the crawl opens the path again, as logging's
-    ``WatchedFileHandler`` does, and writes the records that follow there. Whether the file
-    opened is gone or only moved is told by its link count, at each write-out.
-    """
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        path = crawler.settings.get("NEWSCRAWLER_OUTPUT")
-        if not path:
-            raise NotConfigured
-        self.path = Path(path)
-        self.file: Any = None
-        self.flusher: CallLaterOnce[None] | None = None
-        self.failed = False
-        # The identity of the file opened: when the path names another file (or none), the one
-        # opened was moved away or removed.
-        self.identity: tuple[int, int] | None = None
-
-    def open_spider(self, spider: Spider | None = None) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._open()
-        self.flusher = CallLaterOnce(self._flush)
-        # The crawl's summary says how many records went where (and why none, when none did).
-        self.stats.set_value("newscrawler/output/path", str(self.path))
-        self.stats.set_value("newscrawler/output/records", 0)
-
-    def _open(self) -> None:
-        # Written out once per turn of the reactor (``_flush``), not once per record: the
-        # buffer holds what the pages done in one turn give (a batch of the archive's pages).
-        self.file = self.path.open("a", encoding="utf-8", buffering=OUTPUT_BUFFER)
-        self.identity = _identity(os.fstat(self.file.fileno()))
-
-    def close_spider(self, spider: Spider | None = None) -> None:
-        if self.file and not self.file.closed:
-            try:
-                self.file.flush()
-                self._check_file(reopen=False)  # nothing more to write: a moved file is complete
-            except OSError as exc:
-                self._failed(exc, stop=False)  # the crawl is ending already
-            finally:
-                _close_quietly(self.file)
-
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if self.failed or not (isinstance(item, PageItem) and item.record is not None):
-            return item  # after a write error the page is still archived, its record not written
-        try:
-            self.file.write(_JSON_LINE.encode(item.record) + "\n")
-        except OSError as exc:
-            self._failed(exc)
-            return item
-        assert self.flusher is not None
-        self.flusher.schedule()
-        self.stats.inc_value("newscrawler/output/records")
-        return item
-
-    def _flush(self) -> None:
-        if self.failed or not self.file or self.file.closed:
-            return
-        try:
-            self.file.flush()
-            self._check_file(reopen=True)
-        except OSError as exc:
-            self._failed(exc)
-
-    def _check_file(self, reopen: bool) -> None:
-        """``OSError`` when the file opened was removed (or replaced: the path now names another
-        file and the one opened has no name left), taking the records written to it with it.
-        When it was moved away, with ``reopen`` the path is opened again for what follows (a
-        path that cannot be opened any more, its directory moved, is a write error)."""
-        if os.fstat(self.file.fileno()).st_nlink == 0:
-            raise OSError("the file was removed or replaced while the crawl wrote to it")
-        try:
-            now = _identity(os.stat(self.path))
-        except (FileNotFoundError, NotADirectoryError):
-            now = None
-        except OSError:
-            return  # a directory made unreadable: the file opened is still written, unchecked
-        if now == self.identity:
-            return
-        # Moved away: every record written so far is in the moved file.
-        self.stats.inc_value("newscrawler/output/moved")
-        self.stats.set_value("newscrawler/output/records_before_move",
-                             self.stats.get_value("newscrawler/output/records", 0))
-        logger.info("The output file %s was moved away; the records written so far are in the moved"
-                    " file%s", self.path, ", the next go to a new file at that path" if reopen else "")
-        if reopen:
-            moved = self.file
-            self._open()
-            _close_quietly(moved)
-
-    def _failed(self, exc: OSError, stop: bool = True) -> None:
-        """Log the first write error, keep it for the summary and stop the crawl."""
-        if self.failed:
-            return
-        self.failed = True
-        reason = exc.strerror or str(exc)
-        self.stats.set_value("newscrawler/output/error", reason)
-        logger.error("Cannot write the output file %s: %s: closing the spider", self.path, reason)
-        _close_quietly(self.file)
-        if stop:
-            self._stop()
-
-    def _stop(self) -> None:
-        """Stop the crawl: with its output gone, a crawl that wanted one should not go on."""
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="output_write_error"))
-
-
-def _identity(status: os.stat_result) -> tuple[int, int]:
-    """What tells one file from another whatever its name: device and inode."""
-    return status.st_dev, status.st_ino
-
-
-def _close_quietly(file: Any) -> None:
-    """Close a file whose writes already failed: what is still buffered fails again, unsaid."""
-    with contextlib.suppress(OSError):
-        file.close()
