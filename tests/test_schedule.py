@@ -531,6 +531,56 @@ def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_c
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
 
 
+# Run by the scheduler as its Python: once the scheduler has found the job directory free, a
+# process takes its lock without naming itself in the lock file (it holds it until killed); then
+# the scheduled crawl runs as the real interpreter would, and finds the directory taken.
+_UNNAMED_HOLDER_FIRST = '''#!{python}
+import os, subprocess, sys
+holder = subprocess.Popen(
+    [{python!r}, "-c", "import fcntl, signal, sys; lock = open(sys.argv[1], 'a+b');"
+     " fcntl.flock(lock, fcntl.LOCK_EX); print('held', flush=True); signal.pause()", {lock!r}],
+    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, start_new_session=True)
+with open({pid_file!r}, "w") as out:
+    out.write(str(holder.pid))
+if holder.stdout.readline() != "held\\n":
+    sys.exit("the lock's holder did not take the lock")
+os.execv({python!r}, [{python!r}, *sys.argv[1:]])
+'''
+
+
+def test_a_job_directory_taken_after_the_schedulers_look_by_a_process_naming_none_is_skipped(
+    tmp_path: Path, fast_portal: Path,
+) -> None:
+    """The race, with a holder that writes no process id into the lock file: the scheduled crawl
+    refuses the directory (``process unknown``), and the scheduler reports the skipped time as
+    when it sees such a holder itself; no run recorded crashed."""
+    config = load_config(_config(tmp_path, fast_portal))
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    pid_file = tmp_path / "holder.pid"
+    python = tmp_path / "python"
+    python.write_text(_UNNAMED_HOLDER_FIRST.format(
+        python=sys.executable, lock=str(job / LOCK_FILE), pid_file=str(pid_file)), "utf-8")
+    python.chmod(0o755)
+    lines: list[str] = []
+    try:
+        failed = Scheduler(config, echo=lines.append, python=str(python)).run(once=True)
+        holder = int(pid_file.read_text("utf-8"))
+        os.kill(holder, 0)  # still holding: the scheduled crawl was refused while it held the lock
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(pid_file.read_text("utf-8")), signal.SIGKILL)
+    text = "\n".join(lines)
+    assert failed == 0, text
+    assert lines[-1].endswith(f"zjdaily: another crawl (its process not named in {LOCK_FILE}, not started by"
+                              " the scheduler) is using its job directory; skipping this scheduled time"), text
+    assert "crawl ended" not in text and "crashed" not in text and "process 0" not in text
+    (log,) = (tmp_path / "logs").glob("zjdaily-*-*.log")  # the scheduled crawl's, which refused
+    assert "Error: another crawl (process unknown) is using the job directory" in log.read_text("utf-8")
+    assert not config.archive.exists()
+
+
 # Run by the scheduler as its Python: the crawl starts as the real interpreter would once the
 # file ``go`` exists. The scheduler starts it with SIGINT and SIGTERM blocked, and the one it
 # sends meanwhile stays pending through ``execv``: it comes while the crawl starts, certainly.

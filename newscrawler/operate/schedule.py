@@ -381,8 +381,8 @@ class Scheduler(RemoteCrawls):
         code = running.process.returncode
         user = self._refused_job_dir(running, code)
         if user is not None:
-            # A crawl started by hand took the job directory after ``_start`` looked: the same
-            # skipped time as when it looks in time, not a failed run.
+            # A crawl started by hand (or a process naming none, 0) took the job directory after
+            # ``_start`` looked: the same skipped time as when it looks in time, not a failed run.
             running.lock.close()
             self._skip_for_hand_crawl(running.job.portal, user)
             return
