@@ -387,10 +387,12 @@ class Archive:
             return [self._writer.add_reparsed(*item) for item in items]
 
     def finish_run(
-        self, run_id: int, status: str, stats: dict[str, Any], flag_reason: str | None = None
+        self, run_id: int, status: str, stats: dict[str, Any], flag_reason: str | None = None,
+        give_up: Callable[[], bool] | None = None,
     ) -> None:
-        """End a run; a ``flag_reason`` flags it (e.g. its field coverage fell, see runs())."""
-        with self.transaction() as conn:
+        """End a run; a ``flag_reason`` flags it (e.g. its field coverage fell, see runs()).
+        ``give_up``: as for ``transaction``, while another process holds the archive locked."""
+        with self.transaction(give_up) as conn:
             cursor = conn.execute(
                 "UPDATE runs SET ended_at = ?, status = ?, stats = ?, flagged = ?, flag_reason = ?"
                 " WHERE id = ?",
@@ -413,10 +415,11 @@ class Archive:
 
     def record_failed_run(
         self, portal: str, settings: dict[str, Any], status: str, stats: dict[str, Any],
-        started_at: str | None = None,
+        started_at: str | None = None, give_up: Callable[[], bool] | None = None,
     ) -> int:
-        """A run that ended before the crawl could record it (it crashed early, or was killed)."""
-        with self.transaction() as conn:
+        """A run that ended before the crawl could record it (it crashed early, or was killed).
+        ``give_up``: as for ``transaction``, while another process holds the archive locked."""
+        with self.transaction(give_up) as conn:
             run_id = conn.execute(
                 "INSERT INTO runs (portal, started_at, ended_at, status, settings, stats)"
                 " VALUES (?, ?, ?, ?, ?, ?)",

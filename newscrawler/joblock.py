@@ -119,23 +119,30 @@ def check_job_dir(jobdir: str | Path) -> None:
         raise _in_use(jobdir, owner or None)
 
 
+# What a refused crawl says (``_in_use``), and what the scheduler reads back from its output
+# (``job_dir_refused``): both from here, so that the two change together. A holder that never
+# named itself in the lock file is ``process unknown``.
+_REFUSAL = ("another crawl (process {who}) is using the job directory {jobdir}; wait for it or give"
+            " this one its own --job-dir")
+_UNNAMED = "unknown"
+_BEFORE_WHO, _AFTER_WHO = _REFUSAL.split("{who}")
+_REFUSED = re.compile(re.escape(_BEFORE_WHO) + rf"(\d+|{re.escape(_UNNAMED)})"
+                      + re.escape(_AFTER_WHO.split("{jobdir}")[0]))
+
+
 def _in_use(jobdir: str | Path, owner: int | None) -> JobDirInUse:
-    # Read back by ``job_dir_refused``: the two change together.
-    return JobDirInUse(
-        f"another crawl (process {owner if owner is not None else 'unknown'}) is using the job"
-        f" directory {jobdir}; wait for it or give this one its own --job-dir"
-    )
-
-
-_REFUSED = re.compile(r"another crawl \(process (\d+)\) is using the job directory ")
+    return JobDirInUse(_REFUSAL.format(who=owner if owner is not None else _UNNAMED, jobdir=jobdir))
 
 
 def job_dir_refused(output: str) -> int | None:
     """The process a crawl found using its job directory, read from the crawl's output (the
-    ``Error:`` line of ``newscrawler crawl``, which then exits 1); None when it said nothing of
-    the kind. For the scheduler: a crawl started by hand took the directory first."""
+    ``Error:`` line of ``newscrawler crawl``, which then exits 1): its id, 0 when the lock file
+    named none (as ``job_dir_user`` says it); None when it said nothing of the kind. For the
+    scheduler: a crawl started by hand took the directory first."""
     found = _REFUSED.findall(output)
-    return int(found[-1]) if found else None
+    if not found:
+        return None
+    return 0 if found[-1] == _UNNAMED else int(found[-1])
 
 
 def _holder(path: Path) -> int | None:

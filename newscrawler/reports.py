@@ -318,6 +318,28 @@ def recorded_line(run: dict[str, Any]) -> str:
     }, ensure_ascii=False)
 
 
+# A crawl stopped as it started that could not record its run (it was waiting for the archive
+# another process held locked) logs this line where ``recorded_line``'s would be: a scheduler
+# reading the log of a scrapyd job, which prints no summary, records the run ``shutdown``
+# (``find_stopped_unrecorded``). Both from here: the two change together.
+_STOPPED_UNRECORDED_LINE = ("newscrawler run not recorded (the archive was held locked by another process):"
+                            " stopped by {signal} while the crawl was starting, nothing was fetched")
+_BEFORE_SIGNAL, _AFTER_SIGNAL = _STOPPED_UNRECORDED_LINE.split("{signal}")
+_STOPPED_UNRECORDED = re.compile(re.escape(_BEFORE_SIGNAL) + r"(SIG[A-Z]+)" + re.escape(_AFTER_SIGNAL))
+
+
+def stopped_unrecorded_line(signal_name: str) -> str:
+    """The log line of a crawl stopped by ``signal_name`` as it started, its run not recorded."""
+    return _STOPPED_UNRECORDED_LINE.format(signal=signal_name)
+
+
+def find_stopped_unrecorded(log: str) -> str | None:
+    """The signal that stopped a crawl as it started without its run recorded, read from the
+    crawl's log (``stopped_unrecorded_line``); None when it says nothing of the kind."""
+    found = _STOPPED_UNRECORDED.findall(log)
+    return str(found[-1]) if found else None
+
+
 def find_recorded(log: str) -> dict[str, Any] | None:
     """The run a crawl's log says it recorded (the last, if several), or None."""
     for line in reversed(log.splitlines()):

@@ -130,3 +130,47 @@ def test_the_lock_names_its_holder_and_is_free_once_released(tmp_path: Path) -> 
     assert job_dir_user(tmp_path) is None
     assert (tmp_path / LOCK_FILE).read_bytes() == b""  # no id of a crawl that ended
     claim_job_dir(tmp_path).release()
+
+
+# Holds a job directory's lock as a crawl would, without ever writing its process id into the lock
+# file; says so on its output, and lets the lock go when its input closes.
+_HOLDS_THE_LOCK_UNNAMED = """
+import fcntl, sys
+lock = open(sys.argv[1], "a+b")
+fcntl.flock(lock, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_refusal_of_a_job_directory_whose_holder_names_none_is_read_back(
+    portal: Path, tmp_path: Path
+) -> None:
+    """`newscrawler crawl` refused a job directory held by a process that wrote no id in the lock
+    file: what it prints (``process unknown``) is read back as a refusal (0: no process named),
+    as the scheduler reads it; a named holder is read back as its id."""
+    from newscrawler.joblock import job_dir_refused
+
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_LOCK_UNNAMED, str(job / LOCK_FILE)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = run_cli(*_crawl(portal, tmp_path))
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.startswith("Error: another crawl (process unknown) is using the job directory")
+    assert job_dir_refused(result.stdout + result.stderr) == 0
+
+    held = claim_job_dir(job)
+    try:
+        named = run_cli(*_crawl(portal, tmp_path))
+    finally:
+        held.release()
+    assert named.returncode == 1, named.stdout + named.stderr
+    assert job_dir_refused(named.stdout + named.stderr) == os.getpid()
+    assert job_dir_refused("crawl of zjdaily: finished") is None

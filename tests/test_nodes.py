@@ -476,6 +476,50 @@ def test_a_portal_the_node_is_crawling_already_is_not_queued_twice(
     assert not (tmp_path / "node-a").exists()
 
 
+def test_a_job_cancelled_while_it_waits_for_the_nodes_locked_archive_is_recorded_as_shutdown(
+    nodes: dict[str, ScrapydServer], credentials: None, tmp_path: Path
+) -> None:
+    """The crawl queued on node a waits at its start for the node's archive, which another process
+    holds locked, and its job is cancelled (scrapyd's cancel.json: SIGINT). It ends as a crawl
+    stopped as it starts, its run not recorded in the node's archive (that needs the lock): the
+    scheduler records it ``shutdown`` from the job's log, as for a local crawl, not ``crashed``."""
+    path = _round_config(tmp_path, nodes, _ZJDAILY_ON_A)
+    node_archive = tmp_path / "node-a" / "archive.sqlite"
+    node_archive.parent.mkdir()
+    Archive.open(node_archive).close()
+    busy = sqlite3.connect(node_archive, isolation_level=None)
+    busy.execute("BEGIN IMMEDIATE")
+    try:
+        with _SchedulerRun(path) as scheduler:
+            deadline = time.monotonic() + 90
+            scheduler.wait_until(lambda: scheduler.said("zjdaily: crawl queued on node a (job "), deadline)
+            (queued,) = [line for line in scheduler.output if "crawl queued on node a" in line]
+            jobid = queued.rstrip().rsplit("(job ", 1)[1].rstrip(")")
+            job_log = nodes["a"].directory / "logs" / "newscrawler" / "zjdaily" / f"{jobid}.log"
+            scheduler.wait_until(lambda: job_log.exists() and "Waiting for the archive" in job_log.read_text("utf-8"),
+                                 deadline)
+            cancelled = nodes["a"].call("cancel.json", [("project", "newscrawler"), ("job", jobid)])
+            assert cancelled["status"] == "ok", cancelled
+            returncode = scheduler.finish()
+    finally:
+        busy.rollback()
+        busy.close()
+    text = scheduler.text
+    assert returncode == 1, text  # the crawl did not finish: the round failed, as a local one stopped
+    assert "Traceback" not in text and "crashed" not in text and "without recording its run" not in text, text
+    (ended,) = [line.rstrip("\n") for line in scheduler.output if "crawl ended on node a" in line]
+    assert "zjdaily: crawl ended on node a (shutdown): #1  zjdaily" in ended, text
+    assert " shutdown " in ended and "pages 0 " in ended, text
+    assert ended.endswith("  stopped by SIGINT as it started, before fetching anything"), text
+    (run,) = _runs(tmp_path / "scheduler.sqlite")
+    assert (run["portal"], run["status"]) == ("zjdaily", "shutdown")
+    assert run["stats"]["newscrawler/stopped_while_starting"] == "SIGINT"
+    assert run["stats"]["newscrawler/scheduler/node"] == "a"
+    assert "newscrawler/scheduler/failure" not in run["stats"]
+    assert "Traceback" not in job_log.read_text("utf-8")
+    assert _runs(node_archive) == []
+
+
 # --- a node address that does not answer as scrapyd -----------------------------------------
 
 _NOT_SCRAPYD = {

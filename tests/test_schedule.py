@@ -531,6 +531,56 @@ def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_c
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
 
 
+# Run by the scheduler as its Python: once the scheduler has found the job directory free, a
+# process takes its lock without naming itself in the lock file (it holds it until killed); then
+# the scheduled crawl runs as the real interpreter would, and finds the directory taken.
+_UNNAMED_HOLDER_FIRST = '''#!{python}
+import os, subprocess, sys
+holder = subprocess.Popen(
+    [{python!r}, "-c", "import fcntl, signal, sys; lock = open(sys.argv[1], 'a+b');"
+     " fcntl.flock(lock, fcntl.LOCK_EX); print('held', flush=True); signal.pause()", {lock!r}],
+    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, start_new_session=True)
+with open({pid_file!r}, "w") as out:
+    out.write(str(holder.pid))
+if holder.stdout.readline() != "held\\n":
+    sys.exit("the lock's holder did not take the lock")
+os.execv({python!r}, [{python!r}, *sys.argv[1:]])
+'''
+
+
+def test_a_job_directory_taken_after_the_schedulers_look_by_a_process_naming_none_is_skipped(
+    tmp_path: Path, fast_portal: Path,
+) -> None:
+    """The race, with a holder that writes no process id into the lock file: the scheduled crawl
+    refuses the directory (``process unknown``), and the scheduler reports the skipped time as
+    when it sees such a holder itself; no run recorded crashed."""
+    config = load_config(_config(tmp_path, fast_portal))
+    job = tmp_path / "jobs" / "zjdaily"
+    job.mkdir(parents=True)
+    pid_file = tmp_path / "holder.pid"
+    python = tmp_path / "python"
+    python.write_text(_UNNAMED_HOLDER_FIRST.format(
+        python=sys.executable, lock=str(job / LOCK_FILE), pid_file=str(pid_file)), "utf-8")
+    python.chmod(0o755)
+    lines: list[str] = []
+    try:
+        failed = Scheduler(config, echo=lines.append, python=str(python)).run(once=True)
+        holder = int(pid_file.read_text("utf-8"))
+        os.kill(holder, 0)  # still holding: the scheduled crawl was refused while it held the lock
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(pid_file.read_text("utf-8")), signal.SIGKILL)
+    text = "\n".join(lines)
+    assert failed == 0, text
+    assert lines[-1].endswith(f"zjdaily: another crawl (its process not named in {LOCK_FILE}, not started by"
+                              " the scheduler) is using its job directory; skipping this scheduled time"), text
+    assert "crawl ended" not in text and "crashed" not in text and "process 0" not in text
+    (log,) = (tmp_path / "logs").glob("zjdaily-*-*.log")  # the scheduled crawl's, which refused
+    assert "Error: another crawl (process unknown) is using the job directory" in log.read_text("utf-8")
+    assert not config.archive.exists()
+
+
 # Run by the scheduler as its Python: the crawl starts as the real interpreter would once the
 # file ``go`` exists. The scheduler starts it with SIGINT and SIGTERM blocked, and the one it
 # sends meanwhile stays pending through ``execv``: it comes while the crawl starts, certainly.
@@ -656,3 +706,83 @@ def test_a_crawl_stopped_while_it_waits_for_the_locked_archive_is_recorded_as_sh
     assert run["status"] == "shutdown"
     assert run["stats"]["newscrawler/stopped_while_starting"] == "SIGINT"
     assert "newscrawler/scheduler/failure" not in run["stats"]
+
+
+def _crashing_python(tmp_path: Path) -> Path:
+    """A crawl that fails before recording its run: the scheduler records it."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'Error: the crawl could not start' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    return fake
+
+
+def test_an_archive_locked_past_the_wait_as_a_run_is_recorded_is_one_line_naming_the_log(
+    tmp_path: Path, fast_portal: Path
+) -> None:
+    """Another process holds the archive locked longer than the scheduler waits to record a
+    crawl's run: one line says so and where the crawl's log is, not a traceback; the schedule
+    goes on."""
+    config = load_config(_config(tmp_path, fast_portal))
+    Archive.open(config.archive).close()
+    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(config.archive)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+        failed = Scheduler(config, echo=lines.append, python=str(_crashing_python(tmp_path)),
+                           archive_wait=0.5).run(once=True)
+        assert locker.poll() is None
+    finally:
+        locker.communicate("done\n", timeout=30)
+    text = "\n".join(lines)
+    assert failed == 1, text
+    assert "Traceback" not in text, text
+    (log,) = (tmp_path / "logs").glob("zjdaily-*-*.log")
+    assert lines[-2].endswith(f"zjdaily: waiting for the archive {config.archive}, which another process"
+                              " holds locked, to record the run; a stop of the scheduler ends the wait"), text
+    assert lines[-1].endswith(
+        f"zjdaily: crawl ended (exit 1): run not recorded: {config.archive} stayed locked by another process"
+        f" writing to it for 0.5 s; the crawl's log keeps what it did: {log}"), text
+    assert "the crawl could not start" in log.read_text("utf-8")
+    with Archive.open(config.archive, create=False) as archive:
+        assert archive.runs() == []
+
+
+def test_a_stop_ends_the_schedulers_wait_for_the_locked_archive(tmp_path: Path, fast_portal: Path) -> None:
+    """The scheduler waits to record a crawl's run while another process holds the archive
+    locked, and is stopped (SIGINT): it ends without waiting for the lock, with one line saying
+    the run is not recorded and where the crawl's log is."""
+    path = _config(tmp_path, fast_portal)
+    db = tmp_path / "archive.sqlite"
+    Archive.open(db).close()
+    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = None
+    try:
+        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+        process = subprocess.Popen(
+            [sys.executable, "-c", _SCHEDULER_WITH_PYTHON, str(_crashing_python(tmp_path)), "schedule", "run",
+             "--once", "--config", str(path)],
+            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        lines = [process.stdout.readline()]
+        while "waiting for the archive" not in lines[-1]:
+            lines.append(process.stdout.readline())
+            assert lines[-1], lines
+        process.send_signal(signal.SIGINT)
+        output = "".join(lines) + process.communicate(timeout=120)[0]
+        assert locker.poll() is None  # the scheduler ended with the archive still locked
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        locker.communicate("done\n", timeout=30)
+    assert "Traceback" not in output, output
+    (log,) = (tmp_path / "logs").glob("zjdaily-*-*.log")
+    (ended,) = [line for line in output.splitlines() if "crawl ended" in line]
+    assert ended.endswith(
+        f"zjdaily: crawl ended (exit 1): run not recorded: the scheduler was stopped while {db} was"
+        f" locked by another process writing to it; the crawl's log keeps what it did: {log}"), output
+    with Archive.open(db, create=False) as archive:
+        assert archive.runs() == []

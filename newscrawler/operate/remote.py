@@ -5,7 +5,8 @@
 (``newscrawler.operate.nodes.Scrapyd``); the scheduler keeps the lock, the per-node crawl slots and the
 stopping rules for local and remote crawls alike. A crawl records its run in its node's archive
 and logs it (``reports.recorded_line``); what the node cannot record is recorded in the
-scheduler's archive: a job that ended without its run (``crashed``), a job the node lost when it
+scheduler's archive: a job that ended without its run (``crashed``; ``shutdown`` when its log
+says it was stopped as it started, waiting for the node's archive held locked), a job the node lost when it
 restarted (``crashed``, then queued again), a node found down (``node-down``, once per outage
 and crawl; the crawl waits for the node and is never moved to another), and a node that refused
 to queue the crawl (``refused``: credentials, the project not deployed; tried again at the next
@@ -180,7 +181,12 @@ class RemoteCrawls:
 
     def _settle(self, running: Running, state: str, entry: dict[str, Any]) -> None:
         """A job the node finished, or no longer knows (it restarted): its outcome from its log."""
-        from ..reports import SUCCESS_STATUSES, find_recorded
+        from ..reports import (
+            STOPPED_WHILE_STARTING_STAT,
+            SUCCESS_STATUSES,
+            find_recorded,
+            find_stopped_unrecorded,
+        )
 
         job, name = running.job, running.job.node
         try:
@@ -215,15 +221,26 @@ class RemoteCrawls:
         del self.running[job.portal]
         running.lock.close()
         self.finished += 1
+        stopped = find_stopped_unrecorded(log)
+        if stopped is not None:
+            # Stopped (cancelled) while it waited for the node's archive another process held
+            # locked: it ended as any crawl stopped as it starts, which is what is recorded.
+            line = self._record_run(running, "shutdown", {STOPPED_WHILE_STARTING_STAT: stopped})
+            self.say(f"{job.portal}: crawl ended on node {name} (shutdown): {line}")
+            return
         line = self._record_failure(running, "crashed", tail(running.log_path) or "no log")
         self.say(f"{job.portal}: crawl ended on node {name} without recording its run: {line}")
 
     def _record_failure(self, running: Running, status: str, failure: str) -> str:
         """Record in the scheduler's archive what the node could not; returns the run's line."""
+        return self._record_run(running, status, {"newscrawler/scheduler/failure": failure})
+
+    def _record_run(self, running: Running, status: str, stats: dict[str, Any]) -> str:
+        """Record in the scheduler's archive the run the node could not; returns its line."""
         from ..reports import run_line
 
         try:
-            return run_line(self._store_failure(running, status, failure))
+            return run_line(self._store_run(running, status, stats))
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             return f"could not record it in the archive:\n{traceback.format_exc()}"
 
@@ -236,9 +253,14 @@ class RemoteCrawls:
 
     def _store_failure(self, running: Running, status: str, failure: str) -> dict[str, Any]:
         """Record the run in the scheduler's archive; returns it as ``Archive.runs`` reads it."""
+        return self._store_run(running, status, {"newscrawler/scheduler/failure": failure})
+
+    def _store_run(self, running: Running, status: str, stats: dict[str, Any]) -> dict[str, Any]:
+        """Record the run in the scheduler's archive, its ``stats`` with the node and the log;
+        returns it as ``Archive.runs`` reads it."""
         from archive import Archive
 
-        stats = {"newscrawler/scheduler/failure": failure, "newscrawler/scheduler/node": running.job.node,
+        stats = {**stats, "newscrawler/scheduler/node": running.job.node,
                  "newscrawler/scheduler/log": str(running.log_path)}
         with Archive.open(self.config.archive) as archive:
             run_id = archive.record_failed_run(

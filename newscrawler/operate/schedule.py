@@ -21,7 +21,9 @@ its output in ``log_dir``. The rules it keeps:
   signal to the scheduler skips the wait. Crawls start with SIGINT and SIGTERM blocked
   (``newscrawler.stopsignals``), so one stopped before it has started ends ``shutdown`` too;
   one stopped while it waited for the archive another process held locked could not record its
-  run, and the scheduler records it so (``shutdown``, not ``crashed``).
+  run, and the scheduler records it so (``shutdown``, not ``crashed``). Recording a run waits
+  for an archive another process holds locked as long as SQLite's busy timeout, or until the
+  scheduler is stopped; a run it could not record is said in one line naming the crawl's log.
 
 A portal placed on a scrapyd node (``newscrawler.operate.nodes``) is crawled there instead: the
 scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
@@ -39,6 +41,7 @@ import fcntl
 import os
 import shlex
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -178,14 +181,21 @@ class Scheduler(RemoteCrawls):
     """Starts due crawls as child processes and keeps the rules above.
 
     ``echo`` prints its lines; ``python`` is the program crawls are started with (``python -m
-    newscrawler crawl ...``); ``clock`` and ``sleep`` give the time and wait.
+    newscrawler crawl ...``); ``clock`` and ``sleep`` give the time and wait; ``archive_wait``:
+    how long recording a run waits for the archive another process holds locked (SQLite's busy
+    timeout, ``archive.db.BUSY_TIMEOUT_S``, by default).
     """
 
     def __init__(self, config: Config, echo: Callable[[str], Any] = print,
                  python: str = sys.executable,
                  clock: Callable[[], datetime] | None = None,
-                 sleep: Callable[[float], Any] = time.sleep) -> None:
+                 sleep: Callable[[float], Any] = time.sleep,
+                 archive_wait: float | None = None) -> None:
+        from archive.db import BUSY_TIMEOUT_S
+
         self.config = config
+        # How long recording a run waits for the archive another process holds locked.
+        self.archive_wait = BUSY_TIMEOUT_S if archive_wait is None else archive_wait
         self.echo = echo
         self.python = python
         self.clock = clock or (lambda: datetime.now(config.zone))
@@ -381,8 +391,8 @@ class Scheduler(RemoteCrawls):
         code = running.process.returncode
         user = self._refused_job_dir(running, code)
         if user is not None:
-            # A crawl started by hand took the job directory after ``_start`` looked: the same
-            # skipped time as when it looks in time, not a failed run.
+            # A crawl started by hand (or a process naming none, 0) took the job directory after
+            # ``_start`` looked: the same skipped time as when it looks in time, not a failed run.
             running.lock.close()
             self._skip_for_hand_crawl(running.job.portal, user)
             return
@@ -390,16 +400,48 @@ class Scheduler(RemoteCrawls):
         if code != 0:
             self.failed += 1
         from archive import ArchiveError
+        from archive.db import WaitGivenUp
 
         try:
             line = self._record(running, code)
+        except WaitGivenUp:
+            line = self._not_recorded(running, f"the scheduler was stopped while {self.config.archive} was"
+                                               " locked by another process writing to it")
         except ArchiveError as exc:  # damaged, locked, replaced by something else: said in a line
             line = f"could not check the archive: {exc}"
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                line = f"could not check the archive:\n{traceback.format_exc()}"
+            else:
+                line = self._not_recorded(running, f"{self.config.archive} stayed locked by another process"
+                                                   f" writing to it for {self.archive_wait:g} s")
         except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
             line = f"could not check the archive:\n{traceback.format_exc()}"
         finally:
             running.lock.close()
         self.say(f"{running.job.portal}: crawl ended (exit {code}): {line}")
+
+    @staticmethod
+    def _not_recorded(running: Running, why: str) -> str:
+        """The line of a run the scheduler could not record: why, and where what the crawl did
+        is kept (its log, which the recorded run would have named)."""
+        return f"run not recorded: {why}; the crawl's log keeps what it did: {running.log_path}"
+
+    def _give_up(self, running: Running) -> Callable[[], bool]:
+        """Asked while another process holds the archive locked as the run is recorded: says
+        the wait once, and ends it at a stop of the scheduler that came meanwhile (the first
+        signal, or a second while it stops: it waits for nothing else then)."""
+        before = (self.stopping, self.forced)
+        said = False
+
+        def give_up() -> bool:
+            nonlocal said
+            if not said:
+                said = True
+                self.say(f"{running.job.portal}: waiting for the archive {self.config.archive}, which another"
+                         " process holds locked, to record the run; a stop of the scheduler ends the wait")
+            return (self.stopping, self.forced) != before
+        return give_up
 
     @staticmethod
     def _refused_job_dir(running: Running, code: int) -> int | None:
@@ -415,7 +457,8 @@ class Scheduler(RemoteCrawls):
 
         from ..reports import STOPPED_WHILE_STARTING_STAT, run_line, stopped_while_starting
 
-        with Archive.open(self.config.archive) as archive:
+        give_up = self._give_up(running)
+        with Archive.open(self.config.archive, busy_timeout=self.archive_wait) as archive:
             mine = [run for run in archive.runs(running.job.portal, last=50)
                     if run["settings"].get(RUN_TAG) == running.tag]
             failure = {
@@ -434,11 +477,11 @@ class Scheduler(RemoteCrawls):
             if not mine:
                 run_id = archive.record_failed_run(
                     running.job.portal, {RUN_TAG: running.tag, "args": running.args}, status,
-                    failure, started_at=running.started_at)
+                    failure, started_at=running.started_at, give_up=give_up)
             else:
                 run_id = mine[0]["id"]
                 if mine[0]["status"] == "running":
-                    archive.finish_run(run_id, status, {**mine[0]["stats"], **failure})
+                    archive.finish_run(run_id, status, {**mine[0]["stats"], **failure}, give_up=give_up)
             return run_line(next(r for r in archive.runs(running.job.portal, last=50) if r["id"] == run_id))
 
     # --- a crawl on a scrapyd node (the rest in RemoteCrawls) ---------------------------------

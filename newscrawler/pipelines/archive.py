@@ -21,7 +21,7 @@ from ..accounting import ArchiveWriteError
 from ..extensions import crawl_killed
 from ..items import PageItem
 from ..portals import never_shown
-from ..reports import EVENTS_STAT
+from ..reports import EVENTS_STAT, STOPPED_WHILE_STARTING_STAT, stopped_unrecorded_line
 from ..resume import JOB_TOKEN, JOB_TOKEN_STAT
 from ..worker import KeptRecord, for_crawler
 from .stages import _Stage
@@ -74,6 +74,7 @@ class ArchivePipeline(_Stage):
         self.archive: Any = None
         self.run_id: int | None = None
         self.waiting = False  # for the archive's write lock, as the run starts
+        self.gave_up = False  # that wait, for a stop: the run is not recorded
         self.portal = ""
         # (item, capture, Deferred fired with the outcome once committed), oldest first.
         self.buffer: list[tuple[PageItem, dict[str, Any], Deferred[str]]] = []
@@ -111,6 +112,7 @@ class ArchivePipeline(_Stage):
                            "this crawl's run is not recorded in it", self.path)
             self.archive.close()
             self.archive = None
+            self.gave_up = True
             return
         self.stats.set_value("newscrawler/archive/run_id", self.run_id)
         # With the id, the start time tells this archive's run from another archive's run of the
@@ -149,6 +151,11 @@ class ArchivePipeline(_Stage):
 
     async def spider_closed(self, spider: Spider | None = None, reason: str = "finished") -> None:
         if self.archive is None or self.run_id is None:
+            stopped = self.stats.get_value(STOPPED_WHILE_STARTING_STAT) if self.gave_up else None
+            if stopped:
+                # In place of the line of a recorded run, for a scheduler reading a scrapyd job's
+                # log (``newscrawler crawl`` says it in its summary too).
+                logger.warning("%s", stopped_unrecorded_line(str(stopped)))
             return
         if self.worker is not None:
             # After every page sent to it (its calls run in order): the run's report reads them.
