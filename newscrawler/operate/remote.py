@@ -90,6 +90,9 @@ class RemoteCrawls:
     stopping: bool
     forced: bool
     archive_wait: float
+    # The portals whose run the scheduler is recording in its archive: a crawl that ended is out
+    # of ``running`` by then, yet the scheduler still works on it (and may wait for the archive).
+    recording: set[str]
     clock: Callable[[], datetime]
 
     def say(self, message: str) -> None:
@@ -114,7 +117,11 @@ class RemoteCrawls:
                          " process holds locked, to record the run; a stop of the scheduler ends the wait")
             return (self.stopping, self.forced) != before
 
-        yield give_up
+        self.recording.add(running.job.portal)
+        try:
+            yield give_up
+        finally:
+            self.recording.discard(running.job.portal)
 
     def _not_recorded(self, running: Running, exc: Exception) -> str | None:
         """The line of a run the scheduler could not record because another process held its

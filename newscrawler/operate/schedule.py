@@ -24,6 +24,7 @@ its output in ``log_dir``. The rules it keeps:
   run, and the scheduler records it so (``shutdown``, not ``crashed``). Recording a run waits
   for an archive another process holds locked as long as SQLite's busy timeout, or until the
   scheduler is stopped; a run it could not record is said in one line naming the crawl's log.
+  Stopped while it records the run of a crawl that ended, its stop line says so.
 
 A portal placed on a scrapyd node (``newscrawler.operate.nodes``) is crawled there instead: the
 scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
@@ -201,6 +202,7 @@ class Scheduler(RemoteCrawls):
         self.clock = clock or (lambda: datetime.now(config.zone))
         self.sleep = sleep
         self.running: dict[str, Running] = {}
+        self.recording: set[str] = set()
         # Due jobs waiting for their node to have a crawl slot free (max_crawls).
         self.queued: dict[str, Job] = {}
         self.clients: dict[str, Scrapyd] = {}
@@ -263,7 +265,11 @@ class Scheduler(RemoteCrawls):
             return
         self.stopping = True
         name = signal.Signals(signum).name
-        self.say(f"{name}: stopping; {len(self.running)} crawl(s) running")
+        # A crawl that ended is out of ``running`` while its run is recorded, which may wait for
+        # the archive: said, so that the scheduler still busy with it is not taken for idle.
+        ended = sorted(self.recording - set(self.running))
+        recording = f"; the run of {', '.join(ended)}, which ended, is being recorded" if ended else ""
+        self.say(f"{name}: stopping; {len(self.running)} crawl(s) running{recording}")
 
     def _first_due(self, job: Job, now: datetime) -> datetime:
         """Now, if a scheduled time passed since the portal's last recorded run; else the next."""
