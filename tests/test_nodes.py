@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from support import (
     ZJDAILY,
     ScrapydServer,
     deploy,
+    free_port,
     project_copy,
     run_cli,
     without_crawl_delay,
@@ -602,3 +604,82 @@ def test_a_node_without_the_project_is_shown_and_its_refusal_recorded(tmp_path: 
     # In the scheduler's archive, as every run is: `newscrawler crawls` lists it.
     (run,) = _runs(tmp_path / "scheduler.sqlite")
     assert (run["portal"], run["status"]) == ("zjdaily", "refused")
+
+
+# --- the scheduler's archive held locked as it records what a node could not -----------------
+
+# Another process writing to the archive: it holds the write lock until a line comes in.
+_HOLDS_THE_ARCHIVE_LOCKED = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.rollback()
+"""
+
+
+@contextmanager
+def _held_locked(path: Path) -> Iterator[subprocess.Popen[str]]:
+    """The archive at ``path`` held locked by another process writing to it, for the block."""
+    Archive.open(path).close()
+    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+        yield locker
+    finally:
+        locker.communicate("done\n", timeout=30)
+
+
+def test_a_refusal_recorded_while_the_archive_is_locked_past_the_wait_is_one_line(tmp_path: Path) -> None:
+    """The node refuses the crawl, and another process holds the scheduler's archive locked longer
+    than the scheduler waits to record that: the REFUSED line says the run is not recorded and
+    why, not a traceback."""
+    pytest.importorskip("scrapyd", reason="scrapyd is not installed (pip install -e '.[test]')")
+    server = ScrapydServer(tmp_path / "scrapyd")  # nothing deployed: it refuses every crawl
+    server.start()
+    try:
+        config = load_config(_nodes_config(
+            tmp_path, f'archive = "scheduler.sqlite"\n[nodes.fresh]\nurl = "{server.base}"\n'
+            f'archive = "{tmp_path}/node.sqlite"\n[portals.zjdaily]\nschedules = ["@daily"]\n'))
+        lines: list[str] = []
+        with _held_locked(config.archive) as locker:
+            failed = Scheduler(config, echo=lines.append, archive_wait=0.5).run(once=True)
+            assert locker.poll() is None
+    finally:
+        server.stop()
+    text = "\n".join(lines)
+    assert failed == 1, text
+    assert "Traceback" not in text, text
+    assert lines[-2].endswith(f"zjdaily: waiting for the archive {config.archive}, which another process"
+                              " holds locked, to record the run; a stop of the scheduler ends the wait"), text
+    assert lines[-1].endswith(
+        f"zjdaily: REFUSED: node fresh ({server.base}): schedule.json: project 'newscrawler' not found;"
+        f" tried again at its next scheduled time (run not recorded: {config.archive} stayed locked by"
+        " another process writing to it for 0.5 s)"), text
+    assert _runs(config.archive) == []
+
+
+def test_a_stop_ends_the_schedulers_wait_to_record_a_node_found_down(tmp_path: Path) -> None:
+    """The node is down (nothing answers at its address) and another process holds the scheduler's
+    archive locked as the scheduler records the outage: a stop of the scheduler ends the wait, and
+    the DOWN line says the run is not recorded and why."""
+    path = _nodes_config(tmp_path, f'archive = "scheduler.sqlite"\n[nodes.gone]\n'
+                         f'url = "http://127.0.0.1:{free_port()}/"\narchive = "/srv/a.sqlite"\n'
+                         '[portals.zjdaily]\nschedules = ["@daily"]\n')
+    db = tmp_path / "scheduler.sqlite"
+    with _held_locked(db) as locker, _SchedulerRun(path) as scheduler:
+        scheduler.wait_until(lambda: scheduler.said("zjdaily: waiting for the archive"), time.monotonic() + 90)
+        scheduler.process.send_signal(signal.SIGINT)
+        returncode = scheduler.finish()
+        assert locker.poll() is None  # the scheduler ended with the archive still locked
+    text = scheduler.text
+    assert returncode == 0, text
+    assert "Traceback" not in text, text
+    (down,) = [line.rstrip("\n") for line in scheduler.output if ": DOWN: " in line]
+    assert down.endswith(
+        "(not queued yet); the crawl waits for the node, tried again every 5 s (run not recorded: the"
+        f" scheduler was stopped while {db} was locked by another process writing to it)"), text
+    assert "zjdaily: not queued on node gone, which is down" in text
+    assert _runs(db) == []

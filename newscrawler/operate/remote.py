@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import time
 import traceback
 import uuid
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .nodes import Node, NodeDown, NodeRefused, Scrapyd
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from .config import Config, Job
     from .schedule import Running
@@ -87,10 +88,60 @@ class RemoteCrawls:
     finished: int
     failed: int
     stopping: bool
+    forced: bool
+    archive_wait: float
+    # The portals whose run the scheduler is recording in its archive: a crawl that ended is out
+    # of ``running`` by then, yet the scheduler still works on it (and may wait for the archive).
+    recording: set[str]
     clock: Callable[[], datetime]
 
     def say(self, message: str) -> None:
         raise NotImplementedError  # Scheduler.say
+
+    # --- recording a run in the scheduler's archive (local and remote crawls alike) -----------
+
+    @contextmanager
+    def _recording(self, running: Running) -> Iterator[Callable[[], bool]]:
+        """While the scheduler records the crawl's run: the ``give_up`` to pass to the archive's
+        writes. Asked while another process holds the archive locked, it says the wait once, and
+        ends it at a stop of the scheduler that came meanwhile (the first signal, or a second
+        while it stops: it waits for nothing else then)."""
+        before = (self.stopping, self.forced)
+        said = False
+
+        def give_up() -> bool:
+            nonlocal said
+            if not said:
+                said = True
+                self.say(f"{running.job.portal}: waiting for the archive {self.config.archive}, which another"
+                         " process holds locked, to record the run; a stop of the scheduler ends the wait")
+            return (self.stopping, self.forced) != before
+
+        self.recording.add(running.job.portal)
+        try:
+            yield give_up
+        finally:
+            self.recording.discard(running.job.portal)
+
+    def _not_recorded(self, running: Running, exc: Exception) -> str | None:
+        """The line of a run the scheduler could not record because another process held its
+        archive locked (past ``archive_wait``, or until the scheduler was stopped): why, and where
+        what the crawl did is kept. None for any other failure."""
+        from archive.db import WaitGivenUp
+
+        if isinstance(exc, WaitGivenUp):
+            why = (f"the scheduler was stopped while {self.config.archive} was locked by another process"
+                   " writing to it")
+        elif isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            why = (f"{self.config.archive} stayed locked by another process writing to it for"
+                   f" {self.archive_wait:g} s")
+        else:
+            return None
+        # A crawl the node refused, or never had queued, wrote no log: the line it is said in is
+        # all there is of it.
+        if not running.log_path.is_file():
+            return f"run not recorded: {why}"
+        return f"run not recorded: {why}; the crawl's log keeps what it did: {running.log_path}"
 
     def _client(self, name: str) -> Scrapyd:
         if name not in self.clients:
@@ -148,9 +199,9 @@ class RemoteCrawls:
             return
         running.down = reason
         where = f"job {running.jobid}" if running.jobid else "not queued yet"
-        self._record_failure(running, "node-down", reason)
+        recorded = self._record_failure_as(running, "node-down", reason)
         self.say(f"{running.job.portal}: DOWN: {reason} ({where}); the crawl waits for the node, tried"
-                 f" again every {NODE_RETRY_SECONDS:g} s")
+                 f" again every {NODE_RETRY_SECONDS:g} s ({recorded})")
 
     def _poll_remote(self) -> None:
         if time.monotonic() < self.next_remote_poll:
@@ -241,15 +292,15 @@ class RemoteCrawls:
 
         try:
             return run_line(self._store_run(running, status, stats))
-        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
-            return f"could not record it in the archive:\n{traceback.format_exc()}"
+        except Exception as exc:  # noqa: BLE001 - the schedule goes on; one line, or the traceback
+            return self._not_recorded(running, exc) or f"could not record it in the archive:\n{traceback.format_exc()}"
 
     def _record_failure_as(self, running: Running, status: str, failure: str) -> str:
         """Record in the scheduler's archive what the node could not; returns which run it is."""
         try:
             return f"recorded as run #{self._store_failure(running, status, failure)['id']}"
-        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
-            return f"could not record it in the archive:\n{traceback.format_exc()}"
+        except Exception as exc:  # noqa: BLE001 - the schedule goes on; one line, or the traceback
+            return self._not_recorded(running, exc) or f"could not record it in the archive:\n{traceback.format_exc()}"
 
     def _store_failure(self, running: Running, status: str, failure: str) -> dict[str, Any]:
         """Record the run in the scheduler's archive; returns it as ``Archive.runs`` reads it."""
@@ -262,11 +313,12 @@ class RemoteCrawls:
 
         stats = {**stats, "newscrawler/scheduler/node": running.job.node,
                  "newscrawler/scheduler/log": str(running.log_path)}
-        with Archive.open(self.config.archive) as archive:
+        with self._recording(running) as give_up, \
+                Archive.open(self.config.archive, busy_timeout=self.archive_wait) as archive:
             run_id = archive.record_failed_run(
                 running.job.portal, {RUN_TAG: running.tag, "node": running.job.node,
                                      "args": running.args}, status, stats,
-                started_at=running.started_at)
+                started_at=running.started_at, give_up=give_up)
             return next(r for r in archive.runs(running.job.portal, last=50) if r["id"] == run_id)
 
     def _cancel_remote(self, running: Running, sig: int) -> None:

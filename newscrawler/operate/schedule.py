@@ -24,13 +24,15 @@ its output in ``log_dir``. The rules it keeps:
   run, and the scheduler records it so (``shutdown``, not ``crashed``). Recording a run waits
   for an archive another process holds locked as long as SQLite's busy timeout, or until the
   scheduler is stopped; a run it could not record is said in one line naming the crawl's log.
+  Stopped while it records the run of a crawl that ended, its stop line says so.
 
 A portal placed on a scrapyd node (``newscrawler.operate.nodes``) is crawled there instead: the
 scheduler queues it with the node's ``schedule.json`` and polls ``listjobs.json``, keeping the
 same rules (lock, one crawl per portal, at most ``max_crawls`` per node). The crawl records its
 run in the node's archive and logs it; the scheduler reads the outcome from the job's log (kept
 in ``log_dir`` too) and records in its own archive what the node could not: a job that ended
-without its run recorded (``crashed``), and a node found down (``node-down``). A node that is
+without its run recorded (``crashed``), and a node found down (``node-down``), waiting for an
+archive held locked as it does for a local crawl's run. A node that is
 down keeps its crawls: they are retried there every ``NODE_RETRY_SECONDS`` until it is back, and
 a job it lost (it restarted while the crawl ran) is recorded as crashed and queued again.
 """
@@ -41,7 +43,6 @@ import fcntl
 import os
 import shlex
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -201,6 +202,7 @@ class Scheduler(RemoteCrawls):
         self.clock = clock or (lambda: datetime.now(config.zone))
         self.sleep = sleep
         self.running: dict[str, Running] = {}
+        self.recording: set[str] = set()
         # Due jobs waiting for their node to have a crawl slot free (max_crawls).
         self.queued: dict[str, Job] = {}
         self.clients: dict[str, Scrapyd] = {}
@@ -263,7 +265,11 @@ class Scheduler(RemoteCrawls):
             return
         self.stopping = True
         name = signal.Signals(signum).name
-        self.say(f"{name}: stopping; {len(self.running)} crawl(s) running")
+        # A crawl that ended is out of ``running`` while its run is recorded, which may wait for
+        # the archive: said, so that the scheduler still busy with it is not taken for idle.
+        ended = sorted(self.recording - set(self.running))
+        recording = f"; the run of {', '.join(ended)}, which ended, is being recorded" if ended else ""
+        self.say(f"{name}: stopping; {len(self.running)} crawl(s) running{recording}")
 
     def _first_due(self, job: Job, now: datetime) -> datetime:
         """Now, if a scheduled time passed since the portal's last recorded run; else the next."""
@@ -400,48 +406,20 @@ class Scheduler(RemoteCrawls):
         if code != 0:
             self.failed += 1
         from archive import ArchiveError
-        from archive.db import WaitGivenUp
 
         try:
             line = self._record(running, code)
-        except WaitGivenUp:
-            line = self._not_recorded(running, f"the scheduler was stopped while {self.config.archive} was"
-                                               " locked by another process writing to it")
-        except ArchiveError as exc:  # damaged, locked, replaced by something else: said in a line
-            line = f"could not check the archive: {exc}"
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                line = f"could not check the archive:\n{traceback.format_exc()}"
+        except Exception as exc:  # noqa: BLE001 - the schedule goes on; one line, or the traceback
+            not_recorded = self._not_recorded(running, exc)
+            if not_recorded is not None:  # the archive held locked by another process
+                line = not_recorded
+            elif isinstance(exc, ArchiveError):  # damaged, replaced by something else: said in a line
+                line = f"could not check the archive: {exc}"
             else:
-                line = self._not_recorded(running, f"{self.config.archive} stayed locked by another process"
-                                                   f" writing to it for {self.archive_wait:g} s")
-        except Exception:  # noqa: BLE001 - the schedule goes on; the traceback is printed
-            line = f"could not check the archive:\n{traceback.format_exc()}"
+                line = f"could not check the archive:\n{traceback.format_exc()}"
         finally:
             running.lock.close()
         self.say(f"{running.job.portal}: crawl ended (exit {code}): {line}")
-
-    @staticmethod
-    def _not_recorded(running: Running, why: str) -> str:
-        """The line of a run the scheduler could not record: why, and where what the crawl did
-        is kept (its log, which the recorded run would have named)."""
-        return f"run not recorded: {why}; the crawl's log keeps what it did: {running.log_path}"
-
-    def _give_up(self, running: Running) -> Callable[[], bool]:
-        """Asked while another process holds the archive locked as the run is recorded: says
-        the wait once, and ends it at a stop of the scheduler that came meanwhile (the first
-        signal, or a second while it stops: it waits for nothing else then)."""
-        before = (self.stopping, self.forced)
-        said = False
-
-        def give_up() -> bool:
-            nonlocal said
-            if not said:
-                said = True
-                self.say(f"{running.job.portal}: waiting for the archive {self.config.archive}, which another"
-                         " process holds locked, to record the run; a stop of the scheduler ends the wait")
-            return (self.stopping, self.forced) != before
-        return give_up
 
     @staticmethod
     def _refused_job_dir(running: Running, code: int) -> int | None:
@@ -457,8 +435,8 @@ class Scheduler(RemoteCrawls):
 
         from ..reports import STOPPED_WHILE_STARTING_STAT, run_line, stopped_while_starting
 
-        give_up = self._give_up(running)
-        with Archive.open(self.config.archive, busy_timeout=self.archive_wait) as archive:
+        with self._recording(running) as give_up, \
+                Archive.open(self.config.archive, busy_timeout=self.archive_wait) as archive:
             mine = [run for run in archive.runs(running.job.portal, last=50)
                     if run["settings"].get(RUN_TAG) == running.tag]
             failure = {
