@@ -19,6 +19,8 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -100,6 +102,60 @@ def crawl_with_warc(tmp: Path) -> Path:
                      "-s", "AUTOTHROTTLE_ENABLED=False", timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     return tmp / "warc"
+
+
+# Another process writing to an archive: it holds the write lock until a line comes in.
+_HOLDS_THE_ARCHIVE_LOCKED = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.rollback()
+"""
+
+
+@contextmanager
+def archive_held_locked(path: Path) -> Iterator[subprocess.Popen[str]]:
+    """The archive at ``path`` (made when missing) held locked by another process writing to it,
+    for the block; that process, which a test can end sooner with ``communicate("done\\n")``."""
+    from archive import Archive
+
+    Archive.open(path).close()
+    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+        yield locker
+    finally:
+        if locker.poll() is None:
+            locker.communicate("done\n", timeout=30)
+
+
+# Holds a job directory's lock as a crawl would, without ever writing its process id into the lock
+# file; says so on its output, and lets the lock go when its input closes.
+_HOLDS_THE_JOB_LOCK_UNNAMED = """
+import fcntl, sys
+lock = open(sys.argv[1], "a+b")
+fcntl.flock(lock, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+@contextmanager
+def job_dir_held_unnamed(lock_file: Path) -> Iterator[subprocess.Popen[str]]:
+    """A job directory's lock file held, for the block, by another process that names none in
+    it (as a crawl of another version might); that process."""
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_JOB_LOCK_UNNAMED, str(lock_file)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield holder
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
+from support import ROOT, ZJDAILY, archive_held_locked, run_cli, without_crawl_delay
 
 # A liveness bound, not a measure: a crawl that ignores its forced stop would wait for ever.
 EXIT_WITHIN = 60
@@ -208,17 +208,6 @@ def test_a_crawl_stopped_while_it_starts_ends_shutdown_without_a_traceback(
     assert [status for status, _ in _runs(db)] == ["shutdown", "finished"]
 
 
-# Another process writing to the archive: it holds the write lock until a line comes in.
-_HOLD_THE_WRITE_LOCK = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.rollback()
-"""
-
-
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
 def test_a_crawl_waiting_for_its_locked_archive_stops_without_waiting_on(
     tmp_path: Path, how: signal.Signals
@@ -228,33 +217,27 @@ def test_a_crawl_waiting_for_its_locked_archive_stops_without_waiting_on(
     still held, its run not recorded (it cannot be, without the lock)."""
     db = tmp_path / "archive.sqlite"
     fast = without_crawl_delay(ZJDAILY, tmp_path / "fast")
-    from archive import Archive
-
-    Archive.open(db).close()
-    locker = subprocess.Popen([sys.executable, "-c", _HOLD_THE_WRITE_LOCK, str(db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     err = tmp_path / "crawl.err"
     process = None
-    try:
-        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
-        with err.open("wb") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "newscrawler", *_crawl(fast, tmp_path, "--log-level", "INFO")],
-                cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-                stderr=stderr, text=True)
-        deadline = time.monotonic() + EXIT_WITHIN
-        while "Waiting for the archive" not in err.read_text("utf-8", "replace"):
-            assert process.poll() is None and time.monotonic() < deadline, err.read_text("utf-8")[-3000:]
-            time.sleep(0.05)
-        process.send_signal(how)
-        summary, _ = process.communicate(timeout=EXIT_WITHIN)
-        # It did not wait for the lock: the other process holds it still.
-        assert locker.poll() is None
-    finally:
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
-        locker.communicate("done\n", timeout=EXIT_WITHIN)
+    with archive_held_locked(db) as locker:
+        try:
+            with err.open("wb") as stderr:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "newscrawler", *_crawl(fast, tmp_path, "--log-level", "INFO")],
+                    cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                    stderr=stderr, text=True)
+            deadline = time.monotonic() + EXIT_WITHIN
+            while "Waiting for the archive" not in err.read_text("utf-8", "replace"):
+                assert process.poll() is None and time.monotonic() < deadline, err.read_text("utf-8")[-3000:]
+                time.sleep(0.05)
+            process.send_signal(how)
+            summary, _ = process.communicate(timeout=EXIT_WITHIN)
+            # It did not wait for the lock: the other process holds it still.
+            assert locker.poll() is None
+        finally:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
     log = err.read_text("utf-8", "replace")
     assert process.returncode == 1, summary + log[-3000:]
     assert summary.startswith(f"crawl of zjdaily: shutdown ({how.name} while the crawl was starting:"

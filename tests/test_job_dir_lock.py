@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
+from support import ROOT, ZJDAILY, job_dir_held_unnamed, run_cli, without_crawl_delay
 
 from newscrawler.joblock import LOCK_FILE, JobDirInUse, check_job_dir, claim_job_dir, job_dir_user
 from newscrawler.resume import RUNNING_MARKER
@@ -132,17 +132,6 @@ def test_the_lock_names_its_holder_and_is_free_once_released(tmp_path: Path) -> 
     claim_job_dir(tmp_path).release()
 
 
-# Holds a job directory's lock as a crawl would, without ever writing its process id into the lock
-# file; says so on its output, and lets the lock go when its input closes.
-_HOLDS_THE_LOCK_UNNAMED = """
-import fcntl, sys
-lock = open(sys.argv[1], "a+b")
-fcntl.flock(lock, fcntl.LOCK_EX)
-print("held", flush=True)
-sys.stdin.read()
-"""
-
-
 def test_the_refusal_of_a_job_directory_whose_holder_names_none_is_read_back(
     portal: Path, tmp_path: Path
 ) -> None:
@@ -153,15 +142,8 @@ def test_the_refusal_of_a_job_directory_whose_holder_names_none_is_read_back(
 
     job = tmp_path / "jobs" / "zjdaily"
     job.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_LOCK_UNNAMED, str(job / LOCK_FILE)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    with job_dir_held_unnamed(job / LOCK_FILE):
         result = run_cli(*_crawl(portal, tmp_path))
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stderr.startswith("Error: another crawl (process unknown) is using the job directory")
     assert job_dir_refused(result.stdout + result.stderr) == 0

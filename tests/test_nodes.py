@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from support import (
     ROOT,
     ZJDAILY,
     ScrapydServer,
+    archive_held_locked,
     deploy,
     free_port,
     project_copy,
@@ -608,30 +609,6 @@ def test_a_node_without_the_project_is_shown_and_its_refusal_recorded(tmp_path: 
 
 # --- the scheduler's archive held locked as it records what a node could not -----------------
 
-# Another process writing to the archive: it holds the write lock until a line comes in.
-_HOLDS_THE_ARCHIVE_LOCKED = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.rollback()
-"""
-
-
-@contextmanager
-def _held_locked(path: Path) -> Iterator[subprocess.Popen[str]]:
-    """The archive at ``path`` held locked by another process writing to it, for the block."""
-    Archive.open(path).close()
-    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
-        yield locker
-    finally:
-        locker.communicate("done\n", timeout=30)
-
-
 def test_a_refusal_recorded_while_the_archive_is_locked_past_the_wait_is_one_line(tmp_path: Path) -> None:
     """The node refuses the crawl, and another process holds the scheduler's archive locked longer
     than the scheduler waits to record that: the REFUSED line says the run is not recorded and
@@ -644,7 +621,7 @@ def test_a_refusal_recorded_while_the_archive_is_locked_past_the_wait_is_one_lin
             tmp_path, f'archive = "scheduler.sqlite"\n[nodes.fresh]\nurl = "{server.base}"\n'
             f'archive = "{tmp_path}/node.sqlite"\n[portals.zjdaily]\nschedules = ["@daily"]\n'))
         lines: list[str] = []
-        with _held_locked(config.archive) as locker:
+        with archive_held_locked(config.archive) as locker:
             failed = Scheduler(config, echo=lines.append, archive_wait=0.5).run(once=True)
             assert locker.poll() is None
     finally:
@@ -669,7 +646,7 @@ def test_a_stop_ends_the_schedulers_wait_to_record_a_node_found_down(tmp_path: P
                          f'url = "http://127.0.0.1:{free_port()}/"\narchive = "/srv/a.sqlite"\n'
                          '[portals.zjdaily]\nschedules = ["@daily"]\n')
     db = tmp_path / "scheduler.sqlite"
-    with _held_locked(db) as locker, _SchedulerRun(path) as scheduler:
+    with archive_held_locked(db) as locker, _SchedulerRun(path) as scheduler:
         scheduler.wait_until(lambda: scheduler.said("zjdaily: waiting for the archive"), time.monotonic() + 90)
         scheduler.process.send_signal(signal.SIGINT)
         returncode = scheduler.finish()

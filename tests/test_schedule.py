@@ -18,7 +18,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from support import ROOT, ZJDAILY, run_cli, without_crawl_delay
+from support import (
+    ROOT,
+    ZJDAILY,
+    archive_held_locked,
+    job_dir_held_unnamed,
+    run_cli,
+    without_crawl_delay,
+)
 
 from archive import Archive
 from newscrawler.joblock import LOCK_FILE, job_dir_user
@@ -431,17 +438,6 @@ def test_a_crawl_started_by_hand_makes_the_scheduled_crawl_skip_not_crash(tmp_pa
         assert [run["status"] for run in archive.runs()] == ["running"]  # the crawl by hand's
 
 
-# Holds a job directory's lock as a crawl would, without ever writing its process id into the lock
-# file; says so on its output, and lets the lock go when its input closes.
-_HOLDS_THE_LOCK_UNNAMED = """
-import fcntl, sys
-lock = open(sys.argv[1], "a+b")
-fcntl.flock(lock, fcntl.LOCK_EX)
-print("held", flush=True)
-sys.stdin.read()
-"""
-
-
 def test_a_job_directory_held_by_a_process_that_names_none_is_skipped_without_a_process_id(
     tmp_path: Path,
 ) -> None:
@@ -450,16 +446,9 @@ def test_a_job_directory_held_by_a_process_that_names_none_is_skipped_without_a_
     path = _config(tmp_path, ZJDAILY)
     job = tmp_path / "jobs" / "zjdaily"
     job.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_LOCK_UNNAMED, str(job / LOCK_FILE)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    with job_dir_held_unnamed(job / LOCK_FILE) as holder:
         result = run_cli("schedule", "crawl", "zjdaily", "--config", str(path), timeout=120)
         assert holder.poll() is None, "the lock's holder ended before the scheduled crawl was tried"
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (f"zjdaily: another crawl (its process not named in {LOCK_FILE}, not started by the scheduler)"
             " is using its job directory; skipping this scheduled time") in result.stdout, result.stdout
@@ -643,17 +632,6 @@ def test_a_crawl_stopped_while_it_starts_is_recorded_as_shutdown_without_a_trace
     assert "Traceback" not in log.read_text("utf-8")
 
 
-# Another process writing to the archive: it holds the write lock until a line comes in.
-_HOLDS_THE_ARCHIVE_LOCKED = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.rollback()
-"""
-
-
 def test_a_crawl_stopped_while_it_waits_for_the_locked_archive_is_recorded_as_shutdown(
     tmp_path: Path, fast_portal: Path
 ) -> None:
@@ -662,37 +640,31 @@ def test_a_crawl_stopped_while_it_waits_for_the_locked_archive_is_recorded_as_sh
     (that needs the lock). The scheduler records it as such, ``shutdown``, not as a crash."""
     path = _config(tmp_path, fast_portal)
     db = tmp_path / "archive.sqlite"
-    Archive.open(db).close()
-    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     process = None
-    try:
-        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
-            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 90
-        log = None
-        while log is None or "Waiting for the archive" not in log.read_text("utf-8", "replace"):
-            assert process.poll() is None and time.monotonic() < deadline, "the crawl did not start"
-            log = next(iter((tmp_path / "logs").glob("zjdaily-*-*.log")), None)
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        # The crawl has ended, the archive still locked: then the other writer lets it go.
-        while "crawl of zjdaily: " not in log.read_text("utf-8", "replace"):
-            assert process.poll() is None and time.monotonic() < deadline, "the crawl did not end"
-            time.sleep(0.05)
-        assert locker.poll() is None
-        locker.communicate("done\n", timeout=30)
-        output, _ = process.communicate(timeout=120)
-    finally:
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
-        if locker.poll() is None:
-            locker.kill()
-            locker.wait()
+    with archive_held_locked(db) as locker:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "newscrawler", "schedule", "run", "--once", "--config", str(path)],
+                cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True)
+            deadline = time.monotonic() + 90
+            log = None
+            while log is None or "Waiting for the archive" not in log.read_text("utf-8", "replace"):
+                assert process.poll() is None and time.monotonic() < deadline, "the crawl did not start"
+                log = next(iter((tmp_path / "logs").glob("zjdaily-*-*.log")), None)
+                time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+            # The crawl has ended, the archive still locked: then the other writer lets it go.
+            while "crawl of zjdaily: " not in log.read_text("utf-8", "replace"):
+                assert process.poll() is None and time.monotonic() < deadline, "the crawl did not end"
+                time.sleep(0.05)
+            assert locker.poll() is None
+            locker.communicate("done\n", timeout=30)
+            output, _ = process.communicate(timeout=120)
+        finally:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
     assert "Traceback" not in output and "crashed" not in output, output
     assert "sending SIGINT to zjdaily" in output, output
     (ended,) = [line for line in output.splitlines() if "crawl ended" in line]
@@ -723,17 +695,11 @@ def test_an_archive_locked_past_the_wait_as_a_run_is_recorded_is_one_line_naming
     crawl's run: one line says so and where the crawl's log is, not a traceback; the schedule
     goes on."""
     config = load_config(_config(tmp_path, fast_portal))
-    Archive.open(config.archive).close()
-    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(config.archive)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     lines: list[str] = []
-    try:
-        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+    with archive_held_locked(config.archive) as locker:
         failed = Scheduler(config, echo=lines.append, python=str(_crashing_python(tmp_path)),
                            archive_wait=0.5).run(once=True)
         assert locker.poll() is None
-    finally:
-        locker.communicate("done\n", timeout=30)
     text = "\n".join(lines)
     assert failed == 1, text
     assert "Traceback" not in text, text
@@ -754,30 +720,26 @@ def test_a_stop_ends_the_schedulers_wait_for_the_locked_archive(tmp_path: Path, 
     the run is not recorded and where the crawl's log is."""
     path = _config(tmp_path, fast_portal)
     db = tmp_path / "archive.sqlite"
-    Archive.open(db).close()
-    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     process = None
-    try:
-        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
-        process = subprocess.Popen(
-            [sys.executable, "-c", _SCHEDULER_WITH_PYTHON, str(_crashing_python(tmp_path)), "schedule", "run",
-             "--once", "--config", str(path)],
-            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        assert process.stdout is not None
-        lines = [process.stdout.readline()]
-        while "waiting for the archive" not in lines[-1]:
-            lines.append(process.stdout.readline())
-            assert lines[-1], lines
-        process.send_signal(signal.SIGINT)
-        output = "".join(lines) + process.communicate(timeout=120)[0]
-        assert locker.poll() is None  # the scheduler ended with the archive still locked
-    finally:
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
-        locker.communicate("done\n", timeout=30)
+    with archive_held_locked(db) as locker:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _SCHEDULER_WITH_PYTHON, str(_crashing_python(tmp_path)), "schedule", "run",
+                 "--once", "--config", str(path)],
+                cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True)
+            assert process.stdout is not None
+            lines = [process.stdout.readline()]
+            while "waiting for the archive" not in lines[-1]:
+                lines.append(process.stdout.readline())
+                assert lines[-1], lines
+            process.send_signal(signal.SIGINT)
+            output = "".join(lines) + process.communicate(timeout=120)[0]
+            assert locker.poll() is None  # the scheduler ended with the archive still locked
+        finally:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
     assert "Traceback" not in output, output
     (log,) = (tmp_path / "logs").glob("zjdaily-*-*.log")
     (ended,) = [line for line in output.splitlines() if "crawl ended" in line]
@@ -793,29 +755,25 @@ def test_the_stop_line_counts_a_crawl_whose_run_is_still_being_recorded(tmp_path
     archive locked) when it is stopped: its stop line says so, not that nothing is running."""
     path = _config(tmp_path, fast_portal)
     db = tmp_path / "archive.sqlite"
-    Archive.open(db).close()
-    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     process = None
-    try:
-        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
-        process = subprocess.Popen(
-            [sys.executable, "-c", _SCHEDULER_WITH_PYTHON, str(_crashing_python(tmp_path)), "schedule", "run",
-             "--once", "--config", str(path)],
-            cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        assert process.stdout is not None
-        lines = [process.stdout.readline()]
-        while "waiting for the archive" not in lines[-1]:
-            lines.append(process.stdout.readline())
-            assert lines[-1], lines
-        process.send_signal(signal.SIGINT)
-        output = "".join(lines) + process.communicate(timeout=120)[0]
-    finally:
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
-        locker.communicate("done\n", timeout=30)
+    with archive_held_locked(db):
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _SCHEDULER_WITH_PYTHON, str(_crashing_python(tmp_path)), "schedule", "run",
+                 "--once", "--config", str(path)],
+                cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True)
+            assert process.stdout is not None
+            lines = [process.stdout.readline()]
+            while "waiting for the archive" not in lines[-1]:
+                lines.append(process.stdout.readline())
+                assert lines[-1], lines
+            process.send_signal(signal.SIGINT)
+            output = "".join(lines) + process.communicate(timeout=120)[0]
+        finally:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
     (stopping,) = [line for line in output.splitlines() if "SIGINT: stopping" in line]
     assert stopping.endswith("SIGINT: stopping; 0 crawl(s) running; the run of zjdaily, which ended,"
                              " is being recorded"), output
