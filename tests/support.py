@@ -104,7 +104,8 @@ def crawl_with_warc(tmp: Path) -> Path:
     return tmp / "warc"
 
 
-# Another process writing to an archive: it holds the write lock until a line comes in.
+# Another process writing to an archive: it holds the write lock until a line comes in or its
+# input closes.
 _HOLDS_THE_ARCHIVE_LOCKED = """
 import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -122,14 +123,8 @@ def archive_held_locked(path: Path) -> Iterator[subprocess.Popen[str]]:
     from archive import Archive
 
     Archive.open(path).close()
-    locker = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_ARCHIVE_LOCKED, str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert locker.stdout is not None and locker.stdout.readline() == "locked\n"
+    with _held_by(_HOLDS_THE_ARCHIVE_LOCKED, path, "locked") as locker:
         yield locker
-    finally:
-        if locker.poll() is None:
-            locker.communicate("done\n", timeout=30)
 
 
 # Holds a job directory's lock as a crawl would, without ever writing its process id into the lock
@@ -147,15 +142,22 @@ sys.stdin.read()
 def job_dir_held_unnamed(lock_file: Path) -> Iterator[subprocess.Popen[str]]:
     """A job directory's lock file held, for the block, by another process that names none in
     it (as a crawl of another version might); that process."""
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_JOB_LOCK_UNNAMED, str(lock_file)],
+    with _held_by(_HOLDS_THE_JOB_LOCK_UNNAMED, lock_file, "held") as holder:
+        yield holder
+
+
+@contextmanager
+def _held_by(script: str, path: Path, ready: str) -> Iterator[subprocess.Popen[str]]:
+    """``script`` run on ``path`` in another process, from the line ``ready`` it prints when it
+    holds its lock until the end of the block, when its input closes and it lets the lock go."""
+    holder = subprocess.Popen([sys.executable, "-c", script, str(path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        assert holder.stdout is not None and holder.stdout.readline() == f"{ready}\n"
         yield holder
     finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
+        if holder.poll() is None:
+            holder.communicate("", timeout=30)
 
 
 def free_port() -> int:
