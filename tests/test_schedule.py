@@ -29,7 +29,7 @@ from support import (
 
 from archive import Archive
 from newscrawler.joblock import LOCK_FILE, job_dir_user
-from newscrawler.operate.config import ConfigError, load_config
+from newscrawler.operate.config import Config, ConfigError, load_config
 from newscrawler.operate.remote import record_dispatch
 from newscrawler.operate.schedule import (
     RUN_TAG,
@@ -486,6 +486,22 @@ os.execv({python!r}, [{python!r}, *sys.argv[1:]])
 '''
 
 
+def _scheduled_beside(config: Config, python: Path, pid_file: Path, lines: list[str]) -> tuple[int, int]:
+    """One scheduled run with ``python`` as the scheduler's Python, which first starts another
+    process that takes the job directory and writes its id into ``pid_file``: (the failed crawls,
+    that process's id), the process checked to be alive still, so that the scheduled crawl was
+    refused while it held the directory. The process (its group) is killed after."""
+    try:
+        failed = Scheduler(config, echo=lines.append, python=str(python)).run(once=True)
+        other = int(pid_file.read_text("utf-8"))
+        os.kill(other, 0)
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(pid_file.read_text("utf-8")), signal.SIGKILL)
+    return failed, other
+
+
 def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_crawl_skip(
     tmp_path: Path,
 ) -> None:
@@ -501,14 +517,7 @@ def test_a_crawl_started_by_hand_after_the_schedulers_look_makes_the_scheduled_c
         marker=str(tmp_path / "jobs" / "zjdaily" / RUNNING_MARKER)), "utf-8")
     python.chmod(0o755)
     lines: list[str] = []
-    try:
-        failed = Scheduler(config, echo=lines.append, python=str(python)).run(once=True)
-        hand = int(pid_file.read_text("utf-8"))
-        os.kill(hand, 0)  # still crawling: the scheduled crawl was refused while it ran
-    finally:
-        if pid_file.exists():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(int(pid_file.read_text("utf-8")), signal.SIGKILL)
+    failed, hand = _scheduled_beside(config, python, pid_file, lines)
     text = "\n".join(lines)
     assert failed == 0, text
     assert lines[-1].endswith(f"zjdaily: another crawl (process {hand}, not started by the scheduler) is"
@@ -552,14 +561,7 @@ def test_a_job_directory_taken_after_the_schedulers_look_by_a_process_naming_non
         python=sys.executable, lock=str(job / LOCK_FILE), pid_file=str(pid_file)), "utf-8")
     python.chmod(0o755)
     lines: list[str] = []
-    try:
-        failed = Scheduler(config, echo=lines.append, python=str(python)).run(once=True)
-        holder = int(pid_file.read_text("utf-8"))
-        os.kill(holder, 0)  # still holding: the scheduled crawl was refused while it held the lock
-    finally:
-        if pid_file.exists():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(int(pid_file.read_text("utf-8")), signal.SIGKILL)
+    failed, _ = _scheduled_beside(config, python, pid_file, lines)
     text = "\n".join(lines)
     assert failed == 0, text
     assert lines[-1].endswith(f"zjdaily: another crawl (its process not named in {LOCK_FILE}, not started by"
