@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .items import PageItem
+from .pipelines.stages import Stage
 
 if TYPE_CHECKING:
     from scrapy import Spider
-    from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 REQUIRED = ("headline", "paragraphs")
 ARTICLE_FIELDS = ("headline", "published_at", "source", "reporters", "editors", "paragraphs",
@@ -41,16 +40,8 @@ FALLBACK_TO_FIELDS = {
 }
 
 
-class CheckPipeline:
+class CheckPipeline(Stage):
     """Count, per page kind and field, the pages that produced the field (stats ``newscrawler/check/…``)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, PageItem):

@@ -24,7 +24,7 @@ from ..portals import never_shown
 from ..reports import EVENTS_STAT, STOPPED_WHILE_STARTING_STAT, stopped_unrecorded_line
 from ..resume import JOB_TOKEN, JOB_TOKEN_STAT
 from ..worker import KeptRecord, for_crawler
-from .stages import _Stage
+from .stages import Stage
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -37,7 +37,7 @@ logger = logging.getLogger("newscrawler.pipelines")
 TICK_SECONDS = 0.05
 
 
-class ArchivePipeline(_Stage):
+class ArchivePipeline(Stage):
     """Write each page and its record to the archive, many pages to a transaction.
 
     Pages wait in a buffer and are written together: at most ``NEWSCRAWLER_ARCHIVE_BATCH`` pages

@@ -15,7 +15,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import CallLaterOnce
 
 from ..items import PageItem
-from .stages import _Stage
+from .stages import Stage
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -30,7 +30,7 @@ OUTPUT_BUFFER = 1 << 20
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 
 
-class JsonLinesOutputPipeline(_Stage):
+class JsonLinesOutputPipeline(Stage):
     """Append each article record to ``NEWSCRAWLER_OUTPUT`` as one JSON line.
 
     A file that cannot be written (a full disk) or that is removed while the crawl runs (the file

@@ -1,7 +1,7 @@
 """The record stages: reading a page's fields, building its record, and judging it.
 
 Extraction, normalisation, validation, the spider's ``since`` date and the signs of an archived
-article's removal, in that order (``settings.ITEM_PIPELINES``); ``_Stage`` is the base of every
+article's removal, in that order (``settings.ITEM_PIPELINES``); ``Stage`` is the base of every
 pipeline of the package.
 """
 
@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("newscrawler.pipelines")
 
 
-class _Stage:
+class Stage:
+    """A pipeline made from the crawler, which it keeps with the crawl's stats: the base of every
+    pipeline of the package, and of the check command's (``newscrawler.check``)."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
@@ -48,7 +51,7 @@ def _is_article(item: Any) -> bool:
     return isinstance(item, PageItem) and item.kind == "article" and 200 <= item.status < 300
 
 
-class ExtractionPipeline(_Stage):
+class ExtractionPipeline(Stage):
     """Decode the page and read its raw fields with the portal layout's selectors.
 
     Listing pages show the hot lists too: their rankings and related boxes go to ``item.lists``.
@@ -139,7 +142,7 @@ def _is_listing(item: Any) -> bool:
     return isinstance(item, PageItem) and item.kind == "listing" and 200 <= item.status < 300
 
 
-class NormalisationPipeline(_Stage):
+class NormalisationPipeline(Stage):
     """Turn raw fields into the normalised record."""
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -149,7 +152,7 @@ class NormalisationPipeline(_Stage):
         return item
 
 
-class ValidationPipeline(_Stage):
+class ValidationPipeline(Stage):
     """Require a headline and body; record missing optional fields as warnings and count them.
 
     Fields the portal never shows (``Portal.never_shown``) are not missing; the crawl's stats
@@ -181,7 +184,7 @@ class ValidationPipeline(_Stage):
         return item
 
 
-class SincePipeline(_Stage):
+class SincePipeline(Stage):
     """Keep no record for an article published before the spider's ``since`` date.
 
     The spider already skips stories whose listing shows an older date; links without a date
@@ -200,7 +203,7 @@ class SincePipeline(_Stage):
         return item
 
 
-class RemovalPipeline(_Stage):
+class RemovalPipeline(Stage):
     """Put on a page fetched again for an archived article the sign of its removal it shows
     (``newscrawler.removals``): a 404 or 410, a redirect to a home or channel page, a soft 404.
 
