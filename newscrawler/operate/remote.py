@@ -16,6 +16,7 @@ scheduled time).
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import time
@@ -356,9 +357,17 @@ def last_dispatches(log_dir: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def tail(path: Path, lines: int = 5, limit: int = 2000) -> str:
+def log_end(path: Path, size: int = 20000) -> str:
+    """The last ``size`` bytes of a crawl's log, as text (read from there, not the whole log);
+    "" when it cannot be read."""
     try:
-        data = path.read_bytes()[-20000:].decode("utf-8", "replace")
+        with path.open("rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - size))
+            return log.read().decode("utf-8", "replace")
     except OSError:
         return ""
-    return "\n".join(data.strip().splitlines()[-lines:])[-limit:]
+
+
+def tail(path: Path, lines: int = 5, limit: int = 2000) -> str:
+    """The last ``lines`` lines of a crawl's log, at most ``limit`` characters."""
+    return "\n".join(log_end(path).strip().splitlines()[-lines:])[-limit:]

@@ -60,7 +60,7 @@ from croniter import croniter
 from .. import stopsignals
 from .config import Config, Job
 from .nodes import Node, Scrapyd
-from .remote import RUN_TAG, RemoteCrawls, last_dispatches, setting_value, tail
+from .remote import RUN_TAG, RemoteCrawls, last_dispatches, log_end, setting_value, tail
 
 POLL_SECONDS = 0.5
 KILL_GRACE_SECONDS = 10.0
@@ -101,17 +101,6 @@ def missed_times(job: Job, due: datetime, now: datetime) -> int:
             break
         count += 1
     return count
-
-
-def _log_end(path: Path) -> str:
-    """The end of a crawl's log, where ``newscrawler crawl`` printed its summary (the warnings it
-    repeats below it included)."""
-    try:
-        with path.open("rb") as log:
-            log.seek(max(0, log.seek(0, os.SEEK_END) - 65536))
-            return log.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 def crawl_args(config: Config, job: Job, now: datetime, tag: str | None = None) -> list[str]:
@@ -445,7 +434,8 @@ class Scheduler(RemoteCrawls):
                 "newscrawler/scheduler/log": str(running.log_path),
             }
             status = "killed" if code < 0 else "crashed"
-            stopped = stopped_while_starting(_log_end(running.log_path)) if code == 1 and not mine else None
+            # The summary's first line, with the warnings it repeats below it: the log's last 64 KiB.
+            stopped = stopped_while_starting(log_end(running.log_path, 65536)) if code == 1 and not mine else None
             if stopped is not None:
                 # Stopped while it waited to record its run (another process held the archive
                 # locked): it ended as any crawl stopped as it starts, which is what is recorded.
