@@ -62,8 +62,11 @@ REMOVAL_SIGN_STAT = "newscrawler/removal/"
 STOPPED_WHILE_STARTING_STAT = "newscrawler/stopped_while_starting"
 # How ``newscrawler crawl`` says so on its summary's first line, read back by the scheduler
 # (``stopped_while_starting``): the two change together.
+_STOPPED_WHILE_STARTING_STATUS = "({signal} while the crawl was starting: nothing was fetched)"
+_BEFORE_STOP, _AFTER_STOP = _STOPPED_WHILE_STARTING_STATUS.split("{signal}")
 _STOPPED_WHILE_STARTING = re.compile(
-    r"^crawl of \S+: shutdown .*\((SIG[A-Z]+) while the crawl was starting: nothing was fetched\)$", re.M)
+    r"^crawl of \S+: shutdown .*" + re.escape(_BEFORE_STOP) + r"(SIG[A-Z]+)" + re.escape(_AFTER_STOP) + "$",
+    re.M)
 # ``newscrawler crawl`` exit status of a run that finished but was flagged.
 EXIT_FLAGGED = 3
 FALLBACK_RISE = 0.3
@@ -287,7 +290,7 @@ def run_line(run: dict[str, Any]) -> str:
 
 def stopped_while_starting_status(signal_name: str) -> str:
     """What the summary of a crawl stopped as it started adds to its status."""
-    return f"({signal_name} while the crawl was starting: nothing was fetched)"
+    return _STOPPED_WHILE_STARTING_STATUS.format(signal=signal_name)
 
 
 def stopped_while_starting(output: str) -> str | None:
