@@ -349,3 +349,40 @@ def test_a_meta_row_inside_the_heading_is_read_as_the_byline(title: str) -> None
     raw = GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read()
     assert raw.headline == _HEADLINE
     assert "2023-04-18" in (raw.time_text or "")
+
+
+@pytest.mark.parametrize(
+    ("top", "headline"),
+    [
+        # A headline of four or five characters, the title naming only the site.
+        ("<h1>国足出线</h1>", "国足出线"),
+        ("<h2>体育</h2><h1>国足出线</h1>", "国足出线"),
+        ("<h1>春到青川</h1>", "春到青川"),
+        # A channel's name the menu links to is its banner, not the headline.
+        (f"<h1>本地新闻</h1><p align='center'><b>{_HEADLINE}</b></p>", _HEADLINE),
+    ],
+)
+def test_a_short_heading_is_the_headline_unless_the_page_names_a_channel_so(top: str, headline: str) -> None:
+    html = (
+        "<html><head><title>青川晨报</title></head><body><div class='nav'><a href='/'>青川晨报</a>"
+        f"<a href='/bd/'>本地新闻</a><a href='/ty/'>体育</a></div>{top}{_TEXT}</body></html>"
+    )
+    assert GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read().headline == headline
+
+
+@pytest.mark.parametrize(
+    ("above", "kicker"),
+    [
+        ("<h3>到站时间实时可查</h3>", "到站时间实时可查"),
+        # The channel's name the menu links to, set over the headline: its banner, no kicker.
+        ("<h3>本地新闻</h3>", None),
+        ("<span class='kicker'>本地新闻</span>", None),
+    ],
+)
+def test_a_channel_name_over_the_headline_is_no_kicker(above: str, kicker: str | None) -> None:
+    html = (
+        f"<html><head><title>{_HEADLINE}_青川晨报</title></head><body><div class='nav'>"
+        f"<a href='/bd/'>本地新闻</a><a href='/ty/'>体育</a></div>{above}<h1>{_HEADLINE}</h1>{_TEXT}</body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read()
+    assert (raw.headline, raw.kicker) == (_HEADLINE, kicker)

@@ -15,7 +15,8 @@ block, because the line above a headline is as often a channel name or a breadcr
   is the kicker of that print block.
 
 A subtitle right below the headline is no paragraph of the text either (``subtitle_line``). A
-line of page chrome below it, such as a 原标题 note (``原标题：…``), is never the subtitle.
+line of page chrome below it, such as a 原标题 note (``原标题：…``), is never the subtitle; a
+channel's name the page links to, set over the headline (``<h2>体育</h2>``), is never the kicker.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from ..noise import is_noise_line
 from ..times import TIME_PATTERN
 from .body import class_words
+from .headline import page_names
 from .lines import Line, tag_of
 from .marks import (
     CRUMB,
@@ -38,6 +40,7 @@ from .marks import (
     set_apart,
 )
 from .metalines import is_meta_line
+from .titles import title_key
 
 # Beside the class names ``marks`` knows (KICKER_CLASS, SUBTITLE_CLASS), a bare ``pre`` or ``sub``
 # marks the line next to a headline as its kicker or subtitle here; too common a word to keep a
@@ -68,10 +71,12 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
         subtitle = SUBHEADLINE.sub("", below.text).strip() or None
     kicker = None
     above = lines[first - 1] if first > 0 else None
+    # A channel's name the page links to (体育 over the headline, 国际 as a label) is its banner,
+    # not a kicker written for this story.
     if above is not None and _plain(above, _MAX_KICKER) and not SUBHEADLINE.match(above.text) and (
         _marked(above, _KICKER_CLASSES, KICKER_CLASS) or _lower(above.owner, rank)
         or (subtitle is not None and dashed and set_apart(above))
-    ):
+    ) and title_key(above.text) not in page_names(lines):
         kicker = above.text
     return kicker, subtitle
 

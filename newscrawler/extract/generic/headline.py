@@ -349,6 +349,8 @@ def is_logo(element: Any) -> bool:
 
 
 _NEAREST_ROWS = 8
+# The shortest heading read as a headline when the title data name none (国足出线).
+_SHORTEST = 4
 # A block named a title by its class (<div class="article-title">) ranks below every heading,
 # unless it holds a site's or channel's name (<div class="title">青川市人民政府</div>).
 _TITLED_RANK = "h7"
@@ -367,10 +369,18 @@ def _nearest_heading(
     for position, tag, text in candidates:
         line = lines[position]
         if (
-            not reach <= position <= body_start or line.chars < 6 or CRUMB.search(text) or SUBHEADLINE.match(text)
-            or deck_marked(line) or not (line.link_share < 0.5 or links_here(line.owner, url))
+            not reach <= position <= body_start or line.chars < _SHORTEST or CRUMB.search(text)
+            or SUBHEADLINE.match(text) or deck_marked(line)
+            or not (line.link_share < 0.5 or links_here(line.owner, url))
         ):
             continue
+        if line.chars < 6:
+            # A headline of four or five characters (国足出线) reads like a channel's banner
+            # (本地新闻): it is one only when the page names no site or channel so in its links.
+            names = page_names(lines) if names is None else names
+            key = title_key(text)
+            if key in names or SITE_TITLE.search(key) or tag not in HEADINGS:
+                continue
         if tag in HEADINGS:
             usable[position] = tag
         elif heading_of(line.owner) is None and title_marked(line.owner):
