@@ -386,3 +386,19 @@ def test_a_channel_name_over_the_headline_is_no_kicker(above: str, kicker: str |
     )
     raw = GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read()
     assert (raw.headline, raw.kicker) == (_HEADLINE, kicker)
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "headline"),
+    [
+        # The heading's column tag, left out by the title: the column, not the headline.
+        (f"{_HEADLINE}_青川网", f"【新春走基层】{_HEADLINE}", _HEADLINE),
+        (f"{_HEADLINE} - 青川网", f"[两会快评] {_HEADLINE}", _HEADLINE),
+        (f"{_HEADLINE}｜青川网", f"「专访」{_HEADLINE}", _HEADLINE),
+        # The title shows the tag too: it stays, as does a quotation opening the headline.
+        (f"【新春走基层】{_HEADLINE}_青川网", f"【新春走基层】{_HEADLINE}", f"【新春走基层】{_HEADLINE}"),
+        ("「一国两制」行稳致远_青川网", "「一国两制」行稳致远", "「一国两制」行稳致远"),
+    ],
+)
+def test_a_column_tag_the_title_leaves_out_is_no_part_of_the_headline(title: str, heading: str, headline: str) -> None:
+    assert _headline(title, f"<h1>{heading}</h1>") == headline

@@ -288,9 +288,22 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
     """A heading's text without what it sets in an element of its own at its start or end, when
     what is left is the headline the title data give whole: a label (<span>原创</span>, <i>置顶</i>)
     or the time and source (<h1>标题<span>2024-06-30 来源：某报</span></h1>)."""
-    if title_key(text) in exact or text != line.text:
+    if title_key(text) in exact:
+        return text
+    # A column tag the heading shows and the title data leave out (【新春走基层】标题, title
+    # ``标题_站点``) names the column the story runs in; a tag the title shows too stays.
+    tagged = _COLUMN_PREFIX.match(text)
+    if tagged and title_key(tagged.group(1)) in exact:
+        return tagged.group(1)
+    if text != line.text:
         return text
     return without_edge(line, text, lambda _child, _extra: True, lambda rest: title_key(rest) in exact)
+
+
+# A column tag in brackets at a heading's start: 【新春走基层】, [两会快评], 〔专访〕, 「解讀」.
+_COLUMN_PREFIX = re.compile(
+    r"^\s*(?:【[^【】]{1,14}】|\[[^\[\]]{1,14}\]|〔[^〔〕]{1,14}〕|「[^「」]{1,14}」)\s*(\S.{3,})$"
+)
 
 
 def _may_be_banner(chosen: tuple[str, int]) -> bool:
