@@ -402,3 +402,21 @@ def test_a_channel_name_over_the_headline_is_no_kicker(above: str, kicker: str |
 )
 def test_a_column_tag_the_title_leaves_out_is_no_part_of_the_headline(title: str, heading: str, headline: str) -> None:
     assert _headline(title, f"<h1>{heading}</h1>") == headline
+
+
+@pytest.mark.parametrize("title", ["::: 青川在线 :::", "★青川在线★", "==青川在线==", "【青川在线】"])
+def test_a_decorated_site_name_as_the_title_names_no_headline(title: str) -> None:
+    # The decoration is no part of the name: the title names only the site, so the line the
+    # table sets apart in a large font above the text is the headline.
+    html = (
+        f"<html><head><title>{title}</title></head><body><table><tr><td><a href='/'>首页</a> "
+        f"<a href='/sz/'>时政</a></td></tr></table><table><tr><td><font size='4'>{_HEADLINE}</font></td></tr>"
+        f"<tr><td><font size='2'>2005-07-12　青川日报</font></td></tr><tr><td>{_TEXT}</td></tr></table></body></html>"
+    )
+    assert GenericLayout(Page(html, "http://www.qingchuan.example/a/1.html")).read().headline == _HEADLINE
+
+
+def test_decoration_around_a_title_is_no_part_of_its_headline() -> None:
+    assert fallback_headline([f"*** {_HEADLINE} ***"]) == _HEADLINE
+    # Brackets around a column tag that opens the title are no decoration.
+    assert fallback_headline([f"【新春走基层】{_HEADLINE}_青川网"]) == f"【新春走基层】{_HEADLINE}"

@@ -55,8 +55,16 @@ LONG_PIECE = 8
 _EDITION_PAGE = re.compile(r"^第?\s*[A-Za-z]?\d{1,3}\s*版(?:$|\s*[:：\s]\s*\S{1,8}$)")
 
 
+# What old sites set around their <title> as decoration: ``::: 南溪在线 :::``, ``★南溪在线★``,
+# ``==南溪在线==``, a whole title in 【】. It is no part of the headline nor of the site's name.
+_DECORATION = re.compile(r"^[\s:：=*★☆●○◆◇■□~～#]+|[\s:：=*★☆●○◆◇■□~～#]+$")
+_BRACKETED = re.compile(r"^【([^【】]+)】$")
+
+
 def title_parts(title: str) -> list[str]:
     """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
+    title = _DECORATION.sub("", title) or title
+    title = _BRACKETED.sub(r"\1", title)
     parts = [p for p in _TITLE_SPLIT.split(title) if p]
     return [title] + parts if len(parts) > 1 else [title]
 
