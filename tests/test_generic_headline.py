@@ -420,3 +420,58 @@ def test_decoration_around_a_title_is_no_part_of_its_headline() -> None:
     assert fallback_headline([f"*** {_HEADLINE} ***"]) == _HEADLINE
     # Brackets around a column tag that opens the title are no decoration.
     assert fallback_headline([f"【新春走基层】{_HEADLINE}_青川网"]) == f"【新春走基层】{_HEADLINE}"
+
+
+def test_a_title_naming_the_edition_page_alone_names_no_headline() -> None:
+    assert fallback_headline(["青川晚报-第A03版：城事"]) == "青川晚报"
+    assert fallback_headline(["第A03版：城事 - 青川晚报"]) == "青川晚报"
+
+
+_PRINT_KICKER = "智慧出行再提速"
+_PRINT_DECK = "年内还将改造二十条线路"
+
+
+@pytest.mark.parametrize("apart", [False, True])
+@pytest.mark.parametrize(
+    ("block", "headline", "kicker", "subtitle"),
+    [
+        # The rows of a print block all centred, the headline alone in a large bold font.
+        (
+            f"<p align='center'>{_PRINT_KICKER}</p><p align='center'><font size='5'><b>{_HEADLINE}</b></font></p>"
+            f"<p align='center'>{_PRINT_DECK}</p>",
+            _HEADLINE, _PRINT_KICKER, _PRINT_DECK,
+        ),
+        (
+            f"<p align='center'><b>{_HEADLINE}</b></p><p align='center'>{_PRINT_DECK}</p>",
+            _HEADLINE, None, _PRINT_DECK,
+        ),
+    ],
+)
+def test_a_print_block_set_in_centred_rows_gives_its_emphasised_row(
+    block: str, headline: str, kicker: str | None, subtitle: str | None, apart: bool
+) -> None:
+    # The block opens the text's own box, or stands in a box of its own above it.
+    assert _print_page(block, apart) == (headline, kicker, subtitle)
+
+
+def test_a_bold_row_away_from_the_print_block_is_not_its_headline() -> None:
+    # Rows set alike give the row nearest the text; a bold row in another block is no row of it.
+    assert _print_page(f"<p align='center'>{_PRINT_KICKER}</p><p align='center'>{_HEADLINE}</p>", True)[0] == _HEADLINE
+    away = f"<div><p align='center'><b>{_PRINT_KICKER}</b></p></div><p align='center'>{_HEADLINE}</p>"
+    assert _print_page(away, True)[0] == _HEADLINE
+
+
+def _print_page(block: str, apart: bool) -> tuple[str | None, str | None, str | None]:
+    text = (
+        "<p>4月17日，全市首条智慧公交线路正式开通，沿线二十三个站台全部换装电子站牌，乘客可查到站时间。</p>"
+        "<p>市公交集团有关负责人介绍，年内还将完成二十条线路的智慧化改造，覆盖主城区主要客流走廊。</p>"
+    )
+    byline = "<p>本报记者 赵晨</p>"
+    article = f"<div>{block}{byline}</div><div>{text}</div>" if apart else f"{block}{byline}{text}"
+    html = (
+        "<html><head><title>青川晚报-第A03版：城事</title></head><body>"
+        "<div class='bm'><a href='node_1.htm'>第A01版：头版</a> <a href='node_3.htm'>第A03版：城事</a></div>"
+        f"<div class='art'>{article}</div></body></html>"
+    )
+    raw = GenericLayout(Page(html, "http://paper.qingchuan.example/html/content_3.htm")).read()
+    return raw.headline, raw.kicker, raw.subtitle

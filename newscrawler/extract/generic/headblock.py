@@ -62,10 +62,10 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     subtitle = None
     below = lines[last + 1] if last + 1 < len(lines) else None
     dashed = below is not None and SUBHEADLINE.match(below.text) is not None
+    paired = below is not None and _centred_pair(lines, first, last, below)
     # A 原标题 note under the headline (<h2>原标题：…</h2>) names an earlier title: no subtitle.
     if below is not None and _plain(below, _MAX_SUBTITLE) and not is_noise_line(below.text) and (
-        dashed or _marked(below, _SUBTITLE_CLASSES, SUBTITLE_CLASS) or _lower(below.owner, rank)
-        or _centred_pair(lines, first, last, below)
+        dashed or _marked(below, _SUBTITLE_CLASSES, SUBTITLE_CLASS) or _lower(below.owner, rank) or paired
     ):
         # The dash only marks the line as a subtitle, as a heading's size would.
         subtitle = SUBHEADLINE.sub("", below.text).strip() or None
@@ -76,6 +76,7 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
     if above is not None and _plain(above, _MAX_KICKER) and not SUBHEADLINE.match(above.text) and (
         _marked(above, _KICKER_CLASSES, KICKER_CLASS) or _lower(above.owner, rank)
         or (subtitle is not None and dashed and set_apart(above))
+        or (subtitle is not None and paired and centred(above) and above.owner.getnext() is lines[first].owner)
     ) and title_key(above.text) not in page_names(lines):
         kicker = above.text
     return kicker, subtitle

@@ -14,7 +14,7 @@ from ..times import TIME_PATTERN
 from .badges import without_edge, without_label
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
-from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
+from .marks import CRUMB, SUBHEADLINE, centred, deck_marked, emphasised, heading_of, title_marked
 from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
 from .titles import (
     LONG_PIECE,
@@ -253,13 +253,35 @@ def find_headline(
         # The title data name only the site, or nothing: a table layout's headline is the line
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
+        if prominent is not None:
+            prominent = _print_block_headline(lines, prominent)
         if prominent is None:
             prominent = listed_line(lines, body_start)
         if prominent is None and body_end > body_start:
             prominent = opening_line(lines, body_start)
+            if prominent is not None:
+                prominent = _print_block_headline(lines, prominent)
         if prominent is not None:
             return whole_block(lines, prominent), prominent
     return from_title, -1
+
+
+def _print_block_headline(lines: list[Line], found: int) -> int:
+    """The headline of a print block whose rows are all centred (引题, 正题, 副题 as
+    ``<p align=center>``): the row set in bold or a large font, one or two rows away from the
+    set-apart line found when that one is only centred (the subtitle above the text, or the
+    kicker opening it)."""
+    if not centred(lines[found]) or emphasised(lines[found]):
+        return found
+    parent = lines[found].owner.getparent()
+    for step in (-1, 1):
+        for index in (found + step, found + 2 * step):
+            line = lines[index] if 0 <= index < len(lines) else None
+            if line is None or not centred(line) or line.owner.getparent() is not parent or line.chars > 60:
+                break  # the rows of one print block stand together, each centred
+            if emphasised(line) and line.chars >= 6 and line.link_share < 0.5:
+                return index
+    return found
 
 
 def _below_kicker(

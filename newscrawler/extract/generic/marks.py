@@ -130,8 +130,13 @@ def centred(line: Line) -> bool:
 
 def set_apart(line: Line) -> bool:
     """True when a line's whole text is set in bold or a large font, or its block is centred."""
+    return centred(line) or emphasised(line)
+
+
+def emphasised(line: Line) -> bool:
+    """True when a line's whole text is set in bold or a large font, or named a title by class."""
     block = line.owner
-    if centred(line) or title_marked(block) or _big(block):
+    if title_marked(block) or _big(block):
         return True
     # <td><font size="4"><b>…</b></font></td>: one emphasis element holds all the text.
     element = _only_child(block)

@@ -108,7 +108,10 @@ def headline_piece_of(parts: list[str]) -> int:
     rest = [index for index in range(1, len(parts)) if index not in site]
     if site and rest and not any(_NAME_END.search(title_key(parts[index])) for index in rest):
         return rest[-1] if site[0] < rest[0] else rest[0]
-    longest = max(range(1, len(parts)), key=lambda index: len(parts[index]))
+    # The edition page alone beside the paper's name (青川日报 - 第A03版:城事) is no headline:
+    # such a title names none, and its first piece, the paper's, stands for it.
+    pieces = [index for index in range(1, len(parts)) if not _EDITION_PAGE.match(parts[index])] or [1]
+    longest = max(pieces, key=lambda index: len(parts[index]))
     if len(parts[1]) < LONG_PIECE and len(parts[longest]) >= 2 * len(parts[1]):
         return longest
     return 1
