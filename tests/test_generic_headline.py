@@ -360,6 +360,8 @@ def test_a_meta_row_inside_the_heading_is_read_as_the_byline(title: str) -> None
         ("<h1>春到青川</h1>", "春到青川"),
         # A channel's name the menu links to is its banner, not the headline.
         (f"<h1>本地新闻</h1><p align='center'><b>{_HEADLINE}</b></p>", _HEADLINE),
+        # A short heading over a longer one is its banner, linked or not.
+        (f"<h2>图片新闻</h2><h3>{_HEADLINE}</h3>", _HEADLINE),
     ],
 )
 def test_a_short_heading_is_the_headline_unless_the_page_names_a_channel_so(top: str, headline: str) -> None:
@@ -475,3 +477,12 @@ def _print_page(block: str, apart: bool) -> tuple[str | None, str | None, str | 
     )
     raw = GenericLayout(Page(html, "http://paper.qingchuan.example/html/content_3.htm")).read()
     return raw.headline, raw.kicker, raw.subtitle
+
+
+def test_a_full_width_hyphen_sets_the_site_name_apart_in_a_title() -> None:
+    assert fallback_headline([f"{_HEADLINE}－青川在线"]) == _HEADLINE
+    assert fallback_headline([f"青川在线－{_HEADLINE}"]) == _HEADLINE
+    # Doubled it is a headline's dash; between figures, a range.
+    dashed = "让老字号焕发新活力－－访市商务局局长刘建国"
+    assert fallback_headline([f"{dashed}－青川网"]) == dashed
+    assert fallback_headline(["明天气温１５－２０度_青川网"]) == "明天气温１５－２０度"

@@ -431,6 +431,8 @@ def _nearest_heading(
         # "h1" < "h3": a higher rank, in the same block (not a channel's banner in the header).
         if usable.get(above, "h9") >= usable[position] or _block_of(lines, above) is not _block_of(lines, position):
             break
+        if lines[above].chars < 6:
+            break  # a short heading over a longer one is the channel's banner (<h2>本地新闻</h2>)
         position = above
     return _whole_heading(lines, position), position
 

@@ -17,10 +17,11 @@ from ..script import simplified
 
 # Separators between a headline and the site or channel names in a <title>.
 # Breadcrumb-style titles (站点名 :: 频道 :: 标题, 站点名 > 频道 > 标题) split at their arrows,
-# but not a comparison between figures (增速>6%). 丨 and · open a column (专访丨…, 两会·…) inside
+# but not a comparison between figures (增速>6%). A full-width hyphen (标题－站点) splits alone,
+# not doubled (－－, a headline's dash) nor between figures. 丨 and · open a column (专访丨…, 两会·…) inside
 # headlines: they only split off a short last piece, the site's or account's name (…丨东湖发布).
 _TITLE_SPLIT = re.compile(
-    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|\s–\s|·(?=[^·]{2,12}$)|丨(?=[^丨_|｜\-—]{2,12}$)"
+    r"\s*(?:_|\||｜|--+|—+|\s-\s|(?<![\dA-Za-z])-(?![\dA-Za-z])|(?<![\d０-９－])－(?![\d０-９－])|\s–\s|·(?=[^·]{2,12}$)|丨(?=[^丨_|｜\-—]{2,12}$)"
     r"|::+|(?<![\dA-Za-z])(?:>+|»+|›+|＞+)(?![\dA-Za-z]))\s*"
 )
 SPACES = re.compile(r"\s+")
