@@ -486,3 +486,17 @@ def test_a_full_width_hyphen_sets_the_site_name_apart_in_a_title() -> None:
     dashed = "让老字号焕发新活力－－访市商务局局长刘建国"
     assert fallback_headline([f"{dashed}－青川网"]) == dashed
     assert fallback_headline(["明天气温１５－２０度_青川网"]) == "明天气温１５－２０度"
+
+
+@pytest.mark.parametrize(
+    ("heading", "headline"),
+    [
+        # A deck set in small type at the heading's end, the title naming only the site.
+        (f"<h1>{_HEADLINE}<small>年内还将改造二十条线路</small></h1>", _HEADLINE),
+        # Small type opening the heading, or a short mark, stays part of what the heading shows.
+        (f"<h1><small>独家报道</small>{_HEADLINE}</h1>", f"独家报道{_HEADLINE}"),
+        (f"<h1>{_HEADLINE}<small>(图)</small></h1>", f"{_HEADLINE}(图)"),
+    ],
+)
+def test_a_deck_in_small_type_at_the_heading_end_is_no_part_of_the_headline(heading: str, headline: str) -> None:
+    assert _headline("青川网", heading) == headline

@@ -247,7 +247,7 @@ def find_headline(
         chosen = _past_banner(lines, nearest, body_start, nearest) if _may_be_banner(nearest) else nearest
         # Nothing in the title data to read the heading against: a set label (原创, 视频) in an
         # element of its own is left out by its shape.
-        return without_label(lines[chosen[1]], chosen[0]), chosen[1]
+        return _without_small_deck(lines[chosen[1]], without_label(lines[chosen[1]], chosen[0])), chosen[1]
     from_title = fallback_headline(references)
     if from_title is None or len(title_key(from_title)) < LONG_PIECE or SITE_TITLE.search(title_key(from_title)):
         # The title data name only the site, or nothing: a table layout's headline is the line
@@ -304,6 +304,19 @@ def _below_kicker(
         if joined in keys or any(keys[i] + keys[i + 1] == joined for i in range(1, len(keys) - 1)):
             return below[1], position + 1, score
     return found
+
+
+def _without_small_deck(line: Line, text: str) -> str:
+    """A heading's text without the deck it sets in small type at its end
+    (``<h1>正题<small>副题</small></h1>``): the headline is the main line."""
+    if text != line.text:
+        return text
+    return without_edge(
+        line, text,
+        lambda child, extra: tag_of(child) == "small" and child.getnext() is None and not (child.tail or "").strip()
+        and len(extra) >= 4,
+        lambda rest: len(title_key(rest)) >= 6,
+    )
 
 
 def _without_badge(line: Line, text: str, exact: set[str]) -> str:
