@@ -500,3 +500,18 @@ def test_a_full_width_hyphen_sets_the_site_name_apart_in_a_title() -> None:
 )
 def test_a_deck_in_small_type_at_the_heading_end_is_no_part_of_the_headline(heading: str, headline: str) -> None:
     assert _headline("青川网", heading) == headline
+
+
+@pytest.mark.parametrize(
+    ("heading", "headline"),
+    [
+        # The title gives the first row alone: the heading's rows are one headline all the same.
+        (f"<h1>{_HEADLINE}<br>年内还将改造二十条线路</h1>", f"{_HEADLINE}年内还将改造二十条线路"),
+        # A ——subheadline row, a time row or a widget in a block of its own is no row of it.
+        (f"<h1>{_HEADLINE}<br>——年内还将改造二十条线路</h1>", _HEADLINE),
+        (f"<h1>{_HEADLINE}<br>2023-04-18 09:30</h1>", _HEADLINE),
+        (f"<h1><span>{_HEADLINE}</span><div class='audio'><div>播报文章</div></div></h1>", _HEADLINE),
+    ],
+)
+def test_heading_rows_after_the_row_the_title_gives_are_part_of_the_headline(heading: str, headline: str) -> None:
+    assert _headline(f"{_HEADLINE}_青川网", heading) == headline

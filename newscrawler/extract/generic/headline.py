@@ -15,6 +15,7 @@ from .badges import without_edge, without_label
 from .body import class_words
 from .lines import HEADINGS, Line, tag_of
 from .marks import CRUMB, SUBHEADLINE, centred, deck_marked, emphasised, heading_of, title_marked
+from .metalines import is_meta_line
 from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
 from .titles import (
     LONG_PIECE,
@@ -238,6 +239,7 @@ def find_headline(
     if found is not None:
         found = _below_kicker(candidates, references, found)
     if found is not None and found[2] >= 0.5:
+        found = _rest_of_heading(lines, found)
         chosen = (_without_badge(lines[found[1]], found[0], exact), found[1])
         if not _may_be_banner(chosen):
             return chosen
@@ -304,6 +306,28 @@ def _below_kicker(
         if joined in keys or any(keys[i] + keys[i + 1] == joined for i in range(1, len(keys) - 1)):
             return below[1], position + 1, score
     return found
+
+
+def _rest_of_heading(lines: list[Line], found: tuple[str, int, float]) -> tuple[str, int, float]:
+    """The chosen heading row with the rows after it in the same heading: a title may give only
+    the first row of a headline set over two (``<h1>正题<br>续行</h1>``, title ``正题_站点``).
+    A ——subheadline, a marked deck, a meta row or a block of its own after it is no row of the
+    headline."""
+    text, position, score = found
+    heading = heading_of(lines[position].owner)
+    if heading is None or text != lines[position].text:
+        return found
+    end = position
+    # Rows set with <br> in one block; a block of its own inside the heading is a widget (播报文章).
+    while end + 1 < len(lines) and end - position < 2 and lines[end + 1].owner is lines[position].owner:
+        row = lines[end + 1]
+        if (SUBHEADLINE.match(row.text) or deck_marked(row) or TIME_PATTERN.search(row.text)
+                or is_meta_line(row.spaced) or row.link_share >= 0.5 or row.chars < 2):
+            break
+        end += 1
+    if end == position:
+        return found
+    return "".join(line.text for line in lines[position : end + 1]), end, score
 
 
 def _without_small_deck(line: Line, text: str) -> str:
