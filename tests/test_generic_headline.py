@@ -17,7 +17,10 @@ centred subtitle paragraph under a centred headline (``www.baisha.gov``), and ki
 and subtitle set as rows of one title block, each named by its own class (``www.donghai-evening``),
 a label in the heading under a title naming only the site (``news.tongshan-portal``), a
 原标题 note under the headline that is no subtitle (``www.luoxi-news``), and the time and source
-set inside the heading (``www.heyang-online``).
+set inside the heading (``www.heyang-online``), a short headline under a channel's banner
+(``www.hl-yunling-morning``), a column tag the title leaves out (``www.hl-qinghe-county``), a
+decorated site's name as the title (``www.hl-nanxi-online``) and an e-paper print block in
+centred rows under a title naming the edition page alone (``paper.hl-dongyue-evening``).
 """
 
 from __future__ import annotations
