@@ -205,9 +205,17 @@ def _converts(fetched_at: datetime, zone: tzinfo) -> bool:
     return True
 
 
-def _aware(value: datetime, zone: tzinfo) -> datetime:
+def _aware(value: datetime, zone: tzinfo) -> datetime | None:
     # A time shown without a zone is wall-clock time in the portal's zone.
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    try:
+        value.utcoffset()
+    except ValueError:
+        # An offset of a day or more (dateutil reads 0:0-3000 as UTC-30:00): no zone has one,
+        # and a record could not print the time.
+        return None
+    return value
 
 
 def _parse_relative(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
@@ -249,6 +257,8 @@ def _parse_yearless(text: str, now: datetime, zone: tzinfo) -> datetime | None:
             value = _aware(parsed.replace(year=year), zone)
         except ValueError:
             continue
+        if value is None:
+            return None
         if value <= now + timedelta(days=1):
             return value
     return None

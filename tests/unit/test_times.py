@@ -277,3 +277,9 @@ def test_a_year_of_five_digits_is_no_time(text: str) -> None:
     # as a year-less date.
     assert find_time_text(text) is None
     assert find_and_parse(text, FETCHED, SHANGHAI) is None
+
+
+@pytest.mark.parametrize("raw", ["0:0-3000", "2024-05-01 08:00 +2500", "05-01 08:00 -3000"])
+def test_an_offset_of_a_day_or_more_is_no_time(raw: str) -> None:
+    # dateutil reads these with an offset no datetime can print: no time, not a crash later.
+    assert parse_time(raw, FETCHED, SHANGHAI) is None
