@@ -528,19 +528,36 @@ def _add_names(
                 _add(byline, postfix_role, name)
 
 
-# The last word of an organisation's name: a department, an office, a company. Editors are people:
-# 出品：某某日报新媒体中心 names who produced the page, not a person.
+# The last word of an organisation's name: a department, an office, a company, a school, a
+# government body. People are credited, organisations are not: 出品：某某日报新媒体中心 names who
+# produced the page, and a government portal prints its office in the author field (作者：市应急
+# 管理局, 作者：区政府办) as often as a person.
 _ORGANISATION = re.compile(
     rf"^[{HAN}A-Za-z0-9·]{{2,20}}(?:中心|部|社|公司|集团|集團|委员会|委員會|办公室|辦公室|局|厅|廳|处|處"
-    r"|科|组|組|站|台|报|報|网|網|工作室|单位|單位|编辑部|編輯部)$"
+    r"|科|组|組|站|台|报|報|网|網|工作室|单位|單位|编辑部|編輯部"
+    r"|办|辦|委|政府|院|所|大学|大學|学校|學校|小学|小學|中学|中學|协会|協會|学会|學會|商会|商會|联合会|聯合會"
+    r"|工会|工會|医院|醫院|银行|銀行|基金会|基金會|支队|支隊|大队|大隊|派出所|街道|社区|社區|镇|鎮|乡|鄉|村委)$"
 )
+
+
+# A party or league branch (医技党支部, 团支部) signs a story it wrote as a collective author.
+_BRANCH = re.compile(r"(?:支部|总支|總支|支委)$")
+
+
+def _is_organisation(name: str, editor: bool) -> bool:
+    """A name of four characters or more that ends like an organisation's, unless it has the
+    shape of a person's (欧阳文科: a compound surname and two more). As a writer, a branch of
+    the party or the league counts as its members' collective name."""
+    if len(name) < 4 or _ORGANISATION.match(name) is None or looks_like_person(name):
+        return False
+    return editor or not _BRANCH.search(name)
 
 
 def _add(byline: Byline, role: str | None, name: str) -> None:
     person = Person(role, name)
     editor = is_editor_role(role)
-    if (editor or role is None) and len(name) >= 4 and _ORGANISATION.match(name):
-        return  # an organisation credited as editor or without a role is nobody's name
+    if _is_organisation(name, editor or role is None):
+        return  # an organisation credited in a person's place (作者：市应急管理局) is nobody's name
     target = byline.editors if editor else byline.reporters
     if person not in target:
         target.append(person)

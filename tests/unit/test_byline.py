@@ -521,3 +521,22 @@ def test_unlabelled_author_and_outlet_needs_personal_names() -> None:
     # A breadcrumb has the same shape.
     assert author_outlet("首页/新闻中心") is None
     assert author_outlet("要闻 / 青山日报") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # A government portal's author field holds its office as often as a person.
+        ("作者：市应急管理局", []),
+        ("来源：区政府办 作者：区政府办公室", []),
+        ("作者：青山市委宣传部", []),
+        ("作者：张三 青山大学", [("作者", "张三")]),
+        ("撰稿：青山县人民政府", []),
+        # People whose names end like an office's, and a party branch signing as its members.
+        ("作者：欧阳文科", [("作者", "欧阳文科")]),
+        ("记者 格桑边觉", [("记者", "格桑边觉")]),
+        ("作者：医技药剂党支部", [("作者", "医技药剂党支部")]),
+    ],
+)
+def test_organisation_in_an_author_field_is_nobody(text: str, reporters: R) -> None:
+    assert people(parse_byline(text).reporters) == reporters
