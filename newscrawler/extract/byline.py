@@ -26,6 +26,9 @@ from .prefilter import guarded
 # Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
 # or a space follows: 整理自澎湃新闻 says where the text came from.
 COMPILER_ROLES = ("编译", "編譯", "整理", "整合")
+# Text and pictures by the same person, written as one word: 图文：张三, 文图 | 李四. Roles only
+# when a separator or a space follows, as the compilers' roles: 图文直播 and 图文并茂 are words.
+COMBINED_ROLES = ("图文", "圖文", "文图", "文圖")
 # Roles of people who made the content, as pages write them (both scripts).
 REPORTER_ROLES: tuple[str, ...] = (
     "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
@@ -38,6 +41,7 @@ REPORTER_ROLES: tuple[str, ...] = (
     "特派记者", "特派記者", "驻站记者", "駐站記者", "实习记者", "實習記者", "视频记者", "視頻記者",
     "摄影记者", "攝影記者", "资深记者", "資深記者",
     "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
+    *COMBINED_ROLES,
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
     *COMPILER_ROLES,
 )
@@ -49,6 +53,14 @@ EDITOR_ROLES = (
     "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
     "责任校对", "責任校對", "选稿", "選稿", "审稿", "審稿", "签发", "簽發", "出品人", "出品",
     "策划", "策劃", "排版", "组版", "組版", "复审", "複審",
+)
+# Government portals name the person in each step of the sign-off chain with 人: 审核人：张三,
+# 签发人：李四. The same roles.
+EDITOR_ROLES += tuple(
+    f"{role}人" for role in (
+        "编辑", "編輯", "审核", "審核", "审稿", "審稿", "校对", "校對", "签发", "簽發", "初审", "初審",
+        "复审", "複審", "终审", "終審",
+    )
 )
 # Labels whose value is an organisation or a place, never a person nor the source outlet: who
 # produced or hosts the page (制作单位：…, 版权所有：…) and where a commenter's IP is (IP属地：广东).
@@ -101,7 +113,8 @@ def _alternation(words: tuple[str, ...]) -> str:
 # is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
 # by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
 # and a space, where it is the second half of a padded name (记者 吴 文).
-_MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in COMPILER_ROLES)
+_SEPARATED_ROLES = COMPILER_ROLES + COMBINED_ROLES
+_MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in _SEPARATED_ROLES)
 # Behind a lookahead for its first characters (``guarded``): hundreds of words, tried at every
 # position of every meta line otherwise.
 _PREFIX = guarded(re.compile(
@@ -110,7 +123,7 @@ _PREFIX = guarded(re.compile(
     # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
     # credit the site.
     rf"|(?<!注明)(?<!註明)(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
-    rf"|(?P<compiler>{_alternation(COMPILER_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
+    rf"|(?P<compiler>{_alternation(_SEPARATED_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
     # 原创：39健康网 — original content of the outlet named; a bare 原创 is a tag (原创 张三).
     rf"|(?P<original>原创|原創)\s*[:：]"
     rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 
-from .byline import EDITOR_ROLES, POSTFIX_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation
+from .byline import (
+    COMBINED_ROLES,
+    EDITOR_ROLES,
+    POSTFIX_ROLES,
+    REPORTER_ROLES,
+    SOURCE_LABELS,
+    _alternation,
+)
 from .normalize import HAN
 
 _LABELS = _alternation(EDITOR_ROLES + REPORTER_ROLES + SOURCE_LABELS)
@@ -43,8 +50,13 @@ def trailing_credit(text: str) -> str | None:
 
 
 # A role or source label of two characters or more, anywhere in a text.
+_ANYWHERE_ROLES = tuple(
+    r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1 and r not in COMBINED_ROLES
+)
 _CREDIT_ROLE = re.compile(
-    rf"(?:{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1))})"
+    rf"(?:{_alternation(_ANYWHERE_ROLES)})"
+    # 图文 is a role only before a separator: 图文直播 is a word.
+    rf"|(?:{_alternation(COMBINED_ROLES)})(?=\s*[:：/／|丨｜]|\s)"
 )
 _CLAUSE = re.compile(r"[。！？!?；;，]")
 # The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.

@@ -540,3 +540,23 @@ def test_unlabelled_author_and_outlet_needs_personal_names() -> None:
 )
 def test_organisation_in_an_author_field_is_nobody(text: str, reporters: R) -> None:
     assert people(parse_byline(text).reporters) == reporters
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors"),
+    [
+        # Text and pictures by one person, written as one word.
+        ("图文：张三", [("图文", "张三")], []),
+        ("文图 | 李四", [("文图", "李四")], []),
+        ("圖文／王小明", [("圖文", "王小明")], []),
+        # …but only before a separator: inside a title the words are no role.
+        ("本报图文记者 张三", [("记者", "张三")], []),
+        # A government portal's sign-off chain names each step with 人.
+        ("撰稿人：张三 审核人：李四 签发人：王五", [("撰稿人", "张三")], [("审核人", "李四"), ("签发人", "王五")]),
+        ("审稿人：赵六", [], [("审稿人", "赵六")]),
+    ],
+)
+def test_combined_and_sign_off_roles(text: str, reporters: R, editors: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors

@@ -108,3 +108,13 @@ def test_the_quick_dateline_test_on_the_fixtures_first_paragraphs() -> None:
     for line in lines:
         if _LEAD_CREDIT.match(line) or _LEAD_WORDS.match(line):
             assert _may_open_with_credit(line), line
+
+
+def test_text_and_pictures_role_needs_a_separator() -> None:
+    from newscrawler.extract.credits import has_credit_role
+
+    assert is_credit_line("图文：何晓燕")
+    assert has_credit_role("图文 | 何晓燕")
+    # A sub-heading with the word inside is text.
+    assert not has_credit_role("图文长廊里的老手艺")
+    assert not is_credit_line("图文并茂的宣传展板")
