@@ -46,7 +46,7 @@ REPORTER_ROLES: tuple[str, ...] = (
     *COMPILER_ROLES,
 )
 # Roles of editorial staff.
-EDITOR_ROLES = (
+EDITOR_ROLES: tuple[str, ...] = (
     "责任编辑", "責任編輯", "值班主任", "值班编委", "值班編委", "值班总编", "值班總編",
     "编辑", "編輯", "责编", "責編", "审核", "審核", "校对", "校對", "编审", "編審",
     "审校", "審校", "初审", "初審", "二审", "二審", "三审", "三審", "终审", "終審",
