@@ -1004,3 +1004,27 @@ def test_the_site_name_of_the_metadata_is_a_page_name() -> None:
     )
     assert "东湖新闻" in page_names(lines)
     assert own_titles(["东湖区五百余人参加义务植树活动　东湖新闻"], lines) == ["东湖区五百余人参加义务植树活动"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        ("（袁源）", "袁源"),
+        ("（陈思远 郭宁）", "陈思远 郭宁"),
+        ("(记者 刘涛)", "记者 刘涛"),
+        ("（編輯：王小明）2301", "編輯：王小明"),
+        ("张三 李四", "张三 李四"),
+        ("欧阳修远、林海", "欧阳修远、林海"),
+        # Not a sign-off: bracketed words that are no names, a last word of text, prose.
+        ("（待续）", None),
+        ("（新华社）", None),
+        ("（完）", None),
+        ("未完待续", None),
+        ("特别鸣谢", None),
+        ("据了解，索道桥由县交通运输部门投资建设。（记者 刘涛）", None),
+    ],
+)
+def test_sign_off(paragraph: str, credit: str | None) -> None:
+    from newscrawler.extract.generic.metalines import sign_off
+
+    assert sign_off(paragraph) == credit

@@ -219,3 +219,27 @@ def tail_credit(paragraph: str) -> str | None:
         return credit
     return None
 
+
+
+# A paragraph that is only a bracketed credit, with the story's code a page may print after it:
+# （袁源）, （张三 李四）, （編輯：王小明）2301.
+_BRACKETED_ONLY = re.compile(r"^[（(][^（）()]{2,40}[)）]\s*(?:\d{1,8})?$")
+# A paragraph that is only one to three personal names: 张三, 张三 李四, 张三、李四.
+_NAMES_ONLY = re.compile(rf"^[{HAN}]{{2,4}}(?:[\s、，,]+[{HAN}]{{2,4}}){{0,2}}$")
+
+
+def sign_off(paragraph: str) -> str | None:
+    """The credit of a closing sign-off standing as a paragraph of its own: a bracketed credit
+    with a role or personal names (（袁源）, （记者 刘涛）), or personal names alone (张三 李四),
+    as wire stories and portals sign their last line. None for a paragraph of text, and for a
+    bracketed word that is no name (（待续）, （新华社）)."""
+    if _BRACKETED_ONLY.match(paragraph):
+        credit = tail_credit(paragraph)
+        if credit is None:
+            return None
+        words = [w for w in re.split(r"[\s、，,]+", credit) if w]
+        return credit if has_credit_role(credit) or all(map(looks_like_person, words)) else None
+    if _NAMES_ONLY.match(paragraph):
+        words = [w for w in re.split(r"[\s、，,]+", paragraph) if w]
+        return paragraph if all(map(looks_like_person, words)) else None
+    return None
