@@ -275,6 +275,17 @@ class Byline:
             self.source = other.source
 
 
+# Colons of other forms that credits are typeset with, Hong Kong and Taiwan pages most: the
+# vertical two-dot leader (記者︰張三), the small colon (編輯﹕李四) and the ratio sign (文∶王五).
+# Each is read as the full-width colon: none is ever part of a name.
+_COLON_FORMS = str.maketrans({"︰": "：", "﹕": "：", "∶": "："})
+
+
+def unify_colons(text: str) -> str:
+    """The text with every colon form a credit may be typeset with written as ``：``."""
+    return text.translate(_COLON_FORMS)
+
+
 def is_editor_role(role: str | None) -> bool:
     """True for editorial staff roles (编辑, 值班主任, 责任编辑 …)."""
     return role is not None and role in _EDITOR_SET
@@ -376,7 +387,7 @@ _read_short = lru_cache(maxsize=4096)(_read)
 def _parse(text: str) -> Byline:
     """``parse_byline`` of a non-empty text, read afresh."""
     byline = Byline()
-    text = clean_text(text)
+    text = unify_colons(clean_text(text))
     # Both dateline patterns end in 电, 讯 or their Traditional forms: most credit lines hold
     # none, and the lazy patterns would try every position of the line to find that out.
     dateline = "电" in text or "讯" in text or "電" in text or "訊" in text

@@ -15,6 +15,7 @@ from .byline import (
     REPORTER_ROLES,
     SOURCE_LABELS,
     _alternation,
+    unify_colons,
 )
 from .normalize import HAN
 
@@ -40,6 +41,7 @@ def is_credit_line(text: str) -> bool:
     """True when a body paragraph is a credit line rather than article text."""
     if not text or len(text) > _MAX_LENGTH or _SENTENCE_END.search(text):
         return False
+    text = unify_colons(text)
     return bool(_LEADING_LABEL.match(text) or _PHOTO_CREDIT.match(text))
 
 

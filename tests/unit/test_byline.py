@@ -560,3 +560,22 @@ def test_combined_and_sign_off_roles(text: str, reporters: R, editors: R) -> Non
     byline = parse_byline(text)
     assert people(byline.reporters) == reporters
     assert people(byline.editors) == editors
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors"),
+    [
+        # Colons typeset in other forms (Hong Kong and Taiwan pages) are colons: no part of a name.
+        ("記者︰張三", [("記者", "張三")], []),
+        ("撰文︰張家明　攝影︰黃志強", [("撰文", "張家明"), ("攝影", "黃志強")], []),
+        ("編輯﹕李四", [], [("編輯", "李四")]),
+        ("文∶王五", [("文", "王五")], []),
+    ],
+)
+def test_colon_forms(text: str, reporters: R, editors: R) -> None:
+    from newscrawler.extract.credits import is_credit_line
+
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors
+    assert is_credit_line(text)

@@ -12,6 +12,7 @@ from ..byline import (
     SOURCE_LABELS,
     _alternation,
     author_outlet,
+    unify_colons,
 )
 from ..credits import _CREDIT_ROLE, has_credit_role
 from ..names import looks_like_person
@@ -157,7 +158,7 @@ def tidy_byline(text: str) -> str:
     新京报 举报``), and reads a lone name after the time as the source (``2019-09-26 10:56
     证券时报网``), as portals print it.
     """
-    text = strip_nobody(text)
+    text = strip_nobody(unify_colons(text))
     text = _IP_LOCATION.sub(" ", text)
     text = _UI_PHRASE.sub(" ", text)
     text = _STAFF_CODE.sub("", text)
