@@ -73,7 +73,10 @@ _LEAD_CREDIT = re.compile(
 _WRITER_ROLES = _alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
 _LEAD_WORDS = re.compile(
     rf"^\s*[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+"
-    rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}(?:\s+(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,5}})*)(?=\s)"
+    # Names are set apart by spaces or by 、 (记者张三、李四); never by a comma, which ends a
+    # clause (本报讯 记者了解到，…).
+    rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}"
+    rf"(?:(?:\s+|\s*、\s*)(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,5}})*)(?=\s)"
     # …and the Taiwanese dateline opening the text: 記者林思妤／台北報導 台北市政府今天…
     rf"|^\s*(?P<filed>(?:{_WRITER_ROLES})\s*[{HAN}·•、\s]{{2,16}}?\s*[/／]\s*[{HAN}]{{2,8}}?(?:報導|报道|報道|报导))"
 )

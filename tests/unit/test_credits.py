@@ -118,3 +118,20 @@ def test_text_and_pictures_role_needs_a_separator() -> None:
     # A sub-heading with the word inside is text.
     assert not has_credit_role("图文长廊里的老手艺")
     assert not is_credit_line("图文并茂的宣传展板")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        # Names of an unbracketed dateline credit set apart by 、 as well as by spaces.
+        ("本报讯 记者 苗雨晴、邱晓峰 通讯员 杭立新 6月11日，通河市…", "记者 苗雨晴、邱晓峰 通讯员 杭立新"),
+        ("新华社北京3月5日电 记者张三、李四 青山市今年以来…", "记者张三、李四"),
+        # A comma ends a clause, never a run of names.
+        ("本报讯 记者了解到，青山市今年以来…", None),
+        ("本报讯 记者获悉，青山市今年以来…", None),
+    ],
+)
+def test_lead_words_with_enumeration_comma(paragraph: str, credit: str | None) -> None:
+    from newscrawler.extract.credits import lead_credit
+
+    assert lead_credit(paragraph) == credit
