@@ -26,13 +26,18 @@ from .prefilter import guarded
 # Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
 # or a space follows: 整理自澎湃新闻 says where the text came from.
 COMPILER_ROLES = ("编译", "編譯", "整理", "整合")
+# Who translated a story: 翻译：张三, 译者 李四. Roles only before a separator or a space, as
+# the compilers' (翻译成 is a verb).
+TRANSLATOR_ROLES = ("翻译", "翻譯", "译者", "譯者")
 # Text and pictures by the same person, written as one word: 图文：张三, 文图 | 李四. Roles only
 # when a separator or a space follows, as the compilers' roles: 图文直播 and 图文并茂 are words.
 COMBINED_ROLES = ("图文", "圖文", "文图", "文圖")
 # Roles of people who made the content, as pages write them (both scripts).
 REPORTER_ROLES: tuple[str, ...] = (
     "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
-    "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
+    "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿人", "特約撰稿人", "特约撰稿", "特約撰稿",
+    # Who gathered and wrote the story: 采写：张三.
+    "采写", "採寫",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
     "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿人", "撰稿", "执笔", "執筆", "主笔", "主筆",
@@ -42,6 +47,7 @@ REPORTER_ROLES: tuple[str, ...] = (
     "摄影记者", "攝影記者", "资深记者", "資深記者",
     "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
     *COMBINED_ROLES,
+    *TRANSLATOR_ROLES,
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
     *COMPILER_ROLES,
 )
@@ -113,7 +119,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 # is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
 # by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
 # and a space, where it is the second half of a padded name (记者 吴 文).
-_SEPARATED_ROLES = COMPILER_ROLES + COMBINED_ROLES
+_SEPARATED_ROLES = COMPILER_ROLES + COMBINED_ROLES + TRANSLATOR_ROLES
 _MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in _SEPARATED_ROLES)
 # Behind a lookahead for its first characters (``guarded``): hundreds of words, tried at every
 # position of every meta line otherwise.
@@ -433,13 +439,18 @@ def _parse(text: str) -> Byline:
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")
         if end < len(text) and value:
+            following = matches[index + 1]
+            next_role = following.group("multi") or following.group("single") or following.group("compiler") or ""
             # The words right before the next role may be its outlet or column, not a name:
             # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五; nor is a bureau (驻京记者)
             # or a word that qualifies the next role (编辑：张三 实习编辑：李四, 副主编).
             head, _, last = value.rstrip().rpartition(" ")
             last = last.strip(_SEPARATORS)
             glued = not value[-1].isspace()
-            if (glued and _AFFILIATION.match(last)) or (
+            # A name comes after 记者, never glued before it: 采写：南都记者 张三 (a short form
+            # of the outlet's name), where 通讯员 may follow a name (記者陳荔雅特約通訊員譚總).
+            before_reporter = glued and next_role.endswith(("记者", "記者")) and _HAN_WORD.match(last)
+            if (glued and _AFFILIATION.match(last)) or before_reporter or (
                 head and (last in _QUALIFIERS or (glued and last[:1] in "驻駐" and len(last) <= 4))
             ):
                 value = head

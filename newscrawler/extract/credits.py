@@ -14,6 +14,7 @@ from .byline import (
     POSTFIX_ROLES,
     REPORTER_ROLES,
     SOURCE_LABELS,
+    TRANSLATOR_ROLES,
     _alternation,
     unify_colons,
 )
@@ -52,13 +53,12 @@ def trailing_credit(text: str) -> str | None:
 
 
 # A role or source label of two characters or more, anywhere in a text.
-_ANYWHERE_ROLES = tuple(
-    r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1 and r not in COMBINED_ROLES
-)
+_SEPARATED = COMBINED_ROLES + TRANSLATOR_ROLES
+_ANYWHERE_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1 and r not in _SEPARATED)
 _CREDIT_ROLE = re.compile(
     rf"(?:{_alternation(_ANYWHERE_ROLES)})"
-    # 图文 is a role only before a separator: 图文直播 is a word.
-    rf"|(?:{_alternation(COMBINED_ROLES)})(?=\s*[:：/／|丨｜]|\s)"
+    # 图文 and 翻译 are roles only before a separator: 图文直播 and 翻译成 are words.
+    rf"|(?:{_alternation(_SEPARATED)})(?=\s*[:：/／|丨｜]|\s)"
 )
 _CLAUSE = re.compile(r"[。！？!?；;，]")
 # The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.

@@ -579,3 +579,32 @@ def test_colon_forms(text: str, reporters: R, editors: R) -> None:
     assert people(byline.reporters) == reporters
     assert people(byline.editors) == editors
     assert is_credit_line(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # The longest role wins: 特约撰稿人 is no 特约撰稿 before a name 人张三.
+        ("特约撰稿人 张三", [("特约撰稿人", "张三")]),
+        ("采写：张三 李四", [("采写", "张三"), ("采写", "李四")]),
+        # A translator made the text readers read; only before a separator (翻译成 is a verb).
+        ("作者：海伦娜·施密特　翻译：林晓雯", [("作者", "海伦娜·施密特"), ("翻译", "林晓雯")]),
+        ("译者 王五", [("译者", "王五")]),
+    ],
+)
+def test_writer_translator_roles(text: str, reporters: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert byline.editors == []
+
+
+def test_translate_as_a_verb_is_no_role() -> None:
+    from newscrawler.extract.credits import has_credit_role
+
+    assert not has_credit_role("被翻译成德语的图书")
+
+
+def test_short_outlet_glued_before_reporter_is_no_name() -> None:
+    # 南都 opens like a surname, yet a name comes after 记者, never glued before it.
+    byline = parse_byline("采写：南都记者 余小青 向大明")
+    assert {p.name for p in byline.reporters} == {"余小青", "向大明"}
