@@ -568,6 +568,8 @@ def test_video_players_title_above_the_text_is_no_paragraph() -> None:
         # 发表时间 labels the time as 发布时间 does: 发表 is no name after 作者.
         ("作者 张三 发表时间：2024-03-05 10:21", "作者 张三 2024-03-05 10:21"),
         ("發表時間：2024-03-05 作者：王小明", "2024-03-05 作者：王小明"),
+        # An update time goes whole: 更新 is no name after 作者 either.
+        ("文章来源：青山日报 作者：张三 点击数：128 更新时间：2005-3-5", "文章来源：青山日报 作者：张三"),
     ],
 )
 def test_tidy_byline(line: str, tidy: str) -> None:

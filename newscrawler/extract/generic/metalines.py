@@ -162,11 +162,13 @@ def tidy_byline(text: str) -> str:
     text = _IP_LOCATION.sub(" ", text)
     text = _UI_PHRASE.sub(" ", text)
     text = _STAFF_CODE.sub("", text)
+    # The update time goes whole before the time labels go: else 更新时间 would lose only its
+    # 时间 and leave 更新 to be read as a name (作者：张三 更新时间：2005-3-5).
+    text = _UPDATED.sub(" ", text)
     text = _TIME_LABEL.sub(" ", text)
     summary = _SUMMARY.search(text)
     if summary:
         text = text[: summary.start()]
-    text = _UPDATED.sub(" ", text)
     text = _COUNTERS.sub(" ", text)
     text = _TRAILING_NUMBERS.sub("", text)
     text = _GLUED_LABEL.sub(
