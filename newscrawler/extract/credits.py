@@ -70,9 +70,12 @@ _LEAD_CREDIT = re.compile(
 
 # The same credit without brackets: 本报讯 记者 张三 通讯员 李四 6月1日，…. Only roles and names
 # that stand as words of their own count; the first word that is not one starts the text.
+# The bullets that mark a byline on newspaper pages: □本报记者 张三.
+_BYLINE_BULLET = "[□■◎●]"
 _WRITER_ROLES = _alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
 _LEAD_WORDS = re.compile(
-    rf"^\s*[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+"
+    # …after a dateline, or after the bullet newspapers mark a byline with (□本报记者 张三 …).
+    rf"^\s*(?:[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+|{_BYLINE_BULLET}\s*(?={_WRITER_ROLES}))"
     # Names are set apart by spaces or by 、 (记者张三、李四); never by a comma, which ends a
     # clause (本报讯 记者了解到，…).
     rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}"
@@ -90,7 +93,7 @@ def has_credit_role(text: str) -> bool:
 # What every match of ``_LEAD_CREDIT`` or ``_LEAD_WORDS`` holds: a dateline word (讯, 电, 消息)
 # or the slash of a filed line, else it opens with a bracket. A paragraph with none of them (most
 # first paragraphs) is told so without trying the patterns, whose lazy heads try thirty places.
-_DATELINE_CHARS = "讯訊电電消/／"
+_DATELINE_CHARS = "讯訊电電消/／□■◎●"
 _OPENS_WITH_BRACKET = re.compile(r"\s*[（(【\[〔［]")
 
 

@@ -135,3 +135,20 @@ def test_lead_words_with_enumeration_comma(paragraph: str, credit: str | None) -
     from newscrawler.extract.credits import lead_credit
 
     assert lead_credit(paragraph) == credit
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        # The bullet newspapers mark a byline with opens the credit as a dateline does.
+        ("□本报记者 廖云舒 通讯员 滕建波 7月7日中午，…", "本报记者 廖云舒 通讯员 滕建波"),
+        ("■ 本报记者 张三、李四 青山市今年以来…", "本报记者 张三、李四"),
+        # A bullet before text, or before a role word inside a clause, opens no credit.
+        ("● 青山市今年以来持续推进老旧小区改造，…", None),
+        ("□记者了解到，青山市今年以来…", None),
+    ],
+)
+def test_lead_words_after_a_byline_bullet(paragraph: str, credit: str | None) -> None:
+    from newscrawler.extract.credits import lead_credit
+
+    assert lead_credit(paragraph) == credit
