@@ -1030,3 +1030,20 @@ def test_sign_off(paragraph: str, credit: str | None) -> None:
     from newscrawler.extract.generic.metalines import sign_off
 
     assert sign_off(paragraph) == credit
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        ("……推进创建工作。（袁源）", "袁源"),
+        ("……推进创建工作。（欧阳娜娜）", "欧阳娜娜"),
+        # A serial's note and a wire's short tag close paragraphs in the same brackets.
+        ("……且听下回分解。（待续）", None),
+        ("……且听下回分解。（未完）", None),
+        ("……推进创建工作。（全文）", None),
+        ("……推进创建工作。（央视）", None),
+        ("……推进创建工作。（新华）", None),
+    ],
+)
+def test_tail_credit_bare_word_needs_a_person_shape(paragraph: str, credit: str | None) -> None:
+    assert tail_credit(paragraph) == credit

@@ -214,11 +214,13 @@ def tail_credit(paragraph: str) -> str | None:
         if len(credit) <= 30 and not SENTENCE.search(credit):
             return credit
         return None
-    if _BARE_NAME.match(credit) and not _ORG_END.search(credit):
+    # A bare word must have a person's shape: a serial's （待续）, （未完） and a wire's short tag
+    # （央视）, （新华） close paragraphs in the same brackets.
+    if _BARE_NAME.match(credit) and not _ORG_END.search(credit) and looks_like_person(credit):
         return credit
-    # Several bare names (张三 李四, 张三、李四): each must have a person's shape.
+    # One or several bare names (欧阳娜娜, 张三 李四, 张三、李四): each with a person's shape.
     names = [n for n in re.split(r"[\s、，,]+", credit) if n]
-    if 2 <= len(names) <= 4 and all(looks_like_person(n) for n in names):
+    if 1 <= len(names) <= 4 and all(looks_like_person(n) for n in names):
         return credit
     return None
 
