@@ -565,6 +565,11 @@ def test_video_players_title_above_the_text_is_no_paragraph() -> None:
         # Placeholders name nobody, whichever way the label is written.
         ("2024-06-23 07:40 来源于网络", "2024-06-23 07:40 来源"),
         ("来源：互联网 作者：佚名", "来源： 作者："),
+        # 发表时间 labels the time as 发布时间 does: 发表 is no name after 作者.
+        ("作者 张三 发表时间：2024-03-05 10:21", "作者 张三 2024-03-05 10:21"),
+        ("發表時間：2024-03-05 作者：王小明", "2024-03-05 作者：王小明"),
+        # An update time goes whole: 更新 is no name after 作者 either.
+        ("文章来源：青山日报 作者：张三 点击数：128 更新时间：2005-3-5", "文章来源：青山日报 作者：张三"),
     ],
 )
 def test_tidy_byline(line: str, tidy: str) -> None:
@@ -1001,3 +1006,44 @@ def test_the_site_name_of_the_metadata_is_a_page_name() -> None:
     )
     assert "东湖新闻" in page_names(lines)
     assert own_titles(["东湖区五百余人参加义务植树活动　东湖新闻"], lines) == ["东湖区五百余人参加义务植树活动"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        ("（袁源）", "袁源"),
+        ("（陈思远 郭宁）", "陈思远 郭宁"),
+        ("(记者 刘涛)", "记者 刘涛"),
+        ("（編輯：王小明）2301", "編輯：王小明"),
+        ("张三 李四", "张三 李四"),
+        ("欧阳修远、林海", "欧阳修远、林海"),
+        # Not a sign-off: bracketed words that are no names, a last word of text, prose.
+        ("（待续）", None),
+        ("（新华社）", None),
+        ("（完）", None),
+        ("未完待续", None),
+        ("特别鸣谢", None),
+        ("据了解，索道桥由县交通运输部门投资建设。（记者 刘涛）", None),
+    ],
+)
+def test_sign_off(paragraph: str, credit: str | None) -> None:
+    from newscrawler.extract.generic.metalines import sign_off
+
+    assert sign_off(paragraph) == credit
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        ("……推进创建工作。（袁源）", "袁源"),
+        ("……推进创建工作。（欧阳娜娜）", "欧阳娜娜"),
+        # A serial's note and a wire's short tag close paragraphs in the same brackets.
+        ("……且听下回分解。（待续）", None),
+        ("……且听下回分解。（未完）", None),
+        ("……推进创建工作。（全文）", None),
+        ("……推进创建工作。（央视）", None),
+        ("……推进创建工作。（新华）", None),
+    ],
+)
+def test_tail_credit_bare_word_needs_a_person_shape(paragraph: str, credit: str | None) -> None:
+    assert tail_credit(paragraph) == credit

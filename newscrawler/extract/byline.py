@@ -26,10 +26,18 @@ from .prefilter import guarded
 # Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
 # or a space follows: 整理自澎湃新闻 says where the text came from.
 COMPILER_ROLES = ("编译", "編譯", "整理", "整合")
+# Who translated a story: 翻译：张三, 译者 李四. Roles only before a separator or a space, as
+# the compilers' (翻译成 is a verb).
+TRANSLATOR_ROLES = ("翻译", "翻譯", "译者", "譯者")
+# Text and pictures by the same person, written as one word: 图文：张三, 文图 | 李四. Roles only
+# when a separator or a space follows, as the compilers' roles: 图文直播 and 图文并茂 are words.
+COMBINED_ROLES = ("图文", "圖文", "文图", "文圖")
 # Roles of people who made the content, as pages write them (both scripts).
 REPORTER_ROLES: tuple[str, ...] = (
     "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
-    "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿", "特約撰稿",
+    "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿人", "特約撰稿人", "特约撰稿", "特約撰稿",
+    # Who gathered and wrote the story: 采写：张三.
+    "采写", "採寫",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
     "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿人", "撰稿", "执笔", "執筆", "主笔", "主筆",
@@ -38,17 +46,27 @@ REPORTER_ROLES: tuple[str, ...] = (
     "特派记者", "特派記者", "驻站记者", "駐站記者", "实习记者", "實習記者", "视频记者", "視頻記者",
     "摄影记者", "攝影記者", "资深记者", "資深記者",
     "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
+    *COMBINED_ROLES,
+    *TRANSLATOR_ROLES,
     "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
     *COMPILER_ROLES,
 )
 # Roles of editorial staff.
-EDITOR_ROLES = (
+EDITOR_ROLES: tuple[str, ...] = (
     "责任编辑", "責任編輯", "值班主任", "值班编委", "值班編委", "值班总编", "值班總編",
     "编辑", "編輯", "责编", "責編", "审核", "審核", "校对", "校對", "编审", "編審",
     "审校", "審校", "初审", "初審", "二审", "二審", "三审", "三審", "终审", "終審",
     "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
     "责任校对", "責任校對", "选稿", "選稿", "审稿", "審稿", "签发", "簽發", "出品人", "出品",
     "策划", "策劃", "排版", "组版", "組版", "复审", "複審",
+)
+# Government portals name the person in each step of the sign-off chain with 人: 审核人：张三,
+# 签发人：李四. The same roles.
+EDITOR_ROLES += tuple(
+    f"{role}人" for role in (
+        "编辑", "編輯", "审核", "審核", "审稿", "審稿", "校对", "校對", "签发", "簽發", "初审", "初審",
+        "复审", "複審", "终审", "終審",
+    )
 )
 # Labels whose value is an organisation or a place, never a person nor the source outlet: who
 # produced or hosts the page (制作单位：…, 版权所有：…) and where a commenter's IP is (IP属地：广东).
@@ -101,7 +119,8 @@ def _alternation(words: tuple[str, ...]) -> str:
 # is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
 # by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
 # and a space, where it is the second half of a padded name (记者 吴 文).
-_MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in COMPILER_ROLES)
+_SEPARATED_ROLES = COMPILER_ROLES + COMBINED_ROLES + TRANSLATOR_ROLES
+_MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in _SEPARATED_ROLES)
 # Behind a lookahead for its first characters (``guarded``): hundreds of words, tried at every
 # position of every meta line otherwise.
 _PREFIX = guarded(re.compile(
@@ -110,7 +129,7 @@ _PREFIX = guarded(re.compile(
     # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
     # credit the site.
     rf"|(?<!注明)(?<!註明)(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
-    rf"|(?P<compiler>{_alternation(COMPILER_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
+    rf"|(?P<compiler>{_alternation(_SEPARATED_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
     # 原创：39健康网 — original content of the outlet named; a bare 原创 is a tag (原创 张三).
     rf"|(?P<original>原创|原創)\s*[:：]"
     rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"
@@ -262,6 +281,17 @@ class Byline:
             self.source = other.source
 
 
+# Colons of other forms that credits are typeset with, Hong Kong and Taiwan pages most: the
+# vertical two-dot leader (記者︰張三), the small colon (編輯﹕李四) and the ratio sign (文∶王五).
+# Each is read as the full-width colon: none is ever part of a name.
+_COLON_FORMS = str.maketrans({"︰": "：", "﹕": "：", "∶": "："})
+
+
+def unify_colons(text: str) -> str:
+    """The text with every colon form a credit may be typeset with written as ``：``."""
+    return text.translate(_COLON_FORMS)
+
+
 def is_editor_role(role: str | None) -> bool:
     """True for editorial staff roles (编辑, 值班主任, 责任编辑 …)."""
     return role is not None and role in _EDITOR_SET
@@ -363,7 +393,7 @@ _read_short = lru_cache(maxsize=4096)(_read)
 def _parse(text: str) -> Byline:
     """``parse_byline`` of a non-empty text, read afresh."""
     byline = Byline()
-    text = clean_text(text)
+    text = unify_colons(clean_text(text))
     # Both dateline patterns end in 电, 讯 or their Traditional forms: most credit lines hold
     # none, and the lazy patterns would try every position of the line to find that out.
     dateline = "电" in text or "讯" in text or "電" in text or "訊" in text
@@ -409,13 +439,18 @@ def _parse(text: str) -> Byline:
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")
         if end < len(text) and value:
+            following = matches[index + 1]
+            next_role = following.group("multi") or following.group("single") or following.group("compiler") or ""
             # The words right before the next role may be its outlet or column, not a name:
             # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五; nor is a bureau (驻京记者)
             # or a word that qualifies the next role (编辑：张三 实习编辑：李四, 副主编).
             head, _, last = value.rstrip().rpartition(" ")
             last = last.strip(_SEPARATORS)
             glued = not value[-1].isspace()
-            if (glued and _AFFILIATION.match(last)) or (
+            # A name comes after 记者, never glued before it: 采写：南都记者 张三 (a short form
+            # of the outlet's name), where 通讯员 may follow a name (記者陳荔雅特約通訊員譚總).
+            before_reporter = glued and next_role.endswith(("记者", "記者")) and _HAN_WORD.match(last)
+            if (glued and _AFFILIATION.match(last)) or before_reporter or (
                 head and (last in _QUALIFIERS or (glued and last[:1] in "驻駐" and len(last) <= 4))
             ):
                 value = head
@@ -528,19 +563,36 @@ def _add_names(
                 _add(byline, postfix_role, name)
 
 
-# The last word of an organisation's name: a department, an office, a company. Editors are people:
-# 出品：某某日报新媒体中心 names who produced the page, not a person.
+# The last word of an organisation's name: a department, an office, a company, a school, a
+# government body. People are credited, organisations are not: 出品：某某日报新媒体中心 names who
+# produced the page, and a government portal prints its office in the author field (作者：市应急
+# 管理局, 作者：区政府办) as often as a person.
 _ORGANISATION = re.compile(
     rf"^[{HAN}A-Za-z0-9·]{{2,20}}(?:中心|部|社|公司|集团|集團|委员会|委員會|办公室|辦公室|局|厅|廳|处|處"
-    r"|科|组|組|站|台|报|報|网|網|工作室|单位|單位|编辑部|編輯部)$"
+    r"|科|组|組|站|台|报|報|网|網|工作室|单位|單位|编辑部|編輯部"
+    r"|办|辦|委|政府|院|所|大学|大學|学校|學校|小学|小學|中学|中學|协会|協會|学会|學會|商会|商會|联合会|聯合會"
+    r"|工会|工會|医院|醫院|银行|銀行|基金会|基金會|支队|支隊|大队|大隊|派出所|街道|社区|社區|镇|鎮|乡|鄉|村委)$"
 )
+
+
+# A party or league branch (医技党支部, 团支部) signs a story it wrote as a collective author.
+_BRANCH = re.compile(r"(?:支部|总支|總支|支委)$")
+
+
+def _is_organisation(name: str, editor: bool) -> bool:
+    """A name of four characters or more that ends like an organisation's, unless it has the
+    shape of a person's (欧阳文科: a compound surname and two more). As a writer, a branch of
+    the party or the league counts as its members' collective name."""
+    if len(name) < 4 or _ORGANISATION.match(name) is None or looks_like_person(name):
+        return False
+    return editor or not _BRANCH.search(name)
 
 
 def _add(byline: Byline, role: str | None, name: str) -> None:
     person = Person(role, name)
     editor = is_editor_role(role)
-    if (editor or role is None) and len(name) >= 4 and _ORGANISATION.match(name):
-        return  # an organisation credited as editor or without a role is nobody's name
+    if _is_organisation(name, editor or role is None):
+        return  # an organisation credited in a person's place (作者：市应急管理局) is nobody's name
     target = byline.editors if editor else byline.reporters
     if person not in target:
         target.append(person)

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import re
 
-from .byline import EDITOR_ROLES, POSTFIX_ROLES, REPORTER_ROLES, SOURCE_LABELS, _alternation
+from .byline import (
+    COMBINED_ROLES,
+    EDITOR_ROLES,
+    POSTFIX_ROLES,
+    REPORTER_ROLES,
+    SOURCE_LABELS,
+    TRANSLATOR_ROLES,
+    _alternation,
+    unify_colons,
+)
 from .normalize import HAN
 
 _LABELS = _alternation(EDITOR_ROLES + REPORTER_ROLES + SOURCE_LABELS)
@@ -33,6 +42,7 @@ def is_credit_line(text: str) -> bool:
     """True when a body paragraph is a credit line rather than article text."""
     if not text or len(text) > _MAX_LENGTH or _SENTENCE_END.search(text):
         return False
+    text = unify_colons(text)
     return bool(_LEADING_LABEL.match(text) or _PHOTO_CREDIT.match(text))
 
 
@@ -43,8 +53,12 @@ def trailing_credit(text: str) -> str | None:
 
 
 # A role or source label of two characters or more, anywhere in a text.
+_SEPARATED = COMBINED_ROLES + TRANSLATOR_ROLES
+_ANYWHERE_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1 and r not in _SEPARATED)
 _CREDIT_ROLE = re.compile(
-    rf"(?:{_alternation(tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1))})"
+    rf"(?:{_alternation(_ANYWHERE_ROLES)})"
+    # 图文 and 翻译 are roles only before a separator: 图文直播 and 翻译成 are words.
+    rf"|(?:{_alternation(_SEPARATED)})(?=\s*[:：/／|丨｜]|\s)"
 )
 _CLAUSE = re.compile(r"[。！？!?；;，]")
 # The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.
@@ -56,10 +70,16 @@ _LEAD_CREDIT = re.compile(
 
 # The same credit without brackets: 本报讯 记者 张三 通讯员 李四 6月1日，…. Only roles and names
 # that stand as words of their own count; the first word that is not one starts the text.
+# The bullets that mark a byline on newspaper pages: □本报记者 张三.
+_BYLINE_BULLET = "[□■◎●]"
 _WRITER_ROLES = _alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
 _LEAD_WORDS = re.compile(
-    rf"^\s*[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+"
-    rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}(?:\s+(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,5}})*)(?=\s)"
+    # …after a dateline, or after the bullet newspapers mark a byline with (□本报记者 张三 …).
+    rf"^\s*(?:[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+|{_BYLINE_BULLET}\s*(?={_WRITER_ROLES}))"
+    # Names are set apart by spaces or by 、 (记者张三、李四); never by a comma, which ends a
+    # clause (本报讯 记者了解到，…).
+    rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,5}}"
+    rf"(?:(?:\s+|\s*、\s*)(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,5}})*)(?=\s)"
     # …and the Taiwanese dateline opening the text: 記者林思妤／台北報導 台北市政府今天…
     rf"|^\s*(?P<filed>(?:{_WRITER_ROLES})\s*[{HAN}·•、\s]{{2,16}}?\s*[/／]\s*[{HAN}]{{2,8}}?(?:報導|报道|報道|报导))"
 )
@@ -73,7 +93,7 @@ def has_credit_role(text: str) -> bool:
 # What every match of ``_LEAD_CREDIT`` or ``_LEAD_WORDS`` holds: a dateline word (讯, 电, 消息)
 # or the slash of a filed line, else it opens with a bracket. A paragraph with none of them (most
 # first paragraphs) is told so without trying the patterns, whose lazy heads try thirty places.
-_DATELINE_CHARS = "讯訊电電消/／"
+_DATELINE_CHARS = "讯訊电電消/／□■◎●"
 _OPENS_WITH_BRACKET = re.compile(r"\s*[（(【\[〔［]")
 
 

@@ -521,3 +521,90 @@ def test_unlabelled_author_and_outlet_needs_personal_names() -> None:
     # A breadcrumb has the same shape.
     assert author_outlet("首页/新闻中心") is None
     assert author_outlet("要闻 / 青山日报") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # A government portal's author field holds its office as often as a person.
+        ("作者：市应急管理局", []),
+        ("来源：区政府办 作者：区政府办公室", []),
+        ("作者：青山市委宣传部", []),
+        ("作者：张三 青山大学", [("作者", "张三")]),
+        ("撰稿：青山县人民政府", []),
+        # People whose names end like an office's, and a party branch signing as its members.
+        ("作者：欧阳文科", [("作者", "欧阳文科")]),
+        ("记者 格桑边觉", [("记者", "格桑边觉")]),
+        ("作者：医技药剂党支部", [("作者", "医技药剂党支部")]),
+    ],
+)
+def test_organisation_in_an_author_field_is_nobody(text: str, reporters: R) -> None:
+    assert people(parse_byline(text).reporters) == reporters
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors"),
+    [
+        # Text and pictures by one person, written as one word.
+        ("图文：张三", [("图文", "张三")], []),
+        ("文图 | 李四", [("文图", "李四")], []),
+        ("圖文／王小明", [("圖文", "王小明")], []),
+        # …but only before a separator: inside a title the words are no role.
+        ("本报图文记者 张三", [("记者", "张三")], []),
+        # A government portal's sign-off chain names each step with 人.
+        ("撰稿人：张三 审核人：李四 签发人：王五", [("撰稿人", "张三")], [("审核人", "李四"), ("签发人", "王五")]),
+        ("审稿人：赵六", [], [("审稿人", "赵六")]),
+    ],
+)
+def test_combined_and_sign_off_roles(text: str, reporters: R, editors: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors"),
+    [
+        # Colons typeset in other forms (Hong Kong and Taiwan pages) are colons: no part of a name.
+        ("記者︰張三", [("記者", "張三")], []),
+        ("撰文︰張家明　攝影︰黃志強", [("撰文", "張家明"), ("攝影", "黃志強")], []),
+        ("編輯﹕李四", [], [("編輯", "李四")]),
+        ("文∶王五", [("文", "王五")], []),
+    ],
+)
+def test_colon_forms(text: str, reporters: R, editors: R) -> None:
+    from newscrawler.extract.credits import is_credit_line
+
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors
+    assert is_credit_line(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters"),
+    [
+        # The longest role wins: 特约撰稿人 is no 特约撰稿 before a name 人张三.
+        ("特约撰稿人 张三", [("特约撰稿人", "张三")]),
+        ("采写：张三 李四", [("采写", "张三"), ("采写", "李四")]),
+        # A translator made the text readers read; only before a separator (翻译成 is a verb).
+        ("作者：海伦娜·施密特　翻译：林晓雯", [("作者", "海伦娜·施密特"), ("翻译", "林晓雯")]),
+        ("译者 王五", [("译者", "王五")]),
+    ],
+)
+def test_writer_translator_roles(text: str, reporters: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert byline.editors == []
+
+
+def test_translate_as_a_verb_is_no_role() -> None:
+    from newscrawler.extract.credits import has_credit_role
+
+    assert not has_credit_role("被翻译成德语的图书")
+
+
+def test_short_outlet_glued_before_reporter_is_no_name() -> None:
+    # 南都 opens like a surname, yet a name comes after 记者, never glued before it.
+    byline = parse_byline("采写：南都记者 余小青 向大明")
+    assert {p.name for p in byline.reporters} == {"余小青", "向大明"}

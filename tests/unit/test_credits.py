@@ -108,3 +108,47 @@ def test_the_quick_dateline_test_on_the_fixtures_first_paragraphs() -> None:
     for line in lines:
         if _LEAD_CREDIT.match(line) or _LEAD_WORDS.match(line):
             assert _may_open_with_credit(line), line
+
+
+def test_text_and_pictures_role_needs_a_separator() -> None:
+    from newscrawler.extract.credits import has_credit_role
+
+    assert is_credit_line("图文：何晓燕")
+    assert has_credit_role("图文 | 何晓燕")
+    # A sub-heading with the word inside is text.
+    assert not has_credit_role("图文长廊里的老手艺")
+    assert not is_credit_line("图文并茂的宣传展板")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        # Names of an unbracketed dateline credit set apart by 、 as well as by spaces.
+        ("本报讯 记者 苗雨晴、邱晓峰 通讯员 杭立新 6月11日，通河市…", "记者 苗雨晴、邱晓峰 通讯员 杭立新"),
+        ("新华社北京3月5日电 记者张三、李四 青山市今年以来…", "记者张三、李四"),
+        # A comma ends a clause, never a run of names.
+        ("本报讯 记者了解到，青山市今年以来…", None),
+        ("本报讯 记者获悉，青山市今年以来…", None),
+    ],
+)
+def test_lead_words_with_enumeration_comma(paragraph: str, credit: str | None) -> None:
+    from newscrawler.extract.credits import lead_credit
+
+    assert lead_credit(paragraph) == credit
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        # The bullet newspapers mark a byline with opens the credit as a dateline does.
+        ("□本报记者 廖云舒 通讯员 滕建波 7月7日中午，…", "本报记者 廖云舒 通讯员 滕建波"),
+        ("■ 本报记者 张三、李四 青山市今年以来…", "本报记者 张三、李四"),
+        # A bullet before text, or before a role word inside a clause, opens no credit.
+        ("● 青山市今年以来持续推进老旧小区改造，…", None),
+        ("□记者了解到，青山市今年以来…", None),
+    ],
+)
+def test_lead_words_after_a_byline_bullet(paragraph: str, credit: str | None) -> None:
+    from newscrawler.extract.credits import lead_credit
+
+    assert lead_credit(paragraph) == credit

@@ -49,6 +49,7 @@ from .metalines import (
     is_chrome_line,
     is_meta_line,
     is_short,
+    sign_off,
     tail_credit,
     tidy_byline,
 )
@@ -207,6 +208,13 @@ class GenericLayout(Layout):
             if credit:
                 credits.insert(0, credit)
                 break
+        while len(paragraphs) > 1:
+            # A closing sign-off standing as the last paragraph: （袁源）, 张三 李四.
+            credit = sign_off(paragraphs[-1])
+            if credit is None:
+                break
+            credits.append(credit)
+            paragraphs.pop()
         for paragraph in paragraphs[-2:]:
             credit = tail_credit(paragraph)
             if credit:

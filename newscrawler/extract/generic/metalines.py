@@ -12,6 +12,7 @@ from ..byline import (
     SOURCE_LABELS,
     _alternation,
     author_outlet,
+    unify_colons,
 )
 from ..credits import _CREDIT_ROLE, has_credit_role
 from ..names import looks_like_person
@@ -103,7 +104,7 @@ _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
 )
 _TIME_LABEL = re.compile(
-    r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))(?=\s|[:：]|\d|$)\s*[:：]?"
+    r"(?:(?:发布|發布|發佈|发表|發表|出版)(?:时间|時間|日期|于|於)?|(?:时间|時間|日期))(?=\s|[:：]|\d|$)\s*[:：]?"
 )
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
@@ -157,15 +158,17 @@ def tidy_byline(text: str) -> str:
     新京报 举报``), and reads a lone name after the time as the source (``2019-09-26 10:56
     证券时报网``), as portals print it.
     """
-    text = strip_nobody(text)
+    text = strip_nobody(unify_colons(text))
     text = _IP_LOCATION.sub(" ", text)
     text = _UI_PHRASE.sub(" ", text)
     text = _STAFF_CODE.sub("", text)
+    # The update time goes whole before the time labels go: else 更新时间 would lose only its
+    # 时间 and leave 更新 to be read as a name (作者：张三 更新时间：2005-3-5).
+    text = _UPDATED.sub(" ", text)
     text = _TIME_LABEL.sub(" ", text)
     summary = _SUMMARY.search(text)
     if summary:
         text = text[: summary.start()]
-    text = _UPDATED.sub(" ", text)
     text = _COUNTERS.sub(" ", text)
     text = _TRAILING_NUMBERS.sub("", text)
     text = _GLUED_LABEL.sub(
@@ -211,11 +214,37 @@ def tail_credit(paragraph: str) -> str | None:
         if len(credit) <= 30 and not SENTENCE.search(credit):
             return credit
         return None
-    if _BARE_NAME.match(credit) and not _ORG_END.search(credit):
+    # A bare word must have a person's shape: a serial's （待续）, （未完） and a wire's short tag
+    # （央视）, （新华） close paragraphs in the same brackets.
+    if _BARE_NAME.match(credit) and not _ORG_END.search(credit) and looks_like_person(credit):
         return credit
-    # Several bare names (张三 李四, 张三、李四): each must have a person's shape.
+    # One or several bare names (欧阳娜娜, 张三 李四, 张三、李四): each with a person's shape.
     names = [n for n in re.split(r"[\s、，,]+", credit) if n]
-    if 2 <= len(names) <= 4 and all(looks_like_person(n) for n in names):
+    if 1 <= len(names) <= 4 and all(looks_like_person(n) for n in names):
         return credit
     return None
 
+
+
+# A paragraph that is only a bracketed credit, with the story's code a page may print after it:
+# （袁源）, （张三 李四）, （編輯：王小明）2301.
+_BRACKETED_ONLY = re.compile(r"^[（(][^（）()]{2,40}[)）]\s*(?:\d{1,8})?$")
+# A paragraph that is only one to three personal names: 张三, 张三 李四, 张三、李四.
+_NAMES_ONLY = re.compile(rf"^[{HAN}]{{2,4}}(?:[\s、，,]+[{HAN}]{{2,4}}){{0,2}}$")
+
+
+def sign_off(paragraph: str) -> str | None:
+    """The credit of a closing sign-off standing as a paragraph of its own: a bracketed credit
+    with a role or personal names (（袁源）, （记者 刘涛）), or personal names alone (张三 李四),
+    as wire stories and portals sign their last line. None for a paragraph of text, and for a
+    bracketed word that is no name (（待续）, （新华社）)."""
+    if _BRACKETED_ONLY.match(paragraph):
+        credit = tail_credit(paragraph)
+        if credit is None:
+            return None
+        words = [w for w in re.split(r"[\s、，,]+", credit) if w]
+        return credit if has_credit_role(credit) or all(map(looks_like_person, words)) else None
+    if _NAMES_ONLY.match(paragraph):
+        words = [w for w in re.split(r"[\s、，,]+", paragraph) if w]
+        return paragraph if all(map(looks_like_person, words)) else None
+    return None
