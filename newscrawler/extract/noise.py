@@ -70,6 +70,11 @@ _AUTOPLAY_LABEL = (
     r"[【\[]?\s*自[动動]播放\s*[】\]]?"
     r"(?:\s*[:：/|]?\s*(?:开启|開啟|关闭|關閉|[开開关關]|ON|OFF|On|Off|on|off)){0,2}"
 )
+# The buttons a page sets in brackets around its text: print, close, correct, share, font size.
+_BUTTON = (
+    r"(?:打印|列印|[关關]閉|[关關]闭|收藏|分享|(?:我要)?[纠糾][错錯]|(?:我要|[发發]表)?[评評][论論]"
+    r"|推[荐薦]给?朋友|告[诉訴]好友|[复複]制[链鏈]接|返回[顶頂]部|字[体體号號])[^【】\[\]]{0,8}"
+)
 # Widgets at the end of an article: load-more and back-home buttons, keyword lists, hotline
 # boxes, the "continue reading below" line before an advert.
 _WIDGET = re.compile(
@@ -83,6 +88,26 @@ _WIDGET = re.compile(
     # A slideshow's photo counter (1/10, （3/12）) and a player's autoplay switch standing alone.
     r"|^[（(【\[]?\s*\d{1,3}\s*/\s*\d{1,3}\s*[)）】\]]?$"
     rf"|^{_AUTOPLAY_LABEL}$"
+    # A wire story's closing mark in brackets: （完）, 【完】, (全文完).
+    r"|^[（(【\[]\s*(?:完|全文完|全文[结結]束)\s*[)）】\]]$"
+    # A video player's clock (00:00/02:15) and its loading or play prompt.
+    r"|^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$"
+    r"|^(?:[视視][频頻]|影片)?\s*(?:加[载載]|[载載]入)中\s*[.。…，,]*\s*(?:[请請]稍[候后後等][.。…]*)?$"
+    r"|^[点點][击擊]播放$"
+    # An advertisement's label left where the advert was.
+    r"|^[（(【\[]?\s*(?:广告|廣告|推广|推廣|AD|Ad|ADVERTISEMENT|Advertisement|advertisement)\s*[)）】\]]?$"
+    # A row of bracketed buttons: 【纠错】, 【打印本页】【关闭窗口】, [我要纠错].
+    rf"|^(?:[【\[]\s*{_BUTTON}\s*[】\]]\s*)+$"
+    # Paging of an article split over pages: 上一页 1 2 3 下一页, 第1页 第2页, 共3页 (each token
+    # taken whole, so a failing line is not tried split every way).
+    r"|^(?=.*[页頁])(?:(?:上一?[页頁]|下一?[页頁]|首[页頁]|尾[页頁]|末[页頁]|前一[页頁]|[后後]一[页頁]"
+    r"|(?:本文)?共\s*\d{1,3}\s*[页頁]|第\s*\d{1,3}\s*[页頁]|\d{1,3}(?!\d)|[<>«»‹›＜＞]+(?![<>«»‹›＜＞])"
+    r"|\.{2,}(?!\.)|…+(?!…))\s*)+$"
+    # A topic page's link and a slideshow's or feed's prompts: 进入专题>>, 点击图片进入下一页,
+    # 展开剩余85%, 打开某某APP，阅读全文.
+    r"|^[>＞»]*\s*[进進]入[专專][题題]\s*[>＞»]*$|^[点點][击擊][图圖]片(?:[进進]入|查看|[观觀]看)"
+    r"|^(?:[点點][击擊])?展[开開]剩[余餘]"
+    r"|^打[开開].{0,12}(?:客[户戶]端|APP|App|app)(?:\s*[,，]?\s*(?:[阅閱][读讀]|查看|[观觀]看|[体體][验驗]|[获獲]取).{0,10})?$"
 )
 # Where the piece first ran and how to submit or join, closing a repost: 本文首发于…公众号,
 # 发送邮件至…@…申请加入.

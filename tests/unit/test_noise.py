@@ -73,6 +73,29 @@ from newscrawler.extract.noise import (
         "（1/10）",
         "自动播放",
         "自動播放 開 關",
+        # A wire story's closing mark in brackets, a player's clock and loading prompt, an
+        # advert's label, bracketed buttons, paging, a topic page's link, an app prompt.
+        "（完）",
+        "【完】",
+        "(全文完)",
+        "00:00/02:15",
+        "00:00 / 1:02:15",
+        "视频加载中，请稍候...",
+        "广告",
+        "廣告",
+        "ADVERTISEMENT",
+        "【纠错】",
+        "[我要糾錯]",
+        "【打印本页】【关闭窗口】",
+        "【字体：大 中 小】",
+        "上一页 1 2 3 下一页",
+        "1 2 3 4 下一頁 尾頁",
+        "第1页 第2页",
+        "共3页",
+        "进入专题>>",
+        "点击图片进入下一页",
+        "展开剩余85%",
+        "打开云帆新闻APP，阅读体验更佳",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -96,6 +119,15 @@ def test_noise_lines(line: str) -> None:
         "（据了解，该项目总投资3亿元，预计明年建成投用，届时将新增就业岗位500个。）",
         "1/3的受访者表示满意",
         "自动播放功能默认开启",
+        # Prose holding the same words, and a bracketed heading inside the text.
+        "完",
+        "广告业务收入同比增长三成",
+        "打开APP后，用户可以直接查看附近的充电桩，并在线完成支付。",
+        "第3页的内容显示，该公司去年营收增长。",
+        "10:00至12:00",
+        "【写在最后】",
+        "纠错机制",
+        "2024年3月共发放补贴5000元",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:
