@@ -37,6 +37,7 @@ from .headline import (
 )
 from .images import body_images, caption_lines
 from .lines import HEADINGS, Line, page_lines, tag_of
+from .marks import SUBHEADLINE
 from .metadata import Metadata, read_metadata, same_site_url
 from .metalines import (
     BYLINE_WINDOW,
@@ -55,6 +56,7 @@ from .metalines import (
 from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times, shown_time
 from .signed import headline_author
 from .slots import slot_bylines
+from .titles import title_key
 
 
 class GenericLayout(Layout):
@@ -104,7 +106,7 @@ class GenericLayout(Layout):
                 body.pop(0)  # e.g. the author/outlet line printed without labels above the time
             else:
                 break
-        body = after_repeated_headline(body, headline)
+        body = _after_repeated_deck(body, after_repeated_headline(body, headline), subtitle)
         paragraphs, credits, body_end = self._body(body, container, headline, caption_lines(body, images))
         first_body = body[0].index if body else len(lines)
         paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
@@ -291,6 +293,21 @@ class GenericLayout(Layout):
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
             return reconcile_times(None, times, meta.modified)
         return reconcile_times(visible, meta.times, meta.modified)
+
+
+def _after_repeated_deck(body: list[Line], trimmed: list[Line], subtitle: str | None) -> list[Line]:
+    """The body without the deck a print layout repeats under the headline it repeats at the top
+    of the text: the page's subtitle, or a line opening on a dash (——记…). Only where the
+    headline block was repeated (``trimmed`` is shorter than ``body``): elsewhere a short line
+    opening the text is its own."""
+    if len(trimmed) == len(body) or not trimmed:
+        return trimmed
+    line = trimmed[0]
+    if line.chars > 60 or "。" in line.text:
+        return trimmed
+    if (subtitle and title_key(line.text) == title_key(subtitle)) or SUBHEADLINE.match(line.text):
+        return trimmed[1:]
+    return trimmed
 
 
 # How many lines below the body an unlabelled byline slot may stand.
