@@ -6,7 +6,10 @@ Each class also has a fixture page of its own writing under ``fixtures/generic/`
 
 from __future__ import annotations
 
-from newscrawler.extract.generic import GenericLayout
+from lxml.html import fromstring
+
+from newscrawler.extract.generic import GenericLayout, page_lines
+from newscrawler.extract.generic.body import is_teaser
 from newscrawler.extract.page import Page
 
 _HEADLINE = "老街夜市重新开张"
@@ -46,3 +49,27 @@ def test_a_short_line_under_the_repeated_headline_that_is_no_deck_stays() -> Non
 def test_a_dash_line_opening_the_text_stays_when_no_headline_is_repeated() -> None:
     opening = "<p>——“夜市回来了，老街就活了。”</p>"
     assert _paragraphs(f"<h1>{_HEADLINE}</h1>", opening + _TEXT)[0] == "——“夜市回来了，老街就活了。”"
+
+
+def _teasers(item: str) -> list[bool]:
+    """Which lines of a list of three copies of ``item`` read as a teaser's summary."""
+    root = fromstring(f"<html><body><ul>{item * 3}</ul></body></html>")
+    lines, _ = page_lines(root)
+    return [is_teaser(lines, position) for position in range(len(lines))]
+
+
+_SUMMARY = "<p>为进一步激发消费活力，市文旅局联合多部门推出暑期文旅消费季，发放消费券五百万元。</p>"
+
+
+def test_a_teaser_summary_may_be_followed_by_its_items_time_and_source() -> None:
+    item = f"<li><h4><a href='/n/1.html'>暑期文旅消费季启动</a></h4>{_SUMMARY}<span>2024-06-30 09:00</span></li>"
+    assert _teasers(item) == [False, True, False] * 3
+
+
+def test_a_linked_line_over_more_prose_in_its_block_is_no_teaser() -> None:
+    # An article's block opening with a linked line: the prose after the first line is its own.
+    item = (
+        f"<li><h4><a href='/n/1.html'>暑期文旅消费季启动</a></h4>{_SUMMARY}"
+        "<p>活动期间，各景区推出门票优惠，部分剧场演出票价下调两成。</p></li>"
+    )
+    assert not any(_teasers(item))

@@ -101,17 +101,30 @@ _TEASER_WEIGHT = 0.25
 
 def is_teaser(lines: list[Line], position: int) -> bool:
     """A story teaser's summary: the line after a linked title, the two alone in their item block
-    (<div class=item><a>标题</a><p>摘要…</p></div>)."""
+    but for the item's meta rows after them, a time or a source that is no sentence
+    (<li><h4><a>标题</a></h4><p>摘要…</p><span>2024-06-30 09:00</span></li>)."""
     if position == 0:
         return False
     line, title = lines[position], lines[position - 1]
     if title.link_share < 0.8 or title.chars < 6:
         return False
     item = line.owner.getparent()
-    if item is None or (title.owner is not item and title.owner.getparent() is not item):
+    if item is None or not _in_item(title, item):
         return False
-    following = lines[position + 1] if position + 1 < len(lines) else None
-    return following is None or (following.owner is not item and following.owner.getparent() is not item)
+    for following in lines[position + 1 :]:
+        if not _in_item(following, item):
+            return True
+        if following.chars > _TEASER_META_CHARS or _PROSE_PUNCT.search(following.text):
+            return False  # more prose in the item: an article's block, not a teaser
+    return True
+
+
+# The longest meta row (a time, a source, a counter) an item may set after a teaser's summary.
+_TEASER_META_CHARS = 30
+
+
+def _in_item(line: Line, item: Any) -> bool:
+    return line.owner is item or line.owner.getparent() is item
 
 
 def other_article_blocks(headline: Line, foreign: list[Line]) -> set[Any]:
