@@ -73,3 +73,48 @@ def test_a_linked_line_over_more_prose_in_its_block_is_no_teaser() -> None:
         "<p>活动期间，各景区推出门票优惠，部分剧场演出票价下调两成。</p></li>"
     )
     assert not any(_teasers(item))
+
+
+_HALF = (
+    "<p>据介绍，今年全省共有五十余万名考生参加高考，本科录取计划较去年有所增加，新增专业三十个。</p>"
+    "<p>考试院表示，考生可通过官方网站等渠道查询录取结果，切勿轻信所谓“内部指标”。</p>"
+)
+_ADVERT = "<div class='adv'><a href='/ad'><img src='/ad.gif'></a></div>"
+
+
+def _split_page(first: str, between: str, second: str) -> list[str]:
+    html = (
+        "<html><head><meta charset='utf-8'><title>全省高考录取工作启动_江淮在线</title></head><body>"
+        "<div class='col'><h1>全省高考录取工作启动</h1><div class='meta'>2024-07-05 09:30 来源：江淮在线</div>"
+        f"{first}{between}{second}</div></body></html>"
+    )
+    return GenericLayout(Page(html, "https://www.bd-jianghuai-online.example/a/1.html")).read().paragraphs
+
+
+def test_the_text_goes_on_in_a_sibling_block_past_an_advert() -> None:
+    first = (
+        "<div id='artibody'><p>7月5日，全省普通高校招生录取工作正式启动，本科提前批首先开始投档，各批次依次进行。</p>"
+        "<p>省教育考试院提醒考生，录取期间要保持通讯畅通，及时关注录取结果。</p></div>"
+    )
+    paragraphs = _split_page(first, _ADVERT, f"<div class='more'><div>{_HALF * 2}</div></div>")
+    assert paragraphs[0].startswith("7月5日") and len(paragraphs) == 6
+
+
+def test_prose_right_beside_the_text_without_a_gap_is_not_merged() -> None:
+    # A box of prose set against the text (an author's note): no advert or picture splits them.
+    note = (
+        "<div class='note'><p>作者为省教育研究院研究员，长期关注高考招生制度改革，著有多部专著。</p>"
+        "<p>他常年为本网撰稿，评论文章曾多次获得省新闻奖，也在高校讲授新闻写作。</p></div>"
+    )
+    paragraphs = _split_page(f"<div id='artibody'>{_HALF * 2}</div>", "", note)
+    assert len(paragraphs) == 4
+
+
+def test_prose_past_an_advert_marked_up_otherwise_is_not_merged() -> None:
+    # Comments under an advert: prose, but not set as the text's paragraphs are.
+    comments = (
+        "<div class='talk'><div class='item'>这个政策很好，希望各地都能落实到位，让考生少跑腿。</div>"
+        "<div class='item'>去年我家孩子也是这样查的，很方便，点赞考试院的工作。</div></div>"
+    )
+    paragraphs = _split_page(f"<div id='artibody'>{_HALF * 2}</div>", _ADVERT, comments)
+    assert len(paragraphs) == 4

@@ -241,3 +241,127 @@ def standfirst(between: list[Line], paragraphs: list[str]) -> list[str]:
                 and not any(line.text in paragraph for paragraph in paragraphs[:2])):
             return [line.text]
     return []
+
+
+# A block of the text set apart from the rest by an advert or a picture: the blocks between the
+# two halves hold no line longer than this (an advert's label, an empty cell), or page chrome.
+_GAP_CHARS = 10
+# How many prose lines a sibling block needs to be read as the rest of the text.
+_PART_LINES = 2
+_PART_LINK_SHARE = 0.25
+_PART_CHARS = 30
+_PART_SHARE = 0.6
+_SENTENCE_PUNCT = re.compile(r"[。！？；]")
+
+
+def body_blocks(lines: list[Line], container: Any, excluded: Collection[Any] = ()) -> list[Any]:
+    """The container and the blocks beside it that hold the rest of the same text, in page order.
+
+    A page may split its text over sibling blocks with an advert or a picture between them
+    (<div id=artibody>…</div><div class=adv>…</div><div class=artibody-more><div>…</div></div>):
+    the best block is one half. A sibling is the other half when it holds prose paragraphs (two
+    at least, few links, no chrome or summary class, no page heading) and nothing but non-text
+    blocks stand between them; a related-stories list or a single line of prose stops the search.
+    """
+    scored = [line for line in lines if line_score(line)]
+    anchor = container
+    # Wrappers holding nothing but the container: the split is between their siblings.
+    while True:
+        parent = anchor.getparent()
+        if parent is None or tag_of(parent) in ("body", "html"):
+            break
+        if any(within(line.owner, parent) and not within(line.owner, anchor) for line in scored):
+            break
+        anchor = parent
+    parent = anchor.getparent()
+    if parent is None:
+        return [container]
+    groups: dict[Any, list[Line]] = {}
+    for line in lines:
+        child = _child_of(line.owner, parent)
+        if child is not None:
+            groups.setdefault(child, []).append(line)
+    siblings = [child for child in parent if tag_of(child) and tag_of(child) not in _UNSHOWN]
+    position = siblings.index(anchor)
+    shapes = {_shape(line) for line in lines if within(line.owner, container) and _is_paragraph(line)}
+    before = _parts(reversed(siblings[:position]), groups, excluded, shapes)
+    after = _parts(siblings[position + 1 :], groups, excluded, shapes)
+    return list(reversed(before)) + [container] + after
+
+
+# Elements that show nothing: neither a gap between two parts of the text nor a part.
+_UNSHOWN = frozenset({"script", "style", "noscript", "template", "link", "meta"})
+
+
+def _shape(line: Line) -> tuple[str, str]:
+    """How a paragraph is marked up: its block's tag and class (the halves of one text share it)."""
+    return tag_of(line.owner), line.owner.get("class", "")
+
+
+def _is_paragraph(line: Line) -> bool:
+    return line.chars >= _PART_CHARS and bool(_SENTENCE_PUNCT.search(line.text))
+
+
+def _child_of(element: Any, parent: Any) -> Any | None:
+    """The child of ``parent`` that holds ``element``, or None when it is outside ``parent``."""
+    while element is not None:
+        up = element.getparent()
+        if up is parent:
+            return element
+        element = up
+    return None
+
+
+def _parts(
+    siblings: Any, groups: dict[Any, list[Line]], excluded: Collection[Any], shapes: set[tuple[str, str]]
+) -> list[Any]:
+    """The siblings, nearest first, that are parts of the text, up to the first that is neither
+    a part nor a gap (a block without text). A part stands past a gap: blocks of prose right
+    beside the text (a summary box, an author's note) are the page's, not the text's."""
+    found: list[Any] = []
+    gap = False
+    for sibling in siblings:
+        own = groups.get(sibling, [])
+        if all(line.chars < _GAP_CHARS or is_noise_line(line.text) for line in own):
+            gap = True  # an advert, a picture, an empty block: the text may go on after it
+            continue
+        if not gap or not _is_part(sibling, own, excluded, shapes):
+            break
+        found.append(sibling)
+        gap = False
+    return found
+
+
+def _is_part(block: Any, own: list[Line], excluded: Collection[Any], shapes: set[tuple[str, str]]) -> bool:
+    if block in excluded or tag_of(block) in ("aside", "footer", "header", "nav", "form"):
+        return False
+    if any(_NEGATIVE.search(class_words(node)) or _SUMMARY_BOX.search(class_words(node))
+           or _STANDFIRST.search(class_words(node)) for node in {block, *_inner_blocks(block, own)}):
+        return False
+    if block.find(".//h1") is not None or tag_of(block) == "h1":
+        return False  # the page's headline block, not a part of its text
+    if any(is_stop_line(line.text) for line in own):
+        return False  # a related-stories or comment box
+    if any(is_teaser(own, position) for position in range(len(own))):
+        return False  # a list of other stories, each a linked title over its summary
+    chars = sum(line.chars for line in own) or 1
+    if sum(line.link_chars for line in own) / chars > _PART_LINK_SHARE:
+        return False
+    # Paragraphs of prose, most of the block's text: not a toolbar or a feedback form whose
+    # options are short phrases.
+    prose = [line for line in own if _is_paragraph(line)]
+    if len(prose) < _PART_LINES or sum(line.chars for line in prose) < _PART_SHARE * chars:
+        return False
+    # Paragraphs marked up as the text's own are: the same template wrote both halves.
+    return sum(1 for line in prose if _shape(line) in shapes) * 2 > len(prose)
+
+
+def _inner_blocks(block: Any, own: list[Line]) -> set[Any]:
+    """The blocks between a sibling and its lines' own blocks (its inner wrappers)."""
+    found: set[Any] = set()
+    for line in own:
+        element = line.owner
+        while element is not None and element is not block and element not in found:
+            found.add(element)
+            element = element.getparent()
+    return found

@@ -15,6 +15,7 @@ from ..times import TIME_PATTERN
 from .badges import heading_meta
 from .body import (
     best_container,
+    body_blocks,
     in_chrome_box,
     in_list_item,
     in_player_box,
@@ -77,8 +78,13 @@ class GenericLayout(Layout):
         titles = [r for r in ([meta.headline] + meta.titles) if r]
         references = own_titles(titles, lines)
         own, foreign = other_headlines(lines, references)
-        container = best_container(lines, other_article_blocks(own, foreign) if own and foreign else ())
-        body = [line for line in lines if container is not None and within(line.owner, container)]
+        excluded = other_article_blocks(own, foreign) if own and foreign else set()
+        container = best_container(lines, excluded)
+        # The text may go on in a sibling block past an advert: each block's lines are the body.
+        blocks = body_blocks(lines, container, excluded) if container is not None else []
+        body = [line for line in lines if any(within(line.owner, block) for block in blocks)]
+        if len(blocks) > 1:
+            container = blocks[0].getparent()  # chrome inside the blocks is told up to their parent
         if foreign and body:
             # A container holding both stories ends where the second one's headline starts.
             body = [line for line in body if line.index < foreign[0].index]
@@ -144,7 +150,7 @@ class GenericLayout(Layout):
             bylines=labelled,
             paragraphs=paragraphs,
             credits=credits,
-            images=body_images(page, images, container, lines),
+            images=[image for block in blocks for image in body_images(page, images, block, lines)],
             kicker=kicker,
             subtitle=subtitle,
             paper=edition.group("paper") if edition else None,
