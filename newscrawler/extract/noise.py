@@ -115,6 +115,20 @@ _PROVENANCE = re.compile(
     r"^本文(?:首[发發]|原[载載]|[转轉][载載]自|[来來]源于|[来來]源於|[来來]自|摘自|选自|選自)"
     r"|(?:[发發]送[邮郵]件至|投稿[邮郵]箱|投稿信箱)\s*[:：]?\s*\S+@"
 )
+# A prompt to follow the outlet on a social network or to subscribe to its newsletter, closing an
+# article: the network's name with a call to follow (追蹤我們, 欢迎搜寻…加入我们, 按讚).
+_SOCIAL_NAME = re.compile(
+    r"Instagram|Facebook|Telegram|YouTube|Twitter|Threads|LINE|臉書|脸书|推特|(?<![A-Za-z])IG(?![A-Za-z])"
+)
+_FOLLOW = re.compile(
+    r"(?:追[踪蹤]|加入|[关關]注)我[们們]|按[讚赞]"
+    r"|(?:欢迎|歡迎|立即|馬上|马上)[^。]{0,20}(?:搜[寻尋索]|[订訂][阅閱]|追[踪蹤]|[关關]注|加入)"
+)
+# A newsletter's box: in brackets or with a call (立即订阅), or the words alone.
+_NEWSLETTER = re.compile(
+    r"^(?:[【\[]\s*(?:立即|馬上|马上)?|立即|馬上|马上)[订訂][阅閱][^。，,]{0,12}[电電]子[报報]"
+    r"|^[订訂][阅閱][^。，,]{0,8}[电電]子[报報][！!】\]]?$"
+)
 # A keyword list: three or more short words between bars (20190926|国贸|增长率).
 _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
 
@@ -138,6 +152,8 @@ def is_noise_line(text: str) -> bool:
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and _LONG_NOISE.search(text)
+    if _NEWSLETTER.match(text) or (_SOCIAL_NAME.search(text) and _FOLLOW.search(text)):
+        return True
     return _SHORT_NOISE.search(text) or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGETS.search(text))
 
 

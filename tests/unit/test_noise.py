@@ -96,6 +96,12 @@ from newscrawler.extract.noise import (
         "点击图片进入下一页",
         "展开剩余85%",
         "打开云帆新闻APP，阅读体验更佳",
+        # Calls to follow the outlet on a social network or to subscribe to its newsletter.
+        "港灣日報 Facebook 專頁：按讚追蹤我們，第一時間掌握最新消息",
+        "本台有Instagram！若您是IG用户，欢迎搜寻本台账号加入我们，随时掌握最新动态。",
+        "欢迎订阅我们的YouTube频道",
+        "【訂閱港灣日報電子報】每日精選新聞直送你的郵箱，立即登記！",
+        "订阅电子报",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -128,6 +134,11 @@ def test_noise_lines(line: str) -> None:
         "【写在最后】",
         "纠错机制",
         "2024年3月共发放补贴5000元",
+        # A network's name or a newsletter in a sentence of the text.
+        "他在Facebook上宣布加入新政党，引发外界关注。",
+        "LINE公司今年营收增长，加入该平台的商家超过十万家。",
+        "欢迎社会各界关注和支持我们的工作。",
+        "订阅电子报的读者人数增长三成。",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:
