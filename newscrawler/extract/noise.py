@@ -83,7 +83,18 @@ _WIDGET = re.compile(
     r"|[请請][继繼][续續]往下[阅閱][读讀]|[继繼][续續][阅閱][读讀]下一[篇页頁]"
     r"|^(?:关键[词字]|關鍵[詞字]|[标標][签籤]|Tags?)\s*(?:[:：]|>>|»|》)"
     # A closing mark standing alone (- THE END -, 全文完) and a like button's +1.
-    r"|^[\s\-—–~·•]*(?:THE\s+END|END|全文完)[\s\-—–~·•]*$|^[+＋]\s*1$"
+    r"|^[\s\-—–~·•]*(?:THE\s+END|END|End|全文完)[\s\-—–~·•]*$|^[+＋]\s*1$"
+    # …完 between dashes (- 完 -), and arrows alone pointing at a widget below (▼, ↓↓↓).
+    r"|^[\-—–~·•]+\s*完\s*[\-—–~·•]+$|^[▼↓⬇▽]+$"
+    # An image's source standing alone: 图片来源：…, 图源：网络, and where the page's pictures
+    # came from: （本版图片均由受访者提供）. (A label such as 资料图 is the picture's caption.)
+    r"|^[（(]?\s*(?:[图圖]片[来來]源|[图圖]源)\s*[:：]"
+    r"|^[（(]?\s*(?:本[版文]|以上|文中)?[图圖]片(?:均|皆)?由.{1,16}提供\s*[)）]?$"
+    # A call for news tips: 新闻线索请拨打：…, 爆料热线 …, 欢迎投稿.
+    r"|^(?:新[闻聞])?(?:[线線]索|爆料|投稿)[^。]{0,10}?(?:[电電][话話]|[热熱][线線綫]|[邮郵]箱|信箱|[拨撥]打|[联聯]系)"
+    r"\s*[:：]?\s*(?:[（(]?\d{3,4}|\S+@)|^欢迎投稿|^歡迎投稿"
+    # A call to follow the account for more: 更多内容请关注…
+    r"|^更多.{0,10}[请請]\s*[关關]注"
     r"|(?:[热熱][线線]|[电電][话話]|[热熱]綫)\s*[:：]?\s*[（(]?\d{3,4}[)）-]?\s*\d{4}"
     # A slideshow's photo counter (1/10, （3/12）) and a player's autoplay switch standing alone.
     r"|^[（(【\[]?\s*\d{1,3}\s*/\s*\d{1,3}\s*[)）】\]]?$"
@@ -114,6 +125,8 @@ _WIDGET = re.compile(
 _PROVENANCE = re.compile(
     r"^本文(?:首[发發]|原[载載]|[转轉][载載]自|[来來]源于|[来來]源於|[来來]自|摘自|选自|選自)"
     r"|(?:[发發]送[邮郵]件至|投稿[邮郵]箱|投稿信箱)\s*[:：]?\s*\S+@"
+    # The address of the piece or its original: 原文链接：https://…
+    r"|^(?:原文|本文)(?:[链鏈]接|[网網]址|地址)\s*[:：]"
 )
 # A prompt to follow the outlet on a social network or to subscribe to its newsletter, closing an
 # article: the network's name with a call to follow (追蹤我們, 欢迎搜寻…加入我们, 按讚).

@@ -102,6 +102,19 @@ from newscrawler.extract.noise import (
         "欢迎订阅我们的YouTube频道",
         "【訂閱港灣日報電子報】每日精選新聞直送你的郵箱，立即登記！",
         "订阅电子报",
+        # An image's source, a call for tips, a closing mark between dashes, arrows.
+        "图片来源：视觉中国",
+        "图源：网络",
+        "（本版图片均由受访者提供）",
+        "新闻线索请拨打：0571-6512345",
+        "爆料热线：6512345",
+        "欢迎投稿",
+        "- 完 -",
+        "—— End ——",
+        "▼",
+        "↓↓↓",
+        "更多内容请关注桐江发布",
+        "原文链接：https://www.bd-tongjiang-daily.example/a/1.html",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -139,6 +152,14 @@ def test_noise_lines(line: str) -> None:
         "LINE公司今年营收增长，加入该平台的商家超过十万家。",
         "欢迎社会各界关注和支持我们的工作。",
         "订阅电子报的读者人数增长三成。",
+        "市民可拨打12345热线咨询。",
+        "更多进展本报将持续关注。",
+        "资料图显示，该桥建于1958年。",
+        # A picture's label is its caption.
+        "（资料图）",
+        "图片由市民拍摄后上传至社交平台，引发网友热议。",
+        "投稿作品共计1200件，评出一等奖10名。",
+        "线索由群众提供，警方随即展开调查。",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:
