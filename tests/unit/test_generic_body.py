@@ -118,3 +118,37 @@ def test_prose_past_an_advert_marked_up_otherwise_is_not_merged() -> None:
     )
     paragraphs = _split_page(f"<div id='artibody'>{_HALF * 2}</div>", _ADVERT, comments)
     assert len(paragraphs) == 4
+
+
+_PARAGRAPHS = "".join(
+    f"<p>　　{text}</p>"
+    for text in (
+        "连日来，各乡镇抢抓有利时机，组织干部群众开展春季植树造林活动，全县已完成造林一万二千亩。",
+        "在城关镇的荒山上，数百名干部群众挥锹铲土、扶苗培土，一派繁忙景象，不少家庭全家出动。",
+        "县林业局负责人介绍，今年全县计划完成造林三万亩，重点实施荒山绿化和通道绿化工程。",
+    )
+)
+_LAST = "<p>　　据了解，县里还将对造林成活率进行验收，对成活率达不到要求的地块及时组织补植。</p>"
+_RELATED = (
+    "<div class='box'><b>相关链接：</b><ul><li><a href='/1.htm'>我县去年造林面积创新高</a></li>"
+    "<li><a href='/2.htm'>林业局开展森林防火宣传活动</a></li></ul></div>"
+)
+
+
+def test_the_text_goes_on_past_a_related_box_set_between_its_paragraphs() -> None:
+    paragraphs = _paragraphs(f"<h1>{_HEADLINE}</h1>", _PARAGRAPHS + _RELATED + _LAST)
+    assert paragraphs[-1].startswith("据了解") and len(paragraphs) == 4
+
+
+def test_a_related_box_closing_the_text_ends_it_before_other_prose() -> None:
+    # Past the box, prose set otherwise (a teaser's summary in a div) is not the text's.
+    summary = "<div class='sum'>全市今年计划新增造林面积十万亩，各地正在抓紧落实苗木和资金，确保按时完成。</div>"
+    paragraphs = _paragraphs(f"<h1>{_HEADLINE}</h1>", _PARAGRAPHS + _RELATED + summary)
+    assert len(paragraphs) == 3
+
+
+def test_a_comment_heading_set_in_the_text_block_ends_the_text() -> None:
+    # The heading has no box of its own: the comments after it are set as paragraphs too.
+    comments = "<p>网友评论</p><p>　　植树造林是好事，但更要管护好，不能只种不管，希望有关部门加强后期管理。</p>"
+    paragraphs = _paragraphs(f"<h1>{_HEADLINE}</h1>", _PARAGRAPHS + comments)
+    assert len(paragraphs) == 3

@@ -283,7 +283,7 @@ def body_blocks(lines: list[Line], container: Any, excluded: Collection[Any] = (
             groups.setdefault(child, []).append(line)
     siblings = [child for child in parent if tag_of(child) and tag_of(child) not in _UNSHOWN]
     position = siblings.index(anchor)
-    shapes = {_shape(line) for line in lines if within(line.owner, container) and _is_paragraph(line)}
+    shapes = {paragraph_shape(line) for line in lines if within(line.owner, container) and _is_paragraph(line)}
     before = _parts(reversed(siblings[:position]), groups, excluded, shapes)
     after = _parts(siblings[position + 1 :], groups, excluded, shapes)
     return list(reversed(before)) + [container] + after
@@ -293,9 +293,36 @@ def body_blocks(lines: list[Line], container: Any, excluded: Collection[Any] = (
 _UNSHOWN = frozenset({"script", "style", "noscript", "template", "link", "meta"})
 
 
-def _shape(line: Line) -> tuple[str, str]:
+def paragraph_shape(line: Line) -> tuple[str, str]:
     """How a paragraph is marked up: its block's tag and class (the halves of one text share it)."""
     return tag_of(line.owner), line.owner.get("class", "")
+
+
+def inline_box(body: list[Line], position: int, container: Any, shapes: set[tuple[str, str]]) -> set[int]:
+    """The indices of the lines of a related-stories box set between two paragraphs of the text,
+    its heading at ``position``; empty when the box closes the text.
+
+    The box is the smallest block inside the container holding the heading and the line after
+    it; the text goes on past it when the first line after the box is a paragraph of prose
+    marked up as the paragraphs before it are (``shapes``). A comment board's heading set in
+    the text block itself, its comments after it, is no box of its own: the text ends there.
+    """
+    if position + 1 >= len(body):
+        return set()
+    following = body[position + 1]
+    box = body[position].owner
+    while box is not container and not within(following.owner, box):
+        box = box.getparent()
+        if box is None:
+            return set()
+    if box is container:
+        return set()
+    inside = {line.index for line in body[position:] if within(line.owner, box)}
+    after = next((line for line in body[position:] if line.index not in inside), None)
+    if (after is None or not _is_paragraph(after) or after.link_share > _PART_LINK_SHARE
+            or paragraph_shape(after) not in shapes):
+        return set()
+    return inside
 
 
 def _is_paragraph(line: Line) -> bool:
@@ -353,7 +380,7 @@ def _is_part(block: Any, own: list[Line], excluded: Collection[Any], shapes: set
     if len(prose) < _PART_LINES or sum(line.chars for line in prose) < _PART_SHARE * chars:
         return False
     # Paragraphs marked up as the text's own are: the same template wrote both halves.
-    return sum(1 for line in prose if _shape(line) in shapes) * 2 > len(prose)
+    return sum(1 for line in prose if paragraph_shape(line) in shapes) * 2 > len(prose)
 
 
 def _inner_blocks(block: Any, own: list[Line]) -> set[Any]:

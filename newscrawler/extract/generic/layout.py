@@ -20,9 +20,11 @@ from .body import (
     in_list_item,
     in_player_box,
     in_summary_box,
+    inline_box,
     is_key_points_label,
     is_stop_line,
     other_article_blocks,
+    paragraph_shape,
     standfirst,
     within,
 )
@@ -171,12 +173,20 @@ class GenericLayout(Layout):
         seen = 0
         end = body[-1].index if body else -1
         key_points = False
-        for line in body:
+        boxed: set[int] = set()  # the lines of a related-stories box set between paragraphs
+        shapes: set[tuple[str, str]] = set()  # how the paragraphs read so far are marked up
+        for position, line in enumerate(body):
             seen += line.chars
             text = line.text
+            if line.index in boxed:
+                continue
             if is_stop_line(text) and seen / total > 0.5:
-                end = line.index - 1
-                break
+                box = inline_box(body, position, container, shapes)
+                if not box:
+                    end = line.index - 1
+                    break
+                boxed.update(box)
+                continue
             if in_chrome_box(line.owner, container) or is_stop_line(text):
                 continue
             if line.link_share > 0.6 and line.chars < 60:
@@ -205,6 +215,7 @@ class GenericLayout(Layout):
                 credits.append(line.spaced)
                 continue
             paragraphs.append(text)
+            shapes.add(paragraph_shape(line))
             last = line
         if last is not None:
             # A back link (返回, 返回顶部) set inline after the last paragraph.
