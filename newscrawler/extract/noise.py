@@ -75,6 +75,11 @@ _BUTTON = (
     r"(?:打印|列印|[关關]閉|[关關]闭|收藏|分享|(?:我要)?[纠糾][错錯]|(?:我要|[发發]表)?[评評][论論]"
     r"|推[荐薦]给?朋友|告[诉訴]好友|[复複]制[链鏈]接|返回[顶頂]部|字[体體号號])[^【】\[\]]{0,8}"
 )
+# A button's word standing unbracketed in a row of buttons.
+_BUTTON_WORD = (
+    r"(?:打印|列印|[关關][闭閉]|收藏|分享|[纠糾][错錯]|[评評][论論]|返回[顶頂]部|[复複]制[链鏈]接|告[诉訴]好友"
+    r"|推[荐薦]给?朋友)(?:本[页頁]|此[页頁]|本文|文章|窗口)?"
+)
 # Widgets at the end of an article: load-more and back-home buttons, keyword lists, hotline
 # boxes, the "continue reading below" line before an advert.
 _WIDGET = re.compile(
@@ -107,8 +112,15 @@ _WIDGET = re.compile(
     r"|^[点點][击擊]播放$"
     # An advertisement's label left where the advert was.
     r"|^[（(【\[]?\s*(?:广告|廣告|推广|推廣|AD|Ad|ADVERTISEMENT|Advertisement|advertisement)\s*[)）】\]]?$"
-    # A row of bracketed buttons: 【纠错】, 【打印本页】【关闭窗口】, [我要纠错].
+    # A row of bracketed buttons: 【纠错】, 【打印本页】【关闭窗口】, [我要纠错]; a row of two or more
+    # buttons between spaces or bars (打印本页 关闭窗口, 打印 | 关闭), a font-size switch.
     rf"|^(?:[【\[]\s*{_BUTTON}\s*[】\]]\s*)+$"
+    rf"|^{_BUTTON_WORD}(?:\s*[|｜/·]?\s*{_BUTTON_WORD})+$|^字[体體号號]\s*[:：]\s*(?:[大中小]\s*){{2,3}}$"
+    # Links to the stories before and after (上一篇：…, 下一篇：没有了) and a view counter
+    # (阅读 1234, 浏览次数：1523, 阅读量：10万+).
+    r"|^(?:上一?篇|下一?篇|上一条|下一条|上一則|下一則)\s*[:：]"
+    r"|^(?:阅读|閱讀|浏览|瀏覽|点击|點擊|访问|訪問)(?:量|数|數|次数|次數)?\s*[:：(（]?\s*\d[\d,.]*\s*(?:[万萬wW])?\+?"
+    r"\s*[)）]?\s*次?$"
     # Paging of an article split over pages: 上一页 1 2 3 下一页, 第1页 第2页, 共3页 (each token
     # taken whole, so a failing line is not tried split every way).
     r"|^(?=.*[页頁])(?:(?:上一?[页頁]|下一?[页頁]|首[页頁]|尾[页頁]|末[页頁]|前一[页頁]|[后後]一[页頁]"

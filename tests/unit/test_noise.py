@@ -115,6 +115,16 @@ from newscrawler.extract.noise import (
         "↓↓↓",
         "更多内容请关注桐江发布",
         "原文链接：https://www.bd-tongjiang-daily.example/a/1.html",
+        # Toolbars and counters: unbracketed button rows, a font-size switch, the links to the
+        # stories before and after, a view counter.
+        "打印本页 关闭窗口",
+        "打印 | 关闭",
+        "字号：大 中 小",
+        "上一篇：医保经办服务指南",
+        "下一篇：没有了",
+        "浏览次数：1523",
+        "阅读 1234",
+        "阅读量：10万+",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -160,6 +170,9 @@ def test_noise_lines(line: str) -> None:
         "图片由市民拍摄后上传至社交平台，引发网友热议。",
         "投稿作品共计1200件，评出一等奖10名。",
         "线索由群众提供，警方随即展开调查。",
+        "上一篇文章中我们提到，该市去年经济增长百分之六。",
+        "点击量激增的背后，是平台算法的调整。",
+        "阅读2小时",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:
