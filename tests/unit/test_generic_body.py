@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml.html import fromstring
 
 from newscrawler.extract.generic import GenericLayout, page_lines
-from newscrawler.extract.generic.body import is_teaser
+from newscrawler.extract.generic.body import is_stop_line, is_teaser
 from newscrawler.extract.page import Page
 
 _HEADLINE = "老街夜市重新开张"
@@ -152,3 +152,11 @@ def test_a_comment_heading_set_in_the_text_block_ends_the_text() -> None:
     comments = "<p>网友评论</p><p>　　植树造林是好事，但更要管护好，不能只种不管，希望有关部门加强后期管理。</p>"
     paragraphs = _paragraphs(f"<h1>{_HEADLINE}</h1>", _PARAGRAPHS + comments)
     assert len(paragraphs) == 3
+
+
+def test_a_more_stories_heading_naming_the_site_ends_the_text() -> None:
+    assert is_stop_line("更多中台灣日報報導")
+    assert is_stop_line("更多本地新闻>>")
+    # A sentence of the text opening on 更多 runs on past its noun.
+    assert not is_stop_line("更多细节，本报将持续报道")
+    assert not is_stop_line("更多市民表示支持这项新闻发布制度。")
