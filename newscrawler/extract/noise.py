@@ -44,10 +44,13 @@ _LEGAL = re.compile(
 )
 _MAX_NOISE_LENGTH = 80
 # A desk line standing alone, saying how the copy was put together: （本报综合）, （综合新华社、
-# 央视新闻）, （据新华社）. Not article text. (A 来源 line is a credit, read for the source.)
+# 央视新闻）, （据新华社）, or naming the agencies it came from: （中央社）, （法新社、路透社）.
+# Not article text. (A 来源 line is a credit, read for the source.)
 _DESK = re.compile(
     r"^[（(【\[]\s*(?:(?:本[报報台网網刊站])(?:综合|綜合|[讯訊]|[编編][译譯]|整理)"
-    r"|(?:综合|綜合|据|據|[编編][译譯]|整理)[^（）()]{0,24})\s*[)）】\]]$"
+    r"|(?:综合|綜合|据|據|[编編][译譯]|整理)[^（）()]{0,24}"
+    # A news agency's name alone (or several): （中央社）, （法新社、路透社）, （新华社电）.
+    r"|[^\s（）()，。、,]{1,6}社(?:[电電])?(?:\s*[、，,/]\s*[^\s（）()，。、,]{1,6}社(?:[电電])?)*)\s*[)）】\]]$"
 )
 # Boilerplate blocks that pages print at length, so they are matched on longer lines: a hosting
 # platform's disclaimer, comment-board rules, browser-support banners. Their wording is set

@@ -68,6 +68,9 @@ from newscrawler.extract.noise import (
         "（本报综合）",
         "（综合新华社、央视新闻）",
         "（据新华社）",
+        "（中央社）",
+        "（法新社、路透社）",
+        "（新华社电）",
         # A slideshow's counter and a player's autoplay switch standing alone.
         "3/12",
         "（1/10）",
@@ -173,6 +176,9 @@ def test_noise_lines(line: str) -> None:
         "上一篇文章中我们提到，该市去年经济增长百分之六。",
         "点击量激增的背后，是平台算法的调整。",
         "阅读2小时",
+        # A reporter's name in brackets, a cooperative's name opening a sentence.
+        "（张巨峰）",
+        "（合作社）社员们都很高兴。",
     ],
 )
 def test_prose_is_not_noise(line: str) -> None:
