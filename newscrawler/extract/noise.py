@@ -166,6 +166,7 @@ _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}
 _SHORT_NOISE = AnyOf(_PROMPT, _LEGAL, _BOILERPLATE, _PROVENANCE)
 _LONG_NOISE = AnyOf(_BOILERPLATE)
 _WIDGETS = AnyOf(_WIDGET)
+_FOLLOWS = AnyOf(_FOLLOW)
 
 
 def _has_bars(text: str) -> bool:
@@ -180,7 +181,7 @@ def is_noise_line(text: str) -> bool:
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and _LONG_NOISE.search(text)
-    if _NEWSLETTER.match(text) or (_SOCIAL_NAME.search(text) and _FOLLOW.search(text)):
+    if ("子" in text and _NEWSLETTER.match(text)) or (_FOLLOWS.search(text) and _SOCIAL_NAME.search(text)):
         return True
     return _SHORT_NOISE.search(text) or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGETS.search(text))
 
