@@ -265,27 +265,42 @@ def body_blocks(lines: list[Line], container: Any, excluded: Collection[Any] = (
     at least, few links, no chrome or summary class, no page heading) and nothing but non-text
     blocks stand between them; a related-stories list or a single line of prose stops the search.
     """
-    scored = [line for line in lines if line_score(line)]
+    # Wrappers holding nothing but the container: the split is between their siblings. The
+    # anchor is the highest of them below the lowest ancestor that holds prose of its own.
+    chain = [container, *container.iterancestors()]
+    depth = {id(element): level for level, element in enumerate(chain)}
+    # Each line's meeting point with the container's ancestors: 0 inside the container, the
+    # level of the lowest ancestor holding it otherwise (None outside the document's root).
+    meets: list[int | None] = []
+    lowest = len(chain) - 1
+    for line in lines:
+        element = line.owner
+        while element is not None and id(element) not in depth:
+            element = element.getparent()
+        level = None if element is None else depth[id(element)]
+        meets.append(level)
+        if level and level < lowest and line.chars >= _MIN_SCORED_CHARS and line_score(line):
+            lowest = level
     anchor = container
-    # Wrappers holding nothing but the container: the split is between their siblings.
-    while True:
-        parent = anchor.getparent()
-        if parent is None or tag_of(parent) in ("body", "html"):
+    for element in chain[1:lowest]:
+        if tag_of(element) in ("body", "html"):
             break
-        if any(within(line.owner, parent) and not within(line.owner, anchor) for line in scored):
-            break
-        anchor = parent
+        anchor = element
     parent = anchor.getparent()
     if parent is None:
         return [container]
+    top = depth[id(parent)]
     groups: dict[Any, list[Line]] = {}
-    for line in lines:
-        child = _child_of(line.owner, parent)
-        if child is not None:
-            groups.setdefault(child, []).append(line)
+    for line, level in zip(lines, meets, strict=True):
+        if level is not None and level <= top:
+            child = _child_of(line.owner, parent)
+            if child is not None:
+                groups.setdefault(child, []).append(line)
     siblings = [child for child in parent if tag_of(child) and tag_of(child) not in _UNSHOWN]
     position = siblings.index(anchor)
-    shapes = {paragraph_shape(line) for line in lines if within(line.owner, container) and _is_paragraph(line)}
+    shapes = {
+        paragraph_shape(line) for line, level in zip(lines, meets, strict=True) if level == 0 and _is_paragraph(line)
+    }
     before = _parts(reversed(siblings[:position]), groups, excluded, shapes)
     after = _parts(siblings[position + 1 :], groups, excluded, shapes)
     return list(reversed(before)) + [container] + after
