@@ -44,10 +44,13 @@ _LEGAL = re.compile(
 )
 _MAX_NOISE_LENGTH = 80
 # A desk line standing alone, saying how the copy was put together: （本报综合）, （综合新华社、
-# 央视新闻）, （据新华社）. Not article text. (A 来源 line is a credit, read for the source.)
+# 央视新闻）, （据新华社）, or naming the agencies it came from: （中央社）, （法新社、路透社）.
+# Not article text. (A 来源 line is a credit, read for the source.)
 _DESK = re.compile(
     r"^[（(【\[]\s*(?:(?:本[报報台网網刊站])(?:综合|綜合|[讯訊]|[编編][译譯]|整理)"
-    r"|(?:综合|綜合|据|據|[编編][译譯]|整理)[^（）()]{0,24})\s*[)）】\]]$"
+    r"|(?:综合|綜合|据|據|[编編][译譯]|整理)[^（）()]{0,24}"
+    # A news agency's name alone (or several): （中央社）, （法新社、路透社）, （新华社电）.
+    r"|[^\s（）()，。、,]{1,6}社(?:[电電])?(?:\s*[、，,/]\s*[^\s（）()，。、,]{1,6}社(?:[电電])?)*)\s*[)）】\]]$"
 )
 # Boilerplate blocks that pages print at length, so they are matched on longer lines: a hosting
 # platform's disclaimer, comment-board rules, browser-support banners. Their wording is set
@@ -70,6 +73,16 @@ _AUTOPLAY_LABEL = (
     r"[【\[]?\s*自[动動]播放\s*[】\]]?"
     r"(?:\s*[:：/|]?\s*(?:开启|開啟|关闭|關閉|[开開关關]|ON|OFF|On|Off|on|off)){0,2}"
 )
+# The buttons a page sets in brackets around its text: print, close, correct, share, font size.
+_BUTTON = (
+    r"(?:打印|列印|[关關]閉|[关關]闭|收藏|分享|(?:我要)?[纠糾][错錯]|(?:我要|[发發]表)?[评評][论論]"
+    r"|推[荐薦]给?朋友|告[诉訴]好友|[复複]制[链鏈]接|返回[顶頂]部|字[体體号號])[^【】\[\]]{0,8}"
+)
+# A button's word standing unbracketed in a row of buttons.
+_BUTTON_WORD = (
+    r"(?:打印|列印|[关關][闭閉]|收藏|分享|[纠糾][错錯]|[评評][论論]|返回[顶頂]部|[复複]制[链鏈]接|告[诉訴]好友"
+    r"|推[荐薦]给?朋友)(?:本[页頁]|此[页頁]|本文|文章|窗口)?"
+)
 # Widgets at the end of an article: load-more and back-home buttons, keyword lists, hotline
 # boxes, the "continue reading below" line before an advert.
 _WIDGET = re.compile(
@@ -78,17 +91,71 @@ _WIDGET = re.compile(
     r"|[请請][继繼][续續]往下[阅閱][读讀]|[继繼][续續][阅閱][读讀]下一[篇页頁]"
     r"|^(?:关键[词字]|關鍵[詞字]|[标標][签籤]|Tags?)\s*(?:[:：]|>>|»|》)"
     # A closing mark standing alone (- THE END -, 全文完) and a like button's +1.
-    r"|^[\s\-—–~·•]*(?:THE\s+END|END|全文完)[\s\-—–~·•]*$|^[+＋]\s*1$"
+    r"|^[\s\-—–~·•]*(?:THE\s+END|END|End|全文完)[\s\-—–~·•]*$|^[+＋]\s*1$"
+    # …完 between dashes (- 完 -), and arrows alone pointing at a widget below (▼, ↓↓↓).
+    r"|^[\-—–~·•]+\s*完\s*[\-—–~·•]+$|^[▼↓⬇▽]+$"
+    # An image's source standing alone: 图片来源：…, 图源：网络, and where the page's pictures
+    # came from: （本版图片均由受访者提供）. (A label such as 资料图 is the picture's caption.)
+    r"|^[（(]?\s*(?:[图圖]片[来來]源|[图圖]源)\s*[:：]"
+    r"|^[（(]?\s*(?:本[版文]|以上|文中)?[图圖]片(?:均|皆)?由.{1,16}提供\s*[)）]?$"
+    # A call for news tips: 新闻线索请拨打：…, 爆料热线 …, 欢迎投稿.
+    r"|^(?:新[闻聞])?(?:[线線]索|爆料|投稿)[^。]{0,10}?(?:[电電][话話]|[热熱][线線綫]|[邮郵]箱|信箱|[拨撥]打|[联聯]系)"
+    r"\s*[:：]?\s*(?:[（(]?\d{3,4}|\S+@)|^欢迎投稿|^歡迎投稿"
+    # A call to follow the account for more: 更多内容请关注…
+    r"|^更多.{0,10}[请請]\s*[关關]注"
     r"|(?:[热熱][线線]|[电電][话話]|[热熱]綫)\s*[:：]?\s*[（(]?\d{3,4}[)）-]?\s*\d{4}"
     # A slideshow's photo counter (1/10, （3/12）) and a player's autoplay switch standing alone.
     r"|^[（(【\[]?\s*\d{1,3}\s*/\s*\d{1,3}\s*[)）】\]]?$"
     rf"|^{_AUTOPLAY_LABEL}$"
+    # A wire story's closing mark in brackets: （完）, 【完】, (全文完).
+    r"|^[（(【\[]\s*(?:完|全文完|全文[结結]束)\s*[)）】\]]$"
+    # A video player's clock (00:00/02:15) and its loading or play prompt.
+    r"|^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$"
+    r"|^(?:[视視][频頻]|影片)?\s*(?:加[载載]|[载載]入)中\s*[.。…，,]*\s*(?:[请請]稍[候后後等][.。…]*)?$"
+    r"|^[点點][击擊]播放$"
+    # An advertisement's label left where the advert was.
+    r"|^[（(【\[]?\s*(?:广告|廣告|推广|推廣|AD|Ad|ADVERTISEMENT|Advertisement|advertisement)\s*[)）】\]]?$"
+    # A row of bracketed buttons: 【纠错】, 【打印本页】【关闭窗口】, [我要纠错]; a row of two or more
+    # buttons between spaces or bars (打印本页 关闭窗口, 打印 | 关闭), a font-size switch.
+    rf"|^(?:[【\[]\s*{_BUTTON}\s*[】\]]\s*)+$"
+    rf"|^{_BUTTON_WORD}(?:\s*[|｜/·]?\s*{_BUTTON_WORD})+$|^字[体體号號]\s*[:：]\s*(?:[大中小]\s*){{2,3}}$"
+    # Links to the stories before and after (上一篇：…, 下一篇：没有了) and a view counter
+    # (阅读 1234, 浏览次数：1523, 阅读量：10万+).
+    r"|^(?:上一?篇|下一?篇|上一条|下一条|上一則|下一則)\s*[:：]"
+    r"|^(?:阅读|閱讀|浏览|瀏覽|点击|點擊|访问|訪問)(?:量|数|數|次数|次數)?\s*[:：(（]?\s*\d[\d,.]*\s*(?:[万萬wW])?\+?"
+    r"\s*[)）]?\s*次?$"
+    # Paging of an article split over pages: 上一页 1 2 3 下一页, 第1页 第2页, 共3页 (each token
+    # taken whole, so a failing line is not tried split every way).
+    r"|^(?=.*[页頁])(?:(?:上一?[页頁]|下一?[页頁]|首[页頁]|尾[页頁]|末[页頁]|前一[页頁]|[后後]一[页頁]"
+    r"|(?:本文)?共\s*\d{1,3}\s*[页頁]|第\s*\d{1,3}\s*[页頁]|\d{1,3}(?!\d)|[<>«»‹›＜＞]+(?![<>«»‹›＜＞])"
+    r"|\.{2,}(?!\.)|…+(?!…))\s*)+$"
+    # A topic page's link and a slideshow's or feed's prompts: 进入专题>>, 点击图片进入下一页,
+    # 展开剩余85%, 打开某某APP，阅读全文.
+    r"|^[>＞»]*\s*[进進]入[专專][题題]\s*[>＞»]*$|^[点點][击擊][图圖]片(?:[进進]入|查看|[观觀]看)"
+    r"|^(?:[点點][击擊])?展[开開]剩[余餘]"
+    r"|^打[开開].{0,12}(?:客[户戶]端|APP|App|app)(?:\s*[,，]?\s*(?:[阅閱][读讀]|查看|[观觀]看|[体體][验驗]|[获獲]取).{0,10})?$"
 )
 # Where the piece first ran and how to submit or join, closing a repost: 本文首发于…公众号,
 # 发送邮件至…@…申请加入.
 _PROVENANCE = re.compile(
     r"^本文(?:首[发發]|原[载載]|[转轉][载載]自|[来來]源于|[来來]源於|[来來]自|摘自|选自|選自)"
     r"|(?:[发發]送[邮郵]件至|投稿[邮郵]箱|投稿信箱)\s*[:：]?\s*\S+@"
+    # The address of the piece or its original: 原文链接：https://…
+    r"|^(?:原文|本文)(?:[链鏈]接|[网網]址|地址)\s*[:：]"
+)
+# A prompt to follow the outlet on a social network or to subscribe to its newsletter, closing an
+# article: the network's name with a call to follow (追蹤我們, 欢迎搜寻…加入我们, 按讚).
+_SOCIAL_NAME = re.compile(
+    r"Instagram|Facebook|Telegram|YouTube|Twitter|Threads|LINE|臉書|脸书|推特|(?<![A-Za-z])IG(?![A-Za-z])"
+)
+_FOLLOW = re.compile(
+    r"(?:追[踪蹤]|加入|[关關]注)我[们們]|按[讚赞]"
+    r"|(?:欢迎|歡迎|立即|馬上|马上)[^。]{0,20}(?:搜[寻尋索]|[订訂][阅閱]|追[踪蹤]|[关關]注|加入)"
+)
+# A newsletter's box: in brackets or with a call (立即订阅), or the words alone.
+_NEWSLETTER = re.compile(
+    r"^(?:[【\[]\s*(?:立即|馬上|马上)?|立即|馬上|马上)[订訂][阅閱][^。，,]{0,12}[电電]子[报報]"
+    r"|^[订訂][阅閱][^。，,]{0,8}[电電]子[报報][！!】\]]?$"
 )
 # A keyword list: three or more short words between bars (20190926|国贸|增长率).
 _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}){2,}$")
@@ -99,6 +166,7 @@ _TAG_LIST = re.compile(r"^[^\s|丨｜]{1,12}(?:\s*[|丨｜]\s*[^\s|丨｜]{1,12}
 _SHORT_NOISE = AnyOf(_PROMPT, _LEGAL, _BOILERPLATE, _PROVENANCE)
 _LONG_NOISE = AnyOf(_BOILERPLATE)
 _WIDGETS = AnyOf(_WIDGET)
+_FOLLOWS = AnyOf(_FOLLOW)
 
 
 def _has_bars(text: str) -> bool:
@@ -113,6 +181,8 @@ def is_noise_line(text: str) -> bool:
         return True
     if len(text) > _MAX_NOISE_LENGTH:
         return len(text) <= _MAX_BOILERPLATE_LENGTH and _LONG_NOISE.search(text)
+    if ("子" in text and _NEWSLETTER.match(text)) or (_FOLLOWS.search(text) and _SOCIAL_NAME.search(text)):
+        return True
     return _SHORT_NOISE.search(text) or (len(text) <= _MAX_WIDGET_LENGTH and _WIDGETS.search(text))
 
 

@@ -15,7 +15,8 @@ any URL no profile owns. In order:
    still wins. A candidate's score is lowered by its share of link text and by class/id words of
    page chrome (``comment``, ``share``, ``related`` …); a block holding another story's headline
    (a later heading of the same kind that matches nothing in the title data and has its own time
-   line) is never chosen. The best candidate's lines are the body, cleaned of the usual non-text
+   line) is never chosen. A sibling block past an advert or a picture, holding paragraphs set as
+   the text's own, is the rest of the text. The best candidate's lines are the body, cleaned of the usual non-text
    lines (原标题, share and QR prompts, 相关阅读 blocks, copyright and disclaimers, closing widgets,
    desk lines) and of a headline block repeated at its top. A widget set inline with a
    paragraph is cut from it, the paragraph keeping its own text: a slideshow's counter opening

@@ -101,17 +101,30 @@ _TEASER_WEIGHT = 0.25
 
 def is_teaser(lines: list[Line], position: int) -> bool:
     """A story teaser's summary: the line after a linked title, the two alone in their item block
-    (<div class=item><a>标题</a><p>摘要…</p></div>)."""
+    but for the item's meta rows after them, a time or a source that is no sentence
+    (<li><h4><a>标题</a></h4><p>摘要…</p><span>2024-06-30 09:00</span></li>)."""
     if position == 0:
         return False
     line, title = lines[position], lines[position - 1]
     if title.link_share < 0.8 or title.chars < 6:
         return False
     item = line.owner.getparent()
-    if item is None or (title.owner is not item and title.owner.getparent() is not item):
+    if item is None or not _in_item(title, item):
         return False
-    following = lines[position + 1] if position + 1 < len(lines) else None
-    return following is None or (following.owner is not item and following.owner.getparent() is not item)
+    for following in lines[position + 1 :]:
+        if not _in_item(following, item):
+            return True
+        if following.chars > _TEASER_META_CHARS or _PROSE_PUNCT.search(following.text):
+            return False  # more prose in the item: an article's block, not a teaser
+    return True
+
+
+# The longest meta row (a time, a source, a counter) an item may set after a teaser's summary.
+_TEASER_META_CHARS = 30
+
+
+def _in_item(line: Line, item: Any) -> bool:
+    return line.owner is item or line.owner.getparent() is item
 
 
 def other_article_blocks(headline: Line, foreign: list[Line]) -> set[Any]:
@@ -204,7 +217,9 @@ _STOP = re.compile(
     r"|更多(?:精彩|[阅閱][读讀]|推[荐薦]|新[闻聞])|往期(?:回[顾顧]|推[荐薦]|精[选選])|[热熱][门門]文章|[热熱][门門]新[闻聞]"
     r"|精彩推[荐薦]|[为為]你推[荐薦]|[网網]友[评評][论論]|[发發]表[评評][论論]|[评評][论論]列表"
     r"|我要跟帖|我要[评評][论論]|[写寫][评評][论論]|[评評][论論][区區]|你可能(?:[会會])?喜[欢歡]|大家都在看"
-    r"|(?:[相][关關]|精彩|推[荐薦]|更多)[视視][频頻]|[视視][频頻]推[荐薦])"
+    r"|(?:[相][关關]|精彩|推[荐薦]|更多)[视視][频頻]|[视視][频頻]推[荐薦]"
+    # More stories from the site, its name between: 更多中台灣日報報導, 更多本地新闻>>.
+    r"|更多[^\s，。,]{0,10}(?:[报報][导導]|新[闻聞]|文章|[资資][讯訊])\s*[>》»]*$)"
 )
 
 
@@ -228,3 +243,169 @@ def standfirst(between: list[Line], paragraphs: list[str]) -> list[str]:
                 and not any(line.text in paragraph for paragraph in paragraphs[:2])):
             return [line.text]
     return []
+
+
+# A block of the text set apart from the rest by an advert or a picture: the blocks between the
+# two halves hold no line longer than this (an advert's label, an empty cell), or page chrome.
+_GAP_CHARS = 10
+# How many prose lines a sibling block needs to be read as the rest of the text.
+_PART_LINES = 2
+_PART_LINK_SHARE = 0.25
+_PART_CHARS = 30
+_PART_SHARE = 0.6
+_SENTENCE_PUNCT = re.compile(r"[。！？；]")
+
+
+def body_blocks(lines: list[Line], container: Any, excluded: Collection[Any] = ()) -> list[Any]:
+    """The container and the blocks beside it that hold the rest of the same text, in page order.
+
+    A page may split its text over sibling blocks with an advert or a picture between them
+    (<div id=artibody>…</div><div class=adv>…</div><div class=artibody-more><div>…</div></div>):
+    the best block is one half. A sibling is the other half when it holds prose paragraphs (two
+    at least, few links, no chrome or summary class, no page heading) and nothing but non-text
+    blocks stand between them; a related-stories list or a single line of prose stops the search.
+    """
+    # Wrappers holding nothing but the container: the split is between their siblings. The
+    # anchor is the highest of them below the lowest ancestor that holds prose of its own.
+    chain = [container, *container.iterancestors()]
+    depth = {id(element): level for level, element in enumerate(chain)}
+    # Each line's meeting point with the container's ancestors: 0 inside the container, the
+    # level of the lowest ancestor holding it otherwise (None outside the document's root).
+    meets: list[int | None] = []
+    lowest = len(chain) - 1
+    for line in lines:
+        element = line.owner
+        while element is not None and id(element) not in depth:
+            element = element.getparent()
+        level = None if element is None else depth[id(element)]
+        meets.append(level)
+        if level and level < lowest and line.chars >= _MIN_SCORED_CHARS and line_score(line):
+            lowest = level
+    anchor = container
+    for element in chain[1:lowest]:
+        if tag_of(element) in ("body", "html"):
+            break
+        anchor = element
+    parent = anchor.getparent()
+    if parent is None:
+        return [container]
+    top = depth[id(parent)]
+    groups: dict[Any, list[Line]] = {}
+    for line, level in zip(lines, meets, strict=True):
+        if level is not None and level <= top:
+            child = _child_of(line.owner, parent)
+            if child is not None:
+                groups.setdefault(child, []).append(line)
+    siblings = [child for child in parent if tag_of(child) and tag_of(child) not in _UNSHOWN]
+    position = siblings.index(anchor)
+    shapes = {
+        paragraph_shape(line) for line, level in zip(lines, meets, strict=True) if level == 0 and _is_paragraph(line)
+    }
+    before = _parts(reversed(siblings[:position]), groups, excluded, shapes)
+    after = _parts(siblings[position + 1 :], groups, excluded, shapes)
+    return list(reversed(before)) + [container] + after
+
+
+# Elements that show nothing: neither a gap between two parts of the text nor a part.
+_UNSHOWN = frozenset({"script", "style", "noscript", "template", "link", "meta"})
+
+
+def paragraph_shape(line: Line) -> tuple[str, str]:
+    """How a paragraph is marked up: its block's tag and class (the halves of one text share it)."""
+    return tag_of(line.owner), line.owner.get("class", "")
+
+
+def inline_box(body: list[Line], position: int, container: Any, shapes: set[tuple[str, str]]) -> set[int]:
+    """The indices of the lines of a related-stories box set between two paragraphs of the text,
+    its heading at ``position``; empty when the box closes the text.
+
+    The box is the smallest block inside the container holding the heading and the line after
+    it; the text goes on past it when the first line after the box is a paragraph of prose
+    marked up as the paragraphs before it are (``shapes``). A comment board's heading set in
+    the text block itself, its comments after it, is no box of its own: the text ends there.
+    """
+    if position + 1 >= len(body):
+        return set()
+    following = body[position + 1]
+    box = body[position].owner
+    while box is not container and not within(following.owner, box):
+        box = box.getparent()
+        if box is None:
+            return set()
+    if box is container:
+        return set()
+    inside = {line.index for line in body[position:] if within(line.owner, box)}
+    after = next((line for line in body[position:] if line.index not in inside), None)
+    if (after is None or not _is_paragraph(after) or after.link_share > _PART_LINK_SHARE
+            or paragraph_shape(after) not in shapes):
+        return set()
+    return inside
+
+
+def _is_paragraph(line: Line) -> bool:
+    return line.chars >= _PART_CHARS and bool(_SENTENCE_PUNCT.search(line.text))
+
+
+def _child_of(element: Any, parent: Any) -> Any | None:
+    """The child of ``parent`` that holds ``element``, or None when it is outside ``parent``."""
+    while element is not None:
+        up = element.getparent()
+        if up is parent:
+            return element
+        element = up
+    return None
+
+
+def _parts(
+    siblings: Any, groups: dict[Any, list[Line]], excluded: Collection[Any], shapes: set[tuple[str, str]]
+) -> list[Any]:
+    """The siblings, nearest first, that are parts of the text, up to the first that is neither
+    a part nor a gap (a block without text). A part stands past a gap: blocks of prose right
+    beside the text (a summary box, an author's note) are the page's, not the text's."""
+    found: list[Any] = []
+    gap = False
+    for sibling in siblings:
+        own = groups.get(sibling, [])
+        if all(line.chars < _GAP_CHARS or is_noise_line(line.text) for line in own):
+            gap = True  # an advert, a picture, an empty block: the text may go on after it
+            continue
+        if not gap or not _is_part(sibling, own, excluded, shapes):
+            break
+        found.append(sibling)
+        gap = False
+    return found
+
+
+def _is_part(block: Any, own: list[Line], excluded: Collection[Any], shapes: set[tuple[str, str]]) -> bool:
+    if block in excluded or tag_of(block) in ("aside", "footer", "header", "nav", "form"):
+        return False
+    if any(_NEGATIVE.search(class_words(node)) or _SUMMARY_BOX.search(class_words(node))
+           or _STANDFIRST.search(class_words(node)) for node in {block, *_inner_blocks(block, own)}):
+        return False
+    if block.find(".//h1") is not None or tag_of(block) == "h1":
+        return False  # the page's headline block, not a part of its text
+    if any(is_stop_line(line.text) for line in own):
+        return False  # a related-stories or comment box
+    if any(is_teaser(own, position) for position in range(len(own))):
+        return False  # a list of other stories, each a linked title over its summary
+    chars = sum(line.chars for line in own) or 1
+    if sum(line.link_chars for line in own) / chars > _PART_LINK_SHARE:
+        return False
+    # Paragraphs of prose, most of the block's text: not a toolbar or a feedback form whose
+    # options are short phrases.
+    prose = [line for line in own if _is_paragraph(line)]
+    if len(prose) < _PART_LINES or sum(line.chars for line in prose) < _PART_SHARE * chars:
+        return False
+    # Paragraphs marked up as the text's own are: the same template wrote both halves.
+    return sum(1 for line in prose if paragraph_shape(line) in shapes) * 2 > len(prose)
+
+
+def _inner_blocks(block: Any, own: list[Line]) -> set[Any]:
+    """The blocks between a sibling and its lines' own blocks (its inner wrappers)."""
+    found: set[Any] = set()
+    for line in own:
+        element = line.owner
+        while element is not None and element is not block and element not in found:
+            found.add(element)
+            element = element.getparent()
+    return found

@@ -15,13 +15,16 @@ from ..times import TIME_PATTERN
 from .badges import heading_meta
 from .body import (
     best_container,
+    body_blocks,
     in_chrome_box,
     in_list_item,
     in_player_box,
     in_summary_box,
+    inline_box,
     is_key_points_label,
     is_stop_line,
     other_article_blocks,
+    paragraph_shape,
     standfirst,
     within,
 )
@@ -37,6 +40,7 @@ from .headline import (
 )
 from .images import body_images, caption_lines
 from .lines import HEADINGS, Line, page_lines, tag_of
+from .marks import SUBHEADLINE
 from .metadata import Metadata, read_metadata, same_site_url
 from .metalines import (
     BYLINE_WINDOW,
@@ -56,6 +60,7 @@ from .metalines import (
 from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times, shown_time
 from .signed import headline_author
 from .slots import slot_bylines
+from .titles import title_key
 
 
 class GenericLayout(Layout):
@@ -76,8 +81,13 @@ class GenericLayout(Layout):
         titles = [r for r in ([meta.headline] + meta.titles) if r]
         references = own_titles(titles, lines)
         own, foreign = other_headlines(lines, references)
-        container = best_container(lines, other_article_blocks(own, foreign) if own and foreign else ())
-        body = [line for line in lines if container is not None and within(line.owner, container)]
+        excluded = other_article_blocks(own, foreign) if own and foreign else set()
+        container = best_container(lines, excluded)
+        # The text may go on in a sibling block past an advert: each block's lines are the body.
+        blocks = body_blocks(lines, container, excluded) if container is not None else []
+        body = [line for line in lines if any(within(line.owner, block) for block in blocks)]
+        if len(blocks) > 1:
+            container = blocks[0].getparent()  # chrome inside the blocks is told up to their parent
         if foreign and body:
             # A container holding both stories ends where the second one's headline starts.
             body = [line for line in body if line.index < foreign[0].index]
@@ -105,7 +115,7 @@ class GenericLayout(Layout):
                 body.pop(0)  # e.g. the author/outlet line printed without labels above the time
             else:
                 break
-        body = after_repeated_headline(body, headline)
+        body = _after_repeated_deck(body, after_repeated_headline(body, headline), subtitle)
         paragraphs, credits, body_end = self._body(body, container, headline, caption_lines(body, images))
         first_body = body[0].index if body else len(lines)
         paragraphs[:0] = standfirst(lines[headline_index + 1 : first_body], paragraphs)
@@ -143,7 +153,7 @@ class GenericLayout(Layout):
             bylines=labelled,
             paragraphs=paragraphs,
             credits=credits,
-            images=body_images(page, images, container, lines),
+            images=[image for block in blocks for image in body_images(page, images, block, lines)],
             kicker=kicker,
             subtitle=subtitle,
             paper=edition.group("paper") if edition else None,
@@ -164,12 +174,20 @@ class GenericLayout(Layout):
         seen = 0
         end = body[-1].index if body else -1
         key_points = False
-        for line in body:
+        boxed: set[int] = set()  # the lines of a related-stories box set between paragraphs
+        shapes: set[tuple[str, str]] = set()  # how the paragraphs read so far are marked up
+        for position, line in enumerate(body):
             seen += line.chars
             text = line.text
+            if line.index in boxed:
+                continue
             if is_stop_line(text) and seen / total > 0.5:
-                end = line.index - 1
-                break
+                box = inline_box(body, position, container, shapes)
+                if not box:
+                    end = line.index - 1
+                    break
+                boxed.update(box)
+                continue
             if in_chrome_box(line.owner, container) or is_stop_line(text):
                 continue
             if line.link_share > 0.6 and line.chars < 60:
@@ -198,6 +216,7 @@ class GenericLayout(Layout):
                 credits.append(line.spaced)
                 continue
             paragraphs.append(text)
+            shapes.add(paragraph_shape(line))
             last = line
         if last is not None:
             # A back link (返回, 返回顶部) set inline after the last paragraph.
@@ -299,6 +318,21 @@ class GenericLayout(Layout):
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
             return reconcile_times(None, times, meta.modified)
         return reconcile_times(visible, meta.times, meta.modified)
+
+
+def _after_repeated_deck(body: list[Line], trimmed: list[Line], subtitle: str | None) -> list[Line]:
+    """The body without the deck a print layout repeats under the headline it repeats at the top
+    of the text: the page's subtitle, or a line opening on a dash (——记…). Only where the
+    headline block was repeated (``trimmed`` is shorter than ``body``): elsewhere a short line
+    opening the text is its own."""
+    if len(trimmed) == len(body) or not trimmed:
+        return trimmed
+    line = trimmed[0]
+    if line.chars > 60 or "。" in line.text:
+        return trimmed
+    if (subtitle and title_key(line.text) == title_key(subtitle)) or SUBHEADLINE.match(line.text):
+        return trimmed[1:]
+    return trimmed
 
 
 # How many lines below the body an unlabelled byline slot may stand.
