@@ -605,6 +605,24 @@ def test_relative_visible_time_gives_way_to_metadata() -> None:
     assert reconcile_times("3小时前", []) == "3小时前"
 
 
+def test_visible_time_takes_its_zone_from_a_machine_time_of_the_same_clock() -> None:
+    # An overseas page shows its own wall-clock time; metadata or <time datetime> of that same
+    # clock with an offset tells the zone, which the portal's zone must not replace.
+    paris = "2021-03-05T10:20:00+01:00"
+    assert reconcile_times("2021年3月5日 10:20", [paris]) == paris
+    assert reconcile_times("2021-03-05 10:20", [], [], [paris]) == paris
+    assert reconcile_times("2021-03-05 10:20", [], [], ["2021-03-05T10:20:00-05:00"]) == "2021-03-05T10:20:00-05:00"
+    # Not another clock (a side list's story), not the portal's own zone (the shown text stays
+    # the raw time), not a zero offset (a CMS writing its local time with Z), not a named zone.
+    assert reconcile_times("2021-03-05 10:20", [], [], ["2021-03-05T09:40:00+01:00"]) == "2021-03-05 10:20"
+    assert reconcile_times("2021-03-05 10:20", ["2021-03-05T10:20:00+08:00"]) == "2021-03-05 10:20"
+    assert reconcile_times("2021-03-05 10:20", ["2021-03-05T10:20:00Z"]) == "2021-03-05 10:20"
+    assert reconcile_times("2021-03-05 10:20", ["2021-03-05T10:20:00+00:00"]) == "2021-03-05 10:20"
+    assert reconcile_times("北京时间2021年3月5日 10:20", [paris]) == "北京时间2021年3月5日 10:20"
+    # A bare date is no clock to agree with: the zone-less date stays (metadata completes it as before).
+    assert reconcile_times("2021-03-05", [], [], [paris]) == "2021-03-05"
+
+
 def test_script_time_only_when_the_scripts_agree() -> None:
     one = '<html><head><script>var ct = "1581517074";</script></head><body></body></html>'
     assert script_times(Page(one, "https://a.example/1")) == ["2020-02-12T22:17:54+08:00"]

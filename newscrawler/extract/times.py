@@ -84,6 +84,8 @@ _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
 _CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # Compiled once: parse_time runs for every page.
 _ZONE_NAME = re.compile(_ZONE)
+# A zone name printed with a time (北京时间, GMT): such a time states its zone itself.
+ZONE_NAME_PATTERN = _ZONE_NAME
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
 _YEARLESS_START = re.compile(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)")

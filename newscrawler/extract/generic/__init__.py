@@ -69,7 +69,11 @@ any URL no profile owns. In order:
    ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
    wins when they disagree, the structured one fills in what the page leaves out (the year of
    ``09-30 22:46``, the time of a bare date) and replaces a relative one (``昨天``). Last come
-   times held by page scripts (``var ct = "1581517074"``), only when they all agree. A metadata
+   times held by page scripts (``var ct = "1581517074"``), only when they all agree. A visible
+   time shown without a zone takes the offset of a metadata or ``<time datetime>`` time that
+   shows the same clock in another zone (an overseas site's ``2021年3月5日 10:20`` beside
+   ``2021-03-05T10:20:00+01:00``): the page's zone, not the portal's, never from a zero offset
+   (a CMS writing its local time with ``Z`` is common). A metadata
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
 

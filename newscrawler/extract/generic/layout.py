@@ -290,7 +290,7 @@ class GenericLayout(Layout):
             # publication time unless the page shows that date itself.
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
             return reconcile_times(None, times, meta.modified)
-        return reconcile_times(visible, meta.times, meta.modified)
+        return reconcile_times(visible, meta.times, meta.modified, meta.machine)
 
 
 # How many lines below the body an unlabelled byline slot may stand.

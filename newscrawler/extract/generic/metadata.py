@@ -43,6 +43,9 @@ class Metadata:
     canonical: str | None = None
     # Update times: only used to complete a visible time that agrees with them.
     modified: list[str] = field(default_factory=list)
+    # The machine-readable times of <time datetime> elements: only used to give a visible time
+    # that shows the same clock its zone (a side list's times are there too).
+    machine: list[str] = field(default_factory=list)
 
 
 # Compiled once and run on the lxml tree: the same results as the parsel selector's ``getall()``
@@ -51,6 +54,7 @@ _JSONLD = etree.XPath('//script[@type="application/ld+json"]/text()', smart_stri
 _META = etree.XPath("//meta[@content]")
 _TITLE = etree.XPath("//title//text()", smart_strings=False)
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"][not(self::meta)]')
+_TIME_ELEMENTS = etree.XPath("//time/@datetime", smart_strings=False)
 # rel is a list of tokens in any case (rel="Canonical", rel="canonical nofollow"); og:url is
 # read whether the page names it by property or by name.
 _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
@@ -155,6 +159,7 @@ def read_metadata(page: Page) -> Metadata:
     for key in _META_MODIFIED_NAMES:
         if by_name.get(key):
             meta.modified.append(by_name[key])
+    meta.machine = [value.strip() for value in _strings(_TIME_ELEMENTS, page) if value.strip()]
     if cms.get("date"):
         meta.times.append(cms["date"])
     # Last, the least direct evidence: a publication time a page script holds for its renderer.
