@@ -38,7 +38,12 @@ _CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
 # A zone name before the clock (2012年12月10日, 格林尼治标准时间10:41) or after it (10:41 GMT).
 # …and a weekday may stand between the date and the clock: 2019年9月24日 星期二 09:10.
 _WEEKDAY = r"(?:星期|周|週|禮拜|礼拜)[一二三四五六日天]"
-_ZONED_CLOCK = rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
+# The half of the day a 12-hour clock is set in (Taiwan and Hong Kong pages: 下午2:20, 上午 09:15).
+_HALF_DAY = r"上午|下午|中午|晚上|凌晨|早上|傍晚"
+_ZONED_CLOCK = (
+    rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?(?:(?:{_HALF_DAY})\s*)?{_CLOCK}"
+    rf"(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
+)
 _MERIDIEM = r"\s*(?:[AaPp]\.?[Mm]\.?)(?![A-Za-z])"
 # Never a clock that stops short of its AM/PM (a caller's pattern could backtrack to that).
 _US_CLOCK = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:{_MERIDIEM}|(?!{_MERIDIEM}))"
@@ -51,7 +56,7 @@ _ABSOLUTE = (
     r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
-    rf"(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?)?"
+    rf"(?:(?:\s*(?:{_HALF_DAY})\s*|\s+)\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?)?"
     # US style, month first, with AM/PM and no zone (overseas Chinese sites): 11/20/2004 10:30 PM,
     # Nov 20, 2004. A slashed date without AM/PM may be day first (21/01/2022 on a European
     # site): it is not read, rather than read wrong.
@@ -60,7 +65,7 @@ _ABSOLUTE = (
 )
 _YEARLESS = (
     r"(?<![\d/.-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
-    r"|(?<![\d年])\d{1,2}月\d{1,2}日\s*\d{1,2}[:：]\d{2}"
+    rf"|(?<![\d年])\d{{1,2}}月\d{{1,2}}日\s*(?:(?:{_HALF_DAY})\s*)?\d{{1,2}}[:：]\d{{2}}"
 )
 _RELATIVE = (
     r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前"
@@ -88,6 +93,9 @@ _ZONE_NAME = re.compile(_ZONE)
 ZONE_NAME_PATTERN = _ZONE_NAME
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
+_HALF_DAY_CLOCK = re.compile(rf"(?P<half>{_HALF_DAY})\s*(?P<hour>\d{{1,2}}):(?P<rest>\d{{2}})")
+# The halves after noon: a clock there below 12 is in the afternoon or evening (中午1:05 too).
+_AFTERNOON = frozenset({"下午", "晚上", "傍晚"})
 _YEARLESS_START = re.compile(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)")
 _AGO = re.compile(r"(\d+)\s*(秒|分钟|分鐘|小时|小時|天)前")
 _DAY_WORD_TIME = re.compile(r"(今天|昨天|前天)(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
@@ -157,6 +165,8 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = _ZONE_WORDS.sub(" ", text).strip()
     text = _WEEKDAY_WORD.sub(" ", text)
+    if "午" in text or "晚" in text or "凌" in text or "早" in text:
+        text = _HALF_DAY_CLOCK.sub(_clock_of_day, text)
     # The fetch time in the zone is only needed for relative and year-less forms, and converting
     # it runs dateutil's Python code: it is converted when one is found. A fetch at the edge of
     # what datetime holds (year 1 or 9999) may not convert at all, and then no time can be given
@@ -186,6 +196,16 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
     except (ValueError, OverflowError):
         return None
     return _aware(parsed, zone)
+
+
+def _clock_of_day(match: re.Match[str]) -> str:
+    """A 12-hour clock with its half of the day (下午2:20) on the 24-hour clock (14:20)."""
+    half, hour = match.group("half"), int(match.group("hour"))
+    if hour < 12 and (half in _AFTERNOON or (half == "中午" and hour < 11)):
+        hour += 12
+    elif hour == 12 and half in ("凌晨", "上午", "早上"):
+        hour = 0
+    return f" {hour:02d}:{match.group('rest')}"
 
 
 def _fast_iso(text: str) -> datetime | None:

@@ -277,3 +277,24 @@ def test_a_year_of_five_digits_is_no_time(text: str) -> None:
     # as a year-less date.
     assert find_time_text(text) is None
     assert find_and_parse(text, FETCHED, SHANGHAI) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A 12-hour clock after its half of the day, as Taiwan and Hong Kong pages print it.
+        ("2021年3月5日 週五 下午2:20 來源", "2021年3月5日 週五 下午2:20", "2021-03-05T14:20:00+08:00"),
+        ("2021/03/05 下午 02:20　記者", "2021/03/05 下午 02:20", "2021-03-05T14:20:00+08:00"),
+        ("2021-03-05 上午 09:20", "2021-03-05 上午 09:20", "2021-03-05T09:20:00+08:00"),
+        ("2021年3月5日 晚上8:15", "2021年3月5日 晚上8:15", "2021-03-05T20:15:00+08:00"),
+        ("2021年3月5日 中午12:05", "2021年3月5日 中午12:05", "2021-03-05T12:05:00+08:00"),
+        ("2021年3月5日 中午1:05", "2021年3月5日 中午1:05", "2021-03-05T13:05:00+08:00"),
+        ("2021年3月5日 凌晨12:30", "2021年3月5日 凌晨12:30", "2021-03-05T00:30:00+08:00"),
+        ("2021年3月5日 下午", "2021年3月5日", "2021-03-05T00:00:00+08:00"),  # no clock: the date
+        ("3月5日 下午3:05", "3月5日 下午3:05", "2024-03-05T15:05:00+08:00"),
+    ],
+)
+def test_half_day_word_before_a_twelve_hour_clock(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)

@@ -186,7 +186,8 @@ def tidy_byline(text: str) -> str:
         # A company's registered name there is the publishing account's owner, not an outlet;
         # a personal name there is an unlabelled author (2004-05-06 张三), not an outlet either.
         outlet = match.group("outlet") if match else ""
-        if match and not re.search(r"(?:公司|集团|集團)$", outlet) and not (
+        # A byline glued to its outlet (中央社記者陳小明) is no outlet either: the grammar reads it.
+        if match and not re.search(r"(?:公司|集团|集團)$", outlet) and not has_credit_role(outlet) and not (
             looks_like_person(outlet) and not re.search(r"[报報网網社台刊]$", outlet)
         ):
             text = f"{match.group('time')} 来源：{match.group('outlet')}"
