@@ -38,6 +38,7 @@ from newscrawler.extract.generic import (
     title_parts,
 )
 from newscrawler.extract.generic.metadata import read_metadata
+from newscrawler.extract.generic.reconcile import drafted_time, shown_time
 from newscrawler.extract.page import Page
 from newscrawler.portals.generic import GenericPortal
 from newscrawler.portals.zjdaily import Zjdaily
@@ -621,6 +622,35 @@ def test_visible_time_takes_its_zone_from_a_machine_time_of_the_same_clock() -> 
     assert reconcile_times("北京时间2021年3月5日 10:20", [paris]) == "北京时间2021年3月5日 10:20"
     # A bare date is no clock to agree with: the zone-less date stays (metadata completes it as before).
     assert reconcile_times("2021-03-05", [], [], [paris]) == "2021-03-05"
+
+
+def test_written_date_of_a_document_is_not_its_publication_time() -> None:
+    # A government information table dates the document twice: 成文日期 is when it was written.
+    row = "发布机构：临水市林业局 成文日期：2024-03-01 发布日期：2024-03-05"
+    assert shown_time(row) == "2024-03-05"
+    assert drafted_time(row) == "2024-03-01"
+    assert shown_time("生成日期：2024-03-01 公开日期：2024-03-05") == "2024-03-05"
+    # Alone it is no publication time; it stays the last resort.
+    assert shown_time("成文日期：2024-03-01") is None
+    assert drafted_time("成文日期：2024-03-01") == "2024-03-01"
+    # Other labels are untouched.
+    assert shown_time("时间：2024-03-01 来源：市林业局") == "2024-03-01"
+    assert drafted_time("发布日期：2024-03-05") is None
+
+
+def test_government_table_above_the_headline_gives_the_publication_date() -> None:
+    page = (
+        "<html><head><title>关于开展植树活动的通知_某市政府</title></head><body>"
+        "<table><tr><td>成文日期：</td><td>2024-03-01</td></tr>"
+        "<tr><td>发布日期：</td><td>2024-03-05</td></tr></table>"
+        "<h1>关于开展植树活动的通知</h1><div class=\"content\">"
+        "<p>为深入推进国土绿化行动，经研究，决定于3月中旬至4月中旬在全市范围内开展春季义务植树活动。</p>"
+        "<p>各单位要结合实际制定活动方案，合理安排植树地点和时间，做到苗木、工具和后勤保障三落实。</p>"
+        "</div></body></html>"
+    )
+    record = extract("https://www.tm-a.gov.example/art/1.html", page.encode(), {},
+                     datetime(2024, 7, 1, 3, tzinfo=timezone.utc), "generic")
+    assert record["published_at"] == "2024-03-05T00:00:00+08:00"
 
 
 def test_script_time_only_when_the_scripts_agree() -> None:

@@ -43,7 +43,9 @@ _SIGNED_TITLE = re.compile(
 _BARE_NAME = re.compile(rf"^[{HAN}]{{2,3}}$")
 # A bracketed name ending in these is an organisation or an outlet, not a person.
 _ORG_END = re.compile(r"[社网網报報台局部会會院处處办辦委厅廳站刊馆館司组組队隊所中]$")
-TIME_LABELLED = re.compile(r"(?:发布|發布|發佈|更新|出版)?(?:时间|時間|日期)\s*[:：]")
+TIME_LABELLED = re.compile(r"(?:发布|發布|發佈|更新|出版|公开|公開)?(?:时间|時間|日期)\s*[:：]")
+# A time labelled as the publication's own (发布日期：, 公开日期：), not any 时间：.
+PUBLISHED_LABELLED = re.compile(r"(?:发布|發布|發佈|公开|公開)(?:时间|時間|日期)\s*[:：]")
 BYLINE_WINDOW = 12
 CREDIT_WINDOW = 30
 MAX_BYLINE_LENGTH = 160
@@ -103,7 +105,8 @@ _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
 )
 _TIME_LABEL = re.compile(
-    r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|发表于|發表於|(?:时间|時間|日期))(?=\s|[:：]|\d|$)\s*[:：]?"
+    r"(?:(?:发布|發布|發佈|出版)(?:时间|時間|日期|于|於)?|(?:公开|公開)(?:时间|時間|日期)|发表于|發表於|(?:时间|時間|日期))"
+    r"(?=\s|[:：]|\d|$)\s*[:：]?"
 )
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")

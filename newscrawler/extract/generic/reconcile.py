@@ -25,10 +25,28 @@ _UPDATE_LABEL = re.compile(
 )
 
 
+# A government portal's information table (索引号, 发布机构, 成文日期, 发布日期) dates the document
+# when it was written as well as when it was published: the written date is not the publication
+# time, only its last resort.
+_DRAFTED_LABEL = re.compile(
+    r"(?:成文|生成|创建|創建|制发|製發|印发|印發|签署|簽署|形成)(?:时间|時間|日期)\s*[:：]?\s*$"
+)
+
+
 def shown_time(text: str) -> str | None:
-    """The first time a meta line shows as its publication time: not one labelled as an update."""
+    """The first time a meta line shows as its publication time: not one labelled as an update,
+    nor the date a document was written (成文日期)."""
     for match in TIME_PATTERN.finditer(text):
-        if not _UPDATE_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
+        before = text[max(0, match.start() - 12) : match.start()]
+        if not _UPDATE_LABEL.search(before) and not _DRAFTED_LABEL.search(before):
+            return match.group(0)
+    return None
+
+
+def drafted_time(text: str) -> str | None:
+    """The date a meta line labels as when the document was written (成文日期：2021-03-04)."""
+    for match in TIME_PATTERN.finditer(text):
+        if _DRAFTED_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
             return match.group(0)
     return None
 
