@@ -653,6 +653,31 @@ def test_government_table_above_the_headline_gives_the_publication_date() -> Non
     assert record["published_at"] == "2024-03-05T00:00:00+08:00"
 
 
+def _generic_source(head: str, meta_line: str) -> str | None:
+    page = (
+        f"<html><head><title>青禾县夏粮收购进度过半_青禾网</title>{head}</head><body>"
+        f"<h1>青禾县夏粮收购进度过半</h1><div class=\"info\">{meta_line}</div><div class=\"content\">"
+        "<p>记者从县粮食和物资储备局获悉，截至6月18日，全县已收购新产小麦三万余吨，收购进度过半。</p>"
+        "<p>今年县里新增了两个收购网点，并推行预约售粮，农户通过手机即可查询收购价格。</p>"
+        "</div></body></html>"
+    )
+    record = extract("https://www.tm-b.example/a/1.html", page.encode(), {},
+                     datetime(2024, 7, 1, 3, tzinfo=timezone.utc), "generic")
+    return record["source"]
+
+
+def test_recorded_source_only_when_the_page_shows_none() -> None:
+    recorded = '<meta name="source" content="来源：青禾网-青禾日报">'
+    assert _generic_source(recorded, "2024-06-19 08:20") == "青禾网-青禾日报"
+    assert _generic_source('<meta name="ContentSource" content="县粮食局">', "2024-06-19") == "县粮食局"
+    # The page's own 来源 wins; a code, an address or a placeholder is no outlet.
+    shown = "2024-06-19 08:20 来源：青禾日报"
+    assert _generic_source('<meta name="source" content="来源：青禾网">', shown) == "青禾日报"
+    assert _generic_source('<meta name="source" content="web">', "2024-06-19 08:20") is None
+    assert _generic_source('<meta name="source" content="https://www.tm-b.example/">', "2024-06-19") is None
+    assert _generic_source('<meta name="ContentSource" content="网络">', "2024-06-19 08:20") is None
+
+
 def test_script_time_only_when_the_scripts_agree() -> None:
     one = '<html><head><script>var ct = "1581517074";</script></head><body></body></html>'
     assert script_times(Page(one, "https://a.example/1")) == ["2020-02-12T22:17:54+08:00"]

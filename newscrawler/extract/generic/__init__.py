@@ -62,7 +62,10 @@ any URL no profile owns. In order:
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
    credit-shaped lines just after the body; credit lines inside the body, the dateline credit
    opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit closing the last one
-   (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. A
+   (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. When the
+   page shows no source outlet, the one its CMS records is read (``<meta name="source"
+   content="来源：…">``, government portals' ``ContentSource``): short Chinese text, never an
+   address or a code. A
    commentary that credits nobody else may name its author as the headline's prefix
    (``张三：…``, ``signed``).
 5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,

@@ -127,6 +127,9 @@ class GenericLayout(Layout):
         header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
         labelled += slot_bylines(lines, header_start, first_body)
         credits = [tidy_byline(line) for line in credits]
+        if meta.source and not any(parse_byline(text).source for text in labelled + credits):
+            # The outlet the CMS records, when the page shows none (a source set by a script).
+            labelled.append(tidy_byline(meta.source if _SOURCE_FIRST.match(meta.source) else f"来源：{meta.source}"))
         # The page's own title data may keep the prefix a visible heading leaves out.
         headlines = [headline] + [title_parts(r)[min(1, len(title_parts(r)) - 1)] for r in references]
         if any(h and ("：" in h or ":" in h) for h in headlines):
@@ -311,6 +314,9 @@ def _header_items(window: list[Line]) -> list[Line]:
         index += taken
     return items
 
+
+# A recorded source that carries its own label (来源：人民网-人民日报).
+_SOURCE_FIRST = re.compile(r"^\s*(?:来源|來源|稿源|出处|出處)\s*[:：]")
 
 # How many lines below the body an unlabelled byline slot may stand.
 _SLOTS_AFTER_BODY = 4

@@ -28,6 +28,18 @@ _META_TIME_NAMES = (
     "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "weibo:article:create_at",
     "created", "firstpublishedtime",
 )
+# Where a CMS records the source outlet: people.com.cn-style ``source`` (``来源：人民网-人民日报``)
+# and ``ContentSource`` of the government portals' metadata standard.
+_META_SOURCE_NAMES = ("contentsource", "source")
+_HAN_TEXT = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_outlet(value: str | None) -> bool:
+    """A recorded source that can be an outlet's name: short Chinese text, not an address or a
+    code (``source`` also names where a page came from: ``web``, ``https://…``, ``app``)."""
+    return bool(value and len(value) <= 40 and _HAN_TEXT.search(value) and "://" not in value)
+
+
 _META_MODIFIED_NAMES = (
     "article:modified_time", "og:updated_time", "datemodified", "dateupdate", "lastmodified",
     "last-modified",
@@ -46,6 +58,9 @@ class Metadata:
     # The machine-readable times of <time datetime> elements: only used to give a visible time
     # that shows the same clock its zone (a side list's times are there too).
     machine: list[str] = field(default_factory=list)
+    # The source outlet a CMS records (<meta name="source">, government portals' ContentSource):
+    # only used when the page shows none.
+    source: str | None = None
 
 
 # Compiled once and run on the lxml tree: the same results as the parsel selector's ``getall()``
@@ -156,6 +171,7 @@ def read_metadata(page: Page) -> Metadata:
         value = node.attrib.get("datetime") or node.attrib.get("content")
         if value:
             meta.times.append(value.strip())
+    meta.source = next((_unescaped(by_name[key]) for key in _META_SOURCE_NAMES if _is_outlet(by_name.get(key))), None)
     for key in _META_MODIFIED_NAMES:
         if by_name.get(key):
             meta.modified.append(by_name[key])
