@@ -678,6 +678,25 @@ def test_recorded_source_only_when_the_page_shows_none() -> None:
     assert _generic_source('<meta name="ContentSource" content="网络">', "2024-06-19 08:20") is None
 
 
+@pytest.mark.parametrize(
+    ("line", "source"),
+    [
+        ("2021-03-05 10:20 本文转载自青山日报", "青山日报"),
+        ("（本文转载自青山日报）", "青山日报"),
+        ("转载自青山晚报", "青山晚报"),
+        ("本文来源于青山日报", "青山日报"),
+        ("本文来源：青山日报", "青山日报"),
+        # Where a picture came from, or a notice asking others to credit the site: no outlet.
+        ("图片转载自青山图库", None),
+        ("转载请注明来源：青山网", None),
+    ],
+)
+def test_repost_note_names_the_source_never_a_person(line: str, source: str | None) -> None:
+    byline = parse_byline(tidy_byline(line))
+    assert byline.source == source
+    assert byline.reporters == []
+
+
 def test_script_time_only_when_the_scripts_agree() -> None:
     one = '<html><head><script>var ct = "1581517074";</script></head><body></body></html>'
     assert script_times(Page(one, "https://a.example/1")) == ["2020-02-12T22:17:54+08:00"]

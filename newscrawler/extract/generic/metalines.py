@@ -151,6 +151,18 @@ FIELD_LABEL = re.compile(
 )
 
 
+# A repost note on a meta or credit line, with or without its colon: 本文转载自青山日报. 本文 ("this
+# article") opens the label; it names nobody.
+_REPOST = re.compile(
+    rf"{_NOT_STORY_SOURCE}(?:本文|此文|该文|該文)?(?P<label>转载自|轉載自|转自|轉自)\s*[:：]?\s*(?=[^\s:：])"
+)
+_THIS_ARTICLE = re.compile(r"(?:本文|此文)(?=(?:来源|來源|出处|出處)\s*[:：于於]?)")
+
+
+def _labelled_repost(match: re.Match[str]) -> str:
+    return f"{match.group('label')}："
+
+
 def tidy_byline(text: str) -> str:
     """Prepare a meta or credit line for the byline grammar.
 
@@ -160,6 +172,8 @@ def tidy_byline(text: str) -> str:
     新京报 举报``), and reads a lone name after the time as the source (``2019-09-26 10:56
     证券时报网``), as portals print it.
     """
+    text = _REPOST.sub(_labelled_repost, text)
+    text = _THIS_ARTICLE.sub("", text)
     text = strip_nobody(text)
     text = _IP_LOCATION.sub(" ", text)
     text = _UI_PHRASE.sub(" ", text)
