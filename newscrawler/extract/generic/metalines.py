@@ -170,7 +170,8 @@ def tidy_byline(text: str) -> str:
     times, placeholder names, staff codes after names), puts a space before a label glued to
     the previous field (``证券时报网作者：李在山``), keeps only the outlet after 来源 (``来源:
     新京报 举报``), and reads a lone name after the time as the source (``2019-09-26 10:56
-    证券时报网``), as portals print it.
+    证券时报网``), as portals print it. A repost note reads as its label with or without a colon
+    (``本文转载自青山日报``: the source; 本文 names nobody).
     """
     text = _REPOST.sub(_labelled_repost, text)
     text = _THIS_ARTICLE.sub("", text)
