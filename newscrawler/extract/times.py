@@ -1,7 +1,8 @@
 """Publication times: find them in page text and parse every form Chinese portals show.
 
 Absolute forms (``2022-04-19 17:31``, ``2022年04月19日 17:31``, ``2022/04/19 17:31:05``, ISO 8601
-with an offset) are parsed by python-dateutil. Year-less (``04-19 17:31``) and relative forms
+with an offset; a clock in words, ``17时31分``, or on 12 hours after its half of the day,
+``下午5:31``) are parsed by python-dateutil. Year-less (``04-19 17:31``) and relative forms
 (``3小时前``, ``昨天 17:31``, ``刚刚``) are resolved against the fetch time, in the portal's zone;
 when the fetch time is unknown (a page saved by someone else) they are left unresolved rather
 than guessed. Every result is timezone-aware: a time shown without a zone is in the portal's zone.
@@ -34,7 +35,9 @@ _ZONE_NAMES = {
     "巴黎時間": "Europe/Paris", "柏林时间": "Europe/Berlin", "柏林時間": "Europe/Berlin",
 }
 _ZONE = "|".join(sorted(map(re.escape, _ZONE_NAMES), key=len, reverse=True))
-_CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
+# …or in words, as government portals and newspapers print it: 10时20分, 9点05分, 10时20分31秒.
+_WORD_CLOCK = r"\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?"
+_CLOCK = rf"(?:\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?|{_WORD_CLOCK})"
 # A zone name before the clock (2012年12月10日, 格林尼治标准时间10:41) or after it (10:41 GMT).
 # …and a weekday may stand between the date and the clock: 2019年9月24日 星期二 09:10.
 _WEEKDAY = r"(?:星期|周|週|禮拜|礼拜)[一二三四五六日天]"
@@ -56,7 +59,8 @@ _ABSOLUTE = (
     r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
-    rf"(?:(?:\s*(?:{_HALF_DAY})\s*|\s+)\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?)?"
+    # …a weekday may stand between the date and the clock (2021-03-05 星期五 10:20).
+    rf"(?:(?:\s*{_WEEKDAY})?(?:\s*(?:{_HALF_DAY})\s*|\s+)(?:{_WORD_CLOCK}|\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?))?"
     # US style, month first, with AM/PM and no zone (overseas Chinese sites): 11/20/2004 10:30 PM,
     # Nov 20, 2004. A slashed date without AM/PM may be day first (21/01/2022 on a European
     # site): it is not read, rather than read wrong.
@@ -93,6 +97,9 @@ _ZONE_NAME = re.compile(_ZONE)
 ZONE_NAME_PATTERN = _ZONE_NAME
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
+_WORD_CLOCK_PARTS = re.compile(
+    r"(?P<hour>\d{1,2})\s*[时時点點]\s*(?P<minute>\d{1,2})\s*分(?:\s*(?P<second>\d{1,2})\s*秒)?"
+)
 _HALF_DAY_CLOCK = re.compile(rf"(?P<half>{_HALF_DAY})\s*(?P<hour>\d{{1,2}}):(?P<rest>\d{{2}})")
 # The halves after noon: a clock there below 12 is in the afternoon or evening (中午1:05 too).
 _AFTERNOON = frozenset({"下午", "晚上", "傍晚"})
@@ -165,6 +172,8 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = _ZONE_WORDS.sub(" ", text).strip()
     text = _WEEKDAY_WORD.sub(" ", text)
+    if "分" in text:
+        text = _WORD_CLOCK_PARTS.sub(_colon_clock, text)
     if "午" in text or "晚" in text or "凌" in text or "早" in text:
         text = _HALF_DAY_CLOCK.sub(_clock_of_day, text)
     # The fetch time in the zone is only needed for relative and year-less forms, and converting
@@ -196,6 +205,13 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
     except (ValueError, OverflowError):
         return None
     return _aware(parsed, zone)
+
+
+def _colon_clock(match: re.Match[str]) -> str:
+    """A clock in words (10时20分31秒) written with colons (10:20:31)."""
+    second = match.group("second")
+    clock = f"{int(match.group('hour')):02d}:{int(match.group('minute')):02d}"
+    return f" {clock}:{int(second):02d}" if second else f" {clock}"
 
 
 def _clock_of_day(match: re.Match[str]) -> str:

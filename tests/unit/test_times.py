@@ -298,3 +298,25 @@ def test_half_day_word_before_a_twelve_hour_clock(text: str, raw: str, expected:
     found = find_and_parse(text, FETCHED, SHANGHAI)
     assert found is not None
     assert (found.raw, iso(found.value)) == (raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A clock in words, as government portals and newspapers print it.
+        ("发布时间：2021年03月05日 10时20分 来源", "2021年03月05日 10时20分", "2021-03-05T10:20:00+08:00"),
+        ("2021年3月5日10时20分31秒", "2021年3月5日10时20分31秒", "2021-03-05T10:20:31+08:00"),
+        ("2021-03-05 9点05分", "2021-03-05 9点05分", "2021-03-05T09:05:00+08:00"),
+        ("2021年3月5日 下午3点20分", "2021年3月5日 下午3点20分", "2021-03-05T15:20:00+08:00"),
+        # A weekday between a dashed date and its clock.
+        ("2021-03-05 星期五 10:20", "2021-03-05 星期五 10:20", "2021-03-05T10:20:00+08:00"),
+        ("2021/03/05 週五 下午 02:20", "2021/03/05 週五 下午 02:20", "2021-03-05T14:20:00+08:00"),
+        # A weekday alone after the date, or an hour count in prose, adds no clock.
+        ("2021-03-05 星期五 来源：青山日报", "2021-03-05", "2021-03-05T00:00:00+08:00"),
+        ("2021年3月5日 历时3小时", "2021年3月5日", "2021-03-05T00:00:00+08:00"),
+    ],
+)
+def test_word_clock_and_weekday_before_the_clock(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)

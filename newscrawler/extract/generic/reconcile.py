@@ -12,7 +12,7 @@ from .lines import Line
 _REFERENCE = datetime(2100, 1, 1, tzinfo=timezone.utc)
 ZONE = portal_zone("Asia/Shanghai")
 _HAS_YEAR = re.compile(r"\d{4}")
-_HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
+_HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分")
 _ZONE_NAME = ZONE_NAME_PATTERN
 
 
