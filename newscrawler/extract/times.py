@@ -66,6 +66,9 @@ _ABSOLUTE = (
     # site): it is not read, rather than read wrong.
     rf"|(?<!\d)\d{{1,2}}/\d{{1,2}}/\d{{4}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_MERIDIEM}"
     rf"|{_MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+(?:at\s+)?{_US_CLOCK})?"
+    # A dotted date with the year last is day first wherever it is written (05.03.2021 on a
+    # German or French service's Chinese pages); no Chinese page writes month first with dots.
+    r"|(?<![\dA-Za-z.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?![\d:]))?"
 )
 _YEARLESS = (
     r"(?<![\d/.-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
@@ -97,6 +100,7 @@ _ZONE_NAME = re.compile(_ZONE)
 ZONE_NAME_PATTERN = _ZONE_NAME
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
+_DAY_FIRST = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?P<rest>\s.*)?$")
 _WORD_CLOCK_PARTS = re.compile(
     r"(?P<hour>\d{1,2})\s*[时時点點]\s*(?P<minute>\d{1,2})\s*分(?:\s*(?P<second>\d{1,2})\s*秒)?"
 )
@@ -172,6 +176,9 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = _ZONE_WORDS.sub(" ", text).strip()
     text = _WEEKDAY_WORD.sub(" ", text)
+    day_first = _DAY_FIRST.match(text) if "." in text else None
+    if day_first:
+        text = f"{day_first['year']}-{day_first['month']}-{day_first['day']}{day_first['rest'] or ''}"
     if "分" in text:
         text = _WORD_CLOCK_PARTS.sub(_colon_clock, text)
     if "午" in text or "晚" in text or "凌" in text or "早" in text:

@@ -320,3 +320,23 @@ def test_word_clock_and_weekday_before_the_clock(text: str, raw: str, expected: 
     found = find_and_parse(text, FETCHED, SHANGHAI)
     assert found is not None
     assert (found.raw, iso(found.value)) == (raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A dotted date with the year last is day first (European services' Chinese pages).
+        ("日期 05.03.2021", "05.03.2021", "2021-03-05T00:00:00+08:00"),
+        ("31.12.2020 18:05", "31.12.2020 18:05", "2020-12-31T18:05:00+08:00"),
+        ("2021.03.05", "2021.03.05", "2021-03-05T00:00:00+08:00"),
+    ],
+)
+def test_dotted_date_with_the_year_last_is_day_first(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)
+
+
+@pytest.mark.parametrize("text", ["版本 1.2.2021.5", "v3.05.2021", "5.13.2021"])
+def test_dotted_numbers_that_are_no_date(text: str) -> None:
+    assert find_and_parse(text, FETCHED, SHANGHAI) is None
