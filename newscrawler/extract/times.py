@@ -66,6 +66,8 @@ _ABSOLUTE = (
     # site): it is not read, rather than read wrong.
     rf"|(?<!\d)\d{{1,2}}/\d{{1,2}}/\d{{4}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_MERIDIEM}"
     rf"|{_MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+(?:at\s+)?{_US_CLOCK})?"
+    # A Minguo year, as Taiwan's government pages date their notices: 民國113年3月5日 is 2024.
+    rf"|(?:中華民國|中华民国|民國|民国)\s*\d{{2,3}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
     # A dotted date with the year last is day first wherever it is written (05.03.2021 on a
     # German or French service's Chinese pages); no Chinese page writes month first with dots.
     r"|(?<![\dA-Za-z.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?![\d:]))?"
@@ -100,6 +102,7 @@ _ZONE_NAME = re.compile(_ZONE)
 ZONE_NAME_PATTERN = _ZONE_NAME
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
+_MINGUO = re.compile(r"^(?:中華民國|中华民国|民國|民国)\s*(?P<year>\d{2,3})\s*年")
 _DAY_FIRST = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?P<rest>\s.*)?$")
 _WORD_CLOCK_PARTS = re.compile(
     r"(?P<hour>\d{1,2})\s*[时時点點]\s*(?P<minute>\d{1,2})\s*分(?:\s*(?P<second>\d{1,2})\s*秒)?"
@@ -176,6 +179,9 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = _ZONE_WORDS.sub(" ", text).strip()
     text = _WEEKDAY_WORD.sub(" ", text)
+    minguo = _MINGUO.match(text) if "民" in text else None
+    if minguo:
+        text = f"{int(minguo['year']) + 1911}年{text[minguo.end():]}"
     day_first = _DAY_FIRST.match(text) if "." in text else None
     if day_first:
         text = f"{day_first['year']}-{day_first['month']}-{day_first['day']}{day_first['rest'] or ''}"

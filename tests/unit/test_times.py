@@ -340,3 +340,17 @@ def test_dotted_date_with_the_year_last_is_day_first(text: str, raw: str, expect
 @pytest.mark.parametrize("text", ["版本 1.2.2021.5", "v3.05.2021", "5.13.2021"])
 def test_dotted_numbers_that_are_no_date(text: str) -> None:
     assert find_and_parse(text, FETCHED, SHANGHAI) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A Minguo year (Taiwan's government pages): year 1 is 1912.
+        ("發布日期：中華民國113年3月5日", "中華民國113年3月5日", "2024-03-05T00:00:00+08:00"),
+        ("民國113年03月05日 下午2:20", "民國113年03月05日 下午2:20", "2024-03-05T14:20:00+08:00"),
+    ],
+)
+def test_minguo_year(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)

@@ -80,7 +80,8 @@ any URL no profile owns. In order:
    (``2024/06/19 下午 03:45``, ``週五 上午9:20``, as Taiwan and Hong Kong pages print it) is read on
    the 24-hour clock, and so is a clock in words (``15时42分``, ``9点05分``), a weekday
    standing before it or not (``2024-03-05 星期二 15:42``); a dotted date with the year last
-   is day first (``05.03.2024`` on a European service's pages); a byline glued to its outlet
+   is day first (``05.03.2024`` on a European service's pages); a Minguo year is Taiwan's
+   (``中華民國113年3月5日`` is 2024-03-05); a byline glued to its outlet
    after the time (``海峽社記者林子晴``) is no source outlet. A metadata
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新) is never the publication time. A
