@@ -38,6 +38,7 @@ from newscrawler.extract.generic import (
     title_parts,
 )
 from newscrawler.extract.generic.metadata import read_metadata
+from newscrawler.extract.generic.reconcile import drafted_time, shown_time
 from newscrawler.extract.page import Page
 from newscrawler.portals.generic import GenericPortal
 from newscrawler.portals.zjdaily import Zjdaily
@@ -608,6 +609,97 @@ def test_relative_visible_time_gives_way_to_metadata() -> None:
     # 昨天 can only be checked against the fetch time; an absolute metadata time is better.
     assert reconcile_times("昨天", ["2020-02-12T22:17:54+08:00"]) == "2020-02-12T22:17:54+08:00"
     assert reconcile_times("3小时前", []) == "3小时前"
+
+
+def test_visible_time_takes_its_zone_from_a_machine_time_of_the_same_clock() -> None:
+    # An overseas page shows its own wall-clock time; metadata or <time datetime> of that same
+    # clock with an offset tells the zone, which the portal's zone must not replace.
+    paris = "2021-03-05T10:20:00+01:00"
+    assert reconcile_times("2021年3月5日 10:20", [paris]) == paris
+    assert reconcile_times("2021-03-05 10:20", [], [], [paris]) == paris
+    assert reconcile_times("2021-03-05 10:20", [], [], ["2021-03-05T10:20:00-05:00"]) == "2021-03-05T10:20:00-05:00"
+    # Not another clock (a side list's story), not the portal's own zone (the shown text stays
+    # the raw time), not a zero offset (a CMS writing its local time with Z), not a named zone.
+    assert reconcile_times("2021-03-05 10:20", [], [], ["2021-03-05T09:40:00+01:00"]) == "2021-03-05 10:20"
+    assert reconcile_times("2021-03-05 10:20", ["2021-03-05T10:20:00+08:00"]) == "2021-03-05 10:20"
+    assert reconcile_times("2021-03-05 10:20", ["2021-03-05T10:20:00Z"]) == "2021-03-05 10:20"
+    assert reconcile_times("2021-03-05 10:20", ["2021-03-05T10:20:00+00:00"]) == "2021-03-05 10:20"
+    assert reconcile_times("北京时间2021年3月5日 10:20", [paris]) == "北京时间2021年3月5日 10:20"
+    # A bare date is no clock to agree with: the zone-less date stays (metadata completes it as before).
+    assert reconcile_times("2021-03-05", [], [], [paris]) == "2021-03-05"
+
+
+def test_written_date_of_a_document_is_not_its_publication_time() -> None:
+    # A government information table dates the document twice: 成文日期 is when it was written.
+    row = "发布机构：临水市林业局 成文日期：2024-03-01 发布日期：2024-03-05"
+    assert shown_time(row) == "2024-03-05"
+    assert drafted_time(row) == "2024-03-01"
+    assert shown_time("生成日期：2024-03-01 公开日期：2024-03-05") == "2024-03-05"
+    # Alone it is no publication time; it stays the last resort.
+    assert shown_time("成文日期：2024-03-01") is None
+    assert drafted_time("成文日期：2024-03-01") == "2024-03-01"
+    # Other labels are untouched.
+    assert shown_time("时间：2024-03-01 来源：市林业局") == "2024-03-01"
+    assert drafted_time("发布日期：2024-03-05") is None
+
+
+def test_government_table_above_the_headline_gives_the_publication_date() -> None:
+    page = (
+        "<html><head><title>关于开展植树活动的通知_某市政府</title></head><body>"
+        "<table><tr><td>成文日期：</td><td>2024-03-01</td></tr>"
+        "<tr><td>发布日期：</td><td>2024-03-05</td></tr></table>"
+        "<h1>关于开展植树活动的通知</h1><div class=\"content\">"
+        "<p>为深入推进国土绿化行动，经研究，决定于3月中旬至4月中旬在全市范围内开展春季义务植树活动。</p>"
+        "<p>各单位要结合实际制定活动方案，合理安排植树地点和时间，做到苗木、工具和后勤保障三落实。</p>"
+        "</div></body></html>"
+    )
+    record = extract("https://www.tm-a.gov.example/art/1.html", page.encode(), {},
+                     datetime(2024, 7, 1, 3, tzinfo=timezone.utc), "generic")
+    assert record["published_at"] == "2024-03-05T00:00:00+08:00"
+
+
+def _generic_source(head: str, meta_line: str) -> str | None:
+    page = (
+        f"<html><head><title>青禾县夏粮收购进度过半_青禾网</title>{head}</head><body>"
+        f"<h1>青禾县夏粮收购进度过半</h1><div class=\"info\">{meta_line}</div><div class=\"content\">"
+        "<p>记者从县粮食和物资储备局获悉，截至6月18日，全县已收购新产小麦三万余吨，收购进度过半。</p>"
+        "<p>今年县里新增了两个收购网点，并推行预约售粮，农户通过手机即可查询收购价格。</p>"
+        "</div></body></html>"
+    )
+    record = extract("https://www.tm-b.example/a/1.html", page.encode(), {},
+                     datetime(2024, 7, 1, 3, tzinfo=timezone.utc), "generic")
+    return record["source"]
+
+
+def test_recorded_source_only_when_the_page_shows_none() -> None:
+    recorded = '<meta name="source" content="来源：青禾网-青禾日报">'
+    assert _generic_source(recorded, "2024-06-19 08:20") == "青禾网-青禾日报"
+    assert _generic_source('<meta name="ContentSource" content="县粮食局">', "2024-06-19") == "县粮食局"
+    # The page's own 来源 wins; a code, an address or a placeholder is no outlet.
+    shown = "2024-06-19 08:20 来源：青禾日报"
+    assert _generic_source('<meta name="source" content="来源：青禾网">', shown) == "青禾日报"
+    assert _generic_source('<meta name="source" content="web">', "2024-06-19 08:20") is None
+    assert _generic_source('<meta name="source" content="https://www.tm-b.example/">', "2024-06-19") is None
+    assert _generic_source('<meta name="ContentSource" content="网络">', "2024-06-19 08:20") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "source"),
+    [
+        ("2021-03-05 10:20 本文转载自青山日报", "青山日报"),
+        ("（本文转载自青山日报）", "青山日报"),
+        ("转载自青山晚报", "青山晚报"),
+        ("本文来源于青山日报", "青山日报"),
+        ("本文来源：青山日报", "青山日报"),
+        # Where a picture came from, or a notice asking others to credit the site: no outlet.
+        ("图片转载自青山图库", None),
+        ("转载请注明来源：青山网", None),
+    ],
+)
+def test_repost_note_names_the_source_never_a_person(line: str, source: str | None) -> None:
+    byline = parse_byline(tidy_byline(line))
+    assert byline.source == source
+    assert byline.reporters == []
 
 
 def test_script_time_only_when_the_scripts_agree() -> None:

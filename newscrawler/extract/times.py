@@ -1,7 +1,8 @@
 """Publication times: find them in page text and parse every form Chinese portals show.
 
 Absolute forms (``2022-04-19 17:31``, ``2022年04月19日 17:31``, ``2022/04/19 17:31:05``, ISO 8601
-with an offset) are parsed by python-dateutil. Year-less (``04-19 17:31``) and relative forms
+with an offset; a clock in words, ``17时31分``, or on 12 hours after its half of the day,
+``下午5:31``) are parsed by python-dateutil. Year-less (``04-19 17:31``) and relative forms
 (``3小时前``, ``昨天 17:31``, ``刚刚``) are resolved against the fetch time, in the portal's zone;
 when the fetch time is unknown (a page saved by someone else) they are left unresolved rather
 than guessed. Every result is timezone-aware: a time shown without a zone is in the portal's zone.
@@ -34,11 +35,18 @@ _ZONE_NAMES = {
     "巴黎時間": "Europe/Paris", "柏林时间": "Europe/Berlin", "柏林時間": "Europe/Berlin",
 }
 _ZONE = "|".join(sorted(map(re.escape, _ZONE_NAMES), key=len, reverse=True))
-_CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
+# …or in words, as government portals and newspapers print it: 10时20分, 9点05分, 10时20分31秒.
+_WORD_CLOCK = r"\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?"
+_CLOCK = rf"(?:\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?|{_WORD_CLOCK})"
 # A zone name before the clock (2012年12月10日, 格林尼治标准时间10:41) or after it (10:41 GMT).
 # …and a weekday may stand between the date and the clock: 2019年9月24日 星期二 09:10.
 _WEEKDAY = r"(?:星期|周|週|禮拜|礼拜)[一二三四五六日天]"
-_ZONED_CLOCK = rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?{_CLOCK}(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
+# The half of the day a 12-hour clock is set in (Taiwan and Hong Kong pages: 下午2:20, 上午 09:15).
+_HALF_DAY = r"上午|下午|中午|晚上|凌晨|早上|傍晚"
+_ZONED_CLOCK = (
+    rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?(?:(?:{_HALF_DAY})\s*)?{_CLOCK}"
+    rf"(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
+)
 _MERIDIEM = r"\s*(?:[AaPp]\.?[Mm]\.?)(?![A-Za-z])"
 # Never a clock that stops short of its AM/PM (a caller's pattern could backtrack to that).
 _US_CLOCK = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:{_MERIDIEM}|(?!{_MERIDIEM}))"
@@ -51,16 +59,22 @@ _ABSOLUTE = (
     r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
-    rf"(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?)?"
+    # …a weekday may stand between the date and the clock (2021-03-05 星期五 10:20).
+    rf"(?:(?:\s*{_WEEKDAY})?(?:\s*(?:{_HALF_DAY})\s*|\s+)(?:{_WORD_CLOCK}|\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?))?"
     # US style, month first, with AM/PM and no zone (overseas Chinese sites): 11/20/2004 10:30 PM,
     # Nov 20, 2004. A slashed date without AM/PM may be day first (21/01/2022 on a European
     # site): it is not read, rather than read wrong.
     rf"|(?<!\d)\d{{1,2}}/\d{{1,2}}/\d{{4}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_MERIDIEM}"
     rf"|{_MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+(?:at\s+)?{_US_CLOCK})?"
+    # A Minguo year, as Taiwan's government pages date their notices: 民國113年3月5日 is 2024.
+    rf"|(?:中華民國|中华民国|民國|民国)\s*\d{{2,3}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
+    # A dotted date with the year last is day first wherever it is written (05.03.2021 on a
+    # German or French service's Chinese pages); no Chinese page writes month first with dots.
+    r"|(?<![\dA-Za-z.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?![\d:]))?"
 )
 _YEARLESS = (
     r"(?<![\d/.-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
-    r"|(?<![\d年])\d{1,2}月\d{1,2}日\s*\d{1,2}[:：]\d{2}"
+    rf"|(?<![\d年])\d{{1,2}}月\d{{1,2}}日\s*(?:(?:{_HALF_DAY})\s*)?\d{{1,2}}[:：]\d{{2}}"
 )
 _RELATIVE = (
     r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前"
@@ -84,8 +98,18 @@ _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
 _CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # Compiled once: parse_time runs for every page.
 _ZONE_NAME = re.compile(_ZONE)
+# A zone name printed with a time (北京时间, GMT): such a time states its zone itself.
+ZONE_NAME_PATTERN = _ZONE_NAME
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
+_MINGUO = re.compile(r"^(?:中華民國|中华民国|民國|民国)\s*(?P<year>\d{2,3})\s*年")
+_DAY_FIRST = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?P<rest>\s.*)?$")
+_WORD_CLOCK_PARTS = re.compile(
+    r"(?P<hour>\d{1,2})\s*[时時点點]\s*(?P<minute>\d{1,2})\s*分(?:\s*(?P<second>\d{1,2})\s*秒)?"
+)
+_HALF_DAY_CLOCK = re.compile(rf"(?P<half>{_HALF_DAY})\s*(?P<hour>\d{{1,2}}):(?P<rest>\d{{2}})")
+# The halves after noon: a clock there below 12 is in the afternoon or evening (中午1:05 too).
+_AFTERNOON = frozenset({"下午", "晚上", "傍晚"})
 _YEARLESS_START = re.compile(r"^\d{1,2}[-/]\d{1,2}(?:\s|$)")
 _AGO = re.compile(r"(\d+)\s*(秒|分钟|分鐘|小时|小時|天)前")
 _DAY_WORD_TIME = re.compile(r"(今天|昨天|前天)(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
@@ -155,6 +179,16 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
         zone = portal_zone(_ZONE_NAMES[named.group(0)])
         text = _ZONE_WORDS.sub(" ", text).strip()
     text = _WEEKDAY_WORD.sub(" ", text)
+    minguo = _MINGUO.match(text) if "民" in text else None
+    if minguo:
+        text = f"{int(minguo['year']) + 1911}年{text[minguo.end():]}"
+    day_first = _DAY_FIRST.match(text) if "." in text else None
+    if day_first:
+        text = f"{day_first['year']}-{day_first['month']}-{day_first['day']}{day_first['rest'] or ''}"
+    if "分" in text:
+        text = _WORD_CLOCK_PARTS.sub(_colon_clock, text)
+    if "午" in text or "晚" in text or "凌" in text or "早" in text:
+        text = _HALF_DAY_CLOCK.sub(_clock_of_day, text)
     # The fetch time in the zone is only needed for relative and year-less forms, and converting
     # it runs dateutil's Python code: it is converted when one is found. A fetch at the edge of
     # what datetime holds (year 1 or 9999) may not convert at all, and then no time can be given
@@ -184,6 +218,23 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
     except (ValueError, OverflowError):
         return None
     return _aware(parsed, zone)
+
+
+def _colon_clock(match: re.Match[str]) -> str:
+    """A clock in words (10时20分31秒) written with colons (10:20:31)."""
+    second = match.group("second")
+    clock = f"{int(match.group('hour')):02d}:{int(match.group('minute')):02d}"
+    return f" {clock}:{int(second):02d}" if second else f" {clock}"
+
+
+def _clock_of_day(match: re.Match[str]) -> str:
+    """A 12-hour clock with its half of the day (下午2:20) on the 24-hour clock (14:20)."""
+    half, hour = match.group("half"), int(match.group("hour"))
+    if hour < 12 and (half in _AFTERNOON or (half == "中午" and hour < 11)):
+        hour += 12
+    elif hour == 12 and half in ("凌晨", "上午", "早上"):
+        hour = 0
+    return f" {hour:02d}:{match.group('rest')}"
 
 
 def _fast_iso(text: str) -> datetime | None:

@@ -283,3 +283,78 @@ def test_a_year_of_five_digits_is_no_time(text: str) -> None:
 def test_an_offset_of_a_day_or_more_is_no_time(raw: str) -> None:
     # dateutil reads these with an offset no datetime can print: no time, not a crash later.
     assert parse_time(raw, FETCHED, SHANGHAI) is None
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A 12-hour clock after its half of the day, as Taiwan and Hong Kong pages print it.
+        ("2021年3月5日 週五 下午2:20 來源", "2021年3月5日 週五 下午2:20", "2021-03-05T14:20:00+08:00"),
+        ("2021/03/05 下午 02:20　記者", "2021/03/05 下午 02:20", "2021-03-05T14:20:00+08:00"),
+        ("2021-03-05 上午 09:20", "2021-03-05 上午 09:20", "2021-03-05T09:20:00+08:00"),
+        ("2021年3月5日 晚上8:15", "2021年3月5日 晚上8:15", "2021-03-05T20:15:00+08:00"),
+        ("2021年3月5日 中午12:05", "2021年3月5日 中午12:05", "2021-03-05T12:05:00+08:00"),
+        ("2021年3月5日 中午1:05", "2021年3月5日 中午1:05", "2021-03-05T13:05:00+08:00"),
+        ("2021年3月5日 凌晨12:30", "2021年3月5日 凌晨12:30", "2021-03-05T00:30:00+08:00"),
+        ("2021年3月5日 下午", "2021年3月5日", "2021-03-05T00:00:00+08:00"),  # no clock: the date
+        ("3月5日 下午3:05", "3月5日 下午3:05", "2024-03-05T15:05:00+08:00"),
+    ],
+)
+def test_half_day_word_before_a_twelve_hour_clock(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A clock in words, as government portals and newspapers print it.
+        ("发布时间：2021年03月05日 10时20分 来源", "2021年03月05日 10时20分", "2021-03-05T10:20:00+08:00"),
+        ("2021年3月5日10时20分31秒", "2021年3月5日10时20分31秒", "2021-03-05T10:20:31+08:00"),
+        ("2021-03-05 9点05分", "2021-03-05 9点05分", "2021-03-05T09:05:00+08:00"),
+        ("2021年3月5日 下午3点20分", "2021年3月5日 下午3点20分", "2021-03-05T15:20:00+08:00"),
+        # A weekday between a dashed date and its clock.
+        ("2021-03-05 星期五 10:20", "2021-03-05 星期五 10:20", "2021-03-05T10:20:00+08:00"),
+        ("2021/03/05 週五 下午 02:20", "2021/03/05 週五 下午 02:20", "2021-03-05T14:20:00+08:00"),
+        # A weekday alone after the date, or an hour count in prose, adds no clock.
+        ("2021-03-05 星期五 来源：青山日报", "2021-03-05", "2021-03-05T00:00:00+08:00"),
+        ("2021年3月5日 历时3小时", "2021年3月5日", "2021-03-05T00:00:00+08:00"),
+    ],
+)
+def test_word_clock_and_weekday_before_the_clock(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A dotted date with the year last is day first (European services' Chinese pages).
+        ("日期 05.03.2021", "05.03.2021", "2021-03-05T00:00:00+08:00"),
+        ("31.12.2020 18:05", "31.12.2020 18:05", "2020-12-31T18:05:00+08:00"),
+        ("2021.03.05", "2021.03.05", "2021-03-05T00:00:00+08:00"),
+    ],
+)
+def test_dotted_date_with_the_year_last_is_day_first(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)
+
+
+@pytest.mark.parametrize("text", ["版本 1.2.2021.5", "v3.05.2021", "5.13.2021"])
+def test_dotted_numbers_that_are_no_date(text: str) -> None:
+    assert find_and_parse(text, FETCHED, SHANGHAI) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "expected"),
+    [
+        # A Minguo year (Taiwan's government pages): year 1 is 1912.
+        ("發布日期：中華民國113年3月5日", "中華民國113年3月5日", "2024-03-05T00:00:00+08:00"),
+        ("民國113年03月05日 下午2:20", "民國113年03月05日 下午2:20", "2024-03-05T14:20:00+08:00"),
+    ],
+)
+def test_minguo_year(text: str, raw: str, expected: str) -> None:
+    found = find_and_parse(text, FETCHED, SHANGHAI)
+    assert found is not None
+    assert (found.raw, iso(found.value)) == (raw, expected)

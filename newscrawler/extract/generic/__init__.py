@@ -63,16 +63,32 @@ any URL no profile owns. In order:
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
    credit-shaped lines just after the body; credit lines inside the body, the dateline credit
    opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit closing the last one
-   (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. A
+   (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. When the
+   page shows no source outlet, the one its CMS records is read (``<meta name="source"
+   content="来源：…">``, government portals' ``ContentSource``): short Chinese text, never an
+   address or a code. A
    commentary that credits nobody else may name its author as the headline's prefix
    (``张三：…``, ``signed``).
 5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
    ``publishdate`` …) cross-checked against the time shown near the headline: the visible time
    wins when they disagree, the structured one fills in what the page leaves out (the year of
    ``09-30 22:46``, the time of a bare date) and replaces a relative one (``昨天``). Last come
-   times held by page scripts (``var ct = "1581517074"``), only when they all agree. A metadata
+   times held by page scripts (``var ct = "1581517074"``), only when they all agree. A visible
+   time shown without a zone takes the offset of a metadata or ``<time datetime>`` time that
+   shows the same clock in another zone (an overseas site's ``2021年3月5日 10:20`` beside
+   ``2021-03-05T10:20:00+01:00``): the page's zone, not the portal's, never from a zero offset
+   (a CMS writing its local time with ``Z`` is common). A 12-hour clock after its half of the day
+   (``2024/06/19 下午 03:45``, ``週五 上午9:20``, as Taiwan and Hong Kong pages print it) is read on
+   the 24-hour clock, and so is a clock in words (``15时42分``, ``9点05分``), a weekday
+   standing before it or not (``2024-03-05 星期二 15:42``); a dotted date with the year last
+   is day first (``05.03.2024`` on a European service's pages); a Minguo year is Taiwan's
+   (``中華民國113年3月5日`` is 2024-03-05); a byline glued to its outlet
+   after the time (``海峽社記者林子晴``) is no source outlet. A metadata
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
-   its date. A time labelled as an update (更新时间, 最后更新) is never the publication time.
+   its date. A time labelled as an update (更新时间, 最后更新) is never the publication time. A
+   government portal's information table, above or below the headline, its labels and values in
+   cells of their own, gives its 发布日期 (or 公开日期); the date the document was written
+   (成文日期, 生成日期) is taken only when the page and its metadata date it no other way.
 
 The stages live in one module each: ``lines``, ``body``, ``headline``, ``titles`` (the title
 data cut into pieces, the headline piece), ``marks`` (how a page marks a line as its headline,

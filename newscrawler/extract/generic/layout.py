@@ -48,6 +48,7 @@ from .metalines import (
     FIELD_LABEL,
     MAX_BYLINE_LENGTH,
     MAX_CREDIT_LENGTH,
+    PUBLISHED_LABELLED,
     SENTENCE,
     TIME_LABELLED,
     is_chrome_line,
@@ -57,7 +58,7 @@ from .metalines import (
     tail_credit,
     tidy_byline,
 )
-from .reconcile import PLACEHOLDER_CLOCK, date_shown, reconcile_times, shown_time
+from .reconcile import PLACEHOLDER_CLOCK, date_shown, drafted_time, reconcile_times, shown_time
 from .signed import headline_author
 from .slots import slot_bylines
 from .titles import title_key
@@ -137,6 +138,9 @@ class GenericLayout(Layout):
         header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
         labelled += slot_bylines(lines, header_start, first_body)
         credits = [tidy_byline(line) for line in credits]
+        if meta.source and not any(parse_byline(text).source for text in labelled + credits):
+            # The outlet the CMS records, when the page shows none (a source set by a script).
+            labelled.append(tidy_byline(meta.source if _SOURCE_FIRST.match(meta.source) else f"来源：{meta.source}"))
         # The page's own title data may keep the prefix a visible heading leaves out.
         headlines = [headline] + [title_parts(r)[min(1, len(title_parts(r)) - 1)] for r in references]
         if any(h and ("：" in h or ":" in h) for h in headlines):
@@ -269,13 +273,7 @@ class GenericLayout(Layout):
             window = lines[headline_index + 1 : min(stop, headline_index + 1 + BYLINE_WINDOW)]
         else:
             window = lines[max(0, body_start - BYLINE_WINDOW) : body_start]
-        # Meta rows split across sibling blocks are read as one item each.
-        items = []
-        index = 0
-        while index < len(window):
-            item, taken = header_item(window, index)
-            items.append(item)
-            index += taken
+        items = _header_items(window)
         # A byline standing alone in the header (河畔新闻记者 吴晓东) is a meta line without a time.
         return [item.spaced for item in items if is_meta_line(item.spaced) or self._is_credit(item.text)]
 
@@ -312,12 +310,25 @@ class GenericLayout(Layout):
                     visible = shown_time(line.spaced)
                     if visible:
                         break
+        if visible is None and headline_index > 0:
+            # A government portal's information table set above the headline (发布日期：…).
+            # Its labels and values may stand in cells of their own (<td>发布日期：</td><td>…</td>).
+            above = _header_items(lines[max(0, headline_index - BYLINE_WINDOW) : headline_index])
+            for item in above:
+                if item.chars <= MAX_BYLINE_LENGTH and PUBLISHED_LABELLED.search(item.spaced):
+                    visible = shown_time(item.spaced)
+                    if visible:
+                        break
+        if visible is None and not [t for t in meta.times if TIME_PATTERN.search(t)]:
+            # Only the date the document was written (成文日期), and no metadata: still its date.
+            near = _header_items(lines[max(0, headline_index - BYLINE_WINDOW) : body_start + 400])
+            visible = next(filter(None, (drafted_time(t) for t in bylines + [i.spaced for i in near])), None)
         if visible is None:
             # Metadata alone: a CMS's end-of-day placeholder (2007-08-20-23:59:59) is no
             # publication time unless the page shows that date itself.
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
             return reconcile_times(None, times, meta.modified)
-        return reconcile_times(visible, meta.times, meta.modified)
+        return reconcile_times(visible, meta.times, meta.modified, meta.machine)
 
 
 def _after_repeated_deck(body: list[Line], trimmed: list[Line], subtitle: str | None) -> list[Line]:
@@ -334,6 +345,20 @@ def _after_repeated_deck(body: list[Line], trimmed: list[Line], subtitle: str | 
         return trimmed[1:]
     return trimmed
 
+
+def _header_items(window: list[Line]) -> list[Line]:
+    """The lines of ``window`` with meta rows split across sibling blocks read as one item each."""
+    items = []
+    index = 0
+    while index < len(window):
+        item, taken = header_item(window, index)
+        items.append(item)
+        index += taken
+    return items
+
+
+# A recorded source that carries its own label (来源：人民网-人民日报).
+_SOURCE_FIRST = re.compile(r"^\s*(?:来源|來源|稿源|出处|出處)\s*[:：]")
 
 # How many lines below the body an unlabelled byline slot may stand.
 _SLOTS_AFTER_BODY = 4

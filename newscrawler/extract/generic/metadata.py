@@ -28,6 +28,18 @@ _META_TIME_NAMES = (
     "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "weibo:article:create_at",
     "created", "firstpublishedtime",
 )
+# Where a CMS records the source outlet: people.com.cn-style ``source`` (``来源：人民网-人民日报``)
+# and ``ContentSource`` of the government portals' metadata standard.
+_META_SOURCE_NAMES = ("contentsource", "source")
+_HAN_TEXT = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_outlet(value: str | None) -> bool:
+    """A recorded source that can be an outlet's name: short Chinese text, not an address or a
+    code (``source`` also names where a page came from: ``web``, ``https://…``, ``app``)."""
+    return bool(value and len(value) <= 40 and _HAN_TEXT.search(value) and "://" not in value)
+
+
 _META_MODIFIED_NAMES = (
     "article:modified_time", "og:updated_time", "datemodified", "dateupdate", "lastmodified",
     "last-modified",
@@ -43,6 +55,12 @@ class Metadata:
     canonical: str | None = None
     # Update times: only used to complete a visible time that agrees with them.
     modified: list[str] = field(default_factory=list)
+    # The machine-readable times of <time datetime> elements: only used to give a visible time
+    # that shows the same clock its zone (a side list's times are there too).
+    machine: list[str] = field(default_factory=list)
+    # The source outlet a CMS records (<meta name="source">, government portals' ContentSource):
+    # only used when the page shows none.
+    source: str | None = None
 
 
 # Compiled once and run on the lxml tree: the same results as the parsel selector's ``getall()``
@@ -51,6 +69,7 @@ _JSONLD = etree.XPath('//script[@type="application/ld+json"]/text()', smart_stri
 _META = etree.XPath("//meta[@content]")
 _TITLE = etree.XPath("//title//text()", smart_strings=False)
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"][not(self::meta)]')
+_TIME_ELEMENTS = etree.XPath("//time/@datetime", smart_strings=False)
 # rel is a list of tokens in any case (rel="Canonical", rel="canonical nofollow"); og:url is
 # read whether the page names it by property or by name.
 _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
@@ -152,9 +171,11 @@ def read_metadata(page: Page) -> Metadata:
         value = node.attrib.get("datetime") or node.attrib.get("content")
         if value:
             meta.times.append(value.strip())
+    meta.source = next((_unescaped(by_name[key]) for key in _META_SOURCE_NAMES if _is_outlet(by_name.get(key))), None)
     for key in _META_MODIFIED_NAMES:
         if by_name.get(key):
             meta.modified.append(by_name[key])
+    meta.machine = [value.strip() for value in _strings(_TIME_ELEMENTS, page) if value.strip()]
     if cms.get("date"):
         meta.times.append(cms["date"])
     # Last, the least direct evidence: a publication time a page script holds for its renderer.

@@ -44,7 +44,9 @@ _SIGNED_TITLE = re.compile(
 _BARE_NAME = re.compile(rf"^[{HAN}]{{2,3}}$")
 # A bracketed name ending in these is an organisation or an outlet, not a person.
 _ORG_END = re.compile(r"[社网網报報台局部会會院处處办辦委厅廳站刊馆館司组組队隊所中]$")
-TIME_LABELLED = re.compile(r"(?:发布|發布|發佈|更新|出版)?(?:时间|時間|日期)\s*[:：]")
+TIME_LABELLED = re.compile(r"(?:发布|發布|發佈|更新|出版|公开|公開)?(?:时间|時間|日期)\s*[:：]")
+# A time labelled as the publication's own (发布日期：, 公开日期：), not any 时间：.
+PUBLISHED_LABELLED = re.compile(r"(?:发布|發布|發佈|公开|公開)(?:时间|時間|日期)\s*[:：]")
 BYLINE_WINDOW = 12
 CREDIT_WINDOW = 30
 MAX_BYLINE_LENGTH = 160
@@ -104,7 +106,8 @@ _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
 )
 _TIME_LABEL = re.compile(
-    r"(?:(?:发布|發布|發佈|发表|發表|出版)(?:时间|時間|日期|于|於)?|(?:时间|時間|日期))(?=\s|[:：]|\d|$)\s*[:：]?"
+    r"(?:(?:发布|發布|發佈|发表|發表|出版)(?:时间|時間|日期|于|於)?|(?:公开|公開)(?:时间|時間|日期)|(?:时间|時間|日期))"
+    r"(?=\s|[:：]|\d|$)\s*[:：]?"
 )
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
 _STAFF_CODE = re.compile(rf"(?<=[{HAN}])_[A-Za-z0-9]+")
@@ -149,6 +152,18 @@ FIELD_LABEL = re.compile(
 )
 
 
+# A repost note on a meta or credit line, with or without its colon: 本文转载自青山日报. 本文 ("this
+# article") opens the label; it names nobody.
+_REPOST = re.compile(
+    rf"{_NOT_STORY_SOURCE}(?:本文|此文|该文|該文)?(?P<label>转载自|轉載自|转自|轉自)\s*[:：]?\s*(?=[^\s:：])"
+)
+_THIS_ARTICLE = re.compile(r"(?:本文|此文)(?=(?:来源|來源|出处|出處)\s*[:：于於]?)")
+
+
+def _labelled_repost(match: re.Match[str]) -> str:
+    return f"{match.group('label')}："
+
+
 def tidy_byline(text: str) -> str:
     """Prepare a meta or credit line for the byline grammar.
 
@@ -156,9 +171,13 @@ def tidy_byline(text: str) -> str:
     times, placeholder names, staff codes after names), puts a space before a label glued to
     the previous field (``证券时报网作者：李在山``), keeps only the outlet after 来源 (``来源:
     新京报 举报``), and reads a lone name after the time as the source (``2019-09-26 10:56
-    证券时报网``), as portals print it.
+    证券时报网``), as portals print it. A repost note reads as its label with or without a colon
+    (``本文转载自青山日报``: the source; 本文 names nobody).
     """
-    text = strip_nobody(unify_colons(text))
+    text = unify_colons(text)
+    text = _REPOST.sub(_labelled_repost, text)
+    text = _THIS_ARTICLE.sub("", text)
+    text = strip_nobody(text)
     text = _IP_LOCATION.sub(" ", text)
     text = _UI_PHRASE.sub(" ", text)
     text = _STAFF_CODE.sub("", text)
@@ -189,7 +208,8 @@ def tidy_byline(text: str) -> str:
         # A company's registered name there is the publishing account's owner, not an outlet;
         # a personal name there is an unlabelled author (2004-05-06 张三), not an outlet either.
         outlet = match.group("outlet") if match else ""
-        if match and not re.search(r"(?:公司|集团|集團)$", outlet) and not (
+        # A byline glued to its outlet (中央社記者陳小明) is no outlet either: the grammar reads it.
+        if match and not re.search(r"(?:公司|集团|集團)$", outlet) and not has_credit_role(outlet) and not (
             looks_like_person(outlet) and not re.search(r"[报報网網社台刊]$", outlet)
         ):
             text = f"{match.group('time')} 来源：{match.group('outlet')}"

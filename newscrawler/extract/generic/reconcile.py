@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from ..times import TIME_PATTERN, is_relative, parse_time, portal_zone
+from ..times import TIME_PATTERN, ZONE_NAME_PATTERN, is_relative, parse_time, portal_zone
 from .lines import Line
 
 # A fixed reference for comparing times: parsing needs a fetch time only for relative forms.
 _REFERENCE = datetime(2100, 1, 1, tzinfo=timezone.utc)
 ZONE = portal_zone("Asia/Shanghai")
 _HAS_YEAR = re.compile(r"\d{4}")
-_HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
+_HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分")
+_ZONE_NAME = ZONE_NAME_PATTERN
 
 
 PLACEHOLDER_CLOCK = re.compile(r"23:59:59")
@@ -24,10 +25,28 @@ _UPDATE_LABEL = re.compile(
 )
 
 
+# A government portal's information table (索引号, 发布机构, 成文日期, 发布日期) dates the document
+# when it was written as well as when it was published: the written date is not the publication
+# time, only its last resort.
+_DRAFTED_LABEL = re.compile(
+    r"(?:成文|生成|创建|創建|制发|製發|印发|印發|签署|簽署|形成)(?:时间|時間|日期)\s*[:：]?\s*$"
+)
+
+
 def shown_time(text: str) -> str | None:
-    """The first time a meta line shows as its publication time: not one labelled as an update."""
+    """The first time a meta line shows as its publication time: not one labelled as an update,
+    nor the date a document was written (成文日期)."""
     for match in TIME_PATTERN.finditer(text):
-        if not _UPDATE_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
+        before = text[max(0, match.start() - 12) : match.start()]
+        if not _UPDATE_LABEL.search(before) and not _DRAFTED_LABEL.search(before):
+            return match.group(0)
+    return None
+
+
+def drafted_time(text: str) -> str | None:
+    """The date a meta line labels as when the document was written (成文日期：2021-03-04)."""
+    for match in TIME_PATTERN.finditer(text):
+        if _DRAFTED_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
             return match.group(0)
     return None
 
@@ -43,12 +62,16 @@ def date_shown(value: str, lines: list[Line]) -> bool:
 
 
 def reconcile_times(
-    visible: str | None, structured: list[str], completing: list[str] | tuple[str, ...] = ()
+    visible: str | None,
+    structured: list[str],
+    completing: list[str] | tuple[str, ...] = (),
+    zoning: list[str] | tuple[str, ...] = (),
 ) -> str | None:
     """The publication time to read: the visible one, completed or confirmed by metadata.
 
     ``structured`` are publication times from metadata; ``completing`` are other times (updates)
-    that may only complete a visible time they agree with.
+    that may only complete a visible time they agree with; ``zoning`` are machine-readable times
+    (``<time datetime>``) that may only give a visible time its zone.
     """
     if visible is None or is_relative(visible):
         # A relative time (昨天) can only be checked against the fetch time, which the page
@@ -56,10 +79,45 @@ def reconcile_times(
         structured_only = parsed_times(structured)
         if structured_only or visible is None:
             return structured_only[0][0] if structured_only else None
+    zoned = _zoned(visible, [*structured, *completing, *zoning])
+    if zoned is not None:
+        return zoned
     parsed = parsed_times(structured) + parsed_times(completing)
     if not parsed:
         return visible
     return _completed(visible, parsed)
+
+
+# An explicit offset other than UTC's: a CMS that writes its local time with Z or +00:00 is common,
+# so a zero offset that agrees with the shown clock says nothing of the page's zone.
+_NONZERO_OFFSET = re.compile(r"[+-](?!00:?00)\d{2}:?\d{2}$")
+
+
+def _zoned(visible: str, machine: list[str]) -> str | None:
+    """A machine-readable time that shows the visible time's own clock with an explicit offset.
+
+    A page shows its time in its own zone, without naming it (a Paris or New York site's
+    ``2021年3月5日 10:20``); the same time in its metadata or a ``<time datetime>`` with
+    ``+01:00`` tells the zone, which the portal's zone must not replace. Only a time of the same
+    minute counts: another story's time in a side list does not.
+    """
+    if not (_HAS_YEAR.search(visible) and _HAS_CLOCK.search(visible)) or _ZONE_NAME.search(visible):
+        return None
+    shown = parse_time(visible, _REFERENCE, ZONE)
+    if shown is None:
+        return None
+    wall = shown.replace(tzinfo=None, second=0, microsecond=0)
+    for raw in machine:
+        match = TIME_PATTERN.search(raw)
+        if not match or not _NONZERO_OFFSET.search(match.group(0)):
+            continue
+        value = parse_time(match.group(0), _REFERENCE, ZONE)
+        # …and in another zone than the portal's: then the shown text stays the raw time.
+        if value is not None and value.replace(tzinfo=None, second=0, microsecond=0) == wall and (
+            value.utcoffset() != shown.utcoffset()
+        ):
+            return match.group(0)
+    return None
 
 
 def parsed_times(values: list[str] | tuple[str, ...]) -> list[tuple[str, datetime]]:
