@@ -45,7 +45,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     ),
     "edition_date": ("str?", "The date of the printed edition, `YYYY-MM-DD`; null when not printed."),
     "page": ("str?", "The printed page as labelled (`A01版：要闻`, `11版`); null when not printed."),
-    "reporters": ("list[person]", "People who made the content (记者, 通讯员, 摄 …), in page order."),
+    "reporters": ("list[person]", "People who made the content (记者, 通讯员, 摄 …), in page order; an office,"
+                  " a school or a site printed in the author field (作者：市应急管理局) is no person and is left out."),
     "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order."),
     "paragraphs": (
         "list[str]",
