@@ -571,6 +571,12 @@ def test_video_players_title_above_the_text_is_no_paragraph() -> None:
         ("發表時間：2024-03-05 作者：王小明", "2024-03-05 作者：王小明"),
         # An update time goes whole: 更新 is no name after 作者 either.
         ("文章来源：青山日报 作者：张三 点击数：128 更新时间：2005-3-5", "文章来源：青山日报 作者：张三"),
+        # 发布 glued to a name ends an outlet's name (a government account, 上海发布); standing
+        # as a word or before a colon it labels the time.
+        ("2024-03-05 10:00 来源：青山发布", "2024-03-05 10:00 来源：青山发布"),
+        ("来源：青山发布 作者：张三", "来源：青山发布 作者：张三"),
+        ("发布 2024-03-05 10:00 来源：青山日报", "2024-03-05 10:00 来源：青山日报"),
+        ("张三 发表：2024-03-05", "张三 2024-03-05"),
     ],
 )
 def test_tidy_byline(line: str, tidy: str) -> None:

@@ -105,8 +105,12 @@ _COUNTERS = re.compile(
 _UPDATED = re.compile(
     rf"(?:最后更新|最後更新|更新时间|更新時間|更新于|更新於|修改时间|修改時間)\s*[:：]?\s*(?:{TIME_PATTERN.pattern})?"
 )
+_PUBLISHED_VERB = "发布|發布|發佈|发表|發表|出版"
+# 发布 alone labels a time only where it stands as a word or before a colon: glued to a name it
+# ends an outlet's name, as government new-media accounts are called (来源：上海发布).
 _TIME_LABEL = re.compile(
-    r"(?:(?:发布|發布|發佈|发表|發表|出版)(?:时间|時間|日期|于|於)?|(?:公开|公開)(?:时间|時間|日期)|(?:时间|時間|日期))"
+    rf"(?:(?:{_PUBLISHED_VERB})(?:时间|時間|日期|于|於)|(?<![{HAN}])(?:{_PUBLISHED_VERB})|(?:{_PUBLISHED_VERB})(?=\s*[:：])"
+    r"|(?:公开|公開)(?:时间|時間|日期)|(?:时间|時間|日期))"
     r"(?=\s|[:：]|\d|$)\s*[:：]?"
 )
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d{1,7})+\s*$")
