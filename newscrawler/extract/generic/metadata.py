@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 from w3lib.url import safe_url_string
 
-from ..normalize import collapse_whitespace
+from ..normalize import collapse_whitespace, has_han
 from ..page import Page
 from .reconcile import ZONE, parsed_times
 
@@ -28,16 +28,15 @@ _META_TIME_NAMES = (
     "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "weibo:article:create_at",
     "created", "firstpublishedtime",
 )
-# Where a CMS records the source outlet: people.com.cn-style ``source`` (``来源：人民网-人民日报``)
-# and ``ContentSource`` of the government portals' metadata standard.
+# Where a CMS records the source outlet: a ``source`` meta (``来源：青山网-青山日报``) and
+# ``ContentSource`` of the government portals' metadata standard.
 _META_SOURCE_NAMES = ("contentsource", "source")
-_HAN_TEXT = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_outlet(value: str | None) -> bool:
     """A recorded source that can be an outlet's name: short Chinese text, not an address or a
     code (``source`` also names where a page came from: ``web``, ``https://…``, ``app``)."""
-    return bool(value and len(value) <= 40 and _HAN_TEXT.search(value) and "://" not in value)
+    return bool(value and len(value) <= 40 and has_han(value) and "://" not in value)
 
 
 _META_MODIFIED_NAMES = (
