@@ -96,10 +96,11 @@ _RELATIVE_UNITS = {
 _NO_FETCH = datetime(2100, 1, 1, tzinfo=timezone.utc)
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
 _CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-# Compiled once: parse_time runs for every page.
-_ZONE_NAME = re.compile(_ZONE)
-# A zone name printed with a time (北京时间, GMT): such a time states its zone itself.
-ZONE_NAME_PATTERN = _ZONE_NAME
+# A zone name printed with a time (北京时间, GMT): such a time states its zone itself. Compiled
+# once: parse_time runs for every page.
+ZONE_NAME_PATTERN = re.compile(_ZONE)
+# A clock on a line, with colons or in words (17:31, 17时31分): the text shows a time of day.
+CLOCK_PATTERN = re.compile(_CLOCK)
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
 _MINGUO = re.compile(r"^(?:中華民國|中华民国|民國|民国)\s*(?P<year>\d{2,3})\s*年")
@@ -173,7 +174,7 @@ def parse_time(raw: str, fetched_at: datetime | None, zone: tzinfo) -> datetime 
 
 def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
     """``parse_time`` for every form, on the stripped text with ASCII colons."""
-    named = _ZONE_NAME.search(text)
+    named = ZONE_NAME_PATTERN.search(text)
     if named:
         # A time printed with its zone's name is in that zone, whatever the portal's.
         zone = portal_zone(_ZONE_NAMES[named.group(0)])

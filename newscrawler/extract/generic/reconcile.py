@@ -5,15 +5,20 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from ..times import TIME_PATTERN, ZONE_NAME_PATTERN, is_relative, parse_time, portal_zone
+from ..times import (
+    CLOCK_PATTERN,
+    TIME_PATTERN,
+    ZONE_NAME_PATTERN,
+    is_relative,
+    parse_time,
+    portal_zone,
+)
 from .lines import Line
 
 # A fixed reference for comparing times: parsing needs a fetch time only for relative forms.
 _REFERENCE = datetime(2100, 1, 1, tzinfo=timezone.utc)
 ZONE = portal_zone("Asia/Shanghai")
 _HAS_YEAR = re.compile(r"\d{4}")
-_HAS_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分")
-_ZONE_NAME = ZONE_NAME_PATTERN
 
 
 PLACEHOLDER_CLOCK = re.compile(r"23:59:59")
@@ -101,7 +106,7 @@ def _zoned(visible: str, machine: list[str]) -> str | None:
     ``+01:00`` tells the zone, which the portal's zone must not replace. Only a time of the same
     minute counts: another story's time in a side list does not.
     """
-    if not (_HAS_YEAR.search(visible) and _HAS_CLOCK.search(visible)) or _ZONE_NAME.search(visible):
+    if not (_HAS_YEAR.search(visible) and CLOCK_PATTERN.search(visible)) or ZONE_NAME_PATTERN.search(visible):
         return None
     shown = parse_time(visible, _REFERENCE, ZONE)
     if shown is None:
@@ -135,7 +140,7 @@ def parsed_times(values: list[str] | tuple[str, ...]) -> list[tuple[str, datetim
 def _completed(visible: str, parsed: list[tuple[str, datetime]]) -> str:
     # 04-19 17:31 has no year (its 4-digit run is not one); 11/20/2004 10:30 PM has.
     has_year = bool(_HAS_YEAR.search(visible)) and not re.match(r"^\d{1,2}[-/]\d{1,2}(?![-/]\d)", visible)
-    has_clock = bool(_HAS_CLOCK.search(visible))
+    has_clock = bool(CLOCK_PATTERN.search(visible))
     if has_year and has_clock:
         return visible
     shown = parse_time(visible, _REFERENCE, ZONE)
