@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ...portals.base import Layout
-from ..byline import author_outlet, parse_byline
+from ..byline import SOURCE_LABELS, _alternation, author_outlet, parse_byline
 from ..credits import has_credit_role, is_credit_line, lead_credit, trailing_credit
 from ..fields import RawFields
 from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_counter
@@ -357,8 +357,8 @@ def _header_items(window: list[Line]) -> list[Line]:
     return items
 
 
-# A recorded source that carries its own label (来源：人民网-人民日报).
-_SOURCE_FIRST = re.compile(r"^\s*(?:来源|來源|稿源|出处|出處)\s*[:：]")
+# A recorded source that carries its own label (来源：青山网-青山日报).
+_SOURCE_FIRST = re.compile(rf"^\s*(?:{_alternation(SOURCE_LABELS)})\s*[:：]")
 
 # How many lines below the body an unlabelled byline slot may stand.
 _SLOTS_AFTER_BODY = 4
