@@ -73,16 +73,15 @@ _AUTOPLAY_LABEL = (
     r"[【\[]?\s*自[动動]播放\s*[】\]]?"
     r"(?:\s*[:：/|]?\s*(?:开启|開啟|关闭|關閉|[开開关關]|ON|OFF|On|Off|on|off)){0,2}"
 )
-# The buttons a page sets in brackets around its text: print, close, correct, share, font size.
-_BUTTON = (
-    r"(?:打印|列印|[关關]閉|[关關]闭|收藏|分享|(?:我要)?[纠糾][错錯]|(?:我要|[发發]表)?[评評][论論]"
-    r"|推[荐薦]给?朋友|告[诉訴]好友|[复複]制[链鏈]接|返回[顶頂]部|字[体體号號])[^【】\[\]]{0,8}"
+# The buttons a page sets around its text: print, close, correct, comment, share.
+_BUTTON_NAME = (
+    r"(?:打印|列印|[关關][闭閉]|收藏|分享|(?:我要)?[纠糾][错錯]|(?:我要|[发發]表)?[评評][论論]"
+    r"|推[荐薦]给?朋友|告[诉訴]好友|[复複]制[链鏈]接|返回[顶頂]部)"
 )
+# A button in brackets, the font-size switch among them, with what it acts on (打印本页).
+_BUTTON = rf"(?:{_BUTTON_NAME}|字[体體号號])[^【】\[\]]{{0,8}}"
 # A button's word standing unbracketed in a row of buttons.
-_BUTTON_WORD = (
-    r"(?:打印|列印|[关關][闭閉]|收藏|分享|[纠糾][错錯]|[评評][论論]|返回[顶頂]部|[复複]制[链鏈]接|告[诉訴]好友"
-    r"|推[荐薦]给?朋友)(?:本[页頁]|此[页頁]|本文|文章|窗口)?"
-)
+_BUTTON_WORD = rf"{_BUTTON_NAME}(?:本[页頁]|此[页頁]|本文|文章|窗口)?"
 # Widgets at the end of an article: load-more and back-home buttons, keyword lists, hotline
 # boxes, the "continue reading below" line before an advert.
 _WIDGET = re.compile(
