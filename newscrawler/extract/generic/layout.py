@@ -61,6 +61,7 @@ from .metalines import (
 from .reconcile import PLACEHOLDER_CLOCK, date_shown, drafted_time, reconcile_times, shown_time
 from .signed import headline_author
 from .slots import slot_bylines
+from .tables import table_rows
 from .titles import title_key
 
 
@@ -171,6 +172,7 @@ class GenericLayout(Layout):
         """Body paragraphs and the credit lines found among them; index of the last body line.
 
         ``captions`` are the lines that may open on a slideshow's photo counter."""
+        body = table_rows(body, container)  # a data table's row is one paragraph
         paragraphs: list[str] = []
         last: Line | None = None
         credits: list[str] = []
