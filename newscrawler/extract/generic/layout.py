@@ -12,6 +12,7 @@ from ..fields import RawFields
 from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_counter
 from ..normalize import has_han
 from ..times import TIME_PATTERN
+from .attachments import is_attachment_label, is_file_line
 from .badges import heading_meta
 from .body import (
     best_container,
@@ -196,7 +197,7 @@ class GenericLayout(Layout):
                 continue
             if in_chrome_box(line.owner, container) or is_stop_line(text):
                 continue
-            if line.link_share > 0.6 and line.chars < 60:
+            if line.link_share > _LINK_LINE_SHARE and line.chars < 60:
                 continue
             if not paragraphs and self._opening_chrome(line, container, text):
                 key_points = key_points or is_key_points_label(text)
@@ -214,6 +215,8 @@ class GenericLayout(Layout):
                 continue
             if is_noise_line(text) or ("\ufffd" in text and not has_han(text.replace("\ufffd", ""))):
                 continue
+            if is_file_line(text) or (is_attachment_label(text) and _over_files(body, position)):
+                continue  # an attachment list: files to download, not text
             edition = _PRINT_EDITION.match(text)
             if edition:
                 self.print_edition = edition  # 《人民日报》（2024年06月24日 11版）: where it was printed
@@ -348,6 +351,15 @@ def _after_repeated_deck(body: list[Line], trimmed: list[Line], subtitle: str | 
     return trimmed
 
 
+def _over_files(body: list[Line], position: int) -> bool:
+    """True when an attachment label heads files (links, file names) or closes the text; the
+    label over the annexe's own title and text is the document's."""
+    if position + 1 >= len(body):
+        return True
+    following = body[position + 1]
+    return following.link_share > _LINK_LINE_SHARE or is_file_line(following.text)
+
+
 def _header_items(window: list[Line]) -> list[Line]:
     """The lines of ``window`` with meta rows split across sibling blocks read as one item each."""
     items = []
@@ -362,6 +374,8 @@ def _header_items(window: list[Line]) -> list[Line]:
 # A recorded source that carries its own label (来源：青山网-青山日报).
 _SOURCE_FIRST = re.compile(rf"^\s*(?:{_alternation(SOURCE_LABELS)})\s*[:：]")
 
+# A line mostly of link text (a link list's item, a download) is no paragraph.
+_LINK_LINE_SHARE = 0.6
 # How many lines below the body an unlabelled byline slot may stand.
 _SLOTS_AFTER_BODY = 4
 # A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
