@@ -23,7 +23,8 @@ any URL no profile owns. In order:
    a caption (``1/10 ``), a player's autoplay switch above the first paragraph (``自动播放``),
    a back link after the last one (``返回``, ``返回顶部``, ``返回新闻网首页>>``). Above the first
    paragraph, a summary box inside the block (``class="introduction"``), a key-points label
-   and its list (``划重点：``) and a video player's title are not text; see
+   and its list (``划重点：``), a video player's title and a lead box that a paragraph below
+   repeats word for word are not text; see
    ``docs/generic-body.md``. A data table in the text gives one paragraph per row, its cells joined
    by a space (``tables``); an attachment list closing a notice (``附件：`` over its files) is
    not text (``attachments``). A standfirst set above the body block (``chapo``, ``standfirst``,

@@ -26,6 +26,7 @@ from .body import (
     is_stop_line,
     other_article_blocks,
     paragraph_shape,
+    restated_below,
     standfirst,
     within,
 )
@@ -202,6 +203,8 @@ class GenericLayout(Layout):
             if not paragraphs and self._opening_chrome(line, container, text):
                 key_points = key_points or is_key_points_label(text)
                 continue
+            if not paragraphs and restated_below(body, position):
+                continue  # a lead box restating a paragraph of the text word for word
             if key_points and in_list_item(line.owner, container):
                 continue  # the points listed under a 划重点： label
             key_points = False
