@@ -62,8 +62,10 @@ _BOILERPLATE = re.compile(
     r"|[浏瀏][览覽]器版本(?:[过過]|太)?低|升[级級](?:您的)?[浏瀏][览覽]器|(?:推荐|推薦|建议|建議)(?:您)?使用.{0,30}[浏瀏][览覽]器"
     r"|最佳[浏瀏][览覽](?:效果|体验|體驗)|[浏瀏][览覽]器.{0,12}(?:不支持|不兼容|兼容性)"
     r"|(?:[转轉][载載]|引用).{0,12}(?:注明|註明)(?:来源|來源|出[处處])|特此[声聲]明|All Rights Reserved|ICP[备備]"
-    # A disclaimer set as a paragraph of its own, however long.
+    # A disclaimer set as a paragraph of its own, however long; and a site's statement
+    # (声明：本文由…作者撰写，观点仅代表作者本人…) once it speaks of views, rights or reposting.
     r"|^免[责責][声聲]明\s*[:：]"
+    r"|^(?:特[别別]|郑重|鄭重)?[声聲]明\s*[:：].{0,80}?(?:[仅僅]代表|不代表|侵[权權]|[转轉][载載]|版[权權])"
 )
 _MAX_BOILERPLATE_LENGTH = 240
 _MAX_WIDGET_LENGTH = 40
