@@ -1,7 +1,8 @@
-"""A site's statement set as a paragraph of its own, however long, is no article text.
+"""Statements, provenance and legal lines a page sets in its text: no article text.
 
-The fixture page ``fixtures/generic/hao.d2-donglin-news.example/`` shows the class; these tests
-hold its edges, the statements quoted in a story that stay.
+The fixture pages ``fixtures/generic/hao.d2-donglin-news.example/`` (a site's statement) and
+``www.d2-hexi-wanbao.example`` (a repost's provenance) show the classes; these tests hold their
+edges, the sentences that stay.
 """
 
 from __future__ import annotations
@@ -32,3 +33,20 @@ def test_a_statement_quoted_in_the_story_stays() -> None:
     assert not is_noise_line(quoted)
     assert not is_noise_line("该公司随后发表声明：网传消息不实，公司将依法追究造谣者责任，目前生产经营一切正常，"
                              "各项目按计划推进，请投资者以公司在指定信息披露媒体刊登的公告为准，注意投资风险。")
+
+
+def test_a_repost_with_leave_is_provenance() -> None:
+    # The fixture page www.d2-hexi-wanbao.example opens on one and closes on a picture note.
+    for line in ("本文经授权转载自南湖城建发布（ID：nanhucj）", "经授权转载自南湖发布", "本文已获授权转载",
+                 "本文由南湖发布授权转载", "本文经作者授权发布"):
+        assert is_noise_line(line), line
+
+
+def test_text_or_pictures_taken_from_the_web_is_a_legal_line() -> None:
+    for line in ("部分图文来源于网络", "文章来源于网络", "本文素材来源于网络"):
+        assert is_noise_line(line), line
+
+
+def test_leave_and_the_web_inside_a_sentence_stay() -> None:
+    assert not is_noise_line("经授权，该公司将在园区内发布新品。")
+    assert not is_noise_line("文章称，该数据来源于网络调查。")
