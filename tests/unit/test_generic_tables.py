@@ -75,3 +75,15 @@ def test_a_layout_table_holding_the_text_is_not_read_as_data() -> None:
     )
     paragraphs = GenericLayout(Page(html, "https://www.d2-beitang-news.example/a/2.html")).read().paragraphs
     assert paragraphs[0].startswith("记者从北塘区") and paragraphs[-1].startswith("住建局负责人")
+
+
+def test_a_table_of_names_closing_the_text_is_no_sign_off() -> None:
+    table = "<table><tr><td>周明远</td><td>何佳</td></tr><tr><td>李卫东</td><td>王晓梅</td></tr></table>"
+    html = (
+        f"<html><head><meta charset='utf-8'><title>{_HEADLINE}_北塘新闻网</title></head><body>"
+        f"<h1>{_HEADLINE}</h1><div class='info'>2024-08-02 10:15 来源：北塘日报</div>"
+        f"<div class='article-content'>{_OPENING}{_CLOSING}{table}</div></body></html>"
+    )
+    record = GenericLayout(Page(html, "https://www.d2-beitang-news.example/a/3.html")).read()
+    assert record.paragraphs[-2:] == ["周明远 何佳", "李卫东 王晓梅"]
+    assert not record.credits

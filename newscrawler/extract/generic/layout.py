@@ -184,6 +184,7 @@ class GenericLayout(Layout):
         key_points = False
         boxed: set[int] = set()  # the lines of a related-stories box set between paragraphs
         shapes: set[tuple[str, str]] = set()  # how the paragraphs read so far are marked up
+        rows: set[int] = set()  # the paragraphs that are a data table's rows
         for position, line in enumerate(body):
             seen += line.chars
             text = line.text
@@ -229,6 +230,8 @@ class GenericLayout(Layout):
                 continue
             paragraphs.append(text)
             shapes.add(paragraph_shape(line))
+            if tag_of(line.owner) == "tr":
+                rows.add(len(paragraphs) - 1)
             last = line
         if last is not None:
             # A back link (返回, 返回顶部) set inline after the last paragraph.
@@ -239,7 +242,7 @@ class GenericLayout(Layout):
             if credit:
                 credits.insert(0, credit)
                 break
-        while len(paragraphs) > 1:
+        while len(paragraphs) > 1 and len(paragraphs) - 1 not in rows:  # a row of names is data
             # A closing sign-off standing as the last paragraph: （袁源）, 张三 李四.
             credit = sign_off(paragraphs[-1])
             if credit is None:
