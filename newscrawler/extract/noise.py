@@ -18,7 +18,8 @@ import re
 
 from .prefilter import AnyOf
 
-_ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:本文)?原(?:标|標)?(?:题|題)\s*(?:为|為)?\s*[:：《]")
+# 原标题：…, 原题为《…》, 【原标题】…, 原文标题：….
+_ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:(?:本文)?原|原文)(?:标|標)?(?:题|題)\s*(?:为|為)?\s*[:：《】\]]")
 _PROMPT = re.compile(
     r"[扫掃]描?(?:下方|上方|文末|左侧|左側|右侧|右側)?二[维維][码碼]|[扫掃]一[扫掃]"
     r"|^[扫掃][码碼]|[扫掃][码碼](?:[关關]注|下[载載]|[阅閱][读讀]|[观觀]看|加入|[进進]群|收[听聽]|[订訂][阅閱]|[领領]取)"
@@ -95,9 +96,9 @@ _WIDGET = re.compile(
     r"|^[\s\-—–~·•]*(?:THE\s+END|END|End|全文完)[\s\-—–~·•]*$|^[+＋]\s*1$"
     # …完 between dashes (- 完 -), and arrows alone pointing at a widget below (▼, ↓↓↓).
     r"|^[\-—–~·•]+\s*完\s*[\-—–~·•]+$|^[▼↓⬇▽]+$"
-    # An image's source standing alone: 图片来源：…, 图源：网络, and where the page's pictures
+    # An image's source standing alone: 图片来源：…, 图源：网络, 题图：…, 头图来源：…, and where the page's pictures
     # came from: （本版图片均由受访者提供）. (A label such as 资料图 is the picture's caption.)
-    r"|^[（(]?\s*(?:[图圖]片[来來]源|[图圖]源)\s*[:：]"
+    r"|^[（(]?\s*(?:[图圖]片[来來]源|[图圖]源|(?:[题題]|[头頭]|封面)[图圖](?:[来來]源)?)\s*[:：]"
     r"|^[（(]?\s*(?:本[版文]|以上|文中)?[图圖]片(?:均|皆)?由.{1,16}提供\s*[)）]?$"
     # A call for news tips: 新闻线索请拨打：…, 爆料热线 …, 欢迎投稿.
     r"|^(?:新[闻聞])?(?:[线線]索|爆料|投稿)[^。]{0,10}?(?:[电電][话話]|[热熱][线線綫]|[邮郵]箱|信箱|[拨撥]打|[联聯]系)"
