@@ -87,3 +87,27 @@ def test_a_table_of_names_closing_the_text_is_no_sign_off() -> None:
     record = GenericLayout(Page(html, "https://www.d2-beitang-news.example/a/3.html")).read()
     assert record.paragraphs[-2:] == ["周明远 何佳", "李卫东 王晓梅"]
     assert not record.credits
+
+
+_INFO = (
+    "<table><tr><td>索引号：</td><td>11510000/2024-00123</td><td>发布机构：</td><td>北塘区住建局</td></tr>"
+    "<tr><td>成文日期：</td><td>2024-08-01</td><td>主题分类：</td><td>城乡建设</td></tr></table>"
+)
+
+
+def test_an_information_table_above_the_text_is_not_text() -> None:
+    html = (
+        f"<html><head><meta charset='utf-8'><title>{_HEADLINE}_北塘区人民政府</title></head><body>"
+        f"<h1>{_HEADLINE}</h1><div class='info'>发布时间：2024-08-02 10:15</div>"
+        f"<div class='article-content'>{_INFO}{_OPENING}{_CLOSING}</div></body></html>"
+    )
+    paragraphs = GenericLayout(Page(html, "https://www.d2-beitang.gov.example/a/4.html")).read().paragraphs
+    assert paragraphs[0].startswith("记者从北塘区") and len(paragraphs) == 2
+
+
+def test_a_table_of_labels_inside_the_text_stays() -> None:
+    # Below the first paragraph a table is the text's own, whatever its cells say.
+    assert _paragraphs(_INFO)[1:3] == [
+        "索引号： 11510000/2024-00123 发布机构： 北塘区住建局",
+        "成文日期： 2024-08-01 主题分类： 城乡建设",
+    ]

@@ -63,7 +63,7 @@ from .metalines import (
 from .reconcile import PLACEHOLDER_CLOCK, date_shown, drafted_time, reconcile_times, shown_time
 from .signed import headline_author
 from .slots import slot_bylines
-from .tables import table_rows
+from .tables import is_label_row, table_rows
 from .titles import title_key
 
 
@@ -206,6 +206,8 @@ class GenericLayout(Layout):
                 continue
             if not paragraphs and restated_below(body, position):
                 continue  # a lead box restating a paragraph of the text word for word
+            if not paragraphs and is_label_row(line):
+                continue  # an information table's row (索引号： …) above the text
             if key_points and in_list_item(line.owner, container):
                 continue  # the points listed under a 划重点： label
             key_points = False

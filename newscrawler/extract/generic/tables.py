@@ -6,11 +6,14 @@ rows of cells side by side; each row reads as one line, so each row is one parag
 cell. Only a table of short cells, several rows of several cells each, with no picture and no
 table inside it is read so: a layout table (a 2005-era page whose whole text sits in one
 ``<td>``, a picture beside its caption, a photo grid) keeps one line per block. The table must
-sit inside the body block: a layout table holding the body block is never looked at.
+sit inside the body block: a layout table holding the body block is never looked at. A data
+table's row opening on a label cell (``索引号：``) above the text is a government portal's
+information table, not text (``is_label_row``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .lines import Line, tag_of
@@ -96,3 +99,20 @@ def _joined(lines: list[Line], row: Any) -> Line:
         lines[-1].index,  # the row ends where its last cell does: the text's end is found by it
         " ".join(line.spaced for line in lines),
     )
+
+
+# A cell naming the field of the cell after it, as an information table sets it: 索引号：, 发布机构：.
+_LABEL_CELL = re.compile(r"[^\s:：。，]{1,10}\s*[:：]")
+
+
+def is_label_row(line: Line) -> bool:
+    """True for a data table's row that opens on a label cell (<td>索引号：</td><td>…</td>): a row
+    of a government portal's information table (索引号, 发布机构, 成文日期), not text."""
+    if tag_of(line.owner) != "tr":
+        return False
+    for cell in line.owner:
+        if tag_of(cell) in _CELLS:
+            text = "".join(cell.itertext()).strip()
+            if text:
+                return _LABEL_CELL.fullmatch(text) is not None
+    return False
