@@ -25,6 +25,10 @@ _CHROME_BOX = re.compile(
     re.IGNORECASE,
 )
 _MIN_SCORED_CHARS = 10
+# A line this much link text, with no prose punctuation or no more than a date or a source's name
+# beside its links, is an item of a list of links.
+_LISTED_LINK_SHARE = 0.4
+_LISTED_TEXT_CHARS = 20
 
 
 def line_score(line: Line) -> float:
@@ -33,6 +37,12 @@ def line_score(line: Line) -> float:
     if text_chars < _MIN_SCORED_CHARS or is_noise_line(line.text):
         # Boilerplate is often long and full of commas (licence footers, comment-board rules):
         # it must not outweigh a one-paragraph article.
+        return 0.0
+    if line.link_share >= _LISTED_LINK_SHARE and (
+            text_chars < _LISTED_TEXT_CHARS or not _PROSE_PUNCT.search(line.text)):
+        # A linked title beside its date, its source or its count of views: an item of a list of
+        # other stories (its title's commas are no prose of this page), and a list of a hundred
+        # must not outweigh a short article, whatever its dates add up to.
         return 0.0
     return (1 + len(_PROSE_PUNCT.findall(line.text)) + min(text_chars / 40, 3)) * (1 - line.link_share)
 
