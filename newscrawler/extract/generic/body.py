@@ -70,6 +70,7 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
     """
     scores: dict[Any, float] = {}
     totals: dict[Any, list[int]] = {}
+    boxes: list[Any] = []  # boxes of comments or other stories, each opened by its heading
     for position, line in enumerate(lines):
         # Every ancestor counts the line's characters, for its link density.
         element = line.owner
@@ -78,8 +79,15 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
             total[0] += line.chars
             total[1] += line.link_chars
             element = element.getparent()
+        if is_stop_line(line.text):
+            box = _box_headed_by(line)
+            # Only a box the heading opens: one set in the middle of the text (相关新闻： between
+            # two paragraphs) leaves the text around it as it is.
+            if box is not None and (position == 0 or not within(lines[position - 1].owner, box)):
+                boxes.append(box)
+            continue
         score = line_score(line)
-        if not score:
+        if not score or (boxes and any(within(line.owner, box) for box in boxes)):
             continue
         owner = line.owner
         parent = owner.getparent()
@@ -102,6 +110,22 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
         if final > best_score * 1.0001 or (best is not None and final >= best_score and is_ancestor(best, element)):
             best, best_score = element, final
     return best
+
+
+def _box_headed_by(heading: Line) -> Any | None:
+    """The box a related-stories or comment heading heads (网友评论, 相关新闻): the smallest block
+    around the heading holding more than it. What follows the heading there is comments or other
+    stories, whose prose must not outweigh a short article's. None when that block is the page's
+    (the heading set loose in ``<body>``) or holds a page heading (``<h1>``): a block holding the
+    article's own headline is the article's, whatever box it sets before its text."""
+    box, heading_text = heading.owner, "".join(heading.text.split())
+    while "".join("".join(box.itertext()).split()) == heading_text:
+        box = box.getparent()
+        if box is None:
+            return None
+    if tag_of(box) in ("body", "html") or next(box.iter("h1"), None) is not None:
+        return None
+    return box
 
 
 # A teaser's summary counts for this much of a paragraph: "more stories" lists set each story as a
