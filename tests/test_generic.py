@@ -635,6 +635,26 @@ def test_visible_time_takes_its_zone_from_a_machine_time_of_the_same_clock() -> 
     assert reconcile_times("2021-03-05", [], [], [paris]) == "2021-03-05"
 
 
+def test_visible_time_takes_the_offset_a_utc_publication_time_shows() -> None:
+    # An overseas page shows its own clock and records the same instant in UTC: the difference
+    # of the clocks is the page's offset, in whole or half hours.
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T13:30:00Z"]) == "2024-03-05T14:30:00+01:00"
+    assert reconcile_times("2024年3月5日 14:30", ["2024-03-05T09:00:00+00:00"]) == "2024-03-05T14:30:00+05:30"
+    assert reconcile_times("2024-03-05 09:15", [], [], ["2024-03-05T14:15:00Z"]) == "2024-03-05T09:15:00-05:00"
+    # …the dates agreeing up to the shift.
+    assert reconcile_times("2024-03-05 00:30", ["2024-03-04T20:30:00Z"]) == "2024-03-05T00:30:00+04:00"
+    # Equal clocks (a CMS writing its local time with Z) and the portal's own +8 keep +08:00.
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T14:30:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T06:30:00Z"]) == "2024-03-05 14:30"
+    # Not another minute (a modified time), not an update time, no zone's offset, no day apart.
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T13:47:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", [], ["2024-03-05T13:30:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T14:30:00Z", "2024-03-04T14:30:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-06T04:30:00Z"]) == "2024-03-05 14:30"
+    # A time that names its zone keeps it.
+    assert reconcile_times("北京时间2024年3月5日 14:30", ["2024-03-05T13:30:00Z"]) == "北京时间2024年3月5日 14:30"
+
+
 def test_written_date_of_a_document_is_not_its_publication_time() -> None:
     # A government information table dates the document twice: 成文日期 is when it was written.
     row = "发布机构：临水市林业局 成文日期：2024-03-01 发布日期：2024-03-05"

@@ -77,7 +77,10 @@ any URL no profile owns. In order:
    time shown without a zone takes the offset of a metadata or ``<time datetime>`` time that
    shows the same clock in another zone (an overseas site's ``2021年3月5日 10:20`` beside
    ``2021-03-05T10:20:00+01:00``): the page's zone, not the portal's, never from a zero offset
-   (a CMS writing its local time with ``Z`` is common). A 12-hour clock after its half of the day
+   (a CMS writing its local time with ``Z`` is common). A publication time in UTC of the same
+   instant gives the offset its clock differs by (``2024-03-05 14:30`` beside
+   ``2024-03-05T13:30:00Z`` is +01:00): a whole or half hour from −12 to +14, never 0 nor the
+   portal's own +8. A 12-hour clock after its half of the day
    (``2024/06/19 下午 03:45``, ``週五 上午9:20``, as Taiwan and Hong Kong pages print it) is read on
    the 24-hour clock, and so is a clock in words (``15时42分``, ``9点05分``), a weekday
    standing before it or not (``2024-03-05 星期二 15:42``); a dotted date with the year last

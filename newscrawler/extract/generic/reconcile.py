@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..times import (
     CLOCK_PATTERN,
@@ -84,7 +84,7 @@ def reconcile_times(
         structured_only = parsed_times(structured)
         if structured_only or visible is None:
             return structured_only[0][0] if structured_only else None
-    zoned = _zoned(visible, [*structured, *completing, *zoning])
+    zoned = _zoned(visible, [*structured, *completing, *zoning]) or _shifted_from_utc(visible, [*structured, *zoning])
     if zoned is not None:
         return zoned
     parsed = parsed_times(structured) + parsed_times(completing)
@@ -122,6 +122,50 @@ def _zoned(visible: str, machine: list[str]) -> str | None:
             value.utcoffset() != shown.utcoffset()
         ):
             return match.group(0)
+    return None
+
+
+# A UTC time says the page's zone when the shown clock is that instant in another zone: the
+# difference is then a zone's offset, in whole or half hours between UTC−12 and UTC+14.
+_UTC_OFFSET = re.compile(r"(?:Z|[+-]00:?00)$")
+_HALF_HOUR = timedelta(minutes=30)
+_OFFSET_RANGE = (timedelta(hours=-12), timedelta(hours=14))
+# The portal's own offset: a China page's CMS that writes its time in UTC says nothing new.
+_PORTAL_OFFSET = timedelta(hours=8)
+
+
+def _shifted_from_utc(visible: str, machine: list[str]) -> str | None:
+    """The visible time in the zone a UTC publication time shows it is in, as ISO 8601.
+
+    An overseas page shows its own wall clock without a zone (``2024-03-05 14:30``) and records
+    the same instant in UTC (``2024-03-05T13:30:00Z``): the difference of the clocks is the page's
+    offset (+01:00). Equal clocks say nothing (a CMS writing its local time with ``Z``), nor does
+    the portal's own +8, nor a difference that is no zone's (a modified time, another story's).
+    Only publication times and ``<time datetime>`` count: an update time is another instant.
+    """
+    if not (_HAS_YEAR.search(visible) and CLOCK_PATTERN.search(visible)) or ZONE_NAME_PATTERN.search(visible):
+        return None
+    shown = None
+    for raw in machine:
+        match = TIME_PATTERN.search(raw)
+        if not match or not _UTC_OFFSET.search(match.group(0)):
+            continue
+        if shown is None:
+            shown = parse_time(visible, _REFERENCE, ZONE)
+            if shown is None:
+                return None
+        value = parse_time(match.group(0), _REFERENCE, ZONE)
+        if value is None:
+            continue
+        wall = shown.replace(tzinfo=None, microsecond=0)
+        offset = wall.replace(second=0) - value.replace(tzinfo=None, second=0, microsecond=0)
+        if (
+            offset % _HALF_HOUR
+            or not _OFFSET_RANGE[0] <= offset <= _OFFSET_RANGE[1]
+            or offset in (timedelta(0), _PORTAL_OFFSET)
+        ):
+            continue
+        return wall.replace(tzinfo=timezone(offset)).isoformat()
     return None
 
 
