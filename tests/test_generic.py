@@ -566,6 +566,9 @@ def test_video_players_title_above_the_text_is_no_paragraph() -> None:
         # Placeholders name nobody, whichever way the label is written.
         ("2024-06-23 07:40 来源于网络", "2024-06-23 07:40 来源"),
         ("来源：互联网 作者：佚名", "来源： 作者："),
+        # 本站 names no person, but as the 来源 value it is the site's own story: kept as shown.
+        ("来源：本站 作者：本站", "来源：本站 作者："),
+        ("發布時間：2024-03-05 來源：本站", "2024-03-05 來源：本站"),
         # 发表时间 labels the time as 发布时间 does: 发表 is no name after 作者.
         ("作者 张三 发表时间：2024-03-05 10:21", "作者 张三 2024-03-05 10:21"),
         ("發表時間：2024-03-05 作者：王小明", "2024-03-05 作者：王小明"),

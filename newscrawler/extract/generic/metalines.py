@@ -24,10 +24,13 @@ from .lines import Line
 _ROLE_WORDS = _alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
 _META_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|发布|發布|时间|時間|日期|作者")
 SENTENCE = re.compile(r"[。！？!?；;，]")
-# Values that name nobody: a byline field left at its placeholder.
+# Values that name nobody: a byline field left at its placeholder. 本站 ("this site") names no
+# person, but as the 来源 value it is what the page says of the story's origin: the site's own
+# (a record keeps the 来源 value as shown, as it keeps 本站原创; its URL names the site).
 _NOBODY = re.compile(
-    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源))[于於]?(\s*[:：]?\s*)"
-    r"(?:未知|佚名|匿名|不详|不詳|网络整理|网络|網絡|网路|網路|互联网|互聯網|综合|本站|admin|管理员)(?=$|[\s|丨/])"
+    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|(?P<source>来源|來源)))[于於]?(\s*[:：]?\s*)"
+    r"(?:未知|佚名|匿名|不详|不詳|网络整理|网络|網絡|网路|網路|互联网|互聯網|综合|(?(source)(?!))本站|admin|管理员)"
+    r"(?=$|[\s|丨/])"
 )
 # The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）; some pages print
 # the story's code after it: …。（編輯：王小明）2301.
@@ -222,7 +225,7 @@ def tidy_byline(text: str) -> str:
 
 def strip_nobody(text: str) -> str:
     """Remove placeholder values (``作者：未知``) that would read as names."""
-    return _NOBODY.sub(r"\1\2 ", text)
+    return _NOBODY.sub(r"\1\3 ", text)
 
 
 def tail_credit(paragraph: str) -> str | None:
