@@ -544,6 +544,14 @@ def test_video_players_title_above_the_text_is_no_paragraph() -> None:
         # The source set off by a bar; an IP location is neither an outlet nor a field.
         ("2024-06-01 10:00 来源 | 新华社", "2024-06-01 10:00 来源 | 新华社"),
         ("2024-06-01 10:00 来自广东", "2024-06-01 10:00"),
+        # …but 来自 before an outlet's name names the source; a city, a device, a picture's
+        # origin stay what they were.
+        ("2024-06-01 10:00 · 来自青山日报", "2024-06-01 10:00 · 来源：青山日报"),
+        ("2024-06-01 10:00 来自：青山晚报客户端 作者：张三", "2024-06-01 10:00 来源：青山晚报客户端 作者：张三"),
+        ("本文来自青山发布", "来源：青山发布"),
+        ("2024-06-01 10:00 来自烟台", "2024-06-01 10:00"),
+        ("2024-06-01 10:00 来自手机客户端", "2024-06-01 10:00"),
+        ("图片来自青山日报", "图片来自青山日报"),
         ("来源：新华社 IP属地：北京", "来源：新华社"),
         # Neither is the weekday, the print page, a button or the font-size switch after a date.
         ("2022年03月08日 星期二", "2022年03月08日 星期二"),

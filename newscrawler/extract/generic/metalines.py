@@ -145,6 +145,16 @@ _OUTLET_AND_TIME = re.compile(
     rf"(?P<time>{TIME_PATTERN.pattern})$"
 )
 
+# 来自 before an outlet's name names the story's source (· 来自青山日报, 来自：青山晚报客户端,
+# 本文来自青山发布); before a bare place it says where the poster's IP address is (来自广东),
+# which the pattern below drops. A station ends in 电视台 or 电台, never in 台 alone (来自烟台);
+# a device a post was sent from is no outlet (来自iPhone客户端, 来自手机客户端).
+_FROM_OUTLET = re.compile(
+    rf"(?:^|(?<=[\s·•|｜丨]))(?:本文|此文|该文|該文)?[来來]自\s*[:：]?\s*"
+    r"(?!(?:手机|手機|安卓|苹果|蘋果|移动|移動|网页|網頁|电脑|電腦)客)"
+    rf"(?=[{HAN}·]{{1,14}}?(?:报|報|网|網|社|(?:电视|電視|电|電)台|客户端|客戶端|发布|發布|發佈|新闻|新聞)"
+    r"(?:$|[\s|｜丨/，,（(]))"
+)
 # Where the poster's IP address is (IP属地：广东, 来自北京市): neither a person nor an outlet.
 _IP_LOCATION = re.compile(rf"(?:IP\s*[属屬]地\s*[:：]?|(?<!\S)[来來]自)\s*[{HAN}]{{2,8}}(?!\S)")
 
@@ -183,6 +193,8 @@ def tidy_byline(text: str) -> str:
     """
     text = unify_colons(text)
     text = _REPOST.sub(_labelled_repost, text)
+    if "自" in text:
+        text = _FROM_OUTLET.sub("来源：", text)
     text = _THIS_ARTICLE.sub("", text)
     text = strip_nobody(text)
     text = _IP_LOCATION.sub(" ", text)
