@@ -785,15 +785,31 @@ def _article(meta: str) -> dict:  # type: ignore[type-arg]
 @pytest.mark.parametrize(
     ("meta", "published_at"),
     [
-        # The only time shown is an update time: no publication time rather than a late one.
-        ("<div class='info'>更新时间：2024-03-11 16:20</div>", None),
-        ("<div class='info'>来源：青山晚报　最后更新：2024-03-11 16:20</div>", None),
-        # Beside a publication time, the update time is passed over.
+        # Beside a publication time, the update time is passed over…
         ("<div class='info'>最后更新：2024-03-11 16:20　发布时间：2024-03-10 09:00</div>", "2024-03-10T09:00:00+08:00"),
+        ("<div class='info'>2024-03-10 09:00　修改时间：2024-03-11 16:20</div>", "2024-03-10T09:00:00+08:00"),
+        # …and beside a time the metadata record, or the date the document was written.
+        ("<meta name='publishdate' content='2024-03-09 08:00'><div class='info'>更新时间：2024-03-11 16:20</div>",
+         "2024-03-09T08:00:00+08:00"),
+        ("<div class='info'>成文日期：2024-03-08　更新时间：2024-03-11 16:20</div>", "2024-03-08T00:00:00+08:00"),
     ],
 )
 def test_update_time_is_not_the_publication_time(meta: str, published_at: str | None) -> None:
     assert _article(meta)["published_at"] == published_at
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "<div class='info'>更新时间：2024-03-11 16:20</div>",
+        "<div class='info'>来源：青山晚报　最后更新：2024-03-11 16:20</div>",
+        "<div class='info'>作者：李明　修改時間：2024-03-11 16:20</div>",
+    ],
+)
+def test_update_time_is_the_last_resort(meta: str) -> None:
+    # A page that shows and records no other time: its update time is the best bound it gives.
+    record = _article(meta)
+    assert (record["published_at"], record["published_at_raw"]) == ("2024-03-11T16:20:00+08:00", "2024-03-11 16:20")
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,14 @@ from .metalines import (
     tail_credit,
     tidy_byline,
 )
-from .reconcile import PLACEHOLDER_CLOCK, date_shown, drafted_time, reconcile_times, shown_time
+from .reconcile import (
+    PLACEHOLDER_CLOCK,
+    date_shown,
+    drafted_time,
+    reconcile_times,
+    shown_time,
+    updated_time,
+)
 from .signed import headline_author
 from .slots import slot_bylines
 from .titles import title_key
@@ -327,7 +334,11 @@ class GenericLayout(Layout):
             # Metadata alone: a CMS's end-of-day placeholder (2007-08-20-23:59:59) is no
             # publication time unless the page shows that date itself.
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
-            return reconcile_times(None, times, meta.modified)
+            if meta.times:
+                return reconcile_times(None, times, meta.modified)
+            # No time at all but an update time (更新时间：…): the last resort, a late bound.
+            near = _header_items(lines[max(0, headline_index - BYLINE_WINDOW) : body_start + 400])
+            return next(filter(None, (updated_time(t) for t in bylines + [i.spaced for i in near])), None)
         return reconcile_times(visible, meta.times, meta.modified, meta.machine)
 
 

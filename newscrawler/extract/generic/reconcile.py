@@ -22,8 +22,9 @@ _HAS_YEAR = re.compile(r"\d{4}")
 
 
 PLACEHOLDER_CLOCK = re.compile(r"23:59:59")
-# An update time is when the page last changed, not when it was published: a page that shows
-# only an update time has no publication time to read (published_at stays null rather than late).
+# An update time is when the page last changed, not when it was published: it is read as the
+# publication time only as the last resort, when the page shows and records no other time at all
+# (a late time is still the best bound on when the story was out; null would tell less).
 _UPDATE_LABEL = re.compile(
     r"(?:最后更新|最後更新|最近更新|更新(?:时间|時間|日期|于|於)?|修改(?:时间|時間|日期|于|於)|修订(?:时间|日期|于)"
     r"|[Uu]pdated?(?:\s+on|\s+at)?)\s*[:：]?\s*$"
@@ -52,6 +53,14 @@ def drafted_time(text: str) -> str | None:
     """The date a meta line labels as when the document was written (成文日期：2021-03-04)."""
     for match in TIME_PATTERN.finditer(text):
         if _DRAFTED_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
+            return match.group(0)
+    return None
+
+
+def updated_time(text: str) -> str | None:
+    """The time a meta line labels as an update (更新时间：2024-03-11 16:20)."""
+    for match in TIME_PATTERN.finditer(text):
+        if _UPDATE_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
             return match.group(0)
     return None
 
