@@ -666,6 +666,43 @@ def test_visible_time_takes_the_offset_a_utc_publication_time_shows() -> None:
     assert reconcile_times("北京时间2024年3月5日 14:30", ["2024-03-05T13:30:00Z"]) == "北京时间2024年3月5日 14:30"
 
 
+def _minguo_page(lang: str, headline: str, paragraph: str, meta: str) -> dict:  # type: ignore[type-arg]
+    html = (
+        f"<html lang='{lang}'><head><title>{headline}</title></head><body><div class='main'>"
+        f"<h1>{headline}</h1><div class='info'>{meta}</div><div class='txt'>" + f"<p>{paragraph}</p>" * 3
+        + "</div></div></body></html>"
+    )
+    return extract("https://news.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+
+
+_TRADITIONAL = (
+    "青山湖濕地公園恢復開放",
+    "記者從市園林處獲悉，青山湖濕地公園棧道改造工程已進入收尾階段，公園將於月底前恢復開放。",
+)
+_SIMPLIFIED = (
+    "青山湖湿地公园恢复开放",
+    "记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。",
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts", "meta", "published_at"),
+    [
+        # A Traditional page's bare Minguo date, however written, labelled or not.
+        ("zh", _TRADITIONAL, "113-03-05 10:20 中央社", "2024-03-05T10:20:00+08:00"),
+        ("zh-TW", _TRADITIONAL, "發布時間：113/03/05 下午 02:20", "2024-03-05T14:20:00+08:00"),
+        ("", _TRADITIONAL, "113年3月5日 記者王小明", "2024-03-05T00:00:00+08:00"),
+        # Never on a Simplified page, whatever its language tag says.
+        ("zh-TW", _SIMPLIFIED, "113-03-05 10:20", None),
+        ("zh-CN", _SIMPLIFIED, "发布时间：113/03/05 10:20", None),
+    ],
+)
+def test_bare_minguo_date_on_a_traditional_page(
+    lang: str, texts: tuple[str, str], meta: str, published_at: str | None
+) -> None:
+    assert _minguo_page(lang, *texts, meta)["published_at"] == published_at
+
+
 def test_written_date_of_a_document_is_not_its_publication_time() -> None:
     # A government information table dates the document twice: 成文日期 is when it was written.
     row = "发布机构：临水市林业局 成文日期：2024-03-01 发布日期：2024-03-05"

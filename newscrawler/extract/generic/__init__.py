@@ -87,7 +87,10 @@ any URL no profile owns. In order:
    the 24-hour clock, and so is a clock in words (``15时42分``, ``9点05分``), a weekday
    standing before it or not (``2024-03-05 星期二 15:42``); a dotted date with the year last
    is day first (``05.03.2024`` on a European service's pages); a Minguo year is Taiwan's
-   (``中華民國113年3月5日`` is 2024-03-05); a byline glued to its outlet
+   (``中華民國113年3月5日`` is 2024-03-05), and on a page in Traditional script (or tagged
+   ``zh-TW``/``zh-Hant`` and not Simplified) so is a bare three-digit year from 100 to 200
+   (``113-03-05``, ``113/03/05``, ``113年3月5日``), recorded with its era named
+   (``民國113-03-05``); a byline glued to its outlet
    after the time (``海峽社記者林子晴``) is no source outlet. A metadata
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新, 修改时间) is not the publication time: it

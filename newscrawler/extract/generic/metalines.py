@@ -18,7 +18,7 @@ from ..credits import _CREDIT_ROLE, has_credit_role
 from ..names import looks_like_person
 from ..noise import is_noise_line
 from ..normalize import HAN, collapse_whitespace
-from ..times import TIME_PATTERN
+from ..times import TIME_PATTERN, has_bare_minguo
 from .lines import Line
 
 _ROLE_WORDS = _alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
@@ -78,7 +78,11 @@ def is_meta_line(text: str) -> bool:
     if _BOUNDED_LABEL.search(text) or author_outlet(text):
         return True
     # A time alone, or with short fields (names, an outlet); not a sentence that holds a date.
-    return bool(TIME_PATTERN.search(text)) and not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
+    # A Minguo date without its era (113-03-05) is one too: whether it is read as a time is
+    # decided with the page's script.
+    if not TIME_PATTERN.search(text):
+        return has_bare_minguo(text) and not _LONG_HAN_RUN.search(text)
+    return not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
 
 
 def is_short(line: Line) -> bool:
