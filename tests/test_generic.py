@@ -662,6 +662,9 @@ def test_visible_time_takes_the_offset_a_utc_publication_time_shows() -> None:
     assert reconcile_times("2024-03-05 14:30", [], ["2024-03-05T13:30:00Z"]) == "2024-03-05 14:30"
     assert reconcile_times("2024-03-05 14:30", ["2024-03-05T14:30:00Z", "2024-03-04T14:30:00Z"]) == "2024-03-05 14:30"
     assert reconcile_times("2024-03-05 14:30", ["2024-03-06T04:30:00Z"]) == "2024-03-05 14:30"
+    # Of many <time datetime> elements (a list of stories), none is taken to match by its minute.
+    stories = ["2024-03-05T11:30:00Z", "2024-03-05T09:05:00Z"]
+    assert reconcile_times("2024-03-05 14:30", [], [], stories) == "2024-03-05 14:30"
     # A time that names its zone keeps it.
     assert reconcile_times("北京时间2024年3月5日 14:30", ["2024-03-05T13:30:00Z"]) == "北京时间2024年3月5日 14:30"
 

@@ -93,7 +93,11 @@ def reconcile_times(
         structured_only = parsed_times(structured)
         if structured_only or visible is None:
             return structured_only[0][0] if structured_only else None
-    zoned = _zoned(visible, [*structured, *completing, *zoning]) or _shifted_from_utc(visible, [*structured, *zoning])
+    # A UTC time matches a shown clock by its minute alone: of the <time datetime> elements, only
+    # one standing alone is the article's; among many (a list of stories) one would match by chance.
+    zoned = _zoned(visible, [*structured, *completing, *zoning]) or _shifted_from_utc(
+        visible, [*structured, *zoning] if len(zoning) == 1 else structured
+    )
     if zoned is not None:
         return zoned
     parsed = parsed_times(structured) + parsed_times(completing)
@@ -150,7 +154,8 @@ def _shifted_from_utc(visible: str, machine: list[str]) -> str | None:
     the same instant in UTC (``2024-03-05T13:30:00Z``): the difference of the clocks is the page's
     offset (+01:00). Equal clocks say nothing (a CMS writing its local time with ``Z``), nor does
     the portal's own +8, nor a difference that is no zone's (a modified time, another story's).
-    Only publication times and ``<time datetime>`` count: an update time is another instant.
+    Only publication times and a lone ``<time datetime>`` count: an update time is another
+    instant.
     """
     if not (_HAS_YEAR.search(visible) and CLOCK_PATTERN.search(visible)) or ZONE_NAME_PATTERN.search(visible):
         return None
