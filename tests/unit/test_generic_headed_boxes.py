@@ -1,8 +1,11 @@
-"""The generic extractor against boxes of comments or other stories that a heading opens
-(网友评论, 相关新闻): their prose is not the page's, however much of it there is.
+"""The generic extractor against boxes of comments or other stories, opened by a heading
+(网友评论, 相关新闻) or named by their class (``comment-list``): their prose is not the page's,
+however much of it there is.
 
-The fixture ``fixtures/generic/www.ll-taohua-online.example/`` shows the page class: a
-two-paragraph story above ten readers' comments in a box with no class naming it.
+The fixtures show the page classes: ``fixtures/generic/www.ll-taohua-online.example/``, a
+two-paragraph story above ten readers' comments in a box with no class naming it, under its
+heading; ``fixtures/generic/bbs.ll-xiagu-net.example/``, a one-paragraph story above twelve
+comments in a box its id names, with no heading.
 """
 
 from __future__ import annotations
@@ -64,3 +67,20 @@ def test_a_block_holding_the_headline_after_a_hot_list_is_still_the_story() -> N
     # A list of other stories set first inside the story's own block: that block is no box of them.
     hot = "<h3>热门文章</h3><ul><li><a href='/a/3.html'>东坪镇开展农技培训进村活动</a></li></ul>"
     assert _paragraphs(hot + _ARTICLE, f"<div class='box'><h3>网友评论</h3>{_items(4)}</div>") == _TEXT
+
+
+def test_comments_in_a_box_its_class_names_do_not_outweigh_a_short_story() -> None:
+    assert _paragraphs(_ARTICLE, f"<div class='comment-list'>{_items(12)}</div>") == _TEXT
+
+
+def test_an_opinion_column_its_class_names_commentary_is_still_the_story() -> None:
+    article = ("<h1>东坪社区图书角开放</h1><div class='info'>2024-06-11 16:05 来源：东坪在线</div>"
+               "<div class='commentary-body'>" + "".join(f"<p>{text}</p>" for text in _TEXT) + "</div>")
+    aside = "<div class='col'><p>东坪县今年将新建农家书屋二十个，覆盖全部行政村。</p></div>"
+    assert _paragraphs(article, aside) == _TEXT
+
+
+def test_a_block_named_for_comments_that_holds_the_headline_is_still_the_story() -> None:
+    # A page wrapping the story and its comment board in one box named for the board.
+    wrapped = f"<div class='comment-wrap'>{_ARTICLE}<div class='say'>{_items(2)}</div></div>"
+    assert _paragraphs(wrapped) == _TEXT

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from lxml import etree
+
 from ..noise import is_noise_line
 from .lines import HEADINGS, Line, tag_of
 
@@ -13,7 +15,7 @@ from .lines import HEADINGS, Line, tag_of
 _PROSE_PUNCT = re.compile(r"[，。；：！？、“”,;]")
 # Class and id words of page chrome and of article containers (Readability's convention).
 _NEGATIVE = re.compile(
-    r"comment|footer|foot\b|\bside|related|recommend|share|\bnav|menu|\bhot|\brank|banner"
+    r"comment(?!ary)|footer|foot\b|\bside|related|recommend|share|\bnav|menu|\bhot|\brank|banner"
     r"|copyright|breadcrumb|crumb|login|widget|popup|modal|\bad\b|ads\b|advert|guess|tuijian"
     r"|xiangguan|toolbar|qrcode|erweima|pinglun|fenxiang|reply",
     re.IGNORECASE,
@@ -21,7 +23,7 @@ _NEGATIVE = re.compile(
 _POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|\bcon\b", re.IGNORECASE)
 # Chrome words that end the body when they mark a box inside it.
 _CHROME_BOX = re.compile(
-    r"comment|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
+    r"comment(?!ary)|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
     re.IGNORECASE,
 )
 _MIN_SCORED_CHARS = 10
@@ -70,7 +72,8 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
     """
     scores: dict[Any, float] = {}
     totals: dict[Any, list[int]] = {}
-    boxes: list[Any] = []  # boxes of comments or other stories, each opened by its heading
+    # Boxes of comments or of other stories: named so by their class, or opened by their heading.
+    boxes: list[Any] = comment_boxes(lines[0].owner) if lines else []
     for position, line in enumerate(lines):
         # Every ancestor counts the line's characters, for its link density.
         element = line.owner
@@ -110,6 +113,27 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
         if final > best_score * 1.0001 or (best is not None and final >= best_score and is_ancestor(best, element)):
             best, best_score = element, final
     return best
+
+
+# Class and id words of a box of readers' comments (评论, 留言, 跟帖), as whole words or word
+# parts: comment-list, commentBox, pinglun_area, replyList. Not ``commentary`` (an opinion
+# column's article), nor a comment counter inside the story's own block (the box may hold no
+# ``<h1>``).
+_COMMENT_BOX = re.compile(r"comments?(?!ary)|pinglun|gentie|liuyan|\breply|replies", re.IGNORECASE)
+_CLASSED = etree.XPath("//*[@class or @id]")
+
+
+def comment_boxes(element: Any) -> list[Any]:
+    """The boxes of readers' comments on the page of ``element``, by their class or id: the
+    outermost of each nest, none holding a page heading (``<h1>``)."""
+    boxes: list[Any] = []
+    for candidate in _CLASSED(element.getroottree()):
+        if (_COMMENT_BOX.search(class_words(candidate))
+                and not any(within(candidate, box) for box in boxes)
+                and next(candidate.iter("h1"), None) is None
+                and tag_of(candidate) not in ("body", "html")):
+            boxes.append(candidate)
+    return boxes
 
 
 def _box_headed_by(heading: Line) -> Any | None:
