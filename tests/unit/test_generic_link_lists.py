@@ -7,6 +7,7 @@ one-paragraph notice beside a list of seventy dated stories.
 
 from __future__ import annotations
 
+import pytest
 from lxml.html import fromstring
 
 from newscrawler.extract.generic import GenericLayout
@@ -72,3 +73,36 @@ def test_a_list_of_stories_with_summaries_of_prose_is_still_weighed_as_teasers()
     items = "".join(f"<li><a href='/a/{i}.html'>东坪镇便民项目完工</a>"
                     f"<p>项目于5月{i % 28 + 1}日完工，惠及周边居民。</p></li>" for i in range(6))
     assert _paragraphs(_page(items)) == [_NOTICE]
+
+
+def test_a_date_line_alone_scores_nothing() -> None:
+    # A story card's date under its summary: no sentence, however many cards.
+    assert line_score(_line("2024-05-18 09:30:00", "")) == 0.0
+    assert line_score(_line("一、基本情况和主要做法", "")) > 0  # a sub-heading keeps its score
+
+
+def _cards(count: int) -> str:
+    return "".join(
+        f"<div class='card'><a href='/a/{i}.html'><img src='/i/{i}.jpg'></a>"
+        f"<h4><a href='/a/{i}.html'>东坪镇第{i}批便民项目完工</a></h4>"
+        f"<p>记者从东坪镇获悉，第{i}批便民项目日前完工，惠及周边居民三千余人。</p>"
+        f"<div class='date'>2024-05-{i % 28 + 1:02d} 09:30</div></div>" for i in range(count))
+
+
+@pytest.mark.parametrize("count", [6, 12, 30])
+def test_a_short_notice_beats_any_number_of_story_cards(count: int) -> None:
+    # Each card a linked title, a summary of prose and a date: each more teaser of the same list
+    # counts for less, and the dates for nothing.
+    assert _paragraphs(_page(_cards(count))) == [_NOTICE]
+
+
+def test_summaries_closed_by_a_read_more_link_are_teasers() -> None:
+    items = "".join(f"<li><p>东坪镇第{i}批便民项目日前完工，惠及周边居民三千余人，获群众好评。</p>"
+                    f"<a href='/a/{i}.html'>[详细]</a></li>" for i in range(12))
+    assert _paragraphs(_page(items)) == [_NOTICE]
+
+
+def test_a_paragraph_followed_by_a_more_link_in_the_text_stays_text() -> None:
+    # A read-more link after the story's own last paragraph: the story is still the text.
+    html = _page("").replace(f"<p>{_NOTICE}</p>", f"<p>{_NOTICE}</p><a href='/zt/1.html'>更多>></a>")
+    assert _paragraphs(html) == [_NOTICE]

@@ -31,6 +31,8 @@ _MIN_SCORED_CHARS = 10
 # beside its links, is an item of a list of links.
 _LISTED_LINK_SHARE = 0.4
 _LISTED_TEXT_CHARS = 20
+# A line shorter than this without prose punctuation is no sentence (a date, a counter, a label).
+_SENTENCE_CHARS = 20
 
 
 def line_score(line: Line) -> float:
@@ -45,6 +47,10 @@ def line_score(line: Line) -> float:
         # A linked title beside its date, its source or its count of views: an item of a list of
         # other stories (its title's commas are no prose of this page), and a list of a hundred
         # must not outweigh a short article, whatever its dates add up to.
+        return 0.0
+    if text_chars < _SENTENCE_CHARS and not _PROSE_PUNCT.search(line.text):
+        # A short line that is no sentence: a list item's date (2024-05-18 09:30) or counter,
+        # a label. A dozen story cards, each with its date, must not outweigh a short article.
         return 0.0
     return (1 + len(_PROSE_PUNCT.findall(line.text)) + min(text_chars / 40, 3)) * (1 - line.link_share)
 
@@ -74,6 +80,7 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
     totals: dict[Any, list[int]] = {}
     # Boxes of comments or of other stories: named so by their class, or opened by their heading.
     boxes: list[Any] = comment_boxes(lines[0].owner) if lines else []
+    teasers: dict[Any, int] = {}  # teasers seen in each list (the block holding their items)
     for position, line in enumerate(lines):
         # Every ancestor counts the line's characters, for its link density.
         element = line.owner
@@ -95,7 +102,11 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
         owner = line.owner
         parent = owner.getparent()
         if is_teaser(lines, position):
-            score *= _TEASER_WEIGHT
+            # Each more teaser of the same list counts for less: a dozen cards of other stories
+            # must not outweigh a one-paragraph article either.
+            listing = parent.getparent() if parent is not None else None
+            seen = teasers[listing] = teasers.get(listing, 0) + 1
+            score *= _TEASER_WEIGHT / seen
         scores[owner] = scores.get(owner, 0.0) + score
         if parent is not None:
             scores[parent] = scores.get(parent, 0.0) + score
@@ -160,7 +171,10 @@ _TEASER_WEIGHT = 0.25
 def is_teaser(lines: list[Line], position: int) -> bool:
     """A story teaser's summary: the line after a linked title, the two alone in their item block
     but for the item's meta rows after them, a time or a source that is no sentence
-    (<li><h4><a>标题</a></h4><p>摘要…</p><span>2024-06-30 09:00</span></li>)."""
+    (<li><h4><a>标题</a></h4><p>摘要…</p><span>2024-06-30 09:00</span></li>); or a summary
+    closed in its item by a link reading more (<li><p>摘要…</p><a>详细>></a></li>)."""
+    if _read_more_follows(lines, position):
+        return True
     if position == 0:
         return False
     line, title = lines[position], lines[position - 1]
@@ -175,6 +189,32 @@ def is_teaser(lines: list[Line], position: int) -> bool:
         if following.chars > _TEASER_META_CHARS or _PROSE_PUNCT.search(following.text):
             return False  # more prose in the item: an article's block, not a teaser
     return True
+
+
+# A link to the rest of a story, closing its summary in a list: 详细>>, [全文], 阅读全文, 查看详情.
+_READ_MORE = re.compile(
+    r"^[\[【(（]?\s*(?:详细|詳細|详情|詳情|全文|阅读全文|閱讀全文|查看详情|查看詳情|查看全文|更多|阅读更多|閱讀更多)"
+    r"\s*[\]】)）]?\s*[>»›》]*$"
+)
+
+
+def _read_more_follows(lines: list[Line], position: int) -> bool:
+    """Whether the line after ``position`` is a link reading more of the story, alone with the
+    summary in an item that a sibling item of the same kind repeats (a list of such summaries,
+    not the story's own last paragraph above a link to more)."""
+    if position + 1 >= len(lines):
+        return False
+    following = lines[position + 1]
+    if following.link_share < 0.8 or not _READ_MORE.match(following.text):
+        return False
+    owner = lines[position].owner
+    item = owner if following.owner is owner else owner.getparent()
+    if item is None or not _in_item(following, item):
+        return False
+    link = following.text.strip()
+    return any(sibling is not None and sibling.tag == item.tag
+               and "".join(sibling.itertext()).strip().endswith(link)
+               for sibling in (item.getprevious(), item.getnext()))
 
 
 # The longest meta row (a time, a source, a counter) an item may set after a teaser's summary.
