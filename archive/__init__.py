@@ -12,6 +12,7 @@ See ``docs/archive.md`` for the schema and for searching from SQL.
 
 from __future__ import annotations
 
-from .db import DEFAULT_DB_PATH, Archive, ArchiveError, default_db_path
+from .connection import DEFAULT_DB_PATH, ArchiveError, default_db_path
+from .db import Archive
 
 __all__ = ["DEFAULT_DB_PATH", "Archive", "ArchiveError", "default_db_path"]

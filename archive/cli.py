@@ -24,7 +24,8 @@ import click
 from .changes import COLUMNS as CHANGE_COLUMNS
 from .changes import KINDS
 from .clidoc import help_markdown
-from .db import Archive, ArchiveError, database_error, default_db_path
+from .connection import ArchiveError, database_error, default_db_path
+from .db import Archive
 from .export import MissingDependency
 from .jsoncolumns import unreadable_warning
 from .params import (

@@ -47,7 +47,8 @@ from pathlib import Path
 from typing import Any
 
 from . import compress as codec
-from .db import BUSY_TIMEOUT_S, Archive, ArchiveError, check_file, database_error
+from .connection import BUSY_TIMEOUT_S, ArchiveError, check_file, database_error
+from .db import Archive
 from .query import version_content
 from .schema import LATEST
 from .snapshot import sync_warc_dir

@@ -3,8 +3,8 @@ output files.
 
 A bad value ends the command before it does anything, with click's one-line usage error and exit
 code 2, the same message for the same mistake in every command. The checks themselves live in
-the library (``archive.query.parse_bound``, ``archive.db.check_file``) so that code calling the
-library gets the same answers as a ``ValueError`` or ``ArchiveError``.
+the library (``archive.query.parse_bound``, ``archive.connection.check_file``) so that code
+calling the library gets the same answers as a ``ValueError`` or ``ArchiveError``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .db import ArchiveError, ArchiveUnreadable, check_file
+from .connection import ArchiveError, ArchiveUnreadable, check_file
 from .query import parse_bound
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

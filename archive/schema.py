@@ -1,8 +1,8 @@
 """The archive's schema as a list of numbered migrations.
 
-``PRAGMA user_version`` records the last migration applied. ``archive.db`` applies the missing ones
-in order, each in the same write transaction as the version bump, so a crash or two processes
-opening a new archive at once never leave it half migrated. Never edit a migration that has
+``PRAGMA user_version`` records the last migration applied. ``archive.connection`` applies the
+missing ones in order, each in the same write transaction as the version bump, so a crash or two
+processes opening a new archive at once never leave it half migrated. Never edit a migration that has
 shipped: append a new one.
 """
 

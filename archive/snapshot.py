@@ -25,7 +25,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .db import BUSY_TIMEOUT_S, ArchiveError, check_file, database_error
+from .connection import BUSY_TIMEOUT_S, ArchiveError, check_file, database_error
 from .warc import default_warc_dir
 
 

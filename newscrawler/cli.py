@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import click
 from w3lib.url import safe_url_string
 
-from archive.db import default_db_path
+from archive.connection import default_db_path
 from archive.params import (
     DATE,
     HELP_OPTIONS,

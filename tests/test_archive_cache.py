@@ -8,7 +8,7 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from archive import Archive
-from archive.db import CACHE_MB
+from archive.connection import CACHE_MB
 from newscrawler.pipelines import ArchivePipeline
 
 

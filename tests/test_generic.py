@@ -544,6 +544,14 @@ def test_video_players_title_above_the_text_is_no_paragraph() -> None:
         # The source set off by a bar; an IP location is neither an outlet nor a field.
         ("2024-06-01 10:00 来源 | 新华社", "2024-06-01 10:00 来源 | 新华社"),
         ("2024-06-01 10:00 来自广东", "2024-06-01 10:00"),
+        # …but 来自 before an outlet's name names the source; a city, a device, a picture's
+        # origin stay what they were.
+        ("2024-06-01 10:00 · 来自青山日报", "2024-06-01 10:00 · 来源：青山日报"),
+        ("2024-06-01 10:00 来自：青山晚报客户端 作者：张三", "2024-06-01 10:00 来源：青山晚报客户端 作者：张三"),
+        ("本文来自青山发布", "来源：青山发布"),
+        ("2024-06-01 10:00 来自烟台", "2024-06-01 10:00"),
+        ("2024-06-01 10:00 来自手机客户端", "2024-06-01 10:00"),
+        ("图片来自青山日报", "图片来自青山日报"),
         ("来源：新华社 IP属地：北京", "来源：新华社"),
         # Neither is the weekday, the print page, a button or the font-size switch after a date.
         ("2022年03月08日 星期二", "2022年03月08日 星期二"),
@@ -566,6 +574,9 @@ def test_video_players_title_above_the_text_is_no_paragraph() -> None:
         # Placeholders name nobody, whichever way the label is written.
         ("2024-06-23 07:40 来源于网络", "2024-06-23 07:40 来源"),
         ("来源：互联网 作者：佚名", "来源： 作者："),
+        # 本站 names no person, but as the 来源 value it is the site's own story: kept as shown.
+        ("来源：本站 作者：本站", "来源：本站 作者："),
+        ("發布時間：2024-03-05 來源：本站", "2024-03-05 來源：本站"),
         # 发表时间 labels the time as 发布时间 does: 发表 is no name after 作者.
         ("作者 张三 发表时间：2024-03-05 10:21", "作者 张三 2024-03-05 10:21"),
         ("發表時間：2024-03-05 作者：王小明", "2024-03-05 作者：王小明"),
@@ -633,6 +644,66 @@ def test_visible_time_takes_its_zone_from_a_machine_time_of_the_same_clock() -> 
     assert reconcile_times("北京时间2021年3月5日 10:20", [paris]) == "北京时间2021年3月5日 10:20"
     # A bare date is no clock to agree with: the zone-less date stays (metadata completes it as before).
     assert reconcile_times("2021-03-05", [], [], [paris]) == "2021-03-05"
+
+
+def test_visible_time_takes_the_offset_a_utc_publication_time_shows() -> None:
+    # An overseas page shows its own clock and records the same instant in UTC: the difference
+    # of the clocks is the page's offset, in whole or half hours.
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T13:30:00Z"]) == "2024-03-05T14:30:00+01:00"
+    assert reconcile_times("2024年3月5日 14:30", ["2024-03-05T09:00:00+00:00"]) == "2024-03-05T14:30:00+05:30"
+    assert reconcile_times("2024-03-05 09:15", [], [], ["2024-03-05T14:15:00Z"]) == "2024-03-05T09:15:00-05:00"
+    # …the dates agreeing up to the shift.
+    assert reconcile_times("2024-03-05 00:30", ["2024-03-04T20:30:00Z"]) == "2024-03-05T00:30:00+04:00"
+    # Equal clocks (a CMS writing its local time with Z) and the portal's own +8 keep +08:00.
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T14:30:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T06:30:00Z"]) == "2024-03-05 14:30"
+    # Not another minute (a modified time), not an update time, no zone's offset, no day apart.
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T13:47:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", [], ["2024-03-05T13:30:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-05T14:30:00Z", "2024-03-04T14:30:00Z"]) == "2024-03-05 14:30"
+    assert reconcile_times("2024-03-05 14:30", ["2024-03-06T04:30:00Z"]) == "2024-03-05 14:30"
+    # Of many <time datetime> elements (a list of stories), none is taken to match by its minute.
+    stories = ["2024-03-05T11:30:00Z", "2024-03-05T09:05:00Z"]
+    assert reconcile_times("2024-03-05 14:30", [], [], stories) == "2024-03-05 14:30"
+    # A time that names its zone keeps it.
+    assert reconcile_times("北京时间2024年3月5日 14:30", ["2024-03-05T13:30:00Z"]) == "北京时间2024年3月5日 14:30"
+
+
+def _minguo_page(lang: str, headline: str, paragraph: str, meta: str) -> dict:  # type: ignore[type-arg]
+    html = (
+        f"<html lang='{lang}'><head><title>{headline}</title></head><body><div class='main'>"
+        f"<h1>{headline}</h1><div class='info'>{meta}</div><div class='txt'>" + f"<p>{paragraph}</p>" * 3
+        + "</div></div></body></html>"
+    )
+    return extract("https://news.example/a.html", html.encode(), {}, FETCHED_AT, "generic")
+
+
+_TRADITIONAL = (
+    "青山湖濕地公園恢復開放",
+    "記者從市園林處獲悉，青山湖濕地公園棧道改造工程已進入收尾階段，公園將於月底前恢復開放。",
+)
+_SIMPLIFIED = (
+    "青山湖湿地公园恢复开放",
+    "记者从市园林局获悉，青山湖湿地公园栈道改造工程已进入收尾阶段，公园将于月底前恢复开放。",
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts", "meta", "published_at"),
+    [
+        # A Traditional page's bare Minguo date, however written, labelled or not.
+        ("zh", _TRADITIONAL, "113-03-05 10:20 中央社", "2024-03-05T10:20:00+08:00"),
+        ("zh-TW", _TRADITIONAL, "發布時間：113/03/05 下午 02:20", "2024-03-05T14:20:00+08:00"),
+        ("", _TRADITIONAL, "113年3月5日 記者王小明", "2024-03-05T00:00:00+08:00"),
+        # Never on a Simplified page, whatever its language tag says.
+        ("zh-TW", _SIMPLIFIED, "113-03-05 10:20", None),
+        ("zh-CN", _SIMPLIFIED, "发布时间：113/03/05 10:20", None),
+    ],
+)
+def test_bare_minguo_date_on_a_traditional_page(
+    lang: str, texts: tuple[str, str], meta: str, published_at: str | None
+) -> None:
+    assert _minguo_page(lang, *texts, meta)["published_at"] == published_at
 
 
 def test_written_date_of_a_document_is_not_its_publication_time() -> None:
@@ -754,15 +825,31 @@ def _article(meta: str) -> dict:  # type: ignore[type-arg]
 @pytest.mark.parametrize(
     ("meta", "published_at"),
     [
-        # The only time shown is an update time: no publication time rather than a late one.
-        ("<div class='info'>更新时间：2024-03-11 16:20</div>", None),
-        ("<div class='info'>来源：青山晚报　最后更新：2024-03-11 16:20</div>", None),
-        # Beside a publication time, the update time is passed over.
+        # Beside a publication time, the update time is passed over…
         ("<div class='info'>最后更新：2024-03-11 16:20　发布时间：2024-03-10 09:00</div>", "2024-03-10T09:00:00+08:00"),
+        ("<div class='info'>2024-03-10 09:00　修改时间：2024-03-11 16:20</div>", "2024-03-10T09:00:00+08:00"),
+        # …and beside a time the metadata record, or the date the document was written.
+        ("<meta name='publishdate' content='2024-03-09 08:00'><div class='info'>更新时间：2024-03-11 16:20</div>",
+         "2024-03-09T08:00:00+08:00"),
+        ("<div class='info'>成文日期：2024-03-08　更新时间：2024-03-11 16:20</div>", "2024-03-08T00:00:00+08:00"),
     ],
 )
 def test_update_time_is_not_the_publication_time(meta: str, published_at: str | None) -> None:
     assert _article(meta)["published_at"] == published_at
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "<div class='info'>更新时间：2024-03-11 16:20</div>",
+        "<div class='info'>来源：青山晚报　最后更新：2024-03-11 16:20</div>",
+        "<div class='info'>作者：李明　修改時間：2024-03-11 16:20</div>",
+    ],
+)
+def test_update_time_is_the_last_resort(meta: str) -> None:
+    # A page that shows and records no other time: its update time is the best bound it gives.
+    record = _article(meta)
+    assert (record["published_at"], record["published_at_raw"]) == ("2024-03-11T16:20:00+08:00", "2024-03-11 16:20")
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,12 @@ _BOILERPLATE = re.compile(
     # (声明：本文由…作者撰写，观点仅代表作者本人…) once it speaks of views, rights or reposting.
     r"|^免[责責][声聲]明\s*[:：]"
     r"|^(?:特[别別]|郑重|鄭重)?[声聲]明\s*[:：].{0,80}?(?:[仅僅]代表|不代表|侵[权權]|[转轉][载載]|版[权權])"
+    # A site's colophon: who runs it, its address and its licences, each a label with its value
+    # (主办：… 地址：…, 互联网新闻信息服务许可证：…, 违法和不良信息举报电话：…, 公网安备 …).
+    r"|(?:主[办辦]|主管)(?:[单單]位)?\s*[:：].{1,60}?(?:地址|[电電][话話]|[邮郵][编編]|[传傳][真])\s*[:：]"
+    r"|[许許]可[证證](?:[编編]?[号號])?\s*[:：]\s*[\dA-Za-z（(]"
+    r"|[违違]法和不良信息[举舉][报報](?:中心)?(?:[电電][话話]|[邮郵]箱|[专專][区區])\s*[:：]"
+    r"|公[网網]安[备備]\s*\d"
 )
 _MAX_BOILERPLATE_LENGTH = 240
 _MAX_WIDGET_LENGTH = 40

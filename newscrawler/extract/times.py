@@ -67,7 +67,9 @@ _ABSOLUTE = (
     rf"|(?<!\d)\d{{1,2}}/\d{{1,2}}/\d{{4}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_MERIDIEM}"
     rf"|{_MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+(?:at\s+)?{_US_CLOCK})?"
     # A Minguo year, as Taiwan's government pages date their notices: 民國113年3月5日 is 2024.
-    rf"|(?:中華民國|中华民国|民國|民国)\s*\d{{2,3}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
+    # Written with dashes or slashes too, once its era is named (民國113-03-05, 民國113/03/05).
+    rf"|(?:中華民國|中华民国|民國|民国)\s*\d{{2,3}}\s*(?:年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|[-/]\d{{1,2}}[-/]\d{{1,2}}(?!\d))"
+    rf"(?:\s*{_ZONED_CLOCK})?"
     # A dotted date with the year last is day first wherever it is written (05.03.2021 on a
     # German or French service's Chinese pages); no Chinese page writes month first with dots.
     r"|(?<![\dA-Za-z.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?![\d:]))?"
@@ -103,7 +105,13 @@ ZONE_NAME_PATTERN = re.compile(_ZONE)
 CLOCK_PATTERN = re.compile(_CLOCK)
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
 _WEEKDAY_WORD = re.compile(_WEEKDAY)
-_MINGUO = re.compile(r"^(?:中華民國|中华民国|民國|民国)\s*(?P<year>\d{2,3})\s*年")
+_MINGUO = re.compile(r"^(?:中華民國|中华民国|民國|民国)\s*(?P<year>\d{2,3})\s*(?P<sep>年|[-/])")
+# A Minguo date printed without its era, as Taiwan's pages print it (113-03-05, 113/03/05,
+# 113年3月5日): a three-digit year from 100 (2011) to 200. Read so only on a page in Traditional
+# script (``minguo_named``): nowhere else is a three-digit year a date.
+_BARE_MINGUO = re.compile(
+    r"(?<![\d./:-])(?<![國国])(?<![國国]\s)(?P<year>1\d{2}|200)(?=\s*(?:[-/]\d{1,2}[-/]\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!\d))"
+)
 _DAY_FIRST = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?P<rest>\s.*)?$")
 _WORD_CLOCK_PARTS = re.compile(
     r"(?P<hour>\d{1,2})\s*[时時点點]\s*(?P<minute>\d{1,2})\s*分(?:\s*(?P<second>\d{1,2})\s*秒)?"
@@ -130,6 +138,17 @@ def portal_zone(name: str) -> tzinfo:
     if zone is None:
         raise ValueError(f"unknown time zone: {name!r}")
     return zone
+
+
+def has_bare_minguo(text: str) -> bool:
+    """True when ``text`` shows a Minguo date without its era (113-03-05)."""
+    return _BARE_MINGUO.search(text) is not None
+
+
+def minguo_named(text: str) -> str:
+    """``text`` with its era named before each bare Minguo date (113-03-05 is 民國113-03-05),
+    so that the time patterns read it; for a page known to be in Traditional script only."""
+    return _BARE_MINGUO.sub(r"民國\g<year>", text)
 
 
 @lru_cache(maxsize=256)
@@ -182,7 +201,7 @@ def _parse_general(text: str, fetched_at: datetime, zone: tzinfo) -> datetime | 
     text = _WEEKDAY_WORD.sub(" ", text)
     minguo = _MINGUO.match(text) if "民" in text else None
     if minguo:
-        text = f"{int(minguo['year']) + 1911}年{text[minguo.end():]}"
+        text = f"{int(minguo['year']) + 1911}{minguo['sep']}{text[minguo.end():]}"
     day_first = _DAY_FIRST.match(text) if "." in text else None
     if day_first:
         text = f"{day_first['year']}-{day_first['month']}-{day_first['day']}{day_first['rest'] or ''}"

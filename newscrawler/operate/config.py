@@ -280,7 +280,7 @@ def _check_paths(loc: _Locator, archive: Path, log_dir: Path, archive_given: boo
     """The archive and the log directory, checked as the crawls will use them: a mistake here
     would otherwise fail every crawl at its scheduled time."""
     from archive import ArchiveError
-    from archive.db import check_file
+    from archive.connection import check_file
 
     try:
         check_file(archive)

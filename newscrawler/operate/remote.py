@@ -128,7 +128,7 @@ class RemoteCrawls:
         """The line of a run the scheduler could not record because another process held its
         archive locked (past ``archive_wait``, or until the scheduler was stopped): why, and where
         what the crawl did is kept. None for any other failure."""
-        from archive.db import WaitGivenUp
+        from archive.connection import WaitGivenUp
 
         if isinstance(exc, WaitGivenUp):
             why = (f"the scheduler was stopped while {self.config.archive} was locked by another process"

@@ -173,7 +173,7 @@ class Scheduler(RemoteCrawls):
     ``echo`` prints its lines; ``python`` is the program crawls are started with (``python -m
     newscrawler crawl ...``); ``clock`` and ``sleep`` give the time and wait; ``archive_wait``:
     how long recording a run waits for the archive another process holds locked (SQLite's busy
-    timeout, ``archive.db.BUSY_TIMEOUT_S``, by default).
+    timeout, ``archive.connection.BUSY_TIMEOUT_S``, by default).
     """
 
     def __init__(self, config: Config, echo: Callable[[str], Any] = print,
@@ -181,7 +181,7 @@ class Scheduler(RemoteCrawls):
                  clock: Callable[[], datetime] | None = None,
                  sleep: Callable[[float], Any] = time.sleep,
                  archive_wait: float | None = None) -> None:
-        from archive.db import BUSY_TIMEOUT_S
+        from archive.connection import BUSY_TIMEOUT_S
 
         self.config = config
         # How long recording a run waits for the archive another process holds locked.

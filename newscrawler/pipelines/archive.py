@@ -92,7 +92,7 @@ class ArchivePipeline(Stage):
 
     def open_spider(self, spider: Spider | None = None) -> None:
         from archive import Archive  # the archive library has no Scrapy dependency
-        from archive.db import CACHE_MB, WaitGivenUp
+        from archive.connection import CACHE_MB, WaitGivenUp
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.archive = Archive.open(

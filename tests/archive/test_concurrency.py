@@ -12,7 +12,7 @@ import pytest
 from conftest import make_capture, make_record
 
 from archive import Archive
-from archive.db import BUSY_TIMEOUT_S, WaitGivenUp
+from archive.connection import BUSY_TIMEOUT_S, WaitGivenUp
 
 PAGES = 150
 

@@ -10,6 +10,8 @@ from newscrawler.extract.times import (
     ParsedTime,
     find_and_parse,
     find_time_text,
+    has_bare_minguo,
+    minguo_named,
     parse_time,
     portal_zone,
 )
@@ -352,9 +354,36 @@ def test_dotted_numbers_that_are_no_date(text: str) -> None:
         # A Minguo year (Taiwan's government pages): year 1 is 1912.
         ("發布日期：中華民國113年3月5日", "中華民國113年3月5日", "2024-03-05T00:00:00+08:00"),
         ("民國113年03月05日 下午2:20", "民國113年03月05日 下午2:20", "2024-03-05T14:20:00+08:00"),
+        # …with dashes or slashes once its era is named.
+        ("民國113-03-05 10:20 中央社", "民國113-03-05 10:20", "2024-03-05T10:20:00+08:00"),
+        ("民國113/03/05", "民國113/03/05", "2024-03-05T00:00:00+08:00"),
     ],
 )
 def test_minguo_year(text: str, raw: str, expected: str) -> None:
     found = find_and_parse(text, FETCHED, SHANGHAI)
     assert found is not None
     assert (found.raw, iso(found.value)) == (raw, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # A Minguo date without its era (a Taiwanese page's 113-03-05) gets it named.
+        ("113-03-05 10:20", "民國113-03-05 10:20"),
+        ("發布時間：113/03/05 下午 02:20", "發布時間：民國113/03/05 下午 02:20"),
+        ("113年3月5日 記者王小明", "民國113年3月5日 記者王小明"),
+        # Not a named era, a four-digit or two-digit year, a year past 200, a longer number.
+        ("民國113年3月5日", "民國113年3月5日"),
+        ("中華民國 113年3月5日", "中華民國 113年3月5日"),
+        ("2024-03-05", "2024-03-05"),
+        ("99-03-05", "99-03-05"),
+        ("201-03-05", "201-03-05"),
+        ("113-03-051", "113-03-051"),
+        ("10:113-03-05", "10:113-03-05"),
+    ],
+)
+def test_bare_minguo_date_gets_its_era_named(text: str, named: str) -> None:
+    assert minguo_named(text) == named
+    assert has_bare_minguo(text) == (named != text)
+    # Without its era a three-digit year is no time: only a Traditional page's reading names it.
+    assert find_time_text("113-03-05") is None

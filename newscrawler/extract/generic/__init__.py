@@ -69,7 +69,9 @@ any URL no profile owns. In order:
    (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. When the
    page shows no source outlet, the one its CMS records is read (``<meta name="source"
    content="来源：…">``, government portals' ``ContentSource``): short Chinese text, never an
-   address or a code. A
+   address or a code. The site's own story (``来源：本站``) keeps 本站 as its source, as shown; 来自 before an
+   outlet's name (``· 来自青山日报``) names the source, before a bare place (``来自广东``) the
+   poster's IP location. A
    commentary that credits nobody else may name its author as the headline's prefix
    (``张三：…``, ``signed``).
 5. **Time.** Structured metadata (JSON-LD ``datePublished``, ``article:published_time``,
@@ -80,15 +82,22 @@ any URL no profile owns. In order:
    time shown without a zone takes the offset of a metadata or ``<time datetime>`` time that
    shows the same clock in another zone (an overseas site's ``2021年3月5日 10:20`` beside
    ``2021-03-05T10:20:00+01:00``): the page's zone, not the portal's, never from a zero offset
-   (a CMS writing its local time with ``Z`` is common). A 12-hour clock after its half of the day
+   (a CMS writing its local time with ``Z`` is common). A publication time in UTC of the same
+   instant gives the offset its clock differs by (``2024-03-05 14:30`` beside
+   ``2024-03-05T13:30:00Z`` is +01:00): a whole or half hour from −12 to +14, never 0 nor the
+   portal's own +8. A 12-hour clock after its half of the day
    (``2024/06/19 下午 03:45``, ``週五 上午9:20``, as Taiwan and Hong Kong pages print it) is read on
    the 24-hour clock, and so is a clock in words (``15时42分``, ``9点05分``), a weekday
    standing before it or not (``2024-03-05 星期二 15:42``); a dotted date with the year last
    is day first (``05.03.2024`` on a European service's pages); a Minguo year is Taiwan's
-   (``中華民國113年3月5日`` is 2024-03-05); a byline glued to its outlet
+   (``中華民國113年3月5日`` is 2024-03-05), and on a page in Traditional script (or tagged
+   ``zh-TW``/``zh-Hant`` and not Simplified) so is a bare three-digit year from 100 to 200
+   (``113-03-05``, ``113/03/05``, ``113年3月5日``), recorded with its era named
+   (``民國113-03-05``); a byline glued to its outlet
    after the time (``海峽社記者林子晴``) is no source outlet. A metadata
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
-   its date. A time labelled as an update (更新时间, 最后更新) is never the publication time. A
+   its date. A time labelled as an update (更新时间, 最后更新, 修改时间) is not the publication time: it
+   is read as one only as the last resort, when the page shows and records no other time. A
    government portal's information table, above or below the headline, its labels and values in
    cells of their own, gives its 发布日期 (or 公开日期); the date the document was written
    (成文日期, 生成日期) is taken only when the page and its metadata date it no other way.

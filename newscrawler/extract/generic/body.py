@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from lxml import etree
+
 from ..noise import is_noise_line
 from .lines import HEADINGS, Line, tag_of
 
@@ -13,7 +15,7 @@ from .lines import HEADINGS, Line, tag_of
 _PROSE_PUNCT = re.compile(r"[，。；：！？、“”,;]")
 # Class and id words of page chrome and of article containers (Readability's convention).
 _NEGATIVE = re.compile(
-    r"comment|footer|foot\b|\bside|related|recommend|share|\bnav|menu|\bhot|\brank|banner"
+    r"comment(?!ary)|footer|foot\b|\bside|related|recommend|share|\bnav|menu|\bhot|\brank|banner"
     r"|copyright|breadcrumb|crumb|login|widget|popup|modal|\bad\b|ads\b|advert|guess|tuijian"
     r"|xiangguan|toolbar|qrcode|erweima|pinglun|fenxiang|reply",
     re.IGNORECASE,
@@ -21,10 +23,16 @@ _NEGATIVE = re.compile(
 _POSITIVE = re.compile(r"article|content|body|text|main|detail|post|entry|story|zhengwen|\bcon\b", re.IGNORECASE)
 # Chrome words that end the body when they mark a box inside it.
 _CHROME_BOX = re.compile(
-    r"comment|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
+    r"comment(?!ary)|share|related|recommend|copyright|qrcode|erweima|toolbar|fenxiang|xiangguan|tuijian|pinglun",
     re.IGNORECASE,
 )
 _MIN_SCORED_CHARS = 10
+# A line this much link text, with no prose punctuation or no more than a date or a source's name
+# beside its links, is an item of a list of links.
+_LISTED_LINK_SHARE = 0.4
+_LISTED_TEXT_CHARS = 20
+# A line shorter than this without prose punctuation is no sentence (a date, a counter, a label).
+_SENTENCE_CHARS = 20
 
 
 def line_score(line: Line) -> float:
@@ -33,6 +41,16 @@ def line_score(line: Line) -> float:
     if text_chars < _MIN_SCORED_CHARS or is_noise_line(line.text):
         # Boilerplate is often long and full of commas (licence footers, comment-board rules):
         # it must not outweigh a one-paragraph article.
+        return 0.0
+    if line.link_share >= _LISTED_LINK_SHARE and (
+            text_chars < _LISTED_TEXT_CHARS or not _PROSE_PUNCT.search(line.text)):
+        # A linked title beside its date, its source or its count of views: an item of a list of
+        # other stories (its title's commas are no prose of this page), and a list of a hundred
+        # must not outweigh a short article, whatever its dates add up to.
+        return 0.0
+    if text_chars < _SENTENCE_CHARS and not _PROSE_PUNCT.search(line.text):
+        # A short line that is no sentence: a list item's date (2024-05-18 09:30) or counter,
+        # a label. A dozen story cards, each with its date, must not outweigh a short article.
         return 0.0
     return (1 + len(_PROSE_PUNCT.findall(line.text)) + min(text_chars / 40, 3)) * (1 - line.link_share)
 
@@ -60,6 +78,9 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
     """
     scores: dict[Any, float] = {}
     totals: dict[Any, list[int]] = {}
+    # Boxes of comments or of other stories: named so by their class, or opened by their heading.
+    boxes: list[Any] = comment_boxes(lines[0].owner) if lines else []
+    teasers: dict[Any, int] = {}  # teasers seen in each list (the block holding their items)
     for position, line in enumerate(lines):
         # Every ancestor counts the line's characters, for its link density.
         element = line.owner
@@ -68,13 +89,24 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
             total[0] += line.chars
             total[1] += line.link_chars
             element = element.getparent()
+        if is_stop_line(line.text):
+            box = _box_headed_by(line)
+            # Only a box the heading opens: one set in the middle of the text (相关新闻： between
+            # two paragraphs) leaves the text around it as it is.
+            if box is not None and (position == 0 or not within(lines[position - 1].owner, box)):
+                boxes.append(box)
+            continue
         score = line_score(line)
-        if not score:
+        if not score or (boxes and any(within(line.owner, box) for box in boxes)):
             continue
         owner = line.owner
         parent = owner.getparent()
         if is_teaser(lines, position):
-            score *= _TEASER_WEIGHT
+            # Each more teaser of the same list counts for less: a dozen cards of other stories
+            # must not outweigh a one-paragraph article either.
+            listing = parent.getparent() if parent is not None else None
+            seen = teasers[listing] = teasers.get(listing, 0) + 1
+            score *= _TEASER_WEIGHT / seen
         scores[owner] = scores.get(owner, 0.0) + score
         if parent is not None:
             scores[parent] = scores.get(parent, 0.0) + score
@@ -94,6 +126,43 @@ def best_container(lines: list[Line], excluded: Collection[Any] = ()) -> Any | N
     return best
 
 
+# Class and id words of a box of readers' comments (评论, 留言, 跟帖), as whole words or word
+# parts: comment-list, commentBox, pinglun_area, replyList. Not ``commentary`` (an opinion
+# column's article), nor a comment counter inside the story's own block (the box may hold no
+# ``<h1>``).
+_COMMENT_BOX = re.compile(r"comments?(?!ary)|pinglun|gentie|liuyan|\breply|replies", re.IGNORECASE)
+_CLASSED = etree.XPath("//*[@class or @id]")
+
+
+def comment_boxes(element: Any) -> list[Any]:
+    """The boxes of readers' comments on the page of ``element``, by their class or id: the
+    outermost of each nest, none holding a page heading (``<h1>``)."""
+    boxes: list[Any] = []
+    for candidate in _CLASSED(element.getroottree()):
+        if (_COMMENT_BOX.search(class_words(candidate))
+                and not any(within(candidate, box) for box in boxes)
+                and next(candidate.iter("h1"), None) is None
+                and tag_of(candidate) not in ("body", "html")):
+            boxes.append(candidate)
+    return boxes
+
+
+def _box_headed_by(heading: Line) -> Any | None:
+    """The box a related-stories or comment heading heads (网友评论, 相关新闻): the smallest block
+    around the heading holding more than it. What follows the heading there is comments or other
+    stories, whose prose must not outweigh a short article's. None when that block is the page's
+    (the heading set loose in ``<body>``) or holds a page heading (``<h1>``): a block holding the
+    article's own headline is the article's, whatever box it sets before its text."""
+    box, heading_text = heading.owner, "".join(heading.text.split())
+    while "".join("".join(box.itertext()).split()) == heading_text:
+        box = box.getparent()
+        if box is None:
+            return None
+    if tag_of(box) in ("body", "html") or next(box.iter("h1"), None) is not None:
+        return None
+    return box
+
+
 # A teaser's summary counts for this much of a paragraph: "more stories" lists set each story as a
 # linked title and a summary of prose, and six of them must not outweigh a one-paragraph article.
 _TEASER_WEIGHT = 0.25
@@ -102,7 +171,10 @@ _TEASER_WEIGHT = 0.25
 def is_teaser(lines: list[Line], position: int) -> bool:
     """A story teaser's summary: the line after a linked title, the two alone in their item block
     but for the item's meta rows after them, a time or a source that is no sentence
-    (<li><h4><a>标题</a></h4><p>摘要…</p><span>2024-06-30 09:00</span></li>)."""
+    (<li><h4><a>标题</a></h4><p>摘要…</p><span>2024-06-30 09:00</span></li>); or a summary
+    closed in its item by a link reading more (<li><p>摘要…</p><a>详细>></a></li>)."""
+    if _read_more_follows(lines, position):
+        return True
     if position == 0:
         return False
     line, title = lines[position], lines[position - 1]
@@ -117,6 +189,32 @@ def is_teaser(lines: list[Line], position: int) -> bool:
         if following.chars > _TEASER_META_CHARS or _PROSE_PUNCT.search(following.text):
             return False  # more prose in the item: an article's block, not a teaser
     return True
+
+
+# A link to the rest of a story, closing its summary in a list: 详细>>, [全文], 阅读全文, 查看详情.
+_READ_MORE = re.compile(
+    r"^[\[【(（]?\s*(?:详细|詳細|详情|詳情|全文|阅读全文|閱讀全文|查看详情|查看詳情|查看全文|更多|阅读更多|閱讀更多)"
+    r"\s*[\]】)）]?\s*[>»›》]*$"
+)
+
+
+def _read_more_follows(lines: list[Line], position: int) -> bool:
+    """Whether the line after ``position`` is a link reading more of the story, alone with the
+    summary in an item that a sibling item of the same kind repeats (a list of such summaries,
+    not the story's own last paragraph above a link to more)."""
+    if position + 1 >= len(lines):
+        return False
+    following = lines[position + 1]
+    if following.link_share < 0.8 or not _READ_MORE.match(following.text):
+        return False
+    owner = lines[position].owner
+    item = owner if following.owner is owner else owner.getparent()
+    if item is None or not _in_item(following, item):
+        return False
+    link = following.text.strip()
+    return any(sibling is not None and sibling.tag == item.tag
+               and "".join(sibling.itertext()).strip().endswith(link)
+               for sibling in (item.getprevious(), item.getnext()))
 
 
 # The longest meta row (a time, a source, a counter) an item may set after a teaser's summary.

@@ -11,7 +11,8 @@ from ..credits import has_credit_role, is_credit_line, lead_credit, trailing_cre
 from ..fields import RawFields
 from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_counter
 from ..normalize import has_han
-from ..times import TIME_PATTERN
+from ..script import detect_script
+from ..times import TIME_PATTERN, has_bare_minguo, minguo_named
 from .attachments import is_attachment_label, is_file_line
 from .badges import heading_meta
 from .body import (
@@ -60,7 +61,14 @@ from .metalines import (
     tail_credit,
     tidy_byline,
 )
-from .reconcile import PLACEHOLDER_CLOCK, date_shown, drafted_time, reconcile_times, shown_time
+from .reconcile import (
+    PLACEHOLDER_CLOCK,
+    date_shown,
+    drafted_time,
+    reconcile_times,
+    shown_time,
+    updated_time,
+)
 from .signed import headline_author
 from .slots import slot_bylines
 from .tables import is_label_row, table_rows
@@ -133,6 +141,9 @@ class GenericLayout(Layout):
         credits.extend(self._trailing_credits(lines, body_end))
         # Slots right below the text too: <div class="author">张三</div> closing the article.
         credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
+        if any(map(has_bare_minguo, bylines)) and self._traditional(headline, paragraphs):
+            # A Taiwanese page's date without its era (113-03-05): read with the era named.
+            bylines = [minguo_named(text) for text in bylines]
         time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
@@ -261,6 +272,15 @@ class GenericLayout(Layout):
                 credits.append(credit)  # a photo credit closing a caption: （刘通摄）
         return paragraphs, credits, end
 
+    def _traditional(self, headline: str | None, paragraphs: list[str]) -> bool:
+        """A page in Traditional script, or one that says so (``lang="zh-TW"``) and is not in
+        Simplified script: where a bare three-digit year is a Minguo year."""
+        script = detect_script(headline or "", *paragraphs[:5])
+        if script is not None:
+            return script == "zh-Hant"
+        root = self.page.root
+        return root is not None and bool(_TRADITIONAL_LANG.match(root.get("lang") or ""))
+
     @staticmethod
     def _opening_chrome(line: Line, container: Any, text: str) -> bool:
         """A line above the first paragraph that is not text: a summary box (<div
@@ -340,7 +360,11 @@ class GenericLayout(Layout):
             # Metadata alone: a CMS's end-of-day placeholder (2007-08-20-23:59:59) is no
             # publication time unless the page shows that date itself.
             times = [t for t in meta.times if not PLACEHOLDER_CLOCK.search(t) or date_shown(t, lines)]
-            return reconcile_times(None, times, meta.modified)
+            if meta.times:
+                return reconcile_times(None, times, meta.modified)
+            # No time at all but an update time (更新时间：…): the last resort, a late bound.
+            near = _header_items(lines[max(0, headline_index - BYLINE_WINDOW) : body_start + 400])
+            return next(filter(None, (updated_time(t) for t in bylines + [i.spaced for i in near])), None)
         return reconcile_times(visible, meta.times, meta.modified, meta.machine)
 
 
@@ -378,6 +402,9 @@ def _header_items(window: list[Line]) -> list[Line]:
         index += taken
     return items
 
+
+# The language tags of Traditional-script Chinese that date by the Minguo era (Taiwan's).
+_TRADITIONAL_LANG = re.compile(r"^\s*zh[-_](?:TW|Hant)\b", re.IGNORECASE)
 
 # A recorded source that carries its own label (来源：青山网-青山日报).
 _SOURCE_FIRST = re.compile(rf"^\s*(?:{_alternation(SOURCE_LABELS)})\s*[:：]")

@@ -18,16 +18,19 @@ from ..credits import _CREDIT_ROLE, has_credit_role
 from ..names import looks_like_person
 from ..noise import is_noise_line
 from ..normalize import HAN, collapse_whitespace
-from ..times import TIME_PATTERN
+from ..times import TIME_PATTERN, has_bare_minguo
 from .lines import Line
 
 _ROLE_WORDS = _alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
 _META_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|发布|發布|时间|時間|日期|作者")
 SENTENCE = re.compile(r"[。！？!?；;，]")
-# Values that name nobody: a byline field left at its placeholder.
+# Values that name nobody: a byline field left at its placeholder. 本站 ("this site") names no
+# person, but as the 来源 value it is what the page says of the story's origin: the site's own
+# (a record keeps the 来源 value as shown, as it keeps 本站原创; its URL names the site).
 _NOBODY = re.compile(
-    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|来源|來源))[于於]?(\s*[:：]?\s*)"
-    r"(?:未知|佚名|匿名|不详|不詳|网络整理|网络|網絡|网路|網路|互联网|互聯網|综合|本站|admin|管理员)(?=$|[\s|丨/])"
+    r"((?:作者|记者|編輯|编辑|责任编辑|責任編輯|(?P<source>来源|來源)))[于於]?(\s*[:：]?\s*)"
+    r"(?:未知|佚名|匿名|不详|不詳|网络整理|网络|網絡|网路|網路|互联网|互聯網|综合|(?(source)(?!))本站|admin|管理员)"
+    r"(?=$|[\s|丨/])"
 )
 # The credit closing a last paragraph: …。（文/图 刘玺东 易赛楠）, …。（张巨峰）; some pages print
 # the story's code after it: …。（編輯：王小明）2301.
@@ -75,7 +78,11 @@ def is_meta_line(text: str) -> bool:
     if _BOUNDED_LABEL.search(text) or author_outlet(text):
         return True
     # A time alone, or with short fields (names, an outlet); not a sentence that holds a date.
-    return bool(TIME_PATTERN.search(text)) and not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
+    # A Minguo date without its era (113-03-05) is one too: whether it is read as a time is
+    # decided with the page's script.
+    if not TIME_PATTERN.search(text):
+        return has_bare_minguo(text) and not _LONG_HAN_RUN.search(text)
+    return not _LONG_HAN_RUN.search(TIME_PATTERN.sub(" ", text))
 
 
 def is_short(line: Line) -> bool:
@@ -142,6 +149,16 @@ _OUTLET_AND_TIME = re.compile(
     rf"(?P<time>{TIME_PATTERN.pattern})$"
 )
 
+# 来自 before an outlet's name names the story's source (· 来自青山日报, 来自：青山晚报客户端,
+# 本文来自青山发布); before a bare place it says where the poster's IP address is (来自广东),
+# which the pattern below drops. A station ends in 电视台 or 电台, never in 台 alone (来自烟台);
+# a device a post was sent from is no outlet (来自iPhone客户端, 来自手机客户端).
+_FROM_OUTLET = re.compile(
+    rf"(?:^|(?<=[\s·•|｜丨]))(?:本文|此文|该文|該文)?[来來]自\s*[:：]?\s*"
+    r"(?!(?:手机|手機|安卓|苹果|蘋果|移动|移動|网页|網頁|电脑|電腦)客)"
+    rf"(?=[{HAN}·]{{1,14}}?(?:报|報|网|網|社|(?:电视|電視|电|電)台|客户端|客戶端|发布|發布|發佈|新闻|新聞)"
+    r"(?:$|[\s|｜丨/，,（(]))"
+)
 # Where the poster's IP address is (IP属地：广东, 来自北京市): neither a person nor an outlet.
 _IP_LOCATION = re.compile(rf"(?:IP\s*[属屬]地\s*[:：]?|(?<!\S)[来來]自)\s*[{HAN}]{{2,8}}(?!\S)")
 
@@ -180,6 +197,8 @@ def tidy_byline(text: str) -> str:
     """
     text = unify_colons(text)
     text = _REPOST.sub(_labelled_repost, text)
+    if "自" in text:
+        text = _FROM_OUTLET.sub("来源：", text)
     text = _THIS_ARTICLE.sub("", text)
     text = strip_nobody(text)
     text = _IP_LOCATION.sub(" ", text)
@@ -222,7 +241,7 @@ def tidy_byline(text: str) -> str:
 
 def strip_nobody(text: str) -> str:
     """Remove placeholder values (``作者：未知``) that would read as names."""
-    return _NOBODY.sub(r"\1\2 ", text)
+    return _NOBODY.sub(r"\1\3 ", text)
 
 
 def tail_credit(paragraph: str) -> str | None:

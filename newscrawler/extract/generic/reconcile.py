@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..times import (
     CLOCK_PATTERN,
@@ -22,8 +22,9 @@ _HAS_YEAR = re.compile(r"\d{4}")
 
 
 PLACEHOLDER_CLOCK = re.compile(r"23:59:59")
-# An update time is when the page last changed, not when it was published: a page that shows
-# only an update time has no publication time to read (published_at stays null rather than late).
+# An update time is when the page last changed, not when it was published: it is read as the
+# publication time only as the last resort, when the page shows and records no other time at all
+# (a late time is still the best bound on when the story was out; null would tell less).
 _UPDATE_LABEL = re.compile(
     r"(?:最后更新|最後更新|最近更新|更新(?:时间|時間|日期|于|於)?|修改(?:时间|時間|日期|于|於)|修订(?:时间|日期|于)"
     r"|[Uu]pdated?(?:\s+on|\s+at)?)\s*[:：]?\s*$"
@@ -56,6 +57,14 @@ def drafted_time(text: str) -> str | None:
     return None
 
 
+def updated_time(text: str) -> str | None:
+    """The time a meta line labels as an update (更新时间：2024-03-11 16:20)."""
+    for match in TIME_PATTERN.finditer(text):
+        if _UPDATE_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
+            return match.group(0)
+    return None
+
+
 def date_shown(value: str, lines: list[Line]) -> bool:
     """True when the date of a metadata time appears in the page's text, in any common form."""
     match = re.search(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})", value)
@@ -84,7 +93,11 @@ def reconcile_times(
         structured_only = parsed_times(structured)
         if structured_only or visible is None:
             return structured_only[0][0] if structured_only else None
-    zoned = _zoned(visible, [*structured, *completing, *zoning])
+    # A UTC time matches a shown clock by its minute alone: of the <time datetime> elements, only
+    # one standing alone is the article's; among many (a list of stories) one would match by chance.
+    zoned = _zoned(visible, [*structured, *completing, *zoning]) or _shifted_from_utc(
+        visible, [*structured, *zoning] if len(zoning) == 1 else structured
+    )
     if zoned is not None:
         return zoned
     parsed = parsed_times(structured) + parsed_times(completing)
@@ -122,6 +135,51 @@ def _zoned(visible: str, machine: list[str]) -> str | None:
             value.utcoffset() != shown.utcoffset()
         ):
             return match.group(0)
+    return None
+
+
+# A UTC time says the page's zone when the shown clock is that instant in another zone: the
+# difference is then a zone's offset, in whole or half hours between UTC−12 and UTC+14.
+_UTC_OFFSET = re.compile(r"(?:Z|[+-]00:?00)$")
+_HALF_HOUR = timedelta(minutes=30)
+_OFFSET_RANGE = (timedelta(hours=-12), timedelta(hours=14))
+# The portal's own offset: a China page's CMS that writes its time in UTC says nothing new.
+_PORTAL_OFFSET = timedelta(hours=8)
+
+
+def _shifted_from_utc(visible: str, machine: list[str]) -> str | None:
+    """The visible time in the zone a UTC publication time shows it is in, as ISO 8601.
+
+    An overseas page shows its own wall clock without a zone (``2024-03-05 14:30``) and records
+    the same instant in UTC (``2024-03-05T13:30:00Z``): the difference of the clocks is the page's
+    offset (+01:00). Equal clocks say nothing (a CMS writing its local time with ``Z``), nor does
+    the portal's own +8, nor a difference that is no zone's (a modified time, another story's).
+    Only publication times and a lone ``<time datetime>`` count: an update time is another
+    instant.
+    """
+    if not (_HAS_YEAR.search(visible) and CLOCK_PATTERN.search(visible)) or ZONE_NAME_PATTERN.search(visible):
+        return None
+    shown = None
+    for raw in machine:
+        match = TIME_PATTERN.search(raw)
+        if not match or not _UTC_OFFSET.search(match.group(0)):
+            continue
+        if shown is None:
+            shown = parse_time(visible, _REFERENCE, ZONE)
+            if shown is None:
+                return None
+        value = parse_time(match.group(0), _REFERENCE, ZONE)
+        if value is None:
+            continue
+        wall = shown.replace(tzinfo=None, microsecond=0)
+        offset = wall.replace(second=0) - value.replace(tzinfo=None, second=0, microsecond=0)
+        if (
+            offset % _HALF_HOUR
+            or not _OFFSET_RANGE[0] <= offset <= _OFFSET_RANGE[1]
+            or offset in (timedelta(0), _PORTAL_OFFSET)
+        ):
+            continue
+        return wall.replace(tzinfo=timezone(offset)).isoformat()
     return None
 
 
