@@ -79,6 +79,13 @@ def test_a_date_line_alone_scores_nothing() -> None:
     # A story card's date under its summary: no sentence, however many cards.
     assert line_score(_line("2024-05-18 09:30:00", "")) == 0.0
     assert line_score(_line("一、基本情况和主要做法", "")) > 0  # a sub-heading keeps its score
+    assert line_score(_line("市民在滨河路摊点选购小吃", "")) > 0  # and a caption without a stop
+
+
+def test_a_gallery_of_short_captions_without_stops_is_still_the_text() -> None:
+    captions = ["东坪县城区夜间便民摊点开放现场", "市民在滨河路摊点选购小吃", "文化广场摊点灯火通明人气旺"]
+    gallery = "".join(f"<p><img src='/i/{i}.jpg'></p><p>{text}</p>" for i, text in enumerate(captions))
+    assert _paragraphs(_page("").replace(f"<p>{_NOTICE}</p>", gallery)) == captions
 
 
 def _cards(count: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from lxml import etree
 
 from ..noise import is_noise_line
+from ..normalize import HAN
 from .lines import HEADINGS, Line, tag_of
 
 # Punctuation of running prose; its density tells text from menus and lists.
@@ -31,8 +32,11 @@ _MIN_SCORED_CHARS = 10
 # beside its links, is an item of a list of links.
 _LISTED_LINK_SHARE = 0.4
 _LISTED_TEXT_CHARS = 20
-# A line shorter than this without prose punctuation is no sentence (a date, a counter, a label).
+# A line shorter than this, without prose punctuation and with fewer Han characters than
+# ``_WORDS_HAN``, is figures, not words (a date, a time, a counter).
 _SENTENCE_CHARS = 20
+_WORDS_HAN = 4
+_HAN_CHAR = re.compile(f"[{HAN}]")
 
 
 def line_score(line: Line) -> float:
@@ -48,9 +52,11 @@ def line_score(line: Line) -> float:
         # other stories (its title's commas are no prose of this page), and a list of a hundred
         # must not outweigh a short article, whatever its dates add up to.
         return 0.0
-    if text_chars < _SENTENCE_CHARS and not _PROSE_PUNCT.search(line.text):
-        # A short line that is no sentence: a list item's date (2024-05-18 09:30) or counter,
-        # a label. A dozen story cards, each with its date, must not outweigh a short article.
+    if (text_chars < _SENTENCE_CHARS and not _PROSE_PUNCT.search(line.text)
+            and len(_HAN_CHAR.findall(line.text)) < _WORDS_HAN):
+        # A short line of figures that is no sentence: a list item's date (2024-05-18 09:30), a
+        # counter. A dozen story cards, each with its date, must not outweigh a short article;
+        # a gallery's short captions (市民在滨河路摊点选购小吃) still count.
         return 0.0
     return (1 + len(_PROSE_PUNCT.findall(line.text)) + min(text_chars / 40, 3)) * (1 - line.link_share)
 
