@@ -23,7 +23,10 @@ from .normalize import HAN
 _LABELS = _alternation(EDITOR_ROLES + REPORTER_ROLES + SOURCE_LABELS)
 # A line that opens (after an optional bracket or bullet: □记者) with a role or source label and a
 # separator; 本文来源 and its kind are the same label.
-_LEADING_LABEL = re.compile(rf"^[(（\[【□■◎●◆▲★◇△▶►▌※☆]?\s*(?:本文|文章|稿件)?(?:{_LABELS})\s*(?:[:：/|丨｜]|\s)")
+# The bars WeChat-style posts set before a label (▍来源：…, │编辑：…) are bullets too.
+_LEADING_LABEL = re.compile(
+    rf"^[(（\[【□■◎●◆▲★◇△▶►▌※☆\u2588-\u258f│┃｜]?\s*(?:本文|文章|稿件)?(?:{_LABELS})\s*(?:[:：/|丨｜]|\s)"
+)
 # A name as credits write it: two to four Han characters, or a transliterated name with a dot.
 _NAME = rf"(?:[{HAN}]{{2,4}}|[{HAN}]+[·•][{HAN}]+)"
 _NAMES = rf"{_NAME}(?:[\s、，,]+{_NAME})*"

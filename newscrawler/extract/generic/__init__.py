@@ -23,8 +23,11 @@ any URL no profile owns. In order:
    a caption (``1/10 ``), a player's autoplay switch above the first paragraph (``自动播放``),
    a back link after the last one (``返回``, ``返回顶部``, ``返回新闻网首页>>``). Above the first
    paragraph, a summary box inside the block (``class="introduction"``), a key-points label
-   and its list (``划重点：``) and a video player's title are not text; see
-   ``docs/generic-body.md``. A standfirst set above the body block (``chapo``, ``standfirst``,
+   and its list (``划重点：``), a video player's title and a lead box that a paragraph below
+   repeats word for word are not text; see
+   ``docs/generic-body.md``. A data table in the text gives one paragraph per row, its cells joined
+   by a space (``tables``); an attachment list closing a notice (``附件：`` over its files) is
+   not text (``attachments``). A standfirst set above the body block (``chapo``, ``standfirst``,
    ``dek``), not repeated in it, opens the paragraphs; a summary or 导语 box does not.
 3. **Headline.** The visible heading that best matches the page's own title data (JSON-LD
    ``headline``, ``og:title``, ``<title>`` without its ``_站点名`` suffix or ``站点名 - `` prefix,
@@ -105,8 +108,8 @@ kicker or subtitle), ``rows`` (the lines above the body read when the title name
 site), ``headblock`` (the
 kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
-(unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``
-puts them together.
+(unlabelled source and author slots), ``signed`` (a commentary's headline prefix), ``tables``
+(a data table's rows), ``attachments`` (files to download); ``layout`` puts them together.
 """
 
 from __future__ import annotations

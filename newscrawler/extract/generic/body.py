@@ -294,6 +294,21 @@ def in_player_box(element: Any, container: Any) -> bool:
     return _up_to(element, container, lambda node: _PLAYER_BOX.search(class_words(node)))
 
 
+# The shortest lead box told by its repeat: a short line (a sub-heading, 图：…) may recur.
+_RESTATED_CHARS = 20
+
+
+def restated_below(body: list[Line], position: int) -> bool:
+    """True when a line of prose above the text's first paragraph is repeated word for word by a
+    later line of the text set in another block: a lead box (<div class="tips">) restating one of
+    its paragraphs. A paragraph printed twice among its siblings is the text's, however odd."""
+    line = body[position]
+    if line.chars < _RESTATED_CHARS:
+        return False
+    text, box = line.text, line.owner.getparent()
+    return any(other.text == text and other.owner.getparent() is not box for other in body[position + 1 :])
+
+
 # The label of a key-points box opening the text (划重点：, 要点：, 核心提示：) set alone on its line,
 # its points in a list below it: like a summary box, it restates the story.
 _KEY_POINTS_LABEL = re.compile(

@@ -13,6 +13,7 @@ from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_
 from ..normalize import has_han
 from ..script import detect_script
 from ..times import TIME_PATTERN, has_bare_minguo, minguo_named
+from .attachments import is_attachment_label, is_file_line
 from .badges import heading_meta
 from .body import (
     best_container,
@@ -26,6 +27,7 @@ from .body import (
     is_stop_line,
     other_article_blocks,
     paragraph_shape,
+    restated_below,
     standfirst,
     within,
 )
@@ -69,6 +71,7 @@ from .reconcile import (
 )
 from .signed import headline_author
 from .slots import slot_bylines
+from .tables import is_label_row, table_rows
 from .titles import title_key
 
 
@@ -182,6 +185,7 @@ class GenericLayout(Layout):
         """Body paragraphs and the credit lines found among them; index of the last body line.
 
         ``captions`` are the lines that may open on a slideshow's photo counter."""
+        body = table_rows(body, container)  # a data table's row is one paragraph
         paragraphs: list[str] = []
         last: Line | None = None
         credits: list[str] = []
@@ -191,6 +195,7 @@ class GenericLayout(Layout):
         key_points = False
         boxed: set[int] = set()  # the lines of a related-stories box set between paragraphs
         shapes: set[tuple[str, str]] = set()  # how the paragraphs read so far are marked up
+        rows: set[int] = set()  # the paragraphs that are a data table's rows
         for position, line in enumerate(body):
             seen += line.chars
             text = line.text
@@ -205,11 +210,15 @@ class GenericLayout(Layout):
                 continue
             if in_chrome_box(line.owner, container) or is_stop_line(text):
                 continue
-            if line.link_share > 0.6 and line.chars < 60:
+            if line.link_share > _LINK_LINE_SHARE and line.chars < 60:
                 continue
             if not paragraphs and self._opening_chrome(line, container, text):
                 key_points = key_points or is_key_points_label(text)
                 continue
+            if not paragraphs and restated_below(body, position):
+                continue  # a lead box restating a paragraph of the text word for word
+            if not paragraphs and is_label_row(line):
+                continue  # an information table's row (索引号： …) above the text
             if key_points and in_list_item(line.owner, container):
                 continue  # the points listed under a 划重点： label
             key_points = False
@@ -223,6 +232,8 @@ class GenericLayout(Layout):
                 continue
             if is_noise_line(text) or ("\ufffd" in text and not has_han(text.replace("\ufffd", ""))):
                 continue
+            if is_file_line(text) or (is_attachment_label(text) and _over_files(body, position)):
+                continue  # an attachment list: files to download, not text
             edition = _PRINT_EDITION.match(text)
             if edition:
                 self.print_edition = edition  # 《人民日报》（2024年06月24日 11版）: where it was printed
@@ -232,6 +243,8 @@ class GenericLayout(Layout):
                 continue
             paragraphs.append(text)
             shapes.add(paragraph_shape(line))
+            if tag_of(line.owner) == "tr":
+                rows.add(len(paragraphs) - 1)
             last = line
         if last is not None:
             # A back link (返回, 返回顶部) set inline after the last paragraph.
@@ -242,7 +255,7 @@ class GenericLayout(Layout):
             if credit:
                 credits.insert(0, credit)
                 break
-        while len(paragraphs) > 1:
+        while len(paragraphs) > 1 and len(paragraphs) - 1 not in rows:  # a row of names is data
             # A closing sign-off standing as the last paragraph: （袁源）, 张三 李四.
             credit = sign_off(paragraphs[-1])
             if credit is None:
@@ -370,6 +383,15 @@ def _after_repeated_deck(body: list[Line], trimmed: list[Line], subtitle: str | 
     return trimmed
 
 
+def _over_files(body: list[Line], position: int) -> bool:
+    """True when an attachment label heads files (links, file names) or closes the text; the
+    label over the annexe's own title and text is the document's."""
+    if position + 1 >= len(body):
+        return True
+    following = body[position + 1]
+    return following.link_share > _LINK_LINE_SHARE or is_file_line(following.text)
+
+
 def _header_items(window: list[Line]) -> list[Line]:
     """The lines of ``window`` with meta rows split across sibling blocks read as one item each."""
     items = []
@@ -387,6 +409,8 @@ _TRADITIONAL_LANG = re.compile(r"^\s*zh[-_](?:TW|Hant)\b", re.IGNORECASE)
 # A recorded source that carries its own label (来源：青山网-青山日报).
 _SOURCE_FIRST = re.compile(rf"^\s*(?:{_alternation(SOURCE_LABELS)})\s*[:：]")
 
+# A line mostly of link text (a link list's item, a download) is no paragraph.
+_LINK_LINE_SHARE = 0.6
 # How many lines below the body an unlabelled byline slot may stand.
 _SLOTS_AFTER_BODY = 4
 # A web article's note of where it was printed: 《 人民日报 》（ 2024年06月24日 11 版）.
