@@ -92,8 +92,9 @@ any URL no profile owns. In order:
 
 The stages live in one module each: ``lines``, ``body``, ``headline``, ``titles`` (the title
 data cut into pieces, the headline piece), ``marks`` (how a page marks a line as its headline,
-kicker or subtitle), ``rows`` (the lines above the body read when the title names only the
-site), ``headblock`` (the
+kicker or subtitle), ``headingrows`` (a headline set over rows: a heading's rows, a print
+block's centred rows, a kicker the title joins to the heading below), ``rows`` (the lines above
+the body read when the title names only the site), ``headblock`` (the
 kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
 (unlabelled source and author slots), ``signed`` (a commentary's headline prefix); ``layout``

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -13,14 +12,20 @@ from lxml import etree
 from ..times import TIME_PATTERN
 from .badges import without_edge, without_label
 from .body import class_words
+from .headingrows import (
+    below_kicker,
+    heading_start,
+    joined_rows,
+    print_block_headline,
+    rest_of_heading,
+    whole_heading,
+)
 from .lines import HEADINGS, Line, tag_of
-from .marks import CRUMB, SUBHEADLINE, centred, deck_marked, emphasised, heading_of, title_marked
-from .metalines import is_meta_line
+from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
 from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
 from .titles import (
     LONG_PIECE,
     SITE_TITLE,
-    SPACES,
     fallback_headline,
     headline_piece_of,
     reference_keys,
@@ -237,9 +242,9 @@ def find_headline(
     if title_lines and (found is None or found[2] < 0.9):
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None:
-        found = _below_kicker(candidates, references, found)
+        found = below_kicker(candidates, references, found)
     if found is not None and found[2] >= 0.5:
-        found = _rest_of_heading(lines, found)
+        found = rest_of_heading(lines, found)
         chosen = (_without_badge(lines[found[1]], found[0], exact), found[1])
         if not _may_be_banner(chosen):
             return chosen
@@ -256,78 +261,16 @@ def find_headline(
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
         if prominent is not None:
-            prominent = _print_block_headline(lines, prominent)
+            prominent = print_block_headline(lines, prominent)
         if prominent is None:
             prominent = listed_line(lines, body_start)
         if prominent is None and body_end > body_start:
             prominent = opening_line(lines, body_start)
             if prominent is not None:
-                prominent = _print_block_headline(lines, prominent)
+                prominent = print_block_headline(lines, prominent)
         if prominent is not None:
             return whole_block(lines, prominent), prominent
     return from_title, -1
-
-
-def _print_block_headline(lines: list[Line], found: int) -> int:
-    """The headline of a print block whose rows are all centred (引题, 正题, 副题 as
-    ``<p align=center>``): the row set in bold or a large font, one or two rows away from the
-    set-apart line found when that one is only centred (the subtitle above the text, or the
-    kicker opening it)."""
-    if not centred(lines[found]) or emphasised(lines[found]):
-        return found
-    parent = lines[found].owner.getparent()
-    for step in (-1, 1):
-        for index in (found + step, found + 2 * step):
-            line = lines[index] if 0 <= index < len(lines) else None
-            if line is None or not centred(line) or line.owner.getparent() is not parent or line.chars > 60:
-                break  # the rows of one print block stand together, each centred
-            if emphasised(line) and line.chars >= 6 and line.link_share < 0.5:
-                return index
-    return found
-
-
-def _below_kicker(
-    candidates: list[tuple[int, str, str]], references: list[str], found: tuple[str, int, float]
-) -> tuple[str, int, float]:
-    """The heading right below the chosen line, when that is a plain line or a heading of lower
-    rank and the title data join the two (``引题 正题``: <h3>引题</h3><h1>正题</h1>, or the kicker
-    in a plain block above the heading): the chosen line is its kicker."""
-    text, position, score = found
-    tags = {index: tag for index, tag, _ in candidates}
-    below = next(((tag, line) for index, tag, line in candidates if index == position + 1), None)
-    if below is None or below[0] not in HEADINGS:
-        return found
-    chosen = tags.get(position, "")
-    if chosen in HEADINGS and below[0] >= chosen:  # "h1" < "h3": the heading below must rank higher
-        return found
-    joined = title_key(text) + title_key(below[1])
-    for keys, _ in map(reference_keys, references):
-        # The whole title or a piece of it (引题 正题_站点), or two of its pieces in a row.
-        if joined in keys or any(keys[i] + keys[i + 1] == joined for i in range(1, len(keys) - 1)):
-            return below[1], position + 1, score
-    return found
-
-
-def _rest_of_heading(lines: list[Line], found: tuple[str, int, float]) -> tuple[str, int, float]:
-    """The chosen heading row with the rows after it in the same heading: a title may give only
-    the first row of a headline set over two (``<h1>正题<br>续行</h1>``, title ``正题_站点``).
-    A ——subheadline, a marked deck, a meta row or a block of its own after it is no row of the
-    headline."""
-    text, position, score = found
-    heading = heading_of(lines[position].owner)
-    if heading is None or text != lines[position].text:
-        return found
-    end = position
-    # Rows set with <br> in one block; a block of its own inside the heading is a widget (播报文章).
-    while end + 1 < len(lines) and end - position < 2 and lines[end + 1].owner is lines[position].owner:
-        row = lines[end + 1]
-        if (SUBHEADLINE.match(row.text) or deck_marked(row) or TIME_PATTERN.search(row.text)
-                or is_meta_line(row.spaced) or row.link_share >= 0.5 or row.chars < 2):
-            break
-        end += 1
-    if end == position:
-        return found
-    return "".join(line.text for line in lines[position : end + 1]), end, score
 
 
 def _without_small_deck(line: Line, text: str) -> str:
@@ -464,14 +407,14 @@ def _nearest_heading(
         return None
     position = max(usable)
     while True:
-        above = _heading_start(lines, position) - 1
+        above = heading_start(lines, position) - 1
         # "h1" < "h3": a higher rank, in the same block (not a channel's banner in the header).
         if usable.get(above, "h9") >= usable[position] or _block_of(lines, above) is not _block_of(lines, position):
             break
         if lines[above].chars < 6:
             break  # a short heading over a longer one is the channel's banner (<h2>本地新闻</h2>)
         position = above
-    return _whole_heading(lines, position), position
+    return whole_heading(lines, position), position
 
 
 
@@ -501,38 +444,6 @@ def _only_link(element: Any) -> str | None:
     return links[0] if len(links) == 1 else None
 
 
-def _heading_start(lines: list[Line], position: int) -> int:
-    """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
-    not counting a ——subheadline inside it."""
-    heading = heading_of(lines[position].owner)
-    if heading is None:
-        return position  # a block named a title by its class: a line of its own
-    start = position
-    while start > 0 and heading_of(lines[start - 1].owner) is heading:
-        if SUBHEADLINE.match(lines[start - 1].text):
-            break
-        start -= 1
-    return start
-
-
-def _whole_heading(lines: list[Line], position: int) -> str:
-    """The text of a heading ending at ``position``, its lines joined as one headline."""
-    return "".join(line.text for line in lines[_heading_start(lines, position) : position + 1])
-
-
-def _joined_rows(rows: list[str], references: list[str]) -> str:
-    """A headline set over several rows (<br>, blocks) as one text: joined with nothing, unless
-    the title data join those rows with a space (第一行 第二行), as the page shows them apart."""
-    spaced = " ".join(rows)
-    return spaced if any(spaced in _spaced_pieces(reference) for reference in references) else "".join(rows)
-
-
-@lru_cache(maxsize=64)
-def _spaced_pieces(reference: str) -> frozenset[str]:
-    """A title's pieces with their spacing as one space (read once per page)."""
-    return frozenset(SPACES.sub(" ", part).strip() for part in title_parts(reference))
-
-
 def _best_match(
     lines: list[Line], candidates: list[tuple[int, str, str]], references: list[str], exact: set[str]
 ) -> tuple[str, int, float] | None:
@@ -548,7 +459,7 @@ def _best_match(
                 tags = {candidates[i][1] for i in range(start, end + 1)}
                 if len(tags) == 1:
                     rows = [candidates[i][2] for i in range(start, end + 1)]
-                    options.append((tags.pop(), _joined_rows(rows, references)))
+                    options.append((tags.pop(), joined_rows(rows, references)))
                     ends.append(candidates[end][0])
     # A title-matching plain line and the short line under it: a headline set in two rows.
     for position, tag, text in candidates:
