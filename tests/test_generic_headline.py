@@ -20,7 +20,8 @@ a label in the heading under a title naming only the site (``news.tongshan-porta
 set inside the heading (``www.heyang-online``), a short headline under a channel's banner
 (``www.hl-yunling-morning``), a column tag the title leaves out (``www.hl-qinghe-county``), a
 decorated site's name as the title (``www.hl-nanxi-online``) and an e-paper print block in
-centred rows under a title naming the edition page alone (``paper.hl-dongyue-evening``).
+centred rows under a title naming the edition page alone (``paper.hl-dongyue-evening``), and a
+column tag opening the title, set alone above the text (``www.h2-nandao-daily``).
 """
 
 from __future__ import annotations
@@ -423,8 +424,9 @@ def test_a_decorated_site_name_as_the_title_names_no_headline(title: str) -> Non
 
 def test_decoration_around_a_title_is_no_part_of_its_headline() -> None:
     assert fallback_headline([f"*** {_HEADLINE} ***"]) == _HEADLINE
-    # Brackets around a column tag that opens the title are no decoration.
-    assert fallback_headline([f"【新春走基层】{_HEADLINE}_青川网"]) == f"【新春走基层】{_HEADLINE}"
+    # Brackets around a column tag that opens the title are no decoration: the tag is left out as
+    # a column's name, the headline after it kept.
+    assert fallback_headline([f"【新春走基层】{_HEADLINE}_青川网"]) == _HEADLINE
 
 
 def test_a_title_naming_the_edition_page_alone_names_no_headline() -> None:
@@ -518,3 +520,23 @@ def test_a_deck_in_small_type_at_the_heading_end_is_no_part_of_the_headline(head
 )
 def test_heading_rows_after_the_row_the_title_gives_are_part_of_the_headline(heading: str, headline: str) -> None:
     assert _headline(f"{_HEADLINE}_青川网", heading) == headline
+
+
+_TAGGED_TEXT = _TEXT.replace("<div class='content'>", "<div class='content'><p>【新春走基层】</p>")
+
+
+@pytest.mark.parametrize(
+    ("title", "top", "headline"),
+    [
+        # A column tag opening the title, the page setting it alone above the text: the tag names
+        # the column, the headline is the text after it, shown or not.
+        (f"【新春走基层】{_HEADLINE}--青川日报", f"<h2>{_HEADLINE}</h2>", _HEADLINE),
+        (f"【新春走基层】{_HEADLINE}--青川日报", f"<p>{_HEADLINE}</p>", _HEADLINE),
+        (f"【新春走基层】{_HEADLINE}--青川日报", "", _HEADLINE),
+        (f"[新春走基层]{_HEADLINE}_青川网", "", _HEADLINE),
+        # A heading showing the tag as the title does keeps it, as the page shows it.
+        (f"【新春走基层】{_HEADLINE}--青川日报", f"<h1>【新春走基层】{_HEADLINE}</h1>", f"【新春走基层】{_HEADLINE}"),
+    ],
+)
+def test_a_column_tag_opening_the_title_is_no_headline(title: str, top: str, headline: str) -> None:
+    assert _headline(title, top, _TAGGED_TEXT) == headline

@@ -52,7 +52,9 @@ any URL no profile owns. In order:
    data join them, unless it is a row inside the headline's own heading. Rows of a heading are
    joined with nothing, or with a space when the title data join them so. An e-paper title
    naming the edition page (``青川日报 - 第03版:要闻 - 标题``) gives the piece after it; a piece
-   naming a site (``…人民政府门户网站``, ``…新闻网``) is never the headline piece, however long;
+   naming a site (``…人民政府门户网站``, ``…新闻网``) is never the headline piece, however long,
+   nor is a column tag opening the title (``【新春走基层】标题--报名`` gives ``标题``; a line holding
+   only such a tag is never the headline);
    government portals' metadata (``ArticleTitle``) is title data. A page where nothing reads as
    the headline keeps the site's name its title gives. The lines the page sets with the headline
    as its block are the kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``,

@@ -24,6 +24,7 @@ from .lines import HEADINGS, Line, tag_of
 from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
 from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
 from .titles import (
+    COLUMN_TAG,
     LONG_PIECE,
     SITE_TITLE,
     fallback_headline,
@@ -31,6 +32,7 @@ from .titles import (
     reference_keys,
     title_key,
     title_parts,
+    without_column_tag,
 )
 
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
@@ -145,6 +147,8 @@ def headline_match(text: str, references: list[str]) -> float:
                 match = 1.0
                 if weight < 1 and len(part) >= LONG_PIECE and not SITE_TITLE.search(part):
                     weight = 0.85
+            elif weight == 1.0 and part[:1] in _TAG_OPENING and core == without_column_tag(part):
+                match = 1.0  # 【新春走基层】标题: the heading shows the headline without its column
             elif shown != part and len(shown) >= 6 and core.startswith(shown):
                 match = 0.95  # a title cut short with …, the page showing the whole headline
             elif part.startswith(core) and len(core) >= 4:
@@ -217,6 +221,7 @@ def find_headline(
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
     exact = {keys[index] for keys, piece in map(reference_keys, references) for index in {0, piece}}
+    exact |= {without_column_tag(key) for key in exact if key[:1] in _TAG_OPENING}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -226,6 +231,8 @@ def find_headline(
     for line in lines:
         if line.chars > 120 or line.chars < 2 or line.index > body_end:
             continue
+        if line.text[:1] in _TAG_OPENING and _TAG_LINE.match(line.text):
+            continue  # a column tag set alone (【新春走基层】) is no headline, nor a row of one
         element = line.owner
         tag = inside.get(element, "")
         if tag or title_marked(element):
@@ -303,9 +310,7 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
 
 
 # A column tag in brackets at a heading's start: 【新春走基层】, [两会快评], 〔专访〕, 「解讀」.
-_COLUMN_PREFIX = re.compile(
-    r"^\s*(?:【[^【】]{1,14}】|\[[^\[\]]{1,14}\]|〔[^〔〕]{1,14}〕|「[^「」]{1,14}」)\s*(\S.{3,})$"
-)
+_COLUMN_PREFIX = re.compile(rf"^\s*(?:{COLUMN_TAG}|「[^「」]{{1,14}}」)\s*(\S.{{3,}})$")
 
 
 def _may_be_banner(chosen: tuple[str, int]) -> bool:
@@ -472,9 +477,15 @@ def _best_match(
     return (options[chosen][1], ends[chosen], score) if chosen >= 0 else None
 
 
+# A column tag set alone on a line (【新春走基层】, [两会快评]): never a headline nor a row of one.
+_TAG_LINE = re.compile(rf"^\s*(?:{COLUMN_TAG})\s*$")
+# The brackets a column tag opens with, as the page and the title key show them.
+_TAG_OPENING = frozenset("【[〔［")
+_REPEAT_WINDOW = 4
+
+
 # A column tag set alone above the text: 【新春走基层】.
 _COLUMN_TAG = re.compile(r"^【[^【】]{2,12}】$")
-_REPEAT_WINDOW = 4
 
 
 def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line]:

@@ -77,6 +77,19 @@ def reference_keys(reference: str) -> tuple[tuple[str, ...], int]:
     return tuple(title_key(part) for part in parts), headline_piece_of(parts)
 
 
+# A column tag in brackets opening a title or a line: 【新春走基层】, [两会快评], 〔专访〕. It names the
+# column a story runs in, not its headline. 「」 quote as often as they tag, so they are none here.
+COLUMN_TAG = r"【[^【】]{1,14}】|\[[^\[\]]{1,14}\]|〔[^〔〕]{1,14}〕"
+_TAGGED = re.compile(rf"^(?:{COLUMN_TAG})\s*(?=\S.{{3}})")
+
+
+@lru_cache(maxsize=256)
+def without_column_tag(text: str) -> str:
+    """A title piece without the column tag opening it (``【新春走基层】标题`` gives ``标题``), at
+    least four characters left; the text itself when it opens with none."""
+    return _TAGGED.sub("", text, count=1) if text[:1] in "【[〔" else text
+
+
 def fallback_headline(references: list[str]) -> str | None:
     """The headline a <title> holds when no visible heading matches it: its first piece, without
     a mark such as （组图）."""
@@ -87,7 +100,9 @@ def fallback_headline(references: list[str]) -> str | None:
                 piece = parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
             else:
                 piece = parts[headline_piece_of(parts)]
-            return MEDIA_MARK.sub("", piece) or piece
+            piece = MEDIA_MARK.sub("", piece) or piece
+            # 【新春走基层】标题--报名: the column tag is no part of the headline.
+            return without_column_tag(piece)
     return None
 
 
