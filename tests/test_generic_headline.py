@@ -21,7 +21,8 @@ set inside the heading (``www.heyang-online``), a short headline under a channel
 (``www.hl-yunling-morning``), a column tag the title leaves out (``www.hl-qinghe-county``), a
 decorated site's name as the title (``www.hl-nanxi-online``) and an e-paper print block in
 centred rows under a title naming the edition page alone (``paper.hl-dongyue-evening``), and a
-column tag opening the title, set alone above the text (``www.h2-nandao-daily``).
+column tag opening the title, set alone above the text (``www.h2-nandao-daily``), and the site's
+name before a dash in the title of a page without a heading (``www.h2-nandao-news``).
 """
 
 from __future__ import annotations
@@ -540,3 +541,17 @@ _TAGGED_TEXT = _TEXT.replace("<div class='content'>", "<div class='content'><p>�
 )
 def test_a_column_tag_opening_the_title_is_no_headline(title: str, top: str, headline: str) -> None:
     assert _headline(title, top, _TAGGED_TEXT) == headline
+
+
+@pytest.mark.parametrize("separator", ["——", "--", " | ", " - "])
+def test_a_site_name_before_a_dash_in_the_title_is_no_part_of_the_headline(separator: str) -> None:
+    # No heading on the page: the title's headline piece is read, never with the site's name.
+    assert fallback_headline([f"青川新闻网{separator}{_HEADLINE}"]) == _HEADLINE
+    assert _headline(f"青川在线{separator}{_HEADLINE}", "") == _HEADLINE
+
+
+def test_a_headline_dash_in_the_title_keeps_both_halves() -> None:
+    # A dash between two halves of a headline, neither naming a site, stays part of it.
+    dashed = "让老字号焕发新活力——访市商务局局长刘建国"
+    assert fallback_headline([dashed]) == dashed
+    assert fallback_headline(["守护一江清水的人--记青川县护河员群体"]) == "守护一江清水的人--记青川县护河员群体"

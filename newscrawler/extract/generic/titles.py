@@ -96,8 +96,13 @@ def fallback_headline(references: list[str]) -> str | None:
     for reference in references:
         parts = title_parts(reference)
         if parts[-1]:
-            if _HEADLINE_DASH.search(reference) and all(len(part) >= LONG_PIECE for part in parts[2:]):
-                piece = parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
+            if (
+                _HEADLINE_DASH.search(reference) and all(len(part) >= LONG_PIECE for part in parts[2:])
+                and not SITE_TITLE.search(title_key(parts[1]))
+            ):
+                # A dash, and no piece after it short enough to name a site: a headline's dash. Not
+                # when the piece before it names a site (南岛新闻网——标题): the site's name first.
+                piece = parts[0]
             else:
                 piece = parts[headline_piece_of(parts)]
             piece = MEDIA_MARK.sub("", piece) or piece
