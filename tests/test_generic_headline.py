@@ -22,7 +22,8 @@ set inside the heading (``www.heyang-online``), a short headline under a channel
 decorated site's name as the title (``www.hl-nanxi-online``) and an e-paper print block in
 centred rows under a title naming the edition page alone (``paper.hl-dongyue-evening``), and a
 column tag opening the title, set alone above the text (``www.h2-nandao-daily``), and the site's
-name before a dash in the title of a page without a heading (``www.h2-nandao-news``).
+name before a dash in the title of a page without a heading (``www.h2-nandao-news``), and a
+greeting as the title of a table layout (``www.h2-nandao-online``).
 """
 
 from __future__ import annotations
@@ -555,3 +556,26 @@ def test_a_headline_dash_in_the_title_keeps_both_halves() -> None:
     dashed = "让老字号焕发新活力——访市商务局局长刘建国"
     assert fallback_headline([dashed]) == dashed
     assert fallback_headline(["守护一江清水的人--记青川县护河员群体"]) == "守护一江清水的人--记青川县护河员群体"
+
+
+@pytest.mark.parametrize(
+    ("title", "fallback"),
+    [
+        ("青川在线 -- 欢迎您", "青川在线"),
+        ("欢迎访问青川新闻网！", "青川新闻网"),
+        ("青川新闻网欢迎你", "青川新闻网"),
+        ("青川在线--欢迎您的光临", "青川在线"),
+        (f"{_HEADLINE}_青川在线--欢迎您", _HEADLINE),
+    ],
+)
+def test_a_greeting_in_the_title_is_no_headline(title: str, fallback: str) -> None:
+    # A greeting names no headline: the title gives the site's name, and the line the table sets
+    # apart above the text is the headline.
+    assert fallback_headline([title]) == fallback
+    table = f"<table><tr><td><font size='4'><b>{_HEADLINE}</b></font></td></tr></table>"
+    assert _headline(title, table) == _HEADLINE
+
+
+@pytest.mark.parametrize("title", ["家乡欢迎你_青川网", "欢迎来到冰雪世界_青川网", "市民欢迎新版公交线路图_青川网"])
+def test_a_headline_that_welcomes_stays_the_headline(title: str) -> None:
+    assert fallback_headline([title]) == title.split("_")[0]

@@ -41,7 +41,8 @@ any URL no profile owns. In order:
    over lines, without a set label in an element of its own (``<span>原创</span>``); the
    widget and meta rows between a headline and its text (font size, print and share buttons,
    counters) do not count in that distance. When the title data name only the
-   site (a short name, or one such as ``衡山县人民政府门户网站`` or ``…新闻网``): the line above
+   site (a short name, or one such as ``衡山县人民政府门户网站`` or ``…新闻网``; a greeting,
+   ``欢迎访问南溪新闻网``, ``南溪在线 -- 欢迎您``, names the site only): the line above
    the text set apart in bold, a large font or centred, or named for the title by its class, id
    or tag (``<span id="title">``, ``<founder-title>``), whole when ``<br>`` sets it over rows (a
    class may name the bold font, ``f14b``; a widget row, ``【字体：大 中 小】``, is never one);
