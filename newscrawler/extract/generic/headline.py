@@ -22,7 +22,7 @@ from .headingrows import (
 )
 from .lines import HEADINGS, Line, tag_of
 from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
-from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
+from .rows import line_over_meta, listed_line, opening_line, prominent_line, rows_above, whole_block
 from .titles import (
     COLUMN_TAG,
     LONG_PIECE,
@@ -275,6 +275,9 @@ def find_headline(
             prominent = opening_line(lines, body_start)
             if prominent is not None:
                 prominent = print_block_headline(lines, prominent)
+        if prominent is None:
+            # A mobile page's plain line over its time and byline line, nothing else setting it apart.
+            prominent = line_over_meta(lines, body_start)
         if prominent is not None:
             return whole_block(lines, prominent), prominent
     return from_title, -1
