@@ -24,7 +24,8 @@ centred rows under a title naming the edition page alone (``paper.hl-dongyue-eve
 column tag opening the title, set alone above the text (``www.h2-nandao-daily``), and the site's
 name before a dash in the title of a page without a heading (``www.h2-nandao-news``), and a
 greeting as the title of a table layout (``www.h2-nandao-online``), and a mobile page's plain
-headline over its meta row (``m.h2-nandao-news``).
+headline over its meta row (``m.h2-nandao-news``), and a deck in small type at the heading's end
+read as the subtitle (``www.h2-nandao-times``).
 """
 
 from __future__ import annotations
@@ -607,3 +608,25 @@ def test_a_plain_line_over_the_meta_rows_is_the_headline_when_the_title_names_on
 ) -> None:
     head = "<div class='hd'><a href='/'>青川网</a> <a href='/bd/'>本地新闻</a></div>"
     assert _headline("青川网", f"{head}<div class='box'>{top}{_MOBILE_TEXT}</div>", "") == headline
+
+
+_SMALL_DECK = "年内还将改造二十条线路"
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "subtitle"),
+    [
+        # The deck left out of the headline is the subtitle, whatever the title data say.
+        ("青川网", f"<h1>{_HEADLINE}<small>{_SMALL_DECK}</small></h1>", _SMALL_DECK),
+        (f"{_HEADLINE}_青川网", f"<h1>{_HEADLINE} <small>——{_SMALL_DECK}</small></h1>", _SMALL_DECK),
+        # A subtitle the page sets below the heading stays the subtitle; a short mark is none.
+        (f"{_HEADLINE}_青川网", f"<h1>{_HEADLINE}<small>{_SMALL_DECK}</small></h1><h2>实时可查</h2>", "实时可查"),
+        ("青川网", f"<h1>{_HEADLINE}<small>(图)</small></h1>", None),
+        # The title joining the two: the heading is the headline whole, and no deck is left.
+        (f"{_HEADLINE} {_SMALL_DECK}_青川网", f"<h1>{_HEADLINE} <small>{_SMALL_DECK}</small></h1>", None),
+    ],
+)
+def test_a_deck_in_small_type_at_the_heading_end_is_the_subtitle(
+    title: str, heading: str, subtitle: str | None
+) -> None:
+    assert _read(f"<title>{title}</title>", heading + _TEXT).read().subtitle == subtitle

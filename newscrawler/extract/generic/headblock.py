@@ -14,6 +14,9 @@ block, because the line above a headline is as often a channel name or a breadcr
   the line right above the headline, set apart as the headline is (centred, bold, a large font),
   is the kicker of that print block.
 
+A deck the heading itself sets in small type at its end (``<h1>正题<small>副题</small></h1>``) is
+the subtitle when no line below is one.
+
 A subtitle right below the headline is no paragraph of the text either (``subtitle_line``). A
 line of page chrome below it, such as a 原标题 note (``原标题：…``), is never the subtitle; a
 channel's name the page links to, set over the headline (``<h2>体育</h2>``), is never the kicker.
@@ -27,7 +30,7 @@ from typing import Any
 from ..noise import is_noise_line
 from ..times import TIME_PATTERN
 from .body import class_words
-from .headline import page_names
+from .headline import page_names, small_deck
 from .lines import Line, tag_of
 from .marks import (
     CRUMB,
@@ -79,6 +82,10 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
         or (subtitle is not None and paired and centred(above) and above.owner.getnext() is lines[first].owner)
     ) and title_key(above.text) not in page_names(lines):
         kicker = above.text
+    if subtitle is None:
+        # A deck the heading sets in small type at its end (<h1>正题<small>副题</small></h1>), left
+        # out of the headline.
+        subtitle = small_deck(lines[last], headline)
     return kicker, subtitle
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from ..times import TIME_PATTERN
-from .badges import without_edge, without_label
+from .badges import edge_texts, without_edge, without_label
 from .body import class_words
 from .headingrows import (
     below_kicker,
@@ -288,12 +288,25 @@ def _without_small_deck(line: Line, text: str) -> str:
     (``<h1>正题<small>副题</small></h1>``): the headline is the main line."""
     if text != line.text:
         return text
-    return without_edge(
-        line, text,
-        lambda child, extra: tag_of(child) == "small" and child.getnext() is None and not (child.tail or "").strip()
-        and len(extra) >= 4,
-        lambda rest: len(title_key(rest)) >= 6,
-    )
+    return without_edge(line, text, _small_deck_element, lambda rest: len(title_key(rest)) >= 6)
+
+
+def _small_deck_element(child: Any, extra: str) -> bool:
+    """True for a heading's last element set in small type and holding a deck, not a short mark
+    (``<small>(图)</small>``)."""
+    return tag_of(child) == "small" and child.getnext() is None and not (child.tail or "").strip() and len(extra) >= 4
+
+
+def small_deck(line: Line, headline: str | None) -> str | None:
+    """The deck a heading sets in small type at its end (``<h1>正题<small>副题</small></h1>``),
+    once the headline was read without it: the subtitle, when the page marks none other."""
+    if headline is None or line.text == headline:
+        return None
+    for child, extra in edge_texts(line)[-1:]:
+        if (_small_deck_element(child, extra) and line.text.endswith(extra)
+                and line.text[: -len(extra)].strip() == headline):
+            return SUBHEADLINE.sub("", extra).strip() or None
+    return None
 
 
 def _without_badge(line: Line, text: str, exact: set[str]) -> str:
