@@ -25,7 +25,8 @@ column tag opening the title, set alone above the text (``www.h2-nandao-daily``)
 name before a dash in the title of a page without a heading (``www.h2-nandao-news``), and a
 greeting as the title of a table layout (``www.h2-nandao-online``), and a mobile page's plain
 headline over its meta row (``m.h2-nandao-news``), and a deck in small type at the heading's end
-read as the subtitle (``www.h2-nandao-times``).
+read as the subtitle (``www.h2-nandao-times``), and a kicker in a plain block right before the
+heading (``www.h2-nandao-evening``).
 """
 
 from __future__ import annotations
@@ -630,3 +631,24 @@ def test_a_deck_in_small_type_at_the_heading_end_is_the_subtitle(
     title: str, heading: str, subtitle: str | None
 ) -> None:
     assert _read(f"<title>{title}</title>", heading + _TEXT).read().subtitle == subtitle
+
+
+@pytest.mark.parametrize(
+    ("title", "above", "kicker"),
+    [
+        # A short plain block right before the heading the title gives alone: the kicker.
+        (f"{_HEADLINE}_青川网", "<div>智慧出行再提速</div>", "智慧出行再提速"),
+        (f"{_HEADLINE}_本地_青川网", "<p>智慧出行再提速</p>", "智慧出行再提速"),
+        # A channel's or column's name (short, or named by the title), a label, a link, a line
+        # longer than the headline, or a title naming only the site: no kicker.
+        (f"{_HEADLINE}_青川网", "<div>本地新闻</div>", None),
+        (f"{_HEADLINE}_智慧出行再提速_青川网", "<div>智慧出行再提速</div>", None),
+        (f"{_HEADLINE}_青川网", "<div>【视频】</div>", None),
+        (f"{_HEADLINE}_青川网", "<div><a href='/zt/'>智慧出行再提速</a></div>", None),
+        (f"{_HEADLINE}_青川网", "<div>市公交集团推进智慧公交建设工作</div>", None),
+        ("青川网", "<div>智慧出行再提速</div>", None),
+    ],
+)
+def test_a_bare_line_right_before_the_heading_is_its_kicker(title: str, above: str, kicker: str | None) -> None:
+    raw = _read(f"<title>{title}</title>", f"<div class='a'>{above}<h1>{_HEADLINE}</h1>{_TEXT}</div>").read()
+    assert (raw.headline, raw.kicker) == (_HEADLINE, kicker)

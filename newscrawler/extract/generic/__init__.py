@@ -61,7 +61,9 @@ any URL no profile owns. In order:
    the headline keeps the site's name its title gives. The lines the page sets with the headline
    as its block are the kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``,
    ``subtitle``, ``article-pretitle``, ``fu-title``), by a heading of lower rank, or, below it,
-   by an opening dash; else a deck the heading sets in small type at its end is the subtitle.
+   by an opening dash; else a deck the heading sets in small type at its end is the subtitle,
+   and a short plain block right before the heading the kicker, when the title data give the
+   heading alone.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
    byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
