@@ -24,7 +24,7 @@ centred rows under a title naming the edition page alone (``paper.hl-dongyue-eve
 column tag opening the title, set alone above the text (``www.h2-nandao-daily``), and the site's
 name before a dash in the title of a page without a heading (``www.h2-nandao-news``), and a
 greeting as the title of a table layout (``www.h2-nandao-online``), and a mobile page's plain
-headline over its meta row (``m.h2-nandao-news``), and a deck in small type at the heading's end
+headline over its meta row (``wap.h2-nandao-news``), and a deck in small type at the heading's end
 read as the subtitle (``www.h2-nandao-times``), and a kicker in a plain block right before the
 heading (``www.h2-nandao-evening``).
 """
@@ -584,10 +584,11 @@ def test_a_headline_that_welcomes_stays_the_headline(title: str) -> None:
     assert fallback_headline([title]) == title.split("_")[0]
 
 
-_MOBILE_TEXT = (
-    "<div class='c'><p>4月17日，全市首条智慧公交线路正式开通，沿线二十三个站台全部换装电子站牌，乘客可查到站时间。</p>"
-    "<p>市公交集团有关负责人介绍，年内还将完成二十条线路的智慧化改造，覆盖主城区主要客流走廊。</p></div>"
+_MOBILE_PARAGRAPHS = (
+    "<p>4月17日，全市首条智慧公交线路正式开通，沿线二十三个站台全部换装电子站牌，乘客可查到站时间。</p>"
+    "<p>市公交集团有关负责人介绍，年内还将完成二十条线路的智慧化改造，覆盖主城区主要客流走廊。</p>"
 )
+_MOBILE_TEXT = f"<div class='c'>{_MOBILE_PARAGRAPHS}</div>"
 
 
 @pytest.mark.parametrize(
@@ -596,12 +597,16 @@ _MOBILE_TEXT = (
         # A plain block over the time and byline rows, the title naming only the site.
         (f"<div>{_HEADLINE}</div><div>青川日报　2023-04-18 09:30</div>", _HEADLINE),
         (f"<p>{_HEADLINE}</p><p>2023-04-18 09:30</p><p>记者 赵晨</p>", _HEADLINE),
+        # One box holding the headline, the meta row and the text's paragraphs.
+        (f"<p>{_HEADLINE}</p><p>2023-04-18 09:30　来源：青川日报</p>{_MOBILE_PARAGRAPHS}", _HEADLINE),
         # A channel's name, a link or a sentence there is no headline; nor is a table's plain cell,
         # one row among many.
         ("<div>本地新闻</div><div>2023-04-18 09:30</div>", "青川网"),
         (f"<div><a href='/a/2.html'>{_HEADLINE}</a></div><div>2023-04-18 09:30</div>", "青川网"),
         ("<div>记者从市公交集团获悉，智慧公交线路开通。</div><div>2023-04-18 09:30</div>", "青川网"),
         (f"<table><tr><td>{_HEADLINE}</td></tr><tr><td>2023-04-18 09:30</td></tr></table>", "青川网"),
+        # No meta row under it: a plain line opening the text is no headline.
+        (f"<p>{_HEADLINE}</p>{_MOBILE_PARAGRAPHS}", "青川网"),
     ],
 )
 def test_a_plain_line_over_the_meta_rows_is_the_headline_when_the_title_names_only_the_site(

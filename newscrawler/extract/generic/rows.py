@@ -100,20 +100,32 @@ _PLAIN_BLOCKS = frozenset({"p", "div"})
 def line_over_meta(lines: list[Line], body_start: int) -> int | None:
     """Index of the plain line right above the meta rows (the time, the byline) that stand right
     above the body: a mobile page sets its headline in a plain ``<p>`` or ``<div>``, in a block of
-    its own, over its time and byline line, nothing setting it apart but its place. At least
+    its own, over its time and byline line, nothing setting it apart but its place. The body may
+    open with them when one box holds the headline, the meta rows and the text. At least
     ``LONG_PIECE`` characters, longer than a channel's name; None when there is none."""
     index = min(body_start, len(lines)) - 1
     rows = 0
     while index >= 0 and rows < _META_ROWS and _meta_row(lines[index]):
         index -= 1
         rows += 1
-    if not rows or index < 0:
-        return None
+    if rows and index >= 0 and _plain_headline(lines, index):
+        return index
+    if body_start < len(lines) and _plain_headline(lines, body_start):
+        after = body_start + 1
+        while after < len(lines) and after - body_start <= _META_ROWS and _meta_row(lines[after]):
+            after += 1
+        if after > body_start + 1 and after < len(lines):
+            return body_start
+    return None
+
+
+def _plain_headline(lines: list[Line], index: int) -> bool:
+    """A plain block of its own that could hold a headline, the meta rows after it."""
     line = lines[index]
     # A table's plain cell over its meta row is one row among many, not set apart by its place.
-    if tag_of(line.owner) not in _PLAIN_BLOCKS or line.owner is lines[index + 1].owner:
-        return None
-    return index if _headline_row(line, LONG_PIECE) and not deck_marked(line) else None
+    if tag_of(line.owner) not in _PLAIN_BLOCKS or index + 1 >= len(lines) or line.owner is lines[index + 1].owner:
+        return False
+    return _headline_row(line, LONG_PIECE) and not deck_marked(line)
 
 
 def _meta_row(line: Line) -> bool:
