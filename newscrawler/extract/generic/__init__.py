@@ -48,8 +48,8 @@ any URL no profile owns. In order:
    class may name the bold font, ``f14b``; a widget row, ``【字体：大 中 小】``, is never one);
    then a line above the text that the page's list of stories links to by its whole text (an
    e-paper's 版面导航); then the text's own first line when set apart; then a plain ``<p>`` or
-   ``<div>`` right above the time and byline rows over the text (a mobile page). A ``——`` subheadline is
-   passed over, and so is a line whose class names a kicker or subtitle (``article-subtitle``,
+   ``<div>`` right above the time and byline rows over the text (a mobile page). A ``——``
+   subheadline is passed over, and so is a line whose class names a kicker or subtitle (``article-subtitle``,
    ``fu-title``, ``yinti``): never a candidate nor joined to the headline, even when the title
    data join them, unless it is a row inside the headline's own heading. Rows of a heading are
    joined with nothing, or with a space when the title data join them so. An e-paper title

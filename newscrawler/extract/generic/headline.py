@@ -495,13 +495,13 @@ def _best_match(
 
 # A column tag set alone on a line (【新春走基层】, [两会快评]): never a headline nor a row of one.
 _TAG_LINE = re.compile(rf"^\s*(?:{COLUMN_TAG})\s*$")
-# The brackets a column tag opens with, as the page and the title key show them.
-_TAG_OPENING = frozenset("【[〔［")
-_REPEAT_WINDOW = 4
+# The brackets a column tag opens with: a cheap test before the patterns.
+_TAG_OPENING = frozenset("【[〔")
 
 
 # A column tag set alone above the text: 【新春走基层】.
 _COLUMN_TAG = re.compile(r"^【[^【】]{2,12}】$")
+_REPEAT_WINDOW = 4
 
 
 def after_repeated_headline(body: list[Line], headline: str | None) -> list[Line]:
