@@ -220,9 +220,10 @@ def test_title_media_marks_are_not_part_of_the_headline() -> None:
     assert headline_match("玉湖公园郁金香进入盛花期", ["玉湖公园郁金香进入盛花期（组图）_玉湖新闻网"]) == 1.0
     assert headline_match("玉湖公园郁金香进入盛花期", ["[视频]玉湖公园郁金香进入盛花期"]) == 1.0
     assert fallback_headline(["玉湖公园郁金香进入盛花期 (图)_玉湖新闻网"]) == "玉湖公园郁金香进入盛花期"
-    # A bracket that is no media mark stays: a column tag is part of what the page shows.
+    # A column tag opening the title names the column the story runs in: the headline is the text
+    # after it (a heading showing the tag with it keeps it, as the page shows it).
     tagged = "【新春走基层】玉湖公园郁金香进入盛花期"
-    assert fallback_headline([f"{tagged}_玉湖新闻网"]) == tagged
+    assert fallback_headline([f"{tagged}_玉湖新闻网"]) == "玉湖公园郁金香进入盛花期"
 
 
 def test_title_class_short_forms_mark_a_headline_rows_above_the_text() -> None:

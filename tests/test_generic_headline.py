@@ -20,7 +20,13 @@ a label in the heading under a title naming only the site (``news.tongshan-porta
 set inside the heading (``www.heyang-online``), a short headline under a channel's banner
 (``www.hl-yunling-morning``), a column tag the title leaves out (``www.hl-qinghe-county``), a
 decorated site's name as the title (``www.hl-nanxi-online``) and an e-paper print block in
-centred rows under a title naming the edition page alone (``paper.hl-dongyue-evening``).
+centred rows under a title naming the edition page alone (``paper.hl-dongyue-evening``), and a
+column tag opening the title, set alone above the text (``www.h2-nandao-daily``), and the site's
+name before a dash in the title of a page without a heading (``www.h2-nandao-news``), and a
+greeting as the title of a table layout (``www.h2-nandao-online``), and a mobile page's plain
+headline over its meta row (``wap.h2-nandao-news``), and a deck in small type at the heading's end
+read as the subtitle (``www.h2-nandao-times``), and a kicker in a plain block right before the
+heading (``www.h2-nandao-evening``).
 """
 
 from __future__ import annotations
@@ -423,8 +429,9 @@ def test_a_decorated_site_name_as_the_title_names_no_headline(title: str) -> Non
 
 def test_decoration_around_a_title_is_no_part_of_its_headline() -> None:
     assert fallback_headline([f"*** {_HEADLINE} ***"]) == _HEADLINE
-    # Brackets around a column tag that opens the title are no decoration.
-    assert fallback_headline([f"【新春走基层】{_HEADLINE}_青川网"]) == f"【新春走基层】{_HEADLINE}"
+    # Brackets around a column tag that opens the title are no decoration: the tag is left out as
+    # a column's name, the headline after it kept.
+    assert fallback_headline([f"【新春走基层】{_HEADLINE}_青川网"]) == _HEADLINE
 
 
 def test_a_title_naming_the_edition_page_alone_names_no_headline() -> None:
@@ -518,3 +525,135 @@ def test_a_deck_in_small_type_at_the_heading_end_is_no_part_of_the_headline(head
 )
 def test_heading_rows_after_the_row_the_title_gives_are_part_of_the_headline(heading: str, headline: str) -> None:
     assert _headline(f"{_HEADLINE}_青川网", heading) == headline
+
+
+_TAGGED_TEXT = _TEXT.replace("<div class='content'>", "<div class='content'><p>【新春走基层】</p>")
+
+
+@pytest.mark.parametrize(
+    ("title", "top", "headline"),
+    [
+        # A column tag opening the title, the page setting it alone above the text: the tag names
+        # the column, the headline is the text after it, shown or not.
+        (f"【新春走基层】{_HEADLINE}--青川日报", f"<h2>{_HEADLINE}</h2>", _HEADLINE),
+        (f"【新春走基层】{_HEADLINE}--青川日报", f"<p>{_HEADLINE}</p>", _HEADLINE),
+        (f"【新春走基层】{_HEADLINE}--青川日报", "", _HEADLINE),
+        (f"[新春走基层]{_HEADLINE}_青川网", "", _HEADLINE),
+        # A heading showing the tag as the title does keeps it, as the page shows it.
+        (f"【新春走基层】{_HEADLINE}--青川日报", f"<h1>【新春走基层】{_HEADLINE}</h1>", f"【新春走基层】{_HEADLINE}"),
+    ],
+)
+def test_a_column_tag_opening_the_title_is_no_headline(title: str, top: str, headline: str) -> None:
+    assert _headline(title, top, _TAGGED_TEXT) == headline
+
+
+@pytest.mark.parametrize("separator", ["——", "--", " | ", " - "])
+def test_a_site_name_before_a_dash_in_the_title_is_no_part_of_the_headline(separator: str) -> None:
+    # No heading on the page: the title's headline piece is read, never with the site's name.
+    assert fallback_headline([f"青川新闻网{separator}{_HEADLINE}"]) == _HEADLINE
+    assert _headline(f"青川在线{separator}{_HEADLINE}", "") == _HEADLINE
+
+
+def test_a_headline_dash_in_the_title_keeps_both_halves() -> None:
+    # A dash between two halves of a headline, neither naming a site, stays part of it.
+    dashed = "让老字号焕发新活力——访市商务局局长刘建国"
+    assert fallback_headline([dashed]) == dashed
+    assert fallback_headline(["守护一江清水的人--记青川县护河员群体"]) == "守护一江清水的人--记青川县护河员群体"
+
+
+@pytest.mark.parametrize(
+    ("title", "fallback"),
+    [
+        ("青川在线 -- 欢迎您", "青川在线"),
+        ("欢迎访问青川新闻网！", "青川新闻网"),
+        ("青川新闻网欢迎你", "青川新闻网"),
+        ("青川在线--欢迎您的光临", "青川在线"),
+        (f"{_HEADLINE}_青川在线--欢迎您", _HEADLINE),
+    ],
+)
+def test_a_greeting_in_the_title_is_no_headline(title: str, fallback: str) -> None:
+    # A greeting names no headline: the title gives the site's name, and the line the table sets
+    # apart above the text is the headline.
+    assert fallback_headline([title]) == fallback
+    table = f"<table><tr><td><font size='4'><b>{_HEADLINE}</b></font></td></tr></table>"
+    assert _headline(title, table) == _HEADLINE
+
+
+@pytest.mark.parametrize("title", ["家乡欢迎你_青川网", "欢迎来到冰雪世界_青川网", "市民欢迎新版公交线路图_青川网"])
+def test_a_headline_that_welcomes_stays_the_headline(title: str) -> None:
+    assert fallback_headline([title]) == title.split("_")[0]
+
+
+_MOBILE_PARAGRAPHS = (
+    "<p>4月17日，全市首条智慧公交线路正式开通，沿线二十三个站台全部换装电子站牌，乘客可查到站时间。</p>"
+    "<p>市公交集团有关负责人介绍，年内还将完成二十条线路的智慧化改造，覆盖主城区主要客流走廊。</p>"
+)
+_MOBILE_TEXT = f"<div class='c'>{_MOBILE_PARAGRAPHS}</div>"
+
+
+@pytest.mark.parametrize(
+    ("top", "headline"),
+    [
+        # A plain block over the time and byline rows, the title naming only the site.
+        (f"<div>{_HEADLINE}</div><div>青川日报　2023-04-18 09:30</div>", _HEADLINE),
+        (f"<p>{_HEADLINE}</p><p>2023-04-18 09:30</p><p>记者 赵晨</p>", _HEADLINE),
+        # One box holding the headline, the meta row and the text's paragraphs.
+        (f"<p>{_HEADLINE}</p><p>2023-04-18 09:30　来源：青川日报</p>{_MOBILE_PARAGRAPHS}", _HEADLINE),
+        # A channel's name, a link or a sentence there is no headline; nor is a table's plain cell,
+        # one row among many.
+        ("<div>本地新闻</div><div>2023-04-18 09:30</div>", "青川网"),
+        (f"<div><a href='/a/2.html'>{_HEADLINE}</a></div><div>2023-04-18 09:30</div>", "青川网"),
+        ("<div>记者从市公交集团获悉，智慧公交线路开通。</div><div>2023-04-18 09:30</div>", "青川网"),
+        (f"<table><tr><td>{_HEADLINE}</td></tr><tr><td>2023-04-18 09:30</td></tr></table>", "青川网"),
+        # No meta row under it: a plain line opening the text is no headline.
+        (f"<p>{_HEADLINE}</p>{_MOBILE_PARAGRAPHS}", "青川网"),
+    ],
+)
+def test_a_plain_line_over_the_meta_rows_is_the_headline_when_the_title_names_only_the_site(
+    top: str, headline: str
+) -> None:
+    head = "<div class='hd'><a href='/'>青川网</a> <a href='/bd/'>本地新闻</a></div>"
+    assert _headline("青川网", f"{head}<div class='box'>{top}{_MOBILE_TEXT}</div>", "") == headline
+
+
+_SMALL_DECK = "年内还将改造二十条线路"
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "subtitle"),
+    [
+        # The deck left out of the headline is the subtitle, whatever the title data say.
+        ("青川网", f"<h1>{_HEADLINE}<small>{_SMALL_DECK}</small></h1>", _SMALL_DECK),
+        (f"{_HEADLINE}_青川网", f"<h1>{_HEADLINE} <small>——{_SMALL_DECK}</small></h1>", _SMALL_DECK),
+        # A subtitle the page sets below the heading stays the subtitle; a short mark is none.
+        (f"{_HEADLINE}_青川网", f"<h1>{_HEADLINE}<small>{_SMALL_DECK}</small></h1><h2>实时可查</h2>", "实时可查"),
+        ("青川网", f"<h1>{_HEADLINE}<small>(图)</small></h1>", None),
+        # The title joining the two: the heading is the headline whole, and no deck is left.
+        (f"{_HEADLINE} {_SMALL_DECK}_青川网", f"<h1>{_HEADLINE} <small>{_SMALL_DECK}</small></h1>", None),
+    ],
+)
+def test_a_deck_in_small_type_at_the_heading_end_is_the_subtitle(
+    title: str, heading: str, subtitle: str | None
+) -> None:
+    assert _read(f"<title>{title}</title>", heading + _TEXT).read().subtitle == subtitle
+
+
+@pytest.mark.parametrize(
+    ("title", "above", "kicker"),
+    [
+        # A short plain block right before the heading the title gives alone: the kicker.
+        (f"{_HEADLINE}_青川网", "<div>智慧出行再提速</div>", "智慧出行再提速"),
+        (f"{_HEADLINE}_本地_青川网", "<p>智慧出行再提速</p>", "智慧出行再提速"),
+        # A channel's or column's name (short, or named by the title), a label, a link, a line
+        # longer than the headline, or a title naming only the site: no kicker.
+        (f"{_HEADLINE}_青川网", "<div>本地新闻</div>", None),
+        (f"{_HEADLINE}_智慧出行再提速_青川网", "<div>智慧出行再提速</div>", None),
+        (f"{_HEADLINE}_青川网", "<div>【视频】</div>", None),
+        (f"{_HEADLINE}_青川网", "<div><a href='/zt/'>智慧出行再提速</a></div>", None),
+        (f"{_HEADLINE}_青川网", "<div>市公交集团推进智慧公交建设工作</div>", None),
+        ("青川网", "<div>智慧出行再提速</div>", None),
+    ],
+)
+def test_a_bare_line_right_before_the_heading_is_its_kicker(title: str, above: str, kicker: str | None) -> None:
+    raw = _read(f"<title>{title}</title>", f"<div class='a'>{above}<h1>{_HEADLINE}</h1>{_TEXT}</div>").read()
+    assert (raw.headline, raw.kicker) == (_HEADLINE, kicker)

@@ -44,23 +44,29 @@ any URL no profile owns. In order:
    over lines, without a set label in an element of its own (``<span>原创</span>``); the
    widget and meta rows between a headline and its text (font size, print and share buttons,
    counters) do not count in that distance. When the title data name only the
-   site (a short name, or one such as ``衡山县人民政府门户网站`` or ``…新闻网``): the line above
+   site (a short name, or one such as ``衡山县人民政府门户网站`` or ``…新闻网``; a greeting,
+   ``欢迎访问南溪新闻网``, ``南溪在线 -- 欢迎您``, names the site only): the line above
    the text set apart in bold, a large font or centred, or named for the title by its class, id
    or tag (``<span id="title">``, ``<founder-title>``), whole when ``<br>`` sets it over rows (a
    class may name the bold font, ``f14b``; a widget row, ``【字体：大 中 小】``, is never one);
    then a line above the text that the page's list of stories links to by its whole text (an
-   e-paper's 版面导航); then the text's own first line when set apart. A ``——`` subheadline is
-   passed over, and so is a line whose class names a kicker or subtitle (``article-subtitle``,
+   e-paper's 版面导航); then the text's own first line when set apart; then a plain ``<p>`` or
+   ``<div>`` right above the time and byline rows over the text (a mobile page). A ``——``
+   subheadline is passed over, and so is a line whose class names a kicker or subtitle (``article-subtitle``,
    ``fu-title``, ``yinti``): never a candidate nor joined to the headline, even when the title
    data join them, unless it is a row inside the headline's own heading. Rows of a heading are
    joined with nothing, or with a space when the title data join them so. An e-paper title
    naming the edition page (``青川日报 - 第03版:要闻 - 标题``) gives the piece after it; a piece
-   naming a site (``…人民政府门户网站``, ``…新闻网``) is never the headline piece, however long;
+   naming a site (``…人民政府门户网站``, ``…新闻网``) is never the headline piece, however long,
+   nor is a column tag opening the title (``【新春走基层】标题--报名`` gives ``标题``; a line holding
+   only such a tag is never the headline);
    government portals' metadata (``ArticleTitle``) is title data. A page where nothing reads as
    the headline keeps the site's name its title gives. The lines the page sets with the headline
    as its block are the kicker (引题) and subtitle (副题): marked by class (``yt``, ``ft``,
    ``subtitle``, ``article-pretitle``, ``fu-title``), by a heading of lower rank, or, below it,
-   by an opening dash.
+   by an opening dash; else a deck the heading sets in small type at its end is the subtitle,
+   and a short plain block right before the heading the kicker, when the title data give the
+   heading alone.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
    byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
@@ -104,8 +110,9 @@ any URL no profile owns. In order:
 
 The stages live in one module each: ``lines``, ``body``, ``headline``, ``titles`` (the title
 data cut into pieces, the headline piece), ``marks`` (how a page marks a line as its headline,
-kicker or subtitle), ``rows`` (the lines above the body read when the title names only the
-site), ``headblock`` (the
+kicker or subtitle), ``headingrows`` (a headline set over rows: a heading's rows, a print
+block's centred rows, a kicker the title joins to the heading below), ``rows`` (the lines above
+the body read when the title names only the site), ``headblock`` (the
 kicker and subtitle the page sets with the headline), ``header`` (meta rows
 split across sibling blocks), ``metalines``, ``metadata``, ``reconcile``, ``images``, ``slots``
 (unlabelled source and author slots), ``signed`` (a commentary's headline prefix), ``tables``

@@ -70,6 +70,11 @@ def without_label(line: Line, text: str) -> str:
     return without_edge(line, text, _is_label, lambda rest: len(rest) >= _MIN_HEADLINE)
 
 
+def is_label_text(text: str) -> bool:
+    """True for a text that is one of the set labels whole (原创, 【视频】)."""
+    return _LABEL.fullmatch(text) is not None
+
+
 def _is_label(element: Any, text: str) -> bool:
     return tag_of(element) in _LABEL_TAGS and bool(_LABEL.fullmatch(text) or is_meta_line(text))
 

@@ -14,6 +14,13 @@ block, because the line above a headline is as often a channel name or a breadcr
   the line right above the headline, set apart as the headline is (centred, bold, a large font),
   is the kicker of that print block.
 
+A kicker no class names is taken only when the title data give the heading alone and leave the
+line out: a short plain block right before the heading, in the same box, longer than a channel's
+name and shorter than the headline (``<div>引题</div><h1>正题</h1>``).
+
+A deck the heading itself sets in small type at its end (``<h1>正题<small>副题</small></h1>``) is
+the subtitle when no line below is one.
+
 A subtitle right below the headline is no paragraph of the text either (``subtitle_line``). A
 line of page chrome below it, such as a 原标题 note (``原标题：…``), is never the subtitle; a
 channel's name the page links to, set over the headline (``<h2>体育</h2>``), is never the kicker.
@@ -26,8 +33,9 @@ from typing import Any
 
 from ..noise import is_noise_line
 from ..times import TIME_PATTERN
+from .badges import is_label_text
 from .body import class_words
-from .headline import page_names
+from .headline import page_names, small_deck
 from .lines import Line, tag_of
 from .marks import (
     CRUMB,
@@ -40,7 +48,7 @@ from .marks import (
     set_apart,
 )
 from .metalines import is_meta_line
-from .titles import title_key
+from .titles import reference_keys, title_key
 
 # Beside the class names ``marks`` knows (KICKER_CLASS, SUBTITLE_CLASS), a bare ``pre`` or ``sub``
 # marks the line next to a headline as its kicker or subtitle here; too common a word to keep a
@@ -50,11 +58,18 @@ _SUBTITLE_CLASSES = frozenset({"sub"})
 _MAX_KICKER = 40
 _MAX_SUBTITLE = 60
 _SENTENCE = re.compile(r"[。？！]$")
+# The blocks a bare kicker is set in, right before the heading.
+_BARE_BLOCKS = frozenset({"p", "div", "span"})
+# Shorter lines there are a channel's or a column's name (本地新闻, 时政要闻) as often.
+_MIN_BARE_KICKER = 6
 
 
-def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[str | None, str | None]:
+def headline_block(
+    lines: list[Line], headline: str | None, last: int, references: list[str] | None = None
+) -> tuple[str | None, str | None]:
     """The kicker and the subtitle of the headline whose last line is at ``last`` (None when the
-    page does not mark one as part of the headline's block)."""
+    page does not mark one as part of the headline's block). ``references``, the title data, let
+    a bare line right above the heading be read as its kicker (``_bare_kicker``)."""
     if headline is None or last < 0 or last >= len(lines):
         return None, None
     first = _first_line(lines, headline, last)
@@ -79,7 +94,34 @@ def headline_block(lines: list[Line], headline: str | None, last: int) -> tuple[
         or (subtitle is not None and paired and centred(above) and above.owner.getnext() is lines[first].owner)
     ) and title_key(above.text) not in page_names(lines):
         kicker = above.text
+    if kicker is None and above is not None and references:
+        kicker = above.text if _bare_kicker(lines, above, first, headline, references) else None
+    if subtitle is None:
+        # A deck the heading sets in small type at its end (<h1>正题<small>副题</small></h1>), left
+        # out of the headline.
+        subtitle = small_deck(lines[last], headline)
     return kicker, subtitle
+
+
+def _bare_kicker(lines: list[Line], above: Line, first: int, headline: str, references: list[str]) -> bool:
+    """A kicker no class names: a short plain block right before the heading, in the same box,
+    shorter than the headline, which the title data give alone, leaving the line out. A channel's
+    name the page links to, a set label or a line the title data hold is none."""
+    heading = heading_of(lines[first].owner)
+    if heading is None or above.owner.getnext() is not heading or tag_of(above.owner) not in _BARE_BLOCKS:
+        return False
+    if first >= 2 and lines[first - 2].owner is above.owner:
+        return False  # one line of a block of several, not a line of its own
+    wanted = title_key(headline)
+    key = title_key(above.text)
+    if not (_MIN_BARE_KICKER <= len(key) < len(wanted)) or not _plain(above, _MAX_KICKER):
+        return False
+    if SUBHEADLINE.match(above.text) or is_noise_line(above.text) or is_label_text(above.text):
+        return False
+    keys = [reference_keys(reference)[0] for reference in references]
+    if not any(wanted in pieces for pieces in keys) or any(key in pieces[0] for pieces in keys):
+        return False
+    return key not in page_names(lines)
 
 
 def subtitle_line(lines: list[Line], last: int, subtitle: str | None) -> int | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -11,21 +10,29 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from ..times import TIME_PATTERN
-from .badges import without_edge, without_label
+from .badges import edge_texts, without_edge, without_label
 from .body import class_words
+from .headingrows import (
+    below_kicker,
+    heading_start,
+    joined_rows,
+    print_block_headline,
+    rest_of_heading,
+    whole_heading,
+)
 from .lines import HEADINGS, Line, tag_of
-from .marks import CRUMB, SUBHEADLINE, centred, deck_marked, emphasised, heading_of, title_marked
-from .metalines import is_meta_line
-from .rows import listed_line, opening_line, prominent_line, rows_above, whole_block
+from .marks import CRUMB, SUBHEADLINE, deck_marked, heading_of, title_marked
+from .rows import line_over_meta, listed_line, opening_line, prominent_line, rows_above, whole_block
 from .titles import (
+    COLUMN_TAG,
     LONG_PIECE,
     SITE_TITLE,
-    SPACES,
     fallback_headline,
     headline_piece_of,
     reference_keys,
     title_key,
     title_parts,
+    without_column_tag,
 )
 
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{2,})$")
@@ -140,6 +147,8 @@ def headline_match(text: str, references: list[str]) -> float:
                 match = 1.0
                 if weight < 1 and len(part) >= LONG_PIECE and not SITE_TITLE.search(part):
                     weight = 0.85
+            elif weight == 1.0 and part[:1] in _TAG_OPENING and core == without_column_tag(part):
+                match = 1.0  # 【新春走基层】标题: the heading shows the headline without its column
             elif shown != part and len(shown) >= 6 and core.startswith(shown):
                 match = 0.95  # a title cut short with …, the page showing the whole headline
             elif part.startswith(core) and len(core) >= 4:
@@ -212,6 +221,7 @@ def find_headline(
     body_end = body[-1].index if body else len(lines)
     # The title data whole and its headline piece, compared without spacing.
     exact = {keys[index] for keys, piece in map(reference_keys, references) for index in {0, piece}}
+    exact |= {without_column_tag(key) for key in exact if key[:1] in _TAG_OPENING}
     candidates: list[tuple[int, str, str]] = []
     # Plain lines away from the body that repeat the title data: a table layout sets the headline
     # in <font><b>, rows away from the text. They are a second choice, for when no heading
@@ -221,6 +231,8 @@ def find_headline(
     for line in lines:
         if line.chars > 120 or line.chars < 2 or line.index > body_end:
             continue
+        if line.text[:1] in _TAG_OPENING and _TAG_LINE.match(line.text):
+            continue  # a column tag set alone (【新春走基层】) is no headline, nor a row of one
         element = line.owner
         tag = inside.get(element, "")
         if tag or title_marked(element):
@@ -237,9 +249,9 @@ def find_headline(
     if title_lines and (found is None or found[2] < 0.9):
         found = _best_match(lines, sorted(candidates + title_lines), references, exact) or found
     if found is not None:
-        found = _below_kicker(candidates, references, found)
+        found = below_kicker(candidates, references, found)
     if found is not None and found[2] >= 0.5:
-        found = _rest_of_heading(lines, found)
+        found = rest_of_heading(lines, found)
         chosen = (_without_badge(lines[found[1]], found[0], exact), found[1])
         if not _may_be_banner(chosen):
             return chosen
@@ -256,78 +268,19 @@ def find_headline(
         # above the text that it sets apart in bold, a large font or centred.
         prominent = prominent_line(lines, body_start)
         if prominent is not None:
-            prominent = _print_block_headline(lines, prominent)
+            prominent = print_block_headline(lines, prominent)
         if prominent is None:
             prominent = listed_line(lines, body_start)
         if prominent is None and body_end > body_start:
             prominent = opening_line(lines, body_start)
             if prominent is not None:
-                prominent = _print_block_headline(lines, prominent)
+                prominent = print_block_headline(lines, prominent)
+        if prominent is None:
+            # A mobile page's plain line over its time and byline line, nothing else setting it apart.
+            prominent = line_over_meta(lines, body_start)
         if prominent is not None:
             return whole_block(lines, prominent), prominent
     return from_title, -1
-
-
-def _print_block_headline(lines: list[Line], found: int) -> int:
-    """The headline of a print block whose rows are all centred (引题, 正题, 副题 as
-    ``<p align=center>``): the row set in bold or a large font, one or two rows away from the
-    set-apart line found when that one is only centred (the subtitle above the text, or the
-    kicker opening it)."""
-    if not centred(lines[found]) or emphasised(lines[found]):
-        return found
-    parent = lines[found].owner.getparent()
-    for step in (-1, 1):
-        for index in (found + step, found + 2 * step):
-            line = lines[index] if 0 <= index < len(lines) else None
-            if line is None or not centred(line) or line.owner.getparent() is not parent or line.chars > 60:
-                break  # the rows of one print block stand together, each centred
-            if emphasised(line) and line.chars >= 6 and line.link_share < 0.5:
-                return index
-    return found
-
-
-def _below_kicker(
-    candidates: list[tuple[int, str, str]], references: list[str], found: tuple[str, int, float]
-) -> tuple[str, int, float]:
-    """The heading right below the chosen line, when that is a plain line or a heading of lower
-    rank and the title data join the two (``引题 正题``: <h3>引题</h3><h1>正题</h1>, or the kicker
-    in a plain block above the heading): the chosen line is its kicker."""
-    text, position, score = found
-    tags = {index: tag for index, tag, _ in candidates}
-    below = next(((tag, line) for index, tag, line in candidates if index == position + 1), None)
-    if below is None or below[0] not in HEADINGS:
-        return found
-    chosen = tags.get(position, "")
-    if chosen in HEADINGS and below[0] >= chosen:  # "h1" < "h3": the heading below must rank higher
-        return found
-    joined = title_key(text) + title_key(below[1])
-    for keys, _ in map(reference_keys, references):
-        # The whole title or a piece of it (引题 正题_站点), or two of its pieces in a row.
-        if joined in keys or any(keys[i] + keys[i + 1] == joined for i in range(1, len(keys) - 1)):
-            return below[1], position + 1, score
-    return found
-
-
-def _rest_of_heading(lines: list[Line], found: tuple[str, int, float]) -> tuple[str, int, float]:
-    """The chosen heading row with the rows after it in the same heading: a title may give only
-    the first row of a headline set over two (``<h1>正题<br>续行</h1>``, title ``正题_站点``).
-    A ——subheadline, a marked deck, a meta row or a block of its own after it is no row of the
-    headline."""
-    text, position, score = found
-    heading = heading_of(lines[position].owner)
-    if heading is None or text != lines[position].text:
-        return found
-    end = position
-    # Rows set with <br> in one block; a block of its own inside the heading is a widget (播报文章).
-    while end + 1 < len(lines) and end - position < 2 and lines[end + 1].owner is lines[position].owner:
-        row = lines[end + 1]
-        if (SUBHEADLINE.match(row.text) or deck_marked(row) or TIME_PATTERN.search(row.text)
-                or is_meta_line(row.spaced) or row.link_share >= 0.5 or row.chars < 2):
-            break
-        end += 1
-    if end == position:
-        return found
-    return "".join(line.text for line in lines[position : end + 1]), end, score
 
 
 def _without_small_deck(line: Line, text: str) -> str:
@@ -335,12 +288,25 @@ def _without_small_deck(line: Line, text: str) -> str:
     (``<h1>正题<small>副题</small></h1>``): the headline is the main line."""
     if text != line.text:
         return text
-    return without_edge(
-        line, text,
-        lambda child, extra: tag_of(child) == "small" and child.getnext() is None and not (child.tail or "").strip()
-        and len(extra) >= 4,
-        lambda rest: len(title_key(rest)) >= 6,
-    )
+    return without_edge(line, text, _small_deck_element, lambda rest: len(title_key(rest)) >= 6)
+
+
+def _small_deck_element(child: Any, extra: str) -> bool:
+    """True for a heading's last element set in small type and holding a deck, not a short mark
+    (``<small>(图)</small>``)."""
+    return tag_of(child) == "small" and child.getnext() is None and not (child.tail or "").strip() and len(extra) >= 4
+
+
+def small_deck(line: Line, headline: str | None) -> str | None:
+    """The deck a heading sets in small type at its end (``<h1>正题<small>副题</small></h1>``),
+    once the headline was read without it: the subtitle, when the page marks none other."""
+    if headline is None or line.text == headline:
+        return None
+    for child, extra in edge_texts(line)[-1:]:
+        if (_small_deck_element(child, extra) and line.text.endswith(extra)
+                and line.text[: -len(extra)].strip() == headline):
+            return SUBHEADLINE.sub("", extra).strip() or None
+    return None
 
 
 def _without_badge(line: Line, text: str, exact: set[str]) -> str:
@@ -360,9 +326,7 @@ def _without_badge(line: Line, text: str, exact: set[str]) -> str:
 
 
 # A column tag in brackets at a heading's start: 【新春走基层】, [两会快评], 〔专访〕, 「解讀」.
-_COLUMN_PREFIX = re.compile(
-    r"^\s*(?:【[^【】]{1,14}】|\[[^\[\]]{1,14}\]|〔[^〔〕]{1,14}〕|「[^「」]{1,14}」)\s*(\S.{3,})$"
-)
+_COLUMN_PREFIX = re.compile(rf"^\s*(?:{COLUMN_TAG}|「[^「」]{{1,14}}」)\s*(\S.{{3,}})$")
 
 
 def _may_be_banner(chosen: tuple[str, int]) -> bool:
@@ -464,14 +428,14 @@ def _nearest_heading(
         return None
     position = max(usable)
     while True:
-        above = _heading_start(lines, position) - 1
+        above = heading_start(lines, position) - 1
         # "h1" < "h3": a higher rank, in the same block (not a channel's banner in the header).
         if usable.get(above, "h9") >= usable[position] or _block_of(lines, above) is not _block_of(lines, position):
             break
         if lines[above].chars < 6:
             break  # a short heading over a longer one is the channel's banner (<h2>本地新闻</h2>)
         position = above
-    return _whole_heading(lines, position), position
+    return whole_heading(lines, position), position
 
 
 
@@ -501,38 +465,6 @@ def _only_link(element: Any) -> str | None:
     return links[0] if len(links) == 1 else None
 
 
-def _heading_start(lines: list[Line], position: int) -> int:
-    """The first line of the heading whose line is at ``position`` (``<h1>第一行<br>第二行</h1>``),
-    not counting a ——subheadline inside it."""
-    heading = heading_of(lines[position].owner)
-    if heading is None:
-        return position  # a block named a title by its class: a line of its own
-    start = position
-    while start > 0 and heading_of(lines[start - 1].owner) is heading:
-        if SUBHEADLINE.match(lines[start - 1].text):
-            break
-        start -= 1
-    return start
-
-
-def _whole_heading(lines: list[Line], position: int) -> str:
-    """The text of a heading ending at ``position``, its lines joined as one headline."""
-    return "".join(line.text for line in lines[_heading_start(lines, position) : position + 1])
-
-
-def _joined_rows(rows: list[str], references: list[str]) -> str:
-    """A headline set over several rows (<br>, blocks) as one text: joined with nothing, unless
-    the title data join those rows with a space (第一行 第二行), as the page shows them apart."""
-    spaced = " ".join(rows)
-    return spaced if any(spaced in _spaced_pieces(reference) for reference in references) else "".join(rows)
-
-
-@lru_cache(maxsize=64)
-def _spaced_pieces(reference: str) -> frozenset[str]:
-    """A title's pieces with their spacing as one space (read once per page)."""
-    return frozenset(SPACES.sub(" ", part).strip() for part in title_parts(reference))
-
-
 def _best_match(
     lines: list[Line], candidates: list[tuple[int, str, str]], references: list[str], exact: set[str]
 ) -> tuple[str, int, float] | None:
@@ -548,7 +480,7 @@ def _best_match(
                 tags = {candidates[i][1] for i in range(start, end + 1)}
                 if len(tags) == 1:
                     rows = [candidates[i][2] for i in range(start, end + 1)]
-                    options.append((tags.pop(), _joined_rows(rows, references)))
+                    options.append((tags.pop(), joined_rows(rows, references)))
                     ends.append(candidates[end][0])
     # A title-matching plain line and the short line under it: a headline set in two rows.
     for position, tag, text in candidates:
@@ -559,6 +491,12 @@ def _best_match(
             ends.append(position + 1)
     chosen, score = choose_headline(options, references)
     return (options[chosen][1], ends[chosen], score) if chosen >= 0 else None
+
+
+# A column tag set alone on a line (【新春走基层】, [两会快评]): never a headline nor a row of one.
+_TAG_LINE = re.compile(rf"^\s*(?:{COLUMN_TAG})\s*$")
+# The brackets a column tag opens with: a cheap test before the patterns.
+_TAG_OPENING = frozenset("【[〔")
 
 
 # A column tag set alone above the text: 【新春走基层】.

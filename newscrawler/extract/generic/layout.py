@@ -109,7 +109,7 @@ class GenericLayout(Layout):
             # Nothing on the page reads as its headline and the title names only the site: the
             # site's name keeps the record, which still holds the text.
             headline = fallback_headline(titles)
-        kicker, subtitle = headline_block(lines, headline, headline_index)
+        kicker, subtitle = headline_block(lines, headline, headline_index, references)
         # The container may hold the headline, its subtitle and the meta lines too: the body
         # starts after them.
         block_end = subtitle_line(lines, headline_index, subtitle) or headline_index

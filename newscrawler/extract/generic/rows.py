@@ -5,7 +5,8 @@ A table layout sets its headline apart (bold, a large font, centred, a class nam
 bold font) a few rows above the text, with the meta rows and widgets between (time, source, font
 size, print and share buttons, counters), which are not counted in that distance. An e-paper may
 set it in a plain block that its list of the page's stories links to; a crawl record of
-paragraphs alone opens with it.
+paragraphs alone opens with it; a mobile page sets it in a plain block right above its time and
+byline line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..times import TIME_PATTERN
-from .lines import Line
+from .lines import Line, tag_of
 from .marks import CRUMB, SUBHEADLINE, deck_marked, set_apart
 from .metalines import is_chrome_line, is_meta_line
 from .titles import LONG_PIECE, title_key
@@ -89,6 +90,49 @@ def opening_line(lines: list[Line], body_start: int) -> int | None:
     (a crawl record without its table) opens with its headline centred or in a large font."""
     line = lines[body_start]
     return body_start if _headline_row(line) and set_apart(line) and not deck_marked(line) else None
+
+
+# How many meta rows (time, source, byline) a mobile page sets between its headline and its text.
+_META_ROWS = 2
+_PLAIN_BLOCKS = frozenset({"p", "div"})
+
+
+def line_over_meta(lines: list[Line], body_start: int) -> int | None:
+    """Index of the plain line right above the meta rows (the time, the byline) that stand right
+    above the body: a mobile page sets its headline in a plain ``<p>`` or ``<div>``, in a block of
+    its own, over its time and byline line, nothing setting it apart but its place. The body may
+    open with them when one box holds the headline, the meta rows and the text. At least
+    ``LONG_PIECE`` characters, longer than a channel's name; None when there is none."""
+    index = min(body_start, len(lines)) - 1
+    rows = 0
+    while index >= 0 and rows < _META_ROWS and _meta_row(lines[index]):
+        index -= 1
+        rows += 1
+    if rows and index >= 0 and _plain_headline(lines, index):
+        return index
+    if body_start < len(lines) and _plain_headline(lines, body_start):
+        after = body_start + 1
+        while after < len(lines) and after - body_start <= _META_ROWS and _meta_row(lines[after]):
+            after += 1
+        if after > body_start + 1 and after < len(lines):
+            return body_start
+    return None
+
+
+def _plain_headline(lines: list[Line], index: int) -> bool:
+    """A plain block of its own that could hold a headline, the meta rows after it."""
+    line = lines[index]
+    # A table's plain cell over its meta row is one row among many, not set apart by its place.
+    if tag_of(line.owner) not in _PLAIN_BLOCKS or index + 1 >= len(lines) or line.owner is lines[index + 1].owner:
+        return False
+    return _headline_row(line, LONG_PIECE) and not deck_marked(line)
+
+
+def _meta_row(line: Line) -> bool:
+    """A short line holding the time or a byline field (来源：…, 记者 …)."""
+    return line.chars <= 60 and line.link_share < 0.5 and (
+        TIME_PATTERN.search(line.text) is not None or is_meta_line(line.spaced)
+    )
 
 
 def listed_line(lines: list[Line], body_start: int) -> int | None:

@@ -4,7 +4,8 @@ the headline, and the key texts are compared by.
 A <title> holds the headline with the names of the site and its channels (``标题_频道_站点``,
 ``站点名 - 标题``, ``站点 > 频道 > 标题``, an e-paper's ``报名 - 第03版:要闻 - 标题``), or the
 site's name alone (``衡山县人民政府门户网站``). The headline piece is the first, or a later one
-when the site's name comes first; a piece naming a site or an edition page never is.
+when the site's name comes first; a piece naming a site or an edition page never is, nor a
+column tag opening it (``【新春走基层】``) or the site's greeting (``欢迎您``).
 """
 
 from __future__ import annotations
@@ -66,8 +67,48 @@ def title_parts(title: str) -> list[str]:
     """A <title> and the pieces it is made of: ``标题_频道_网站`` gives the headline first."""
     title = _DECORATION.sub("", title) or title
     title = _BRACKETED.sub(r"\1", title)
+    if "欢迎" in title:
+        title = _without_greeting(title)
     parts = [p for p in _TITLE_SPLIT.split(title) if p]
     return [title] + parts if len(parts) > 1 else [title]
+
+
+# A greeting a site sets in its <title> (南溪在线 -- 欢迎您, 欢迎访问南溪新闻网, 南溪新闻网欢迎你): no
+# headline, nor a piece of one. Opening a piece, it takes a verb of visiting (欢迎来到 opens
+# headlines too); closing one, it follows a site's name or stands alone (家乡欢迎你 is a headline).
+_GREETING_START = re.compile(r"^\s*欢迎(?:您|你)?(?:访问|光临|莅临|登录|登陆)\s*(?:本站)?")
+_GREETING_END = re.compile(r"\s*(?:欢迎(?:您|你)(?:的?光临|访问|的?到来)?|欢迎(?:访问|光临|莅临))\s*[!！。~～]*\s*$")
+_SEPARATED = re.compile(f"({_TITLE_SPLIT.pattern})")
+
+
+def _without_greeting(title: str) -> str:
+    """A <title> without the site's greeting: a piece that is one goes with the separator before
+    it, a piece that holds one keeps the site's name (``欢迎访问南溪新闻网`` gives ``南溪新闻网``)."""
+    tokens = _SEPARATED.split(title)
+    kept: list[str] = []
+    for index in range(0, len(tokens), 2):
+        piece = tokens[index]
+        rest = _greeting_rest(piece)
+        if rest is None or rest:
+            if kept:
+                kept.append(tokens[index - 1])
+            kept.append(piece if rest is None else rest)
+    return "".join(kept) if kept else title
+
+
+def _greeting_rest(piece: str) -> str | None:
+    """What a title piece holds besides a greeting ('' for a greeting alone); None when it holds
+    no greeting."""
+    opening = _GREETING_START.match(piece)
+    if opening:
+        return piece[opening.end() :].strip(" !！。~～")
+    closing = _GREETING_END.search(piece)
+    if closing:
+        rest = piece[: closing.start()].strip()
+        key = title_key(rest)
+        if not rest or SITE_TITLE.search(key) or _NAME_END.search(key):
+            return rest
+    return None
 
 
 @lru_cache(maxsize=64)
@@ -77,17 +118,38 @@ def reference_keys(reference: str) -> tuple[tuple[str, ...], int]:
     return tuple(title_key(part) for part in parts), headline_piece_of(parts)
 
 
+# A column tag in brackets opening a title or a line: 【新春走基层】, [两会快评], 〔专访〕. It names the
+# column a story runs in, not its headline. 「」 quote as often as they tag, so they are none here.
+COLUMN_TAG = r"【[^【】]{1,14}】|\[[^\[\]]{1,14}\]|〔[^〔〕]{1,14}〕"
+_TAGGED = re.compile(rf"^(?:{COLUMN_TAG})\s*(?=\S.{{3}})")
+
+
+@lru_cache(maxsize=256)
+def without_column_tag(text: str) -> str:
+    """A title piece without the column tag opening it (``【新春走基层】标题`` gives ``标题``), at
+    least four characters left; the text itself when it opens with none."""
+    return _TAGGED.sub("", text, count=1) if text[:1] in "【[〔" else text
+
+
 def fallback_headline(references: list[str]) -> str | None:
     """The headline a <title> holds when no visible heading matches it: its first piece, without
     a mark such as （组图）."""
     for reference in references:
         parts = title_parts(reference)
         if parts[-1]:
-            if _HEADLINE_DASH.search(reference) and all(len(part) >= LONG_PIECE for part in parts[2:]):
-                piece = parts[0]  # a dash, and no piece after it short enough to name a site: a headline's dash
+            if (
+                len(parts) > 1 and _HEADLINE_DASH.search(reference)
+                and all(len(part) >= LONG_PIECE for part in parts[2:])
+                and not SITE_TITLE.search(title_key(parts[1]))
+            ):
+                # A dash, and no piece after it short enough to name a site: a headline's dash. Not
+                # when the piece before it names a site (南岛新闻网——标题): the site's name first.
+                piece = parts[0]
             else:
                 piece = parts[headline_piece_of(parts)]
-            return MEDIA_MARK.sub("", piece) or piece
+            piece = MEDIA_MARK.sub("", piece) or piece
+            # 【新春走基层】标题--报名: the column tag is no part of the headline.
+            return without_column_tag(piece)
     return None
 
 
