@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import re
 
-from .byline import (
+from .byline import unify_colons
+from .normalize import HAN
+from .roles import (
     COMBINED_ROLES,
     EDITOR_ROLES,
     POSTFIX_ROLES,
     REPORTER_ROLES,
     SOURCE_LABELS,
     TRANSLATOR_ROLES,
-    _alternation,
-    unify_colons,
+    alternation,
 )
-from .normalize import HAN
 
-_LABELS = _alternation(EDITOR_ROLES + REPORTER_ROLES + SOURCE_LABELS)
+_LABELS = alternation(EDITOR_ROLES + REPORTER_ROLES + SOURCE_LABELS)
 # A line that opens (after an optional bracket or bullet: □记者) with a role or source label and a
 # separator; 本文来源 and its kind are the same label.
 _LEADING_LABEL = re.compile(rf"^[(（\[【□■◎●◆▲★◇△▶►▌※☆]?\s*(?:本文|文章|稿件)?(?:{_LABELS})\s*(?:[:：/|丨｜]|\s)")
@@ -28,7 +28,7 @@ _LEADING_LABEL = re.compile(rf"^[(（\[【□■◎●◆▲★◇△▶►▌�
 _NAME = rf"(?:[{HAN}]{{2,4}}|[{HAN}]+[·•][{HAN}]+)"
 _NAMES = rf"{_NAME}(?:[\s、，,]+{_NAME})*"
 # Names followed by 摄 (but not the verb 拍摄) or 文/图.
-_POSTFIX_CREDIT = rf"(?P<names>{_NAMES})\s*[/／]?\s*(?<!拍)(?:{_alternation(POSTFIX_ROLES)})\s*[)）]?"
+_POSTFIX_CREDIT = rf"(?P<names>{_NAMES})\s*[/／]?\s*(?<!拍)(?:{alternation(POSTFIX_ROLES)})\s*[)）]?"
 # A photo credit standing alone as a paragraph.
 _PHOTO_CREDIT = re.compile(rf"^[(（]?\s*{_POSTFIX_CREDIT}$")
 # A photo credit ending an image caption: "雷州青年运河……（李嘉斌 摄）".
@@ -56,9 +56,9 @@ def trailing_credit(text: str) -> str | None:
 _SEPARATED = COMBINED_ROLES + TRANSLATOR_ROLES
 _ANYWHERE_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1 and r not in _SEPARATED)
 _CREDIT_ROLE = re.compile(
-    rf"(?:{_alternation(_ANYWHERE_ROLES)})"
+    rf"(?:{alternation(_ANYWHERE_ROLES)})"
     # 图文 and 翻译 are roles only before a separator: 图文直播 and 翻译成 are words.
-    rf"|(?:{_alternation(_SEPARATED)})(?=\s*[:：/／|丨｜]|\s)"
+    rf"|(?:{alternation(_SEPARATED)})(?=\s*[:：/／|丨｜]|\s)"
 )
 _CLAUSE = re.compile(r"[。！？!?；;，]")
 # The credit opening a first paragraph: 新华社北京3月1日电（记者 张三、李四）, 本报讯（记者 王五）.
@@ -72,7 +72,7 @@ _LEAD_CREDIT = re.compile(
 # that stand as words of their own count; the first word that is not one starts the text.
 # The bullets that mark a byline on newspaper pages: □本报记者 张三.
 _BYLINE_BULLET = "[□■◎●]"
-_WRITER_ROLES = _alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
+_WRITER_ROLES = alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))
 _LEAD_WORDS = re.compile(
     # …after a dateline, or after the bullet newspapers mark a byline with (□本报记者 张三 …).
     rf"^\s*(?:[^，。（(【\[\s]{{0,30}}?(?:讯|訊|电|電)\s+|{_BYLINE_BULLET}\s*(?={_WRITER_ROLES}))"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawler.extract.byline import Byline, Person, is_editor_role, parse_byline, split_names
+from newscrawler.extract.byline import Byline, Person, parse_byline, split_names
+from newscrawler.extract.roles import is_editor_role
 
 R = list[tuple[str | None, str]]
 
