@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .byline import unify_colons
+from .byline import parse_byline, unify_colons
+from .names import looks_like_person
 from .normalize import HAN
 from .roles import (
     COMBINED_ROLES,
@@ -85,6 +86,22 @@ _LEAD_WORDS = re.compile(
 )
 
 
+# A byline opening the text with no dateline before it, closed by 报道: 青山日报记者 张三 报道：…,
+# 本报记者 张三 李四 报道 …. The outlet before the role (at most a dozen characters, not the
+# 据 of a report quoted from elsewhere) is the reporter's paper, not a name; 报道 must end the
+# words, with a separator or a space after it (记者张三报道称 is a sentence about a report).
+_REPORTED_WORDS = ("报道", "報道", "報導", "报导")
+_REPORTED = "|".join(_REPORTED_WORDS)
+_LEAD_REPORTED = re.compile(
+    rf"^\s*(?![据據])[^\s，。：:（(【\[]{{0,12}}?"
+    rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,10}}?"
+    rf"(?:(?:\s+|\s*、\s*)(?:(?:{_WRITER_ROLES})\s*)?[{HAN}·•]{{2,10}}?)*)"
+    rf"\s*(?:{_REPORTED})\s*(?:[:：，,]|\s)"
+)
+# Where the quick test looks for 报道: the byline is short, and so is the outlet before it.
+_REPORTED_WITHIN = 60
+
+
 def has_credit_role(text: str) -> bool:
     """True when the text names a role or a source label (记者, 编辑, 来源 …)."""
     return bool(_CREDIT_ROLE.search(text))
@@ -106,12 +123,30 @@ def _may_open_with_credit(paragraph: str) -> bool:
 
 def lead_credit(paragraph: str) -> str | None:
     """The bracketed credit of a dateline opening a paragraph (本报讯（记者 王五）…), when it
-    names roles. The paragraph itself stays text; only the people are read from the credit."""
+    names roles, or the byline opening it with 报道 (本报记者 王五 报道：…). The paragraph
+    itself stays text; only the people are read from the credit."""
     if not _may_open_with_credit(paragraph):
-        return None
+        return _reported_credit(paragraph)
     match = _LEAD_CREDIT.match(paragraph)
     if not match:
         words = _LEAD_WORDS.match(paragraph)
-        return (words.group("credit") or words.group("filed")) if words else None
+        if words:
+            return words.group("credit") or words.group("filed")
+        return _reported_credit(paragraph)
     credit = match.group("credit") or match.group("credit2")
     return credit if has_credit_role(credit) and not _CLAUSE.search(credit) else None
+
+
+def _reported_credit(paragraph: str) -> str | None:
+    """The byline of a paragraph opening ``本报记者 张三 报道：`` without a dateline, or None."""
+    head = paragraph[:_REPORTED_WITHIN]
+    if not any(word in head for word in _REPORTED_WORDS):
+        return None  # most paragraphs: no 报道 to end a byline with
+    match = _LEAD_REPORTED.match(paragraph)
+    if not match:
+        return None
+    # Without a dateline or brackets to say a byline is there, every name must have a person's
+    # shape: 记者调查报道, 记者 张三 深入报道 hold words where names would stand.
+    credit = match.group("credit")
+    names = [person.name for person in parse_byline(credit).reporters]
+    return credit if names and all(looks_like_person(n) or "·" in n for n in names) else None
