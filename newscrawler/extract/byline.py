@@ -25,6 +25,7 @@ from .prefilter import guarded
 from .roles import (
     COMPILER_ROLES,
     PHOTO_POSTFIX,
+    PICTURE_ROLES,
     POSTFIX_PATTERN,
     POSTFIX_SET,
     PREFIX_PATTERN,
@@ -161,15 +162,49 @@ class Byline:
     source: str | None = None
 
     def extend(self, other: Byline) -> None:
-        """Add another byline's people (skipping exact repeats) and its source if we have none."""
+        """Add another byline's people (each listed once, see ``_list``) and its source if we
+        have none."""
         for person in other.reporters:
-            if person not in self.reporters:
-                self.reporters.append(person)
+            _list(self.reporters, person)
         for person in other.editors:
-            if person not in self.editors:
-                self.editors.append(person)
+            _list(self.editors, person)
         if self.source is None:
             self.source = other.source
+
+
+# How much a role says of what a person did: none shown, only the field's label (作者), or a
+# role of its own (记者, 通讯员, 责任编辑 …).
+_ROLE_SAYS_NOTHING, _ROLE_LABEL_ONLY, _ROLE_OF_ITS_OWN = range(3)
+
+
+def _how_specific(role: str | None) -> int:
+    if role is None:
+        return _ROLE_SAYS_NOTHING
+    return _ROLE_LABEL_ONLY if role in _LABELS else _ROLE_OF_ITS_OWN
+
+
+def _list(people: list[Person], person: Person) -> None:
+    """Add ``person`` to ``people`` unless the same person is listed already.
+
+    A page credits one person in more than one place: 作者：张三 over the text and （记者 张三）
+    in its dateline, or a sign-off （张三） under it. That is one person, in the place of the
+    first credit, with the role that says the most. Two roles of their own (记者 and 通讯员,
+    文 and 摄) are two credits, and a picture credit never merges: 张三 摄 under a photo says
+    the person took it, not that they wrote the story.
+    """
+    if person in people:
+        return
+    rank = _how_specific(person.role)
+    for index, known in enumerate(people):
+        if known.name != person.name or known.role in PICTURE_ROLES or person.role in PICTURE_ROLES:
+            continue
+        known_rank = _how_specific(known.role)
+        if rank < _ROLE_OF_ITS_OWN and rank <= known_rank:
+            return  # listed already with a role that says as much or more
+        if known_rank < _ROLE_OF_ITS_OWN and known_rank < rank:
+            people[index] = person
+            return
+    people.append(person)
 
 
 # Colons of other forms that credits are typeset with, Hong Kong and Taiwan pages most: the
@@ -480,6 +515,4 @@ def _add(byline: Byline, role: str | None, name: str) -> None:
     editor = is_editor_role(role)
     if _is_organisation(name, editor or role is None):
         return  # an organisation credited in a person's place (作者：市应急管理局) is nobody's name
-    target = byline.editors if editor else byline.reporters
-    if person not in target:
-        target.append(person)
+    _list(byline.editors if editor else byline.reporters, person)

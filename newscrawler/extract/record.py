@@ -46,8 +46,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "edition_date": ("str?", "The date of the printed edition, `YYYY-MM-DD`; null when not printed."),
     "page": ("str?", "The printed page as labelled (`A01版：要闻`, `11版`); null when not printed."),
     "reporters": ("list[person]", "People who made the content (记者, 通讯员, 摄 …), in page order; an office,"
-                  " a school or a site printed in the author field (作者：市应急管理局) is no person and is left out."),
-    "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order."),
+                  " a school or a site printed in the author field (作者：市应急管理局) is no person and is left out."
+                  " A person credited in two places (作者：张三 over the text, 本报讯（记者 张三） in it) is listed"
+                  " once, in the first place, with the role that says the most (a role of its own over the label"
+                  " 作者, over none); two roles of their own (记者 and 通讯员) and a picture credit (张三 摄) stay"
+                  " credits of their own."),
+    "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order, each credit once."),
     "paragraphs": (
         "list[str]",
         "Body text paragraphs in order, without credit lines, widgets or sidebars. At least one. "

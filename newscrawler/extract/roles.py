@@ -95,6 +95,10 @@ _EDITOR_SET = frozenset(EDITOR_ROLES)
 POSTFIX_SET = frozenset(POSTFIX_ROLES)
 # Postfix roles that credit a picture alone (文/图 credits the text too).
 PHOTO_POSTFIX = frozenset({"摄影", "攝影", "摄", "攝"})
+# Roles that credit pictures alone, written before or after the names (文/图 credits text too).
+PICTURE_ROLES = PHOTO_POSTFIX | frozenset({
+    "摄像", "攝像", "摄影记者", "攝影記者", "图", "圖", "图片", "圖片",
+})
 # Separators between a label and its value or between names: bars and slashes of every width
 # (︱ and │ are the vertical forms some CMS fonts use); none is ever part of a name.
 SEPARATORS = ":：/／|丨｜︱│"
