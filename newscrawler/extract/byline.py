@@ -24,6 +24,7 @@ from .normalize import HAN, clean_text
 from .prefilter import guarded
 from .roles import (
     COMPILER_ROLES,
+    CRAFT_SET,
     PHOTO_POSTFIX,
     PICTURE_ROLES,
     POSTFIX_PATTERN,
@@ -68,7 +69,7 @@ _NOT_NAMES = frozenset({
     "原创", "原創",
     # A grade after a name: 张三（实习）.
     "实习", "實習", "见习", "見習",
-})
+}) | CRAFT_SET  # 拍摄 张三 剪辑 李四 without separators: the craft words are no names
 # Who provided a picture (受访者供图, 资料图, 网络配图, 受访者/图, 来自网络): no person's name.
 _PICTURE_PROVIDED = re.compile(
     r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖|视觉|視覺|图库|圖庫|微博|视觉中国|視覺中國)$"
@@ -389,6 +390,11 @@ def _parse(text: str) -> Byline:
             and not _SENT_FROM.match(first) and not _PLACE_FILED.match(first)
         ):
             continue  # 记者探访青山夜市: the role word inside a sentence, no byline
+        if role in CRAFT_SET and not all(
+            looks_like_person(name) or "·" in name for name in split_names(value)
+        ):
+            pending = []
+            continue  # 视频：龙舟赛现场, 设计：金属机身: a word of the text, not a credit
         # A content role right before an editorial one only qualifies it (文字编辑, 图片编辑).
         also = [r for r in pending if is_editor_role(r) == is_editor_role(role)]
         _add_names(byline, role, value, also=also)

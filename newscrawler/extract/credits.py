@@ -13,6 +13,7 @@ from .names import looks_like_person
 from .normalize import HAN
 from .roles import (
     COMBINED_ROLES,
+    CRAFT_ROLES,
     EDITOR_ROLES,
     POSTFIX_ROLES,
     REPORTER_ROLES,
@@ -39,12 +40,23 @@ _MAX_LENGTH = 100
 _SENTENCE_END = re.compile("[。！？!?]")
 
 
+# A line opening with a video or graphics role and a separator (拍摄：张三 剪辑：李四, 制图/王五).
+# Such a line is a credit only when the grammar reads people from it: 视频：龙舟赛现场 labels a
+# clip, 设计：金属机身 a feature.
+_CRAFT_LABEL = re.compile(rf"^[(（\[【□■◎●◆▲★◇△▶►▌※☆]?\s*(?:{alternation(CRAFT_ROLES)})\s*[:：/／|丨｜]")
+
+
 def is_credit_line(text: str) -> bool:
     """True when a body paragraph is a credit line rather than article text."""
     if not text or len(text) > _MAX_LENGTH or _SENTENCE_END.search(text):
         return False
     text = unify_colons(text)
-    return bool(_LEADING_LABEL.match(text) or _PHOTO_CREDIT.match(text))
+    if _LEADING_LABEL.match(text) or _PHOTO_CREDIT.match(text):
+        return True
+    if _CRAFT_LABEL.match(text):
+        byline = parse_byline(text)
+        return bool(byline.reporters or byline.editors)
+    return False
 
 
 def trailing_credit(text: str) -> str | None:

@@ -50,7 +50,11 @@ FIELDS: dict[str, tuple[str, str]] = {
                   " A person credited in two places (作者：张三 over the text, 本报讯（记者 张三） in it) is listed"
                   " once, in the first place, with the role that says the most (a role of its own over the label"
                   " 作者, over none); two roles of their own (记者 and 通讯员) and a picture credit (张三 摄) stay"
-                  " credits of their own."),
+                  " credits of their own. Who made the video or the graphics (视频, 拍摄, 摄像, 剪辑, 制图, 设计,"
+                  " 海报), the narrator of a first-person account (口述, beside the 整理 who wrote it down)"
+                  " made the content too and are reporters with that role. A"
+                  " photographer credited only in a caption under a picture in the text (（张三 摄）) is listed"
+                  " as well, with role 摄."),
     "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order, each credit once."),
     "paragraphs": (
         "list[str]",

@@ -24,6 +24,16 @@ TRANSLATOR_ROLES = ("翻译", "翻譯", "译者", "譯者")
 # Text and pictures by the same person, written as one word: 图文：张三, 文图 | 李四. Roles only
 # when a separator or a space follows, as the compilers' roles: 图文直播 and 图文并茂 are words.
 COMBINED_ROLES = ("图文", "圖文", "文图", "文圖")
+# Who made a story's video or graphics, or told it: 视频：张三, 拍摄/李四, 剪辑：王五, 制图：赵六,
+# 设计：钱七, 海报：孙八, and the narrator of a first-person account (口述：周九, beside the
+# 整理 who wrote it down). They made the content, as a 摄 or 摄像 credit does: reporters with
+# the role shown. Each word is as often a word of the text (视频：龙舟赛现场, 设计：金属机身),
+# so they are roles only before a separator, and only over names of a person's shape
+# (``byline.py``); they are no field labels of a meta line (``REPORTER_ROLES``).
+CRAFT_ROLES = (
+    "视频", "視頻", "拍摄", "拍攝", "剪辑", "剪輯", "制图", "製圖", "设计", "設計", "海报", "海報",
+    "口述",
+)
 # Roles of people who made the content, as pages write them (both scripts).
 REPORTER_ROLES: tuple[str, ...] = (
     "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
@@ -99,6 +109,7 @@ PHOTO_POSTFIX = frozenset({"摄影", "攝影", "摄", "攝"})
 PICTURE_ROLES = PHOTO_POSTFIX | frozenset({
     "摄像", "攝像", "摄影记者", "攝影記者", "图", "圖", "图片", "圖片",
 })
+CRAFT_SET = frozenset(CRAFT_ROLES)
 # Separators between a label and its value or between names: bars and slashes of every width
 # (︱ and │ are the vertical forms some CMS fonts use); none is ever part of a name.
 SEPARATORS = ":：/／|丨｜︱│"
@@ -125,7 +136,8 @@ PREFIX_PATTERN = guarded(re.compile(
     # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
     # credit the site.
     rf"|(?<!注明)(?<!註明)(?P<source>{alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{SEPARATORS}]|\s+)?"
-    rf"|(?P<compiler>{alternation(_SEPARATED_ROLES)})(?=\s*[{SEPARATORS}]|\s)"
+    rf"|(?P<compiler>(?:{alternation(_SEPARATED_ROLES)})(?=\s*[{SEPARATORS}]|\s)"
+    rf"|(?:{alternation(CRAFT_ROLES)})(?=\s*[{SEPARATORS}]))"
     # 原创：39健康网 — original content of the outlet named; a bare 原创 is a tag (原创 张三).
     rf"|(?P<original>原创|原創)\s*[:：]"
     rf"|(?P<multi>{alternation(_MULTI_ROLES)})"

@@ -636,3 +636,28 @@ def test_one_person_credited_twice_is_listed_once(lines: list[str], reporters: R
         byline.extend(parse_byline(line))
     assert people(byline.reporters) == reporters
     assert people(byline.editors) == editors
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors"),
+    [
+        # Who made the video or the graphics, and who told a first-person account, made the
+        # content: reporters with the role shown.
+        ("拍摄：张三 剪辑：李四 编辑：王五", [("拍摄", "张三"), ("剪辑", "李四")], [("编辑", "王五")]),
+        ("视频/张三", [("视频", "张三")], []),
+        ("制图：王五 设计：赵六", [("制图", "王五"), ("设计", "赵六")], []),
+        ("海报设计：赵六", [("设计", "赵六")], []),
+        ("口述：张三 整理：李四", [("口述", "张三"), ("整理", "李四")], []),
+        # The craft words are as often words of the text: no role without a separator, none
+        # over words that have no person's shape, never a name.
+        ("视频记者 张三", [("视频记者", "张三")], []),
+        ("视频编辑：张三", [], [("编辑", "张三")]),
+        ("视频：龙舟赛现场", [], []),
+        ("设计：金属机身，重量180克", [], []),
+        ("拍摄 张三 剪辑 李四", [(None, "张三"), (None, "李四")], []),
+    ],
+)
+def test_video_and_graphics_credits(text: str, reporters: R, editors: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors

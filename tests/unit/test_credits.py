@@ -176,3 +176,18 @@ def test_lead_byline_closed_by_reported(paragraph: str, credit: str | None) -> N
     from newscrawler.extract.credits import lead_credit
 
     assert lead_credit(paragraph) == credit
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("拍摄：韦志成 剪辑：蒙丽萍 制图：黄一帆", True),
+        ("（视频：张三）", True),
+        ("口述：林秀英 整理：宋佳怡", True),
+        # A clip's label and a feature list are text.
+        ("视频：龙舟赛决赛现场", False),
+        ("设计：金属机身，重量180克", False),
+    ],
+)
+def test_video_and_graphics_credit_lines(line: str, credit: bool) -> None:
+    assert is_credit_line(line) is credit
