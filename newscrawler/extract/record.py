@@ -51,11 +51,13 @@ FIELDS: dict[str, tuple[str, str]] = {
                   " once, in the first place, with the role that says the most (a role of its own over the label"
                   " 作者, over none); two roles of their own (记者 and 通讯员) and a picture credit (张三 摄) stay"
                   " credits of their own. Who made the video or the graphics (视频, 拍摄, 摄像, 剪辑, 制图, 设计,"
-                  " 海报), the narrator of a first-person account (口述, beside the 整理 who wrote it down)"
-                  " made the content too and are reporters with that role. A"
+                  " 海报), the narrator of a first-person account (口述, beside the 整理 who wrote it down) and"
+                  " who sent the story in (投稿人) made the content too and are reporters with that role. A"
                   " photographer credited only in a caption under a picture in the text (（张三 摄）) is listed"
                   " as well, with role 摄."),
-    "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order, each credit once."),
+    "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order, each credit once;"
+                " also the steps of a portal's sign-off chain (审核人, 签发人) and who put the story online"
+                " (发布人, 发布者), who are site staff, not writers."),
     "paragraphs": (
         "list[str]",
         "Body text paragraphs in order, without credit lines, widgets or sidebars. At least one. "

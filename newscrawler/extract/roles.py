@@ -40,6 +40,8 @@ REPORTER_ROLES: tuple[str, ...] = (
     "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿人", "特約撰稿人", "特约撰稿", "特約撰稿",
     # Who gathered and wrote the story: 采写：张三.
     "采写", "採寫",
+    # Who sent the story in, on school and association sites its writer: 投稿人：张三.
+    "投稿人",
     "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
     "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
     "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿人", "撰稿", "执笔", "執筆", "主笔", "主筆",
@@ -61,6 +63,9 @@ EDITOR_ROLES: tuple[str, ...] = (
     "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
     "责任校对", "責任校對", "选稿", "選稿", "审稿", "審稿", "签发", "簽發", "出品人", "出品",
     "策划", "策劃", "排版", "组版", "組版", "复审", "複審",
+    # Who put the story online, the last step of a portal's sign-off chain after 审核 and 签发:
+    # 发布人：张三, 发布者：李四. Site staff, not the writer.
+    "发布者", "發布者", "发布人", "發布人",
 )
 # Government portals name the person in each step of the sign-off chain with 人: 审核人：张三,
 # 签发人：李四. The same roles.

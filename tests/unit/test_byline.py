@@ -648,6 +648,9 @@ def test_one_person_credited_twice_is_listed_once(lines: list[str], reporters: R
         ("制图：王五 设计：赵六", [("制图", "王五"), ("设计", "赵六")], []),
         ("海报设计：赵六", [("设计", "赵六")], []),
         ("口述：张三 整理：李四", [("口述", "张三"), ("整理", "李四")], []),
+        # Who sent a story in wrote it; who put it online is site staff.
+        ("投稿人：张三 审核人：李四 发布人：王五", [("投稿人", "张三")], [("审核人", "李四"), ("发布人", "王五")]),
+        ("发布者：王五", [], [("发布者", "王五")]),
         # The craft words are as often words of the text: no role without a separator, none
         # over words that have no person's shape, never a name.
         ("视频记者 张三", [("视频记者", "张三")], []),
