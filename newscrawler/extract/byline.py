@@ -10,7 +10,8 @@ A byline is read as a sequence of *roles*, each followed by the names it applies
 
 People who made the content (writers, correspondents, photographers) are reporters; editorial
 staff are editors. Roles keep the script and wording the page shows. A role word written right
-before another role is a field label (``作者:``) and is dropped.
+before another role is a field label (``作者:``) and is dropped. The role words, their classes
+and the patterns that find them are in ``roles.py``.
 """
 
 from __future__ import annotations
@@ -184,20 +185,24 @@ def _how_specific(role: str | None) -> int:
     return _ROLE_LABEL_ONLY if role in _LABELS else _ROLE_OF_ITS_OWN
 
 
+# Credits for one part of the content alone (a picture, a video, a graphic): never the writer's.
+_OWN_WORK = PICTURE_ROLES | CRAFT_SET
+
+
 def _list(people: list[Person], person: Person) -> None:
     """Add ``person`` to ``people`` unless the same person is listed already.
 
     A page credits one person in more than one place: 作者：张三 over the text and （记者 张三）
     in its dateline, or a sign-off （张三） under it. That is one person, in the place of the
     first credit, with the role that says the most. Two roles of their own (记者 and 通讯员,
-    文 and 摄) are two credits, and a picture credit never merges: 张三 摄 under a photo says
-    the person took it, not that they wrote the story.
+    文 and 摄) are two credits, and a picture or video credit never merges: 张三 摄 under a
+    photo says the person took it, not that they wrote the story.
     """
     if person in people:
         return
     rank = _how_specific(person.role)
     for index, known in enumerate(people):
-        if known.name != person.name or known.role in PICTURE_ROLES or person.role in PICTURE_ROLES:
+        if known.name != person.name or known.role in _OWN_WORK or person.role in _OWN_WORK:
             continue
         known_rank = _how_specific(known.role)
         if rank < _ROLE_OF_ITS_OWN and rank <= known_rank:

@@ -3,9 +3,10 @@
 Every role word is listed in both scripts and falls in one class: a reporter role (people who
 made the content: 记者, 通讯员, 摄 …), an editor role (editorial staff: 编辑, 值班主任 …), a source
 label (来源: the outlet, never a person), an organisation label (主办单位: who runs the page) or
-a noise label (阅读: a counter). ``PREFIX_PATTERN`` finds the labels written before the names
-they apply to, ``POSTFIX_PATTERN`` the roles written after them (李嘉斌 摄). The grammar that
-reads names around them is ``byline.py``.
+a noise label (阅读: a counter). Video and graphics credits (``CRAFT_ROLES``: 视频, 拍摄, 制图 …)
+are reporter roles read only before a separator. ``PREFIX_PATTERN`` finds the labels written
+before the names they apply to, ``POSTFIX_PATTERN`` the roles written after them (李嘉斌 摄).
+The grammar that reads names around them is ``byline.py``.
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ PREFIX_PATTERN = guarded(re.compile(
     # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
     # credit the site.
     rf"|(?<!注明)(?<!註明)(?P<source>{alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{SEPARATORS}]|\s+)?"
+    # The craft roles (视频, 设计 …) only before a separator: 设计 方案 is a phrase.
     rf"|(?P<compiler>(?:{alternation(_SEPARATED_ROLES)})(?=\s*[{SEPARATORS}]|\s)"
     rf"|(?:{alternation(CRAFT_ROLES)})(?=\s*[{SEPARATORS}]))"
     # 原创：39健康网 — original content of the outlet named; a bare 原创 is a tag (原创 张三).

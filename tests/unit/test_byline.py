@@ -664,3 +664,10 @@ def test_video_and_graphics_credits(text: str, reporters: R, editors: R) -> None
     byline = parse_byline(text)
     assert people(byline.reporters) == reporters
     assert people(byline.editors) == editors
+
+
+def test_a_video_credit_never_merges_with_the_writer() -> None:
+    byline = Byline()
+    for line in ("视频：张三", "（张三）", "记者 李四", "李四"):
+        byline.extend(parse_byline(line))
+    assert people(byline.reporters) == [("视频", "张三"), (None, "张三"), ("记者", "李四")]
