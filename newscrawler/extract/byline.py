@@ -198,13 +198,19 @@ def _list(people: list[Person], person: Person) -> None:
     文 and 摄) are two credits, and a picture or video credit never merges: 张三 摄 under a
     photo says the person took it, not that they wrote the story.
     """
-    if person in people:
-        return
-    rank = _how_specific(person.role)
+    # Names and roles compared directly, not the dataclasses: their generated __eq__ is a
+    # Python call per person listed, and this runs for every credit of every page.
+    name, role = person.name, person.role
     for index, known in enumerate(people):
-        if known.name != person.name or known.role in _OWN_WORK or person.role in _OWN_WORK:
+        if known.name != name:
             continue
-        known_rank = _how_specific(known.role)
+        if known.role == role:
+            return
+        if known.role in _OWN_WORK or role in _OWN_WORK:
+            continue
+        # At most one credit of a name says less than a role of its own (the merges keep it so),
+        # so the first one this credit merges with is the one.
+        rank, known_rank = _how_specific(role), _how_specific(known.role)
         if rank < _ROLE_OF_ITS_OWN and rank <= known_rank:
             return  # listed already with a role that says as much or more
         if known_rank < _ROLE_OF_ITS_OWN and known_rank < rank:

@@ -102,8 +102,8 @@ _LEAD_WORDS = re.compile(
 # 本报记者 张三 李四 报道 …. The outlet before the role (at most a dozen characters, not the
 # 据 of a report quoted from elsewhere) is the reporter's paper, not a name; 报道 must end the
 # words, with a separator or a space after it (记者张三报道称 is a sentence about a report).
-_REPORTED_WORDS = ("报道", "報道", "報導", "报导")
-_REPORTED = "|".join(_REPORTED_WORDS)
+_REPORTED = "报道|報道|報導|报导"
+_REPORTED_WORD = re.compile(_REPORTED)
 _LEAD_REPORTED = re.compile(
     rf"^\s*(?![据據])[^\s，。：:（(【\[]{{0,12}}?"
     rf"(?P<credit>(?:{_WRITER_ROLES})\s*[{HAN}·•]{{2,10}}?"
@@ -151,8 +151,7 @@ def lead_credit(paragraph: str) -> str | None:
 
 def _reported_credit(paragraph: str) -> str | None:
     """The byline of a paragraph opening ``本报记者 张三 报道：`` without a dateline, or None."""
-    head = paragraph[:_REPORTED_WITHIN]
-    if not any(word in head for word in _REPORTED_WORDS):
+    if _REPORTED_WORD.search(paragraph, 0, _REPORTED_WITHIN) is None:
         return None  # most paragraphs: no 报道 to end a byline with
     match = _LEAD_REPORTED.match(paragraph)
     if not match:
