@@ -10,7 +10,8 @@ A byline is read as a sequence of *roles*, each followed by the names it applies
 
 People who made the content (writers, correspondents, photographers) are reporters; editorial
 staff are editors. Roles keep the script and wording the page shows. A role word written right
-before another role is a field label (``作者:``) and is dropped.
+before another role is a field label (``作者:``) and is dropped. The role words, their classes
+and the patterns that find them are in ``roles.py``.
 """
 
 from __future__ import annotations
@@ -22,133 +23,26 @@ from functools import lru_cache
 from .names import looks_like_person
 from .normalize import HAN, clean_text
 from .prefilter import guarded
+from .roles import (
+    COMPILER_ROLES,
+    CRAFT_SET,
+    PHOTO_POSTFIX,
+    PICTURE_ROLES,
+    POSTFIX_PATTERN,
+    POSTFIX_SET,
+    PREFIX_PATTERN,
+    REPORTER_ROLES,
+    SEPARATORS,
+    SINGLE_CHAR_ROLES,
+    alternation,
+    is_editor_role,
+)
 
-# Who put a story together from other material: 编译/张三, 整理：李四. Roles only when a separator
-# or a space follows: 整理自澎湃新闻 says where the text came from.
-COMPILER_ROLES = ("编译", "編譯", "整理", "整合")
-# Who translated a story: 翻译：张三, 译者 李四. Roles only before a separator or a space, as
-# the compilers' (翻译成 is a verb).
-TRANSLATOR_ROLES = ("翻译", "翻譯", "译者", "譯者")
-# Text and pictures by the same person, written as one word: 图文：张三, 文图 | 李四. Roles only
-# when a separator or a space follows, as the compilers' roles: 图文直播 and 图文并茂 are words.
-COMBINED_ROLES = ("图文", "圖文", "文图", "文圖")
-# Roles of people who made the content, as pages write them (both scripts).
-REPORTER_ROLES: tuple[str, ...] = (
-    "本报记者", "本報記者", "本台记者", "本台記者", "本网记者", "本網記者",
-    "特约记者", "特約記者", "特约通讯员", "特約通訊員", "特约撰稿人", "特約撰稿人", "特约撰稿", "特約撰稿",
-    # Who gathered and wrote the story: 采写：张三.
-    "采写", "採寫",
-    "融媒体记者", "融媒體記者", "全媒体记者", "全媒體記者", "见习记者", "見習記者",
-    "首席记者", "首席記者", "记者", "記者", "通讯员", "通訊員", "实习生", "實習生",
-    "特约评论员", "特約評論員", "评论员", "評論員", "撰文", "撰稿人", "撰稿", "执笔", "執筆", "主笔", "主筆",
-    "摄影", "攝影",
-    # The kinds of reporter pages print as one word: the qualifier is no name of its own.
-    "特派记者", "特派記者", "驻站记者", "駐站記者", "实习记者", "實習記者", "视频记者", "視頻記者",
-    "摄影记者", "攝影記者", "资深记者", "資深記者",
-    "摄像", "攝像", "作者", "文/图", "文/圖", "图/文", "圖/文",
-    *COMBINED_ROLES,
-    *TRANSLATOR_ROLES,
-    "文字", "图片", "圖片", "文", "图", "圖", "摄", "攝",
-    *COMPILER_ROLES,
-)
-# Roles of editorial staff.
-EDITOR_ROLES: tuple[str, ...] = (
-    "责任编辑", "責任編輯", "值班主任", "值班编委", "值班編委", "值班总编", "值班總編",
-    "编辑", "編輯", "责编", "責編", "审核", "審核", "校对", "校對", "编审", "編審",
-    "审校", "審校", "初审", "初審", "二审", "二審", "三审", "三審", "终审", "終審",
-    "美编", "美編", "监制", "監製", "统筹", "統籌", "主编", "主編", "制作", "製作",
-    "责任校对", "責任校對", "选稿", "選稿", "审稿", "審稿", "签发", "簽發", "出品人", "出品",
-    "策划", "策劃", "排版", "组版", "組版", "复审", "複審",
-)
-# Government portals name the person in each step of the sign-off chain with 人: 审核人：张三,
-# 签发人：李四. The same roles.
-EDITOR_ROLES += tuple(
-    f"{role}人" for role in (
-        "编辑", "編輯", "审核", "審核", "审稿", "審稿", "校对", "校對", "签发", "簽發", "初审", "初審",
-        "复审", "複審", "终审", "終審",
-    )
-)
-# Labels whose value is an organisation or a place, never a person nor the source outlet: who
-# produced or hosts the page (制作单位：…, 版权所有：…) and where a commenter's IP is (IP属地：广东).
-ORGANISATION_LABELS = (
-    "制作单位", "製作單位", "出品单位", "出品單位", "主办单位", "主辦單位", "承办单位", "承辦單位",
-    "协办单位", "協辦單位", "主办", "主辦", "承办", "承辦", "协办", "協辦", "技术支持", "技術支持",
-    "版权所有", "版權所有", "IP属地", "IP屬地",
-)
-# Labels whose value is the source outlet, never a person.
-SOURCE_LABELS = (
-    "稿件来源", "稿件來源", "文章来源", "文章來源", "新闻来源", "新聞來源", "信息来源", "信息來源",
-    "来源", "來源", "稿源", "出处", "出處",
-    # Where a repost was taken from: 转自：青山日报.
-    "转载自", "轉載自", "转自", "轉自",
-)
-# Page furniture on meta lines: counters and buttons, whose values are neither people nor outlets.
-NOISE_LABELS: tuple[str, ...] = (
-    "浏览次数", "瀏覽次數", "阅读次数", "閱讀次數", "点击次数", "點擊次數", "访问次数", "訪問次數",
-    "阅读数", "閱讀數", "浏览数", "瀏覽數", "点击数", "點擊數",
-    "阅读量", "閱讀量", "浏览量", "瀏覽量", "点击量", "點擊量", "阅读", "閱讀", "浏览", "瀏覽",
-    "点击", "點擊", "访问", "訪問", "字号", "字號", "字体", "字體", "评论", "評論", "分享",
-    "原文链接", "原文鏈接", "原文地址", "本文链接", "本文鏈接", "链接", "鏈接", "网址", "網址",
-)
-# What a 来源 may be about other than the story: where a picture, a video or figures came from
-# (图片来源：视觉中国) is not the story's source outlet.
-NOT_STORY_SOURCES = (
-    "图片", "圖片", "题图", "題圖", "封面", "配图", "配圖", "视频", "視頻", "数据", "數據", "资料", "資料",
-)
-NOISE_LABELS += tuple(f"{what}{label}" for what in NOT_STORY_SOURCES for label in ("来源", "來源"))
-# Roles written after the names they apply to.
-POSTFIX_ROLES = ("摄影", "攝影", "摄", "攝", "文/图", "文/圖", "图/文", "圖/文")
-
-_EDITOR_SET = frozenset(EDITOR_ROLES)
-_POSTFIX_SET = frozenset(POSTFIX_ROLES)
-# Postfix roles that credit a picture alone (文/图 credits the text too).
-_PHOTO_POSTFIX = frozenset({"摄影", "攝影", "摄", "攝"})
-# Separators between a label and its value or between names: bars and slashes of every width
-# (︱ and │ are the vertical forms some CMS fonts use); none is ever part of a name.
-_SEPARATORS = ":：/／|丨｜︱│"
 # Whitespace between two Latin letters stays inside a name (责编：Demi Xia).
 _NAME_SPLIT = guarded(re.compile(r"[、，,;；/／|丨｜︱│&＆]+|(?<![A-Za-z])\s+|\s+(?![A-Za-z])"))
-_SINGLE_CHAR_ROLES = frozenset(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) == 1)
-
-
-def _alternation(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-# A prefix role: multi-character roles may touch the name before them ("記者陳荔雅特約通訊員譚總"
-# is rare but real); a single-character role (文, 图, 摄) must stand at a boundary and be followed
-# by a separator, or it would be read out of a name like 吴文静; nor may it follow a lone character
-# and a space, where it is the second half of a padded name (记者 吴 文).
-_SEPARATED_ROLES = COMPILER_ROLES + COMBINED_ROLES + TRANSLATOR_ROLES
-_MULTI_ROLES = tuple(r for r in REPORTER_ROLES + EDITOR_ROLES if len(r) > 1 and r not in _SEPARATED_ROLES)
-# Behind a lookahead for its first characters (``guarded``): hundreds of words, tried at every
-# position of every meta line otherwise.
-_PREFIX = guarded(re.compile(
-    rf"(?P<noise>{_alternation(NOISE_LABELS)})(?=\s*[:：]|\s*\d)"
-    rf"|(?P<organisation>{_alternation(ORGANISATION_LABELS)})"
-    # 来源于 reads as 来源 (来源于新华社); not in a notice: 转载请注明来源：… asks others to
-    # credit the site.
-    rf"|(?<!注明)(?<!註明)(?P<source>{_alternation(SOURCE_LABELS)})(?:[于於](?=\s*\S))?(?:\s*[{_SEPARATORS}]|\s+)?"
-    rf"|(?P<compiler>{_alternation(_SEPARATED_ROLES)})(?=\s*[{_SEPARATORS}]|\s)"
-    # 原创：39健康网 — original content of the outlet named; a bare 原创 is a tag (原创 张三).
-    rf"|(?P<original>原创|原創)\s*[:：]"
-    rf"|(?P<multi>{_alternation(_MULTI_ROLES)})"
-    rf"|(?:(?<=^)|(?<=[\s(（{_SEPARATORS}]))(?<![\s(（{_SEPARATORS}][{HAN}]\s)(?<!^[{HAN}]\s)"
-    rf"(?P<single>{_alternation(tuple(_SINGLE_CHAR_ROLES))})"
-    rf"(?=\s*[{_SEPARATORS}]|\s)"
-    # …nor may it be followed by one lone character: then it is the first half of a padded
-    # name (编辑:文  静).
-    rf"(?!\s+[{HAN}](?:$|[\s、，,]))"
-))
 # What may stand right before a field label: a role inside a source value without such a
 # boundary is part of the outlet's name (湛江市摄影家协会, 湛江日报社编辑部).
-_BOUNDARY_BEFORE = frozenset(" " + _SEPARATORS)
-# A role written after the names it credits: "李嘉斌 摄", "李嘉斌/摄", "李嘉斌摄", "黄思远/文";
-# 文 and 图 only with the slash, 摄 not as the verb 拍摄.
-_POSTFIX = re.compile(
-    rf"\s*(?:[/／]\s*(?P<slashed>{_alternation(POSTFIX_ROLES + ('文', '图', '圖'))})"
-    rf"|(?<![拍/／])(?P<bare>{_alternation(POSTFIX_ROLES)}))(?=[\s、，,]|$)"
-)
+_BOUNDARY_BEFORE = frozenset(" " + SEPARATORS)
 # What ends a source outlet's name: a time printed after it (来源：新华社 2024-04-23 12:27).
 _BEFORE_DIGITS = re.compile(r"\s+(?=\d)")
 # Between the names of an unlabelled byline.
@@ -176,7 +70,7 @@ _NOT_NAMES = frozenset({
     "原创", "原創",
     # A grade after a name: 张三（实习）.
     "实习", "實習", "见习", "見習",
-})
+}) | CRAFT_SET  # 拍摄 张三 剪辑 李四 without separators: the craft words are no names
 # Who provided a picture (受访者供图, 资料图, 网络配图, 受访者/图, 来自网络): no person's name.
 _PICTURE_PROVIDED = re.compile(
     r"(?:供图|供圖|资料图|資料圖|配图|配圖|截图|截圖|网络图|網絡圖|视觉|視覺|图库|圖庫|微博|视觉中国|視覺中國)$"
@@ -190,7 +84,7 @@ _PICTURE_PROVIDED = re.compile(
 # 记者张三北京3月1日电. The run of Han characters after the role is the name and the place it
 # was filed from.
 _GLUED_DATELINE = re.compile(
-    rf"(?P<role>{_alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))})\s*(?P<run>[{HAN}]{{4,7}})"
+    rf"(?P<role>{alternation(tuple(r for r in REPORTER_ROLES if len(r) > 1))})\s*(?P<run>[{HAN}]{{4,7}})"
     r"\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*(?:电|電|讯|訊)"
 )
 # Where a reporter filed from, standing as its own word after the names: 记者 张三 北京报道.
@@ -270,15 +164,59 @@ class Byline:
     source: str | None = None
 
     def extend(self, other: Byline) -> None:
-        """Add another byline's people (skipping exact repeats) and its source if we have none."""
+        """Add another byline's people (each listed once, see ``_list``) and its source if we
+        have none."""
         for person in other.reporters:
-            if person not in self.reporters:
-                self.reporters.append(person)
+            _list(self.reporters, person)
         for person in other.editors:
-            if person not in self.editors:
-                self.editors.append(person)
+            _list(self.editors, person)
         if self.source is None:
             self.source = other.source
+
+
+# How much a role says of what a person did: none shown, only the field's label (作者), or a
+# role of its own (记者, 通讯员, 责任编辑 …).
+_ROLE_SAYS_NOTHING, _ROLE_LABEL_ONLY, _ROLE_OF_ITS_OWN = range(3)
+
+
+def _how_specific(role: str | None) -> int:
+    if role is None:
+        return _ROLE_SAYS_NOTHING
+    return _ROLE_LABEL_ONLY if role in _LABELS else _ROLE_OF_ITS_OWN
+
+
+# Credits for one part of the content alone (a picture, a video, a graphic): never the writer's.
+_OWN_WORK = PICTURE_ROLES | CRAFT_SET
+
+
+def _list(people: list[Person], person: Person) -> None:
+    """Add ``person`` to ``people`` unless the same person is listed already.
+
+    A page credits one person in more than one place: 作者：张三 over the text and （记者 张三）
+    in its dateline, or a sign-off （张三） under it. That is one person, in the place of the
+    first credit, with the role that says the most. Two roles of their own (记者 and 通讯员,
+    文 and 摄) are two credits, and a picture or video credit never merges: 张三 摄 under a
+    photo says the person took it, not that they wrote the story.
+    """
+    # Names and roles compared directly, not the dataclasses: their generated __eq__ is a
+    # Python call per person listed, and this runs for every credit of every page.
+    name, role = person.name, person.role
+    for index, known in enumerate(people):
+        if known.name != name:
+            continue
+        if known.role == role:
+            return
+        if known.role in _OWN_WORK or role in _OWN_WORK:
+            continue
+        # At most one credit of a name says less than a role of its own (the merges keep it so),
+        # so the first one this credit merges with is the one.
+        rank, known_rank = _how_specific(role), _how_specific(known.role)
+        if rank < _ROLE_OF_ITS_OWN and rank <= known_rank:
+            return  # listed already with a role that says as much or more
+        if known_rank < _ROLE_OF_ITS_OWN and known_rank < rank:
+            people[index] = person
+            return
+    people.append(person)
 
 
 # Colons of other forms that credits are typeset with, Hong Kong and Taiwan pages most: the
@@ -291,10 +229,6 @@ def unify_colons(text: str) -> str:
     """The text with every colon form a credit may be typeset with written as ``：``."""
     return text.translate(_COLON_FORMS)
 
-
-def is_editor_role(role: str | None) -> bool:
-    """True for editorial staff roles (编辑, 值班主任, 责任编辑 …)."""
-    return role is not None and role in _EDITOR_SET
 
 
 def _name_before_place(run: str) -> str:
@@ -316,7 +250,7 @@ def split_names(text: str) -> list[str]:
     standing alone is half of a name padded for alignment (``吴 静``, ``吴　静``) and is joined to
     the next part.
     """
-    text = clean_text(text).strip(_SEPARATORS + " ()（）[]【】")
+    text = clean_text(text).strip(SEPARATORS + " ()（）[]【】")
     parts = [p for p in _NAME_SPLIT.split(text) if p]
     names: list[str] = []
     pending = ""
@@ -331,7 +265,7 @@ def split_names(text: str) -> list[str]:
             if names or pending:
                 continue  # 记者 张三 北京报道: where the story was filed from, not a second name
             part = _name_before_place(filed.group("run"))  # 张三报道, 张三北京报道
-        part = _FILLER.sub("", part).strip(_SEPARATORS)
+        part = _FILLER.sub("", part).strip(SEPARATORS)
         glued = _DIGIT_TAIL.match(part) or _NAME_THEN_TITLE.match(part)
         if glued:
             part = glued.group("name")  # 张三6月1日, 张三系青山大学教授: only the name is a name
@@ -434,7 +368,7 @@ def _parse(text: str) -> Byline:
                 continue
         if match.group("source") or match.group("original"):
             # The outlet, not the time printed after it (来源：新华社 2024-04-23 12:27).
-            source = _BEFORE_DIGITS.split(clean_text(value).strip(_SEPARATORS + " "))[0]
+            source = _BEFORE_DIGITS.split(clean_text(value).strip(SEPARATORS + " "))[0]
             byline.source = byline.source or (source or None)
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")
@@ -445,7 +379,7 @@ def _parse(text: str) -> Byline:
             # 文/观察者网专栏作者 王文, 通讯员 李四 新京报记者 王五; nor is a bureau (驻京记者)
             # or a word that qualifies the next role (编辑：张三 实习编辑：李四, 副主编).
             head, _, last = value.rstrip().rpartition(" ")
-            last = last.strip(_SEPARATORS)
+            last = last.strip(SEPARATORS)
             glued = not value[-1].isspace()
             # A name comes after 记者, never glued before it: 采写：南都记者 张三 (a short form
             # of the outlet's name), where 通讯员 may follow a name (記者陳荔雅特約通訊員譚總).
@@ -454,7 +388,7 @@ def _parse(text: str) -> Byline:
                 head and (last in _QUALIFIERS or (glued and last[:1] in "驻駐" and len(last) <= 4))
             ):
                 value = head
-        if not value.strip(_SEPARATORS + " ") or (not is_editor_role(role) and not split_names(value)):
+        if not value.strip(SEPARATORS + " ") or (not is_editor_role(role) and not split_names(value)):
             # A role right before another (or before only the outlet: 文/新京报 记者 张三): 作者
             # is only a field label (作者:记者…), any other role applies to the names that
             # follow (文/图 记者 李嘉斌).
@@ -463,10 +397,15 @@ def _parse(text: str) -> Byline:
             continue
         first = value.split(None, 1)[0] if value.strip() else ""
         if (
-            value[:1] not in _SEPARATORS + " " and len(first) > 4 and _HAN_WORD.match(first)
+            value[:1] not in SEPARATORS + " " and len(first) > 4 and _HAN_WORD.match(first)
             and not _SENT_FROM.match(first) and not _PLACE_FILED.match(first)
         ):
             continue  # 记者探访青山夜市: the role word inside a sentence, no byline
+        if role in CRAFT_SET and not all(
+            looks_like_person(name) or "·" in name for name in split_names(value)
+        ):
+            pending = []
+            continue  # 视频：龙舟赛现场, 设计：金属机身: a word of the text, not a credit
         # A content role right before an editorial one only qualifies it (文字编辑, 图片编辑).
         also = [r for r in pending if is_editor_role(r) == is_editor_role(role)]
         _add_names(byline, role, value, also=also)
@@ -475,14 +414,14 @@ def _parse(text: str) -> Byline:
 
 
 # A name with the compiler's role glued to it: 路闻卓立编译.
-_NAME_COMPILED = re.compile(rf"^(?P<name>[{HAN}]{{2,4}})(?P<role>{_alternation(COMPILER_ROLES)})$")
+_NAME_COMPILED = re.compile(rf"^(?P<name>[{HAN}]{{2,4}})(?P<role>{alternation(COMPILER_ROLES)})$")
 
 
 def _original_author(byline: Byline, value: str) -> bool:
     """Read ``原创：作者 公众号`` (a WeChat article's header, kept in a repost) as its author: a
     person's name (or one with 编译 glued on) followed by the account's name, which is neither a
     person nor the story's outlet. ``原创：青山日报`` alone names the outlet (False)."""
-    words = clean_text(value).strip(_SEPARATORS + " ").split()
+    words = clean_text(value).strip(SEPARATORS + " ").split()
     compiled = _NAME_COMPILED.match(words[0]) if words else None
     if compiled:
         _add(byline, compiled.group("role"), compiled.group("name"))
@@ -505,7 +444,7 @@ def _without_staff_codes(byline: Byline) -> Byline:
 def _field_matches(text: str) -> list[re.Match[str]]:
     """Role and source-label matches; inside a source value only labels at a boundary count."""
     matches: list[re.Match[str]] = []
-    for match in _PREFIX.finditer(text):
+    for match in PREFIX_PATTERN.finditer(text):
         in_source = bool(matches) and matches[-1].group("source") is not None
         at_boundary = match.start() == 0 or text[match.start() - 1] in _BOUNDARY_BEFORE
         # …or where a separator follows: "来源:湛江云媒作者:记者…" (spans rendered glued).
@@ -513,13 +452,13 @@ def _field_matches(text: str) -> list[re.Match[str]]:
             continue
         role = match.group("multi") or match.group("single") or match.group("compiler")
         if (
-            role in _SINGLE_CHAR_ROLES
+            role in SINGLE_CHAR_ROLES
             and match.start() >= 2
             and text[match.start() - 1] in "/／"
             and _HAN_NAME.match(text[match.start() - 2])
         ):
             continue  # 黄思远/文: a role written after the name it credits
-        if role in _POSTFIX_SET and not text[match.end() :].strip(_SEPARATORS + " "):
+        if role in POSTFIX_SET and not text[match.end() :].strip(SEPARATORS + " "):
             continue  # a role ending the line (记者 李嘉斌 文/图) applies to the names before it
         matches.append(match)
     return matches
@@ -537,10 +476,10 @@ def _add_names(
     Roles written after names (``李嘉斌 摄``, ``黄思远/文 李嘉斌/摄``) credit the names right
     before them, in addition to the prefix role; a photo credit is the exception (below).
     """
-    text = text.strip(_SEPARATORS + " ")
+    text = text.strip(SEPARATORS + " ")
     segments: list[tuple[str, str | None]] = []
     position = 0
-    for postfix in _POSTFIX.finditer(text):
+    for postfix in POSTFIX_PATTERN.finditer(text):
         if postfix.start() > position:
             segments.append((text[position : postfix.start()], postfix.group("slashed") or postfix.group("bare")))
         position = postfix.end()
@@ -548,7 +487,7 @@ def _add_names(
         return
     segments.append((text[position:], None))
     for segment, postfix_role in segments:
-        if postfix_role in _PHOTO_POSTFIX and not is_editor_role(role):
+        if postfix_role in PHOTO_POSTFIX and not is_editor_role(role):
             # 记者 李嘉斌 摄, 图片记者黎旭阳、李妍摄: the credit says who took the picture; the
             # words before the names are the photographer's title, not a second credit.
             for name in split_names(segment):
@@ -593,6 +532,4 @@ def _add(byline: Byline, role: str | None, name: str) -> None:
     editor = is_editor_role(role)
     if _is_organisation(name, editor or role is None):
         return  # an organisation credited in a person's place (作者：市应急管理局) is nobody's name
-    target = byline.editors if editor else byline.reporters
-    if person not in target:
-        target.append(person)
+    _list(byline.editors if editor else byline.reporters, person)

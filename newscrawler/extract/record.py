@@ -45,9 +45,22 @@ FIELDS: dict[str, tuple[str, str]] = {
     ),
     "edition_date": ("str?", "The date of the printed edition, `YYYY-MM-DD`; null when not printed."),
     "page": ("str?", "The printed page as labelled (`A01版：要闻`, `11版`); null when not printed."),
-    "reporters": ("list[person]", "People who made the content (记者, 通讯员, 摄 …), in page order; an office,"
-                  " a school or a site printed in the author field (作者：市应急管理局) is no person and is left out."),
-    "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order."),
+    "reporters": (
+        "list[person]",
+        "People who made the content (记者, 通讯员, 摄 …), in page order; an office, a school or a "
+        "site printed in the author field (作者：市应急管理局) is no person and is left out. A "
+        "person credited in two places (作者：张三 over the text, 本报讯（记者 张三） in it) is "
+        "listed once, in the first place, with the role that says the most (a role of its own over "
+        "the label 作者, over none); two roles of their own (记者 and 通讯员) and a picture or video "
+        "credit (张三 摄, 视频：张三) stay credits of their own. Who made the video or the graphics "
+        "(视频, 拍摄, 摄像, 剪辑, 制图, 设计, 海报), the narrator of a first-person account (口述, "
+        "beside the 整理 who wrote it down) and who sent the story in (投稿人) made the content too "
+        "and are reporters with that role. A photographer credited only in a caption under a picture "
+        "in the text (（张三 摄）) is listed as well, with role 摄."
+    ),
+    "editors": ("list[person]", "Editorial staff (编辑, 责任编辑, 值班主任 …), in page order, each credit once;"
+                " also the steps of a portal's sign-off chain (审核人, 签发人) and who put the story online"
+                " (发布人, 发布者), who are site staff, not writers."),
     "paragraphs": (
         "list[str]",
         "Body text paragraphs in order, without credit lines, widgets or sidebars. At least one. "

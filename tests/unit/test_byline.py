@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawler.extract.byline import Byline, Person, is_editor_role, parse_byline, split_names
+from newscrawler.extract.byline import Byline, Person, parse_byline, split_names
+from newscrawler.extract.roles import is_editor_role
 
 R = list[tuple[str | None, str]]
 
@@ -333,7 +334,7 @@ def test_meta_line_counters_are_not_people(text: str, reporters: R, source: str 
     ("text", "reporters", "source"),
     [
         # The outlet or column glued to a role is no name.
-        ("文/观察者网专栏作者 王文", [("文", "王文"), ("作者", "王文")], None),
+        ("文/观察者网专栏作者 王文", [("文", "王文")], None),  # 作者 only repeats who 文 credits
         ("通讯员 李四 新京报记者 王五", [("通讯员", "李四"), ("记者", "王五")], None),
         # …but a name glued to the next role stays a name.
         ("記者陳荔雅特約通訊員譚總", [("記者", "陳荔雅"), ("特約通訊員", "譚總")], None),
@@ -608,3 +609,65 @@ def test_short_outlet_glued_before_reporter_is_no_name() -> None:
     # 南都 opens like a surname, yet a name comes after 记者, never glued before it.
     byline = parse_byline("采写：南都记者 余小青 向大明")
     assert {p.name for p in byline.reporters} == {"余小青", "向大明"}
+
+
+@pytest.mark.parametrize(
+    ("lines", "reporters", "editors"),
+    [
+        # One person credited in two places is listed once, in the first place, with the role
+        # that says the most: none < the field's label (作者) < a role of its own.
+        (["作者：张三", "记者 张三 通讯员 李四"], [("记者", "张三"), ("通讯员", "李四")], []),
+        (["作者：张三 李四", "记者 李四"], [("作者", "张三"), ("记者", "李四")], []),
+        (["记者 张三", "张三"], [("记者", "张三")], []),
+        (["王五 张三", "记者 张三"], [(None, "王五"), ("记者", "张三")], []),
+        (["张三", "作者：张三"], [("作者", "张三")], []),
+        (["文/本报专栏作者 张三"], [("文", "张三")], []),
+        # Two roles of their own are two credits; a picture credit never merges.
+        (["记者 张三", "通讯员 张三"], [("记者", "张三"), ("通讯员", "张三")], []),
+        (["张三 摄", "张三"], [("摄", "张三"), (None, "张三")], []),
+        (["作者：张三", "图片：张三"], [("作者", "张三"), ("图片", "张三")], []),
+        # Editors: the same credit printed twice is one.
+        (["编辑：王五", "（编辑 王五）", "责任编辑：王五"], [], [("编辑", "王五"), ("责任编辑", "王五")]),
+    ],
+)
+def test_one_person_credited_twice_is_listed_once(lines: list[str], reporters: R, editors: R) -> None:
+    byline = Byline()
+    for line in lines:
+        byline.extend(parse_byline(line))
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "editors"),
+    [
+        # Who made the video or the graphics, and who told a first-person account, made the
+        # content: reporters with the role shown.
+        ("拍摄：张三 剪辑：李四 编辑：王五", [("拍摄", "张三"), ("剪辑", "李四")], [("编辑", "王五")]),
+        ("视频/张三", [("视频", "张三")], []),
+        ("制图：王五 设计：赵六", [("制图", "王五"), ("设计", "赵六")], []),
+        ("海报设计：赵六", [("设计", "赵六")], []),
+        ("口述：张三 整理：李四", [("口述", "张三"), ("整理", "李四")], []),
+        # Who sent a story in wrote it; who put it online is site staff.
+        ("投稿人：张三 审核人：李四 发布人：王五", [("投稿人", "张三")], [("审核人", "李四"), ("发布人", "王五")]),
+        ("发布者：王五", [], [("发布者", "王五")]),
+        # The craft words are as often words of the text: no role without a separator, none
+        # over words that have no person's shape, never a name.
+        ("视频记者 张三", [("视频记者", "张三")], []),
+        ("视频编辑：张三", [], [("编辑", "张三")]),
+        ("视频：龙舟赛现场", [], []),
+        ("设计：金属机身，重量180克", [], []),
+        ("拍摄 张三 剪辑 李四", [(None, "张三"), (None, "李四")], []),
+    ],
+)
+def test_video_and_graphics_credits(text: str, reporters: R, editors: R) -> None:
+    byline = parse_byline(text)
+    assert people(byline.reporters) == reporters
+    assert people(byline.editors) == editors
+
+
+def test_a_video_credit_never_merges_with_the_writer() -> None:
+    byline = Byline()
+    for line in ("视频：张三", "（张三）", "记者 李四", "李四"):
+        byline.extend(parse_byline(line))
+    assert people(byline.reporters) == [("视频", "张三"), (None, "张三"), ("记者", "李四")]

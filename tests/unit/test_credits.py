@@ -152,3 +152,42 @@ def test_lead_words_after_a_byline_bullet(paragraph: str, credit: str | None) ->
     from newscrawler.extract.credits import lead_credit
 
     assert lead_credit(paragraph) == credit
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        # A byline opening the text without a dateline, closed by 报道: the paper before the
+        # role is no name, the paragraph stays text.
+        ("青山日报记者 张三 报道：6月1日，青山县召开会议。", "记者 张三"),
+        ("本报记者 张三 李四 报道 6月1日，青山县召开会议。", "本报记者 张三 李四"),
+        ("本报记者张三报道：6月1日，青山县召开会议。", "本报记者张三"),
+        ("本报记者 张三、李四 通讯员 王五 报道：近日，青山县召开会议。", "本报记者 张三、李四 通讯员 王五"),
+        ("本報記者 王小明 報導 行政院今天宣布，補助將延長。", "本報記者 王小明"),
+        # A report quoted from elsewhere, a sentence about a report, words where names stand.
+        ("据青山日报记者 张三 报道，青山县召开会议。", None),
+        ("记者张三报道称，青山县召开会议。", None),
+        ("本报记者 张三 深入报道：青山县召开会议。", None),
+        ("记者调查报道：青山县夜市摊位。", None),
+        ("青山县召开会议，本报记者 张三 报道。", None),
+    ],
+)
+def test_lead_byline_closed_by_reported(paragraph: str, credit: str | None) -> None:
+    from newscrawler.extract.credits import lead_credit
+
+    assert lead_credit(paragraph) == credit
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("拍摄：韦志成 剪辑：蒙丽萍 制图：黄一帆", True),
+        ("（视频：张三）", True),
+        ("口述：林秀英 整理：宋佳怡", True),
+        # A clip's label and a feature list are text.
+        ("视频：龙舟赛决赛现场", False),
+        ("设计：金属机身，重量180克", False),
+    ],
+)
+def test_video_and_graphics_credit_lines(line: str, credit: bool) -> None:
+    assert is_credit_line(line) is credit

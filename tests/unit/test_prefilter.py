@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscrawler.extract import byline
+from newscrawler.extract import byline, roles
 from newscrawler.extract.noise import _BOILERPLATE, _LEGAL, _PROMPT, _PROVENANCE, _WIDGET
 from newscrawler.extract.page import Page
 from newscrawler.extract.prefilter import (
@@ -109,7 +109,10 @@ def _unguarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(match.group("inner"), pattern.flags)
 
 
-GUARDED = {name: getattr(byline, name) for name in ("_PREFIX", "_NAME_SPLIT", "_FILLER", "_COMPILED_FROM")}
+GUARDED = {
+    "PREFIX_PATTERN": roles.PREFIX_PATTERN,
+    **{name: getattr(byline, name) for name in ("_NAME_SPLIT", "_FILLER", "_COMPILED_FROM")},
+}
 _BYLINE_ALPHABET = "".join(
     sorted({c for p in GUARDED.values() for c in p.pattern if ord(c) > 0x7F} | set(" \n:：/、,摄文张三李四等"))
 )

@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from ...portals.base import Layout
-from ..byline import SOURCE_LABELS, _alternation, author_outlet, parse_byline
+from ..byline import author_outlet, parse_byline
 from ..credits import has_credit_role, is_credit_line, lead_credit, trailing_credit
 from ..fields import RawFields
 from ..noise import is_noise_line, strip_autoplay, strip_back_link, strip_photo_counter
 from ..normalize import has_han
+from ..roles import SOURCE_LABELS, alternation
 from ..script import detect_script
 from ..times import TIME_PATTERN, has_bare_minguo, minguo_named
 from .attachments import is_attachment_label, is_file_line
@@ -407,7 +408,7 @@ def _header_items(window: list[Line]) -> list[Line]:
 _TRADITIONAL_LANG = re.compile(r"^\s*zh[-_](?:TW|Hant)\b", re.IGNORECASE)
 
 # A recorded source that carries its own label (来源：青山网-青山日报).
-_SOURCE_FIRST = re.compile(rf"^\s*(?:{_alternation(SOURCE_LABELS)})\s*[:：]")
+_SOURCE_FIRST = re.compile(rf"^\s*(?:{alternation(SOURCE_LABELS)})\s*[:：]")
 
 # A line mostly of link text (a link list's item, a download) is no paragraph.
 _LINK_LINE_SHARE = 0.6

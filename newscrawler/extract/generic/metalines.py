@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import re
 
-from ..byline import (
-    EDITOR_ROLES,
-    NOT_STORY_SOURCES,
-    REPORTER_ROLES,
-    SOURCE_LABELS,
-    _alternation,
-    author_outlet,
-    unify_colons,
-)
+from ..byline import author_outlet, unify_colons
 from ..credits import _CREDIT_ROLE, has_credit_role
 from ..names import looks_like_person
 from ..noise import is_noise_line
 from ..normalize import HAN, collapse_whitespace
+from ..roles import EDITOR_ROLES, NOT_STORY_SOURCES, REPORTER_ROLES, SOURCE_LABELS, alternation
 from ..times import TIME_PATTERN, has_bare_minguo
 from .lines import Line
 
-_ROLE_WORDS = _alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
+_ROLE_WORDS = alternation(REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS)
 _META_LABEL = re.compile(rf"{_CREDIT_ROLE.pattern}|发布|發布|时间|時間|日期|作者")
 SENTENCE = re.compile(r"[。！？!?；;，]")
 # Values that name nobody: a byline field left at its placeholder. 本站 ("this site") names no
@@ -56,7 +49,7 @@ MAX_BYLINE_LENGTH = 160
 MAX_CREDIT_LENGTH = 80
 
 
-_LABEL_WORDS = _alternation(
+_LABEL_WORDS = alternation(
     tuple(r for r in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS if len(r) > 1)
     + ("发布", "發布", "时间", "時間", "日期", "作者", "发表于", "发布于")
 )
@@ -100,7 +93,7 @@ def is_chrome_line(line: Line) -> bool:
 _NOT_STORY_SOURCE = "".join(f"(?<!{word})" for word in NOT_STORY_SOURCES)
 # The label may be written 来源于 and be set off by a bar or a slash instead of a colon (来源 | 新华社).
 _SOURCE_LABEL = re.compile(
-    rf"{_NOT_STORY_SOURCE}(?:{_alternation(SOURCE_LABELS)})[于於]?\s*[:：|｜丨︱/／]?\s*"
+    rf"{_NOT_STORY_SOURCE}(?:{alternation(SOURCE_LABELS)})[于於]?\s*[:：|｜丨︱/／]?\s*"
 )
 _COUNTERS = re.compile(
     r"(?:浏览|瀏覽|阅读|閱讀|点击|點擊|访问|訪問|播放|人气|人氣)(?:次数|次數|量|数|數)?\s*[:：]?\s*\d*\s*次?"
