@@ -1,0 +1,62 @@
+"""The generic extractor's time and source beside what competes with them on a real page: a print
+view's date, a meta line set below the text, labels spaced out to align, an information table."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from newscrawler.extract import extract
+from newscrawler.extract.generic.reconcile import shown_time
+
+FETCHED_AT = datetime(2024, 7, 1, 3, tzinfo=timezone.utc)
+_TEXT = (
+    "<p>5月17日，白石县最后一座乡村便民桥建成通车，全县今年计划新建的十二座便民桥全部完工。</p>"
+    "<p>过去，沿河村民外出主要依靠渡船，每逢汛期河水上涨，群众只能绕行二十多公里山路。</p>"
+    "<p>据县交通运输局介绍，下一步将继续推进农村公路提档升级，让山区群众出行更加便捷。</p>"
+)
+
+
+def _record(head: str = "", above: str = "", between: str = "", below: str = "") -> dict[str, Any]:
+    html = (
+        f"<html><head><meta charset='utf-8'><title>白石县便民桥全部完工_白石网</title>{head}</head><body>"
+        f"<div class='main'>{above}<h1>白石县便民桥全部完工</h1>{between}"
+        f"<div class='content'>{_TEXT}</div>{below}</div>"
+        "<div class='footer'>© 2003-2024 白石网 版权所有 湘ICP备12345678号</div></body></html>"
+    )
+    return extract("https://www.t3-baishi.example/a/1.html", html.encode(), {}, FETCHED_AT, "generic")
+
+
+_PUBLISHED_META = "<meta property='article:published_time' content='2024-05-18T09:30:00+08:00'>"
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["打印日期：2024-07-01", "打印时间：2024-07-01 11:02", "列印日期：2024/07/01", "打印于 2024-07-01"],
+)
+def test_print_date_is_not_the_publication_time(printed: str) -> None:
+    # The print view's stamp is the day the page was fetched; the metadata's time is the story's.
+    record = _record(head=_PUBLISHED_META, between="<div class='info'>来源：白石日报</div>",
+                     below=f"<div class='print'>{printed}　【打印本页】【关闭窗口】</div>")
+    assert record["published_at"] == "2024-05-18T09:30:00+08:00"
+
+
+def test_print_date_alone_gives_no_time() -> None:
+    record = _record(between="<div class='info'>来源：白石日报</div>",
+                     below="<div class='print'>打印日期：2024-07-01</div>")
+    assert record["published_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("打印日期：2024-07-01", None),
+        # A label that only ends in 打印 is no print stamp: the date after 发布时间 is shown.
+        ("发布时间：2024-05-18 09:30　打印日期：2024-07-01", "2024-05-18 09:30"),
+        ("2024-05-18 09:30　来源：白石日报", "2024-05-18 09:30"),
+    ],
+)
+def test_shown_time_passes_over_print_stamps(text: str, shown: str | None) -> None:
+    assert shown_time(text) == shown
