@@ -60,3 +60,31 @@ def test_print_date_alone_gives_no_time() -> None:
 )
 def test_shown_time_passes_over_print_stamps(text: str, shown: str | None) -> None:
     assert shown_time(text) == shown
+
+
+@pytest.mark.parametrize(
+    "shown",
+    ["2024-05-18 09:30", "2024年05月18日 09:30", "2024/05/18 09:30", "2024.05.18 09:30"],
+)
+def test_meta_line_below_the_text_dates_the_story(shown: str) -> None:
+    record = _record(below=f"<div class='info'>{shown}　来源：白石日报　作者：李明</div>"
+                     "<div class='comment'><h3>网友评论</h3><p>河东网友：点赞！ 2024-05-19 10:12</p></div>")
+    assert (record["published_at"], record["source"]) == ("2024-05-18T09:30:00+08:00", "白石日报")
+
+
+def test_meta_line_above_the_text_wins_over_one_below() -> None:
+    record = _record(between="<div class='info'>2024-05-18 09:30　来源：白石日报</div>",
+                     below="<div class='info'>2024-05-20 16:00　责任编辑：王芳</div>")
+    assert record["published_at"] == "2024-05-18T09:30:00+08:00"
+
+
+def test_dateline_inside_the_text_dates_nothing() -> None:
+    # The day a dateline names is the event's, without a year: no time is read from it.
+    html = (
+        "<html><head><title>白石县便民桥全部完工_白石网</title></head><body><h1>白石县便民桥全部完工</h1>"
+        "<div class='content'><p>新华社白石5月17日电（记者李明）白石县最后一座乡村便民桥建成通车，"
+        "全县今年计划新建的十二座便民桥全部完工。</p><p>过去，沿河村民外出主要依靠渡船，每逢汛期"
+        "河水上涨，群众只能绕行二十多公里山路。</p></div></body></html>"
+    )
+    record = extract("https://www.t3-baishi.example/a/2.html", html.encode(), {}, FETCHED_AT, "generic")
+    assert record["published_at"] is None

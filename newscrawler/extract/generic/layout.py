@@ -138,13 +138,18 @@ class GenericLayout(Layout):
             inside = heading_meta(lines[headline_index], headline)
             if inside is not None:
                 bylines.insert(0, inside)
-        credits.extend(self._trailing_credits(lines, body_end))
+        trailing = self._trailing_credits(lines, body_end)
+        credits.extend(trailing)
         # Slots right below the text too: <div class="author">张三</div> closing the article.
         credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
         if any(map(has_bare_minguo, bylines)) and self._traditional(headline, paragraphs):
             # A Taiwanese page's date without its era (113-03-05): read with the era named.
             bylines = [minguo_named(text) for text in bylines]
-        time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
+        # A meta line set below the text (2024-05-18 09:30　来源：青山日报) dates the story as one
+        # above it would, its time unlabelled: only right after the text, not a credit inside it
+        # (a dateline's 3月1日 is the event's day, without a year).
+        below = [text for text in trailing if is_meta_line(text)]
+        time_text = self._time(meta, bylines, credits, below, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
         labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or author_outlet(t)]
@@ -329,10 +334,10 @@ class GenericLayout(Layout):
                 found.append(text)
         return found
 
-    def _time(self, meta: Metadata, bylines: list[str], credits: list[str], lines: list[Line],
-              headline_index: int, body_start: int) -> str | None:
+    def _time(self, meta: Metadata, bylines: list[str], credits: list[str], below: list[str],
+              lines: list[Line], headline_index: int, body_start: int) -> str | None:
         visible = None
-        for text in bylines + [t for t in credits if TIME_LABELLED.search(t)]:
+        for text in bylines + [t for t in credits if TIME_LABELLED.search(t)] + below:
             visible = shown_time(text)
             if visible:
                 break
