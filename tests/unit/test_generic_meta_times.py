@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from newscrawler.extract import extract
+from newscrawler.extract.generic.metalines import join_spaced_labels, tidy_byline
 from newscrawler.extract.generic.reconcile import shown_time
 
 FETCHED_AT = datetime(2024, 7, 1, 3, tzinfo=timezone.utc)
@@ -88,3 +89,44 @@ def test_dateline_inside_the_text_dates_nothing() -> None:
     )
     record = extract("https://www.t3-baishi.example/a/2.html", html.encode(), {}, FETCHED_AT, "generic")
     assert record["published_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("来 源：白石日报", "来源：白石日报"),
+        ("来　源：白石日报　作　者：李明", "来源：白石日报　作者：李明"),
+        ("编\xa0辑:王芳", "编辑:王芳"),
+        # Only a known label: a padded name before a colon, or words that label nothing, stay.
+        ("王 明：我们村也通桥了", "王 明：我们村也通桥了"),
+        ("文 章：白石日报", "文 章：白石日报"),
+        # Nor a label's characters without a colon after them.
+        ("来 源 白石日报", "来 源 白石日报"),
+    ],
+)
+def test_spaced_labels_are_joined(text: str, joined: str) -> None:
+    assert join_spaced_labels(text) == joined
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "发布时间：2024-05-18 09:30　来 源：白石日报　作 者：李明",
+        "2024-05-18 09:30　来　源：白石日报",
+        "时 间：2024-05-18 09:30　来 源：白石日报",
+    ],
+)
+def test_spaced_source_label_names_the_source(line: str) -> None:
+    record = _record(between=f"<div class='info'>{line}</div>")
+    assert (record["published_at"], record["source"]) == ("2024-05-18T09:30:00+08:00", "白石日报")
+
+
+def test_spaced_editor_label_below_the_text_is_a_credit() -> None:
+    record = _record(between="<div class='info'>2024-05-18 09:30　来源：白石日报</div>",
+                     below="<div class='editor'>编 辑：王芳</div>")
+    assert record["editors"] == [{"role": "编辑", "name": "王芳"}]
+    assert record["paragraphs"][-1].startswith("据县交通运输局介绍")
+
+
+def test_tidy_byline_joins_a_spaced_label() -> None:
+    assert tidy_byline("来 源：白石日报") == "来源：白石日报"

@@ -75,7 +75,8 @@ any URL no profile owns. In order:
    (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. When the
    page shows no source outlet, the one its CMS records is read (``<meta name="source"
    content="来源：…">``, government portals' ``ContentSource``): short Chinese text, never an
-   address or a code. The site's own story (``来源：本站``) keeps 本站 as its source, as shown; 来自 before an
+   address or a code. A label spaced out to line up with others (``来 源：``, ``编 辑：``) is
+   read whole. The site's own story (``来源：本站``) keeps 本站 as its source, as shown; 来自 before an
    outlet's name (``· 来自青山日报``) names the source, before a bare place (``来自广东``) the
    poster's IP location. A
    commentary that credits nobody else may name its author as the headline's prefix

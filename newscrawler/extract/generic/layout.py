@@ -57,6 +57,7 @@ from .metalines import (
     is_chrome_line,
     is_meta_line,
     is_short,
+    join_spaced_labels,
     sign_off,
     tail_credit,
     tidy_byline,
@@ -296,6 +297,7 @@ class GenericLayout(Layout):
 
     @staticmethod
     def _is_credit(text: str) -> bool:
+        text = join_spaced_labels(text)  # 编 辑：张三, its label spaced out to line up with others
         if is_credit_line(text):
             return True
         # Standalone credit lines that open with an outlet or end with a label: 新京报记者 陆一夫.
@@ -320,7 +322,7 @@ class GenericLayout(Layout):
         found = []
         past_box = False
         for line in lines[body_end + 1 : body_end + 1 + CREDIT_WINDOW]:
-            text = line.spaced
+            text = join_spaced_labels(line.spaced)
             if is_stop_line(line.text) and (line.chars <= 10 or tag_of(line.owner) in HEADINGS):
                 # A related-stories box may sit between the body and its editor line: past it,
                 # only a line opening with a credit label counts, never a story title.
