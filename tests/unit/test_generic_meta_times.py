@@ -130,3 +130,25 @@ def test_spaced_editor_label_below_the_text_is_a_credit() -> None:
 
 def test_tidy_byline_joins_a_spaced_label() -> None:
     assert tidy_byline("来 源：白石日报") == "来源：白石日报"
+
+
+_INFO_TABLE = (
+    "<table class='xxgk'><tr><td>发布日期：</td><td>2024-05-18</td><td>来源：</td><td>白石县交通运输局</td></tr>"
+    "<tr><td>索引号：</td><td>11430000-0012/2024-00318</td><td>主题分类：</td><td>交通</td></tr></table>"
+)
+
+
+def test_information_table_above_the_headline_gives_the_source() -> None:
+    record = _record(above=_INFO_TABLE)
+    assert (record["published_at"], record["source"]) == ("2024-05-18T00:00:00+08:00", "白石县交通运输局")
+
+
+def test_source_shown_under_the_headline_wins_over_the_table() -> None:
+    record = _record(above=_INFO_TABLE, between="<div class='info'>来源：白石日报</div>")
+    assert record["source"] == "白石日报"
+
+
+def test_source_above_the_headline_without_the_table_names_nothing() -> None:
+    # A 来源 above the headline with no publication date beside it is no information table.
+    record = _record(above="<div class='top'><p>来源：白石县交通运输局</p><p>白石网首页</p></div>")
+    assert record["source"] is None

@@ -158,6 +158,8 @@ class GenericLayout(Layout):
         header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
         labelled += slot_bylines(lines, header_start, first_body)
         credits = [tidy_byline(line) for line in credits]
+        if headline_index > 0 and not any(parse_byline(text).source for text in labelled + credits):
+            labelled += _table_source(lines[max(0, headline_index - BYLINE_WINDOW) : headline_index])
         if meta.source and not any(parse_byline(text).source for text in labelled + credits):
             # The outlet the CMS records, when the page shows none (a source set by a script).
             labelled.append(tidy_byline(meta.source if _SOURCE_FIRST.match(meta.source) else f"来源：{meta.source}"))
@@ -397,6 +399,16 @@ def _over_files(body: list[Line], position: int) -> bool:
         return True
     following = body[position + 1]
     return following.link_share > _LINK_LINE_SHARE or is_file_line(following.text)
+
+
+def _table_source(window: list[Line]) -> list[str]:
+    """The 来源 row of a government portal's information table set above the headline, its
+    labels and values in cells of their own (发布日期：… 来源：…): only where the window holds the
+    table's publication date, so a 来源 in a top bar or a list of stories is never read."""
+    items = [item.spaced for item in _header_items(window) if item.chars <= MAX_BYLINE_LENGTH]
+    if not any(PUBLISHED_LABELLED.search(text) for text in items):
+        return []
+    return [tidy_byline(text) for text in items if _SOURCE_FIRST.match(text)]
 
 
 def _header_items(window: list[Line]) -> list[Line]:
