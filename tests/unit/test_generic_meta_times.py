@@ -152,3 +152,30 @@ def test_source_above_the_headline_without_the_table_names_nothing() -> None:
     # A 来源 above the headline with no publication date beside it is no information table.
     record = _record(above="<div class='top'><p>来源：白石县交通运输局</p><p>白石网首页</p></div>")
     assert record["source"] is None
+
+
+def _closing(last: str) -> dict[str, Any]:
+    html = (
+        "<html><head><title>白石县便民桥全部完工_白石网</title></head><body><h1>白石县便民桥全部完工</h1>"
+        f"<div class='content'>{_TEXT}<p class='info'>{last}</p></div></body></html>"
+    )
+    return extract("https://www.t3-baishi.example/a/3.html", html.encode(), {}, FETCHED_AT, "generic")
+
+
+def test_meta_line_closing_the_text_block_is_no_paragraph() -> None:
+    record = _closing("2024-05-18 09:30　来源：白石日报　作者：李明")
+    assert (record["published_at"], record["source"]) == ("2024-05-18T09:30:00+08:00", "白石日报")
+    assert record["reporters"] == [{"role": "作者", "name": "李明"}]
+    assert record["paragraphs"][-1].startswith("据县交通运输局介绍")
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        # A notice's date under its signature is text, and so is a date with no labelled field.
+        "2024年5月16日",
+        "白石县交通运输局 2024年5月16日",
+    ],
+)
+def test_dated_line_without_a_labelled_field_stays_text(last: str) -> None:
+    assert _closing(last)["paragraphs"][-1] == last

@@ -106,7 +106,8 @@ any URL no profile owns. In order:
    its date. A time labelled as an update (更新时间, 最后更新, 修改时间) is not the publication time: it
    is read as one only as the last resort, when the page shows and records no other time; a print
    view's stamp (打印日期：…, the day the page was printed) never is. A meta line closing the text
-   (``2024-05-18 09:30　来源：青山日报`` below it) gives its time as one above it would. A
+   (``2024-05-18 09:30　来源：青山日报`` below it, or as the last line of its block) gives its
+   time as one above it would. A
    government portal's information table, above or below the headline, its labels and values in
    cells of their own, gives its 发布日期 (or 公开日期) and its 来源; the date the document was written
    (成文日期, 生成日期) is taken only when the page and its metadata date it no other way.

@@ -149,7 +149,8 @@ class GenericLayout(Layout):
         # A meta line set below the text (2024-05-18 09:30　来源：青山日报) dates the story as one
         # above it would, its time unlabelled: only right after the text, not a credit inside it
         # (a dateline's 3月1日 is the event's day, without a year).
-        below = [text for text in trailing if is_meta_line(text)]
+        # …and so does one the text's own block closes with (its paragraphs, then that line).
+        below = [text for text in trailing if is_meta_line(text)] + [t for t in credits if _is_dated_meta(t)]
         time_text = self._time(meta, bylines, credits, below, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
@@ -246,7 +247,7 @@ class GenericLayout(Layout):
             if edition:
                 self.print_edition = edition  # 《人民日报》（2024年06月24日 11版）: where it was printed
                 continue
-            if self._is_credit(text):
+            if self._is_credit(text) or (paragraphs and _is_dated_meta(text)):
                 credits.append(line.spaced)
                 continue
             paragraphs.append(text)
@@ -399,6 +400,19 @@ def _over_files(body: list[Line], position: int) -> bool:
         return True
     following = body[position + 1]
     return following.link_share > _LINK_LINE_SHARE or is_file_line(following.text)
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+def _is_dated_meta(text: str) -> bool:
+    """A meta line holding a dated time and a labelled field (2024-05-18 09:30 来源：青山日报 作者：李明):
+    set inside the text's block after its paragraphs, it is no paragraph but the article's meta
+    line. A date alone (a notice's 2024年5月16日 under its signature) stays text."""
+    if len(text) > MAX_CREDIT_LENGTH or not has_credit_role(text):
+        return False
+    time = TIME_PATTERN.search(text)
+    return time is not None and bool(_YEAR.search(time.group(0))) and is_meta_line(text)
 
 
 def _table_source(window: list[Line]) -> list[str]:
