@@ -95,7 +95,8 @@ any URL no profile owns. In order:
    portal's own +8. A 12-hour clock after its half of the day
    (``2024/06/19 下午 03:45``, ``週五 上午9:20``, as Taiwan and Hong Kong pages print it) is read on
    the 24-hour clock, and so is a clock in words (``15时42分``, ``9点05分``), a weekday
-   standing before it or not (``2024-03-05 星期二 15:42``); a dotted date with the year last
+   standing before it or not (``2024-03-05 星期二 15:42``), in brackets too
+   (``2024年5月18日（星期六）09:30``); a dotted date with the year last
    is day first (``05.03.2024`` on a European service's pages); a Minguo year is Taiwan's
    (``中華民國113年3月5日`` is 2024-03-05), and on a page in Traditional script (or tagged
    ``zh-TW``/``zh-Hant`` and not Simplified) so is a bare three-digit year from 100 to 200
