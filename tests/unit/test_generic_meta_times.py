@@ -179,3 +179,29 @@ def test_meta_line_closing_the_text_block_is_no_paragraph() -> None:
 )
 def test_dated_line_without_a_labelled_field_stays_text(last: str) -> None:
     assert _closing(last)["paragraphs"][-1] == last
+
+
+def test_meta_line_right_above_the_headline_dates_the_story() -> None:
+    record = _record(above="<div class='info'>2024-05-18 09:30　来源：白石日报　作者：李明</div>")
+    assert (record["published_at"], record["source"]) == ("2024-05-18T09:30:00+08:00", "白石日报")
+    assert record["reporters"] == [{"role": "作者", "name": "李明"}]
+
+
+def test_meta_line_under_the_headline_wins_over_one_above() -> None:
+    record = _record(above="<div class='info'>2024-05-20 16:00　来源：白石晚报</div>",
+                     between="<div class='info'>2024-05-18 09:30　来源：白石日报</div>")
+    assert (record["published_at"], record["source"]) == ("2024-05-18T09:30:00+08:00", "白石日报")
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        # A top bar's date, with no labelled field beside it: today's date, not the story's.
+        "<div class='top'>2024年7月1日 星期一</div>",
+        # A list of other stories above the headline, each with its time and outlet.
+        "<ul><li><a href='/a/9.html'>白石县举办农民丰收节 来源：白石晚报</a> 2024-06-28 10:15</li></ul>",
+    ],
+)
+def test_other_dated_lines_above_the_headline_date_nothing(above: str) -> None:
+    record = _record(above=above)
+    assert (record["published_at"], record["source"]) == (None, None)

@@ -68,7 +68,8 @@ any URL no profile owns. In order:
    and a short plain block right before the heading the kicker, when the title data give the
    heading alone.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
-   byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
+   byline label or a byline standing alone (``河畔新闻记者 吴晓东``); a dated meta line with a
+   labelled field set right above the headline, read after those; unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
    credit-shaped lines just after the body; credit lines inside the body, the dateline credit
    opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit closing the last one

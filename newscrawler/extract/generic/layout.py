@@ -139,6 +139,12 @@ class GenericLayout(Layout):
             inside = heading_meta(lines[headline_index], headline)
             if inside is not None:
                 bylines.insert(0, inside)
+        if headline_index > 0:
+            # A meta line set right above the headline (2024-05-18 09:30　来源：青山日报 over the
+            # <h1>): read after the lines under it, which win when they show the same fields.
+            above = _header_items(lines[max(0, headline_index - 3) : headline_index])[-1]
+            if above.link_share < 0.5 and _is_dated_meta(above.spaced):
+                bylines.append(above.spaced)
         trailing = self._trailing_credits(lines, body_end)
         credits.extend(trailing)
         # Slots right below the text too: <div class="author">张三</div> closing the article.
