@@ -44,7 +44,7 @@ _WEEKDAY = r"(?:星期|周|週|禮拜|礼拜)[一二三四五六日天]"
 # The half of the day a 12-hour clock is set in (Taiwan and Hong Kong pages: 下午2:20, 上午 09:15).
 _HALF_DAY = r"上午|下午|中午|晚上|凌晨|早上|傍晚"
 _ZONED_CLOCK = (
-    rf"(?:\s*{_WEEKDAY}\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?(?:(?:{_HALF_DAY})\s*)?{_CLOCK}"
+    rf"(?:\s*[(（]?{_WEEKDAY}[)）]?\s*)?(?:[,，]?\s*(?:{_ZONE})\s*)?(?:(?:{_HALF_DAY})\s*)?{_CLOCK}"
     rf"(?:\s*[(（]?(?:{_ZONE})[)）]?)?"
 )
 _MERIDIEM = r"\s*(?:[AaPp]\.?[Mm]\.?)(?![A-Za-z])"
@@ -60,7 +60,9 @@ _ABSOLUTE = (
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:\s*{_ZONED_CLOCK})?"
     rf"|(?:(?:{_ZONE})\s*)?(?<!\d)\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
     # …a weekday may stand between the date and the clock (2021-03-05 星期五 10:20).
-    rf"(?:(?:\s*{_WEEKDAY})?(?:\s*(?:{_HALF_DAY})\s*|\s+)(?:{_WORD_CLOCK}|\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?))?"
+    # The weekday may be bracketed, and then the clock may follow it without a space:
+    # 2024/05/18（星期六）09:30, as Hong Kong and county pages print it.
+    rf"(?:(?:\s*[(（]{_WEEKDAY}[)）]\s*(?:(?:{_HALF_DAY})\s*)?|(?:\s*{_WEEKDAY})?(?:\s*(?:{_HALF_DAY})\s*|\s+))(?:{_WORD_CLOCK}|\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}}|\s*[(（]?(?:{_ZONE})[)）]?|{_MERIDIEM}|(?!{_MERIDIEM}))?))?"
     # US style, month first, with AM/PM and no zone (overseas Chinese sites): 11/20/2004 10:30 PM,
     # Nov 20, 2004. A slashed date without AM/PM may be day first (21/01/2022 on a European
     # site): it is not read, rather than read wrong.
@@ -104,7 +106,7 @@ ZONE_NAME_PATTERN = re.compile(_ZONE)
 # A clock on a line, with colons or in words (17:31, 17时31分): the text shows a time of day.
 CLOCK_PATTERN = re.compile(_CLOCK)
 _ZONE_WORDS = re.compile(rf"[,，]?\s*[(（]?(?:{_ZONE})[)）]?\s*")
-_WEEKDAY_WORD = re.compile(_WEEKDAY)
+_WEEKDAY_WORD = re.compile(rf"[(（]?{_WEEKDAY}[)）]?")
 _MINGUO = re.compile(r"^(?:中華民國|中华民国|民國|民国)\s*(?P<year>\d{2,3})\s*(?P<sep>年|[-/])")
 # A Minguo date printed without its era, as Taiwan's pages print it (113-03-05, 113/03/05,
 # 113年3月5日): a three-digit year from 100 (2011) to 200. Read so only on a page in Traditional

@@ -68,14 +68,16 @@ any URL no profile owns. In order:
    and a short plain block right before the heading the kicker, when the title data give the
    heading alone.
 4. **Bylines and credits.** Short lines between the headline and the body holding a time, a
-   byline label or a byline standing alone (``河畔新闻记者 吴晓东``); unlabelled slots there whose
+   byline label or a byline standing alone (``河畔新闻记者 吴晓东``); a dated meta line with a
+   labelled field set right above the headline, read after those; unlabelled slots there whose
    class or id names the field (``<em class="where">``, ``<a class="author">``, ``slots``);
    credit-shaped lines just after the body; credit lines inside the body, the dateline credit
    opening the first paragraph (``新华社北京3月1日电（记者…）``) and a credit closing the last one
    (``（文/图 …）``, ``（作者系…研究员 张三）``). The byline grammar reads them all later. When the
    page shows no source outlet, the one its CMS records is read (``<meta name="source"
    content="来源：…">``, government portals' ``ContentSource``): short Chinese text, never an
-   address or a code. The site's own story (``来源：本站``) keeps 本站 as its source, as shown; 来自 before an
+   address or a code. A label spaced out to line up with others (``来 源：``, ``编 辑：``) is
+   read whole. The site's own story (``来源：本站``) keeps 本站 as its source, as shown; 来自 before an
    outlet's name (``· 来自青山日报``) names the source, before a bare place (``来自广东``) the
    poster's IP location. A
    commentary that credits nobody else may name its author as the headline's prefix
@@ -94,7 +96,8 @@ any URL no profile owns. In order:
    portal's own +8. A 12-hour clock after its half of the day
    (``2024/06/19 下午 03:45``, ``週五 上午9:20``, as Taiwan and Hong Kong pages print it) is read on
    the 24-hour clock, and so is a clock in words (``15时42分``, ``9点05分``), a weekday
-   standing before it or not (``2024-03-05 星期二 15:42``); a dotted date with the year last
+   standing before it or not (``2024-03-05 星期二 15:42``), in brackets too
+   (``2024年5月18日（星期六）09:30``); a dotted date with the year last
    is day first (``05.03.2024`` on a European service's pages); a Minguo year is Taiwan's
    (``中華民國113年3月5日`` is 2024-03-05), and on a page in Traditional script (or tagged
    ``zh-TW``/``zh-Hant`` and not Simplified) so is a bare three-digit year from 100 to 200
@@ -103,9 +106,12 @@ any URL no profile owns. In order:
    after the time (``海峽社記者林子晴``) is no source outlet. A metadata
    time set to a CMS's end-of-day placeholder (``23:59:59``) counts only when the page shows
    its date. A time labelled as an update (更新时间, 最后更新, 修改时间) is not the publication time: it
-   is read as one only as the last resort, when the page shows and records no other time. A
+   is read as one only as the last resort, when the page shows and records no other time; a print
+   view's stamp (打印日期：…, the day the page was printed) never is. A meta line closing the text
+   (``2024-05-18 09:30　来源：青山日报`` below it, or as the last line of its block) gives its
+   time as one above it would. A
    government portal's information table, above or below the headline, its labels and values in
-   cells of their own, gives its 发布日期 (or 公开日期); the date the document was written
+   cells of their own, gives its 发布日期 (or 公开日期) and its 来源; the date the document was written
    (成文日期, 生成日期) is taken only when the page and its metadata date it no other way.
 
 The stages live in one module each: ``lines``, ``body``, ``headline``, ``titles`` (the title

@@ -58,6 +58,7 @@ from .metalines import (
     is_chrome_line,
     is_meta_line,
     is_short,
+    join_spaced_labels,
     sign_off,
     tail_credit,
     tidy_byline,
@@ -139,13 +140,25 @@ class GenericLayout(Layout):
             inside = heading_meta(lines[headline_index], headline)
             if inside is not None:
                 bylines.insert(0, inside)
-        credits.extend(self._trailing_credits(lines, body_end))
+        if headline_index > 0:
+            # A meta line set right above the headline (2024-05-18 09:30　来源：青山日报 over the
+            # <h1>): read after the lines under it, which win when they show the same fields.
+            above = _header_items(lines[max(0, headline_index - 3) : headline_index])[-1]
+            if above.link_share < 0.5 and _is_dated_meta(above.spaced):
+                bylines.append(above.spaced)
+        trailing = self._trailing_credits(lines, body_end)
+        credits.extend(trailing)
         # Slots right below the text too: <div class="author">张三</div> closing the article.
         credits.extend(slot_bylines(lines, body_end, body_end + _SLOTS_AFTER_BODY + 1))
         if any(map(has_bare_minguo, bylines)) and self._traditional(headline, paragraphs):
             # A Taiwanese page's date without its era (113-03-05): read with the era named.
             bylines = [minguo_named(text) for text in bylines]
-        time_text = self._time(meta, bylines, credits, lines, headline_index, first_body)
+        # A meta line set below the text (2024-05-18 09:30　来源：青山日报) dates the story as one
+        # above it would, its time unlabelled: only right after the text, not a credit inside it
+        # (a dateline's 3月1日 is the event's day, without a year).
+        # …and so does one the text's own block closes with (its paragraphs, then that line).
+        below = [text for text in trailing if is_meta_line(text)] + [t for t in credits if _is_dated_meta(t)]
+        time_text = self._time(meta, bylines, credits, below, lines, headline_index, first_body)
         # Only labelled fields name people or the source: an unlabelled meta line holds the time,
         # the site's or account's name, counters.
         labelled = [t for t in map(tidy_byline, bylines) if FIELD_LABEL.search(t) or author_outlet(t)]
@@ -153,6 +166,8 @@ class GenericLayout(Layout):
         header_start = headline_index if headline_index >= 0 else first_body - BYLINE_WINDOW - 1
         labelled += slot_bylines(lines, header_start, first_body)
         credits = [tidy_byline(line) for line in credits]
+        if headline_index > 0 and not any(parse_byline(text).source for text in labelled + credits):
+            labelled += _table_source(lines[max(0, headline_index - BYLINE_WINDOW) : headline_index])
         if meta.source and not any(parse_byline(text).source for text in labelled + credits):
             # The outlet the CMS records, when the page shows none (a source set by a script).
             labelled.append(tidy_byline(meta.source if _SOURCE_FIRST.match(meta.source) else f"来源：{meta.source}"))
@@ -239,7 +254,7 @@ class GenericLayout(Layout):
             if edition:
                 self.print_edition = edition  # 《人民日报》（2024年06月24日 11版）: where it was printed
                 continue
-            if self._is_credit(text):
+            if self._is_credit(text) or (paragraphs and _is_dated_meta(text)):
                 credits.append(line.spaced)
                 continue
             paragraphs.append(text)
@@ -292,6 +307,7 @@ class GenericLayout(Layout):
 
     @staticmethod
     def _is_credit(text: str) -> bool:
+        text = join_spaced_labels(text)  # 编 辑：张三, its label spaced out to line up with others
         if is_credit_line(text):
             return True
         # Standalone credit lines that open with an outlet or end with a label: 新京报记者 陆一夫.
@@ -316,7 +332,7 @@ class GenericLayout(Layout):
         found = []
         past_box = False
         for line in lines[body_end + 1 : body_end + 1 + CREDIT_WINDOW]:
-            text = line.spaced
+            text = join_spaced_labels(line.spaced)
             if is_stop_line(line.text) and (line.chars <= 10 or tag_of(line.owner) in HEADINGS):
                 # A related-stories box may sit between the body and its editor line: past it,
                 # only a line opening with a credit label counts, never a story title.
@@ -330,10 +346,10 @@ class GenericLayout(Layout):
                 found.append(text)
         return found
 
-    def _time(self, meta: Metadata, bylines: list[str], credits: list[str], lines: list[Line],
-              headline_index: int, body_start: int) -> str | None:
+    def _time(self, meta: Metadata, bylines: list[str], credits: list[str], below: list[str],
+              lines: list[Line], headline_index: int, body_start: int) -> str | None:
         visible = None
-        for text in bylines + [t for t in credits if TIME_LABELLED.search(t)]:
+        for text in bylines + [t for t in credits if TIME_LABELLED.search(t)] + below:
             visible = shown_time(text)
             if visible:
                 break
@@ -391,6 +407,29 @@ def _over_files(body: list[Line], position: int) -> bool:
         return True
     following = body[position + 1]
     return following.link_share > _LINK_LINE_SHARE or is_file_line(following.text)
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+def _is_dated_meta(text: str) -> bool:
+    """A meta line holding a dated time and a labelled field (2024-05-18 09:30 来源：青山日报 作者：李明):
+    set inside the text's block after its paragraphs, it is no paragraph but the article's meta
+    line. A date alone (a notice's 2024年5月16日 under its signature) stays text."""
+    if len(text) > MAX_CREDIT_LENGTH or not has_credit_role(text):
+        return False
+    time = TIME_PATTERN.search(text)
+    return time is not None and bool(_YEAR.search(time.group(0))) and is_meta_line(text)
+
+
+def _table_source(window: list[Line]) -> list[str]:
+    """The 来源 row of a government portal's information table set above the headline, its
+    labels and values in cells of their own (发布日期：… 来源：…): only where the window holds the
+    table's publication date, so a 来源 in a top bar or a list of stories is never read."""
+    items = [item.spaced for item in _header_items(window) if item.chars <= MAX_BYLINE_LENGTH]
+    if not any(PUBLISHED_LABELLED.search(text) for text in items):
+        return []
+    return [tidy_byline(text) for text in items if _SOURCE_FIRST.match(text)]
 
 
 def _header_items(window: list[Line]) -> list[Line]:

@@ -61,6 +61,25 @@ _CHROME_WORDS = re.compile(r"^(?:字号|字號|关注|關注|分享|收藏|打�
 
 _LONG_HAN_RUN = re.compile(rf"[{HAN}]{{15,}}")
 
+# A two-character label spaced out to line up with others (来 源：, 作　者：, 编 辑：), as county
+# and government portals set their meta rows: read as the label. Only a known label is joined, so
+# a padded name (王 明：) stays as it is.
+_SPACED_LABEL = re.compile(rf"(?<![{HAN}])([{HAN}])[ \u3000\xa0]{{1,3}}([{HAN}])(?=\s*[:：])")
+_TWO_CHARACTER_LABELS = frozenset(
+    label for label in REPORTER_ROLES + EDITOR_ROLES + SOURCE_LABELS + ("时间", "時間", "日期", "作者")
+    if len(label) == 2
+)
+
+
+def join_spaced_labels(text: str) -> str:
+    """``text`` with its spaced two-character labels written whole (来 源：青山日报 → 来源：青山日报)."""
+    if "：" not in text and ":" not in text:
+        return text
+    return _SPACED_LABEL.sub(
+        lambda m: m.group(1) + m.group(2) if m.group(1) + m.group(2) in _TWO_CHARACTER_LABELS else m.group(0),
+        text,
+    )
+
 
 def is_meta_line(text: str) -> bool:
     """A meta line near the headline: short, not prose, with a time or a labelled field."""
@@ -68,7 +87,7 @@ def is_meta_line(text: str) -> bool:
         return False
     if _SUMMARY.match(text):
         return False
-    if _BOUNDED_LABEL.search(text) or author_outlet(text):
+    if _BOUNDED_LABEL.search(text) or _BOUNDED_LABEL.search(join_spaced_labels(text)) or author_outlet(text):
         return True
     # A time alone, or with short fields (names, an outlet); not a sentence that holds a date.
     # A Minguo date without its era (113-03-05) is one too: whether it is read as a time is
@@ -188,7 +207,7 @@ def tidy_byline(text: str) -> str:
     证券时报网``), as portals print it. A repost note reads as its label with or without a colon
     (``本文转载自青山日报``: the source; 本文 names nobody).
     """
-    text = unify_colons(text)
+    text = join_spaced_labels(unify_colons(text))
     text = _REPOST.sub(_labelled_repost, text)
     if "自" in text:
         text = _FROM_OUTLET.sub("来源：", text)

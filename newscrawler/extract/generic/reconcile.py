@@ -39,12 +39,17 @@ _DRAFTED_LABEL = re.compile(
 )
 
 
+# A page's print view stamps the day the reader printed it (打印日期：2024-07-01), a crawl's
+# fetch day: never when the story was published, not even as a last resort.
+_PRINTED_LABEL = re.compile(r"(?:打印|列印)(?:时间|時間|日期|于|於)\s*[:：]?\s*$")
+
+
 def shown_time(text: str) -> str | None:
     """The first time a meta line shows as its publication time: not one labelled as an update,
-    nor the date a document was written (成文日期)."""
+    nor the date a document was written (成文日期), nor the day it was printed (打印日期)."""
     for match in TIME_PATTERN.finditer(text):
         before = text[max(0, match.start() - 12) : match.start()]
-        if not _UPDATE_LABEL.search(before) and not _DRAFTED_LABEL.search(before):
+        if not (_UPDATE_LABEL.search(before) or _DRAFTED_LABEL.search(before) or _PRINTED_LABEL.search(before)):
             return match.group(0)
     return None
 
