@@ -120,3 +120,8 @@ clean_short = lru_cache(maxsize=8192)(_clean)
 def has_han(text: str) -> bool:
     """True when the text contains at least one Han character."""
     return bool(_HAN_RE.search(text))
+
+
+def han_count(text: str) -> int:
+    """How many Han characters the text holds."""
+    return len(_HAN_RE.findall(text))

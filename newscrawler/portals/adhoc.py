@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from ..extract.decode import decode_html
 from ..extract.generic import GenericLayout
-from ..extract.normalize import HAN
+from ..extract.normalize import han_count
 from ..extract.page import Page
 from .generic import GenericPortal
 
@@ -47,7 +47,6 @@ _ARTICLE_SHAPES = re.compile(
     r"|/(?:article|detail|details|show|view|p|a)/\d+",
     re.IGNORECASE,
 )
-_HAN_CHAR = re.compile(f"[{HAN}]")
 # The page check: a headline and this many paragraphs holding at least this many Han characters.
 MIN_PARAGRAPHS = 3
 MIN_HAN = 10
@@ -62,7 +61,7 @@ def looks_like_article_page(url: str, body: bytes, content_type: str | None = No
     """The generic extractor finds a headline and at least three Chinese paragraphs."""
     text = decode_html(body, content_type).text
     raw = GenericLayout(Page(text, url)).read()
-    prose = [p for p in raw.paragraphs if len(_HAN_CHAR.findall(p)) >= MIN_HAN]
+    prose = [p for p in raw.paragraphs if han_count(p) >= MIN_HAN]
     return bool(raw.headline) and len(prose) >= MIN_PARAGRAPHS
 
 

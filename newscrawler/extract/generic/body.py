@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree
 
 from ..noise import is_noise_line
-from ..normalize import HAN
+from ..normalize import han_count
 from .lines import HEADINGS, Line, tag_of
 
 # Punctuation of running prose; its density tells text from menus and lists.
@@ -36,7 +36,6 @@ _LISTED_TEXT_CHARS = 20
 # ``_WORDS_HAN``, is figures, not words (a date, a time, a counter).
 _SENTENCE_CHARS = 20
 _WORDS_HAN = 4
-_HAN_CHAR = re.compile(f"[{HAN}]")
 
 
 def line_score(line: Line) -> float:
@@ -53,7 +52,7 @@ def line_score(line: Line) -> float:
         # must not outweigh a short article, whatever its dates add up to.
         return 0.0
     if (text_chars < _SENTENCE_CHARS and not _PROSE_PUNCT.search(line.text)
-            and len(_HAN_CHAR.findall(line.text)) < _WORDS_HAN):
+            and han_count(line.text) < _WORDS_HAN):
         # A short line of figures that is no sentence: a list item's date (2024-05-18 09:30), a
         # counter. A dozen story cards, each with its date, must not outweigh a short article;
         # a gallery's short captions (市民在滨河路摊点选购小吃) still count.
